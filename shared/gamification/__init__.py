@@ -1,0 +1,1 @@
+"""Gamification domain package shared by every Lambda (shipped as a layer)."""

@@ -1,0 +1,42 @@
+"""An activity: one thing a user did, as accepted at the edge and carried through the queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from gamification.domain.catalog import EventTypeName, Repeat, Reporter
+
+UserId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
+ObjectId = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$")]
+
+
+class Activity(BaseModel):
+    """Clients never send XP or multipliers: those are decided here from the catalog and boosts.
+
+    ``received_at`` is stamped by the ingest API; the back-dating window is measured from it, not
+    from processing time, so a redelivery days later gives the same result.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: UserId
+    type: EventTypeName
+    object_id: ObjectId
+    occurred_at: AwareDatetime
+    received_at: AwareDatetime
+    source: Reporter = Reporter.CLIENT
+    series_id: ObjectId | None = None
+
+
+def dedupe_key(activity: Activity, repeat: Repeat = Repeat.ONCE) -> str:
+    """The idempotency key within one user: ``type#object`` (plus the UTC day for daily types)."""
+    if repeat is Repeat.DAILY:
+        return f"{activity.type}#{activity.object_id}#{_utc_day(activity.occurred_at)}"
+    return f"{activity.type}#{activity.object_id}"
+
+
+def _utc_day(moment: datetime) -> str:
+    return moment.astimezone(UTC).date().isoformat()

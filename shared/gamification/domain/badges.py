@@ -1,0 +1,215 @@
+"""Badge definitions as validated data, and a criteria engine that needs no I/O.
+
+Every criterion reads one number from :class:`UserStats`, a snapshot computed once from the
+user's state, so evaluating 200 badges costs 200 dictionary lookups and no queries (the seed ran
+one query per badge per event). Unknown criterion types or fields are rejected when a definition
+is loaded, with pydantic naming the offending field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, TypeAdapter, model_validator
+
+from gamification.domain.catalog import (
+    DATA_DIR,
+    POST_READ,
+    SERIES_COMPLETED,
+    EventTypeName,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UserStats:
+    """The numbers badge criteria look at, read once per evaluation."""
+
+    xp: int
+    level: int
+    counters: Mapping[str, int]
+    current_streak: int
+    longest_streak: int
+    current_challenge_streak: int
+    longest_challenge_streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    current: int
+    target: int
+
+    @property
+    def done(self) -> bool:
+        return self.current >= self.target
+
+
+class _Criterion(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def measure(self, stats: UserStats) -> int:
+        """The number that must reach the target (monotone in the user's history)."""
+        raise NotImplementedError
+
+    def shown(self, stats: UserStats) -> int:
+        """The number a progress bar shows; differs from ``measure`` only for streaks."""
+        return self.measure(stats)
+
+    @property
+    def target(self) -> int:
+        raise NotImplementedError
+
+    def is_met(self, stats: UserStats) -> bool:
+        return self.measure(stats) >= self.target
+
+    def progress(self, stats: UserStats) -> Progress:
+        current = self.target if self.is_met(stats) else self.shown(stats)
+        return Progress(current=min(current, self.target), target=self.target)
+
+
+class _Counted(_Criterion):
+    count: PositiveInt
+
+    @property
+    def target(self) -> int:
+        return self.count
+
+
+class PostsRead(_Counted):
+    """Distinct posts read (the seed counted every progress row instead)."""
+
+    type: Literal["posts_read"]
+    scope: Literal["total"] = "total"
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.counters.get(POST_READ, 0)
+
+
+class StreakDays(_Counted):
+    """A streak of ``count`` consecutive days, reached at any time (the longest streak counts)."""
+
+    type: Literal["streak"]
+    scope: Literal["consecutive_days"] = "consecutive_days"
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.longest_streak
+
+    def shown(self, stats: UserStats) -> int:
+        return stats.current_streak
+
+
+class SeriesComplete(_Counted):
+    """Distinct series completed (the dedupe key makes each series count once)."""
+
+    type: Literal["series_complete"]
+    scope: Literal["unique_series"] = "unique_series"
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.counters.get(SERIES_COMPLETED, 0)
+
+
+class XpTotal(_Counted):
+    type: Literal["xp_total"]
+    scope: Literal["lifetime"] = "lifetime"
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.xp
+
+
+class ChallengeStreak(_Counted):
+    """Consecutive days with at least one solved challenge."""
+
+    type: Literal["challenge_streak"]
+    scope: Literal["consecutive_days"] = "consecutive_days"
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.longest_challenge_streak
+
+    def shown(self, stats: UserStats) -> int:
+        return stats.current_challenge_streak
+
+
+class EventCount(_Counted):
+    """``count`` XP-earning activities of any one event type."""
+
+    type: Literal["event_count"]
+    event_type: EventTypeName
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.counters.get(self.event_type, 0)
+
+
+class LevelReached(_Criterion):
+    type: Literal["level_reached"]
+    level: PositiveInt
+
+    @property
+    def target(self) -> int:
+        return self.level
+
+    def measure(self, stats: UserStats) -> int:
+        return stats.level
+
+
+Criterion = Annotated[
+    PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached,
+    Field(discriminator="type"),
+]
+
+
+class BadgeDefinition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str = Field(min_length=1, max_length=80)
+    description: str = Field(min_length=1, max_length=280)
+    icon: str = Field(min_length=1, max_length=256)
+    criteria: Criterion
+
+
+class BadgeCatalog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    badges: tuple[BadgeDefinition, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> BadgeCatalog:
+        ids = [b.id for b in self.badges]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"duplicate badge ids: {', '.join(duplicated)}")
+        return self
+
+    def __iter__(self) -> Iterator[BadgeDefinition]:  # type: ignore[override]
+        return iter(self.badges)
+
+    def __len__(self) -> int:
+        return len(self.badges)
+
+    def get(self, badge_id: str) -> BadgeDefinition | None:
+        return next((b for b in self.badges if b.id == badge_id), None)
+
+    def referenced_event_types(self) -> set[str]:
+        return {b.criteria.event_type for b in self.badges if isinstance(b.criteria, EventCount)}
+
+
+_BADGES_ADAPTER = TypeAdapter(tuple[BadgeDefinition, ...])
+DEFAULT_BADGES_FILE = DATA_DIR / "badges.json"
+
+
+def parse_badge(raw: Mapping[str, object] | str | bytes) -> BadgeDefinition:
+    """Validate one definition (from an admin request or a file)."""
+    if isinstance(raw, str | bytes):
+        return BadgeDefinition.model_validate_json(raw)
+    return BadgeDefinition.model_validate(raw)
+
+
+def load_badge_catalog(path: Path = DEFAULT_BADGES_FILE) -> BadgeCatalog:
+    return BadgeCatalog(badges=_BADGES_ADAPTER.validate_json(path.read_bytes()))
+
+
+def newly_met(catalog: BadgeCatalog, earned: Mapping[str, object], stats: UserStats) -> list[str]:
+    """Ids of unearned badges whose criteria ``stats`` meets, in catalog order."""
+    return [b.id for b in catalog.badges if b.id not in earned and b.criteria.is_met(stats)]

@@ -1,0 +1,77 @@
+"""A user's gamification state: everything the transition function reads and writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from gamification.domain.badges import UserStats
+from gamification.domain.levels import level_from_xp
+from gamification.domain.streaks import StreakTrack
+from gamification.domain.timezones import validate_timezone
+
+
+class UserSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    display_name: Annotated[str, Field(max_length=64)] | None = None
+    timezone: str = "UTC"
+    push_enabled: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+
+class CapSlot(BaseModel):
+    """One activity that holds an XP-earning slot of a daily cap."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    xp: int
+    occurred_at: AwareDatetime
+    key: str
+
+    def rank(self) -> tuple[int, datetime, str]:
+        """Slots keep the best XP, then the earliest, then a stable tiebreak."""
+        return (-self.xp, self.occurred_at, self.key)
+
+
+class UserState(BaseModel):
+    """State that is a function of the *set* of applied activities (never of their order)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: str
+    settings: UserSettings = UserSettings()
+    xp: int = Field(default=0, ge=0)
+    counters: dict[str, int] = Field(default_factory=dict)
+    """XP-earning activities per event type (over-cap activities are not counted)."""
+    streak: StreakTrack = StreakTrack()
+    challenge_streak: StreakTrack = StreakTrack()
+    capped: dict[str, tuple[CapSlot, ...]] = Field(default_factory=dict)
+    """Daily-cap slots per ``"<local day>|<event type>"``, kept for the streak history window."""
+    badges: dict[str, AwareDatetime] = Field(default_factory=dict)
+    """Earned badge ids and when they were earned. Never removed."""
+
+    @property
+    def level(self) -> int:
+        return level_from_xp(self.xp)
+
+    def stats(self) -> UserStats:
+        return UserStats(
+            xp=self.xp,
+            level=self.level,
+            counters=self.counters,
+            current_streak=self.streak.current_run,
+            longest_streak=self.streak.longest,
+            current_challenge_streak=self.challenge_streak.current_run,
+            longest_challenge_streak=self.challenge_streak.longest,
+        )
+
+    @classmethod
+    def new(cls, user_id: str, settings: UserSettings | None = None) -> UserState:
+        return cls(user_id=user_id, settings=settings or UserSettings())

@@ -1,0 +1,306 @@
+"""The one transition function: (state, activities, rules, clock) -> (new state, effects).
+
+Pure: no I/O and no clock of its own. The consumer, the backfill job and the tests all call it,
+so every path applies the same rules. Its result depends on the *set* of activities, not on
+their order or on how they were split into batches (proven by property tests); ``now`` only
+stamps badges and notifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from gamification.domain import notifications
+from gamification.domain.activity import Activity, dedupe_key
+from gamification.domain.badges import UserStats
+from gamification.domain.boosts import best_boost, boosted_xp
+from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
+from gamification.domain.levels import level_from_xp
+from gamification.domain.notifications import Notification
+from gamification.domain.ruleset import Ruleset
+from gamification.domain.state import CapSlot, UserState
+from gamification.domain.streaks import StreakTrack, local_day
+
+
+class RejectReason(StrEnum):
+    UNKNOWN_TYPE = "unknown_event_type"
+    NOT_PERMITTED = "event_type_not_reportable_by_source"
+    TOO_OLD = "occurred_before_backdating_window"
+    IN_FUTURE = "occurred_in_the_future"
+    WRONG_USER = "activity_for_another_user"
+
+
+@dataclass(frozen=True, slots=True)
+class XpAward:
+    key: str
+    event_type: str
+    xp: int
+    """XP this activity changed the total by (0 when over its daily cap)."""
+    boost_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    key: str
+    reason: RejectReason
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelUp:
+    old: int
+    new: int
+
+
+@dataclass(slots=True)
+class Effects:
+    """What happened, for the caller to persist, publish and measure."""
+
+    applied_keys: list[str] = field(default_factory=list)
+    """Dedupe keys of accepted activities (store a marker for each)."""
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    awards: list[XpAward] = field(default_factory=list)
+    milestones: int = 0
+    badges_earned: list[str] = field(default_factory=list)
+    level_up: LevelUp | None = None
+    notifications: list[Notification] = field(default_factory=list)
+
+    @property
+    def xp_awarded(self) -> int:
+        return sum(a.xp for a in self.awards)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied_keys or self.badges_earned)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    state: UserState
+    effects: Effects
+
+
+def activity_key(activity: Activity, rules: Ruleset) -> str:
+    """Dedupe key of ``activity`` under ``rules`` (``type#object``; daily types add the day)."""
+    event_type = rules.events.get(activity.type)
+    return dedupe_key(activity, event_type.repeat) if event_type else dedupe_key(activity)
+
+
+def check(activity: Activity, user_id: str, rules: Ruleset) -> Rejection | EventType:
+    """Why an activity can never be applied, or its event type when it can."""
+    key = activity_key(activity, rules)
+    event_type = rules.events.get(activity.type)
+    if event_type is None:
+        return Rejection(key, RejectReason.UNKNOWN_TYPE, f"unknown event type {activity.type!r}")
+    if activity.user_id != user_id:
+        return Rejection(key, RejectReason.WRONG_USER, f"activity is for {activity.user_id!r}")
+    if not may_report(activity.source, event_type):
+        return Rejection(
+            key,
+            RejectReason.NOT_PERMITTED,
+            f"{activity.type!r} cannot be reported by a {activity.source.value}",
+        )
+    policy = rules.policy
+    if activity.occurred_at < activity.received_at - policy.max_backdate:
+        return Rejection(
+            key,
+            RejectReason.TOO_OLD,
+            f"occurred_at is more than {policy.max_backdate} before it was received",
+        )
+    if activity.occurred_at > activity.received_at + policy.max_clock_skew:
+        return Rejection(key, RejectReason.IN_FUTURE, "occurred_at is after it was received")
+    return event_type
+
+
+class _Working:
+    """Mutable scratch copy of a state for one transition; frozen again at the end."""
+
+    def __init__(self, state: UserState) -> None:
+        self.xp = state.xp
+        self.counters = dict(state.counters)
+        self.streak = state.streak
+        self.challenge = state.challenge_streak
+        self.capped = dict(state.capped)
+        self.badges = dict(state.badges)
+
+    def freeze(self, original: UserState) -> UserState:
+        return original.model_copy(
+            update={
+                "xp": self.xp,
+                "counters": self.counters,
+                "streak": self.streak,
+                "challenge_streak": self.challenge,
+                "capped": self.capped,
+                "badges": self.badges,
+            }
+        )
+
+    def stats(self) -> UserStats:
+        return UserStats(
+            xp=self.xp,
+            level=level_from_xp(self.xp),
+            counters=self.counters,
+            current_streak=self.streak.current_run,
+            longest_streak=self.streak.longest,
+            current_challenge_streak=self.challenge.current_run,
+            longest_challenge_streak=self.challenge.longest,
+        )
+
+    def bump(self, event_type: str, by: int = 1) -> None:
+        self.counters[event_type] = self.counters.get(event_type, 0) + by
+
+
+def apply_activities(
+    state: UserState,
+    activities: Iterable[Activity],
+    rules: Ruleset,
+    now: datetime,
+    seen: Set[str] = frozenset(),
+) -> Transition:
+    """Apply a batch for one user. ``seen`` holds dedupe keys already applied earlier."""
+    work = _Working(state)
+    effects = Effects()
+    zone = state.settings.timezone
+    policy = rules.policy
+    horizon = _history_start(state.streak, policy.streak_history_days)
+    applied: set[str] = set(seen)
+
+    for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
+        key = activity_key(activity, rules)
+        if key in applied:
+            effects.duplicates.append(key)
+            continue
+        verdict = check(activity, state.user_id, rules)
+        if isinstance(verdict, Rejection):
+            effects.rejected.append(verdict)
+            continue
+        applied.add(key)
+        effects.applied_keys.append(key)
+        day = local_day(activity.occurred_at, zone)
+        effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+        if verdict.counts_for_streak and day >= horizon:
+            work.streak = work.streak.with_day(day)
+        if verdict.challenge and day >= horizon:
+            work.challenge = work.challenge.with_day(day)
+
+    ctx = _Context(rules, state.user_id, now, state.settings.push_enabled)
+    _award_milestones(work, state.streak, effects, ctx)
+    _award_badges(work, effects, ctx)
+    old_level, new_level = state.level, level_from_xp(work.xp)
+    if new_level > old_level:
+        effects.level_up = LevelUp(old_level, new_level)
+        effects.notifications.append(
+            notifications.level_up(
+                user_id=state.user_id, old=old_level, new=new_level, now=now, push=ctx.push
+            )
+        )
+    _forget_old_history(work, policy.streak_history_days, policy.milestone_every)
+    return Transition(work.freeze(state), effects)
+
+
+def _earn(
+    work: _Working,
+    event_type: EventType,
+    activity: Activity,
+    key: str,
+    *,
+    day: date,
+    rules: Ruleset,
+) -> XpAward:
+    """Add the activity's XP (respecting its daily cap) and count it."""
+    boost = best_boost(rules.boosts, activity.type, activity.occurred_at)
+    xp = boosted_xp(event_type.base_xp, boost)
+    boost_id = boost.id if boost else None
+    if event_type.daily_cap is None:
+        work.xp += xp
+        work.bump(activity.type)
+        return XpAward(key, activity.type, xp, boost_id)
+    bucket = f"{day.isoformat()}|{activity.type}"
+    before = work.capped.get(bucket, ())
+    candidate = CapSlot(xp=xp, occurred_at=activity.occurred_at, key=key)
+    kept = tuple(sorted((*before, candidate), key=CapSlot.rank)[: event_type.daily_cap])
+    work.capped[bucket] = kept
+    gained = sum(s.xp for s in kept) - sum(s.xp for s in before)
+    work.xp += gained
+    if len(kept) > len(before):  # a free slot was taken; otherwise a slot changed hands or none
+        work.bump(activity.type)
+    return XpAward(key, activity.type, gained, boost_id if gained else None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    rules: Ruleset
+    user_id: str
+    now: datetime
+    push: bool
+
+
+def _award_milestones(work: _Working, before: StreakTrack, effects: Effects, ctx: _Context) -> None:
+    every = ctx.rules.policy.milestone_every
+    first_new = before.milestones(every) + 1
+    reached = work.streak.milestones(every)
+    milestone_xp = ctx.rules.events[STREAK_MILESTONE].base_xp
+    for ordinal in range(first_new, reached + 1):
+        work.xp += milestone_xp
+        work.bump(STREAK_MILESTONE)
+        effects.milestones += 1
+        effects.awards.append(
+            XpAward(f"{STREAK_MILESTONE}#{ordinal}", STREAK_MILESTONE, milestone_xp)
+        )
+        effects.notifications.append(
+            notifications.streak_milestone(
+                user_id=ctx.user_id,
+                ordinal=ordinal,
+                every=every,
+                xp=milestone_xp,
+                now=ctx.now,
+                push=ctx.push,
+            )
+        )
+
+
+def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
+    """Award every badge now met; repeat, since a badge can unlock one that counts badges."""
+    badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
+    while True:
+        stats = work.stats()
+        new = [b for b in ctx.rules.badges if b.id not in work.badges and b.criteria.is_met(stats)]
+        if not new:
+            return
+        for badge in new:
+            work.badges[badge.id] = ctx.now
+            work.xp += badge_xp
+            work.bump(BADGE_EARNED)
+            effects.badges_earned.append(badge.id)
+            effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, badge_xp))
+            effects.notifications.append(
+                notifications.badge_unlocked(
+                    user_id=ctx.user_id,
+                    badge_id=badge.id,
+                    name=badge.name,
+                    description=badge.description,
+                    now=ctx.now,
+                    push=ctx.push,
+                )
+            )
+
+
+def _history_start(streak: StreakTrack, keep_days: int) -> date:
+    """Days before this can no longer change a streak: they are older than the kept history."""
+    last = streak.last_day
+    return date.min if last is None else last - timedelta(days=keep_days)
+
+
+def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
+    last = work.streak.last_day
+    if last is None:
+        return
+    keep_after = last - timedelta(days=keep_days)
+    work.streak = work.streak.folded(keep_after, every)
+    work.challenge = work.challenge.folded(keep_after, every)
+    cutoff = keep_after.isoformat()
+    work.capped = {k: v for k, v in work.capped.items() if k.split("|", 1)[0] >= cutoff}
