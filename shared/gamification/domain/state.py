@@ -54,6 +54,10 @@ class UserState(BaseModel):
     challenge_streak: StreakTrack = StreakTrack()
     capped: dict[str, tuple[CapSlot, ...]] = Field(default_factory=dict)
     """Daily-cap slots per ``"<local day>|<event type>"``, kept for the streak history window."""
+    weekly_xp: dict[str, int] = Field(default_factory=dict)
+    """Activity XP per ISO week (UTC) of occurrence, e.g. ``{"2026-W48": 120}``; recent weeks only.
+    Bonus XP (milestones, badges) counts for the all-time total only, because the week a bonus
+    belongs to would depend on arrival order."""
     badges: dict[str, AwareDatetime] = Field(default_factory=dict)
     """Earned badge ids and when they were earned. Never removed."""
 

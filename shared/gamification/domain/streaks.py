@@ -111,18 +111,21 @@ class StreakStatus:
     """The moment the streak breaks unless the user acts (end of tomorrow, local time)."""
 
 
+def streak_expires_at(track: StreakTrack, timezone: str) -> datetime | None:
+    """Local midnight ending the day after the last active day: the streak breaks then."""
+    last = track.last_day
+    if last is None:
+        return None
+    deadline = last + timedelta(days=2)
+    return datetime(deadline.year, deadline.month, deadline.day, tzinfo=ZoneInfo(timezone))
+
+
 def streak_status(track: StreakTrack, timezone: str, now: datetime) -> StreakStatus:
     """A streak survives while the last active day is today or yesterday in the user's zone."""
     today = local_day(now, timezone)
     last = track.last_day
     alive = last is not None and (today - last).days <= 1
-    expires_at = None
-    if alive and last is not None:
-        # Midnight at the end of the day after the last active day, in local time.
-        deadline_day = last + timedelta(days=2)
-        expires_at = datetime(
-            deadline_day.year, deadline_day.month, deadline_day.day, tzinfo=ZoneInfo(timezone)
-        )
+    expires_at = streak_expires_at(track, timezone) if alive else None
     return StreakStatus(
         current=track.current_run if alive else 0,
         longest=track.longest,

@@ -20,6 +20,7 @@ from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
 from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
+from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState
 from gamification.domain.streaks import StreakTrack, local_day
@@ -126,6 +127,7 @@ class _Working:
         self.challenge = state.challenge_streak
         self.capped = dict(state.capped)
         self.badges = dict(state.badges)
+        self.weekly = dict(state.weekly_xp)
 
     def freeze(self, original: UserState) -> UserState:
         return original.model_copy(
@@ -136,6 +138,7 @@ class _Working:
                 "challenge_streak": self.challenge,
                 "capped": self.capped,
                 "badges": self.badges,
+                "weekly_xp": self.weekly,
             }
         )
 
@@ -149,6 +152,12 @@ class _Working:
             current_challenge_streak=self.challenge.current_run,
             longest_challenge_streak=self.challenge.longest,
         )
+
+    def credit(self, occurred_at: datetime, xp: int) -> None:
+        """Activity XP counts for the total and for the ISO week it happened in."""
+        self.xp += xp
+        week = iso_week(occurred_at)
+        self.weekly[week] = self.weekly.get(week, 0) + xp
 
     def bump(self, event_type: str, by: int = 1) -> None:
         self.counters[event_type] = self.counters.get(event_type, 0) + by
@@ -216,7 +225,7 @@ def _earn(
     xp = boosted_xp(event_type.base_xp, boost)
     boost_id = boost.id if boost else None
     if event_type.daily_cap is None:
-        work.xp += xp
+        work.credit(activity.occurred_at, xp)
         work.bump(activity.type)
         return XpAward(key, activity.type, xp, boost_id)
     bucket = f"{day.isoformat()}|{activity.type}"
@@ -224,8 +233,11 @@ def _earn(
     candidate = CapSlot(xp=xp, occurred_at=activity.occurred_at, key=key)
     kept = tuple(sorted((*before, candidate), key=CapSlot.rank)[: event_type.daily_cap])
     work.capped[bucket] = kept
+    for slot in set(before) - set(kept):
+        work.credit(slot.occurred_at, -slot.xp)
+    for slot in set(kept) - set(before):
+        work.credit(slot.occurred_at, slot.xp)
     gained = sum(s.xp for s in kept) - sum(s.xp for s in before)
-    work.xp += gained
     if len(kept) > len(before):  # a free slot was taken; otherwise a slot changed hands or none
         work.bump(activity.type)
     return XpAward(key, activity.type, gained, boost_id if gained else None)
@@ -304,3 +316,6 @@ def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
     work.challenge = work.challenge.folded(keep_after, every)
     cutoff = keep_after.isoformat()
     work.capped = {k: v for k, v in work.capped.items() if k.split("|", 1)[0] >= cutoff}
+    if work.weekly:
+        recent = sorted(work.weekly)[-WEEKS_KEPT:]
+        work.weekly = {w: work.weekly[w] for w in recent}

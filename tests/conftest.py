@@ -1,0 +1,48 @@
+"""Session-wide test setup: fake AWS credentials before any client exists, and a real Redis."""
+
+from __future__ import annotations
+
+import os
+
+# A boto3 client created before moto starts would talk to real AWS: fake everything first.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "gamify-tests",
+        "POWERTOOLS_METRICS_NAMESPACE": "GamifyTests",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+    }
+)
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from gamification.local.redis_server import RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis for the whole session: ``REDIS_URL`` if given, else our own redis-server."""
+    given = os.environ.get("REDIS_URL")
+    if given:
+        yield given
+        return
+    with RedisServer() as server:
+        yield server.url
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    """A client on a flushed database, so every test starts from an empty cache."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
