@@ -120,6 +120,12 @@ def streak_expires_at(track: StreakTrack, timezone: str) -> datetime | None:
     return datetime(deadline.year, deadline.month, deadline.day, tzinfo=ZoneInfo(timezone))
 
 
+def reminder_due_at(track: StreakTrack, timezone: str, lead: timedelta) -> datetime | None:
+    """When to remind the user: ``lead`` before the streak would break."""
+    expires_at = streak_expires_at(track, timezone)
+    return None if expires_at is None else expires_at - lead
+
+
 def streak_status(track: StreakTrack, timezone: str, now: datetime) -> StreakStatus:
     """A streak survives while the last active day is today or yesterday in the user's zone."""
     today = local_day(now, timezone)

@@ -1,0 +1,1 @@
+"""Adapters: one small class per external system. The domain never imports them."""

@@ -1,0 +1,84 @@
+"""Badge definitions stored in the table, so admins change the catalog without a deploy.
+
+Until an admin first touches the catalog, the shipped default catalog applies; the first change
+seeds the defaults into the table, after which the table alone is the catalog (so deleting a
+default badge sticks).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.badges import BadgeCatalog, BadgeDefinition, load_badge_catalog
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+SEEDED_SK = "SEEDED"
+
+
+class BadgeRepository:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def load(self) -> BadgeCatalog:
+        """The stored catalog (one query), or the shipped default before the first change."""
+        items = self._query_all()
+        if not any(i["SK"] == SEEDED_SK for i in items):
+            return load_badge_catalog()
+        badges = [
+            BadgeDefinition.model_validate_json(i["definition"])
+            for i in items
+            if i["SK"].startswith("BADGE#")
+        ]
+        return BadgeCatalog(badges=tuple(sorted(badges, key=lambda b: b.id)))
+
+    def seed_defaults(self) -> None:
+        """Copy the shipped catalog into the table once (a no-op when already seeded)."""
+        if any(i["SK"] == SEEDED_SK for i in self._query_all()):
+            return
+        for badge in load_badge_catalog():
+            self.put(badge)
+        self._client.put_item(
+            TableName=self._table,
+            Item=to_item({"PK": keys.CATALOG_PK, "SK": SEEDED_SK}),
+        )
+
+    def put(self, badge: BadgeDefinition) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "PK": keys.CATALOG_PK,
+                    "SK": keys.badge_sk(badge.id),
+                    "badge_id": badge.id,
+                    "definition": badge.model_dump_json(),
+                }
+            ),
+        )
+
+    def delete(self, badge_id: str) -> bool:
+        """Remove a definition; returns whether it existed. Earned badges are kept (see docs)."""
+        response = self._client.delete_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.CATALOG_PK, "SK": keys.badge_sk(badge_id)}),
+            ReturnValues="ALL_OLD",
+        )
+        return "Attributes" in response
+
+    def _query_all(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.CATALOG_PK}),
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            items.extend(from_item(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -1,0 +1,60 @@
+"""Poison messages go to the dead-letter queue with the reason they can never succeed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    message_id: str
+    body: str
+    code: str
+    """Machine-readable, e.g. ``invalid_message`` or ``unknown_event_type``."""
+    reason: str
+    """Human-readable: what was wrong, naming the field."""
+
+
+class DeadLetterQueueError(Exception):
+    """Some dead letters could not be sent; their records must be retried, not dropped."""
+
+    def __init__(self, message_ids: Sequence[str]) -> None:
+        super().__init__(f"{len(message_ids)} dead letters not sent")
+        self.message_ids = list(message_ids)
+
+
+class DeadLetterQueue:
+    def __init__(self, client: SQSClient, queue_url: str) -> None:
+        self._client = client
+        self._url = queue_url
+
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        """One SendMessageBatch per 10 letters; raises with the ids that did not make it."""
+        failed: list[str] = []
+        for start in range(0, len(letters), 10):
+            chunk = letters[start : start + 10]
+            entries: list[Any] = [
+                {
+                    "Id": str(i),
+                    "MessageBody": letter.body or "<empty>",
+                    "MessageAttributes": {
+                        "reason": _text(letter.reason[:1000]),
+                        "code": _text(letter.code),
+                        "source_message_id": _text(letter.message_id),
+                    },
+                }
+                for i, letter in enumerate(chunk)
+            ]
+            response = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+            failed.extend(chunk[int(f["Id"])].message_id for f in response.get("Failed", []))
+        if failed:
+            raise DeadLetterQueueError(failed)
+
+
+def _text(value: str) -> dict[str, str]:
+    return {"DataType": "String", "StringValue": value}

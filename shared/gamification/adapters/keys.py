@@ -1,0 +1,51 @@
+"""Key formats of the single table (see docs/data-model.md). Every adapter builds keys here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zlib import crc32
+
+PROFILE_SK = "PROFILE"
+CATALOG_PK = "CATALOG"
+PLAYER_SHARDS = 8
+"""GSI2 partitions the player list over a few keys so a rebuild never reads one hot partition."""
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def user_id_from_pk(pk: str) -> str:
+    return pk.removeprefix("USER#")
+
+
+def seen_sk(dedupe_key: str) -> str:
+    return f"SEEN#{dedupe_key}"
+
+
+def badge_sk(badge_id: str) -> str:
+    return f"BADGE#{badge_id}"
+
+
+def notification_sk(created_at: datetime, notification_id: str) -> str:
+    """Sorts by creation time, so a descending query is the feed, newest first."""
+    return (
+        f"NOTIF#{created_at.astimezone(UTC).isoformat(timespec='microseconds')}#{notification_id}"
+    )
+
+
+def reminder_pk(due: datetime) -> str:
+    """GSI1 partition: the UTC hour in which a user's streak reminder falls due."""
+    return f"REMIND#{due.astimezone(UTC).strftime('%Y-%m-%dT%H')}"
+
+
+def players_pk(shard: int) -> str:
+    return f"PLAYERS#{shard}"
+
+
+def player_shard(user_id: str) -> int:
+    return crc32(user_id.encode()) % PLAYER_SHARDS
+
+
+def snapshot_pk(board: str) -> str:
+    return f"LEADERBOARD#{board}"

@@ -1,0 +1,240 @@
+"""Redis leaderboards: an all-time sorted set and one per ISO week.
+
+Writes are ``ZADD ... GT`` of an *absolute* composite score, never an increment, so a repeated or
+late write can never inflate or lower a score. The composite puts XP in the high bits and the
+inverted minute at which the user reached it in the low bits: among equal XP, the earlier
+achiever sorts first. All keys share the ``{lb}`` hash tag, so the same commands (and the Lua
+reads, one round trip each) work on cluster-mode and serverless ElastiCache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import redis
+
+from gamification.domain.periods import week_bounds
+from gamification.domain.ranking import competition_ranks
+
+ALLTIME = "alltime"
+TIME_BITS = 26
+SCALE = 1 << TIME_BITS
+"""2^26 minutes is ~127 years of tie-break resolution; XP keeps 27 bits (134 M) under 2^53."""
+MAX_XP = (1 << 27) - 1
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+WEEKLY_RETENTION = timedelta(days=14)
+"""A weekly board lives this long after its week ends (archived weeks stay readable a while)."""
+PREFIX = "{lb}"
+NAMES_KEY = f"{PREFIX}:names"
+
+
+class LeaderboardUnavailableError(Exception):
+    """Redis could not be reached in time: callers fall back (snapshot, ``rank: null``)."""
+
+
+WEEKLY_PREFIX = "weekly:"
+
+
+def weekly(week: str) -> str:
+    """Board name of an ISO week, e.g. ``weekly:2026-W48``."""
+    return f"{WEEKLY_PREFIX}{week}"
+
+
+def board_key(board: str) -> str:
+    return f"{PREFIX}:board:{board}"
+
+
+def encode_score(xp: int, reached_at: datetime | None) -> int:
+    minutes = 0 if reached_at is None else int((reached_at - EPOCH).total_seconds() // 60)
+    minutes = min(max(minutes, 0), SCALE - 1)
+    return min(xp, MAX_XP) * SCALE + (SCALE - 1 - minutes)
+
+
+def decode_xp(score: float) -> int:
+    return int(score) // SCALE
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerScore:
+    """What the boards hold for one user, read from the profile (the source of truth)."""
+
+    user_id: str
+    xp: int
+    xp_at: datetime | None
+    display_name: str | None = None
+    weekly_xp: dict[str, int] = field(default_factory=dict)
+
+    def xp_on(self, board: str) -> int:
+        if board == ALLTIME:
+            return self.xp
+        return self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    rank: int
+    user_id: str
+    xp: int
+    display_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    entries: list[Entry]
+    total: int
+    position: int | None = None
+    """0-based position of the user an "around me" page centres on (``None`` if absent)."""
+
+
+_SLICE = """
+local board, names = KEYS[1], KEYS[2]
+local start, stop, scale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local position = false
+if ARGV[4] ~= '' then
+  position = redis.call('ZREVRANK', board, ARGV[4])
+  if not position then return {redis.call('ZCARD', board), 0, {}, {}, -1, 0} end
+  start = math.max(0, position - start)
+  stop = position + stop
+end
+local rows = redis.call('ZRANGE', board, start, stop, 'REV', 'WITHSCORES')
+local total = redis.call('ZCARD', board)
+if #rows == 0 then return {total, 0, {}, {}, position or -1, start} end
+local threshold = (math.floor(tonumber(rows[2]) / scale) + 1) * scale
+local higher = redis.call('ZCOUNT', board, string.format('%d', threshold), '+inf')
+local members = {}
+for i = 1, #rows, 2 do members[#members + 1] = rows[i] end
+return {total, higher, rows, redis.call('HMGET', names, unpack(members)), position or -1, start}
+"""
+
+_RANK = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return -1 end
+local scale = tonumber(ARGV[2])
+local threshold = (math.floor(tonumber(score) / scale) + 1) * scale
+return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
+"""
+
+
+class Leaderboard:
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+        self._slice = client.register_script(_SLICE)
+        self._rank = client.register_script(_RANK)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
+        """Raise each player's scores to the stored truth (one round trip for all of them)."""
+        current_week_start = now - timedelta(days=7) - WEEKLY_RETENTION
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            for player in players:
+                pipe.zadd(
+                    board_key(ALLTIME),
+                    {player.user_id: encode_score(player.xp, player.xp_at)},
+                    gt=True,
+                )
+                for week, xp in player.weekly_xp.items():
+                    _, week_end = week_bounds(week)
+                    if week_end < current_week_start or xp <= 0:
+                        continue  # archived long ago: its board has expired
+                    key = board_key(weekly(week))
+                    pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
+                    pipe.expireat(key, week_end + WEEKLY_RETENTION)
+                if player.display_name:
+                    pipe.hset(NAMES_KEY, player.user_id, player.display_name)
+            pipe.execute()
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    def set_name(self, user_id: str, display_name: str | None) -> None:
+        try:
+            if display_name:
+                self._client.hset(NAMES_KEY, user_id, display_name)
+            else:
+                self._client.hdel(NAMES_KEY, user_id)
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    def replace(
+        self, board: str, players: Iterable[PlayerScore], expire_at: datetime | None
+    ) -> None:
+        """Rebuild ``board`` from the truth into a temporary key, then swap it in atomically."""
+        final, temp = board_key(board), f"{PREFIX}:rebuild:{board}"
+        try:
+            self._client.delete(temp)
+            pipe = self._client.pipeline(transaction=False)
+            pending = 0
+            for player in players:
+                xp = player.xp_on(board)
+                if xp <= 0:
+                    continue
+                pipe.zadd(temp, {player.user_id: encode_score(xp, player.xp_at)})
+                if player.display_name:
+                    pipe.hset(NAMES_KEY, player.user_id, player.display_name)
+                pending += 1
+                if pending % 1000 == 0:
+                    pipe.execute()
+            pipe.execute()
+            if self._client.exists(temp):
+                self._client.rename(temp, final)
+                if expire_at is not None:
+                    self._client.expireat(final, expire_at)
+            else:
+                self._client.delete(final)
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def page(self, board: str, offset: int, limit: int) -> Page:
+        """Entries ``offset .. offset+limit-1`` with ``RANK()`` ranks and names: one round trip."""
+        return self._run_slice(board, offset, offset + limit - 1, "")
+
+    def around(self, board: str, user_id: str, radius: int) -> Page:
+        """The user's entry with ``radius`` entries on each side: one round trip."""
+        return self._run_slice(board, radius, radius, user_id)
+
+    def rank(self, board: str, user_id: str) -> int | None:
+        try:
+            found = int(cast(Any, self._rank(keys=[board_key(board)], args=[user_id, SCALE])))
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        return None if found < 0 else found
+
+    def scores(self, board: str) -> Iterator[tuple[str, int]]:
+        """Every member and its XP (ZSCAN, so a large board never blocks Redis)."""
+        try:
+            for member, score in self._client.zscan_iter(board_key(board)):
+                yield str(member), decode_xp(float(score))
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    def size(self, board: str) -> int:
+        try:
+            return int(cast(Any, self._client.zcard(board_key(board))))
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    def _run_slice(self, board: str, first: int, second: int, user_id: str) -> Page:
+        try:
+            reply = cast(
+                list[Any],
+                self._slice(
+                    keys=[board_key(board), NAMES_KEY], args=[first, second, SCALE, user_id]
+                ),
+            )
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        total, higher, rows, names, position, start = reply
+        members: Sequence[str] = rows[0::2]
+        xps = [decode_xp(float(s)) for s in rows[1::2]]
+        ranks = competition_ranks(xps, int(start), int(higher))
+        entries = [
+            Entry(rank=r, user_id=str(m), xp=xp, display_name=n)
+            for r, m, xp, n in zip(ranks, members, xps, names, strict=True)
+        ]
+        return Page(entries=entries, total=int(total), position=None if position < 0 else position)

@@ -1,0 +1,46 @@
+"""Runtime configuration, read once from the environment the stack (or local stack) sets."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    table_name: str
+    queue_url: str
+    dlq_url: str
+    topic_arn: str
+    redis_url: str
+    redis_auth_token: str | None
+    redis_auth_secret_arn: str | None
+    max_backdate: timedelta
+    reminder_lead: timedelta
+    notification_ttl: timedelta
+    leaderboard_snapshot_size: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            table_name=env.get("TABLE_NAME", "gamify"),
+            queue_url=env.get("QUEUE_URL", ""),
+            dlq_url=env.get("DLQ_URL", ""),
+            topic_arn=env.get("TOPIC_ARN", ""),
+            redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            redis_auth_token=env.get("REDIS_AUTH_TOKEN") or None,
+            redis_auth_secret_arn=env.get("REDIS_AUTH_SECRET_ARN") or None,
+            max_backdate=timedelta(hours=float(env.get("GAMIFY_MAX_BACKDATE_HOURS", "48"))),
+            reminder_lead=timedelta(hours=float(env.get("REMINDER_LEAD_HOURS", "6"))),
+            notification_ttl=timedelta(days=float(env.get("NOTIFICATION_TTL_DAYS", "90"))),
+            leaderboard_snapshot_size=int(env.get("LEADERBOARD_SNAPSHOT_SIZE", "100")),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """Settings of this process (a Lambda container reads its environment once)."""
+    return Settings.from_env()

@@ -1,0 +1,101 @@
+"""The one definition of the stateful resources: the CDK stack and the local stack both read it.
+
+Keeping key names, indexes, TTL, stream and queue settings here means the tables and queues the
+local stack creates in moto cannot drift from the ones ``cdk deploy`` creates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    name: str
+    partition_key: str
+    sort_key: str
+    projection: str = "KEYS_ONLY"  # KEYS_ONLY | INCLUDE | ALL
+    included: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """Single-table design; see docs/data-model.md for every item type and access pattern."""
+
+    logical_name: str = "Table"
+    partition_key: str = "PK"
+    sort_key: str = "SK"
+    ttl_attribute: str = "expires_at"
+    stream_view: str = "NEW_IMAGE"
+    indexes: tuple[IndexSpec, ...] = field(
+        default_factory=lambda: (
+            # Streak reminders: profiles whose reminder falls due in a given UTC hour (sparse).
+            IndexSpec("GSI1", "GSI1PK", "GSI1SK", "KEYS_ONLY"),
+            # Leaderboard rebuild: every profile with XP, spread over a few shards (sparse).
+            IndexSpec(
+                "GSI2",
+                "GSI2PK",
+                "GSI2SK",
+                "INCLUDE",
+                ("xp", "xp_at", "weekly_xp", "display_name"),
+            ),
+        )
+    )
+
+    def create_table_kwargs(self, table_name: str) -> dict[str, Any]:
+        """Arguments for boto3 ``create_table`` (used by the local stack and the tests)."""
+        keys = {self.partition_key, self.sort_key}
+        for index in self.indexes:
+            keys |= {index.partition_key, index.sort_key}
+        return {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": "S"} for name in sorted(keys)
+            ],
+            "KeySchema": [
+                {"AttributeName": self.partition_key, "KeyType": "HASH"},
+                {"AttributeName": self.sort_key, "KeyType": "RANGE"},
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [
+                        {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                        {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                    ],
+                    "Projection": _projection(index),
+                }
+                for index in self.indexes
+            ],
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": self.stream_view},
+        }
+
+
+def _projection(index: IndexSpec) -> dict[str, Any]:
+    if index.projection == "INCLUDE":
+        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.included)}
+    return {"ProjectionType": index.projection}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    """The activity queue and its dead-letter queue."""
+
+    consumer_timeout_seconds: int = 30
+    visibility_timeout_seconds: int = 180  # at least 6x the consumer's timeout (AWS guidance)
+    max_receive_count: int = 5
+    retention_seconds: int = 14 * 24 * 3600
+    dlq_retention_seconds: int = 14 * 24 * 3600
+    batch_size: int = 10
+    max_batching_window_seconds: int = 1
+    max_concurrency: int = 10
+
+    def __post_init__(self) -> None:
+        if self.visibility_timeout_seconds < 6 * self.consumer_timeout_seconds:
+            raise ValueError("visibility timeout must be at least 6x the consumer timeout")
+
+
+TABLE = TableSpec()
+QUEUE = QueueSpec()

@@ -1,0 +1,1 @@
+"""Application services: what a handler calls. Each wires the domain to the adapters."""

@@ -1,0 +1,140 @@
+"""Turn one SQS batch into per-user work: parse, set poison aside, apply, report failures.
+
+A record that can never succeed (bad JSON, schema error, unknown or forbidden event type, outside
+the back-dating window) goes to the DLQ with its reason and is *not* reported as failed, so it
+leaves the queue at once. Anything else that fails (throttling, conflicts past the budget, Redis
+down) fails only that user's records, which SQS redelivers; after ``maxReceiveCount`` the queue's
+redrive moves them to the DLQ, so nothing is retried forever.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from aws_lambda_powertools import Logger
+from pydantic import ValidationError
+
+from gamification.adapters.dead_letters import DeadLetter, DeadLetterQueue, DeadLetterQueueError
+from gamification.domain.activity import Activity
+from gamification.domain.ruleset import Ruleset
+from gamification.domain.transition import Rejection, check
+from gamification.services.processing import ActivityApplier, Applied
+
+logger = Logger(child=True)
+
+
+class QueueRecord(Protocol):
+    @property
+    def message_id(self) -> str: ...
+
+    @property
+    def body(self) -> str: ...
+
+
+@dataclass
+class BatchReport:
+    applied: list[Applied] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    failed_message_ids: set[str] = field(default_factory=set)
+    failed_users: int = 0
+
+    def totals(self) -> dict[str, int]:
+        """The batch's business metrics, by CloudWatch metric name."""
+        return {
+            "ActivitiesApplied": sum(a.applied for a in self.applied),
+            "XpAwarded": sum(a.xp_awarded for a in self.applied),
+            "BadgesEarned": sum(a.badges_earned for a in self.applied),
+            "LevelUps": sum(a.level_ups for a in self.applied),
+            "DuplicatesDropped": sum(a.duplicates for a in self.applied),
+            "VersionConflicts": sum(a.conflicts for a in self.applied),
+            "PoisonMessages": len(self.dead_letters),
+            "FailedUsers": self.failed_users,
+        }
+
+
+class QueueConsumer:
+    def __init__(
+        self,
+        applier: ActivityApplier,
+        dead_letters: DeadLetterQueue,
+        rules: Callable[[], Ruleset],
+    ) -> None:
+        self._applier = applier
+        self._dead_letters = dead_letters
+        self._rules = rules
+
+    def consume(self, records: Sequence[QueueRecord]) -> BatchReport:
+        report = BatchReport()
+        by_user: dict[str, list[tuple[str, Activity]]] = defaultdict(list)
+        rules = self._rules()
+        for record in records:
+            parsed = _parse(record, rules)
+            if isinstance(parsed, DeadLetter):
+                report.dead_letters.append(parsed)
+            else:
+                by_user[parsed.user_id].append((record.message_id, parsed))
+        self._send_dead_letters(report)
+        for user_id, deliveries in by_user.items():
+            message_ids = [m for m, _ in deliveries]
+            logger.append_keys(user_id=user_id, message_ids=message_ids)
+            try:
+                applied = self._applier.apply(user_id, [a for _, a in deliveries])
+            except Exception:
+                logger.exception("user's records failed; they will be retried")
+                report.failed_message_ids.update(message_ids)
+                report.failed_users += 1
+            else:
+                report.applied.append(applied)
+                logger.info(
+                    "applied",
+                    extra={
+                        "applied": applied.applied,
+                        "duplicates": applied.duplicates,
+                        "xp_awarded": applied.xp_awarded,
+                        "conflicts": applied.conflicts,
+                    },
+                )
+            finally:
+                logger.remove_keys(["user_id", "message_ids"])
+        return report
+
+    def _send_dead_letters(self, report: BatchReport) -> None:
+        if not report.dead_letters:
+            return
+        for letter in report.dead_letters:
+            logger.warning(
+                "poison message to the DLQ",
+                extra={
+                    "message_id": letter.message_id,
+                    "code": letter.code,
+                    "reason": letter.reason,
+                },
+            )
+        try:
+            self._dead_letters.send(report.dead_letters)
+        except DeadLetterQueueError as error:
+            report.failed_message_ids.update(error.message_ids)
+        except Exception:
+            logger.exception("the DLQ is unreachable; poison records will be retried")
+            report.failed_message_ids.update(d.message_id for d in report.dead_letters)
+
+
+def _parse(record: QueueRecord, rules: Ruleset) -> Activity | DeadLetter:
+    try:
+        activity = Activity.model_validate_json(record.body)
+    except ValidationError as error:
+        return DeadLetter(record.message_id, record.body, "invalid_message", _describe(error))
+    verdict = check(activity, activity.user_id, rules)
+    if isinstance(verdict, Rejection):
+        return DeadLetter(record.message_id, record.body, verdict.reason.value, verdict.detail)
+    return activity
+
+
+def _describe(error: ValidationError) -> str:
+    """``field: problem`` for every error, e.g. ``occurred_at: Field required``."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+    )

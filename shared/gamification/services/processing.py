@@ -1,0 +1,136 @@
+"""Apply one user's activities exactly once: read the state once, run the domain transition,
+commit markers + profile + notifications in one version-guarded transaction, then raise the
+leaderboard scores to the committed truth.
+
+Exactly-once comes from the dedupe markers written in the same transaction as the XP; the
+optimistic version check makes concurrent consumers of one user serialize instead of losing an
+update. A redelivery after a commit finds every marker, changes nothing, and re-pushes the stored
+score (so a Redis failure after the commit heals on the retry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from gamification.adapters.leaderboard import Leaderboard, PlayerScore
+from gamification.adapters.user_repository import (
+    AlreadyAppliedError,
+    StoredUser,
+    UserChange,
+    UserRepository,
+    VersionConflictError,
+)
+from gamification.domain.activity import Activity
+from gamification.domain.ruleset import Ruleset
+from gamification.domain.transition import Effects, apply_activities
+
+CHUNK = 25
+"""Activities per transaction: markers + profile + notifications stay under DynamoDB's 100."""
+
+
+class ConflictBudgetExceededError(Exception):
+    """The user kept changing under us; the records go back to the queue for a later retry."""
+
+
+@dataclass
+class Applied:
+    """What applying one user's activities did (for metrics and logs)."""
+
+    user_id: str
+    effects: list[Effects] = field(default_factory=list)
+    conflicts: int = 0
+    stored: StoredUser | None = None
+
+    @property
+    def xp_awarded(self) -> int:
+        return sum(e.xp_awarded for e in self.effects)
+
+    @property
+    def applied(self) -> int:
+        return sum(len(e.applied_keys) for e in self.effects)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(e.duplicates) for e in self.effects)
+
+    @property
+    def badges_earned(self) -> int:
+        return sum(len(e.badges_earned) for e in self.effects)
+
+    @property
+    def level_ups(self) -> int:
+        return sum(1 for e in self.effects if e.level_up)
+
+
+class ActivityApplier:
+    def __init__(
+        self,
+        users: UserRepository,
+        leaderboard: Leaderboard,
+        rules: Callable[[], Ruleset],
+        clock: Callable[[], datetime],
+        max_attempts: int = 6,
+    ) -> None:
+        self._users = users
+        self._leaderboard = leaderboard
+        self._rules = rules
+        self._clock = clock
+        self._max_attempts = max_attempts
+
+    def apply(self, user_id: str, activities: Sequence[Activity]) -> Applied:
+        """Commit the activities (in chunks that fit a transaction), then publish the scores."""
+        result = Applied(user_id)
+        ordered = sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id))
+        for start in range(0, max(len(ordered), 1), CHUNK):
+            self._commit_chunk(user_id, ordered[start : start + CHUNK], result)
+        if result.stored is not None:
+            self._leaderboard.publish([player_score(result.stored)], self._clock())
+        return result
+
+    def _commit_chunk(self, user_id: str, chunk: Sequence[Activity], result: Applied) -> None:
+        """Commit one chunk; reuses the state the previous chunk committed instead of a read."""
+        seen: set[str] = set()
+        known = result.stored
+        for _ in range(self._max_attempts):
+            stored = known or self._users.load(user_id)
+            known = None  # after a conflict, always re-read
+            now = self._clock()
+            transition = apply_activities(stored.state, chunk, self._rules(), now, seen)
+            effects = transition.effects
+            if not effects.changed:
+                result.effects.append(effects)
+                result.stored = stored
+                return
+            change = UserChange(
+                before=stored,
+                state=transition.state,
+                now=now,
+                new_markers=effects.applied_keys,
+                notifications=effects.notifications,
+            )
+            try:
+                version = self._users.commit(change)
+            except VersionConflictError:
+                result.conflicts += 1
+                continue
+            except AlreadyAppliedError as already:
+                seen.update(already.dedupe_keys)
+                result.conflicts += 1
+                continue
+            result.effects.append(effects)
+            result.stored = StoredUser(transition.state, version, change.xp_at)
+            return
+        raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
+
+
+def player_score(stored: StoredUser) -> PlayerScore:
+    state = stored.state
+    return PlayerScore(
+        user_id=state.user_id,
+        xp=state.xp,
+        xp_at=stored.xp_at,
+        display_name=state.settings.display_name,
+        weekly_xp=dict(state.weekly_xp),
+    )

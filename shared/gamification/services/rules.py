@@ -1,0 +1,39 @@
+"""The ruleset a process applies: shipped event types and policy, badges from the table.
+
+Badge definitions change rarely, so a container re-reads them at most once a minute: one query
+per minute instead of one per badge per event (the seed's cost).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gamification.domain.badges import BadgeCatalog
+from gamification.domain.catalog import EventCatalog, load_event_catalog
+from gamification.domain.policy import Policy
+from gamification.domain.ruleset import Ruleset
+
+
+@dataclass
+class RulesProvider:
+    load_badges: Callable[[], BadgeCatalog]
+    policy: Policy = field(default_factory=Policy)
+    events: EventCatalog = field(default_factory=load_event_catalog)
+    max_age_seconds: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _cached: Ruleset | None = None
+    _loaded_at: float = 0.0
+
+    def __call__(self) -> Ruleset:
+        now = self.clock()
+        if self._cached is None or now - self._loaded_at >= self.max_age_seconds:
+            self._cached = Ruleset(
+                events=self.events, badges=self.load_badges(), policy=self.policy
+            )
+            self._loaded_at = now
+        return self._cached
+
+    def invalidate(self) -> None:
+        self._cached = None
