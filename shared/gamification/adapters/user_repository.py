@@ -118,6 +118,21 @@ class UserRepository:
 
     # -- writes --------------------------------------------------------------------------------
 
+    def save_settings(self, user_id: str, settings: UserSettings, now: datetime) -> StoredUser:
+        """Change a user's settings, keeping the version guard (the consumer may be mid-write).
+
+        The reminder index keys are re-derived, since push and timezone decide them.
+        """
+        for _ in range(5):
+            stored = self.load(user_id)
+            state = stored.state.model_copy(update={"settings": settings})
+            try:
+                version = self.commit(UserChange(before=stored, state=state, now=now))
+            except VersionConflictError:
+                continue
+            return StoredUser(state, version, stored.xp_at)
+        raise VersionConflictError(f"user {user_id} kept changing")
+
     def commit(self, change: UserChange) -> int:
         """Write the change atomically; returns the new version.
 
