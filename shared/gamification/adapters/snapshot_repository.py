@@ -1,4 +1,4 @@
-"""Top-N leaderboard snapshots in DynamoDB: what the API serves (marked stale) when Redis is down."""
+"""Top-N leaderboard snapshots in DynamoDB: served (marked stale) while Redis is down."""
 
 from __future__ import annotations
 
