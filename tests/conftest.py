@@ -26,6 +26,8 @@ import redis
 
 from gamification.local.redis_server import RedisServer
 
+pytest_plugins = ["tests.fixtures.aws"]
+
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:

@@ -77,3 +77,13 @@ def rules() -> RulesProvider:
 def queue_consumer() -> QueueConsumer:
     applier = ActivityApplier(user_repository(), leaderboard(), rules(), utc_now)
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
+
+
+def reset() -> None:
+    """Forget every cached client and service (tests and the local stack re-point them)."""
+    settings.cache_clear()
+    shared_client.cache_clear()
+    for value in list(globals().values()):
+        cache_clear = getattr(value, "cache_clear", None)
+        if callable(cache_clear):
+            cache_clear()
