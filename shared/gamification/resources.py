@@ -97,5 +97,54 @@ class QueueSpec:
             raise ValueError("visibility timeout must be at least 6x the consumer timeout")
 
 
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One API route and the function that serves it.
+
+    ``auth``: ``user`` (Cognito; identity from the ``sub`` claim), ``admin`` (Cognito, and the
+    handler checks the admin group), ``service`` (IAM-signed trusted callers), ``none``.
+    """
+
+    method: str
+    path: str
+    function: str
+    auth: str = "user"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/v1/activities", "ingest"),
+    Route("POST", "/v1/activities/batch", "ingest"),
+    Route("POST", "/v1/internal/activities", "ingest", auth="service"),
+    Route("GET", "/v1/me", "query"),
+    Route("GET", "/v1/users/{user_id}", "query"),
+    Route("GET", "/v1/badges", "query"),
+    Route("GET", "/v1/users/{user_id}/badges", "query"),
+    Route("GET", "/v1/leaderboard", "query"),
+    Route("GET", "/v1/leaderboard/around/{user_id}", "query"),
+    Route("GET", "/v1/me/notifications", "query"),
+    Route("GET", "/v1/health", "query", auth="none"),
+    Route("GET", "/v1/openapi.json", "query", auth="none"),
+    Route("GET", "/v1/docs", "query", auth="none"),
+    Route("PUT", "/v1/me/settings", "account"),
+    Route("POST", "/v1/me/notifications/read", "account"),
+    Route("PUT", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A scheduled job: EventBridge rule on AWS, a timer in the local stack."""
+
+    function: str
+    rate_minutes: int
+    description: str
+
+
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule("notifier", 60, "streak-expiry reminders for the users whose reminder is due"),
+    Schedule("reconciler", 15, "rebuild leaderboards from DynamoDB, report drift, snapshot top N"),
+)
+
 TABLE = TableSpec()
 QUEUE = QueueSpec()
