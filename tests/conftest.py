@@ -29,6 +29,16 @@ from gamification.local.redis_server import RedisServer
 pytest_plugins = ["tests.fixtures.aws"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_metrics() -> Iterator[None]:
+    """Powertools metrics are shared by every Metrics instance in a process: start clean."""
+    from aws_lambda_powertools import Metrics
+
+    Metrics().clear_metrics()
+    yield
+    Metrics().clear_metrics()
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A real Redis for the whole session: ``REDIS_URL`` if given, else our own redis-server."""

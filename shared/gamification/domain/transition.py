@@ -176,7 +176,8 @@ def apply_activities(
     zone = state.settings.timezone
     policy = rules.policy
     horizon = _history_start(state.streak, policy.streak_history_days)
-    applied: set[str] = set(seen)
+    # Keys holding a daily-cap slot were applied before, whatever ``seen`` says.
+    applied: set[str] = set(seen) | {slot.key for slots in state.capped.values() for slot in slots}
 
     for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
         key = activity_key(activity, rules)

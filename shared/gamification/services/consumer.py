@@ -23,7 +23,7 @@ from gamification.domain.ruleset import Ruleset
 from gamification.domain.transition import Rejection, check
 from gamification.services.processing import ActivityApplier, Applied
 
-logger = Logger(child=True)
+logger = Logger()
 
 
 class QueueRecord(Protocol):

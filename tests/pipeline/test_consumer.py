@@ -1,0 +1,226 @@
+"""The consumer against moto and a real redis-server: happy path, repeats, poison, faults."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import redis
+from botocore.exceptions import ClientError
+
+from gamification.adapters.leaderboard import ALLTIME, decode_xp, weekly
+from gamification.domain.periods import iso_week
+from gamification.local.provision import Provisioned
+from gamification.local.redis_server import RedisServer
+from tests.pipeline.support import (
+    NOW,
+    activity,
+    build_pipeline,
+    dead_letters,
+    record,
+    sqs_event,
+)
+
+
+def test_handler_applies_a_batch_and_reports_no_failures(
+    stack_env: Provisioned, redis_client: redis.Redis
+) -> None:
+    from functions.consumer.handler import lambda_handler
+
+    records = [record(activity(object_id=f"post-{i}")) for i in range(12)]
+    records.append(record(activity(user_id="bob", type_="comment_left", object_id="c-1")))
+
+    response = lambda_handler(sqs_event(records[:10], stack_env.queue_arn), _context())
+    response_2 = lambda_handler(sqs_event(records[10:], stack_env.queue_arn), _context())
+
+    assert response == {"batchItemFailures": []}
+    assert response_2 == {"batchItemFailures": []}
+    from gamification.composition import user_repository
+
+    alice = user_repository().load("alice").state
+    assert alice.counters["post_read"] == 12
+    # 12 reads (120 XP) + 2 badges at 0 XP: first-read and bookworm.
+    assert alice.xp == 120
+    assert set(alice.badges) == {"first-read", "bookworm"}
+    assert decode_xp(float(redis_client.zscore("{lb}:board:alltime", "alice") or 0)) == 120
+    assert decode_xp(float(redis_client.zscore("{lb}:board:alltime", "bob") or 0)) == 5
+
+
+def test_duplicate_delivery_awards_once(aws: Provisioned, redis_client: redis.Redis) -> None:
+    pipeline = build_pipeline(aws, redis_client)
+    read = activity(object_id="post-7")
+
+    first = pipeline.consumer.consume([record(read), record(read)])  # twice in one batch
+    second = pipeline.consumer.consume([record(read)])  # and redelivered later
+
+    assert not first.failed_message_ids
+    assert not second.failed_message_ids
+    state = pipeline.users.load("alice").state
+    assert state.xp == 10
+    assert state.counters == {"post_read": 1, "badge_earned": 1}
+    assert second.totals()["DuplicatesDropped"] == 1
+    assert pipeline.leaderboard.rank(ALLTIME, "alice") == 1
+
+
+def test_same_activities_in_two_concurrent_batches_apply_once(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    pipeline = build_pipeline(aws, redis_client)
+    reads = [activity(object_id=f"post-{i}", at=NOW + timedelta(minutes=i)) for i in range(8)]
+    barrier = threading.Barrier(2)
+    reports: list[Any] = []
+
+    def consume() -> None:
+        barrier.wait()
+        reports.append(pipeline.consumer.consume([record(a) for a in reads]))
+
+    threads = [threading.Thread(target=consume) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert all(not r.failed_message_ids for r in reports)
+    state = pipeline.users.load("alice").state
+    assert state.xp == 80
+    assert state.counters["post_read"] == 8
+    applied = sum(r.totals()["ActivitiesApplied"] for r in reports)
+    assert applied == 8
+
+
+def test_poison_messages_go_to_the_dlq_with_their_reason(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    pipeline = build_pipeline(aws, redis_client)
+    good = [record(activity(object_id=f"post-{i}")) for i in range(3)]
+    not_json = record("{not json")
+    unknown = record(activity(type_="post_read").model_dump_json().replace("post_read", "teleport"))
+    forged = record(activity(type_="challenge_solved", object_id="ch-1", source="client"))
+    too_old = record(
+        activity(object_id="old").model_copy(update={"received_at": NOW + timedelta(days=3)})
+    )
+    missing = record('{"user_id": "alice", "type": "post_read"}')
+
+    batch = [good[0], not_json, unknown, good[1], forged, too_old, missing, good[2]]
+    report = pipeline.consumer.consume(batch)
+
+    assert report.failed_message_ids == set()  # poison is not retried
+    assert pipeline.users.load("alice").state.counters["post_read"] == 3
+    letters = {d["source_message_id"]: d for d in dead_letters(pipeline.sqs, aws.dlq_url)}
+    assert set(letters) == {r.message_id for r in (not_json, unknown, forged, too_old, missing)}
+    assert letters[not_json.message_id]["code"] == "invalid_message"
+    assert letters[unknown.message_id]["code"] == "unknown_event_type"
+    assert letters[forged.message_id]["code"] == "event_type_not_reportable_by_source"
+    assert letters[too_old.message_id]["code"] == "occurred_before_backdating_window"
+    assert "occurred_at" in letters[missing.message_id]["reason"]
+    assert "object_id" in letters[missing.message_id]["reason"]
+    assert letters[too_old.message_id]["body"] == too_old.body
+
+
+def test_throttled_transaction_fails_only_that_users_records(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    pipeline = build_pipeline(aws, redis_client)
+    throttled_users = {"alice"}
+
+    def throttle(params: dict[str, Any], **_: Any) -> None:
+        pk = params["TransactItems"][0]["Put"]["Item"]["PK"]["S"]
+        if pk.removeprefix("USER#") in throttled_users:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}},
+                "TransactWriteItems",
+            )
+
+    pipeline.dynamodb.meta.events.register(
+        "provide-client-params.dynamodb.TransactWriteItems", throttle
+    )
+    alice = [record(activity(object_id="p1")), record(activity(object_id="p2"))]
+    bob = [record(activity(user_id="bob", object_id="p1"))]
+
+    report = pipeline.consumer.consume([*alice, *bob])
+
+    assert report.failed_message_ids == {r.message_id for r in alice}
+    assert pipeline.users.load("bob").state.xp == 10
+    assert not pipeline.users.load("alice").exists
+
+    throttled_users.clear()  # the throttling passes; SQS redelivers alice's records
+    retry = pipeline.consumer.consume(alice)
+    assert retry.failed_message_ids == set()
+    assert pipeline.users.load("alice").state.xp == 20
+
+
+def test_lost_commit_response_is_safe_to_retry(aws: Provisioned, redis_client: redis.Redis) -> None:
+    """The transaction commits but its response is lost: the retry finds the markers."""
+    pipeline = build_pipeline(aws, redis_client)
+    calls = {"n": 0}
+
+    def lose_response(**_: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("response lost after commit")
+
+    pipeline.dynamodb.meta.events.register("after-call.dynamodb.TransactWriteItems", lose_response)
+    records = [record(activity(object_id=f"p{i}")) for i in range(3)]
+
+    assert pipeline.consumer.consume(records).failed_message_ids == {r.message_id for r in records}
+    retry = pipeline.consumer.consume(records)
+
+    assert retry.failed_message_ids == set()
+    assert retry.totals()["DuplicatesDropped"] == 3
+    assert pipeline.users.load("alice").state.xp == 30
+    assert pipeline.leaderboard.rank(ALLTIME, "alice") == 1
+
+
+def test_redis_outage_after_commit_is_healed_by_the_redelivery(aws: Provisioned) -> None:
+    with RedisServer() as server:
+        client = redis.Redis.from_url(server.url, decode_responses=True, socket_timeout=0.5)
+        pipeline = build_pipeline(aws, client)
+        records = [record(activity(object_id=f"p{i}")) for i in range(2)]
+        server.stop()  # Redis goes down between the commit and the leaderboard write
+
+        down = pipeline.consumer.consume(records)
+
+        assert down.failed_message_ids == {r.message_id for r in records}
+        assert pipeline.users.load("alice").state.xp == 20  # committed exactly once
+        server.start()
+        healed = pipeline.consumer.consume(records)
+        assert healed.failed_message_ids == set()
+        assert pipeline.users.load("alice").state.xp == 20
+        assert decode_xp(float(client.zscore("{lb}:board:alltime", "alice") or 0)) == 20
+        week = client.zscore(f"{{lb}}:board:{weekly(iso_week(NOW))}", "alice")
+        assert decode_xp(float(week or 0)) == 20
+        client.close()
+
+
+def test_a_user_whose_profile_keeps_changing_is_retried_later(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    pipeline = build_pipeline(aws, redis_client)
+    pipeline.consumer.consume([record(activity(object_id="p0"))])
+
+    def conflict(params: dict[str, Any], **_: Any) -> None:
+        raise ClientError(
+            {
+                "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                "CancellationReasons": [{"Code": "ConditionalCheckFailed"}],
+            },
+            "TransactWriteItems",
+        )
+
+    pipeline.dynamodb.meta.events.register("before-call.dynamodb.TransactWriteItems", conflict)
+    records = [record(activity(object_id="p1"))]
+    report = pipeline.consumer.consume(records)
+
+    assert report.failed_message_ids == {records[0].message_id}
+    assert pipeline.users.load("alice").state.xp == 10
+
+
+def _context() -> Any:
+    class Context:
+        function_name = "consumer"
+        memory_limit_in_mb = 256
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:consumer"
+        aws_request_id = "req-1"
+
+    return Context()
