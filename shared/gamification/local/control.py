@@ -1,0 +1,86 @@
+"""Local-only control endpoints under ``/local/`` (never deployed; no AWS counterpart).
+
+* ``GET  /local/status``               stack, Redis, queue depths and poller totals
+* ``POST /local/jobs/{name}?at=ISO``   run a job now or as of ``at`` (EventBridge-shaped event);
+                                       a JSON body, when given, is sent as the event instead
+* ``POST /local/redis/kill``           stop Redis (an outage)
+* ``POST /local/redis/restart``        start an empty Redis on the same port (a replaced node)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from gamification.local.apigateway import Request, Response, error, json_response
+from gamification.local.redis_runtime import OutageNotSupportedError
+
+_JOB = re.compile(r"^/local/jobs/(?P<name>[a-z][a-z0-9_-]*)$")
+
+
+class Stack(Protocol):
+    def status(self) -> dict[str, Any]: ...
+
+    def run_job(self, name: str, at: datetime | None, event: dict[str, Any] | None) -> Any: ...
+
+    def kill_redis(self) -> None: ...
+
+    def restart_redis(self) -> None: ...
+
+    def has_function(self, name: str) -> bool: ...
+
+
+def control(stack: Stack) -> Callable[[Request], Response]:
+    def handle(request: Request) -> Response:
+        path, method = request.path, request.method
+        if path == "/local/status" and method == "GET":
+            return json_response(200, stack.status())
+        if path == "/local/redis/kill" and method == "POST":
+            return _redis(stack.kill_redis, "killed")
+        if path == "/local/redis/restart" and method == "POST":
+            return _redis(stack.restart_redis, "restarted (empty)")
+        job = _JOB.match(path)
+        if job and method == "POST":
+            return _run_job(stack, job["name"], request)
+        return error(404, "not_found", f"no local control route for {method} {path}")
+
+    return handle
+
+
+def _redis(action: Callable[[], None], done: str) -> Response:
+    try:
+        action()
+    except OutageNotSupportedError as exc:
+        return error(409, "not_supported", str(exc))
+    return json_response(200, {"redis": done})
+
+
+def _run_job(stack: Stack, name: str, request: Request) -> Response:
+    if not stack.has_function(name):
+        return error(404, "not_found", f"no function named {name!r}")
+    query = parse_qs(urlsplit(request.target).query)
+    at: datetime | None = None
+    if "at" in query:
+        try:
+            at = datetime.fromisoformat(query["at"][-1].replace("Z", "+00:00"))
+        except ValueError:
+            return error(400, "invalid_time", "at: expected an ISO 8601 time", {"field": "at"})
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+    event: dict[str, Any] | None = None
+    if request.body.strip():
+        try:
+            event = json.loads(request.body)
+        except ValueError:
+            return error(400, "invalid_event", "body: expected a JSON event")
+    try:
+        result = stack.run_job(name, at, event)
+    except Exception as exc:
+        return error(502, "function_error", f"{name} failed: {exc!r}")
+    return json_response(
+        200, {"function": name, "at": at.isoformat() if at else None, "result": result}
+    )

@@ -1,0 +1,149 @@
+"""The local API Gateway: an HTTP server that turns each request into a proxy event.
+
+``Gateway.handle`` is the whole gateway (match, authorize, build the event, invoke, translate);
+``serve`` puts it behind ``http.server`` on 127.0.0.1. Paths under ``/local/`` go to the local
+control endpoints instead (jobs on demand, Redis outage), which exist only here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from gamification.local.apigateway import (
+    MAX_BODY_BYTES,
+    NotMatched,
+    Request,
+    Response,
+    Router,
+    error,
+    from_result,
+    proxy_event,
+)
+from gamification.local.auth import Refused, authorize
+
+log = logging.getLogger("gamify.local")
+
+Invoke = Callable[[str, dict[str, Any]], Any]
+LocalControl = Callable[[Request], Response]
+
+LOCAL_PREFIX = "/local/"
+
+
+class Gateway:
+    def __init__(self, invoke: Invoke, router: Router | None = None) -> None:
+        self._invoke = invoke
+        self._router = router or Router()
+
+    def handle(self, request: Request) -> Response:
+        matched = self._router.match(request.method, request.path)
+        if isinstance(matched, NotMatched):
+            return _not_matched(request, matched)
+        grant = authorize(matched.route, request.header("authorization"))
+        if isinstance(grant, Refused):
+            return error(grant.status, grant.code, grant.message)
+        event = proxy_event(request, matched, grant)
+        try:
+            result = self._invoke(matched.route.function, event)
+        except Exception as exc:
+            # API Gateway answers 502 when the integration fails; the traceback is the "log".
+            log.exception("function %s failed", matched.route.function)
+            return error(502, "function_error", f"{matched.route.function} failed: {exc!r}")
+        return from_result(result)
+
+
+def _not_matched(request: Request, found: NotMatched) -> Response:
+    if found.status == 405:
+        response = error(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed on {request.path}",
+            {"allowed": list(found.allowed)},
+        )
+        response.headers.append(("Allow", ", ".join(found.allowed)))
+        return response
+    return error(404, "not_found", f"no route for {request.method} {request.path}")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._send(error(413, "payload_too_large", f"body over {MAX_BODY_BYTES} bytes"))
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length else b""
+        request = Request(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        if request.path.startswith(LOCAL_PREFIX) and self.server.control is not None:
+            response = self.server.control(request)
+        else:
+            response = self.server.gateway.handle(request)
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        names = {k.lower() for k, _ in response.headers}
+        for key, value in response.headers:
+            if key.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                self.send_header(key, value)
+        if "content-type" not in names and response.body:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    gateway: Gateway
+    control: LocalControl | None
+
+
+class HttpGateway:
+    """The server, started in a thread; ``port=0`` picks a free port."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        control: LocalControl | None = None,
+    ) -> None:
+        self._server = _Server((host, port), _Handler)
+        self._server.gateway = gateway
+        self._server.control = control
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="http-gateway", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> HttpGateway:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

@@ -1,0 +1,219 @@
+"""The whole product on one machine: moto, Redis, the real handlers behind HTTP, the event
+source mappings and the schedules, in one process that stops cleanly.
+
+Start order matters: the environment (endpoint, credentials, resource names) is complete before
+any handler is imported, because handlers build their clients from it once, as on Lambda.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+import boto3
+
+from gamification import composition
+from gamification.local.control import control
+from gamification.local.handlers import Invoker
+from gamification.local.http_gateway import Gateway, HttpGateway
+from gamification.local.provision import Provisioned, provision
+from gamification.local.redis_runtime import LocalRedis
+from gamification.local.redis_server import free_port
+from gamification.local.scheduler import Scheduler
+from gamification.local.sqs_poller import SqsPoller, retry_delay_from_env
+from gamification.local.stream_poller import StreamPoller, Subscription, inserted_notification
+from gamification.resources import ROUTES, SCHEDULES
+
+log = logging.getLogger("gamify.local")
+_T = TypeVar("_T")
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_SESSION_TOKEN": "local",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+DEFAULTS = {
+    "POWERTOOLS_SERVICE_NAME": "gamify-local",
+    "POWERTOOLS_METRICS_NAMESPACE": "GamifyLocal",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "GAMIFY_MAX_BACKDATE_HOURS": "48",
+}
+"""Applied only where the caller's environment does not set them (they pass through)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StackInfo:
+    base_url: str
+    aws_endpoint: str
+    redis_kind: str
+    redis_url: str
+    badges: int
+    functions: dict[str, bool]
+
+
+class LocalStack:
+    def __init__(self, port: int = 3000, host: str = "127.0.0.1") -> None:
+        self._host = host
+        self._port = port
+        self._moto: Any = None
+        self.provisioned: Provisioned | None = None
+        self.redis: LocalRedis | None = None
+        self.invoker = Invoker()
+        self._functions: dict[str, bool] = {}
+        self._sqs: SqsPoller | None = None
+        self._stream: StreamPoller | None = None
+        self.scheduler: Scheduler | None = None
+        self._http: HttpGateway | None = None
+        self.info: StackInfo | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> StackInfo:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> StackInfo:
+        endpoint = self._start_moto()
+        for name, value in FAKE_AWS.items():
+            os.environ.setdefault(name, value)
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        self.provisioned = provision(endpoint_url=endpoint)
+        self.redis = LocalRedis(os.environ.get("REDIS_URL") or None).start()
+        os.environ.update({**self.provisioned.environment(), "REDIS_URL": self.redis.url})
+        for name, value in DEFAULTS.items():
+            os.environ.setdefault(name, value)
+        os.environ.setdefault("LOG_LEVEL", os.environ["POWERTOOLS_LOG_LEVEL"])
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        logging.getLogger("botocore").setLevel(logging.WARNING)
+        composition.reset()
+
+        wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
+        wanted |= {"consumer", "dispatcher", "backfill"}
+        self._functions = {name: self._importable(name) for name in sorted(wanted)}
+        badges = len(composition.badge_repository().load().badges)
+
+        self._sqs = SqsPoller(
+            boto3.client("sqs"),
+            self.provisioned.queue_url,
+            self.provisioned.queue_arn,
+            self.invoker.invoke,
+            retry_delay_seconds=retry_delay_from_env(),
+        ).start()
+        subscriptions = [Subscription("dispatcher", inserted_notification)]
+        self._stream = StreamPoller(
+            boto3.client("dynamodbstreams"),
+            self.provisioned.stream_arn,
+            self.invoker.invoke,
+            [s for s in subscriptions if self._functions.get(s.function)],
+        ).start()
+        self.scheduler = Scheduler(
+            self.invoker.invoke, [s for s in SCHEDULES if self._functions.get(s.function)]
+        ).start()
+        self._http = HttpGateway(
+            Gateway(self.invoker.invoke),
+            host=self._host,
+            port=self._port,
+            control=control(self),
+        ).start()
+        self.info = StackInfo(
+            base_url=self._http.url,
+            aws_endpoint=endpoint,
+            redis_kind=self.redis.kind,
+            redis_url=self.redis.url,
+            badges=badges,
+            functions=dict(self._functions),
+        )
+        return self.info
+
+    def stop(self) -> None:
+        """Stop in reverse order; each part stops even if an earlier one failed to."""
+        for part in (self._http, self.scheduler, self._sqs, self._stream, self.redis):
+            if part is None:
+                continue
+            try:
+                part.stop()
+            except Exception:
+                log.exception("stopping %s failed", type(part).__name__)
+        self._http = self.scheduler = self._sqs = self._stream = self.redis = None
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+
+    def _start_moto(self) -> str:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def _importable(self, name: str) -> bool:
+        try:
+            return self.invoker.available(name)
+        except Exception:
+            log.exception("function %s cannot be imported; its routes will fail", name)
+            return False
+
+    # -- the local control endpoints -----------------------------------------------------------
+
+    def has_function(self, name: str) -> bool:
+        return self._functions.get(name, False) or self._importable(name)
+
+    def run_job(self, name: str, at: datetime | None, event: dict[str, Any] | None) -> Any:
+        scheduler = self._require(self.scheduler)
+        if event is not None:
+            return self.invoker.invoke(name, event)
+        return scheduler.run(name, at)
+
+    def kill_redis(self) -> None:
+        self._require(self.redis).kill()
+
+    def restart_redis(self) -> None:
+        self._require(self.redis).restart()
+
+    def status(self) -> dict[str, Any]:
+        provisioned, info = self._require(self.provisioned), self._require(self.info)
+        sqs = boto3.client("sqs")
+        return {
+            "base_url": info.base_url,
+            "aws_endpoint": info.aws_endpoint,
+            "redis": {
+                "kind": info.redis_kind,
+                "url": info.redis_url,
+                "running": bool(self.redis and self.redis.running),
+            },
+            "functions": self._functions,
+            "queue": _depth(sqs, provisioned.queue_url),
+            "dlq": _depth(sqs, provisioned.dlq_url),
+            "sqs_poller": dict(self._sqs.totals) if self._sqs else {},
+            "stream_poller": dict(self._stream.totals) if self._stream else {},
+            "max_backdate_hours": float(os.environ["GAMIFY_MAX_BACKDATE_HOURS"]),
+        }
+
+    @staticmethod
+    def _require(part: _T | None) -> _T:
+        if part is None:
+            raise RuntimeError("the local stack is not running")
+        return part
+
+
+def _depth(sqs: Any, url: str) -> dict[str, int]:
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return {
+        "visible": int(attributes["ApproximateNumberOfMessages"]),
+        "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+    }
