@@ -1,0 +1,1 @@
+"""CDK app of the gamification backend: ``app.py`` builds ``stack.py`` from ``constructs/``."""

@@ -1,0 +1,42 @@
+"""CDK entry point: ``npx aws-cdk@2 synth`` (via cdk.json) or ``python -m infra.app``.
+
+Synthesis needs no AWS credentials, no Docker and no network: the stack is environment-agnostic
+(account and region come from the CLI's profile at deploy time) and every asset is a local folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import aws_cdk as cdk
+
+from infra import nag
+from infra.config import StackConfig
+from infra.layer import REPO_ROOT
+from infra.stack import GamifyStack
+
+
+def project_context() -> dict[str, object]:
+    """cdk.json's context (feature flags), so running this module directly synthesizes the same
+    template as the CLI. Context given on the command line still takes precedence."""
+    with (REPO_ROOT / "cdk.json").open(encoding="utf-8") as handle:
+        context: dict[str, object] = json.load(handle).get("context", {})
+    return context
+
+
+def build_app(context: dict[str, object] | None = None, *, outdir: str | None = None) -> cdk.App:
+    """The app with its one stack and the cdk-nag checks (any finding fails synthesis)."""
+    app = cdk.App(context={**project_context(), **(context or {})}, outdir=outdir)
+    config = StackConfig.from_context(app.node)
+    GamifyStack(app, config.stack_name, config=config)
+    nag.add_checks(app)
+    return app
+
+
+def main() -> None:
+    build_app(outdir=os.environ.get("CDK_OUTDIR", str(REPO_ROOT / "cdk.out"))).synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Deployment settings, read from CDK context (``cdk deploy -c stage=prod``) with safe defaults.
+
+Every field below is a context key of the same name; docs/deploy.md lists them (a test keeps the
+table and this class in step). Values given with ``-c`` arrive as strings, so each one is coerced
+to the type of its default and validated here, before any construct sees it: a typo fails synth
+with a message instead of deploying something surprising.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any, Literal, cast, get_args
+
+from aws_cdk import aws_logs as logs
+from constructs import Node
+
+CacheType = Literal["serverless", "nodes"]
+
+_STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+# CloudWatch Logs accepts only these retention periods (days).
+_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    """One deployment of the stack. Defaults are what ``cdk deploy`` with no ``-c`` gives you."""
+
+    stage: str = "dev"
+    """Names the stack (``Gamify-<stage>``), the API stage and the cache; lowercase, <= 20 chars."""
+    log_retention_days: int = 30
+    log_level: str = "INFO"
+    tracing: bool = True
+    """X-Ray active tracing; adds an X-Ray interface endpoint for the functions in the VPC."""
+    cache_type: CacheType = "serverless"
+    """``serverless`` (ElastiCache Serverless, Valkey) or ``nodes`` (a Valkey replication group)."""
+    cache_node_type: str = "cache.t4g.micro"
+    cache_replicas: int = 1
+    """Replicas per node group for ``nodes``; >= 1 gives Multi-AZ with automatic failover."""
+    cache_max_data_gb: int = 1
+    """Serverless cap on stored data, which also caps the bill: ~86 MB holds 1 M members."""
+    cache_max_ecpu_per_second: int = 5000
+    max_azs: int = 2
+    user_pool_id: str = ""
+    """An existing Cognito user pool to authorize users against; empty creates a new pool."""
+    admin_group: str = "admins"
+    """Cognito group whose members may edit badge definitions (checked in the admin function)."""
+    reminder_lead_hours: float = 6.0
+    max_backdate_hours: float = 48.0
+    notification_ttl_days: int = 90
+    reconcile_every_minutes: int = 15
+    api_throttle_rate: int = 100
+    """Requests per second per stage (steady state); ``api_throttle_burst`` above it briefly."""
+    api_throttle_burst: int = 200
+    api_cloudwatch_role: bool = True
+    """Create the account-level role API Gateway needs to write logs (one per account/region)."""
+    retain_data: bool = True
+    """Keep the table and the user pool when the stack is deleted."""
+    alarm_email: str = ""
+    """Subscribe this address to the alarm topic (confirm the e-mail AWS sends)."""
+    powertools_version: str = "3.37.0"
+    """Version of the public Powertools layer, resolved per region from its SSM parameter."""
+    metrics_namespace: str = "Gamify"
+
+    def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("invalid CDK context: " + "; ".join(problems))
+
+    def _problems(self) -> list[str]:
+        checks = [
+            (bool(_STAGE.match(self.stage)), "stage must match [a-z][a-z0-9-]{0,19}"),
+            (self.log_retention_days in _RETENTION, f"log_retention_days in {sorted(_RETENTION)}"),
+            (self.log_level in _LOG_LEVELS, f"log_level must be one of {sorted(_LOG_LEVELS)}"),
+            (self.cache_type in get_args(CacheType), "cache_type must be serverless or nodes"),
+            (0 <= self.cache_replicas <= 5, "cache_replicas must be 0..5"),
+            (1 <= self.cache_max_data_gb <= 5000, "cache_max_data_gb must be 1..5000"),
+            (self.cache_max_ecpu_per_second >= 1000, "cache_max_ecpu_per_second >= 1000"),
+            (2 <= self.max_azs <= 3, "max_azs must be 2 or 3 (the cache needs two AZs)"),
+            (0 < self.reminder_lead_hours <= 24, "reminder_lead_hours must be in (0, 24]"),
+            (0 <= self.max_backdate_hours <= 24 * 7, "max_backdate_hours must be 0..168"),
+            (1 <= self.notification_ttl_days <= 3650, "notification_ttl_days must be 1..3650"),
+            (1 <= self.reconcile_every_minutes <= 1440, "reconcile_every_minutes: 1..1440"),
+            (self.api_throttle_rate > 0, "api_throttle_rate must be > 0"),
+            (self.api_throttle_burst >= self.api_throttle_rate, "burst must be >= rate"),
+        ]
+        return [message for ok, message in checks if not ok]
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return _RETENTION[self.log_retention_days]
+
+    @property
+    def stack_name(self) -> str:
+        return f"Gamify-{self.stage}"
+
+    @property
+    def resource_prefix(self) -> str:
+        """Prefix for physical names that must be unique per account and region."""
+        return f"gamify-{self.stage}"
+
+    @classmethod
+    def from_context(cls, node: Node) -> StackConfig:
+        """Read every field from CDK context; absent keys keep their defaults."""
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = node.try_get_context(field.name)
+            if raw is not None:
+                values[field.name] = _coerce(field.name, raw, field.default)
+        return cls(**values)
+
+
+def _coerce(name: str, raw: object, default: object) -> object:
+    """Context from ``-c key=value`` is a string; from cdk.json it may already be typed."""
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE | _FALSE:
+            return text in _TRUE
+        raise ValueError(f"invalid CDK context: {name} must be true or false, got {raw!r}")
+    try:
+        if isinstance(default, int):
+            return int(cast(Any, raw))
+        if isinstance(default, float):
+            return float(cast(Any, raw))
+    except (TypeError, ValueError):
+        raise ValueError(f"invalid CDK context: {name} must be a number, got {raw!r}") from None
+    return str(raw)

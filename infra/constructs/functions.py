@@ -1,0 +1,172 @@
+"""How every Gamify Lambda is built: same runtime, layers, logging and a role of its own.
+
+Each function gets its own IAM role with no managed policies: an inline policy lets it write to
+its own log group (and manage its VPC network interfaces when in the VPC); everything else is
+granted by the construct that wires it, one named action on one named resource at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra import assets
+from infra.config import StackConfig
+from infra.constructs.network import Network
+from infra.nag import acknowledge
+
+VPC_NETWORK_INTERFACE_ACTIONS = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+)
+
+
+class LambdaRuntime(Construct):
+    """The layers and settings all functions share: built once, referenced by each function."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.config = config
+        # The public Powertools layer, resolved per region at deploy time from the SSM parameter
+        # Powertools publishes for each release (no account ids or layer numbers hard-coded).
+        powertools_arn = ssm.StringParameter.value_for_string_parameter(
+            self,
+            f"/aws/service/powertools/python/{assets.ARCHITECTURE.name}/"
+            f"{assets.RUNTIME.name}/{config.powertools_version}",
+        )
+        self.powertools_layer = lambda_.LayerVersion.from_layer_version_arn(
+            self, "PowertoolsLayer", powertools_arn
+        )
+        self.shared_layer = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            code=assets.shared_layer_code(),
+            compatible_runtimes=[assets.RUNTIME],
+            compatible_architectures=[assets.ARCHITECTURE],
+            description="gamification package and its runtime dependencies",
+        )
+        if not assets.layer_is_built():
+            Annotations.of(self.shared_layer).add_warning_v2(
+                "gamify:layer-not-built",
+                "build/layer is missing: the shared layer holds the package without its "
+                "dependencies (redis, tzdata). Run `make layer` before `cdk deploy`.",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    """What differs between functions; everything else is the same for all of them."""
+
+    name: str
+    """Folder under ``functions/`` and the Powertools service name."""
+    description: str
+    timeout: Duration
+    memory_mb: int = 512
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+class GamifyFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: FunctionSpec,
+        runtime: LambdaRuntime,
+        network: Network | None = None,
+    ) -> None:
+        """``network`` places the function in the VPC (only for the functions that use Redis)."""
+        super().__init__(scope, construct_id)
+        config = runtime.config
+        self.spec = spec
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=config.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        statements = [
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        ]
+        if network is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="ManageVpcNetworkInterfaces",
+                    actions=list(VPC_NETWORK_INTERFACE_ACTIONS),
+                    resources=["*"],
+                )
+            )
+        # Inline on the role, so the permissions exist before Lambda validates them at creation.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Gamify {spec.name} function",
+            inline_policies={"Runtime": iam.PolicyDocument(statements=statements)},
+        )
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": spec.name,
+            "POWERTOOLS_METRICS_NAMESPACE": config.metrics_namespace,
+            "LOG_LEVEL": config.log_level,
+            **({} if config.tracing else {"POWERTOOLS_TRACE_DISABLED": "true"}),
+            **spec.environment,
+        }
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=assets.RUNTIME,
+            architecture=assets.ARCHITECTURE,
+            handler="handler.lambda_handler",
+            code=assets.function_code(spec.name),
+            layers=[runtime.powertools_layer, runtime.shared_layer],
+            role=self.role,
+            log_group=self.log_group,
+            timeout=spec.timeout,
+            memory_size=spec.memory_mb,
+            environment=environment,
+            tracing=lambda_.Tracing.ACTIVE if config.tracing else lambda_.Tracing.DISABLED,
+            vpc=network.vpc if network else None,
+            vpc_subnets=network.subnets if network else None,
+            security_groups=[network.lambda_security_group] if network else None,
+        )
+        star_reasons = []
+        if network is not None:
+            star_reasons.append(
+                "EC2 network-interface actions (Lambda attaching to the VPC) do not support "
+                "resource-level permissions"
+            )
+        if config.tracing:
+            star_reasons.append(
+                "xray:PutTraceSegments/PutTelemetryRecords do not support resource-level "
+                "permissions"
+            )
+        if star_reasons:
+            acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]", "; ".join(star_reasons))
+
+    def add_env(self, key: str, value: str) -> None:
+        self.function.add_environment(key, value)
+
+    def allow(self, actions: list[str], resources: list[str], sid: str | None = None) -> None:
+        """Grant exactly these actions on exactly these resources."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
+        )
+
+    @property
+    def stack(self) -> Stack:
+        return Stack.of(self)

@@ -1,0 +1,145 @@
+"""Scheduled and background jobs: streak reminders, leaderboard reconciliation, badge backfill.
+
+EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
+so a retried run is the same run) and the reconciler every few minutes. The admin function
+starts a backfill asynchronously. All three are idempotent, so Lambda's asynchronous retries are
+safe; a run that still fails is recorded in the failed-invocations queue, which has an alarm.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import StackConfig
+from infra.constructs.data import Data, TableAccess
+from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.leaderboard_cache import LeaderboardCache
+from infra.constructs.network import Network
+
+ASYNC_RETRIES = 2
+NOTIFIER_TABLE_ACCESS = TableAccess(
+    # Profiles due in this UTC hour (sparse GSI1), then the reminder and its once-per-day marker.
+    reads=("GetItem",),
+    index_queries=("GSI1",),
+    writes=("PutItem", "UpdateItem"),
+)
+RECONCILER_TABLE_ACCESS = TableAccess(
+    # Every player with XP (sharded GSI2) and the top-N snapshot for the Redis-down fallback.
+    reads=("GetItem",),
+    index_queries=("GSI2",),
+    writes=("PutItem",),
+)
+BACKFILL_TABLE_ACCESS = TableAccess(
+    # Walks players (GSI2) and the catalog; awards as one transaction per user; saves progress.
+    reads=("GetItem", "BatchGetItem", "Query"),
+    index_queries=("GSI2",),
+    writes=("PutItem", "UpdateItem"),
+)
+
+
+class Jobs(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        data: Data,
+        cache: LeaderboardCache,
+        network: Network,
+        runtime: LambdaRuntime,
+        failures: sqs.IQueue,
+        rules_environment: dict[str, str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.notifier = self._job(
+            "Notifier",
+            FunctionSpec(
+                name="notifier",
+                description="Hourly: streak reminders for users whose streak is about to break",
+                timeout=Duration.minutes(5),
+                environment=rules_environment,
+            ),
+            runtime,
+            failures,
+        )
+        data.grant(self.notifier, NOTIFIER_TABLE_ACCESS)
+
+        self.reconciler = self._job(
+            "Reconciler",
+            FunctionSpec(
+                name="reconciler",
+                description="Rebuilds the leaderboards from DynamoDB and snapshots the top N",
+                timeout=Duration.minutes(5),
+                memory_mb=1024,
+            ),
+            runtime,
+            failures,
+            network,
+        )
+        data.grant(self.reconciler, RECONCILER_TABLE_ACCESS)
+        cache.connect(self.reconciler)
+
+        self.backfill = self._job(
+            "Backfill",
+            FunctionSpec(
+                name="backfill",
+                description="Awards a new or changed badge to every user who already qualifies",
+                timeout=Duration.minutes(15),
+                memory_mb=1024,
+                environment=rules_environment,
+            ),
+            runtime,
+            failures,
+            network,
+        )
+        data.grant(self.backfill, BACKFILL_TABLE_ACCESS)
+        cache.connect(self.backfill)
+
+        self.schedules = {
+            "notifier": events.Rule(
+                self,
+                "NotifierSchedule",
+                description="Streak reminders, every hour on the hour",
+                schedule=events.Schedule.cron(minute="0"),
+                targets=[self._target(self.notifier, failures)],
+            ),
+            "reconciler": events.Rule(
+                self,
+                "ReconcilerSchedule",
+                description="Leaderboard reconciliation",
+                schedule=events.Schedule.rate(Duration.minutes(config.reconcile_every_minutes)),
+                targets=[self._target(self.reconciler, failures)],
+            ),
+        }
+
+    def _job(
+        self,
+        construct_id: str,
+        spec: FunctionSpec,
+        runtime: LambdaRuntime,
+        failures: sqs.IQueue,
+        network: Network | None = None,
+    ) -> GamifyFunction:
+        job = GamifyFunction(self, construct_id, spec=spec, runtime=runtime, network=network)
+        job.function.configure_async_invoke(
+            retry_attempts=ASYNC_RETRIES,
+            max_event_age=Duration.hours(1),
+            on_failure=destinations.SqsDestination(failures),
+        )
+        return job
+
+    @staticmethod
+    def _target(job: GamifyFunction, failures: sqs.IQueue) -> targets.LambdaFunction:
+        """EventBridge's own delivery failures (e.g. throttling) land in the same queue."""
+        return targets.LambdaFunction(
+            job.function,
+            retry_attempts=ASYNC_RETRIES,
+            max_event_age=Duration.hours(1),
+            dead_letter_queue=failures,
+        )

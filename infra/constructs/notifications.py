@@ -1,0 +1,96 @@
+"""Push notifications as an outbox: the table's stream feeds a dispatcher that publishes to SNS.
+
+A push is sent only for a notification the consumer's transaction committed (the stream carries
+only committed writes), and never lost for one that did (the stream keeps records 24 h and the
+mapping retries). The event filter drops every record except inserted ``NOTIF#`` items before
+Lambda is invoked, so profile updates and TTL deletions cost nothing here. A batch that keeps
+failing is split in halves to isolate the bad record, then recorded in the failed-invocations
+queue. Subscribers dedupe on the notification id the dispatcher sends with each message.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.data import Data
+from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.nag import acknowledge
+
+NOTIFICATION_PREFIX = "NOTIF#"
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 10
+STREAM_MAX_RECORD_AGE = Duration.hours(6)
+
+
+class Notifications(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: Data,
+        runtime: LambdaRuntime,
+        failures: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # The AWS-managed SNS key: encrypted at rest, no key to pay for, and publishers need no
+        # KMS permission of their own (the key policy trusts SNS on the account's behalf).
+        self.topic = sns.Topic(
+            self,
+            "PushTopic",
+            display_name="Gamify push notifications",
+            master_key=kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+            enforce_ssl=True,
+        )
+        self.dispatcher = GamifyFunction(
+            self,
+            "Dispatcher",
+            spec=FunctionSpec(
+                name="dispatcher",
+                description="Publishes committed notifications to the push topic (outbox)",
+                timeout=Duration.seconds(30),
+                memory_mb=256,
+                environment={"TOPIC_ARN": self.topic.topic_arn},
+            ),
+            runtime=runtime,
+        )
+        self.dispatcher.allow(["sns:Publish"], [self.topic.topic_arn], "PublishPushes")
+        self.dispatcher.function.add_event_source(
+            sources.DynamoEventSource(
+                data.table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=STREAM_BATCH_SIZE,
+                max_batching_window=Duration.seconds(1),
+                bisect_batch_on_error=True,
+                retry_attempts=STREAM_RETRY_ATTEMPTS,
+                max_record_age=STREAM_MAX_RECORD_AGE,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(failures),
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {
+                            "eventName": lambda_.FilterRule.is_equal("INSERT"),
+                            "dynamodb": {
+                                "Keys": {
+                                    data.spec.sort_key: {
+                                        "S": lambda_.FilterRule.begins_with(NOTIFICATION_PREFIX)
+                                    }
+                                }
+                            },
+                        }
+                    )
+                ],
+            )
+        )
+        acknowledge(
+            self.dispatcher.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "dynamodb:ListStreams, granted for the stream event source, does not support "
+            "resource-level permissions; the stream itself is read only through its own ARN.",
+        )

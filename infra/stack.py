@@ -1,0 +1,154 @@
+"""The whole product in one stack: each construct is one concern, wired together here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from infra.config import StackConfig
+from infra.constructs.api import Api
+from infra.constructs.data import Data
+from infra.constructs.functions import GamifyFunction, LambdaRuntime
+from infra.constructs.ingestion_queue import FailedInvocations, IngestionQueue
+from infra.constructs.jobs import Jobs
+from infra.constructs.leaderboard_cache import LeaderboardCache
+from infra.constructs.network import Network
+from infra.constructs.notifications import Notifications
+from infra.constructs.observability import Observability
+from infra.constructs.processing import Processing
+
+
+class GamifyStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StackConfig, **kwargs: Any
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description="Gamify: serverless gamification backend (XP, badges, streaks, boards)",
+            **kwargs,
+        )
+        self.config = config
+        Tags.of(self).add("project", "gamify")
+        Tags.of(self).add("stage", config.stage)
+
+        # Domain settings every function that reads or writes user state must agree on: the
+        # consumer computes the reminder index key from the same lead time the notifier queries.
+        rules_environment = {
+            "GAMIFY_MAX_BACKDATE_HOURS": _number(config.max_backdate_hours),
+            "REMINDER_LEAD_HOURS": _number(config.reminder_lead_hours),
+            "NOTIFICATION_TTL_DAYS": str(config.notification_ttl_days),
+        }
+
+        self.network = Network(self, "Network", config=config)
+        self.data = Data(self, "Data", config=config)
+        self.queue = IngestionQueue(self, "Ingestion")
+        self.failures = FailedInvocations(self, "FailedInvocations")
+        self.cache = LeaderboardCache(self, "LeaderboardCache", config=config, network=self.network)
+        self.runtime = LambdaRuntime(self, "Runtime", config=config)
+        self.notifications = Notifications(
+            self,
+            "Notifications",
+            data=self.data,
+            runtime=self.runtime,
+            failures=self.failures.queue,
+        )
+        self.processing = Processing(
+            self,
+            "Processing",
+            data=self.data,
+            queue=self.queue,
+            cache=self.cache,
+            network=self.network,
+            runtime=self.runtime,
+            rules_environment=rules_environment,
+        )
+        self.jobs = Jobs(
+            self,
+            "Jobs",
+            config=config,
+            data=self.data,
+            cache=self.cache,
+            network=self.network,
+            runtime=self.runtime,
+            failures=self.failures.queue,
+            rules_environment=rules_environment,
+        )
+        self.api = Api(
+            self,
+            "Api",
+            config=config,
+            data=self.data,
+            queue=self.queue,
+            cache=self.cache,
+            network=self.network,
+            runtime=self.runtime,
+            backfill=self.jobs.backfill,
+            rules_environment=rules_environment,
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config,
+            rest_api_name=self.api.rest_api.rest_api_name,
+            rest_api_stage=config.stage,
+            activity_queue=self.queue.queue,
+            dead_letter_queue=self.queue.dead_letter_queue,
+            failed_invocations=self.failures.queue,
+            functions=self.functions,
+            dispatcher=self.notifications.dispatcher,
+        )
+        self._outputs()
+
+    @property
+    def functions(self) -> dict[str, GamifyFunction]:
+        """Every function by name (the folder under ``functions/``)."""
+        return {
+            **self.api.functions,
+            "consumer": self.processing.consumer,
+            "dispatcher": self.notifications.dispatcher,
+            "notifier": self.jobs.notifier,
+            "reconciler": self.jobs.reconciler,
+            "backfill": self.jobs.backfill,
+        }
+
+    def _outputs(self) -> None:
+        outputs = {
+            "ApiUrl": (self.api.rest_api.url, "Base URL of the API (append v1/...)"),
+            "UserPoolId": (self.api.user_pool.user_pool_id, "Cognito user pool of the players"),
+            "InternalIngestArn": (
+                self.api.execute_arn("POST", "/v1/internal/activities"),
+                "Grant execute-api:Invoke on this to services that report activities",
+            ),
+            "TableName": (self.data.table.table_name, "DynamoDB table (source of truth)"),
+            "ActivityQueueUrl": (self.queue.queue.queue_url, "Activity queue"),
+            "DeadLetterQueueUrl": (self.queue.dead_letter_queue.queue_url, "Poison activities"),
+            "FailedInvocationsQueueUrl": (self.failures.queue.queue_url, "Failed job runs"),
+            "PushTopicArn": (self.notifications.topic.topic_arn, "Subscribe push delivery here"),
+            "AlarmTopicArn": (self.observability.alarm_topic.topic_arn, "Alarm notifications"),
+            "CacheEndpoint": (self.cache.endpoint_address, "Leaderboard cache (VPC only)"),
+            "RedisSecretArn": (self.cache.secret.secret_arn, "Cache password of the app user"),
+            "BackfillFunctionName": (
+                self.jobs.backfill.function.function_name,
+                "Invoke to backfill badges by hand",
+            ),
+            "ReconcilerFunctionName": (
+                self.jobs.reconciler.function.function_name,
+                "Invoke to rebuild the leaderboards now",
+            ),
+            "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
+        }
+        if self.api.user_pool_client is not None:
+            outputs["UserPoolClientId"] = (
+                self.api.user_pool_client.user_pool_client_id,
+                "App client for sign-up and sign-in (no secret)",
+            )
+        for name, (value, description) in outputs.items():
+            CfnOutput(self, name, value=value, description=description)
+
+
+def _number(value: float) -> str:
+    """``6.0`` -> ``"6"``: the environment reads as people wrote it."""
+    return f"{value:g}"

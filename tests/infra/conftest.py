@@ -1,0 +1,127 @@
+"""Synthesize the stack once per configuration and session (synth + cdk-nag take ~20 s).
+
+``Synthesis`` gives tests the CloudFormation template as a dict, the live stack object (to ask
+for logical ids instead of hard-coding hashes) and helpers that resolve IAM resources to names.
+Synthesis runs the cdk-nag AwsSolutions pack: any unacknowledged finding fails the fixture.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import CfnElement, Stack
+from aws_cdk.assertions import Template
+from constructs import IConstruct
+
+from infra.app import build_app
+from infra.stack import GamifyStack
+
+DEFAULT_CONTEXT: dict[str, object] = {}
+# One synthesis covers every non-default choice: node-based cache, an existing user pool,
+# tracing off, a different stage and lead time.
+ALTERNATIVE_CONTEXT: dict[str, object] = {
+    "stage": "prod",
+    "cache_type": "nodes",
+    "user_pool_id": "eu-west-1_AbCdEfGhI",
+    "tracing": "false",
+    "reminder_lead_hours": "4",
+    "alarm_email": "ops@example.com",
+}
+
+
+@dataclass
+class Synthesis:
+    stack: GamifyStack
+    template: dict[str, Any]
+    outdir: Path
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        resources: dict[str, dict[str, Any]] = self.template["Resources"]
+        return resources
+
+    @property
+    def assertions(self) -> Template:
+        return Template.from_json(self.template)
+
+    def logical_id(self, construct: IConstruct) -> str:
+        """Logical id of a construct's CloudFormation resource (L2 or L1)."""
+        element = construct if isinstance(construct, CfnElement) else construct.node.default_child
+        assert isinstance(element, CfnElement)
+        return Stack.of(element).get_logical_id(element)
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
+
+    def resource(self, construct: IConstruct) -> dict[str, Any]:
+        return self.resources[self.logical_id(construct)]
+
+    def name_of(self, expression: Any) -> str:
+        """A readable name for an IAM resource expression (``Queue``, ``Table/index/GSI1``)."""
+        if isinstance(expression, str):
+            return expression
+        if "Ref" in expression:
+            return self.names.get(expression["Ref"], expression["Ref"])
+        if "Fn::GetAtt" in expression:
+            logical_id, attribute = expression["Fn::GetAtt"]
+            name = self.names.get(logical_id, logical_id)
+            return name if attribute == "Arn" else f"{name}.{attribute}"
+        if "Fn::Join" in expression:
+            return "".join(self.name_of(part) for part in expression["Fn::Join"][1])
+        raise AssertionError(f"unexpected IAM resource expression {expression}")
+
+
+def _synthesize(context: dict[str, object], outdir: Path) -> Synthesis:
+    app = build_app(context, outdir=str(outdir))
+    stacks = [child for child in app.node.children if isinstance(child, GamifyStack)]
+    assert len(stacks) == 1
+    stack = stacks[0]
+    assembly = app.synth()  # raises on any unacknowledged cdk-nag finding
+    template = assembly.get_stack_by_name(stack.stack_name).template
+    synthesis = Synthesis(stack=stack, template=template, outdir=outdir)
+    synthesis.names = _resource_names(synthesis)
+    return synthesis
+
+
+def _resource_names(synthesis: Synthesis) -> dict[str, str]:
+    stack = synthesis.stack
+    named: dict[str, IConstruct] = {
+        "Table": stack.data.table,
+        "Queue": stack.queue.queue,
+        "DLQ": stack.queue.dead_letter_queue,
+        "FailedInvocations": stack.failures.queue,
+        "PushTopic": stack.notifications.topic,
+        "RedisSecret": stack.cache.secret,
+    }
+    for name, fn in stack.functions.items():
+        named[f"{name}-function"] = fn.function
+        named[f"{name}-logs"] = fn.log_group
+    return {synthesis.logical_id(construct): name for name, construct in named.items()}
+
+
+@pytest.fixture(scope="session")
+def default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    return _synthesize(DEFAULT_CONTEXT, tmp_path_factory.mktemp("cdk-default"))
+
+
+@pytest.fixture(scope="session")
+def alternative_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    return _synthesize(ALTERNATIVE_CONTEXT, tmp_path_factory.mktemp("cdk-alternative"))
+
+
+def validation_report(synthesis: Synthesis) -> dict[str, Any]:
+    path = synthesis.outdir / "validation-report.json"
+    if not path.exists():
+        return {"pluginReports": []}
+    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return report

@@ -1,0 +1,181 @@
+"""Least privilege, proven on the template: each function's role allows exactly what it uses.
+
+Every statement attached to a function's role (inline or not) is flattened to
+``(action, resource)`` pairs with resources named (``Table``, ``Table/index/GSI1``, ``Queue``...).
+The expected sets below are written out by hand: widening a grant must change this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.constructs.functions import VPC_NETWORK_INTERFACE_ACTIONS
+from tests.infra.conftest import Synthesis
+
+Grant = tuple[str, str]
+TXN = " (in TransactWriteItems only)"
+
+
+def _grants(actions: list[str] | str, resources: list[str] | str) -> set[Grant]:
+    actions = [actions] if isinstance(actions, str) else actions
+    resources = [resources] if isinstance(resources, str) else resources
+    return {(action, resource) for action in actions for resource in resources}
+
+
+def _statements(synth: Synthesis, name: str) -> list[dict[str, Any]]:
+    role_id = synth.logical_id(synth.stack.functions[name].role)
+    role = synth.resources[role_id]["Properties"]
+    statements = [
+        statement
+        for policy in role.get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    for policy in synth.of_type("AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def granted(synth: Synthesis, name: str) -> set[Grant]:
+    """Every (action, resource) the function's role allows; conditional grants are marked."""
+    result: set[Grant] = set()
+    for statement in _statements(synth, name):
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement
+        assert "NotResource" not in statement
+        suffix = ""
+        if "Condition" in statement:
+            assert statement["Condition"] == {
+                "ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": ["TransactWriteItems"]}
+            }
+            suffix = TXN
+        resources = statement["Resource"]
+        for resource in resources if isinstance(resources, list) else [resources]:
+            result |= {(a + suffix, synth.name_of(resource)) for a in _listed(statement["Action"])}
+    return result
+
+
+def _listed(actions: list[str] | str) -> list[str]:
+    return [actions] if isinstance(actions, str) else actions
+
+
+def platform(name: str, *, in_vpc: bool, tracing: bool) -> set[Grant]:
+    """What every function needs to run: its own log group, plus ENIs in the VPC and X-Ray."""
+    grants = _grants(["logs:CreateLogStream", "logs:PutLogEvents"], f"{name}-logs")
+    if in_vpc:
+        grants |= _grants(list(VPC_NETWORK_INTERFACE_ACTIONS), "*")
+    if tracing:
+        grants |= _grants(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*")
+    return grants
+
+
+REDIS = _grants("secretsmanager:GetSecretValue", "RedisSecret")
+FAILED_RUN = _grants(
+    ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "FailedInvocations"
+)
+EXPECTED: dict[str, set[Grant]] = {
+    "ingest": _grants("sqs:SendMessage", "Queue"),
+    "query": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | REDIS,
+    "account": _grants(
+        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], "Table"
+    )
+    | REDIS,
+    "admin": _grants(
+        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"], "Table"
+    )
+    | _grants("lambda:InvokeFunction", "backfill-function"),
+    "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:PutItem" + TXN, "Table")
+    | _grants("sqs:SendMessage", "DLQ")
+    # The SQS event source mapping polls with the function's role.
+    | _grants(
+        [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ],
+        "Queue",
+    )
+    | REDIS,
+    "dispatcher": _grants("sns:Publish", "PushTopic")
+    # The stream event source mapping reads the stream; failed batches go to the queue.
+    | _grants(
+        ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+        "Table.StreamArn",
+    )
+    | _grants("dynamodb:ListStreams", "*")
+    | FAILED_RUN,
+    "notifier": _grants(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI1")
+    | FAILED_RUN,
+    "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem"], "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI2")
+    | REDIS
+    | FAILED_RUN,
+    "backfill": _grants(
+        [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+        ],
+        "Table",
+    )
+    | _grants("dynamodb:Query", "Table/index/GSI2")
+    | REDIS
+    | FAILED_RUN,
+}
+IN_VPC = {"query", "account", "consumer", "reconciler", "backfill"}
+
+
+def test_every_function_is_covered(default_synth: Synthesis) -> None:
+    assert set(default_synth.stack.functions) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_function_role_grants_exactly_what_the_function_uses(
+    default_synth: Synthesis, name: str
+) -> None:
+    expected = EXPECTED[name] | platform(name, in_vpc=name in IN_VPC, tracing=True)
+    actual = granted(default_synth, name)
+    assert actual - expected == set(), "granted but not needed"
+    assert expected - actual == set(), "needed but not granted"
+
+
+def test_ingest_can_only_send_to_the_activity_queue(default_synth: Synthesis) -> None:
+    business = granted(default_synth, "ingest") - platform("ingest", in_vpc=False, tracing=True)
+    assert business == {("sqs:SendMessage", "Queue")}
+
+
+def test_the_consumer_writes_only_inside_transactions(default_synth: Synthesis) -> None:
+    writes = {
+        (action, resource)
+        for action, resource in granted(default_synth, "consumer")
+        if resource == "Table" and not action.startswith(("dynamodb:Get", "dynamodb:Batch"))
+    }
+    assert writes == {("dynamodb:Query", "Table"), ("dynamodb:PutItem" + TXN, "Table")}
+
+
+def test_read_path_never_writes(default_synth: Synthesis) -> None:
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "sqs:SendMessage"}
+    assert not {action for action, _ in granted(default_synth, "query")} & writes
+
+
+def test_no_function_role_has_managed_policies(default_synth: Synthesis) -> None:
+    for fn in default_synth.stack.functions.values():
+        role = default_synth.resource(fn.role)["Properties"]
+        assert "ManagedPolicyArns" not in role
+
+
+def test_without_tracing_no_xray_permission_or_endpoint(alternative_synth: Synthesis) -> None:
+    for name, business in EXPECTED.items():
+        expected = business | platform(name, in_vpc=name in IN_VPC, tracing=False)
+        assert granted(alternative_synth, name) == expected
+    endpoints = alternative_synth.of_type("AWS::EC2::VPCEndpoint").values()
+    assert not any("xray" in str(e["Properties"]["ServiceName"]) for e in endpoints)
