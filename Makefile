@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install local test lint typecheck unit bench openapi synth clean
+.PHONY: install local test lint typecheck unit bench openapi synth layer clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## Build the shared Lambda layer (gamification + redis, tzdata for arm64) into build/layer.
+layer: $(STAMP)
+	$(BIN)/python -m infra.layer
+
+## Synthesize the CloudFormation template into cdk.out/ (no AWS account, Docker or network).
+synth: $(STAMP)
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python -m infra.app
 
 clean:
 	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis
