@@ -173,10 +173,10 @@ def from_result(result: Any) -> Response:
 
 
 def error(
-    status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+    status: int, code: str, message: str, details: Sequence[Mapping[str, Any]] = ()
 ) -> Response:
-    """The API's one error model, ``{"error": {"code", "message", "details"}}``."""
-    payload = {"error": {"code": code, "message": message, "details": dict(details or {})}}
+    """The API's one error model, ``{"error": {"code", "message", "details": [...]}}``."""
+    payload = {"error": {"code": code, "message": message, "details": [dict(d) for d in details]}}
     return json_response(status, payload)
 
 

@@ -68,7 +68,12 @@ def _run_job(stack: Stack, name: str, request: Request) -> Response:
         try:
             at = datetime.fromisoformat(query["at"][-1].replace("Z", "+00:00"))
         except ValueError:
-            return error(400, "invalid_time", "at: expected an ISO 8601 time", {"field": "at"})
+            return error(
+                400,
+                "invalid_time",
+                "at: expected an ISO 8601 time",
+                [{"field": "query.at", "message": "not an ISO 8601 time", "type": "datetime"}],
+            )
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
     event: dict[str, Any] | None = None

@@ -60,8 +60,8 @@ def _not_matched(request: Request, found: NotMatched) -> Response:
         response = error(
             405,
             "method_not_allowed",
-            f"{request.method} is not allowed on {request.path}",
-            {"allowed": list(found.allowed)},
+            f"{request.method} is not allowed on {request.path} (allowed: "
+            f"{', '.join(found.allowed)})",
         )
         response.headers.append(("Allow", ", ".join(found.allowed)))
         return response

@@ -1,0 +1,1 @@
+"""``gamify``: a command line for the API, the local stack's jobs, and load simulation."""
