@@ -95,8 +95,8 @@ class UserRepository:
         item = response.get("Item")
         return decode_profile(from_item(item)) if item else StoredUser(UserState.new(user_id))
 
-    def load_many(self, user_ids: Iterable[str]) -> dict[str, StoredUser]:
-        """One BatchGetItem per 100 users (eventually consistent: for reads that only display)."""
+    def load_many(self, user_ids: Iterable[str], consistent: bool = False) -> dict[str, StoredUser]:
+        """One BatchGetItem per 100 users; ``consistent`` when the versions guard a write."""
         wanted = list(dict.fromkeys(user_ids))
         found: dict[str, StoredUser] = {}
         for start in range(0, len(wanted), 100):
@@ -105,7 +105,8 @@ class UserRepository:
                     "Keys": [
                         to_item({"PK": keys.user_pk(u), "SK": keys.PROFILE_SK})
                         for u in wanted[start : start + 100]
-                    ]
+                    ],
+                    "ConsistentRead": consistent,
                 }
             }
             while request:

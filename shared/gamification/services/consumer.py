@@ -77,17 +77,33 @@ class QueueConsumer:
             else:
                 by_user[parsed.user_id].append((record.message_id, parsed))
         self._send_dead_letters(report)
+        if by_user:
+            self._apply(by_user, report)
+        return report
+
+    def _apply(self, by_user: dict[str, list[tuple[str, Activity]]], report: BatchReport) -> None:
+        """Commit each user on its own (one user's failure fails only its records), then
+        publish every committed score in one round trip."""
+        try:
+            known = self._applier.preload(list(by_user))
+        except Exception:
+            logger.exception("could not read the batch's users; reading them one by one")
+            known = {}
+        committed: dict[str, list[str]] = {}
         for user_id, deliveries in by_user.items():
             message_ids = [m for m, _ in deliveries]
             logger.append_keys(user_id=user_id, message_ids=message_ids)
             try:
-                applied = self._applier.apply(user_id, [a for _, a in deliveries])
+                applied = self._applier.apply(
+                    user_id, [a for _, a in deliveries], known.get(user_id)
+                )
             except Exception:
                 logger.exception("user's records failed; they will be retried")
                 report.failed_message_ids.update(message_ids)
                 report.failed_users += 1
             else:
                 report.applied.append(applied)
+                committed[user_id] = message_ids
                 logger.info(
                     "applied",
                     extra={
@@ -99,7 +115,13 @@ class QueueConsumer:
                 )
             finally:
                 logger.remove_keys(["user_id", "message_ids"])
-        return report
+        try:
+            self._applier.publish(report.applied)
+        except Exception:
+            # Committed already: the redelivery finds every marker and only re-publishes.
+            logger.exception("leaderboard write failed; the batch's records will be retried")
+            for message_ids in committed.values():
+                report.failed_message_ids.update(message_ids)
 
     def _send_dead_letters(self, report: BatchReport) -> None:
         if not report.dead_letters:

@@ -79,15 +79,28 @@ class ActivityApplier:
         self._clock = clock
         self._max_attempts = max_attempts
 
-    def apply(self, user_id: str, activities: Sequence[Activity]) -> Applied:
-        """Commit the activities (in chunks that fit a transaction), then publish the scores."""
-        result = Applied(user_id)
+    def preload(self, user_ids: Sequence[str]) -> dict[str, StoredUser]:
+        """Read every user of a batch in one request (consistent: the versions guard writes)."""
+        return self._users.load_many(user_ids, consistent=True)
+
+    def apply(
+        self, user_id: str, activities: Sequence[Activity], known: StoredUser | None = None
+    ) -> Applied:
+        """Commit the activities in chunks that fit a transaction. ``known``: a fresh read."""
+        result = Applied(user_id, stored=known)
         ordered = sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id))
         for start in range(0, max(len(ordered), 1), CHUNK):
             self._commit_chunk(user_id, ordered[start : start + CHUNK], result)
-        if result.stored is not None:
-            self._leaderboard.publish([player_score(result.stored)], self._clock())
         return result
+
+    def publish(self, results: Sequence[Applied]) -> None:
+        """Raise the leaderboard scores of every committed user to the truth: one round trip.
+
+        Runs for duplicates too, so a redelivery after a failed publish heals the cache.
+        """
+        players = [player_score(r.stored) for r in results if r.stored is not None]
+        if players:
+            self._leaderboard.publish(players, self._clock())
 
     def _commit_chunk(self, user_id: str, chunk: Sequence[Activity], result: Applied) -> None:
         """Commit one chunk; reuses the state the previous chunk committed instead of a read."""

@@ -1,0 +1,216 @@
+"""AWS requests (and Redis round trips) per processed activity, ours vs a seed-style consumer.
+
+Counts, not timings: every request the consumer makes is counted by a botocore hook on moto, so
+the figures are exact and do not depend on how busy this machine is. The seed's consumer did one
+read, one query per badge and one write per event; ours reads each user once per batch and
+commits once per user, so its cost must not grow with the number of badges.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "bench")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+import boto3
+import redis
+from moto import mock_aws
+
+from gamification.adapters.dead_letters import DeadLetterQueue
+from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.leaderboard import Leaderboard
+from gamification.adapters.user_repository import UserRepository
+from gamification.domain.activity import Activity
+from gamification.domain.badges import BadgeCatalog, BadgeDefinition
+from gamification.domain.catalog import Reporter, load_event_catalog
+from gamification.domain.ruleset import Ruleset
+from gamification.local.provision import provision
+from gamification.local.redis_server import RedisServer
+from gamification.services.consumer import QueueConsumer
+from gamification.services.processing import ActivityApplier
+
+START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+MIX = (("post_read", 70), ("post_completed", 15), ("comment_left", 10), ("challenge_solved", 5))
+BATCH_SIZE = 10
+BATCHES = 20
+
+
+def badges(count: int) -> BadgeCatalog:
+    """``count`` realistic definitions spread over every criterion type."""
+    kinds: list[Callable[[int], dict[str, Any]]] = [
+        lambda n: {"type": "posts_read", "count": n},
+        lambda n: {"type": "xp_total", "count": 50 * n},
+        lambda n: {"type": "streak", "count": n},
+        lambda n: {"type": "event_count", "event_type": "comment_left", "count": n},
+        lambda n: {"type": "level_reached", "level": n},
+    ]
+    return BadgeCatalog(
+        badges=tuple(
+            BadgeDefinition.model_validate(
+                {
+                    "id": f"b{i}",
+                    "name": f"Badge {i}",
+                    "description": "bench",
+                    "icon": "x.svg",
+                    "criteria": kinds[i % len(kinds)](1 + i // len(kinds)),
+                }
+            )
+            for i in range(count)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Message:
+    message_id: str
+    body: str
+
+
+def batches(users_per_batch: int, seed: int = 7) -> list[list[Message]]:
+    """Batches of 10 activities from ``users_per_batch`` users, ~5% of them redeliveries."""
+    rng = random.Random(seed)
+    types, weights = zip(*MIX, strict=True)
+    out: list[list[Message]] = []
+    sent: list[Message] = []
+    for b in range(BATCHES):
+        users = [f"user-{b % 5}-{u}" for u in range(users_per_batch)]
+        batch: list[Message] = []
+        for i in range(BATCH_SIZE):
+            if sent and rng.random() < 0.05:
+                batch.append(rng.choice(sent))  # at-least-once: a repeat
+                continue
+            kind = rng.choices(types, weights)[0]
+            at = START + timedelta(days=b // 4, minutes=i)
+            activity = Activity(
+                user_id=users[i % users_per_batch],
+                type=kind,
+                object_id=f"{kind}-{b}-{i}",
+                occurred_at=at,
+                received_at=at,
+                source=Reporter.SERVICE if kind == "challenge_solved" else Reporter.CLIENT,
+            )
+            message = Message(f"m-{b}-{i}", activity.model_dump_json())
+            batch.append(message)
+            sent.append(message)
+        out.append(batch)
+    return out
+
+
+@contextmanager
+def counting(client: Any) -> Iterator[Counter[str]]:
+    counts: Counter[str] = Counter()
+
+    def count(event_name: str, **_: Any) -> None:
+        counts[event_name.rsplit(".", 1)[-1]] += 1
+
+    client.meta.events.register("before-call.*.*", count)
+    yield counts
+    client.meta.events.unregister("before-call.*.*", count)
+
+
+class CountingRedis(redis.Redis):
+    """Counts round trips: one per command sent alone, one per pipeline execute."""
+
+    round_trips = 0
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        CountingRedis.round_trips += 1
+        return super().execute_command(*args, **options)
+
+    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
+        pipe = super().pipeline(transaction, shard_hint)
+        original = pipe.execute
+
+        def execute(raise_on_error: bool = True) -> Any:
+            CountingRedis.round_trips += 1
+            return original(raise_on_error)
+
+        pipe.execute = execute  # type: ignore[method-assign]
+        return pipe
+
+
+def run_ours(rules: Ruleset, work: Sequence[Sequence[Message]], redis_url: str) -> dict[str, float]:
+    with mock_aws():
+        stack = provision("bench")
+        dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
+        client = CountingRedis.from_url(redis_url, decode_responses=True)
+        client.flushdb()
+        applier = ActivityApplier(
+            UserRepository(dynamodb, stack.table_name),
+            Leaderboard(client),
+            lambda: rules,
+            lambda: START + timedelta(days=7),
+        )
+        consumer = QueueConsumer(applier, DeadLetterQueue(sqs, stack.dlq_url), lambda: rules)
+        CountingRedis.round_trips = 0
+        with counting(dynamodb) as ddb, counting(sqs) as queue:
+            for batch in work:
+                consumer.consume(batch)
+        activities = sum(len(b) for b in work)
+        return {
+            "dynamodb": sum(ddb.values()) / activities,
+            "sqs": sum(queue.values()) / activities,
+            "redis": CountingRedis.round_trips / activities,
+        }
+
+
+def run_seed_style(rules: Ruleset, work: Sequence[Sequence[Message]]) -> dict[str, float]:
+    """The seed's consumer: per event one read, one count query per badge, one write."""
+    with mock_aws():
+        stack = provision("seed")
+        dynamodb = boto3.client("dynamodb")
+        with counting(dynamodb) as ddb:
+            for batch in work:
+                for message in batch:
+                    activity = Activity.model_validate_json(message.body)
+                    key = to_item({"PK": f"USER#{activity.user_id}", "SK": "PROFILE"})
+                    dynamodb.get_item(TableName=stack.table_name, Key=key)
+                    for _ in rules.badges:
+                        dynamodb.query(
+                            TableName=stack.table_name,
+                            KeyConditionExpression="PK = :pk",
+                            ExpressionAttributeValues=to_item({":pk": key["PK"]["S"]}),
+                            Select="COUNT",
+                        )
+                    dynamodb.put_item(TableName=stack.table_name, Item={**key, "xp": {"N": "1"}})
+        activities = sum(len(b) for b in work)
+        return {"dynamodb": sum(ddb.values()) / activities, "sqs": 0.0, "redis": 0.0}
+
+
+def run() -> str:
+    events = load_event_catalog()
+    lines = [
+        "## AWS requests per processed activity (batches of 10, ~5% redeliveries)",
+        "",
+        "| consumer | users/batch | badges | DynamoDB req/activity | SQS req/activity "
+        "| Redis round trips/activity |",
+        "|---|---|---|---|---|---|",
+    ]
+    with RedisServer() as server:
+        for badge_count in (20, 200):
+            rules = Ruleset(events=events, badges=badges(badge_count))
+            for users in (1, 3, 10):
+                work = batches(users)
+                ours = run_ours(rules, work, server.url)
+                lines.append(
+                    f"| ours | {users} | {badge_count} | {ours['dynamodb']:.2f} "
+                    f"| {ours['sqs']:.2f} | {ours['redis']:.2f} |"
+                )
+            seed = run_seed_style(rules, batches(1))
+            lines.append(f"| seed-style | any | {badge_count} | {seed['dynamodb']:.2f} | - | - |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run())
