@@ -15,11 +15,7 @@ READY = "gamify local stack ready on {url}"
 
 
 def main() -> int:
-    logging.basicConfig(
-        level=os.environ.get("GAMIFY_LOCAL_LOG_LEVEL", "INFO"),
-        format="gamify-local | %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
+    _configure_logging()
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -44,6 +40,16 @@ def main() -> int:
         stack.stop()
     print("gamify local stack stopped", flush=True)
     return 0
+
+
+def _configure_logging() -> None:
+    """The stack's own lines on stderr; the handlers log JSON to stdout, as on Lambda."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("gamify-local | %(levelname)s %(message)s"))
+    log = logging.getLogger("gamify.local")
+    log.addHandler(handler)
+    log.setLevel(os.environ.get("GAMIFY_LOCAL_LOG_LEVEL", "INFO"))
+    log.propagate = False
 
 
 def _announce(info: StackInfo) -> None:

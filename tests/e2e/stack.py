@@ -1,0 +1,151 @@
+"""Run the local stack as a subprocess (``python -m gamification.local``) and talk to it over HTTP.
+
+The end-to-end tests see only what a client sees: the HTTP API, plus the stack's local-only
+control endpoints for jobs and Redis outages. Asynchronous effects are awaited by polling with a
+deadline, never by sleeping a fixed time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gamification.cli.client import ApiClient, ApiResponse
+from gamification.local.redis_server import free_port
+
+READY = "gamify local stack ready on "
+START_TIMEOUT = 90.0
+T = TypeVar("T")
+
+
+class StackProcess:
+    def __init__(self, **environment: str) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "AWS_ENDPOINT_URL"}}
+        env.update({"PORT": str(self.port), "PYTHONUNBUFFERED": "1", **environment})
+        self._stdout = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
+            prefix="gamify-e2e-", suffix=".out", delete=False
+        )
+        self._stderr = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
+            prefix="gamify-e2e-", suffix=".err", delete=False
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gamification.local"],
+            env=env,
+            stdout=self._stdout,
+            stderr=self._stderr,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.api = Api(ApiClient(self.url))
+
+    def wait_ready(self) -> StackProcess:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the local stack exited early:\n{self.logs()}")
+            if READY + self.url in Path(self._stdout.name).read_text(errors="replace"):
+                return self
+            time.sleep(0.1)
+        raise TimeoutError(f"no ready line within {START_TIMEOUT} s:\n{self.logs()}")
+
+    def stop(self) -> int:
+        """Ctrl-C, as a developer would; returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for handle in (self._stdout, self._stderr):
+            handle.close()
+        return self.process.returncode
+
+    def logs(self) -> str:
+        out = Path(self._stdout.name).read_text(errors="replace")
+        err = Path(self._stderr.name).read_text(errors="replace")
+        return f"--- stdout ---\n{out[-4000:]}\n--- stderr ---\n{err[-4000:]}"
+
+    def cleanup(self) -> None:
+        for handle in (self._stdout, self._stderr):
+            Path(handle.name).unlink(missing_ok=True)
+
+
+class Api:
+    """The calls the tests make, with local dev tokens."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+
+    def as_user(
+        self, user: str, method: str, path: str, body: Any = None, **query: Any
+    ) -> ApiResponse:
+        return self.client.request(method, path, token=f"dev:{user}", body=body, query=query)
+
+    def report(self, user: str, type_: str, object_id: str, **fields: Any) -> ApiResponse:
+        body = {"type": type_, "object_id": object_id, **fields}
+        return self.as_user(user, "POST", "/v1/activities", body)
+
+    def report_many(self, user: str, activities: list[dict[str, Any]]) -> ApiResponse:
+        return self.as_user(user, "POST", "/v1/activities/batch", {"activities": activities})
+
+    def profile(self, user: str) -> dict[str, Any]:
+        return ok(self.as_user(user, "GET", "/v1/me"))
+
+    def badges(self, user: str) -> dict[str, Any]:
+        return ok(self.as_user(user, "GET", f"/v1/users/{user}/badges"))
+
+    def notifications(self, user: str) -> list[dict[str, Any]]:
+        return list(ok(self.as_user(user, "GET", "/v1/me/notifications"))["notifications"])
+
+    def leaderboard(self, viewer: str = "viewer", **query: Any) -> dict[str, Any]:
+        return ok(self.as_user(viewer, "GET", "/v1/leaderboard", **query))
+
+    def status(self) -> dict[str, Any]:
+        return ok(self.client.request("GET", "/local/status"))
+
+    def job(self, name: str, at: str | None = None) -> dict[str, Any]:
+        return ok(self.client.request("POST", f"/local/jobs/{name}", query={"at": at}))
+
+    def redis(self, action: str) -> dict[str, Any]:
+        return ok(self.client.request("POST", f"/local/redis/{action}"))
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Until the activity queue is empty (every accepted activity processed or DLQ'd)."""
+
+        def idle() -> bool:
+            queue = self.status()["queue"]
+            return queue["visible"] == 0 and queue["in_flight"] == 0
+
+        eventually(idle, timeout=timeout, what="the activity queue to drain")
+
+
+def ok(response: ApiResponse) -> Any:
+    assert response.ok, f"HTTP {response.status}: {response.body}"
+    return response.body
+
+
+def eventually(
+    probe: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2, what: str = ""
+) -> T:
+    """Poll ``probe`` until it returns something truthy (an AssertionError counts as not yet)."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while True:
+        try:
+            result = probe()
+            if result:
+                return result
+            last = result
+        except AssertionError as error:
+            last = error
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}: {last!r}")
+        time.sleep(interval)

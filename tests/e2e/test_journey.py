@@ -1,0 +1,132 @@
+"""A user's journey, repeats and bad input, and ties, against the local stack over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.e2e.stack import StackProcess, eventually, ok
+
+pytestmark = pytest.mark.e2e
+
+
+def test_stack_announces_itself_and_serves_docs_and_health(stack: StackProcess) -> None:
+    logs = stack.logs()
+    assert f"{stack.url}/v1/docs" in logs
+    assert "Badges:       15 in the catalog" in logs
+    docs = stack.api.client.request("GET", "/v1/docs")
+    assert docs.status == 200
+    spec = ok(stack.api.client.request("GET", "/v1/openapi.json"))
+    assert "/v1/leaderboard" in spec["paths"]
+    health = ok(stack.api.client.request("GET", "/v1/health"))
+    assert health["status"] == "ok"
+
+
+def test_first_read_to_level_up_badges_and_notifications(stack: StackProcess) -> None:
+    api, user = stack.api, "journey"
+    fresh = api.profile(user)
+    assert (fresh["xp"], fresh["level"], fresh["badge_count"]) == (0, 0, 0)
+
+    first = ok(api.report(user, "post_read", "post-1"))
+    assert first["key"] == "post_read#post-1"
+    eventually(lambda: api.profile(user)["xp"] == 10, what="the first read's XP")
+    assert api.profile(user)["badge_count"] == 1  # First Steps
+
+    batch = ok(
+        api.report_many(
+            user, [{"type": "post_read", "object_id": f"post-{i}"} for i in range(2, 11)]
+        )
+    )
+    assert batch["accepted"] == 9
+    profile = eventually(lambda: (p := api.profile(user))["xp"] == 100 and p, what="ten reads' XP")
+    assert profile["level"] == 1
+    assert profile["progress"]["level_floor_xp"] == 100
+    assert profile["rank"] is not None
+
+    earned = {b["id"] for b in api.badges(user)["badges"] if b["earned"]}
+    assert {"first-read", "bookworm"} <= earned
+    scholar = next(b for b in api.badges(user)["badges"] if b["id"] == "scholar")
+    assert scholar["progress"] == {"current": 10, "target": 100}
+
+    titles = {n["title"]: n for n in api.notifications(user)}
+    assert titles["Level 1!"]["message"] == "You advanced from level 0 to 1."
+    assert titles["Badge Unlocked: Bookworm"]["message"] == "Read 10 posts."
+    assert "Badge Unlocked: First Steps" in titles
+    # The outbox: committed notifications flow through the table's stream to the dispatcher.
+    eventually(
+        lambda: stack.api.status()["stream_poller"]["delivered"] >= 3,
+        what="the dispatcher to receive the notifications",
+    )
+
+
+def test_repeats_and_bad_input_change_nothing(stack: StackProcess) -> None:
+    api, user = stack.api, "careful"
+    ok(api.report(user, "post_read", "post-a"))
+    eventually(lambda: api.profile(user)["xp"] == 10, what="the first read")
+    before = api.profile(user)
+    dlq_before = api.status()["dlq"]["visible"]
+
+    # Repeats: accepted (idempotent) but worth nothing.
+    assert api.report(user, "post_read", "post-a").status == 202
+    batch = ok(api.report_many(user, [{"type": "post_read", "object_id": "post-a"}] * 2))
+    assert batch["accepted"] + batch["rejected"] == 2
+
+    now = datetime.now(UTC)
+    bad = [
+        api.report(user, "telepathy", "x"),  # unknown type
+        api.report(user, "challenge_solved", "c-1"),  # service-only type from a client
+        api.report(user, "streak_milestone", "m-1"),  # system type
+        api.report(user, "post_read", "p-f", occurred_at=(now + timedelta(hours=1)).isoformat()),
+        api.report(user, "post_read", "p-o", occurred_at=(now - timedelta(hours=49)).isoformat()),
+        api.report(user, "post_read", "p-x", xp=1000),  # XP is never client input
+        api.report(user, "post_read", "p-u", user_id="someone-else"),  # nor is identity
+        api.as_user(user, "POST", "/v1/activities", {"type": "post_read"}),  # no object_id
+        api.as_user(user, "POST", "/v1/activities/batch", {"activities": []}),
+    ]
+    for response in bad:
+        assert response.status in {400, 422}, response.body
+        assert set(response.body["error"]) == {"code", "message", "details"}
+    unauthenticated = api.client.request(
+        "POST", "/v1/activities", body={"type": "post_read", "object_id": "p-n"}
+    )
+    assert unauthenticated.status == 401
+    as_service = api.client.request(
+        "POST",
+        "/v1/internal/activities",
+        token=f"dev:{user}",
+        body={"user_id": user, "type": "post_read", "object_id": "p-s"},
+    )
+    assert as_service.status == 403
+
+    api.wait_idle()
+    after = api.profile(user)
+    assert (after["xp"], after["badge_count"]) == (before["xp"], before["badge_count"])
+    assert api.status()["dlq"]["visible"] == dlq_before  # nothing bad was even queued
+
+
+def test_tied_users_share_a_rank(stack: StackProcess) -> None:
+    api = stack.api
+    reads = {"tie-top": 7, "tie-a": 4, "tie-b": 4}  # 70, 40, 40 XP: no other user scores so
+    for user, count in reads.items():
+        ok(
+            api.report_many(
+                user, [{"type": "post_read", "object_id": f"t-{i}"} for i in range(count)]
+            )
+        )
+    for user, count in reads.items():
+        eventually(lambda u=user, c=count: api.profile(u)["xp"] == 10 * c, what=f"{user}'s XP")
+
+    board = api.leaderboard(limit=100)
+    ranks = {e["user_id"]: e["rank"] for e in board["entries"]}
+    assert ranks["tie-a"] == ranks["tie-b"] == ranks["tie-top"] + 1
+    assert board["stale"] is False
+    assert board["total"] == len(board["entries"])
+    # RANK(): the rank after a tie skips (1, 2, 2, 4): whoever follows the pair is 2 places down.
+    below = [e["rank"] for e in board["entries"] if e["xp"] < 40]
+    if below:
+        assert min(below) == ranks["tie-a"] + 2
+    assert api.profile("tie-a")["rank"] == api.profile("tie-b")["rank"] == ranks["tie-a"]
+
+    around = ok(api.as_user("tie-b", "GET", "/v1/leaderboard/around/tie-b", radius=1))
+    assert around["rank"] == ranks["tie-b"]
