@@ -64,8 +64,6 @@ class StackConfig:
     max_azs: int = 2
     user_pool_id: str = ""
     """An existing Cognito user pool to authorize users against; empty creates a new pool."""
-    admin_group: str = "admins"
-    """Cognito group whose members may edit badge definitions (checked in the admin function)."""
     reminder_lead_hours: float = 6.0
     max_backdate_hours: float = 48.0
     notification_ttl_days: int = 90

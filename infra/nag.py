@@ -12,6 +12,7 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import IConstruct
 
 _MIN_REASON = 30
+PACK = "AwsSolutions"
 
 
 def add_checks(scope: IConstruct) -> None:
@@ -20,7 +21,11 @@ def add_checks(scope: IConstruct) -> None:
 
 
 def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
-    """Accept one finding on ``scope`` (and its children), with the reason it is acceptable."""
+    """Accept one finding (``AwsSolutions-IAM5[Resource::*]``) on ``scope`` and its children,
+    with the reason it is acceptable. Recorded as ``AwsSolutions::<finding>``, the id the
+    validation report names, so the audit trail says which plugin the acknowledgement is for."""
+    if not finding.startswith(f"{PACK}-"):
+        raise ValueError(f"not an {PACK} finding: {finding!r}")
     if len(reason.strip()) < _MIN_REASON:
         raise ValueError(f"acknowledging {finding} needs a real reason, got {reason!r}")
-    Validations.of(scope).acknowledge(Acknowledgment(id=finding, reason=reason))
+    Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}::{finding}", reason=reason))

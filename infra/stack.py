@@ -10,7 +10,7 @@ from constructs import Construct
 from infra.config import StackConfig
 from infra.constructs.api import Api
 from infra.constructs.data import Data
-from infra.constructs.functions import GamifyFunction, LambdaRuntime
+from infra.constructs.functions import DomainEnvironment, GamifyFunction, LambdaRuntime
 from infra.constructs.ingestion_queue import FailedInvocations, IngestionQueue
 from infra.constructs.jobs import Jobs
 from infra.constructs.leaderboard_cache import LeaderboardCache
@@ -34,13 +34,7 @@ class GamifyStack(Stack):
         Tags.of(self).add("project", "gamify")
         Tags.of(self).add("stage", config.stage)
 
-        # Domain settings every function that reads or writes user state must agree on: the
-        # consumer computes the reminder index key from the same lead time the notifier queries.
-        rules_environment = {
-            "GAMIFY_MAX_BACKDATE_HOURS": _number(config.max_backdate_hours),
-            "REMINDER_LEAD_HOURS": _number(config.reminder_lead_hours),
-            "NOTIFICATION_TTL_DAYS": str(config.notification_ttl_days),
-        }
+        domain = DomainEnvironment.from_config(config)
 
         self.network = Network(self, "Network", config=config)
         self.data = Data(self, "Data", config=config)
@@ -63,7 +57,7 @@ class GamifyStack(Stack):
             cache=self.cache,
             network=self.network,
             runtime=self.runtime,
-            rules_environment=rules_environment,
+            domain=domain,
         )
         self.jobs = Jobs(
             self,
@@ -74,7 +68,7 @@ class GamifyStack(Stack):
             network=self.network,
             runtime=self.runtime,
             failures=self.failures.queue,
-            rules_environment=rules_environment,
+            domain=domain,
         )
         self.api = Api(
             self,
@@ -86,7 +80,7 @@ class GamifyStack(Stack):
             network=self.network,
             runtime=self.runtime,
             backfill=self.jobs.backfill,
-            rules_environment=rules_environment,
+            domain=domain,
         )
         self.observability = Observability(
             self,
@@ -147,8 +141,3 @@ class GamifyStack(Stack):
             )
         for name, (value, description) in outputs.items():
             CfnOutput(self, name, value=value, description=description)
-
-
-def _number(value: float) -> str:
-    """``6.0`` -> ``"6"``: the environment reads as people wrote it."""
-    return f"{value:g}"

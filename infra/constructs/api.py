@@ -23,9 +23,15 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from gamification.api.auth import ADMIN_GROUP
 from infra.config import StackConfig
 from infra.constructs.data import Data, TableAccess
-from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.functions import (
+    DomainEnvironment,
+    FunctionSpec,
+    GamifyFunction,
+    LambdaRuntime,
+)
 from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.leaderboard_cache import LeaderboardCache
 from infra.constructs.network import Network
@@ -70,15 +76,17 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin"),
 )
 
-QUERY_TABLE_ACCESS = TableAccess(reads=("GetItem", "BatchGetItem", "Query"))
+# Profiles, snapshots (GetItem); the badge catalog and notification feeds (Query).
+QUERY_TABLE_ACCESS = TableAccess(reads=("GetItem", "Query"))
 ACCOUNT_TABLE_ACCESS = TableAccess(
+    # Settings commit with the profile's version guard, as a transaction; read flags are
+    # flipped one conditional update at a time.
     reads=("GetItem", "Query"),
-    writes=("PutItem", "UpdateItem"),
+    writes=("UpdateItem",),
+    transactional_writes=("PutItem",),
 )
-ADMIN_TABLE_ACCESS = TableAccess(
-    reads=("GetItem", "Query"),
-    writes=("PutItem", "DeleteItem"),
-)
+# The badge catalog only: one partition, queried whole, items put and deleted.
+ADMIN_TABLE_ACCESS = TableAccess(reads=("Query",), writes=("PutItem", "DeleteItem"))
 
 # Gateway-generated errors (no token, throttled, unknown route...) in the API's one error model.
 _ERROR_TEMPLATE = json.dumps(
@@ -123,7 +131,7 @@ class Api(Construct):
         network: Network,
         runtime: LambdaRuntime,
         backfill: GamifyFunction,
-        rules_environment: dict[str, str],
+        domain: DomainEnvironment,
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool, self.user_pool_client = self._user_pool(config)
@@ -135,7 +143,7 @@ class Api(Construct):
             network=network,
             runtime=runtime,
             backfill=backfill,
-            rules_environment=rules_environment,
+            domain=domain,
         )
 
         self.access_logs = logs.LogGroup(
@@ -260,7 +268,7 @@ class Api(Construct):
         self, config: StackConfig
     ) -> tuple[cognito.IUserPool, cognito.UserPoolClient | None]:
         if config.user_pool_id:
-            # The admin group named by ``admin_group`` must exist in that pool.
+            # That pool needs a group named ADMIN_GROUP for its badge administrators.
             return cognito.UserPool.from_user_pool_id(self, "UserPool", config.user_pool_id), None
         pool = cognito.UserPool(
             self,
@@ -299,7 +307,7 @@ class Api(Construct):
         )
         pool.add_group(
             "AdminGroup",
-            group_name=config.admin_group,
+            group_name=ADMIN_GROUP,
             description="May create, change and remove badge definitions",
         )
         acknowledge(
@@ -329,7 +337,7 @@ class Api(Construct):
         network: Network,
         runtime: LambdaRuntime,
         backfill: GamifyFunction,
-        rules_environment: dict[str, str],
+        domain: DomainEnvironment,
     ) -> dict[str, GamifyFunction]:
         api_timeout = Duration.seconds(10)
         ingest = GamifyFunction(
@@ -339,10 +347,7 @@ class Api(Construct):
                 name="ingest",
                 description="Validates reported activities and queues them (write path)",
                 timeout=api_timeout,
-                environment={
-                    "QUEUE_URL": queue.queue.queue_url,
-                    "GAMIFY_MAX_BACKDATE_HOURS": rules_environment["GAMIFY_MAX_BACKDATE_HOURS"],
-                },
+                environment={"QUEUE_URL": queue.queue.queue_url, **domain.backdate},
             ),
             runtime=runtime,
         )
@@ -369,7 +374,7 @@ class Api(Construct):
                 name="account",
                 description="The caller's settings and notification read flags",
                 timeout=api_timeout,
-                environment=rules_environment,
+                environment=domain.user_state,
             ),
             runtime=runtime,
             network=network,
@@ -384,10 +389,7 @@ class Api(Construct):
                 name="admin",
                 description="Badge definitions (admin group only); starts the backfill",
                 timeout=api_timeout,
-                environment={
-                    "ADMIN_GROUP": config.admin_group,
-                    "BACKFILL_FUNCTION_NAME": backfill.function.function_name,
-                },
+                environment={"BACKFILL_FUNCTION_NAME": backfill.function.function_name},
             ),
             runtime=runtime,
         )

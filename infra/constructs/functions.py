@@ -31,6 +31,35 @@ VPC_NETWORK_INTERFACE_ACTIONS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class DomainEnvironment:
+    """Domain settings as the variables ``gamification.config`` reads, in two groups.
+
+    Every function that writes user state must see the same values: the consumer derives the
+    reminder index key from the lead time the notifier queries with, so a function left on the
+    default while another gets the configured value would silently miss reminders.
+    """
+
+    backdate: dict[str, str]
+    """For the functions that judge an activity's time (ingest, consumer, backfill)."""
+    user_state: dict[str, str]
+    """For the functions that write profiles and notifications."""
+
+    @classmethod
+    def from_config(cls, config: StackConfig) -> DomainEnvironment:
+        return cls(
+            backdate={"GAMIFY_MAX_BACKDATE_HOURS": f"{config.max_backdate_hours:g}"},
+            user_state={
+                "REMINDER_LEAD_HOURS": f"{config.reminder_lead_hours:g}",
+                "NOTIFICATION_TTL_DAYS": str(config.notification_ttl_days),
+            },
+        )
+
+    @property
+    def everything(self) -> dict[str, str]:
+        return {**self.backdate, **self.user_state}
+
+
 class LambdaRuntime(Construct):
     """The layers and settings all functions share: built once, referenced by each function."""
 

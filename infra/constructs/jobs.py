@@ -17,16 +17,22 @@ from constructs import Construct
 
 from infra.config import StackConfig
 from infra.constructs.data import Data, TableAccess
-from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.functions import (
+    DomainEnvironment,
+    FunctionSpec,
+    GamifyFunction,
+    LambdaRuntime,
+)
 from infra.constructs.leaderboard_cache import LeaderboardCache
 from infra.constructs.network import Network
 
 ASYNC_RETRIES = 2
 NOTIFIER_TABLE_ACCESS = TableAccess(
-    # Profiles due in this UTC hour (sparse GSI1), then the reminder and its once-per-day marker.
-    reads=("GetItem",),
+    # Profiles due in this UTC hour (sparse GSI1); the reminder, its once-a-day marker and the
+    # profile-version check commit as one transaction.
+    reads=("GetItem", "BatchGetItem"),
     index_queries=("GSI1",),
-    writes=("PutItem", "UpdateItem"),
+    transactional_writes=("PutItem", "ConditionCheckItem"),
 )
 RECONCILER_TABLE_ACCESS = TableAccess(
     # Every player with XP (sharded GSI2) and the top-N snapshot for the Redis-down fallback.
@@ -35,10 +41,11 @@ RECONCILER_TABLE_ACCESS = TableAccess(
     writes=("PutItem",),
 )
 BACKFILL_TABLE_ACCESS = TableAccess(
-    # Walks players (GSI2) and the catalog; awards as one transaction per user; saves progress.
+    # Walks players (GSI2) and reads the catalog; awards in one transaction per user and saves
+    # its checkpoint with a conditional put (hence PutItem outside transactions too).
     reads=("GetItem", "BatchGetItem", "Query"),
     index_queries=("GSI2",),
-    writes=("PutItem", "UpdateItem"),
+    writes=("PutItem",),
 )
 
 
@@ -54,7 +61,7 @@ class Jobs(Construct):
         network: Network,
         runtime: LambdaRuntime,
         failures: sqs.IQueue,
-        rules_environment: dict[str, str],
+        domain: DomainEnvironment,
     ) -> None:
         super().__init__(scope, construct_id)
         self.notifier = self._job(
@@ -63,7 +70,7 @@ class Jobs(Construct):
                 name="notifier",
                 description="Hourly: streak reminders for users whose streak is about to break",
                 timeout=Duration.minutes(5),
-                environment=rules_environment,
+                environment=domain.user_state,
             ),
             runtime,
             failures,
@@ -92,7 +99,7 @@ class Jobs(Construct):
                 description="Awards a new or changed badge to every user who already qualifies",
                 timeout=Duration.minutes(15),
                 memory_mb=1024,
-                environment=rules_environment,
+                environment=domain.everything,
             ),
             runtime,
             failures,

@@ -12,7 +12,12 @@ from aws_cdk import aws_lambda_event_sources as sources
 from constructs import Construct
 
 from infra.constructs.data import Data, TableAccess
-from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.functions import (
+    DomainEnvironment,
+    FunctionSpec,
+    GamifyFunction,
+    LambdaRuntime,
+)
 from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.leaderboard_cache import LeaderboardCache
 from infra.constructs.network import Network
@@ -35,7 +40,7 @@ class Processing(Construct):
         cache: LeaderboardCache,
         network: Network,
         runtime: LambdaRuntime,
-        rules_environment: dict[str, str],
+        domain: DomainEnvironment,
     ) -> None:
         super().__init__(scope, construct_id)
         spec = queue.spec
@@ -47,7 +52,7 @@ class Processing(Construct):
                 description="Applies queued activities exactly once (DynamoDB + leaderboard)",
                 timeout=Duration.seconds(spec.consumer_timeout_seconds),
                 memory_mb=1024,
-                environment={"DLQ_URL": queue.dead_letter_queue.queue_url, **rules_environment},
+                environment={"DLQ_URL": queue.dead_letter_queue.queue_url, **domain.everything},
             ),
             runtime=runtime,
             network=network,

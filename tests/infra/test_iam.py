@@ -77,15 +77,11 @@ FAILED_RUN = _grants(
 )
 EXPECTED: dict[str, set[Grant]] = {
     "ingest": _grants("sqs:SendMessage", "Queue"),
-    "query": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    "query": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table") | REDIS,
+    "account": _grants(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], "Table")
+    | _grants("dynamodb:PutItem" + TXN, "Table")
     | REDIS,
-    "account": _grants(
-        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], "Table"
-    )
-    | REDIS,
-    "admin": _grants(
-        ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"], "Table"
-    )
+    "admin": _grants(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"], "Table")
     | _grants("lambda:InvokeFunction", "backfill-function"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN, "Table")
@@ -110,7 +106,8 @@ EXPECTED: dict[str, set[Grant]] = {
     )
     | _grants("dynamodb:ListStreams", "*")
     | FAILED_RUN,
-    "notifier": _grants(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "Table")
+    "notifier": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    | _grants(["dynamodb:PutItem" + TXN, "dynamodb:ConditionCheckItem" + TXN], "Table")
     | _grants("dynamodb:Query", "Table/index/GSI1")
     | FAILED_RUN,
     "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem"], "Table")
@@ -123,7 +120,6 @@ EXPECTED: dict[str, set[Grant]] = {
             "dynamodb:BatchGetItem",
             "dynamodb:Query",
             "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
         ],
         "Table",
     )

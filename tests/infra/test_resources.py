@@ -1,0 +1,555 @@
+"""The synthesized template has the settings the design relies on.
+
+Queue and table settings are compared with ``gamification.resources`` (the spec the local stack
+builds moto from), so the template cannot drift from what the tests run against.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match
+
+from gamification.api.auth import ADMIN_GROUP
+from gamification.resources import QUEUE, TABLE
+from infra.constructs.api import ROUTES, Auth
+from infra.constructs.leaderboard_cache import NODES_PORT
+from tests.infra.conftest import Synthesis
+
+
+def _function(synth: Synthesis, name: str) -> dict[str, Any]:
+    props: dict[str, Any] = synth.resource(synth.stack.functions[name].function)["Properties"]
+    return props
+
+
+def _ref_id(expression: dict[str, Any]) -> str:
+    if "Ref" in expression:
+        return str(expression["Ref"])
+    return str(expression["Fn::GetAtt"][0])
+
+
+# --- queue and dead-letter queue ------------------------------------------------------------
+
+
+def test_queue_visibility_is_at_least_six_times_the_consumer_timeout(
+    default_synth: Synthesis,
+) -> None:
+    queue = default_synth.resource(default_synth.stack.queue.queue)["Properties"]
+    consumer = _function(default_synth, "consumer")
+    assert consumer["Timeout"] == QUEUE.consumer_timeout_seconds
+    assert queue["VisibilityTimeout"] == QUEUE.visibility_timeout_seconds
+    assert queue["VisibilityTimeout"] >= 6 * consumer["Timeout"]
+
+
+def test_queue_has_a_dead_letter_queue_encryption_and_retention(default_synth: Synthesis) -> None:
+    stack = default_synth.stack
+    queue = default_synth.resource(stack.queue.queue)["Properties"]
+    dlq = default_synth.resource(stack.queue.dead_letter_queue)["Properties"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {
+            "Fn::GetAtt": [default_synth.logical_id(stack.queue.dead_letter_queue), "Arn"]
+        },
+        "maxReceiveCount": QUEUE.max_receive_count,
+    }
+    assert queue["MessageRetentionPeriod"] == QUEUE.retention_seconds
+    assert dlq["MessageRetentionPeriod"] == QUEUE.dlq_retention_seconds
+    for props in default_synth.of_type("AWS::SQS::Queue").values():
+        assert props["Properties"]["SqsManagedSseEnabled"] is True
+
+
+def test_every_queue_and_topic_refuses_plain_http(default_synth: Synthesis) -> None:
+    insecure = {"Bool": {"aws:SecureTransport": "false"}}
+    for kind, policy_type in (
+        ("SQS::Queue", "SQS::QueuePolicy"),
+        ("SNS::Topic", "SNS::TopicPolicy"),
+    ):
+        policies = default_synth.of_type(f"AWS::{policy_type}").values()
+        guarded = {
+            _ref_id(target)
+            for policy in policies
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if statement["Effect"] == "Deny" and statement.get("Condition") == insecure
+            for target in policy["Properties"].get("Queues", policy["Properties"].get("Topics"))
+        }
+        assert guarded == set(default_synth.of_type(f"AWS::{kind}"))
+
+
+def test_consumer_event_source_uses_the_queue_spec(default_synth: Synthesis) -> None:
+    default_synth.assertions.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "EventSourceArn": {
+                "Fn::GetAtt": [default_synth.logical_id(default_synth.stack.queue.queue), "Arn"]
+            },
+            "FunctionName": {
+                "Ref": default_synth.logical_id(default_synth.stack.processing.consumer.function)
+            },
+            "BatchSize": QUEUE.batch_size,
+            "MaximumBatchingWindowInSeconds": QUEUE.max_batching_window_seconds,
+            "ScalingConfig": {"MaximumConcurrency": QUEUE.max_concurrency},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+# --- table ----------------------------------------------------------------------------------
+
+
+def test_table_matches_the_spec_the_local_stack_uses(default_synth: Synthesis) -> None:
+    table = default_synth.resource(default_synth.stack.data.table)["Properties"]
+    local = TABLE.create_table_kwargs("ignored")
+    assert table["KeySchema"] == local["KeySchema"]
+    assert sorted(table["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
+        local["AttributeDefinitions"], key=lambda a: a["AttributeName"]
+    )
+    indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    for expected in local["GlobalSecondaryIndexes"]:
+        index = indexes.pop(expected["IndexName"])
+        assert index["KeySchema"] == expected["KeySchema"]
+        assert index["Projection"] == expected["Projection"]
+    assert indexes == {}, "index in the template but not in the spec"
+    assert table["StreamSpecification"] == {"StreamViewType": TABLE.stream_view}
+
+
+def test_table_is_on_demand_with_pitr_ttl_and_retained(default_synth: Synthesis) -> None:
+    resource = default_synth.resource(default_synth.stack.data.table)
+    table = resource["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["TimeToLiveSpecification"] == {
+        "AttributeName": TABLE.ttl_attribute,
+        "Enabled": True,
+    }
+    assert table["DeletionProtectionEnabled"] is True
+    assert resource["DeletionPolicy"] == "Retain"
+
+
+# --- network, cache, TLS --------------------------------------------------------------------
+
+
+IN_VPC = {"query", "account", "consumer", "reconciler", "backfill"}
+
+
+@pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
+def test_only_redis_functions_run_in_the_vpc_all_in_one_group(
+    synth_name: str, request: pytest.FixtureRequest
+) -> None:
+    synth: Synthesis = request.getfixturevalue(synth_name)
+    lambda_group = synth.logical_id(synth.stack.network.lambda_security_group)
+    in_vpc = set()
+    for name in synth.stack.functions:
+        vpc_config = _function(synth, name).get("VpcConfig")
+        if vpc_config:
+            in_vpc.add(name)
+            assert vpc_config["SecurityGroupIds"] == [{"Fn::GetAtt": [lambda_group, "GroupId"]}]
+            assert len(vpc_config["SubnetIds"]) == 2
+    assert in_vpc == IN_VPC
+
+
+def test_vpc_has_no_internet_path(default_synth: Synthesis) -> None:
+    for kind in ("AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EIP"):
+        assert default_synth.of_type(kind) == {}
+    subnets = default_synth.of_type("AWS::EC2::Subnet").values()
+    assert all(s["Properties"]["MapPublicIpOnLaunch"] is False for s in subnets)
+
+
+def test_vpc_endpoints_are_the_few_the_functions_need(default_synth: Synthesis) -> None:
+    endpoints = {
+        e["Properties"]["ServiceName"]["Fn::Join"][1][-1]: e["Properties"]
+        for e in default_synth.of_type("AWS::EC2::VPCEndpoint").values()
+    }
+    assert set(endpoints) == {".dynamodb", ".sqs", ".secretsmanager", ".xray"}
+    assert endpoints[".dynamodb"]["VpcEndpointType"] == "Gateway"
+    for service in (".sqs", ".secretsmanager", ".xray"):
+        assert endpoints[service]["PrivateDnsEnabled"] is True
+
+
+def _ingress_rules(synth: Synthesis, group_id: str) -> list[dict[str, Any]]:
+    group = synth.resources[group_id]["Properties"]
+    rules = list(group.get("SecurityGroupIngress", []))
+    rules += [
+        r["Properties"]
+        for r in synth.of_type("AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+    ]
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("synth_name", "ports"),
+    [("default_synth", (6379, 6380)), ("alternative_synth", (NODES_PORT, NODES_PORT))],
+)
+def test_only_the_lambda_group_reaches_redis(
+    synth_name: str, ports: tuple[int, int], request: pytest.FixtureRequest
+) -> None:
+    synth: Synthesis = request.getfixturevalue(synth_name)
+    cache_group = synth.logical_id(synth.stack.cache.security_group)
+    lambda_group = synth.logical_id(synth.stack.network.lambda_security_group)
+    rules = _ingress_rules(synth, cache_group)
+    assert rules, "the cache must be reachable from the functions"
+    for rule in rules:
+        assert set(rule) >= {"SourceSecurityGroupId", "FromPort", "ToPort"}
+        assert not {"CidrIp", "CidrIpv6", "SourcePrefixListId"} & set(rule)
+        assert rule["SourceSecurityGroupId"] == {"Fn::GetAtt": [lambda_group, "GroupId"]}
+        assert (rule["FromPort"], rule["ToPort"]) == ports
+    # And no other group lets anything in from anywhere but the functions' group.
+    for group_id in synth.of_type("AWS::EC2::SecurityGroup"):
+        for rule in _ingress_rules(synth, group_id):
+            assert rule.get("SourceSecurityGroupId") == {"Fn::GetAtt": [lambda_group, "GroupId"]}
+
+
+def test_serverless_cache_is_private_authenticated_and_tls_only(default_synth: Synthesis) -> None:
+    cache = default_synth.resource(default_synth.stack.cache.resource)["Properties"]
+    subnets = {
+        default_synth.logical_id(subnet)
+        for subnet in default_synth.stack.network.vpc.isolated_subnets
+    }
+    assert cache["Engine"] == "valkey"
+    assert {s["Ref"] for s in cache["SubnetIds"]} == subnets
+    assert cache["SecurityGroupIds"] == [
+        {
+            "Fn::GetAtt": [
+                default_synth.logical_id(default_synth.stack.cache.security_group),
+                "GroupId",
+            ]
+        }
+    ]
+    assert cache["UserGroupId"] == "gamify-dev-users"
+    # Serverless caches accept TLS only; the functions are told to use it (rediss://).
+    for name in IN_VPC:
+        url = _function(default_synth, name)["Environment"]["Variables"]["REDIS_URL"]
+        assert url["Fn::Join"][1][0] == "rediss://gamify-dev-app@"
+
+
+def test_node_based_cache_requires_tls_encrypts_at_rest_and_is_multi_az(
+    alternative_synth: Synthesis,
+) -> None:
+    group = alternative_synth.resource(alternative_synth.stack.cache.resource)["Properties"]
+    assert group["TransitEncryptionEnabled"] is True
+    assert group["TransitEncryptionMode"] == "required"
+    assert group["AtRestEncryptionEnabled"] is True
+    assert group["UserGroupIds"] == ["gamify-prod-users"]
+    assert group["MultiAZEnabled"] is True
+    assert group["AutomaticFailoverEnabled"] is True
+    assert group["NumCacheClusters"] == 2
+    assert group["Port"] == NODES_PORT
+
+
+def test_cache_users_get_their_password_from_secrets_manager(default_synth: Synthesis) -> None:
+    users = {
+        u["Properties"]["UserName"]: u["Properties"]
+        for u in default_synth.of_type("AWS::ElastiCache::User").values()
+    }
+    assert set(users) == {"gamify-dev-app", "default"}
+    assert users["default"]["AccessString"].startswith("off")
+    assert "-@dangerous" in users["gamify-dev-app"]["AccessString"]
+    secret = default_synth.logical_id(default_synth.stack.cache.secret)
+    for user in users.values():
+        (password,) = user["AuthenticationMode"]["Passwords"]
+        assert json.dumps(password).count("resolve:secretsmanager") == 1
+        assert secret in json.dumps(password)
+
+
+# --- schedules, outbox ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("job", "expression"),
+    [("notifier", "cron(0 * * * ? *)"), ("reconciler", "rate(15 minutes)")],
+)
+def test_schedules_target_their_job_with_retries_and_a_dead_letter_queue(
+    default_synth: Synthesis, job: str, expression: str
+) -> None:
+    stack = default_synth.stack
+    default_synth.assertions.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": expression,
+            "State": "ENABLED",
+            "Targets": [
+                Match.object_like(
+                    {
+                        "Arn": {
+                            "Fn::GetAtt": [
+                                default_synth.logical_id(stack.functions[job].function),
+                                "Arn",
+                            ]
+                        },
+                        "DeadLetterConfig": {
+                            "Arn": {
+                                "Fn::GetAtt": [
+                                    default_synth.logical_id(stack.failures.queue),
+                                    "Arn",
+                                ]
+                            }
+                        },
+                        "RetryPolicy": Match.object_like({"MaximumRetryAttempts": 2}),
+                    }
+                )
+            ],
+        },
+    )
+
+
+def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
+    configs = default_synth.of_type("AWS::Lambda::EventInvokeConfig").values()
+    failures = {"Fn::GetAtt": [default_synth.logical_id(default_synth.stack.failures.queue), "Arn"]}
+    functions = set()
+    for config in configs:
+        props = config["Properties"]
+        assert props["DestinationConfig"] == {"OnFailure": {"Destination": failures}}
+        functions.add(default_synth.names[props["FunctionName"]["Ref"]])
+    assert functions == {"notifier-function", "reconciler-function", "backfill-function"}
+
+
+def test_dispatcher_reads_only_notification_inserts_from_the_stream(
+    default_synth: Synthesis,
+) -> None:
+    stack = default_synth.stack
+    mapping = default_synth.assertions.find_resources(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "Properties": {
+                "FunctionName": {
+                    "Ref": default_synth.logical_id(stack.notifications.dispatcher.function)
+                }
+            }
+        },
+    )
+    (props,) = (m["Properties"] for m in mapping.values())
+    assert props["EventSourceArn"] == {
+        "Fn::GetAtt": [default_synth.logical_id(stack.data.table), "StreamArn"]
+    }
+    (pattern,) = (json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"])
+    assert pattern == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"Keys": {TABLE.sort_key: {"S": [{"prefix": "NOTIF#"}]}}},
+    }
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["MaximumRetryAttempts"] > 0
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": [default_synth.logical_id(stack.failures.queue), "Arn"]
+    }
+
+
+def test_push_topic_is_encrypted(default_synth: Synthesis) -> None:
+    topic = default_synth.resource(default_synth.stack.notifications.topic)["Properties"]
+    # The AWS-managed SNS key, by its alias ARN in the stack's account and region.
+    assert topic["KmsMasterKeyId"]["Fn::Join"][1][-1] == ":alias/aws/sns"
+
+
+# --- alarms ---------------------------------------------------------------------------------
+
+
+def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
+    default_synth: Synthesis,
+) -> None:
+    alarms = [a["Properties"] for a in default_synth.of_type("AWS::CloudWatch::Alarm").values()]
+    topic = {"Ref": default_synth.logical_id(default_synth.stack.observability.alarm_topic)}
+    assert all(alarm["AlarmActions"] == [topic] for alarm in alarms)
+    watched = {(a["Namespace"], a["MetricName"], _alarm_subject(default_synth, a)) for a in alarms}
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "DLQ") in watched
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "FailedInvocations") in watched
+    assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
+    assert ("AWS/ApiGateway", "5XXError", "Gamify-dev") in watched
+    assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched
+    for name in default_synth.stack.functions:
+        assert ("AWS/Lambda", "Errors", f"{name}-function") in watched
+        assert ("AWS/Lambda", "Throttles", f"{name}-function") in watched
+
+
+def _alarm_subject(synth: Synthesis, alarm: dict[str, Any]) -> str:
+    """The first dimension's value, named: a queue, a function or the API."""
+    return synth.name_of(alarm["Dimensions"][0]["Value"]).removesuffix(".QueueName")
+
+
+def test_dashboard_exists(default_synth: Synthesis) -> None:
+    default_synth.assertions.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def test_alarm_email_subscribes_to_the_alarm_topic(alternative_synth: Synthesis) -> None:
+    alternative_synth.assertions.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"}
+    )
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def _methods(synth: Synthesis) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        key: synth.resource(method)["Properties"] for key, method in synth.stack.api.methods.items()
+    }
+
+
+def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis) -> None:
+    methods = _methods(default_synth)
+    assert len(default_synth.of_type("AWS::ApiGateway::Method")) == len(ROUTES)
+    authorizer = {"Ref": default_synth.logical_id(default_synth.stack.api.authorizer)}
+    for route in ROUTES:
+        method = methods[(route.method, route.path)]
+        expected = {Auth.USER: "COGNITO_USER_POOLS", Auth.SERVICE: "AWS_IAM", Auth.PUBLIC: "NONE"}
+        assert method["AuthorizationType"] == expected[route.auth], route
+        assert ("AuthorizerId" in method) == (route.auth is Auth.USER)
+        if route.auth is Auth.USER:
+            assert method["AuthorizerId"] == authorizer
+        uri = default_synth.name_of(method["Integration"]["Uri"])
+        assert uri.endswith(f"/functions/{route.function}-function/invocations"), route
+
+
+def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> None:
+    public = {route.path for route in ROUTES if route.auth is Auth.PUBLIC}
+    assert public == {"/v1/health", "/v1/openapi.json", "/v1/docs"}
+    service = {(route.method, route.path) for route in ROUTES if route.auth is Auth.SERVICE}
+    assert service == {("POST", "/v1/internal/activities")}
+    admin = {route.function for route in ROUTES if route.path.startswith("/v1/admin")}
+    assert admin == {"admin"}
+
+
+def test_request_validation_on_bodies_and_path_parameters(default_synth: Synthesis) -> None:
+    validator = {"Ref": default_synth.logical_id(default_synth.stack.api.validator)}
+    default_synth.assertions.has_resource_properties(
+        "AWS::ApiGateway::RequestValidator",
+        {"ValidateRequestBody": True, "ValidateRequestParameters": True},
+    )
+    for (verb, path), method in _methods(default_synth).items():
+        assert method["RequestValidatorId"] == validator
+        for segment in path.split("/"):
+            if segment.startswith("{"):
+                assert method["RequestParameters"][f"method.request.path.{segment[1:-1]}"] is True
+        if verb in {"POST", "PUT"}:
+            assert "application/json" in method["RequestModels"]
+
+
+def test_stage_is_throttled_logged_and_traced(default_synth: Synthesis) -> None:
+    stage = next(iter(default_synth.of_type("AWS::ApiGateway::Stage").values()))["Properties"]
+    assert stage["StageName"] == "dev"
+    assert stage["TracingEnabled"] is True
+    assert "DestinationArn" in stage["AccessLogSetting"]
+    assert "$context.requestId" in stage["AccessLogSetting"]["Format"]
+    (settings,) = stage["MethodSettings"]
+    assert settings["HttpMethod"] == "*"
+    assert settings["ResourcePath"] == "/*"
+    assert settings["ThrottlingRateLimit"] == 100
+    assert settings["ThrottlingBurstLimit"] == 200
+    assert settings["LoggingLevel"] == "ERROR"
+    assert settings["DataTraceEnabled"] is False
+
+
+def test_gateway_errors_use_the_api_error_model(default_synth: Synthesis) -> None:
+    responses = default_synth.of_type("AWS::ApiGateway::GatewayResponse").values()
+    assert {r["Properties"]["ResponseType"] for r in responses} == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for response in responses:
+        template = response["Properties"]["ResponseTemplates"]["application/json"]
+        rendered = template.replace("$context.error.messageString", '"message"')
+        assert set(json.loads(rendered)["error"]) == {"code", "message", "details"}
+
+
+def test_new_user_pool_has_a_client_and_the_admin_group(default_synth: Synthesis) -> None:
+    default_synth.assertions.resource_count_is("AWS::Cognito::UserPool", 1)
+    default_synth.assertions.has_resource_properties(
+        "AWS::Cognito::UserPoolGroup", {"GroupName": ADMIN_GROUP}
+    )
+    default_synth.assertions.has_resource_properties(
+        "AWS::Cognito::UserPoolClient",
+        {
+            "GenerateSecret": False,
+            "ExplicitAuthFlows": Match.array_with(["ALLOW_USER_SRP_AUTH"]),
+            "PreventUserExistenceErrors": "ENABLED",
+        },
+    )
+
+
+def test_existing_user_pool_is_used_as_is(alternative_synth: Synthesis) -> None:
+    alternative_synth.assertions.resource_count_is("AWS::Cognito::UserPool", 0)
+    alternative_synth.assertions.resource_count_is("AWS::Cognito::UserPoolClient", 0)
+    (authorizer,) = alternative_synth.of_type("AWS::ApiGateway::Authorizer").values()
+    (arn,) = authorizer["Properties"]["ProviderARNs"]
+    assert "userpool/eu-west-1_AbCdEfGhI" in json.dumps(arn)
+
+
+# --- functions ------------------------------------------------------------------------------
+
+COMMON_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
+REDIS_ENV = {"REDIS_URL", "REDIS_AUTH_SECRET_ARN"}
+BACKDATE_ENV = {"GAMIFY_MAX_BACKDATE_HOURS"}
+STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS"}
+EXPECTED_ENV = {
+    "ingest": {"QUEUE_URL"} | BACKDATE_ENV,
+    "query": {"TABLE_NAME"} | REDIS_ENV,
+    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV,
+    "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
+    "consumer": {"TABLE_NAME", "DLQ_URL"} | REDIS_ENV | BACKDATE_ENV | STATE_ENV,
+    "dispatcher": {"TOPIC_ARN"},
+    "notifier": {"TABLE_NAME"} | STATE_ENV,
+    "reconciler": {"TABLE_NAME"} | REDIS_ENV,
+    "backfill": {"TABLE_NAME"} | REDIS_ENV | BACKDATE_ENV | STATE_ENV,
+}
+
+
+def test_each_function_gets_only_the_variables_it_reads(default_synth: Synthesis) -> None:
+    assert set(EXPECTED_ENV) == set(default_synth.stack.functions)
+    for name, expected in EXPECTED_ENV.items():
+        variables = _function(default_synth, name)["Environment"]["Variables"]
+        assert set(variables) == COMMON_ENV | expected, name
+        assert variables["POWERTOOLS_SERVICE_NAME"] == name
+
+
+def test_functions_share_runtime_architecture_layers_and_own_log_groups(
+    default_synth: Synthesis,
+) -> None:
+    log_groups = set()
+    for name in default_synth.stack.functions:
+        fn = _function(default_synth, name)
+        assert fn["Runtime"] == "python3.14"
+        assert fn["Architectures"] == ["arm64"]
+        assert fn["Handler"] == "handler.lambda_handler"
+        assert fn["TracingConfig"] == {"Mode": "Active"}
+        assert len(fn["Layers"]) == 2
+        log_groups.add(default_synth.name_of(fn["LoggingConfig"]["LogGroup"]))
+    assert log_groups == {f"{name}-logs" for name in default_synth.stack.functions}
+    parameter = next(
+        p for p in default_synth.template["Parameters"].values() if "powertools" in p["Default"]
+    )
+    assert parameter == {
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": "/aws/service/powertools/python/arm64/python3.14/3.37.0",
+    }
+
+
+def test_domain_settings_reach_every_function_that_needs_them(
+    alternative_synth: Synthesis,
+) -> None:
+    for name in ("account", "consumer", "notifier", "backfill"):
+        variables = _function(alternative_synth, name)["Environment"]["Variables"]
+        assert variables["REMINDER_LEAD_HOURS"] == "4"
+        assert variables["POWERTOOLS_TRACE_DISABLED"] == "true"
+
+
+def test_outputs_tell_a_user_how_to_call_the_api(default_synth: Synthesis) -> None:
+    outputs = default_synth.template["Outputs"]
+    for key in ("ApiUrl", "UserPoolId", "UserPoolClientId", "InternalIngestArn", "AlarmTopicArn"):
+        assert key in outputs
+
+
+def test_gateway_routes_match_the_openapi_contract() -> None:
+    """Every operation the handlers document has a gateway route with the same auth, and no
+    route exists that the handlers do not serve (it would only ever answer 404)."""
+    from gamification.api.app import openapi_json
+
+    spec = json.loads(openapi_json())
+    schemes = {"cognito": Auth.USER, "iam": Auth.SERVICE}
+    documented = {}
+    for path, operations in spec["paths"].items():
+        for verb, operation in operations.items():
+            if verb in {"get", "post", "put", "delete", "patch"}:
+                security = operation.get("security") or []
+                names = {name for requirement in security for name in requirement}
+                assert len(names) <= 1, (verb, path)
+                documented[(verb.upper(), path)] = schemes[names.pop()] if names else Auth.PUBLIC
+    declared = {(route.method, route.path): route.auth for route in ROUTES}
+    assert declared == documented
