@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import boto3
 
-from gamification import composition
+from gamification.local import moto_patches
 from gamification.local.control import control
 from gamification.local.handlers import Invoker
 from gamification.local.http_gateway import Gateway, HttpGateway
@@ -94,6 +94,9 @@ class LocalStack:
             os.environ.setdefault(name, value)
         os.environ.setdefault("LOG_LEVEL", os.environ["POWERTOOLS_LOG_LEVEL"])
         warnings.filterwarnings("ignore", message="No application metrics to publish")
+        # Imported only now: modules create Powertools loggers from the environment at import.
+        from gamification import composition
+
         logging.getLogger("botocore").setLevel(logging.WARNING)
         composition.reset()
 
@@ -152,6 +155,7 @@ class LocalStack:
     def _start_moto(self) -> str:
         from moto.server import ThreadedMotoServer
 
+        moto_patches.install()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
         self._moto.start()
