@@ -130,3 +130,32 @@ def test_tied_users_share_a_rank(stack: StackProcess) -> None:
 
     around = ok(api.as_user("tie-b", "GET", "/v1/leaderboard/around/tie-b", radius=1))
     assert around["rank"] == ranks["tie-b"]
+
+
+def test_a_new_badge_reaches_users_who_already_qualify(stack: StackProcess) -> None:
+    """Admin upsert → the backfill function, invoked asynchronously through Lambda's Invoke API."""
+    api = stack.api
+    ok(api.report_many("veteran", [{"type": "post_read", "object_id": f"v-{i}"} for i in range(3)]))
+    eventually(lambda: api.profile("veteran")["xp"] == 30, what="the veteran's reads")
+    badge = {
+        "name": "Triple Reader",
+        "description": "Read 3 posts.",
+        "icon": "icons/triple.svg",
+        "criteria": {"type": "posts_read", "count": 3},
+    }
+    refused = api.as_user("veteran", "PUT", "/v1/admin/badges/triple-reader", badge)
+    assert refused.status == 403
+    saved = api.client.request(
+        "PUT", "/v1/admin/badges/triple-reader", token="dev:boss:admin", body=badge
+    )
+    assert saved.ok, saved.body
+
+    def has_badge() -> bool:
+        return any(
+            b["id"] == "triple-reader" and b["earned"] for b in api.badges("veteran")["badges"]
+        )
+
+    eventually(has_badge, what="the backfill to award the new badge")
+    assert "lambda invoke backfill (Event)" in stack.logs()
+    titles = [n["title"] for n in api.notifications("veteran")]
+    assert titles.count("Badge Unlocked: Triple Reader") == 1

@@ -5,6 +5,10 @@
                                        a JSON body, when given, is sent as the event instead
 * ``POST /local/redis/kill``           stop Redis (an outage)
 * ``POST /local/redis/restart``        start an empty Redis on the same port (a replaced node)
+* ``POST /local/lambda/2015-03-31/functions/{name}/invocations``
+                                       Lambda's Invoke API, for the handlers' own boto3 calls
+                                       (``AWS_ENDPOINT_URL_LAMBDA`` points here): ``Event``
+                                       invocations run in the background, as on AWS
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from gamification.local.apigateway import Request, Response, error, json_response
 from gamification.local.redis_runtime import OutageNotSupportedError
 
 _JOB = re.compile(r"^/local/jobs/(?P<name>[a-z][a-z0-9_-]*)$")
+_INVOKE = re.compile(r"^/local/lambda/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+FUNCTION_PREFIX = "gamify-local-"
 
 
 class Stack(Protocol):
@@ -32,6 +38,8 @@ class Stack(Protocol):
     def restart_redis(self) -> None: ...
 
     def has_function(self, name: str) -> bool: ...
+
+    def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any: ...
 
 
 def control(stack: Stack) -> Callable[[Request], Response]:
@@ -46,6 +54,9 @@ def control(stack: Stack) -> Callable[[Request], Response]:
         job = _JOB.match(path)
         if job and method == "POST":
             return _run_job(stack, job["name"], request)
+        invoke = _INVOKE.match(path)
+        if invoke and method == "POST":
+            return _invoke(stack, unquote(invoke["name"]), request)
         return error(404, "not_found", f"no local control route for {method} {path}")
 
     return handle
@@ -57,6 +68,30 @@ def _redis(action: Callable[[], None], done: str) -> Response:
     except OutageNotSupportedError as exc:
         return error(409, "not_supported", str(exc))
     return json_response(200, {"redis": done})
+
+
+def _invoke(stack: Stack, function_name: str, request: Request) -> Response:
+    """Lambda's Invoke: the name may be a bare name or an ARN; ours are ``gamify-local-<name>``."""
+    name = (
+        function_name.rsplit(":function:", 1)[-1]
+        .split(":", maxsplit=1)[0]
+        .removeprefix(FUNCTION_PREFIX)
+    )
+    if not stack.has_function(name):
+        return error(404, "ResourceNotFoundException", f"Function not found: {function_name}")
+    try:
+        event = json.loads(request.body or b"{}")
+    except ValueError:
+        return error(400, "InvalidRequestContentException", "payload is not JSON")
+    asynchronous = (request.header("x-amz-invocation-type") or "") == "Event"
+    try:
+        result = stack.invoke_function(name, event, asynchronous)
+    except Exception as exc:
+        headers = [("X-Amz-Function-Error", "Unhandled")]
+        return json_response(200, {"errorMessage": repr(exc)}, headers)
+    if asynchronous:
+        return Response(202)
+    return json_response(200, result)
 
 
 def _run_job(stack: Stack, name: str, request: Request) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import boto3
 
 from gamification.local import moto_patches
-from gamification.local.control import control
+from gamification.local.control import FUNCTION_PREFIX, control
 from gamification.local.handlers import Invoker
 from gamification.local.http_gateway import Gateway, HttpGateway
 from gamification.local.provision import Provisioned, provision
@@ -100,6 +101,12 @@ class LocalStack:
         logging.getLogger("botocore").setLevel(logging.WARNING)
         composition.reset()
 
+        # Bound now (serving starts last) so the handlers' Lambda client can be pointed at it.
+        self._http = HttpGateway(
+            Gateway(self.invoker.invoke), host=self._host, port=self._port, control=control(self)
+        )
+        os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
+        os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
         wanted |= {"consumer", "dispatcher", "backfill"}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
@@ -122,12 +129,7 @@ class LocalStack:
         self.scheduler = Scheduler(
             self.invoker.invoke, [s for s in SCHEDULES if self._functions.get(s.function)]
         ).start()
-        self._http = HttpGateway(
-            Gateway(self.invoker.invoke),
-            host=self._host,
-            port=self._port,
-            control=control(self),
-        ).start()
+        self._http.start()
         self.info = StackInfo(
             base_url=self._http.url,
             aws_endpoint=endpoint,
@@ -173,6 +175,21 @@ class LocalStack:
 
     def has_function(self, name: str) -> bool:
         return self._functions.get(name, False) or self._importable(name)
+
+    def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any:
+        """Lambda's Invoke: ``Event`` runs in the background and answers at once."""
+        log.info("lambda invoke %s (%s)", name, "Event" if asynchronous else "RequestResponse")
+        if not asynchronous:
+            return self.invoker.invoke(name, event)
+
+        def run() -> None:
+            try:
+                self.invoker.invoke(name, event)
+            except Exception:
+                log.exception("asynchronous invocation of %s failed", name)
+
+        threading.Thread(target=run, name=f"async-{name}", daemon=True).start()
+        return None
 
     def run_job(self, name: str, at: datetime | None, event: dict[str, Any] | None) -> Any:
         scheduler = self._require(self.scheduler)

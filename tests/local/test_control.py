@@ -1,0 +1,90 @@
+"""The local control endpoints: jobs "as of" a time, Lambda's Invoke API, Redis outages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from gamification.local.apigateway import Request
+from gamification.local.control import control
+from gamification.local.redis_runtime import OutageNotSupportedError
+
+
+@dataclass
+class RecordingStack:
+    """Records what the endpoints asked of the stack."""
+
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    external_redis: bool = False
+
+    def status(self) -> dict[str, Any]:
+        return {"ok": True}
+
+    def run_job(self, name: str, at: datetime | None, event: dict[str, Any] | None) -> Any:
+        self.calls.append(("job", name, at, event))
+        return {"ran": name}
+
+    def kill_redis(self) -> None:
+        if self.external_redis:
+            raise OutageNotSupportedError("external")
+        self.calls.append(("kill",))
+
+    def restart_redis(self) -> None:
+        self.calls.append(("restart",))
+
+    def has_function(self, name: str) -> bool:
+        return name in {"notifier", "backfill"}
+
+    def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any:
+        self.calls.append(("invoke", name, event, asynchronous))
+        return {"done": True}
+
+
+def _post(target: str, body: bytes = b"", headers: list[tuple[str, str]] | None = None) -> Request:
+    return Request("POST", target, headers=headers or [], body=body)
+
+
+def test_jobs_run_now_or_as_of_a_time() -> None:
+    stack = RecordingStack()
+    handle = control(stack)
+    assert handle(_post("/local/jobs/notifier")).status == 200
+    response = handle(_post("/local/jobs/notifier?at=2026-03-29T01:00:00Z"))
+    assert json.loads(response.body)["at"] == "2026-03-29T01:00:00+00:00"
+    handle(_post("/local/jobs/notifier", body=b'{"mode": "x"}'))
+    assert stack.calls == [
+        ("job", "notifier", None, None),
+        ("job", "notifier", datetime(2026, 3, 29, 1, tzinfo=UTC), None),
+        ("job", "notifier", None, {"mode": "x"}),
+    ]
+    assert handle(_post("/local/jobs/notifier?at=yesterday")).status == 400
+    assert handle(_post("/local/jobs/unknown")).status == 404
+
+
+def test_lambda_invoke_api_by_name_or_arn() -> None:
+    stack = RecordingStack()
+    handle = control(stack)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:gamify-local-backfill"
+    path = f"/local/lambda/2015-03-31/functions/{arn}/invocations"
+    queued = handle(_post(path, b'{"badge_id": "b"}', [("X-Amz-Invocation-Type", "Event")]))
+    assert queued.status == 202
+    direct = handle(_post("/local/lambda/2015-03-31/functions/backfill/invocations", b"{}"))
+    assert json.loads(direct.body) == {"done": True}
+    assert stack.calls == [
+        ("invoke", "backfill", {"badge_id": "b"}, True),
+        ("invoke", "backfill", {}, False),
+    ]
+    missing = handle(_post("/local/lambda/2015-03-31/functions/nope/invocations"))
+    assert missing.status == 404
+
+
+def test_redis_outage_and_an_external_redis() -> None:
+    stack = RecordingStack()
+    handle = control(stack)
+    assert handle(_post("/local/redis/kill")).status == 200
+    assert handle(_post("/local/redis/restart")).status == 200
+    assert stack.calls == [("kill",), ("restart",)]
+    assert control(RecordingStack(external_redis=True))(_post("/local/redis/kill")).status == 409
+    assert handle(Request("GET", "/local/status")).status == 200
+    assert handle(Request("GET", "/local/elsewhere")).status == 404
