@@ -6,25 +6,43 @@ Add a factory here for a new service rather than wiring adapters inside a handle
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
 
+from gamification.adapters.backfill_checkpoints import BackfillCheckpoints
+from gamification.adapters.backfill_launcher import (
+    BackfillLauncher,
+    InProcessBackfillLauncher,
+    LambdaBackfillLauncher,
+)
 from gamification.adapters.badge_repository import BadgeRepository
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.leaderboard import Leaderboard
+from gamification.adapters.player_directory import PlayerDirectory
+from gamification.adapters.push_publisher import PushPublisher
 from gamification.adapters.redis_client import shared_client
+from gamification.adapters.reminder_index import ReminderIndex
+from gamification.adapters.reminder_ledger import ReminderLedger
+from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import UserRepository
 from gamification.config import settings
 from gamification.domain.policy import Policy
+from gamification.services.backfill import BadgeBackfill
 from gamification.services.consumer import QueueConsumer
+from gamification.services.outbox import OutboxDispatcher
 from gamification.services.processing import ActivityApplier
+from gamification.services.reconciliation import LeaderboardReconciler
+from gamification.services.reminders import StreakReminders
 from gamification.services.rules import RulesProvider
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
 
 
@@ -87,3 +105,85 @@ def reset() -> None:
         cache_clear = getattr(value, "cache_clear", None)
         if callable(cache_clear):
             cache_clear()
+
+
+# -- scheduled and background jobs: notifier, dispatcher, reconciler, backfill ---------------
+
+
+@lru_cache(maxsize=1)
+def sns() -> SNSClient:
+    return boto3.client("sns")
+
+
+@lru_cache(maxsize=1)
+def lambda_client() -> LambdaClient:
+    return boto3.client("lambda")
+
+
+@lru_cache(maxsize=1)
+def snapshot_repository() -> SnapshotRepository:
+    return SnapshotRepository(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def player_directory() -> PlayerDirectory:
+    return PlayerDirectory(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def streak_reminders() -> StreakReminders:
+    table = settings().table_name
+    return StreakReminders(
+        ReminderIndex(dynamodb(), table),
+        user_repository(),
+        ReminderLedger(dynamodb(), table, user_repository()),
+        lead=settings().reminder_lead,
+    )
+
+
+@lru_cache(maxsize=1)
+def outbox_dispatcher() -> OutboxDispatcher:
+    return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn))
+
+
+@lru_cache(maxsize=1)
+def leaderboard_reconciler() -> LeaderboardReconciler:
+    return LeaderboardReconciler(
+        player_directory(),
+        leaderboard(),
+        snapshot_repository(),
+        snapshot_size=settings().leaderboard_snapshot_size,
+    )
+
+
+@lru_cache(maxsize=1)
+def badge_backfill() -> BadgeBackfill:
+    # The catalog is read afresh on every run: the badge was usually saved a moment ago.
+    fresh_rules = RulesProvider(
+        load_badges=badge_repository().load, policy=policy(), max_age_seconds=0
+    )
+    return BadgeBackfill(
+        player_directory(),
+        user_repository(),
+        leaderboard(),
+        BackfillCheckpoints(dynamodb(), settings().table_name),
+        rules=fresh_rules,
+    )
+
+
+@lru_cache(maxsize=1)
+def backfill_launcher() -> BackfillLauncher:
+    """Async Lambda invocation when ``BACKFILL_FUNCTION_NAME`` is set, else a run in process."""
+    function_name = settings().backfill_function_name
+    if function_name:
+        return LambdaBackfillLauncher(lambda_client(), function_name)
+    return InProcessBackfillLauncher(lambda badge_id: badge_backfill().run(badge_id, utc_now()))
+
+
+def backfill_continuation() -> BackfillLauncher:
+    """How a paused backfill goes on: a fresh invocation of this very function on AWS (the
+    runtime sets ``AWS_LAMBDA_FUNCTION_NAME``), the usual launcher anywhere else."""
+    own_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+    if own_name:
+        return LambdaBackfillLauncher(lambda_client(), own_name)
+    return backfill_launcher()

@@ -21,6 +21,8 @@ class Settings:
     reminder_lead: timedelta
     notification_ttl: timedelta
     leaderboard_snapshot_size: int
+    backfill_function_name: str = ""
+    """The badge backfill Lambda; empty runs backfills in process (local stack, tests)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -37,6 +39,7 @@ class Settings:
             reminder_lead=timedelta(hours=float(env.get("REMINDER_LEAD_HOURS", "6"))),
             notification_ttl=timedelta(days=float(env.get("NOTIFICATION_TTL_DAYS", "90"))),
             leaderboard_snapshot_size=int(env.get("LEADERBOARD_SNAPSHOT_SIZE", "100")),
+            backfill_function_name=env.get("BACKFILL_FUNCTION_NAME", ""),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zlib import crc32
 
 PROFILE_SK = "PROFILE"
@@ -49,3 +49,20 @@ def player_shard(user_id: str) -> int:
 
 def snapshot_pk(board: str) -> str:
     return f"LEADERBOARD#{board}"
+
+
+NOTIFICATION_PREFIX = "NOTIF#"
+
+
+def is_notification_sk(sk: str) -> bool:
+    return sk.startswith(NOTIFICATION_PREFIX)
+
+
+def reminded_sk(day: date) -> str:
+    """Guard item: a streak reminder was sent for the user's local ``day`` (at most one a day)."""
+    return f"REMINDED#{day.isoformat()}"
+
+
+def backfill_pk(badge_id: str) -> str:
+    """Checkpoint of the badge backfill job for one badge."""
+    return f"BACKFILL#{badge_id}"

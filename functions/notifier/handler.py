@@ -1,0 +1,40 @@
+"""Hourly streak-expiry reminders (see gamification.services.reminders).
+
+"Now" is the scheduled event's ``time``, so a retried or replayed run is the same run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from gamification.composition import streak_reminders
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+class RemindersIncompleteError(Exception):
+    """Some reminders failed: failing the run makes Lambda retry it (the same hour, guarded)."""
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    scheduled = parse(event=event, model=EventBridgeModel)
+    report = streak_reminders().run(scheduled.time)
+    for name, value in report.totals().items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    summary = report.summary()
+    logger.info("streak reminders", extra=summary)
+    if report.failed:
+        raise RemindersIncompleteError(f"{report.failed} reminders failed")
+    return summary

@@ -1,0 +1,73 @@
+"""Leaderboard reconciliation (see gamification.services.reconciliation).
+
+Scheduled (an EventBridge event: "now" is its ``time``; ``detail.mode`` may select the mode) or
+invoked on demand with ``{"mode": "full" | "if-empty"}``. ``if-empty`` is the cheap check that
+rebuilds at once when the cache lost its boards while players exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+
+from gamification.adapters.leaderboard import ALLTIME
+from gamification.composition import leaderboard_reconciler, utc_now
+from gamification.services.reconciliation import ReconciliationReport
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    mode: Literal["full", "if-empty"] = "full"
+
+
+def _request(event: dict[str, Any]) -> tuple[datetime, Request]:
+    if "detail-type" in event:
+        scheduled = parse(event=event, model=EventBridgeModel)
+        return scheduled.time, Request.model_validate(scheduled.detail or {})
+    return utc_now(), Request.model_validate(event or {})
+
+
+def _record_metrics(report: ReconciliationReport) -> None:
+    metrics.add_metric(name="ReconciledPlayers", unit=MetricUnit.Count, value=report.players)
+    metrics.add_metric(name="LateUpdates", unit=MetricUnit.Count, value=report.late_updates)
+    metrics.add_metric(
+        name="EmptyCacheRebuilt", unit=MetricUnit.Count, value=int(report.empty_cache_rebuilt)
+    )
+    for result in report.boards:
+        # One dimension value per kind of board, not per week: bounded metric cardinality.
+        kind = "alltime" if result.board == ALLTIME else "weekly"
+        for name, value in (
+            ("LeaderboardDriftAdded", result.drift.added),
+            ("LeaderboardDriftRemoved", result.drift.removed),
+            ("LeaderboardDriftChanged", result.drift.changed),
+        ):
+            with single_metric(name=name, unit=MetricUnit.Count, value=value) as metric:
+                metric.add_dimension(name="board", value=kind)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    now, request = _request(event)
+    reconciler = leaderboard_reconciler()
+    if request.mode == "if-empty":
+        report = reconciler.rebuild_if_empty(now)
+    else:
+        report = reconciler.reconcile(now)
+    _record_metrics(report)
+    summary = report.summary()
+    logger.info("leaderboard reconciliation", extra=summary)
+    return summary
