@@ -294,6 +294,11 @@ def _simulate(client: ApiClient, args: argparse.Namespace) -> int:
     sim.check_window(args.days, args.max_backdate_hours)
     activities = sim.plan(args.users, args.days, sim.now_utc(), seed=args.seed, prefix=args.prefix)
     local = client.is_local and not args.token and not args.sigv4
+    if not local and not (args.sigv4 or args.service_token):
+        raise ValueError(
+            "against a deployed API, simulate reports through the IAM-protected service route: "
+            "pass --sigv4 (or --service-token)"
+        )
     transport = sim.Transport(
         client=client,
         user_token=(lambda user: f"dev:{user}") if local else None,
@@ -315,9 +320,12 @@ def _simulate(client: ApiClient, args: argparse.Namespace) -> int:
     if local and not args.no_wait:
         drained = _wait_for_queue(client, timeout=600)
         print(f"queue drained in {drained:.1f} s" if drained >= 0 else "queue still busy")
-    viewer = args.token or f"dev:{args.prefix}-00000"
-    result = client.call("GET", "/v1/leaderboard", token=viewer, query={"limit": 10})
-    print(leaderboard_table(result))
+    viewer = args.token or (f"dev:{args.prefix}-00000" if local else None)
+    if viewer is None:
+        print("pass --token (a user's id token) to see the leaderboard's head")
+    else:
+        result = client.call("GET", "/v1/leaderboard", token=viewer, query={"limit": 10})
+        print(leaderboard_table(result))
     return 0 if summary.errors == 0 else 1
 
 
