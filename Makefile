@@ -35,6 +35,10 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+## Regenerate docs/openapi.json from the routers (a test fails while it is stale).
+openapi: $(STAMP)
+	$(BIN)/python -m gamification.api.openapi docs/openapi.json
+
 ## Build the shared Lambda layer (gamification + redis, tzdata for arm64) into build/layer.
 layer: $(STAMP)
 	$(BIN)/python -m infra.layer

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from gamification.adapters.activity_queue import ActivityQueue
 from gamification.adapters.backfill_checkpoints import BackfillCheckpoints
 from gamification.adapters.backfill_launcher import (
     BackfillLauncher,
@@ -21,7 +22,8 @@ from gamification.adapters.backfill_launcher import (
 )
 from gamification.adapters.badge_repository import BadgeRepository
 from gamification.adapters.dead_letters import DeadLetterQueue
-from gamification.adapters.leaderboard import Leaderboard
+from gamification.adapters.leaderboard import ALLTIME, Leaderboard
+from gamification.adapters.notification_repository import NotificationRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.push_publisher import PushPublisher
 from gamification.adapters.redis_client import shared_client
@@ -30,11 +32,22 @@ from gamification.adapters.reminder_ledger import ReminderLedger
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import UserRepository
 from gamification.config import settings
+from gamification.domain.catalog import load_event_catalog
 from gamification.domain.policy import Policy
+from gamification.domain.ruleset import Ruleset
+from gamification.services.account import AccountService
+from gamification.services.admin import BadgeAdmin
 from gamification.services.backfill import BadgeBackfill
 from gamification.services.consumer import QueueConsumer
+from gamification.services.ingest import IngestService
 from gamification.services.outbox import OutboxDispatcher
 from gamification.services.processing import ActivityApplier
+from gamification.services.queries import (
+    FeedQueries,
+    HealthQueries,
+    LeaderboardQueries,
+    ProfileQueries,
+)
 from gamification.services.reconciliation import LeaderboardReconciler
 from gamification.services.reminders import StreakReminders
 from gamification.services.rules import RulesProvider
@@ -107,6 +120,75 @@ def reset() -> None:
             cache_clear()
 
 
+# -- HTTP API: the ingest, query, account and admin functions ----------------------------------
+
+
+@lru_cache(maxsize=1)
+def edge_rules() -> Ruleset:
+    """Event types and the back-dating policy: everything ingest checks (no table read)."""
+    return Ruleset(events=load_event_catalog(), policy=policy())
+
+
+@lru_cache(maxsize=1)
+def activity_queue() -> ActivityQueue:
+    return ActivityQueue(sqs(), settings().queue_url)
+
+
+@lru_cache(maxsize=1)
+def ingest_service() -> IngestService:
+    return IngestService(activity_queue(), edge_rules, utc_now)
+
+
+@lru_cache(maxsize=1)
+def snapshot_repository() -> SnapshotRepository:
+    return SnapshotRepository(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def notification_repository() -> NotificationRepository:
+    return NotificationRepository(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def profile_queries() -> ProfileQueries:
+    return ProfileQueries(user_repository(), leaderboard(), rules(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def leaderboard_queries() -> LeaderboardQueries:
+    return LeaderboardQueries(leaderboard(), snapshot_repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def feed_queries() -> FeedQueries:
+    return FeedQueries(notification_repository())
+
+
+@lru_cache(maxsize=1)
+def health_queries() -> HealthQueries:
+    return HealthQueries(
+        {
+            "dynamodb": lambda: snapshot_repository().load(ALLTIME),
+            "redis": lambda: leaderboard().size(ALLTIME),
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def account_service() -> AccountService:
+    return AccountService(user_repository(), notification_repository(), leaderboard(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def badge_admin() -> BadgeAdmin:
+    return BadgeAdmin(
+        badge_repository(),
+        load_event_catalog(),
+        on_badge_changed=backfill_launcher(),
+        on_catalog_changed=rules().invalidate,
+    )
+
+
 # -- scheduled and background jobs: notifier, dispatcher, reconciler, backfill ---------------
 
 
@@ -118,11 +200,6 @@ def sns() -> SNSClient:
 @lru_cache(maxsize=1)
 def lambda_client() -> LambdaClient:
     return boto3.client("lambda")
-
-
-@lru_cache(maxsize=1)
-def snapshot_repository() -> SnapshotRepository:
-    return SnapshotRepository(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,190 @@
+"""The one error model: every 4xx and 5xx body is ``{"error": {"code", "message", "details"}}``.
+
+Powertools answers validation failures, unknown routes and crashes in its own shapes; the handlers
+installed here turn each of those, and every service exception, into this one shape so a client
+needs a single error parser. Messages name the offending field; they never echo request values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from pydantic import BaseModel, ConfigDict, Field
+
+from gamification.api.routes import allowed_methods
+
+logger = Logger(child=True)
+
+
+class FieldError(BaseModel):
+    """One problem with one input field, e.g. ``body.occurred_at`` or ``query.limit``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="Where: `body.<path>`, `query.<name>` or `path.<name>`.")
+    message: str
+    type: str = Field(description="Machine-readable kind, e.g. `less_than_equal`.")
+
+
+class ErrorInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="Stable machine-readable code, e.g. `unknown_event_type`.")
+    message: str
+    details: list[FieldError] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorInfo
+
+
+class ApiError(Exception):
+    """An error with its HTTP status; raised by the API layer (auth, limits), mapped 1:1."""
+
+    def __init__(
+        self,
+        status: HTTPStatus,
+        code: str,
+        message: str,
+        details: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.info = ErrorInfo(code=code, message=message, details=list(details))
+        self.headers = dict(headers or {})
+
+
+def field_error(field: str, message: str, kind: str) -> FieldError:
+    return FieldError(field=field, message=message, type=kind)
+
+
+def error_response(
+    status: HTTPStatus, info: ErrorInfo, headers: Mapping[str, str] | None = None
+) -> Response[str]:
+    return Response(
+        status_code=status.value,
+        content_type=content_types.APPLICATION_JSON,
+        body=ErrorResponse(error=info).model_dump_json(),
+        headers=dict(headers or {}),
+    )
+
+
+# -- translating Powertools' validation errors ---------------------------------------------------
+
+
+def _location(loc: Iterable[Any]) -> str:
+    """``("body", "MarkSomeReadIn", "ids")`` -> ``body.ids``.
+
+    Pydantic names the member of a union it tried with the model's class name; our fields are
+    all snake_case, so a capitalised segment is such a name and means nothing to a client.
+    """
+    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+
+
+def validation_details(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic errors as field errors (without the rejected input, which may be large)."""
+    details: list[FieldError] = []
+    for error in errors:
+        field = _location(error.get("loc", ())) or "body"
+        message = str(error.get("msg") or error.get("type", "invalid"))
+        if error.get("type") == "json_invalid":
+            field, message = "body", "body is not valid JSON"
+        detail = field_error(field, message, str(error.get("type", "invalid")))
+        if detail not in details:
+            details.append(detail)
+    return details
+
+
+def _summary(details: Sequence[FieldError]) -> str:
+    shown = "; ".join(f"{d.field}: {d.message}" for d in details[:5])
+    more = f" (+{len(details) - 5} more)" if len(details) > 5 else ""
+    return f"invalid request: {shown}{more}" if shown else "invalid request"
+
+
+# -- installing the handlers ------------------------------------------------------------------
+
+
+ServiceErrorMap = Mapping[type[Exception], Callable[[Any], ApiError]]
+"""Service exception type -> its API error (each translator takes its own exception type)."""
+
+
+def install(app: APIGatewayRestResolver, service_errors: ServiceErrorMap) -> None:
+    """Route every failure through the one error model.
+
+    ``service_errors`` maps exceptions the services raise to API errors, so the services never
+    know about HTTP and the routers never catch.
+    """
+
+    def _api_error(error: ApiError) -> Response[str]:
+        return error_response(error.status, error.info, error.headers)
+
+    def _invalid(error: RequestValidationError) -> Response[str]:
+        details = validation_details(error.errors())
+        info = ErrorInfo(code="invalid_request", message=_summary(details), details=details)
+        return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, info)
+
+    def _unsupported(error: RequestUnsupportedContentType) -> Response[str]:
+        info = ErrorInfo(
+            code="unsupported_media_type",
+            message="send the body as application/json",
+            details=[field_error("header.content-type", "must be application/json", "media_type")],
+        )
+        return error_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, info)
+
+    def _no_route(_: NotFoundError) -> Response[str]:
+        event = app.current_event
+        allowed = allowed_methods(event.path)
+        if allowed and event.http_method.upper() not in allowed:
+            info = ErrorInfo(
+                code="method_not_allowed",
+                message=f"{event.http_method} is not allowed here; use {', '.join(allowed)}",
+            )
+            return error_response(
+                HTTPStatus.METHOD_NOT_ALLOWED, info, {"Allow": ", ".join(allowed)}
+            )
+        info = ErrorInfo(code="not_found", message="no such route")
+        return error_response(HTTPStatus.NOT_FOUND, info)
+
+    def _crash(error: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        info = ErrorInfo(code="internal_error", message="something went wrong on our side")
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, info)
+
+    _on(app, ApiError, _api_error)
+    _on(app, RequestValidationError, _invalid)
+    _on(app, RequestUnsupportedContentType, _unsupported)
+    _on(app, NotFoundError, _no_route)
+    for exception_type, translate in service_errors.items():
+        _on(app, exception_type, _translated(translate))
+    _on(app, Exception, _crash)
+
+
+def _translated(translate: Callable[[Any], ApiError]) -> Callable[[Exception], Response[str]]:
+    def handle(error: Exception) -> Response[str]:
+        api_error = translate(error)
+        if api_error.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            logger.warning("dependency failure", extra={"code": api_error.info.code})
+        return error_response(api_error.status, api_error.info, api_error.headers)
+
+    return handle
+
+
+def _on(
+    app: APIGatewayRestResolver,
+    exception_type: type[Exception],
+    handler: Callable[[Any], Response[str]],
+) -> None:
+    """Register an exception handler without a decorator (one per mapped exception type)."""
+    app.exception_handler(exception_type)(handler)

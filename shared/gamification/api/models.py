@@ -1,0 +1,315 @@
+"""Request and response bodies: the public contract, and the source of the OpenAPI schemas.
+
+Requests reuse the domain's field types (event type names, object ids, badge criteria), so the
+edge rejects exactly what the engine would, with pydantic naming the field. Every request model
+forbids unknown fields: a body cannot smuggle in ``user_id``, ``xp`` or a multiplier.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
+
+from gamification.domain.activity import UserId
+from gamification.domain.badges import Criterion
+from gamification.domain.catalog import EventTypeName
+from gamification.services.queries import Period
+
+MAX_BATCH = 25
+BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+_WHITE_SPACE = r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Unicode White_Space spelled out: ``\\s`` means different sets in Python, Rust (pydantic) and
+JavaScript regexes, and the document must mean the same thing to every client generator."""
+ObjectIdText = Annotated[str, Field(min_length=1, max_length=256, pattern=f"^[^{_WHITE_SPACE}#]+$")]
+"""The domain's ``ObjectId`` (no white space, no ``#``) in a portable pattern."""
+NotificationId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=f"^[^{_WHITE_SPACE}]+$")
+]
+
+
+def _text_only(value: object) -> object:
+    """JSON has no date type: refuse numbers (pydantic would read them as Unix times)."""
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("must be an ISO 8601 date-time string with a UTC offset")
+
+
+Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
+
+
+class _Request(BaseModel):
+    """Strict: a JSON number is not a string, ``0`` is not ``false``, unknown fields fail."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# -- activities ------------------------------------------------------------------------------
+
+
+class ActivityIn(_Request):
+    """An activity the signed-in user reports about themself."""
+
+    type: EventTypeName = Field(description="A client-reportable event type, e.g. `post_read`.")
+    object_id: ObjectIdText = Field(description="What it was about (the post, the comment...).")
+    occurred_at: Timestamp | None = Field(
+        default=None,
+        description="When it happened (with a UTC offset); defaults to now. May lie at most "
+        "the back-dating window (48 h by default) in the past, and not in the future.",
+    )
+    series_id: ObjectIdText | None = Field(
+        default=None, description="The series a post belongs to."
+    )
+
+
+class ServiceActivityIn(ActivityIn):
+    """An activity a trusted service reports for any user (any non-system event type)."""
+
+    user_id: UserId
+
+
+class ActivityBatchIn(_Request):
+    activities: list[ActivityIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class AcceptedOut(BaseModel):
+    key: str = Field(description="The activity's dedupe key: reporting it again earns nothing.")
+    status: Literal["queued"] = "queued"
+    occurred_at: datetime
+    received_at: datetime
+
+
+class ItemError(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class BatchItemOut(BaseModel):
+    index: int
+    status: Literal["accepted", "rejected"]
+    key: str
+    error: ItemError | None = None
+
+
+class BatchOut(BaseModel):
+    accepted: int
+    rejected: int
+    results: list[BatchItemOut]
+
+
+# -- profiles ----------------------------------------------------------------------------------
+
+
+class LevelOut(_Response):
+    level: int
+    xp_into_level: int
+    xp_to_next_level: int
+    level_floor_xp: int
+    next_level_xp: int
+    fraction: float = Field(description="Progress through the current level, 0 to 1.")
+
+
+class StreakOut(_Response):
+    current: int = Field(description="Days in a row, still alive today (0 once broken).")
+    longest: int
+    active_today: bool
+    expires_at: datetime | None = Field(description="When it breaks unless the user acts.")
+
+
+class SettingsOut(_Response):
+    display_name: str | None
+    timezone: str
+    push_enabled: bool
+
+
+class ProfileOut(_Response):
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+    progress: LevelOut
+    weekly_xp: int = Field(description="XP earned in the current ISO week (UTC).")
+    streak: StreakOut
+    challenge_streak: StreakOut
+    rank: int | None = Field(description="All-time rank; null when unranked or unavailable.")
+    rank_available: bool = Field(description="False while the leaderboard cache is down.")
+    badge_count: int
+
+
+class MyProfileOut(ProfileOut):
+    settings: SettingsOut
+
+
+DISPLAY_NAME_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]+$"
+"""Printable: no control characters (they break logs and leaderboard rendering)."""
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    """An omitted setting keeps its value: the document must not promise a default."""
+    schema.pop("default", None)
+
+
+class SettingsIn(_Request):
+    """Only the fields you send change; send `display_name: null` to clear the name."""
+
+    display_name: (
+        Annotated[str, Field(min_length=1, max_length=64, pattern=DISPLAY_NAME_PATTERN)] | None
+    ) = Field(
+        default=None,
+        description="Shown on leaderboards; surrounding spaces are trimmed.",
+        json_schema_extra=_no_default,
+    )
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        default="UTC",
+        description="An IANA timezone, e.g. `Europe/Paris` (an unknown one is a 400).",
+        json_schema_extra=_no_default,
+    )
+    push_enabled: bool = Field(default=False, json_schema_extra=_no_default)
+
+
+# -- badges ------------------------------------------------------------------------------------
+
+
+class BadgeIn(_Request):
+    name: str = Field(min_length=1, max_length=80)
+    description: str = Field(min_length=1, max_length=280)
+    icon: str = Field(min_length=1, max_length=256)
+    criteria: Criterion
+
+
+class BadgeOut(_Response):
+    id: str
+    name: str
+    description: str
+    icon: str
+    criteria: Criterion
+
+
+class BadgeCatalogOut(BaseModel):
+    badges: list[BadgeOut]
+
+
+class ProgressOut(_Response):
+    current: int
+    target: int
+
+
+class UserBadgeOut(_Response):
+    id: str
+    name: str | None
+    description: str | None
+    icon: str | None
+    earned: bool
+    earned_at: datetime | None
+    progress: ProgressOut | None
+    retired: bool = Field(description="Earned, but the definition has since been removed.")
+
+
+class UserBadgesOut(_Response):
+    user_id: str
+    earned_count: int
+    badges: list[UserBadgeOut]
+
+
+# -- leaderboards ------------------------------------------------------------------------------
+
+
+class EntryOut(_Response):
+    rank: int = Field(description="SQL RANK(): ties share a rank, the next rank skips.")
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+
+
+class LeaderboardOut(_Response):
+    period: Period
+    week: str | None = Field(description="The ISO week (UTC) of a weekly board.")
+    total: int
+    offset: int
+    limit: int
+    entries: list[EntryOut]
+    stale: bool = Field(description="True when served from a snapshot while Redis is down.")
+    as_of: datetime | None = Field(description="When the snapshot was taken (stale only).")
+
+
+class AroundOut(_Response):
+    period: Period
+    week: str | None
+    user_id: str
+    rank: int | None = Field(description="Null when the user is not on this board.")
+    total: int
+    entries: list[EntryOut]
+    stale: bool
+    as_of: datetime | None
+
+
+# -- notifications ---------------------------------------------------------------------------
+
+
+class NotificationOut(_Response):
+    id: str
+    kind: str
+    title: str
+    message: str
+    created_at: datetime
+    read: bool
+
+
+class NotificationPageOut(BaseModel):
+    notifications: list[NotificationOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class MarkSomeReadIn(_Request):
+    """Mark these notifications read (ids not in your feed are reported back as unknown)."""
+
+    ids: list[NotificationId] = Field(min_length=1, max_length=100)
+
+
+def _json_true(value: object) -> object:
+    """``Literal[True]`` lets ``1`` through (``1 == True``); JSON ``true`` only."""
+    if value is not True:
+        raise ValueError("must be true")
+    return value
+
+
+class MarkAllReadIn(_Request):
+    """Mark every notification in your feed read."""
+
+    all: Annotated[Literal[True], BeforeValidator(_json_true)]
+
+
+MarkReadIn = MarkSomeReadIn | MarkAllReadIn
+
+
+class MarkReadOut(_Response):
+    marked: list[str]
+    unknown: list[str] = Field(description="Ids not found in your feed.")
+
+
+# -- health ----------------------------------------------------------------------------------
+
+
+class CheckOut(_Response):
+    ok: bool
+    latency_ms: float
+    error: str | None
+
+
+class HealthOut(_Response):
+    status: Literal["ok", "degraded"]
+    dynamodb: CheckOut
+    redis: CheckOut

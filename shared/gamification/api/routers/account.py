@@ -1,0 +1,70 @@
+"""Changes to the caller's own account: settings, and read marks on notifications."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from gamification import composition
+from gamification.api.auth import Caller, current_user
+from gamification.api.contract import AUTH_ERRORS, BODY_ERRORS, USER, new_router, responses
+from gamification.api.models import (
+    MarkReadIn,
+    MarkReadOut,
+    MarkSomeReadIn,
+    SettingsIn,
+    SettingsOut,
+)
+from gamification.services.account import AccountService
+
+router = new_router()
+
+
+def account() -> AccountService:
+    return composition.account_service()
+
+
+@router.put(
+    "/v1/me/settings",
+    operation_id="updateMySettings",
+    summary="Change your display name, timezone or push reminders",
+    description="Only the fields you send change. The timezone (IANA, e.g. `Europe/Paris`) "
+    "decides your streak days and when reminders go out.",
+    tags=["account"],
+    security=USER,
+    responses=responses(
+        200,
+        "Your settings",
+        HTTPStatus.BAD_REQUEST,
+        *AUTH_ERRORS,
+        *BODY_ERRORS,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+    ),
+)
+def update_settings(
+    body: SettingsIn,
+    caller: Annotated[Caller, Depends(current_user)],
+    service: Annotated[AccountService, Depends(account)],
+) -> SettingsOut:
+    changes = body.model_dump(include=body.model_fields_set)
+    return SettingsOut.model_validate(service.update_settings(caller.user_id, changes))
+
+
+@router.post(
+    "/v1/me/notifications/read",
+    operation_id="markNotificationsRead",
+    summary="Mark some or all of your notifications read",
+    tags=["notifications"],
+    security=USER,
+    responses=responses(200, "What was marked", *AUTH_ERRORS, *BODY_ERRORS),
+)
+def mark_read(
+    body: Annotated[MarkReadIn, Body()],
+    caller: Annotated[Caller, Depends(current_user)],
+    service: Annotated[AccountService, Depends(account)],
+) -> MarkReadOut:
+    ids = body.ids if isinstance(body, MarkSomeReadIn) else None
+    return MarkReadOut.model_validate(service.mark_read(caller.user_id, ids))

@@ -1,0 +1,79 @@
+"""Admin: add, change and remove badge definitions (``admin`` group only)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from gamification import composition
+from gamification.api.auth import Caller, current_admin
+from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, USER, new_router, responses
+from gamification.api.models import BadgeId, BadgeIn, BadgeOut
+from gamification.services.admin import BadgeAdmin
+
+router = new_router()
+TAGS = ["admin"]
+BadgeIdPath = Annotated[BadgeId, Path(description="Lower-case letters, digits, `-`, `_`.")]
+
+
+def badge_admin() -> BadgeAdmin:
+    return composition.badge_admin()
+
+
+@router.put(
+    "/v1/admin/badges/<badge_id>",
+    status_code=200,
+    operation_id="putBadge",
+    summary="Create or replace a badge definition",
+    description="Validated as the engine reads it (unknown criteria types or event types are "
+    "refused). Starts the backfill that awards it to users who already qualify. Answers 201 "
+    "when the badge is new.",
+    tags=TAGS,
+    security=USER,
+    responses={
+        **responses(
+            200,
+            "Replaced",
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            *ADMIN_ERRORS,
+            *BODY_ERRORS,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+        201: {"description": "Created"},
+    },
+)
+def put_badge(
+    badge_id: BadgeIdPath,
+    body: BadgeIn,
+    _admin: Annotated[Caller, Depends(current_admin)],
+    service: Annotated[BadgeAdmin, Depends(badge_admin)],
+) -> Response[BadgeOut]:
+    saved = service.upsert(badge_id, body.model_dump(mode="json"))
+    return Response(
+        status_code=HTTPStatus.CREATED if saved.created else HTTPStatus.OK,
+        content_type=content_types.APPLICATION_JSON,
+        body=BadgeOut.model_validate(saved.badge),
+    )
+
+
+@router.delete(
+    "/v1/admin/badges/<badge_id>",
+    status_code=204,
+    operation_id="deleteBadge",
+    summary="Remove a badge definition",
+    description="Users who earned it keep it (listed as retired on their badges).",
+    tags=TAGS,
+    security=USER,
+    responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
+)
+def delete_badge(
+    badge_id: BadgeIdPath,
+    _admin: Annotated[Caller, Depends(current_admin)],
+    service: Annotated[BadgeAdmin, Depends(badge_admin)],
+) -> Response[None]:
+    service.remove(badge_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)

@@ -1,0 +1,34 @@
+"""The badge catalog, as the engine currently applies it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+
+from gamification import composition
+from gamification.api.auth import Caller, current_user
+from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.models import BadgeCatalogOut, BadgeOut
+from gamification.services.queries import ProfileQueries
+
+router = new_router()
+
+
+def profiles() -> ProfileQueries:
+    return composition.profile_queries()
+
+
+@router.get(
+    "/v1/badges",
+    operation_id="listBadges",
+    summary="The badge catalog",
+    tags=["badges"],
+    security=USER,
+    responses=responses(200, "Every badge definition", *AUTH_ERRORS),
+)
+def badge_catalog(
+    _caller: Annotated[Caller, Depends(current_user)],
+    queries: Annotated[ProfileQueries, Depends(profiles)],
+) -> BadgeCatalogOut:
+    return BadgeCatalogOut(badges=[BadgeOut.model_validate(b) for b in queries.catalog()])

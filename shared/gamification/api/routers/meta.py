@@ -1,0 +1,58 @@
+"""Liveness, the OpenAPI document and its Swagger UI (no authentication)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Depends, Response, content_types
+
+from gamification import composition
+from gamification.api.contract import new_router, responses
+from gamification.api.models import HealthOut
+from gamification.services.queries import HealthQueries
+
+router = new_router()
+TAGS = ["meta"]
+
+
+def health() -> HealthQueries:
+    return composition.health_queries()
+
+
+@router.get(
+    "/v1/health",
+    operation_id="getHealth",
+    summary="Liveness, with DynamoDB and Redis reachability",
+    description="Always 200 while the function runs; `status` is `degraded` when a dependency "
+    "is unreachable (the API then serves stale leaderboards, not errors).",
+    tags=TAGS,
+    responses=responses(200, "Health"),
+)
+def get_health(queries: Annotated[HealthQueries, Depends(health)]) -> HealthOut:
+    return HealthOut.model_validate(queries.check())
+
+
+@router.get(
+    "/v1/openapi.json",
+    operation_id="getOpenApiDocument",
+    summary="This API's OpenAPI 3.1 document",
+    tags=TAGS,
+    responses=responses(200, "The OpenAPI document"),
+)
+def openapi_document() -> dict[str, Any]:
+    from gamification.api.app import openapi_document
+
+    return openapi_document()
+
+
+@router.get(
+    "/v1/docs",
+    operation_id="getSwaggerUi",
+    summary="Swagger UI for this API",
+    tags=TAGS,
+    responses=responses(200, "An HTML page", media_type=content_types.TEXT_HTML),
+)
+def swagger_ui() -> Response[str]:
+    from gamification.api.app import swagger_html
+
+    return Response(status_code=200, content_type=content_types.TEXT_HTML, body=swagger_html())
