@@ -1,0 +1,87 @@
+"""Admin badge changes: seeded catalog, validated definitions, the backfill port, deletes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gamification import composition
+from gamification.domain.catalog import load_event_catalog
+from gamification.local.provision import Provisioned
+from gamification.services.admin import BackfillNotStartedError, BadgeAdmin
+from tests.api.support import Api, Identity, admin, user
+
+OWL = {
+    "name": "Night Owl",
+    "description": "Read 3 posts.",
+    "icon": "icons/owl.svg",
+    "criteria": {"type": "posts_read", "count": 3},
+}
+
+
+def _catalog(api: Api) -> dict[str, Any]:
+    return {b["id"]: b for b in api.get("/v1/badges", as_=user("alice")).json["badges"]}
+
+
+def test_an_admin_adds_changes_and_removes_a_badge(api: Api) -> None:
+    created = api.put("/v1/admin/badges/owl", as_=admin(), body=OWL)
+    replaced = api.put(
+        "/v1/admin/badges/owl", as_=admin(), body={**OWL, "description": "Read 3 posts at night."}
+    )
+    catalog = _catalog(api)
+    removed = api.delete("/v1/admin/badges/owl", as_=admin())
+    again = api.delete("/v1/admin/badges/owl", as_=admin())
+
+    assert created.status == 201, created.text
+    assert created.json == {"id": "owl", **OWL, "criteria": {**OWL["criteria"], "scope": "total"}}
+    assert replaced.status == 200
+    assert len(catalog) == 16  # the shipped defaults were seeded by the first change
+    assert catalog["owl"]["description"] == "Read 3 posts at night."
+    assert removed.status == 204
+    assert removed.text == ""
+    assert "owl" not in _catalog(api)
+    assert again.status == 404
+    assert again.error["code"] == "badge_not_found"
+
+
+def test_removing_a_default_badge_sticks(api: Api) -> None:
+    reply = api.delete("/v1/admin/badges/bookworm", as_=admin())
+
+    assert reply.status == 204
+    catalog = _catalog(api)
+    assert "bookworm" not in catalog
+    assert len(catalog) == 14
+
+
+@pytest.mark.parametrize(
+    "groups", ["admin", "[admin, editors]", "[editors admin]", "editors,admin", ["admin"]]
+)
+def test_every_shape_of_the_groups_claim_is_understood(api: Api, groups: Any) -> None:
+    reply = api.put("/v1/admin/badges/owl", as_=Identity("root", groups=groups), body=OWL)
+
+    assert reply.status == 201, reply.text
+
+
+def test_a_change_starts_the_backfill_and_a_failed_start_can_be_retried(
+    stack_env: Provisioned,
+) -> None:
+    started: list[str] = []
+    failing = True
+
+    def launch(badge_id: str) -> None:
+        if failing:
+            raise ConnectionError("lambda invoke timed out")
+        started.append(badge_id)
+
+    service = BadgeAdmin(composition.badge_repository(), load_event_catalog(), launch)
+    fields = {**OWL, "criteria": {"type": "posts_read", "count": 3}}
+
+    with pytest.raises(BackfillNotStartedError):
+        service.upsert("owl", fields)
+    failing = False
+    retried = service.upsert("owl", fields)
+
+    assert composition.badge_repository().load().get("owl") is not None
+    assert retried.created is False
+    assert started == ["owl"]

@@ -1,0 +1,57 @@
+"""A WSGI front for the real handlers, so contract tests can drive them in-process over HTTP.
+
+It plays API Gateway: routes each request to the function ``ROUTES`` names and turns the
+``Authorization`` header into the authorizer's context (``Bearer dev:<user>[:admin]`` for the
+user pool, ``Bearer dev-service`` for IAM; anything else is anonymous, which the handlers
+refuse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.api.support import ANONYMOUS, SERVICE, Identity, api_event, invoke, match_route
+
+
+def identity_from(authorization: str | None) -> Identity:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return ANONYMOUS
+    if token == "dev-service":
+        return SERVICE
+    prefix, _, rest = token.partition(":")
+    user_id, _, role = rest.partition(":")
+    if prefix != "dev" or not user_id:
+        return ANONYMOUS
+    return Identity(user_id=user_id, groups="admin" if role == "admin" else None)
+
+
+def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    method = environ["REQUEST_METHOD"]
+    path = environ.get("PATH_INFO") or "/"
+    headers = {
+        key[5:].replace("_", "-").title(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["Content-Type"] = environ["CONTENT_TYPE"]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else None
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    event = api_event(
+        method,
+        path,
+        identity=identity_from(headers.get("Authorization")),
+        raw_body=body,
+        query=query,
+        headers=headers,
+    )
+    matched = match_route(method, path)
+    reply = invoke(matched[0].function if matched else "query", event)
+    phrase = HTTPStatus(reply.status).phrase
+    start_response(f"{reply.status} {phrase}", list(reply.headers.items()))
+    return [reply.text.encode()]
