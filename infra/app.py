@@ -25,12 +25,22 @@ def project_context() -> dict[str, object]:
     return context
 
 
-def build_app(context: dict[str, object] | None = None, *, outdir: str | None = None) -> cdk.App:
-    """The app with its one stack and the cdk-nag checks (any finding fails synthesis)."""
+def build_app(
+    context: dict[str, object] | None = None,
+    *,
+    outdir: str | None = None,
+    nag_checks: bool = True,
+) -> cdk.App:
+    """The app with its one stack and the cdk-nag checks (any finding fails synthesis).
+
+    ``nag_checks=False`` is for tests that inspect the template's structure: the checks take
+    most of the synthesis time, and the compliance tests run them on the same app.
+    """
     app = cdk.App(context={**project_context(), **(context or {})}, outdir=outdir)
     config = StackConfig.from_context(app.node)
     GamifyStack(app, config.stack_name, config=config)
-    nag.add_checks(app)
+    if nag_checks:
+        nag.add_checks(app)
     return app
 
 

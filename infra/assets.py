@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -47,6 +48,7 @@ def shared_layer_code(build_dir: Path = LAYER_BUILD_DIR) -> lambda_.Code:
 class StagePackage:
     """Copies the package to ``python/gamification`` in the asset's output directory."""
 
-    def try_bundle(self, output_dir: str, options: cdk.BundlingOptions) -> bool:
+    def try_bundle(self, output_dir: str, *_options: Any, **_keywords: Any) -> bool:
+        """jsii passes the bundling options positionally; they are not needed here."""
         stage_package(Path(output_dir) / "python")
         return True

@@ -14,7 +14,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from gamification.resources import TABLE, IndexSpec, TableSpec
+from gamification.resources import TABLE, TableSpec
 from infra.config import StackConfig
 from infra.constructs.functions import GamifyFunction
 
@@ -72,7 +72,13 @@ class Data(Construct):
             removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         )
         for index in spec.indexes:
-            self.table.add_global_secondary_index(**_gsi_props(index))
+            self.table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_string_key(index.partition_key),
+                sort_key=_string_key(index.sort_key),
+                projection_type=_PROJECTIONS[index.projection],
+                non_key_attributes=list(index.included) if index.projection == "INCLUDE" else None,
+            )
 
     def grant(self, fn: GamifyFunction, access: TableAccess) -> None:
         """Grant exactly ``access``, and pass the table's name to the function."""
@@ -109,15 +115,3 @@ class Data(Construct):
 
 def _actions(names: tuple[str, ...]) -> list[str]:
     return [f"dynamodb:{name}" for name in names]
-
-
-def _gsi_props(index: IndexSpec) -> dict[str, object]:
-    props: dict[str, object] = {
-        "index_name": index.name,
-        "partition_key": _string_key(index.partition_key),
-        "sort_key": _string_key(index.sort_key),
-        "projection_type": _PROJECTIONS[index.projection],
-    }
-    if index.projection == "INCLUDE":
-        props["non_key_attributes"] = list(index.included)
-    return props

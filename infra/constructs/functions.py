@@ -19,6 +19,7 @@ from constructs import Construct
 from infra import assets
 from infra.config import StackConfig
 from infra.constructs.network import Network
+from infra.layer import layer_is_built
 from infra.nag import acknowledge
 
 VPC_NETWORK_INTERFACE_ACTIONS = (
@@ -84,7 +85,7 @@ class LambdaRuntime(Construct):
             compatible_architectures=[assets.ARCHITECTURE],
             description="gamification package and its runtime dependencies",
         )
-        if not assets.layer_is_built():
+        if not layer_is_built():
             Annotations.of(self.shared_layer).add_warning_v2(
                 "gamify:layer-not-built",
                 "build/layer is missing: the shared layer holds the package without its "

@@ -63,9 +63,9 @@ class LeaderboardCache(Construct):
         acknowledge(
             self.secret,
             "AwsSolutions-SMG4",
-            "Rotating an ElastiCache RBAC password needs the ElastiCache user-rotation function "
-            "and an ElastiCache API endpoint in the VPC; rotate by updating the secret and "
-            "redeploying (docs/deploy.md). The password never leaves Secrets Manager in clear.",
+            "Automatic rotation of an ElastiCache RBAC password needs a rotation function with "
+            "ElastiCache API access from the VPC (another endpoint, paid at rest); docs/deploy.md "
+            "gives the two-password manual rotation. The password is never in the template.",
         )
         self.username = f"{prefix}-app"
         password = self.secret.secret_value.unsafe_unwrap()  # a {{resolve:...}} reference

@@ -143,7 +143,7 @@ class Observability(Construct):
         )
 
     def _alarm(
-        self, alarm_id: str, metric: cloudwatch.IMetric, *, threshold: float, description: str
+        self, alarm_id: str, metric: cloudwatch.Metric, *, threshold: float, description: str
     ) -> None:
         alarm = metric.create_alarm(
             self,

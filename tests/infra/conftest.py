@@ -1,8 +1,10 @@
-"""Synthesize the stack once per configuration and session (synth + cdk-nag take ~20 s).
+"""Synthesize the stack once per configuration and session.
 
 ``Synthesis`` gives tests the CloudFormation template as a dict, the live stack object (to ask
 for logical ids instead of hard-coding hashes) and helpers that resolve IAM resources to names.
-Synthesis runs the cdk-nag AwsSolutions pack: any unacknowledged finding fails the fixture.
+The ``*_synth`` fixtures skip cdk-nag (it is ~95% of synthesis time); the ``nagged_*`` fixtures
+used by test_compliance.py synthesize the same app with the AwsSolutions pack, where any
+unacknowledged finding fails synthesis.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class Synthesis:
         if isinstance(expression, str):
             return expression
         if "Ref" in expression:
-            return self.names.get(expression["Ref"], expression["Ref"])
+            return str(self.names.get(expression["Ref"], expression["Ref"]))
         if "Fn::GetAtt" in expression:
             logical_id, attribute = expression["Fn::GetAtt"]
             name = self.names.get(logical_id, logical_id)
@@ -81,8 +83,8 @@ class Synthesis:
         raise AssertionError(f"unexpected IAM resource expression {expression}")
 
 
-def _synthesize(context: dict[str, object], outdir: Path) -> Synthesis:
-    app = build_app(context, outdir=str(outdir))
+def _synthesize(context: dict[str, object], outdir: Path, *, nag_checks: bool) -> Synthesis:
+    app = build_app(context, outdir=str(outdir), nag_checks=nag_checks)
     stacks = [child for child in app.node.children if isinstance(child, GamifyStack)]
     assert len(stacks) == 1
     stack = stacks[0]
@@ -111,12 +113,24 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
-    return _synthesize(DEFAULT_CONTEXT, tmp_path_factory.mktemp("cdk-default"))
+    return _synthesize(DEFAULT_CONTEXT, tmp_path_factory.mktemp("cdk-default"), nag_checks=False)
 
 
 @pytest.fixture(scope="session")
 def alternative_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
-    return _synthesize(ALTERNATIVE_CONTEXT, tmp_path_factory.mktemp("cdk-alternative"))
+    outdir = tmp_path_factory.mktemp("cdk-alternative")
+    return _synthesize(ALTERNATIVE_CONTEXT, outdir, nag_checks=False)
+
+
+@pytest.fixture(scope="session")
+def nagged_default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    return _synthesize(DEFAULT_CONTEXT, tmp_path_factory.mktemp("nag-default"), nag_checks=True)
+
+
+@pytest.fixture(scope="session")
+def nagged_alternative_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    outdir = tmp_path_factory.mktemp("nag-alternative")
+    return _synthesize(ALTERNATIVE_CONTEXT, outdir, nag_checks=True)
 
 
 def validation_report(synthesis: Synthesis) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """cdk-nag finds nothing unacknowledged, and cfn-lint finds nothing wrong, in both configurations.
 
-Synthesis itself fails on a cdk-nag finding (the fixtures would error); these tests also read the
+The app is synthesized exactly as ``cdk synth`` does it, with the AwsSolutions pack: synthesis
+itself fails on an unacknowledged finding (the fixtures would error). The tests also read the
 validation report, so a finding downgraded to a warning would still be caught.
 """
 
@@ -10,11 +11,11 @@ import json
 
 import pytest
 from aws_cdk import Validations
-from cfnlint.api import ManualArgs, lint
+from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 
 from tests.infra.conftest import Synthesis, validation_report
 
-SYNTHS = ["default_synth", "alternative_synth"]
+SYNTHS = ["nagged_default_synth", "nagged_alternative_synth"]
 LINT_REGIONS = ["us-east-1", "eu-west-1"]
 IGNORED_LINT_CHECKS = [
     # CDK states a function's dependency on its role's policy with DependsOn (so the policy

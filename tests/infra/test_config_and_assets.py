@@ -1,0 +1,117 @@
+"""Context parsing, layer contents and the deploy guide: fast, no synthesis."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from aws_cdk import App
+
+from infra import assets, layer
+from infra.app import project_context
+from infra.config import StackConfig
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _config(**context: object) -> StackConfig:
+    return StackConfig.from_context(App(context=context).node)
+
+
+def test_defaults_need_no_context() -> None:
+    assert _config() == StackConfig()
+    assert StackConfig().stack_name == "Gamify-dev"
+
+
+def test_cli_strings_are_coerced_to_each_field_type() -> None:
+    config = _config(
+        tracing="false",
+        retain_data="no",
+        cache_replicas="2",
+        reminder_lead_hours="4.5",
+        log_retention_days="90",
+    )
+    assert config.tracing is False
+    assert config.retain_data is False
+    assert config.cache_replicas == 2
+    assert config.reminder_lead_hours == 4.5
+    assert config.log_retention_days == 90
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("stage", "Prod", "stage"),
+        ("cache_type", "memcached", "cache_type"),
+        ("log_retention_days", "10", "log_retention_days"),
+        ("tracing", "maybe", "tracing"),
+        ("cache_replicas", "two", "cache_replicas"),
+        ("max_azs", "1", "max_azs"),
+        ("api_throttle_burst", "10", "burst"),
+    ],
+)
+def test_bad_context_fails_synth_with_a_message(key: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _config(**{key: value})
+
+
+def test_cdk_json_runs_the_app_and_holds_only_feature_flags() -> None:
+    cdk_json = json.loads((REPO / "cdk.json").read_text(encoding="utf-8"))
+    assert cdk_json["app"].endswith("-m infra.app")
+    own = {field.name for field in fields(StackConfig)}
+    assert not own & set(project_context()), "defaults live in StackConfig, not cdk.json"
+
+
+def test_deploy_guide_documents_every_setting_with_its_default() -> None:
+    guide = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_0-9]+)` \| `([^`]*)` \|", guide, flags=re.MULTILINE))
+    defaults = StackConfig()
+    for field in fields(StackConfig):
+        assert field.name in rows, f"docs/deploy.md does not document {field.name}"
+        value = getattr(defaults, field.name)
+        shown = str(value).lower() if isinstance(value, bool) else (f"{value}" or '""')
+        assert rows[field.name] == shown, field.name
+    assert set(rows) == {field.name for field in fields(StackConfig)}
+
+
+def test_layer_runtime_matches_the_pip_target() -> None:
+    assert assets.RUNTIME.name == f"python{layer.PYTHON_VERSION}"
+    assert assets.ARCHITECTURE.name == "arm64"
+    assert layer.PIP_PLATFORM.endswith("aarch64")
+
+
+def test_layer_carries_the_dependencies_nothing_else_provides() -> None:
+    requirements = layer.layer_requirements()
+    names = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in requirements]
+    assert names == ["redis", "tzdata"]
+    assert requirements[0].startswith("redis>=") or requirements[0].startswith("redis<")
+    for provided in ("boto3", "pydantic", "aws-lambda-powertools"):
+        assert provided not in names
+
+
+def test_staged_package_keeps_code_and_data_files(tmp_path: Path) -> None:
+    layer.stage_package(tmp_path / "python")
+    package = tmp_path / "python" / "gamification"
+    assert (package / "__init__.py").is_file()
+    assert (package / "resources.py").is_file()
+    assert (package / "data" / "badges.json").is_file()
+    assert (package / "data" / "event_types.json").is_file()
+    assert not list(package.rglob("__pycache__"))
+    assert layer.layer_is_built(tmp_path)
+
+
+def test_every_function_folder_has_a_handler() -> None:
+    from infra.constructs.api import ROUTES
+
+    names = {route.function for route in ROUTES} | {
+        "consumer",
+        "dispatcher",
+        "notifier",
+        "reconciler",
+        "backfill",
+    }
+    for name in names:
+        assert (assets.FUNCTIONS_DIR / name / "handler.py").is_file(), name
