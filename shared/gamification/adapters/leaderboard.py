@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from uuid import uuid4
 
 import redis
 
@@ -27,6 +28,7 @@ MAX_XP = (1 << 27) - 1
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 WEEKLY_RETENTION = timedelta(days=14)
 """A weekly board lives this long after its week ends (archived weeks stay readable a while)."""
+ABANDONED_REBUILD_TTL = 3600
 PREFIX = "{lb}"
 NAMES_KEY = f"{PREFIX}:names"
 
@@ -163,12 +165,14 @@ class Leaderboard:
         self, board: str, players: Iterable[PlayerScore], expire_at: datetime | None
     ) -> None:
         """Rebuild ``board`` from the truth into a temporary key, then swap it in atomically."""
-        final, temp = board_key(board), f"{PREFIX}:rebuild:{board}"
+        # A key per run: two rebuilds at once never swap in each other's half-built set.
+        final, temp = board_key(board), f"{PREFIX}:rebuild:{board}:{uuid4().hex}"
         try:
-            self._client.delete(temp)
             pipe = self._client.pipeline(transaction=False)
             pending = 0
             for player in players:
+                if pending == 0:
+                    pipe.expire(temp, ABANDONED_REBUILD_TTL, nx=True)  # a crashed run cleans up
                 xp = player.xp_on(board)
                 if xp <= 0:
                     continue
@@ -180,9 +184,13 @@ class Leaderboard:
                     pipe.execute()
             pipe.execute()
             if self._client.exists(temp):
-                self._client.rename(temp, final)
+                swap = self._client.pipeline(transaction=True)
+                swap.rename(temp, final)  # RENAME keeps the temporary key's TTL: replace it
                 if expire_at is not None:
-                    self._client.expireat(final, expire_at)
+                    swap.expireat(final, expire_at)
+                else:
+                    swap.persist(final)
+                swap.execute()
             else:
                 self._client.delete(final)
         except redis.RedisError as error:
