@@ -16,6 +16,7 @@ os.environ.update(
         "POWERTOOLS_METRICS_NAMESPACE": "GamifyTests",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
     }
 )
 
