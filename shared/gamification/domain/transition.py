@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from gamification.domain import notifications
@@ -154,10 +154,18 @@ class _Working:
         )
 
     def credit(self, occurred_at: datetime, xp: int) -> None:
-        """Activity XP counts for the total and for the ISO week it happened in."""
+        """Activity XP counts for the total and for the ISO week it happened in.
+
+        A week left at 0 (its only capped slot moved to a boosted activity in the next UTC week)
+        is dropped: whether it was ever credited depends on arrival order, so absent == 0.
+        """
         self.xp += xp
         week = iso_week(occurred_at)
-        self.weekly[week] = self.weekly.get(week, 0) + xp
+        total = self.weekly.get(week, 0) + xp
+        if total:
+            self.weekly[week] = total
+        else:
+            self.weekly.pop(week, None)
 
     def bump(self, event_type: str, by: int = 1) -> None:
         self.counters[event_type] = self.counters.get(event_type, 0) + by
@@ -317,6 +325,7 @@ def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
     work.challenge = work.challenge.folded(keep_after, every)
     cutoff = keep_after.isoformat()
     work.capped = {k: v for k, v in work.capped.items() if k.split("|", 1)[0] >= cutoff}
-    if work.weekly:
-        recent = sorted(work.weekly)[-WEEKS_KEPT:]
-        work.weekly = {w: work.weekly[w] for w in recent}
+    # Weeks are kept by date from the last active day (monotone in the set of activities), not
+    # as "the latest N weeks present", which a week that later drops to 0 would distort.
+    first_kept = iso_week(datetime.combine(last - timedelta(weeks=WEEKS_KEPT - 1), time(), UTC))
+    work.weekly = {w: xp for w, xp in work.weekly.items() if w >= first_kept}
