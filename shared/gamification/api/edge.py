@@ -1,0 +1,101 @@
+"""The edge checks API Gateway makes, repeated before Powertools touches the request.
+
+Powertools validates the body before any route dependency runs, so without this an anonymous
+request with a bad body would learn about its body (422) instead of being told to sign in
+(401). Bodies are checked here too, before anything parses them: size (413), media type (415;
+Powertools answers a multipart body without a boundary with a 500) and encoding.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from gamification.api import auth
+from gamification.api.errors import ApiError, ErrorResponse, field_error
+from gamification.api.routes import route_for
+
+MAX_BODY_BYTES = 32 * 1024
+"""Largest request body accepted (a full batch of 25 activities is well under 20 KiB)."""
+
+
+class ApiResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, refusing first what API Gateway would refuse."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        refused = _precheck(event)
+        if refused is not None:
+            return _proxy_response(refused)
+        return super().resolve(event, context)
+
+
+def _precheck(event: Mapping[str, Any]) -> ApiError | None:
+    route = route_for(str(event.get("httpMethod", "")), str(event.get("path", "")))
+    if route is not None:
+        refused = auth.refusal(route.auth, event)
+        if refused is not None:
+            return refused
+    body = event.get("body")
+    return _body_refusal(event, body) if body else None
+
+
+def _body_refusal(event: Mapping[str, Any], body: str) -> ApiError | None:
+    content_type = _header(event, "content-type")
+    if content_type and not _is_json(content_type):
+        return ApiError(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+            [field_error("header.content-type", "must be application/json", "media_type")],
+        )
+    raw = body.encode()
+    if event.get("isBase64Encoded"):
+        try:
+            raw = base64.b64decode(raw, validate=True)
+        except binascii.Error:
+            raw = b"\xff"  # not UTF-8 either: refused below
+    if len(raw) > MAX_BODY_BYTES:
+        return ApiError(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "payload_too_large",
+            f"the body may hold at most {MAX_BODY_BYTES} bytes",
+            [field_error("body", f"larger than {MAX_BODY_BYTES} bytes", "too_large")],
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return ApiError(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "body: not UTF-8 encoded JSON",
+            [field_error("body", "not UTF-8 encoded JSON", "json_invalid")],
+        )
+    return None
+
+
+def _header(event: Mapping[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name and isinstance(value, str):
+            return value
+    return None
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _proxy_response(error: ApiError) -> dict[str, Any]:
+    headers = {"Content-Type": ["application/json"], **{k: [v] for k, v in error.headers.items()}}
+    return {
+        "statusCode": error.status.value,
+        "multiValueHeaders": headers,
+        "body": ErrorResponse(error=error.info).model_dump_json(),
+        "isBase64Encoded": False,
+    }
