@@ -69,6 +69,7 @@ class Effects:
     badges_earned: list[str] = field(default_factory=list)
     level_up: LevelUp | None = None
     notifications: list[Notification] = field(default_factory=list)
+    state_changed: bool = False
 
     @property
     def xp_awarded(self) -> int:
@@ -76,7 +77,8 @@ class Effects:
 
     @property
     def changed(self) -> bool:
-        return bool(self.applied_keys or self.badges_earned)
+        """Whether there is anything to store (repeats can still mark a streak day)."""
+        return bool(self.applied_keys or self.badges_earned or self.state_changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,22 +186,23 @@ def apply_activities(
     zone = state.settings.timezone
     policy = rules.policy
     horizon = _history_start(state.streak, policy.streak_history_days)
-    # Keys holding a daily-cap slot were applied before, whatever ``seen`` says.
-    applied: set[str] = set(seen) | {slot.key for slots in state.capped.values() for slot in slots}
+    applied: set[str] = set(seen)
 
     for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
         key = activity_key(activity, rules)
-        if key in applied:
-            effects.duplicates.append(key)
-            continue
         verdict = check(activity, state.user_id, rules)
         if isinstance(verdict, Rejection):
             effects.rejected.append(verdict)
             continue
-        applied.add(key)
-        effects.applied_keys.append(key)
         day = local_day(activity.occurred_at, zone)
-        effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+        if key in applied or _holds_cap_slot(work, verdict, day, key):
+            effects.duplicates.append(key)
+        else:
+            applied.add(key)
+            effects.applied_keys.append(key)
+            effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+        # A repeat earns nothing but still marks its day: the streak is a function of the days
+        # the user was active, whichever report of an object happened to arrive first.
         if verdict.counts_for_streak and day >= horizon:
             work.streak = work.streak.with_day(day)
         if verdict.challenge and day >= horizon:
@@ -217,7 +220,20 @@ def apply_activities(
             )
         )
     _forget_old_history(work, policy.streak_history_days, policy.milestone_every)
-    return Transition(work.freeze(state), effects)
+    new_state = work.freeze(state)
+    effects.state_changed = new_state != state
+    return Transition(new_state, effects)
+
+
+def _holds_cap_slot(work: _Working, event_type: EventType, day: date, key: str) -> bool:
+    """A key already holding a slot of its day's cap was applied before, whatever ``seen`` says."""
+    if event_type.daily_cap is None:
+        return False
+    return any(slot.key == key for slot in work.capped.get(_bucket(day, event_type.name), ()))
+
+
+def _bucket(day: date, event_type: str) -> str:
+    return f"{day.isoformat()}|{event_type}"
 
 
 def _earn(
@@ -237,7 +253,7 @@ def _earn(
         work.credit(activity.occurred_at, xp)
         work.bump(activity.type)
         return XpAward(key, activity.type, xp, boost_id)
-    bucket = f"{day.isoformat()}|{activity.type}"
+    bucket = _bucket(day, activity.type)
     before = work.capped.get(bucket, ())
     candidate = CapSlot(xp=xp, occurred_at=activity.occurred_at, key=key)
     kept = tuple(sorted((*before, candidate), key=CapSlot.rank)[: event_type.daily_cap])

@@ -100,13 +100,41 @@ def test_a_key_seen_by_an_earlier_batch_is_a_no_op() -> None:
     first = apply(user(), [activity("post_read", "p1", NOON)], rules_with())
     again = apply(
         first.state,
-        [activity("post_read", "p1", NOON + timedelta(days=1))],
+        [activity("post_read", "p1", NOON)],
         rules_with(),
         seen=first.effects.applied_keys,
     )
     assert again.state == first.state
     assert again.effects.duplicates == ["post_read#p1"]
     assert not again.effects.changed
+
+
+def test_a_repeat_on_another_day_earns_nothing_but_keeps_the_streak() -> None:
+    """Re-reading post p1 the next day: no XP, no count, but the day was an active one."""
+    first = apply(user(), [activity("post_read", "p1", NOON)], rules_with())
+    again = apply(
+        first.state,
+        [activity("post_read", "p1", NOON + timedelta(days=1))],
+        rules_with(),
+        seen=first.effects.applied_keys,
+    )
+    assert again.effects.duplicates == ["post_read#p1"]
+    assert again.state.xp == first.state.xp
+    assert again.state.counters == first.state.counters
+    assert again.state.streak.current_run == 2
+    assert again.effects.changed
+
+
+def test_which_report_of_an_object_arrives_first_does_not_change_the_streak() -> None:
+    day_0 = activity("post_read", "p1", NOON)
+    day_1 = activity("post_read", "p1", NOON + timedelta(days=1))
+    results = []
+    for order in ([day_0, day_1], [day_1, day_0]):
+        first = apply(user(), [order[0]], rules_with())
+        second = apply(first.state, [order[1]], rules_with(), seen=first.effects.applied_keys)
+        results.append(second.state)
+    assert results[0].streak == results[1].streak
+    assert results[0].streak.current_run == 2
 
 
 def test_daily_types_earn_once_per_utc_day() -> None:
