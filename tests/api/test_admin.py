@@ -10,6 +10,7 @@ from gamification import composition
 from gamification.domain.catalog import load_event_catalog
 from gamification.local.provision import Provisioned
 from gamification.services.admin import BackfillNotStartedError, BadgeAdmin
+from tests.api import seed
 from tests.api.support import Api, Identity, admin, user
 
 OWL = {
@@ -85,3 +86,21 @@ def test_a_change_starts_the_backfill_and_a_failed_start_can_be_retried(
     assert composition.badge_repository().load().get("owl") is not None
     assert retried.created is False
     assert started == ["owl"]
+
+
+def test_a_new_badge_reaches_users_who_already_qualify(api: Api) -> None:
+    seed.profile("alice", 30, counters={"post_read": 3})
+    seed.profile("bob", 20, counters={"post_read": 2})
+
+    reply = api.put("/v1/admin/badges/owl", as_=admin(), body=OWL)
+
+    assert reply.status == 201, reply.text
+    earned = {
+        user_id: next(
+            b["earned"]
+            for b in api.get(f"/v1/users/{user_id}/badges", as_=user("x")).json["badges"]
+            if b["id"] == "owl"
+        )
+        for user_id in ("alice", "bob")
+    }
+    assert earned == {"alice": True, "bob": False}
