@@ -134,11 +134,12 @@ class Leaderboard:
         try:
             pipe = self._client.pipeline(transaction=False)
             for player in players:
-                pipe.zadd(
-                    board_key(ALLTIME),
-                    {player.user_id: encode_score(player.xp, player.xp_at)},
-                    gt=True,
-                )
+                if player.xp > 0:  # a board lists players, as its rebuild does
+                    pipe.zadd(
+                        board_key(ALLTIME),
+                        {player.user_id: encode_score(player.xp, player.xp_at)},
+                        gt=True,
+                    )
                 for week, xp in player.weekly_xp.items():
                     _, week_end = week_bounds(week)
                     if week_end < current_week_start or xp <= 0:
