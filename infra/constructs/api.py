@@ -394,7 +394,7 @@ class Api(Construct):
             runtime=runtime,
         )
         data.grant(admin, ADMIN_TABLE_ACCESS)
-        admin.allow(["lambda:InvokeFunction"], [backfill.function.function_arn], "StartBackfill")
+        admin.allow(["lambda:InvokeFunction"], [backfill.arn], "StartBackfill")
         return {"ingest": ingest, "query": query, "account": account, "admin": admin}
 
     def execute_arn(self, method: str, path: str) -> str:

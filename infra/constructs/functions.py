@@ -7,9 +7,10 @@ granted by the construct that wires it, one named action on one named resource a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -30,6 +31,7 @@ VPC_NETWORK_INTERFACE_ACTIONS = (
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
 )
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,15 @@ class FunctionSpec:
     timeout: Duration
     memory_mb: int = 512
     environment: dict[str, str] = field(default_factory=dict)
+    physical_name: str | None = None
+    """A fixed function name, only for a function whose own role must name it (see ``arn``);
+    every other function keeps the name CloudFormation generates."""
+
+    def __post_init__(self) -> None:
+        if self.physical_name is not None and not _FUNCTION_NAME.match(self.physical_name):
+            raise ValueError(
+                f"function name {self.physical_name!r} must be 1-64 letters, digits, - or _"
+            )
 
 
 class GamifyFunction(Construct):
@@ -169,6 +180,7 @@ class GamifyFunction(Construct):
             timeout=spec.timeout,
             memory_size=spec.memory_mb,
             environment=environment,
+            function_name=spec.physical_name,
             tracing=lambda_.Tracing.ACTIVE if config.tracing else lambda_.Tracing.DISABLED,
             vpc=network.vpc if network else None,
             vpc_subnets=network.subnets if network else None,
@@ -195,6 +207,23 @@ class GamifyFunction(Construct):
         """Grant exactly these actions on exactly these resources."""
         self.role.add_to_principal_policy(
             iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
+        )
+
+    @property
+    def arn(self) -> str:
+        """The function's ARN, for IAM policies.
+
+        With a physical name it is built from that name rather than read from the function, so
+        even the function's own role may name it: a ``GetAtt`` in the role's policy would make
+        the policy wait for the function, which waits for its role's policy (a cycle).
+        """
+        if self.spec.physical_name is None:
+            return self.function.function_arn
+        return self.stack.format_arn(
+            service="lambda",
+            resource="function",
+            resource_name=self.spec.physical_name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
 
     @property

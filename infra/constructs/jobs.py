@@ -4,11 +4,15 @@ EventBridge invokes the notifier every hour on the hour (it takes "now" from the
 so a retried run is the same run) and the reconciler every few minutes. The admin function
 starts a backfill asynchronously. All three are idempotent, so Lambda's asynchronous retries are
 safe; a run that still fails is recorded in the failed-invocations queue, which has an alarm.
+
+The backfill runs outside the VPC and without Redis: a long walk continues by invoking itself,
+which needs the Lambda API (the VPC has no NAT and no Lambda endpoint), and the few scores it
+changes (only if ``badge_earned`` earns XP) reach the boards with the next reconciliation.
 """
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_destinations as destinations
@@ -100,13 +104,15 @@ class Jobs(Construct):
                 timeout=Duration.minutes(15),
                 memory_mb=1024,
                 environment=domain.everything,
+                # Named, so its own role can name it (see GamifyFunction.arn).
+                physical_name=f"{Stack.of(self).stack_name}-backfill",
             ),
             runtime,
             failures,
-            network,
         )
         data.grant(self.backfill, BACKFILL_TABLE_ACCESS)
-        cache.connect(self.backfill)
+        # composition.backfill_continuation: a paused walk goes on in a fresh invocation.
+        self.backfill.allow(["lambda:InvokeFunction"], [self.backfill.arn], "ContinueBackfill")
 
         self.schedules = {
             "notifier": events.Rule(

@@ -94,6 +94,12 @@ def leaderboard() -> Leaderboard:
     return Leaderboard(shared_client())
 
 
+def leaderboard_if_configured() -> Leaderboard | None:
+    """The leaderboard where the environment names a Redis (``REDIS_URL``), else none: on AWS
+    the backfill has none (it runs outside the VPC) and reconciliation raises its scores."""
+    return leaderboard() if settings().redis_configured else None
+
+
 @lru_cache(maxsize=1)
 def policy() -> Policy:
     return Policy(max_backdate=settings().max_backdate)
@@ -242,7 +248,7 @@ def badge_backfill() -> BadgeBackfill:
     return BadgeBackfill(
         player_directory(),
         user_repository(),
-        leaderboard(),
+        leaderboard_if_configured(),
         BackfillCheckpoints(dynamodb(), settings().table_name),
         rules=fresh_rules,
     )

@@ -15,6 +15,8 @@ class Settings:
     dlq_url: str
     topic_arn: str
     redis_url: str
+    redis_configured: bool
+    """``REDIS_URL`` is set; without it ``redis_url`` is only the developer default."""
     redis_auth_token: str | None
     redis_auth_secret_arn: str | None
     max_backdate: timedelta
@@ -33,6 +35,7 @@ class Settings:
             dlq_url=env.get("DLQ_URL", ""),
             topic_arn=env.get("TOPIC_ARN", ""),
             redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            redis_configured=bool(env.get("REDIS_URL")),
             redis_auth_token=env.get("REDIS_AUTH_TOKEN") or None,
             redis_auth_secret_arn=env.get("REDIS_AUTH_SECRET_ARN") or None,
             max_backdate=timedelta(hours=float(env.get("GAMIFY_MAX_BACKDATE_HOURS", "48"))),

@@ -69,7 +69,8 @@ class Synthesis:
         return self.resources[self.logical_id(construct)]
 
     def name_of(self, expression: Any) -> str:
-        """A readable name for an IAM resource expression (``Queue``, ``Table/index/GSI1``)."""
+        """A readable name for an IAM resource expression (``Queue``, ``Table/index/GSI1``,
+        ``backfill-function`` for a GetAtt on it or the ARN built from its physical name)."""
         if isinstance(expression, str):
             return expression
         if "Ref" in expression:
@@ -79,7 +80,8 @@ class Synthesis:
             name = self.names.get(logical_id, logical_id)
             return name if attribute == "Arn" else f"{name}.{attribute}"
         if "Fn::Join" in expression:
-            return "".join(self.name_of(part) for part in expression["Fn::Join"][1])
+            joined = "".join(self.name_of(part) for part in expression["Fn::Join"][1])
+            return self.names.get(joined, joined)
         raise AssertionError(f"unexpected IAM resource expression {expression}")
 
 
@@ -108,7 +110,16 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
     for name, fn in stack.functions.items():
         named[f"{name}-function"] = fn.function
         named[f"{name}-logs"] = fn.log_group
-    return {synthesis.logical_id(construct): name for name, construct in named.items()}
+    names = {synthesis.logical_id(construct): name for name, construct in named.items()}
+    # A function with a physical name is granted by an ARN built from that name: it names the
+    # function only if it is in this stack's partition, region and account, with the name the
+    # template gives the function.
+    for name, fn in stack.functions.items():
+        physical = synthesis.resource(fn.function)["Properties"].get("FunctionName")
+        if isinstance(physical, str):
+            arn = f"arn:AWS::Partition:lambda:AWS::Region:AWS::AccountId:function:{physical}"
+            names[arn] = f"{name}-function"
+    return names
 
 
 @pytest.fixture(scope="session")

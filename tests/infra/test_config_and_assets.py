@@ -8,11 +8,12 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from aws_cdk import App
+from aws_cdk import App, Duration
 
 from infra import assets, layer
 from infra.app import project_context
 from infra.config import StackConfig
+from infra.constructs.functions import FunctionSpec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,6 +76,12 @@ def test_deploy_guide_documents_every_setting_with_its_default() -> None:
         shown = str(value).lower() if isinstance(value, bool) else (f"{value}" or '""')
         assert rows[field.name] == shown, field.name
     assert set(rows) == {field.name for field in fields(StackConfig)}
+
+
+@pytest.mark.parametrize("name", ["", "a" * 65, "Gamify dev backfill", "Gamify-dev:backfill"])
+def test_a_physical_function_name_lambda_would_refuse_fails_synth(name: str) -> None:
+    with pytest.raises(ValueError, match="function name"):
+        FunctionSpec("backfill", "", Duration.minutes(1), physical_name=name)
 
 
 def test_layer_runtime_matches_the_pip_target() -> None:

@@ -129,7 +129,7 @@ def test_table_is_on_demand_with_pitr_ttl_and_retained(default_synth: Synthesis)
 # --- network, cache, TLS --------------------------------------------------------------------
 
 
-IN_VPC = {"query", "account", "consumer", "reconciler", "backfill"}
+IN_VPC = {"query", "account", "consumer", "reconciler"}
 
 
 @pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
@@ -146,6 +146,18 @@ def test_only_redis_functions_run_in_the_vpc_all_in_one_group(
             assert vpc_config["SecurityGroupIds"] == [{"Fn::GetAtt": [lambda_group, "GroupId"]}]
             assert len(vpc_config["SubnetIds"]) == 2
     assert in_vpc == IN_VPC
+
+
+@pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
+def test_backfill_runs_outside_the_vpc_without_redis(
+    synth_name: str, request: pytest.FixtureRequest
+) -> None:
+    """It continues a long walk by invoking itself, through the Lambda API, which the VPC cannot
+    reach; the scores it changes reach the boards with the next reconciliation instead."""
+    synth: Synthesis = request.getfixturevalue(synth_name)
+    backfill = _function(synth, "backfill")
+    assert "VpcConfig" not in backfill
+    assert not set(backfill["Environment"]["Variables"]) & {"REDIS_URL", "REDIS_AUTH_SECRET_ARN"}
 
 
 def test_vpc_has_no_internet_path(default_synth: Synthesis) -> None:
@@ -487,7 +499,7 @@ EXPECTED_ENV = {
     "dispatcher": {"TOPIC_ARN"},
     "notifier": {"TABLE_NAME"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
-    "backfill": {"TABLE_NAME"} | REDIS_ENV | BACKDATE_ENV | STATE_ENV,
+    "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
 }
 
 

@@ -75,14 +75,14 @@ class World:
             self.directory, self.leaderboard, self.snapshots, snapshot_size=snapshot_size
         )
 
-    def backfill(self, page_size: int = 100) -> BadgeBackfill:
+    def backfill(self, page_size: int = 100, *, with_leaderboard: bool = True) -> BadgeBackfill:
         def fresh() -> Ruleset:
             return self.rules.with_badges(self.badges.load())
 
         return BadgeBackfill(
             self.directory,
             self.users,
-            self.leaderboard,
+            self.leaderboard if with_leaderboard else None,
             self.checkpoints,
             rules=fresh,
             page_size=page_size,

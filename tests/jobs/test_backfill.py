@@ -16,7 +16,10 @@ from gamification import composition
 from gamification.adapters import keys
 from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
 from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.leaderboard import ALLTIME, Leaderboard
 from gamification.domain.badges import parse_badge
+from gamification.domain.catalog import BADGE_EARNED, EventType, Reporter
+from gamification.domain.ruleset import Ruleset
 from gamification.local.provision import Provisioned
 from gamification.services.backfill import BackfillProgress, Status
 from tests.jobs.support import Context, World, build_world
@@ -181,6 +184,61 @@ def test_removing_a_definition_keeps_earned_badges(world: World) -> None:
 
     assert gone.status is Status.NO_DEFINITION
     assert holders(world, "avid-reader") == earned
+
+
+def alltime_board(world: World) -> dict[str, int]:
+    return dict(world.leaderboard.scores(ALLTIME))
+
+
+def with_badge_xp(rules: Ruleset, xp: int) -> Ruleset:
+    badge_earned = EventType(name=BADGE_EARNED, base_xp=xp, reporter=Reporter.SYSTEM)
+    return Ruleset(
+        events=rules.events.with_types([badge_earned]),
+        badges=rules.badges,
+        boosts=rules.boosts,
+        policy=rules.policy,
+    )
+
+
+def test_with_a_leaderboard_the_scores_a_badge_raised_are_published_at_once(
+    world: World,
+) -> None:
+    world.rules = with_badge_xp(world.rules, 20)
+    world.badges.put(avid_reader(7))
+
+    world.backfill().run("avid-reader", NOW)
+
+    board = alltime_board(world)
+    assert (board["user-7"], board["user-8"]) == (70 + 20, 80 + 20)
+
+
+def test_without_a_leaderboard_the_next_reconciliation_raises_the_scores(world: World) -> None:
+    """On AWS the backfill has no Redis: the awards commit and the board catches up later."""
+    world.rules = with_badge_xp(world.rules, 20)
+    world.badges.put(avid_reader(7))
+
+    done = world.backfill(with_leaderboard=False).run("avid-reader", NOW)
+
+    assert done.status is Status.DONE
+    assert holders(world, "avid-reader") == {"user-7", "user-8"}
+    stored = world.users.load_many(["user-7", "user-8"])
+    assert [stored[u].state.xp for u in ("user-7", "user-8")] == [90, 100]
+    board = alltime_board(world)
+    assert (board["user-7"], board["user-8"]) == (70, 80)  # not raised yet
+
+    world.reconciler().reconcile(NOW)
+
+    board = alltime_board(world)
+    assert (board["user-7"], board["user-8"]) == (90, 100)
+
+
+def test_the_backfill_gets_a_leaderboard_only_where_redis_is_configured(
+    stack_env: Provisioned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isinstance(composition.leaderboard_if_configured(), Leaderboard)
+    monkeypatch.delenv("REDIS_URL")  # as on AWS: the backfill is given no cache
+    composition.reset()
+    assert composition.leaderboard_if_configured() is None
 
 
 def test_handler_pauses_and_continues_through_the_launcher(

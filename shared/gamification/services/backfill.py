@@ -7,6 +7,9 @@ user is awarded at most once however often the walk runs or overlaps with live t
 every page the position and counts are checkpointed: a re-invocation resumes there, and a page
 interrupted half-way is simply walked again (users already holding the badge are skipped).
 
+The leaderboard is optional: on AWS the backfill runs outside the VPC without Redis, and the
+scores it changed (only when ``badge_earned`` earns XP) are raised by the next reconciliation.
+
 Removing a definition never removes a badge anyone earned (see docs/jobs.md).
 """
 
@@ -91,7 +94,7 @@ class BadgeBackfill:
         self,
         directory: PlayerDirectory,
         users: UserRepository,
-        leaderboard: Leaderboard,
+        leaderboard: Leaderboard | None,
         checkpoints: BackfillCheckpoints,
         *,
         rules: Callable[[], Ruleset],
@@ -156,11 +159,18 @@ class BadgeBackfill:
             if committed is not None and committed.state.xp != stored.state.xp:
                 changed.append(committed)
         if changed:
-            try:
-                self._leaderboard.publish([player_score(s) for s in changed], now)
-            except LeaderboardUnavailableError:
-                logger.warning("leaderboard unavailable; reconciliation will raise the scores")
+            self._raise_scores(changed, now)
         return counts
+
+    def _raise_scores(self, changed: Sequence[StoredUser], now: datetime) -> None:
+        """Best effort: the next reconciliation raises whatever is not raised here."""
+        if self._leaderboard is None:
+            logger.info("no leaderboard here; reconciliation will raise %d scores", len(changed))
+            return
+        try:
+            self._leaderboard.publish([player_score(s) for s in changed], now)
+        except LeaderboardUnavailableError:
+            logger.warning("leaderboard unavailable; reconciliation will raise the scores")
 
     def _award(
         self, stored: StoredUser, badge_id: str, rules: Ruleset, now: datetime
