@@ -18,14 +18,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from gamification.resources import STREAM
 from infra.constructs.data import Data
 from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
 from infra.nag import acknowledge
-
-NOTIFICATION_PREFIX = "NOTIF#"
-STREAM_BATCH_SIZE = 100
-STREAM_RETRY_ATTEMPTS = 10
-STREAM_MAX_RECORD_AGE = Duration.hours(6)
 
 
 class Notifications(Construct):
@@ -52,7 +48,7 @@ class Notifications(Construct):
             self,
             "Dispatcher",
             spec=FunctionSpec(
-                name="dispatcher",
+                name=STREAM.function,
                 description="Publishes committed notifications to the push topic (outbox)",
                 timeout=Duration.seconds(30),
                 memory_mb=256,
@@ -61,31 +57,19 @@ class Notifications(Construct):
             runtime=runtime,
         )
         self.dispatcher.allow(["sns:Publish"], [self.topic.topic_arn], "PublishPushes")
+        # The same settings the local stack's stream poller applies (gamification.resources).
         self.dispatcher.function.add_event_source(
             sources.DynamoEventSource(
                 data.table,
                 starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=STREAM_BATCH_SIZE,
-                max_batching_window=Duration.seconds(1),
-                bisect_batch_on_error=True,
-                retry_attempts=STREAM_RETRY_ATTEMPTS,
-                max_record_age=STREAM_MAX_RECORD_AGE,
+                batch_size=STREAM.batch_size,
+                max_batching_window=Duration.seconds(STREAM.max_batching_window_seconds),
+                bisect_batch_on_error=STREAM.bisect_on_error,
+                retry_attempts=STREAM.retry_attempts,
+                max_record_age=Duration.seconds(STREAM.max_record_age_seconds),
                 report_batch_item_failures=True,
                 on_failure=sources.SqsDlq(failures),
-                filters=[
-                    lambda_.FilterCriteria.filter(
-                        {
-                            "eventName": lambda_.FilterRule.is_equal("INSERT"),
-                            "dynamodb": {
-                                "Keys": {
-                                    data.spec.sort_key: {
-                                        "S": lambda_.FilterRule.begins_with(NOTIFICATION_PREFIX)
-                                    }
-                                }
-                            },
-                        }
-                    )
-                ],
+                filters=[lambda_.FilterCriteria.filter(STREAM.filter_pattern)],
             )
         )
         acknowledge(

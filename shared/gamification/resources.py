@@ -1,13 +1,17 @@
 """The one definition of the stateful resources: the CDK stack and the local stack both read it.
 
 Keeping key names, indexes, TTL, stream and queue settings here means the tables and queues the
-local stack creates in moto cannot drift from the ones ``cdk deploy`` creates.
+local stack creates in moto, and the event source mappings it emulates, cannot drift from the ones
+``cdk deploy`` creates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from gamification.adapters.keys import NOTIFICATION_PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,39 @@ class QueueSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamSpec:
+    """The dispatcher's subscription to the table's stream (the push outbox).
+
+    Only inserted notifications pass the filter, so profile updates and TTL deletions never
+    invoke it; a failing batch is retried, split in halves to isolate the bad record, and given
+    up on once its records are older than the stream is worth replaying.
+    """
+
+    sort_key: str
+    function: str = "dispatcher"
+    event_name: str = "INSERT"
+    key_prefix: str = NOTIFICATION_PREFIX
+    batch_size: int = 100
+    max_batching_window_seconds: int = 1
+    retry_attempts: int = 10
+    bisect_on_error: bool = True
+    max_record_age_seconds: int = 6 * 3600
+
+    @property
+    def filter_pattern(self) -> dict[str, Any]:
+        """Lambda's event filter pattern: records it does not match never invoke the function."""
+        return {
+            "eventName": [self.event_name],
+            "dynamodb": {"Keys": {self.sort_key: {"S": [{"prefix": self.key_prefix}]}}},
+        }
+
+    def accepts(self, record: Mapping[str, Any]) -> bool:
+        """``filter_pattern`` applied to one stream record (the local stack's mapping)."""
+        key = record.get("dynamodb", {}).get("Keys", {}).get(self.sort_key, {}).get("S", "")
+        return record.get("eventName") == self.event_name and str(key).startswith(self.key_prefix)
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """One API route and the function that serves it.
 
@@ -148,3 +185,4 @@ SCHEDULES: tuple[Schedule, ...] = (
 
 TABLE = TableSpec()
 QUEUE = QueueSpec()
+STREAM = StreamSpec(sort_key=TABLE.sort_key)

@@ -13,7 +13,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gamification.api.auth import ADMIN_GROUP
-from gamification.resources import QUEUE, TABLE
+from gamification.resources import QUEUE, STREAM, TABLE
 from infra.constructs.api import ROUTES, Auth
 from infra.constructs.leaderboard_cache import NODES_PORT
 from tests.infra.conftest import Synthesis
@@ -316,21 +316,22 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
     assert functions == {"notifier-function", "reconciler-function", "backfill-function"}
 
 
+def _stream_mapping(synth: Synthesis) -> dict[str, Any]:
+    """The properties of the dispatcher's (only) event source mapping."""
+    dispatcher = synth.logical_id(synth.stack.notifications.dispatcher.function)
+    mapping = synth.assertions.find_resources(
+        "AWS::Lambda::EventSourceMapping",
+        {"Properties": {"FunctionName": {"Ref": dispatcher}}},
+    )
+    (props,) = (m["Properties"] for m in mapping.values())
+    return dict(props)
+
+
 def test_dispatcher_reads_only_notification_inserts_from_the_stream(
     default_synth: Synthesis,
 ) -> None:
     stack = default_synth.stack
-    mapping = default_synth.assertions.find_resources(
-        "AWS::Lambda::EventSourceMapping",
-        {
-            "Properties": {
-                "FunctionName": {
-                    "Ref": default_synth.logical_id(stack.notifications.dispatcher.function)
-                }
-            }
-        },
-    )
-    (props,) = (m["Properties"] for m in mapping.values())
+    props = _stream_mapping(default_synth)
     assert props["EventSourceArn"] == {
         "Fn::GetAtt": [default_synth.logical_id(stack.data.table), "StreamArn"]
     }
@@ -339,6 +340,7 @@ def test_dispatcher_reads_only_notification_inserts_from_the_stream(
         "eventName": ["INSERT"],
         "dynamodb": {"Keys": {TABLE.sort_key: {"S": [{"prefix": "NOTIF#"}]}}},
     }
+    assert pattern == STREAM.filter_pattern  # the filter the local stream poller applies
     assert props["BisectBatchOnFunctionError"] is True
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["StartingPosition"] == "TRIM_HORIZON"
@@ -346,6 +348,21 @@ def test_dispatcher_reads_only_notification_inserts_from_the_stream(
     assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
         "Fn::GetAtt": [default_synth.logical_id(stack.failures.queue), "Arn"]
     }
+
+
+def test_dispatcher_stream_settings_are_the_spec_the_local_stack_uses(
+    default_synth: Synthesis,
+) -> None:
+    stack = default_synth.stack
+    assert stack.functions[STREAM.function] is stack.notifications.dispatcher
+    props = _stream_mapping(default_synth)
+    (pattern,) = (json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"])
+    assert pattern == STREAM.filter_pattern
+    assert props["BatchSize"] == STREAM.batch_size
+    assert props["MaximumBatchingWindowInSeconds"] == STREAM.max_batching_window_seconds
+    assert props["MaximumRetryAttempts"] == STREAM.retry_attempts
+    assert props["BisectBatchOnFunctionError"] is STREAM.bisect_on_error
+    assert props["MaximumRecordAgeInSeconds"] == STREAM.max_record_age_seconds
 
 
 def test_push_topic_is_encrypted(default_synth: Synthesis) -> None:

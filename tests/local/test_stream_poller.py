@@ -8,7 +8,8 @@ import boto3
 from botocore.config import Config
 
 from gamification.local.provision import Provisioned
-from gamification.local.stream_poller import StreamPoller, Subscription, inserted_notification
+from gamification.local.stream_poller import StreamPoller, Subscription
+from gamification.resources import STREAM
 
 
 def _put(aws: Provisioned, pk: str, sk: str, **extra: str) -> None:
@@ -22,7 +23,7 @@ def _poller(aws: Provisioned, function: Any, retries: int = 3) -> StreamPoller:
         boto3.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled")),
         aws.stream_arn,
         function,
-        [Subscription("dispatcher", inserted_notification, batch_size=2, retry_attempts=retries)],
+        [Subscription("dispatcher", STREAM.accepts, batch_size=2, retry_attempts=retries)],
         interval_seconds=0,
     )
 
@@ -93,3 +94,14 @@ def test_a_batch_that_keeps_failing_is_given_up_after_the_retries(aws: Provision
 
     assert calls == 3  # the first try and two retries
     assert poller.totals["discarded"] == 1
+
+
+def test_the_local_mapping_is_the_one_infra_deploys() -> None:
+    """Infra builds the dispatcher's mapping from the same spec (tests/infra checks that side)."""
+    subscription = Subscription.of(STREAM)
+    assert subscription.function == "dispatcher"
+    assert (subscription.batch_size, subscription.retry_attempts) == (
+        STREAM.batch_size,
+        STREAM.retry_attempts,
+    )
+    assert subscription.accepts == STREAM.accepts

@@ -26,8 +26,8 @@ from gamification.local.redis_runtime import LocalRedis
 from gamification.local.redis_server import free_port
 from gamification.local.scheduler import Scheduler
 from gamification.local.sqs_poller import SqsPoller, retry_delay_from_env
-from gamification.local.stream_poller import StreamPoller, Subscription, inserted_notification
-from gamification.resources import ROUTES, SCHEDULES
+from gamification.local.stream_poller import StreamPoller, Subscription
+from gamification.resources import ROUTES, SCHEDULES, STREAM
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
@@ -119,7 +119,7 @@ class LocalStack:
             self.invoker.invoke,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
-        subscriptions = [Subscription("dispatcher", inserted_notification)]
+        subscriptions = [Subscription.of(STREAM)]
         self._stream = StreamPoller(
             boto3.client("dynamodbstreams"),
             self.provisioned.stream_arn,

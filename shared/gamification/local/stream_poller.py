@@ -1,7 +1,8 @@
 """The DynamoDB Streams event source mapping, locally: read the table's stream, invoke in order.
 
 Like Lambda: records are read per shard from TRIM_HORIZON, dropped before invocation unless the
-subscription's filter accepts them (the CDK mapping's filter criteria), delivered in batches, and
+subscription's filter accepts them (the CDK mapping's filter criteria, both from
+``gamification.resources.STREAM``), delivered in batches, and
 a batch that fails is retried (from the first reported ``batchItemFailures`` sequence number, or
 whole when the function raises) up to ``retry_attempts`` times; after that it is discarded with
 an error log, where AWS would send it to the on-failure destination.
@@ -17,24 +18,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gamification.resources import StreamSpec
+
 log = logging.getLogger("gamify.local")
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 Record = dict[str, Any]
 
 
-def inserted_notification(record: Mapping[str, Any]) -> bool:
-    """The dispatcher's filter: only inserted ``NOTIF#`` items (see infra notifications.py)."""
-    sort_key = record.get("dynamodb", {}).get("Keys", {}).get("SK", {}).get("S", "")
-    return record.get("eventName") == "INSERT" and str(sort_key).startswith("NOTIF#")
-
-
 @dataclass(frozen=True, slots=True)
 class Subscription:
     function: str
     accepts: Callable[[Mapping[str, Any]], bool]
-    batch_size: int = 100
-    retry_attempts: int = 10
+    batch_size: int
+    retry_attempts: int
+
+    @classmethod
+    def of(cls, spec: StreamSpec) -> Subscription:
+        """The mapping ``spec`` describes (its bisection and record age are not emulated)."""
+        return cls(spec.function, spec.accepts, spec.batch_size, spec.retry_attempts)
 
 
 class StreamPoller:
