@@ -15,12 +15,15 @@ from typing import Any, Literal, cast, get_args
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
+from gamification.resources import SCHEDULES
+
 CacheType = Literal["serverless", "nodes"]
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
+_RATES = {schedule.function: schedule.rate_minutes for schedule in SCHEDULES}
 # CloudWatch Logs accepts only these retention periods (days).
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -67,7 +70,8 @@ class StackConfig:
     reminder_lead_hours: float = 6.0
     max_backdate_hours: float = 48.0
     notification_ttl_days: int = 90
-    reconcile_every_minutes: int = 15
+    reconcile_every_minutes: int = _RATES["reconciler"]
+    """Leaderboard reconciliation period; by default the local stack's (``resources.SCHEDULES``)."""
     api_throttle_rate: int = 100
     """Requests per second per stage (steady state); ``api_throttle_burst`` above it briefly."""
     api_throttle_burst: int = 200

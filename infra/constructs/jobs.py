@@ -1,7 +1,8 @@
 """Scheduled and background jobs: streak reminders, leaderboard reconciliation, badge backfill.
 
 EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
-so a retried run is the same run) and the reconciler every few minutes. The admin function
+so a retried run is the same run) and the reconciler every few minutes, on the schedules the
+local stack runs them on (``gamification.resources.SCHEDULES``). The admin function
 starts a backfill asynchronously. All three are idempotent, so Lambda's asynchronous retries are
 safe; a run that still fails is recorded in the failed-invocations queue, which has an alarm.
 
@@ -12,6 +13,8 @@ changes (only if ``badge_earned`` earns XP) reach the boards with the next recon
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -19,6 +22,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from gamification.resources import SCHEDULES, Schedule
 from infra.config import StackConfig
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
@@ -114,22 +118,18 @@ class Jobs(Construct):
         # composition.backfill_continuation: a paused walk goes on in a fresh invocation.
         self.backfill.allow(["lambda:InvokeFunction"], [self.backfill.arn], "ContinueBackfill")
 
-        self.schedules = {
-            "notifier": events.Rule(
+        scheduled = {"notifier": self.notifier, "reconciler": self.reconciler}
+        overrides = {"reconciler": config.reconcile_every_minutes}  # CDK context
+        self.schedules: dict[str, events.Rule] = {}
+        for spec in SCHEDULES:
+            job = replace(spec, rate_minutes=overrides.get(spec.function, spec.rate_minutes))
+            self.schedules[job.function] = events.Rule(
                 self,
-                "NotifierSchedule",
-                description="Streak reminders, every hour on the hour",
-                schedule=events.Schedule.cron(minute="0"),
-                targets=[self._target(self.notifier, failures)],
-            ),
-            "reconciler": events.Rule(
-                self,
-                "ReconcilerSchedule",
-                description="Leaderboard reconciliation",
-                schedule=events.Schedule.rate(Duration.minutes(config.reconcile_every_minutes)),
-                targets=[self._target(self.reconciler, failures)],
-            ),
-        }
+                f"{job.function.capitalize()}Schedule",
+                description=job.description,
+                schedule=schedule_of(job),
+                targets=[self._target(scheduled[job.function], failures)],
+            )
 
     def _job(
         self,
@@ -156,3 +156,12 @@ class Jobs(Construct):
             max_event_age=Duration.hours(1),
             dead_letter_queue=failures,
         )
+
+
+def schedule_of(job: Schedule) -> events.Schedule:
+    """A job on the clock is a cron rule (hourly: on the hour); any other one a rate rule."""
+    if job.on_the_clock:
+        return events.Schedule.cron(
+            minute="0" if job.rate_minutes == 60 else f"0/{job.rate_minutes}"
+        )
+    return events.Schedule.rate(Duration.minutes(job.rate_minutes))

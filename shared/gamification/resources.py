@@ -176,10 +176,23 @@ class Schedule:
     function: str
     rate_minutes: int
     description: str
+    on_the_clock: bool = False
+    """Run at whole multiples of the rate past the hour (a cron rule: hourly means on the hour),
+    not every ``rate_minutes`` from whenever the rule was created."""
+
+    def __post_init__(self) -> None:
+        if self.on_the_clock and not (0 < self.rate_minutes <= 60 and 60 % self.rate_minutes == 0):
+            raise ValueError(f"{self.function}: a job on the clock needs a rate that divides 60")
 
 
 SCHEDULES: tuple[Schedule, ...] = (
-    Schedule("notifier", 60, "streak-expiry reminders for the users whose reminder is due"),
+    # On the hour: reminders fall due at whole hours (or half hours) UTC, see docs/jobs.md.
+    Schedule(
+        "notifier",
+        60,
+        "streak-expiry reminders for the users whose reminder is due",
+        on_the_clock=True,
+    ),
     Schedule("reconciler", 15, "rebuild leaderboards from DynamoDB, report drift, snapshot top N"),
 )
 

@@ -29,13 +29,14 @@ from infra.stack import GamifyStack
 
 DEFAULT_CONTEXT: dict[str, object] = {}
 # One synthesis covers every non-default choice: node-based cache, an existing user pool,
-# tracing off, a different stage and lead time.
+# tracing off, a different stage, lead time and reconciliation rate.
 ALTERNATIVE_CONTEXT: dict[str, object] = {
     "stage": "prod",
     "cache_type": "nodes",
     "user_pool_id": "eu-west-1_AbCdEfGhI",
     "tracing": "false",
     "reminder_lead_hours": "4",
+    "reconcile_every_minutes": "5",
     "alarm_email": "ops@example.com",
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Duration
 
+from gamification.resources import SCHEDULES
 from infra import assets, layer
 from infra.app import project_context
 from infra.config import StackConfig
@@ -25,6 +26,11 @@ def _config(**context: object) -> StackConfig:
 def test_defaults_need_no_context() -> None:
     assert _config() == StackConfig()
     assert StackConfig().stack_name == "Gamify-dev"
+
+
+def test_the_default_reconciliation_rate_is_the_local_stack_s() -> None:
+    (reconciler,) = (s for s in SCHEDULES if s.function == "reconciler")
+    assert StackConfig().reconcile_every_minutes == reconciler.rate_minutes
 
 
 def test_cli_strings_are_coerced_to_each_field_type() -> None:

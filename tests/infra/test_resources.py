@@ -7,13 +7,14 @@ builds moto from), so the template cannot drift from what the tests run against.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
 
 from gamification.api.auth import ADMIN_GROUP
-from gamification.resources import QUEUE, STREAM, TABLE
+from gamification.resources import QUEUE, SCHEDULES, STREAM, TABLE, Schedule
 from infra.constructs.api import ROUTES, Auth
 from infra.constructs.leaderboard_cache import NODES_PORT
 from tests.infra.conftest import Synthesis
@@ -303,6 +304,29 @@ def test_schedules_target_their_job_with_retries_and_a_dead_letter_queue(
             ],
         },
     )
+
+
+def _period(expression: str) -> tuple[int, bool]:
+    """(minutes between runs, on the clock) of the schedule expressions the stack uses."""
+    if rate := re.fullmatch(r"rate\((\d+) minutes?\)", expression):
+        return int(rate[1]), False
+    if cron := re.fullmatch(r"cron\((?:0|0/(\d+)) \* \* \* \? \*\)", expression):
+        return int(cron[1] or 60), True
+    raise AssertionError(f"unexpected schedule expression {expression}")
+
+
+@pytest.mark.parametrize("job", SCHEDULES, ids=lambda job: job.function)
+def test_schedules_are_the_ones_the_local_stack_runs(
+    default_synth: Synthesis, job: Schedule
+) -> None:
+    rule = default_synth.resource(default_synth.stack.jobs.schedules[job.function])
+    assert _period(rule["Properties"]["ScheduleExpression"]) == (job.rate_minutes, job.on_the_clock)
+    assert set(default_synth.stack.jobs.schedules) == {s.function for s in SCHEDULES}
+
+
+def test_the_reconciliation_rate_can_be_set_with_context(alternative_synth: Synthesis) -> None:
+    rule = alternative_synth.resource(alternative_synth.stack.jobs.schedules["reconciler"])
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
 
 
 def test_async_jobs_record_failures(default_synth: Synthesis) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from gamification.local.scheduler import Scheduler, scheduled_event
-from gamification.resources import Schedule
+from gamification.resources import SCHEDULES, Schedule
 
 
 def test_scheduled_event_has_the_eventbridge_shape() -> None:
@@ -34,3 +37,41 @@ def test_run_as_of_a_time_and_due_jobs_by_rate() -> None:
     assert scheduler.run("slow", datetime(2026, 1, 1, tzinfo=UTC)) == "ok"
     assert scheduler.run_due() == ["fast"]  # "slow" is due an hour after creation
     assert calls == [("slow", "2026-01-01T00:00:00Z"), ("fast", "2026-11-27T08:00:00Z")]
+
+
+@pytest.mark.parametrize(
+    ("now", "notifier_in"),
+    [
+        (datetime(2026, 11, 27, 8, 59, 30, tzinfo=UTC), 30),  # the coming full hour
+        (datetime(2026, 11, 27, 9, 0, 0, 200_000, tzinfo=UTC), 3599.8),  # just ran: the next
+        (datetime(2026, 11, 27, 8, 59, 59, 990_000, tzinfo=UTC), 0.01),
+    ],
+)
+def test_a_job_on_the_clock_runs_on_the_hour_and_a_rate_job_a_period_after_start(
+    now: datetime, notifier_in: float
+) -> None:
+    scheduler = Scheduler(lambda name, event: None, SCHEDULES, clock=lambda: now, tick_seconds=1)
+    rates = {s.function: s.rate_minutes for s in SCHEDULES}
+    assert scheduler.due_in("notifier") == pytest.approx(notifier_in, abs=0.5)
+    assert scheduler.due_in("reconciler") == pytest.approx(rates["reconciler"] * 60, abs=0.5)
+
+
+def test_a_job_on_the_clock_needs_a_rate_that_divides_the_hour() -> None:
+    with pytest.raises(ValueError, match="divides 60"):
+        Schedule("odd", 7, "every 7 minutes on the clock", on_the_clock=True)
+    assert Schedule("quarter", 15, "at :00, :15, :30, :45", on_the_clock=True).rate_minutes == 15
+
+
+def test_a_run_a_hair_before_the_hour_is_that_hour_s_run() -> None:
+    """Wall clock and timer may disagree by a little; the next run is still an hour later."""
+    ran: list[str] = []
+    early = datetime(2026, 11, 27, 8, 59, 59, 999_000, tzinfo=UTC)
+    (notifier,) = (s for s in SCHEDULES if s.function == "notifier")
+    scheduler = Scheduler(
+        lambda name, event: ran.append(event["time"]), [notifier], clock=lambda: early
+    )
+    time.sleep(0.01)
+
+    assert scheduler.run_due() == ["notifier"]
+    assert ran == ["2026-11-27T08:59:59Z"]
+    assert scheduler.due_in("notifier") == pytest.approx(3600, abs=0.5)

@@ -1,5 +1,6 @@
-"""EventBridge schedules, locally: each job in ``SCHEDULES`` runs on its rate with the same
-"Scheduled Event" payload EventBridge sends, and any job can be run now or "as of" a time.
+"""EventBridge schedules, locally: each job in ``SCHEDULES`` runs on its rate (a job on the clock
+at its whole multiples past the hour, like its cron rule) with the same "Scheduled Event" payload
+EventBridge sends, and any job can be run now or "as of" a time.
 
 The jobs take "now" from the event's ``time``, so running one as of a chosen time is how a
 developer (or an end-to-end test) reproduces what the hourly run at that moment would do.
@@ -53,14 +54,17 @@ class Scheduler:
         self._clock = clock
         self._tick = tick_seconds
         started = time.monotonic()
-        # Like a new rate() rule: the first run comes one period after the rule is created.
-        self._next_due = {s.function: started + s.rate_minutes * 60 for s in self._schedules}
+        self._next_due = {s.function: started + self._wait(s) for s in self._schedules}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
 
     @property
     def schedules(self) -> list[Schedule]:
         return list(self._schedules)
+
+    def due_in(self, function: str) -> float:
+        """Seconds until the job's next scheduled run."""
+        return self._next_due[function] - time.monotonic()
 
     def start(self) -> Scheduler:
         self._thread.start()
@@ -83,13 +87,26 @@ class Scheduler:
         for schedule in self._schedules:
             if now < self._next_due[schedule.function]:
                 continue
-            self._next_due[schedule.function] = now + schedule.rate_minutes * 60
+            self._next_due[schedule.function] = now + self._wait(schedule, ran=True)
             try:
                 self.run(schedule.function)
             except Exception:
                 log.exception("scheduled job %s failed", schedule.function)
             ran.append(schedule.function)
         return ran
+
+    def _wait(self, schedule: Schedule, *, ran: bool = False) -> float:
+        """Seconds from now to the job's next run: one period, like a rate() rule (the first run
+        comes one period after the rule is created), or up to its next multiple of the period
+        past the hour, like a cron rule, for a job on the clock."""
+        period = schedule.rate_minutes * 60
+        if not schedule.on_the_clock:
+            return period
+        now = self._clock()
+        past = (now.minute * 60 + now.second + now.microsecond / 1e6) % period
+        if ran and period - past < self._tick:
+            return 2 * period - past  # it ran a hair before its time: that was this one's run
+        return period - past
 
     def _run(self) -> None:
         while not self._stop.wait(self._tick):
