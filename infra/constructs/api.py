@@ -14,7 +14,6 @@ request for anything else is rejected by API Gateway without invoking a function
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from enum import Enum
 
 from aws_cdk import Duration, RemovalPolicy
@@ -24,6 +23,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from gamification.api.auth import ADMIN_GROUP
+from gamification.resources import ROUTES, Route
 from infra.config import StackConfig
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
@@ -44,37 +44,23 @@ class Auth(Enum):
     PUBLIC = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    method: str
-    path: str
-    function: str
-    auth: Auth = Auth.USER
-
-    @property
-    def has_body(self) -> bool:
-        return self.method in {"POST", "PUT", "PATCH"}
+_GATEWAY_AUTH = {
+    "user": Auth.USER,
+    "admin": Auth.USER,
+    "service": Auth.SERVICE,
+    "none": Auth.PUBLIC,
+}
 
 
-ROUTES: tuple[Route, ...] = (
-    Route("POST", "/v1/activities", "ingest"),
-    Route("POST", "/v1/activities/batch", "ingest"),
-    Route("POST", "/v1/internal/activities", "ingest", Auth.SERVICE),
-    Route("GET", "/v1/me", "query"),
-    Route("GET", "/v1/users/{user_id}", "query"),
-    Route("GET", "/v1/badges", "query"),
-    Route("GET", "/v1/users/{user_id}/badges", "query"),
-    Route("GET", "/v1/leaderboard", "query"),
-    Route("GET", "/v1/leaderboard/around/{user_id}", "query"),
-    Route("GET", "/v1/me/notifications", "query"),
-    Route("GET", "/v1/health", "query", Auth.PUBLIC),
-    Route("GET", "/v1/openapi.json", "query", Auth.PUBLIC),
-    Route("GET", "/v1/docs", "query", Auth.PUBLIC),
-    Route("PUT", "/v1/me/settings", "account"),
-    Route("POST", "/v1/me/notifications/read", "account"),
-    Route("PUT", "/v1/admin/badges/{badge_id}", "admin"),
-    Route("DELETE", "/v1/admin/badges/{badge_id}", "admin"),
-)
+def gateway_auth(route: Route) -> Auth:
+    """How API Gateway authorizes a route of ``gamification.resources.ROUTES`` (admin routes
+    need a signed-in user at the gateway; the handler checks the admin group)."""
+    return _GATEWAY_AUTH[route.auth]
+
+
+def _has_body(route: Route) -> bool:
+    return route.method in {"POST", "PUT", "PATCH"}
+
 
 # Profiles, snapshots (GetItem); the badge catalog and notification feeds (Query).
 QUERY_TABLE_ACCESS = TableAccess(reads=("GetItem", "Query"))
@@ -236,24 +222,25 @@ class Api(Construct):
             "request_validator": self.validator,
             "request_parameters": path_parameters or None,
         }
-        if route.has_body:
+        if _has_body(route):
             options["request_models"] = {"application/json": self.json_object_model}
-        if route.auth is Auth.USER:
+        auth = gateway_auth(route)
+        if auth is Auth.USER:
             options["authorizer"] = self.authorizer
             options["authorization_type"] = apigw.AuthorizationType.COGNITO
-        elif route.auth is Auth.SERVICE:
+        elif auth is Auth.SERVICE:
             options["authorization_type"] = apigw.AuthorizationType.IAM
         else:
             options["authorization_type"] = apigw.AuthorizationType.NONE
         method = resource.add_method(route.method, integration, **options)  # type: ignore[arg-type]
-        if route.auth is Auth.SERVICE:
+        if auth is Auth.SERVICE:
             acknowledge(
                 method,
                 "AwsSolutions-COG4",
                 "Service-to-service route: callers sign with SigV4 and need execute-api:Invoke "
                 "on this method (IAM authorization), not an end-user Cognito token.",
             )
-        elif route.auth is Auth.PUBLIC:
+        elif auth is Auth.PUBLIC:
             reason = (
                 "Deliberately public: liveness probe and API documentation (OpenAPI, Swagger UI), "
                 "read-only, no user data, and throttled with the stage."

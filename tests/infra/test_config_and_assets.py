@@ -117,7 +117,7 @@ def test_staged_package_keeps_code_and_data_files(tmp_path: Path) -> None:
 
 
 def test_every_function_folder_has_a_handler() -> None:
-    from infra.constructs.api import ROUTES
+    from gamification.resources import ROUTES
 
     names = {route.function for route in ROUTES} | {
         "consumer",

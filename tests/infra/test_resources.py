@@ -14,8 +14,8 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gamification.api.auth import ADMIN_GROUP
-from gamification.resources import QUEUE, SCHEDULES, STREAM, TABLE, Schedule
-from infra.constructs.api import ROUTES, Auth
+from gamification.resources import QUEUE, ROUTES, SCHEDULES, STREAM, TABLE, Schedule
+from infra.constructs.api import Auth, gateway_auth
 from infra.constructs.leaderboard_cache import NODES_PORT
 from tests.infra.conftest import Synthesis
 
@@ -446,18 +446,20 @@ def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis
     for route in ROUTES:
         method = methods[(route.method, route.path)]
         expected = {Auth.USER: "COGNITO_USER_POOLS", Auth.SERVICE: "AWS_IAM", Auth.PUBLIC: "NONE"}
-        assert method["AuthorizationType"] == expected[route.auth], route
-        assert ("AuthorizerId" in method) == (route.auth is Auth.USER)
-        if route.auth is Auth.USER:
+        assert method["AuthorizationType"] == expected[gateway_auth(route)], route
+        assert ("AuthorizerId" in method) == (gateway_auth(route) is Auth.USER)
+        if gateway_auth(route) is Auth.USER:
             assert method["AuthorizerId"] == authorizer
         uri = default_synth.name_of(method["Integration"]["Uri"])
         assert uri.endswith(f"/functions/{route.function}-function/invocations"), route
 
 
 def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> None:
-    public = {route.path for route in ROUTES if route.auth is Auth.PUBLIC}
+    public = {route.path for route in ROUTES if gateway_auth(route) is Auth.PUBLIC}
     assert public == {"/v1/health", "/v1/openapi.json", "/v1/docs"}
-    service = {(route.method, route.path) for route in ROUTES if route.auth is Auth.SERVICE}
+    service = {
+        (route.method, route.path) for route in ROUTES if gateway_auth(route) is Auth.SERVICE
+    }
     assert service == {("POST", "/v1/internal/activities")}
     admin = {route.function for route in ROUTES if route.path.startswith("/v1/admin")}
     assert admin == {"admin"}
@@ -604,5 +606,5 @@ def test_gateway_routes_match_the_openapi_contract() -> None:
                 names = {name for requirement in security for name in requirement}
                 assert len(names) <= 1, (verb, path)
                 documented[(verb.upper(), path)] = schemes[names.pop()] if names else Auth.PUBLIC
-    declared = {(route.method, route.path): route.auth for route in ROUTES}
+    declared = {(route.method, route.path): gateway_auth(route) for route in ROUTES}
     assert declared == documented
