@@ -80,7 +80,7 @@ _ERROR_TEMPLATE = json.dumps(
         "error": {
             "code": "$context.error.responseType",
             "message": "__MESSAGE__",
-            "details": {"request_id": "$context.requestId"},
+            "details": [],  # the request id travels in API Gateway's x-amzn-RequestId header
         }
     }
 ).replace('"__MESSAGE__"', "$context.error.messageString")  # already a quoted JSON string
