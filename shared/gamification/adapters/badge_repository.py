@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, load_badge_catalog
@@ -37,27 +39,41 @@ class BadgeRepository:
         return BadgeCatalog(badges=tuple(sorted(badges, key=lambda b: b.id)))
 
     def seed_defaults(self) -> None:
-        """Copy the shipped catalog into the table once (a no-op when already seeded)."""
+        """Copy the shipped catalog into the table once, atomically: the defaults and the
+        ``SEEDED`` flag commit together, guarded by the flag's absence, so two admins' first
+        changes at once cannot seed twice (and bring back a default one of them deleted)."""
         if any(i["SK"] == SEEDED_SK for i in self._query_all()):
             return
-        for badge in load_badge_catalog():
-            self.put(badge)
-        self._client.put_item(
-            TableName=self._table,
-            Item=to_item({"PK": keys.CATALOG_PK, "SK": SEEDED_SK}),
+        items: list[Any] = [
+            {"Put": {"TableName": self._table, "Item": self._badge_item(badge)}}
+            for badge in load_badge_catalog()
+        ]
+        items.append(
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"PK": keys.CATALOG_PK, "SK": SEEDED_SK}),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
         )
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise  # cancelled: someone else seeded first, which is all we wanted
 
     def put(self, badge: BadgeDefinition) -> None:
-        self._client.put_item(
-            TableName=self._table,
-            Item=to_item(
-                {
-                    "PK": keys.CATALOG_PK,
-                    "SK": keys.badge_sk(badge.id),
-                    "badge_id": badge.id,
-                    "definition": badge.model_dump_json(),
-                }
-            ),
+        self._client.put_item(TableName=self._table, Item=self._badge_item(badge))
+
+    def _badge_item(self, badge: BadgeDefinition) -> dict[str, Any]:
+        return to_item(
+            {
+                "PK": keys.CATALOG_PK,
+                "SK": keys.badge_sk(badge.id),
+                "badge_id": badge.id,
+                "definition": badge.model_dump_json(),
+            }
         )
 
     def delete(self, badge_id: str) -> bool:

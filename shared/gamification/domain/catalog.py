@@ -108,8 +108,8 @@ class EventCatalog(BaseModel):
 
 
 def _may_report(reporter: Reporter, event_type: EventType) -> bool:
-    if event_type.reporter is Reporter.SYSTEM:
-        return False
+    if Reporter.SYSTEM in (reporter, event_type.reporter):
+        return False  # only the engine creates system activities; none come from outside
     return reporter is Reporter.SERVICE or event_type.reporter is Reporter.CLIENT
 
 

@@ -34,6 +34,9 @@ CATALOG = load_event_catalog()
         (Reporter.SERVICE, "series_completed", True),
         (Reporter.SERVICE, "streak_milestone", False),
         (Reporter.SERVICE, "badge_earned", False),
+        # Nothing from outside may claim to be the engine, whatever the type.
+        (Reporter.SYSTEM, "post_read", False),
+        (Reporter.SYSTEM, "streak_milestone", False),
     ],
 )
 def test_who_may_report_what(reporter: Reporter, name: str, allowed: bool) -> None:
