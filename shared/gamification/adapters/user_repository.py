@@ -85,12 +85,13 @@ class UserRepository:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def load(self, user_id: str) -> StoredUser:
-        """Strongly consistent: the version we read must be the one we guard on."""
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser:
+        """Strongly consistent by default: the version read guards the next write. Reads that
+        only display pass ``consistent=False`` (half the read cost)."""
         response = self._client.get_item(
             TableName=self._table,
             Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
-            ConsistentRead=True,
+            ConsistentRead=consistent,
         )
         item = response.get("Item")
         return decode_profile(from_item(item)) if item else StoredUser(UserState.new(user_id))

@@ -240,7 +240,7 @@ class ProfileQueries:
         return UserBadgesView(user_id=user_id, earned_count=len(state.badges), badges=views)
 
     def _load(self, user_id: str, *, must_exist: bool) -> StoredUser:
-        stored = self._users.load(user_id)
+        stored = self._users.load(user_id, consistent=False)  # display only
         if must_exist and not stored.exists:
             raise UnknownUserError(user_id)
         return stored
