@@ -7,6 +7,7 @@ from zlib import crc32
 
 PROFILE_SK = "PROFILE"
 CATALOG_PK = "CATALOG"
+NOTIFICATION_PREFIX = "NOTIF#"
 PLAYER_SHARDS = 8
 """GSI2 partitions the player list over a few keys so a rebuild never reads one hot partition."""
 
@@ -29,9 +30,8 @@ def badge_sk(badge_id: str) -> str:
 
 def notification_sk(created_at: datetime, notification_id: str) -> str:
     """Sorts by creation time, so a descending query is the feed, newest first."""
-    return (
-        f"NOTIF#{created_at.astimezone(UTC).isoformat(timespec='microseconds')}#{notification_id}"
-    )
+    moment = created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return f"{NOTIFICATION_PREFIX}{moment}#{notification_id}"
 
 
 def reminder_pk(due: datetime) -> str:
@@ -49,9 +49,6 @@ def player_shard(user_id: str) -> int:
 
 def snapshot_pk(board: str) -> str:
     return f"LEADERBOARD#{board}"
-
-
-NOTIFICATION_PREFIX = "NOTIF#"
 
 
 def is_notification_sk(sk: str) -> bool:

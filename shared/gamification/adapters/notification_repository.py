@@ -24,7 +24,6 @@ from gamification.adapters.dynamo_codec import from_item, to_item
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-SK_PREFIX = "NOTIF#"
 MAX_PAGES = 10
 """Query pages read for one unread-only request before handing back a cursor (bounds the cost
 when most of a long feed is already read)."""
@@ -74,7 +73,7 @@ def decode_cursor(cursor: str) -> str:
     except (binascii.Error, ValueError) as error:
         raise InvalidCursorError("cursor is not one this API issued") from error
     sort_key = value.get("sk") if isinstance(value, dict) else None
-    if not isinstance(sort_key, str) or not sort_key.startswith(SK_PREFIX):
+    if not isinstance(sort_key, str) or not keys.is_notification_sk(sort_key):
         raise InvalidCursorError("cursor is not one this API issued")
     return sort_key
 
@@ -147,7 +146,7 @@ class NotificationRepository:
         return {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": to_item({":pk": pk, ":prefix": SK_PREFIX}),
+            "ExpressionAttributeValues": to_item({":pk": pk, ":prefix": keys.NOTIFICATION_PREFIX}),
             "ScanIndexForward": False,
         }
 
