@@ -99,7 +99,7 @@ class EventCatalog(BaseModel):
         return self.by_name[name]
 
     def reportable_by(self, reporter: Reporter) -> list[str]:
-        return [t.name for t in self.types if _may_report(reporter, t)]
+        return [t.name for t in self.types if may_report(reporter, t)]
 
     def with_types(self, extra: Iterable[EventType]) -> EventCatalog:
         """A copy with ``extra`` added or replacing types of the same name."""
@@ -107,15 +107,11 @@ class EventCatalog(BaseModel):
         return EventCatalog(types=tuple(merged.values()))
 
 
-def _may_report(reporter: Reporter, event_type: EventType) -> bool:
+def may_report(reporter: Reporter, event_type: EventType) -> bool:
+    """Services may report any non-system type; clients only client types."""
     if Reporter.SYSTEM in (reporter, event_type.reporter):
         return False  # only the engine creates system activities; none come from outside
     return reporter is Reporter.SERVICE or event_type.reporter is Reporter.CLIENT
-
-
-def may_report(reporter: Reporter, event_type: EventType) -> bool:
-    """Services may report any non-system type; clients only client types."""
-    return _may_report(reporter, event_type)
 
 
 _TYPES_ADAPTER = TypeAdapter(tuple[EventType, ...])
