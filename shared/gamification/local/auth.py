@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from gamification.api.auth import ADMIN_GROUP
 from gamification.local.handlers import ACCOUNT_ID
 from gamification.resources import Route
 
-ADMIN_GROUP = "admin"
 SERVICE_TOKEN = "dev-service"  # noqa: S105 - a local-only identity, not a secret
 SERVICE_ROLE = "gamify-local-service"
 _USER_TOKEN = re.compile(r"^dev:(?P<user>[A-Za-z0-9_.@+-]{1,128})(?P<admin>:admin)?$")
