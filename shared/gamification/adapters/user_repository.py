@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -60,8 +60,6 @@ class UserChange:
     now: datetime
     new_markers: Sequence[str] = ()
     notifications: Sequence[Notification] = ()
-    extra_items: Sequence[dict[str, Any]] = field(default_factory=tuple)
-    """Further conditional writes (low-level TransactItems) that must commit with this change."""
 
     @property
     def xp_at(self) -> datetime | None:
@@ -163,7 +161,6 @@ class UserRepository:
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
             for n in change.notifications
         )
-        items.extend(change.extra_items)
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(items)} items exceed one transaction; split the batch")
         try:
