@@ -87,28 +87,25 @@ class Entry:
 class Page:
     entries: list[Entry]
     total: int
-    position: int | None = None
-    """0-based position of the user an "around me" page centres on (``None`` if absent)."""
 
 
 _SLICE = """
 local board, names = KEYS[1], KEYS[2]
 local start, stop, scale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local position = false
 if ARGV[4] ~= '' then
-  position = redis.call('ZREVRANK', board, ARGV[4])
-  if not position then return {redis.call('ZCARD', board), 0, {}, {}, -1, 0} end
+  local position = redis.call('ZREVRANK', board, ARGV[4])
+  if not position then return {redis.call('ZCARD', board), 0, {}, {}, 0} end
   start = math.max(0, position - start)
   stop = position + stop
 end
 local rows = redis.call('ZRANGE', board, start, stop, 'REV', 'WITHSCORES')
 local total = redis.call('ZCARD', board)
-if #rows == 0 then return {total, 0, {}, {}, position or -1, start} end
+if #rows == 0 then return {total, 0, {}, {}, start} end
 local threshold = (math.floor(tonumber(rows[2]) / scale) + 1) * scale
 local higher = redis.call('ZCOUNT', board, string.format('%d', threshold), '+inf')
 local members = {}
 for i = 1, #rows, 2 do members[#members + 1] = rows[i] end
-return {total, higher, rows, redis.call('HMGET', names, unpack(members)), position or -1, start}
+return {total, higher, rows, redis.call('HMGET', names, unpack(members)), start}
 """
 
 _RANK = """
@@ -238,7 +235,7 @@ class Leaderboard:
             )
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
-        total, higher, rows, names, position, start = reply
+        total, higher, rows, names, start = reply
         members: Sequence[str] = rows[0::2]
         xps = [decode_xp(float(s)) for s in rows[1::2]]
         ranks = competition_ranks(xps, int(start), int(higher))
@@ -246,4 +243,4 @@ class Leaderboard:
             Entry(rank=r, user_id=str(m), xp=xp, display_name=n)
             for r, m, xp, n in zip(ranks, members, xps, names, strict=True)
         ]
-        return Page(entries=entries, total=int(total), position=None if position < 0 else position)
+        return Page(entries=entries, total=int(total))
