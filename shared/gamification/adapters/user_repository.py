@@ -5,7 +5,7 @@ notifications, committed together in one guarded transaction (earned badges live
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -119,13 +119,21 @@ class UserRepository:
     # -- writes --------------------------------------------------------------------------------
 
     def save_settings(self, user_id: str, settings: UserSettings, now: datetime) -> StoredUser:
+        """Replace a user's settings (see :meth:`update_settings`)."""
+        return self.update_settings(user_id, lambda _: settings, now)
+
+    def update_settings(
+        self, user_id: str, update: Callable[[UserSettings], UserSettings], now: datetime
+    ) -> StoredUser:
         """Change a user's settings, keeping the version guard (the consumer may be mid-write).
 
-        The reminder index keys are re-derived, since push and timezone decide them.
+        ``update`` maps the stored settings to the new ones; it runs again on every re-read, so
+        a concurrent change to another field is kept, not overwritten. The reminder index keys
+        are re-derived, since push and timezone decide them.
         """
         for _ in range(5):
             stored = self.load(user_id)
-            state = stored.state.model_copy(update={"settings": settings})
+            state = stored.state.model_copy(update={"settings": update(stored.state.settings)})
             try:
                 version = self.commit(UserChange(before=stored, state=state, now=now))
             except VersionConflictError:

@@ -45,9 +45,10 @@ class AccountService:
         shown on leaderboards is updated best effort: if Redis is down, the next reconciliation
         copies it from the profile.
         """
-        current = self._users.load(user_id).state.settings
-        settings = _merged(current, changes)
-        saved = self._users.save_settings(user_id, settings, self._clock()).state.settings
+        stored = self._users.update_settings(
+            user_id, lambda current: _merged(current, changes), self._clock()
+        )
+        saved = stored.state.settings
         if "display_name" in changes:
             try:
                 self._leaderboard.set_name(user_id, saved.display_name)
