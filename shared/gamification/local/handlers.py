@@ -31,6 +31,11 @@ ACCOUNT_ID = "123456789012"
 REGION_DEFAULT = "us-east-1"
 
 
+def region() -> str:
+    """The region the local stack pretends to run in (the environment's, like the SDK)."""
+    return os.environ.get("AWS_DEFAULT_REGION", REGION_DEFAULT)
+
+
 def functions_dir() -> Path:
     return Path(os.environ.get("GAMIFY_FUNCTIONS_DIR", FUNCTIONS_DIR))
 
@@ -83,8 +88,7 @@ class LocalContext:
 
     @property
     def invoked_function_arn(self) -> str:
-        region = os.environ.get("AWS_DEFAULT_REGION", REGION_DEFAULT)
-        return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{self.function_name}"
+        return f"arn:aws:lambda:{region()}:{ACCOUNT_ID}:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))

@@ -9,7 +9,6 @@ developer (or an end-to-end test) reproduces what the hourly run at that moment 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import uuid
@@ -17,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from gamification.local.handlers import ACCOUNT_ID
+from gamification.local.handlers import ACCOUNT_ID, region
 from gamification.resources import SCHEDULES, Schedule
 
 log = logging.getLogger("gamify.local")
@@ -27,7 +26,7 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 
 def scheduled_event(function: str, at: datetime, prefix: str = "gamify") -> dict[str, Any]:
     """The event an EventBridge rule delivers to its target Lambda."""
-    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    here = region()
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -35,8 +34,8 @@ def scheduled_event(function: str, at: datetime, prefix: str = "gamify") -> dict
         "source": "aws.events",
         "account": ACCOUNT_ID,
         "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": region,
-        "resources": [f"arn:aws:events:{region}:{ACCOUNT_ID}:rule/{prefix}-{function}"],
+        "region": here,
+        "resources": [f"arn:aws:events:{here}:{ACCOUNT_ID}:rule/{prefix}-{function}"],
         "detail": {},
     }
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gamification.local.handlers import region
 from gamification.resources import QUEUE, QueueSpec
 
 log = logging.getLogger("gamify.local")
@@ -158,7 +159,7 @@ class SqsPoller:
 
 def sqs_event(messages: Sequence[Mapping[str, Any]], queue_arn: str) -> dict[str, Any]:
     """The event Lambda's SQS event source mapping delivers for these ReceiveMessage results."""
-    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    here = region()
     return {
         "Records": [
             {
@@ -173,7 +174,7 @@ def sqs_event(messages: Sequence[Mapping[str, Any]], queue_arn: str) -> dict[str
                 "md5OfBody": m.get("MD5OfBody", ""),
                 "eventSource": "aws:sqs",
                 "eventSourceARN": queue_arn,
-                "awsRegion": region,
+                "awsRegion": here,
             }
             for m in messages
         ]

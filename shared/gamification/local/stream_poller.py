@@ -11,13 +11,13 @@ an error log, where AWS would send it to the on-failure destination.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gamification.local.handlers import region
 from gamification.resources import StreamSpec
 
 log = logging.getLogger("gamify.local")
@@ -149,7 +149,7 @@ def lambda_record(record: Mapping[str, Any], stream_arn: str) -> Record:
         "eventName": record.get("eventName"),
         "eventVersion": record.get("eventVersion", "1.1"),
         "eventSource": "aws:dynamodb",
-        "awsRegion": record.get("awsRegion", os.environ.get("AWS_DEFAULT_REGION", "us-east-1")),
+        "awsRegion": record.get("awsRegion", region()),
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
     }
