@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
@@ -66,16 +67,24 @@ class UserState(BaseModel):
         return level_from_xp(self.xp)
 
     def stats(self) -> UserStats:
-        return UserStats(
-            xp=self.xp,
-            level=self.level,
-            counters=self.counters,
-            current_streak=self.streak.current_run,
-            longest_streak=self.streak.longest,
-            current_challenge_streak=self.challenge_streak.current_run,
-            longest_challenge_streak=self.challenge_streak.longest,
-        )
+        return user_stats(self.xp, self.counters, self.streak, self.challenge_streak)
 
     @classmethod
     def new(cls, user_id: str, settings: UserSettings | None = None) -> UserState:
         return cls(user_id=user_id, settings=settings or UserSettings())
+
+
+def user_stats(
+    xp: int, counters: Mapping[str, int], streak: StreakTrack, challenge: StreakTrack
+) -> UserStats:
+    """What badge criteria read, from a state's parts (the transition's working copy has them
+    too, so both build the stats here)."""
+    return UserStats(
+        xp=xp,
+        level=level_from_xp(xp),
+        counters=counters,
+        current_streak=streak.current_run,
+        longest_streak=streak.longest,
+        current_challenge_streak=challenge.current_run,
+        longest_challenge_streak=challenge.longest,
+    )

@@ -22,7 +22,7 @@ from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.ruleset import Ruleset
-from gamification.domain.state import CapSlot, UserState
+from gamification.domain.state import CapSlot, UserState, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
 
 
@@ -145,15 +145,7 @@ class _Working:
         )
 
     def stats(self) -> UserStats:
-        return UserStats(
-            xp=self.xp,
-            level=level_from_xp(self.xp),
-            counters=self.counters,
-            current_streak=self.streak.current_run,
-            longest_streak=self.streak.longest,
-            current_challenge_streak=self.challenge.current_run,
-            longest_challenge_streak=self.challenge.longest,
-        )
+        return user_stats(self.xp, self.counters, self.streak, self.challenge)
 
     def credit(self, occurred_at: datetime, xp: int) -> None:
         """Activity XP counts for the total and for the ISO week it happened in.
