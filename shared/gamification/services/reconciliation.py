@@ -141,18 +141,19 @@ class LeaderboardReconciler:
         report.players = len(players)
         week = iso_week(now)
         boards = {ALLTIME: None, weekly(week): week_bounds(week)[1] + WEEKLY_RETENTION}
+        truths = {board: board_truth(players, board) for board in boards}
         for board in boards:
             self._snapshots.save(
                 Snapshot(
                     board=board,
                     taken_at=now,
                     entries=top_entries(players, board, self._snapshot_size),
-                    total=len(board_truth(players, board)),
+                    total=len(truths[board]),
                 )
             )
         for board, expire_at in boards.items():
             cached = dict(self._leaderboard.scores(board))
-            truth = board_truth(players, board)
+            truth = truths[board]
             self._leaderboard.replace(board, players, expire_at)
             report.boards.append(
                 BoardResult(board, len(truth), measure_drift(cached, truth), not cached)
