@@ -45,6 +45,12 @@ def weekly(week: str) -> str:
     return f"{WEEKLY_PREFIX}{week}"
 
 
+def weekly_expiry(week: str) -> datetime:
+    """When a weekly board expires: ``WEEKLY_RETENTION`` after its week ends."""
+    _, week_end = week_bounds(week)
+    return week_end + WEEKLY_RETENTION
+
+
 def board_key(board: str) -> str:
     return f"{PREFIX}:board:{board}"
 
@@ -127,7 +133,6 @@ class Leaderboard:
 
     def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
         """Raise each player's scores to the stored truth (one round trip for all of them)."""
-        current_week_start = now - timedelta(days=7) - WEEKLY_RETENTION
         try:
             pipe = self._client.pipeline(transaction=False)
             for player in players:
@@ -138,12 +143,12 @@ class Leaderboard:
                         gt=True,
                     )
                 for week, xp in player.weekly_xp.items():
-                    _, week_end = week_bounds(week)
-                    if week_end < current_week_start or xp <= 0:
-                        continue  # archived long ago: its board has expired
+                    expires = weekly_expiry(week)
+                    if expires <= now or xp <= 0:
+                        continue  # its board has expired: writing would only re-create it
                     key = board_key(weekly(week))
                     pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
-                    pipe.expireat(key, week_end + WEEKLY_RETENTION)
+                    pipe.expireat(key, expires)
                 if player.display_name:
                     pipe.hset(NAMES_KEY, player.user_id, player.display_name)
             pipe.execute()

@@ -17,16 +17,16 @@ from typing import Any
 
 from gamification.adapters.leaderboard import (
     ALLTIME,
-    WEEKLY_RETENTION,
     Entry,
     Leaderboard,
     PlayerScore,
     encode_score,
     weekly,
+    weekly_expiry,
 )
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
-from gamification.domain.periods import iso_week, week_bounds
+from gamification.domain.periods import iso_week
 from gamification.domain.ranking import competition_ranks
 
 
@@ -140,7 +140,7 @@ class LeaderboardReconciler:
         players = list(self._directory.players())
         report.players = len(players)
         week = iso_week(now)
-        boards = {ALLTIME: None, weekly(week): week_bounds(week)[1] + WEEKLY_RETENTION}
+        boards = {ALLTIME: None, weekly(week): weekly_expiry(week)}
         truths = {board: board_truth(players, board) for board in boards}
         for board in boards:
             self._snapshots.save(
