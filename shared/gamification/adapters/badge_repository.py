@@ -34,7 +34,7 @@ class BadgeRepository:
         badges = [
             BadgeDefinition.model_validate_json(i["definition"])
             for i in items
-            if i["SK"].startswith("BADGE#")
+            if keys.is_badge_sk(i["SK"])
         ]
         return BadgeCatalog(badges=tuple(sorted(badges, key=lambda b: b.id)))
 

@@ -7,6 +7,7 @@ from zlib import crc32
 
 PROFILE_SK = "PROFILE"
 CATALOG_PK = "CATALOG"
+BADGE_PREFIX = "BADGE#"
 NOTIFICATION_PREFIX = "NOTIF#"
 PLAYER_SHARDS = 8
 """GSI2 partitions the player list over a few keys so a rebuild never reads one hot partition."""
@@ -25,7 +26,11 @@ def seen_sk(dedupe_key: str) -> str:
 
 
 def badge_sk(badge_id: str) -> str:
-    return f"BADGE#{badge_id}"
+    return f"{BADGE_PREFIX}{badge_id}"
+
+
+def is_badge_sk(sk: str) -> bool:
+    return sk.startswith(BADGE_PREFIX)
 
 
 def notification_sk(created_at: datetime, notification_id: str) -> str:
