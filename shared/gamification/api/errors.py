@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import BaseModel, ConfigDict, Field
 
 from gamification.api.routes import allowed_methods
+from gamification.validation import field_path, message
 
 logger = Logger(child=True)
 
@@ -84,24 +85,15 @@ def error_response(
 # -- translating Powertools' validation errors ---------------------------------------------------
 
 
-def _location(loc: Iterable[Any]) -> str:
-    """``("body", "MarkSomeReadIn", "ids")`` -> ``body.ids``.
-
-    Pydantic names the member of a union it tried with the model's class name; our fields are
-    all snake_case, so a capitalised segment is such a name and means nothing to a client.
-    """
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper()))
-
-
 def validation_details(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
     """Pydantic errors as field errors (without the rejected input, which may be large)."""
     details: list[FieldError] = []
     for error in errors:
-        field = _location(error.get("loc", ())) or "body"
-        message = str(error.get("msg") or error.get("type", "invalid"))
+        field = field_path(error.get("loc", ()))
+        text = message(error)
         if error.get("type") == "json_invalid":
-            field, message = "body", "body is not valid JSON"
-        detail = field_error(field, message, str(error.get("type", "invalid")))
+            field, text = "body", "body is not valid JSON"
+        detail = field_error(field, text, str(error.get("type", "invalid")))
         if detail not in details:
             details.append(detail)
     return details

@@ -13,6 +13,7 @@ from gamification.adapters.leaderboard import Leaderboard, LeaderboardUnavailabl
 from gamification.adapters.notification_repository import MarkedRead, NotificationRepository
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.state import UserSettings
+from gamification.validation import problems
 
 logger = Logger(child=True)
 
@@ -72,8 +73,4 @@ def _merged(current: UserSettings, changes: Mapping[str, Any]) -> UserSettings:
     try:
         return UserSettings.model_validate(values)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidSettingsError(
-            field, str(first["msg"]).removeprefix("Value error, ")
-        ) from error
+        raise InvalidSettingsError(*next(problems(error))) from error

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from gamification.adapters.badge_repository import BadgeRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, parse_badge
 from gamification.domain.catalog import EventCatalog
+from gamification.validation import problems
 
 
 class InvalidBadgeError(ValueError):
@@ -79,9 +80,7 @@ class BadgeAdmin:
         try:
             badge = parse_badge({**fields, "id": badge_id})
         except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "body"
-            raise InvalidBadgeError(field, first["msg"]) from error
+            raise InvalidBadgeError(*next(problems(error))) from error
         unknown = BadgeCatalog(badges=(badge,)).referenced_event_types() - set(self._events.by_name)
         if unknown:
             raise InvalidBadgeError(

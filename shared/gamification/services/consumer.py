@@ -22,6 +22,7 @@ from gamification.domain.activity import Activity
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.transition import Rejection, check
 from gamification.services.processing import ActivityApplier, Applied
+from gamification.validation import describe
 
 logger = Logger()
 
@@ -148,15 +149,8 @@ def _parse(record: QueueRecord, rules: Ruleset) -> Activity | DeadLetter:
     try:
         activity = Activity.model_validate_json(record.body)
     except ValidationError as error:
-        return DeadLetter(record.message_id, record.body, "invalid_message", _describe(error))
+        return DeadLetter(record.message_id, record.body, "invalid_message", describe(error))
     verdict = check(activity, activity.user_id, rules)
     if isinstance(verdict, Rejection):
         return DeadLetter(record.message_id, record.body, verdict.reason.value, verdict.detail)
     return activity
-
-
-def _describe(error: ValidationError) -> str:
-    """``field: problem`` for every error, e.g. ``occurred_at: Field required``."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
-    )
