@@ -8,17 +8,12 @@ import pytest
 
 from gamification.adapters.leaderboard import PlayerScore
 from gamification.domain.badges import parse_badge
+from gamification.domain.reminders import Reminder, Skip, expiry_phrase, plan_reminder
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
 from gamification.services.backfill import criteria_fingerprint
 from gamification.services.reconciliation import Drift, measure_drift, top_entries
-from gamification.services.reminders import (
-    Reminder,
-    Skip,
-    StreakReminders,
-    expiry_phrase,
-    plan_reminder,
-)
+from gamification.services.reminders import StreakReminders
 
 LEAD = timedelta(hours=6)
 

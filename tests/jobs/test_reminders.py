@@ -14,8 +14,9 @@ import redis
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
+from gamification.domain.reminders import Skip
 from gamification.local.provision import Provisioned
-from gamification.services.reminders import ReminderReport, Skip
+from gamification.services.reminders import ReminderReport
 from tests.jobs.support import Context, World, build_world, local_time, scheduled_event
 
 DAY = date(2026, 11, 25)  # the users' last active day; the reminder is for the next day

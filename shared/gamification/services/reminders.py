@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -24,61 +23,13 @@ from gamification.adapters import keys
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger, ReminderOutcome
 from gamification.adapters.user_repository import StoredUser, UserRepository
-from gamification.domain import notifications
-from gamification.domain.notifications import Notification
-from gamification.domain.state import UserState
-from gamification.domain.streaks import local_day, reminder_due_at, streak_status
+from gamification.domain.reminders import Reminder, Skip, plan_reminder
 
 logger = Logger(child=True)
 
 LOOKBACK_HOURS = 2
 """Earlier hour buckets each run reads again, so one or two missed runs lose no reminder."""
 _CHUNK = 100
-
-
-class Skip(StrEnum):
-    """Why a user found in the index gets no reminder now (the index can lag the profile)."""
-
-    PUSH_OFF = "push_off"
-    NO_STREAK = "no_streak"
-    ACTIVE_TODAY = "active_today"
-    NOT_DUE = "not_due"
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    notification: Notification
-    day: date
-    """The user's local day the reminder protects (at most one reminder per day)."""
-
-
-def expiry_phrase(lead: timedelta) -> str:
-    """How the message says when the streak breaks, as seen ``lead`` before local midnight."""
-    return "tonight" if lead <= timedelta(hours=12) else "at midnight"
-
-
-def plan_reminder(state: UserState, now: datetime, lead: timedelta) -> Reminder | Skip:
-    """The reminder ``state`` calls for at ``now``, or why none (pure: no I/O, no clock)."""
-    settings = state.settings
-    if not settings.push_enabled:
-        return Skip.PUSH_OFF
-    status = streak_status(state.streak, settings.timezone, now)
-    if status.current == 0:
-        return Skip.NO_STREAK
-    if status.active_today:
-        return Skip.ACTIVE_TODAY
-    due = reminder_due_at(state.streak, settings.timezone, lead)
-    if due is None or now < due:
-        return Skip.NOT_DUE
-    day = local_day(now, settings.timezone)
-    notification = notifications.streak_reminder(
-        user_id=state.user_id,
-        streak_days=status.current,
-        local_day=day.isoformat(),
-        lead=expiry_phrase(lead),
-        now=now,
-    )
-    return Reminder(notification, day)
 
 
 @dataclass

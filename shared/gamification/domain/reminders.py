@@ -1,0 +1,61 @@
+"""Streak reminders as a rule: who gets one at a given moment, and what it says.
+
+Pure (no I/O, no clock of its own), so the hourly job only finds candidates and stores what this
+decides, and every timezone, DST and "already active today" case is tested here directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from gamification.domain import notifications
+from gamification.domain.notifications import Notification
+from gamification.domain.state import UserState
+from gamification.domain.streaks import local_day, reminder_due_at, streak_status
+
+
+class Skip(StrEnum):
+    """Why a user found in the index gets no reminder now (the index can lag the profile)."""
+
+    PUSH_OFF = "push_off"
+    NO_STREAK = "no_streak"
+    ACTIVE_TODAY = "active_today"
+    NOT_DUE = "not_due"
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    notification: Notification
+    day: date
+    """The user's local day the reminder protects (at most one reminder per day)."""
+
+
+def expiry_phrase(lead: timedelta) -> str:
+    """How the message says when the streak breaks, as seen ``lead`` before local midnight."""
+    return "tonight" if lead <= timedelta(hours=12) else "at midnight"
+
+
+def plan_reminder(state: UserState, now: datetime, lead: timedelta) -> Reminder | Skip:
+    """The reminder ``state`` calls for at ``now``, or why none (pure: no I/O, no clock)."""
+    settings = state.settings
+    if not settings.push_enabled:
+        return Skip.PUSH_OFF
+    status = streak_status(state.streak, settings.timezone, now)
+    if status.current == 0:
+        return Skip.NO_STREAK
+    if status.active_today:
+        return Skip.ACTIVE_TODAY
+    due = reminder_due_at(state.streak, settings.timezone, lead)
+    if due is None or now < due:
+        return Skip.NOT_DUE
+    day = local_day(now, settings.timezone)
+    notification = notifications.streak_reminder(
+        user_id=state.user_id,
+        streak_days=status.current,
+        local_day=day.isoformat(),
+        lead=expiry_phrase(lead),
+        now=now,
+    )
+    return Reminder(notification, day)
