@@ -26,6 +26,16 @@ class UserSettings(BaseModel):
     def _known_zone(cls, value: str) -> str:
         return validate_timezone(value)
 
+    @field_validator("display_name", mode="before")
+    @classmethod
+    def _trimmed_name(cls, value: object) -> object:
+        """Names are shown on leaderboards: no padding, and not only spaces."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                raise ValueError("must not be blank")
+        return value
+
 
 class CapSlot(BaseModel):
     """One activity that holds an XP-earning slot of a daily cap."""

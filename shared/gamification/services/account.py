@@ -64,13 +64,7 @@ class AccountService:
 
 def _merged(current: UserSettings, changes: Mapping[str, Any]) -> UserSettings:
     """The current settings with ``changes`` applied, validated by the domain."""
-    values = {**current.model_dump(), **changes}
-    name = values.get("display_name")
-    if isinstance(name, str):
-        values["display_name"] = name.strip()
-        if not values["display_name"]:
-            raise InvalidSettingsError("display_name", "must not be blank")
     try:
-        return UserSettings.model_validate(values)
+        return UserSettings.model_validate({**current.model_dump(), **changes})
     except ValidationError as error:
         raise InvalidSettingsError(*next(problems(error))) from error

@@ -1,0 +1,28 @@
+"""User settings are validated by the domain, wherever they come from."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from gamification.domain.state import UserSettings
+
+
+def test_display_names_are_trimmed() -> None:
+    assert UserSettings(display_name="  Ada  ").display_name == "Ada"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t\n"])
+def test_a_blank_display_name_is_refused_naming_the_field(name: str) -> None:
+    with pytest.raises(ValidationError, match="display_name") as caught:
+        UserSettings(display_name=name)
+    assert "must not be blank" in str(caught.value)
+
+
+def test_an_unknown_timezone_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError, match="timezone"):
+        UserSettings(timezone="Mars/Olympus_Mons")
+
+
+def test_no_name_is_allowed() -> None:
+    assert UserSettings().display_name is None
