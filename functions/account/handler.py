@@ -3,24 +3,6 @@
 Thin: Powertools routes the API Gateway event to the routers in `gamification.api`.
 """
 
-from __future__ import annotations
+from gamification.api.entry import api_handler
 
-from typing import Any
-
-from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from gamification.api.app import resolver_for
-
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = resolver_for("account")
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = api_handler("account")
