@@ -5,7 +5,7 @@ notifications, committed together in one guarded transaction (earned badges live
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.domain.notifications import Notification
+from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import reminder_due_at
 
@@ -255,6 +255,20 @@ def _raise_cancellation(reasons: Sequence[Any], marker_index: dict[int, str]) ->
 
 
 # -- encoding -----------------------------------------------------------------------------------
+
+
+def decode_notification(values: Mapping[str, Any]) -> Notification:
+    """A notification item (as ``notification_item`` writes it, plain values) as the domain's."""
+    return Notification(
+        id=str(values["notification_id"]),
+        user_id=str(values["user_id"]),
+        kind=NotificationKind(str(values["kind"])),
+        title=str(values["title"]),
+        message=str(values["message"]),
+        created_at=datetime.fromisoformat(str(values["created_at"])),
+        push=bool(values.get("push", False)),
+    )
+
 
 _STATE_EXCLUDE = {"user_id", "settings"}
 

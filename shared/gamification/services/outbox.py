@@ -10,12 +10,12 @@ profile writes, rewrites and TTL deletions are ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from gamification.adapters import keys
 from gamification.adapters.push_publisher import PushPublisher
-from gamification.domain.notifications import Notification, NotificationKind
+from gamification.adapters.user_repository import decode_notification
+from gamification.domain.notifications import Notification
 
 INSERT = "INSERT"
 
@@ -26,15 +26,7 @@ def pending_push(event_name: str, image: Mapping[str, Any]) -> Notification | No
         return None
     if not image.get("push"):
         return None
-    return Notification(
-        id=str(image["notification_id"]),
-        user_id=str(image["user_id"]),
-        kind=NotificationKind(str(image["kind"])),
-        title=str(image["title"]),
-        message=str(image["message"]),
-        created_at=datetime.fromisoformat(str(image["created_at"])),
-        push=True,
-    )
+    return decode_notification(image)
 
 
 class OutboxDispatcher:
