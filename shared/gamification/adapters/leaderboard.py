@@ -80,6 +80,12 @@ class PlayerScore:
             return self.xp
         return self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0)
 
+    def listed_xp(self, board: str) -> int | None:
+        """XP on ``board``, or ``None`` when not a member: a board lists players with XP on it
+        (publish, rebuild and reconciliation all apply this one rule)."""
+        xp = self.xp_on(board)
+        return xp if xp > 0 else None
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -136,16 +142,17 @@ class Leaderboard:
         try:
             pipe = self._client.pipeline(transaction=False)
             for player in players:
-                if player.xp > 0:  # a board lists players, as its rebuild does
+                alltime_xp = player.listed_xp(ALLTIME)
+                if alltime_xp is not None:
                     pipe.zadd(
                         board_key(ALLTIME),
-                        {player.user_id: encode_score(player.xp, player.xp_at)},
+                        {player.user_id: encode_score(alltime_xp, player.xp_at)},
                         gt=True,
                     )
-                for week, xp in player.weekly_xp.items():
-                    expires = weekly_expiry(week)
-                    if expires <= now or xp <= 0:
-                        continue  # its board has expired: writing would only re-create it
+                for week in player.weekly_xp:
+                    xp, expires = player.listed_xp(weekly(week)), weekly_expiry(week)
+                    if xp is None or expires <= now:
+                        continue  # not a member, or the board expired (writing would re-create it)
                     key = board_key(weekly(week))
                     pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
                     pipe.expireat(key, expires)
@@ -176,8 +183,8 @@ class Leaderboard:
             for player in players:
                 if pending == 0:
                     pipe.expire(temp, ABANDONED_REBUILD_TTL, nx=True)  # a crashed run cleans up
-                xp = player.xp_on(board)
-                if xp <= 0:
+                xp = player.listed_xp(board)
+                if xp is None:
                     continue
                 pipe.zadd(temp, {player.user_id: encode_score(xp, player.xp_at)})
                 if player.display_name:

@@ -56,7 +56,7 @@ def measure_drift(cached: Mapping[str, int], truth: Mapping[str, int]) -> Drift:
 
 def board_truth(players: Iterable[PlayerScore], board: str) -> dict[str, int]:
     """Member -> XP the board must hold (players without XP on it are not members)."""
-    return {p.user_id: xp for p in players if (xp := p.xp_on(board)) > 0}
+    return {p.user_id: xp for p in players if (xp := p.listed_xp(board)) is not None}
 
 
 def top_entries(players: Iterable[PlayerScore], board: str, size: int) -> list[Entry]:
@@ -69,7 +69,7 @@ def top_entries(players: Iterable[PlayerScore], board: str, size: int) -> list[E
         (
             (encode_score(xp, p.xp_at), p.user_id, xp, p.display_name)
             for p in players
-            if (xp := p.xp_on(board)) > 0
+            if (xp := p.listed_xp(board)) is not None
         ),
         reverse=True,
     )[:size]
