@@ -2,29 +2,41 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two install levels: `make local` needs only the runtime, moto's server and a Redis; the
+# tests, type checks and CDK need the rest (`dev` includes `local`).
+LOCAL_STAMP := $(VENV)/.installed-local
+STAMP       := $(VENV)/.installed-dev
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install local test lint typecheck bench openapi synth layer clean
+.PHONY: install local test unit lint typecheck bench openapi synth layer clean
 
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(LOCAL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local]"
+	touch $(LOCAL_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP) $(LOCAL_STAMP)
 
 install: $(STAMP)
 
 ## Run the whole product locally (moto + redis-server + the real handlers behind HTTP).
-local: $(STAMP)
+local: $(LOCAL_STAMP)
 	$(BIN)/python -m gamification.local
 
 ## Lint, type-check and run the whole suite (unit, property, integration, infra, e2e).
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -n 2 --dist loadfile
+
+## The fast inner loop: everything but the end-to-end tests and the CDK synth tests.
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadfile -m "not e2e" --ignore=tests/infra
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

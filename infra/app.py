@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from collections import Counter
 
 import aws_cdk as cdk
 
@@ -45,7 +47,20 @@ def build_app(
 
 
 def main() -> None:
-    build_app(outdir=os.environ.get("CDK_OUTDIR", str(REPO_ROOT / "cdk.out"))).synth()
+    assembly = build_app(outdir=os.environ.get("CDK_OUTDIR", str(REPO_ROOT / "cdk.out"))).synth()
+    # stderr: the CDK CLI runs this module too and reads the cloud assembly, not stdout.
+    for stack in assembly.stacks:
+        print(synth_summary(stack.template_full_path, stack.template), file=sys.stderr)
+
+
+def synth_summary(path: str, template: dict[str, object]) -> str:
+    """Where the template went and what is in it, so a silent success says something."""
+    resources = template.get("Resources", {})
+    assert isinstance(resources, dict)
+    kinds = Counter(str(r.get("Type", "?")) for r in resources.values())
+    lines = [f"synthesized {path}: {len(resources)} resources"]
+    lines += [f"  {count:3d} {kind}" for kind, count in sorted(kinds.items())]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

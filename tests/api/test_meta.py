@@ -52,6 +52,17 @@ def test_the_api_serves_its_document_and_swagger_ui(api: Api) -> None:
     assert "SwaggerUIBundle" in docs.text
 
 
+def test_the_swagger_pages_own_spec_link_answers_the_document(api: Api) -> None:
+    """The page points Swagger UI at ``/v1/docs?format=json``; that must be the JSON, not HTML."""
+    docs = api.get("/v1/docs")
+    spec = api.get("/v1/docs", query={"format": "json"})
+
+    assert '?format=json"' in docs.text
+    assert spec.status == 200
+    assert spec.headers["Content-Type"] == "application/json"
+    assert spec.json == json.loads(openapi_json())
+
+
 def test_health_reports_both_dependencies(api: Api) -> None:
     reply = api.get("/v1/health")
 

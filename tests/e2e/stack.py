@@ -28,8 +28,18 @@ T = TypeVar("T")
 class StackProcess:
     def __init__(self, **environment: str) -> None:
         self.port = free_port()
+        # Each test stack advertises itself in its own file, never over a developer's stack.
+        self._home = tempfile.TemporaryDirectory(prefix="gamify-e2e-")
+        self.stack_file = Path(self._home.name) / "local-stack.json"
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "AWS_ENDPOINT_URL"}}
-        env.update({"PORT": str(self.port), "PYTHONUNBUFFERED": "1", **environment})
+        env.update(
+            {
+                "PORT": str(self.port),
+                "PYTHONUNBUFFERED": "1",
+                "GAMIFY_LOCAL_STACK_FILE": str(self.stack_file),
+                **environment,
+            }
+        )
         self._stdout = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
             prefix="gamify-e2e-", suffix=".out", delete=False
         )
@@ -76,6 +86,7 @@ class StackProcess:
     def cleanup(self) -> None:
         for handle in (self._stdout, self._stderr):
             Path(handle.name).unlink(missing_ok=True)
+        self._home.cleanup()
 
 
 class Api:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+import boto3
 import pytest
 
 from tests.e2e.stack import StackProcess, eventually
@@ -13,16 +15,62 @@ from tests.e2e.stack import StackProcess, eventually
 pytestmark = pytest.mark.e2e
 
 
-def gamify(stack: StackProcess, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "gamification.cli.main", "--url", stack.url, *args],
+def run_gamify(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gamification.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
+
+
+def gamify(stack: StackProcess, *args: str) -> str:
+    result = run_gamify("--url", stack.url, *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def test_the_cli_finds_the_running_stack_without_being_told(stack: StackProcess) -> None:
+    """No --url, no GAMIFY_URL, no PORT: the URL the stack advertised is the one used."""
+    env = {k: v for k, v in os.environ.items() if k not in {"GAMIFY_URL", "PORT"}}
+    env["GAMIFY_LOCAL_STACK_FILE"] = str(stack.stack_file)
+
+    result = run_gamify("status", "--json", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["base_url"] == stack.url
+
+
+def test_dead_letters_are_listed_with_their_reason_and_redriven(stack: StackProcess) -> None:
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=stack.api.status()["aws_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    queue_url = sqs.get_queue_url(QueueName="gamify-activities")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue_url, MessageBody="{not json")
+
+    def dead_letters() -> list[dict[str, object]]:
+        return list(json.loads(gamify(stack, "dlq", "list", "--json"))["messages"])
+
+    listed = eventually(dead_letters, what="the poison message in the DLQ")
+    assert [(m["code"], m["body"], m["receive_count"]) for m in listed] == [
+        ("invalid_message", "{not json", 1)
+    ]
+    assert "Invalid JSON" in str(listed[0]["reason"])
+    assert "invalid_message" in gamify(stack, "dlq", "list")  # the table for people
+
+    assert json.loads(gamify(stack, "dlq", "redrive", "--json")) == {"moved": 1}
+
+    # It went back through the queue: the consumer refused it again, with its reason.
+    again = eventually(
+        lambda: [m for m in dead_letters() if m["receive_count"] == 2], what="a second verdict"
+    )
+    assert again[0]["code"] == "invalid_message"
 
 
 def test_send_then_profile_badges_and_leaderboard_tables(stack: StackProcess) -> None:

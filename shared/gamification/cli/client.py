@@ -44,6 +44,10 @@ class ApiError(Exception):
         )
 
 
+class ApiUnreachableError(OSError):
+    """Nothing answered at the API's address (refused, unknown host, timed out)."""
+
+
 class ApiClient:
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:
         split = urlsplit(base_url.rstrip("/"))
@@ -90,11 +94,15 @@ class ApiClient:
                 connection.request(method, target, body=payload or None, headers=headers)
                 raw = connection.getresponse()
                 data = raw.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as error:
                 self._reset()
                 if attempt == 2:
-                    raise
+                    dropped = f"the connection dropped: {error}"
+                    raise ApiUnreachableError(error.errno, dropped) from error
                 continue
+            except OSError as error:
+                self._reset()
+                raise ApiUnreachableError(error.errno, error.strerror or str(error)) from error
             return ApiResponse(raw.status, _decode(data))
         raise AssertionError("unreachable")  # pragma: no cover
 

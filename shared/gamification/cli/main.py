@@ -1,14 +1,4 @@
-"""``gamify``: talk to a Gamify API (the local stack by default) from the terminal.
-
-Examples::
-
-    gamify send post_read post-42                 # as user "demo" (local dev token)
-    gamify --user alice profile
-    gamify badges alice
-    gamify leaderboard --limit 10
-    gamify job notifier --at 2026-11-27T20:00:00Z  # local stack only
-    gamify simulate --users 200 --days 2
-"""
+"""gamify: talk to a Gamify API (the local stack by default) from the terminal."""
 
 from __future__ import annotations
 
@@ -22,47 +12,106 @@ from datetime import datetime
 from typing import Any
 
 from gamification.cli import simulate as sim
-from gamification.cli.client import ApiClient, ApiError, sigv4_signer
+from gamification.cli.client import ApiClient, ApiError, ApiUnreachableError, sigv4_signer
+from gamification.cli.discovery import discover
 from gamification.cli.render import bar, table
 
-DEFAULT_URL = "http://127.0.0.1:3000"
+EXAMPLES = """\
+examples:
+  gamify send post_read post-42                   report an activity as user "demo"
+  gamify profile --user alice                     flags may follow the command
+  gamify badges alice
+  gamify leaderboard --limit 10
+  gamify job notifier --at 2026-11-27T18:05:00Z   run a job as of a time (local stack)
+  gamify dlq list                                 what the consumer dead-lettered, and why
+  gamify simulate --users 200 --days 2
+
+which API: --url, else GAMIFY_URL, else the URL a running `make local` advertises, else
+http://127.0.0.1:$PORT, else http://127.0.0.1:3000.
+
+exit codes: 0 done, 1 the API refused (4xx/5xx), 2 bad usage or input, 3 API unreachable.
+"""
+
+EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+
+
+class _Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Examples kept as written, and every option's default shown (where it has one)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    client = ApiClient(args.url)
+    args = build_parser().parse_args(argv)
+    target = discover(args.url, os.environ)
     try:
+        client = ApiClient(target.url)
         return int(args.command(client, args) or 0)
     except ApiError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return EXIT_REFUSED
+    except ApiUnreachableError as error:
+        print(f"error: {target.unreachable(error)}", file=sys.stderr)
+        return EXIT_UNREACHABLE
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gamify", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+def _global_flags(*, with_defaults: bool) -> argparse.ArgumentParser:
+    """Flags every command takes, before or after its name.
+
+    The top-level parser holds the defaults; each command's copy suppresses them, so a flag
+    given after the command wins and an absent one does not reset the value given before it.
+    """
+
+    def default(value: Any) -> Any:
+        return value if with_defaults else argparse.SUPPRESS
+
+    flags = argparse.ArgumentParser(add_help=False)
+    group = flags.add_argument_group("global options")
+    group.add_argument(
+        "--url", default=default(None), help="API base URL (default: discovered, see gamify -h)"
     )
-    parser.add_argument(
-        "--url", default=os.environ.get("GAMIFY_URL", DEFAULT_URL), help="API base URL"
-    )
-    parser.add_argument(
+    group.add_argument(
         "--user",
-        default=os.environ.get("GAMIFY_USER", "demo"),
-        help="local stack: act as this user (dev token)",
+        default=default(os.environ.get("GAMIFY_USER", "demo")),
+        help="local stack: act as this user (dev token); env GAMIFY_USER",
     )
-    parser.add_argument(
+    group.add_argument(
         "--token",
-        default=os.environ.get("GAMIFY_TOKEN"),
-        help="bearer token to send instead of the local dev token (e.g. a Cognito id token)",
+        default=default(os.environ.get("GAMIFY_TOKEN")),
+        help="bearer token instead of the dev token (e.g. a Cognito id token); env GAMIFY_TOKEN",
     )
-    parser.add_argument("--admin", action="store_true", help="local stack: dev admin token")
-    parser.add_argument("--json", action="store_true", help="print raw JSON responses")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    group.add_argument(
+        "--admin", action="store_true", default=default(False), help="local stack: admin token"
+    )
+    group.add_argument(
+        "--json", action="store_true", default=default(False), help="print raw JSON responses"
+    )
+    return flags
 
-    send = commands.add_parser("send", help="report an activity")
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gamify",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=_Help,
+        parents=[_global_flags(with_defaults=True)],
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    command_flags = _global_flags(with_defaults=False)
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name, help=help_, description=help_, formatter_class=_Help, parents=[command_flags]
+        )
+
+    send = command("send", "report an activity")
     send.add_argument("type", help="event type, e.g. post_read")
     send.add_argument("object_id", help="what it was about, e.g. post-42")
     send.add_argument("--at", help="when it happened (ISO 8601 with offset); default now")
@@ -75,53 +124,64 @@ def _parser() -> argparse.ArgumentParser:
     _service_auth(send)
     send.set_defaults(command=_send)
 
-    profile = commands.add_parser("profile", help="show a profile (yours by default)")
+    profile = command("profile", "show a profile (yours by default)")
     profile.add_argument("user_id", nargs="?")
     profile.set_defaults(command=_profile)
 
-    badges = commands.add_parser("badges", help="badges with progress (yours by default)")
+    badges = command("badges", "badges with progress (yours by default)")
     badges.add_argument("user_id", nargs="?")
     badges.set_defaults(command=_badges)
 
-    board = commands.add_parser("leaderboard", help="the leaderboard")
-    board.add_argument("--period", choices=["alltime", "weekly"], default="alltime")
-    board.add_argument("--limit", type=int, default=10)
-    board.add_argument("--offset", type=int, default=0)
+    board = command("leaderboard", "the leaderboard")
+    board.add_argument(
+        "--period", choices=["alltime", "weekly"], default="alltime", help="which board"
+    )
+    board.add_argument("--limit", type=int, default=10, help="entries per page")
+    board.add_argument("--offset", type=int, default=0, help="entries to skip")
     board.add_argument("--around", metavar="USER_ID", help="entries around this user")
-    board.add_argument("--radius", type=int, default=3)
+    board.add_argument("--radius", type=int, default=3, help="with --around: entries each side")
     board.set_defaults(command=_leaderboard)
 
-    feed = commands.add_parser("notifications", help="your notification feed")
-    feed.add_argument("--unread", action="store_true")
-    feed.add_argument("--limit", type=int, default=20)
+    feed = command("notifications", "your notification feed")
+    feed.add_argument("--unread", action="store_true", help="only unread ones")
+    feed.add_argument("--limit", type=int, default=20, help="at most this many")
     feed.set_defaults(command=_notifications)
 
-    _local_commands(commands)
-    _simulate_command(commands)
+    _local_commands(command)
+    _simulate_command(command)
     return parser
 
 
-def _local_commands(commands: Any) -> None:
-    job = commands.add_parser("job", help="local stack: run a job now or as of a time")
+def _local_commands(command: Any) -> None:
+    job = command("job", "local stack: run a job now or as of a time")
     job.add_argument("name", help="notifier, reconciler, backfill, ...")
     job.add_argument("--at", help="the scheduled event's time (ISO 8601), default now")
     job.add_argument("--event", help="a JSON event to send instead of a scheduled event")
     job.set_defaults(command=_job)
 
-    redis = commands.add_parser("redis", help="local stack: simulate a Redis outage")
+    redis = command("redis", "local stack: simulate a Redis outage")
     redis.add_argument("action", choices=["kill", "restart"])
     redis.set_defaults(command=_redis)
 
-    status = commands.add_parser("status", help="local stack: queues, pollers, Redis")
+    status = command("status", "local stack: queues, pollers, Redis")
     status.set_defaults(command=_status)
 
+    dlq = command(
+        "dlq",
+        "local stack: the dead-letter queue (list: each message with its reason; redrive: "
+        "send them all back to the activity queue, e.g. after adding a missing event type)",
+    )
+    dlq.add_argument("action", choices=["list", "redrive"])
+    dlq.add_argument("--limit", type=int, default=50, help="list at most this many")
+    dlq.set_defaults(command=_dlq)
 
-def _simulate_command(commands: Any) -> None:
-    simulate = commands.add_parser("simulate", help="simulate N users over D days")
-    simulate.add_argument("--users", type=int, default=100)
-    simulate.add_argument("--days", type=int, default=2)
-    simulate.add_argument("--seed", type=int, default=7)
-    simulate.add_argument("--concurrency", type=int, default=4)
+
+def _simulate_command(command: Any) -> None:
+    simulate = command("simulate", "simulate N users over D days (heavy-tailed, see docs)")
+    simulate.add_argument("--users", type=int, default=100, help="how many users")
+    simulate.add_argument("--days", type=int, default=2, help="spread over the last D days")
+    simulate.add_argument("--seed", type=int, default=7, help="random seed (same plan each run)")
+    simulate.add_argument("--concurrency", type=int, default=4, help="requests in parallel")
     simulate.add_argument("--prefix", default="sim", help="user ids are <prefix>-00001, ...")
     simulate.add_argument(
         "--max-backdate-hours",
@@ -287,7 +347,44 @@ def _redis(client: ApiClient, args: argparse.Namespace) -> int:
 
 def _status(client: ApiClient, args: argparse.Namespace) -> int:
     _require_local(client, "status")
-    return _dump(client.call("GET", "/local/status"))
+    status = client.call("GET", "/local/status")
+    if args.json:
+        return _dump(status)
+    redis = status["redis"]
+    rows = [
+        ("api", status["base_url"]),
+        ("aws (moto)", status["aws_endpoint"]),
+        ("redis", f"{redis['kind']} at {redis['url']} ({'up' if redis['running'] else 'DOWN'})"),
+        ("queue", _depth(status["queue"])),
+        ("dead letters", _depth(status["dlq"])),
+        ("functions", ", ".join(n for n, ok in status["functions"].items() if ok)),
+    ]
+    print(table(["part", "state"], rows))
+    return 0
+
+
+def _depth(queue: dict[str, int]) -> str:
+    return f"{queue['visible']} waiting, {queue['in_flight']} in flight"
+
+
+def _dlq(client: ApiClient, args: argparse.Namespace) -> int:
+    _require_local(client, "dlq")
+    if args.action == "redrive":
+        result = client.call("POST", "/local/dlq/redrive")
+        if args.json:
+            return _dump(result)
+        print(f"redrove {result['moved']} messages to the activity queue")
+        return 0
+    result = client.call("GET", "/local/dlq", query={"limit": args.limit})
+    if args.json:
+        return _dump(result)
+    rows = [
+        (m.get("code") or "-", m.get("reason") or "-", m["receive_count"], m["body"][:60])
+        for m in result["messages"]
+    ]
+    print(table(["code", "reason", "receives", "body"], rows))
+    print(f"{len(rows)} dead letters (`gamify dlq redrive` sends them back to the queue)")
+    return 0
 
 
 def _simulate(client: ApiClient, args: argparse.Namespace) -> int:
@@ -350,14 +447,18 @@ def _require_local(client: ApiClient, command: str) -> None:
 
 
 def _wait_for_queue(client: ApiClient, timeout: float) -> float:
-    """Seconds until the activity queue is empty, or -1 after ``timeout``."""
+    """Seconds until the activity queue is empty, or -1 after ``timeout``; progress on stderr."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        status = client.call("GET", "/local/status")
-        queue = status["queue"]
-        if queue["visible"] == 0 and queue["in_flight"] == 0:
-            return time.monotonic() - started
+        queue = client.call("GET", "/local/status")["queue"]
+        left = queue["visible"] + queue["in_flight"]
+        waited = time.monotonic() - started
+        print(f"\rwaiting for the queue: {left} left ({waited:.0f} s)   ", end="", file=sys.stderr)
+        if left == 0:
+            print(file=sys.stderr)
+            return waited
         time.sleep(0.5)
+    print(file=sys.stderr)
     return -1.0
 
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
+from gamification.local import stack_file
 from gamification.local.stack import LocalStack, StackInfo
 
 READY = "gamify local stack ready on {url}"
+DEFAULT_PORT = 3000
+
+
+class StartError(Exception):
+    """The stack cannot start for a reason the user can fix; the message says how."""
 
 
 def main() -> int:
@@ -24,21 +33,60 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    port = int(os.environ.get("PORT", "3000"))
-    stack = LocalStack(port=port)
     try:
-        info = stack.start()
-    except OSError as error:
+        port = port_from(os.environ.get("PORT"))
+        state = os.environ.get("GAMIFY_LOCAL_STATE") or None
+        stack = LocalStack(port=port, state_dir=Path(state) if state else None)
+        info = _start(stack, port)
+    except StartError as error:
         print(f"gamify local stack could not start: {error}", file=sys.stderr, flush=True)
-        return 1
+        return 2
+    advertised = stack_file.path()
     try:
+        stack_file.advertise(info.base_url, advertised)
         _announce(info)
         while not stopping.wait(0.5):
             pass
         print("gamify local stack stopping…", flush=True)
     finally:
+        stack_file.withdraw(advertised)
         stack.stop()
     print("gamify local stack stopped", flush=True)
+    return 0
+
+
+def port_from(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise StartError(f"PORT={raw!r} is not a TCP port (an integer from 1 to 65535)")
+    return int(raw)
+
+
+def _start(stack: LocalStack, port: int) -> StackInfo:
+    try:
+        return stack.start()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise StartError(
+                f"port {port} on 127.0.0.1 is already in use (another `make local`?). "
+                f"Stop it, or pick another port: PORT={_free_port_near(port)} make local"
+            ) from error
+        if error.errno == errno.EACCES:
+            raise StartError(
+                f"port {port} needs privileges; use a port above 1023, e.g. PORT=3000"
+            ) from error
+        raise StartError(str(error)) from error
+
+
+def _free_port_near(port: int) -> int:
+    for candidate in range(port + 1, min(port + 100, 65535)):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
     return 0
 
 
@@ -63,6 +111,9 @@ def _announce(info: StackInfo) -> None:
         f"Docs:         {info.base_url}/v1/docs",
         "Auth (local only): Authorization: Bearer dev:<user_id> | dev:<user_id>:admin | "
         "dev-service",
+        f"State:        {info.state}",
+        "CLI:          .venv/bin/gamify --help   (or `source .venv/bin/activate`, then gamify);"
+        " it finds this stack on its own",
     ]
     if missing:
         lines.append(f"Missing functions (their routes answer 502): {', '.join(missing)}")

@@ -5,6 +5,8 @@
                                        a JSON body, when given, is sent as the event instead
 * ``POST /local/redis/kill``           stop Redis (an outage)
 * ``POST /local/redis/restart``        start an empty Redis on the same port (a replaced node)
+* ``GET  /local/dlq?limit=N``           dead letters with their reasons
+* ``POST /local/dlq/redrive``           move every dead letter back to the activity queue
 * ``POST /local/lambda/2015-03-31/functions/{name}/invocations``
                                        Lambda's Invoke API, for the handlers' own boto3 calls
                                        (``AWS_ENDPOINT_URL_LAMBDA`` points here): ``Event``
@@ -37,20 +39,32 @@ class Stack(Protocol):
 
     def restart_redis(self) -> None: ...
 
+    def dead_letters(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def redrive_dead_letters(self) -> int: ...
+
     def has_function(self, name: str) -> bool: ...
 
     def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any: ...
 
 
 def control(stack: Stack) -> Callable[[Request], Response]:
+    fixed: dict[tuple[str, str], Callable[[Request], Response]] = {
+        ("GET", "/local/status"): lambda _: json_response(200, stack.status()),
+        ("POST", "/local/redis/kill"): lambda _: _redis(stack.kill_redis, "killed"),
+        ("POST", "/local/redis/restart"): lambda _: _redis(
+            stack.restart_redis, "restarted (empty)"
+        ),
+        ("GET", "/local/dlq"): lambda request: _dead_letters(stack, request),
+        ("POST", "/local/dlq/redrive"): lambda _: json_response(
+            200, {"moved": stack.redrive_dead_letters()}
+        ),
+    }
+
     def handle(request: Request) -> Response:
         path, method = request.path, request.method
-        if path == "/local/status" and method == "GET":
-            return json_response(200, stack.status())
-        if path == "/local/redis/kill" and method == "POST":
-            return _redis(stack.kill_redis, "killed")
-        if path == "/local/redis/restart" and method == "POST":
-            return _redis(stack.restart_redis, "restarted (empty)")
+        if (method, path) in fixed:
+            return fixed[method, path](request)
         job = _JOB.match(path)
         if job and method == "POST":
             return _run_job(stack, job["name"], request)
@@ -60,6 +74,18 @@ def control(stack: Stack) -> Callable[[Request], Response]:
         return error(404, "not_found", f"no local control route for {method} {path}")
 
     return handle
+
+
+def _dead_letters(stack: Stack, request: Request) -> Response:
+    raw = parse_qs(urlsplit(request.target).query).get("limit", ["50"])[-1]
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        return error(
+            400,
+            "invalid_limit",
+            "limit: expected an integer from 1 to 1000",
+            [{"field": "query.limit", "message": "expected 1..1000", "type": "int"}],
+        )
+    return json_response(200, {"messages": stack.dead_letters(int(raw))})
 
 
 def _redis(action: Callable[[], None], done: str) -> Response:

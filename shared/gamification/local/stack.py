@@ -13,11 +13,12 @@ import threading
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
 
-from gamification.local import moto_patches
+from gamification.local import dead_letters, moto_patches, persistence
 from gamification.local.control import FUNCTION_PREFIX, control
 from gamification.local.handlers import Invoker
 from gamification.local.http_gateway import Gateway, HttpGateway
@@ -57,12 +58,18 @@ class StackInfo:
     redis_url: str
     badges: int
     functions: dict[str, bool]
+    state: str
+    """Where the table is kept between runs, or that it is not."""
 
 
 class LocalStack:
-    def __init__(self, port: int = 3000, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, port: int = 3000, host: str = "127.0.0.1", state_dir: Path | None = None
+    ) -> None:
         self._host = host
         self._port = port
+        self._state_dir = state_dir
+        self._restored = 0
         self._moto: Any = None
         self.provisioned: Provisioned | None = None
         self.redis: LocalRedis | None = None
@@ -89,6 +96,10 @@ class LocalStack:
             os.environ.setdefault(name, value)
         os.environ["AWS_ENDPOINT_URL"] = endpoint
         self.provisioned = provision(endpoint_url=endpoint)
+        if self._state_dir is not None:
+            self._restored = persistence.load(
+                boto3.client("dynamodb"), self.provisioned.table_name, self._state_dir
+            )
         self.redis = LocalRedis(os.environ.get("REDIS_URL") or None).start()
         os.environ.update({**self.provisioned.environment(), "REDIS_URL": self.redis.url})
         for name, value in DEFAULTS.items():
@@ -125,10 +136,14 @@ class LocalStack:
             self.provisioned.stream_arn,
             self.invoker.invoke,
             [s for s in subscriptions if self._functions.get(s.function)],
+            # Restored items are history, not news: the outbox must not push them again.
+            iterator_type="LATEST" if self._restored else "TRIM_HORIZON",
         ).start()
         self.scheduler = Scheduler(
             self.invoker.invoke, [s for s in SCHEDULES if self._functions.get(s.function)]
         ).start()
+        if self._restored and self._functions.get("reconciler"):
+            self.scheduler.run("reconciler")  # the boards from the restored table, at once
         self._http.start()
         self.info = StackInfo(
             base_url=self._http.url,
@@ -137,6 +152,7 @@ class LocalStack:
             redis_url=self.redis.url,
             badges=badges,
             functions=dict(self._functions),
+            state=self._state_description(),
         )
         return self.info
 
@@ -150,9 +166,27 @@ class LocalStack:
             except Exception:
                 log.exception("stopping %s failed", type(part).__name__)
         self._http = self.scheduler = self._sqs = self._stream = self.redis = None
+        self._save_state()
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
+
+    def _save_state(self) -> None:
+        if self._state_dir is None or self.provisioned is None or self._moto is None:
+            return
+        try:
+            count = persistence.save(
+                boto3.client("dynamodb"), self.provisioned.table_name, self._state_dir
+            )
+        except Exception:
+            log.exception("saving the local state to %s failed", self._state_dir)
+        else:
+            log.info("saved %d items to %s", count, self._state_dir)
+
+    def _state_description(self) -> str:
+        if self._state_dir is None:
+            return "in memory: a restart starts empty (GAMIFY_LOCAL_STATE=<dir> keeps it)"
+        return f"kept in {self._state_dir} ({self._restored} items restored)"
 
     def _start_moto(self) -> str:
         from moto.server import ThreadedMotoServer
@@ -202,6 +236,14 @@ class LocalStack:
 
     def restart_redis(self) -> None:
         self._require(self.redis).restart()
+
+    def dead_letters(self, limit: int) -> list[dict[str, Any]]:
+        provisioned = self._require(self.provisioned)
+        return dead_letters.peek(boto3.client("sqs"), provisioned.dlq_url, limit)
+
+    def redrive_dead_letters(self) -> int:
+        provisioned = self._require(self.provisioned)
+        return dead_letters.redrive(boto3.client("sqs"), provisioned.dlq_url, provisioned.queue_url)
 
     def status(self) -> dict[str, Any]:
         provisioned, info = self._require(self.provisioned), self._require(self.info)

@@ -46,9 +46,12 @@ class StreamPoller:
         stream_arn: str,
         invoke: Invoke,
         subscriptions: Sequence[Subscription],
+        *,
         interval_seconds: float = 0.5,
+        iterator_type: str = "TRIM_HORIZON",
     ) -> None:
         self._streams = streams
+        self._iterator_type = iterator_type
         self._arn = stream_arn
         self._invoke = invoke
         self._subscriptions = subscriptions
@@ -90,7 +93,7 @@ class StreamPoller:
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self._streams.get_shard_iterator(
-                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    StreamArn=self._arn, ShardId=shard_id, ShardIteratorType=self._iterator_type
                 )["ShardIterator"]
 
     def _deliver(self, subscription: Subscription, batch: list[Record]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from gamification import composition
 from gamification.api.contract import new_router, responses
@@ -49,10 +51,17 @@ def openapi_document() -> dict[str, Any]:
     "/v1/docs",
     operation_id="getSwaggerUi",
     summary="Swagger UI for this API",
+    description="`?format=json` answers the OpenAPI document instead: the page's own link to "
+    "its spec points there.",
     tags=TAGS,
     responses=responses(200, "An HTML page", media_type=content_types.TEXT_HTML),
 )
-def swagger_ui() -> Response[str]:
-    from gamification.api.app import swagger_html
+def swagger_ui(
+    format_: Annotated[Literal["html", "json"], Query(alias="format")] = "html",
+) -> Response[str]:
+    from gamification.api.app import openapi_document, swagger_html
 
+    if format_ == "json":
+        body = json.dumps(openapi_document())
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body)
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=swagger_html())
