@@ -12,9 +12,10 @@ from aws_cdk import App, Duration
 
 from gamification.resources import SCHEDULES
 from infra import assets, layer
-from infra.app import project_context
+from infra.app import project_context, synth_summary
 from infra.config import StackConfig
 from infra.constructs.functions import FunctionSpec
+from tests.infra.conftest import Synthesis
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -128,3 +129,17 @@ def test_every_function_folder_has_a_handler() -> None:
     }
     for name in names:
         assert (assets.FUNCTIONS_DIR / name / "handler.py").is_file(), name
+
+
+def test_make_synth_says_where_the_template_went_and_what_is_in_it(
+    default_synth: Synthesis,
+) -> None:
+    summary = synth_summary("cdk.out/Gamify.template.json", default_synth.template)
+    lines = summary.splitlines()
+    functions = len(default_synth.of_type("AWS::Lambda::Function"))
+
+    assert lines[0] == (
+        f"synthesized cdk.out/Gamify.template.json: {len(default_synth.resources)} resources"
+    )
+    assert f"  {functions:3d} AWS::Lambda::Function" in lines
+    assert sum(int(line.split()[0]) for line in lines[1:]) == len(default_synth.resources)
