@@ -41,15 +41,24 @@ def peek(sqs: Any, dlq_url: str, limit: int) -> list[dict[str, Any]]:
 
 
 def redrive(sqs: Any, dlq_url: str, queue_url: str) -> int:
-    """Move every message back to the activity queue; returns how many moved."""
+    """Move the messages the DLQ holds now back to the activity queue; returns how many moved.
+
+    Bounded by the count at the start: a poison message comes straight back (with a new id)
+    while this runs, and must not be moved round and round.
+    """
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    remaining = int(attributes["ApproximateNumberOfMessages"])
     moved = 0
-    while batch := _receive(sqs, dlq_url, 10):
+    while remaining > 0 and (batch := _receive(sqs, dlq_url, min(10, remaining))):
         entries = [{"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(batch)]
         response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
         sent = {int(e["Id"]) for e in response.get("Successful", [])}
         for i in sorted(sent):
             sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=batch[i]["ReceiptHandle"])
         moved += len(sent)
+        remaining -= len(batch)
         if len(sent) < len(batch):
             break
     return moved
