@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
+from gamification.api.conditional import CACHE_CONTROL, conditional_get
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
 from gamification.api.models import AroundOut, LeaderboardOut
 from gamification.domain.activity import UserId
@@ -41,6 +42,8 @@ def boards() -> LeaderboardQueries:
     summary="A page of the leaderboard",
     tags=TAGS,
     security=USER,
+    middlewares=[conditional_get],
+    cache_control=CACHE_CONTROL,
     responses=responses(
         200, "Entries with RANK() ranks", *AUTH_ERRORS, HTTPStatus.SERVICE_UNAVAILABLE
     ),
@@ -66,6 +69,8 @@ def leaderboard(
     "not on the board gets `rank: null` and no entries.",
     tags=TAGS,
     security=USER,
+    middlewares=[conditional_get],
+    cache_control=CACHE_CONTROL,
     responses=responses(
         200,
         "The user's neighbourhood",
