@@ -7,6 +7,7 @@ browser download cannot work here. Screenshots land in ``test-artifacts/browser/
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -58,6 +59,11 @@ def test_a_user_sees_profile_badges_board_and_a_toast_move(
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     page.goto(f"{stack.url}/?user={USER}&poll=1")
+    page.evaluate(
+        """() => { window.unlocked = [];
+          document.addEventListener("gamify:badge-unlocked", (e) => unlocked.push(e.detail.id));
+        }"""
+    )
     profile = page.locator("gamify-profile")
     expect(profile.locator("[part=level]")).to_have_text("Level 0")
     expect(profile.locator("[part=xp]")).to_contain_text("0 XP")
@@ -75,6 +81,7 @@ def test_a_user_sees_profile_badges_board_and_a_toast_move(
     first = grid.locator("li[data-badge=first-read]")
     expect(first).to_have_class(re.compile(r"\bearned\b"))
     expect(first.locator(".state")).to_contain_text("Earned")
+    assert page.evaluate("window.unlocked") == ["first-read"], "the unlock animation plays once"
     bookworm = grid.locator("li[data-badge=bookworm]")
     expect(bookworm).to_have_class(re.compile(r"\blocked\b"))
     expect(bookworm.locator(".state")).to_have_text("1/10")
@@ -109,3 +116,41 @@ def test_a_user_sees_profile_badges_board_and_a_toast_move(
     assert errors == []
     hosts = {urlsplit(u).hostname for u in requested}
     assert hosts == {"127.0.0.1"}, f"a request left 127.0.0.1: {sorted(hosts)}"
+
+
+def test_the_local_api_answers_browsers_from_other_origins(stack: StackProcess) -> None:
+    """The local default allows any origin: preflight, answers and the gateway's own 401."""
+    origin = {"Origin": "http://localhost:5173"}
+    preflight = _raw(
+        stack,
+        "OPTIONS",
+        "/v1/leaderboard",
+        {
+            **origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization,if-none-match",
+        },
+    )
+    answer = _raw(stack, "GET", "/v1/leaderboard", {**origin, "Authorization": "Bearer dev:x"})
+    refused = _raw(stack, "GET", "/v1/leaderboard", origin)
+
+    assert preflight[0] == 204
+    assert "if-none-match" in preflight[1]["access-control-allow-headers"].lower()
+    assert answer[0] == 200
+    assert answer[1]["access-control-allow-origin"] == "*"
+    assert "ETag" in answer[1]["access-control-expose-headers"]
+    assert refused[0] == 401
+    assert refused[1]["access-control-allow-origin"] == "*"
+
+
+def _raw(
+    stack: StackProcess, method: str, path: str, headers: dict[str, str]
+) -> tuple[int, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()

@@ -18,6 +18,13 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolv
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
 
+NOT_MODIFIED: dict[int, Any] = {
+    HTTPStatus.NOT_MODIFIED.value: {
+        "description": "Unchanged since the `ETag` sent as `If-None-Match` (no body).",
+        "content": {},
+    }
+}
+"""The extra documented response of a conditional route (``responses={**..., **NOT_MODIFIED}``)."""
 CACHE_CONTROL = "private, no-cache"
 """Any cache must revalidate before reuse, and only the caller's own (the answer is behind auth)."""
 

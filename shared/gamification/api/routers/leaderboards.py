@@ -16,7 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
-from gamification.api.conditional import CACHE_CONTROL, conditional_get
+from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
 from gamification.api.models import AroundOut, LeaderboardOut
 from gamification.domain.activity import UserId
@@ -44,9 +44,10 @@ def boards() -> LeaderboardQueries:
     security=USER,
     middlewares=[conditional_get],
     cache_control=CACHE_CONTROL,
-    responses=responses(
-        200, "Entries with RANK() ranks", *AUTH_ERRORS, HTTPStatus.SERVICE_UNAVAILABLE
-    ),
+    responses={
+        **responses(200, "Entries with RANK() ranks", *AUTH_ERRORS, HTTPStatus.SERVICE_UNAVAILABLE),
+        **NOT_MODIFIED,
+    },
 )
 def leaderboard(
     _caller: Annotated[Caller, Depends(current_user)],
@@ -71,13 +72,16 @@ def leaderboard(
     security=USER,
     middlewares=[conditional_get],
     cache_control=CACHE_CONTROL,
-    responses=responses(
-        200,
-        "The user's neighbourhood",
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    ),
+    responses={
+        **responses(
+            200,
+            "The user's neighbourhood",
+            *AUTH_ERRORS,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+        **NOT_MODIFIED,
+    },
 )
 def around(
     user_id: Annotated[UserId, Path()],
