@@ -52,7 +52,10 @@ function objectId(type) {
 async function send(token, activity) {
   const response = await fetch(`${apiBase}/v1/activities`, {
     method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    headers: {
+      Authorization: config.devSignIn ? `Bearer ${token}` : token,
+      "Content-Type": "application/json",
+    },
     body: JSON.stringify(activity),
   });
   const body = await response.json().catch(() => ({}));
@@ -74,7 +77,10 @@ if (!session) {
   if (poll) {
     for (const widget of document.querySelectorAll("#widgets > *")) widget.setAttribute("poll-seconds", poll);
   }
-  configure({ apiBase, token: session.token });
+  // Local dev tokens go as "Bearer dev:<user>"; a Cognito ID token goes bare, as the
+  // deployment guide's curl examples send it.
+  const authScheme = config.devSignIn ? "Bearer" : "";
+  configure({ apiBase, token: session.token, authScheme });
   $("#panel").hidden = false;
   $("#widgets").hidden = false;
   for (const button of document.querySelectorAll("#panel button[data-type]")) {

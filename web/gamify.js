@@ -14,13 +14,16 @@
 // win over configure(). Everything the API returns is rendered as text (never as HTML), and
 // URLs only when they are https: or relative. Theme with the --gamify-* custom properties.
 
-const settings = { apiBase: "", token: null };
+const settings = { apiBase: "", token: null, authScheme: "Bearer" };
 const KINDS_TOASTED = new Set(["level_up", "badge_earned"]);
 
-/** Set the API base URL and token provider for every widget on the page. */
-export function configure({ apiBase, token } = {}) {
+/** Set the API base URL and token provider for every widget on the page. `authScheme` prefixes
+ * the token in the Authorization header ("Bearer"; "" sends the bare token, as API Gateway's
+ * Cognito authorizer documents it). */
+export function configure({ apiBase, token, authScheme } = {}) {
   if (apiBase !== undefined) settings.apiBase = apiBase;
   if (token !== undefined) settings.token = token;
+  if (authScheme !== undefined) settings.authScheme = authScheme;
   refreshAll();
 }
 
@@ -144,7 +147,9 @@ class GamifyElement extends HTMLElement {
 
   /** One API call; `etag` makes it conditional (a 304 comes back as {status: 304}). */
   async api(method, path, { body, etag } = {}) {
-    const headers = { Accept: "application/json", Authorization: `Bearer ${await this.token()}` };
+    const scheme = this.getAttribute("auth-scheme") ?? settings.authScheme;
+    const token = await this.token();
+    const headers = { Accept: "application/json", Authorization: scheme ? `${scheme} ${token}` : token };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (etag) headers["If-None-Match"] = etag;
     const response = await fetch(this.apiBase + path, {
