@@ -15,11 +15,13 @@ from typing import Any, Literal, cast, get_args
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
+from gamification.api.cors import CorsPolicy
 from gamification.resources import SCHEDULES
 
 CacheType = Literal["serverless", "nodes"]
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -84,6 +86,11 @@ class StackConfig:
     powertools_version: str = "3.37.0"
     """Version of the public Powertools layer, resolved per region from its SSM parameter."""
     metrics_namespace: str = "Gamify"
+    cors_origins: str = ""
+    """Browser origins allowed to call the API, comma-separated (``https://app.example.com``), or
+    ``*`` for any; empty allows none (the hosted demo's origin is added when ``web_hosting``)."""
+    web_hosting: bool = False
+    """Host the demo page (``web/``) on S3 behind CloudFront (pay per request, no idle cost)."""
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -106,8 +113,17 @@ class StackConfig:
             (1 <= self.reconcile_every_minutes <= 1440, "reconcile_every_minutes: 1..1440"),
             (self.api_throttle_rate > 0, "api_throttle_rate must be > 0"),
             (self.api_throttle_burst >= self.api_throttle_rate, "burst must be >= rate"),
+            (
+                all(o == "*" or _ORIGIN.match(o) for o in self.allowed_origins),
+                "cors_origins: comma-separated scheme://host[:port] origins, or *",
+            ),
         ]
         return [message for ok, message in checks if not ok]
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """``cors_origins`` as a list (the API functions read the same format, see api/cors.py)."""
+        return CorsPolicy.parse(self.cors_origins).origins
 
     @property
     def log_retention(self) -> logs.RetentionDays:

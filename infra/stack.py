@@ -18,6 +18,8 @@ from infra.constructs.network import Network
 from infra.constructs.notifications import Notifications
 from infra.constructs.observability import Observability
 from infra.constructs.processing import Processing
+from infra.constructs.web_hosting import WebHosting
+from infra.layer import REPO_ROOT
 
 
 class GamifyStack(Stack):
@@ -70,6 +72,10 @@ class GamifyStack(Stack):
             failures=self.failures.queue,
             domain=domain,
         )
+        self.web = (
+            WebHosting(self, "Web", web_dir=REPO_ROOT / "web") if config.web_hosting else None
+        )
+        web_origins = [self.web.origin] if self.web else []
         self.api = Api(
             self,
             "Api",
@@ -81,7 +87,18 @@ class GamifyStack(Stack):
             runtime=self.runtime,
             backfill=self.jobs.backfill,
             domain=domain,
+            cors_origins=[*config.allowed_origins, *web_origins],
         )
+        if self.web is not None:
+            self.web.publish(
+                api_url=self.api.rest_api.url,
+                user_pool_id=self.api.user_pool.user_pool_id,
+                user_pool_client_id=(
+                    self.api.user_pool_client.user_pool_client_id
+                    if self.api.user_pool_client
+                    else ""
+                ),
+            )
         self.observability = Observability(
             self,
             "Observability",
@@ -134,6 +151,8 @@ class GamifyStack(Stack):
             ),
             "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
         }
+        if self.web is not None:
+            outputs["WebUrl"] = (self.web.origin, "The hosted demo page")
         if self.api.user_pool_client is not None:
             outputs["UserPoolClientId"] = (
                 self.api.user_pool_client.user_pool_client_id,

@@ -14,6 +14,7 @@ request for anything else is rejected by API Gateway without invoking a function
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import Enum
 
 from aws_cdk import Duration, RemovalPolicy
@@ -25,6 +26,7 @@ from constructs import Construct
 from gamification.api.auth import ADMIN_GROUP
 from gamification.resources import ROUTES, Route
 from infra.config import StackConfig
+from infra.constructs.browser_access import BrowserAccess
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
     DomainEnvironment,
@@ -118,8 +120,10 @@ class Api(Construct):
         runtime: LambdaRuntime,
         backfill: GamifyFunction,
         domain: DomainEnvironment,
+        cors_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        self.cors = BrowserAccess(cors_origins)
         self.user_pool, self.user_pool_client = self._user_pool(config)
         self.functions = self._functions(
             config=config,
@@ -144,6 +148,7 @@ class Api(Construct):
             rest_api_name=config.stack_name,
             description="Gamify: XP, levels, badges, streaks and leaderboards",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            default_cors_preflight_options=self.cors.preflight(),
             cloud_watch_role=config.api_cloudwatch_role,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
@@ -163,6 +168,7 @@ class Api(Construct):
                 f"Gateway{response_type.response_type}",
                 type=response_type,
                 templates={"application/json": _ERROR_TEMPLATE},
+                response_headers=self.cors.gateway_response_headers(),
             )
         self.validator = self.rest_api.add_request_validator(
             "Validator",
@@ -193,6 +199,7 @@ class Api(Construct):
             (route.method, route.path): self._add_route(route, integrations[route.function])
             for route in ROUTES
         }
+        self.cors.apply(self.rest_api, self.functions.values())
         acknowledge(
             self.rest_api,
             "AwsSolutions-APIG3",

@@ -104,3 +104,13 @@ def test_a_new_badge_reaches_users_who_already_qualify(api: Api) -> None:
         for user_id in ("alice", "bob")
     }
     assert earned == {"alice": True, "bob": False}
+
+
+@pytest.mark.parametrize(
+    "icon", ["https://cdn.example.com/badges/owl.svg", "icons/owl.svg", "/static/owl.png"]
+)
+def test_https_and_relative_icons_are_accepted(api: Api, icon: str) -> None:
+    reply = api.put("/v1/admin/badges/owl", as_=admin(), body={**OWL, "icon": icon})
+
+    assert reply.status == 201, reply.text
+    assert reply.json["icon"] == icon

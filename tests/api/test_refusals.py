@@ -354,6 +354,29 @@ def test_invalid_badge_definitions_are_refused_when_saved(
     assert composition.badge_repository().load().get("owl") is None
 
 
+@pytest.mark.parametrize(
+    "icon",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        " javascript:alert(1)",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "http://example.com/owl.svg",
+        "//evil.example/owl.svg",
+        "https:owl.svg",
+        "icons\\owl.svg",
+        "vbscript:msgbox(1)",
+    ],
+)
+def test_an_icon_that_is_not_https_or_relative_is_refused(refusals: Api, icon: str) -> None:
+    reply = refusals.put("/v1/admin/badges/owl", as_=admin(), body={**GOOD_BADGE, "icon": icon})
+
+    assert reply.status == 422, reply.text
+    assert reply.error_fields() == {"body.icon"}
+    assert composition.badge_repository().load().get("owl") is None
+
+
 # -- routing -------------------------------------------------------------------------------------
 
 

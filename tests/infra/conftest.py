@@ -29,7 +29,8 @@ from infra.stack import GamifyStack
 
 DEFAULT_CONTEXT: dict[str, object] = {}
 # One synthesis covers every non-default choice: node-based cache, an existing user pool,
-# tracing off, a different stage, lead time and reconciliation rate.
+# tracing off, a different stage, lead time and reconciliation rate, browser origins and the
+# hosted demo page.
 ALTERNATIVE_CONTEXT: dict[str, object] = {
     "stage": "prod",
     "cache_type": "nodes",
@@ -38,6 +39,8 @@ ALTERNATIVE_CONTEXT: dict[str, object] = {
     "reminder_lead_hours": "4",
     "reconcile_every_minutes": "5",
     "alarm_email": "ops@example.com",
+    "cors_origins": "https://app.example.com,https://admin.example.com",
+    "web_hosting": "true",
 }
 
 

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from gamification.api import document, errors
+from gamification.api.cors import CorsPolicy
 from gamification.api.edge import ApiResolver
 from gamification.api.routers import (
     account,
@@ -43,7 +44,7 @@ FUNCTION_ROUTERS: dict[str, tuple[Router, ...]] = {
 
 
 def build_resolver(routers: tuple[Router, ...]) -> APIGatewayRestResolver:
-    app = ApiResolver(enable_validation=True)
+    app = ApiResolver(enable_validation=True, cors=CorsPolicy.from_env().powertools())
     for router in routers:
         app.include_router(router)
     errors.install(app, SERVICE_ERRORS)

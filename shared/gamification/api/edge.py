@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.api import auth
@@ -31,8 +31,17 @@ class ApiResolver(APIGatewayRestResolver):
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         refused = _precheck(event)
         if refused is not None:
-            return _proxy_response(refused)
+            response = _proxy_response(refused)
+            response["multiValueHeaders"].update(_cors_headers(self._cors, event))
+            return response
         return super().resolve(event, context)
+
+
+def _cors_headers(cors: CORSConfig | None, event: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What Powertools adds to a routed answer, for an answer given before routing."""
+    origin = _header(event, "origin")
+    allowed = cors.allowed_origin(origin) if cors is not None and origin else None
+    return {k: [v] for k, v in cors.to_dict(allowed).items()} if cors and allowed else {}
 
 
 def _precheck(event: Mapping[str, Any]) -> ApiError | None:

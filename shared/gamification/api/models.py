@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from gamification.domain.activity import UserId
-from gamification.domain.badges import Criterion
+from gamification.domain.badges import Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName
 from gamification.services.queries import Period
 
@@ -185,7 +185,7 @@ class SettingsIn(_Request):
 class BadgeIn(_Request):
     name: str = Field(min_length=1, max_length=80)
     description: str = Field(min_length=1, max_length=280)
-    icon: str = Field(min_length=1, max_length=256)
+    icon: IconUrl = Field(description="`https://...` or a path relative to the page.")
     criteria: Criterion
 
 

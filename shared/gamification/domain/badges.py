@@ -8,12 +8,21 @@ is loaded, with pydantic naming the offending field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, TypeAdapter, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    TypeAdapter,
+    model_validator,
+)
 
 from gamification.domain.catalog import (
     DATA_DIR,
@@ -159,13 +168,44 @@ Criterion = Annotated[
 ]
 
 
+_URL_CHAR = r"\x21-\x5b\x5d-\x7e"  # printable ASCII but space and backslash
+_HOST_CHAR = r"\x21-\x22\x24-\x2e\x30-\x3e\x40-\x5b\x5d-\x7e"  # ... and not / ? #
+_SEGMENT_CHAR = r"\x21-\x22\x24-\x2e\x30-\x39\x3b-\x3e\x40-\x5b\x5d-\x7e"  # ... nor :
+ICON_PATTERN = (
+    f"^(?:https://[{_HOST_CHAR}]+(?:[/?#][{_URL_CHAR}]*)?"  # https://host/...
+    f"|/(?:[\\x21-\\x2e\\x30-\\x5b\\x5d-\\x7e][{_URL_CHAR}]*)?"  # /path, not //host
+    f"|[{_SEGMENT_CHAR}]+(?:[/?#][{_URL_CHAR}]*)?)$"  # icons/owl.svg: no scheme before the first /
+)
+"""An ``https://`` URL or a path relative to the page, in a regex every JSON Schema dialect
+reads alike (the OpenAPI document carries it)."""
+
+
+def _https_or_relative(icon: str) -> str:
+    """Pages render the icon as an image source: ``javascript:``, ``data:``, ``http:`` or a
+    network-path (``//host``) icon would run script, track or mix content there."""
+    if re.fullmatch(ICON_PATTERN, icon) is None:
+        raise ValueError(
+            "must be an https:// URL or a path relative to the page "
+            "(printable ASCII, no spaces or backslashes)"
+        )
+    return icon
+
+
+IconUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=256, json_schema_extra={"pattern": ICON_PATTERN}),
+    AfterValidator(_https_or_relative),
+]
+"""A badge icon: ``https://...`` or a path relative to the page (``icons/owl.svg``)."""
+
+
 class BadgeDefinition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str = Field(min_length=1, max_length=80)
     description: str = Field(min_length=1, max_length=280)
-    icon: str = Field(min_length=1, max_length=256)
+    icon: IconUrl
     criteria: Criterion
 
 

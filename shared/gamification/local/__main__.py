@@ -107,6 +107,7 @@ def _announce(info: StackInfo) -> None:
         f"Redis:        {info.redis_kind} at {info.redis_url}",
         f"Badges:       {info.badges} in the catalog (the shipped defaults until an admin edits)",
         f"Back-dating:  {os.environ['GAMIFY_MAX_BACKDATE_HOURS']} h (GAMIFY_MAX_BACKDATE_HOURS)",
+        f"Demo page:    {info.base_url}/?user=alice   (widgets from web/, dev sign-in)",
         f"API:          {info.base_url}/v1",
         f"Docs:         {info.base_url}/v1/docs",
         "Auth (local only): Authorization: Bearer dev:<user_id> | dev:<user_id>:admin | "

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from gamification.api.cors import CorsPolicy
 from gamification.local.apigateway import (
     MAX_BODY_BYTES,
     NotMatched,
@@ -34,25 +35,41 @@ LOCAL_PREFIX = "/local/"
 
 
 class Gateway:
-    def __init__(self, invoke: Invoke, router: Router | None = None) -> None:
+    def __init__(
+        self, invoke: Invoke, router: Router | None = None, cors: CorsPolicy | None = None
+    ) -> None:
         self._invoke = invoke
         self._router = router or Router()
+        self._cors = cors if cors is not None else CorsPolicy.from_env()
 
     def handle(self, request: Request) -> Response:
         matched = self._router.match(request.method, request.path)
         if isinstance(matched, NotMatched):
-            return _not_matched(request, matched)
+            if request.method == "OPTIONS" and matched.status == 405:
+                return self._preflight(request, matched.allowed)
+            return self._gateway_answer(request, _not_matched(request, matched))
         grant = authorize(matched.route, request.header("authorization"))
         if isinstance(grant, Refused):
-            return error(grant.status, grant.code, grant.message)
+            return self._gateway_answer(request, error(grant.status, grant.code, grant.message))
         event = proxy_event(request, matched, grant)
         try:
             result = self._invoke(matched.route.function, event)
         except Exception as exc:
             # API Gateway answers 502 when the integration fails; the traceback is the "log".
             log.exception("function %s failed", matched.route.function)
-            return error(502, "function_error", f"{matched.route.function} failed: {exc!r}")
+            failed = error(502, "function_error", f"{matched.route.function} failed: {exc!r}")
+            return self._gateway_answer(request, failed)
         return from_result(result)
+
+    def _preflight(self, request: Request, methods: tuple[str, ...]) -> Response:
+        """API Gateway's OPTIONS mock on every resource: 204, headers for allowed origins."""
+        headers = self._cors.preflight_headers(request.header("origin"), methods)
+        return Response(204, list(headers.items()))
+
+    def _gateway_answer(self, request: Request, response: Response) -> Response:
+        """The gateway's own errors carry CORS headers too (its DEFAULT_4XX/5XX responses)."""
+        response.headers.extend(self._cors.response_headers(request.header("origin")).items())
+        return response
 
 
 def _not_matched(request: Request, found: NotMatched) -> Response:

@@ -20,8 +20,9 @@ import boto3
 
 from gamification.local import dead_letters, moto_patches, persistence
 from gamification.local.control import FUNCTION_PREFIX, control
+from gamification.local.demo_site import DemoSite, GatewayWithDemoSite, default_web_dir
 from gamification.local.handlers import Invoker
-from gamification.local.http_gateway import Gateway, HttpGateway
+from gamification.local.http_gateway import HttpGateway
 from gamification.local.provision import Provisioned, provision
 from gamification.local.redis_runtime import LocalRedis
 from gamification.local.redis_server import free_port
@@ -46,6 +47,7 @@ DEFAULTS = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
     "GAMIFY_MAX_BACKDATE_HOURS": "48",
+    "GAMIFY_CORS_ORIGINS": "*",  # any origin may call the local API (a stage lists its own)
 }
 """Applied only where the caller's environment does not set them (they pass through)."""
 
@@ -113,9 +115,8 @@ class LocalStack:
         composition.reset()
 
         # Bound now (serving starts last) so the handlers' Lambda client can be pointed at it.
-        self._http = HttpGateway(
-            Gateway(self.invoker.invoke), host=self._host, port=self._port, control=control(self)
-        )
+        gateway = GatewayWithDemoSite(self.invoker.invoke, DemoSite(default_web_dir()))
+        self._http = HttpGateway(gateway, host=self._host, port=self._port, control=control(self))
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
+from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
 from gamification.api.models import BadgeCatalogOut, BadgeOut
 from gamification.services.queries import ProfileQueries
@@ -25,7 +26,9 @@ def profiles() -> ProfileQueries:
     summary="The badge catalog",
     tags=["badges"],
     security=USER,
-    responses=responses(200, "Every badge definition", *AUTH_ERRORS),
+    middlewares=[conditional_get],
+    cache_control=CACHE_CONTROL,
+    responses={**responses(200, "Every badge definition", *AUTH_ERRORS), **NOT_MODIFIED},
 )
 def badge_catalog(
     _caller: Annotated[Caller, Depends(current_user)],

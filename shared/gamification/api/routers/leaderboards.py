@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
+from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
 from gamification.api.models import AroundOut, LeaderboardOut
 from gamification.domain.activity import UserId
@@ -41,9 +42,12 @@ def boards() -> LeaderboardQueries:
     summary="A page of the leaderboard",
     tags=TAGS,
     security=USER,
-    responses=responses(
-        200, "Entries with RANK() ranks", *AUTH_ERRORS, HTTPStatus.SERVICE_UNAVAILABLE
-    ),
+    middlewares=[conditional_get],
+    cache_control=CACHE_CONTROL,
+    responses={
+        **responses(200, "Entries with RANK() ranks", *AUTH_ERRORS, HTTPStatus.SERVICE_UNAVAILABLE),
+        **NOT_MODIFIED,
+    },
 )
 def leaderboard(
     _caller: Annotated[Caller, Depends(current_user)],
@@ -66,13 +70,18 @@ def leaderboard(
     "not on the board gets `rank: null` and no entries.",
     tags=TAGS,
     security=USER,
-    responses=responses(
-        200,
-        "The user's neighbourhood",
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    ),
+    middlewares=[conditional_get],
+    cache_control=CACHE_CONTROL,
+    responses={
+        **responses(
+            200,
+            "The user's neighbourhood",
+            *AUTH_ERRORS,
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
+        **NOT_MODIFIED,
+    },
 )
 def around(
     user_id: Annotated[UserId, Path()],

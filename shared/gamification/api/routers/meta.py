@@ -47,6 +47,14 @@ def openapi_document() -> dict[str, Any]:
     return openapi_document()
 
 
+def _html_or_json(documented: dict[int, Any]) -> dict[int, Any]:
+    """The page, or with ``?format=json`` the document (an object)."""
+    content = documented[200]["content"]
+    content[content_types.APPLICATION_JSON] = {"schema": {"type": "object"}}
+    documented[200]["description"] = "An HTML page, or the OpenAPI document with ?format=json"
+    return documented
+
+
 @router.get(
     "/v1/docs",
     operation_id="getSwaggerUi",
@@ -54,7 +62,7 @@ def openapi_document() -> dict[str, Any]:
     description="`?format=json` answers the OpenAPI document instead: the page's own link to "
     "its spec points there.",
     tags=TAGS,
-    responses=responses(200, "An HTML page", media_type=content_types.TEXT_HTML),
+    responses=_html_or_json(responses(200, "An HTML page", media_type=content_types.TEXT_HTML)),
 )
 def swagger_ui(
     format_: Annotated[Literal["html", "json"], Query(alias="format")] = "html",

@@ -1,0 +1,98 @@
+// The demo page: signs in (a dev user locally, a pasted Cognito ID token when hosted), wires the
+// widgets to the API and sends activities, so the profile, badges and boards move on screen.
+import { configure, refreshAll } from "./gamify.js";
+
+const $ = (selector) => document.querySelector(selector);
+const params = new URLSearchParams(location.search);
+const config = await fetch("config.json", { cache: "no-store" })
+  .then((r) => (r.ok ? r.json() : {}))
+  .catch(() => ({}));
+const apiBase = (config.apiUrl ?? "").replace(/\/+$/, "");
+
+function signedInToken() {
+  if (config.devSignIn) {
+    const user = params.get("user");
+    return user ? { token: `dev:${user}`, who: `${user} (local dev sign-in)` } : null;
+  }
+  const token = sessionStorage.getItem("gamify.idToken");
+  return token ? { token, who: "Cognito user" } : null;
+}
+
+function showSignIn() {
+  const form = $("#sign-in");
+  form.hidden = false;
+  if (config.devSignIn) {
+    $("#sign-in-help").textContent = "Local only: any user id signs you in as that user (?user=<id>).";
+  } else {
+    $("#sign-in-label").textContent = "Cognito ID token";
+    $("#sign-in-help").textContent =
+      "Paste an ID token of the stack's user pool (docs/deploy.md shows how to get one).";
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = $("#user-field").value.trim();
+    if (!value) return;
+    if (config.devSignIn) {
+      params.set("user", value);
+      location.search = params.toString();
+    } else {
+      sessionStorage.setItem("gamify.idToken", value);
+      location.reload();
+    }
+  });
+}
+
+let sequence = 0;
+function objectId(type) {
+  sequence += 1;
+  const noun = type === "comment_left" ? "comment" : "post";
+  return `${noun}-${Date.now().toString(36)}-${sequence}`;
+}
+
+async function send(token, activity) {
+  const response = await fetch(`${apiBase}/v1/activities`, {
+    method: "POST",
+    headers: {
+      Authorization: config.devSignIn ? `Bearer ${token}` : token,
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify(activity),
+  });
+  const body = await response.json().catch(() => ({}));
+  $("#sent").textContent = response.ok
+    ? `Queued ${activity.type} ${activity.object_id}: the widgets update in a moment.`
+    : `Refused (${response.status}): ${body?.error?.message ?? "unknown error"}`;
+  if (response.ok) {
+    // Processing is asynchronous (queue -> consumer -> table -> board): look again a few times.
+    for (const ms of [300, 1000, 2000, 4000]) setTimeout(refreshAll, ms);
+  }
+}
+
+const session = signedInToken();
+if (!session) {
+  showSignIn();
+} else {
+  $("#session").textContent = `Signed in as ${session.who}`;
+  const poll = params.get("poll");
+  if (poll) {
+    for (const widget of document.querySelectorAll("#widgets > *")) widget.setAttribute("poll-seconds", poll);
+  }
+  // Local dev tokens go as "Bearer dev:<user>"; a Cognito ID token goes bare, as the
+  // deployment guide's curl examples send it.
+  const authScheme = config.devSignIn ? "Bearer" : "";
+  configure({ apiBase, token: session.token, authScheme });
+  $("#panel").hidden = false;
+  $("#widgets").hidden = false;
+  for (const button of document.querySelectorAll("#panel button[data-type]")) {
+    button.addEventListener("click", () => {
+      const type = button.dataset.type;
+      send(session.token, { type, object_id: objectId(type) });
+    });
+  }
+  $("#custom").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const type = String(form.get("type"));
+    send(session.token, { type, object_id: String(form.get("object_id") || objectId(type)) });
+  });
+}
