@@ -75,6 +75,11 @@ class StackConfig:
     api_throttle_rate: int = 100
     """Requests per second per stage (steady state); ``api_throttle_burst`` above it briefly."""
     api_throttle_burst: int = 200
+    write_budget_per_minute: int = 120
+    """Write requests a user may make per minute (a batch counts one per activity), enforced per
+    user by a counter in the table; 0 turns the ceiling off (docs/api.md)."""
+    self_sign_up: bool = False
+    """Let anyone create an account in the new user pool; off, accounts are created by an admin."""
     api_cloudwatch_role: bool = True
     """Create the account-level role API Gateway needs to write logs (one per account/region)."""
     retain_data: bool = True
@@ -106,6 +111,7 @@ class StackConfig:
             (1 <= self.reconcile_every_minutes <= 1440, "reconcile_every_minutes: 1..1440"),
             (self.api_throttle_rate > 0, "api_throttle_rate must be > 0"),
             (self.api_throttle_burst >= self.api_throttle_rate, "burst must be >= rate"),
+            (self.write_budget_per_minute >= 0, "write_budget_per_minute must be >= 0"),
         ]
         return [message for ok, message in checks if not ok]
 

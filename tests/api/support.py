@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
-from urllib.parse import unquote
 
-from gamification.resources import ROUTES, Route
+from gamification.api.routes import match
 
 ACCOUNT_ID = "123456789012"
 SERVICE_ARN = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/judge-service/session"
@@ -74,36 +73,6 @@ def admin(user_id: str = "root", groups: str | list[str] = "admin") -> Identity:
     return Identity(user_id=user_id, groups=groups)
 
 
-def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route API Gateway would pick (literal segments beat parameters), and its params."""
-    candidates = []
-    for route in ROUTES:
-        if route.method != method:
-            continue
-        params = _match(route.path, path)
-        if params is not None:
-            candidates.append((route.path.count("{"), route, params))
-    if not candidates:
-        return None
-    _, route, params = min(candidates, key=lambda c: c[0])
-    return route, params
-
-
-def _match(template: str, path: str) -> dict[str, str] | None:
-    want, got = template.strip("/").split("/"), path.strip("/").split("/")
-    if len(want) != len(got):
-        return None
-    params: dict[str, str] = {}
-    for w, g in zip(want, got, strict=True):
-        if w.startswith("{"):
-            if not g:
-                return None
-            params[w[1:-1]] = unquote(g)
-        elif w != g:
-            return None
-    return params
-
-
 def api_event(
     method: str,
     path: str,
@@ -115,9 +84,9 @@ def api_event(
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One ``AWS_PROXY`` event; ``body`` is sent as JSON, ``raw_body`` as is."""
-    matched = match_route(method, path)
-    resource = matched[0].path if matched else path
-    path_parameters = matched[1] if matched and matched[1] else None
+    matched = match(method, path)
+    resource = matched.route.path if matched else path
+    path_parameters = (matched.path_parameters or None) if matched else None
     all_headers = {"Accept": "application/json", "Host": "api.example.com", **(headers or {})}
     encoded = False
     text: str | None
@@ -225,8 +194,8 @@ class Api:
         function: str | None = None,
         **kwargs: Any,
     ) -> Reply:
-        matched = match_route(method, path)
-        target = function or (matched[0].function if matched else "query")
+        matched = match(method, path)
+        target = function or (matched.route.function if matched else "query")
         return invoke(target, api_event(method, path, identity=as_, **kwargs))
 
     def get(self, path: str, **kwargs: Any) -> Reply:

@@ -3,7 +3,9 @@
 Powertools validates the body before any route dependency runs, so without this an anonymous
 request with a bad body would learn about its body (422) instead of being told to sign in
 (401). Bodies are checked here too, before anything parses them: size (413), media type (415;
-Powertools answers a multipart body without a boundary with a 500) and encoding.
+Powertools answers a multipart body without a boundary with a 500), encoding, and the JSON
+shape limits of :mod:`json_limits` (nesting, number length), which Python's parser turns into
+500s.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gamification.api import auth
+from gamification.api import auth, json_limits
 from gamification.api.errors import ApiError, ErrorResponse, field_error
 from gamification.api.routes import route_for
 
@@ -68,15 +70,20 @@ def _body_refusal(event: Mapping[str, Any], body: str) -> ApiError | None:
             [field_error("body", f"larger than {MAX_BODY_BYTES} bytes", "too_large")],
         )
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return ApiError(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "invalid_request",
-            "body: not UTF-8 encoded JSON",
-            [field_error("body", "not UTF-8 encoded JSON", "json_invalid")],
-        )
-    return None
+        return _invalid_body("json_invalid", "not UTF-8 encoded JSON")
+    problem = json_limits.shape_problem(text)
+    return _invalid_body(*problem) if problem else None
+
+
+def _invalid_body(kind: str, problem: str) -> ApiError:
+    return ApiError(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "invalid_request",
+        f"body: {problem}",
+        [field_error("body", problem, kind)],
+    )
 
 
 def _header(event: Mapping[str, Any], name: str) -> str | None:

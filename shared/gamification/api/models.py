@@ -18,6 +18,7 @@ from pydantic import (
     Field,
 )
 
+from gamification.domain import text
 from gamification.domain.activity import UserId
 from gamification.domain.badges import Criterion
 from gamification.domain.catalog import EventTypeName
@@ -25,13 +26,13 @@ from gamification.services.queries import Period
 
 MAX_BATCH = 25
 BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-_WHITE_SPACE = r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-"""Unicode White_Space spelled out: ``\\s`` means different sets in Python, Rust (pydantic) and
-JavaScript regexes, and the document must mean the same thing to every client generator."""
-ObjectIdText = Annotated[str, Field(min_length=1, max_length=256, pattern=f"^[^{_WHITE_SPACE}#]+$")]
-"""The domain's ``ObjectId`` (no white space, no ``#``) in a portable pattern."""
+ObjectIdText = Annotated[
+    str, Field(min_length=1, max_length=256, pattern=f"^[^{text.ID_REFUSED_CLASS}#]+$")
+]
+"""The domain's ``ObjectId`` (no control, format or separator character, no ``#``) in a
+pattern every client generator reads the same way (``\\s`` differs between regex engines)."""
 NotificationId = Annotated[
-    str, Field(min_length=1, max_length=128, pattern=f"^[^{_WHITE_SPACE}]+$")
+    str, Field(min_length=1, max_length=128, pattern=f"^[^{text.ID_REFUSED_CLASS}]+$")
 ]
 
 
@@ -152,8 +153,8 @@ class MyProfileOut(ProfileOut):
     settings: SettingsOut
 
 
-DISPLAY_NAME_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]+$"
-"""Printable: no control characters (they break logs and leaderboard rendering)."""
+DISPLAY_NAME_PATTERN = f"^[^{text.NAME_REFUSED_CLASS}]+$"
+"""No control, format or separator character but the plain space (``domain.text``)."""
 
 
 def _no_default(schema: dict[str, Any]) -> None:

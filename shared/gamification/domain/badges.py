@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from gamification.domain.catalog import (
     DATA_DIR,
@@ -46,6 +46,12 @@ class Progress:
         return self.current >= self.target
 
 
+MAX_TARGET = 10**9
+"""Largest count or level a criterion may ask for: beyond reach of any player, and bounded so a
+stored definition stays small and every client reads the number exactly."""
+Target = Annotated[int, Field(gt=0, le=MAX_TARGET)]
+
+
 class _Criterion(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -70,7 +76,7 @@ class _Criterion(BaseModel):
 
 
 class _Counted(_Criterion):
-    count: PositiveInt
+    count: Target
 
     @property
     def target(self) -> int:
@@ -143,7 +149,7 @@ class EventCount(_Counted):
 
 class LevelReached(_Criterion):
     type: Literal["level_reached"]
-    level: PositiveInt
+    level: Target
 
     @property
     def target(self) -> int:
