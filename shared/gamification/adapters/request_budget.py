@@ -62,6 +62,8 @@ class RequestBudget:
             return Spent(allowed=True)
         now = int(self._clock().timestamp())
         start = now - now % self._window
+        if units > self._limit:  # more than a whole window holds: no write needed to refuse
+            return Spent(allowed=False, retry_after_seconds=start + self._window - now)
         try:
             self._client.update_item(
                 TableName=self._table,

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.params import get_flat_dependant
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.api import auth, json_limits
@@ -30,11 +32,42 @@ MAX_BODY_BYTES = 32 * 1024
 class ApiResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, refusing first what API Gateway would refuse."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.use([_refuse_unknown_query])
+
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         refused = _precheck(event)
         if refused is not None:
             return _proxy_response(refused)
         return super().resolve(event, context)
+
+
+def _refuse_unknown_query(
+    app: APIGatewayRestResolver, next_middleware: NextMiddleware
+) -> Response[Any]:
+    """A query parameter the route does not declare is a 422, never silently ignored: a client
+    asking for ``?week=2026-W40`` must not be handed the current week as if it were that one."""
+    route = app.context.get("_route")
+    event = app.current_event
+    sent = set(event.multi_value_query_string_parameters or {}) | set(
+        event.query_string_parameters or {}
+    )
+    if route is not None and sent:
+        declared = {field.alias for field in get_flat_dependant(route.dependant).query_params}
+        unknown = sorted(sent - declared)
+        if unknown:
+            details = [
+                field_error(f"query.{name[:64]}", "unknown query parameter", "extra_forbidden")
+                for name in unknown[:10]
+            ]
+            raise ApiError(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "invalid request: " + "; ".join(f"{d.field}: {d.message}" for d in details),
+                details,
+            )
+    return next_middleware(app)
 
 
 def _precheck(event: Mapping[str, Any]) -> ApiError | None:

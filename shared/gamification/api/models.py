@@ -22,6 +22,7 @@ from gamification.domain import text
 from gamification.domain.activity import UserId
 from gamification.domain.badges import Criterion
 from gamification.domain.catalog import EventTypeName
+from gamification.domain.timezones import NAME_PATTERN
 from gamification.services.queries import Period
 
 MAX_BATCH = 25
@@ -172,7 +173,7 @@ class SettingsIn(_Request):
         description="Shown on leaderboards; surrounding spaces are trimmed.",
         json_schema_extra=_no_default,
     )
-    timezone: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+    timezone: Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)] = Field(
         default="UTC",
         description="An IANA timezone, e.g. `Europe/Paris` (an unknown one is a 400).",
         json_schema_extra=_no_default,

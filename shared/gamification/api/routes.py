@@ -5,8 +5,8 @@ would refuse (no identity), and to tell a wrong method (405) from an unknown pat
 local gateway and the API tests route with it too, so the three cannot disagree.
 
 Decided once, for all of them: methods and paths are case-sensitive (``get`` is not ``GET``),
-a trailing slash or an empty segment names no route (``/v1/me/`` is 404, as in Powertools), a
-parameter is one non-empty segment, percent-decoded, and literal segments beat parameters, as
+one trailing slash is ignored (``/v1/me/`` is ``/v1/me``, as Powertools resolves it), an empty
+segment names no route, a parameter is one non-empty segment, percent-decoded, and literal segments beat parameters, as
 in API Gateway (``/v1/me/notifications`` never reaches a ``{param}`` route).
 """
 
@@ -32,6 +32,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[A-Za-z_][A-Za-z0-9_]*\})", template)
     return re.compile(
         "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts)
+        + "/?"
     )
 
 
