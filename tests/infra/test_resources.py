@@ -519,6 +519,22 @@ def test_new_user_pool_has_a_client_and_the_admin_group(default_synth: Synthesis
     )
 
 
+def test_the_user_pool_is_closed_to_self_sign_up_and_the_client_has_only_the_documented_flows(
+    default_synth: Synthesis,
+) -> None:
+    (pool,) = default_synth.of_type("AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    (client,) = default_synth.of_type("AWS::Cognito::UserPoolClient").values()
+    properties = client["Properties"]
+    assert sorted(properties["ExplicitAuthFlows"]) == [
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+    ]
+    assert not properties.get("AllowedOAuthFlows")
+    assert not properties.get("CallbackURLs")
+
+
 def test_existing_user_pool_is_used_as_is(alternative_synth: Synthesis) -> None:
     alternative_synth.assertions.resource_count_is("AWS::Cognito::UserPool", 0)
     alternative_synth.assertions.resource_count_is("AWS::Cognito::UserPoolClient", 0)
@@ -533,10 +549,11 @@ COMMON_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LE
 REDIS_ENV = {"REDIS_URL", "REDIS_AUTH_SECRET_ARN"}
 BACKDATE_ENV = {"GAMIFY_MAX_BACKDATE_HOURS"}
 STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS"}
+BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
 EXPECTED_ENV = {
-    "ingest": {"QUEUE_URL"} | BACKDATE_ENV,
+    "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
-    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV,
+    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | REDIS_ENV | BACKDATE_ENV | STATE_ENV,
     "dispatcher": {"TOPIC_ARN"},
