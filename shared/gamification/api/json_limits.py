@@ -36,4 +36,3 @@ def shape_problem(body: str) -> tuple[str, str] | None:
     if _LONG_NUMBER.search(outside_strings):
         return "number_too_long", f"a number longer than {MAX_NUMBER_CHARS} characters"
     return None
-

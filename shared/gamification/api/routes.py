@@ -6,8 +6,9 @@ local gateway and the API tests route with it too, so the three cannot disagree.
 
 Decided once, for all of them: methods and paths are case-sensitive (``get`` is not ``GET``),
 one trailing slash is ignored (``/v1/me/`` is ``/v1/me``, as Powertools resolves it), an empty
-segment names no route, a parameter is one non-empty segment, percent-decoded, and literal segments beat parameters, as
-in API Gateway (``/v1/me/notifications`` never reaches a ``{param}`` route).
+segment names no route, a parameter is one non-empty segment, percent-decoded, and literal
+segments beat parameters, as in API Gateway (``/v1/me/notifications`` never reaches a
+``{param}`` route).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-
 NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$"
 """The shape of every IANA zone name (``America/Argentina/Buenos_Aires`` has three parts)."""
