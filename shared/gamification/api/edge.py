@@ -53,7 +53,8 @@ def _refuse_unknown_query(
     sent = set(event.multi_value_query_string_parameters or {}) | set(
         event.query_string_parameters or {}
     )
-    if route is not None and sent:
+    # Powertools runs middlewares for its own not-found route too: that one stays a 404/405.
+    if route is not None and sent and route_for(event.http_method, event.path) is not None:
         declared = {field.alias for field in get_flat_dependant(route.dependant).query_params}
         unknown = sorted(sent - declared)
         if unknown:

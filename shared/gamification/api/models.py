@@ -7,6 +7,7 @@ forbids unknown fields: a body cannot smuggle in ``user_id``, ``xp`` or a multip
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -21,7 +22,7 @@ from pydantic import (
 from gamification.domain import text
 from gamification.domain.activity import UserId
 from gamification.domain.badges import Criterion
-from gamification.domain.catalog import EventTypeName
+from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.timezones import NAME_PATTERN
 from gamification.services.queries import Period
 
@@ -35,6 +36,18 @@ pattern every client generator reads the same way (``\\s`` differs between regex
 NotificationId = Annotated[
     str, Field(min_length=1, max_length=128, pattern=f"^[^{text.ID_REFUSED_CLASS}]+$")
 ]
+
+
+def _reportable_by(reporter: Reporter) -> Callable[[dict[str, Any]], None]:
+    """Publish the bundled catalog's types ``reporter`` may send as the field's enum, so a
+    schema-driven client never sends a type the API refuses (a deployment that adds types
+    regenerates the document with ``make openapi``)."""
+
+    def publish(schema: dict[str, Any]) -> None:
+        catalog = load_event_catalog()
+        schema["enum"] = sorted(t.name for t in catalog.types if may_report(reporter, t))
+
+    return publish
 
 
 def _text_only(value: object) -> object:
@@ -63,7 +76,10 @@ class _Response(BaseModel):
 class ActivityIn(_Request):
     """An activity the signed-in user reports about themself."""
 
-    type: EventTypeName = Field(description="A client-reportable event type, e.g. `post_read`.")
+    type: EventTypeName = Field(
+        description="A client-reportable event type, e.g. `post_read`.",
+        json_schema_extra=_reportable_by(Reporter.CLIENT),
+    )
     object_id: ObjectIdText = Field(description="What it was about (the post, the comment...).")
     occurred_at: Timestamp | None = Field(
         default=None,
@@ -78,6 +94,10 @@ class ActivityIn(_Request):
 class ServiceActivityIn(ActivityIn):
     """An activity a trusted service reports for any user (any non-system event type)."""
 
+    type: EventTypeName = Field(
+        description="Any non-system event type, e.g. `challenge_solved`.",
+        json_schema_extra=_reportable_by(Reporter.SERVICE),
+    )
     user_id: UserId
 
 
