@@ -122,6 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
         """What ``http.server`` refuses itself (a malformed request line, oversized headers),
         in the error model rather than its HTML page."""
         self.close_connection = True
+        self.request_version = self.protocol_version  # no HTTP/0.9 replies without a status line
         status = code if 400 <= code < 500 else 400
         phrase = message or HTTPStatus(status).phrase
         self._send(error(status, "bad_request", phrase))
