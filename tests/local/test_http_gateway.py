@@ -5,8 +5,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import threading
 import textwrap
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial

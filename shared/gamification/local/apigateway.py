@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from gamification.api.routes import RouteMatch, allowed_methods, match
 from gamification.local.auth import Granted
@@ -124,7 +124,7 @@ def proxy_event(request: Request, matched: Matched, grant: Granted) -> dict[str,
     single_query, multi_query = _single_and_multi(query)
     return {
         "resource": matched.route.path,
-        "path": split.path,
+        "path": unquote(split.path),  # API Gateway hands the function the decoded path
         "httpMethod": matched.route.method,
         "headers": headers or None,
         "multiValueHeaders": multi_headers or None,
