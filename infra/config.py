@@ -19,7 +19,10 @@ from gamification.resources import SCHEDULES
 
 CacheType = Literal["serverless", "nodes"]
 
-_STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+_STAGE = re.compile(r"^(?!.*--)[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$")
+"""What every name derived from the stage accepts: ElastiCache refuses a trailing hyphen or
+two hyphens in a row."""
+_ZONE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -65,6 +68,10 @@ class StackConfig:
     """Serverless cap on stored data, which also caps the bill: ~86 MB holds 1 M members."""
     cache_max_ecpu_per_second: int = 5000
     max_azs: int = 2
+    availability_zones: str = ""
+    """Comma-separated AZ names for the VPC, e.g. ``us-east-1a,us-east-1b``; empty takes the
+    region's first ``max_azs`` (at most two: the stack is environment-agnostic). Name them where
+    some AZs of the region refuse Lambda or VPC endpoints (e.g. ``use1-az3``)."""
     user_pool_id: str = ""
     """An existing Cognito user pool to authorize users against; empty creates a new pool."""
     reminder_lead_hours: float = 6.0
@@ -97,7 +104,11 @@ class StackConfig:
 
     def _problems(self) -> list[str]:
         checks = [
-            (bool(_STAGE.match(self.stage)), "stage must match [a-z][a-z0-9-]{0,19}"),
+            (
+                bool(_STAGE.match(self.stage)),
+                "stage: 1-20 of a-z, 0-9 and '-', starting with a letter, not ending with '-', "
+                "no '--'",
+            ),
             (self.log_retention_days in _RETENTION, f"log_retention_days in {sorted(_RETENTION)}"),
             (self.log_level in _LOG_LEVELS, f"log_level must be one of {sorted(_LOG_LEVELS)}"),
             (self.cache_type in get_args(CacheType), "cache_type must be serverless or nodes"),
@@ -105,6 +116,14 @@ class StackConfig:
             (1 <= self.cache_max_data_gb <= 5000, "cache_max_data_gb must be 1..5000"),
             (self.cache_max_ecpu_per_second >= 1000, "cache_max_ecpu_per_second >= 1000"),
             (2 <= self.max_azs <= 3, "max_azs must be 2 or 3 (the cache needs two AZs)"),
+            (
+                self.max_azs == 2 or bool(self.zones),
+                "max_azs=3 needs availability_zones: an environment-agnostic stack sees two",
+            ),
+            (
+                not self.zones or (2 <= len(self.zones) <= 3 and all(map(_ZONE.match, self.zones))),
+                "availability_zones: two or three names like us-east-1a, comma-separated",
+            ),
             (0 < self.reminder_lead_hours <= 24, "reminder_lead_hours must be in (0, 24]"),
             (0 <= self.max_backdate_hours <= 24 * 7, "max_backdate_hours must be 0..168"),
             (1 <= self.notification_ttl_days <= 3650, "notification_ttl_days must be 1..3650"),
@@ -114,6 +133,10 @@ class StackConfig:
             (self.write_budget_per_minute >= 0, "write_budget_per_minute must be >= 0"),
         ]
         return [message for ok, message in checks if not ok]
+
+    @property
+    def zones(self) -> list[str]:
+        return [zone.strip() for zone in self.availability_zones.split(",") if zone.strip()]
 
     @property
     def log_retention(self) -> logs.RetentionDays:

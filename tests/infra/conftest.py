@@ -38,6 +38,8 @@ ALTERNATIVE_CONTEXT: dict[str, object] = {
     "reminder_lead_hours": "4",
     "reconcile_every_minutes": "5",
     "alarm_email": "ops@example.com",
+    "max_azs": "3",
+    "availability_zones": "eu-west-1a,eu-west-1b,eu-west-1c",
 }
 
 

@@ -145,7 +145,7 @@ def test_only_redis_functions_run_in_the_vpc_all_in_one_group(
         if vpc_config:
             in_vpc.add(name)
             assert vpc_config["SecurityGroupIds"] == [{"Fn::GetAtt": [lambda_group, "GroupId"]}]
-            assert len(vpc_config["SubnetIds"]) == 2
+            assert len(vpc_config["SubnetIds"]) == len(synth.stack.network.vpc.availability_zones)
     assert in_vpc == IN_VPC
 
 
@@ -533,6 +533,12 @@ def test_the_user_pool_is_closed_to_self_sign_up_and_the_client_has_only_the_doc
     ]
     assert not properties.get("AllowedOAuthFlows")
     assert not properties.get("CallbackURLs")
+
+
+def test_named_availability_zones_are_used_as_given(alternative_synth: Synthesis) -> None:
+    subnets = alternative_synth.of_type("AWS::EC2::Subnet").values()
+    zones = sorted(subnet["Properties"]["AvailabilityZone"] for subnet in subnets)
+    assert zones == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 
 
 def test_existing_user_pool_is_used_as_is(alternative_synth: Synthesis) -> None:
