@@ -70,3 +70,10 @@ def test_one_trailing_slash_is_the_same_route_and_an_empty_segment_is_none(
     assert refusals.get("/v1/me/", as_=ALICE).status == 200
     assert refusals.get("/v1/me/", as_=Identity()).status == 401  # the route's own auth
     assert refusals.get("/v1//me", as_=ALICE).status == 404
+
+
+def test_an_oversized_batch_is_told_the_item_limit_first(refusals: Api) -> None:
+    items = [{"type": "post_read", "object_id": f"post-{n}"} for n in range(1000)]
+    reply = refusals.post("/v1/activities/batch", as_=ALICE, body={"activities": items})
+    assert reply.status == 413
+    assert reply.error["message"].startswith("a batch holds at most 25 activities")

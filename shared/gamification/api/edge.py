@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.api import auth, json_limits
 from gamification.api.errors import ApiError, ErrorResponse, field_error
+from gamification.api.models import MAX_BATCH
 from gamification.api.routes import route_for
 
 MAX_BODY_BYTES = 32 * 1024
@@ -97,10 +98,12 @@ def _body_refusal(event: Mapping[str, Any], body: str) -> ApiError | None:
         except binascii.Error:
             raw = b"\xff"  # not UTF-8 either: refused below
     if len(raw) > MAX_BODY_BYTES:
+        batch = str(event.get("path", "")).rstrip("/").endswith("/batch")
+        first = f"a batch holds at most {MAX_BATCH} activities; " if batch else ""
         return ApiError(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             "payload_too_large",
-            f"the body may hold at most {MAX_BODY_BYTES} bytes",
+            f"{first}the body may hold at most {MAX_BODY_BYTES} bytes",
             [field_error("body", f"larger than {MAX_BODY_BYTES} bytes", "too_large")],
         )
     try:
