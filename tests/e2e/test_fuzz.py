@@ -8,9 +8,7 @@ odd methods, broken framing). Bounded: about 30 s of requests on a laptop.
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +20,7 @@ from hypothesis import HealthCheck, settings
 
 from gamification.api.app import openapi_document
 from tests.e2e.stack import StackProcess
+from tests.fixtures.raw_http import exchange
 
 pytestmark = pytest.mark.e2e
 
@@ -112,12 +111,7 @@ BODIES: list[tuple[str, bytes]] = [
 
 
 def _send(stack: StackProcess, raw: bytes) -> tuple[int, bytes]:
-    host, port = stack.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=30) as sock:
-        sock.sendall(raw)
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        return response.status, response.read()
+    return exchange(stack.url, raw)
 
 
 def _request(method: str, target: str, token: str | None, body: bytes = b"") -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from gamification.local.apigateway import Request, Response, Router, json_respon
 from gamification.local.handlers import Invoker, load_handler
 from gamification.local.http_gateway import Gateway, HttpGateway
 from gamification.resources import Route
+from tests.fixtures.raw_http import exchange
 
 ECHO = """
     import json
@@ -126,13 +126,8 @@ def test_local_paths_go_to_the_control_endpoints(gateway: HttpGateway) -> None:
 
 
 def _raw(server: HttpGateway, request: bytes) -> tuple[int, Any]:
-    """Send bytes as they are (framing http.client would never produce); read one response."""
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(request)
-        response = http.client.HTTPResponse(sock)
-        response.begin()
-        return response.status, json.loads(response.read() or b"null")
+    status, body = exchange(server.url, request, timeout=10)
+    return status, json.loads(body or b"null")
 
 
 @pytest.mark.parametrize(
