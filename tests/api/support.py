@@ -16,8 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote, urlencode
 
-from gamification.api.routes import match
+from gamification.api.routes import RouteMatch, match
+from gamification.local.apigateway import Request, proxy_event
+from gamification.local.auth import Granted
+from gamification.resources import Route
 
 ACCOUNT_ID = "123456789012"
 SERVICE_ARN = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/judge-service/session"
@@ -83,52 +87,26 @@ def api_event(
     query: Mapping[str, str | Iterable[str]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One ``AWS_PROXY`` event; ``body`` is sent as JSON, ``raw_body`` as is."""
-    matched = match(method, path)
-    resource = matched.route.path if matched else path
-    path_parameters = (matched.path_parameters or None) if matched else None
+    """One ``AWS_PROXY`` event, built by the local gateway's own builder (``proxy_event``);
+    ``body`` is sent as JSON, ``raw_body`` as is (bytes that are not UTF-8 go base64, as on
+    API Gateway)."""
     all_headers = {"Accept": "application/json", "Host": "api.example.com", **(headers or {})}
-    encoded = False
-    text: str | None
+    payload = b""
     if raw_body is not None:
-        if isinstance(raw_body, bytes):
-            text, encoded = base64.b64encode(raw_body).decode(), True
-        else:
-            text = raw_body
+        payload = raw_body if isinstance(raw_body, bytes) else raw_body.encode()
         all_headers.setdefault("Content-Type", "application/json")
     elif body is not None:
-        text = json.dumps(body)
+        payload = json.dumps(body).encode()
         all_headers.setdefault("Content-Type", "application/json")
-    else:
-        text = None
-    multi_query = {k: [v] if isinstance(v, str) else list(v) for k, v in (query or {}).items()}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
-        "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
-        "requestContext": {
-            "resourceId": "abc123",
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/prod{path}",
-            "stage": "prod",
-            "protocol": "HTTP/1.1",
-            "requestId": str(uuid.uuid4()),
-            "requestTimeEpoch": 0,
-            "accountId": ACCOUNT_ID,
-            "apiId": "gamifyapi",
-            "domainName": "api.example.com",
-            **identity.request_context(),
-        },
-        "body": text,
-        "isBase64Encoded": encoded,
-    }
+    pairs = [
+        (k, v) for k, vs in (query or {}).items() for v in ([vs] if isinstance(vs, str) else vs)
+    ]
+    target = quote(path, safe="/@:+!$&'()*,;=") + (f"?{urlencode(pairs)}" if pairs else "")
+    request = Request(method, target, headers=list(all_headers.items()), body=payload)
+    matched = match(method, path) or RouteMatch(Route(method, path, "none"), {})
+    context = identity.request_context()
+    grant = Granted(authorizer=context.get("authorizer"), identity=context["identity"])
+    return proxy_event(request, matched, grant)
 
 
 class LambdaContext:
