@@ -78,6 +78,7 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     transactional_writes=("PutItem",),
     # The caller's own items, and their write budget (api.budget).
     write_keys=(keys.user_pk(""), keys.budget_pk("")),
+    transactional_keys=(keys.user_pk(""),),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
 INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))

@@ -45,17 +45,17 @@ class TableAccess:
     """Partition-key prefixes (``adapters.keys``) the function writes, e.g. ``("USER#",)``:
     every write grant is limited to them with ``dynamodb:LeadingKeys``, so a bug or a
     compromised function cannot write another key family."""
+    transactional_keys: tuple[str, ...] = ()
+    """The prefixes its transactions write, when narrower than ``write_keys``."""
 
     def __post_init__(self) -> None:
         if (self.writes or self.transactional_writes) and not self.write_keys:
             raise ValueError("a write grant must name the key families it writes (write_keys)")
 
-    def leading_keys_condition(self) -> dict[str, Any]:
-        return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": self.key_patterns}}
-
-    @property
-    def key_patterns(self) -> list[str]:
-        return [f"{prefix}*" if prefix.endswith("#") else prefix for prefix in self.write_keys]
+    def leading_keys_condition(self, *, transactional: bool = False) -> dict[str, Any]:
+        prefixes = (transactional and self.transactional_keys) or self.write_keys
+        patterns = [f"{prefix}*" if prefix.endswith("#") else prefix for prefix in prefixes]
+        return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": patterns}}
 
 
 def _string_key(name: str) -> dynamodb.Attribute:
@@ -125,7 +125,7 @@ class Data(Construct):
                         "ForAnyValue:StringEquals": {
                             "dynamodb:EnclosingOperation": ["TransactWriteItems"]
                         },
-                        **access.leading_keys_condition(),
+                        **access.leading_keys_condition(transactional=True),
                     },
                 )
             )

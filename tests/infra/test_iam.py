@@ -89,7 +89,7 @@ EXPECTED: dict[str, set[Grant]] = {
     "query": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table") | REDIS,
     "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:UpdateItem on RATE#*,USER#*", "Table")
-    | _grants("dynamodb:PutItem" + TXN + " on RATE#*,USER#*", "Table")
+    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
     | REDIS,
     "admin": _grants("dynamodb:Query", "Table")
     | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
