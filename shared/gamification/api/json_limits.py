@@ -16,7 +16,7 @@ MAX_DEPTH = 8
 MAX_NUMBER_CHARS = 40
 """Longest number literal (an int64 has 20 characters; every integer field is bounded below)."""
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*+"?', re.DOTALL)
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?', re.DOTALL)
 """A JSON string; an unterminated one runs to the end (no backtracking: linear time)."""
 _BRACKETS = re.compile(r"[\[\]{}]")
 _LONG_NUMBER = re.compile(rf"[-+0-9.eE]{{{MAX_NUMBER_CHARS + 1},}}")
