@@ -22,6 +22,10 @@ CacheType = Literal["serverless", "nodes"]
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_STAGE = re.compile(r"^(?!.*--)[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$")
+"""What every name derived from the stage accepts: ElastiCache refuses a trailing hyphen or
+two hyphens in a row."""
+_ZONE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -67,6 +71,10 @@ class StackConfig:
     """Serverless cap on stored data, which also caps the bill: ~86 MB holds 1 M members."""
     cache_max_ecpu_per_second: int = 5000
     max_azs: int = 2
+    availability_zones: str = ""
+    """Comma-separated AZ names for the VPC, e.g. ``us-east-1a,us-east-1b``; empty takes the
+    region's first ``max_azs`` (at most two: the stack is environment-agnostic). Name them where
+    some AZs of the region refuse Lambda or VPC endpoints (e.g. ``use1-az3``)."""
     user_pool_id: str = ""
     """An existing Cognito user pool to authorize users against; empty creates a new pool."""
     reminder_lead_hours: float = 6.0
@@ -77,6 +85,11 @@ class StackConfig:
     api_throttle_rate: int = 100
     """Requests per second per stage (steady state); ``api_throttle_burst`` above it briefly."""
     api_throttle_burst: int = 200
+    write_budget_per_minute: int = 120
+    """Write requests a user may make per minute (a batch counts one per activity), enforced per
+    user by a counter in the table; 0 turns the ceiling off (docs/api.md)."""
+    self_sign_up: bool = False
+    """Let anyone create an account in the new user pool; off, accounts are created by an admin."""
     api_cloudwatch_role: bool = True
     """Create the account-level role API Gateway needs to write logs (one per account/region)."""
     retain_data: bool = True
@@ -99,7 +112,11 @@ class StackConfig:
 
     def _problems(self) -> list[str]:
         checks = [
-            (bool(_STAGE.match(self.stage)), "stage must match [a-z][a-z0-9-]{0,19}"),
+            (
+                bool(_STAGE.match(self.stage)),
+                "stage: 1-20 of a-z, 0-9 and '-', starting with a letter, not ending with '-', "
+                "no '--'",
+            ),
             (self.log_retention_days in _RETENTION, f"log_retention_days in {sorted(_RETENTION)}"),
             (self.log_level in _LOG_LEVELS, f"log_level must be one of {sorted(_LOG_LEVELS)}"),
             (self.cache_type in get_args(CacheType), "cache_type must be serverless or nodes"),
@@ -107,6 +124,14 @@ class StackConfig:
             (1 <= self.cache_max_data_gb <= 5000, "cache_max_data_gb must be 1..5000"),
             (self.cache_max_ecpu_per_second >= 1000, "cache_max_ecpu_per_second >= 1000"),
             (2 <= self.max_azs <= 3, "max_azs must be 2 or 3 (the cache needs two AZs)"),
+            (
+                self.max_azs == 2 or bool(self.zones),
+                "max_azs=3 needs availability_zones: an environment-agnostic stack sees two",
+            ),
+            (
+                not self.zones or (2 <= len(self.zones) <= 3 and all(map(_ZONE.match, self.zones))),
+                "availability_zones: two or three names like us-east-1a, comma-separated",
+            ),
             (0 < self.reminder_lead_hours <= 24, "reminder_lead_hours must be in (0, 24]"),
             (0 <= self.max_backdate_hours <= 24 * 7, "max_backdate_hours must be 0..168"),
             (1 <= self.notification_ttl_days <= 3650, "notification_ttl_days must be 1..3650"),
@@ -117,6 +142,7 @@ class StackConfig:
                 all(o == "*" or _ORIGIN.match(o) for o in self.allowed_origins),
                 "cors_origins: comma-separated scheme://host[:port] origins, or *",
             ),
+            (self.write_budget_per_minute >= 0, "write_budget_per_minute must be >= 0"),
         ]
         return [message for ok, message in checks if not ok]
 
@@ -124,6 +150,10 @@ class StackConfig:
     def allowed_origins(self) -> tuple[str, ...]:
         """``cors_origins`` as a list (the API functions read the same format, see api/cors.py)."""
         return CorsPolicy.parse(self.cors_origins).origins
+
+    @property
+    def zones(self) -> list[str]:
+        return [zone.strip() for zone in self.availability_zones.split(",") if zone.strip()]
 
     @property
     def log_retention(self) -> logs.RetentionDays:

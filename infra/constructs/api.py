@@ -23,6 +23,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from gamification.adapters import keys
 from gamification.api.auth import ADMIN_GROUP
 from gamification.resources import ROUTES, Route
 from infra.config import StackConfig
@@ -60,6 +61,11 @@ def gateway_auth(route: Route) -> Auth:
     return _GATEWAY_AUTH[route.auth]
 
 
+def _write_budget(config: StackConfig) -> dict[str, str]:
+    """The per-user write budget of the write routes (``api.budget``)."""
+    return {"GAMIFY_WRITE_BUDGET_PER_MINUTE": str(config.write_budget_per_minute)}
+
+
 def _has_body(route: Route) -> bool:
     return route.method in {"POST", "PUT", "PATCH"}
 
@@ -72,9 +78,16 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     reads=("GetItem", "Query"),
     writes=("UpdateItem",),
     transactional_writes=("PutItem",),
+    # The caller's own items, and their write budget (api.budget).
+    write_keys=(keys.user_pk(""), keys.budget_pk("")),
+    transactional_keys=(keys.user_pk(""),),
 )
+# The write budget of the activity routes; everything else ingest does goes to the queue.
+INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))
 # The badge catalog only: one partition, queried whole, items put and deleted.
-ADMIN_TABLE_ACCESS = TableAccess(reads=("Query",), writes=("PutItem", "DeleteItem"))
+ADMIN_TABLE_ACCESS = TableAccess(
+    reads=("Query",), writes=("PutItem", "DeleteItem"), write_keys=(keys.CATALOG_PK,)
+)
 
 # Gateway-generated errors (no token, throttled, unknown route...) in the API's one error model.
 _ERROR_TEMPLATE = json.dumps(
@@ -268,7 +281,7 @@ class Api(Construct):
             self,
             "UserPool",
             user_pool_name=config.stack_name,
-            self_sign_up_enabled=True,
+            self_sign_up_enabled=config.self_sign_up,
             sign_in_aliases=cognito.SignInAliases(email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             standard_attributes=cognito.StandardAttributes(
@@ -291,7 +304,10 @@ class Api(Construct):
         )
         client = pool.add_client(
             "AppClient",
+            # Only what docs/deploy.md uses: SRP sign-in from apps, admin password auth for the
+            # operator's first token, refresh. No hosted UI, so no OAuth flows or callback URLs.
             auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
+            disable_o_auth=True,
             generate_secret=False,
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
@@ -341,11 +357,16 @@ class Api(Construct):
                 name="ingest",
                 description="Validates reported activities and queues them (write path)",
                 timeout=api_timeout,
-                environment={"QUEUE_URL": queue.queue.queue_url, **domain.backdate},
+                environment={
+                    "QUEUE_URL": queue.queue.queue_url,
+                    **domain.backdate,
+                    **_write_budget(config),
+                },
             ),
             runtime=runtime,
         )
         ingest.allow(["sqs:SendMessage"], [queue.queue.queue_arn], "QueueActivities")
+        data.grant(ingest, INGEST_TABLE_ACCESS)
 
         query = GamifyFunction(
             self,
@@ -368,7 +389,7 @@ class Api(Construct):
                 name="account",
                 description="The caller's settings and notification read flags",
                 timeout=api_timeout,
-                environment=domain.user_state,
+                environment={**domain.user_state, **_write_budget(config)},
             ),
             runtime=runtime,
             network=network,

@@ -8,6 +8,7 @@ recovery on, TTL expiring old notifications, and a NEW_IMAGE stream feeding the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -40,6 +41,21 @@ class TableAccess:
     index_queries: tuple[str, ...] = ()
     writes: tuple[str, ...] = ()
     transactional_writes: tuple[str, ...] = ()
+    write_keys: tuple[str, ...] = ()
+    """Partition-key prefixes (``adapters.keys``) the function writes, e.g. ``("USER#",)``:
+    every write grant is limited to them with ``dynamodb:LeadingKeys``, so a bug or a
+    compromised function cannot write another key family."""
+    transactional_keys: tuple[str, ...] = ()
+    """The prefixes its transactions write, when narrower than ``write_keys``."""
+
+    def __post_init__(self) -> None:
+        if (self.writes or self.transactional_writes) and not self.write_keys:
+            raise ValueError("a write grant must name the key families it writes (write_keys)")
+
+    def leading_keys_condition(self, *, transactional: bool = False) -> dict[str, Any]:
+        prefixes = (transactional and self.transactional_keys) or self.write_keys
+        patterns = [f"{prefix}*" if prefix.endswith("#") else prefix for prefix in prefixes]
+        return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": patterns}}
 
 
 def _string_key(name: str) -> dynamodb.Attribute:
@@ -90,7 +106,14 @@ class Data(Construct):
             index_arns = [self.index_arn(name) for name in access.index_queries]
             fn.allow(["dynamodb:Query"], index_arns, "QueryIndexes")
         if access.writes:
-            fn.allow(_actions(access.writes), [table_arn], "WriteTable")
+            fn.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="WriteTableKeyFamilies",
+                    actions=_actions(access.writes),
+                    resources=[table_arn],
+                    conditions=access.leading_keys_condition(),
+                )
+            )
         if access.transactional_writes:
             fn.role.add_to_principal_policy(
                 iam.PolicyStatement(
@@ -101,7 +124,8 @@ class Data(Construct):
                     conditions={
                         "ForAnyValue:StringEquals": {
                             "dynamodb:EnclosingOperation": ["TransactWriteItems"]
-                        }
+                        },
+                        **access.leading_keys_condition(transactional=True),
                     },
                 )
             )

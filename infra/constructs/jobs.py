@@ -22,6 +22,7 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from gamification.adapters import keys
 from gamification.resources import SCHEDULES, Schedule
 from infra.config import StackConfig
 from infra.constructs.data import Data, TableAccess
@@ -41,12 +42,14 @@ NOTIFIER_TABLE_ACCESS = TableAccess(
     reads=("GetItem", "BatchGetItem"),
     index_queries=("GSI1",),
     transactional_writes=("PutItem", "ConditionCheckItem"),
+    write_keys=(keys.user_pk(""),),
 )
 RECONCILER_TABLE_ACCESS = TableAccess(
     # Every player with XP (sharded GSI2) and the top-N snapshot for the Redis-down fallback.
     reads=("GetItem",),
     index_queries=("GSI2",),
     writes=("PutItem",),
+    write_keys=(keys.snapshot_pk(""),),
 )
 BACKFILL_TABLE_ACCESS = TableAccess(
     # Walks players (GSI2) and reads the catalog; awards in one transaction per user and saves
@@ -54,6 +57,7 @@ BACKFILL_TABLE_ACCESS = TableAccess(
     reads=("GetItem", "BatchGetItem", "Query"),
     index_queries=("GSI2",),
     writes=("PutItem",),
+    write_keys=(keys.user_pk(""), keys.backfill_pk("")),
 )
 
 

@@ -24,7 +24,9 @@ class Network(Construct):
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
-            max_azs=config.max_azs,
+            # Named zones when given; else the first max_azs of the region (see config).
+            max_azs=None if config.zones else config.max_azs,
+            availability_zones=config.zones or None,
             nat_gateways=0,
             subnet_configuration=[
                 ec2.SubnetConfiguration(

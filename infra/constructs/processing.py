@@ -11,6 +11,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_lambda_event_sources as sources
 from constructs import Construct
 
+from gamification.adapters import keys
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
     DomainEnvironment,
@@ -26,6 +27,7 @@ CONSUMER_TABLE_ACCESS = TableAccess(
     # Users' state, markers and the badge catalog; writes only as one transaction per user.
     reads=("GetItem", "BatchGetItem", "Query"),
     transactional_writes=("PutItem",),
+    write_keys=(keys.user_pk(""),),
 )
 
 

@@ -29,6 +29,7 @@ from gamification.adapters.push_publisher import PushPublisher
 from gamification.adapters.redis_client import shared_client
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
+from gamification.adapters.request_budget import RequestBudget
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import UserRepository
 from gamification.config import settings
@@ -143,6 +144,18 @@ def activity_queue() -> ActivityQueue:
 @lru_cache(maxsize=1)
 def ingest_service() -> IngestService:
     return IngestService(activity_queue(), edge_rules, utc_now)
+
+
+@lru_cache(maxsize=1)
+def request_budget() -> RequestBudget:
+    config = settings()
+    return RequestBudget(
+        dynamodb(),
+        config.table_name,
+        limit=config.write_budget_per_minute,
+        window_seconds=60,
+        clock=utc_now,
+    )
 
 
 @lru_cache(maxsize=1)

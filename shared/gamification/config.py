@@ -23,6 +23,8 @@ class Settings:
     reminder_lead: timedelta
     notification_ttl: timedelta
     leaderboard_snapshot_size: int
+    write_budget_per_minute: int = 0
+    """Write requests (activities count one each) a user may make per minute; 0 = no limit."""
     backfill_function_name: str = ""
     """The badge backfill Lambda; empty runs backfills in process (local stack, tests)."""
 
@@ -42,6 +44,7 @@ class Settings:
             reminder_lead=timedelta(hours=float(env.get("REMINDER_LEAD_HOURS", "6"))),
             notification_ttl=timedelta(days=float(env.get("NOTIFICATION_TTL_DAYS", "90"))),
             leaderboard_snapshot_size=int(env.get("LEADERBOARD_SNAPSHOT_SIZE", "100")),
+            write_budget_per_minute=int(env.get("GAMIFY_WRITE_BUDGET_PER_MINUTE", "0")),
             backfill_function_name=env.get("BACKFILL_FUNCTION_NAME", ""),
         )
 

@@ -16,9 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, urlencode
 
-from gamification.resources import ROUTES, Route
+from gamification.api.routes import RouteMatch, match
+from gamification.local.apigateway import Request, proxy_event
+from gamification.local.auth import Granted
+from gamification.resources import Route
 
 ACCOUNT_ID = "123456789012"
 SERVICE_ARN = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/judge-service/session"
@@ -74,36 +77,6 @@ def admin(user_id: str = "root", groups: str | list[str] = "admin") -> Identity:
     return Identity(user_id=user_id, groups=groups)
 
 
-def match_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route API Gateway would pick (literal segments beat parameters), and its params."""
-    candidates = []
-    for route in ROUTES:
-        if route.method != method:
-            continue
-        params = _match(route.path, path)
-        if params is not None:
-            candidates.append((route.path.count("{"), route, params))
-    if not candidates:
-        return None
-    _, route, params = min(candidates, key=lambda c: c[0])
-    return route, params
-
-
-def _match(template: str, path: str) -> dict[str, str] | None:
-    want, got = template.strip("/").split("/"), path.strip("/").split("/")
-    if len(want) != len(got):
-        return None
-    params: dict[str, str] = {}
-    for w, g in zip(want, got, strict=True):
-        if w.startswith("{"):
-            if not g:
-                return None
-            params[w[1:-1]] = unquote(g)
-        elif w != g:
-            return None
-    return params
-
-
 def api_event(
     method: str,
     path: str,
@@ -114,52 +87,26 @@ def api_event(
     query: Mapping[str, str | Iterable[str]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One ``AWS_PROXY`` event; ``body`` is sent as JSON, ``raw_body`` as is."""
-    matched = match_route(method, path)
-    resource = matched[0].path if matched else path
-    path_parameters = matched[1] if matched and matched[1] else None
+    """One ``AWS_PROXY`` event, built by the local gateway's own builder (``proxy_event``);
+    ``body`` is sent as JSON, ``raw_body`` as is (bytes that are not UTF-8 go base64, as on
+    API Gateway)."""
     all_headers = {"Accept": "application/json", "Host": "api.example.com", **(headers or {})}
-    encoded = False
-    text: str | None
+    payload = b""
     if raw_body is not None:
-        if isinstance(raw_body, bytes):
-            text, encoded = base64.b64encode(raw_body).decode(), True
-        else:
-            text = raw_body
+        payload = raw_body if isinstance(raw_body, bytes) else raw_body.encode()
         all_headers.setdefault("Content-Type", "application/json")
     elif body is not None:
-        text = json.dumps(body)
+        payload = json.dumps(body).encode()
         all_headers.setdefault("Content-Type", "application/json")
-    else:
-        text = None
-    multi_query = {k: [v] if isinstance(v, str) else list(v) for k, v in (query or {}).items()}
-    return {
-        "resource": resource,
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
-        "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": path_parameters,
-        "stageVariables": None,
-        "requestContext": {
-            "resourceId": "abc123",
-            "resourcePath": resource,
-            "httpMethod": method,
-            "path": f"/prod{path}",
-            "stage": "prod",
-            "protocol": "HTTP/1.1",
-            "requestId": str(uuid.uuid4()),
-            "requestTimeEpoch": 0,
-            "accountId": ACCOUNT_ID,
-            "apiId": "gamifyapi",
-            "domainName": "api.example.com",
-            **identity.request_context(),
-        },
-        "body": text,
-        "isBase64Encoded": encoded,
-    }
+    pairs = [
+        (k, v) for k, vs in (query or {}).items() for v in ([vs] if isinstance(vs, str) else vs)
+    ]
+    target = quote(path, safe="/@:+!$&'()*,;=") + (f"?{urlencode(pairs)}" if pairs else "")
+    request = Request(method, target, headers=list(all_headers.items()), body=payload)
+    matched = match(method, path) or RouteMatch(Route(method, path, "none"), {})
+    context = identity.request_context()
+    grant = Granted(authorizer=context.get("authorizer"), identity=context["identity"])
+    return proxy_event(request, matched, grant)
 
 
 class LambdaContext:
@@ -225,8 +172,8 @@ class Api:
         function: str | None = None,
         **kwargs: Any,
     ) -> Reply:
-        matched = match_route(method, path)
-        target = function or (matched[0].function if matched else "query")
+        matched = match(method, path)
+        target = function or (matched.route.function if matched else "query")
         return invoke(target, api_event(method, path, identity=as_, **kwargs))
 
     def get(self, path: str, **kwargs: Any) -> Reply:

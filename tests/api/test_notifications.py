@@ -77,11 +77,14 @@ def test_a_user_cannot_read_or_mark_someone_elses_notifications(
     bobs = seed.notifications("bob", 3, start=seed.now(), first_level=20)
     bob_cursor = api.get("/v1/me/notifications", as_=BOB, query={"limit": "1"}).json["next_cursor"]
 
-    alices_feed = api.get("/v1/me/notifications", as_=ALICE, query={"user_id": "bob"}).json
+    smuggled = api.get("/v1/me/notifications", as_=ALICE, query={"user_id": "bob"})
+    alices_feed = api.get("/v1/me/notifications", as_=ALICE).json
     with_bobs_cursor = api.get("/v1/me/notifications", as_=ALICE, query={"cursor": bob_cursor})
     marked = api.post("/v1/me/notifications/read", as_=ALICE, body={"ids": bobs})
 
-    assert len(alices_feed["notifications"]) == 2  # the query's user_id is not an identity
+    assert smuggled.status == 422  # a query user_id is neither an identity nor ignored
+    assert smuggled.error_fields() == {"query.user_id"}
+    assert len(alices_feed["notifications"]) == 2
     assert {n["id"] for n in alices_feed["notifications"]} == {"level#1", "level#2"}
     # a cursor only holds a position; the partition is always the caller's own
     assert with_bobs_cursor.status == 200

@@ -13,20 +13,18 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.api.support import ANONYMOUS, SERVICE, Identity, api_event, invoke, match_route
+from gamification.api.routes import match
+from gamification.local.auth import parse_dev_token
+from tests.api.support import ANONYMOUS, SERVICE, Identity, api_event, invoke
 
 
 def identity_from(authorization: str | None) -> Identity:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer":
+    who = parse_dev_token(authorization)
+    if who is None:
         return ANONYMOUS
-    if token == "dev-service":
+    if who.user_id is None:
         return SERVICE
-    prefix, _, rest = token.partition(":")
-    user_id, _, role = rest.partition(":")
-    if prefix != "dev" or not user_id:
-        return ANONYMOUS
-    return Identity(user_id=user_id, groups="admin" if role == "admin" else None)
+    return Identity(user_id=who.user_id, groups="admin" if who.admin else None)
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -50,8 +48,8 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
         query=query,
         headers=headers,
     )
-    matched = match_route(method, path)
-    reply = invoke(matched[0].function if matched else "query", event)
+    matched = match(method, path)
+    reply = invoke(matched.route.function if matched else "query", event)
     phrase = HTTPStatus(reply.status).phrase
     start_response(f"{reply.status} {phrase}", list(reply.headers.items()))
     return [reply.text.encode()]

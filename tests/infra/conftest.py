@@ -41,6 +41,8 @@ ALTERNATIVE_CONTEXT: dict[str, object] = {
     "alarm_email": "ops@example.com",
     "cors_origins": "https://app.example.com,https://admin.example.com",
     "web_hosting": "true",
+    "max_azs": "3",
+    "availability_zones": "eu-west-1a,eu-west-1b,eu-west-1c",
 }
 
 

@@ -49,6 +49,16 @@ def test_cli_strings_are_coerced_to_each_field_type() -> None:
     assert config.log_retention_days == 90
 
 
+@pytest.mark.parametrize("stage", ["dev", "prod-eu", "a", "a1", "team-a-2"])
+def test_good_stage_names_pass(stage: str) -> None:
+    assert _config(stage=stage).stage == stage
+
+
+def test_named_zones_allow_three() -> None:
+    config = _config(max_azs="3", availability_zones="us-east-1a, us-east-1b,us-east-1d")
+    assert config.zones == ["us-east-1a", "us-east-1b", "us-east-1d"]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
@@ -58,6 +68,13 @@ def test_cli_strings_are_coerced_to_each_field_type() -> None:
         ("tracing", "maybe", "tracing"),
         ("cache_replicas", "two", "cache_replicas"),
         ("max_azs", "1", "max_azs"),
+        ("max_azs", "3", "max_azs=3 needs availability_zones"),
+        ("availability_zones", "us-east-1a", "availability_zones"),
+        ("availability_zones", "us-east-1a,nowhere", "availability_zones"),
+        ("stage", "prod-", "stage"),
+        ("stage", "pr--od", "stage"),
+        ("stage", "a" * 21, "stage"),
+        ("write_budget_per_minute", "-1", "write_budget_per_minute"),
         ("api_throttle_burst", "10", "burst"),
     ],
 )

@@ -17,6 +17,8 @@ from tests.infra.conftest import Synthesis
 
 Grant = tuple[str, str]
 TXN = " (in TransactWriteItems only)"
+USERS = " on USER#*"
+"""A write limited by ``dynamodb:LeadingKeys`` to the partition keys of one key family."""
 
 
 def _grants(actions: list[str] | str, resources: list[str] | str) -> set[Grant]:
@@ -47,11 +49,16 @@ def granted(synth: Synthesis, name: str) -> set[Grant]:
         assert "NotAction" not in statement
         assert "NotResource" not in statement
         suffix = ""
-        if "Condition" in statement:
-            assert statement["Condition"] == {
-                "ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": ["TransactWriteItems"]}
-            }
+        conditions = dict(statement.get("Condition", {}))
+        if conditions.pop("ForAnyValue:StringEquals", None) == {
+            "dynamodb:EnclosingOperation": ["TransactWriteItems"]
+        }:
             suffix = TXN
+        leading = conditions.pop("ForAllValues:StringLike", None)
+        if leading is not None:
+            assert set(leading) == {"dynamodb:LeadingKeys"}
+            suffix += " on " + ",".join(sorted(leading["dynamodb:LeadingKeys"]))
+        assert conditions == {}, statement
         resources = statement["Resource"]
         for resource in resources if isinstance(resources, list) else [resources]:
             result |= {(a + suffix, synth.name_of(resource)) for a in _listed(statement["Action"])}
@@ -77,15 +84,18 @@ FAILED_RUN = _grants(
     ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "FailedInvocations"
 )
 EXPECTED: dict[str, set[Grant]] = {
-    "ingest": _grants("sqs:SendMessage", "Queue"),
+    "ingest": _grants("sqs:SendMessage", "Queue")
+    | _grants("dynamodb:UpdateItem on RATE#*", "Table"),
     "query": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table") | REDIS,
-    "account": _grants(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], "Table")
-    | _grants("dynamodb:PutItem" + TXN, "Table")
+    "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:UpdateItem on RATE#*,USER#*", "Table")
+    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
     | REDIS,
-    "admin": _grants(["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"], "Table")
+    "admin": _grants("dynamodb:Query", "Table")
+    | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
     | _grants("lambda:InvokeFunction", "backfill-function"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:PutItem" + TXN, "Table")
+    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
     | _grants("sqs:SendMessage", "DLQ")
     # The SQS event source mapping polls with the function's role.
     | _grants(
@@ -108,10 +118,12 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("dynamodb:ListStreams", "*")
     | FAILED_RUN,
     "notifier": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
-    | _grants(["dynamodb:PutItem" + TXN, "dynamodb:ConditionCheckItem" + TXN], "Table")
+    | _grants(
+        ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
+    )
     | _grants("dynamodb:Query", "Table/index/GSI1")
     | FAILED_RUN,
-    "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem"], "Table")
+    "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem on LEADERBOARD#*"], "Table")
     | _grants("dynamodb:Query", "Table/index/GSI2")
     | REDIS
     | FAILED_RUN,
@@ -120,7 +132,7 @@ EXPECTED: dict[str, set[Grant]] = {
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
             "dynamodb:Query",
-            "dynamodb:PutItem",
+            "dynamodb:PutItem on BACKFILL#*,USER#*",
         ],
         "Table",
     )
@@ -146,9 +158,26 @@ def test_each_function_role_grants_exactly_what_the_function_uses(
     assert expected - actual == set(), "needed but not granted"
 
 
-def test_ingest_can_only_send_to_the_activity_queue(default_synth: Synthesis) -> None:
+def test_ingest_can_only_send_to_the_activity_queue_and_count_the_write_budget(
+    default_synth: Synthesis,
+) -> None:
     business = granted(default_synth, "ingest") - platform("ingest", in_vpc=False, tracing=True)
-    assert business == {("sqs:SendMessage", "Queue")}
+    assert business == {("sqs:SendMessage", "Queue"), ("dynamodb:UpdateItem on RATE#*", "Table")}
+
+
+WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+
+
+def test_every_table_write_is_limited_to_the_key_families_the_function_writes(
+    default_synth: Synthesis,
+) -> None:
+    unbounded = {
+        (name, action)
+        for name in default_synth.stack.functions
+        for action, resource in granted(default_synth, name)
+        if resource == "Table" and action.startswith(WRITE_ACTIONS) and " on " not in action
+    }
+    assert unbounded == set()
 
 
 def test_the_consumer_writes_only_inside_transactions(default_synth: Synthesis) -> None:
@@ -157,7 +186,7 @@ def test_the_consumer_writes_only_inside_transactions(default_synth: Synthesis) 
         for action, resource in granted(default_synth, "consumer")
         if resource == "Table" and not action.startswith(("dynamodb:Get", "dynamodb:Batch"))
     }
-    assert writes == {("dynamodb:Query", "Table"), ("dynamodb:PutItem" + TXN, "Table")}
+    assert writes == {("dynamodb:Query", "Table"), ("dynamodb:PutItem" + TXN + USERS, "Table")}
 
 
 def test_read_path_never_writes(default_synth: Synthesis) -> None:

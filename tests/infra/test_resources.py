@@ -145,7 +145,7 @@ def test_only_redis_functions_run_in_the_vpc_all_in_one_group(
         if vpc_config:
             in_vpc.add(name)
             assert vpc_config["SecurityGroupIds"] == [{"Fn::GetAtt": [lambda_group, "GroupId"]}]
-            assert len(vpc_config["SubnetIds"]) == 2
+            assert len(vpc_config["SubnetIds"]) == len(synth.stack.network.vpc.availability_zones)
     assert in_vpc == IN_VPC
 
 
@@ -519,6 +519,28 @@ def test_new_user_pool_has_a_client_and_the_admin_group(default_synth: Synthesis
     )
 
 
+def test_the_user_pool_is_closed_to_self_sign_up_and_the_client_has_only_the_documented_flows(
+    default_synth: Synthesis,
+) -> None:
+    (pool,) = default_synth.of_type("AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    (client,) = default_synth.of_type("AWS::Cognito::UserPoolClient").values()
+    properties = client["Properties"]
+    assert sorted(properties["ExplicitAuthFlows"]) == [
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+    ]
+    assert not properties.get("AllowedOAuthFlows")
+    assert not properties.get("CallbackURLs")
+
+
+def test_named_availability_zones_are_used_as_given(alternative_synth: Synthesis) -> None:
+    subnets = alternative_synth.of_type("AWS::EC2::Subnet").values()
+    zones = sorted(subnet["Properties"]["AvailabilityZone"] for subnet in subnets)
+    assert zones == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+
+
 def test_existing_user_pool_is_used_as_is(alternative_synth: Synthesis) -> None:
     alternative_synth.assertions.resource_count_is("AWS::Cognito::UserPool", 0)
     alternative_synth.assertions.resource_count_is("AWS::Cognito::UserPoolClient", 0)
@@ -533,10 +555,11 @@ COMMON_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LE
 REDIS_ENV = {"REDIS_URL", "REDIS_AUTH_SECRET_ARN"}
 BACKDATE_ENV = {"GAMIFY_MAX_BACKDATE_HOURS"}
 STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS"}
+BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
 EXPECTED_ENV = {
-    "ingest": {"QUEUE_URL"} | BACKDATE_ENV,
+    "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
-    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV,
+    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | REDIS_ENV | BACKDATE_ENV | STATE_ENV,
     "dispatcher": {"TOPIC_ARN"},

@@ -5,7 +5,9 @@ from __future__ import annotations
 import http.client
 import json
 import textwrap
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from gamification.local.apigateway import Request, Response, Router, json_respon
 from gamification.local.handlers import Invoker, load_handler
 from gamification.local.http_gateway import Gateway, HttpGateway
 from gamification.resources import Route
+from tests.fixtures.raw_http import exchange
 
 ECHO = """
     import json
@@ -120,3 +123,52 @@ def test_errors_use_the_api_error_model(
 def test_local_paths_go_to_the_control_endpoints(gateway: HttpGateway) -> None:
     status, _, body = _call(gateway, "POST", "/local/jobs/x")
     assert (status, body) == (200, {"local": "/local/jobs/x"})
+
+
+def _raw(server: HttpGateway, request: bytes) -> tuple[int, Any]:
+    status, body = exchange(server.url, request, timeout=10)
+    return status, json.loads(body or b"null")
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: abc\r\n",
+        b"Content-Length: -1\r\n",
+        b"Content-Length: 1\r\nContent-Length: 2\r\n",
+        b"Content-Length: \xc2\xb2\r\n",  # a superscript two: a digit to str.isdigit, not to HTTP
+        b"Transfer-Encoding: chunked\r\n",
+    ],
+)
+def test_malformed_framing_is_a_400_in_the_error_model(
+    gateway: HttpGateway, framing: bytes
+) -> None:
+    status, body = _raw(gateway, b"POST /v1/health HTTP/1.1\r\nHost: x\r\n" + framing + b"\r\n")
+    assert status == 400
+    assert body["error"]["code"] == "bad_request"
+
+
+def test_a_malformed_request_line_is_a_400_in_the_error_model(gateway: HttpGateway) -> None:
+    status, body = _raw(gateway, b"GET\r\n\r\n")
+    assert status == 400
+    assert set(body["error"]) == {"code", "message", "details"}
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "BREW", "get", "PROPFIND"])
+def test_any_method_is_answered_in_the_error_model(gateway: HttpGateway, method: str) -> None:
+    status, body = _raw(gateway, f"{method} /v1/health HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert status == 405
+    assert body["error"]["code"] == "method_not_allowed"
+
+
+def test_a_burst_of_50_connections_is_answered_in_full(gateway: HttpGateway) -> None:
+    """Fifty clients connect at once (the old backlog of 5 reset some); every one is served."""
+    barrier = threading.Barrier(50)
+
+    def one(_: int) -> int:
+        barrier.wait(timeout=10)
+        return _call(gateway, "GET", "/v1/health")[0]
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(one, range(50)))
+    assert statuses == [200] * 50

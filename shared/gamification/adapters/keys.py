@@ -9,6 +9,7 @@ PROFILE_SK = "PROFILE"
 CATALOG_PK = "CATALOG"
 BADGE_PREFIX = "BADGE#"
 NOTIFICATION_PREFIX = "NOTIF#"
+BUDGET_PREFIX = "RATE#"
 PLAYER_SHARDS = 8
 """GSI2 partitions the player list over a few keys so a rebuild never reads one hot partition."""
 
@@ -68,3 +69,13 @@ def reminded_sk(day: date) -> str:
 def backfill_pk(badge_id: str) -> str:
     """Checkpoint of the badge backfill job for one badge."""
     return f"BACKFILL#{badge_id}"
+
+
+def budget_pk(user_id: str) -> str:
+    """A user's write-request budget (``adapters.request_budget``)."""
+    return f"{BUDGET_PREFIX}{user_id}"
+
+
+def budget_sk(window_start: int) -> str:
+    """One counter per fixed window, named by its start (Unix seconds)."""
+    return f"W#{window_start}"

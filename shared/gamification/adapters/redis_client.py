@@ -11,6 +11,9 @@ from gamification.config import Settings, settings
 
 CONNECT_TIMEOUT_SECONDS = 0.5
 COMMAND_TIMEOUT_SECONDS = 1.0
+RESP_PROTOCOL = 2
+"""Pinned: the reply shapes the adapters parse (ZRANGE WITHSCORES pairs, Lua tables) are RESP2's,
+whichever default the installed redis-py has."""
 
 
 def connect(url: str, password: str | None = None) -> redis.Redis:
@@ -23,6 +26,7 @@ def connect(url: str, password: str | None = None) -> redis.Redis:
         socket_timeout=COMMAND_TIMEOUT_SECONDS,
         health_check_interval=30,
         retry_on_timeout=False,
+        protocol=RESP_PROTOCOL,
     )
 
 

@@ -43,12 +43,15 @@ _DESCRIPTIONS = {
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body is larger than allowed.",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The body is not JSON.",
     HTTPStatus.UNPROCESSABLE_ENTITY: "A field is missing or invalid (details name it).",
+    HTTPStatus.TOO_MANY_REQUESTS: "The caller's write budget is spent; retry after `Retry-After` "
+    "seconds.",
     HTTPStatus.INTERNAL_SERVER_ERROR: "Unexpected failure.",
     HTTPStatus.SERVICE_UNAVAILABLE: "A dependency is down; retry later.",
 }
 
 AUTH_ERRORS = (HTTPStatus.UNAUTHORIZED,)
 ADMIN_ERRORS = (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
+WRITE_ERRORS = (HTTPStatus.TOO_MANY_REQUESTS,)
 BODY_ERRORS = (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
 
 

@@ -7,6 +7,7 @@ forbids unknown fields: a body cannot smuggle in ``user_id``, ``xp`` or a multip
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -18,21 +19,35 @@ from pydantic import (
     Field,
 )
 
+from gamification.domain import text
 from gamification.domain.activity import UserId
 from gamification.domain.badges import Criterion, IconUrl
-from gamification.domain.catalog import EventTypeName
+from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
+from gamification.domain.timezones import NAME_PATTERN
 from gamification.services.queries import Period
 
 MAX_BATCH = 25
 BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-_WHITE_SPACE = r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-"""Unicode White_Space spelled out: ``\\s`` means different sets in Python, Rust (pydantic) and
-JavaScript regexes, and the document must mean the same thing to every client generator."""
-ObjectIdText = Annotated[str, Field(min_length=1, max_length=256, pattern=f"^[^{_WHITE_SPACE}#]+$")]
-"""The domain's ``ObjectId`` (no white space, no ``#``) in a portable pattern."""
-NotificationId = Annotated[
-    str, Field(min_length=1, max_length=128, pattern=f"^[^{_WHITE_SPACE}]+$")
+ObjectIdText = Annotated[
+    str, Field(min_length=1, max_length=256, pattern=f"^[^{text.ID_REFUSED_CLASS}#]+$")
 ]
+"""The domain's ``ObjectId`` (no control, format or separator character, no ``#``) in a
+pattern every client generator reads the same way (``\\s`` differs between regex engines)."""
+NotificationId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=f"^[^{text.ID_REFUSED_CLASS}]+$")
+]
+
+
+def _reportable_by(reporter: Reporter) -> Callable[[dict[str, Any]], None]:
+    """Publish the bundled catalog's types ``reporter`` may send as the field's enum, so a
+    schema-driven client never sends a type the API refuses (a deployment that adds types
+    regenerates the document with ``make openapi``)."""
+
+    def publish(schema: dict[str, Any]) -> None:
+        catalog = load_event_catalog()
+        schema["enum"] = sorted(t.name for t in catalog.types if may_report(reporter, t))
+
+    return publish
 
 
 def _text_only(value: object) -> object:
@@ -61,7 +76,10 @@ class _Response(BaseModel):
 class ActivityIn(_Request):
     """An activity the signed-in user reports about themself."""
 
-    type: EventTypeName = Field(description="A client-reportable event type, e.g. `post_read`.")
+    type: EventTypeName = Field(
+        description="A client-reportable event type, e.g. `post_read`.",
+        json_schema_extra=_reportable_by(Reporter.CLIENT),
+    )
     object_id: ObjectIdText = Field(description="What it was about (the post, the comment...).")
     occurred_at: Timestamp | None = Field(
         default=None,
@@ -76,6 +94,10 @@ class ActivityIn(_Request):
 class ServiceActivityIn(ActivityIn):
     """An activity a trusted service reports for any user (any non-system event type)."""
 
+    type: EventTypeName = Field(
+        description="Any non-system event type, e.g. `challenge_solved`.",
+        json_schema_extra=_reportable_by(Reporter.SERVICE),
+    )
     user_id: UserId
 
 
@@ -152,8 +174,8 @@ class MyProfileOut(ProfileOut):
     settings: SettingsOut
 
 
-DISPLAY_NAME_PATTERN = r"^[^\u0000-\u001f\u007f-\u009f]+$"
-"""Printable: no control characters (they break logs and leaderboard rendering)."""
+DISPLAY_NAME_PATTERN = f"^[^{text.NAME_REFUSED_CLASS}]+$"
+"""No control, format or separator character but the plain space (``domain.text``)."""
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -171,7 +193,7 @@ class SettingsIn(_Request):
         description="Shown on leaderboards; surrounding spaces are trimmed.",
         json_schema_extra=_no_default,
     )
-    timezone: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+    timezone: Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)] = Field(
         default="UTC",
         description="An IANA timezone, e.g. `Europe/Paris` (an unknown one is a 400).",
         json_schema_extra=_no_default,

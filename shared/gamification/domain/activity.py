@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from gamification.domain.catalog import EventTypeName, Repeat, Reporter
+from gamification.domain.text import check_id
 
 UserId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
-ObjectId = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$")]
+ObjectId = Annotated[
+    str, Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$"), AfterValidator(check_id)
+]
 
 
 class Activity(BaseModel):

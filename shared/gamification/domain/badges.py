@@ -19,7 +19,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PositiveInt,
     TypeAdapter,
     model_validator,
 )
@@ -55,6 +54,12 @@ class Progress:
         return self.current >= self.target
 
 
+MAX_TARGET = 10**9
+"""Largest count or level a criterion may ask for: beyond reach of any player, and bounded so a
+stored definition stays small and every client reads the number exactly."""
+Target = Annotated[int, Field(gt=0, le=MAX_TARGET)]
+
+
 class _Criterion(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -79,7 +84,7 @@ class _Criterion(BaseModel):
 
 
 class _Counted(_Criterion):
-    count: PositiveInt
+    count: Target
 
     @property
     def target(self) -> int:
@@ -152,7 +157,7 @@ class EventCount(_Counted):
 
 class LevelReached(_Criterion):
     type: Literal["level_reached"]
-    level: PositiveInt
+    level: Target
 
     @property
     def target(self) -> int:

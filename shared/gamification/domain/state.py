@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from gamification.domain import text
 from gamification.domain.badges import UserStats
 from gamification.domain.levels import level_from_xp
 from gamification.domain.streaks import StreakTrack
@@ -29,12 +30,8 @@ class UserSettings(BaseModel):
     @field_validator("display_name", mode="before")
     @classmethod
     def _trimmed_name(cls, value: object) -> object:
-        """Names are shown on leaderboards: no padding, and not only spaces."""
-        if isinstance(value, str):
-            value = value.strip()
-            if not value:
-                raise ValueError("must not be blank")
-        return value
+        """Names are shown on leaderboards: trimmed, NFC, nothing that spoofs (domain.text)."""
+        return text.display_name(value) if isinstance(value, str) else value
 
 
 class CapSlot(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from gamification.api.routes import RouteMatch, allowed_methods, match
 from gamification.local.auth import Granted
 from gamification.local.handlers import ACCOUNT_ID
 from gamification.resources import ROUTES, Route
@@ -56,10 +56,7 @@ class Response:
     body: bytes = b""
 
 
-@dataclass(frozen=True, slots=True)
-class Matched:
-    route: Route
-    path_parameters: dict[str, str]
+Matched = RouteMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,34 +67,17 @@ class NotMatched:
 
 
 class Router:
-    """Matches paths against the route templates, literal segments before ``{params}``."""
+    """The route table's one matcher (``api.routes``), answering 404 or 405 when none fits."""
 
     def __init__(self, routes: Iterable[Route] = ROUTES) -> None:
-        compiled = [(route, _compile(route.path)) for route in routes]
-        # API Gateway prefers the most specific resource: fewer parameters first.
-        self._routes = sorted(compiled, key=lambda pair: pair[0].path.count("{"))
+        self._routes = tuple(routes)
 
     def match(self, method: str, path: str) -> Matched | NotMatched:
-        allowed: list[str] = []
-        for route, pattern in self._routes:
-            found = pattern.fullmatch(path)
-            if found is None:
-                continue
-            if route.method == method.upper():
-                params = {k: unquote(v) for k, v in found.groupdict().items()}
-                return Matched(route, params)
-            allowed.append(route.method)
-        if allowed:
-            return NotMatched(405, tuple(sorted(set(allowed))))
-        return NotMatched(404)
-
-
-def _compile(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[A-Za-z_][A-Za-z0-9_]*\})", template)
-    regex = "".join(
-        f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts
-    )
-    return re.compile(regex)
+        found = match(method, path, self._routes)
+        if found is not None:
+            return found
+        allowed = allowed_methods(path, self._routes)
+        return NotMatched(405, tuple(allowed)) if allowed else NotMatched(404)
 
 
 def proxy_event(request: Request, matched: Matched, grant: Granted) -> dict[str, Any]:
@@ -144,7 +124,7 @@ def proxy_event(request: Request, matched: Matched, grant: Granted) -> dict[str,
     single_query, multi_query = _single_and_multi(query)
     return {
         "resource": matched.route.path,
-        "path": split.path,
+        "path": unquote(split.path),  # API Gateway hands the function the decoded path
         "httpMethod": matched.route.method,
         "headers": headers or None,
         "multiValueHeaders": multi_headers or None,

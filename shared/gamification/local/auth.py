@@ -7,8 +7,8 @@ signature (the service route) before Lambda runs. Locally, the bearer token *is*
 * ``Authorization: Bearer dev:<user_id>:admin``  -> the same plus ``"cognito:groups": "admin"``
 * ``Authorization: Bearer dev-service``          -> an IAM identity (for the ``service`` route)
 
-A missing or malformed token is refused the way API Gateway refuses it: 401 on Cognito routes,
-403 on the IAM route, and the handler is never called.
+A missing or malformed token is refused with 401; a user token on the IAM route with 403 (the
+API's own rule, ``api.auth``); the handler is never called.
 """
 
 from __future__ import annotations
@@ -41,26 +41,55 @@ class Refused:
     message: str
 
 
-def authorize(route: Route, authorization: str | None) -> Granted | Refused:
+@dataclass(frozen=True, slots=True)
+class DevIdentity:
+    """Who a local token names: a user (maybe admin) or the trusted service."""
+
+    user_id: str | None = None
+    admin: bool = False
+
+    @property
+    def service(self) -> bool:
+        return self.user_id is None
+
+
+def parse_dev_token(authorization: str | None) -> DevIdentity | None:
+    """The one reading of a local ``Authorization`` header (the gateway and the API tests)."""
     token = _bearer(authorization)
-    if route.auth == "none":
-        return Granted()
-    if route.auth == "service":
-        if token != SERVICE_TOKEN:
-            return Refused(403, "forbidden", "this route needs IAM (local: Bearer dev-service)")
-        return Granted(identity=service_identity())
+    if token == SERVICE_TOKEN:
+        return DevIdentity()
     match = _USER_TOKEN.match(token or "")
     if match is None:
-        return Refused(401, "unauthorized", "missing or invalid token (local: Bearer dev:<user>)")
+        return None
+    return DevIdentity(user_id=match["user"], admin=bool(match["admin"]))
+
+
+def user_claims(user_id: str, *, admin: bool = False) -> dict[str, Any]:
+    """The claims the Cognito authorizer passes for an ID token of ``user_id``."""
     claims: dict[str, Any] = {
-        "sub": match["user"],
-        "cognito:username": match["user"],
+        "sub": user_id,
+        "cognito:username": user_id,
         "token_use": "id",
         "iss": "https://cognito-idp.local/gamify-local",
     }
-    if match["admin"]:
+    if admin:
         claims["cognito:groups"] = ADMIN_GROUP
-    return Granted(authorizer={"claims": claims})
+    return claims
+
+
+def authorize(route: Route, authorization: str | None) -> Granted | Refused:
+    if route.auth == "none":
+        return Granted()
+    who = parse_dev_token(authorization)
+    if route.auth == "service":
+        if who is None:
+            return Refused(401, "unauthorized", "this route needs IAM (local: Bearer dev-service)")
+        if not who.service:
+            return Refused(403, "forbidden", "only IAM-authenticated services may call this route")
+        return Granted(identity=service_identity())
+    if who is None or who.user_id is None:
+        return Refused(401, "unauthorized", "missing or invalid token (local: Bearer dev:<user>)")
+    return Granted(authorizer={"claims": user_claims(who.user_id, admin=who.admin)})
 
 
 def service_identity() -> dict[str, Any]:

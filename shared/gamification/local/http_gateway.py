@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -90,7 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = _content_length(self.headers.get_all("Content-Length") or [])
+        if length is None or self.headers.get("Transfer-Encoding"):
+            # Framing we cannot trust: answer, and close so the rest is not read as a request.
+            self.close_connection = True
+            self._send(error(400, "bad_request", "send one non-negative decimal Content-Length"))
+            return
         if length > MAX_BODY_BYTES:
             self._send(error(413, "payload_too_large", f"body over {MAX_BODY_BYTES} bytes"))
             self.close_connection = True
@@ -122,14 +128,39 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve  # noqa: N815
+    def __getattr__(self, name: str) -> Any:
+        """Every method reaches the gateway (``do_TRACE``, ``do_BREW``...), which answers an
+        unknown one 405 or 404 in the error model, as API Gateway does, instead of HTML 501."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What ``http.server`` refuses itself (a malformed request line, oversized headers),
+        in the error model rather than its HTML page."""
+        self.close_connection = True
+        self.request_version = self.protocol_version  # no HTTP/0.9 replies without a status line
+        status = code if 400 <= code < 500 else 400
+        phrase = message or HTTPStatus(status).phrase
+        self._send(error(status, "bad_request", phrase))
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
 
+def _content_length(values: list[str]) -> int | None:
+    """The body's length, or None when the header is malformed, negative or repeated with
+    different values (a request smuggling vector)."""
+    if not values:
+        return 0
+    if len(set(values)) != 1 or not (values[0].strip().isascii() and values[0].strip().isdigit()):
+        return None
+    return int(values[0])
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # listen backlog: bursts of connections wait, not reset
     gateway: Gateway
     control: LocalControl | None
 

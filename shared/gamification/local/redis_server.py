@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import redis
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` asking Linux to SIGTERM the child when the starting thread dies.
+
+    ``stop()`` covers every orderly exit; this covers the rest (SIGKILL, a crash), which would
+    otherwise leave a redis-server running. Elsewhere there is no such call: None.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arrange() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return arrange
 
 
 def free_port() -> int:
@@ -46,6 +71,7 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent(os.getpid()),  # noqa: PLW1509 - only async-safe calls
         )  # fmt: skip
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
         deadline = time.monotonic() + 10

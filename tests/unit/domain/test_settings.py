@@ -26,3 +26,15 @@ def test_an_unknown_timezone_is_refused_naming_the_field() -> None:
 
 def test_no_name_is_allowed() -> None:
     assert UserSettings().display_name is None
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules"])
+def test_database_entries_that_are_not_places_are_refused(name: str) -> None:
+    """``localtime`` means whatever the host is set to: a different day on every machine."""
+    with pytest.raises(ValidationError, match="timezone"):
+        UserSettings(timezone=name)
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"])
+def test_iana_zone_names_are_accepted(name: str) -> None:
+    assert UserSettings(timezone=name).timezone == name

@@ -9,8 +9,16 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from gamification import composition
-from gamification.api.auth import Caller, current_user
-from gamification.api.contract import AUTH_ERRORS, BODY_ERRORS, USER, new_router, responses
+from gamification.api.auth import Caller
+from gamification.api.budget import current_writer
+from gamification.api.contract import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    USER,
+    WRITE_ERRORS,
+    new_router,
+    responses,
+)
 from gamification.api.models import (
     MarkReadIn,
     MarkReadOut,
@@ -40,13 +48,14 @@ def account() -> AccountService:
         "Your settings",
         HTTPStatus.BAD_REQUEST,
         *AUTH_ERRORS,
+        *WRITE_ERRORS,
         *BODY_ERRORS,
         HTTPStatus.SERVICE_UNAVAILABLE,
     ),
 )
 def update_settings(
     body: SettingsIn,
-    caller: Annotated[Caller, Depends(current_user)],
+    caller: Annotated[Caller, Depends(current_writer)],
     service: Annotated[AccountService, Depends(account)],
 ) -> SettingsOut:
     changes = body.model_dump(include=body.model_fields_set)
@@ -59,11 +68,11 @@ def update_settings(
     summary="Mark some or all of your notifications read",
     tags=["notifications"],
     security=USER,
-    responses=responses(200, "What was marked", *AUTH_ERRORS, *BODY_ERRORS),
+    responses=responses(200, "What was marked", *AUTH_ERRORS, *WRITE_ERRORS, *BODY_ERRORS),
 )
 def mark_read(
     body: Annotated[MarkReadIn, Body()],
-    caller: Annotated[Caller, Depends(current_user)],
+    caller: Annotated[Caller, Depends(current_writer)],
     service: Annotated[AccountService, Depends(account)],
 ) -> MarkReadOut:
     ids = body.ids if isinstance(body, MarkSomeReadIn) else None

@@ -11,7 +11,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
 from gamification.api.auth import Caller, ServiceCaller, current_service, current_user
-from gamification.api.contract import AUTH_ERRORS, BODY_ERRORS, SERVICE, USER, new_router, responses
+from gamification.api.budget import charge, current_writer
+from gamification.api.contract import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    SERVICE,
+    USER,
+    WRITE_ERRORS,
+    new_router,
+    responses,
+)
 from gamification.api.models import (
     AcceptedOut,
     ActivityBatchIn,
@@ -44,12 +53,18 @@ def ingest() -> IngestService:
     tags=TAGS,
     security=USER,
     responses=responses(
-        202, "Queued", HTTPStatus.BAD_REQUEST, *AUTH_ERRORS, *BODY_ERRORS, *_QUEUE_DOWN
+        202,
+        "Queued",
+        HTTPStatus.BAD_REQUEST,
+        *AUTH_ERRORS,
+        *WRITE_ERRORS,
+        *BODY_ERRORS,
+        *_QUEUE_DOWN,
     ),
 )
 def report_activity(
     body: ActivityIn,
-    caller: Annotated[Caller, Depends(current_user)],
+    caller: Annotated[Caller, Depends(current_writer)],
     service: Annotated[IngestService, Depends(ingest)],
 ) -> AcceptedOut:
     queued = service.report(caller.user_id, _report(body), Reporter.CLIENT)
@@ -66,13 +81,14 @@ def report_activity(
     "`activities[i]`. An item with code `not_queued` can be sent again.",
     tags=TAGS,
     security=USER,
-    responses=responses(202, "Per-item results", *AUTH_ERRORS, *BODY_ERRORS),
+    responses=responses(202, "Per-item results", *AUTH_ERRORS, *WRITE_ERRORS, *BODY_ERRORS),
 )
 def report_batch(
     body: ActivityBatchIn,
     caller: Annotated[Caller, Depends(current_user)],
     service: Annotated[IngestService, Depends(ingest)],
 ) -> BatchOut:
+    charge(caller, len(body.activities))
     outcomes = service.report_batch(
         caller.user_id, [_report(a) for a in body.activities], Reporter.CLIENT
     )

@@ -35,7 +35,9 @@ def my_notifications(
     queries: Annotated[FeedQueries, Depends(feed)],
     unread_only: Annotated[bool, Query()] = False,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=512)] = None,
+    cursor: Annotated[
+        str | None, Query(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9_-]+$")
+    ] = None,
 ) -> NotificationPageOut:
     page = queries.feed(caller.user_id, limit=limit, unread_only=unread_only, cursor=cursor)
     return NotificationPageOut(
