@@ -56,6 +56,7 @@ def publish(players: list[Player]) -> None:
         ],
         datetime.now(UTC),
     )
+    seed.complete_boards()
 
 
 def shown(entries: list[dict[str, object]]) -> list[tuple[object, object, object]]:
