@@ -23,7 +23,7 @@ _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
-_RATES = {schedule.function: schedule.rate_minutes for schedule in SCHEDULES}
+_RATES = {schedule.name: schedule.rate_minutes for schedule in SCHEDULES}
 # CloudWatch Logs accepts only these retention periods (days).
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
