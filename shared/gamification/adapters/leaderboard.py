@@ -16,17 +16,19 @@ keeps adding meanwhile do not bring the marker back, only a rebuild does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
 import redis
 
+from gamification.adapters.player_score import ALLTIME, WEEKLY_PREFIX, PlayerScore, weekly
 from gamification.domain.periods import week_bounds
 from gamification.domain.ranking import competition_ranks
 
-ALLTIME = "alltime"
+__all__ = ["ALLTIME", "WEEKLY_PREFIX", "PlayerScore", "weekly"]  # their home is player_score
+
 TIME_BITS = 26
 SCALE = 1 << TIME_BITS
 """2^26 minutes is ~127 years of tie-break resolution; XP keeps 27 bits (134 M) under 2^53."""
@@ -53,14 +55,6 @@ def marker_key(board: str) -> str:
     return f"{PREFIX}:generation:{board}"
 
 
-WEEKLY_PREFIX = "weekly:"
-
-
-def weekly(week: str) -> str:
-    """Board name of an ISO week, e.g. ``weekly:2026-W48``."""
-    return f"{WEEKLY_PREFIX}{week}"
-
-
 def weekly_expiry(week: str) -> datetime:
     """When a weekly board expires: ``WEEKLY_RETENTION`` after its week ends."""
     _, week_end = week_bounds(week)
@@ -79,28 +73,6 @@ def encode_score(xp: int, reached_at: datetime | None) -> int:
 
 def decode_xp(score: float) -> int:
     return int(score) // SCALE
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerScore:
-    """What the boards hold for one user, read from the profile (the source of truth)."""
-
-    user_id: str
-    xp: int
-    xp_at: datetime | None
-    display_name: str | None = None
-    weekly_xp: dict[str, int] = field(default_factory=dict)
-
-    def xp_on(self, board: str) -> int:
-        if board == ALLTIME:
-            return self.xp
-        return self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0)
-
-    def listed_xp(self, board: str) -> int | None:
-        """XP on ``board``, or ``None`` when not a member: a board lists players with XP on it
-        (publish, rebuild and reconciliation all apply this one rule)."""
-        xp = self.xp_on(board)
-        return xp if xp > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

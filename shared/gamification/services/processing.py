@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gamification.adapters.leaderboard import PlayerScore
+from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import (
     AlreadyAppliedError,
     StoredUser,
