@@ -70,7 +70,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         report = reconciler.check(now)
     else:
         report = reconciler.reconcile(now)
-    _record_metrics(report)
+    if report.rebuilt:  # a check that found every board complete publishes nothing (idle cost)
+        _record_metrics(report)
     summary = report.summary()
     logger.info("leaderboard reconciliation", extra=summary)
     return summary
