@@ -71,9 +71,8 @@ def stage_layer(target: Path, *, compiled: bool) -> Path:
 
 def import_ms(path: list[str], body: str) -> float:
     """Milliseconds one fresh interpreter takes to run ``body`` (imports) with ``path`` first."""
-    env = {**{k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME"))}}
-    env.update(ENVIRONMENT)
-    result = subprocess.run(  # noqa: S603 - fixed interpreter, our own probe
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME")} | ENVIRONMENT
+    result = subprocess.run(
         [sys.executable, "-s", "-c", _PROBE.format(path=path, body=body)],
         env=env,
         capture_output=True,
@@ -86,10 +85,6 @@ def import_ms(path: list[str], body: str) -> float:
 
 def median_ms(path: list[str], body: str) -> float:
     return statistics.median(import_ms(path, body) for _ in range(RUNS))
-
-
-def handler_body(function: str) -> str:
-    return "import handler\n"
 
 
 def run() -> str:
@@ -113,8 +108,8 @@ def run() -> str:
         worst = 0.0
         for function in functions:
             folder = str(FUNCTIONS / function)
-            with_pyc = median_ms([folder, compiled, purelib], handler_body(function))
-            without = median_ms([folder, raw, purelib], handler_body(function))
+            with_pyc = median_ms([folder, compiled, purelib], "import handler")
+            without = median_ms([folder, raw, purelib], "import handler")
             above = with_pyc - baseline
             worst = max(worst, above)
             verdict = "ok" if above <= TARGET_MS else "over"

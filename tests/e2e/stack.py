@@ -105,6 +105,14 @@ class Api:
     def notifications(self, user: str) -> list[dict[str, Any]]:
         return list(ok(self.as_user(user, "GET", "/v1/me/notifications"))["notifications"])
 
+    def read_posts(self, players: dict[str, int]) -> None:
+        """Each player reads that many posts; returns once every player's XP shows them."""
+        for user, reads in players.items():
+            posts = [{"type": "post_read", "object_id": f"p{i}"} for i in range(reads)]
+            ok(self.report_many(user, posts))
+        for user, reads in players.items():
+            eventually(lambda u=user, r=reads: self.profile(u)["xp"] == 10 * r, what=f"{user}'s XP")
+
     def leaderboard(self, viewer: str = "viewer", **query: Any) -> dict[str, Any]:
         return ok(self.as_user(viewer, "GET", "/v1/leaderboard", **query))
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.e2e.stack import StackProcess, eventually, ok
+from tests.e2e.stack import StackProcess, eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +23,7 @@ def test_an_emptied_cache_is_served_stale_never_partial_and_rebuilt_within_a_min
     stack: StackProcess,
 ) -> None:
     api = stack.api
-    for user, reads in PLAYERS.items():
-        ok(
-            api.report_many(
-                user, [{"type": "post_read", "object_id": f"p{i}"} for i in range(reads)]
-            )
-        )
-    for user, reads in PLAYERS.items():
-        eventually(lambda u=user, r=reads: api.profile(u)["xp"] == 10 * r, what=f"{user}'s XP")
+    api.read_posts(PLAYERS)
     eventually(lambda: api.leaderboard(limit=10)["total"] == len(PLAYERS), what="the live board")
     api.job("reconciler")  # the scheduled full run: snapshots the top N to DynamoDB
 
