@@ -1,4 +1,5 @@
-"""AWS requests (and Redis round trips) per processed activity, ours vs a seed-style consumer.
+"""AWS requests (and the projector's Redis round trips) per processed activity, ours vs a
+seed-style consumer.
 
 Counts, not timings: every request the consumer makes is counted by a botocore hook on moto, so
 the figures are exact and do not depend on how busy this machine is. The seed's consumer did one
@@ -39,6 +40,7 @@ from gamification.local.provision import provision
 from gamification.local.redis_server import RedisServer
 from gamification.services.consumer import QueueConsumer
 from gamification.services.processing import ActivityApplier
+from gamification.services.projector import LeaderboardProjector
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 MIX = (("post_read", 70), ("post_completed", 15), ("comment_left", 10), ("challenge_solved", 5))
@@ -146,23 +148,48 @@ def run_ours(rules: Ruleset, work: Sequence[Sequence[Message]], redis_url: str) 
         dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
         client = CountingRedis.from_url(redis_url, decode_responses=True)
         client.flushdb()
-        applier = ActivityApplier(
-            UserRepository(dynamodb, stack.table_name),
-            Leaderboard(client),
-            lambda: rules,
-            lambda: START + timedelta(days=7),
-        )
+        clock = lambda: START + timedelta(days=7)  # noqa: E731
+        applier = ActivityApplier(UserRepository(dynamodb, stack.table_name), lambda: rules, clock)
         consumer = QueueConsumer(applier, DeadLetterQueue(sqs, stack.dlq_url), lambda: rules)
+        projector = LeaderboardProjector(Leaderboard(client), clock)
+        stream = StreamImages(stack.table_name)
         CountingRedis.round_trips = 0
         with counting(dynamodb) as ddb, counting(sqs) as queue:
             for batch in work:
                 consumer.consume(batch)
+                projector.project(stream.read())  # its round trips count as Redis
         activities = sum(len(b) for b in work)
         return {
             "dynamodb": sum(ddb.values()) / activities,
             "sqs": sum(queue.values()) / activities,
             "redis": CountingRedis.round_trips / activities,
         }
+
+
+class StreamImages:
+    """The table's stream as new images (what the projector's event source delivers)."""
+
+    def __init__(self, table_name: str) -> None:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        # botocore sends DynamoDB Streams calls to an account-based endpoint moto does not route.
+        self._client = boto3.client(
+            "dynamodbstreams", endpoint_url="https://streams.dynamodb.us-east-1.amazonaws.com"
+        )
+        arn = self._client.list_streams(TableName=table_name)["Streams"][0]["StreamArn"]
+        shard = self._client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        self._iterator = self._client.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        self._decode = TypeDeserializer().deserialize
+
+    def read(self) -> list[dict[str, Any]]:
+        response = self._client.get_records(ShardIterator=self._iterator)
+        self._iterator = response["NextShardIterator"]
+        return [
+            {k: self._decode(v) for k, v in r["dynamodb"].get("NewImage", {}).items()}
+            for r in response["Records"]
+        ]
 
 
 def run_seed_style(rules: Ruleset, work: Sequence[Sequence[Message]]) -> dict[str, float]:

@@ -15,8 +15,15 @@ import aws_cdk as cdk
 
 from infra import nag
 from infra.config import StackConfig
-from infra.layer import REPO_ROOT
+from infra.layer import REPO_ROOT, layer_is_built
 from infra.stack import GamifyStack
+
+ALLOW_UNBUILT_LAYER = "allow_unbuilt_layer"
+"""Context key: synthesize although ``make layer`` has not run (templates to read, tests)."""
+
+
+class LayerNotBuiltError(SystemExit):
+    """``cdk deploy`` (or synth) without ``make layer``: functions that could not import."""
 
 
 def project_context() -> dict[str, object]:
@@ -39,6 +46,12 @@ def build_app(
     most of the synthesis time, and the compliance tests run them on the same app.
     """
     app = cdk.App(context={**project_context(), **(context or {})}, outdir=outdir)
+    if not layer_is_built() and str(app.node.try_get_context(ALLOW_UNBUILT_LAYER)) != "true":
+        raise LayerNotBuiltError(
+            "build/layer is missing: run `make layer` before `cdk deploy` (without it the "
+            "functions could not import redis). To only read the template, synthesize with "
+            f"`make synth` or `-c {ALLOW_UNBUILT_LAYER}=true`."
+        )
     config = StackConfig.from_context(app.node)
     GamifyStack(app, config.stack_name, config=config)
     if nag_checks:

@@ -20,7 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from infra.layer import LAYER_BUILD_DIR, PACKAGE_DIR, REPO_ROOT, layer_is_built, stage_package
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
-RUNTIME = lambda_.Runtime.PYTHON_3_14
+RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
@@ -33,12 +33,12 @@ def function_code(name: str) -> lambda_.Code:
 def shared_layer_code(build_dir: Path = LAYER_BUILD_DIR) -> lambda_.Code:
     """The prepared layer when ``make layer`` ran, else the package alone (no Docker either way)."""
     if layer_is_built(build_dir):
-        return lambda_.Code.from_asset(str(build_dir), exclude=["__pycache__", "*.pyc"])
+        return lambda_.Code.from_asset(str(build_dir))  # with the .pyc `make layer` compiled
     return lambda_.Code.from_asset(
         str(PACKAGE_DIR),
         bundling=cdk.BundlingOptions(
             # Required by the API, never pulled: the local bundler below always succeeds.
-            image=cdk.DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),
+            image=cdk.DockerImage.from_registry("public.ecr.aws/sam/build-python3.13"),
             local=StagePackage(),
         ),
     )

@@ -29,7 +29,7 @@ _ZONE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
-_RATES = {schedule.function: schedule.rate_minutes for schedule in SCHEDULES}
+_RATES = {schedule.name: schedule.rate_minutes for schedule in SCHEDULES}
 # CloudWatch Logs accepts only these retention periods (days).
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,

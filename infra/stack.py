@@ -60,6 +60,7 @@ class GamifyStack(Stack):
             network=self.network,
             runtime=self.runtime,
             domain=domain,
+            failures=self.failures.queue,
         )
         self.jobs = Jobs(
             self,
@@ -119,6 +120,7 @@ class GamifyStack(Stack):
         return {
             **self.api.functions,
             "consumer": self.processing.consumer,
+            "projector": self.processing.projector,
             "dispatcher": self.notifications.dispatcher,
             "notifier": self.jobs.notifier,
             "reconciler": self.jobs.reconciler,
@@ -140,7 +142,7 @@ class GamifyStack(Stack):
             "PushTopicArn": (self.notifications.topic.topic_arn, "Subscribe push delivery here"),
             "AlarmTopicArn": (self.observability.alarm_topic.topic_arn, "Alarm notifications"),
             "CacheEndpoint": (self.cache.endpoint_address, "Leaderboard cache (VPC only)"),
-            "RedisSecretArn": (self.cache.secret.secret_arn, "Cache password of the app user"),
+            "CacheUser": (self.cache.username, "Cache user the functions sign in as (IAM auth)"),
             "BackfillFunctionName": (
                 self.jobs.backfill.function.function_name,
                 "Invoke to backfill badges by hand",

@@ -1,8 +1,8 @@
 """Leaderboard reconciliation (see gamification.services.reconciliation).
 
-Scheduled (an EventBridge event: "now" is its ``time``; ``detail.mode`` may select the mode) or
-invoked on demand with ``{"mode": "full" | "if-empty"}``. ``if-empty`` is the cheap check that
-rebuilds at once when the cache lost its boards while players exist.
+Scheduled (an EventBridge event: "now" is its ``time``) for the full run, or invoked with
+``{"mode": "full" | "check"}`` (the one-minute schedule sends ``check``: the cheap test that
+rebuilds at once when a board lost its generation marker; ``if-empty`` is its former name).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ metrics = Metrics()
 class Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    mode: Literal["full", "if-empty"] = "full"
+    mode: Literal["full", "check", "if-empty"] = "full"
 
 
 def _request(event: dict[str, Any]) -> tuple[datetime, Request]:
@@ -44,6 +44,9 @@ def _record_metrics(report: ReconciliationReport) -> None:
     metrics.add_metric(name="LateUpdates", unit=MetricUnit.Count, value=report.late_updates)
     metrics.add_metric(
         name="EmptyCacheRebuilt", unit=MetricUnit.Count, value=int(report.empty_cache_rebuilt)
+    )
+    metrics.add_metric(
+        name="IncompleteBoardsRebuilt", unit=MetricUnit.Count, value=len(report.incomplete)
     )
     for result in report.boards:
         # One dimension value per kind of board, not per week: bounded metric cardinality.
@@ -63,11 +66,12 @@ def _record_metrics(report: ReconciliationReport) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now, request = _request(event)
     reconciler = leaderboard_reconciler()
-    if request.mode == "if-empty":
-        report = reconciler.rebuild_if_empty(now)
+    if request.mode in ("check", "if-empty"):
+        report = reconciler.check(now)
     else:
         report = reconciler.reconcile(now)
-    _record_metrics(report)
+    if report.rebuilt:  # a check that found every board complete publishes nothing (idle cost)
+        _record_metrics(report)
     summary = report.summary()
     logger.info("leaderboard reconciliation", extra=summary)
     return summary

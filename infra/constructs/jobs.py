@@ -1,14 +1,17 @@
 """Scheduled and background jobs: streak reminders, leaderboard reconciliation, badge backfill.
 
 EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
-so a retried run is the same run) and the reconciler every few minutes, on the schedules the
-local stack runs them on (``gamification.resources.SCHEDULES``). The admin function
-starts a backfill asynchronously. All three are idempotent, so Lambda's asynchronous retries are
-safe; a run that still fails is recorded in the failed-invocations queue, which has an alarm.
+so a retried run is the same run), the reconciler every few minutes, and the reconciler's cheap
+cache check every minute (two EXISTS; a full rebuild only when a board lost its generation
+marker), on the schedules the local stack runs them on (``gamification.resources.SCHEDULES``).
+The admin function starts a backfill asynchronously. All three are idempotent, so Lambda's
+asynchronous retries are safe; a run that still fails is recorded in the failed-invocations
+queue, which has an alarm.
 
 The backfill runs outside the VPC and without Redis: a long walk continues by invoking itself,
 which needs the Lambda API (the VPC has no NAT and no Lambda endpoint), and the few scores it
-changes (only if ``badge_earned`` earns XP) reach the boards with the next reconciliation.
+changes (only if ``badge_earned`` earns XP) reach the boards through the projector, like any
+profile write.
 """
 
 from __future__ import annotations
@@ -126,13 +129,13 @@ class Jobs(Construct):
         overrides = {"reconciler": config.reconcile_every_minutes}  # CDK context
         self.schedules: dict[str, events.Rule] = {}
         for spec in SCHEDULES:
-            job = replace(spec, rate_minutes=overrides.get(spec.function, spec.rate_minutes))
-            self.schedules[job.function] = events.Rule(
+            job = replace(spec, rate_minutes=overrides.get(spec.name, spec.rate_minutes))
+            self.schedules[job.name] = events.Rule(
                 self,
-                f"{job.function.capitalize()}Schedule",
+                "".join(part.capitalize() for part in job.name.split("-")) + "Schedule",
                 description=job.description,
                 schedule=schedule_of(job),
-                targets=[self._target(scheduled[job.function], failures)],
+                targets=[self._target(scheduled[job.function], failures, job)],
             )
 
     def _job(
@@ -152,10 +155,14 @@ class Jobs(Construct):
         return job
 
     @staticmethod
-    def _target(job: GamifyFunction, failures: sqs.IQueue) -> targets.LambdaFunction:
+    def _target(
+        job: GamifyFunction, failures: sqs.IQueue, schedule: Schedule
+    ) -> targets.LambdaFunction:
         """EventBridge's own delivery failures (e.g. throttling) land in the same queue."""
+        payload = schedule.job_input
         return targets.LambdaFunction(
             job.function,
+            event=events.RuleTargetInput.from_object(dict(payload)) if payload else None,
             retry_attempts=ASYNC_RETRIES,
             max_event_age=Duration.hours(1),
             dead_letter_queue=failures,

@@ -1,16 +1,18 @@
 """The leaderboard cache: Valkey on ElastiCache, serverless by default or node-based by choice.
 
 Private subnets, TLS always (serverless enforces it; the replication group requires it), data
-encrypted at rest, and role-based access: the functions log in as one application user whose
-password lives in Secrets Manager. The cache's security group admits only the functions' group.
+encrypted at rest, and role-based access with IAM authentication: the functions sign in as one
+application user with a short-lived SigV4 token made from their own role (``elasticache:Connect``
+on the cache and the user), so there is no password to store, rotate or fetch (no secret, no
+Secrets Manager endpoint). The cache's security group admits only the functions' group.
 It is a cache: DynamoDB is the truth and the reconciler rebuilds it, so no snapshots are kept.
 """
 
 from __future__ import annotations
 
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.config import StackConfig
@@ -52,23 +54,8 @@ class LeaderboardCache(Construct):
             self.security_group, port_range, "Valkey on the leaderboard cache"
         )
 
-        self.secret = secretsmanager.Secret(
-            self,
-            "AuthSecret",
-            description=f"Password of the {prefix} application user on the leaderboard cache",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
-        )
-        acknowledge(
-            self.secret,
-            "AwsSolutions-SMG4",
-            "Automatic rotation of an ElastiCache RBAC password needs a rotation function with "
-            "ElastiCache API access from the VPC (another endpoint, paid at rest); docs/deploy.md "
-            "gives the two-password manual rotation. The password is never in the template.",
-        )
+        # IAM authentication requires the user id and the user name to be the same.
         self.username = f"{prefix}-app"
-        password = self.secret.secret_value.unsafe_unwrap()  # a {{resolve:...}} reference
         app_user = elasticache.CfnUser(
             self,
             "AppUser",
@@ -76,7 +63,7 @@ class LeaderboardCache(Construct):
             user_id=self.username,
             user_name=self.username,
             access_string=APP_ACCESS,
-            authentication_mode={"Type": "password", "Passwords": [password]},
+            authentication_mode={"Type": "iam"},
         )
         # A user group must contain a user named "default"; ours is switched off.
         default_user = elasticache.CfnUser(
@@ -86,7 +73,7 @@ class LeaderboardCache(Construct):
             user_id=f"{prefix}-default",
             user_name="default",
             access_string="off -@all",
-            authentication_mode={"Type": "password", "Passwords": [password]},
+            authentication_mode={"Type": "no-password-required"},
         )
         user_group = elasticache.CfnUserGroup(
             self,
@@ -134,6 +121,7 @@ class LeaderboardCache(Construct):
             group = elasticache.CfnReplicationGroup(
                 self,
                 "ReplicationGroup",
+                replication_group_id=prefix,  # named: the IAM token and policy name it
                 replication_group_description="Gamify leaderboards",
                 engine=ENGINE,
                 engine_version=NODES_ENGINE_VERSION,
@@ -155,8 +143,9 @@ class LeaderboardCache(Construct):
             acknowledge(
                 group,
                 "AwsSolutions-AEC6",
-                "Authentication is on, through RBAC: the user group above (per-user passwords "
-                "from Secrets Manager) replaces the single AUTH token this rule looks for.",
+                "Authentication is on, through RBAC with IAM authentication: the user group "
+                "above (one IAM-authenticated user) replaces the single AUTH token this rule "
+                "looks for.",
             )
             if replicas == 0:
                 acknowledge(
@@ -169,10 +158,27 @@ class LeaderboardCache(Construct):
             host, port = group.attr_primary_end_point_address, group.attr_primary_end_point_port
         self.endpoint_address = host
         self.endpoint_port = port
-        self.url = f"rediss://{self.username}@{host}:{port}/0"
+        self.url = f"rediss://{host}:{port}/0"
+        self.cache_name = prefix
+        self.serverless = serverless
+        stack = Stack.of(self)
+        self.cache_arn = stack.format_arn(
+            service="elasticache",
+            resource="serverlesscache" if serverless else "replicationgroup",
+            resource_name=prefix,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.user_arn = stack.format_arn(
+            service="elasticache",
+            resource="user",
+            resource_name=self.username,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
 
     def connect(self, fn: GamifyFunction) -> None:
-        """Give a (VPC) function the cache's URL and read access to its password."""
+        """Give a (VPC) function the cache's URL and the right to sign in as the app user."""
         fn.add_env("REDIS_URL", self.url)
-        fn.add_env("REDIS_AUTH_SECRET_ARN", self.secret.secret_arn)
-        fn.allow(["secretsmanager:GetSecretValue"], [self.secret.secret_arn], "ReadRedisPassword")
+        fn.add_env("REDIS_IAM_USER", self.username)
+        fn.add_env("REDIS_CACHE_NAME", self.cache_name)
+        fn.add_env("REDIS_CACHE_SERVERLESS", "true" if self.serverless else "false")
+        fn.allow(["elasticache:Connect"], [self.cache_arn, self.user_arn], "ConnectToCache")

@@ -1,9 +1,11 @@
 """The private network for the functions that talk to Redis, and nothing else.
 
-Isolated subnets only: no internet gateway and no NAT (the largest avoidable cost at rest). The
-functions reach AWS through a DynamoDB gateway endpoint (free) and the few interface endpoints
-they need: SQS (the consumer sends poison messages to the DLQ), Secrets Manager (the Redis
-password) and X-Ray when tracing is on. Every other function stays out of the VPC.
+Isolated subnets only: no internet gateway, no NAT and no interface endpoint (each costs more
+at rest than the whole rest of the stack). The functions inside call one AWS API, DynamoDB,
+through its gateway endpoint (free); Redis signs them in with IAM tokens they make themselves
+(no Secrets Manager call); logs, metrics (embedded metric format, i.e. logs) and X-Ray segments
+leave through Lambda's own telemetry path, not the function's VPC network (docs/deploy.md).
+Every function that does not touch Redis stays out of the VPC.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class Network(Construct):
         )
         # HTTPS leaves only to AWS APIs: the subnets have no route to the internet.
         self.lambda_security_group.add_egress_rule(
-            ec2.Peer.any_ipv4(), HTTPS, "AWS APIs through the VPC endpoints"
+            ec2.Peer.any_ipv4(), HTTPS, "DynamoDB through its gateway endpoint"
         )
 
         self.vpc.add_gateway_endpoint(
@@ -67,28 +69,3 @@ class Network(Construct):
             service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
             subnets=[self.subnets],
         )
-        endpoint_group = ec2.SecurityGroup(
-            self,
-            "EndpointSecurityGroup",
-            vpc=self.vpc,
-            description="Interface endpoints, reachable from the Gamify functions only",
-            allow_all_outbound=False,
-        )
-        endpoint_group.add_ingress_rule(
-            self.lambda_security_group, HTTPS, "HTTPS from the Gamify functions"
-        )
-        services = {
-            "SqsEndpoint": ec2.InterfaceVpcEndpointAwsService.SQS,
-            "SecretsManagerEndpoint": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-        }
-        if config.tracing:
-            services["XRayEndpoint"] = ec2.InterfaceVpcEndpointAwsService.XRAY
-        for endpoint_id, service in services.items():
-            self.vpc.add_interface_endpoint(
-                endpoint_id,
-                service=service,
-                subnets=self.subnets,
-                security_groups=[endpoint_group],
-                open=False,
-                private_dns_enabled=True,
-            )

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -21,6 +19,7 @@ from constructs import Construct
 from gamification.resources import STREAM
 from infra.constructs.data import Data
 from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.processing import stream_source
 from infra.nag import acknowledge
 
 
@@ -58,20 +57,7 @@ class Notifications(Construct):
         )
         self.dispatcher.allow(["sns:Publish"], [self.topic.topic_arn], "PublishPushes")
         # The same settings the local stack's stream poller applies (gamification.resources).
-        self.dispatcher.function.add_event_source(
-            sources.DynamoEventSource(
-                data.table,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=STREAM.batch_size,
-                max_batching_window=Duration.seconds(STREAM.max_batching_window_seconds),
-                bisect_batch_on_error=STREAM.bisect_on_error,
-                retry_attempts=STREAM.retry_attempts,
-                max_record_age=Duration.seconds(STREAM.max_record_age_seconds),
-                report_batch_item_failures=True,
-                on_failure=sources.SqsDlq(failures),
-                filters=[lambda_.FilterCriteria.filter(STREAM.filter_pattern)],
-            )
-        )
+        self.dispatcher.function.add_event_source(stream_source(data, STREAM, failures))
         acknowledge(
             self.dispatcher.role,
             "AwsSolutions-IAM5[Resource::*]",

@@ -1,17 +1,27 @@
-"""The consumer: applies queued activities to DynamoDB and the leaderboard, exactly once.
+"""The write path behind the queue: the consumer commits to DynamoDB, the projector keeps the
+Redis boards in step with what it committed.
 
-Batch size, batching window and maximum concurrency come from ``QueueSpec`` (the local stack
-uses the same numbers). Partial batch responses retry only the records that failed; the
-consumer itself sends poison messages to the DLQ with their reason, hence its SendMessage there.
+The consumer runs outside the VPC (it talks to DynamoDB and SQS only). Batch size, batching
+window and maximum concurrency come from ``QueueSpec`` (the local stack uses the same numbers);
+partial batch responses retry only the records that failed; the consumer itself sends poison
+messages to the DLQ with their reason, hence its SendMessage there.
+
+The projector is the only function the write path puts in the VPC: it reads profile writes from
+the table's stream (filtered before invocation, so notifications and markers never invoke it)
+and raises the Redis scores with ``ZADD GT`` of the absolute XP. Its mapping retries, bisects a
+failing batch and gives up to the failed-invocations queue like the push dispatcher's.
 """
 
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from gamification.adapters import keys
+from gamification.resources import PROJECTION, StreamSpec
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
     DomainEnvironment,
@@ -22,6 +32,7 @@ from infra.constructs.functions import (
 from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.leaderboard_cache import LeaderboardCache
 from infra.constructs.network import Network
+from infra.nag import acknowledge
 
 CONSUMER_TABLE_ACCESS = TableAccess(
     # Users' state, markers and the badge catalog; writes only as one transaction per user.
@@ -29,6 +40,22 @@ CONSUMER_TABLE_ACCESS = TableAccess(
     transactional_writes=("PutItem",),
     write_keys=(keys.user_pk(""),),
 )
+
+
+def stream_source(data: Data, spec: StreamSpec, failures: sqs.IQueue) -> sources.DynamoEventSource:
+    """The mapping ``spec`` describes (the local stack's stream poller applies the same)."""
+    return sources.DynamoEventSource(
+        data.table,
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=spec.batch_size,
+        max_batching_window=Duration.seconds(spec.max_batching_window_seconds),
+        bisect_batch_on_error=spec.bisect_on_error,
+        retry_attempts=spec.retry_attempts,
+        max_record_age=Duration.seconds(spec.max_record_age_seconds),
+        report_batch_item_failures=True,
+        on_failure=sources.SqsDlq(failures),
+        filters=[lambda_.FilterCriteria.filter(spec.filter_pattern)],
+    )
 
 
 class Processing(Construct):
@@ -43,6 +70,7 @@ class Processing(Construct):
         network: Network,
         runtime: LambdaRuntime,
         domain: DomainEnvironment,
+        failures: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         spec = queue.spec
@@ -51,19 +79,17 @@ class Processing(Construct):
             "Consumer",
             spec=FunctionSpec(
                 name="consumer",
-                description="Applies queued activities exactly once (DynamoDB + leaderboard)",
+                description="Applies queued activities exactly once (DynamoDB)",
                 timeout=Duration.seconds(spec.consumer_timeout_seconds),
                 memory_mb=1024,
                 environment={"DLQ_URL": queue.dead_letter_queue.queue_url, **domain.everything},
             ),
             runtime=runtime,
-            network=network,
         )
         data.grant(self.consumer, CONSUMER_TABLE_ACCESS)
         self.consumer.allow(
             ["sqs:SendMessage"], [queue.dead_letter_queue.queue_arn], "SendPoisonMessages"
         )
-        cache.connect(self.consumer)
         self.consumer.function.add_event_source(
             sources.SqsEventSource(
                 queue.queue,
@@ -72,4 +98,25 @@ class Processing(Construct):
                 max_concurrency=spec.max_concurrency,
                 report_batch_item_failures=True,
             )
+        )
+
+        self.projector = GamifyFunction(
+            self,
+            "Projector",
+            spec=FunctionSpec(
+                name=PROJECTION.function,
+                description="Raises the Redis leaderboards to each committed profile (stream)",
+                timeout=Duration.seconds(30),
+                memory_mb=256,
+            ),
+            runtime=runtime,
+            network=network,
+        )
+        cache.connect(self.projector)
+        self.projector.function.add_event_source(stream_source(data, PROJECTION, failures))
+        acknowledge(
+            self.projector.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "dynamodb:ListStreams, granted for the stream event source, does not support "
+            "resource-level permissions; the stream itself is read only through its own ARN.",
         )

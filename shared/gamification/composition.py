@@ -2,62 +2,58 @@
 
 Handlers call these factories; tests build the same objects directly with their own clients.
 Add a factory here for a new service rather than wiring adapters inside a handler.
+
+Every factory imports what it builds when it is first called, not when this module is imported:
+a function loads only the adapters and services it uses (the consumer never loads redis, the
+API functions never load the jobs), which is most of a cold start. The imports under
+``TYPE_CHECKING`` are for the annotations only.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
 
-from gamification.adapters.activity_queue import ActivityQueue
-from gamification.adapters.backfill_checkpoints import BackfillCheckpoints
-from gamification.adapters.backfill_launcher import (
-    BackfillLauncher,
-    InProcessBackfillLauncher,
-    LambdaBackfillLauncher,
-)
-from gamification.adapters.badge_repository import BadgeRepository
-from gamification.adapters.dead_letters import DeadLetterQueue
-from gamification.adapters.leaderboard import ALLTIME, Leaderboard
-from gamification.adapters.notification_repository import NotificationRepository
-from gamification.adapters.player_directory import PlayerDirectory
-from gamification.adapters.push_publisher import PushPublisher
-from gamification.adapters.redis_client import shared_client
-from gamification.adapters.reminder_index import ReminderIndex
-from gamification.adapters.reminder_ledger import ReminderLedger
-from gamification.adapters.request_budget import RequestBudget
-from gamification.adapters.snapshot_repository import SnapshotRepository
-from gamification.adapters.user_repository import UserRepository
 from gamification.config import settings
-from gamification.domain.catalog import load_event_catalog
-from gamification.domain.policy import Policy
-from gamification.domain.ruleset import Ruleset
-from gamification.services.account import AccountService
-from gamification.services.admin import BadgeAdmin
-from gamification.services.backfill import BadgeBackfill
-from gamification.services.consumer import QueueConsumer
-from gamification.services.ingest import IngestService
-from gamification.services.outbox import OutboxDispatcher
-from gamification.services.processing import ActivityApplier
-from gamification.services.queries import (
-    FeedQueries,
-    HealthQueries,
-    LeaderboardQueries,
-    ProfileQueries,
-)
-from gamification.services.reconciliation import LeaderboardReconciler
-from gamification.services.reminders import StreakReminders
-from gamification.services.rules import RulesProvider
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
+
+    from gamification.adapters.activity_queue import ActivityQueue
+    from gamification.adapters.backfill_launcher import BackfillLauncher
+    from gamification.adapters.badge_repository import BadgeRepository
+    from gamification.adapters.leaderboard import Leaderboard
+    from gamification.adapters.notification_repository import NotificationRepository
+    from gamification.adapters.player_directory import PlayerDirectory
+    from gamification.adapters.request_budget import RequestBudget
+    from gamification.adapters.snapshot_repository import SnapshotRepository
+    from gamification.adapters.user_repository import UserRepository
+    from gamification.domain.policy import Policy
+    from gamification.domain.ruleset import Ruleset
+    from gamification.services.account import AccountService
+    from gamification.services.admin import BadgeAdmin
+    from gamification.services.backfill import BadgeBackfill
+    from gamification.services.consumer import QueueConsumer
+    from gamification.services.ingest import IngestService
+    from gamification.services.outbox import OutboxDispatcher
+    from gamification.services.projector import LeaderboardProjector
+    from gamification.services.queries import (
+        FeedQueries,
+        HealthQueries,
+        LeaderboardQueries,
+        ProfileQueries,
+    )
+    from gamification.services.reconciliation import LeaderboardReconciler
+    from gamification.services.reminders import StreakReminders
+    from gamification.services.rules import RulesProvider
 
 
 def utc_now() -> datetime:
@@ -76,6 +72,8 @@ def sqs() -> SQSClient:
 
 @lru_cache(maxsize=1)
 def user_repository() -> UserRepository:
+    from gamification.adapters.user_repository import UserRepository
+
     config = settings()
     return UserRepository(
         dynamodb(),
@@ -87,40 +85,62 @@ def user_repository() -> UserRepository:
 
 @lru_cache(maxsize=1)
 def badge_repository() -> BadgeRepository:
+    from gamification.adapters.badge_repository import BadgeRepository
+
     return BadgeRepository(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def leaderboard() -> Leaderboard:
+    from gamification.adapters.leaderboard import Leaderboard
+    from gamification.adapters.redis_client import shared_client
+
     return Leaderboard(shared_client())
 
 
 def leaderboard_if_configured() -> Leaderboard | None:
     """The leaderboard where the environment names a Redis (``REDIS_URL``), else none: on AWS
-    the backfill has none (it runs outside the VPC) and reconciliation raises its scores."""
+    the backfill has none (it runs outside the VPC) and the projector raises its scores."""
     return leaderboard() if settings().redis_configured else None
 
 
 @lru_cache(maxsize=1)
 def policy() -> Policy:
+    from gamification.domain.policy import Policy
+
     return Policy(max_backdate=settings().max_backdate)
 
 
 @lru_cache(maxsize=1)
 def rules() -> RulesProvider:
+    from gamification.services.rules import RulesProvider
+
     return RulesProvider(load_badges=badge_repository().load, policy=policy())
 
 
 @lru_cache(maxsize=1)
 def queue_consumer() -> QueueConsumer:
-    applier = ActivityApplier(user_repository(), leaderboard(), rules(), utc_now)
+    from gamification.adapters.dead_letters import DeadLetterQueue
+    from gamification.services.consumer import QueueConsumer
+    from gamification.services.processing import ActivityApplier
+
+    applier = ActivityApplier(user_repository(), rules(), utc_now)
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
+
+
+@lru_cache(maxsize=1)
+def leaderboard_projector() -> LeaderboardProjector:
+    from gamification.services.projector import LeaderboardProjector
+
+    return LeaderboardProjector(leaderboard(), utc_now)
 
 
 def reset() -> None:
     """Forget every cached client and service (tests and the local stack re-point them)."""
     settings.cache_clear()
-    shared_client.cache_clear()
+    redis_client = sys.modules.get("gamification.adapters.redis_client")
+    if redis_client is not None:
+        redis_client.shared_client.cache_clear()
     for value in list(globals().values()):
         cache_clear = getattr(value, "cache_clear", None)
         if callable(cache_clear):
@@ -133,21 +153,30 @@ def reset() -> None:
 @lru_cache(maxsize=1)
 def edge_rules() -> Ruleset:
     """Event types and the back-dating policy: everything ingest checks (no table read)."""
+    from gamification.domain.catalog import load_event_catalog
+    from gamification.domain.ruleset import Ruleset
+
     return Ruleset(events=load_event_catalog(), policy=policy())
 
 
 @lru_cache(maxsize=1)
 def activity_queue() -> ActivityQueue:
+    from gamification.adapters.activity_queue import ActivityQueue
+
     return ActivityQueue(sqs(), settings().queue_url)
 
 
 @lru_cache(maxsize=1)
 def ingest_service() -> IngestService:
+    from gamification.services.ingest import IngestService
+
     return IngestService(activity_queue(), edge_rules, utc_now)
 
 
 @lru_cache(maxsize=1)
 def request_budget() -> RequestBudget:
+    from gamification.adapters.request_budget import RequestBudget
+
     config = settings()
     return RequestBudget(
         dynamodb(),
@@ -160,31 +189,44 @@ def request_budget() -> RequestBudget:
 
 @lru_cache(maxsize=1)
 def snapshot_repository() -> SnapshotRepository:
+    from gamification.adapters.snapshot_repository import SnapshotRepository
+
     return SnapshotRepository(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def notification_repository() -> NotificationRepository:
+    from gamification.adapters.notification_repository import NotificationRepository
+
     return NotificationRepository(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def profile_queries() -> ProfileQueries:
+    from gamification.services.queries import ProfileQueries
+
     return ProfileQueries(user_repository(), leaderboard(), rules(), utc_now)
 
 
 @lru_cache(maxsize=1)
 def leaderboard_queries() -> LeaderboardQueries:
+    from gamification.services.queries import LeaderboardQueries
+
     return LeaderboardQueries(leaderboard(), snapshot_repository(), utc_now)
 
 
 @lru_cache(maxsize=1)
 def feed_queries() -> FeedQueries:
+    from gamification.services.queries import FeedQueries
+
     return FeedQueries(notification_repository())
 
 
 @lru_cache(maxsize=1)
 def health_queries() -> HealthQueries:
+    from gamification.adapters.leaderboard import ALLTIME
+    from gamification.services.queries import HealthQueries
+
     return HealthQueries(
         {
             "dynamodb": lambda: snapshot_repository().load(ALLTIME),
@@ -195,11 +237,16 @@ def health_queries() -> HealthQueries:
 
 @lru_cache(maxsize=1)
 def account_service() -> AccountService:
+    from gamification.services.account import AccountService
+
     return AccountService(user_repository(), notification_repository(), leaderboard(), utc_now)
 
 
 @lru_cache(maxsize=1)
 def badge_admin() -> BadgeAdmin:
+    from gamification.domain.catalog import load_event_catalog
+    from gamification.services.admin import BadgeAdmin
+
     return BadgeAdmin(
         badge_repository(),
         load_event_catalog(),
@@ -223,11 +270,17 @@ def lambda_client() -> LambdaClient:
 
 @lru_cache(maxsize=1)
 def player_directory() -> PlayerDirectory:
+    from gamification.adapters.player_directory import PlayerDirectory
+
     return PlayerDirectory(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def streak_reminders() -> StreakReminders:
+    from gamification.adapters.reminder_index import ReminderIndex
+    from gamification.adapters.reminder_ledger import ReminderLedger
+    from gamification.services.reminders import StreakReminders
+
     table = settings().table_name
     return StreakReminders(
         ReminderIndex(dynamodb(), table),
@@ -239,11 +292,16 @@ def streak_reminders() -> StreakReminders:
 
 @lru_cache(maxsize=1)
 def outbox_dispatcher() -> OutboxDispatcher:
+    from gamification.adapters.push_publisher import PushPublisher
+    from gamification.services.outbox import OutboxDispatcher
+
     return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn))
 
 
 @lru_cache(maxsize=1)
 def leaderboard_reconciler() -> LeaderboardReconciler:
+    from gamification.services.reconciliation import LeaderboardReconciler
+
     return LeaderboardReconciler(
         player_directory(),
         leaderboard(),
@@ -254,6 +312,10 @@ def leaderboard_reconciler() -> LeaderboardReconciler:
 
 @lru_cache(maxsize=1)
 def badge_backfill() -> BadgeBackfill:
+    from gamification.adapters.backfill_checkpoints import BackfillCheckpoints
+    from gamification.services.backfill import BadgeBackfill
+    from gamification.services.rules import RulesProvider
+
     # The catalog is read afresh on every run: the badge was usually saved a moment ago.
     fresh_rules = RulesProvider(
         load_badges=badge_repository().load, policy=policy(), max_age_seconds=0
@@ -270,6 +332,11 @@ def badge_backfill() -> BadgeBackfill:
 @lru_cache(maxsize=1)
 def backfill_launcher() -> BackfillLauncher:
     """Async Lambda invocation when ``BACKFILL_FUNCTION_NAME`` is set, else a run in process."""
+    from gamification.adapters.backfill_launcher import (
+        InProcessBackfillLauncher,
+        LambdaBackfillLauncher,
+    )
+
     function_name = settings().backfill_function_name
     if function_name:
         return LambdaBackfillLauncher(lambda_client(), function_name)
@@ -279,6 +346,8 @@ def backfill_launcher() -> BackfillLauncher:
 def backfill_continuation() -> BackfillLauncher:
     """How a paused backfill goes on: a fresh invocation of this very function on AWS (the
     runtime sets ``AWS_LAMBDA_FUNCTION_NAME``), the usual launcher anywhere else."""
+    from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
+
     own_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
     if own_name:
         return LambdaBackfillLauncher(lambda_client(), own_name)

@@ -18,7 +18,12 @@ class Settings:
     redis_configured: bool
     """``REDIS_URL`` is set; without it ``redis_url`` is only the developer default."""
     redis_auth_token: str | None
-    redis_auth_secret_arn: str | None
+    """A password (local Redis with ``requirepass``); AWS uses IAM authentication instead."""
+    redis_iam_user: str
+    """ElastiCache user that signs in with IAM authentication (empty: no IAM auth)."""
+    redis_cache_name: str
+    """Serverless cache name or replication group id: what the IAM token is signed for."""
+    redis_serverless: bool
     max_backdate: timedelta
     reminder_lead: timedelta
     notification_ttl: timedelta
@@ -39,7 +44,9 @@ class Settings:
             redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             redis_configured=bool(env.get("REDIS_URL")),
             redis_auth_token=env.get("REDIS_AUTH_TOKEN") or None,
-            redis_auth_secret_arn=env.get("REDIS_AUTH_SECRET_ARN") or None,
+            redis_iam_user=env.get("REDIS_IAM_USER", ""),
+            redis_cache_name=env.get("REDIS_CACHE_NAME", ""),
+            redis_serverless=env.get("REDIS_CACHE_SERVERLESS", "true") == "true",
             max_backdate=timedelta(hours=float(env.get("GAMIFY_MAX_BACKDATE_HOURS", "48"))),
             reminder_lead=timedelta(hours=float(env.get("REMINDER_LEAD_HOURS", "6"))),
             notification_ttl=timedelta(days=float(env.get("NOTIFICATION_TTL_DAYS", "90"))),

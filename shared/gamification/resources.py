@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamification.adapters.keys import NOTIFICATION_PREFIX
+from gamification.adapters.keys import NOTIFICATION_PREFIX, PROFILE_SK
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +103,17 @@ class QueueSpec:
 
 @dataclass(frozen=True, slots=True)
 class StreamSpec:
-    """The dispatcher's subscription to the table's stream (the push outbox).
+    """One function's subscription to the table's stream (an event source mapping).
 
-    Only inserted notifications pass the filter, so profile updates and TTL deletions never
-    invoke it; a failing batch is retried, split in halves to isolate the bad record, and given
-    up on once its records are older than the stream is worth replaying.
+    Only records the filter accepts invoke the function; a failing batch is retried, split in
+    halves to isolate the bad record, and given up on (to the failed-invocations queue) once its
+    records are older than the stream is worth replaying.
     """
 
     sort_key: str
-    function: str = "dispatcher"
-    event_name: str = "INSERT"
-    key_prefix: str = NOTIFICATION_PREFIX
+    function: str
+    event_names: tuple[str, ...]
+    key_prefix: str
     batch_size: int = 100
     max_batching_window_seconds: int = 1
     retry_attempts: int = 10
@@ -124,14 +124,14 @@ class StreamSpec:
     def filter_pattern(self) -> dict[str, Any]:
         """Lambda's event filter pattern: records it does not match never invoke the function."""
         return {
-            "eventName": [self.event_name],
+            "eventName": list(self.event_names),
             "dynamodb": {"Keys": {self.sort_key: {"S": [{"prefix": self.key_prefix}]}}},
         }
 
     def accepts(self, record: Mapping[str, Any]) -> bool:
         """``filter_pattern`` applied to one stream record (the local stack's mapping)."""
         key = record.get("dynamodb", {}).get("Keys", {}).get(self.sort_key, {}).get("S", "")
-        return record.get("eventName") == self.event_name and str(key).startswith(self.key_prefix)
+        return record.get("eventName") in self.event_names and str(key).startswith(self.key_prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +179,15 @@ class Schedule:
     on_the_clock: bool = False
     """Run at whole multiples of the rate past the hour (a cron rule: hourly means on the hour),
     not every ``rate_minutes`` from whenever the rule was created."""
+    job_input: Mapping[str, str] | None = None
+    """The payload instead of EventBridge's "Scheduled Event" (a rule target's input), for a
+    second schedule of one function that asks it for something else."""
+    label: str = ""
+    """Names the schedule when a function has more than one (defaults to the function)."""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.function
 
     def __post_init__(self) -> None:
         if self.on_the_clock and not (0 < self.rate_minutes <= 60 and 60 % self.rate_minutes == 0):
@@ -194,8 +203,32 @@ SCHEDULES: tuple[Schedule, ...] = (
         on_the_clock=True,
     ),
     Schedule("reconciler", 15, "rebuild leaderboards from DynamoDB, report drift, snapshot top N"),
+    # The cheap check: two EXISTS a minute; a board whose generation marker is gone (flush,
+    # restart, failover, eviction) is rebuilt at once instead of at the next 15-minute run.
+    Schedule(
+        "reconciler",
+        1,
+        "rebuild the leaderboards at once when the cache no longer holds a complete board",
+        job_input={"mode": "check"},
+        label="cache-check",
+    ),
 )
 
 TABLE = TableSpec()
 QUEUE = QueueSpec()
-STREAM = StreamSpec(sort_key=TABLE.sort_key)
+STREAM = StreamSpec(
+    sort_key=TABLE.sort_key,
+    function="dispatcher",
+    event_names=("INSERT",),
+    key_prefix=NOTIFICATION_PREFIX,
+)
+"""The push outbox: inserted notifications only (profile writes and TTL deletions never invoke)."""
+PROJECTION = StreamSpec(
+    sort_key=TABLE.sort_key,
+    function="projector",
+    event_names=("INSERT", "MODIFY"),
+    key_prefix=PROFILE_SK,
+    batch_size=500,
+)
+"""The leaderboard projection: every profile write raises that player's Redis scores."""
+STREAMS = (STREAM, PROJECTION)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gamification import composition
+from gamification.adapters.leaderboard import PlayerScore
 from gamification.adapters.user_repository import StoredUser, UserChange
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import UserSettings, UserState
@@ -52,7 +53,24 @@ def profile(
     stored = StoredUser(state, version, moment if xp else None)
     if publish:
         composition.leaderboard().publish([player_score(stored)], now())
+        complete_boards()
     return stored
+
+
+def score_of(user_id: str) -> PlayerScore:
+    """What the projector writes for the stored profile."""
+    return player_score(composition.user_repository().load(user_id))
+
+
+def complete_boards() -> None:
+    """Stamp the all-time and this week's boards as complete, as a rebuild's swap does: the
+    tests seed the boards directly, and a board without its marker is served as stale."""
+    from gamification.adapters.leaderboard import ALLTIME, marker_key, weekly
+    from gamification.adapters.redis_client import shared_client
+    from gamification.domain.periods import iso_week
+
+    for board in (ALLTIME, weekly(iso_week(now()))):
+        shared_client().set(marker_key(board), "seeded")
 
 
 def notifications(

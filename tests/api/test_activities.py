@@ -11,6 +11,7 @@ from gamification.domain.activity import Activity
 from gamification.local.provision import Provisioned
 from tests.api import seed
 from tests.api.support import SERVICE, Api, LambdaContext, user
+from tests.jobs.support import Stream
 
 ALICE = user("alice")
 
@@ -133,8 +134,12 @@ def test_a_reported_activity_reaches_the_profile_through_the_pipeline(
 
     event = seed.sqs_event(stack_env.queue_url, stack_env.queue_arn)
     consumed = lambda_handler(event, LambdaContext("consumer"))
+    from functions.projector.handler import lambda_handler as project
+
+    seed.complete_boards()
+    projected = project({"Records": Stream(stack_env.table_name).read()}, LambdaContext("p"))
     me = api.get("/v1/me", as_=ALICE).json
 
-    assert consumed == {"batchItemFailures": []}
+    assert consumed == projected == {"batchItemFailures": []}
     assert (me["xp"], me["rank"], me["badge_count"]) == (35, 1, 1)  # first-read badge
     assert me["streak"]["current"] == 1

@@ -10,10 +10,11 @@ import pytest
 
 from gamification import composition
 from gamification.adapters.leaderboard import PlayerScore
-from gamification.api.app import FUNCTION_ROUTERS, build_resolver
+from gamification.api.app import build_resolver, routers_of
 from gamification.api.conditional import entity_tag, matches
 from gamification.api.cors import ORIGINS_ENV, CorsPolicy
 from gamification.local.provision import Provisioned
+from tests.api import seed
 from tests.api.support import ANONYMOUS, Api, Identity, LambdaContext, Reply, api_event, user
 
 ALLOWED = "https://app.example.com"
@@ -26,7 +27,7 @@ def resolve(
     function: str, method: str, path: str, identity: Identity, headers: dict[str, str]
 ) -> Reply:
     """A resolver built now, so it reads the CORS origins this test set."""
-    raw = build_resolver(FUNCTION_ROUTERS[function]).resolve(
+    raw = build_resolver(routers_of(function)).resolve(
         api_event(method, path, identity=identity, headers=headers), LambdaContext(function)
     )
     merged: dict[str, str] = dict(raw.get("headers") or {})
@@ -116,6 +117,7 @@ def publish_scores(xp_by_user: dict[str, int]) -> None:
         for i, (u, xp) in enumerate(xp_by_user.items())
     ]
     composition.leaderboard().publish(scores, datetime.now(UTC))
+    seed.complete_boards()
 
 
 def get(api: Api, path: str, **headers: str) -> Reply:

@@ -56,6 +56,7 @@ def publish(players: list[Player]) -> None:
         ],
         datetime.now(UTC),
     )
+    seed.complete_boards()
 
 
 def shown(entries: list[dict[str, object]]) -> list[tuple[object, object, object]]:
@@ -165,3 +166,35 @@ def test_without_redis_the_latest_snapshot_is_served_marked_stale(
     assert weekly.status == 503  # no snapshot of this week yet: an honest "try later"
     assert weekly.error["code"] == "leaderboard_unavailable"
     assert weekly.headers["Retry-After"] == "30"
+
+
+def test_an_incomplete_board_is_never_served_as_fresh(
+    api: Api, stack_env: Provisioned, redis_client: redis.Redis
+) -> None:
+    """Redis answers, but lost its boards (a flush): the projector has since written one
+    player. Without a snapshot the answer is an honest 503; with one, the snapshot, stale."""
+    publish([Player("a", 100, 0), Player("b", 50, 1)])
+    redis_client.flushdb()
+    composition.leaderboard().publish(
+        [PlayerScore("b", 60, BASE, None)], datetime.now(UTC)
+    )  # the projector, after the flush
+
+    missing = api.get("/v1/leaderboard", as_=VIEWER)
+
+    assert missing.status == 503
+    assert missing.error["code"] == "leaderboard_unavailable"
+    assert missing.headers["Retry-After"] == "30"
+
+    taken_at = datetime(2026, 11, 27, 11, 45, tzinfo=UTC)
+    entries = [
+        Entry(rank=1, user_id="a", xp=100, display_name=None),
+        Entry(rank=2, user_id="b", xp=50, display_name=None),
+    ]
+    composition.snapshot_repository().save(
+        Snapshot(board=ALLTIME, taken_at=taken_at, entries=entries, total=2)
+    )
+    stale = api.get("/v1/leaderboard", as_=VIEWER)
+
+    assert stale.status == 200
+    assert (stale.json["stale"], stale.json["total"]) == (True, 2)
+    assert shown(stale.json["entries"]) == [(1, "a", 100), (2, "b", 50)]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import redis
+
+from gamification import composition
 from gamification.local.provision import Provisioned
 from tests.api import seed
 from tests.api.support import Api, user
@@ -12,6 +15,7 @@ ALICE = user("alice")
 
 
 def test_a_new_user_sees_a_zero_profile_with_their_settings(api: Api) -> None:
+    seed.complete_boards()
     reply = api.get("/v1/me", as_=ALICE)
 
     assert reply.status == 200, reply.text
@@ -28,6 +32,22 @@ def test_a_new_user_sees_a_zero_profile_with_their_settings(api: Api) -> None:
     assert (me["rank"], me["rank_available"]) == (None, True)
     assert me["streak"] == {"current": 0, "longest": 0, "active_today": False, "expires_at": None}
     assert me["settings"] == {"display_name": None, "timezone": "UTC", "push_enabled": False}
+
+
+def test_while_the_board_is_incomplete_the_rank_is_not_available(
+    api: Api, redis_client: redis.Redis
+) -> None:
+    """A flushed (or restarted) cache: the projector has written alice again, but the board is
+    not the whole board until a rebuild, so no rank is shown rather than a wrong one."""
+    seed.profile("bob", 4000)
+    seed.profile("alice", 300)
+    redis_client.flushdb()
+    seed.profile("alice", 310, publish=False)
+    composition.leaderboard().publish([seed.score_of("alice")], datetime.now(UTC))
+
+    me = api.get("/v1/me", as_=ALICE).json
+
+    assert (me["xp"], me["rank"], me["rank_available"]) == (310, None, False)
 
 
 def test_a_profile_shows_level_progress_streak_and_rank(api: Api) -> None:

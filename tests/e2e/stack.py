@@ -116,6 +116,22 @@ class Api:
     def notifications(self, user: str) -> list[dict[str, Any]]:
         return list(ok(self.as_user(user, "GET", "/v1/me/notifications"))["notifications"])
 
+    def read_posts(self, players: dict[str, int], prefix: str = "p") -> None:
+        """Each player reads that many posts; returns once every player's XP shows them on
+        the profile and on the all-time board (the projector follows the commit a moment
+        later, from the table's stream)."""
+        for user, reads in players.items():
+            posts = [{"type": "post_read", "object_id": f"{prefix}{i}"} for i in range(reads)]
+            ok(self.report_many(user, posts))
+        for user, reads in players.items():
+            eventually(lambda u=user, r=reads: self.profile(u)["xp"] == 10 * r, what=f"{user}'s XP")
+
+        def on_the_board() -> bool:
+            shown = {e["user_id"]: e["xp"] for e in self.leaderboard(limit=100)["entries"]}
+            return all(shown.get(user) == 10 * reads for user, reads in players.items())
+
+        eventually(on_the_board, what="the players' scores on the board")
+
     def leaderboard(self, viewer: str = "viewer", **query: Any) -> dict[str, Any]:
         return ok(self.as_user(viewer, "GET", "/v1/leaderboard", **query))
 

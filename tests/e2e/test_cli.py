@@ -78,6 +78,8 @@ def test_send_then_profile_badges_and_leaderboard_tables(stack: StackProcess) ->
         stack, "--user", "cli", "send", "post_read", "post-9"
     )
     eventually(lambda: stack.api.profile("cli")["xp"] == 10, what="the CLI's activity")
+    # The board follows the commit through the projector (the table's stream).
+    eventually(lambda: stack.api.profile("cli")["rank"] is not None, what="the CLI's rank")
 
     profile = gamify(stack, "--user", "cli", "profile")
     assert "xp          10" in profile

@@ -31,14 +31,7 @@ def test_leaderboard_falls_back_then_recovers_after_reconciliation(
         "embedded" if stack_environment["GAMIFY_LOCAL_REDIS"] == "embedded" else "redis-server"
     )
     assert api.status()["redis"]["kind"].startswith(expected)
-    for user, reads in PLAYERS.items():
-        ok(
-            api.report_many(
-                user, [{"type": "post_read", "object_id": f"p{i}"} for i in range(reads)]
-            )
-        )
-    for user, reads in PLAYERS.items():
-        eventually(lambda u=user, r=reads: api.profile(u)["xp"] == 10 * r, what=f"{user}'s XP")
+    api.read_posts(PLAYERS)
     live = api.leaderboard(limit=10)
     assert [e["user_id"] for e in live["entries"]] == ["ada", "bob", "cy"]
     api.job("reconciler")  # the scheduled run that also snapshots the top N to DynamoDB

@@ -24,7 +24,7 @@ from aws_cdk import CfnElement, Stack
 from aws_cdk.assertions import Template
 from constructs import IConstruct
 
-from infra.app import build_app
+from infra.app import ALLOW_UNBUILT_LAYER, build_app
 from infra.stack import GamifyStack
 
 DEFAULT_CONTEXT: dict[str, object] = {}
@@ -92,7 +92,10 @@ class Synthesis:
 
 
 def _synthesize(context: dict[str, object], outdir: Path, *, nag_checks: bool) -> Synthesis:
-    app = build_app(context, outdir=str(outdir), nag_checks=nag_checks)
+    # Tests never need `make layer`: the deploy guard is tested on its own.
+    app = build_app(
+        {**context, ALLOW_UNBUILT_LAYER: "true"}, outdir=str(outdir), nag_checks=nag_checks
+    )
     stacks = [child for child in app.node.children if isinstance(child, GamifyStack)]
     assert len(stacks) == 1
     stack = stacks[0]
@@ -111,7 +114,6 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         "DLQ": stack.queue.dead_letter_queue,
         "FailedInvocations": stack.failures.queue,
         "PushTopic": stack.notifications.topic,
-        "RedisSecret": stack.cache.secret,
     }
     for name, fn in stack.functions.items():
         named[f"{name}-function"] = fn.function
@@ -125,6 +127,12 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         if isinstance(physical, str):
             arn = f"arn:AWS::Partition:lambda:AWS::Region:AWS::AccountId:function:{physical}"
             names[arn] = f"{name}-function"
+    # The cache and its user are granted by ARNs built from their names (IAM authentication).
+    cache = stack.cache
+    kind = "serverlesscache" if cache.serverless else "replicationgroup"
+    region_account = "AWS::Region:AWS::AccountId"
+    names[f"arn:AWS::Partition:elasticache:{region_account}:{kind}:{cache.cache_name}"] = "Cache"
+    names[f"arn:AWS::Partition:elasticache:{region_account}:user:{cache.username}"] = "CacheUser"
     return names
 
 

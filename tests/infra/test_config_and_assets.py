@@ -30,7 +30,7 @@ def test_defaults_need_no_context() -> None:
 
 
 def test_the_default_reconciliation_rate_is_the_local_stack_s() -> None:
-    (reconciler,) = (s for s in SCHEDULES if s.function == "reconciler")
+    (reconciler,) = (s for s in SCHEDULES if s.name == "reconciler")
     assert StackConfig().reconcile_every_minutes == reconciler.rate_minutes
 
 
@@ -131,6 +131,9 @@ def test_staged_package_keeps_code_and_data_files(tmp_path: Path) -> None:
     assert (package / "data" / "badges.json").is_file()
     assert (package / "data" / "event_types.json").is_file()
     assert not list(package.rglob("__pycache__"))
+    # Developer tools stay out of the layer: nothing on Lambda imports them.
+    assert not (package / "local").exists()
+    assert not (package / "cli").exists()
     assert layer.layer_is_built(tmp_path)
 
 
@@ -140,6 +143,7 @@ def test_every_function_folder_has_a_handler() -> None:
     names = {route.function for route in ROUTES} | {
         "consumer",
         "dispatcher",
+        "projector",
         "notifier",
         "reconciler",
         "backfill",
@@ -160,3 +164,15 @@ def test_make_synth_says_where_the_template_went_and_what_is_in_it(
     )
     assert f"  {functions:3d} AWS::Lambda::Function" in lines
     assert sum(int(line.split()[0]) for line in lines[1:]) == len(default_synth.resources)
+
+
+def test_deploying_without_the_built_layer_fails_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`cdk deploy` runs the app first: without build/layer it stops there, before anything
+    deploys functions that could not import their dependencies."""
+    from infra import app
+
+    monkeypatch.setattr(app, "layer_is_built", lambda: False)
+    with pytest.raises(app.LayerNotBuiltError, match="run `make layer` before `cdk deploy`"):
+        app.build_app({}, nag_checks=False)

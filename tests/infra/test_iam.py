@@ -79,7 +79,11 @@ def platform(name: str, *, in_vpc: bool, tracing: bool) -> set[Grant]:
     return grants
 
 
-REDIS = _grants("secretsmanager:GetSecretValue", "RedisSecret")
+REDIS = _grants("elasticache:Connect", "Cache") | _grants("elasticache:Connect", "CacheUser")
+STREAM_READER = _grants(
+    ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+    "Table.StreamArn",
+) | _grants("dynamodb:ListStreams", "*")
 FAILED_RUN = _grants(
     ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"], "FailedInvocations"
 )
@@ -107,16 +111,10 @@ EXPECTED: dict[str, set[Grant]] = {
             "sqs:GetQueueAttributes",
         ],
         "Queue",
-    )
-    | REDIS,
-    "dispatcher": _grants("sns:Publish", "PushTopic")
-    # The stream event source mapping reads the stream; failed batches go to the queue.
-    | _grants(
-        ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
-        "Table.StreamArn",
-    )
-    | _grants("dynamodb:ListStreams", "*")
-    | FAILED_RUN,
+    ),
+    # The stream event source mappings read the stream; failed batches go to the queue.
+    "dispatcher": _grants("sns:Publish", "PushTopic") | STREAM_READER | FAILED_RUN,
+    "projector": REDIS | STREAM_READER | FAILED_RUN,
     "notifier": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
     | _grants(
         ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
@@ -141,7 +139,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("lambda:InvokeFunction", "backfill-function")
     | FAILED_RUN,
 }
-IN_VPC = {"query", "account", "consumer", "reconciler"}
+IN_VPC = {"query", "account", "projector", "reconciler"}
 
 
 def test_every_function_is_covered(default_synth: Synthesis) -> None:

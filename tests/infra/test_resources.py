@@ -14,7 +14,16 @@ import pytest
 from aws_cdk.assertions import Match
 
 from gamification.api.auth import ADMIN_GROUP
-from gamification.resources import QUEUE, ROUTES, SCHEDULES, STREAM, TABLE, Schedule
+from gamification.resources import (
+    QUEUE,
+    ROUTES,
+    SCHEDULES,
+    STREAM,
+    STREAMS,
+    TABLE,
+    Schedule,
+    StreamSpec,
+)
 from infra.constructs.api import Auth, gateway_auth
 from infra.constructs.leaderboard_cache import NODES_PORT
 from tests.infra.conftest import Synthesis
@@ -130,7 +139,7 @@ def test_table_is_on_demand_with_pitr_ttl_and_retained(default_synth: Synthesis)
 # --- network, cache, TLS --------------------------------------------------------------------
 
 
-IN_VPC = {"query", "account", "consumer", "reconciler"}
+IN_VPC = {"query", "account", "projector", "reconciler"}
 
 
 @pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
@@ -154,11 +163,11 @@ def test_backfill_runs_outside_the_vpc_without_redis(
     synth_name: str, request: pytest.FixtureRequest
 ) -> None:
     """It continues a long walk by invoking itself, through the Lambda API, which the VPC cannot
-    reach; the scores it changes reach the boards with the next reconciliation instead."""
+    reach; the scores it changes reach the boards through the projector instead."""
     synth: Synthesis = request.getfixturevalue(synth_name)
     backfill = _function(synth, "backfill")
     assert "VpcConfig" not in backfill
-    assert not set(backfill["Environment"]["Variables"]) & {"REDIS_URL", "REDIS_AUTH_SECRET_ARN"}
+    assert not set(backfill["Environment"]["Variables"]) & REDIS_ENV
 
 
 def test_vpc_has_no_internet_path(default_synth: Synthesis) -> None:
@@ -168,15 +177,34 @@ def test_vpc_has_no_internet_path(default_synth: Synthesis) -> None:
     assert all(s["Properties"]["MapPublicIpOnLaunch"] is False for s in subnets)
 
 
-def test_vpc_endpoints_are_the_few_the_functions_need(default_synth: Synthesis) -> None:
-    endpoints = {
-        e["Properties"]["ServiceName"]["Fn::Join"][1][-1]: e["Properties"]
-        for e in default_synth.of_type("AWS::EC2::VPCEndpoint").values()
-    }
-    assert set(endpoints) == {".dynamodb", ".sqs", ".secretsmanager", ".xray"}
-    assert endpoints[".dynamodb"]["VpcEndpointType"] == "Gateway"
-    for service in (".sqs", ".secretsmanager", ".xray"):
-        assert endpoints[service]["PrivateDnsEnabled"] is True
+@pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
+def test_serverless_at_rest_no_paid_networking_and_no_cache_password(
+    synth_name: str, request: pytest.FixtureRequest
+) -> None:
+    """The idle bill is the cache's minimum: no interface endpoint, no NAT gateway, no secret
+    holding a cache password, and the consumer (the busiest function) outside the VPC."""
+    synth: Synthesis = request.getfixturevalue(synth_name)
+    template = synth.assertions
+    template.resource_count_is("AWS::EC2::NatGateway", 0)
+    template.resource_count_is("AWS::SecretsManager::Secret", 0)
+    endpoints = template.find_resources("AWS::EC2::VPCEndpoint")
+    assert [e["Properties"].get("VpcEndpointType") for e in endpoints.values()] == ["Gateway"]
+    assert (
+        template.find_resources(
+            "AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Interface"}}
+        )
+        == {}
+    )
+    consumer = synth.resource(synth.stack.functions["consumer"].function)["Properties"]
+    assert "VpcConfig" not in consumer
+    for user in synth.of_type("AWS::ElastiCache::User").values():
+        assert "Passwords" not in user["Properties"]["AuthenticationMode"]
+
+
+def test_the_only_endpoint_is_dynamodb_s_free_gateway(default_synth: Synthesis) -> None:
+    (endpoint,) = default_synth.of_type("AWS::EC2::VPCEndpoint").values()
+    assert endpoint["Properties"]["ServiceName"]["Fn::Join"][1][-1] == ".dynamodb"
+    assert endpoint["Properties"]["VpcEndpointType"] == "Gateway"
 
 
 def _ingress_rules(synth: Synthesis, group_id: str) -> list[dict[str, Any]]:
@@ -232,8 +260,11 @@ def test_serverless_cache_is_private_authenticated_and_tls_only(default_synth: S
     assert cache["UserGroupId"] == "gamify-dev-users"
     # Serverless caches accept TLS only; the functions are told to use it (rediss://).
     for name in IN_VPC:
-        url = _function(default_synth, name)["Environment"]["Variables"]["REDIS_URL"]
-        assert url["Fn::Join"][1][0] == "rediss://gamify-dev-app@"
+        variables = _function(default_synth, name)["Environment"]["Variables"]
+        assert variables["REDIS_URL"]["Fn::Join"][1][0] == "rediss://"
+        assert variables["REDIS_IAM_USER"] == "gamify-dev-app"
+        assert variables["REDIS_CACHE_NAME"] == "gamify-dev"
+        assert variables["REDIS_CACHE_SERVERLESS"] == "true"
 
 
 def test_node_based_cache_requires_tls_encrypts_at_rest_and_is_multi_az(
@@ -250,19 +281,23 @@ def test_node_based_cache_requires_tls_encrypts_at_rest_and_is_multi_az(
     assert group["Port"] == NODES_PORT
 
 
-def test_cache_users_get_their_password_from_secrets_manager(default_synth: Synthesis) -> None:
+@pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
+def test_the_app_user_signs_in_with_iam_and_the_default_user_is_off(
+    synth_name: str, request: pytest.FixtureRequest
+) -> None:
+    synth: Synthesis = request.getfixturevalue(synth_name)
+    stage = "dev" if synth_name == "default_synth" else "prod"
     users = {
         u["Properties"]["UserName"]: u["Properties"]
-        for u in default_synth.of_type("AWS::ElastiCache::User").values()
+        for u in synth.of_type("AWS::ElastiCache::User").values()
     }
-    assert set(users) == {"gamify-dev-app", "default"}
+    assert set(users) == {f"gamify-{stage}-app", "default"}
+    app = users[f"gamify-{stage}-app"]
+    # IAM authentication needs the user id to equal the user name.
+    assert app["UserId"] == app["UserName"]
+    assert app["AuthenticationMode"] == {"Type": "iam"}
+    assert "-@dangerous" in app["AccessString"]
     assert users["default"]["AccessString"].startswith("off")
-    assert "-@dangerous" in users["gamify-dev-app"]["AccessString"]
-    secret = default_synth.logical_id(default_synth.stack.cache.secret)
-    for user in users.values():
-        (password,) = user["AuthenticationMode"]["Passwords"]
-        assert json.dumps(password).count("resolve:secretsmanager") == 1
-        assert secret in json.dumps(password)
 
 
 # --- schedules, outbox ----------------------------------------------------------------------
@@ -315,13 +350,29 @@ def _period(expression: str) -> tuple[int, bool]:
     raise AssertionError(f"unexpected schedule expression {expression}")
 
 
-@pytest.mark.parametrize("job", SCHEDULES, ids=lambda job: job.function)
+@pytest.mark.parametrize("job", SCHEDULES, ids=lambda job: job.name)
 def test_schedules_are_the_ones_the_local_stack_runs(
     default_synth: Synthesis, job: Schedule
 ) -> None:
-    rule = default_synth.resource(default_synth.stack.jobs.schedules[job.function])
+    rule = default_synth.resource(default_synth.stack.jobs.schedules[job.name])
     assert _period(rule["Properties"]["ScheduleExpression"]) == (job.rate_minutes, job.on_the_clock)
-    assert set(default_synth.stack.jobs.schedules) == {s.function for s in SCHEDULES}
+    assert set(default_synth.stack.jobs.schedules) == {s.name for s in SCHEDULES}
+    (target,) = rule["Properties"]["Targets"]
+    if job.job_input is None:
+        assert "Input" not in target  # EventBridge's own "Scheduled Event"
+    else:
+        assert json.loads(target["Input"]) == job.job_input
+
+
+def test_the_cache_check_runs_every_minute_and_asks_for_the_cheap_check(
+    default_synth: Synthesis,
+) -> None:
+    rule = default_synth.resource(default_synth.stack.jobs.schedules["cache-check"])
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    (target,) = rule["Properties"]["Targets"]
+    reconciler = default_synth.logical_id(default_synth.stack.functions["reconciler"].function)
+    assert target["Arn"] == {"Fn::GetAtt": [reconciler, "Arn"]}
+    assert json.loads(target["Input"]) == {"mode": "check"}
 
 
 def test_the_reconciliation_rate_can_be_set_with_context(alternative_synth: Synthesis) -> None:
@@ -340,12 +391,12 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
     assert functions == {"notifier-function", "reconciler-function", "backfill-function"}
 
 
-def _stream_mapping(synth: Synthesis) -> dict[str, Any]:
-    """The properties of the dispatcher's (only) event source mapping."""
-    dispatcher = synth.logical_id(synth.stack.notifications.dispatcher.function)
+def _stream_mapping(synth: Synthesis, function: str = "dispatcher") -> dict[str, Any]:
+    """The properties of the function's (only) event source mapping."""
+    fn = synth.logical_id(synth.stack.functions[function].function)
     mapping = synth.assertions.find_resources(
         "AWS::Lambda::EventSourceMapping",
-        {"Properties": {"FunctionName": {"Ref": dispatcher}}},
+        {"Properties": {"FunctionName": {"Ref": fn}}},
     )
     (props,) = (m["Properties"] for m in mapping.values())
     return dict(props)
@@ -374,19 +425,32 @@ def test_dispatcher_reads_only_notification_inserts_from_the_stream(
     }
 
 
-def test_dispatcher_stream_settings_are_the_spec_the_local_stack_uses(
-    default_synth: Synthesis,
+@pytest.mark.parametrize("spec", STREAMS, ids=lambda spec: spec.function)
+def test_stream_settings_are_the_spec_the_local_stack_uses(
+    default_synth: Synthesis, spec: StreamSpec
 ) -> None:
     stack = default_synth.stack
-    assert stack.functions[STREAM.function] is stack.notifications.dispatcher
-    props = _stream_mapping(default_synth)
+    props = _stream_mapping(default_synth, spec.function)
     (pattern,) = (json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"])
-    assert pattern == STREAM.filter_pattern
-    assert props["BatchSize"] == STREAM.batch_size
-    assert props["MaximumBatchingWindowInSeconds"] == STREAM.max_batching_window_seconds
-    assert props["MaximumRetryAttempts"] == STREAM.retry_attempts
-    assert props["BisectBatchOnFunctionError"] is STREAM.bisect_on_error
-    assert props["MaximumRecordAgeInSeconds"] == STREAM.max_record_age_seconds
+    assert pattern == spec.filter_pattern
+    assert props["BatchSize"] == spec.batch_size
+    assert props["MaximumBatchingWindowInSeconds"] == spec.max_batching_window_seconds
+    assert props["MaximumRetryAttempts"] == spec.retry_attempts
+    assert props["BisectBatchOnFunctionError"] is spec.bisect_on_error is True
+    assert props["MaximumRecordAgeInSeconds"] == spec.max_record_age_seconds
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": [default_synth.logical_id(stack.failures.queue), "Arn"]
+    }
+
+
+def test_projector_reads_only_profile_writes(default_synth: Synthesis) -> None:
+    props = _stream_mapping(default_synth, "projector")
+    (pattern,) = (json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"])
+    assert pattern == {
+        "eventName": ["INSERT", "MODIFY"],
+        "dynamodb": {"Keys": {TABLE.sort_key: {"S": [{"prefix": "PROFILE"}]}}},
+    }
 
 
 def test_push_topic_is_encrypted(default_synth: Synthesis) -> None:
@@ -552,7 +616,7 @@ def test_existing_user_pool_is_used_as_is(alternative_synth: Synthesis) -> None:
 # --- functions ------------------------------------------------------------------------------
 
 COMMON_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
-REDIS_ENV = {"REDIS_URL", "REDIS_AUTH_SECRET_ARN"}
+REDIS_ENV = {"REDIS_URL", "REDIS_IAM_USER", "REDIS_CACHE_NAME", "REDIS_CACHE_SERVERLESS"}
 BACKDATE_ENV = {"GAMIFY_MAX_BACKDATE_HOURS"}
 STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS"}
 BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
@@ -561,8 +625,9 @@ EXPECTED_ENV = {
     "query": {"TABLE_NAME"} | REDIS_ENV,
     "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
-    "consumer": {"TABLE_NAME", "DLQ_URL"} | REDIS_ENV | BACKDATE_ENV | STATE_ENV,
+    "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV,
     "dispatcher": {"TOPIC_ARN"},
+    "projector": REDIS_ENV,
     "notifier": {"TABLE_NAME"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
     "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
@@ -583,7 +648,7 @@ def test_functions_share_runtime_architecture_layers_and_own_log_groups(
     log_groups = set()
     for name in default_synth.stack.functions:
         fn = _function(default_synth, name)
-        assert fn["Runtime"] == "python3.14"
+        assert fn["Runtime"] == "python3.13"
         assert fn["Architectures"] == ["arm64"]
         assert fn["Handler"] == "handler.lambda_handler"
         assert fn["TracingConfig"] == {"Mode": "Active"}
@@ -595,7 +660,7 @@ def test_functions_share_runtime_architecture_layers_and_own_log_groups(
     )
     assert parameter == {
         "Type": "AWS::SSM::Parameter::Value<String>",
-        "Default": "/aws/service/powertools/python/arm64/python3.14/3.37.0",
+        "Default": "/aws/service/powertools/python/arm64/python3.13/3.37.0",
     }
 
 

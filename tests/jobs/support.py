@@ -58,7 +58,7 @@ class World:
     rules: Ruleset
 
     def applier(self) -> ActivityApplier:
-        return ActivityApplier(self.users, self.leaderboard, lambda: self.rules, self.clock)
+        return ActivityApplier(self.users, lambda: self.rules, self.clock)
 
     def reminders(self, lookback_hours: int = 2) -> StreakReminders:
         table = self.aws.table_name

@@ -10,13 +10,18 @@ import pytest
 import redis
 
 from gamification.adapters.leaderboard import (
+    ABANDONED_REBUILD_TTL,
     ALLTIME,
+    BoardIncompleteError,
+    Leaderboard,
+    LeaderboardUnavailableError,
     board_key,
     encode_score,
     weekly,
 )
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
+from gamification.services.processing import player_score
 from tests.jobs.support import Context, World, build_world, scheduled_event
 
 DAY = date(2026, 11, 23)  # a Monday: all activity falls in ISO week 2026-W48
@@ -109,15 +114,87 @@ def test_a_drifted_cache_is_rebuilt_to_the_truth_and_the_drift_reported(
 def test_an_empty_cache_is_detected_and_rebuilt_at_once(
     world: World, redis_client: redis.Redis
 ) -> None:
-    healthy = reconcile({"mode": "if-empty"})
+    reconcile(scheduled_event(NOW))
+    healthy = reconcile({"mode": "check"})
     assert healthy["rebuilt"] is False
+    assert healthy["incomplete"] == []
 
     redis_client.flushdb()  # e.g. the cache node was replaced
-    rebuilt = reconcile({"mode": "if-empty"})
+    rebuilt = reconcile({"mode": "check"})
 
     assert rebuilt["rebuilt"] is True
     assert rebuilt["empty_cache_rebuilt"] is True
+    assert rebuilt["incomplete"] == [ALLTIME, WEEK]
     assert cached(world, ALLTIME) == truth(world, ALLTIME)
+    assert world.leaderboard.complete([ALLTIME, WEEK]) == {ALLTIME: True, WEEK: True}
+
+
+def test_a_partly_refilled_cache_is_still_incomplete_until_the_rebuild(
+    world: World, redis_client: redis.Redis
+) -> None:
+    """After a flush the projector writes the players active since: a board, but not the
+    board. Reads refuse it as fresh, and the check rebuilds it."""
+    reconcile(scheduled_event(NOW))
+    redis_client.flushdb()
+    world.player("zed", active_days=[NOW.date()])  # the projector writes zed only
+
+    assert set(cached(world, ALLTIME)) == {"zed"}
+    with pytest.raises(BoardIncompleteError):
+        world.leaderboard.page(ALLTIME, 0, 10)
+    with pytest.raises(BoardIncompleteError):
+        world.leaderboard.rank(ALLTIME, "zed")
+
+    rebuilt = reconcile({"mode": "check"})
+
+    assert rebuilt["incomplete"] == [ALLTIME, WEEK]
+    everyone = {p.user_id: p.xp for p in world.directory.players()}
+    assert cached(world, ALLTIME) == everyone == {**truth(world, ALLTIME), "zed": 10}
+    assert world.leaderboard.page(ALLTIME, 0, 100).total == len(everyone)
+
+
+def test_next_weeks_board_is_complete_before_the_week_starts(world: World) -> None:
+    world.reconciler().reconcile(NOW)
+    next_week = weekly(iso_week(NOW + timedelta(days=7)))
+
+    assert world.leaderboard.complete([next_week]) == {next_week: True}
+    assert world.leaderboard.page(next_week, 0, 10).total == 0
+
+
+def test_the_check_does_not_fail_while_redis_is_unreachable(world: World) -> None:
+    from gamification.local.redis_server import free_port
+    from gamification.services.reconciliation import LeaderboardReconciler
+
+    down = Leaderboard(redis.Redis(port=free_port(), socket_connect_timeout=0.2))
+    report = LeaderboardReconciler(world.directory, down, world.snapshots).check(NOW)
+
+    assert report.cache_reachable is False
+    assert report.rebuilt is False
+
+
+def test_an_abandoned_rebuild_key_expires(world: World, redis_client: redis.Redis) -> None:
+    """The temporary key gets its expiry after its first ZADD (an EXPIRE on a key that does not
+    exist yet does nothing): a run that dies before the swap leaves nothing forever."""
+
+    def die_before_the_swap(*_: Any, **__: Any) -> None:
+        raise redis.ConnectionError("the function timed out")
+
+    original = redis_client.pipeline
+
+    def pipeline(transaction: bool = True, shard_hint: Any = None) -> Any:
+        pipe = original(transaction, shard_hint)
+        if transaction:  # the swap is the one transactional pipeline
+            pipe.execute = die_before_the_swap
+        return pipe
+
+    board = Leaderboard(redis_client)
+    redis_client.pipeline = pipeline  # type: ignore[method-assign]
+    with pytest.raises(LeaderboardUnavailableError):
+        board.replace(ALLTIME, world.directory.players(), None, "g1")
+    redis_client.pipeline = original  # type: ignore[method-assign]
+
+    leftovers = list(redis_client.scan_iter("{lb}:rebuild:*"))
+    assert len(leftovers) == 1
+    assert 0 < redis_client.ttl(leftovers[0]) <= ABANDONED_REBUILD_TTL
 
 
 def test_the_snapshot_matches_the_board(world: World, stack_env: Provisioned) -> None:
@@ -163,7 +240,8 @@ def test_a_score_committed_during_the_rebuild_survives_the_swap(world: World) ->
         from tests.jobs.support import read
 
         applied = applier.apply("fay", [read("fay", "late-post", NOW)])
-        applier.publish([applied])
+        assert applied.stored is not None  # and the projector raises its score
+        world.leaderboard.publish([player_score(applied.stored)], NOW)
 
     world.dynamodb.meta.events.register("before-call.dynamodb.PutItem", commit_meanwhile)
 

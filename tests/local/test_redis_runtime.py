@@ -29,9 +29,10 @@ def test_kill_cuts_clients_off_and_restart_is_empty(prefer: str) -> None:
         client = connect(local.url)
         board = Leaderboard(client)
         now = datetime.now(UTC)
-        # The leaderboard's Lua scripts and pipelines run on either kind.
-        board.publish([PlayerScore("a", 300, now), PlayerScore("b", 300, now)], now)
-        assert [e.rank for e in board.page(ALLTIME, 0, 10).entries] == [1, 1]
+        # The leaderboard's Lua scripts, pipelines and the rebuild's swap run on either kind.
+        board.replace(ALLTIME, [PlayerScore("a", 300, now), PlayerScore("b", 300, now)], None, "g")
+        board.publish([PlayerScore("c", 100, now)], now)
+        assert [e.rank for e in board.page(ALLTIME, 0, 10).entries] == [1, 1, 3]
 
         local.kill()
         with pytest.raises(redis.RedisError):

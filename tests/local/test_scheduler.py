@@ -51,7 +51,7 @@ def test_a_job_on_the_clock_runs_on_the_hour_and_a_rate_job_a_period_after_start
     now: datetime, notifier_in: float
 ) -> None:
     scheduler = Scheduler(lambda name, event: None, SCHEDULES, clock=lambda: now, tick_seconds=1)
-    rates = {s.function: s.rate_minutes for s in SCHEDULES}
+    rates = {s.name: s.rate_minutes for s in SCHEDULES}
     assert scheduler.due_in("notifier") == pytest.approx(notifier_in, abs=0.5)
     assert scheduler.due_in("reconciler") == pytest.approx(rates["reconciler"] * 60, abs=0.5)
 

@@ -1,4 +1,4 @@
-"""Builders for queue records and a consumer wired to moto and a real Redis."""
+"""Builders for queue records, and the consumer and projector wired to moto and a real Redis."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.local.provision import Provisioned
 from gamification.services.consumer import QueueConsumer
 from gamification.services.processing import ActivityApplier
+from gamification.services.projector import LeaderboardProjector
+from tests.jobs.support import Stream
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 _ids = count(1)
@@ -104,6 +106,25 @@ class Pipeline:
     clock: Clock
     dynamodb: Any
     sqs: Any
+    projector: LeaderboardProjector
+    stream: Stream
+
+    def stream_images(self) -> list[dict[str, Any]]:
+        """New images of the stream records since the last call (profile writes and others),
+        deserialized as Lambda's Powertools data class does."""
+        return [new_image(r) for r in self.stream.read()]
+
+    def project(self) -> int:
+        """Deliver what the stream holds to the projector, in order, once."""
+        return self.projector.project(self.stream_images())
+
+
+def new_image(record: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    image = record["dynamodb"].get("NewImage", {})
+    return {key: deserializer.deserialize(value) for key, value in image.items()}
 
 
 def build_pipeline(
@@ -112,7 +133,8 @@ def build_pipeline(
     rules: Ruleset | None = None,
     clock: Clock | None = None,
 ) -> Pipeline:
-    """The consumer with real adapters: moto's DynamoDB/SQS and a real redis-server."""
+    """The consumer and the projector with real adapters: moto's DynamoDB, SQS and stream, and
+    a real redis-server."""
     dynamodb = boto3.client("dynamodb")
     sqs = boto3.client("sqs")
     ruleset = rules or default_ruleset()
@@ -120,9 +142,13 @@ def build_pipeline(
     the_clock = clock or Clock()
     users = UserRepository(dynamodb, aws.table_name)
     leaderboard = Leaderboard(redis_client)
-    applier = ActivityApplier(users, leaderboard, provider, the_clock)
+    applier = ActivityApplier(users, provider, the_clock)
     consumer = QueueConsumer(applier, DeadLetterQueue(sqs, aws.dlq_url), provider)
-    return Pipeline(users, leaderboard, consumer, applier, the_clock, dynamodb, sqs)
+    projector = LeaderboardProjector(leaderboard, the_clock)
+    stream = Stream(aws.table_name)
+    return Pipeline(
+        users, leaderboard, consumer, applier, the_clock, dynamodb, sqs, projector, stream
+    )
 
 
 def dead_letters(sqs: Any, dlq_url: str) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The consumer against moto and a real redis-server: happy path, repeats, poison, faults."""
+"""The consumer against moto (and the projector behind it against a real redis-server): happy
+path, repeats, poison, faults."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import redis
 from botocore.exceptions import ClientError
 
-from gamification.adapters.leaderboard import ALLTIME, decode_xp, weekly
+from gamification.adapters.leaderboard import ALLTIME, board_key, decode_xp, weekly
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
 from gamification.local.redis_server import RedisServer
+from tests.jobs.support import Stream
 from tests.pipeline.support import (
     NOW,
+    Record,
     activity,
     build_pipeline,
     dead_letters,
@@ -43,8 +47,48 @@ def test_handler_applies_a_batch_and_reports_no_failures(
     # 12 reads (120 XP) + 2 badges at 0 XP: first-read and bookworm.
     assert alice.xp == 120
     assert set(alice.badges) == {"first-read", "bookworm"}
+    # The consumer wrote no score: the projector raises them from the table's stream.
+    assert redis_client.zscore("{lb}:board:alltime", "alice") is None
+    projected = project(Stream(stack_env.table_name).read())
+    assert projected == {"batchItemFailures": []}
     assert decode_xp(float(redis_client.zscore("{lb}:board:alltime", "alice") or 0)) == 120
     assert decode_xp(float(redis_client.zscore("{lb}:board:alltime", "bob") or 0)) == 5
+
+
+def test_a_batch_whose_every_record_fails_is_a_partial_failure_not_a_function_error(
+    stack_env: Provisioned, redis_client: redis.Redis, monkeypatch: Any
+) -> None:
+    """Every user's transaction is throttled: the handler reports every record for a retry
+    (Powertools' processor would raise, which Lambda counts as an error and alarms on)."""
+    from functions.consumer.handler import lambda_handler
+    from gamification.composition import dynamodb
+
+    def throttle(**_: Any) -> None:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "slow down"}},
+            "TransactWriteItems",
+        )
+
+    dynamodb().meta.events.register("before-call.dynamodb.TransactWriteItems", throttle)
+    records = [record(activity(user_id=f"u{i}", object_id="p")) for i in range(3)]
+    try:
+        response = lambda_handler(sqs_event(records, stack_env.queue_arn), _context())
+    finally:
+        dynamodb().meta.events.unregister("before-call.dynamodb.TransactWriteItems", throttle)
+
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": r.message_id} for r in sorted_by_id(records)]
+    }
+
+
+def sorted_by_id(records: list[Record]) -> list[Record]:
+    return sorted(records, key=lambda r: r.message_id)
+
+
+def project(records: list[dict[str, Any]]) -> dict[str, Any]:
+    from functions.projector.handler import lambda_handler
+
+    return dict(lambda_handler({"Records": records}, _context("projector")))
 
 
 def test_duplicate_delivery_awards_once(aws: Provisioned, redis_client: redis.Redis) -> None:
@@ -60,7 +104,8 @@ def test_duplicate_delivery_awards_once(aws: Provisioned, redis_client: redis.Re
     assert state.xp == 10
     assert state.counters == {"post_read": 1, "badge_earned": 1}
     assert second.totals()["DuplicatesDropped"] == 1
-    assert pipeline.leaderboard.rank(ALLTIME, "alice") == 1
+    pipeline.project()
+    assert decode_xp(float(redis_client.zscore(board_key(ALLTIME), "alice") or 0)) == 10
 
 
 def test_same_activities_in_two_concurrent_batches_apply_once(
@@ -169,28 +214,52 @@ def test_lost_commit_response_is_safe_to_retry(aws: Provisioned, redis_client: r
     assert retry.failed_message_ids == set()
     assert retry.totals()["DuplicatesDropped"] == 3
     assert pipeline.users.load("alice").state.xp == 30
-    assert pipeline.leaderboard.rank(ALLTIME, "alice") == 1
+    pipeline.project()
+    assert decode_xp(float(redis_client.zscore(board_key(ALLTIME), "alice") or 0)) == 30
 
 
-def test_redis_outage_after_commit_is_healed_by_the_redelivery(aws: Provisioned) -> None:
+def test_the_consumer_commits_while_redis_is_down(aws: Provisioned) -> None:
+    """Redis is not on the write path any more: an outage delays the boards, never the XP."""
     with RedisServer() as server:
         client = redis.Redis.from_url(server.url, decode_responses=True, socket_timeout=0.5)
         pipeline = build_pipeline(aws, client)
-        records = [record(activity(object_id=f"p{i}")) for i in range(2)]
-        server.stop()  # Redis goes down between the commit and the leaderboard write
+        server.stop()
 
-        down = pipeline.consumer.consume(records)
+        report = pipeline.consumer.consume([record(activity(object_id=f"p{i}")) for i in range(2)])
 
-        assert down.failed_message_ids == {r.message_id for r in records}
-        assert pipeline.users.load("alice").state.xp == 20  # committed exactly once
-        server.start()
-        healed = pipeline.consumer.consume(records)
-        assert healed.failed_message_ids == set()
+        assert report.failed_message_ids == set()
         assert pipeline.users.load("alice").state.xp == 20
-        assert decode_xp(float(client.zscore("{lb}:board:alltime", "alice") or 0)) == 20
-        week = client.zscore(f"{{lb}}:board:{weekly(iso_week(NOW))}", "alice")
+        client.close()
+
+
+def test_a_projection_that_fails_is_retried_from_the_batch_start_and_heals(
+    stack_env: Provisioned,
+) -> None:
+    """Redis down: the projector reports the batch failed (no exception); the mapping's retry
+    of the same records, once Redis is back, leaves the exact scores."""
+    from gamification import composition
+
+    stream = Stream(stack_env.table_name)
+    pipeline = build_pipeline(stack_env, redis.Redis())  # commits only; no Redis used
+    pipeline.consumer.consume([record(activity(object_id=f"p{i}")) for i in range(2)])
+    records = stream.read()
+    with RedisServer() as server, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REDIS_URL", server.url)
+        composition.reset()
+        server.stop()
+        failed = project(records)
+        assert failed == {
+            "batchItemFailures": [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]
+        }
+        server.start()
+        composition.reset()
+        assert project(records) == {"batchItemFailures": []}
+        client = redis.Redis.from_url(server.url, decode_responses=True)
+        assert decode_xp(float(client.zscore(board_key(ALLTIME), "alice") or 0)) == 20
+        week = client.zscore(board_key(weekly(iso_week(NOW))), "alice")
         assert decode_xp(float(week or 0)) == 20
         client.close()
+    composition.reset()
 
 
 def test_a_user_whose_profile_keeps_changing_is_retried_later(
@@ -216,11 +285,11 @@ def test_a_user_whose_profile_keeps_changing_is_retried_later(
     assert pipeline.users.load("alice").state.xp == 10
 
 
-def _context() -> Any:
+def _context(name: str = "consumer") -> Any:
     class Context:
-        function_name = "consumer"
+        function_name = name
         memory_limit_in_mb = 256
-        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:consumer"
+        invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
         aws_request_id = "req-1"
 
     return Context()

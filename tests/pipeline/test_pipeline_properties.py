@@ -2,9 +2,11 @@
 
 Hypothesis draws a ruleset and a user's activities (tests/strategies.py), delivers each one 1-3
 times in random batches of 1-10, injects faults between the steps (a throttled transaction, a
-commit whose response is lost, Redis down after the commit), redelivers whatever the consumer
-reports as failed until the queue drains, and then compares DynamoDB and both leaderboards with
-one in-order application of the distinct activities.
+commit whose response is lost), redelivers whatever the consumer reports as failed until the
+queue drains; then the table's stream goes through the projector the same way (every record
+delivered 1-2 times, in any order, in random batches, with Redis failing some of them, which are
+delivered again). DynamoDB and both leaderboards must equal one in-order application of the
+distinct activities.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from gamification.adapters.leaderboard import ALLTIME, board_key, decode_xp, weekly
+from gamification.adapters.leaderboard import (
+    ALLTIME,
+    LeaderboardUnavailableError,
+    board_key,
+    decode_xp,
+    weekly,
+)
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import provision
@@ -31,7 +39,8 @@ from tests.fixtures.aws import isolate_moto_transactions
 from tests.pipeline.support import Clock, Record, build_pipeline, dead_letters
 from tests.strategies import Scenario, scenarios
 
-FAULTS = ("none", "throttle", "lost_response", "redis_down")
+FAULTS = ("none", "throttle", "lost_response")
+PROJECTION_FAULTS = ("none", "redis_down")
 
 
 class Faults:
@@ -128,6 +137,21 @@ def test_pipeline_equals_the_oracle(
         with faults.arm(fault):
             report = pipeline.consumer.consume(batch)
         queue.extend(r for r in batch if r.message_id in report.failed_message_ids)
+
+    images = pipeline.stream_images()
+    deliveries = [image for image in images for _ in range(data.draw(st.integers(1, 2)))]
+    pending = deque(data.draw(st.permutations(deliveries), label="stream delivery order"))
+    rounds = 0
+    while pending:
+        rounds += 1
+        size = data.draw(st.integers(1, 10), label="projection batch size")
+        batch_images = [pending.popleft() for _ in range(min(size, len(pending)))]
+        fault = data.draw(st.sampled_from(PROJECTION_FAULTS), label="projection fault")
+        with faults.arm(fault if rounds < 40 else "none"):
+            try:
+                pipeline.projector.project(batch_images)
+            except LeaderboardUnavailableError:
+                pending.extend(batch_images)  # the mapping retries the batch
 
     oracle = apply_activities(
         UserState.new(scenario.user_id, scenario.settings),

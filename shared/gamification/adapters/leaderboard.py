@@ -5,22 +5,30 @@ late write can never inflate or lower a score. The composite puts XP in the high
 inverted minute at which the user reached it in the low bits: among equal XP, the earlier
 achiever sorts first. All keys share the ``{lb}`` hash tag, so the same commands (and the Lua
 reads, one round trip each) work on cluster-mode and serverless ElastiCache.
+
+A board is *complete* only while its generation marker exists: the reconciler sets it in the
+same transaction that swaps a rebuilt board in. Anything that loses data (flush, restart,
+failover, eviction) loses the marker too, and every read then says so
+(``BoardIncompleteError``) instead of serving a partial board as fresh; the scores the projector
+keeps adding meanwhile do not bring the marker back, only a rebuild does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
 import redis
 
+from gamification.adapters.player_score import ALLTIME, WEEKLY_PREFIX, PlayerScore, weekly
 from gamification.domain.periods import week_bounds
 from gamification.domain.ranking import competition_ranks
 
-ALLTIME = "alltime"
+__all__ = ["ALLTIME", "WEEKLY_PREFIX", "PlayerScore", "weekly"]  # their home is player_score
+
 TIME_BITS = 26
 SCALE = 1 << TIME_BITS
 """2^26 minutes is ~127 years of tie-break resolution; XP keeps 27 bits (134 M) under 2^53."""
@@ -37,12 +45,14 @@ class LeaderboardUnavailableError(Exception):
     """Redis could not be reached in time: callers fall back (snapshot, ``rank: null``)."""
 
 
-WEEKLY_PREFIX = "weekly:"
+class BoardIncompleteError(LeaderboardUnavailableError):
+    """The board's generation marker is gone: the cache may hold part of it (or nothing) until
+    the next rebuild, so it must not be served as fresh."""
 
 
-def weekly(week: str) -> str:
-    """Board name of an ISO week, e.g. ``weekly:2026-W48``."""
-    return f"{WEEKLY_PREFIX}{week}"
+def marker_key(board: str) -> str:
+    """The board's generation marker (same hash slot as the board)."""
+    return f"{PREFIX}:generation:{board}"
 
 
 def weekly_expiry(week: str) -> datetime:
@@ -66,28 +76,6 @@ def decode_xp(score: float) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class PlayerScore:
-    """What the boards hold for one user, read from the profile (the source of truth)."""
-
-    user_id: str
-    xp: int
-    xp_at: datetime | None
-    display_name: str | None = None
-    weekly_xp: dict[str, int] = field(default_factory=dict)
-
-    def xp_on(self, board: str) -> int:
-        if board == ALLTIME:
-            return self.xp
-        return self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0)
-
-    def listed_xp(self, board: str) -> int | None:
-        """XP on ``board``, or ``None`` when not a member: a board lists players with XP on it
-        (publish, rebuild and reconciliation all apply this one rule)."""
-        xp = self.xp_on(board)
-        return xp if xp > 0 else None
-
-
-@dataclass(frozen=True, slots=True)
 class Entry:
     rank: int
     user_id: str
@@ -103,6 +91,7 @@ class Page:
 
 _SLICE = """
 local board, names = KEYS[1], KEYS[2]
+if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
 local start, stop, scale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 if ARGV[4] ~= '' then
   local position = redis.call('ZREVRANK', board, ARGV[4])
@@ -121,6 +110,7 @@ return {total, higher, rows, redis.call('HMGET', names, unpack(members)), start}
 """
 
 _RANK = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score then return -1 end
 local scale = tonumber(ARGV[2])
@@ -158,6 +148,8 @@ class Leaderboard:
                     pipe.expireat(key, expires)
                 if player.display_name:
                     pipe.hset(NAMES_KEY, player.user_id, player.display_name)
+                else:
+                    pipe.hdel(NAMES_KEY, player.user_id)
             pipe.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
@@ -172,39 +164,57 @@ class Leaderboard:
             raise LeaderboardUnavailableError(str(error)) from error
 
     def replace(
-        self, board: str, players: Iterable[PlayerScore], expire_at: datetime | None
+        self,
+        board: str,
+        players: Iterable[PlayerScore],
+        expire_at: datetime | None,
+        generation: str,
     ) -> None:
-        """Rebuild ``board`` from the truth into a temporary key, then swap it in atomically."""
+        """Rebuild ``board`` from the truth into a temporary key, then swap it in atomically,
+        stamped with its generation marker (the board is complete from that moment)."""
         # A key per run: two rebuilds at once never swap in each other's half-built set.
         final, temp = board_key(board), f"{PREFIX}:rebuild:{board}:{uuid4().hex}"
         try:
             pipe = self._client.pipeline(transaction=False)
             pending = 0
             for player in players:
-                if pending == 0:
-                    pipe.expire(temp, ABANDONED_REBUILD_TTL, nx=True)  # a crashed run cleans up
                 xp = player.listed_xp(board)
                 if xp is None:
                     continue
                 pipe.zadd(temp, {player.user_id: encode_score(xp, player.xp_at)})
+                if pending % 1000 == 0:
+                    # After a ZADD, so the key exists: a crashed run's key expires on its own.
+                    pipe.expire(temp, ABANDONED_REBUILD_TTL)
                 if player.display_name:
                     pipe.hset(NAMES_KEY, player.user_id, player.display_name)
                 pending += 1
                 if pending % 1000 == 0:
                     pipe.execute()
             pipe.execute()
-            if self._client.exists(temp):
-                swap = self._client.pipeline(transaction=True)
+            swap = self._client.pipeline(transaction=True)
+            if pending:
                 swap.rename(temp, final)  # RENAME keeps the temporary key's TTL: replace it
                 if expire_at is not None:
                     swap.expireat(final, expire_at)
                 else:
                     swap.persist(final)
-                swap.execute()
             else:
-                self._client.delete(final)
+                swap.delete(final)
+            swap.set(marker_key(board), generation, exat=expire_at)
+            swap.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
+
+    def complete(self, boards: Sequence[str]) -> dict[str, bool]:
+        """Whether each board holds a complete rebuild (its marker exists): one round trip."""
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            for board in boards:
+                pipe.exists(marker_key(board))
+            found = pipe.execute()
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        return {board: bool(exists) for board, exists in zip(boards, found, strict=True)}
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -218,9 +228,16 @@ class Leaderboard:
 
     def rank(self, board: str, user_id: str) -> int | None:
         try:
-            found = int(cast(Any, self._rank(keys=[board_key(board)], args=[user_id, SCALE])))
+            found = int(
+                cast(
+                    Any,
+                    self._rank(keys=[board_key(board), marker_key(board)], args=[user_id, SCALE]),
+                )
+            )
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
+        if found == -2:
+            raise BoardIncompleteError(board)
         return None if found < 0 else found
 
     def scores(self, board: str) -> Iterator[tuple[str, int]]:
@@ -242,11 +259,14 @@ class Leaderboard:
             reply = cast(
                 list[Any],
                 self._slice(
-                    keys=[board_key(board), NAMES_KEY], args=[first, second, SCALE, user_id]
+                    keys=[board_key(board), NAMES_KEY, marker_key(board)],
+                    args=[first, second, SCALE, user_id],
                 ),
             )
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
+        if reply == [-1]:
+            raise BoardIncompleteError(board)
         total, higher, rows, names, start = reply
         members: Sequence[str] = rows[0::2]
         xps = [decode_xp(float(s)) for s in rows[1::2]]

@@ -8,7 +8,7 @@ reads no profile bodies.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -70,10 +70,19 @@ class PlayerDirectory:
         return any(self.page(shard, None, 1).players for shard in range(keys.PLAYER_SHARDS))
 
 
-def _player(values: dict[str, Any]) -> PlayerScore:
+def profile_score(image: Mapping[str, Any]) -> PlayerScore | None:
+    """What the boards hold for the profile in a stream record's new image (``None`` for any
+    other item). Reads only the four attributes GSI2 projects, never the encoded state."""
+    pk, sk = str(image.get("PK", "")), str(image.get("SK", ""))
+    if sk != keys.PROFILE_SK or not pk.startswith(keys.user_pk("")):
+        return None
+    return _player(image, keys.user_id_from_pk(pk))
+
+
+def _player(values: Mapping[str, Any], user_id: str | None = None) -> PlayerScore:
     xp_at = values.get("xp_at")
     return PlayerScore(
-        user_id=str(values["GSI2SK"]),
+        user_id=user_id if user_id is not None else str(values["GSI2SK"]),
         xp=int(values.get("xp", 0)),
         xp_at=datetime.fromisoformat(xp_at) if xp_at else None,
         display_name=values.get("display_name"),

@@ -2,11 +2,13 @@
 
 Which function serves which route is fixed in :data:`gamification.resources.ROUTES` (the CDK
 stack and the local stack read it too); :data:`FUNCTION_ROUTERS` must serve exactly those
-routes, which a test checks.
+routes, which a test checks. A function imports only its own routers (and, through them, only
+the services they call): the query function never loads the admin or ingest code.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from functools import lru_cache
 from typing import Any
@@ -17,49 +19,42 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from gamification.api import document, errors
 from gamification.api.cors import CorsPolicy
 from gamification.api.edge import ApiResolver
-from gamification.api.routers import (
-    account,
-    activities,
-    admin,
-    badges,
-    leaderboards,
-    meta,
-    notifications,
-    profiles,
-)
-from gamification.api.service_errors import SERVICE_ERRORS
+from gamification.api.service_errors import late_service_error, service_errors
 
-FUNCTION_ROUTERS: dict[str, tuple[Router, ...]] = {
-    "ingest": (activities.router,),
-    "query": (
-        profiles.router,
-        badges.router,
-        leaderboards.router,
-        notifications.router,
-        meta.router,
-    ),
-    "account": (account.router,),
-    "admin": (admin.router,),
+FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
+    "ingest": ("activities",),
+    "query": ("profiles", "badges", "leaderboards", "notifications", "meta"),
+    "account": ("account",),
+    "admin": ("admin",),
 }
+"""Each API function's routers, by module name under ``gamification.api.routers``."""
+
+
+def routers_of(function: str) -> tuple[Router, ...]:
+    """Import the function's router modules (only those) and return their routers."""
+    return tuple(
+        importlib.import_module(f"gamification.api.routers.{name}").router
+        for name in FUNCTION_ROUTERS[function]
+    )
 
 
 def build_resolver(routers: tuple[Router, ...]) -> APIGatewayRestResolver:
     app = ApiResolver(enable_validation=True, cors=CorsPolicy.from_env().powertools())
     for router in routers:
         app.include_router(router)
-    errors.install(app, SERVICE_ERRORS)
+    errors.install(app, service_errors(), late_service_error)
     return app
 
 
 def resolver_for(function: str) -> APIGatewayRestResolver:
     """The resolver of one Lambda (``ingest``, ``query``, ``account`` or ``admin``)."""
-    return build_resolver(FUNCTION_ROUTERS[function])
+    return build_resolver(routers_of(function))
 
 
 @lru_cache(maxsize=1)
 def full_resolver() -> APIGatewayRestResolver:
     """Every route of every function: the source of the OpenAPI document."""
-    return build_resolver(tuple(r for routers in FUNCTION_ROUTERS.values() for r in routers))
+    return build_resolver(tuple(r for f in FUNCTION_ROUTERS for r in routers_of(f)))
 
 
 @lru_cache(maxsize=1)

@@ -112,11 +112,16 @@ ServiceErrorMap = Mapping[type[Exception], Callable[[Any], ApiError]]
 """Service exception type -> its API error (each translator takes its own exception type)."""
 
 
-def install(app: APIGatewayRestResolver, service_errors: ServiceErrorMap) -> None:
+def install(
+    app: APIGatewayRestResolver,
+    service_errors: ServiceErrorMap,
+    late_errors: Callable[[Exception], ApiError | None] | None = None,
+) -> None:
     """Route every failure through the one error model.
 
     ``service_errors`` maps exceptions the services raise to API errors, so the services never
-    know about HTTP and the routers never catch.
+    know about HTTP and the routers never catch. ``late_errors`` translates the exceptions of
+    modules loaded only after the resolver was built (composition imports lazily).
     """
 
     def _api_error(error: ApiError) -> Response[str]:
@@ -150,6 +155,9 @@ def install(app: APIGatewayRestResolver, service_errors: ServiceErrorMap) -> Non
         return error_response(HTTPStatus.NOT_FOUND, info)
 
     def _crash(error: Exception) -> Response[str]:
+        late = late_errors(error) if late_errors is not None else None
+        if late is not None:
+            return _translated(lambda _: late)(error)
         logger.exception("unhandled error")
         info = ErrorInfo(code="internal_error", message="something went wrong on our side")
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, info)

@@ -2,25 +2,27 @@
 
 Domain and service rules a request breaks are 400s naming the field; a missing resource is a
 404; a dependency that failed is a 503 with ``Retry-After``.
+
+The map names each exception by module and class, so no API function imports every other
+function's services just to name their errors: :func:`service_errors` resolves those whose
+module is loaded when the resolver is built, and :func:`late_service_error` translates the rest
+when one is raised (the composition root imports adapters on first use).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 
-from gamification.adapters.activity_queue import QueueUnavailableError
-from gamification.adapters.notification_repository import InvalidCursorError
-from gamification.adapters.user_repository import VersionConflictError
 from gamification.api.errors import ApiError, ServiceErrorMap, field_error
-from gamification.services.account import InvalidSettingsError
-from gamification.services.admin import (
-    BackfillNotStartedError,
-    InvalidBadgeError,
-    UnknownBadgeError,
-)
-from gamification.services.ingest import ActivityRejectedError
-from gamification.services.queries import BoardUnavailableError, UnknownUserError
+
+if TYPE_CHECKING:
+    from gamification.adapters.notification_repository import InvalidCursorError
+    from gamification.services.account import InvalidSettingsError
+    from gamification.services.admin import InvalidBadgeError
+    from gamification.services.ingest import ActivityRejectedError
 
 
 def _rejected(error: ActivityRejectedError) -> ApiError:
@@ -76,19 +78,48 @@ def _not_found(code: str, message: str) -> Callable[[Exception], ApiError]:
     return translate
 
 
-SERVICE_ERRORS: ServiceErrorMap = {
-    ActivityRejectedError: _rejected,
-    InvalidBadgeError: _invalid_badge,
-    InvalidSettingsError: _invalid_settings,
-    InvalidCursorError: _bad_cursor,
-    UnknownUserError: _not_found("user_not_found", "no such user"),
-    UnknownBadgeError: _not_found("badge_not_found", "no such badge"),
-    QueueUnavailableError: _unavailable("queue_unavailable", "nothing was queued; retry", 1),
-    BoardUnavailableError: _unavailable(
-        "leaderboard_unavailable", "the leaderboard is temporarily unavailable", 30
+_TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
+    ("gamification.services.ingest", "ActivityRejectedError"): _rejected,
+    ("gamification.services.admin", "InvalidBadgeError"): _invalid_badge,
+    ("gamification.services.account", "InvalidSettingsError"): _invalid_settings,
+    ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
+    ("gamification.services.queries", "UnknownUserError"): _not_found(
+        "user_not_found", "no such user"
     ),
-    BackfillNotStartedError: _unavailable(
+    ("gamification.services.admin", "UnknownBadgeError"): _not_found(
+        "badge_not_found", "no such badge"
+    ),
+    ("gamification.adapters.activity_queue", "QueueUnavailableError"): _unavailable(
+        "queue_unavailable", "nothing was queued; retry", 1
+    ),
+    ("gamification.services.queries", "BoardUnavailableError"): _unavailable(
+        "leaderboard_unavailable",
+        "the leaderboard is being rebuilt and has no snapshot yet; retry shortly",
+        30,
+    ),
+    ("gamification.services.admin", "BackfillNotStartedError"): _unavailable(
         "backfill_not_started", "the badge is saved but its backfill did not start; repeat", 5
     ),
-    VersionConflictError: _unavailable("busy", "the profile kept changing; retry", 1),
+    ("gamification.adapters.user_repository", "VersionConflictError"): _unavailable(
+        "busy", "the profile kept changing; retry", 1
+    ),
 }
+
+
+def late_service_error(error: Exception) -> ApiError | None:
+    """The translation of ``error`` (by its class or a base class), or ``None``."""
+    for cls in type(error).__mro__:
+        translate = _TRANSLATIONS.get((cls.__module__, cls.__qualname__))
+        if translate is not None:
+            return translate(error)
+    return None
+
+
+def service_errors() -> ServiceErrorMap:
+    """The translations of the exceptions whose modules are loaded (call after the routers)."""
+    found: dict[type[Exception], Callable[[Any], ApiError]] = {}
+    for (module_name, class_name), translate in _TRANSLATIONS.items():
+        module = sys.modules.get(module_name)
+        if module is not None:
+            found[getattr(module, class_name)] = translate
+    return found

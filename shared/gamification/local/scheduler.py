@@ -53,7 +53,7 @@ class Scheduler:
         self._clock = clock
         self._tick = tick_seconds
         started = time.monotonic()
-        self._next_due = {s.function: started + self._wait(s) for s in self._schedules}
+        self._next_due = {s.name: started + self._wait(s) for s in self._schedules}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
 
@@ -61,9 +61,9 @@ class Scheduler:
     def schedules(self) -> list[Schedule]:
         return list(self._schedules)
 
-    def due_in(self, function: str) -> float:
-        """Seconds until the job's next scheduled run."""
-        return self._next_due[function] - time.monotonic()
+    def due_in(self, name: str) -> float:
+        """Seconds until the schedule's next run (``Schedule.name``: usually the function)."""
+        return self._next_due[name] - time.monotonic()
 
     def start(self) -> Scheduler:
         self._thread.start()
@@ -80,18 +80,21 @@ class Scheduler:
         return self._invoke(function, scheduled_event(function, moment))
 
     def run_due(self) -> list[str]:
-        """Run every job whose period has elapsed; returns their names."""
+        """Run every schedule whose period has elapsed; returns their names."""
         now = time.monotonic()
         ran: list[str] = []
         for schedule in self._schedules:
-            if now < self._next_due[schedule.function]:
+            if now < self._next_due[schedule.name]:
                 continue
-            self._next_due[schedule.function] = now + self._wait(schedule, ran=True)
+            self._next_due[schedule.name] = now + self._wait(schedule, ran=True)
             try:
-                self.run(schedule.function)
+                if schedule.job_input is None:
+                    self.run(schedule.function)
+                else:
+                    self._invoke(schedule.function, dict(schedule.job_input))
             except Exception:
-                log.exception("scheduled job %s failed", schedule.function)
-            ran.append(schedule.function)
+                log.exception("scheduled job %s failed", schedule.name)
+            ran.append(schedule.name)
         return ran
 
     def _wait(self, schedule: Schedule, *, ran: bool = False) -> float:

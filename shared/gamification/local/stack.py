@@ -29,7 +29,7 @@ from gamification.local.redis_server import free_port
 from gamification.local.scheduler import Scheduler
 from gamification.local.sqs_poller import SqsPoller, retry_delay_from_env
 from gamification.local.stream_poller import StreamPoller, Subscription
-from gamification.resources import ROUTES, SCHEDULES, STREAM
+from gamification.resources import ROUTES, SCHEDULES, STREAMS
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
@@ -120,7 +120,7 @@ class LocalStack:
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", "dispatcher", "backfill"}
+        wanted |= {"consumer", "backfill"} | {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
 
@@ -131,7 +131,7 @@ class LocalStack:
             self.invoker.invoke,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
-        subscriptions = [Subscription.of(STREAM)]
+        subscriptions = [Subscription.of(spec) for spec in STREAMS]
         self._stream = StreamPoller(
             boto3.client("dynamodbstreams"),
             self.provisioned.stream_arn,
@@ -142,9 +142,9 @@ class LocalStack:
         ).start()
         self.scheduler = Scheduler(
             self.invoker.invoke, [s for s in SCHEDULES if self._functions.get(s.function)]
-        ).start()
-        if self._restored and self._functions.get("reconciler"):
-            self.scheduler.run("reconciler")  # the boards from the restored table, at once
+        )
+        self._check_cache()
+        self.scheduler.start()
         self._http.start()
         self.info = StackInfo(
             base_url=self._http.url,
@@ -156,6 +156,16 @@ class LocalStack:
             state=self._state_description(),
         )
         return self.info
+
+    def _check_cache(self) -> None:
+        """The cache check once before serving, as a fresh deploy's first minute would: an
+        empty Redis gets its boards (and their markers) now, not a minute from now."""
+        if not self._functions.get("reconciler"):
+            return
+        try:
+            self.invoker.invoke("reconciler", {"mode": "check"})
+        except Exception:
+            log.exception("the first cache check failed; the one-minute schedule retries it")
 
     def stop(self) -> None:
         """Stop in reverse order; each part stops even if an earlier one failed to."""

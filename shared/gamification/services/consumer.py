@@ -2,8 +2,8 @@
 
 A record that can never succeed (bad JSON, schema error, unknown or forbidden event type, outside
 the back-dating window) goes to the DLQ with its reason and is *not* reported as failed, so it
-leaves the queue at once. Anything else that fails (throttling, conflicts past the budget, Redis
-down) fails only that user's records, which SQS redelivers; after ``maxReceiveCount`` the queue's
+leaves the queue at once. Anything else that fails (throttling, conflicts past the budget) fails
+only that user's records, which SQS redelivers; after ``maxReceiveCount`` the queue's
 redrive moves them to the DLQ, so nothing is retried forever.
 """
 
@@ -41,6 +41,15 @@ class BatchReport:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     failed_message_ids: set[str] = field(default_factory=set)
     failed_users: int = 0
+
+    def response(self) -> dict[str, list[dict[str, str]]]:
+        """Lambda's partial batch response: the records SQS must deliver again (none, or all of
+        them, is still a successful invocation, not a function error)."""
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": message_id} for message_id in sorted(self.failed_message_ids)
+            ]
+        }
 
     def totals(self) -> dict[str, int]:
         """The batch's business metrics, by CloudWatch metric name."""
@@ -83,14 +92,13 @@ class QueueConsumer:
         return report
 
     def _apply(self, by_user: dict[str, list[tuple[str, Activity]]], report: BatchReport) -> None:
-        """Commit each user on its own (one user's failure fails only its records), then
-        publish every committed score in one round trip."""
+        """Commit each user on its own: one user's failure fails only its records. The
+        leaderboards follow from the table's stream (``services.projector``), not from here."""
         try:
             known = self._applier.preload(list(by_user))
         except Exception:
             logger.exception("could not read the batch's users; reading them one by one")
             known = {}
-        committed: dict[str, list[str]] = {}
         for user_id, deliveries in by_user.items():
             message_ids = [m for m, _ in deliveries]
             logger.append_keys(user_id=user_id, message_ids=message_ids)
@@ -104,7 +112,6 @@ class QueueConsumer:
                 report.failed_users += 1
             else:
                 report.applied.append(applied)
-                committed[user_id] = message_ids
                 logger.info(
                     "applied",
                     extra={
@@ -116,13 +123,6 @@ class QueueConsumer:
                 )
             finally:
                 logger.remove_keys(["user_id", "message_ids"])
-        try:
-            self._applier.publish(report.applied)
-        except Exception:
-            # Committed already: the redelivery finds every marker and only re-publishes.
-            logger.exception("leaderboard write failed; the batch's records will be retried")
-            for message_ids in committed.values():
-                report.failed_message_ids.update(message_ids)
 
     def _send_dead_letters(self, report: BatchReport) -> None:
         if not report.dead_letters:

@@ -1,11 +1,10 @@
 """Apply one user's activities exactly once: read the state once, run the domain transition,
-commit markers + profile + notifications in one version-guarded transaction, then raise the
-leaderboard scores to the committed truth.
+commit markers + profile + notifications in one version-guarded transaction. The leaderboards
+follow from the profile writes on the table's stream (``services.projector``).
 
 Exactly-once comes from the dedupe markers written in the same transaction as the XP; the
 optimistic version check makes concurrent consumers of one user serialize instead of losing an
-update. A redelivery after a commit finds every marker, changes nothing, and re-pushes the stored
-score (so a Redis failure after the commit heals on the retry).
+update. A redelivery after a commit finds every marker and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gamification.adapters.leaderboard import Leaderboard, PlayerScore
+from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import (
     AlreadyAppliedError,
     StoredUser,
@@ -68,13 +67,11 @@ class ActivityApplier:
     def __init__(
         self,
         users: UserRepository,
-        leaderboard: Leaderboard,
         rules: Callable[[], Ruleset],
         clock: Callable[[], datetime],
         max_attempts: int = 6,
     ) -> None:
         self._users = users
-        self._leaderboard = leaderboard
         self._rules = rules
         self._clock = clock
         self._max_attempts = max_attempts
@@ -92,15 +89,6 @@ class ActivityApplier:
         for start in range(0, max(len(ordered), 1), CHUNK):
             self._commit_chunk(user_id, ordered[start : start + CHUNK], result)
         return result
-
-    def publish(self, results: Sequence[Applied]) -> None:
-        """Raise the leaderboard scores of every committed user to the truth: one round trip.
-
-        Runs for duplicates too, so a redelivery after a failed publish heals the cache.
-        """
-        players = [player_score(r.stored) for r in results if r.stored is not None]
-        if players:
-            self._leaderboard.publish(players, self._clock())
 
     def _commit_chunk(self, user_id: str, chunk: Sequence[Activity], result: Applied) -> None:
         """Commit one chunk; reuses the state the previous chunk committed instead of a read."""

@@ -6,19 +6,26 @@ each board drifted, and rebuilds the all-time and current weekly boards into tem
 are swapped in atomically. Scores committed while the rebuild ran would be overwritten by the
 swap, so a second, cheap read of the index re-raises every player whose score moved meanwhile
 (``ZADD GT``, which never lowers a score).
+
+Each swap stamps the board's generation marker, which is what makes the board servable as
+fresh (see ``gamification.adapters.leaderboard``). Next week's board is stamped ahead of time,
+so the weekly board is complete from the week's first activity on. ``check`` is the cheap test a
+one-minute schedule runs: when a marker is gone, the full rebuild starts at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from gamification.adapters.leaderboard import (
     ALLTIME,
     Entry,
     Leaderboard,
+    LeaderboardUnavailableError,
     PlayerScore,
     encode_score,
     weekly,
@@ -96,6 +103,9 @@ class ReconciliationReport:
     boards: list[BoardResult] = field(default_factory=list)
     late_updates: int = 0
     """Players whose score changed while the rebuild ran (re-raised after the swap)."""
+    incomplete: list[str] = field(default_factory=list)
+    """Boards the cheap check found without their generation marker (it then rebuilt them)."""
+    cache_reachable: bool = True
 
     @property
     def empty_cache_rebuilt(self) -> bool:
@@ -109,6 +119,8 @@ class ReconciliationReport:
             "rebuilt": self.rebuilt,
             "empty_cache_rebuilt": self.empty_cache_rebuilt,
             "late_updates": self.late_updates,
+            "incomplete": self.incomplete,
+            "cache_reachable": self.cache_reachable,
             "boards": {
                 b.board: {
                     "members": b.members,
@@ -141,6 +153,8 @@ class LeaderboardReconciler:
         report.players = len(players)
         week = iso_week(now)
         boards = {ALLTIME: None, weekly(week): weekly_expiry(week)}
+        next_week = iso_week(now + timedelta(days=7))
+        generation = f"{now.isoformat()}/{uuid4().hex[:8]}"
         truths = {board: board_truth(players, board) for board in boards}
         for board in boards:
             self._snapshots.save(
@@ -154,10 +168,12 @@ class LeaderboardReconciler:
         for board, expire_at in boards.items():
             cached = dict(self._leaderboard.scores(board))
             truth = truths[board]
-            self._leaderboard.replace(board, players, expire_at)
+            self._leaderboard.replace(board, players, expire_at, generation)
             report.boards.append(
                 BoardResult(board, len(truth), measure_drift(cached, truth), not cached)
             )
+        # Nobody has XP in a week that has not started: stamping it now keeps it complete.
+        self._leaderboard.replace(weekly(next_week), players, weekly_expiry(next_week), generation)
         read_before = {p.user_id: p for p in players}
         late = [p for p in self._directory.players() if read_before.get(p.user_id) != p]
         if late:
@@ -165,8 +181,20 @@ class LeaderboardReconciler:
         report.late_updates = len(late)
         return report
 
-    def rebuild_if_empty(self, now: datetime) -> ReconciliationReport:
-        """The cheap check: rebuild at once only when the cache lost its all-time board."""
-        if self._leaderboard.size(ALLTIME) == 0 and self._directory.any_player():
-            return self.reconcile(now)
-        return ReconciliationReport(now=now)
+    def check(self, now: datetime) -> ReconciliationReport:
+        """The cheap check (two EXISTS): rebuild at once when a served board is incomplete.
+
+        Redis being unreachable is not a failure of this job: reads already fall back, and the
+        next minute's check rebuilds once it answers again.
+        """
+        boards = [ALLTIME, weekly(iso_week(now))]
+        try:
+            complete = self._leaderboard.complete(boards)
+        except LeaderboardUnavailableError:
+            return ReconciliationReport(now=now, cache_reachable=False)
+        incomplete = [board for board in boards if not complete[board]]
+        if not incomplete:
+            return ReconciliationReport(now=now)
+        report = self.reconcile(now)
+        report.incomplete = incomplete
+        return report
