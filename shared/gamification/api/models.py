@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -18,7 +19,7 @@ from pydantic import (
     Field,
 )
 
-from gamification.domain.activity import UserId
+from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.badges import Criterion
 from gamification.domain.catalog import EventTypeName
 from gamification.services.queries import Period
@@ -28,8 +29,13 @@ BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 _WHITE_SPACE = r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 """Unicode White_Space spelled out: ``\\s`` means different sets in Python, Rust (pydantic) and
 JavaScript regexes, and the document must mean the same thing to every client generator."""
-ObjectIdText = Annotated[str, Field(min_length=1, max_length=256, pattern=f"^[^{_WHITE_SPACE}#]+$")]
-"""The domain's ``ObjectId`` (no white space, no ``#``) in a portable pattern."""
+ObjectIdText = Annotated[
+    str,
+    Field(min_length=1, max_length=256, pattern=f"^[^{_WHITE_SPACE}#]+$"),
+    AfterValidator(within_id_bytes),
+]
+"""The domain's ``ObjectId`` (no white space, no ``#``, at most ``MAX_ID_BYTES`` in UTF-8) in a
+portable pattern."""
 NotificationId = Annotated[
     str, Field(min_length=1, max_length=128, pattern=f"^[^{_WHITE_SPACE}]+$")
 ]
