@@ -7,7 +7,7 @@ Add a factory here for a new service rather than wiring adapters inside a handle
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,7 @@ from gamification.config import settings
 from gamification.domain.catalog import load_event_catalog
 from gamification.domain.policy import Policy
 from gamification.domain.ruleset import Ruleset
+from gamification.resources import QUEUE
 from gamification.services.account import AccountService
 from gamification.services.admin import BadgeAdmin
 from gamification.services.backfill import BadgeBackfill
@@ -81,6 +82,7 @@ def user_repository() -> UserRepository:
         config.table_name,
         reminder_lead=config.reminder_lead,
         notification_ttl=config.notification_ttl,
+        day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
     )
 
 
