@@ -94,9 +94,11 @@ def activity_key(activity: Activity, rules: Ruleset) -> str:
     return dedupe_key(activity, event_type.repeat) if event_type else dedupe_key(activity)
 
 
-def check(activity: Activity, user_id: str, rules: Ruleset) -> Rejection | EventType:
+def check(
+    activity: Activity, user_id: str, rules: Ruleset, key: str | None = None
+) -> Rejection | EventType:
     """Why an activity can never be applied, or its event type when it can."""
-    key = activity_key(activity, rules)
+    key = key or activity_key(activity, rules)
     event_type = rules.events.get(activity.type)
     if event_type is None:
         return Rejection(key, RejectReason.UNKNOWN_TYPE, f"unknown event type {activity.type!r}")
@@ -183,7 +185,7 @@ def apply_activities(
 
     for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
         key = activity_key(activity, rules)
-        verdict = check(activity, state.user_id, rules)
+        verdict = check(activity, state.user_id, rules, key)
         if isinstance(verdict, Rejection):
             effects.rejected.append(verdict)
             continue
@@ -317,7 +319,7 @@ def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
     badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
     while True:
         stats = work.stats()
-        new = [b for b in ctx.rules.badges if b.id not in work.badges and b.criteria.is_met(stats)]
+        new = ctx.rules.badges.index.newly_met(work.badges, stats)
         if not new:
             return
         for badge in new:
@@ -351,8 +353,9 @@ def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
     keep_after = last - timedelta(days=keep_days)
     work.streak = work.streak.folded(keep_after, every)
     work.challenge = work.challenge.folded(keep_after, every)
-    cutoff = keep_after.isoformat()
-    work.capped = {k: v for k, v in work.capped.items() if k.split("|", 1)[0] >= cutoff}
+    cutoff = keep_after.isoformat()  # a bucket "<day>|<type>" sorts before it iff its day does
+    if work.capped and min(work.capped) < cutoff:
+        work.capped = {k: v for k, v in work.capped.items() if k >= cutoff}
     # Weeks are kept by date from the last active day (monotone in the set of activities), not
     # as "the latest N weeks present", which a week that later drops to 0 would distort.
     first_kept = iso_week(datetime.combine(last - timedelta(weeks=WEEKS_KEPT - 1), time(), UTC))
