@@ -92,12 +92,16 @@ class QueueConsumer:
         report: BatchReport,
     ) -> None:
         """Every delivery of an activity DynamoDB refused for good goes to the DLQ."""
-        letters = [
-            DeadLetter(message_id, bodies[message_id], "unstorable_activity", bad.reason)
+        reasons = {
+            message_id: bad.reason
             for applied in report.applied
             for bad in applied.unstorable
             for message_id, activity in by_user[applied.user_id]
             if activity == bad.activity
+        }
+        letters = [
+            DeadLetter(message_id, bodies[message_id], "unstorable_activity", reason)
+            for message_id, reason in reasons.items()
         ]
         report.dead_letters.extend(letters)
         self._send_dead_letters(report, letters)
