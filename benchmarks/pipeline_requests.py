@@ -1,5 +1,6 @@
 """AWS requests (and the projector's Redis round trips) per processed activity, ours vs a
-seed-style consumer.
+seed-style consumer, and the DynamoDB capacity units they are billed (write and read units per
+activity) for users with short and long histories.
 
 Counts, not timings: every request the consumer makes is counted by a botocore hook on moto, so
 the figures are exact and do not depend on how busy this machine is. The seed's consumer did one
@@ -28,6 +29,8 @@ import boto3
 import redis
 from moto import mock_aws
 
+from benchmarks.capacity import Capacity, metering
+from benchmarks.histories import EPOCH, EVERY_CAP, PERSONAS, Persona, after, day_of_activities
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.leaderboard import Leaderboard
@@ -35,7 +38,9 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition
 from gamification.domain.catalog import Reporter, load_event_catalog
-from gamification.domain.ruleset import Ruleset
+from gamification.domain.ruleset import Ruleset, default_ruleset
+from gamification.domain.state import UserState
+from gamification.local import moto_patches
 from gamification.local.provision import provision
 from gamification.local.redis_server import RedisServer
 from gamification.services.consumer import QueueConsumer
@@ -215,6 +220,114 @@ def run_seed_style(rules: Ruleset, work: Sequence[Sequence[Message]]) -> dict[st
         return {"dynamodb": sum(ddb.values()) / activities, "sqs": 0.0, "redis": 0.0}
 
 
+def _consumer(
+    stack: Any, dynamodb: Any, rules: Ruleset, redis_url: str, now: datetime
+) -> QueueConsumer:
+    sqs = boto3.client("sqs")
+    applier = ActivityApplier(
+        UserRepository(dynamodb, stack.table_name),
+        Leaderboard(redis.Redis.from_url(redis_url, decode_responses=True)),
+        lambda: rules,
+        lambda: now,
+    )
+    return QueueConsumer(applier, DeadLetterQueue(sqs, stack.dlq_url), lambda: rules)
+
+
+ACTIVITIES_PER_USER = {1: 82, 10: 10}
+"""A whole capped day for one user; the first 10 of it for each of 10 users (moto copies the
+table on every transaction, so a larger run mostly measures moto)."""
+
+
+_HISTORIES: dict[str, UserState] = {}
+
+
+def _history(persona: Persona, rules: Ruleset) -> UserState:
+    """A persona's state after its history (computed once: a year takes seconds)."""
+    if persona.name not in _HISTORIES:
+        _HISTORIES[persona.name] = after("template", persona.days, persona.per_day, rules, EPOCH)
+    return _HISTORIES[persona.name]
+
+
+def capacity_per_activity(
+    persona: Persona, users: int, rules: Ruleset, redis_url: str
+) -> Capacity | str:
+    """Units billed while ``users`` users with ``persona``'s history send the next day at every
+    cap, in SQS batches of 10: one user per batch, or one activity of each of 10 users per batch.
+    The history is stored as the domain left it (see ``histories``)."""
+    moto_patches.install()  # moto's own transactions copy the table per item: minutes here
+    today = EPOCH + timedelta(days=persona.days)
+    template = _history(persona, rules)
+    ids = [f"{persona.name.split()[0]}-user-{n:02d}" for n in range(users)]
+    rng = random.Random(3)
+    days = {u: day_of_activities(u, today, EVERY_CAP) for u in ids}
+    for activities in days.values():
+        rng.shuffle(activities)
+        del activities[ACTIVITIES_PER_USER[users] :]
+    with mock_aws():
+        stack = provision("capacity")
+        dynamodb = boto3.client("dynamodb")
+        repository = UserRepository(dynamodb, stack.table_name)
+        if persona.days:
+            for u in ids:
+                state = template.model_copy(update={"user_id": u})
+                item = repository.profile_item(state, 1, today, today)
+                try:
+                    dynamodb.put_item(TableName=stack.table_name, Item=item)
+                except dynamodb.exceptions.ClientError as error:
+                    return f"cannot store the profile: {error.response['Error']['Message']}"
+        consumer = _consumer(stack, dynamodb, rules, redis_url, today + timedelta(hours=23))
+        if users == 1:
+            stream = days[ids[0]]
+        else:
+            stream = [a for group in zip(*days.values(), strict=True) for a in group]
+        batches = [stream[i : i + BATCH_SIZE] for i in range(0, len(stream), BATCH_SIZE)]
+        with metering(dynamodb) as meter:
+            for n, batch in enumerate(batches):
+                consumer.consume(
+                    [Message(f"c-{n}-{i}", a.model_dump_json()) for i, a in enumerate(batch)]
+                )
+        meter.write_units /= len(stream)
+        meter.read_units /= len(stream)
+        meter.write_units_by_kind = {
+            k: v / len(stream) for k, v in meter.write_units_by_kind.items()
+        }
+        return meter
+
+
+def run_capacity(redis_url: str) -> list[str]:
+    rules = default_ruleset()
+    lines = [
+        "",
+        "## DynamoDB capacity units per activity, as billed",
+        "",
+        "On top of the history shown, one user sends the next day at every cap (82 activities: "
+        "50 reads, 20 completions, 10 comments, a challenge, a series) in SQS batches of 10; or "
+        "10 such users send the first 10 of theirs, one activity of each user per batch. "
+        "Write units: 1 per started KB of the larger of the old and new item, x2 in a "
+        "transaction; read units: 1 per started 4 KB strongly consistent (1 for a missing item).",
+        "",
+        "| history | batch of 10 from | write units/activity | of which markers / profile / "
+        "day / notifications | read units/activity | largest item (bytes) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for persona in PERSONAS:
+        for users in (1, 10):
+            measured = capacity_per_activity(persona, users, rules, redis_url)
+            who = "one user" if users == 1 else "10 users"
+            if isinstance(measured, str):
+                lines.append(f"| {persona.name} | {who} | - | - | - | {measured} |")
+                continue
+            kinds = measured.write_units_by_kind
+            split = " / ".join(
+                f"{kinds.get(kind, 0):.2f}" for kind in ("SEEN", "PROFILE", "DAY", "NOTIF")
+            )
+            lines.append(
+                f"| {persona.name} | {who} | {measured.write_units:.2f} | {split} "
+                f"| {measured.read_units:.2f} | {measured.largest_item} |"
+            )
+    return lines
+
+
 def run() -> str:
     events = load_event_catalog()
     lines = [
@@ -236,6 +349,7 @@ def run() -> str:
                 )
             seed = run_seed_style(rules, batches(1))
             lines.append(f"| seed-style | any | {badge_count} | {seed['dynamodb']:.2f} | - | - |")
+        lines += run_capacity(server.url)
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -73,6 +73,7 @@ def sqs() -> SQSClient:
 @lru_cache(maxsize=1)
 def user_repository() -> UserRepository:
     from gamification.adapters.user_repository import UserRepository
+    from gamification.resources import QUEUE
 
     config = settings()
     return UserRepository(
@@ -80,6 +81,7 @@ def user_repository() -> UserRepository:
         config.table_name,
         reminder_lead=config.reminder_lead,
         notification_ttl=config.notification_ttl,
+        day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
     )
 
 

@@ -101,7 +101,7 @@ def test_a_user_sees_profile_badges_board_and_a_toast_move(
     # Polling an unchanged board: 304 Not Modified.
     eventually(
         lambda: any(s == 304 and "/v1/leaderboard" in u for u, s in statuses),
-        timeout=10,
+        timeout=30,
         what="a 304 on a leaderboard poll",
     )
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from hypothesis import HealthCheck, example, given, settings
 
+from gamification.adapters.dynamo_codec import from_item
+from gamification.adapters.user_repository import (
+    UserRepository,
+    by_day,
+    decode_day,
+    decode_profile,
+)
 from gamification.domain.activity import Activity
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventType, load_event_catalog
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings, UserState
-from gamification.domain.transition import Transition, apply_activities
+from gamification.domain.transition import Transition, apply_activities, cap_days
 from tests.strategies import USER_ID, Scenario, scenarios
 
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,3 +169,45 @@ def test_applying_everything_twice_changes_nothing(scenario: Scenario) -> None:
     assert not again.effects.applied_keys
     assert not again.effects.badges_earned
     assert not again.effects.notifications
+
+
+_STORE = UserRepository(cast(Any, None), "table")
+"""Only its item encoders are used: the pure half of the repository."""
+
+
+def _replay_through_stored_items(scenario: Scenario) -> tuple[UserState, dict[str, Any]]:
+    """As the pipeline stores a user: a profile without cap slots, one item per day of slots;
+    each batch reads the profile and only the days its activities fall on."""
+    profile = UserState.new(scenario.user_id, scenario.settings)
+    days: dict[str, Any] = {}
+    seen: set[str] = set()
+    for version, batch in enumerate(scenario.batches, start=1):
+        now = max(a.received_at for a in batch)
+        wanted = cap_days(batch, scenario.rules, scenario.settings.timezone)
+        capped = {b: s for d in wanted for b, s in days.get(d, {}).items()}
+        state = profile.model_copy(update={"capped": capped})
+        step = apply_activities(state, batch, scenario.rules, now, frozenset(seen))
+        seen.update(step.effects.applied_keys)
+        for day, buckets in by_day(step.state.capped).items():
+            days[day] = decode_day(from_item(_STORE.day_item(scenario.user_id, day, buckets)))
+        item = _STORE.profile_item(step.state, version, None, now)
+        profile = decode_profile(from_item(item)).state
+        assert profile.capped == {}
+    return profile, days
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(arrival="realistic", max_activities=60, max_span_days=90))
+def test_stored_as_profile_and_day_items_over_many_days_gives_the_in_order_state(
+    scenario: Scenario,
+) -> None:
+    """Spans beyond the kept history and the day items' retention: runs are summarised, old days
+    left behind, and each batch sees only its own days, yet the outcome is the in-order one."""
+    want = _apply_once(scenario).state
+    got, days = _replay_through_stored_items(scenario)
+    stored_slots = {b: s for buckets in days.values() for b, s in buckets.items()}
+    _assert_same_outcome(
+        got.model_copy(update={"capped": {}}), want.model_copy(update={"capped": {}})
+    )
+    for bucket, slots in want.capped.items():
+        assert stored_slots[bucket] == slots

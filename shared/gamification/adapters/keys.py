@@ -10,6 +10,7 @@ CATALOG_PK = "CATALOG"
 BADGE_PREFIX = "BADGE#"
 NOTIFICATION_PREFIX = "NOTIF#"
 BUDGET_PREFIX = "RATE#"
+DAY_PREFIX = "DAY#"
 PLAYER_SHARDS = 8
 """GSI2 partitions the player list over a few keys so a rebuild never reads one hot partition."""
 
@@ -24,6 +25,11 @@ def user_id_from_pk(pk: str) -> str:
 
 def seen_sk(dedupe_key: str) -> str:
     return f"SEEN#{dedupe_key}"
+
+
+def day_sk(day: str) -> str:
+    """A user's daily-cap slots of one local day (``day`` in ISO form, ``2026-11-28``)."""
+    return f"{DAY_PREFIX}{day}"
 
 
 def badge_sk(badge_id: str) -> str:

@@ -1,12 +1,19 @@
-"""DynamoDB repository of user aggregates: profile (with the domain state), dedupe markers,
-notifications, committed together in one guarded transaction (earned badges live in the profile).
+"""DynamoDB repository of user aggregates: profile (with the domain state), daily-cap days,
+dedupe markers, notifications, committed together in one guarded transaction (earned badges live
+in the profile).
+
+The profile holds only summaries whose size does not grow with a user's history. Cap slots live in
+one ``DAY#<local day>`` item per day, read only when an activity for that day arrives and expired
+by TTL once no activity for it can still arrive (see docs/data-model.md for the bounds).
 """
 
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,17 +22,24 @@ from botocore.exceptions import ClientError
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.domain.notifications import Notification, NotificationKind
-from gamification.domain.state import UserSettings, UserState
+from gamification.domain.state import CapSlot, UserSettings, UserState
 from gamification.domain.streaks import reminder_due_at
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 MAX_TRANSACTION_ITEMS = 100
+DEFAULT_DAY_RETENTION = timedelta(hours=48) + timedelta(days=14)
+"""Back-dating window + queue retention: after that no activity for a day can still arrive."""
 
 
 class VersionConflictError(Exception):
     """Someone else committed this user since we read it: re-read and apply again."""
+
+
+class UnstorableChangeError(Exception):
+    """DynamoDB refused the write for a reason no retry can fix (``ValidationException``: an item
+    or key too large, a malformed value). Whatever caused it must leave the queue."""
 
 
 class AlreadyAppliedError(Exception):
@@ -45,6 +59,10 @@ class StoredUser:
     """0 means no profile is stored yet."""
     xp_at: datetime | None = None
     """When the user reached their current XP: ties on a leaderboard go to the earlier one."""
+    days_loaded: frozenset[str] = frozenset()
+    """Local days (ISO) whose cap slots ``state.capped`` holds as stored."""
+    inline_days: frozenset[str] = frozenset()
+    """Days whose slots came inside an old-format profile: written out as day items next commit."""
 
     @property
     def exists(self) -> bool:
@@ -75,11 +93,13 @@ class UserRepository:
         table_name: str,
         reminder_lead: timedelta = timedelta(hours=6),
         notification_ttl: timedelta = timedelta(days=90),
+        day_retention: timedelta = DEFAULT_DAY_RETENTION,
     ) -> None:
         self._client = client
         self._table = table_name
         self._reminder_lead = reminder_lead
         self._notification_ttl = notification_ttl
+        self._day_retention = day_retention
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -115,6 +135,37 @@ class UserRepository:
                     found[stored.state.user_id] = stored
                 request = response.get("UnprocessedKeys") or None
         return {u: found.get(u, StoredUser(UserState.new(u))) for u in wanted}
+
+    def with_days(self, stored: StoredUser, days: Iterable[str]) -> StoredUser:
+        """``stored`` with the cap slots of ``days`` (ISO local days) read in: one consistent
+        BatchGetItem for the days not read yet. Read after the profile, so the profile's version
+        also guards them (every writer of a day item bumps the profile in the same transaction).
+        """
+        missing = sorted(set(days) - stored.days_loaded - stored.inline_days)
+        if not missing:
+            return stored
+        capped = dict(stored.state.capped)
+        pk = keys.user_pk(stored.state.user_id)
+        for start in range(0, len(missing), 100):
+            request: Any = {
+                self._table: {
+                    "Keys": [
+                        to_item({"PK": pk, "SK": keys.day_sk(d)})
+                        for d in missing[start : start + 100]
+                    ],
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table, []):
+                    capped.update(decode_day(from_item(item)))
+                request = response.get("UnprocessedKeys") or None
+        return replace(
+            stored,
+            state=stored.state.model_copy(update={"capped": capped}),
+            days_loaded=stored.days_loaded | frozenset(missing),
+        )
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -166,6 +217,10 @@ class UserRepository:
                 }
             )
         items.extend(
+            {"Put": {"TableName": self._table, "Item": self.day_item(user_id, day, buckets)}}
+            for day, buckets in self._days_to_write(change).items()
+        )
+        items.extend(
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
             for n in change.notifications
         )
@@ -174,7 +229,10 @@ class UserRepository:
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+            code = error.response["Error"]["Code"]
+            if code == "ValidationException":
+                raise UnstorableChangeError(error.response["Error"].get("Message", code)) from error
+            if code != "TransactionCanceledException":
                 raise
             reasons = error.response.get("CancellationReasons", [])
             _raise_cancellation(reasons, marker_index)
@@ -207,7 +265,6 @@ class UserRepository:
             {
                 "PK": keys.user_pk(state.user_id),
                 "SK": keys.PROFILE_SK,
-                "user_id": state.user_id,
                 "version": version,
                 "xp": state.xp,
                 "level": state.level,
@@ -216,7 +273,7 @@ class UserRepository:
                 "display_name": settings.display_name,
                 "timezone": settings.timezone,
                 "push_enabled": settings.push_enabled,
-                "state": encode_state(state),
+                "state": pack_state(state),
                 "updated_at": _iso(now),
                 "GSI1PK": keys.reminder_pk(due) if due else None,
                 "GSI1SK": keys.user_pk(state.user_id) if due else None,
@@ -224,6 +281,34 @@ class UserRepository:
                 "GSI2SK": state.user_id if playing else None,
             }
         )
+
+    def day_item(
+        self, user_id: str, day: str, buckets: Mapping[str, Sequence[CapSlot]]
+    ) -> dict[str, Any]:
+        """One local day's cap slots, per event type, packed at ``SLOT.size`` bytes a slot."""
+        return to_item(
+            {
+                "PK": keys.user_pk(user_id),
+                "SK": keys.day_sk(day),
+                "slots": {event_type: encode_slots(s) for event_type, s in buckets.items()},
+                "expires_at": int(self._day_expires(day).timestamp()),
+            }
+        )
+
+    def _day_expires(self, day: str) -> datetime:
+        """A local day ends at most a day after its UTC date does (UTC+14 to UTC-12): a margin."""
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        return start + timedelta(days=2) + self._day_retention
+
+    def _days_to_write(self, change: UserChange) -> dict[str, dict[str, tuple[CapSlot, ...]]]:
+        """Days whose slots changed, plus an old-format profile's days that may still be used."""
+        before = by_day(change.before.state.capped)
+        after = by_day(change.state.capped)
+        changed = {d for d, buckets in after.items() if buckets != before.get(d)}
+        carried = {
+            d for d in change.before.inline_days & after.keys() if self._day_expires(d) > change.now
+        }
+        return {d: after[d] for d in sorted(changed | carried)}
 
     def notification_item(self, notification: Notification) -> dict[str, Any]:
         expires = notification.created_at + self._notification_ttl
@@ -246,6 +331,11 @@ class UserRepository:
 
 def _raise_cancellation(reasons: Sequence[Any], marker_index: dict[int, str]) -> None:
     codes = [r.get("Code") for r in reasons]
+    invalid = [
+        r.get("Message") or "ValidationError" for r in reasons if r.get("Code") == "ValidationError"
+    ]
+    if invalid:
+        raise UnstorableChangeError("; ".join(invalid))
     failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
     if 0 in failed or "TransactionConflict" in codes:
         raise VersionConflictError("profile changed or is being changed concurrently")
@@ -270,12 +360,56 @@ def decode_notification(values: Mapping[str, Any]) -> Notification:
     )
 
 
-_STATE_EXCLUDE = {"user_id", "settings"}
+_STATE_EXCLUDE = {"user_id", "settings", "capped"}
+SLOT = struct.Struct(">IqQ")
+"""A cap slot as stored: XP (uint32), occurrence in epoch microseconds, key digest: 20 bytes."""
 
 
 def encode_state(state: UserState) -> str:
-    """The domain state as compact JSON (settings and id live in their own attributes)."""
+    """The domain state as compact JSON (settings and id live in their own attributes, cap
+    slots in day items)."""
     return state.model_dump_json(exclude=_STATE_EXCLUDE, exclude_defaults=True)
+
+
+def pack_state(state: UserState) -> bytes:
+    """The state JSON, deflated: badge ids and dates repeat, so a profile stays about half the
+    size (DynamoDB bills a write per started KB)."""
+    return zlib.compress(encode_state(state).encode(), 9)
+
+
+def unpack_state(stored: Any) -> dict[str, Any]:
+    """A stored state: deflated JSON (binary), or plain JSON as profiles were first written."""
+    if isinstance(stored, str):
+        body: dict[str, Any] = json.loads(stored)
+    else:
+        body = json.loads(zlib.decompress(bytes(stored)))
+    return body
+
+
+def encode_slots(slots: Sequence[CapSlot]) -> bytes:
+    return b"".join(SLOT.pack(*slot) for slot in slots)
+
+
+def decode_slots(data: bytes) -> tuple[CapSlot, ...]:
+    return tuple(CapSlot(*fields) for fields in SLOT.iter_unpack(data))
+
+
+def by_day(capped: Mapping[str, tuple[CapSlot, ...]]) -> dict[str, dict[str, tuple[CapSlot, ...]]]:
+    """``{"<day>|<type>": slots}`` grouped as ``{day: {type: slots}}``."""
+    days: dict[str, dict[str, tuple[CapSlot, ...]]] = {}
+    for bucket, slots in capped.items():
+        day, event_type = bucket.split("|", 1)
+        days.setdefault(day, {})[event_type] = slots
+    return days
+
+
+def decode_day(values: Mapping[str, Any]) -> dict[str, tuple[CapSlot, ...]]:
+    """A day item (plain values) as ``state.capped`` buckets."""
+    day = str(values["SK"]).removeprefix(keys.DAY_PREFIX)
+    return {
+        f"{day}|{event_type}": decode_slots(bytes(data))
+        for event_type, data in values.get("slots", {}).items()
+    }
 
 
 def decode_profile(values: dict[str, Any]) -> StoredUser:
@@ -284,14 +418,39 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
         timezone=values.get("timezone", "UTC"),
         push_enabled=bool(values.get("push_enabled", False)),
     )
-    body = json.loads(values.get("state", "{}"))
-    state = UserState.model_validate({**body, "user_id": values["user_id"], "settings": settings})
+    body = unpack_state(values.get("state", "{}"))
+    legacy = _legacy_capped(body.pop("capped", None) or {})
+    user_id = values.get("user_id") or keys.user_id_from_pk(str(values["PK"]))
+    state = UserState.model_validate(
+        {**body, "capped": legacy, "user_id": user_id, "settings": settings}
+    )
     xp_at = values.get("xp_at")
+    days = frozenset(by_day(legacy))
     return StoredUser(
         state=state,
         version=int(values["version"]),
         xp_at=datetime.fromisoformat(xp_at) if xp_at else None,
+        days_loaded=days,
+        inline_days=days,
     )
+
+
+def _legacy_capped(capped: Mapping[str, Any]) -> dict[str, tuple[CapSlot, ...]]:
+    """Profiles written before day items kept every slot inline with its full dedupe key."""
+    return {
+        bucket: tuple(
+            sorted(
+                (
+                    CapSlot.of(
+                        int(slot["xp"]), datetime.fromisoformat(slot["occurred_at"]), slot["key"]
+                    )
+                    for slot in slots
+                ),
+                key=CapSlot.rank,
+            )
+        )
+        for bucket, slots in capped.items()
+    }
 
 
 def _iso(moment: datetime) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -20,7 +21,7 @@ from pydantic import (
 )
 
 from gamification.domain import text
-from gamification.domain.activity import UserId
+from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.badges import Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.timezones import NAME_PATTERN
@@ -29,7 +30,9 @@ from gamification.services.queries import Period
 MAX_BATCH = 25
 BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 ObjectIdText = Annotated[
-    str, Field(min_length=1, max_length=256, pattern=f"^[^{text.ID_REFUSED_CLASS}#]+$")
+    str,
+    Field(min_length=1, max_length=256, pattern=f"^[^{text.ID_REFUSED_CLASS}#]+$"),
+    AfterValidator(within_id_bytes),
 ]
 """The domain's ``ObjectId`` (no control, format or separator character, no ``#``) in a
 pattern every client generator reads the same way (``\\s`` differs between regex engines)."""

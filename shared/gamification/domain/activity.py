@@ -10,9 +10,31 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from gamification.domain.catalog import EventTypeName, Repeat, Reporter
 from gamification.domain.text import check_id
 
-UserId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
+MAX_ID_BYTES = 512
+"""Longest id in UTF-8 bytes. DynamoDB limits a sort key to 1,024 bytes, and the longest key an
+id goes into is the dedupe marker ``SEEN#<type ≤ 64>#<object id>#<YYYY-MM-DD>`` (81 bytes besides
+the id), so 512 leaves room. Characters are not the measure: 256 four-byte characters are 1,024
+bytes."""
+
+
+def within_id_bytes(value: str) -> str:
+    """The one id-length rule, for the API models and the consumer's parser alike."""
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_ID_BYTES:
+        raise ValueError(f"must be at most {MAX_ID_BYTES} bytes in UTF-8 (is {size})")
+    return value
+
+
+UserId = Annotated[
+    str,
+    Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$"),
+    AfterValidator(within_id_bytes),
+]
 ObjectId = Annotated[
-    str, Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$"), AfterValidator(check_id)
+    str,
+    Field(min_length=1, max_length=256, pattern=r"^[^\s#]+$"),
+    AfterValidator(check_id),
+    AfterValidator(within_id_bytes),
 ]
 
 

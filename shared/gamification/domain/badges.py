@@ -9,8 +9,10 @@ is loaded, with pydantic naming the offending field.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -43,6 +45,16 @@ class UserStats:
     current_challenge_streak: int
     longest_challenge_streak: int
 
+    def value(self, metric: str) -> int:
+        """The number a criterion's ``metric()`` names: ``counter:<type>`` or a field name."""
+        if metric.startswith(_COUNTER):
+            return self.counters.get(metric[len(_COUNTER) :], 0)
+        value: int = getattr(self, metric)
+        return value
+
+
+_COUNTER = "counter:"
+
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -65,6 +77,10 @@ class _Criterion(BaseModel):
 
     def measure(self, stats: UserStats) -> int:
         """The number that must reach the target (monotone in the user's history)."""
+        return stats.value(self.metric())
+
+    def metric(self) -> str:
+        """Which number of :class:`UserStats` ``measure`` reads (badges are indexed by it)."""
         raise NotImplementedError
 
     def shown(self, stats: UserStats) -> int:
@@ -97,8 +113,8 @@ class PostsRead(_Counted):
     type: Literal["posts_read"]
     scope: Literal["total"] = "total"
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.counters.get(POST_READ, 0)
+    def metric(self) -> str:
+        return f"{_COUNTER}{POST_READ}"
 
 
 class StreakDays(_Counted):
@@ -107,8 +123,8 @@ class StreakDays(_Counted):
     type: Literal["streak"]
     scope: Literal["consecutive_days"] = "consecutive_days"
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.longest_streak
+    def metric(self) -> str:
+        return "longest_streak"
 
     def shown(self, stats: UserStats) -> int:
         return stats.current_streak
@@ -120,16 +136,16 @@ class SeriesComplete(_Counted):
     type: Literal["series_complete"]
     scope: Literal["unique_series"] = "unique_series"
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.counters.get(SERIES_COMPLETED, 0)
+    def metric(self) -> str:
+        return f"{_COUNTER}{SERIES_COMPLETED}"
 
 
 class XpTotal(_Counted):
     type: Literal["xp_total"]
     scope: Literal["lifetime"] = "lifetime"
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.xp
+    def metric(self) -> str:
+        return "xp"
 
 
 class ChallengeStreak(_Counted):
@@ -138,8 +154,8 @@ class ChallengeStreak(_Counted):
     type: Literal["challenge_streak"]
     scope: Literal["consecutive_days"] = "consecutive_days"
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.longest_challenge_streak
+    def metric(self) -> str:
+        return "longest_challenge_streak"
 
     def shown(self, stats: UserStats) -> int:
         return stats.current_challenge_streak
@@ -151,8 +167,8 @@ class EventCount(_Counted):
     type: Literal["event_count"]
     event_type: EventTypeName
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.counters.get(self.event_type, 0)
+    def metric(self) -> str:
+        return f"{_COUNTER}{self.event_type}"
 
 
 class LevelReached(_Criterion):
@@ -163,8 +179,8 @@ class LevelReached(_Criterion):
     def target(self) -> int:
         return self.level
 
-    def measure(self, stats: UserStats) -> int:
-        return stats.level
+    def metric(self) -> str:
+        return "level"
 
 
 Criterion = Annotated[
@@ -233,11 +249,74 @@ class BadgeCatalog(BaseModel):
     def __len__(self) -> int:
         return len(self.badges)
 
+    @cached_property
+    def index(self) -> BadgeIndex:
+        return BadgeIndex.of(self.badges)
+
     def get(self, badge_id: str) -> BadgeDefinition | None:
         return next((b for b in self.badges if b.id == badge_id), None)
 
     def referenced_event_types(self) -> set[str]:
         return {b.criteria.event_type for b in self.badges if isinstance(b.criteria, EventCount)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Metric:
+    """The badges waiting for one number, by rising target."""
+
+    name: str
+    counter: str | None
+    """The event type when the number is a counter, else ``None`` (a field of the stats)."""
+    targets: list[int]
+    reached: list[frozenset[str]]
+    """``reached[n]``: ids of the badges with the ``n`` lowest targets."""
+
+    def value(self, stats: UserStats) -> int:
+        if self.counter is not None:
+            return stats.counters.get(self.counter, 0)
+        value: int = getattr(stats, self.name)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeIndex:
+    """Badges grouped by the number they wait for, sorted by target: finding the badges a user
+    now meets is one bisection and one set difference per number, not a criterion per badge."""
+
+    metrics: tuple[_Metric, ...]
+    by_id: Mapping[str, tuple[int, BadgeDefinition]]
+    """Badge id -> (catalog position, definition)."""
+
+    @classmethod
+    def of(cls, badges: tuple[BadgeDefinition, ...]) -> BadgeIndex:
+        grouped: dict[str, list[tuple[int, int, str]]] = {}
+        for position, badge in enumerate(badges):
+            criteria = badge.criteria
+            grouped.setdefault(criteria.metric(), []).append((criteria.target, position, badge.id))
+        metrics = []
+        for name, entries in grouped.items():
+            entries.sort()
+            ids = [badge_id for _, _, badge_id in entries]
+            counter = name[len(_COUNTER) :] if name.startswith(_COUNTER) else None
+            metrics.append(
+                _Metric(
+                    name=name,
+                    counter=counter,
+                    targets=[target for target, _, _ in entries],
+                    reached=[frozenset(ids[:n]) for n in range(len(ids) + 1)],
+                )
+            )
+        by_id = {b.id: (position, b) for position, b in enumerate(badges)}
+        return cls(tuple(metrics), by_id)
+
+    def newly_met(self, earned: Mapping[str, object], stats: UserStats) -> list[BadgeDefinition]:
+        """Unearned badges whose criteria ``stats`` meets, in catalog order."""
+        found: set[str] = set()
+        for metric in self.metrics:
+            reached = bisect_right(metric.targets, metric.value(stats))
+            if reached:
+                found.update(metric.reached[reached] - earned.keys())
+        return [self.by_id[i][1] for i in sorted(found, key=lambda i: self.by_id[i][0])]
 
 
 _BADGES_ADAPTER = TypeAdapter(tuple[BadgeDefinition, ...])
@@ -257,4 +336,4 @@ def load_badge_catalog(path: Path = DEFAULT_BADGES_FILE) -> BadgeCatalog:
 
 def newly_met(catalog: BadgeCatalog, earned: Mapping[str, object], stats: UserStats) -> list[str]:
     """Ids of unearned badges whose criteria ``stats`` meets, in catalog order."""
-    return [b.id for b in catalog.badges if b.id not in earned and b.criteria.is_met(stats)]
+    return [b.id for b in catalog.index.newly_met(earned, stats)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 EventTypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
@@ -66,7 +67,6 @@ class EventCatalog(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     types: tuple[EventType, ...]
-    _by_name: dict[str, EventType] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> EventCatalog:
@@ -85,12 +85,10 @@ class EventCatalog(BaseModel):
     def __contains__(self, name: object) -> bool:
         return name in self.by_name
 
-    @property
+    @cached_property
     def by_name(self) -> Mapping[str, EventType]:
-        return self._by_name
-
-    def model_post_init(self, context: object, /) -> None:
-        self._by_name = {t.name: t for t in self.types}
+        """A plain dict (the transition looks types up per activity; no pydantic access)."""
+        return {t.name: t for t in self.types}
 
     def get(self, name: str) -> EventType | None:
         return self.by_name.get(name)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime, timedelta
+from hashlib import blake2b
+from typing import Annotated, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -34,18 +35,42 @@ class UserSettings(BaseModel):
         return text.display_name(value) if isinstance(value, str) else value
 
 
-class CapSlot(BaseModel):
-    """One activity that holds an XP-earning slot of a daily cap."""
+class CapSlot(NamedTuple):
+    """One activity that holds an XP-earning slot of a daily cap, in a fixed size.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    The activity's dedupe key is kept only as a 64-bit digest, so a slot costs the same whatever
+    the length of the object id (the dedupe marker, not the slot, is the exact record).
+    """
 
     xp: int
-    occurred_at: AwareDatetime
-    key: str
+    at: int
+    """Occurrence time, microseconds since the Unix epoch (UTC)."""
+    digest: int
+    """``slot_digest`` of the activity's dedupe key."""
 
-    def rank(self) -> tuple[int, datetime, str]:
+    def rank(self) -> tuple[int, int, int]:
         """Slots keep the best XP, then the earliest, then a stable tiebreak."""
-        return (-self.xp, self.occurred_at, self.key)
+        return (-self.xp, self.at, self.digest)
+
+    @property
+    def occurred_at(self) -> datetime:
+        return _EPOCH + timedelta(microseconds=self.at)
+
+    @classmethod
+    def of(cls, xp: int, occurred_at: datetime, key: str) -> CapSlot:
+        return cls(xp, epoch_micros(occurred_at), slot_digest(key))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def slot_digest(key: str) -> int:
+    """64 bits of BLAKE2b: two keys of one day's bucket (≤ its cap) collide with odds ~2^-52."""
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
 class UserState(BaseModel):
@@ -61,7 +86,9 @@ class UserState(BaseModel):
     streak: StreakTrack = StreakTrack()
     challenge_streak: StreakTrack = StreakTrack()
     capped: dict[str, tuple[CapSlot, ...]] = Field(default_factory=dict)
-    """Daily-cap slots per ``"<local day>|<event type>"``, kept for the streak history window."""
+    """Daily-cap slots per ``"<local day>|<event type>"``. The transition reads only the buckets of
+    the days its activities fall on; storage keeps each day in its own item (see the repository),
+    so the profile does not grow with the number of days a user has been active."""
     weekly_xp: dict[str, int] = Field(default_factory=dict)
     """Activity XP per ISO week (UTC) of occurrence, e.g. ``{"2026-W48": 120}``; recent weeks only.
     Bonus XP (milestones, badges) counts for the all-time total only, because the week a bonus

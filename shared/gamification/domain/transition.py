@@ -8,6 +8,7 @@ stamps badges and notifications.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,7 +23,7 @@ from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.ruleset import Ruleset
-from gamification.domain.state import CapSlot, UserState, user_stats
+from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
 
 
@@ -93,9 +94,11 @@ def activity_key(activity: Activity, rules: Ruleset) -> str:
     return dedupe_key(activity, event_type.repeat) if event_type else dedupe_key(activity)
 
 
-def check(activity: Activity, user_id: str, rules: Ruleset) -> Rejection | EventType:
+def check(
+    activity: Activity, user_id: str, rules: Ruleset, key: str | None = None
+) -> Rejection | EventType:
     """Why an activity can never be applied, or its event type when it can."""
-    key = activity_key(activity, rules)
+    key = key or activity_key(activity, rules)
     event_type = rules.events.get(activity.type)
     if event_type is None:
         return Rejection(key, RejectReason.UNKNOWN_TYPE, f"unknown event type {activity.type!r}")
@@ -182,7 +185,7 @@ def apply_activities(
 
     for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
         key = activity_key(activity, rules)
-        verdict = check(activity, state.user_id, rules)
+        verdict = check(activity, state.user_id, rules, key)
         if isinstance(verdict, Rejection):
             effects.rejected.append(verdict)
             continue
@@ -217,11 +220,25 @@ def apply_activities(
     return Transition(new_state, effects)
 
 
+def cap_days(activities: Iterable[Activity], rules: Ruleset, timezone: str) -> set[str]:
+    """Local days (ISO) whose cap slots applying ``activities`` reads: only these need loading."""
+    days = set()
+    for activity in activities:
+        event_type = rules.events.get(activity.type)
+        if event_type is not None and event_type.daily_cap is not None:
+            days.add(local_day(activity.occurred_at, timezone).isoformat())
+    return days
+
+
 def _holds_cap_slot(work: _Working, event_type: EventType, day: date, key: str) -> bool:
     """A key already holding a slot of its day's cap was applied before, whatever ``seen`` says."""
     if event_type.daily_cap is None:
         return False
-    return any(slot.key == key for slot in work.capped.get(_bucket(day, event_type.name), ()))
+    slots = work.capped.get(_bucket(day, event_type.name))
+    if not slots:
+        return False
+    digest = slot_digest(key)
+    return any(slot.digest == digest for slot in slots)
 
 
 def _bucket(day: date, event_type: str) -> str:
@@ -246,17 +263,22 @@ def _earn(
         work.bump(activity.type)
         return XpAward(key, activity.type, xp, boost_id)
     bucket = _bucket(day, activity.type)
-    before = work.capped.get(bucket, ())
-    candidate = CapSlot(xp=xp, occurred_at=activity.occurred_at, key=key)
-    kept = tuple(sorted((*before, candidate), key=CapSlot.rank)[: event_type.daily_cap])
-    work.capped[bucket] = kept
-    for slot in set(before) - set(kept):
-        work.credit(slot.occurred_at, -slot.xp)
-    for slot in set(kept) - set(before):
-        work.credit(slot.occurred_at, slot.xp)
-    gained = sum(s.xp for s in kept) - sum(s.xp for s in before)
-    if len(kept) > len(before):  # a free slot was taken; otherwise a slot changed hands or none
+    before = work.capped.get(bucket, ())  # sorted by rank, best first
+    candidate = CapSlot.of(xp, activity.occurred_at, key)
+    position = bisect_right(before, candidate.rank(), key=CapSlot.rank)
+    if position >= event_type.daily_cap:  # every slot holds a better activity
+        return XpAward(key, activity.type, 0)
+    kept = (*before[:position], candidate, *before[position:])
+    gained = xp
+    if len(kept) > event_type.daily_cap:  # the worst slot changes hands
+        dropped = kept[-1]
+        kept = kept[:-1]
+        work.credit(dropped.occurred_at, -dropped.xp)
+        gained -= dropped.xp
+    else:  # a free slot was taken
         work.bump(activity.type)
+    work.capped[bucket] = kept
+    work.credit(activity.occurred_at, xp)
     return XpAward(key, activity.type, gained, boost_id if gained else None)
 
 
@@ -297,7 +319,7 @@ def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
     badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
     while True:
         stats = work.stats()
-        new = [b for b in ctx.rules.badges if b.id not in work.badges and b.criteria.is_met(stats)]
+        new = ctx.rules.badges.index.newly_met(work.badges, stats)
         if not new:
             return
         for badge in new:
@@ -331,8 +353,9 @@ def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
     keep_after = last - timedelta(days=keep_days)
     work.streak = work.streak.folded(keep_after, every)
     work.challenge = work.challenge.folded(keep_after, every)
-    cutoff = keep_after.isoformat()
-    work.capped = {k: v for k, v in work.capped.items() if k.split("|", 1)[0] >= cutoff}
+    cutoff = keep_after.isoformat()  # a bucket "<day>|<type>" sorts before it iff its day does
+    if work.capped and min(work.capped) < cutoff:
+        work.capped = {k: v for k, v in work.capped.items() if k >= cutoff}
     # Weeks are kept by date from the last active day (monotone in the set of activities), not
     # as "the latest N weeks present", which a week that later drops to 0 would distort.
     first_kept = iso_week(datetime.combine(last - timedelta(weeks=WEEKS_KEPT - 1), time(), UTC))

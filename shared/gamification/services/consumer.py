@@ -1,10 +1,11 @@
 """Turn one SQS batch into per-user work: parse, set poison aside, apply, report failures.
 
 A record that can never succeed (bad JSON, schema error, unknown or forbidden event type, outside
-the back-dating window) goes to the DLQ with its reason and is *not* reported as failed, so it
-leaves the queue at once. Anything else that fails (throttling, conflicts past the budget) fails
-only that user's records, which SQS redelivers; after ``maxReceiveCount`` the queue's
-redrive moves them to the DLQ, so nothing is retried forever.
+the back-dating window, or a commit DynamoDB refuses for good, such as a key too long) goes to
+the DLQ with its reason and is *not* reported as failed, so it leaves the queue at once; the
+user's other records are still applied. Anything else that fails (throttling, conflicts past the
+budget) fails only that user's records, which SQS redelivers; after
+``maxReceiveCount`` the queue's redrive moves them to the DLQ, so nothing is retried forever.
 """
 
 from __future__ import annotations
@@ -86,10 +87,33 @@ class QueueConsumer:
                 report.dead_letters.append(parsed)
             else:
                 by_user[parsed.user_id].append((record.message_id, parsed))
-        self._send_dead_letters(report)
+        self._send_dead_letters(report, report.dead_letters)
         if by_user:
+            bodies = {r.message_id: r.body for r in records}
             self._apply(by_user, report)
+            self._dead_letter_unstorable(by_user, bodies, report)
         return report
+
+    def _dead_letter_unstorable(
+        self,
+        by_user: dict[str, list[tuple[str, Activity]]],
+        bodies: dict[str, str],
+        report: BatchReport,
+    ) -> None:
+        """Every delivery of an activity DynamoDB refused for good goes to the DLQ."""
+        reasons = {
+            message_id: bad.reason
+            for applied in report.applied
+            for bad in applied.unstorable
+            for message_id, activity in by_user[applied.user_id]
+            if activity == bad.activity
+        }
+        letters = [
+            DeadLetter(message_id, bodies[message_id], "unstorable_activity", reason)
+            for message_id, reason in reasons.items()
+        ]
+        report.dead_letters.extend(letters)
+        self._send_dead_letters(report, letters)
 
     def _apply(self, by_user: dict[str, list[tuple[str, Activity]]], report: BatchReport) -> None:
         """Commit each user on its own: one user's failure fails only its records. The
@@ -124,10 +148,10 @@ class QueueConsumer:
             finally:
                 logger.remove_keys(["user_id", "message_ids"])
 
-    def _send_dead_letters(self, report: BatchReport) -> None:
-        if not report.dead_letters:
+    def _send_dead_letters(self, report: BatchReport, letters: Sequence[DeadLetter]) -> None:
+        if not letters:
             return
-        for letter in report.dead_letters:
+        for letter in letters:
             logger.warning(
                 "poison message to the DLQ",
                 extra={
@@ -137,12 +161,12 @@ class QueueConsumer:
                 },
             )
         try:
-            self._dead_letters.send(report.dead_letters)
+            self._dead_letters.send(letters)
         except DeadLetterQueueError as error:
             report.failed_message_ids.update(error.message_ids)
         except Exception:
             logger.exception("the DLQ is unreachable; poison records will be retried")
-            report.failed_message_ids.update(d.message_id for d in report.dead_letters)
+            report.failed_message_ids.update(d.message_id for d in letters)
 
 
 def _parse(record: QueueRecord, rules: Ruleset) -> Activity | DeadLetter:

@@ -17,13 +17,14 @@ from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import (
     AlreadyAppliedError,
     StoredUser,
+    UnstorableChangeError,
     UserChange,
     UserRepository,
     VersionConflictError,
 )
 from gamification.domain.activity import Activity
 from gamification.domain.ruleset import Ruleset
-from gamification.domain.transition import Effects, apply_activities
+from gamification.domain.transition import Effects, apply_activities, cap_days
 
 CHUNK = 25
 """Activities per transaction: markers + profile + notifications stay under DynamoDB's 100."""
@@ -31,6 +32,14 @@ CHUNK = 25
 
 class ConflictBudgetExceededError(Exception):
     """The user kept changing under us; the records go back to the queue for a later retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unstorable:
+    """An activity whose commit DynamoDB refuses for good (alone, so it is the cause)."""
+
+    activity: Activity
+    reason: str
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Applied:
     effects: list[Effects] = field(default_factory=list)
     conflicts: int = 0
     stored: StoredUser | None = None
+    unstorable: list[Unstorable] = field(default_factory=list)
 
     @property
     def xp_awarded(self) -> int:
@@ -87,18 +97,37 @@ class ActivityApplier:
         result = Applied(user_id, stored=known)
         ordered = sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id))
         for start in range(0, max(len(ordered), 1), CHUNK):
-            self._commit_chunk(user_id, ordered[start : start + CHUNK], result)
+            self._isolating_unstorable(user_id, ordered[start : start + CHUNK], result)
         return result
+
+    def _isolating_unstorable(
+        self, user_id: str, chunk: Sequence[Activity], result: Applied
+    ) -> None:
+        """Commit the chunk; when DynamoDB refuses it for good, halve it until the activities
+        that cause the refusal stand alone, so the rest are applied and only those are poison."""
+        try:
+            self._commit_chunk(user_id, chunk, result)
+        except UnstorableChangeError as error:
+            if len(chunk) <= 1:
+                result.unstorable.extend(Unstorable(a, str(error)) for a in chunk)
+                return
+            middle = len(chunk) // 2
+            self._isolating_unstorable(user_id, chunk[:middle], result)
+            self._isolating_unstorable(user_id, chunk[middle:], result)
 
     def _commit_chunk(self, user_id: str, chunk: Sequence[Activity], result: Applied) -> None:
         """Commit one chunk; reuses the state the previous chunk committed instead of a read."""
         seen: set[str] = set()
         known = result.stored
         for _ in range(self._max_attempts):
+            rules = self._rules()
             stored = known or self._users.load(user_id)
             known = None  # after a conflict, always re-read
+            stored = self._users.with_days(
+                stored, cap_days(chunk, rules, stored.state.settings.timezone)
+            )
             now = self._clock()
-            transition = apply_activities(stored.state, chunk, self._rules(), now, seen)
+            transition = apply_activities(stored.state, chunk, rules, now, seen)
             effects = transition.effects
             if not effects.changed:
                 result.effects.append(effects)
@@ -121,7 +150,9 @@ class ActivityApplier:
                 result.conflicts += 1
                 continue
             result.effects.append(effects)
-            result.stored = StoredUser(transition.state, version, change.xp_at)
+            result.stored = StoredUser(
+                transition.state, version, change.xp_at, days_loaded=stored.days_loaded
+            )
             return
         raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
 

@@ -1,0 +1,67 @@
+"""Every item a commit writes stays small however long the user's history and ids are."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from benchmarks.histories import EPOCH, EVERY_CAP, MODERATE, lived, padded
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import item_size, to_item
+from gamification.adapters.user_repository import UserRepository, by_day
+from gamification.domain.activity import MAX_ID_BYTES
+from gamification.domain.ruleset import default_ruleset
+
+KB = 1024
+
+
+def _largest_items(days: int, per_day: dict[str, int]) -> list[dict[str, int]]:
+    """Per day of ``days``: the size of the profile, that day's cap item and a marker."""
+    users = UserRepository(cast(Any, None), "table")
+    user_id = padded("heavy", 64)
+    marker = {"PK": keys.user_pk(user_id), "SK": keys.seen_sk(f"post_read#{'x' * 64}")}
+    marker_size = item_size(to_item({**marker, "at": EPOCH.isoformat()}))
+    sizes = []
+    for day, state in lived(user_id, days, per_day, default_ruleset(), EPOCH):
+        iso_day = day.date().isoformat()
+        today = by_day(state.capped).get(iso_day, {})
+        sizes.append(
+            {
+                "profile": item_size(users.profile_item(state, 7, day, day)),
+                "day": item_size(users.day_item(user_id, iso_day, today)),
+                "marker": marker_size,
+            }
+        )
+    return sizes
+
+
+def test_a_year_at_every_cap_with_64_character_ids_stays_under_16_kb() -> None:
+    sizes = _largest_items(365, dict(EVERY_CAP))
+    largest = {kind: max(day[kind] for day in sizes) for kind in sizes[0]}
+
+    assert max(largest.values()) <= 16 * KB, largest
+    assert largest["day"] <= 2 * KB  # 80 slots of 20 bytes: one day at every cap
+    # Flat: after a quarter the profile no longer grows (only badges still to earn add bytes).
+    assert sizes[-1]["profile"] <= sizes[89]["profile"] + 256, (sizes[89], sizes[-1])
+
+
+def test_a_twenty_reads_a_day_user_stays_under_4_kb() -> None:
+    sizes = _largest_items(120, dict(MODERATE))
+    assert max(max(day.values()) for day in sizes) <= 4 * KB
+
+
+def test_the_longest_id_still_makes_a_valid_sort_key() -> None:
+    """``MAX_ID_BYTES`` of four-byte characters inside the longest key stays under 1,024 bytes."""
+    longest = "\U0001d11e" * (MAX_ID_BYTES // 4)
+    sort_key = keys.seen_sk(f"{'t' * 64}#{longest}#2026-11-28")
+    assert len(sort_key.encode()) <= 1024
+
+
+def test_a_day_item_does_not_grow_with_the_length_of_ids() -> None:
+    users = UserRepository(cast(Any, None), "table")
+    user_id = padded("u", 64)
+    sizes = set()
+    for id_length in (16, 64, 256):
+        for _, state in lived(user_id, 1, dict(EVERY_CAP), default_ruleset(), EPOCH, id_length):
+            ((iso_day, buckets),) = by_day(state.capped).items()
+            sizes.add(item_size(users.day_item(user_id, iso_day, buckets)))
+    assert len(sizes) == 1
