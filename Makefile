@@ -13,15 +13,18 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install local test unit lint typecheck bench openapi synth layer clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# uv installs the project's packages (≈ 5 s for `local` where pip takes ≈ 45 s: most of a fresh
+# `make local`); pip only bootstraps it, from the package registry, into the venv.
+$(BIN)/uv:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
-$(LOCAL_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[local]"
+$(LOCAL_STAMP): pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[local]"
 	touch $(LOCAL_STAMP)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+$(STAMP): pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
 	touch $(STAMP) $(LOCAL_STAMP)
 
 install: $(STAMP)
