@@ -117,6 +117,15 @@ class GamifyElement extends HTMLElement {
     this._onVisibility = () => (document.hidden ? this._stopPolling() : this._startPolling(true));
   }
 
+  static get observedAttributes() {
+    return ["poll-seconds"];
+  }
+
+  /** A page may set `poll-seconds` after the element started polling: restart at the new rate. */
+  attributeChangedCallback(name) {
+    if (name === "poll-seconds" && this._timer !== null) this._startPolling(false);
+  }
+
   connectedCallback() {
     document.addEventListener("gamify:refresh", this._onRefresh);
     document.addEventListener("visibilitychange", this._onVisibility);
@@ -349,10 +358,11 @@ export class GamifyLeaderboard extends GamifyElement {
   }
 
   static get observedAttributes() {
-    return ["period"];
+    return [...super.observedAttributes, "period"];
   }
 
-  attributeChangedCallback() {
+  attributeChangedCallback(name) {
+    if (name !== "period") return super.attributeChangedCallback(name);
     if (this.isConnected) this.refresh();
   }
 
