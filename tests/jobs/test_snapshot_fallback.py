@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 import redis
 
 from gamification.adapters.leaderboard import ALLTIME, Leaderboard
+from gamification.domain.periods import Period
 from gamification.local.provision import Provisioned
 from gamification.local.redis_server import RedisServer
-from gamification.services.queries import LeaderboardQueries, Period
+from gamification.services.queries import LeaderboardQueries
 from tests.jobs.support import build_world
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)

@@ -24,8 +24,8 @@ from gamification.domain import text
 from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.badges import Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
+from gamification.domain.periods import Period
 from gamification.domain.timezones import NAME_PATTERN
-from gamification.services.queries import Period
 
 MAX_BATCH = 25
 BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]

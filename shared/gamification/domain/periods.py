@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+
+class Period(StrEnum):
+    ALLTIME = "alltime"
+    WEEKLY = "weekly"
+
 
 WEEKS_KEPT = 3
 """Weeks of per-week XP kept on a user's state (the current one and two archived)."""

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from gamification.adapters.leaderboard import (
     ALLTIME,
@@ -27,7 +26,7 @@ from gamification.adapters.snapshot_repository import Snapshot, SnapshotReposito
 from gamification.adapters.user_repository import StoredUser, UserRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
 from gamification.domain.levels import level_from_xp, level_progress
-from gamification.domain.periods import iso_week
+from gamification.domain.periods import Period, iso_week
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.streaks import StreakStatus, streak_status
 
@@ -38,11 +37,6 @@ class UnknownUserError(Exception):
 
 class BoardUnavailableError(Exception):
     """Redis is down and no snapshot of this board exists yet."""
-
-
-class Period(StrEnum):
-    ALLTIME = "alltime"
-    WEEKLY = "weekly"
 
 
 # -- views -------------------------------------------------------------------------------------

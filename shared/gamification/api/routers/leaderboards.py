@@ -20,7 +20,8 @@ from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditiona
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
 from gamification.api.models import AroundOut, LeaderboardOut
 from gamification.domain.activity import UserId
-from gamification.services.queries import LeaderboardQueries, Period
+from gamification.domain.periods import Period
+from gamification.services.queries import LeaderboardQueries
 
 router = new_router()
 metrics = Metrics()
