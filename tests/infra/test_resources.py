@@ -139,7 +139,7 @@ def test_table_is_on_demand_with_pitr_ttl_and_retained(default_synth: Synthesis)
 # --- network, cache, TLS --------------------------------------------------------------------
 
 
-IN_VPC = {"query", "account", "projector", "reconciler"}
+IN_VPC = {"query", "projector", "reconciler"}
 
 
 @pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
@@ -623,7 +623,7 @@ BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
 EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
-    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV | BUDGET_ENV,
+    "account": {"TABLE_NAME"} | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV,
     "dispatcher": {"TOPIC_ARN"},
