@@ -14,17 +14,21 @@ export AWS_DEFAULT_REGION ?= us-east-1
 .PHONY: install local test unit lint typecheck bench openapi synth layer clean
 
 # uv installs the project's packages (≈ 5 s for `local` where pip takes ≈ 45 s: most of a fresh
-# `make local`); pip only bootstraps it, from the package registry, into the venv.
+# `make local`); pip only bootstraps it, from the package registry, into the venv. Versions and
+# hashes come from uv.lock (`--locked` fails if pyproject.toml changed without `uv lock`);
+# `--inexact` keeps uv itself, which the lock does not list.
 $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
-$(LOCAL_STAMP): pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[local]"
+SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --quiet --locked --inexact
+
+$(LOCAL_STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(SYNC) --extra local
 	touch $(LOCAL_STAMP)
 
-$(STAMP): pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(SYNC) --extra dev
 	touch $(STAMP) $(LOCAL_STAMP)
 
 install: $(STAMP)
