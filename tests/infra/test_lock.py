@@ -23,7 +23,7 @@ def _uv() -> str:
 
 
 def _lock_check(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - fixed argument list, no shell
+    return subprocess.run(
         [_uv(), "lock", "--check", "--offline", "--project", str(project)],
         capture_output=True,
         text=True,
