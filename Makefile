@@ -37,9 +37,11 @@ install: $(STAMP)
 local: $(LOCAL_STAMP)
 	$(BIN)/python -m gamification.local
 
-## Lint, type-check and run the whole suite (unit, property, integration, infra, e2e).
+## Lint, type-check and run the whole suite (unit, property, integration, infra, e2e), with a
+## coverage report (in-process code only) that fails below the floor.
+COVERAGE_FLOOR ?= 85
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 ## The fast inner loop: everything but the end-to-end tests and the CDK synth tests.
 unit: $(STAMP)
