@@ -110,7 +110,8 @@ def test_repeats_and_bad_input_change_nothing(stack: StackProcess) -> None:
 
 def test_tied_users_share_a_rank(stack: StackProcess) -> None:
     api = stack.api
-    reads = {"tie-top": 7, "tie-a": 4, "tie-b": 4, "tie-low": 1}  # 70, 40, 40, 10 XP: no other
+    # 70, 40, 40 and 10 XP; no other test's user has exactly 40 or between 40 and 70.
+    reads = {"tie-top": 7, "tie-a": 4, "tie-b": 4, "tie-low": 1}
     api.read_posts(reads, prefix="t-")
 
     board = api.leaderboard(limit=100)
