@@ -28,6 +28,7 @@ from gamification.domain.catalog import (
     Repeat,
     Reporter,
 )
+from gamification.domain.freezes import FREEZE_GRANTED, FreezeRules
 from gamification.domain.policy import Policy
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings
@@ -88,6 +89,7 @@ def event_catalogs() -> st.SearchStrategy[EventCatalog]:
                     challenge=True,
                     daily_cap=draw(caps),
                 ),
+                EventType(name=FREEZE_GRANTED, base_xp=0, reporter=Reporter.SERVICE),
                 EventType(
                     name=STREAK_MILESTONE,
                     base_xp=draw(st.sampled_from([50, 0])),
@@ -183,6 +185,10 @@ def rulesets(
         policy=Policy(
             streak_history_days=draw(st.sampled_from(list(history_days))),
             milestone_every=draw(st.sampled_from([7, 2, 3])),
+            freezes=FreezeRules(
+                earn_every=draw(st.sampled_from([7, 2, 3])),
+                max_held=draw(st.sampled_from([2, 0, 1, 3])),
+            ),
         ),
     )
 

@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     BADGE_EARNED = "badge_earned"
     STREAK_MILESTONE = "streak_milestone"
     STREAK_REMINDER = "streak_reminder"
+    STREAK_FREEZE_USED = "streak_freeze_used"
 
 
 class Notification(BaseModel):
@@ -83,4 +84,21 @@ def streak_reminder(
         message=(f"Your {streak_days}-day streak expires {lead} — read one post to keep it alive!"),
         created_at=now,
         push=True,
+    )
+
+
+def freeze_used(
+    *, user_id: str, day: str, streak_days: int, used_at: AwareDatetime, push: bool
+) -> Notification:
+    """One per covered day. Stamped with the moment the freeze was used (the end of the covered
+    day), not with the clock: if late activity takes the freeze away and more late activity gives
+    it back, the notice is written again under the same key (one item, pushed once)."""
+    return Notification(
+        id=f"freeze#{day}",
+        user_id=user_id,
+        kind=NotificationKind.STREAK_FREEZE_USED,
+        title="Streak Freeze used",
+        message=f"Streak Freeze used: your {streak_days}-day streak is safe ({day} was covered).",
+        created_at=used_at,
+        push=push,
     )

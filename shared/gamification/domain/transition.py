@@ -13,15 +13,19 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications
 from gamification.domain.activity import Activity, dedupe_key
 from gamification.domain.badges import UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
+from gamification.domain.freezes import FREEZE_GRANTED, chain
+from gamification.domain.freezes import fold as fold_freezes
 from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
+from gamification.domain.policy import Policy
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
@@ -130,6 +134,7 @@ class _Working:
         self.counters = dict(state.counters)
         self.streak = state.streak
         self.challenge = state.challenge_streak
+        self.freezes = state.freezes
         self.capped = dict(state.capped)
         self.badges = dict(state.badges)
         self.weekly = dict(state.weekly_xp)
@@ -141,6 +146,7 @@ class _Working:
                 "counters": self.counters,
                 "streak": self.streak,
                 "challenge_streak": self.challenge,
+                "freezes": self.freezes,
                 "capped": self.capped,
                 "badges": self.badges,
                 "weekly_xp": self.weekly,
@@ -196,6 +202,8 @@ def apply_activities(
             applied.add(key)
             effects.applied_keys.append(key)
             effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+            if verdict.name == FREEZE_GRANTED and day >= horizon:
+                work.freezes = work.freezes.with_grant(day, policy.freezes)
         # A repeat earns nothing but still marks its day: the streak is a function of the days
         # the user was active, whichever report of an object happened to arrive first.
         if verdict.counts_for_streak and day >= horizon:
@@ -205,6 +213,7 @@ def apply_activities(
 
     ctx = _Context(rules, state.user_id, now, state.settings.push_enabled)
     _award_milestones(work, state.streak, effects, ctx)
+    _announce_freezes(work, state, effects, ctx)
     _award_badges(work, effects, ctx)
     old_level, new_level = state.level, level_from_xp(work.xp)
     if new_level > old_level:
@@ -214,7 +223,7 @@ def apply_activities(
                 user_id=state.user_id, old=old_level, new=new_level, now=now, push=ctx.push
             )
         )
-    _forget_old_history(work, policy.streak_history_days, policy.milestone_every)
+    _forget_old_history(work, policy)
     new_state = work.freeze(state)
     effects.state_changed = new_state != state
     return Transition(new_state, effects)
@@ -314,6 +323,31 @@ def _award_milestones(work: _Working, before: StreakTrack, effects: Effects, ctx
         )
 
 
+def _announce_freezes(work: _Working, before: UserState, effects: Effects, ctx: _Context) -> None:
+    """A notification per day a freeze newly covers (the days are derived, so a late activity
+    that fills one simply stops covering it: the freeze is back, with nothing to announce)."""
+    rules = ctx.rules.policy.freezes
+    if not work.freezes.grants and work.freezes.carry is None and len(work.streak.runs) < 2:
+        return  # nothing can be covered: no gap inside the kept history
+    old = {f.day for f in chain(before.streak, before.freezes, rules).frozen}
+    for frozen in chain(work.streak, work.freezes, rules).frozen:
+        if frozen.day not in old:
+            effects.notifications.append(
+                notifications.freeze_used(
+                    user_id=ctx.user_id,
+                    day=frozen.day.isoformat(),
+                    streak_days=frozen.streak,
+                    used_at=_day_end(frozen.day, before.settings.timezone),
+                    push=ctx.push,
+                )
+            )
+
+
+def _day_end(day: date, timezone: str) -> datetime:
+    after = day + timedelta(days=1)
+    return datetime(after.year, after.month, after.day, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
 def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
     """Award every badge now met; repeat, since a badge can unlock one that counts badges."""
     badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
@@ -346,11 +380,17 @@ def _history_start(streak: StreakTrack, keep_days: int) -> date:
     return date.min if last is None else last - timedelta(days=keep_days)
 
 
-def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
+def _forget_old_history(work: _Working, policy: Policy) -> None:
+    keep_days, every = policy.streak_history_days, policy.milestone_every
     last = work.streak.last_day
     if last is None:
+        if work.freezes.grants:  # grants without any active day: keep the recent ones only
+            newest = max(work.freezes.grants)
+            keep_after = newest - timedelta(days=keep_days)
+            work.freezes = fold_freezes(work.streak, work.freezes, policy.freezes, keep_after)
         return
     keep_after = last - timedelta(days=keep_days)
+    work.freezes = fold_freezes(work.streak, work.freezes, policy.freezes, keep_after)
     work.streak = work.streak.folded(keep_after, every)
     work.challenge = work.challenge.folded(keep_after, every)
     cutoff = keep_after.isoformat()  # a bucket "<day>|<type>" sorts before it iff its day does
