@@ -82,6 +82,7 @@ def user_repository() -> UserRepository:
         reminder_lead=config.reminder_lead,
         notification_ttl=config.notification_ttl,
         day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
+        freezes=policy().freezes,
     )
 
 
@@ -289,6 +290,7 @@ def streak_reminders() -> StreakReminders:
         user_repository(),
         ReminderLedger(dynamodb(), table, user_repository()),
         lead=settings().reminder_lead,
+        freezes=policy().freezes,
     )
 
 

@@ -23,7 +23,7 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import CapSlot, UserSettings, UserState
-from gamification.domain.streaks import reminder_due_at
+from gamification.domain.freezes import FreezeRules, expires_without_clock
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -94,12 +94,14 @@ class UserRepository:
         reminder_lead: timedelta = timedelta(hours=6),
         notification_ttl: timedelta = timedelta(days=90),
         day_retention: timedelta = DEFAULT_DAY_RETENTION,
+        freezes: FreezeRules | None = None,
     ) -> None:
         self._client = client
         self._table = table_name
         self._reminder_lead = reminder_lead
         self._notification_ttl = notification_ttl
         self._day_retention = day_retention
+        self._freezes = freezes or FreezeRules()
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -255,11 +257,13 @@ class UserRepository:
     ) -> dict[str, Any]:
         """The stored form of a profile, with its sparse index keys derived from the state."""
         settings = state.settings
-        due = (
-            reminder_due_at(state.streak, settings.timezone, self._reminder_lead)
+        # Keyed by when the streak really breaks: a freeze held pushes the reminder a day later.
+        expires = (
+            expires_without_clock(state.streak, state.freezes, self._freezes, settings.timezone)
             if settings.push_enabled
             else None
         )
+        due = expires - self._reminder_lead if expires else None
         playing = state.xp > 0
         return to_item(
             {

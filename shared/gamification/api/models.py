@@ -8,7 +8,7 @@ forbids unknown fields: a body cannot smuggle in ``user_id``, ``xp`` or a multip
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -153,6 +153,14 @@ class StreakOut(_Response):
     expires_at: datetime | None = Field(description="When it breaks unless the user acts.")
 
 
+class DailyStreakOut(StreakOut):
+    freezes: int = Field(description="Streak freezes held now (each covers one missed day).")
+    frozen_days: list[date] = Field(
+        description="The latest days a freeze covered (user's local days, oldest first), "
+        "including days missed since the last active day that held freezes will cover."
+    )
+
+
 class SettingsOut(_Response):
     display_name: str | None
     timezone: str
@@ -166,7 +174,7 @@ class ProfileOut(_Response):
     level: int
     progress: LevelOut
     weekly_xp: int = Field(description="XP earned in the current ISO week (UTC).")
-    streak: StreakOut
+    streak: DailyStreakOut
     challenge_streak: StreakOut
     rank: int | None = Field(description="All-time rank; null when unranked or unavailable.")
     rank_available: bool = Field(description="False while the leaderboard cache is down.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from gamification.adapters.leaderboard import (
     ALLTIME,
@@ -28,6 +28,8 @@ from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.ruleset import Ruleset
+from gamification.domain.freezes import FreezeRules, freeze_status
+from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
 
 
@@ -61,6 +63,14 @@ class StreakView:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyStreakView(StreakView):
+    """The daily streak, which freezes protect."""
+
+    freezes: int
+    frozen_days: list[date]
+
+
+@dataclass(frozen=True, slots=True)
 class SettingsView:
     display_name: str | None
     timezone: str
@@ -75,7 +85,7 @@ class ProfileView:
     level: int
     progress: LevelView
     weekly_xp: int
-    streak: StreakView
+    streak: DailyStreakView
     challenge_streak: StreakView
     rank: int | None
     rank_available: bool
@@ -195,7 +205,7 @@ class ProfileQueries:
                 fraction=round(progress.fraction, 4),
             ),
             weekly_xp=state.weekly_xp.get(iso_week(now), 0),
-            streak=_streak(streak_status(state.streak, zone, now)),
+            streak=_daily_streak(state, self._rules().policy.freezes, now),
             challenge_streak=_streak(streak_status(state.challenge_streak, zone, now)),
             rank=rank,
             rank_available=rank_available,
@@ -238,6 +248,22 @@ class ProfileQueries:
         if must_exist and not stored.exists:
             raise UnknownUserError(user_id)
         return stored
+
+
+def _daily_streak(state: UserState, rules: FreezeRules, now: datetime) -> DailyStreakView:
+    """Freezes shape the daily streak: covered days keep it alive (domain.freezes)."""
+    zone = state.settings.timezone
+    plain = streak_status(state.streak, zone, now)
+    status = freeze_status(state.streak, state.freezes, rules, zone, now)
+    shown = rules.recent_shown
+    return DailyStreakView(
+        current=status.current,
+        longest=max(plain.longest, status.longest),
+        active_today=plain.active_today,
+        expires_at=status.expires_at,
+        freezes=status.held,
+        frozen_days=list(status.frozen[-shown:]) if shown else [],
+    )
 
 
 def _streak(status: StreakStatus) -> StreakView:
