@@ -21,9 +21,9 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import CapSlot, UserSettings, UserState
-from gamification.domain.freezes import FreezeRules, expires_without_clock
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -94,6 +94,7 @@ class UserRepository:
         reminder_lead: timedelta = timedelta(hours=6),
         notification_ttl: timedelta = timedelta(days=90),
         day_retention: timedelta = DEFAULT_DAY_RETENTION,
+        *,
         freezes: FreezeRules | None = None,
     ) -> None:
         self._client = client

@@ -25,10 +25,10 @@ from gamification.adapters.notification_repository import NotificationPage, Noti
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.adapters.user_repository import StoredUser, UserRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
+from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.ruleset import Ruleset
-from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
 
