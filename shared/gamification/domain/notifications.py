@@ -17,6 +17,7 @@ class NotificationKind(StrEnum):
     STREAK_MILESTONE = "streak_milestone"
     STREAK_REMINDER = "streak_reminder"
     STREAK_FREEZE_USED = "streak_freeze_used"
+    QUEST_COMPLETED = "quest_completed"
 
 
 class Notification(BaseModel):
@@ -100,5 +101,20 @@ def freeze_used(
         title="Streak Freeze used",
         message=f"Streak Freeze used: your {streak_days}-day streak is safe ({day} was covered).",
         created_at=used_at,
+        push=push,
+    )
+
+
+def quest_completed(
+    *, user_id: str, quest_id: str, name: str, xp: int, now: AwareDatetime, push: bool
+) -> Notification:
+    """Once per quest: the id carries the quest, and completion is stored with the profile."""
+    return Notification(
+        id=f"quest#{quest_id}",
+        user_id=user_id,
+        kind=NotificationKind.QUEST_COMPLETED,
+        title=f"Quest Complete: {name}",
+        message=f"+{xp} XP." if xp else "Well done!",
+        created_at=now,
         push=push,
     )

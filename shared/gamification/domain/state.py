@@ -13,6 +13,7 @@ from gamification.domain import text
 from gamification.domain.badges import UserStats
 from gamification.domain.freezes import FreezeLedger
 from gamification.domain.levels import level_from_xp
+from gamification.domain.quests import QuestProgress
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.timezones import validate_timezone
 
@@ -99,6 +100,9 @@ class UserState(BaseModel):
     belongs to would depend on arrival order."""
     badges: dict[str, AwareDatetime] = Field(default_factory=dict)
     """Earned badge ids and when they were earned. Never removed."""
+    quests: dict[str, QuestProgress] = Field(default_factory=dict)
+    """Progress and completion per quest, for quests still in the catalog only (an entry goes
+    when its quest leaves the catalog), so at most ``MAX_QUESTS`` entries."""
 
     @property
     def level(self) -> int:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications
 from gamification.domain.activity import Activity, dedupe_key
-from gamification.domain.badges import UserStats
+from gamification.domain.badges import BadgeDefinition, UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
 from gamification.domain.freezes import FREEZE_GRANTED, chain
@@ -26,6 +26,7 @@ from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.policy import Policy
+from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
@@ -129,7 +130,9 @@ def check(
 class _Working:
     """Mutable scratch copy of a state for one transition; frozen again at the end."""
 
-    def __init__(self, state: UserState) -> None:
+    def __init__(self, state: UserState, quests: QuestIndex | None) -> None:
+        self.quest_index = quests
+        self.quests = dict(state.quests)
         self.xp = state.xp
         self.counters = dict(state.counters)
         self.streak = state.streak
@@ -150,6 +153,7 @@ class _Working:
                 "capped": self.capped,
                 "badges": self.badges,
                 "weekly_xp": self.weekly,
+                "quests": self.quests,
             }
         )
 
@@ -163,12 +167,31 @@ class _Working:
         is dropped: whether it was ever credited depends on arrival order, so absent == 0.
         """
         self.xp += xp
+        if self.quest_index is not None:
+            for quest in self.quest_index.by_xp:
+                if quest.contains(occurred_at):
+                    self.count_for(quest.id, xp)
         week = iso_week(occurred_at)
         total = self.weekly.get(week, 0) + xp
         if total:
             self.weekly[week] = total
         else:
             self.weekly.pop(week, None)
+
+    def count_for(self, quest_id: str, by: int) -> None:
+        """Add to a quest's count (a completed quest's count no longer matters)."""
+        progress = self.quests.get(quest_id, QuestProgress())
+        if progress.completed_at is None and by:
+            count = max(0, progress.count + by)
+            self.quests[quest_id] = progress.model_copy(update={"count": count})
+
+    def count_activity(self, activity: Activity) -> None:
+        """O(quests counting this type): the index is built once per catalog."""
+        if self.quest_index is None:
+            return
+        for quest in self.quest_index.by_type.get(activity.type, ()):
+            if quest.contains(activity.occurred_at):
+                self.count_for(quest.id, 1)
 
     def bump(self, event_type: str, by: int = 1) -> None:
         self.counters[event_type] = self.counters.get(event_type, 0) + by
@@ -182,7 +205,7 @@ def apply_activities(
     seen: Set[str] = frozenset(),
 ) -> Transition:
     """Apply a batch for one user. ``seen`` holds dedupe keys already applied earlier."""
-    work = _Working(state)
+    work = _Working(state, rules.quests.index if rules.quests is not None else None)
     effects = Effects()
     zone = state.settings.timezone
     policy = rules.policy
@@ -202,6 +225,7 @@ def apply_activities(
             applied.add(key)
             effects.applied_keys.append(key)
             effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+            work.count_activity(activity)
             if verdict.name == FREEZE_GRANTED and day >= horizon:
                 work.freezes = work.freezes.with_grant(day, policy.freezes)
         # A repeat earns nothing but still marks its day: the streak is a function of the days
@@ -214,6 +238,7 @@ def apply_activities(
     ctx = _Context(rules, state.user_id, now, state.settings.push_enabled)
     _award_milestones(work, state.streak, effects, ctx)
     _announce_freezes(work, state, effects, ctx)
+    _complete_quests(work, effects, ctx)
     _award_badges(work, effects, ctx)
     old_level, new_level = state.level, level_from_xp(work.xp)
     if new_level > old_level:
@@ -343,6 +368,37 @@ def _announce_freezes(work: _Working, before: UserState, effects: Effects, ctx: 
             )
 
 
+def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
+    """Complete every quest whose count reached its target: once, since completion is stored
+    in the profile this transition writes (a redelivery finds it completed). Entries of quests
+    no longer in the catalog are dropped, which keeps the profile bounded."""
+    index = work.quest_index
+    if index is None:
+        return
+    work.quests = {k: v for k, v in work.quests.items() if k in index.by_id}
+    for quest_id in sorted(work.quests):
+        progress = work.quests[quest_id]
+        quest = index.by_id[quest_id]
+        if progress.completed_at is not None or progress.count < quest.target:
+            continue
+        work.quests[quest_id] = progress.model_copy(update={"completed_at": ctx.now})
+        work.xp += quest.reward_xp  # bonus XP: all-time only, like milestones
+        effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest_id}", QUEST_REWARD, quest.reward_xp))
+        effects.notifications.append(
+            notifications.quest_completed(
+                user_id=ctx.user_id,
+                quest_id=quest_id,
+                name=quest.name,
+                xp=quest.reward_xp,
+                now=ctx.now,
+                push=ctx.push,
+            )
+        )
+        badge = ctx.rules.badges.get(quest.reward_badge) if quest.reward_badge else None
+        if badge is not None and badge.id not in work.badges:
+            _grant_badge(work, effects, ctx, badge)
+
+
 def _day_end(day: date, timezone: str) -> datetime:
     after = day + timedelta(days=1)
     return datetime(after.year, after.month, after.day, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
@@ -350,28 +406,32 @@ def _day_end(day: date, timezone: str) -> datetime:
 
 def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
     """Award every badge now met; repeat, since a badge can unlock one that counts badges."""
-    badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
     while True:
         stats = work.stats()
         new = ctx.rules.badges.index.newly_met(work.badges, stats)
         if not new:
             return
         for badge in new:
-            work.badges[badge.id] = ctx.now
-            work.xp += badge_xp
-            work.bump(BADGE_EARNED)
-            effects.badges_earned.append(badge.id)
-            effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, badge_xp))
-            effects.notifications.append(
-                notifications.badge_unlocked(
-                    user_id=ctx.user_id,
-                    badge_id=badge.id,
-                    name=badge.name,
-                    description=badge.description,
-                    now=ctx.now,
-                    push=ctx.push,
-                )
-            )
+            _grant_badge(work, effects, ctx, badge)
+
+
+def _grant_badge(work: _Working, effects: Effects, ctx: _Context, badge: BadgeDefinition) -> None:
+    badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
+    work.badges[badge.id] = ctx.now
+    work.xp += badge_xp
+    work.bump(BADGE_EARNED)
+    effects.badges_earned.append(badge.id)
+    effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, badge_xp))
+    effects.notifications.append(
+        notifications.badge_unlocked(
+            user_id=ctx.user_id,
+            badge_id=badge.id,
+            name=badge.name,
+            description=badge.description,
+            now=ctx.now,
+            push=ctx.push,
+        )
+    )
 
 
 def _history_start(streak: StreakTrack, keep_days: int) -> date:
