@@ -153,4 +153,4 @@ def test_invalid_definitions_name_what_is_wrong(overrides: dict[str, object], fi
         parse_quest(weekend(**overrides))
     from gamification.validation import problems
 
-    assert [f for f, _ in problems(caught.value)][0].startswith(field.split(".", maxsplit=1)[0])
+    assert next(f for f, _ in problems(caught.value)).startswith(field.split(".", maxsplit=1)[0])
