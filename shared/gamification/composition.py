@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from gamification.domain.policy import Policy
     from gamification.domain.ruleset import Ruleset
     from gamification.services.account import AccountService
-    from gamification.services.admin import BadgeAdmin
+    from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
     from gamification.services.ingest import IngestService
@@ -118,7 +118,8 @@ def policy() -> Policy:
 def rules() -> RulesProvider:
     from gamification.services.rules import RulesProvider
 
-    return RulesProvider(load_badges=badge_repository().load, policy=policy())
+    catalog = badge_repository()
+    return RulesProvider(load_badges=catalog.load, load_catalog=catalog.load_rules, policy=policy())
 
 
 @lru_cache(maxsize=1)
@@ -255,6 +256,16 @@ def badge_admin() -> BadgeAdmin:
         load_event_catalog(),
         on_badge_changed=backfill_launcher(),
         on_catalog_changed=rules().invalidate,
+    )
+
+
+@lru_cache(maxsize=1)
+def quest_admin() -> QuestAdmin:
+    from gamification.domain.catalog import load_event_catalog
+    from gamification.services.admin import QuestAdmin
+
+    return QuestAdmin(
+        badge_repository(), load_event_catalog(), on_catalog_changed=rules().invalidate
     )
 
 

@@ -28,9 +28,30 @@ from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
 from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.periods import Period, iso_week
+from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
+
+
+@dataclass(frozen=True, slots=True)
+class QuestView:
+    id: str
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    criteria: object
+    reward_xp: int
+    reward_badge: str | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuestView(QuestView):
+    progress: ProgressView
+    completed: bool
+    completed_at: datetime | None
 
 
 class UnknownUserError(Exception):
@@ -243,6 +264,43 @@ class ProfileQueries:
         )
         return UserBadgesView(user_id=user_id, earned_count=len(state.badges), badges=views)
 
+    def quests(self) -> list[QuestView]:
+        """Active and upcoming quests, soonest ending first (from the cached catalog)."""
+        now = self._clock()
+        return [_quest_view(q, now) for q in self._quests().visible(now)]
+
+    def my_quests(self, user_id: str) -> list[UserQuestView]:
+        """Every active or upcoming quest with the user's progress, plus ended quests they
+        completed while those are still in the catalog."""
+        now = self._clock()
+        state = self._load(user_id, must_exist=False).state
+        views = []
+        for quest in sorted(self._quests(), key=lambda q: (q.ends_at, q.id)):
+            progress = state.quests.get(quest.id, QuestProgress())
+            if now >= quest.ends_at and progress.completed_at is None:
+                continue
+            shown = progress.progress(quest)
+            views.append(
+                UserQuestView(
+                    id=quest.id,
+                    name=quest.name,
+                    description=quest.description,
+                    starts_at=quest.starts_at,
+                    ends_at=quest.ends_at,
+                    criteria=quest.criteria,
+                    reward_xp=quest.reward_xp,
+                    reward_badge=quest.reward_badge,
+                    status=quest.status(now),
+                    progress=ProgressView(current=shown.current, target=shown.target),
+                    completed=progress.completed_at is not None,
+                    completed_at=progress.completed_at,
+                )
+            )
+        return views
+
+    def _quests(self) -> QuestCatalog:
+        return self._rules().quests or QuestCatalog()
+
     def _load(self, user_id: str, *, must_exist: bool) -> StoredUser:
         stored = self._users.load(user_id, consistent=False)  # display only
         if must_exist and not stored.exists:
@@ -263,6 +321,20 @@ def _daily_streak(state: UserState, rules: FreezeRules, now: datetime) -> DailyS
         expires_at=status.expires_at,
         freezes=status.held,
         frozen_days=list(status.frozen[-shown:]) if shown else [],
+    )
+
+
+def _quest_view(quest: QuestDefinition, now: datetime) -> QuestView:
+    return QuestView(
+        id=quest.id,
+        name=quest.name,
+        description=quest.description,
+        starts_at=quest.starts_at,
+        ends_at=quest.ends_at,
+        criteria=quest.criteria,
+        reward_xp=quest.reward_xp,
+        reward_badge=quest.reward_badge,
+        status=quest.status(now),
     )
 
 
