@@ -138,6 +138,12 @@ def _assert_same_outcome(got: UserState, want: UserState) -> None:
         want.challenge_streak.longest,
     )
     assert got.weekly_xp == want.weekly_xp
+    # Quests: the same completions, and the same count while not completed (a completed
+    # quest stops counting, and completed_at is a batch's clock).
+    assert {q: p.count if p.completed_at is None else "done" for q, p in got.quests.items()} == {
+        q: p.count if p.completed_at is None else "done" for q, p in want.quests.items()
+    }
+    assert got.freezes == want.freezes
     # Beyond what users see: the stored history itself is a function of the set.
     assert got.streak == want.streak
     assert got.challenge_streak == want.challenge_streak
