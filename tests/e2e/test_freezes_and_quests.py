@@ -89,3 +89,20 @@ def test_an_admin_quest_completed_by_reading_pays_once(stack: StackProcess) -> N
     assert api.profile(user)["xp"] == 4 * 10 + 40  # four reads and the reward, once
     done = [n for n in api.notifications(user) if n["kind"] == "quest_completed"]
     assert [n["title"] for n in done] == ["Quest Complete: Weekend Reader"]
+
+
+def test_the_cli_lists_quests_and_a_service_grants_a_freeze(stack: StackProcess) -> None:
+    from tests.e2e.test_cli import gamify
+
+    quests = gamify(stack, "--user", "quester", "quests")
+    assert "Weekend Reader" in quests
+    assert "3/3" in quests
+    assert "Weekend Reader" in gamify(stack, "--user", "someone", "quests", "--catalog")
+
+    # A trusted service grants a freeze (the service-only type; a client may not).
+    refused = stack.api.report("gifted", "streak_freeze_granted", "gift-1")
+    assert refused.status in {400, 422}
+    gamify(stack, "send", "streak_freeze_granted", "gift-1", "--for", "gifted")
+    stack.api.report("gifted", "post_read", "p-1")
+    eventually(lambda: stack.api.profile("gifted")["streak"]["freezes"] == 1, what="a freeze")
+    assert "1 held" in gamify(stack, "--user", "gifted", "profile")
