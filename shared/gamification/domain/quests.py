@@ -98,7 +98,9 @@ class QuestProgress(BaseModel):
 class QuestCatalog(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    quests: tuple[QuestDefinition, ...] = Field(default=(), max_length=MAX_QUESTS)
+    quests: tuple[QuestDefinition, ...] = ()
+    """At most ``MAX_QUESTS``, enforced when an admin saves one (not here: two admins racing
+    past the limit must not make the catalog unloadable for the consumer)."""
 
     @model_validator(mode="after")
     def _unique_ids(self) -> QuestCatalog:
