@@ -26,7 +26,7 @@ from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.policy import Policy
-from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress
+from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, micros
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
@@ -133,6 +133,8 @@ class _Working:
     def __init__(self, state: UserState, quests: QuestIndex | None) -> None:
         self.quest_index = quests
         self.quests = dict(state.quests)
+        self.quest_counts: dict[str, int] = {}
+        """Counts changed by this transition (plain ints: pydantic copies only at the end)."""
         self.xp = state.xp
         self.counters = dict(state.counters)
         self.streak = state.streak
@@ -153,7 +155,7 @@ class _Working:
                 "capped": self.capped,
                 "badges": self.badges,
                 "weekly_xp": self.weekly,
-                "quests": self.quests,
+                "quests": self.quests_with_counts(),
             }
         )
 
@@ -167,10 +169,11 @@ class _Working:
         is dropped: whether it was ever credited depends on arrival order, so absent == 0.
         """
         self.xp += xp
-        if self.quest_index is not None:
-            for quest in self.quest_index.by_xp:
-                if quest.contains(occurred_at):
-                    self.count_for(quest.id, xp)
+        if self.quest_index is not None and self.quest_index.by_xp:
+            at = micros(occurred_at)
+            for quest_id, start, end in self.quest_index.by_xp:
+                if start <= at < end:
+                    self.count_for(quest_id, xp)
         week = iso_week(occurred_at)
         total = self.weekly.get(week, 0) + xp
         if total:
@@ -180,18 +183,39 @@ class _Working:
 
     def count_for(self, quest_id: str, by: int) -> None:
         """Add to a quest's count (a completed quest's count no longer matters)."""
-        progress = self.quests.get(quest_id, QuestProgress())
-        if progress.completed_at is None and by:
-            count = max(0, progress.count + by)
-            self.quests[quest_id] = progress.model_copy(update={"count": count})
+        counts = self.quest_counts
+        if quest_id not in counts:
+            progress = self.quests.get(quest_id)
+            if progress is not None and progress.completed_at is not None:
+                return
+            counts[quest_id] = progress.count if progress is not None else 0
+        counts[quest_id] = max(0, counts[quest_id] + by)
+
+    def quests_with_counts(self) -> dict[str, QuestProgress]:
+        """The progress entries with this transition's counts folded in."""
+        if not self.quest_counts:
+            return self.quests
+        merged = dict(self.quests)
+        for quest_id, count in self.quest_counts.items():
+            before = merged.get(quest_id)
+            if before is None:
+                merged[quest_id] = QuestProgress(count=count)
+            elif before.completed_at is None and before.count != count:
+                merged[quest_id] = before.model_copy(update={"count": count})
+        self.quest_counts = {}
+        self.quests = merged
+        return merged
 
     def count_activity(self, activity: Activity) -> None:
         """O(quests counting this type): the index is built once per catalog."""
         if self.quest_index is None:
             return
-        for quest in self.quest_index.by_type.get(activity.type, ()):
-            if quest.contains(activity.occurred_at):
-                self.count_for(quest.id, 1)
+        windows = self.quest_index.by_type.get(activity.type)
+        if windows:
+            at = micros(activity.occurred_at)
+            for quest_id, start, end in windows:
+                if start <= at < end:
+                    self.count_for(quest_id, 1)
 
     def bump(self, event_type: str, by: int = 1) -> None:
         self.counters[event_type] = self.counters.get(event_type, 0) + by
@@ -375,7 +399,8 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
     index = work.quest_index
     if index is None:
         return
-    work.quests = {k: v for k, v in work.quests.items() if k in index.by_id}
+    current = work.quests_with_counts()
+    work.quests = {k: v for k, v in current.items() if k in index.by_id}
     for quest_id in sorted(work.quests):
         progress = work.quests[quest_id]
         quest = index.by_id[quest_id]
