@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain import notifications
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import CapSlot, UserSettings, UserState
@@ -223,9 +224,10 @@ class UserRepository:
             {"Put": {"TableName": self._table, "Item": self.day_item(user_id, day, buckets)}}
             for day, buckets in self._days_to_write(change).items()
         )
+        room = MAX_TRANSACTION_ITEMS - len(items)
         items.extend(
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
-            for n in change.notifications
+            for n in notifications.within(list(change.notifications), room)
         )
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(items)} items exceed one transaction; split the batch")

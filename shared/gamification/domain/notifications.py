@@ -18,6 +18,7 @@ class NotificationKind(StrEnum):
     STREAK_REMINDER = "streak_reminder"
     STREAK_FREEZE_USED = "streak_freeze_used"
     QUEST_COMPLETED = "quest_completed"
+    DIGEST = "digest"
 
 
 class Notification(BaseModel):
@@ -118,3 +119,32 @@ def quest_completed(
         created_at=now,
         push=push,
     )
+
+
+DIGEST_MESSAGE_MAX = 280
+
+
+def within(found: list[Notification], room: int) -> list[Notification]:
+    """At most ``room`` notifications: past it, the rest become one digest ("And 12 more").
+
+    One commit writes its notifications in the user's transaction (at most 100 items), and one
+    activity can complete many quests or badges at once; without this the commit could never
+    fit. Deterministic (the digest's id names the first notice it folds), so a retry writes the
+    same items.
+    """
+    if len(found) <= room:
+        return found
+    kept, rest = found[: max(room - 1, 0)], found[max(room - 1, 0) :]
+    message = "Also: " + "; ".join(n.title for n in rest)
+    if len(message) > DIGEST_MESSAGE_MAX:
+        message = message[: DIGEST_MESSAGE_MAX - 1] + "…"
+    digest = Notification(
+        id=f"more#{rest[0].id}",
+        user_id=rest[0].user_id,
+        kind=NotificationKind.DIGEST,
+        title=f"And {len(rest)} more",
+        message=message,
+        created_at=rest[0].created_at,
+        push=any(n.push for n in rest),
+    )
+    return [*kept, digest] if room > 0 else []

@@ -154,3 +154,20 @@ def test_invalid_definitions_name_what_is_wrong(overrides: dict[str, object], fi
     from gamification.validation import problems
 
     assert next(f for f, _ in problems(caught.value)).startswith(field.split(".", maxsplit=1)[0])
+
+
+def test_notifications_past_the_room_of_one_commit_become_one_digest() -> None:
+    from gamification.domain import notifications
+
+    many = [
+        notifications.quest_completed(
+            user_id="u", quest_id=f"q{i}", name=f"Q{i}", xp=1, now=START, push=False
+        )
+        for i in range(10)
+    ]
+    assert notifications.within(many, 10) == many
+    fitted = notifications.within(many, 4)
+    assert [n.id for n in fitted] == ["quest#q0", "quest#q1", "quest#q2", "more#quest#q3"]
+    assert fitted[-1].title == "And 7 more"
+    assert fitted[-1].message.startswith("Also: Quest Complete: Q3; ")
+    assert notifications.within(many, 4) == fitted  # deterministic: a retry writes the same
