@@ -22,6 +22,7 @@ from typing import Any
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, newly_met
 from gamification.domain.catalog import Reporter, load_event_catalog
+from gamification.domain.quests import QuestCatalog, parse_quest
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
@@ -134,12 +135,43 @@ class Case:
         return statistics.median(self.samples) * 1e6
 
 
-def _case(badges: int, per_call: int, timed: list[Batch], history: list[Batch]) -> Case:
+def quest_catalog(count: int) -> QuestCatalog:
+    """``count`` quests live over the whole workload, over every counting criterion; targets
+    out of reach, so every one is evaluated on every activity (the worst case)."""
+    kinds = [
+        {"type": "posts_read", "count": 10**6},
+        {"type": "xp_total", "count": 10**6},
+        {"type": "event_count", "event_type": "comment_left", "count": 10**6},
+    ]
+    return QuestCatalog(
+        quests=tuple(
+            parse_quest(
+                {
+                    "id": f"q{i}",
+                    "name": f"Quest {i}",
+                    "description": "A benchmark quest.",
+                    "starts_at": "2000-01-01T00:00:00Z",
+                    "ends_at": "2100-01-01T00:00:00Z",
+                    "criteria": kinds[i % len(kinds)],
+                    "reward_xp": 25,
+                }
+            )
+            for i in range(count)
+        )
+    )
+
+
+def _case(
+    badges: int, per_call: int, timed: list[Batch], history: list[Batch], quests: int = 0
+) -> Case:
     rules = Ruleset(events=load_event_catalog(), badges=badge_catalog(badges))
+    if quests:
+        rules = rules.with_quests(quest_catalog(quests))
     fresh = UserState.new("bench-user", UserSettings(timezone="Europe/Berlin"))
     start = replay(fresh, history, rules)
     batches = timed if per_call == BATCH_SIZE else singles(timed)
-    return Case(f"{badges} badges, {per_call}/call", badges, per_call, rules, start, batches, [])
+    label = f"{badges} badges, {per_call}/call" + (f", {quests} quests" if quests else "")
+    return Case(label, badges, per_call, rules, start, batches, [])
 
 
 def badge_evaluation_us(catalog: BadgeCatalog, state: UserState, repeat: int = 2000) -> float:
@@ -159,6 +191,8 @@ def run() -> str:
         _case(20, BATCH_SIZE, timed, history),
         _case(0, BATCH_SIZE, timed, history),
         _case(200, 1, timed, history),
+        _case(20, BATCH_SIZE, timed, history, quests=10),
+        _case(20, BATCH_SIZE, timed, history, quests=100),
     ]
     for _ in range(RUNS):
         for case in cases:
@@ -185,7 +219,8 @@ def run() -> str:
     lines += [
         "",
         f"- 200 vs 20 badges (same run): {headline.median_us / twenty.median_us:.2f}x; "
-        f"200 vs none: {headline.median_us / none.median_us:.2f}x",
+        f"200 vs none: {headline.median_us / none.median_us:.2f}x; "
+        f"20 badges + 100 live quests vs none: {cases[-1].median_us / twenty.median_us:.2f}x",
         f"- one evaluation of all 200 criteria: "
         f"{badge_evaluation_us(headline.rules.badges, end):.1f} µs",
         f"- badges earned by the end: {len(end.badges)} of 200; "

@@ -38,6 +38,7 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition
 from gamification.domain.catalog import Reporter, load_event_catalog
+from gamification.domain.quests import MAX_QUESTS, QuestCatalog, parse_quest
 from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserState
 from gamification.local import moto_patches
@@ -87,6 +88,32 @@ def badges(count: int) -> BadgeCatalog:
 class Message:
     message_id: str
     body: str
+
+
+def quests(count: int) -> QuestCatalog:
+    """``count`` quests live over the whole run, over every counting criterion: small targets,
+    so many complete (each completion is part of the same commit, never a request of its own)."""
+    kinds: list[Callable[[int], dict[str, Any]]] = [
+        lambda n: {"type": "posts_read", "count": n},
+        lambda n: {"type": "xp_total", "count": 20 * n},
+        lambda n: {"type": "event_count", "event_type": "comment_left", "count": n},
+    ]
+    return QuestCatalog(
+        quests=tuple(
+            parse_quest(
+                {
+                    "id": f"q{i}",
+                    "name": f"Quest {i}",
+                    "description": "A benchmark quest.",
+                    "starts_at": (START - timedelta(days=1)).isoformat(),
+                    "ends_at": (START + timedelta(days=30)).isoformat(),
+                    "criteria": kinds[i % len(kinds)](1 + i // len(kinds) % 5),
+                    "reward_xp": 25,
+                }
+            )
+            for i in range(count)
+        )
+    )
 
 
 def batches(users_per_batch: int, seed: int = 7) -> list[list[Message]]:
@@ -345,6 +372,14 @@ def run() -> str:
                     f"| ours | {users} | {badge_count} | {ours['dynamodb']:.2f} "
                     f"| {ours['sqs']:.2f} | {ours['redis']:.2f} |"
                 )
+            for quest_count in (10, MAX_QUESTS):
+                with_quests = rules.with_quests(quests(quest_count))
+                for users in (1, 10):
+                    ours = run_ours(with_quests, batches(users), server.url)
+                    lines.append(
+                        f"| ours + {quest_count} quests | {users} | {badge_count} "
+                        f"| {ours['dynamodb']:.2f} | {ours['sqs']:.2f} | {ours['redis']:.2f} |"
+                    )
             seed = run_seed_style(rules, batches(1))
             lines.append(f"| seed-style | any | {badge_count} | {seed['dynamodb']:.2f} | - | - |")
         lines += run_capacity()

@@ -28,7 +28,9 @@ from gamification.domain.catalog import (
     Repeat,
     Reporter,
 )
+from gamification.domain.freezes import FREEZE_GRANTED, FreezeRules
 from gamification.domain.policy import Policy
+from gamification.domain.quests import QuestCatalog, parse_quest
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings
 from gamification.domain.transition import activity_key
@@ -88,6 +90,7 @@ def event_catalogs() -> st.SearchStrategy[EventCatalog]:
                     challenge=True,
                     daily_cap=draw(caps),
                 ),
+                EventType(name=FREEZE_GRANTED, base_xp=0, reporter=Reporter.SERVICE),
                 EventType(
                     name=STREAK_MILESTONE,
                     base_xp=draw(st.sampled_from([50, 0])),
@@ -166,6 +169,37 @@ def boosts(
 
 
 @st.composite
+def quest_catalogs(draw: st.DrawFn, epoch: datetime, span_days: int) -> QuestCatalog:
+    """A few quests with windows inside (or across) the stream's span, over counting criteria."""
+    quests = []
+    for i in range(draw(st.integers(0, 3))):
+        start = epoch + timedelta(hours=draw(st.integers(-24, 24 * (span_days + 1))))
+        criteria = draw(
+            st.sampled_from(
+                [
+                    {"type": "posts_read", "count": draw(st.integers(1, 4))},
+                    {"type": "event_count", "event_type": "comment_left", "count": 2},
+                    {"type": "xp_total", "count": draw(st.integers(1, 60))},
+                ]
+            )
+        )
+        quests.append(
+            parse_quest(
+                {
+                    "id": f"q{i}",
+                    "name": f"Quest {i}",
+                    "description": "generated",
+                    "starts_at": start.isoformat(),
+                    "ends_at": (start + timedelta(hours=draw(st.integers(1, 24 * 10)))).isoformat(),
+                    "criteria": criteria,
+                    "reward_xp": draw(st.sampled_from([0, 40])),
+                }
+            )
+        )
+    return QuestCatalog(quests=tuple(quests))
+
+
+@st.composite
 def rulesets(
     draw: st.DrawFn,
     epoch: datetime,
@@ -180,9 +214,14 @@ def rulesets(
         events=events,
         badges=draw(badge_catalogs(names, max_size=max_badges)),
         boosts=draw(boosts(epoch, span_days, earning)),
+        quests=draw(st.none() | quest_catalogs(epoch, span_days)),
         policy=Policy(
             streak_history_days=draw(st.sampled_from(list(history_days))),
             milestone_every=draw(st.sampled_from([7, 2, 3])),
+            freezes=FreezeRules(
+                earn_every=draw(st.sampled_from([7, 2, 3])),
+                max_held=draw(st.sampled_from([2, 0, 1, 3])),
+            ),
         ),
     )
 

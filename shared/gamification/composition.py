@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from gamification.domain.policy import Policy
     from gamification.domain.ruleset import Ruleset
     from gamification.services.account import AccountService
-    from gamification.services.admin import BadgeAdmin
+    from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
     from gamification.services.ingest import IngestService
@@ -82,6 +82,7 @@ def user_repository() -> UserRepository:
         reminder_lead=config.reminder_lead,
         notification_ttl=config.notification_ttl,
         day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
+        freezes=policy().freezes,
     )
 
 
@@ -117,7 +118,8 @@ def policy() -> Policy:
 def rules() -> RulesProvider:
     from gamification.services.rules import RulesProvider
 
-    return RulesProvider(load_badges=badge_repository().load, policy=policy())
+    catalog = badge_repository()
+    return RulesProvider(load_badges=catalog.load, load_catalog=catalog.load_rules, policy=policy())
 
 
 @lru_cache(maxsize=1)
@@ -257,6 +259,16 @@ def badge_admin() -> BadgeAdmin:
     )
 
 
+@lru_cache(maxsize=1)
+def quest_admin() -> QuestAdmin:
+    from gamification.domain.catalog import load_event_catalog
+    from gamification.services.admin import QuestAdmin
+
+    return QuestAdmin(
+        badge_repository(), load_event_catalog(), on_catalog_changed=rules().invalidate
+    )
+
+
 # -- scheduled and background jobs: notifier, dispatcher, reconciler, backfill ---------------
 
 
@@ -289,6 +301,7 @@ def streak_reminders() -> StreakReminders:
         user_repository(),
         ReminderLedger(dynamodb(), table, user_repository()),
         lead=settings().reminder_lead,
+        freezes=policy().freezes,
     )
 
 

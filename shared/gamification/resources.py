@@ -159,6 +159,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/leaderboard", "query"),
     Route("GET", "/v1/leaderboard/around/{user_id}", "query"),
     Route("GET", "/v1/me/notifications", "query"),
+    Route("GET", "/v1/quests", "query"),
+    Route("GET", "/v1/me/quests", "query"),
     Route("GET", "/v1/health", "query", auth="none"),
     Route("GET", "/v1/openapi.json", "query", auth="none"),
     Route("GET", "/v1/docs", "query", auth="none"),
@@ -166,6 +168,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/me/notifications/read", "account"),
     Route("PUT", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
 )
 
 

@@ -65,3 +65,67 @@ def test_a_day_item_does_not_grow_with_the_length_of_ids() -> None:
             ((iso_day, buckets),) = by_day(state.capped).items()
             sizes.add(item_size(users.day_item(user_id, iso_day, buckets)))
     assert len(sizes) == 1
+
+
+def test_freezes_and_quests_keep_the_profile_bounded() -> None:
+    """Worst case: a freeze granted every day, active every other day (each gap covered), and
+    progress on the 100 quests a catalog may hold, for a year: the ledger keeps only the
+    history window and quest progress only catalogued quests, so the profile stops growing."""
+    from datetime import timedelta
+
+    from gamification.domain.activity import Activity
+    from gamification.domain.catalog import Reporter
+    from gamification.domain.freezes import FREEZE_GRANTED
+    from gamification.domain.quests import MAX_QUESTS, QuestCatalog, parse_quest
+    from gamification.domain.state import UserState
+    from gamification.domain.transition import apply_activities
+
+    quests = QuestCatalog(
+        quests=tuple(
+            parse_quest(
+                {
+                    "id": f"quest-{i:03d}-{'q' * 50}",
+                    "name": "n" * 80,
+                    "description": "d" * 280,
+                    "starts_at": EPOCH.isoformat(),
+                    "ends_at": (EPOCH + timedelta(days=400)).isoformat(),
+                    "criteria": {"type": "posts_read", "count": 10**9},
+                    "reward_xp": 10,
+                }
+            )
+            for i in range(MAX_QUESTS)
+        )
+    )
+    rules = default_ruleset().with_quests(quests)
+    users = UserRepository(cast(Any, None), "table")
+    state, sizes = UserState.new(padded("frozen", 64)), []
+    for n in range(365):
+        at = EPOCH + timedelta(days=n, hours=12)
+        batch = [
+            Activity(
+                user_id=state.user_id,
+                type=FREEZE_GRANTED,
+                object_id=padded(f"grant-{n}", 64),
+                occurred_at=at,
+                received_at=at,
+                source=Reporter.SERVICE,
+            )
+        ]
+        if n % 2 == 0:
+            batch.append(
+                Activity(
+                    user_id=state.user_id,
+                    type="post_read",
+                    object_id=padded(f"post-{n}", 64),
+                    occurred_at=at,
+                    received_at=at,
+                )
+            )
+        state = apply_activities(state, batch, rules, at).state
+        sizes.append(item_size(users.profile_item(state, 7, at, at)))
+
+    assert len(state.freezes.grants) <= rules.policy.streak_history_days + 1
+    assert len(state.quests) == MAX_QUESTS
+    print("profile bytes: day 90", sizes[89], "day 365", sizes[-1])
+    assert max(sizes) <= 16 * KB, max(sizes)
+    assert sizes[-1] <= sizes[89] + 256, (sizes[89], sizes[-1])

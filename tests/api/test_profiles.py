@@ -30,7 +30,14 @@ def test_a_new_user_sees_a_zero_profile_with_their_settings(api: Api) -> None:
         "fraction": 0.0,
     }
     assert (me["rank"], me["rank_available"]) == (None, True)
-    assert me["streak"] == {"current": 0, "longest": 0, "active_today": False, "expires_at": None}
+    assert me["streak"] == {
+        "current": 0,
+        "longest": 0,
+        "active_today": False,
+        "expires_at": None,
+        "freezes": 0,
+        "frozen_days": [],
+    }
     assert me["settings"] == {"display_name": None, "timezone": "UTC", "push_enabled": False}
 
 

@@ -104,3 +104,15 @@ def test_only_the_criteria_decide_whether_a_walk_restarts() -> None:
     harder = {**base, "criteria": {"type": "posts_read", "count": 6}}
     assert criteria_fingerprint(parse_badge(base)) == criteria_fingerprint(parse_badge(renamed))
     assert criteria_fingerprint(parse_badge(base)) != criteria_fingerprint(parse_badge(harder))
+
+
+def test_a_user_holding_a_freeze_is_reminded_only_the_evening_before_the_streak_breaks() -> None:
+    """Decision: no "expires tonight" on a day a held freeze would cover (it would not expire);
+    the reminder comes the evening before the freezes run out, when the message is true."""
+    week = [date(2026, 11, 19) + timedelta(days=n) for n in range(7)]  # one freeze earned
+    alice = state(week)
+    assert plan_reminder(alice, datetime(2026, 11, 26, 20, tzinfo=UTC), LEAD) is Skip.NOT_DUE
+    planned = plan_reminder(alice, datetime(2026, 11, 27, 18, tzinfo=UTC), LEAD)
+    assert isinstance(planned, Reminder)
+    assert planned.notification.message.startswith("Your 7-day streak expires tonight")
+    assert plan_reminder(alice, datetime(2026, 11, 28, 0, 1, tzinfo=UTC), LEAD) is Skip.NO_STREAK

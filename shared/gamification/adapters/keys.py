@@ -8,6 +8,7 @@ from zlib import crc32
 PROFILE_SK = "PROFILE"
 CATALOG_PK = "CATALOG"
 BADGE_PREFIX = "BADGE#"
+QUEST_PREFIX = "QUEST#"
 NOTIFICATION_PREFIX = "NOTIF#"
 BUDGET_PREFIX = "RATE#"
 DAY_PREFIX = "DAY#"
@@ -38,6 +39,14 @@ def badge_sk(badge_id: str) -> str:
 
 def is_badge_sk(sk: str) -> bool:
     return sk.startswith(BADGE_PREFIX)
+
+
+def quest_sk(quest_id: str) -> str:
+    return f"{QUEST_PREFIX}{quest_id}"
+
+
+def is_quest_sk(sk: str) -> bool:
+    return sk.startswith(QUEST_PREFIX)
 
 
 def notification_sk(created_at: datetime, notification_id: str) -> str:

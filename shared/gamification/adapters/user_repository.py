@@ -21,9 +21,10 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain import notifications
+from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import CapSlot, UserSettings, UserState
-from gamification.domain.streaks import reminder_due_at
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -94,12 +95,15 @@ class UserRepository:
         reminder_lead: timedelta = timedelta(hours=6),
         notification_ttl: timedelta = timedelta(days=90),
         day_retention: timedelta = DEFAULT_DAY_RETENTION,
+        *,
+        freezes: FreezeRules | None = None,
     ) -> None:
         self._client = client
         self._table = table_name
         self._reminder_lead = reminder_lead
         self._notification_ttl = notification_ttl
         self._day_retention = day_retention
+        self._freezes = freezes or FreezeRules()
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -220,9 +224,10 @@ class UserRepository:
             {"Put": {"TableName": self._table, "Item": self.day_item(user_id, day, buckets)}}
             for day, buckets in self._days_to_write(change).items()
         )
+        room = MAX_TRANSACTION_ITEMS - len(items)
         items.extend(
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
-            for n in change.notifications
+            for n in notifications.within(list(change.notifications), room)
         )
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(items)} items exceed one transaction; split the batch")
@@ -255,11 +260,13 @@ class UserRepository:
     ) -> dict[str, Any]:
         """The stored form of a profile, with its sparse index keys derived from the state."""
         settings = state.settings
-        due = (
-            reminder_due_at(state.streak, settings.timezone, self._reminder_lead)
+        # Keyed by when the streak really breaks: a freeze held pushes the reminder a day later.
+        expires = (
+            expires_without_clock(state.streak, state.freezes, self._freezes, settings.timezone)
             if settings.push_enabled
             else None
         )
+        due = expires - self._reminder_lead if expires else None
         playing = state.xp > 0
         return to_item(
             {

@@ -8,7 +8,7 @@ forbids unknown fields: a body cannot smuggle in ``user_id``, ``xp`` or a multip
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,9 +22,10 @@ from pydantic import (
 
 from gamification.domain import text
 from gamification.domain.activity import UserId, within_id_bytes
-from gamification.domain.badges import Criterion, IconUrl
+from gamification.domain.badges import MAX_TARGET, Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.periods import Period
+from gamification.domain.quests import QuestCriterion
 from gamification.domain.timezones import NAME_PATTERN
 
 MAX_BATCH = 25
@@ -160,6 +161,14 @@ class StreakOut(_Response):
     expires_at: datetime | None = Field(description="When it breaks unless the user acts.")
 
 
+class DailyStreakOut(StreakOut):
+    freezes: int = Field(description="Streak freezes held now (each covers one missed day).")
+    frozen_days: list[date] = Field(
+        description="The latest days a freeze covered (user's local days, oldest first), "
+        "including days missed since the last active day that held freezes will cover."
+    )
+
+
 class SettingsOut(_Response):
     display_name: str | None
     timezone: str
@@ -173,7 +182,7 @@ class ProfileOut(_Response):
     level: int
     progress: LevelOut
     weekly_xp: int = Field(description="XP earned in the current ISO week (UTC).")
-    streak: StreakOut
+    streak: DailyStreakOut
     challenge_streak: StreakOut
     rank: int | None = Field(description="All-time rank; null when unranked or unavailable.")
     rank_available: bool = Field(description="False while the leaderboard cache is down.")
@@ -253,6 +262,59 @@ class UserBadgesOut(_Response):
     user_id: str
     earned_count: int
     badges: list[UserBadgeOut]
+
+
+# -- quests ------------------------------------------------------------------------------------
+
+QuestId = BadgeId
+
+
+class QuestIn(_Request):
+    """A goal inside a window of two absolute instants (the same for every user, whatever
+    their timezone): activities count by when they occurred, ``starts_at <= t < ends_at``."""
+
+    name: str = Field(min_length=1, max_length=80)
+    description: str = Field(min_length=1, max_length=280)
+    starts_at: Timestamp = Field(description="Start of the window (inclusive), with an offset.")
+    ends_at: Timestamp = Field(description="End of the window (exclusive), after starts_at.")
+    criteria: QuestCriterion = Field(
+        description="A counting criterion of the badge language: posts_read, series_complete, "
+        "event_count or xp_total (activity XP, bonuses excluded), counted inside the window."
+    )
+    reward_xp: int = Field(ge=0, le=MAX_TARGET, description="Bonus XP (all-time, not weekly).")
+    reward_badge: BadgeId | None = Field(default=None, description="A badge awarded with it.")
+
+
+class QuestOut(_Response):
+    id: str
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    criteria: QuestCriterion
+    reward_xp: int
+    reward_badge: str | None
+
+
+class ListedQuestOut(QuestOut):
+    status: Literal["active", "upcoming", "ended"] = Field(
+        description="`ended` only on your own list, for a quest you completed."
+    )
+
+
+class QuestCatalogOut(_Response):
+    quests: list[ListedQuestOut]
+
+
+class UserQuestOut(ListedQuestOut):
+    progress: ProgressOut
+    completed: bool
+    completed_at: datetime | None
+
+
+class UserQuestsOut(_Response):
+    user_id: str
+    quests: list[UserQuestOut]
 
 
 # -- leaderboards ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from gamification.api.errors import ApiError, ServiceErrorMap, field_error
 if TYPE_CHECKING:
     from gamification.adapters.notification_repository import InvalidCursorError
     from gamification.services.account import InvalidSettingsError
-    from gamification.services.admin import InvalidBadgeError
+    from gamification.services.admin import InvalidBadgeError, InvalidQuestError
     from gamification.services.ingest import ActivityRejectedError
 
 
@@ -41,6 +41,15 @@ def _invalid_badge(error: InvalidBadgeError) -> ApiError:
         "invalid_badge",
         f"{error.field}: {error}",
         [field_error(f"body.{error.field}", str(error), "invalid_badge")],
+    )
+
+
+def _invalid_quest(error: InvalidQuestError) -> ApiError:
+    return ApiError(
+        HTTPStatus.BAD_REQUEST,
+        "invalid_quest",
+        f"{error.field}: {error}",
+        [field_error(f"body.{error.field}", str(error), "invalid_quest")],
     )
 
 
@@ -81,6 +90,10 @@ def _not_found(code: str, message: str) -> Callable[[Exception], ApiError]:
 _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.ingest", "ActivityRejectedError"): _rejected,
     ("gamification.services.admin", "InvalidBadgeError"): _invalid_badge,
+    ("gamification.services.admin", "InvalidQuestError"): _invalid_quest,
+    ("gamification.services.admin", "UnknownQuestError"): _not_found(
+        "quest_not_found", "no such quest"
+    ),
     ("gamification.services.account", "InvalidSettingsError"): _invalid_settings,
     ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.queries", "UnknownUserError"): _not_found(

@@ -21,6 +21,7 @@ examples:
   gamify send post_read post-42                   report an activity as user "demo"
   gamify profile --user alice                     flags may follow the command
   gamify badges alice
+  gamify quests                                   your quests, progress and rewards
   gamify leaderboard --limit 10
   gamify job notifier --at 2026-11-27T18:05:00Z   run a job as of a time (local stack)
   gamify dlq list                                 what the consumer dead-lettered, and why
@@ -131,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     badges = command("badges", "badges with progress (yours by default)")
     badges.add_argument("user_id", nargs="?")
     badges.set_defaults(command=_badges)
+
+    quests = command("quests", "your active and upcoming quests with progress")
+    quests.add_argument(
+        "--catalog", action="store_true", help="list the quests only, without your progress"
+    )
+    quests.set_defaults(command=_quests)
 
     board = command("leaderboard", "the leaderboard")
     board.add_argument(
@@ -251,6 +258,7 @@ def _profile(client: ApiClient, args: argparse.Namespace) -> int:
         ),
         ("weekly xp", profile.get("weekly_xp")),
         ("streak", f"{streak['current']} days (longest {streak['longest']})"),
+        ("freezes", _freezes(streak)),
         ("rank", rank),
         ("badges", profile["badge_count"]),
     ]
@@ -280,6 +288,39 @@ def _badges(client: ApiClient, args: argparse.Namespace) -> int:
         )
     print(table(["badge", "earned", "earned at", "progress"], rows))
     print(f"{result['earned_count']} of {len(result['badges'])} earned by {result['user_id']}")
+    return 0
+
+
+def _freezes(streak: dict[str, Any]) -> str:
+    covered = streak.get("frozen_days") or []
+    held = f"{streak.get('freezes', 0)} held"
+    return f"{held}, covered {', '.join(covered)}" if covered else held
+
+
+def _quests(client: ApiClient, args: argparse.Namespace) -> int:
+    path = "/v1/quests" if args.catalog else "/v1/me/quests"
+    result = client.call("GET", path, token=_user_token(args))
+    if args.json:
+        return _dump(result)
+    rows = []
+    for quest in result["quests"]:
+        progress = quest.get("progress")
+        shown = "-"
+        if progress:
+            fraction = progress["current"] / max(progress["target"], 1)
+            shown = f"{bar(fraction, 10)} {progress['current']}/{progress['target']}"
+        done = "yes" if quest.get("completed") else ""
+        rows.append(
+            (
+                quest["name"],
+                quest["status"],
+                f"{quest['starts_at'][:16]} .. {quest['ends_at'][:16]}",
+                f"{quest['reward_xp']} XP",
+                shown,
+                done,
+            )
+        )
+    print(table(["quest", "status", "window", "reward", "progress", "done"], rows))
     return 0
 
 

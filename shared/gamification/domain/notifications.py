@@ -16,6 +16,9 @@ class NotificationKind(StrEnum):
     BADGE_EARNED = "badge_earned"
     STREAK_MILESTONE = "streak_milestone"
     STREAK_REMINDER = "streak_reminder"
+    STREAK_FREEZE_USED = "streak_freeze_used"
+    QUEST_COMPLETED = "quest_completed"
+    DIGEST = "digest"
 
 
 class Notification(BaseModel):
@@ -84,3 +87,64 @@ def streak_reminder(
         created_at=now,
         push=True,
     )
+
+
+def freeze_used(
+    *, user_id: str, day: str, streak_days: int, used_at: AwareDatetime, push: bool
+) -> Notification:
+    """One per covered day. Stamped with the moment the freeze was used (the end of the covered
+    day), not with the clock: if late activity takes the freeze away and more late activity gives
+    it back, the notice is written again under the same key (one item, pushed once)."""
+    return Notification(
+        id=f"freeze#{day}",
+        user_id=user_id,
+        kind=NotificationKind.STREAK_FREEZE_USED,
+        title="Streak Freeze used",
+        message=f"Streak Freeze used: your {streak_days}-day streak is safe ({day} was covered).",
+        created_at=used_at,
+        push=push,
+    )
+
+
+def quest_completed(
+    *, user_id: str, quest_id: str, name: str, xp: int, now: AwareDatetime, push: bool
+) -> Notification:
+    """Once per quest: the id carries the quest, and completion is stored with the profile."""
+    return Notification(
+        id=f"quest#{quest_id}",
+        user_id=user_id,
+        kind=NotificationKind.QUEST_COMPLETED,
+        title=f"Quest Complete: {name}",
+        message=f"+{xp} XP." if xp else "Well done!",
+        created_at=now,
+        push=push,
+    )
+
+
+DIGEST_MESSAGE_MAX = 280
+
+
+def within(found: list[Notification], room: int) -> list[Notification]:
+    """At most ``room`` notifications: past it, the rest become one digest ("And 12 more").
+
+    One commit writes its notifications in the user's transaction (at most 100 items), and one
+    activity can complete many quests or badges at once; without this the commit could never
+    fit. Deterministic (the digest's id names the first notice it folds), so a retry writes the
+    same items.
+    """
+    if len(found) <= room:
+        return found
+    kept, rest = found[: max(room - 1, 0)], found[max(room - 1, 0) :]
+    message = "Also: " + "; ".join(n.title for n in rest)
+    if len(message) > DIGEST_MESSAGE_MAX:
+        message = message[: DIGEST_MESSAGE_MAX - 1] + "…"
+    digest = Notification(
+        id=f"more#{rest[0].id}",
+        user_id=rest[0].user_id,
+        kind=NotificationKind.DIGEST,
+        title=f"And {len(rest)} more",
+        message=message,
+        created_at=rest[0].created_at,
+        push=any(n.push for n in rest),
+    )
+    return [*kept, digest] if room > 0 else []

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gamification.domain.freezes import FreezeRules
+
 
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -22,3 +24,6 @@ class Policy(BaseModel):
 
     milestone_every: int = Field(default=7, ge=1)
     """Every Nth day of a streak awards a streak milestone."""
+
+    freezes: FreezeRules = Field(default_factory=FreezeRules)
+    """How streak freezes are earned and held (domain.freezes)."""

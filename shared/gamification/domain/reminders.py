@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from gamification.domain import notifications
+from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserState
-from gamification.domain.streaks import local_day, reminder_due_at, streak_status
+from gamification.domain.streaks import local_day, streak_status
 
 
 class Skip(StrEnum):
@@ -37,18 +38,27 @@ def expiry_phrase(lead: timedelta) -> str:
     return "tonight" if lead <= timedelta(hours=12) else "at midnight"
 
 
-def plan_reminder(state: UserState, now: datetime, lead: timedelta) -> Reminder | Skip:
-    """The reminder ``state`` calls for at ``now``, or why none (pure: no I/O, no clock)."""
+def plan_reminder(
+    state: UserState, now: datetime, lead: timedelta, freezes: FreezeRules | None = None
+) -> Reminder | Skip:
+    """The reminder ``state`` calls for at ``now``, or why none (pure: no I/O, no clock).
+
+    Freezes: the streak expires when the freezes held can no longer cover a missed day, so a
+    user holding one gets no "expires tonight" on a day a freeze would cover; they are reminded
+    on the evening before the streak really breaks (the message stays true).
+    """
     settings = state.settings
     if not settings.push_enabled:
         return Skip.PUSH_OFF
-    status = streak_status(state.streak, settings.timezone, now)
-    if status.current == 0:
+    status = freeze_status(
+        state.streak, state.freezes, freezes or FreezeRules(), settings.timezone, now
+    )
+    if status.current == 0 or status.expires_at is None:
         return Skip.NO_STREAK
-    if status.active_today:
+    if streak_status(state.streak, settings.timezone, now).active_today:
         return Skip.ACTIVE_TODAY
-    due = reminder_due_at(state.streak, settings.timezone, lead)
-    if due is None or now < due:
+    due = status.expires_at - lead
+    if now < due:
         return Skip.NOT_DUE
     day = local_day(now, settings.timezone)
     notification = notifications.streak_reminder(

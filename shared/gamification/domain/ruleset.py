@@ -8,6 +8,7 @@ from gamification.domain.badges import BadgeCatalog, load_badge_catalog
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventCatalog, load_event_catalog
 from gamification.domain.policy import Policy
+from gamification.domain.quests import QuestCatalog
 
 
 class Ruleset(BaseModel):
@@ -17,16 +18,31 @@ class Ruleset(BaseModel):
     badges: BadgeCatalog = BadgeCatalog()
     boosts: tuple[Boost, ...] = ()
     policy: Policy = Policy()
+    quests: QuestCatalog | None = None
+    """``None``: this process did not load the quests (nothing is counted or pruned then)."""
 
     @model_validator(mode="after")
     def _badges_reference_known_types(self) -> Ruleset:
         unknown = sorted(self.badges.referenced_event_types() - set(self.events.by_name))
         if unknown:
             raise ValueError(f"badge criteria.event_type names unknown event types: {unknown}")
+        if self.quests is not None:
+            unknown = sorted(self.quests.referenced_event_types() - set(self.events.by_name))
+            if unknown:
+                raise ValueError(f"quest criteria.event_type names unknown event types: {unknown}")
         return self
 
     def with_badges(self, badges: BadgeCatalog) -> Ruleset:
-        return Ruleset(events=self.events, badges=badges, boosts=self.boosts, policy=self.policy)
+        return Ruleset(
+            events=self.events,
+            badges=badges,
+            boosts=self.boosts,
+            policy=self.policy,
+            quests=self.quests,
+        )
+
+    def with_quests(self, quests: QuestCatalog) -> Ruleset:
+        return self.model_copy(update={"quests": quests})
 
 
 def default_ruleset(policy: Policy | None = None) -> Ruleset:

@@ -11,7 +11,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from gamification.domain import text
 from gamification.domain.badges import UserStats
+from gamification.domain.freezes import FreezeLedger
 from gamification.domain.levels import level_from_xp
+from gamification.domain.quests import QuestProgress
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.timezones import validate_timezone
 
@@ -85,6 +87,9 @@ class UserState(BaseModel):
     """XP-earning activities per event type (over-cap activities are not counted)."""
     streak: StreakTrack = StreakTrack()
     challenge_streak: StreakTrack = StreakTrack()
+    freezes: FreezeLedger = FreezeLedger()
+    """Streak-freeze grants and the folded summary; freezes held and covered days are derived
+    from it with ``streak`` (domain.freezes), never stored twice."""
     capped: dict[str, tuple[CapSlot, ...]] = Field(default_factory=dict)
     """Daily-cap slots per ``"<local day>|<event type>"``. The transition reads only the buckets of
     the days its activities fall on; storage keeps each day in its own item (see the repository),
@@ -95,6 +100,9 @@ class UserState(BaseModel):
     belongs to would depend on arrival order."""
     badges: dict[str, AwareDatetime] = Field(default_factory=dict)
     """Earned badge ids and when they were earned. Never removed."""
+    quests: dict[str, QuestProgress] = Field(default_factory=dict)
+    """Progress and completion per quest, for quests still in the catalog only (an entry goes
+    when its quest leaves the catalog), so at most ``MAX_QUESTS`` entries."""
 
     @property
     def level(self) -> int:

@@ -13,15 +13,20 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications
 from gamification.domain.activity import Activity, dedupe_key
-from gamification.domain.badges import UserStats
+from gamification.domain.badges import BadgeDefinition, UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
+from gamification.domain.freezes import FREEZE_GRANTED, chain
+from gamification.domain.freezes import fold as fold_freezes
 from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
+from gamification.domain.policy import Policy
+from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, micros
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
@@ -125,11 +130,16 @@ def check(
 class _Working:
     """Mutable scratch copy of a state for one transition; frozen again at the end."""
 
-    def __init__(self, state: UserState) -> None:
+    def __init__(self, state: UserState, quests: QuestIndex | None) -> None:
+        self.quest_index = quests
+        self.quests = dict(state.quests)
+        self.quest_counts: dict[str, int] = {}
+        """Counts changed by this transition (plain ints: pydantic copies only at the end)."""
         self.xp = state.xp
         self.counters = dict(state.counters)
         self.streak = state.streak
         self.challenge = state.challenge_streak
+        self.freezes = state.freezes
         self.capped = dict(state.capped)
         self.badges = dict(state.badges)
         self.weekly = dict(state.weekly_xp)
@@ -141,9 +151,11 @@ class _Working:
                 "counters": self.counters,
                 "streak": self.streak,
                 "challenge_streak": self.challenge,
+                "freezes": self.freezes,
                 "capped": self.capped,
                 "badges": self.badges,
                 "weekly_xp": self.weekly,
+                "quests": self.quests_with_counts(),
             }
         )
 
@@ -157,12 +169,53 @@ class _Working:
         is dropped: whether it was ever credited depends on arrival order, so absent == 0.
         """
         self.xp += xp
+        if self.quest_index is not None and self.quest_index.by_xp:
+            at = micros(occurred_at)
+            for quest_id, start, end in self.quest_index.by_xp:
+                if start <= at < end:
+                    self.count_for(quest_id, xp)
         week = iso_week(occurred_at)
         total = self.weekly.get(week, 0) + xp
         if total:
             self.weekly[week] = total
         else:
             self.weekly.pop(week, None)
+
+    def count_for(self, quest_id: str, by: int) -> None:
+        """Add to a quest's count (a completed quest's count no longer matters)."""
+        counts = self.quest_counts
+        if quest_id not in counts:
+            progress = self.quests.get(quest_id)
+            if progress is not None and progress.completed_at is not None:
+                return
+            counts[quest_id] = progress.count if progress is not None else 0
+        counts[quest_id] = max(0, counts[quest_id] + by)
+
+    def quests_with_counts(self) -> dict[str, QuestProgress]:
+        """The progress entries with this transition's counts folded in."""
+        if not self.quest_counts:
+            return self.quests
+        merged = dict(self.quests)
+        for quest_id, count in self.quest_counts.items():
+            before = merged.get(quest_id)
+            if before is None:
+                merged[quest_id] = QuestProgress(count=count)
+            elif before.completed_at is None and before.count != count:
+                merged[quest_id] = before.model_copy(update={"count": count})
+        self.quest_counts = {}
+        self.quests = merged
+        return merged
+
+    def count_activity(self, activity: Activity) -> None:
+        """O(quests counting this type): the index is built once per catalog."""
+        if self.quest_index is None:
+            return
+        windows = self.quest_index.by_type.get(activity.type)
+        if windows:
+            at = micros(activity.occurred_at)
+            for quest_id, start, end in windows:
+                if start <= at < end:
+                    self.count_for(quest_id, 1)
 
     def bump(self, event_type: str, by: int = 1) -> None:
         self.counters[event_type] = self.counters.get(event_type, 0) + by
@@ -176,7 +229,7 @@ def apply_activities(
     seen: Set[str] = frozenset(),
 ) -> Transition:
     """Apply a batch for one user. ``seen`` holds dedupe keys already applied earlier."""
-    work = _Working(state)
+    work = _Working(state, rules.quests.index if rules.quests is not None else None)
     effects = Effects()
     zone = state.settings.timezone
     policy = rules.policy
@@ -196,6 +249,9 @@ def apply_activities(
             applied.add(key)
             effects.applied_keys.append(key)
             effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+            work.count_activity(activity)
+            if verdict.name == FREEZE_GRANTED and day >= horizon:
+                work.freezes = work.freezes.with_grant(day, policy.freezes)
         # A repeat earns nothing but still marks its day: the streak is a function of the days
         # the user was active, whichever report of an object happened to arrive first.
         if verdict.counts_for_streak and day >= horizon:
@@ -205,6 +261,8 @@ def apply_activities(
 
     ctx = _Context(rules, state.user_id, now, state.settings.push_enabled)
     _award_milestones(work, state.streak, effects, ctx)
+    _announce_freezes(work, state, effects, ctx)
+    _complete_quests(work, effects, ctx)
     _award_badges(work, effects, ctx)
     old_level, new_level = state.level, level_from_xp(work.xp)
     if new_level > old_level:
@@ -214,7 +272,7 @@ def apply_activities(
                 user_id=state.user_id, old=old_level, new=new_level, now=now, push=ctx.push
             )
         )
-    _forget_old_history(work, policy.streak_history_days, policy.milestone_every)
+    _forget_old_history(work, policy)
     new_state = work.freeze(state)
     effects.state_changed = new_state != state
     return Transition(new_state, effects)
@@ -314,30 +372,91 @@ def _award_milestones(work: _Working, before: StreakTrack, effects: Effects, ctx
         )
 
 
+def _announce_freezes(work: _Working, before: UserState, effects: Effects, ctx: _Context) -> None:
+    """A notification per day a freeze newly covers (the days are derived, so a late activity
+    that fills one simply stops covering it: the freeze is back, with nothing to announce)."""
+    rules = ctx.rules.policy.freezes
+    if not work.freezes.grants and work.freezes.carry is None and len(work.streak.runs) < 2:
+        return  # nothing can be covered: no gap inside the kept history
+    old = {f.day for f in chain(before.streak, before.freezes, rules).frozen}
+    for frozen in chain(work.streak, work.freezes, rules).frozen:
+        if frozen.day not in old:
+            effects.notifications.append(
+                notifications.freeze_used(
+                    user_id=ctx.user_id,
+                    day=frozen.day.isoformat(),
+                    streak_days=frozen.streak,
+                    used_at=_day_end(frozen.day, before.settings.timezone),
+                    push=ctx.push,
+                )
+            )
+
+
+def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
+    """Complete every quest whose count reached its target: once, since completion is stored
+    in the profile this transition writes (a redelivery finds it completed). Entries of quests
+    no longer in the catalog are dropped, which keeps the profile bounded."""
+    index = work.quest_index
+    if index is None:
+        return
+    current = work.quests_with_counts()
+    work.quests = {k: v for k, v in current.items() if k in index.by_id}
+    for quest_id in sorted(work.quests):
+        progress = work.quests[quest_id]
+        quest = index.by_id[quest_id]
+        if progress.completed_at is not None or progress.count < quest.target:
+            continue
+        work.quests[quest_id] = progress.model_copy(update={"completed_at": ctx.now})
+        work.xp += quest.reward_xp  # bonus XP: all-time only, like milestones
+        effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest_id}", QUEST_REWARD, quest.reward_xp))
+        effects.notifications.append(
+            notifications.quest_completed(
+                user_id=ctx.user_id,
+                quest_id=quest_id,
+                name=quest.name,
+                xp=quest.reward_xp,
+                now=ctx.now,
+                push=ctx.push,
+            )
+        )
+        badge = ctx.rules.badges.get(quest.reward_badge) if quest.reward_badge else None
+        if badge is not None and badge.id not in work.badges:
+            _grant_badge(work, effects, ctx, badge)
+
+
+def _day_end(day: date, timezone: str) -> datetime:
+    after = day + timedelta(days=1)
+    return datetime(after.year, after.month, after.day, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
 def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
     """Award every badge now met; repeat, since a badge can unlock one that counts badges."""
-    badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
     while True:
         stats = work.stats()
         new = ctx.rules.badges.index.newly_met(work.badges, stats)
         if not new:
             return
         for badge in new:
-            work.badges[badge.id] = ctx.now
-            work.xp += badge_xp
-            work.bump(BADGE_EARNED)
-            effects.badges_earned.append(badge.id)
-            effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, badge_xp))
-            effects.notifications.append(
-                notifications.badge_unlocked(
-                    user_id=ctx.user_id,
-                    badge_id=badge.id,
-                    name=badge.name,
-                    description=badge.description,
-                    now=ctx.now,
-                    push=ctx.push,
-                )
-            )
+            _grant_badge(work, effects, ctx, badge)
+
+
+def _grant_badge(work: _Working, effects: Effects, ctx: _Context, badge: BadgeDefinition) -> None:
+    badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
+    work.badges[badge.id] = ctx.now
+    work.xp += badge_xp
+    work.bump(BADGE_EARNED)
+    effects.badges_earned.append(badge.id)
+    effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, badge_xp))
+    effects.notifications.append(
+        notifications.badge_unlocked(
+            user_id=ctx.user_id,
+            badge_id=badge.id,
+            name=badge.name,
+            description=badge.description,
+            now=ctx.now,
+            push=ctx.push,
+        )
+    )
 
 
 def _history_start(streak: StreakTrack, keep_days: int) -> date:
@@ -346,11 +465,17 @@ def _history_start(streak: StreakTrack, keep_days: int) -> date:
     return date.min if last is None else last - timedelta(days=keep_days)
 
 
-def _forget_old_history(work: _Working, keep_days: int, every: int) -> None:
+def _forget_old_history(work: _Working, policy: Policy) -> None:
+    keep_days, every = policy.streak_history_days, policy.milestone_every
     last = work.streak.last_day
     if last is None:
+        if work.freezes.grants:  # grants without any active day: keep the recent ones only
+            newest = max(work.freezes.grants)
+            keep_after = newest - timedelta(days=keep_days)
+            work.freezes = fold_freezes(work.streak, work.freezes, policy.freezes, keep_after)
         return
     keep_after = last - timedelta(days=keep_days)
+    work.freezes = fold_freezes(work.streak, work.freezes, policy.freezes, keep_after)
     work.streak = work.streak.folded(keep_after, every)
     work.challenge = work.challenge.folded(keep_after, every)
     cutoff = keep_after.isoformat()  # a bucket "<day>|<type>" sorts before it iff its day does

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from gamification.adapters.badge_repository import BadgeRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, parse_badge
 from gamification.domain.catalog import EventCatalog
+from gamification.domain.quests import MAX_QUESTS, QuestDefinition, parse_quest
 from gamification.validation import problems
 
 
@@ -87,3 +88,69 @@ class BadgeAdmin:
                 "criteria.event_type", f"unknown event type {sorted(unknown)[0]!r}"
             )
         return badge
+
+
+class InvalidQuestError(ValueError):
+    """The quest would not work; ``field`` names what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownQuestError(LookupError):
+    """No quest with this id."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedQuest:
+    quest: QuestDefinition
+    created: bool
+
+
+class QuestAdmin:
+    """Admin changes to quests, validated as the consumer will read them.
+
+    A quest needs no backfill: it counts activities by when they occurred, and every activity
+    inside a window that has already started is still counted when it arrives (the consumer
+    re-reads the catalog within a minute). Activities applied before the quest was saved are
+    not counted again: a quest is announced before it starts.
+    """
+
+    def __init__(
+        self,
+        catalog: BadgeRepository,
+        events: EventCatalog,
+        on_catalog_changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._catalog = catalog
+        self._events = events
+        self._on_catalog_changed = on_catalog_changed
+
+    def upsert(self, quest_id: str, fields: Mapping[str, Any]) -> SavedQuest:
+        try:
+            quest = parse_quest({**fields, "id": quest_id})
+        except ValidationError as error:
+            field, message = next(problems(error))
+            # The one check across fields is the window's order: name the field to change.
+            raise InvalidQuestError("ends_at" if field == "body" else field, message) from error
+        counted = quest.counted_type
+        if counted is not None and counted not in self._events:
+            raise InvalidQuestError("criteria.event_type", f"unknown event type {counted!r}")
+        badges, quests = self._catalog.load_rules()
+        if quest.reward_badge is not None and badges.get(quest.reward_badge) is None:
+            raise InvalidQuestError("reward_badge", f"unknown badge {quest.reward_badge!r}")
+        created = quests.get(quest_id) is None
+        if created and len(quests) >= MAX_QUESTS:
+            raise InvalidQuestError(
+                "id", f"at most {MAX_QUESTS} quests are stored; delete an ended one first"
+            )
+        self._catalog.put_quest(quest)
+        self._on_catalog_changed()
+        return SavedQuest(quest=quest, created=created)
+
+    def remove(self, quest_id: str) -> None:
+        """Delete a quest; users' progress on it is dropped at their next activity."""
+        if not self._catalog.delete_quest(quest_id):
+            raise UnknownQuestError(quest_id)
+        self._on_catalog_changed()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
@@ -20,13 +20,36 @@ from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.adapters.user_repository import StoredUser, UserRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
+from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.periods import Period, iso_week
+from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
 from gamification.domain.ruleset import Ruleset
+from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
 
 if TYPE_CHECKING:  # the client loads with the first Redis read, not with this module
     from gamification.adapters.leaderboard import Leaderboard
+
+
+@dataclass(frozen=True, slots=True)
+class QuestView:
+    id: str
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    criteria: object
+    reward_xp: int
+    reward_badge: str | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserQuestView(QuestView):
+    progress: ProgressView
+    completed: bool
+    completed_at: datetime | None
 
 
 class UnknownUserError(Exception):
@@ -59,6 +82,14 @@ class StreakView:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyStreakView(StreakView):
+    """The daily streak, which freezes protect."""
+
+    freezes: int
+    frozen_days: list[date]
+
+
+@dataclass(frozen=True, slots=True)
 class SettingsView:
     display_name: str | None
     timezone: str
@@ -73,7 +104,7 @@ class ProfileView:
     level: int
     progress: LevelView
     weekly_xp: int
-    streak: StreakView
+    streak: DailyStreakView
     challenge_streak: StreakView
     rank: int | None
     rank_available: bool
@@ -193,7 +224,7 @@ class ProfileQueries:
                 fraction=round(progress.fraction, 4),
             ),
             weekly_xp=state.weekly_xp.get(iso_week(now), 0),
-            streak=_streak(streak_status(state.streak, zone, now)),
+            streak=_daily_streak(state, self._rules().policy.freezes, now),
             challenge_streak=_streak(streak_status(state.challenge_streak, zone, now)),
             rank=rank,
             rank_available=rank_available,
@@ -231,11 +262,78 @@ class ProfileQueries:
         )
         return UserBadgesView(user_id=user_id, earned_count=len(state.badges), badges=views)
 
+    def quests(self) -> list[QuestView]:
+        """Active and upcoming quests, soonest ending first (from the cached catalog)."""
+        now = self._clock()
+        return [_quest_view(q, now) for q in self._quests().visible(now)]
+
+    def my_quests(self, user_id: str) -> list[UserQuestView]:
+        """Every active or upcoming quest with the user's progress, plus ended quests they
+        completed while those are still in the catalog."""
+        now = self._clock()
+        state = self._load(user_id, must_exist=False).state
+        views = []
+        for quest in sorted(self._quests(), key=lambda q: (q.ends_at, q.id)):
+            progress = state.quests.get(quest.id, QuestProgress())
+            if now >= quest.ends_at and progress.completed_at is None:
+                continue
+            shown = progress.progress(quest)
+            views.append(
+                UserQuestView(
+                    id=quest.id,
+                    name=quest.name,
+                    description=quest.description,
+                    starts_at=quest.starts_at,
+                    ends_at=quest.ends_at,
+                    criteria=quest.criteria,
+                    reward_xp=quest.reward_xp,
+                    reward_badge=quest.reward_badge,
+                    status=quest.status(now),
+                    progress=ProgressView(current=shown.current, target=shown.target),
+                    completed=progress.completed_at is not None,
+                    completed_at=progress.completed_at,
+                )
+            )
+        return views
+
+    def _quests(self) -> QuestCatalog:
+        return self._rules().quests or QuestCatalog()
+
     def _load(self, user_id: str, *, must_exist: bool) -> StoredUser:
         stored = self._users.load(user_id, consistent=False)  # display only
         if must_exist and not stored.exists:
             raise UnknownUserError(user_id)
         return stored
+
+
+def _daily_streak(state: UserState, rules: FreezeRules, now: datetime) -> DailyStreakView:
+    """Freezes shape the daily streak: covered days keep it alive (domain.freezes)."""
+    zone = state.settings.timezone
+    plain = streak_status(state.streak, zone, now)
+    status = freeze_status(state.streak, state.freezes, rules, zone, now)
+    shown = rules.recent_shown
+    return DailyStreakView(
+        current=status.current,
+        longest=max(plain.longest, status.longest),
+        active_today=plain.active_today,
+        expires_at=status.expires_at,
+        freezes=status.held,
+        frozen_days=list(status.frozen[-shown:]) if shown else [],
+    )
+
+
+def _quest_view(quest: QuestDefinition, now: datetime) -> QuestView:
+    return QuestView(
+        id=quest.id,
+        name=quest.name,
+        description=quest.description,
+        starts_at=quest.starts_at,
+        ends_at=quest.ends_at,
+        criteria=quest.criteria,
+        reward_xp=quest.reward_xp,
+        reward_badge=quest.reward_badge,
+        status=quest.status(now),
+    )
 
 
 def _streak(status: StreakStatus) -> StreakView:

@@ -23,6 +23,7 @@ from gamification.adapters import keys
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger, ReminderOutcome
 from gamification.adapters.user_repository import StoredUser, UserRepository
+from gamification.domain.freezes import FreezeRules
 from gamification.domain.reminders import Reminder, Skip, plan_reminder
 
 logger = Logger(child=True)
@@ -71,6 +72,7 @@ class StreakReminders:
         lead: timedelta,
         lookback_hours: int = LOOKBACK_HOURS,
         max_attempts: int = 3,
+        freezes: FreezeRules | None = None,
     ) -> None:
         if not timedelta(0) < lead <= timedelta(hours=24):
             # Longer leads would fall on the last active day itself, before there is anything
@@ -82,6 +84,7 @@ class StreakReminders:
         self._lead = lead
         self._lookback = lookback_hours
         self._max_attempts = max_attempts
+        self._freezes = freezes or FreezeRules()
 
     def run(self, now: datetime) -> ReminderReport:
         """Remind every user whose reminder is due by ``now`` (the scheduled event's time)."""
@@ -100,7 +103,7 @@ class StreakReminders:
         stored = self._users.load_many(user_ids)
         planned: list[tuple[StoredUser, Reminder]] = []
         for user_id in user_ids:
-            plan = plan_reminder(stored[user_id].state, now, self._lead)
+            plan = plan_reminder(stored[user_id].state, now, self._lead, self._freezes)
             if isinstance(plan, Skip):
                 report.skipped[plan] += 1
             else:
@@ -129,7 +132,7 @@ class StreakReminders:
                 report.already_sent += 1
                 return
             user = self._users.load(user.state.user_id)
-            plan = plan_reminder(user.state, now, self._lead)
+            plan = plan_reminder(user.state, now, self._lead, self._freezes)
             if isinstance(plan, Skip):
                 report.skipped[plan] += 1
                 return

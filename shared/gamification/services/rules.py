@@ -1,7 +1,7 @@
 """The ruleset a process applies: shipped event types and policy, badges from the table.
 
-Badge definitions change rarely, so a container re-reads them at most once a minute: one query
-per minute instead of one per badge per event (the seed's cost).
+Badge and quest definitions change rarely, so a container re-reads them at most once a minute:
+one query per minute instead of one per badge per event (the seed's cost).
 """
 
 from __future__ import annotations
@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from gamification.domain.badges import BadgeCatalog
 from gamification.domain.catalog import EventCatalog, load_event_catalog
 from gamification.domain.policy import Policy
+from gamification.domain.quests import QuestCatalog
 from gamification.domain.ruleset import Ruleset
 
 
 @dataclass
 class RulesProvider:
     load_badges: Callable[[], BadgeCatalog]
+    load_catalog: Callable[[], tuple[BadgeCatalog, QuestCatalog]] | None = None
+    """Badges and quests in one read; when set, it replaces ``load_badges`` and the ruleset
+    carries the quests (processes without it neither count nor prune quest progress)."""
     policy: Policy = field(default_factory=Policy)
     events: EventCatalog = field(default_factory=load_event_catalog)
     max_age_seconds: float = 60.0
@@ -29,9 +33,15 @@ class RulesProvider:
     def __call__(self) -> Ruleset:
         now = self.clock()
         if self._cached is None or now - self._loaded_at >= self.max_age_seconds:
-            self._cached = Ruleset(
-                events=self.events, badges=self.load_badges(), policy=self.policy
-            )
+            if self.load_catalog is not None:
+                badges, quests = self.load_catalog()
+                self._cached = Ruleset(
+                    events=self.events, badges=badges, policy=self.policy, quests=quests
+                )
+            else:
+                self._cached = Ruleset(
+                    events=self.events, badges=self.load_badges(), policy=self.policy
+                )
             self._loaded_at = now
         return self._cached
 

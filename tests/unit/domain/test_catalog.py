@@ -51,6 +51,7 @@ def test_reportable_by_lists_types_in_catalog_order() -> None:
         "series_completed",
         "challenge_solved",
         "comment_left",
+        "streak_freeze_granted",
     ]
 
 

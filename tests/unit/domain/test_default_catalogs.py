@@ -28,6 +28,7 @@ SEED_XP = {
     "comment_left": 5,
     "streak_milestone": 50,
     "badge_earned": 0,
+    "streak_freeze_granted": 0,
 }
 
 SEED_CRITERIA = [
@@ -45,7 +46,7 @@ def test_the_files_ship_with_the_package() -> None:
     assert DEFAULT_BADGES_FILE.is_file()
 
 
-def test_event_catalog_has_the_seeds_seven_types_and_xp() -> None:
+def test_event_catalog_has_the_seeds_seven_types_and_xp_plus_the_freeze_grant() -> None:
     catalog = load_event_catalog()
     assert {t.name: t.base_xp for t in catalog} == SEED_XP
 

@@ -1,4 +1,4 @@
-"""Admin: add, change and remove badge definitions (``admin`` group only)."""
+"""Admin: add, change and remove badge definitions and quests (``admin`` group only)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from gamification import composition
 from gamification.api.auth import Caller, current_admin
 from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, USER, new_router, responses
-from gamification.api.models import BadgeId, BadgeIn, BadgeOut
-from gamification.services.admin import BadgeAdmin
+from gamification.api.models import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn, QuestOut
+from gamification.services.admin import BadgeAdmin, QuestAdmin
 
 router = new_router()
 TAGS = ["admin"]
@@ -76,4 +76,66 @@ def delete_badge(
     service: Annotated[BadgeAdmin, Depends(badge_admin)],
 ) -> Response[None]:
     service.remove(badge_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+
+
+def quest_admin() -> QuestAdmin:
+    return composition.quest_admin()
+
+
+QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `-`, `_`.")]
+
+
+@router.put(
+    "/v1/admin/quests/<quest_id>",
+    status_code=200,
+    operation_id="putQuest",
+    summary="Create or replace a quest",
+    description="Validated as the consumer reads it (unknown criterion types, event types or "
+    "reward badges are refused; `ends_at` must be after `starts_at`). Activities count by when "
+    "they occurred inside the window. Answers 201 when the quest is new.",
+    tags=TAGS,
+    security=USER,
+    responses={
+        **responses(
+            200,
+            "Replaced",
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            *ADMIN_ERRORS,
+            *BODY_ERRORS,
+        ),
+        201: {"description": "Created"},
+    },
+)
+def put_quest(
+    quest_id: QuestIdPath,
+    body: QuestIn,
+    _admin: Annotated[Caller, Depends(current_admin)],
+    service: Annotated[QuestAdmin, Depends(quest_admin)],
+) -> Response[QuestOut]:
+    saved = service.upsert(quest_id, body.model_dump(mode="json"))
+    return Response(
+        status_code=HTTPStatus.CREATED if saved.created else HTTPStatus.OK,
+        content_type=content_types.APPLICATION_JSON,
+        body=QuestOut.model_validate(saved.quest),
+    )
+
+
+@router.delete(
+    "/v1/admin/quests/<quest_id>",
+    status_code=204,
+    operation_id="deleteQuest",
+    summary="Remove a quest",
+    description="Progress on it is dropped; rewards already paid stay.",
+    tags=TAGS,
+    security=USER,
+    responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
+)
+def delete_quest(
+    quest_id: QuestIdPath,
+    _admin: Annotated[Caller, Depends(current_admin)],
+    service: Annotated[QuestAdmin, Depends(quest_admin)],
+) -> Response[None]:
+    service.remove(quest_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, body=None)

@@ -1,0 +1,56 @@
+"""Quests: the active and upcoming ones, and your progress on them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+
+from gamification import composition
+from gamification.api.auth import Caller, current_user
+from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.models import ListedQuestOut, QuestCatalogOut, UserQuestOut, UserQuestsOut
+from gamification.services.queries import ProfileQueries
+
+router = new_router()
+TAGS = ["quests"]
+
+
+def profiles() -> ProfileQueries:
+    return composition.profile_queries()
+
+
+@router.get(
+    "/v1/quests",
+    operation_id="listQuests",
+    summary="Active and upcoming quests",
+    description="Soonest ending first. Windows are absolute instants, the same for every user.",
+    tags=TAGS,
+    security=USER,
+    responses=responses(200, "Active and upcoming quests", *AUTH_ERRORS),
+)
+def quest_catalog(
+    _caller: Annotated[Caller, Depends(current_user)],
+    queries: Annotated[ProfileQueries, Depends(profiles)],
+) -> QuestCatalogOut:
+    return QuestCatalogOut(quests=[ListedQuestOut.model_validate(q) for q in queries.quests()])
+
+
+@router.get(
+    "/v1/me/quests",
+    operation_id="listMyQuests",
+    summary="Your quests with progress",
+    description="Active and upcoming quests with `progress` (current/target) and whether you "
+    "completed them, plus ended quests you completed.",
+    tags=TAGS,
+    security=USER,
+    responses=responses(200, "Your quests", *AUTH_ERRORS),
+)
+def my_quests(
+    caller: Annotated[Caller, Depends(current_user)],
+    queries: Annotated[ProfileQueries, Depends(profiles)],
+) -> UserQuestsOut:
+    return UserQuestsOut(
+        user_id=caller.user_id,
+        quests=[UserQuestOut.model_validate(q) for q in queries.my_quests(caller.user_id)],
+    )

@@ -1,0 +1,107 @@
+"""Quests over HTTP: admin validation, the public list, progress and a reward paid once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from gamification.local.provision import Provisioned
+from tests.api import seed
+from tests.api.support import Api, LambdaContext, admin, user
+
+ALICE = user("alice")
+
+
+def _quest(**overrides: Any) -> dict[str, Any]:
+    now = seed.now()
+    return {
+        "name": "Weekend Reader",
+        "description": "Read 3 posts this weekend.",
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(days=2)).isoformat(),
+        "criteria": {"type": "posts_read", "count": 3},
+        "reward_xp": 40,
+        **overrides,
+    }
+
+
+def _consume(stack_env: Provisioned) -> None:
+    from functions.consumer.handler import lambda_handler
+
+    event = seed.sqs_event(stack_env.queue_url, stack_env.queue_arn)
+    assert lambda_handler(event, LambdaContext("consumer")) == {"batchItemFailures": []}
+
+
+def test_a_quest_is_listed_progresses_and_pays_once(api: Api, stack_env: Provisioned) -> None:
+    created = api.put("/v1/admin/quests/weekend", as_=admin(), body=_quest())
+    upcoming = _quest(
+        name="Next week",
+        starts_at=(seed.now() + timedelta(days=3)).isoformat(),
+        ends_at=(seed.now() + timedelta(days=4)).isoformat(),
+    )
+    api.put("/v1/admin/quests/next", as_=admin(), body=upcoming)
+    listed = api.get("/v1/quests", as_=ALICE)
+    assert created.status == 201, created.text
+    assert [(q["id"], q["status"]) for q in listed.json["quests"]] == [
+        ("weekend", "active"),
+        ("next", "upcoming"),
+    ]
+
+    for post in ["p-1", "p-2", "p-1"]:
+        api.post("/v1/activities", as_=ALICE, body={"type": "post_read", "object_id": post})
+    _consume(stack_env)
+    mine = {q["id"]: q for q in api.get("/v1/me/quests", as_=ALICE).json["quests"]}
+    assert mine["weekend"]["progress"] == {"current": 2, "target": 3}
+    assert mine["weekend"]["completed"] is False
+
+    for post in ["p-3", "p-3", "p-2"]:
+        api.post("/v1/activities", as_=ALICE, body={"type": "post_read", "object_id": post})
+    _consume(stack_env)
+    for post in ["p-3", "p-1"]:  # repeated reads after completion
+        api.post("/v1/activities", as_=ALICE, body={"type": "post_read", "object_id": post})
+    _consume(stack_env)
+
+    mine = {q["id"]: q for q in api.get("/v1/me/quests", as_=ALICE).json["quests"]}
+    me = api.get("/v1/me", as_=ALICE).json
+    feed = api.get("/v1/me/notifications", as_=ALICE).json
+    assert mine["weekend"]["completed"] is True
+    assert mine["weekend"]["progress"] == {"current": 3, "target": 3}
+    assert me["xp"] == 30 + 40
+    titles = [n["title"] for n in feed["notifications"]]
+    assert titles.count("Quest Complete: Weekend Reader") == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        (
+            _quest(ends_at="2020-01-01T00:00:00Z", starts_at="2020-01-02T00:00:00Z"),
+            400,
+            "body.ends_at",
+        ),
+        (
+            _quest(criteria={"type": "event_count", "event_type": "nope", "count": 1}),
+            400,
+            "body.criteria.event_type",
+        ),
+        (_quest(reward_badge="no-such-badge"), 400, "body.reward_badge"),
+        (_quest(criteria={"type": "streak", "count": 3}), 422, "body.criteria"),
+        (_quest(colour="red"), 422, "body.colour"),
+    ],
+)
+def test_invalid_quests_are_refused_naming_the_field(
+    api: Api, body: dict[str, Any], status: int, field: str
+) -> None:
+    reply = api.put("/v1/admin/quests/bad", as_=admin(), body=body)
+    assert reply.status == status, reply.text
+    assert any(f.startswith(field) for f in reply.error_fields()), reply.error
+
+
+def test_only_admins_change_quests_and_unknown_ones_are_404(api: Api) -> None:
+    assert api.put("/v1/admin/quests/q", as_=ALICE, body=_quest()).status == 403
+    assert api.delete("/v1/admin/quests/q", as_=admin()).status == 404
+    assert api.put("/v1/admin/quests/q", as_=admin(), body=_quest()).status == 201
+    assert api.delete("/v1/admin/quests/q", as_=admin()).status == 204
+    assert api.get("/v1/quests", as_=ALICE).json["quests"] == []
