@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     BADGE_EARNED = "badge_earned"
     STREAK_MILESTONE = "streak_milestone"
     STREAK_REMINDER = "streak_reminder"
+    LEAGUE_RESULT = "league_result"
 
 
 class Notification(BaseModel):
@@ -83,4 +84,19 @@ def streak_reminder(
         message=(f"Your {streak_days}-day streak expires {lead} — read one post to keep it alive!"),
         created_at=now,
         push=True,
+    )
+
+
+def league_result(
+    *, user_id: str, week: str, title: str, message: str, now: AwareDatetime, push: bool
+) -> Notification:
+    """One per user and closed week: the id carries the week, so a re-run writes the same one."""
+    return Notification(
+        id=f"league#{week}",
+        user_id=user_id,
+        kind=NotificationKind.LEAGUE_RESULT,
+        title=title,
+        message=message,
+        created_at=now,
+        push=push,
     )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from gamification.domain.badges import BadgeCatalog, load_badge_catalog
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventCatalog, load_event_catalog
+from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 
 
@@ -17,6 +18,7 @@ class Ruleset(BaseModel):
     badges: BadgeCatalog = BadgeCatalog()
     boosts: tuple[Boost, ...] = ()
     policy: Policy = Policy()
+    leagues: LeagueRules = LeagueRules()
 
     @model_validator(mode="after")
     def _badges_reference_known_types(self) -> Ruleset:
@@ -26,11 +28,20 @@ class Ruleset(BaseModel):
         return self
 
     def with_badges(self, badges: BadgeCatalog) -> Ruleset:
-        return Ruleset(events=self.events, badges=badges, boosts=self.boosts, policy=self.policy)
+        return Ruleset(
+            events=self.events,
+            badges=badges,
+            boosts=self.boosts,
+            policy=self.policy,
+            leagues=self.leagues,
+        )
 
 
 def default_ruleset(policy: Policy | None = None) -> Ruleset:
     """The shipped event catalog and starter badges."""
     return Ruleset(
-        events=load_event_catalog(), badges=load_badge_catalog(), policy=policy or Policy()
+        events=load_event_catalog(),
+        badges=load_badge_catalog(),
+        policy=policy or Policy(),
+        leagues=load_league_rules(),
     )

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from gamification.domain import text
 from gamification.domain.badges import UserStats
+from gamification.domain.leagues import LeagueState
 from gamification.domain.levels import level_from_xp
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.timezones import validate_timezone
@@ -95,6 +96,9 @@ class UserState(BaseModel):
     belongs to would depend on arrival order."""
     badges: dict[str, AwareDatetime] = Field(default_factory=dict)
     """Earned badge ids and when they were earned. Never removed."""
+    league: LeagueState = LeagueState()
+    """Tier, latest cohort and latest result (bounded; written by the consumer and the league
+    close job, not a function of the activities alone)."""
 
     @property
     def level(self) -> int:

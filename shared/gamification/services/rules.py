@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from gamification.domain.badges import BadgeCatalog
 from gamification.domain.catalog import EventCatalog, load_event_catalog
+from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.ruleset import Ruleset
 
@@ -21,6 +22,7 @@ class RulesProvider:
     load_badges: Callable[[], BadgeCatalog]
     policy: Policy = field(default_factory=Policy)
     events: EventCatalog = field(default_factory=load_event_catalog)
+    leagues: LeagueRules = field(default_factory=load_league_rules)
     max_age_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
     _cached: Ruleset | None = None
@@ -30,7 +32,10 @@ class RulesProvider:
         now = self.clock()
         if self._cached is None or now - self._loaded_at >= self.max_age_seconds:
             self._cached = Ruleset(
-                events=self.events, badges=self.load_badges(), policy=self.policy
+                events=self.events,
+                badges=self.load_badges(),
+                policy=self.policy,
+                leagues=self.leagues,
             )
             self._loaded_at = now
         return self._cached
