@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gamification.adapters.backfill_launcher import BackfillLauncher
     from gamification.adapters.badge_repository import BadgeRepository
     from gamification.adapters.leaderboard import Leaderboard
+    from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
     from gamification.adapters.player_directory import PlayerDirectory
     from gamification.adapters.request_budget import RequestBudget
@@ -86,6 +87,19 @@ def user_repository() -> UserRepository:
 
 
 @lru_cache(maxsize=1)
+def league_repository() -> LeagueRepository:
+    from gamification.adapters.league_repository import LeagueRepository
+
+    config = settings()
+    return LeagueRepository(
+        dynamodb(),
+        config.table_name,
+        cohort_size=rules().leagues.cohort_size,
+        seat_shards=config.league_seat_shards,
+    )
+
+
+@lru_cache(maxsize=1)
 def badge_repository() -> BadgeRepository:
     from gamification.adapters.badge_repository import BadgeRepository
 
@@ -126,7 +140,7 @@ def queue_consumer() -> QueueConsumer:
     from gamification.services.consumer import QueueConsumer
     from gamification.services.processing import ActivityApplier
 
-    applier = ActivityApplier(user_repository(), rules(), utc_now)
+    applier = ActivityApplier(user_repository(), rules(), utc_now, seats=league_repository())
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
 
 

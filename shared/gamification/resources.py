@@ -42,7 +42,7 @@ class TableSpec:
                 "GSI2PK",
                 "GSI2SK",
                 "INCLUDE",
-                ("xp", "xp_at", "weekly_xp", "display_name"),
+                ("xp", "xp_at", "weekly_xp", "display_name", "league"),
             ),
         )
     )

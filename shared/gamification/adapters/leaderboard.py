@@ -23,7 +23,14 @@ from uuid import uuid4
 
 import redis
 
-from gamification.adapters.player_score import ALLTIME, WEEKLY_PREFIX, PlayerScore, weekly
+from gamification.adapters.player_score import (
+    ALLTIME,
+    LEAGUE_PREFIX,
+    WEEKLY_PREFIX,
+    PlayerScore,
+    league_week,
+    weekly,
+)
 from gamification.domain.periods import week_bounds
 from gamification.domain.ranking import competition_ranks
 
@@ -51,8 +58,25 @@ class BoardIncompleteError(LeaderboardUnavailableError):
 
 
 def marker_key(board: str) -> str:
-    """The board's generation marker (same hash slot as the board)."""
+    """The board's generation marker (same hash slot as the board). All cohort boards of a week
+    share one marker (``leagues:<week>``): the reconciler rebuilds them together."""
+    if board.startswith(LEAGUE_PREFIX):
+        return f"{PREFIX}:generation:{leagues_marker(league_week(board))}"
     return f"{PREFIX}:generation:{board}"
+
+
+def leagues_marker(week: str) -> str:
+    """The marker name that says every cohort board of ``week`` is complete."""
+    return f"leagues:{week}"
+
+
+def board_expiry(board: str) -> datetime | None:
+    """When a board expires: never for all-time, ``WEEKLY_RETENTION`` after its week else."""
+    if board == ALLTIME:
+        return None
+    if board.startswith(LEAGUE_PREFIX):
+        return weekly_expiry(league_week(board))
+    return weekly_expiry(board.removeprefix(WEEKLY_PREFIX))
 
 
 def weekly_expiry(week: str) -> datetime:
@@ -146,6 +170,13 @@ class Leaderboard:
                     key = board_key(weekly(week))
                     pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
                     pipe.expireat(key, expires)
+                cohort = player.league_board
+                if cohort is not None:
+                    xp, cohort_expires = player.listed_xp(cohort), board_expiry(cohort)
+                    if xp is not None and cohort_expires is not None and cohort_expires > now:
+                        key = board_key(cohort)
+                        pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
+                        pipe.expireat(key, cohort_expires)
                 if player.display_name:
                     pipe.hset(NAMES_KEY, player.user_id, player.display_name)
                 else:
@@ -169,6 +200,7 @@ class Leaderboard:
         players: Iterable[PlayerScore],
         expire_at: datetime | None,
         generation: str,
+        stamp: bool = True,
     ) -> None:
         """Rebuild ``board`` from the truth into a temporary key, then swap it in atomically,
         stamped with its generation marker (the board is complete from that moment)."""
@@ -200,8 +232,16 @@ class Leaderboard:
                     swap.persist(final)
             else:
                 swap.delete(final)
-            swap.set(marker_key(board), generation, exat=expire_at)
+            if stamp:
+                swap.set(marker_key(board), generation, exat=expire_at)
             swap.execute()
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
+        """Set a generation marker by name (the cohort boards of a week share one)."""
+        try:
+            self._client.set(f"{PREFIX}:generation:{marker}", generation, exat=expire_at)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 

@@ -148,7 +148,7 @@ class Outcome:
 def ranks(standings: Sequence[Standing]) -> dict[str, int]:
     """``RANK()`` by the week's XP: ties share a rank (1, 2, 2, 4)."""
     ordered = sorted((s.xp for s in standings), reverse=True)
-    first = {}
+    first: dict[int, int] = {}
     for position, xp in enumerate(ordered):
         first.setdefault(xp, position + 1)
     return {s.user_id: first[s.xp] for s in standings}
@@ -200,6 +200,8 @@ class LeagueState(BaseModel):
     """The tier the user plays in: their current cohort's, or the next one they join."""
     week: str | None = None
     """The week of the user's latest cohort."""
+    cohort_tier: int = 0
+    """The tier of that cohort (``tier`` moves on when the week closes)."""
     cohort: int | None = None
     closed: str | None = None
     """The latest week whose result was applied (== ``week`` once the cohort closed)."""
@@ -224,7 +226,8 @@ def may_join(league: LeagueState, week: str, week_xp: int) -> bool:
 
 
 def join(league: LeagueState, week: str, cohort: int) -> LeagueState:
-    return league.model_copy(update={"week": week, "cohort": cohort})
+    """Seated in ``cohort`` of the user's current tier for ``week``."""
+    return league.model_copy(update={"week": week, "cohort_tier": league.tier, "cohort": cohort})
 
 
 def apply_outcome(league: LeagueState, cohort: int, outcome: Outcome) -> LeagueState:
