@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
     from gamification.services.ingest import IngestService
+    from gamification.services.league_close import LeagueClose
     from gamification.services.outbox import OutboxDispatcher
     from gamification.services.projector import LeaderboardProjector
     from gamification.services.queries import (
@@ -342,6 +343,19 @@ def badge_backfill() -> BadgeBackfill:
         leaderboard_if_configured(),
         BackfillCheckpoints(dynamodb(), settings().table_name),
         rules=fresh_rules,
+    )
+
+
+@lru_cache(maxsize=1)
+def league_close() -> LeagueClose:
+    from gamification.adapters.league_repository import CloseCheckpoints
+    from gamification.services.league_close import LeagueClose
+
+    return LeagueClose(
+        league_repository(),
+        user_repository(),
+        CloseCheckpoints(dynamodb(), settings().table_name),
+        rules=rules(),
     )
 
 

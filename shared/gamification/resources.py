@@ -195,6 +195,14 @@ class Schedule:
 
 
 SCHEDULES: tuple[Schedule, ...] = (
+    # On the hour: the run after a week ends (Monday 00:00 UTC) closes it; the others find it
+    # closed (one checkpoint read per shard) or finish a run that failed.
+    Schedule(
+        "leagues",
+        60,
+        "close the league week that ended: promote, demote, notify (idempotent, resumable)",
+        on_the_clock=True,
+    ),
     # On the hour: reminders fall due at whole hours (or half hours) UTC, see docs/jobs.md.
     Schedule(
         "notifier",
