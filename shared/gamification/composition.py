@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from gamification.services.consumer import QueueConsumer
     from gamification.services.ingest import IngestService
     from gamification.services.league_close import LeagueClose
+    from gamification.services.league_queries import LeagueQueries
     from gamification.services.outbox import OutboxDispatcher
     from gamification.services.projector import LeaderboardProjector
     from gamification.services.queries import (
@@ -223,6 +224,13 @@ def profile_queries() -> ProfileQueries:
     from gamification.services.queries import ProfileQueries
 
     return ProfileQueries(user_repository(), leaderboard(), rules(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def league_queries() -> LeagueQueries:
+    from gamification.services.league_queries import LeagueQueries
+
+    return LeagueQueries(user_repository(), league_repository(), leaderboard(), rules(), utc_now)
 
 
 @lru_cache(maxsize=1)

@@ -159,6 +159,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/leaderboard", "query"),
     Route("GET", "/v1/leaderboard/around/{user_id}", "query"),
     Route("GET", "/v1/me/notifications", "query"),
+    Route("GET", "/v1/me/league", "query"),
+    Route("GET", "/v1/leagues/tiers", "query"),
     Route("GET", "/v1/health", "query", auth="none"),
     Route("GET", "/v1/openapi.json", "query", auth="none"),
     Route("GET", "/v1/docs", "query", auth="none"),

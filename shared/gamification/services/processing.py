@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gamification.adapters.league_repository import LeagueRepository, Membership
+from gamification.adapters.league_repository import LeagueRepository, Membership, cohort_name
 from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import (
     AlreadyAppliedError,
@@ -187,10 +187,14 @@ class ActivityApplier:
 
 def player_score(stored: StoredUser) -> PlayerScore:
     state = stored.state
+    seat = state.league
     return PlayerScore(
         user_id=state.user_id,
         xp=state.xp,
         xp_at=stored.xp_at,
         display_name=state.settings.display_name,
         weekly_xp=dict(state.weekly_xp),
+        league=cohort_name(seat.week, seat.cohort_tier, seat.cohort)
+        if seat.week is not None and seat.cohort is not None
+        else None,
     )

@@ -29,6 +29,7 @@ from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.streaks import StreakStatus, streak_status
+from gamification.services.league_queries import LeagueSummaryView, league_summary
 
 
 class UnknownUserError(Exception):
@@ -81,6 +82,7 @@ class ProfileView:
     rank_available: bool
     badge_count: int
     settings: SettingsView
+    league: LeagueSummaryView
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,7 @@ class ProfileQueries:
                 timezone=zone,
                 push_enabled=state.settings.push_enabled,
             ),
+            league=league_summary(state.league, self._rules().leagues),
         )
 
     def catalog(self) -> BadgeCatalog:
