@@ -88,18 +88,21 @@ def budget_sk(window_start: int) -> str:
 
 
 SEATS_SK = "SEATS"
+SEATS_PREFIX = "SEATS#"
+COHORT_PREFIX = "COHORT#"
+LEAGUE_CLOSE_PREFIX = "LEAGUECLOSE#"
 COHORT_MEMBER_PREFIX = "USER#"
 
 
 def seats_pk(week: str, tier: int, shard: int) -> str:
     """The seat counter of one tier and week (and seat shard: ``league_seat_shards`` spreads a
     busy tier's joins over several partition keys)."""
-    return f"SEATS#{week}#{tier}#{shard}"
+    return f"{SEATS_PREFIX}{week}#{tier}#{shard}"
 
 
 def cohort_pk(week: str, tier: int, cohort: int) -> str:
     """A cohort's member list: one item per member, queried whole (≤ cohort size)."""
-    return f"COHORT#{week}#{tier}#{cohort}"
+    return f"{COHORT_PREFIX}{week}#{tier}#{cohort}"
 
 
 def cohort_member_sk(user_id: str) -> str:
@@ -108,7 +111,7 @@ def cohort_member_sk(user_id: str) -> str:
 
 def league_close_pk(week: str) -> str:
     """Checkpoints of the league close job for one week (one item per job shard)."""
-    return f"LEAGUECLOSE#{week}"
+    return f"{LEAGUE_CLOSE_PREFIX}{week}"
 
 
 def league_close_sk(shard: int, shards: int) -> str:
