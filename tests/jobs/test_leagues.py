@@ -171,3 +171,39 @@ def test_the_scheduled_handler_closes_the_week_that_ended(
     again = lambda_handler(scheduled_event(MONDAY + timedelta(hours=1)), Context("leagues"))
     assert again["shards"][0]["closed"] == 2  # the checkpoint's totals, unchanged
     assert pipeline.users.load("ann").state.league.tier == 1
+
+
+def test_the_reconciler_rebuilds_the_weeks_cohort_boards_and_marks_them_complete(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    from gamification.adapters.leaderboard import board_key, decode_xp, leagues_marker
+    from gamification.adapters.player_directory import PlayerDirectory
+    from gamification.adapters.player_score import league
+    from gamification.adapters.snapshot_repository import SnapshotRepository
+    from gamification.services.reconciliation import LeaderboardReconciler
+
+    rules = _rules(cohort_size=2)
+    pipeline = build_pipeline(aws, redis_client, rules=rules)
+    for user, reads in {"ann": 3, "bob": 1, "cat": 2}.items():
+        _earn(pipeline, user, reads)
+    pipeline.project()
+    redis_client.flushdb()  # a replaced cache node: boards and markers gone
+    reconciler = LeaderboardReconciler(
+        PlayerDirectory(pipeline.dynamodb, aws.table_name),
+        pipeline.leaderboard,
+        SnapshotRepository(pipeline.dynamodb, aws.table_name),
+    )
+
+    checked = reconciler.check(NOW).summary()
+
+    assert f"leagues:{WEEK}" in checked["incomplete"]
+    assert checked["cohorts"] == {"boards": 2, "members": 3}
+    first = {
+        m: decode_xp(s)
+        for m, s in redis_client.zrange(board_key(league(f"{WEEK}:0:0")), 0, -1, withscores=True)
+    }
+    assert first == {"ann": 30, "bob": 10}
+    assert redis_client.exists(f"{{lb}}:generation:{leagues_marker(WEEK)}")
+    assert redis_client.exists(f"{{lb}}:generation:{leagues_marker(NEXT_WEEK)}")
+    page = pipeline.leaderboard.page(league(f"{WEEK}:0:1"), 0, 30)
+    assert [(e.rank, e.user_id, e.xp) for e in page.entries] == [(1, "cat", 20)]
