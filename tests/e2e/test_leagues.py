@@ -4,6 +4,7 @@ whose profile shows the new tier; running the job again changes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from gamification.domain.periods import iso_week, week_bounds
 from tests.e2e.stack import StackProcess, eventually, ok
+from tests.e2e.test_cli import gamify
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +51,13 @@ def test_a_week_of_leagues_from_joining_to_promotion(stack: StackProcess) -> Non
     assert body["zones"] == {"promotion_up_to_rank": 1, "demotion_from_rank": None}
     assert datetime.fromisoformat(body["closes_at"]) == week_bounds(week)[1]
 
+    board = gamify(stack, "league", "--user", "max")
+    assert "Bronze League, week " + week in board
+    assert "promotion: ranks 1-1" in board
+
     monday = (week_bounds(week)[1] + timedelta(minutes=5)).isoformat()
-    first = api.job("leagues", at=monday)["result"]
+    ran = gamify(stack, "job", "leagues", "--at", monday, "--json")  # as a developer would
+    first = json.loads(ran)["result"]
     assert first["week"] == week
     assert (first["shards"][0]["closed"], first["shards"][0]["promoted"]) == (4, 1)
 
@@ -58,6 +65,7 @@ def test_a_week_of_leagues_from_joining_to_promotion(stack: StackProcess) -> Non
     assert lea["league"]["tier"] == {"index": 1, "name": "Silver"}
     assert lea["league"]["last_result"]["movement"] == "promoted"
     assert api.profile("max")["league"]["tier"]["name"] == "Bronze"
+    assert "Silver League" in gamify(stack, "profile", "--user", "lea")
     titles = eventually(
         lambda: [n["title"] for n in api.notifications("lea") if n["kind"] == "league_result"],
         what="lea's league notification",

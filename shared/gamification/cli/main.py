@@ -260,6 +260,8 @@ def _profile(client: ApiClient, args: argparse.Namespace) -> int:
         ("rank", rank),
         ("badges", profile["badge_count"]),
     ]
+    if profile.get("league"):  # only your own profile carries it
+        rows.append(("league", f"{profile['league']['tier']['name']} League"))
     print(table(["field", "value"], [(k, _str(v)) for k, v in rows]))
     return 0
 
