@@ -3,12 +3,16 @@ checkpoints, shards, and users who play the new week before the old one is close
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import boto3
+import pytest
 import redis
+from botocore.stub import Stubber
 
+from gamification import composition
 from gamification.adapters.league_repository import CloseCheckpoints
 from gamification.adapters.notification_repository import NotificationRepository
 from gamification.domain.leagues import LeagueRules
@@ -207,3 +211,62 @@ def test_the_reconciler_rebuilds_the_weeks_cohort_boards_and_marks_them_complete
     assert redis_client.exists(f"{{lb}}:generation:{leagues_marker(NEXT_WEEK)}")
     page = pipeline.leaderboard.page(league(f"{WEEK}:0:1"), 0, 30)
     assert [(e.rank, e.user_id, e.xp) for e in page.entries] == [(1, "cat", 20)]
+
+
+def test_the_scheduled_run_fans_out_one_invocation_per_shard_on_aws(
+    stack_env: Provisioned, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.leagues.handler import lambda_handler
+
+    monkeypatch.setenv("GAMIFY_LEAGUE_CLOSE_SHARDS", "3")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "gamify-leagues")  # set by the runtime
+    composition.reset()
+    with Stubber(composition.lambda_client()) as stub:
+        for shard in range(3):
+            payload = {"week": WEEK, "shard": shard, "shards": 3}
+            stub.add_response(
+                "invoke",
+                {"StatusCode": 202},
+                {
+                    "FunctionName": "gamify-leagues",
+                    "InvocationType": "Event",
+                    "Payload": json.dumps(payload).encode(),
+                },
+            )
+        summary = lambda_handler(scheduled_event(MONDAY), Context("leagues"))
+        stub.assert_no_pending_responses()
+
+    assert summary == {"status": "fanned_out", "week": WEEK, "shards": 3}
+
+
+def test_a_shard_near_its_timeout_stops_at_its_checkpoint_and_continues_itself(
+    stack_env: Provisioned, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.leagues.handler import lambda_handler
+
+    pipeline = build_pipeline(stack_env, redis_client)
+    for i in range(31):  # two cohorts of the default size 30
+        _earn(pipeline, f"u{i:02d}", 1)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "gamify-leagues")
+    composition.reset()
+    request = {"week": WEEK, "shard": 0, "shards": 1}
+    with Stubber(composition.lambda_client()) as stub:
+        stub.add_response(
+            "invoke",
+            {"StatusCode": 202},
+            {
+                "FunctionName": "gamify-leagues",
+                "InvocationType": "Event",
+                "Payload": json.dumps(request).encode(),
+            },
+        )
+        summary = lambda_handler(request, Context("leagues", remaining_ms=30_000))
+        stub.assert_no_pending_responses()
+
+    assert summary["status"] == "paused"
+    assert summary["shards"][0]["position"] == 1  # one cohort closed, then handed over
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+    composition.reset()
+    resumed = lambda_handler(request, Context("leagues"))
+    assert resumed["status"] == "done"
+    assert resumed["shards"][0]["closed"] == 31
