@@ -88,6 +88,11 @@ class StackConfig:
     write_budget_per_minute: int = 120
     """Write requests a user may make per minute (a batch counts one per activity), enforced per
     user by a counter in the table; 0 turns the ceiling off (docs/api.md)."""
+    league_seat_shards: int = 1
+    """Seat counters per league tier and week: raise it (e.g. to 10) when a tier's weekly joins
+    would exceed one partition's 1,000 writes/s; each shard fills cohorts of its own."""
+    league_close_shards: int = 1
+    """Parallel invocations of the league close job (interleaved cohort slices)."""
     self_sign_up: bool = False
     """Let anyone create an account in the new user pool; off, accounts are created by an admin."""
     api_cloudwatch_role: bool = True
@@ -143,6 +148,8 @@ class StackConfig:
                 "cors_origins: comma-separated scheme://host[:port] origins, or *",
             ),
             (self.write_budget_per_minute >= 0, "write_budget_per_minute must be >= 0"),
+            (1 <= self.league_seat_shards <= 100, "league_seat_shards must be 1..100"),
+            (1 <= self.league_close_shards <= 100, "league_close_shards must be 1..100"),
         ]
         return [message for ok, message in checks if not ok]
 

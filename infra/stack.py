@@ -125,6 +125,7 @@ class GamifyStack(Stack):
             "dispatcher": self.notifications.dispatcher,
             "notifier": self.jobs.notifier,
             "reconciler": self.jobs.reconciler,
+            "leagues": self.jobs.leagues,
             "backfill": self.jobs.backfill,
         }
 
@@ -151,6 +152,10 @@ class GamifyStack(Stack):
             "ReconcilerFunctionName": (
                 self.jobs.reconciler.function.function_name,
                 "Invoke to rebuild the leaderboards now",
+            ),
+            "LeaguesFunctionName": (
+                self.jobs.leagues.function.function_name,
+                'Invoke with {"week": "YYYY-Www"} to close a league week by hand',
             ),
             "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
         }

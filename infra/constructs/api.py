@@ -71,7 +71,8 @@ def _has_body(route: Route) -> bool:
 
 
 # Profiles, snapshots (GetItem); the badge catalog and notification feeds (Query).
-QUERY_TABLE_ACCESS = TableAccess(reads=("GetItem", "Query"))
+# BatchGetItem: a league cohort's profiles while its cache board may be incomplete.
+QUERY_TABLE_ACCESS = TableAccess(reads=("GetItem", "BatchGetItem", "Query"))
 ACCOUNT_TABLE_ACCESS = TableAccess(
     # Settings commit with the profile's version guard, as a transaction; read flags are
     # flipped one conditional update at a time.

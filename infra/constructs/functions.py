@@ -49,6 +49,9 @@ class DomainEnvironment:
     """For the functions that judge an activity's time (ingest, consumer, backfill)."""
     user_state: dict[str, str]
     """For the functions that write profiles and notifications."""
+    leagues: dict[str, str] = field(default_factory=dict)
+    """For the functions that seat users in league cohorts (consumer, league close): both must
+    count seats over the same shards."""
 
     @classmethod
     def from_config(cls, config: StackConfig) -> DomainEnvironment:
@@ -57,6 +60,10 @@ class DomainEnvironment:
             user_state={
                 "REMINDER_LEAD_HOURS": f"{config.reminder_lead_hours:g}",
                 "NOTIFICATION_TTL_DAYS": str(config.notification_ttl_days),
+            },
+            leagues={
+                "GAMIFY_LEAGUE_SEAT_SHARDS": str(config.league_seat_shards),
+                "GAMIFY_LEAGUE_CLOSE_SHARDS": str(config.league_close_shards),
             },
         )
 

@@ -1,4 +1,5 @@
-"""Scheduled and background jobs: streak reminders, leaderboard reconciliation, badge backfill.
+"""Scheduled and background jobs: streak reminders, leaderboard reconciliation, league close,
+badge backfill.
 
 EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
 so a retried run is the same run), the reconciler every few minutes, and the reconciler's cheap
@@ -61,6 +62,16 @@ BACKFILL_TABLE_ACCESS = TableAccess(
     index_queries=("GSI2",),
     writes=("PutItem",),
     write_keys=(keys.user_pk(""), keys.backfill_pk("")),
+)
+LEAGUES_TABLE_ACCESS = TableAccess(
+    # Seat counters (one BatchGetItem), member lists (Query), profiles; each member's result,
+    # notification and any seat in the new week commit as one transaction per user; the
+    # checkpoint is a conditional put and a new-week seat an UpdateItem ADD.
+    reads=("GetItem", "BatchGetItem", "Query"),
+    writes=("PutItem", "UpdateItem"),
+    transactional_writes=("PutItem",),
+    write_keys=(keys.LEAGUE_CLOSE_PREFIX, keys.SEATS_PREFIX),
+    transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
 )
 
 
@@ -125,7 +136,29 @@ class Jobs(Construct):
         # composition.backfill_continuation: a paused walk goes on in a fresh invocation.
         self.backfill.allow(["lambda:InvokeFunction"], [self.backfill.arn], "ContinueBackfill")
 
-        scheduled = {"notifier": self.notifier, "reconciler": self.reconciler}
+        self.leagues = self._job(
+            "Leagues",
+            FunctionSpec(
+                name="leagues",
+                description="Hourly: closes the league week that ended (promote, demote, notify)",
+                timeout=Duration.minutes(15),
+                memory_mb=512,
+                environment={**domain.user_state, **domain.leagues},
+                # Named, so its own role can name it (fan-out to shards, continuation).
+                physical_name=f"{Stack.of(self).stack_name}-leagues",
+            ),
+            runtime,
+            failures,
+        )
+        data.grant(self.leagues, LEAGUES_TABLE_ACCESS)
+        # Outside the VPC and without Redis: the projector moves the new cohorts onto the boards.
+        self.leagues.allow(["lambda:InvokeFunction"], [self.leagues.arn], "FanOutAndContinue")
+
+        scheduled = {
+            "notifier": self.notifier,
+            "reconciler": self.reconciler,
+            "leagues": self.leagues,
+        }
         overrides = {"reconciler": config.reconcile_every_minutes}  # CDK context
         self.schedules: dict[str, events.Rule] = {}
         for spec in SCHEDULES:

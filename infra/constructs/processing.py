@@ -35,10 +35,14 @@ from infra.constructs.network import Network
 from infra.nag import acknowledge
 
 CONSUMER_TABLE_ACCESS = TableAccess(
-    # Users' state, markers and the badge catalog; writes only as one transaction per user.
+    # Users' state, markers and the badge catalog; writes as one transaction per user (with a
+    # league cohort's member item on a user-week's first XP). The one write outside it is the
+    # league seat counter (UpdateItem ADD), whose result names the cohort the transaction joins.
     reads=("GetItem", "BatchGetItem", "Query"),
+    writes=("UpdateItem",),
     transactional_writes=("PutItem",),
-    write_keys=(keys.user_pk(""),),
+    write_keys=(keys.SEATS_PREFIX,),
+    transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
 )
 
 
@@ -82,7 +86,11 @@ class Processing(Construct):
                 description="Applies queued activities exactly once (DynamoDB)",
                 timeout=Duration.seconds(spec.consumer_timeout_seconds),
                 memory_mb=1024,
-                environment={"DLQ_URL": queue.dead_letter_queue.queue_url, **domain.everything},
+                environment={
+                    "DLQ_URL": queue.dead_letter_queue.queue_url,
+                    **domain.everything,
+                    **domain.leagues,
+                },
             ),
             runtime=runtime,
         )

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gamification.adapters.backfill_launcher import BackfillLauncher
     from gamification.adapters.badge_repository import BadgeRepository
     from gamification.adapters.leaderboard import Leaderboard
+    from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
     from gamification.adapters.player_directory import PlayerDirectory
     from gamification.adapters.request_budget import RequestBudget
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
     from gamification.services.ingest import IngestService
+    from gamification.services.league_close import LeagueClose
+    from gamification.services.league_queries import LeagueQueries
     from gamification.services.outbox import OutboxDispatcher
     from gamification.services.projector import LeaderboardProjector
     from gamification.services.queries import (
@@ -83,6 +86,19 @@ def user_repository() -> UserRepository:
         notification_ttl=config.notification_ttl,
         day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
         freezes=policy().freezes,
+    )
+
+
+@lru_cache(maxsize=1)
+def league_repository() -> LeagueRepository:
+    from gamification.adapters.league_repository import LeagueRepository
+
+    config = settings()
+    return LeagueRepository(
+        dynamodb(),
+        config.table_name,
+        cohort_size=rules().leagues.cohort_size,
+        seat_shards=config.league_seat_shards,
     )
 
 
@@ -128,7 +144,7 @@ def queue_consumer() -> QueueConsumer:
     from gamification.services.consumer import QueueConsumer
     from gamification.services.processing import ActivityApplier
 
-    applier = ActivityApplier(user_repository(), rules(), utc_now)
+    applier = ActivityApplier(user_repository(), rules(), utc_now, seats=league_repository())
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
 
 
@@ -210,6 +226,13 @@ def profile_queries() -> ProfileQueries:
     from gamification.services.queries import ProfileQueries
 
     return ProfileQueries(user_repository(), leaderboard(), rules(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def league_queries() -> LeagueQueries:
+    from gamification.services.league_queries import LeagueQueries
+
+    return LeagueQueries(user_repository(), league_repository(), leaderboard(), rules(), utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -341,6 +364,19 @@ def badge_backfill() -> BadgeBackfill:
         leaderboard_if_configured(),
         BackfillCheckpoints(dynamodb(), settings().table_name),
         rules=fresh_rules,
+    )
+
+
+@lru_cache(maxsize=1)
+def league_close() -> LeagueClose:
+    from gamification.adapters.league_repository import CloseCheckpoints
+    from gamification.services.league_close import LeagueClose
+
+    return LeagueClose(
+        league_repository(),
+        user_repository(),
+        CloseCheckpoints(dynamodb(), settings().table_name),
+        rules=rules(),
     )
 
 

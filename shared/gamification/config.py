@@ -32,6 +32,11 @@ class Settings:
     """Write requests (activities count one each) a user may make per minute; 0 = no limit."""
     backfill_function_name: str = ""
     """The badge backfill Lambda; empty runs backfills in process (local stack, tests)."""
+    league_seat_shards: int = 1
+    """Seat counters per tier and week: more spread a busy tier's joins over more partition
+    keys (each shard fills its own cohorts; see docs/data-model.md)."""
+    league_close_shards: int = 1
+    """Parallel invocations the league close job fans out to (one cohort range each)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +58,8 @@ class Settings:
             leaderboard_snapshot_size=int(env.get("LEADERBOARD_SNAPSHOT_SIZE", "100")),
             write_budget_per_minute=int(env.get("GAMIFY_WRITE_BUDGET_PER_MINUTE", "0")),
             backfill_function_name=env.get("BACKFILL_FUNCTION_NAME", ""),
+            league_seat_shards=max(1, int(env.get("GAMIFY_LEAGUE_SEAT_SHARDS", "1"))),
+            league_close_shards=max(1, int(env.get("GAMIFY_LEAGUE_CLOSE_SHARDS", "1"))),
         )
 
 

@@ -42,7 +42,7 @@ class TableSpec:
                 "GSI2PK",
                 "GSI2SK",
                 "INCLUDE",
-                ("xp", "xp_at", "weekly_xp", "display_name"),
+                ("xp", "xp_at", "weekly_xp", "display_name", "league"),
             ),
         )
     )
@@ -161,6 +161,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/me/notifications", "query"),
     Route("GET", "/v1/quests", "query"),
     Route("GET", "/v1/me/quests", "query"),
+    Route("GET", "/v1/me/league", "query"),
+    Route("GET", "/v1/leagues/tiers", "query"),
     Route("GET", "/v1/health", "query", auth="none"),
     Route("GET", "/v1/openapi.json", "query", auth="none"),
     Route("GET", "/v1/docs", "query", auth="none"),
@@ -199,6 +201,14 @@ class Schedule:
 
 
 SCHEDULES: tuple[Schedule, ...] = (
+    # On the hour: the run after a week ends (Monday 00:00 UTC) closes it; the others find it
+    # closed (one checkpoint read per shard) or finish a run that failed.
+    Schedule(
+        "leagues",
+        60,
+        "close the league week that ended: promote, demote, notify (idempotent, resumable)",
+        on_the_clock=True,
+    ),
     # On the hour: reminders fall due at whole hours (or half hours) UTC, see docs/jobs.md.
     Schedule(
         "notifier",

@@ -90,7 +90,8 @@ FAILED_RUN = _grants(
 EXPECTED: dict[str, set[Grant]] = {
     "ingest": _grants("sqs:SendMessage", "Queue")
     | _grants("dynamodb:UpdateItem on RATE#*", "Table"),
-    "query": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table") | REDIS,
+    "query": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | REDIS,
     "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:UpdateItem on RATE#*,USER#*", "Table")
     | _grants("dynamodb:PutItem" + TXN + USERS, "Table"),
@@ -98,7 +99,9 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
     | _grants("lambda:InvokeFunction", "backfill-function"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
+    | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
+    # The league seat counter: the one write outside the user's transaction.
+    | _grants("dynamodb:UpdateItem on SEATS#*", "Table")
     | _grants("sqs:SendMessage", "DLQ")
     # The SQS event source mapping polls with the function's role.
     | _grants(
@@ -123,6 +126,18 @@ EXPECTED: dict[str, set[Grant]] = {
     "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem on LEADERBOARD#*"], "Table")
     | _grants("dynamodb:Query", "Table/index/GSI2")
     | REDIS
+    | FAILED_RUN,
+    "leagues": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | _grants(
+        [
+            "dynamodb:PutItem on LEAGUECLOSE#*,SEATS#*",
+            "dynamodb:UpdateItem on LEAGUECLOSE#*,SEATS#*",
+        ],
+        "Table",
+    )
+    | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
+    # Fans out to its shards and continues a paused shard in a fresh invocation of itself.
+    | _grants("lambda:InvokeFunction", "leagues-function")
     | FAILED_RUN,
     "backfill": _grants(
         [
@@ -183,7 +198,11 @@ def test_the_consumer_writes_only_inside_transactions(default_synth: Synthesis) 
         for action, resource in granted(default_synth, "consumer")
         if resource == "Table" and not action.startswith(("dynamodb:Get", "dynamodb:Batch"))
     }
-    assert writes == {("dynamodb:Query", "Table"), ("dynamodb:PutItem" + TXN + USERS, "Table")}
+    assert writes == {
+        ("dynamodb:Query", "Table"),
+        ("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table"),
+        ("dynamodb:UpdateItem on SEATS#*", "Table"),  # the league seat counter (ADD)
+    }
 
 
 def test_read_path_never_writes(default_synth: Synthesis) -> None:

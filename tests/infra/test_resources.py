@@ -388,7 +388,12 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         props = config["Properties"]
         assert props["DestinationConfig"] == {"OnFailure": {"Destination": failures}}
         functions.add(default_synth.names[props["FunctionName"]["Ref"]])
-    assert functions == {"notifier-function", "reconciler-function", "backfill-function"}
+    assert functions == {
+        "notifier-function",
+        "reconciler-function",
+        "leagues-function",
+        "backfill-function",
+    }
 
 
 def _stream_mapping(synth: Synthesis, function: str = "dispatcher") -> dict[str, Any]:
@@ -621,17 +626,19 @@ REDIS_ENV = {"REDIS_URL", "REDIS_IAM_USER", "REDIS_CACHE_NAME", "REDIS_CACHE_SER
 BACKDATE_ENV = {"GAMIFY_MAX_BACKDATE_HOURS"}
 STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS"}
 BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
+LEAGUE_ENV = {"GAMIFY_LEAGUE_SEAT_SHARDS", "GAMIFY_LEAGUE_CLOSE_SHARDS"}
 EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
     "account": {"TABLE_NAME"} | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
-    "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV,
+    "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
     "projector": REDIS_ENV,
     "notifier": {"TABLE_NAME"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
     "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
+    "leagues": {"TABLE_NAME"} | STATE_ENV | LEAGUE_ENV,
 }
 
 

@@ -124,7 +124,7 @@ def test_an_empty_cache_is_detected_and_rebuilt_at_once(
 
     assert rebuilt["rebuilt"] is True
     assert rebuilt["empty_cache_rebuilt"] is True
-    assert rebuilt["incomplete"] == [ALLTIME, WEEK]
+    assert rebuilt["incomplete"] == [ALLTIME, WEEK, f"leagues:{iso_week(NOW)}"]
     assert cached(world, ALLTIME) == truth(world, ALLTIME)
     assert world.leaderboard.complete([ALLTIME, WEEK]) == {ALLTIME: True, WEEK: True}
 
@@ -146,7 +146,7 @@ def test_a_partly_refilled_cache_is_still_incomplete_until_the_rebuild(
 
     rebuilt = reconcile({"mode": "check"})
 
-    assert rebuilt["incomplete"] == [ALLTIME, WEEK]
+    assert rebuilt["incomplete"] == [ALLTIME, WEEK, f"leagues:{iso_week(NOW)}"]
     everyone = {p.user_id: p.xp for p in world.directory.players()}
     assert cached(world, ALLTIME) == everyone == {**truth(world, ALLTIME), "zed": 10}
     assert world.leaderboard.page(ALLTIME, 0, 100).total == len(everyone)

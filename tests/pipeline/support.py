@@ -14,6 +14,7 @@ import redis
 
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.leaderboard import Leaderboard
+from gamification.adapters.league_repository import LeagueRepository
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.ruleset import Ruleset, default_ruleset
@@ -108,6 +109,7 @@ class Pipeline:
     sqs: Any
     projector: LeaderboardProjector
     stream: Stream
+    leagues: LeagueRepository
 
     def stream_images(self) -> list[dict[str, Any]]:
         """New images of the stream records since the last call (profile writes and others),
@@ -132,6 +134,7 @@ def build_pipeline(
     redis_client: redis.Redis,
     rules: Ruleset | None = None,
     clock: Clock | None = None,
+    seat_shards: int = 1,
 ) -> Pipeline:
     """The consumer and the projector with real adapters: moto's DynamoDB, SQS and stream, and
     a real redis-server."""
@@ -142,12 +145,15 @@ def build_pipeline(
     the_clock = clock or Clock()
     users = UserRepository(dynamodb, aws.table_name)
     leaderboard = Leaderboard(redis_client)
-    applier = ActivityApplier(users, provider, the_clock)
+    leagues = LeagueRepository(
+        dynamodb, aws.table_name, cohort_size=ruleset.leagues.cohort_size, seat_shards=seat_shards
+    )
+    applier = ActivityApplier(users, provider, the_clock, seats=leagues)
     consumer = QueueConsumer(applier, DeadLetterQueue(sqs, aws.dlq_url), provider)
     projector = LeaderboardProjector(leaderboard, the_clock)
     stream = Stream(aws.table_name)
     return Pipeline(
-        users, leaderboard, consumer, applier, the_clock, dynamodb, sqs, projector, stream
+        users, leaderboard, consumer, applier, the_clock, dynamodb, sqs, projector, stream, leagues
     )
 
 

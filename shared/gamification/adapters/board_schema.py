@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from gamification.adapters.player_score import ALLTIME, LEAGUE_PREFIX, WEEKLY_PREFIX, league_week
 from gamification.domain.periods import week_bounds
 
 TIME_BITS = 26
@@ -34,8 +35,25 @@ class BoardIncompleteError(LeaderboardUnavailableError):
 
 
 def marker_key(board: str) -> str:
-    """The board's generation marker (same hash slot as the board)."""
+    """The board's generation marker (same hash slot as the board). All cohort boards of a week
+    share one marker (``leagues:<week>``): the reconciler rebuilds them together."""
+    if board.startswith(LEAGUE_PREFIX):
+        return f"{PREFIX}:generation:{leagues_marker(league_week(board))}"
     return f"{PREFIX}:generation:{board}"
+
+
+def leagues_marker(week: str) -> str:
+    """The marker name that says every cohort board of ``week`` is complete."""
+    return f"leagues:{week}"
+
+
+def board_expiry(board: str) -> datetime | None:
+    """When a board expires: never for all-time, ``WEEKLY_RETENTION`` after its week else."""
+    if board == ALLTIME:
+        return None
+    if board.startswith(LEAGUE_PREFIX):
+        return weekly_expiry(league_week(board))
+    return weekly_expiry(board.removeprefix(WEEKLY_PREFIX))
 
 
 def weekly_expiry(week: str) -> datetime:

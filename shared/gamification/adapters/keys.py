@@ -94,3 +94,38 @@ def budget_pk(user_id: str) -> str:
 def budget_sk(window_start: int) -> str:
     """One counter per fixed window, named by its start (Unix seconds)."""
     return f"W#{window_start}"
+
+
+SEATS_SK = "SEATS"
+SEATS_PREFIX = "SEATS#"
+COHORT_PREFIX = "COHORT#"
+LEAGUE_CLOSE_PREFIX = "LEAGUECLOSE#"
+COHORT_MEMBER_PREFIX = "USER#"
+
+
+def seats_pk(week: str, tier: int, shard: int) -> str:
+    """The seat counter of one tier and week (and seat shard: ``league_seat_shards`` spreads a
+    busy tier's joins over several partition keys)."""
+    return f"{SEATS_PREFIX}{week}#{tier}#{shard}"
+
+
+def cohort_pk(week: str, tier: int, cohort: int) -> str:
+    """A cohort's member list: one item per member, queried whole (≤ cohort size)."""
+    return f"{COHORT_PREFIX}{week}#{tier}#{cohort}"
+
+
+def cohort_member_sk(user_id: str) -> str:
+    return f"{COHORT_MEMBER_PREFIX}{user_id}"
+
+
+def league_close_pk(week: str) -> str:
+    """Checkpoints of the league close job for one week (one item per job shard)."""
+    return f"{LEAGUE_CLOSE_PREFIX}{week}"
+
+
+def league_close_sk(shard: int, shards: int) -> str:
+    return f"SHARD#{shard}of{shards}"
+
+
+def seat_shard(user_id: str, shards: int) -> int:
+    return crc32(user_id.encode()) % shards

@@ -32,9 +32,11 @@ from gamification.adapters.board_schema import (
     Entry,
     LeaderboardUnavailableError,
     Page,
+    board_expiry,
     board_key,
     decode_xp,
     encode_score,
+    leagues_marker,
     marker_key,
     weekly_expiry,
 )
@@ -53,8 +55,11 @@ __all__ = [
     "LeaderboardUnavailableError",
     "Page",
     "PlayerScore",
+    "board_expiry",
     "board_key",
+    "decode_xp",
     "encode_score",
+    "leagues_marker",
     "marker_key",
     "weekly",
     "weekly_expiry",
@@ -117,6 +122,13 @@ class Leaderboard:
                     key = board_key(weekly(week))
                     pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
                     pipe.expireat(key, expires)
+                cohort = player.league_board
+                if cohort is not None:
+                    xp, cohort_expires = player.listed_xp(cohort), board_expiry(cohort)
+                    if xp is not None and cohort_expires is not None and cohort_expires > now:
+                        key = board_key(cohort)
+                        pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
+                        pipe.expireat(key, cohort_expires)
                 if player.display_name:
                     pipe.hset(NAMES_KEY, player.user_id, player.display_name)
                 else:
@@ -131,6 +143,7 @@ class Leaderboard:
         players: Iterable[PlayerScore],
         expire_at: datetime | None,
         generation: str,
+        stamp: bool = True,
     ) -> None:
         """Rebuild ``board`` from the truth into a temporary key, then swap it in atomically,
         stamped with its generation marker (the board is complete from that moment)."""
@@ -162,8 +175,16 @@ class Leaderboard:
                     swap.persist(final)
             else:
                 swap.delete(final)
-            swap.set(marker_key(board), generation, exat=expire_at)
+            if stamp:
+                swap.set(marker_key(board), generation, exat=expire_at)
             swap.execute()
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+
+    def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
+        """Set a generation marker by name (the cohort boards of a week share one)."""
+        try:
+            self._client.set(f"{PREFIX}:generation:{marker}", generation, exat=expire_at)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 

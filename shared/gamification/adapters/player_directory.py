@@ -72,7 +72,7 @@ class PlayerDirectory:
 
 def profile_score(image: Mapping[str, Any]) -> PlayerScore | None:
     """What the boards hold for the profile in a stream record's new image (``None`` for any
-    other item). Reads only the four attributes GSI2 projects, never the encoded state."""
+    other item). Reads only the attributes GSI2 projects, never the encoded state."""
     pk, sk = str(image.get("PK", "")), str(image.get("SK", ""))
     if sk != keys.PROFILE_SK or not pk.startswith(keys.user_pk("")):
         return None
@@ -87,4 +87,5 @@ def _player(values: Mapping[str, Any], user_id: str | None = None) -> PlayerScor
         xp_at=datetime.fromisoformat(xp_at) if xp_at else None,
         display_name=values.get("display_name"),
         weekly_xp={str(k): int(v) for k, v in (values.get("weekly_xp") or {}).items()},
+        league=values.get("league"),
     )

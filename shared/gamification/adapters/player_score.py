@@ -8,11 +8,21 @@ from datetime import datetime
 
 ALLTIME = "alltime"
 WEEKLY_PREFIX = "weekly:"
+LEAGUE_PREFIX = "league:"
 
 
 def weekly(week: str) -> str:
     """Board name of an ISO week, e.g. ``weekly:2026-W48``."""
     return f"{WEEKLY_PREFIX}{week}"
+
+
+def league(cohort: str) -> str:
+    """Board name of a league cohort, e.g. ``league:2026-W48:3:0`` (week, tier, cohort)."""
+    return f"{LEAGUE_PREFIX}{cohort}"
+
+
+def league_week(board: str) -> str:
+    return board.removeprefix(LEAGUE_PREFIX).split(":", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +34,19 @@ class PlayerScore:
     xp_at: datetime | None
     display_name: str | None = None
     weekly_xp: dict[str, int] = field(default_factory=dict)
+    league: str | None = None
+    """The user's latest league cohort (``week:tier:cohort``), from the profile."""
+
+    @property
+    def league_board(self) -> str | None:
+        return league(self.league) if self.league else None
 
     def xp_on(self, board: str) -> int:
         if board == ALLTIME:
             return self.xp
+        if board.startswith(LEAGUE_PREFIX):
+            # A cohort board holds its members' XP of the cohort's week.
+            return self.weekly_xp.get(league_week(board), 0) if board == self.league_board else 0
         return self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0)
 
     def listed_xp(self, board: str) -> int | None:

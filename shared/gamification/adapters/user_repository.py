@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.league_repository import Membership, cohort_name, membership_put
 from gamification.domain import notifications
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.notifications import Notification, NotificationKind
@@ -79,6 +80,8 @@ class UserChange:
     now: datetime
     new_markers: Sequence[str] = ()
     notifications: Sequence[Notification] = ()
+    membership: Membership | None = None
+    """A league seat taken for this change (its member item commits with the profile)."""
 
     @property
     def xp_at(self) -> datetime | None:
@@ -229,6 +232,12 @@ class UserRepository:
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
             for n in notifications.within(list(change.notifications), room)
         )
+        membership_index = -1
+        if change.membership is not None:
+            membership_index = len(items)
+            # Its condition fails only if this user already sits in that cohort, which the
+            # profile's version guard already rules out: treated like a version conflict.
+            items.append(membership_put(self._table, change.membership, change.now))
         if len(items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(items)} items exceed one transaction; split the batch")
         try:
@@ -240,7 +249,7 @@ class UserRepository:
             if code != "TransactionCanceledException":
                 raise
             reasons = error.response.get("CancellationReasons", [])
-            _raise_cancellation(reasons, marker_index)
+            _raise_cancellation(reasons, marker_index, membership_index)
             raise
         return new_version
 
@@ -268,6 +277,12 @@ class UserRepository:
         )
         due = expires - self._reminder_lead if expires else None
         playing = state.xp > 0
+        league = state.league
+        cohort = (
+            cohort_name(league.week, league.cohort_tier, league.cohort)
+            if league.week is not None and league.cohort is not None
+            else None
+        )
         return to_item(
             {
                 "PK": keys.user_pk(state.user_id),
@@ -277,6 +292,7 @@ class UserRepository:
                 "level": state.level,
                 "xp_at": _iso(xp_at) if xp_at else None,
                 "weekly_xp": dict(state.weekly_xp) or None,
+                "league": cohort,
                 "display_name": settings.display_name,
                 "timezone": settings.timezone,
                 "push_enabled": settings.push_enabled,
@@ -336,7 +352,9 @@ class UserRepository:
         )
 
 
-def _raise_cancellation(reasons: Sequence[Any], marker_index: dict[int, str]) -> None:
+def _raise_cancellation(
+    reasons: Sequence[Any], marker_index: dict[int, str], membership_index: int = -1
+) -> None:
     codes = [r.get("Code") for r in reasons]
     invalid = [
         r.get("Message") or "ValidationError" for r in reasons if r.get("Code") == "ValidationError"
@@ -344,7 +362,7 @@ def _raise_cancellation(reasons: Sequence[Any], marker_index: dict[int, str]) ->
     if invalid:
         raise UnstorableChangeError("; ".join(invalid))
     failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
-    if 0 in failed or "TransactionConflict" in codes:
+    if 0 in failed or "TransactionConflict" in codes or membership_index in failed:
         raise VersionConflictError("profile changed or is being changed concurrently")
     duplicates = [marker_index[i] for i in failed if i in marker_index]
     if duplicates:

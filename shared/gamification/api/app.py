@@ -23,7 +23,7 @@ from gamification.api.service_errors import late_service_error, service_errors
 
 FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
     "ingest": ("activities",),
-    "query": ("profiles", "badges", "quests", "leaderboards", "notifications", "meta"),
+    "query": ("profiles", "badges", "quests", "leaderboards", "leagues", "notifications", "meta"),
     "account": ("account",),
     "admin": ("admin",),
 }

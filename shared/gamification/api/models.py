@@ -189,8 +189,29 @@ class ProfileOut(_Response):
     badge_count: int
 
 
+class TierOut(_Response):
+    index: int = Field(description="0 is the first (lowest) tier.")
+    name: str
+
+
+class LeagueResultOut(_Response):
+    week: str = Field(description="The ISO week (UTC) that was closed.")
+    rank: int
+    weekly_xp: int
+    movement: Literal["promoted", "demoted", "stayed"]
+    from_tier: TierOut
+    to_tier: TierOut
+
+
+class LeagueSummaryOut(_Response):
+    tier: TierOut = Field(description="The tier you play in next (or this week, once joined).")
+    week: str | None = Field(description="The ISO week of your latest cohort.")
+    last_result: LeagueResultOut | None
+
+
 class MyProfileOut(ProfileOut):
     settings: SettingsOut
+    league: LeagueSummaryOut
 
 
 DISPLAY_NAME_PATTERN = f"^[^{text.NAME_REFUSED_CLASS}]+$"
@@ -348,6 +369,48 @@ class AroundOut(_Response):
     entries: list[EntryOut]
     stale: bool
     as_of: datetime | None
+
+
+# -- leagues -----------------------------------------------------------------------------------
+
+
+class CohortEntryOut(_Response):
+    rank: int = Field(description="SQL RANK() by this week's XP: ties share a rank.")
+    user_id: str
+    display_name: str | None
+    weekly_xp: int
+
+
+class ZonesOut(_Response):
+    promotion_up_to_rank: int | None = Field(
+        description="Ranks 1..N would be promoted if the week ended now; null: nobody."
+    )
+    demotion_from_rank: int | None = Field(
+        description="Ranks from N down would be demoted if the week ended now; null: nobody."
+    )
+
+
+class MyLeagueOut(_Response):
+    week: str = Field(description="The current ISO week (UTC).")
+    closes_at: datetime = Field(description="When the week ends (Monday 00:00 UTC).")
+    tier: TierOut
+    joined: bool = Field(description="False until your first XP-earning activity this week.")
+    cohort: int | None
+    size: int = Field(description="Members with XP this week.")
+    entries: list[CohortEntryOut]
+    me: CohortEntryOut | None = Field(description="Your row (null until you joined).")
+    zones: ZonesOut | None
+    source: Literal["cache", "table"] = Field(
+        description="`table` while the cache may be incomplete: read from DynamoDB, exact."
+    )
+    last_result: LeagueResultOut | None
+
+
+class TiersOut(_Response):
+    tiers: list[TierOut]
+    cohort_size: int
+    promote_percent: int = Field(description="Top % (rounded up, ≥ 1) of members with XP.")
+    demote_percent: int = Field(description="Bottom % (rounded down) of the members.")
 
 
 # -- notifications ---------------------------------------------------------------------------

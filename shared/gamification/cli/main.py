@@ -24,6 +24,8 @@ examples:
   gamify quests                                   your quests, progress and rewards
   gamify leaderboard --limit 10
   gamify job notifier --at 2026-11-27T18:05:00Z   run a job as of a time (local stack)
+  gamify job leagues --at 2026-11-30T00:05:00Z    close the week that ended (local stack)
+  gamify league --user alice                      alice's cohort this week
   gamify dlq list                                 what the consumer dead-lettered, and why
   gamify simulate --users 200 --days 2
 
@@ -149,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--radius", type=int, default=3, help="with --around: entries each side")
     board.set_defaults(command=_leaderboard)
 
+    league = command("league", "your league cohort this week (--tiers: the ladder)")
+    league.add_argument("--tiers", action="store_true", help="list the tiers instead")
+    league.set_defaults(command=_league)
+
     feed = command("notifications", "your notification feed")
     feed.add_argument("--unread", action="store_true", help="only unread ones")
     feed.add_argument("--limit", type=int, default=20, help="at most this many")
@@ -161,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _local_commands(command: Any) -> None:
     job = command("job", "local stack: run a job now or as of a time")
-    job.add_argument("name", help="notifier, reconciler, backfill, ...")
+    job.add_argument("name", help="notifier, reconciler, leagues, backfill, ...")
     job.add_argument("--at", help="the scheduled event's time (ISO 8601), default now")
     job.add_argument("--event", help="a JSON event to send instead of a scheduled event")
     job.set_defaults(command=_job)
@@ -262,6 +268,8 @@ def _profile(client: ApiClient, args: argparse.Namespace) -> int:
         ("rank", rank),
         ("badges", profile["badge_count"]),
     ]
+    if profile.get("league"):  # only your own profile carries it
+        rows.append(("league", f"{profile['league']['tier']['name']} League"))
     print(table(["field", "value"], [(k, _str(v)) for k, v in rows]))
     return 0
 
@@ -355,6 +363,39 @@ def leaderboard_table(result: dict[str, Any]) -> str:
     if result.get("stale"):
         footer += f" - STALE snapshot as of {result.get('as_of')} (Redis unavailable)"
     return f"{text}\n{footer}"
+
+
+def _league(client: ApiClient, args: argparse.Namespace) -> int:
+    path = "/v1/leagues/tiers" if args.tiers else "/v1/me/league"
+    result = client.call("GET", path, token=_user_token(args))
+    if args.json:
+        return _dump(result)
+    print(tiers_table(result) if args.tiers else league_table(result))
+    return 0
+
+
+def league_table(result: dict[str, Any]) -> str:
+    tier = result["tier"]["name"]
+    head = f"{tier} League, week {result['week']} (closes {result['closes_at']})"
+    if not result["joined"]:
+        return f"{head}\nnot joined yet: your first XP this week joins a cohort"
+    rows = [
+        (e["rank"], e["user_id"], e.get("display_name"), e["weekly_xp"]) for e in result["entries"]
+    ]
+    zones = result.get("zones") or {}
+    footer = (
+        f"promotion: ranks 1-{zones.get('promotion_up_to_rank') or '-'}; "
+        f"demotion: from rank {zones.get('demotion_from_rank') or '-'}"
+    )
+    return f"{head}\n{table(['rank', 'user', 'name', 'weekly xp'], rows)}\n{footer}"
+
+
+def tiers_table(result: dict[str, Any]) -> str:
+    rows = [(t["index"], t["name"]) for t in result["tiers"]]
+    return (
+        f"{table(['index', 'tier'], rows)}\ncohorts of {result['cohort_size']}: top "
+        f"{result['promote_percent']} % up, bottom {result['demote_percent']} % down"
+    )
 
 
 def _notifications(client: ApiClient, args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     STREAK_FREEZE_USED = "streak_freeze_used"
     QUEST_COMPLETED = "quest_completed"
     DIGEST = "digest"
+    LEAGUE_RESULT = "league_result"
 
 
 class Notification(BaseModel):
@@ -148,3 +149,18 @@ def within(found: list[Notification], room: int) -> list[Notification]:
         push=any(n.push for n in rest),
     )
     return [*kept, digest] if room > 0 else []
+
+
+def league_result(
+    *, user_id: str, week: str, title: str, message: str, now: AwareDatetime, push: bool
+) -> Notification:
+    """One per user and closed week: the id carries the week, so a re-run writes the same one."""
+    return Notification(
+        id=f"league#{week}",
+        user_id=user_id,
+        kind=NotificationKind.LEAGUE_RESULT,
+        title=title,
+        message=message,
+        created_at=now,
+        push=push,
+    )

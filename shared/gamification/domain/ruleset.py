@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from gamification.domain.badges import BadgeCatalog, load_badge_catalog
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventCatalog, load_event_catalog
+from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
 
@@ -20,6 +21,7 @@ class Ruleset(BaseModel):
     policy: Policy = Policy()
     quests: QuestCatalog | None = None
     """``None``: this process did not load the quests (nothing is counted or pruned then)."""
+    leagues: LeagueRules = LeagueRules()
 
     @model_validator(mode="after")
     def _badges_reference_known_types(self) -> Ruleset:
@@ -39,6 +41,7 @@ class Ruleset(BaseModel):
             boosts=self.boosts,
             policy=self.policy,
             quests=self.quests,
+            leagues=self.leagues,
         )
 
     def with_quests(self, quests: QuestCatalog) -> Ruleset:
@@ -48,5 +51,8 @@ class Ruleset(BaseModel):
 def default_ruleset(policy: Policy | None = None) -> Ruleset:
     """The shipped event catalog and starter badges."""
     return Ruleset(
-        events=load_event_catalog(), badges=load_badge_catalog(), policy=policy or Policy()
+        events=load_event_catalog(),
+        badges=load_badge_catalog(),
+        policy=policy or Policy(),
+        leagues=load_league_rules(),
     )

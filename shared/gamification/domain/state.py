@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from gamification.domain import text
 from gamification.domain.badges import UserStats
 from gamification.domain.freezes import FreezeLedger
+from gamification.domain.leagues import LeagueState
 from gamification.domain.levels import level_from_xp
 from gamification.domain.quests import QuestProgress
 from gamification.domain.streaks import StreakTrack
@@ -103,6 +104,9 @@ class UserState(BaseModel):
     quests: dict[str, QuestProgress] = Field(default_factory=dict)
     """Progress and completion per quest, for quests still in the catalog only (an entry goes
     when its quest leaves the catalog), so at most ``MAX_QUESTS`` entries."""
+    league: LeagueState = LeagueState()
+    """Tier, latest cohort and latest result (bounded; written by the consumer and the league
+    close job, not a function of the activities alone)."""
 
     @property
     def level(self) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gamification.adapters.league_repository import LeagueRepository, Membership, cohort_name
 from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import (
     AlreadyAppliedError,
@@ -22,8 +23,11 @@ from gamification.adapters.user_repository import (
     UserRepository,
     VersionConflictError,
 )
+from gamification.domain import leagues
 from gamification.domain.activity import Activity
+from gamification.domain.periods import iso_week
 from gamification.domain.ruleset import Ruleset
+from gamification.domain.state import UserState
 from gamification.domain.transition import Effects, apply_activities, cap_days
 
 CHUNK = 25
@@ -51,6 +55,11 @@ class Applied:
     conflicts: int = 0
     stored: StoredUser | None = None
     unstorable: list[Unstorable] = field(default_factory=list)
+    seat: Membership | None = None
+    """A league seat taken while applying; reused if the commit is retried after a conflict,
+    so a retry does not take a second seat."""
+    joined: Membership | None = None
+    """The league seat this apply committed (a user's first XP-earning activity of a week)."""
 
     @property
     def xp_awarded(self) -> int:
@@ -80,7 +89,9 @@ class ActivityApplier:
         rules: Callable[[], Ruleset],
         clock: Callable[[], datetime],
         max_attempts: int = 6,
+        seats: LeagueRepository | None = None,
     ) -> None:
+        self._seats = seats
         self._users = users
         self._rules = rules
         self._clock = clock
@@ -133,12 +144,14 @@ class ActivityApplier:
                 result.effects.append(effects)
                 result.stored = stored
                 return
+            state, membership = self._seated(transition.state, rules, now, result)
             change = UserChange(
                 before=stored,
-                state=transition.state,
+                state=state,
                 now=now,
                 new_markers=effects.applied_keys,
                 notifications=effects.notifications,
+                membership=membership,
             )
             try:
                 version = self._users.commit(change)
@@ -150,19 +163,38 @@ class ActivityApplier:
                 result.conflicts += 1
                 continue
             result.effects.append(effects)
-            result.stored = StoredUser(
-                transition.state, version, change.xp_at, days_loaded=stored.days_loaded
-            )
+            result.joined = membership or result.joined
+            result.stored = StoredUser(state, version, change.xp_at, days_loaded=stored.days_loaded)
             return
         raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
+
+    def _seated(
+        self, state: UserState, rules: Ruleset, now: datetime, result: Applied
+    ) -> tuple[UserState, Membership | None]:
+        """Seat the user in a cohort of their tier when this is their first XP of the week
+        (one counter update, only then); the seat commits with the profile or not at all."""
+        league = state.league
+        week = iso_week(now)
+        if self._seats is None or not leagues.may_join(league, week, state.weekly_xp.get(week, 0)):
+            return state, None
+        tier = rules.leagues.tier(league.tier).index
+        seat = result.seat
+        if seat is None or (seat.week, seat.tier) != (week, tier):
+            seat = result.seat = self._seats.take_seat(week, tier, state.user_id)
+        joined = leagues.join(league.model_copy(update={"tier": tier}), week, seat.cohort)
+        return state.model_copy(update={"league": joined}), seat
 
 
 def player_score(stored: StoredUser) -> PlayerScore:
     state = stored.state
+    seat = state.league
     return PlayerScore(
         user_id=state.user_id,
         xp=state.xp,
         xp_at=stored.xp_at,
         display_name=state.settings.display_name,
         weekly_xp=dict(state.weekly_xp),
+        league=cohort_name(seat.week, seat.cohort_tier, seat.cohort)
+        if seat.week is not None and seat.cohort is not None
+        else None,
     )

@@ -27,6 +27,7 @@ from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgr
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
+from gamification.services.league_queries import LeagueSummaryView, league_summary
 
 if TYPE_CHECKING:  # the client loads with the first Redis read, not with this module
     from gamification.adapters.leaderboard import Leaderboard
@@ -110,6 +111,7 @@ class ProfileView:
     rank_available: bool
     badge_count: int
     settings: SettingsView
+    league: LeagueSummaryView
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +236,7 @@ class ProfileQueries:
                 timezone=zone,
                 push_enabled=state.settings.push_enabled,
             ),
+            league=league_summary(state.league, self._rules().leagues),
         )
 
     def catalog(self) -> BadgeCatalog:

@@ -27,11 +27,14 @@ from gamification.adapters.leaderboard import (
     Leaderboard,
     LeaderboardUnavailableError,
     PlayerScore,
+    board_expiry,
     encode_score,
+    leagues_marker,
     weekly,
     weekly_expiry,
 )
 from gamification.adapters.player_directory import PlayerDirectory
+from gamification.adapters.player_score import LEAGUE_PREFIX, league
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.domain.periods import iso_week
 from gamification.domain.ranking import competition_ranks
@@ -106,6 +109,9 @@ class ReconciliationReport:
     incomplete: list[str] = field(default_factory=list)
     """Boards the cheap check found without their generation marker (it then rebuilt them)."""
     cache_reachable: bool = True
+    cohort_boards: int = 0
+    """League cohort boards of the current week rebuilt (together, under one marker)."""
+    cohort_members: int = 0
 
     @property
     def empty_cache_rebuilt(self) -> bool:
@@ -121,6 +127,7 @@ class ReconciliationReport:
             "late_updates": self.late_updates,
             "incomplete": self.incomplete,
             "cache_reachable": self.cache_reachable,
+            "cohorts": {"boards": self.cohort_boards, "members": self.cohort_members},
             "boards": {
                 b.board: {
                     "members": b.members,
@@ -174,6 +181,10 @@ class LeaderboardReconciler:
             )
         # Nobody has XP in a week that has not started: stamping it now keeps it complete.
         self._leaderboard.replace(weekly(next_week), players, weekly_expiry(next_week), generation)
+        report.cohort_boards, report.cohort_members = self._rebuild_cohorts(
+            players, week, generation
+        )
+        self._leaderboard.stamp(leagues_marker(next_week), generation, weekly_expiry(next_week))
         read_before = {p.user_id: p for p in players}
         late = [p for p in self._directory.players() if read_before.get(p.user_id) != p]
         if late:
@@ -181,18 +192,42 @@ class LeaderboardReconciler:
         report.late_updates = len(late)
         return report
 
+    def _rebuild_cohorts(
+        self, players: list[PlayerScore], week: str, generation: str
+    ) -> tuple[int, int]:
+        """Every cohort board of ``week`` from the players' profiles (GSI2 projects their cohort),
+        then the week's one marker: from then on the cohort boards are served as fresh."""
+        cohorts: dict[str, list[PlayerScore]] = {}
+        for player in players:
+            board = player.league_board
+            if (
+                board is not None
+                and board.startswith(league(f"{week}:"))
+                and player.listed_xp(board) is not None
+            ):
+                cohorts.setdefault(board, []).append(player)
+        for board, members in sorted(cohorts.items()):
+            self._leaderboard.replace(board, members, board_expiry(board), generation, stamp=False)
+        self._leaderboard.stamp(leagues_marker(week), generation, weekly_expiry(week))
+        return len(cohorts), sum(len(m) for m in cohorts.values())
+
     def check(self, now: datetime) -> ReconciliationReport:
-        """The cheap check (two EXISTS): rebuild at once when a served board is incomplete.
+        """The cheap check (three EXISTS: all-time, weekly, the week's cohorts): rebuild at once
+        when a served board is incomplete.
 
         Redis being unreachable is not a failure of this job: reads already fall back, and the
         next minute's check rebuilds once it answers again.
         """
-        boards = [ALLTIME, weekly(iso_week(now))]
+        boards = [ALLTIME, weekly(iso_week(now)), league(f"{iso_week(now)}:0:0")]
         try:
             complete = self._leaderboard.complete(boards)
         except LeaderboardUnavailableError:
             return ReconciliationReport(now=now, cache_reachable=False)
-        incomplete = [board for board in boards if not complete[board]]
+        incomplete = [
+            leagues_marker(iso_week(now)) if board.startswith(LEAGUE_PREFIX) else board
+            for board in boards
+            if not complete[board]
+        ]
         if not incomplete:
             return ReconciliationReport(now=now)
         report = self.reconcile(now)

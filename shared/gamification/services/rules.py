@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from gamification.domain.badges import BadgeCatalog
 from gamification.domain.catalog import EventCatalog, load_event_catalog
+from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
 from gamification.domain.ruleset import Ruleset
@@ -25,6 +26,7 @@ class RulesProvider:
     carries the quests (processes without it neither count nor prune quest progress)."""
     policy: Policy = field(default_factory=Policy)
     events: EventCatalog = field(default_factory=load_event_catalog)
+    leagues: LeagueRules = field(default_factory=load_league_rules)
     max_age_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
     _cached: Ruleset | None = None
@@ -36,11 +38,18 @@ class RulesProvider:
             if self.load_catalog is not None:
                 badges, quests = self.load_catalog()
                 self._cached = Ruleset(
-                    events=self.events, badges=badges, policy=self.policy, quests=quests
+                    events=self.events,
+                    badges=badges,
+                    policy=self.policy,
+                    quests=quests,
+                    leagues=self.leagues,
                 )
             else:
                 self._cached = Ruleset(
-                    events=self.events, badges=self.load_badges(), policy=self.policy
+                    events=self.events,
+                    badges=self.load_badges(),
+                    policy=self.policy,
+                    leagues=self.leagues,
                 )
             self._loaded_at = now
         return self._cached
