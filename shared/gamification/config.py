@@ -32,6 +32,8 @@ class Settings:
     """Write requests (activities count one each) a user may make per minute; 0 = no limit."""
     backfill_function_name: str = ""
     """The badge backfill Lambda; empty runs backfills in process (local stack, tests)."""
+    eraser_function_name: str = ""
+    """The erasure Lambda; empty runs erasures in process (local stack, tests)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +55,7 @@ class Settings:
             leaderboard_snapshot_size=int(env.get("LEADERBOARD_SNAPSHOT_SIZE", "100")),
             write_budget_per_minute=int(env.get("GAMIFY_WRITE_BUDGET_PER_MINUTE", "0")),
             backfill_function_name=env.get("BACKFILL_FUNCTION_NAME", ""),
+            eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
         )
 
 

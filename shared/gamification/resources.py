@@ -42,7 +42,7 @@ class TableSpec:
                 "GSI2PK",
                 "GSI2SK",
                 "INCLUDE",
-                ("xp", "xp_at", "weekly_xp", "display_name"),
+                ("xp", "xp_at", "weekly_xp", "display_name", "unlisted"),
             ),
         )
     )
@@ -159,11 +159,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/leaderboard", "query"),
     Route("GET", "/v1/leaderboard/around/{user_id}", "query"),
     Route("GET", "/v1/me/notifications", "query"),
+    Route("GET", "/v1/me/export", "query"),
+    Route("GET", "/v1/admin/users/{user_id}/export", "query", auth="admin"),
     Route("GET", "/v1/health", "query", auth="none"),
     Route("GET", "/v1/openapi.json", "query", auth="none"),
     Route("GET", "/v1/docs", "query", auth="none"),
     Route("PUT", "/v1/me/settings", "account"),
     Route("POST", "/v1/me/notifications/read", "account"),
+    Route("DELETE", "/v1/me", "account"),
+    Route("DELETE", "/v1/admin/users/{user_id}", "account", auth="admin"),
+    Route("PUT", "/v1/admin/users/{user_id}", "account", auth="admin"),
     Route("PUT", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
 )

@@ -62,6 +62,11 @@ def score_of(user_id: str) -> PlayerScore:
     return player_score(composition.user_repository().load(user_id))
 
 
+def project(user_id: str) -> None:
+    """Deliver the stored profile to the boards, as the projector does from the stream."""
+    composition.leaderboard().publish([score_of(user_id)], now())
+
+
 def complete_boards() -> None:
     """Stamp the all-time and this week's boards as complete, as a rebuild's swap does: the
     tests seed the boards directly, and a board without its marker is served as stale."""

@@ -85,3 +85,12 @@ def budget_pk(user_id: str) -> str:
 def budget_sk(window_start: int) -> str:
     """One counter per fixed window, named by its start (Unix seconds)."""
     return f"W#{window_start}"
+
+
+ERASURE_PREFIX = "ERASURE#"
+
+
+def erasure_pk(user_id: str) -> str:
+    """Progress of one user's erasure (``services.erasure``), kept apart from ``USER#`` so the
+    walk that empties the user's partition never deletes its own checkpoint."""
+    return f"{ERASURE_PREFIX}{user_id}"

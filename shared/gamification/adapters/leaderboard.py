@@ -119,19 +119,40 @@ return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
 """
 
 
+_RANK_OF_XP = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
+local threshold = (tonumber(ARGV[1]) + 1) * tonumber(ARGV[2])
+return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
+"""
+
+
 class Leaderboard:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
         self._slice = client.register_script(_SLICE)
         self._rank = client.register_script(_RANK)
+        self._rank_of_xp_script = client.register_script(_RANK_OF_XP)
 
     # -- writes --------------------------------------------------------------------------------
 
     def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
-        """Raise each player's scores to the stored truth (one round trip for all of them)."""
+        """Raise each player's scores to the stored truth (one round trip for all of them).
+
+        A player who is not listed (left the boards, excluded, being erased) is removed from
+        every board Redis holds instead, and their name with them: one more round trip (a SCAN
+        of the few ``{lb}`` board keys) when the batch has such a player. The order of the
+        batch is kept, so hiding then showing again in one batch ends on the board.
+        """
+        players = list(players)
         try:
+            boards = self._board_keys() if any(not p.listed for p in players) else []
             pipe = self._client.pipeline(transaction=False)
             for player in players:
+                if not player.listed:
+                    for key in boards:
+                        pipe.zrem(key, player.user_id)
+                    pipe.hdel(NAMES_KEY, player.user_id)
+                    continue
                 alltime_xp = player.listed_xp(ALLTIME)
                 if alltime_xp is not None:
                     pipe.zadd(
@@ -154,14 +175,13 @@ class Leaderboard:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
-    def set_name(self, user_id: str, display_name: str | None) -> None:
-        try:
-            if display_name:
-                self._client.hset(NAMES_KEY, user_id, display_name)
-            else:
-                self._client.hdel(NAMES_KEY, user_id)
-        except redis.RedisError as error:
-            raise LeaderboardUnavailableError(str(error)) from error
+    def _board_keys(self) -> list[str]:
+        """Every board key Redis holds, rebuilds in progress included (a handful of keys under
+        the ``{lb}`` tag: the all-time board and the weekly boards still kept)."""
+        found: set[str] = set()
+        for pattern in (f"{PREFIX}:board:*", f"{PREFIX}:rebuild:*"):
+            found.update(str(k) for k in self._client.scan_iter(match=pattern, count=1000))
+        return sorted(found)
 
     def replace(
         self,
@@ -239,6 +259,26 @@ class Leaderboard:
         if found == -2:
             raise BoardIncompleteError(board)
         return None if found < 0 else found
+
+    def rank_of_xp(self, board: str, xp: int) -> int | None:
+        """The ``RANK()`` a player with ``xp`` would have on ``board`` without being a member:
+        what an unlisted user sees as their own rank (one round trip, ``None`` without XP)."""
+        if xp <= 0:
+            return None
+        try:
+            found = int(
+                cast(
+                    Any,
+                    self._rank_of_xp_script(
+                        keys=[board_key(board), marker_key(board)], args=[min(xp, MAX_XP), SCALE]
+                    ),
+                )
+            )
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        if found == -2:
+            raise BoardIncompleteError(board)
+        return found
 
     def scores(self, board: str) -> Iterator[tuple[str, int]]:
         """Every member and its XP (ZSCAN, so a large board never blocks Redis)."""

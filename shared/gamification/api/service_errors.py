@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gamification.adapters.notification_repository import InvalidCursorError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError
+    from gamification.services.exclusion import ReasonRequiredError
     from gamification.services.ingest import ActivityRejectedError
 
 
@@ -44,7 +45,7 @@ def _invalid_badge(error: InvalidBadgeError) -> ApiError:
     )
 
 
-def _invalid_settings(error: InvalidSettingsError) -> ApiError:
+def _invalid_settings(error: InvalidSettingsError | ReasonRequiredError) -> ApiError:
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         "invalid_settings",
@@ -83,6 +84,11 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.admin", "InvalidBadgeError"): _invalid_badge,
     ("gamification.services.account", "InvalidSettingsError"): _invalid_settings,
     ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
+    ("gamification.services.export", "InvalidExportCursorError"): _bad_cursor,
+    ("gamification.services.exclusion", "ReasonRequiredError"): _invalid_settings,
+    ("gamification.services.processing", "ErasureInProgressError"): _unavailable(
+        "erasing", "this account is being erased; retry", 5
+    ),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

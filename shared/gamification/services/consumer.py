@@ -63,6 +63,7 @@ class BatchReport:
             "VersionConflicts": sum(a.conflicts for a in self.applied),
             "PoisonMessages": len(self.dead_letters),
             "FailedUsers": self.failed_users,
+            "ErasedActivitiesDropped": sum(a.erased for a in self.applied),
         }
 
 
@@ -143,6 +144,7 @@ class QueueConsumer:
                         "duplicates": applied.duplicates,
                         "xp_awarded": applied.xp_awarded,
                         "conflicts": applied.conflicts,
+                        "erased": applied.erased,
                     },
                 )
             finally:

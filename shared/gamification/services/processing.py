@@ -34,6 +34,11 @@ class ConflictBudgetExceededError(Exception):
     """The user kept changing under us; the records go back to the queue for a later retry."""
 
 
+class ErasureInProgressError(Exception):
+    """The user's data is being erased: activities received after the erasure request wait
+    (SQS redelivers them) until the walk is done, so they start from nothing, not amid it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Unstorable:
     """An activity whose commit DynamoDB refuses for good (alone, so it is the cause)."""
@@ -51,6 +56,8 @@ class Applied:
     conflicts: int = 0
     stored: StoredUser | None = None
     unstorable: list[Unstorable] = field(default_factory=list)
+    erased: int = 0
+    """Activities received before the user's erasure: dropped, they belong to erased data."""
 
     @property
     def xp_awarded(self) -> int:
@@ -123,6 +130,10 @@ class ActivityApplier:
             rules = self._rules()
             stored = known or self._users.load(user_id)
             known = None  # after a conflict, always re-read
+            chunk = self._after_erasure(stored, chunk, result)
+            if not chunk:
+                result.stored = stored
+                return
             stored = self._users.with_days(
                 stored, cap_days(chunk, rules, stored.state.settings.timezone)
             )
@@ -151,10 +162,29 @@ class ActivityApplier:
                 continue
             result.effects.append(effects)
             result.stored = StoredUser(
-                transition.state, version, change.xp_at, days_loaded=stored.days_loaded
+                transition.state,
+                version,
+                change.xp_at,
+                days_loaded=stored.days_loaded,
+                marks=stored.marks,
             )
             return
         raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
+
+    @staticmethod
+    def _after_erasure(
+        stored: StoredUser, chunk: Sequence[Activity], result: Applied
+    ) -> Sequence[Activity]:
+        """Honour the erasure tombstone: drop what was received before it (it must not bring
+        the erased data back), and hold the rest while the erasure walk still runs."""
+        erased_at = stored.marks.erased_at
+        if erased_at is None:
+            return chunk
+        kept = [a for a in chunk if a.received_at >= erased_at]
+        result.erased += len(chunk) - len(kept)
+        if kept and stored.marks.erasing:
+            raise ErasureInProgressError(f"user {stored.state.user_id} is being erased")
+        return kept
 
 
 def player_score(stored: StoredUser) -> PlayerScore:
@@ -165,4 +195,7 @@ def player_score(stored: StoredUser) -> PlayerScore:
         xp_at=stored.xp_at,
         display_name=state.settings.display_name,
         weekly_xp=dict(state.weekly_xp),
+        listed=state.settings.leaderboard_visible
+        and stored.marks.exclusion is None
+        and not stored.marks.erasing,
     )
