@@ -23,10 +23,12 @@ class PartitionWalker:
         self._client = client
         self._table = table_name
 
-    def sort_keys(self, pk: str, limit: int, keep: Callable[[str], bool]) -> list[str]:
-        """Up to ``limit`` sort keys of partition ``pk``, without those ``keep`` spares."""
+    def sort_keys(self, pk: str, limit: int, keep: Callable[[str], bool]) -> tuple[list[str], int]:
+        """Up to ``limit`` sort keys of partition ``pk``, without those ``keep`` spares, and
+        the number of ``Query`` requests it took."""
         found: list[str] = []
         start: Any = None
+        requests = 0
         while len(found) < limit:
             kwargs: dict[str, Any] = {
                 "TableName": self._table,
@@ -39,13 +41,14 @@ class PartitionWalker:
             if start is not None:
                 kwargs["ExclusiveStartKey"] = start
             response = self._client.query(**kwargs)
+            requests += 1
             found.extend(
                 sk for item in response.get("Items", []) if not keep(sk := item["SK"]["S"])
             )
             start = response.get("LastEvaluatedKey")
             if start is None:
                 break
-        return found[:limit]
+        return found[:limit], requests
 
     def delete(self, pk: str, sort_keys: Sequence[str]) -> int:
         """Delete the items; returns the number of ``BatchWriteItem`` requests it took."""

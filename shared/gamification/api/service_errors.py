@@ -86,9 +86,6 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.export", "InvalidExportCursorError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid_settings,
-    ("gamification.services.processing", "ErasureInProgressError"): _unavailable(
-        "erasing", "this account is being erased; retry", 5
-    ),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

@@ -64,6 +64,7 @@ class BatchReport:
             "PoisonMessages": len(self.dead_letters),
             "FailedUsers": self.failed_users,
             "ErasedActivitiesDropped": sum(a.erased for a in self.applied),
+            "ActivitiesHeldForErasure": sum(len(a.held) for a in self.applied),
         }
 
 
@@ -137,6 +138,9 @@ class QueueConsumer:
                 report.failed_users += 1
             else:
                 report.applied.append(applied)
+                report.failed_message_ids.update(
+                    m for m, a in deliveries if any(a == held for held in applied.held)
+                )
                 logger.info(
                     "applied",
                     extra={

@@ -139,12 +139,13 @@ class Eraser:
         max_pages: int | None = None,
     ) -> ErasureProgress:
         checkpoint = self._ledger.load(user_id)
+        requests = 1
         if checkpoint is None:
             return ErasureProgress(Status.NOT_REQUESTED, user_id)
         if checkpoint.done:
             return _progress(Status.DONE, checkpoint, 0, 0)
         checkpoint = replace(checkpoint, invocations=checkpoint.invocations + 1)
-        deleted, requests, pages = 0, 0, 0
+        deleted, pages = 0, 0
         try:
             while checkpoint.family < len(self._families):
                 if should_stop() or (max_pages is not None and pages >= max_pages):
@@ -152,8 +153,8 @@ class Eraser:
                     return _progress(Status.PAUSED, checkpoint, deleted, requests + 1)
                 family = self._families[checkpoint.family]
                 pk = family.partition(user_id)
-                found = self._walker.sort_keys(pk, self._page_size, family.keep)
-                requests += 1 + len(found) // self._page_size
+                found, queries = self._walker.sort_keys(pk, self._page_size, family.keep)
+                requests += queries
                 if not found:
                     checkpoint = replace(checkpoint, family=checkpoint.family + 1)
                     continue
@@ -164,11 +165,12 @@ class Eraser:
                 self._ledger.save(checkpoint)
                 requests += 1
             requests += self._scrub_snapshots(user_id, checkpoint.requested_at)
+            requests += 1
             if not self._users.finish_erasure(user_id, checkpoint.requested_at):
                 raise SupersededError(user_id)
             checkpoint = replace(checkpoint, done=True, updated_at=now)
+            requests += 1
             self._ledger.save(checkpoint)
-            requests += 2
         except SupersededError:
             return _progress(Status.SUPERSEDED, checkpoint, deleted, requests)
         return _progress(Status.DONE, checkpoint, deleted, requests)

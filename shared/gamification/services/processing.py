@@ -34,11 +34,6 @@ class ConflictBudgetExceededError(Exception):
     """The user kept changing under us; the records go back to the queue for a later retry."""
 
 
-class ErasureInProgressError(Exception):
-    """The user's data is being erased: activities received after the erasure request wait
-    (SQS redelivers them) until the walk is done, so they start from nothing, not amid it."""
-
-
 @dataclass(frozen=True, slots=True)
 class Unstorable:
     """An activity whose commit DynamoDB refuses for good (alone, so it is the cause)."""
@@ -58,6 +53,9 @@ class Applied:
     unstorable: list[Unstorable] = field(default_factory=list)
     erased: int = 0
     """Activities received before the user's erasure: dropped, they belong to erased data."""
+    held: list[Activity] = field(default_factory=list)
+    """Activities received after an erasure whose walk still runs: they wait (the consumer
+    reports them failed, SQS redelivers them) so they start from nothing, not amid the walk."""
 
     @property
     def xp_awarded(self) -> int:
@@ -131,7 +129,8 @@ class ActivityApplier:
             stored = known or self._users.load(user_id)
             known = None  # after a conflict, always re-read
             chunk = self._after_erasure(stored, chunk, result)
-            if not chunk:
+            if not chunk or stored.marks.erasing:
+                result.held.extend(chunk)
                 result.stored = stored
                 return
             stored = self._users.with_days(
@@ -176,14 +175,12 @@ class ActivityApplier:
         stored: StoredUser, chunk: Sequence[Activity], result: Applied
     ) -> Sequence[Activity]:
         """Honour the erasure tombstone: drop what was received before it (it must not bring
-        the erased data back), and hold the rest while the erasure walk still runs."""
+        the erased data back); the caller holds the rest while the erasure walk still runs."""
         erased_at = stored.marks.erased_at
         if erased_at is None:
             return chunk
         kept = [a for a in chunk if a.received_at >= erased_at]
         result.erased += len(chunk) - len(kept)
-        if kept and stored.marks.erasing:
-            raise ErasureInProgressError(f"user {stored.state.user_id} is being erased")
         return kept
 
 
