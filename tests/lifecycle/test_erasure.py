@@ -58,7 +58,8 @@ def test_an_erased_user_is_gone_everywhere_and_starts_from_nothing(
     before = life.export.page("alice", None, NOW).document
     assert before["profile"]["xp"] == 100
     kinds = Counter(r["kind"] for r in before["records"])
-    assert kinds["activity"] == 10 and kinds["notification"] >= 1
+    assert kinds["activity"] == 10
+    assert kinds["notification"] >= 1
 
     life.pipeline.clock.advance(timedelta(seconds=1))
     requested = life.requests.request("alice")
@@ -78,7 +79,8 @@ def test_an_erased_user_is_gone_everywhere_and_starts_from_nothing(
     assert snapshot is not None
     assert [e.user_id for e in snapshot.entries] == ["bob"]
     after = life.export.page("alice", None, NOW).document
-    assert after["records"] == [] and after["profile"]["xp"] == 0
+    assert after["records"] == []
+    assert after["profile"]["xp"] == 0
     assert life.eraser.run("alice", NOW).status is Status.DONE  # repeating is harmless
 
     # The same post read again, after the erasure: it earns again (its marker is gone).
@@ -116,7 +118,8 @@ def test_queued_activity_from_before_the_erasure_never_resurrects_the_old_data(
     alice = life.pipeline.users.load("alice").state
     assert (alice.xp, alice.counters.get("post_read")) == (10, 1)  # only the fresh read
     seen = [i["SK"] for i in _items(aws, keys.user_pk("alice")) if i["SK"].startswith("SEEN#")]
-    assert len(seen) == 1 and "fresh" in seen[0]
+    assert len(seen) == 1
+    assert "fresh" in seen[0]
     assert redis_client.zscore(board_key(ALLTIME), "alice") is not None
 
 
