@@ -87,6 +87,7 @@ class GamifyStack(Stack):
             network=self.network,
             runtime=self.runtime,
             backfill=self.jobs.backfill,
+            eraser=self.jobs.eraser,
             domain=domain,
             cors_origins=[*config.allowed_origins, *web_origins],
         )
@@ -125,6 +126,7 @@ class GamifyStack(Stack):
             "notifier": self.jobs.notifier,
             "reconciler": self.jobs.reconciler,
             "backfill": self.jobs.backfill,
+            "eraser": self.jobs.eraser,
         }
 
     def _outputs(self) -> None:
@@ -146,6 +148,10 @@ class GamifyStack(Stack):
             "BackfillFunctionName": (
                 self.jobs.backfill.function.function_name,
                 "Invoke to backfill badges by hand",
+            ),
+            "EraserFunctionName": (
+                self.jobs.eraser.function.function_name,
+                'Invoke with {"user_id": ...} to resume an erasure by hand',
             ),
             "ReconcilerFunctionName": (
                 self.jobs.reconciler.function.function_name,

@@ -1,4 +1,5 @@
-"""Scheduled and background jobs: streak reminders, leaderboard reconciliation, badge backfill.
+"""Scheduled and background jobs: streak reminders, leaderboard reconciliation, badge backfill,
+user erasure.
 
 EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
 so a retried run is the same run), the reconciler every few minutes, and the reconciler's cheap
@@ -11,7 +12,8 @@ queue, which has an alarm.
 The backfill runs outside the VPC and without Redis: a long walk continues by invoking itself,
 which needs the Lambda API (the VPC has no NAT and no Lambda endpoint), and the few scores it
 changes (only if ``badge_earned`` earns XP) reach the boards through the projector, like any
-profile write.
+profile write. The eraser runs the same way (outside the VPC, continuing by invoking itself):
+Redis forgets the user through the projector, which sees the erasure tombstone on the stream.
 """
 
 from __future__ import annotations
@@ -61,6 +63,20 @@ BACKFILL_TABLE_ACCESS = TableAccess(
     index_queries=("GSI2",),
     writes=("PutItem",),
     write_keys=(keys.user_pk(""), keys.backfill_pk("")),
+)
+
+ERASER_TABLE_ACCESS = TableAccess(
+    # The only function that deletes user data: it empties the user's partitions a page at a
+    # time (keys-only Query + BatchWriteItem deletes), clears the tombstone's `erasing` flag
+    # (UpdateItem), saves its checkpoint and rewrites the snapshots without the user (PutItem).
+    reads=("GetItem", "Query"),
+    writes=("BatchWriteItem", "PutItem", "UpdateItem"),
+    write_keys=(
+        keys.user_pk(""),
+        keys.budget_pk(""),
+        keys.erasure_pk(""),
+        keys.snapshot_pk(""),
+    ),
 )
 
 
@@ -124,6 +140,22 @@ class Jobs(Construct):
         data.grant(self.backfill, BACKFILL_TABLE_ACCESS)
         # composition.backfill_continuation: a paused walk goes on in a fresh invocation.
         self.backfill.allow(["lambda:InvokeFunction"], [self.backfill.arn], "ContinueBackfill")
+
+        self.eraser = self._job(
+            "Eraser",
+            FunctionSpec(
+                name="eraser",
+                description="Erases everything stored about a user, resuming until done",
+                timeout=Duration.minutes(15),
+                memory_mb=512,
+                physical_name=f"{Stack.of(self).stack_name}-eraser",
+            ),
+            runtime,
+            failures,
+        )
+        data.grant(self.eraser, ERASER_TABLE_ACCESS)
+        # composition.eraser_continuation: a paused erasure goes on in a fresh invocation.
+        self.eraser.allow(["lambda:InvokeFunction"], [self.eraser.arn], "ContinueErasure")
 
         scheduled = {"notifier": self.notifier, "reconciler": self.reconciler}
         overrides = {"reconciler": config.reconcile_every_minutes}  # CDK context

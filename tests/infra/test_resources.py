@@ -139,7 +139,7 @@ def test_table_is_on_demand_with_pitr_ttl_and_retained(default_synth: Synthesis)
 # --- network, cache, TLS --------------------------------------------------------------------
 
 
-IN_VPC = {"query", "account", "projector", "reconciler"}
+IN_VPC = {"query", "projector", "reconciler"}
 
 
 @pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
@@ -388,7 +388,12 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         props = config["Properties"]
         assert props["DestinationConfig"] == {"OnFailure": {"Destination": failures}}
         functions.add(default_synth.names[props["FunctionName"]["Ref"]])
-    assert functions == {"notifier-function", "reconciler-function", "backfill-function"}
+    assert functions == {
+        "notifier-function",
+        "reconciler-function",
+        "backfill-function",
+        "eraser-function",
+    }
 
 
 def _stream_mapping(synth: Synthesis, function: str = "dispatcher") -> dict[str, Any]:
@@ -525,8 +530,15 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         (route.method, route.path) for route in ROUTES if gateway_auth(route) is Auth.SERVICE
     }
     assert service == {("POST", "/v1/internal/activities")}
-    admin = {route.function for route in ROUTES if route.path.startswith("/v1/admin")}
-    assert admin == {"admin"}
+    admin = {
+        (route.path.split("/")[3], route.function)
+        for route in ROUTES
+        if route.path.startswith("/v1/admin")
+    }
+    # Badges by the admin function; a user's erasure and exclusion by the account function
+    # (which owns profile writes), their export by the read path.
+    assert admin == {("badges", "admin"), ("users", "account"), ("users", "query")}
+    assert all(route.auth == "admin" for route in ROUTES if route.path.startswith("/v1/admin"))
 
 
 def test_request_validation_on_bodies_and_path_parameters(default_synth: Synthesis) -> None:
@@ -623,7 +635,7 @@ BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
 EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
-    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV | BUDGET_ENV,
+    "account": {"TABLE_NAME", "ERASER_FUNCTION_NAME"} | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV,
     "dispatcher": {"TOPIC_ARN"},
@@ -631,6 +643,7 @@ EXPECTED_ENV = {
     "notifier": {"TABLE_NAME"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
     "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
+    "eraser": {"TABLE_NAME"},
 }
 
 

@@ -53,9 +53,18 @@ class ErasureLedger:
         self._keep_for = keep_for
 
     def start(self, user_id: str, requested_at: datetime) -> ErasureCheckpoint:
-        """A fresh checkpoint for a new request (replacing any earlier one)."""
+        """A fresh checkpoint for a new request (replacing any earlier one's progress). An
+        update, not a put: the account function may update, never put outside a transaction."""
         checkpoint = ErasureCheckpoint(user_id, requested_at, requested_at)
-        self._client.put_item(TableName=self._table, Item=self._item(checkpoint))
+        item = self._item(checkpoint)
+        fields = [name for name in item if name not in {"PK", "SK"}]
+        self._client.update_item(
+            TableName=self._table,
+            Key={"PK": item["PK"], "SK": item["SK"]},
+            UpdateExpression="SET " + ", ".join(f"#{n} = :{n}" for n in fields),
+            ExpressionAttributeNames={f"#{n}": n for n in fields},
+            ExpressionAttributeValues={f":{n}": item[n] for n in fields},
+        )
         return checkpoint
 
     def load(self, user_id: str) -> ErasureCheckpoint | None:
