@@ -14,10 +14,11 @@ import redis
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.erasure_ledger import ErasureLedger
 from gamification.adapters.leaderboard import ALLTIME, NAMES_KEY, board_key
 from gamification.adapters.user_repository import UserChange, VersionConflictError
 from gamification.local.provision import Provisioned
-from gamification.services.erasure import Status
+from gamification.services.erasure import ErasureRequests, Status
 from tests.lifecycle.support import Lifecycle, build_lifecycle
 from tests.pipeline.support import NOW, activity, record
 
@@ -233,3 +234,47 @@ def test_fifty_thousand_markers_are_erased_across_resumed_invocations(
         f"erasure of {progress.deleted} items: requests per invocation "
         f"{[dict(sorted(r.items())) for _, r in runs]}"
     )
+
+
+def test_the_handler_pauses_and_its_continuation_finishes(
+    stack_env: Provisioned, redis_client: redis.Redis
+) -> None:
+    """Through the real handler: one page, then the continuation (in process here; on AWS an
+    asynchronous invocation of the function itself) walks the rest."""
+    from functions.eraser.handler import lambda_handler
+    from gamification import composition
+    from gamification.local.handlers import LocalContext
+
+    client = composition.dynamodb()
+    users = composition.user_repository()
+    users.update_settings("zed", lambda s: s, NOW)
+    for start in range(0, 2500, 25):
+        client.batch_write_item(
+            RequestItems={
+                stack_env.table_name: [
+                    {
+                        "PutRequest": {
+                            "Item": to_item(
+                                {"PK": keys.user_pk("zed"), "SK": keys.seen_sk(f"t#{n}")}
+                            )
+                        }
+                    }
+                    for n in range(start, start + 25)
+                ]
+            }
+        )
+    launched: list[str] = []
+    requests = ErasureRequests(
+        users, ErasureLedger(client, stack_env.table_name), launched.append, lambda: NOW
+    )
+    requests.request("zed")  # the launch is only recorded: the handler below is the run
+    summary = lambda_handler(
+        {"user_id": "zed", "max_pages": 1}, LocalContext("eraser", timeout_seconds=900)
+    )
+
+    assert launched == ["zed"]
+    assert (summary["status"], summary["deleted_this_run"]) == ("paused", 1000)
+    checkpoint = composition.eraser().run("zed", NOW)
+    assert checkpoint.status is Status.DONE
+    assert [i["SK"] for i in _items(stack_env, keys.user_pk("zed"))] == [keys.PROFILE_SK]
+    assert users.load("zed").marks.erasing is False

@@ -148,7 +148,8 @@ class Eraser:
         deleted, pages = 0, 0
         try:
             while checkpoint.family < len(self._families):
-                if should_stop() or (max_pages is not None and pages >= max_pages):
+                # At least one page per invocation, so every invocation makes progress.
+                if (pages and should_stop()) or (max_pages is not None and pages >= max_pages):
                     self._ledger.save(checkpoint)
                     return _progress(Status.PAUSED, checkpoint, deleted, requests + 1)
                 family = self._families[checkpoint.family]
