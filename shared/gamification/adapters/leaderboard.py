@@ -24,7 +24,7 @@ from uuid import uuid4
 import redis
 
 from gamification.adapters.player_score import ALLTIME, WEEKLY_PREFIX, PlayerScore, weekly
-from gamification.domain.periods import week_bounds
+from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ranking import competition_ranks
 
 __all__ = ["ALLTIME", "WEEKLY_PREFIX", "PlayerScore", "weekly"]  # their home is player_score
@@ -59,6 +59,16 @@ def weekly_expiry(week: str) -> datetime:
     """When a weekly board expires: ``WEEKLY_RETENTION`` after its week ends."""
     _, week_end = week_bounds(week)
     return week_end + WEEKLY_RETENTION
+
+
+def boards_to_leave(player: PlayerScore, now: datetime) -> list[str]:
+    """Every board that may still hold ``player``: the all-time board, the weeks of their
+    weekly XP, and every weekly board not yet expired around ``now`` (a weekly board lives
+    ``WEEKLY_RETENTION`` after its week; next week's is stamped ahead). No SCAN: the list is
+    computed, so it costs nothing on a cluster-mode or serverless cache."""
+    weeks = set(player.weekly_xp)
+    weeks.update(iso_week(now + timedelta(weeks=k)) for k in range(-3, 2))
+    return [ALLTIME, *(weekly(w) for w in sorted(weeks))]
 
 
 def board_key(board: str) -> str:
@@ -138,19 +148,17 @@ class Leaderboard:
     def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
         """Raise each player's scores to the stored truth (one round trip for all of them).
 
-        A player who is not listed (left the boards, excluded, being erased) is removed from
-        every board Redis holds instead, and their name with them: one more round trip (a SCAN
-        of the few ``{lb}`` board keys) when the batch has such a player. The order of the
-        batch is kept, so hiding then showing again in one batch ends on the board.
+        A player who is not listed (left the boards, excluded, being erased) is removed instead,
+        with their name, from every board that can still hold them (``boards_to_leave``), in
+        the same round trip. The batch's order is kept, so hiding then showing again in one
+        batch ends on the board.
         """
-        players = list(players)
         try:
-            boards = self._board_keys() if any(not p.listed for p in players) else []
             pipe = self._client.pipeline(transaction=False)
             for player in players:
                 if not player.listed:
-                    for key in boards:
-                        pipe.zrem(key, player.user_id)
+                    for board in boards_to_leave(player, now):
+                        pipe.zrem(board_key(board), player.user_id)
                     pipe.hdel(NAMES_KEY, player.user_id)
                     continue
                 alltime_xp = player.listed_xp(ALLTIME)
@@ -175,13 +183,6 @@ class Leaderboard:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
-    def _board_keys(self) -> list[str]:
-        """Every board key Redis holds, rebuilds in progress included (a handful of keys under
-        the ``{lb}`` tag: the all-time board and the weekly boards still kept)."""
-        found: set[str] = set()
-        for pattern in (f"{PREFIX}:board:*", f"{PREFIX}:rebuild:*"):
-            found.update(str(k) for k in self._client.scan_iter(match=pattern, count=1000))
-        return sorted(found)
 
     def replace(
         self,
