@@ -183,7 +183,6 @@ class Leaderboard:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
-
     def replace(
         self,
         board: str,
