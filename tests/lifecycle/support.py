@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import redis
@@ -30,6 +31,7 @@ class Lifecycle:
     reconciler: LeaderboardReconciler
     snapshots: SnapshotRepository
     launched: list[str]
+    dynamodb: Any
 
 
 def build_lifecycle(aws: Provisioned, redis_client: redis.Redis) -> Lifecycle:
@@ -53,4 +55,5 @@ def build_lifecycle(aws: Provisioned, redis_client: redis.Redis) -> Lifecycle:
         reconciler=reconciler,
         snapshots=snapshots,
         launched=launched,
+        dynamodb=client,
     )

@@ -278,3 +278,31 @@ def test_the_handler_pauses_and_its_continuation_finishes(
     assert checkpoint.status is Status.DONE
     assert [i["SK"] for i in _items(stack_env, keys.user_pk("zed"))] == [keys.PROFILE_SK]
     assert users.load("zed").marks.erasing is False
+
+
+def test_an_erasure_during_a_rebuild_does_not_survive_the_swap(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    """The rebuild read alice before her erasure; the swap would put her back. The catch-up read
+    misses her (no index keys any more) and takes her off again."""
+    life = build_lifecycle(aws, redis_client)
+    _active_alice(life)
+    client = life.dynamodb  # the snapshot save is the rebuild's first write
+    fired: list[bool] = []
+
+    def erase_meanwhile(**_: Any) -> None:
+        if fired:
+            return
+        fired.append(True)
+        life.requests.request("alice")
+        life.pipeline.project()  # the projector removes her now, before the swap
+
+    client.meta.events.register("before-call.dynamodb.PutItem", erase_meanwhile)
+    try:
+        report = life.reconciler.reconcile(NOW)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.PutItem", erase_meanwhile)
+
+    assert fired
+    assert report.late_updates == 1
+    assert {str(m) for m in redis_client.zrange(board_key(ALLTIME), 0, -1)} == {"bob"}
