@@ -87,6 +87,7 @@ class GamifyStack(Stack):
             network=self.network,
             runtime=self.runtime,
             backfill=self.jobs.backfill,
+            eraser=self.jobs.eraser,
             domain=domain,
             cors_origins=[*config.allowed_origins, *web_origins],
         )
@@ -127,6 +128,7 @@ class GamifyStack(Stack):
             "reconciler": self.jobs.reconciler,
             "leagues": self.jobs.leagues,
             "backfill": self.jobs.backfill,
+            "eraser": self.jobs.eraser,
         }
 
     def _outputs(self) -> None:
@@ -148,6 +150,10 @@ class GamifyStack(Stack):
             "BackfillFunctionName": (
                 self.jobs.backfill.function.function_name,
                 "Invoke to backfill badges by hand",
+            ),
+            "EraserFunctionName": (
+                self.jobs.eraser.function.function_name,
+                'Invoke with {"user_id": ...} to resume an erasure by hand',
             ),
             "ReconcilerFunctionName": (
                 self.jobs.reconciler.function.function_name,

@@ -2,7 +2,8 @@
 
 * **ingest** (write path) can only put messages on the activity queue;
 * **query** (read path) reads DynamoDB and Redis and never writes;
-* **account** changes the caller's own settings and notification flags;
+* **account** changes the caller's own settings and notification flags, starts erasures (the
+  caller's own; any user's for admins) and sets exclusions; it has no Redis and deletes nothing;
 * **admin** edits badge definitions and starts a backfill.
 
 User routes use a Cognito authorizer: the function takes the user's id from the verified claims,
@@ -74,13 +75,14 @@ def _has_body(route: Route) -> bool:
 # BatchGetItem: a league cohort's profiles while its cache board may be incomplete.
 QUERY_TABLE_ACCESS = TableAccess(reads=("GetItem", "BatchGetItem", "Query"))
 ACCOUNT_TABLE_ACCESS = TableAccess(
-    # Settings commit with the profile's version guard, as a transaction; read flags are
-    # flipped one conditional update at a time.
+    # Settings, exclusions and the erasure tombstone commit with the profile's version guard,
+    # as a transaction; read flags are flipped one conditional update at a time; an erasure's
+    # checkpoint is started with an update. Deleting is the eraser's alone.
     reads=("GetItem", "Query"),
     writes=("UpdateItem",),
     transactional_writes=("PutItem",),
-    # The caller's own items, and their write budget (api.budget).
-    write_keys=(keys.user_pk(""), keys.budget_pk("")),
+    # The caller's own items, their write budget (api.budget), the erasure checkpoint.
+    write_keys=(keys.user_pk(""), keys.budget_pk(""), keys.erasure_pk("")),
     transactional_keys=(keys.user_pk(""),),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
@@ -133,6 +135,7 @@ class Api(Construct):
         network: Network,
         runtime: LambdaRuntime,
         backfill: GamifyFunction,
+        eraser: GamifyFunction,
         domain: DomainEnvironment,
         cors_origins: Sequence[str] = (),
     ) -> None:
@@ -147,6 +150,7 @@ class Api(Construct):
             network=network,
             runtime=runtime,
             backfill=backfill,
+            eraser=eraser,
             domain=domain,
         )
 
@@ -348,6 +352,7 @@ class Api(Construct):
         network: Network,
         runtime: LambdaRuntime,
         backfill: GamifyFunction,
+        eraser: GamifyFunction,
         domain: DomainEnvironment,
     ) -> dict[str, GamifyFunction]:
         api_timeout = Duration.seconds(10)
@@ -383,18 +388,24 @@ class Api(Construct):
         data.grant(query, QUERY_TABLE_ACCESS)
         cache.connect(query)
 
+        # No Redis (outside the VPC): the boards follow its profile writes through the projector.
         account = GamifyFunction(
             self,
             "Account",
             spec=FunctionSpec(
                 name="account",
-                description="The caller's settings and notification read flags",
+                description="Settings, read flags, erasure requests and exclusions",
                 timeout=api_timeout,
-                environment={**domain.user_state, **_write_budget(config)},
+                environment={
+                    **domain.user_state,
+                    **_write_budget(config),
+                    "ERASER_FUNCTION_NAME": eraser.function.function_name,
+                },
             ),
             runtime=runtime,
         )
         data.grant(account, ACCOUNT_TABLE_ACCESS)
+        account.allow(["lambda:InvokeFunction"], [eraser.arn], "StartErasure")
 
         admin = GamifyFunction(
             self,

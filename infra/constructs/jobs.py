@@ -1,5 +1,5 @@
 """Scheduled and background jobs: streak reminders, leaderboard reconciliation, league close,
-badge backfill.
+badge backfill, user erasure.
 
 EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
 so a retried run is the same run), the reconciler every few minutes, and the reconciler's cheap
@@ -12,7 +12,8 @@ queue, which has an alarm.
 The backfill runs outside the VPC and without Redis: a long walk continues by invoking itself,
 which needs the Lambda API (the VPC has no NAT and no Lambda endpoint), and the few scores it
 changes (only if ``badge_earned`` earns XP) reach the boards through the projector, like any
-profile write.
+profile write. The eraser runs the same way (outside the VPC, continuing by invoking itself):
+Redis forgets the user through the projector, which sees the erasure tombstone on the stream.
 """
 
 from __future__ import annotations
@@ -72,6 +73,20 @@ LEAGUES_TABLE_ACCESS = TableAccess(
     transactional_writes=("PutItem",),
     write_keys=(keys.LEAGUE_CLOSE_PREFIX, keys.SEATS_PREFIX),
     transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
+)
+
+ERASER_TABLE_ACCESS = TableAccess(
+    # The only function that deletes user data: it empties the user's partitions a page at a
+    # time (keys-only Query + BatchWriteItem deletes), clears the tombstone's `erasing` flag
+    # (UpdateItem), saves its checkpoint and rewrites the snapshots without the user (PutItem).
+    reads=("GetItem", "Query"),
+    writes=("BatchWriteItem", "PutItem", "UpdateItem"),
+    write_keys=(
+        keys.user_pk(""),
+        keys.budget_pk(""),
+        keys.erasure_pk(""),
+        keys.snapshot_pk(""),
+    ),
 )
 
 
@@ -153,6 +168,22 @@ class Jobs(Construct):
         data.grant(self.leagues, LEAGUES_TABLE_ACCESS)
         # Outside the VPC and without Redis: the projector moves the new cohorts onto the boards.
         self.leagues.allow(["lambda:InvokeFunction"], [self.leagues.arn], "FanOutAndContinue")
+
+        self.eraser = self._job(
+            "Eraser",
+            FunctionSpec(
+                name="eraser",
+                description="Erases everything stored about a user, resuming until done",
+                timeout=Duration.minutes(15),
+                memory_mb=512,
+                physical_name=f"{Stack.of(self).stack_name}-eraser",
+            ),
+            runtime,
+            failures,
+        )
+        data.grant(self.eraser, ERASER_TABLE_ACCESS)
+        # composition.eraser_continuation: a paused erasure goes on in a fresh invocation.
+        self.eraser.allow(["lambda:InvokeFunction"], [self.eraser.arn], "ContinueErasure")
 
         scheduled = {
             "notifier": self.notifier,

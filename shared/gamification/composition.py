@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
+    from gamification.services.erasure import Eraser, ErasureRequests
+    from gamification.services.exclusion import ExclusionService
+    from gamification.services.export import UserExport
     from gamification.services.ingest import IngestService
     from gamification.services.league_close import LeagueClose
     from gamification.services.league_queries import LeagueQueries
@@ -403,3 +406,72 @@ def backfill_continuation() -> BackfillLauncher:
     if own_name:
         return LambdaBackfillLauncher(lambda_client(), own_name)
     return backfill_launcher()
+
+
+# -- account lifecycle: erasure, export, exclusion -------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def eraser() -> Eraser:
+    from gamification.adapters.erasure_ledger import ErasureLedger
+    from gamification.adapters.partition_walker import PartitionWalker
+    from gamification.services.erasure import Eraser
+
+    table = settings().table_name
+    return Eraser(
+        PartitionWalker(dynamodb(), table),
+        ErasureLedger(dynamodb(), table),
+        user_repository(),
+        snapshot_repository(),
+    )
+
+
+@lru_cache(maxsize=1)
+def erasure_launcher() -> BackfillLauncher:
+    """Async invocation of the eraser when ``ERASER_FUNCTION_NAME`` is set, else in process."""
+    from gamification.adapters.backfill_launcher import (
+        InProcessBackfillLauncher,
+        LambdaBackfillLauncher,
+    )
+
+    function_name = settings().eraser_function_name
+    if function_name:
+        return LambdaBackfillLauncher(lambda_client(), function_name, field="user_id")
+    return InProcessBackfillLauncher(lambda user_id: eraser().run(user_id, utc_now()))
+
+
+def eraser_continuation() -> BackfillLauncher:
+    """A paused erasure goes on in a fresh invocation of this function (on AWS)."""
+    from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
+
+    own_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+    if own_name:
+        return LambdaBackfillLauncher(lambda_client(), own_name, field="user_id")
+    return erasure_launcher()
+
+
+@lru_cache(maxsize=1)
+def erasure_requests() -> ErasureRequests:
+    from gamification.adapters.erasure_ledger import ErasureLedger
+    from gamification.services.erasure import ErasureRequests
+
+    return ErasureRequests(
+        user_repository(),
+        ErasureLedger(dynamodb(), settings().table_name),
+        erasure_launcher(),
+        utc_now,
+    )
+
+
+@lru_cache(maxsize=1)
+def user_export() -> UserExport:
+    from gamification.services.export import UserExport
+
+    return UserExport(user_repository(), settings().table_name, dynamodb())
+
+
+@lru_cache(maxsize=1)
+def exclusion_service() -> ExclusionService:
+    from gamification.services.exclusion import ExclusionService
+
+    return ExclusionService(user_repository(), utc_now)

@@ -37,6 +37,8 @@ class Settings:
     keys (each shard fills its own cohorts; see docs/data-model.md)."""
     league_close_shards: int = 1
     """Parallel invocations the league close job fans out to (one cohort range each)."""
+    eraser_function_name: str = ""
+    """The erasure Lambda; empty runs erasures in process (local stack, tests)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +62,7 @@ class Settings:
             backfill_function_name=env.get("BACKFILL_FUNCTION_NAME", ""),
             league_seat_shards=max(1, int(env.get("GAMIFY_LEAGUE_SEAT_SHARDS", "1"))),
             league_close_shards=max(1, int(env.get("GAMIFY_LEAGUE_CLOSE_SHARDS", "1"))),
+            eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
         )
 
 

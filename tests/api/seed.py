@@ -64,8 +64,7 @@ def score_of(user_id: str) -> PlayerScore:
 
 
 def project(user_id: str) -> None:
-    """Do what the projector does with the user's latest profile write (these tests have no
-    stream poller; tests/pipeline runs the projector on moto's stream)."""
+    """Deliver the stored profile to the boards, as the projector does from the stream."""
     composition.leaderboard().publish([score_of(user_id)], now())
 
 

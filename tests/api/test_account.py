@@ -1,5 +1,5 @@
-"""Settings: partial updates under the version guard; the name reaches the boards through the
-projector, so saving never needs Redis."""
+"""Settings: partial updates under the version guard; the boards follow the profile write
+(the projector carries the name and ``leaderboard_visible``; the account function has no Redis)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,19 @@ def test_settings_change_what_is_sent_and_show_on_the_profile_and_board(
     second = api.put("/v1/me/settings", as_=ALICE, body={"push_enabled": False})
 
     assert first.status == 200, first.text
-    assert first.json == {"display_name": "Alice", "timezone": "Asia/Kolkata", "push_enabled": True}
+    assert first.json == {
+        "display_name": "Alice",
+        "timezone": "Asia/Kolkata",
+        "push_enabled": True,
+        "leaderboard_visible": True,
+    }
     assert second.json == {
         "display_name": "Alice",
         "timezone": "Asia/Kolkata",
         "push_enabled": False,
+        "leaderboard_visible": True,
     }
+    seed.project("alice")
     me = api.get("/v1/me", as_=ALICE).json
     assert (me["xp"], me["settings"]["timezone"]) == (200, "Asia/Kolkata")
     seed.project("alice")

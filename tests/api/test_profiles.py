@@ -38,7 +38,12 @@ def test_a_new_user_sees_a_zero_profile_with_their_settings(api: Api) -> None:
         "freezes": 0,
         "frozen_days": [],
     }
-    assert me["settings"] == {"display_name": None, "timezone": "UTC", "push_enabled": False}
+    assert me["settings"] == {
+        "display_name": None,
+        "timezone": "UTC",
+        "push_enabled": False,
+        "leaderboard_visible": True,
+    }
 
 
 def test_while_the_board_is_incomplete_the_rank_is_not_available(

@@ -390,7 +390,7 @@ def test_an_unknown_path_is_a_404_in_the_error_model(refusals: Api) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "function", "allowed"),
     [
-        ("DELETE", "/v1/me", "query", "GET"),
+        ("POST", "/v1/me", "query", "DELETE, GET"),
         ("GET", "/v1/activities", "ingest", "POST"),
         ("POST", "/v1/admin/badges/x", "admin", "DELETE, PUT"),
     ],

@@ -92,9 +92,11 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("dynamodb:UpdateItem on RATE#*", "Table"),
     "query": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | REDIS,
+    # No Redis since the projector carries names; starts the eraser, never deletes itself.
     "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:UpdateItem on RATE#*,USER#*", "Table")
-    | _grants("dynamodb:PutItem" + TXN + USERS, "Table"),
+    | _grants("dynamodb:UpdateItem on ERASURE#*,RATE#*,USER#*", "Table")
+    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
+    | _grants("lambda:InvokeFunction", "eraser-function"),
     "admin": _grants("dynamodb:Query", "Table")
     | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
     | _grants("lambda:InvokeFunction", "backfill-function"),
@@ -152,6 +154,18 @@ EXPECTED: dict[str, set[Grant]] = {
     # A paused walk continues in a fresh invocation of itself; no Redis (reconciliation).
     | _grants("lambda:InvokeFunction", "backfill-function")
     | FAILED_RUN,
+    # The one function that deletes user data (BatchWriteItem deletes), in the families it
+    # empties; it clears the tombstone's flag, saves its checkpoint, rewrites the snapshots.
+    "eraser": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
+    | _grants(
+        [
+            f"dynamodb:{action} on ERASURE#*,LEADERBOARD#*,RATE#*,USER#*"
+            for action in ("BatchWriteItem", "PutItem", "UpdateItem")
+        ],
+        "Table",
+    )
+    | _grants("lambda:InvokeFunction", "eraser-function")
+    | FAILED_RUN,
 }
 IN_VPC = {"query", "projector", "reconciler"}
 
@@ -177,7 +191,26 @@ def test_ingest_can_only_send_to_the_activity_queue_and_count_the_write_budget(
     assert business == {("sqs:SendMessage", "Queue"), ("dynamodb:UpdateItem on RATE#*", "Table")}
 
 
-WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+WRITE_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+
+
+def test_only_the_eraser_can_delete_user_data(default_synth: Synthesis) -> None:
+    """Deleting (DeleteItem, or BatchWriteItem, which deletes) a USER# item is the eraser's
+    alone; the admin function deletes badge definitions (CATALOG) and nothing else."""
+    deleters = {
+        name
+        for name in default_synth.stack.functions
+        for action, resource in granted(default_synth, name)
+        if resource == "Table"
+        and action.startswith(("dynamodb:DeleteItem", "dynamodb:BatchWriteItem"))
+        and "USER#" in action
+    }
+    assert deleters == {"eraser"}
 
 
 def test_every_table_write_is_limited_to_the_key_families_the_function_writes(

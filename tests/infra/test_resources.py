@@ -393,6 +393,7 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         "reconciler-function",
         "leagues-function",
         "backfill-function",
+        "eraser-function",
     }
 
 
@@ -531,8 +532,15 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         (route.method, route.path) for route in ROUTES if gateway_auth(route) is Auth.SERVICE
     }
     assert service == {("POST", "/v1/internal/activities")}
-    admin = {route.function for route in ROUTES if route.path.startswith("/v1/admin")}
-    assert admin == {"admin"}
+    admin = {
+        (route.path.split("/")[3], route.function)
+        for route in ROUTES
+        if route.path.startswith("/v1/admin")
+    }
+    # Badges by the admin function; a user's erasure and exclusion by the account function
+    # (which owns profile writes), their export by the read path.
+    assert admin == {("badges", "admin"), ("users", "account"), ("users", "query")}
+    assert all(route.auth == "admin" for route in ROUTES if route.path.startswith("/v1/admin"))
 
 
 def test_request_validation_on_bodies_and_path_parameters(default_synth: Synthesis) -> None:
@@ -630,7 +638,7 @@ LEAGUE_ENV = {"GAMIFY_LEAGUE_SEAT_SHARDS", "GAMIFY_LEAGUE_CLOSE_SHARDS"}
 EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
-    "account": {"TABLE_NAME"} | STATE_ENV | BUDGET_ENV,
+    "account": {"TABLE_NAME", "ERASER_FUNCTION_NAME"} | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
@@ -639,6 +647,7 @@ EXPECTED_ENV = {
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
     "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
     "leagues": {"TABLE_NAME"} | STATE_ENV | LEAGUE_ENV,
+    "eraser": {"TABLE_NAME"},
 }
 
 

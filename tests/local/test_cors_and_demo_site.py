@@ -71,7 +71,7 @@ def test_a_preflight_from_a_disallowed_origin_gets_no_cors_headers(gateway: Gate
 
 @pytest.mark.parametrize(
     ("method", "path", "status"),
-    [("GET", "/v1/me", 401), ("GET", "/v1/nowhere", 404), ("DELETE", "/v1/me", 405)],
+    [("GET", "/v1/me", 401), ("GET", "/v1/nowhere", 404), ("POST", "/v1/me", 405)],
 )
 def test_gateway_errors_carry_the_header_for_allowed_origins_only(
     gateway: Gateway, method: str, path: str, status: int

@@ -19,17 +19,21 @@ class BackfillLauncher(Protocol):
 
 
 class LambdaBackfillLauncher:
-    """``InvocationType="Event"``: Lambda queues the run and retries it if it fails."""
+    """``InvocationType="Event"``: Lambda queues the run and retries it if it fails.
 
-    def __init__(self, client: LambdaClient, function_name: str) -> None:
+    ``field`` names the payload's one field (``badge_id`` for the backfill, ``user_id`` for the
+    eraser, which starts and continues the same way)."""
+
+    def __init__(self, client: LambdaClient, function_name: str, field: str = "badge_id") -> None:
         self._client = client
         self._function = function_name
+        self._field = field
 
     def __call__(self, badge_id: str) -> None:
         self._client.invoke(
             FunctionName=self._function,
             InvocationType="Event",
-            Payload=json.dumps({"badge_id": badge_id}).encode(),
+            Payload=json.dumps({self._field: badge_id}).encode(),
         )
 
 

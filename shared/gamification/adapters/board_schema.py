@@ -10,8 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from gamification.adapters.player_score import ALLTIME, LEAGUE_PREFIX, WEEKLY_PREFIX, league_week
-from gamification.domain.periods import week_bounds
+from gamification.adapters.player_score import (
+    ALLTIME,
+    LEAGUE_PREFIX,
+    WEEKLY_PREFIX,
+    PlayerScore,
+    league_week,
+    weekly,
+)
+from gamification.domain.periods import iso_week, week_bounds
 
 TIME_BITS = 26
 SCALE = 1 << TIME_BITS
@@ -60,6 +67,20 @@ def weekly_expiry(week: str) -> datetime:
     """When a weekly board expires: ``WEEKLY_RETENTION`` after its week ends."""
     _, week_end = week_bounds(week)
     return week_end + WEEKLY_RETENTION
+
+
+def boards_to_leave(player: PlayerScore, now: datetime) -> list[str]:
+    """Every board that may still hold ``player``: the all-time board, the weeks of their
+    weekly XP, every weekly board not yet expired around ``now`` (a weekly board lives
+    ``WEEKLY_RETENTION`` after its week; next week's is stamped ahead), and their latest league
+    cohort's board. No SCAN: the list is computed, so it costs nothing on a cluster-mode or
+    serverless cache."""
+    weeks = set(player.weekly_xp)
+    weeks.update(iso_week(now + timedelta(weeks=k)) for k in range(-3, 2))
+    boards = [ALLTIME, *(weekly(w) for w in sorted(weeks))]
+    if player.league_board is not None:
+        boards.append(player.league_board)
+    return boards
 
 
 def board_key(board: str) -> str:

@@ -129,3 +129,12 @@ def league_close_sk(shard: int, shards: int) -> str:
 
 def seat_shard(user_id: str, shards: int) -> int:
     return crc32(user_id.encode()) % shards
+
+
+ERASURE_PREFIX = "ERASURE#"
+
+
+def erasure_pk(user_id: str) -> str:
+    """Progress of one user's erasure (``services.erasure``), kept apart from ``USER#`` so the
+    walk that empties the user's partition never deletes its own checkpoint."""
+    return f"{ERASURE_PREFIX}{user_id}"

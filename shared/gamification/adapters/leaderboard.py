@@ -25,6 +25,7 @@ import redis
 from gamification.adapters.board_schema import (
     ABANDONED_REBUILD_TTL,
     NAMES_KEY,
+    MAX_XP,
     PREFIX,
     SCALE,
     WEEKLY_RETENTION,
@@ -34,6 +35,7 @@ from gamification.adapters.board_schema import (
     Page,
     board_expiry,
     board_key,
+    boards_to_leave,
     decode_xp,
     encode_score,
     leagues_marker,
@@ -57,6 +59,7 @@ __all__ = [
     "PlayerScore",
     "board_expiry",
     "board_key",
+    "boards_to_leave",
     "decode_xp",
     "encode_score",
     "leagues_marker",
@@ -95,19 +98,38 @@ return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
 """
 
 
+_RANK_OF_XP = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
+local threshold = (tonumber(ARGV[1]) + 1) * tonumber(ARGV[2])
+return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
+"""
+
+
 class Leaderboard:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
         self._slice = client.register_script(_SLICE)
         self._rank = client.register_script(_RANK)
+        self._rank_of_xp_script = client.register_script(_RANK_OF_XP)
 
     # -- writes --------------------------------------------------------------------------------
 
     def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
-        """Raise each player's scores to the stored truth (one round trip for all of them)."""
+        """Raise each player's scores to the stored truth (one round trip for all of them).
+
+        A player who is not listed (left the boards, excluded, being erased) is removed instead,
+        with their name, from every board that can still hold them (``boards_to_leave``), in
+        the same round trip. The batch's order is kept, so hiding then showing again in one
+        batch ends on the board.
+        """
         try:
             pipe = self._client.pipeline(transaction=False)
             for player in players:
+                if not player.listed:
+                    for board in boards_to_leave(player, now):
+                        pipe.zrem(board_key(board), player.user_id)
+                    pipe.hdel(NAMES_KEY, player.user_id)
+                    continue
                 alltime_xp = player.listed_xp(ALLTIME)
                 if alltime_xp is not None:
                     pipe.zadd(
@@ -222,6 +244,26 @@ class Leaderboard:
         if found == -2:
             raise BoardIncompleteError(board)
         return None if found < 0 else found
+
+    def rank_of_xp(self, board: str, xp: int) -> int | None:
+        """The ``RANK()`` a player with ``xp`` would have on ``board`` without being a member:
+        what an unlisted user sees as their own rank (one round trip, ``None`` without XP)."""
+        if xp <= 0:
+            return None
+        try:
+            found = int(
+                cast(
+                    Any,
+                    self._rank_of_xp_script(
+                        keys=[board_key(board), marker_key(board)], args=[min(xp, MAX_XP), SCALE]
+                    ),
+                )
+            )
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        if found == -2:
+            raise BoardIncompleteError(board)
+        return found
 
     def scores(self, board: str) -> Iterator[tuple[str, int]]:
         """Every member and its XP (ZSCAN, so a large board never blocks Redis)."""

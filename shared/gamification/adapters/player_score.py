@@ -34,6 +34,10 @@ class PlayerScore:
     xp_at: datetime | None
     display_name: str | None = None
     weekly_xp: dict[str, int] = field(default_factory=dict)
+    listed: bool = True
+    """False when the user left the boards (``leaderboard_visible`` off), was excluded by an
+    operator or erased: every board, rebuild and snapshot leaves them out."""
+
     league: str | None = None
     """The user's latest league cohort (``week:tier:cohort``), from the profile."""
 
@@ -53,4 +57,4 @@ class PlayerScore:
         """XP on ``board``, or ``None`` when not a member: a board lists players with XP on it
         (publish, rebuild and reconciliation all apply this one rule)."""
         xp = self.xp_on(board)
-        return xp if xp > 0 else None
+        return xp if xp > 0 and self.listed else None

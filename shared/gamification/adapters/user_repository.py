@@ -53,6 +53,32 @@ class AlreadyAppliedError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """An operator took the user off every board (``PUT /v1/admin/users/{id}``)."""
+
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccountMarks:
+    """Facts about the account, not the game: kept on the profile across every write (the
+    consumer, settings and backfill carry them forward unchanged).
+
+    ``erased_at`` is the erasure tombstone: activities *received* before it belong to the erased
+    data and are dropped; ``erasing`` is set while the background walk still deletes the user's
+    items, and activities received after the erasure wait (SQS retries them) until it is done.
+    """
+
+    exclusion: Exclusion | None = None
+    erased_at: datetime | None = None
+    erasing: bool = False
+
+
+NO_MARKS = AccountMarks()
+
+
+@dataclass(frozen=True, slots=True)
 class StoredUser:
     """A user's state as read, with the version that guards the next write."""
 
@@ -65,6 +91,10 @@ class StoredUser:
     """Local days (ISO) whose cap slots ``state.capped`` holds as stored."""
     inline_days: frozenset[str] = frozenset()
     """Days whose slots came inside an old-format profile: written out as day items next commit."""
+    marks: AccountMarks = NO_MARKS
+    """Exclusion and erasure tombstone (see :class:`AccountMarks`)."""
+    tombstone: bool = False
+    """The stored profile is the erasure tombstone itself (nothing about the user but the id)."""
 
     @property
     def exists(self) -> bool:
@@ -82,6 +112,12 @@ class UserChange:
     notifications: Sequence[Notification] = ()
     membership: Membership | None = None
     """A league seat taken for this change (its member item commits with the profile)."""
+    marks: AccountMarks | None = None
+    """``None`` keeps the marks read (``before.marks``); only the account admin changes them."""
+
+    @property
+    def new_marks(self) -> AccountMarks:
+        return self.before.marks if self.marks is None else self.marks
 
     @property
     def xp_at(self) -> datetime | None:
@@ -196,8 +232,73 @@ class UserRepository:
                 version = self.commit(UserChange(before=stored, state=state, now=now))
             except VersionConflictError:
                 continue
-            return StoredUser(state, version, stored.xp_at)
+            return StoredUser(state, version, stored.xp_at, marks=stored.marks)
         raise VersionConflictError(f"user {user_id} kept changing")
+
+    def set_exclusion(self, user_id: str, exclusion: Exclusion | None, now: datetime) -> StoredUser:
+        """Exclude a user from the boards (or lift it), under the version guard like settings."""
+        for _ in range(5):
+            stored = self.load(user_id)
+            marks = replace(stored.marks, exclusion=exclusion)
+            try:
+                version = self.commit(
+                    UserChange(before=stored, state=stored.state, now=now, marks=marks)
+                )
+            except VersionConflictError:
+                continue
+            return StoredUser(stored.state, version, stored.xp_at, marks=marks)
+        raise VersionConflictError(f"user {user_id} kept changing")
+
+    def begin_erasure(self, user_id: str, now: datetime, keep_for: timedelta) -> None:
+        """Replace the profile by the erasure tombstone: no game data, no index keys, the next
+        version (so a commit prepared from the old profile fails its guard), ``erased_at`` and
+        ``erasing``. It expires ``keep_for`` after the request unless the user plays again."""
+        for _ in range(5):
+            stored = self.load(user_id)
+            if stored.exists:
+                condition: dict[str, Any] = {
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": to_item({":v": stored.version}),
+                }
+            else:
+                condition = {"ConditionExpression": "attribute_not_exists(PK)"}
+            item = to_item(
+                {
+                    "PK": keys.user_pk(user_id),
+                    "SK": keys.PROFILE_SK,
+                    "version": stored.version + 1,
+                    "erased_at": _iso(now),
+                    "erasing": True,
+                    "updated_at": _iso(now),
+                    "expires_at": int((now + keep_for).timestamp()),
+                }
+            )
+            put: Any = {"Put": {"TableName": self._table, "Item": item, **condition}}
+            try:  # a one-item transaction: the profile is only ever put inside one (IAM)
+                self._client.transact_write_items(TransactItems=[put])
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "TransactionCanceledException":
+                    continue
+                raise
+            return
+        raise VersionConflictError(f"user {user_id} kept changing")
+
+    def finish_erasure(self, user_id: str, requested_at: datetime) -> bool:
+        """The walk is done: clear ``erasing`` (and bump the version, so a settings change
+        prepared meanwhile re-reads). ``False`` when a newer request owns the tombstone."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+                UpdateExpression="SET version = version + :one REMOVE erasing",
+                ConditionExpression="erased_at = :t",
+                ExpressionAttributeValues=to_item({":one": 1, ":t": _iso(requested_at)}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def commit(self, change: UserChange) -> int:
         """Write the change atomically; returns the new version.
@@ -261,14 +362,25 @@ class UserRepository:
             }
         else:
             condition = {"ConditionExpression": "attribute_not_exists(PK)"}
-        item = self.profile_item(change.state, new_version, change.xp_at, change.now)
+        item = self.profile_item(
+            change.state, new_version, change.xp_at, change.now, change.new_marks
+        )
         return {"Put": {"TableName": self._table, "Item": item, **condition}}
 
     def profile_item(
-        self, state: UserState, version: int, xp_at: datetime | None, now: datetime
+        self,
+        state: UserState,
+        version: int,
+        xp_at: datetime | None,
+        now: datetime,
+        marks: AccountMarks = NO_MARKS,
     ) -> dict[str, Any]:
-        """The stored form of a profile, with its sparse index keys derived from the state."""
+        """The stored form of a profile, with its sparse index keys derived from the state.
+
+        ``unlisted`` (projected into GSI2, present only when true) keeps the user off every
+        board: their own choice (``leaderboard_visible``) or an operator's exclusion."""
         settings = state.settings
+        unlisted = not settings.leaderboard_visible or marks.exclusion is not None
         # Keyed by when the streak really breaks: a freeze held pushes the reminder a day later.
         expires = (
             expires_without_clock(state.streak, state.freezes, self._freezes, settings.timezone)
@@ -296,6 +408,12 @@ class UserRepository:
                 "display_name": settings.display_name,
                 "timezone": settings.timezone,
                 "push_enabled": settings.push_enabled,
+                "leaderboard_visible": None if settings.leaderboard_visible else False,
+                "unlisted": True if unlisted else None,
+                "excluded_reason": marks.exclusion.reason if marks.exclusion else None,
+                "excluded_at": _iso(marks.exclusion.at) if marks.exclusion else None,
+                "erased_at": _iso(marks.erased_at) if marks.erased_at else None,
+                "erasing": True if marks.erasing else None,
                 "state": pack_state(state),
                 "updated_at": _iso(now),
                 "GSI1PK": keys.reminder_pk(due) if due else None,
@@ -442,6 +560,7 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
         display_name=values.get("display_name"),
         timezone=values.get("timezone", "UTC"),
         push_enabled=bool(values.get("push_enabled", False)),
+        leaderboard_visible=bool(values.get("leaderboard_visible", True)),
     )
     body = unpack_state(values.get("state", "{}"))
     legacy = _legacy_capped(body.pop("capped", None) or {})
@@ -457,6 +576,24 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
         xp_at=datetime.fromisoformat(xp_at) if xp_at else None,
         days_loaded=days,
         inline_days=days,
+        marks=decode_marks(values),
+        tombstone="state" not in values,
+    )
+
+
+def decode_marks(values: Mapping[str, Any]) -> AccountMarks:
+    """The account marks of a stored profile (plain values)."""
+    reason, excluded_at, erased_at = (
+        values.get("excluded_reason"),
+        values.get("excluded_at"),
+        values.get("erased_at"),
+    )
+    return AccountMarks(
+        exclusion=Exclusion(str(reason), datetime.fromisoformat(str(excluded_at)))
+        if reason is not None and excluded_at
+        else None,
+        erased_at=datetime.fromisoformat(str(erased_at)) if erased_at else None,
+        erasing=bool(values.get("erasing", False)),
     )
 
 

@@ -23,8 +23,17 @@ from gamification.api.service_errors import late_service_error, service_errors
 
 FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
     "ingest": ("activities",),
-    "query": ("profiles", "badges", "quests", "leaderboards", "leagues", "notifications", "meta"),
-    "account": ("account",),
+    "query": (
+        "profiles",
+        "badges",
+        "quests",
+        "leaderboards",
+        "leagues",
+        "notifications",
+        "export",
+        "meta",
+    ),
+    "account": ("account", "privacy"),
     "admin": ("admin",),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""

@@ -173,6 +173,11 @@ class SettingsOut(_Response):
     display_name: str | None
     timezone: str
     push_enabled: bool
+    leaderboard_visible: bool = Field(
+        default=True,
+        description="False: you are on no public board and in nobody's around-me view; your "
+        "XP, levels and badges stay, and you still see your own rank.",
+    )
 
 
 class ProfileOut(_Response):
@@ -239,6 +244,11 @@ class SettingsIn(_Request):
         json_schema_extra=_no_default,
     )
     push_enabled: bool = Field(default=False, json_schema_extra=_no_default)
+    leaderboard_visible: bool = Field(
+        default=True,
+        description="False takes you off every public board (within a minute); true puts you back.",
+        json_schema_extra=_no_default,
+    )
 
 
 # -- badges ------------------------------------------------------------------------------------
@@ -470,3 +480,51 @@ class HealthOut(_Response):
     status: Literal["ok", "degraded"]
     dynamodb: CheckOut
     redis: CheckOut
+
+
+# -- account lifecycle: erasure, export, exclusion --------------------------------------------
+
+
+class ErasureOut(_Response):
+    user_id: str
+    status: str = Field(description="`erasing`: the data is being deleted in the background.")
+    requested_at: datetime = Field(
+        description="Activities received before this moment are discarded, never applied."
+    )
+
+
+class ExclusionIn(_Request):
+    excluded: bool = Field(description="True takes the user off every board; false lifts it.")
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=280,
+        description="Why (required when excluding); stored with the profile and exported.",
+    )
+
+
+class ExclusionOut(_Response):
+    user_id: str
+    excluded: bool
+    reason: str | None
+    excluded_at: datetime | None
+
+
+class ExportOut(_Response):
+    format: str = Field(description="`gamify-export/1`.")
+    user_id: str
+    exported_at: datetime
+    profile: dict[str, Any] | None = Field(
+        default=None,
+        description="First page only: settings, XP, level, counters, streak runs, weekly XP, "
+        "earned badges, leaderboard listing and exclusion (with its reason); null when no "
+        "profile is stored.",
+    )
+    write_budget: list[dict[str, Any]] | None = Field(
+        default=None, description="First page only: the per-minute write counters."
+    )
+    records: list[dict[str, Any]] = Field(
+        description="Stored items, each with a `kind`: `activity` (a dedupe marker: what you "
+        "did, once per object), `notification`, `cap_day`, `streak_reminder_sent`."
+    )
+    next_cursor: str | None = Field(description="Pass back as `cursor`; null on the last page.")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gamification.adapters.notification_repository import InvalidCursorError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
+    from gamification.services.exclusion import ReasonRequiredError
     from gamification.services.ingest import ActivityRejectedError
 
 
@@ -53,7 +54,7 @@ def _invalid_quest(error: InvalidQuestError) -> ApiError:
     )
 
 
-def _invalid_settings(error: InvalidSettingsError) -> ApiError:
+def _invalid_settings(error: InvalidSettingsError | ReasonRequiredError) -> ApiError:
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         "invalid_settings",
@@ -96,6 +97,8 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ),
     ("gamification.services.account", "InvalidSettingsError"): _invalid_settings,
     ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
+    ("gamification.services.export", "InvalidExportCursorError"): _bad_cursor,
+    ("gamification.services.exclusion", "ReasonRequiredError"): _invalid_settings,
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

@@ -28,6 +28,9 @@ examples:
   gamify league --user alice                      alice's cohort this week
   gamify dlq list                                 what the consumer dead-lettered, and why
   gamify simulate --users 200 --days 2
+  gamify user export --user alice -o alice.json   everything stored about you, as one JSON file
+  gamify user exclude mallory --reason "bot" --admin    keep a user off the boards
+  gamify user erase --user alice                  erase your account (202: in the background)
 
 which API: --url, else GAMIFY_URL, else the URL a running `make local` advertises, else
 http://127.0.0.1:$PORT, else http://127.0.0.1:3000.
@@ -160,9 +163,24 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--limit", type=int, default=20, help="at most this many")
     feed.set_defaults(command=_notifications)
 
+    _user_commands(command)
     _local_commands(command)
     _simulate_command(command)
     return parser
+
+
+def _user_commands(command: Any) -> None:
+    user = command(
+        "user",
+        "account lifecycle: export everything stored, erase, exclude from the boards "
+        "(without USER_ID: yourself; with one: admin routes, pass --admin locally)",
+    )
+    user.add_argument("action", choices=["export", "erase", "exclude"])
+    user.add_argument("user_id", nargs="?", help="another user (admin); required for exclude")
+    user.add_argument("-o", "--output", help="export: write the JSON document to this file")
+    user.add_argument("--reason", help="exclude: why (stored with the profile and exported)")
+    user.add_argument("--lift", action="store_true", help="exclude: lift the exclusion")
+    user.set_defaults(command=_user)
 
 
 def _local_commands(command: Any) -> None:
@@ -509,6 +527,49 @@ def _simulate(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 # -- helpers -----------------------------------------------------------------------------------
+
+
+def _user(client: ApiClient, args: argparse.Namespace) -> int:
+    token = _user_token(args)
+    if args.action == "exclude":
+        if not args.user_id:
+            raise ValueError("exclude needs the USER_ID to exclude")
+        body: dict[str, Any] = {"excluded": not args.lift}
+        if args.reason:
+            body["reason"] = args.reason
+        result = client.call("PUT", f"/v1/admin/users/{args.user_id}", body=body, token=token)
+        if args.json:
+            return _dump(result)
+        state = f"excluded ({result['reason']})" if result["excluded"] else "not excluded"
+        print(f"{result['user_id']}: {state}")
+        return 0
+    if args.action == "erase":
+        path = f"/v1/admin/users/{args.user_id}" if args.user_id else "/v1/me"
+        result = client.call("DELETE", path, token=token)
+        if args.json:
+            return _dump(result)
+        print(f"erasing {result['user_id']} (requested {result['requested_at']})")
+        return 0
+    return _export(client, args, token)
+
+
+def _export(client: ApiClient, args: argparse.Namespace, token: str) -> int:
+    """Every page of the export, merged into one document (records concatenated)."""
+    path = f"/v1/admin/users/{args.user_id}/export" if args.user_id else "/v1/me/export"
+    document = client.call("GET", path, token=token)
+    cursor = document.pop("next_cursor", None)
+    while cursor:
+        page = client.call("GET", path, token=token, query={"cursor": cursor})
+        document["records"].extend(page["records"])
+        cursor = page.get("next_cursor")
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+        print(f"wrote {len(document['records'])} records of {document['user_id']} to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _user_token(args: argparse.Namespace) -> str:

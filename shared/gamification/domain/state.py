@@ -25,6 +25,9 @@ class UserSettings(BaseModel):
     display_name: Annotated[str, Field(max_length=64)] | None = None
     timezone: str = "UTC"
     push_enabled: bool = False
+    leaderboard_visible: bool = True
+    """Off: the user leaves every public board and others' "around me" (XP, levels and badges
+    stay; their own rank is still shown to them)."""
 
     @field_validator("timezone")
     @classmethod

@@ -119,8 +119,9 @@ class LocalStack:
         self._http = HttpGateway(gateway, host=self._host, port=self._port, control=control(self))
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
+        os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", "backfill"} | {s.function for s in STREAMS}
+        wanted |= {"consumer", "backfill", "eraser"} | {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
 

@@ -36,9 +36,9 @@ class AccountService:
     def update_settings(self, user_id: str, changes: Mapping[str, Any]) -> UserSettings:
         """Apply the given fields (others keep their value) under the profile's version guard.
 
-        The repository re-derives the reminder index (push and timezone decide it). The name
-        shown on leaderboards reaches Redis through the projector (the profile write is on the
-        table's stream), so this function needs neither Redis nor the VPC.
+        The repository re-derives the reminder index (push and timezone decide it). The boards
+        follow from the profile write on the table's stream (the projector carries the name and
+        ``leaderboard_visible``), so this function never talks to Redis.
         """
         stored = self._users.update_settings(
             user_id, lambda current: _merged(current, changes), self._clock()

@@ -194,7 +194,7 @@ class BadgeBackfill:
             except VersionConflictError:
                 stored = self._users.load(stored.state.user_id)
                 continue
-            committed = StoredUser(transition.state, version, change.xp_at)
+            committed = StoredUser(transition.state, version, change.xp_at, marks=stored.marks)
             outcome = Outcome.AWARDED if badge_id in earned else Outcome.NOT_QUALIFIED
             return outcome, committed
         raise VersionConflictError(f"user {stored.state.user_id} kept changing")

@@ -63,6 +63,8 @@ class BatchReport:
             "VersionConflicts": sum(a.conflicts for a in self.applied),
             "PoisonMessages": len(self.dead_letters),
             "FailedUsers": self.failed_users,
+            "ErasedActivitiesDropped": sum(a.erased for a in self.applied),
+            "ActivitiesHeldForErasure": sum(len(a.held) for a in self.applied),
         }
 
 
@@ -136,6 +138,9 @@ class QueueConsumer:
                 report.failed_users += 1
             else:
                 report.applied.append(applied)
+                report.failed_message_ids.update(
+                    m for m, a in deliveries if any(a == held for held in applied.held)
+                )
                 logger.info(
                     "applied",
                     extra={
@@ -143,6 +148,7 @@ class QueueConsumer:
                         "duplicates": applied.duplicates,
                         "xp_awarded": applied.xp_awarded,
                         "conflicts": applied.conflicts,
+                        "erased": applied.erased,
                     },
                 )
             finally:

@@ -60,6 +60,11 @@ class Applied:
     so a retry does not take a second seat."""
     joined: Membership | None = None
     """The league seat this apply committed (a user's first XP-earning activity of a week)."""
+    erased: int = 0
+    """Activities received before the user's erasure: dropped, they belong to erased data."""
+    held: list[Activity] = field(default_factory=list)
+    """Activities received after an erasure whose walk still runs: they wait (the consumer
+    reports them failed, SQS redelivers them) so they start from nothing, not amid the walk."""
 
     @property
     def xp_awarded(self) -> int:
@@ -134,6 +139,11 @@ class ActivityApplier:
             rules = self._rules()
             stored = known or self._users.load(user_id)
             known = None  # after a conflict, always re-read
+            chunk = self._after_erasure(stored, chunk, result)
+            if not chunk or stored.marks.erasing:
+                result.held.extend(chunk)
+                result.stored = stored
+                return
             stored = self._users.with_days(
                 stored, cap_days(chunk, rules, stored.state.settings.timezone)
             )
@@ -144,7 +154,7 @@ class ActivityApplier:
                 result.effects.append(effects)
                 result.stored = stored
                 return
-            state, membership = self._seated(transition.state, rules, now, result)
+            state, membership = self._seated(stored, transition.state, rules, now, result)
             change = UserChange(
                 before=stored,
                 state=state,
@@ -164,18 +174,27 @@ class ActivityApplier:
                 continue
             result.effects.append(effects)
             result.joined = membership or result.joined
-            result.stored = StoredUser(state, version, change.xp_at, days_loaded=stored.days_loaded)
+            result.stored = StoredUser(
+                state,
+                version,
+                change.xp_at,
+                days_loaded=stored.days_loaded,
+                marks=stored.marks,
+            )
             return
         raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
 
     def _seated(
-        self, state: UserState, rules: Ruleset, now: datetime, result: Applied
+        self, stored: StoredUser, state: UserState, rules: Ruleset, now: datetime, result: Applied
     ) -> tuple[UserState, Membership | None]:
         """Seat the user in a cohort of their tier when this is their first XP of the week
-        (one counter update, only then); the seat commits with the profile or not at all."""
+        (one counter update, only then); the seat commits with the profile or not at all.
+        A user off the boards (hidden or excluded) takes no seat and keeps their tier."""
         league = state.league
         week = iso_week(now)
         if self._seats is None or not leagues.may_join(league, week, state.weekly_xp.get(week, 0)):
+            return state, None
+        if not _listed(stored):
             return state, None
         tier = rules.leagues.tier(league.tier).index
         seat = result.seat
@@ -183,6 +202,27 @@ class ActivityApplier:
             seat = result.seat = self._seats.take_seat(week, tier, state.user_id)
         joined = leagues.join(league.model_copy(update={"tier": tier}), week, seat.cohort)
         return state.model_copy(update={"league": joined}), seat
+
+    @staticmethod
+    def _after_erasure(
+        stored: StoredUser, chunk: Sequence[Activity], result: Applied
+    ) -> Sequence[Activity]:
+        """Honour the erasure tombstone: drop what was received before it (it must not bring
+        the erased data back); the caller holds the rest while the erasure walk still runs."""
+        erased_at = stored.marks.erased_at
+        if erased_at is None:
+            return chunk
+        kept = [a for a in chunk if a.received_at >= erased_at]
+        result.erased += len(chunk) - len(kept)
+        return kept
+
+
+def _listed(stored: StoredUser) -> bool:
+    """On the public boards: visible by choice, not excluded, not being erased."""
+    marks = stored.marks
+    return (
+        stored.state.settings.leaderboard_visible and marks.exclusion is None and not marks.erasing
+    )
 
 
 def player_score(stored: StoredUser) -> PlayerScore:
@@ -197,4 +237,5 @@ def player_score(stored: StoredUser) -> PlayerScore:
         league=cohort_name(seat.week, seat.cohort_tier, seat.cohort)
         if seat.week is not None and seat.cohort is not None
         else None,
+        listed=_listed(stored),
     )

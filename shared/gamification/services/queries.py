@@ -95,6 +95,7 @@ class SettingsView:
     display_name: str | None
     timezone: str
     push_enabled: bool
+    leaderboard_visible: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +203,21 @@ class ProfileQueries:
         self._rules = rules
         self._clock = clock
 
-    def profile(self, user_id: str, *, must_exist: bool) -> ProfileView:
-        """XP, level progress, streaks, all-time rank (``None`` when unranked or Redis is down)."""
+    def profile(self, user_id: str, *, must_exist: bool, own: bool = False) -> ProfileView:
+        """XP, level progress, streaks, all-time rank (``None`` when unranked or Redis is down).
+
+        A user off the boards (their choice, or excluded) has no public rank; ``own`` (the
+        caller's own profile) still shows them where their XP would rank."""
         stored = self._load(user_id, must_exist=must_exist)
         state, now = stored.state, self._clock()
         zone = state.settings.timezone
+        listed = state.settings.leaderboard_visible and stored.marks.exclusion is None
         try:
-            rank, rank_available = self._leaderboard.rank(ALLTIME, user_id), True
+            if listed:
+                rank = self._leaderboard.rank(ALLTIME, user_id)
+            else:  # off the boards: the rank their XP would have, seen only by themselves
+                rank = self._leaderboard.rank_of_xp(ALLTIME, state.xp) if own else None
+            rank_available = True
         except LeaderboardUnavailableError:
             rank, rank_available = None, False
         progress = level_progress(state.xp)
@@ -235,6 +244,7 @@ class ProfileQueries:
                 display_name=state.settings.display_name,
                 timezone=zone,
                 push_enabled=state.settings.push_enabled,
+                leaderboard_visible=state.settings.leaderboard_visible,
             ),
             league=league_summary(state.league, self._rules().leagues),
         )
@@ -304,7 +314,7 @@ class ProfileQueries:
 
     def _load(self, user_id: str, *, must_exist: bool) -> StoredUser:
         stored = self._users.load(user_id, consistent=False)  # display only
-        if must_exist and not stored.exists:
+        if must_exist and (not stored.exists or stored.tombstone):
             raise UnknownUserError(user_id)
         return stored
 

@@ -16,7 +16,7 @@ one-minute schedule runs: when a marker is gone, the full rebuild starts at once
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -186,7 +186,11 @@ class LeaderboardReconciler:
         )
         self._leaderboard.stamp(leagues_marker(next_week), generation, weekly_expiry(next_week))
         read_before = {p.user_id: p for p in players}
-        late = [p for p in self._directory.players() if read_before.get(p.user_id) != p]
+        read_after = list(self._directory.players())
+        late = [p for p in read_after if read_before.get(p.user_id) != p]
+        # Gone from the index meanwhile (erased): the swap may have put them back; take them off.
+        gone = read_before.keys() - {p.user_id for p in read_after}
+        late += [replace(read_before[u], listed=False) for u in sorted(gone)]
         if late:
             self._leaderboard.publish(late, now)
         report.late_updates = len(late)

@@ -37,7 +37,7 @@ def my_profile(
     caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> MyProfileOut:
-    return MyProfileOut.model_validate(queries.profile(caller.user_id, must_exist=False))
+    return MyProfileOut.model_validate(queries.profile(caller.user_id, must_exist=False, own=True))
 
 
 @router.get(

@@ -1,0 +1,50 @@
+"""Operators take an account off the boards (a cheater, an abusive name) and put it back.
+
+The exclusion (reason and time) is stored on the profile and carried by every later write; the
+profile write reaches the projector through the stream, which removes the user from every Redis
+board, and the reconciler and snapshots leave unlisted players out. XP, levels and badges stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from gamification.adapters.user_repository import Exclusion, UserRepository
+
+
+class ReasonRequiredError(ValueError):
+    """An exclusion must say why (it is shown to the user in their export)."""
+
+    field = "reason"
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionView:
+    user_id: str
+    excluded: bool
+    reason: str | None
+    excluded_at: datetime | None
+
+
+class ExclusionService:
+    def __init__(self, users: UserRepository, clock: Callable[[], datetime]) -> None:
+        self._users = users
+        self._clock = clock
+
+    def set(self, user_id: str, excluded: bool, reason: str | None) -> ExclusionView:
+        """Exclude (with a reason) or lift; repeating either is harmless. Excluding again with
+        another reason keeps the first exclusion time and stores the new reason."""
+        now = self._clock()
+        if excluded and not reason:
+            raise ReasonRequiredError("an exclusion needs a reason")
+        current = self._users.load(user_id).marks.exclusion
+        exclusion = Exclusion(str(reason), current.at if current else now) if excluded else None
+        self._users.set_exclusion(user_id, exclusion, now)
+        return ExclusionView(
+            user_id=user_id,
+            excluded=exclusion is not None,
+            reason=exclusion.reason if exclusion else None,
+            excluded_at=exclusion.at if exclusion else None,
+        )

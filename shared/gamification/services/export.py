@@ -1,0 +1,156 @@
+"""Export of everything stored about one user as JSON documents, a page at a time.
+
+The first page holds the profile (settings, XP, level, counters, streak runs, weekly XP, earned
+badges, the leaderboard listing and any exclusion with its reason) and the write-budget counters;
+every page holds up to ``page_size`` *records*: the other items of the user's partition (dedupe
+markers = the activity history, notifications, daily-cap days, reminder guards), each named by
+its kind. ``next_cursor`` continues (``null`` on the last page). The cursor carries only a sort
+key: the partition always comes from the user asked for, so a cursor never reaches another user.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.user_repository import UserRepository, decode_slots
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+FORMAT = "gamify-export/1"
+_MAX_CURSOR_CHARS = 2048
+
+
+class InvalidExportCursorError(ValueError):
+    """The cursor was not issued by this API (or was altered)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPage:
+    document: dict[str, Any]
+    next_cursor: str | None
+
+
+class UserExport:
+    def __init__(
+        self,
+        users: UserRepository,
+        table_name: str,
+        client: DynamoDBClient,
+        page_size: int = 1000,
+    ) -> None:
+        self._users = users
+        self._table = table_name
+        self._client = client
+        self._page_size = page_size
+
+    def page(self, user_id: str, cursor: str | None, now: datetime) -> ExportPage:
+        after = _decode_cursor(cursor) if cursor else None
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.user_pk(user_id)}),
+            "Limit": self._page_size,
+        }
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = to_item({"PK": keys.user_pk(user_id), "SK": after})
+        response = self._client.query(**kwargs)
+        items = [from_item(i) for i in response.get("Items", [])]
+        records = [_record(i) for i in items if i["SK"] != keys.PROFILE_SK]
+        last = response.get("LastEvaluatedKey")
+        document: dict[str, Any] = {
+            "format": FORMAT,
+            "user_id": user_id,
+            "exported_at": now.astimezone(UTC).isoformat(),
+            "records": records,
+        }
+        if after is None:
+            document["profile"] = self._profile(user_id)
+            document["write_budget"] = self._budget(user_id)
+        return ExportPage(document, _encode_cursor(last["SK"]["S"]) if last else None)
+
+    def _profile(self, user_id: str) -> dict[str, Any] | None:
+        stored = self._users.load(user_id, consistent=True)
+        if not stored.exists:
+            return None
+        state, marks = stored.state, stored.marks
+        settings = state.settings
+        return {
+            "settings": settings.model_dump(mode="json"),
+            "xp": state.xp,
+            "level": state.level,
+            "xp_reached_at": stored.xp_at.isoformat() if stored.xp_at else None,
+            "counters": dict(state.counters),
+            "streak": state.streak.model_dump(mode="json"),
+            "challenge_streak": state.challenge_streak.model_dump(mode="json"),
+            "weekly_xp": dict(state.weekly_xp),
+            "badges": {b: at.isoformat() for b, at in sorted(state.badges.items())},
+            "leaderboards": {
+                "visible": settings.leaderboard_visible,
+                "excluded": marks.exclusion is not None,
+                "exclusion_reason": marks.exclusion.reason if marks.exclusion else None,
+                "excluded_at": marks.exclusion.at.isoformat() if marks.exclusion else None,
+            },
+            "erased_at": marks.erased_at.isoformat() if marks.erased_at else None,
+            "erasing": marks.erasing,
+        }
+
+    def _budget(self, user_id: str) -> list[dict[str, Any]]:
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues=to_item({":pk": keys.budget_pk(user_id)}),
+        )
+        return [
+            {"window": str(v["SK"]).removeprefix("W#"), "spent": int(v.get("spent", 0))}
+            for v in (from_item(i) for i in response.get("Items", []))
+        ]
+
+
+def _record(values: Mapping[str, Any]) -> dict[str, Any]:
+    sk = str(values["SK"])
+    if sk.startswith("SEEN#"):
+        return {"kind": "activity", "key": sk.removeprefix("SEEN#"), "applied_at": values.get("at")}
+    if keys.is_notification_sk(sk):
+        fields = ("notification_id", "title", "message", "created_at", "read")
+        return {
+            "kind": "notification",
+            "notification_kind": values.get("kind"),
+            **{name: values.get(name) for name in fields},
+        }
+    if sk.startswith(keys.DAY_PREFIX):
+        slots = values.get("slots", {})
+        return {
+            "kind": "cap_day",
+            "day": sk.removeprefix(keys.DAY_PREFIX),
+            "capped_activities": {t: len(decode_slots(bytes(d))) for t, d in slots.items()},
+        }
+    if sk.startswith("REMINDED#"):
+        return {"kind": "streak_reminder_sent", "day": sk.removeprefix("REMINDED#")}
+    return {"kind": "other", "key": sk}
+
+
+def _encode_cursor(sort_key: str) -> str:
+    raw = json.dumps({"sk": sort_key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    if len(cursor) > _MAX_CURSOR_CHARS:
+        raise InvalidExportCursorError("cursor is too long")
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError) as error:
+        raise InvalidExportCursorError("cursor is not one this API issued") from error
+    sort_key = value.get("sk") if isinstance(value, dict) else None
+    if not isinstance(sort_key, str) or not sort_key:
+        raise InvalidExportCursorError("cursor is not one this API issued")
+    return sort_key
