@@ -24,8 +24,8 @@ import redis
 
 from gamification.adapters.board_schema import (
     ABANDONED_REBUILD_TTL,
-    NAMES_KEY,
     MAX_XP,
+    NAMES_KEY,
     PREFIX,
     SCALE,
     WEEKLY_RETENTION,
