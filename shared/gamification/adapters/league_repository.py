@@ -160,6 +160,8 @@ class CloseCheckpoint:
     demoted: int = 0
     stayed: int = 0
     already: int = 0
+    left: int = 0
+    """Members no longer ranked here: erased, hidden or excluded (they keep their tier)."""
     done: bool = False
 
     def advanced(self, done: bool, **counts: int) -> CloseCheckpoint:
@@ -167,7 +169,7 @@ class CloseCheckpoint:
         return replace(self, position=self.position + 1, done=done, **totals)
 
 
-_COUNTS = ("position", "closed", "promoted", "demoted", "stayed", "already")
+_COUNTS = ("position", "closed", "promoted", "demoted", "stayed", "already", "left")
 
 
 class CloseCheckpoints:

@@ -100,6 +100,17 @@ class StoredUser:
     def exists(self) -> bool:
         return self.version > 0
 
+    @property
+    def listed(self) -> bool:
+        """On the public boards and in the leagues: visible by choice, not excluded by an
+        operator, not being erased."""
+        marks = self.marks
+        return (
+            self.state.settings.leaderboard_visible
+            and marks.exclusion is None
+            and not marks.erasing
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class UserChange:

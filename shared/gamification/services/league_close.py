@@ -118,10 +118,20 @@ class LeagueClose:
     ) -> dict[str, int]:
         members = self._leagues.members(week, tier, cohort)
         stored = self._users.load_many(members, consistent=True)
-        standings = [Standing(u, s.state.weekly_xp.get(week, 0)) for u, s in stored.items()]
+        # Ranked: members still seated here (an erased member's profile no longer is) and on
+        # the boards (a hidden or excluded member keeps their tier and gets no result).
+        ranked = {
+            u: s
+            for u, s in stored.items()
+            if s.listed and (s.state.league.week, s.state.league.cohort) == (week, cohort)
+        }
+        standings = [Standing(u, s.state.weekly_xp.get(week, 0)) for u, s in ranked.items()]
         outcomes = leagues.close_cohort(week, tier, standings, rules.leagues)
-        counts = dict.fromkeys(("closed", "promoted", "demoted", "stayed", "already"), 0)
+        counts = dict.fromkeys(("closed", "promoted", "demoted", "stayed", "already", "left"), 0)
         for user_id in members:
+            if user_id not in ranked:
+                counts["left"] += 1
+                continue
             applied = self._apply(stored[user_id], cohort, outcomes[user_id], rules, now)
             if applied is None:
                 counts["already"] += 1

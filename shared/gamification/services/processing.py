@@ -194,7 +194,7 @@ class ActivityApplier:
         week = iso_week(now)
         if self._seats is None or not leagues.may_join(league, week, state.weekly_xp.get(week, 0)):
             return state, None
-        if not _listed(stored):
+        if not stored.listed:
             return state, None
         tier = rules.leagues.tier(league.tier).index
         seat = result.seat
@@ -217,14 +217,6 @@ class ActivityApplier:
         return kept
 
 
-def _listed(stored: StoredUser) -> bool:
-    """On the public boards: visible by choice, not excluded, not being erased."""
-    marks = stored.marks
-    return (
-        stored.state.settings.leaderboard_visible and marks.exclusion is None and not marks.erasing
-    )
-
-
 def player_score(stored: StoredUser) -> PlayerScore:
     state = stored.state
     seat = state.league
@@ -237,5 +229,5 @@ def player_score(stored: StoredUser) -> PlayerScore:
         league=cohort_name(seat.week, seat.cohort_tier, seat.cohort)
         if seat.week is not None and seat.cohort is not None
         else None,
-        listed=_listed(stored),
+        listed=stored.listed,
     )
