@@ -86,6 +86,8 @@ ERASER_TABLE_ACCESS = TableAccess(
         keys.budget_pk(""),
         keys.erasure_pk(""),
         keys.snapshot_pk(""),
+        # The erased user's latest league seat (one item of a cohort's partition).
+        keys.COHORT_PREFIX,
     ),
 )
 

@@ -159,7 +159,7 @@ EXPECTED: dict[str, set[Grant]] = {
     "eraser": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants(
         [
-            f"dynamodb:{action} on ERASURE#*,LEADERBOARD#*,RATE#*,USER#*"
+            f"dynamodb:{action} on COHORT#*,ERASURE#*,LEADERBOARD#*,RATE#*,USER#*"
             for action in ("BatchWriteItem", "PutItem", "UpdateItem")
         ],
         "Table",

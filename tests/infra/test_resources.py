@@ -537,9 +537,14 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         for route in ROUTES
         if route.path.startswith("/v1/admin")
     }
-    # Badges by the admin function; a user's erasure and exclusion by the account function
-    # (which owns profile writes), their export by the read path.
-    assert admin == {("badges", "admin"), ("users", "account"), ("users", "query")}
+    # Badges and quests by the admin function; a user's erasure and exclusion by the account
+    # function (which owns profile writes), their export by the read path.
+    assert admin == {
+        ("badges", "admin"),
+        ("quests", "admin"),
+        ("users", "account"),
+        ("users", "query"),
+    }
     assert all(route.auth == "admin" for route in ROUTES if route.path.startswith("/v1/admin"))
 
 

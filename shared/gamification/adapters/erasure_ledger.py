@@ -39,6 +39,9 @@ class ErasureCheckpoint:
     pages: int = 0
     invocations: int = 0
     done: bool = False
+    seat: str | None = None
+    """The partition of the user's latest league seat (``COHORT#…``), read from the profile the
+    tombstone replaced: the one item about them outside their own partitions."""
 
     def advanced(self, deleted: int, now: datetime) -> ErasureCheckpoint:
         return replace(self, deleted=self.deleted + deleted, pages=self.pages + 1, updated_at=now)
@@ -52,10 +55,12 @@ class ErasureLedger:
         self._table = table_name
         self._keep_for = keep_for
 
-    def start(self, user_id: str, requested_at: datetime) -> ErasureCheckpoint:
+    def start(
+        self, user_id: str, requested_at: datetime, seat: str | None = None
+    ) -> ErasureCheckpoint:
         """A fresh checkpoint for a new request (replacing any earlier one's progress). An
         update, not a put: the account function may update, never put outside a transaction."""
-        checkpoint = ErasureCheckpoint(user_id, requested_at, requested_at)
+        checkpoint = ErasureCheckpoint(user_id, requested_at, requested_at, seat=seat)
         item = self._item(checkpoint)
         fields = [name for name in item if name not in {"PK", "SK"}]
         self._client.update_item(
@@ -86,6 +91,7 @@ class ErasureLedger:
             pages=int(values.get("pages", 0)),
             invocations=int(values.get("invocations", 0)),
             done=bool(values.get("done", False)),
+            seat=values.get("seat"),
         )
 
     def save(self, checkpoint: ErasureCheckpoint) -> None:
@@ -114,6 +120,7 @@ class ErasureLedger:
                 "pages": checkpoint.pages,
                 "invocations": checkpoint.invocations,
                 "done": checkpoint.done,
+                "seat": checkpoint.seat,
                 "expires_at": int((checkpoint.requested_at + self._keep_for).timestamp()),
             }
         )

@@ -260,10 +260,11 @@ class UserRepository:
             return StoredUser(stored.state, version, stored.xp_at, marks=marks)
         raise VersionConflictError(f"user {user_id} kept changing")
 
-    def begin_erasure(self, user_id: str, now: datetime, keep_for: timedelta) -> None:
+    def begin_erasure(self, user_id: str, now: datetime, keep_for: timedelta) -> StoredUser:
         """Replace the profile by the erasure tombstone: no game data, no index keys, the next
         version (so a commit prepared from the old profile fails its guard), ``erased_at`` and
-        ``erasing``. It expires ``keep_for`` after the request unless the user plays again."""
+        ``erasing``. It expires ``keep_for`` after the request unless the user plays again.
+        Returns the profile it replaced (what it named outside the user's partition)."""
         for _ in range(5):
             stored = self.load(user_id)
             if stored.exists:
@@ -291,7 +292,7 @@ class UserRepository:
                 if error.response["Error"]["Code"] == "TransactionCanceledException":
                     continue
                 raise
-            return
+            return stored
         raise VersionConflictError(f"user {user_id} kept changing")
 
     def finish_erasure(self, user_id: str, requested_at: datetime) -> bool:
@@ -339,7 +340,8 @@ class UserRepository:
             {"Put": {"TableName": self._table, "Item": self.day_item(user_id, day, buckets)}}
             for day, buckets in self._days_to_write(change).items()
         )
-        room = MAX_TRANSACTION_ITEMS - len(items)
+        seat = 1 if change.membership is not None else 0
+        room = MAX_TRANSACTION_ITEMS - len(items) - seat  # the league seat commits too
         items.extend(
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
             for n in notifications.within(list(change.notifications), room)

@@ -34,6 +34,7 @@ from gamification.adapters.partition_walker import PartitionWalker
 from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import UserRepository
+from gamification.domain.leagues import LeagueState
 from gamification.domain.periods import iso_week
 
 TOMBSTONE_LIFETIME = timedelta(days=28)
@@ -107,8 +108,8 @@ class ErasureRequests:
 
     def request(self, user_id: str) -> datetime:
         now = self._clock()
-        self._users.begin_erasure(user_id, now, TOMBSTONE_LIFETIME)
-        self._ledger.start(user_id, now)
+        replaced = self._users.begin_erasure(user_id, now, TOMBSTONE_LIFETIME)
+        self._ledger.start(user_id, now, seat=_seat_partition(replaced.state.league))
         self._launch(user_id)
         return now
 
@@ -165,6 +166,8 @@ class Eraser:
                 checkpoint = checkpoint.advanced(len(found), now)
                 self._ledger.save(checkpoint)
                 requests += 1
+            if checkpoint.seat is not None:  # the league seat (a new one could not be taken)
+                requests += self._walker.delete(checkpoint.seat, [keys.cohort_member_sk(user_id)])
             requests += self._scrub_snapshots(user_id, checkpoint.requested_at)
             requests += 1
             if not self._users.finish_erasure(user_id, checkpoint.requested_at):
@@ -191,6 +194,14 @@ class Eraser:
             )
             requests += 1
         return requests
+
+
+def _seat_partition(league: LeagueState) -> str | None:
+    """The cohort partition of the user's latest seat. Older seats (closed weeks) are read by
+    nothing and expire with their week (``league_repository.expires_at``, 35 days)."""
+    if league.week is None or league.cohort is None:
+        return None
+    return keys.cohort_pk(league.week, league.cohort_tier, league.cohort)
 
 
 def _snapshot_boards(moment: datetime) -> Iterable[str]:
