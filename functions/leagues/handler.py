@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gamification.composition import lambda_client, league_close, utc_now
 from gamification.config import settings
+from gamification.domain.periods import week_bounds
 from gamification.services.league_close import CloseProgress, Status, week_to_close
 
 logger = Logger()
@@ -32,6 +33,9 @@ metrics = Metrics()
 
 TIME_MARGIN_MS = 60_000
 """Stop this far before the timeout: one cohort (≤ 100 members) commits well within it."""
+LATE_AFTER = timedelta(hours=2)
+"""A scheduled run this long after the week ended reports the shards still open
+(``LeagueWeekOpen``, alarmed): the close is failing or needs more shards."""
 
 
 class ShardRequest(BaseModel):
@@ -65,13 +69,31 @@ def _invoke_self(request: ShardRequest) -> bool:
     return True
 
 
+def _late_shards(event: dict[str, Any], now: datetime, requests: list[ShardRequest]) -> int:
+    """On a scheduled run well after the week ended: its shards not done yet (and the metric)."""
+    if "detail-type" not in event:
+        return 0
+    week = requests[0].week
+    if now - week_bounds(week)[1] < LATE_AFTER:
+        return 0
+    late = league_close().open_shards(week, len(requests))
+    metrics.add_metric(name="LeagueWeekOpen", unit=MetricUnit.Count, value=late)
+    return late
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now, requests = _requests(event)
+    late = _late_shards(event, now, requests)
     if len(requests) > 1 and all(_invoke_self(r) for r in requests):
-        return {"status": "fanned_out", "week": requests[0].week, "shards": len(requests)}
+        return {
+            "status": "fanned_out",
+            "week": requests[0].week,
+            "shards": len(requests),
+            "late_shards": late,
+        }
     results: list[CloseProgress] = []
     last: dict[int, CloseProgress] = {}
     for request in requests:
@@ -94,6 +116,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="LeagueCohortsClosed", unit=MetricUnit.Count, value=closed)
     summary = {
         "week": requests[0].week,
+        "late_shards": late,
         "status": Status.DONE.value
         if all(p.status is Status.DONE for p in last.values())
         else Status.PAUSED.value,

@@ -122,6 +122,19 @@ class Observability(Construct):
                 threshold=1,
                 description=f"The {name} function was throttled",
             )
+        self._alarm(
+            "LeagueWeekOpen",
+            cloudwatch.Metric(
+                namespace=config.metrics_namespace,
+                metric_name="LeagueWeekOpen",
+                dimensions_map={"service": "leagues"},
+                period=Duration.hours(1),
+                statistic="Maximum",
+            ),
+            threshold=1,
+            description="A league week is not closed 2 hours after it ended: failing job, or "
+            "too few league_close_shards",
+        )
         push_lag = dispatcher.function.metric(
             "IteratorAge", period=FIVE_MINUTES, statistic="Maximum"
         )

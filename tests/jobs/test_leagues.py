@@ -237,7 +237,7 @@ def test_the_scheduled_run_fans_out_one_invocation_per_shard_on_aws(
         summary = lambda_handler(scheduled_event(MONDAY), Context("leagues"))
         stub.assert_no_pending_responses()
 
-    assert summary == {"status": "fanned_out", "week": WEEK, "shards": 3}
+    assert summary == {"status": "fanned_out", "week": WEEK, "shards": 3, "late_shards": 0}
 
 
 def test_a_shard_near_its_timeout_stops_at_its_checkpoint_and_continues_itself(
@@ -271,3 +271,26 @@ def test_a_shard_near_its_timeout_stops_at_its_checkpoint_and_continues_itself(
     resumed = lambda_handler(request, Context("leagues"))
     assert resumed["status"] == "done"
     assert resumed["shards"][0]["closed"] == 31
+
+
+def test_a_scheduled_run_long_after_the_week_ended_reports_shards_still_open(
+    stack_env: Provisioned, redis_client: redis.Redis
+) -> None:
+    from functions.leagues.handler import lambda_handler
+
+    pipeline = build_pipeline(stack_env, redis_client)
+    _earn(pipeline, "ann", 1)
+
+    on_time = lambda_handler(scheduled_event(MONDAY), Context("leagues"))
+    later = lambda_handler(scheduled_event(MONDAY + timedelta(hours=3)), Context("leagues"))
+
+    assert on_time["late_shards"] == 0  # not looked at in the first two hours
+    assert later["late_shards"] == 0  # the 00:05 run closed it
+    pipeline.dynamodb.delete_item(  # as if that run had never finished
+        TableName=stack_env.table_name,
+        Key={"PK": {"S": f"LEAGUECLOSE#{WEEK}"}, "SK": {"S": "SHARD#0of1"}},
+    )
+    behind = lambda_handler(scheduled_event(MONDAY + timedelta(hours=4)), Context("leagues"))
+    assert behind["late_shards"] == 1  # LeagueWeekOpen = 1: alarmed
+    assert behind["status"] == "done"  # and this run finished it (nobody closed twice)
+    assert behind["shards"][0]["already"] == 1

@@ -113,6 +113,12 @@ class LeagueClose:
             self._checkpoints.save(checkpoint, now)
         return CloseProgress(Status.DONE, checkpoint, len(mine), done_now)
 
+    def open_shards(self, week: str, shards: int) -> int:
+        """How many shards of ``week`` have not finished (one checkpoint read each)."""
+        return sum(
+            1 for shard in range(shards) if not self._checkpoints.load(week, shard, shards).done
+        )
+
     def _close(
         self, week: str, tier: int, cohort: int, rules: Ruleset, now: datetime
     ) -> dict[str, int]:
