@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gamification import composition
-from gamification.adapters.leaderboard import PlayerScore
+from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import StoredUser, UserChange
+from gamification.config import settings
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
@@ -85,7 +86,7 @@ def notifications(
     base = start or now() - timedelta(hours=1)
     users = composition.user_repository()
     client = composition.dynamodb()
-    table = composition.settings().table_name
+    table = settings().table_name
     ids = []
     for i in range(count):
         level = first_level + i

@@ -479,6 +479,7 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
     assert ("AWS/ApiGateway", "5XXError", "Gamify-dev") in watched
     assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched
+    assert ("AWS/Lambda", "IteratorAge", "projector-function") in watched
     for name in default_synth.stack.functions:
         assert ("AWS/Lambda", "Errors", f"{name}-function") in watched
         assert ("AWS/Lambda", "Throttles", f"{name}-function") in watched

@@ -168,7 +168,9 @@ MARKERS = 50_000
 def request_counter() -> Iterator[Counter[str]]:
     """Every DynamoDB request any client in this process sends, by operation."""
     counts: Counter[str] = Counter()
-    session_events = boto3.DEFAULT_SESSION or boto3.setup_default_session() or boto3.DEFAULT_SESSION
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    session_events = boto3.DEFAULT_SESSION
     assert session_events is not None
 
     def count(model: Any, **_: Any) -> None:
