@@ -41,7 +41,6 @@ def test_settings_change_what_is_sent_and_show_on_the_profile_and_board(
     seed.project("alice")
     me = api.get("/v1/me", as_=ALICE).json
     assert (me["xp"], me["settings"]["timezone"]) == (200, "Asia/Kolkata")
-    seed.project("alice")
     board = api.get("/v1/leaderboard", as_=ALICE).json
     assert board["entries"][0]["display_name"] == "Alice"
 
