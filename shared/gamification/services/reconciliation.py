@@ -163,15 +163,7 @@ class LeaderboardReconciler:
         next_week = iso_week(now + timedelta(days=7))
         generation = f"{now.isoformat()}/{uuid4().hex[:8]}"
         truths = {board: board_truth(players, board) for board in boards}
-        for board in boards:
-            self._snapshots.save(
-                Snapshot(
-                    board=board,
-                    taken_at=now,
-                    entries=top_entries(players, board, self._snapshot_size),
-                    total=len(truths[board]),
-                )
-            )
+        self._save_snapshots(players, boards, now)
         for board, expire_at in boards.items():
             cached = dict(self._leaderboard.scores(board))
             truth = truths[board]
@@ -193,8 +185,24 @@ class LeaderboardReconciler:
         late += [replace(read_before[u], listed=False) for u in sorted(gone)]
         if late:
             self._leaderboard.publish(late, now)
+            # Again from the later read: a player erased or hidden meanwhile (whose snapshots
+            # the eraser may already have scrubbed) must not stay in them.
+            self._save_snapshots(read_after, boards, now)
         report.late_updates = len(late)
         return report
+
+    def _save_snapshots(
+        self, players: list[PlayerScore], boards: Iterable[str], now: datetime
+    ) -> None:
+        for board in boards:
+            self._snapshots.save(
+                Snapshot(
+                    board=board,
+                    taken_at=now,
+                    entries=top_entries(players, board, self._snapshot_size),
+                    total=len(board_truth(players, board)),
+                )
+            )
 
     def _rebuild_cohorts(
         self, players: list[PlayerScore], week: str, generation: str
