@@ -14,17 +14,21 @@ export AWS_DEFAULT_REGION ?= us-east-1
 .PHONY: install local test unit lint typecheck bench openapi synth layer clean
 
 # uv installs the project's packages (≈ 5 s for `local` where pip takes ≈ 45 s: most of a fresh
-# `make local`); pip only bootstraps it, from the package registry, into the venv.
+# `make local`); pip only bootstraps it, from the package registry, into the venv. Versions and
+# hashes come from uv.lock (`--locked` fails if pyproject.toml changed without `uv lock`);
+# `--inexact` keeps uv itself, which the lock does not list.
 $(BIN)/uv:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
 
-$(LOCAL_STAMP): pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[local]"
+SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --quiet --locked --inexact
+
+$(LOCAL_STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(SYNC) --extra local
 	touch $(LOCAL_STAMP)
 
-$(STAMP): pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(SYNC) --extra dev
 	touch $(STAMP) $(LOCAL_STAMP)
 
 install: $(STAMP)
@@ -33,9 +37,11 @@ install: $(STAMP)
 local: $(LOCAL_STAMP)
 	$(BIN)/python -m gamification.local
 
-## Lint, type-check and run the whole suite (unit, property, integration, infra, e2e).
+## Lint, type-check and run the whole suite (unit, property, integration, infra, e2e), with a
+## coverage report (in-process code only) that fails below the floor.
+COVERAGE_FLOOR ?= 85
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 ## The fast inner loop: everything but the end-to-end tests and the CDK synth tests.
 unit: $(STAMP)

@@ -9,8 +9,18 @@ read-only), so a module without a ``.pyc`` is compiled on every import, as on a 
 The layer is staged as ``make layer`` stages it (``infra.layer.stage_package``: no ``local/``,
 no ``cli/``) plus redis and tzdata copied from this environment, and measured twice: with
 ``.pyc`` compiled by this interpreter (what ``make layer`` ships when it finds the runtime's
-Python) and without. The baseline imports boto3, Powertools (Logger, Metrics, Tracer) and
-pydantic alone. Median of 5 runs each; the target is at most 150 ms above the baseline.
+Python) and without.
+
+The baseline imports the user's fixed packages alone: boto3, pydantic's ``BaseModel`` (pydantic
+2 loads its model machinery lazily, so ``import pydantic`` alone measures nothing), Powertools'
+Logger, Metrics and Tracer, and for the four API functions Powertools' REST resolver. What is
+above it is ours: our modules, the models we define, redis, and whatever of Powertools we pull
+in beyond those. Target: at most 150 ms above the baseline for every function.
+
+Times are the importing process's CPU time (user + system), not wall time, and each round runs
+the baseline and the function back to back; the figure is the median of 5 rounds' differences.
+This machine is shared: CPU time leaves out the waits for a core, and pairing leaves out the
+drift of the load between rounds, so figures from one run compare.
 """
 
 from __future__ import annotations
@@ -32,16 +42,19 @@ RUNS = 5
 TARGET_MS = 150.0
 BUNDLED = ("redis", "tzdata")
 BASELINE = (
-    "import boto3, pydantic\n"
+    "import boto3\n"
+    "from pydantic import BaseModel, Field, TypeAdapter\n"
     "from aws_lambda_powertools import Logger, Metrics, Tracer\n"
     "Logger(); Metrics(); Tracer()\n"
 )
+API_BASELINE = BASELINE + "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+API_FUNCTIONS = frozenset({"ingest", "query", "account", "admin"})
 _PROBE = """
 import sys, time
 sys.path[:0] = {path!r}
-started = time.perf_counter()
+started = time.process_time()
 {body}
-print((time.perf_counter() - started) * 1000)
+print((time.process_time() - started) * 1000)
 """
 ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -87,15 +100,29 @@ def median_ms(path: list[str], body: str) -> float:
     return statistics.median(import_ms(path, body) for _ in range(RUNS))
 
 
+def paired_ms(path: list[str], baseline: str) -> tuple[float, float]:
+    """Median time to import the handler, and the median of its difference from ``baseline``
+    (each round measures the baseline right before the handler)."""
+    purelib = path[-1]
+    totals: list[float] = []
+    above: list[float] = []
+    for _ in range(RUNS):
+        base = import_ms([purelib], baseline)
+        total = import_ms(path, "import handler")
+        totals.append(total)
+        above.append(total - base)
+    return statistics.median(totals), statistics.median(above)
+
+
 def run() -> str:
     functions = sorted(p.name for p in FUNCTIONS.iterdir() if (p / "handler.py").is_file())
     purelib = sysconfig.get_paths()["purelib"]
     lines = [
-        "## Cold start: handler import time in a Lambda-like layout (median of 5, ms)",
+        "## Cold start: handler import CPU time in a Lambda-like layout (median of 5, ms)",
         "",
-        f"Baseline (boto3 + Powertools Logger/Metrics/Tracer + pydantic): "
-        "{baseline:.0f} ms. Target: at most "
-        f"{TARGET_MS:.0f} ms above it.",
+        "Baseline: boto3 + pydantic BaseModel + Powertools Logger/Metrics/Tracer "
+        "({event:.0f} ms), plus Powertools' REST resolver for API functions ({api:.0f} ms). "
+        f"Target: at most {TARGET_MS:.0f} ms above it.",
         "",
         "| function | layer with .pyc | above baseline | layer without .pyc | verdict |",
         "|---|---|---|---|---|",
@@ -103,14 +130,15 @@ def run() -> str:
     with tempfile.TemporaryDirectory() as compiled_dir, tempfile.TemporaryDirectory() as raw_dir:
         compiled = str(stage_layer(Path(compiled_dir), compiled=True))
         raw = str(stage_layer(Path(raw_dir), compiled=False))
-        baseline = median_ms([purelib], BASELINE)
-        lines[2] = lines[2].format(baseline=baseline)
+        lines[2] = lines[2].format(
+            event=median_ms([purelib], BASELINE), api=median_ms([purelib], API_BASELINE)
+        )
         worst = 0.0
         for function in functions:
             folder = str(FUNCTIONS / function)
-            with_pyc = median_ms([folder, compiled, purelib], "import handler")
+            baseline = API_BASELINE if function in API_FUNCTIONS else BASELINE
+            with_pyc, above = paired_ms([folder, compiled, purelib], baseline)
             without = median_ms([folder, raw, purelib], "import handler")
-            above = with_pyc - baseline
             worst = max(worst, above)
             verdict = "ok" if above <= TARGET_MS else "over"
             lines.append(

@@ -28,20 +28,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import redis
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gamification.adapters.leaderboard import (
-    ALLTIME,
+from gamification.adapters.board_schema import (
     EPOCH,
     NAMES_KEY,
     SCALE,
-    Leaderboard,
     board_key,
     decode_xp,
     encode_score,
 )
+from gamification.adapters.leaderboard import Leaderboard
+from gamification.adapters.player_score import ALLTIME
 from gamification.local.redis_server import RedisServer
 
 MEMBERS = 1_000_000
@@ -200,7 +201,7 @@ def handler_call(redis_url: str) -> Callable[[str, dict[str, str]], dict[str, An
             "body": None,
             "isBase64Encoded": False,
         }
-        response: dict[str, Any] = lambda_handler(event, Context())
+        response: dict[str, Any] = lambda_handler(event, cast(LambdaContext, Context()))
         if response["statusCode"] != 200:
             raise RuntimeError(f"{path}: {response['statusCode']} {response['body']}")
         return response

@@ -49,7 +49,12 @@ from gamification.services.processing import ActivityApplier
 from gamification.services.projector import LeaderboardProjector
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-MIX = (("post_read", 70), ("post_completed", 15), ("comment_left", 10), ("challenge_solved", 5))
+MIX: tuple[tuple[str, int], ...] = (
+    ("post_read", 70),
+    ("post_completed", 15),
+    ("comment_left", 10),
+    ("challenge_solved", 5),
+)
 BATCH_SIZE = 10
 BATCHES = 20
 
@@ -160,7 +165,7 @@ class CountingRedis(redis.Redis):
 
     def execute_command(self, *args: Any, **options: Any) -> Any:
         CountingRedis.round_trips += 1
-        return super().execute_command(*args, **options)
+        return super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
 
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Any:
         pipe = super().pipeline(transaction, shard_hint)
@@ -247,15 +252,10 @@ def run_seed_style(rules: Ruleset, work: Sequence[Sequence[Message]]) -> dict[st
         return {"dynamodb": sum(ddb.values()) / activities, "sqs": 0.0, "redis": 0.0}
 
 
-def _consumer(
-    stack: Any, dynamodb: Any, rules: Ruleset, redis_url: str, now: datetime
-) -> QueueConsumer:
+def _consumer(stack: Any, dynamodb: Any, rules: Ruleset, now: datetime) -> QueueConsumer:
     sqs = boto3.client("sqs")
     applier = ActivityApplier(
-        UserRepository(dynamodb, stack.table_name),
-        Leaderboard(redis.Redis.from_url(redis_url, decode_responses=True)),
-        lambda: rules,
-        lambda: now,
+        UserRepository(dynamodb, stack.table_name), lambda: rules, lambda: now
     )
     return QueueConsumer(applier, DeadLetterQueue(sqs, stack.dlq_url), lambda: rules)
 
@@ -275,9 +275,7 @@ def _history(persona: Persona, rules: Ruleset) -> UserState:
     return _HISTORIES[persona.name]
 
 
-def capacity_per_activity(
-    persona: Persona, users: int, rules: Ruleset, redis_url: str
-) -> Capacity | str:
+def capacity_per_activity(persona: Persona, users: int, rules: Ruleset) -> Capacity | str:
     """Units billed while ``users`` users with ``persona``'s history send the next day at every
     cap, in SQS batches of 10: one user per batch, or one activity of each of 10 users per batch.
     The history is stored as the domain left it (see ``histories``)."""
@@ -302,7 +300,7 @@ def capacity_per_activity(
                     dynamodb.put_item(TableName=stack.table_name, Item=item)
                 except dynamodb.exceptions.ClientError as error:
                     return f"cannot store the profile: {error.response['Error']['Message']}"
-        consumer = _consumer(stack, dynamodb, rules, redis_url, today + timedelta(hours=23))
+        consumer = _consumer(stack, dynamodb, rules, today + timedelta(hours=23))
         if users == 1:
             stream = days[ids[0]]
         else:
@@ -321,7 +319,7 @@ def capacity_per_activity(
         return meter
 
 
-def run_capacity(redis_url: str) -> list[str]:
+def run_capacity() -> list[str]:
     rules = default_ruleset()
     lines = [
         "",
@@ -339,7 +337,7 @@ def run_capacity(redis_url: str) -> list[str]:
     ]
     for persona in PERSONAS:
         for users in (1, 10):
-            measured = capacity_per_activity(persona, users, rules, redis_url)
+            measured = capacity_per_activity(persona, users, rules)
             who = "one user" if users == 1 else "10 users"
             if isinstance(measured, str):
                 lines.append(f"| {persona.name} | {who} | - | - | - | {measured} |")
@@ -384,7 +382,7 @@ def run() -> str:
                     )
             seed = run_seed_style(rules, batches(1))
             lines.append(f"| seed-style | any | {badge_count} | {seed['dynamodb']:.2f} | - | - |")
-        lines += run_capacity(server.url)
+        lines += run_capacity()
     return "\n".join(lines)
 
 

@@ -2,9 +2,11 @@
 
 ``python -m infra.layer`` (``make layer``) writes ``build/layer/python/``: the ``gamification``
 package (code and data files) plus the runtime dependencies that neither the Lambda runtime
-(boto3) nor the public Powertools layer (pydantic, aws-xray-sdk, ...) provides. pip resolves them
-for arm64 and the runtime's Python from wheels only, so the result is right for Lambda whatever
-machine builds it. ``cdk deploy`` then ships that directory as the layer.
+(boto3) nor the public Powertools layer (pydantic, aws-xray-sdk, ...) provides. Their versions
+and hashes come from ``uv.lock`` (so two builds of one commit ship the same code), and pip
+installs exactly those, for arm64 and the runtime's Python, from wheels only, hash-checked: the
+result is right for Lambda whatever machine builds it. ``cdk deploy`` then ships that directory
+as the layer.
 
 The layer carries runtime code only: the local stack and the CLI (``gamification.local``,
 ``gamification.cli``) stay out. Lambda's file system is read-only, so a module without a ``.pyc``
@@ -20,10 +22,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from packaging.requirements import Requirement
+from packaging.markers import Marker
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = REPO_ROOT / "shared" / "gamification"
@@ -33,6 +37,18 @@ PYTHON_VERSION = "3.13"
 """Must match ``infra.assets.RUNTIME``; a test keeps them in step. 3.13, not 3.14: a 3.13
 interpreter to compile the layer's ``.pyc`` with is one ``pyenv install 3.13`` away."""
 PIP_PLATFORM = "manylinux2014_aarch64"
+LOCK_FILE = REPO_ROOT / "uv.lock"
+LAMBDA_MARKERS = {
+    "python_version": PYTHON_VERSION,
+    "python_full_version": f"{PYTHON_VERSION}.0",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "aarch64",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "os_name": "posix",
+}
+"""Environment markers of the Lambda runtime, against which the lock's markers are judged."""
 
 PROVIDED_ELSEWHERE = frozenset({"aws-lambda-powertools", "boto3", "botocore", "pydantic"})
 """Runtime dependencies the Lambda runtime (boto3) or the Powertools layer (the rest) supplies."""
@@ -92,18 +108,38 @@ def compile_bytecode(site_dir: Path, python: Path) -> None:
     )
 
 
-def layer_requirements(pyproject: Path = REPO_ROOT / "pyproject.toml") -> list[str]:
-    """The project's runtime dependencies that the layer must carry, with their version ranges."""
-    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    wanted: list[str] = []
-    for line in project["dependencies"]:
-        requirement = Requirement(line)
-        if requirement.name in PROVIDED_ELSEWHERE or requirement.name in ALWAYS_BUNDLED:
-            continue
-        requirement.marker = None  # judged for the Lambda platform, not this machine
-        requirement.extras = set()
-        wanted.append(str(requirement))
-    return [*wanted, *ALWAYS_BUNDLED]
+def layer_requirements(lock_file: Path = LOCK_FILE) -> list[str]:
+    """The locked runtime dependencies the layer must carry, each pinned with its hashes.
+
+    The project's own runtime dependencies, minus what Lambda or the Powertools layer provides,
+    plus :data:`ALWAYS_BUNDLED`, and what those depend on under Lambda's markers.
+    """
+    packages = {p["name"]: p for p in tomllib.loads(lock_file.read_text("utf-8"))["package"]}
+    project = packages["gamify"]
+    wanted = [d["name"] for d in project["dependencies"] if d["name"] not in PROVIDED_ELSEWHERE]
+    wanted += [name for name in ALWAYS_BUNDLED if name not in wanted]
+    seen = set(wanted)
+    pinned: list[str] = []
+    while wanted:
+        package = packages[wanted.pop(0)]
+        pinned.append(_pinned(package))
+        for dependency in package.get("dependencies", []):
+            if dependency["name"] not in seen and _applies_on_lambda(dependency):
+                seen.add(dependency["name"])
+                wanted.append(dependency["name"])
+    return pinned
+
+
+def _applies_on_lambda(dependency: dict[str, Any]) -> bool:
+    marker = dependency.get("marker")
+    return marker is None or Marker(marker).evaluate(LAMBDA_MARKERS)
+
+
+def _pinned(package: dict[str, Any]) -> str:
+    """``name==version --hash=...`` for every wheel and the sdist the lock records."""
+    files = [*package.get("wheels", []), *([package["sdist"]] if "sdist" in package else [])]
+    hashes = " ".join(f"--hash={f['hash']}" for f in files)
+    return f"{package['name']}=={package['version']} {hashes}"
 
 
 def build_layer(build_dir: Path = LAYER_BUILD_DIR) -> Path:
@@ -112,6 +148,16 @@ def build_layer(build_dir: Path = LAYER_BUILD_DIR) -> Path:
     if build_dir.exists():
         shutil.rmtree(build_dir)
     stage_package(site_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        requirements = Path(scratch) / "requirements.txt"
+        requirements.write_text("\n".join(layer_requirements()) + "\n", encoding="utf-8")
+        _pip_install(site_dir, requirements)
+    for cache in site_dir.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+    return build_dir
+
+
+def _pip_install(site_dir: Path, requirements: Path) -> None:
     subprocess.run(  # noqa: S603 - fixed argument list, no shell
         [
             sys.executable,
@@ -129,13 +175,12 @@ def build_layer(build_dir: Path = LAYER_BUILD_DIR) -> Path:
             "--python-version",
             PYTHON_VERSION,
             "--only-binary=:all:",
-            *layer_requirements(),
+            "--require-hashes",
+            "--requirement",
+            str(requirements),
         ],
         check=True,
     )
-    for cache in site_dir.rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)
-    return build_dir
 
 
 def main() -> None:

@@ -111,6 +111,7 @@ class GamifyStack(Stack):
             failed_invocations=self.failures.queue,
             functions=self.functions,
             dispatcher=self.notifications.dispatcher,
+            projector=self.processing.projector,
         )
         self._outputs()
 

@@ -392,10 +392,8 @@ class Api(Construct):
                 environment={**domain.user_state, **_write_budget(config)},
             ),
             runtime=runtime,
-            network=network,
         )
         data.grant(account, ACCOUNT_TABLE_ACCESS)
-        cache.connect(account)
 
         admin = GamifyFunction(
             self,

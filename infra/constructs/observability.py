@@ -50,6 +50,7 @@ class Observability(Construct):
         failed_invocations: sqs.IQueue,
         functions: Mapping[str, GamifyFunction],
         dispatcher: GamifyFunction,
+        projector: GamifyFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         key = kms.Key(
@@ -129,6 +130,12 @@ class Observability(Construct):
             push_lag,
             threshold=STREAM_LAG_ALARM_MS,
             description="Notifications wait over 5 minutes in the stream before being pushed",
+        )
+        self._alarm(
+            "ProjectorLag",
+            projector.function.metric("IteratorAge", period=FIVE_MINUTES, statistic="Maximum"),
+            threshold=STREAM_LAG_ALARM_MS,
+            description="The boards lag the table by over 5 minutes: projector stalled or failing",
         )
 
         self.dashboard = self._dashboard(

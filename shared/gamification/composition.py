@@ -243,7 +243,7 @@ def health_queries() -> HealthQueries:
 def account_service() -> AccountService:
     from gamification.services.account import AccountService
 
-    return AccountService(user_repository(), notification_repository(), leaderboard(), utc_now)
+    return AccountService(user_repository(), notification_repository(), utc_now)
 
 
 @lru_cache(maxsize=1)

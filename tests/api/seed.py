@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from gamification import composition
-from gamification.adapters.leaderboard import PlayerScore
+from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.user_repository import StoredUser, UserChange
+from gamification.config import settings
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
@@ -62,6 +63,12 @@ def score_of(user_id: str) -> PlayerScore:
     return player_score(composition.user_repository().load(user_id))
 
 
+def project(user_id: str) -> None:
+    """Do what the projector does with the user's latest profile write (these tests have no
+    stream poller; tests/pipeline runs the projector on moto's stream)."""
+    composition.leaderboard().publish([score_of(user_id)], now())
+
+
 def complete_boards() -> None:
     """Stamp the all-time and this week's boards as complete, as a rebuild's swap does: the
     tests seed the boards directly, and a board without its marker is served as stale."""
@@ -80,7 +87,7 @@ def notifications(
     base = start or now() - timedelta(hours=1)
     users = composition.user_repository()
     client = composition.dynamodb()
-    table = composition.settings().table_name
+    table = settings().table_name
     ids = []
     for i in range(count):
         level = first_level + i

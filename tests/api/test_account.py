@@ -1,4 +1,5 @@
-"""Settings: partial updates under the version guard, the leaderboard name best effort."""
+"""Settings: partial updates under the version guard; the name reaches the boards through the
+projector, so saving never needs Redis."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_settings_change_what_is_sent_and_show_on_the_profile_and_board(
     }
     me = api.get("/v1/me", as_=ALICE).json
     assert (me["xp"], me["settings"]["timezone"]) == (200, "Asia/Kolkata")
+    seed.project("alice")
     board = api.get("/v1/leaderboard", as_=ALICE).json
     assert board["entries"][0]["display_name"] == "Alice"
 
@@ -41,6 +43,7 @@ def test_a_null_display_name_clears_it_everywhere(api: Api, redis_client: redis.
     seed.profile("alice", 200, name="Alice")
 
     reply = api.put("/v1/me/settings", as_=ALICE, body={"display_name": None})
+    seed.project("alice")
 
     assert reply.json["display_name"] is None
     assert redis_client.hget(NAMES_KEY, "alice") is None

@@ -13,7 +13,7 @@ from gamification.services.admin import BackfillNotStartedError, BadgeAdmin
 from tests.api import seed
 from tests.api.support import Api, Identity, admin, user
 
-OWL = {
+OWL: dict[str, Any] = {
     "name": "Night Owl",
     "description": "Read 3 posts.",
     "icon": "icons/owl.svg",

@@ -4,12 +4,13 @@ GETs (ETag, 304) on the leaderboard and badge catalog reads the widgets poll."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext as PowertoolsContext
 
 from gamification import composition
-from gamification.adapters.leaderboard import PlayerScore
+from gamification.adapters.player_score import PlayerScore
 from gamification.api.app import build_resolver, routers_of
 from gamification.api.conditional import entity_tag, matches
 from gamification.api.cors import ORIGINS_ENV, CorsPolicy
@@ -28,7 +29,8 @@ def resolve(
 ) -> Reply:
     """A resolver built now, so it reads the CORS origins this test set."""
     raw = build_resolver(routers_of(function)).resolve(
-        api_event(method, path, identity=identity, headers=headers), LambdaContext(function)
+        api_event(method, path, identity=identity, headers=headers),
+        cast(PowertoolsContext, LambdaContext(function)),
     )
     merged: dict[str, str] = dict(raw.get("headers") or {})
     for key, values in (raw.get("multiValueHeaders") or {}).items():

@@ -8,6 +8,8 @@ type missing from the deployment's catalog, or a time outside the back-dating wi
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -37,6 +39,6 @@ schema.app = wsgi.app
 @schema.parametrize()
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_handlers_keep_the_documents_promises(
-    case: schemathesis.Case, shared_stack: Provisioned
+    case: schemathesis.Case[Any], shared_stack: Provisioned
 ) -> None:
     case.call_and_validate()

@@ -9,7 +9,7 @@ import pytest
 
 from gamification import composition
 from gamification.api.app import FUNCTION_ROUTERS, openapi_json, resolver_for
-from gamification.api.contract import SECURITY_SCHEMES
+from gamification.api.contract import security_schemes
 from gamification.local.provision import Provisioned
 from gamification.resources import ROUTES
 from tests.api.support import Api, user
@@ -35,7 +35,7 @@ def test_the_document_covers_every_route() -> None:
 
 @pytest.mark.parametrize("function", sorted(FUNCTION_ROUTERS))
 def test_each_function_serves_exactly_its_routes(function: str) -> None:
-    schema = resolver_for(function).get_openapi_schema(security_schemes=SECURITY_SCHEMES)
+    schema = resolver_for(function).get_openapi_schema(security_schemes=security_schemes())
     served = _operations(json.loads(schema.model_dump_json(by_alias=True, exclude_none=True)))
 
     assert served == {(r.method, r.path) for r in ROUTES if r.function == function}

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,13 +109,18 @@ class Api:
         return self.as_user(user, "POST", "/v1/activities/batch", {"activities": activities})
 
     def profile(self, user: str) -> dict[str, Any]:
-        return ok(self.as_user(user, "GET", "/v1/me"))
+        profile: dict[str, Any] = ok(self.as_user(user, "GET", "/v1/me"))
+        return profile
 
     def badges(self, user: str) -> dict[str, Any]:
-        return ok(self.as_user(user, "GET", f"/v1/users/{user}/badges"))
+        badges: dict[str, Any] = ok(self.as_user(user, "GET", f"/v1/users/{user}/badges"))
+        return badges
 
     def notifications(self, user: str) -> list[dict[str, Any]]:
         return list(ok(self.as_user(user, "GET", "/v1/me/notifications"))["notifications"])
+
+    def _has_xp(self, user: str, xp: int) -> bool:
+        return bool(self.profile(user)["xp"] == xp)
 
     def read_posts(self, players: dict[str, int], prefix: str = "p") -> None:
         """Each player reads that many posts; returns once every player's XP shows them on
@@ -124,7 +130,7 @@ class Api:
             posts = [{"type": "post_read", "object_id": f"{prefix}{i}"} for i in range(reads)]
             ok(self.report_many(user, posts))
         for user, reads in players.items():
-            eventually(lambda u=user, r=reads: self.profile(u)["xp"] == 10 * r, what=f"{user}'s XP")
+            eventually(partial(self._has_xp, user, 10 * reads), what=f"{user}'s XP")
 
         def on_the_board() -> bool:
             shown = {e["user_id"]: e["xp"] for e in self.leaderboard(limit=100)["entries"]}
@@ -133,23 +139,29 @@ class Api:
         eventually(on_the_board, what="the players' scores on the board")
 
     def leaderboard(self, viewer: str = "viewer", **query: Any) -> dict[str, Any]:
-        return ok(self.as_user(viewer, "GET", "/v1/leaderboard", **query))
+        board: dict[str, Any] = ok(self.as_user(viewer, "GET", "/v1/leaderboard", **query))
+        return board
 
     def status(self) -> dict[str, Any]:
-        return ok(self.client.request("GET", "/local/status"))
+        status: dict[str, Any] = ok(self.client.request("GET", "/local/status"))
+        return status
 
     def job(self, name: str, at: str | None = None) -> dict[str, Any]:
-        return ok(self.client.request("POST", f"/local/jobs/{name}", query={"at": at}))
+        result: dict[str, Any] = ok(
+            self.client.request("POST", f"/local/jobs/{name}", query={"at": at})
+        )
+        return result
 
     def redis(self, action: str) -> dict[str, Any]:
-        return ok(self.client.request("POST", f"/local/redis/{action}"))
+        result: dict[str, Any] = ok(self.client.request("POST", f"/local/redis/{action}"))
+        return result
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Until the activity queue is empty (every accepted activity processed or DLQ'd)."""
 
         def idle() -> bool:
             queue = self.status()["queue"]
-            return queue["visible"] == 0 and queue["in_flight"] == 0
+            return bool(queue["visible"] == 0 and queue["in_flight"] == 0)
 
         eventually(idle, timeout=timeout, what="the activity queue to drain")
 

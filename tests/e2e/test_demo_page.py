@@ -13,11 +13,15 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.e2e.stack import StackProcess, eventually, ok
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -41,7 +45,7 @@ def browser() -> Iterator[object]:
 
 
 def test_a_user_sees_profile_badges_board_and_a_toast_move(
-    stack: StackProcess, browser: playwright_api.Browser
+    stack: StackProcess, browser: Browser
 ) -> None:
     api = stack.api
     # A rival with the same 10 XP as the user will have: the board shows a tie.
@@ -132,7 +136,7 @@ def test_a_user_sees_profile_badges_board_and_a_toast_move(
 
     assert errors == []
     hosts = {urlsplit(u).hostname for u in requested}
-    assert hosts == {"127.0.0.1"}, f"a request left 127.0.0.1: {sorted(hosts)}"
+    assert hosts == {"127.0.0.1"}, f"a request left 127.0.0.1: {sorted(map(str, hosts))}"
 
 
 def test_the_local_api_answers_browsers_from_other_origins(stack: StackProcess) -> None:

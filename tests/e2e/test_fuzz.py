@@ -59,7 +59,9 @@ def in_the_error_model(ctx: Any, response: Any, case: Any) -> bool | None:
 
 @schema.parametrize()
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
-def test_schemathesis_finds_no_broken_promise(case: schemathesis.Case, stack: StackProcess) -> None:
+def test_schemathesis_finds_no_broken_promise(
+    case: schemathesis.Case[Any], stack: StackProcess
+) -> None:
     case.call_and_validate(base_url=stack.url, additional_checks=[in_the_error_model])
 
 

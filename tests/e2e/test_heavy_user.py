@@ -31,7 +31,7 @@ def stack_environment() -> dict[str, str]:
 def _day(days_ago: int) -> list[dict[str, Any]]:
     day = datetime.now(UTC).date() - timedelta(days=days_ago)
     noon = datetime.combine(day, time(12), tzinfo=UTC)
-    found = []
+    found: list[dict[str, Any]] = []
     for kind, count in PER_DAY.items():
         for i in range(count):
             found.append(

@@ -7,10 +7,11 @@ whole week can be reported now, as a client that was offline for a week would.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import pytest
 
-from tests.e2e.stack import StackProcess, eventually, ok
+from tests.e2e.stack import Api, StackProcess, eventually, ok
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +19,10 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def stack_environment() -> dict[str, str]:
     return {"GAMIFY_MAX_BACKDATE_HOURS": "200"}
+
+
+def _streak_is(api: Api, user: str, days: int) -> bool:
+    return bool(api.profile(user)["streak"]["current"] == days)
 
 
 def _noon(days_ago: int) -> str:
@@ -63,7 +68,7 @@ def test_a_streak_reminder_when_the_notifier_runs_at_the_due_hour(stack: StackPr
     ok(api.report_many(user, two_days))
     ok(api.report_many("push-off", two_days))  # the same streak, but push is off by default
     for someone in (user, "push-off"):
-        eventually(lambda u=someone: api.profile(u)["streak"]["current"] == 2, what="streaks")
+        eventually(partial(_streak_is, api, someone, 2), what="streaks")
 
     # Not active today: the streak breaks at midnight UTC, and the reminder is due 6 h before.
     due = datetime.combine(datetime.now(UTC).date(), time(18, 5), tzinfo=UTC).isoformat()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import fields
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from infra.constructs.functions import FunctionSpec
 from tests.infra.conftest import Synthesis
 
 REPO = Path(__file__).resolve().parents[2]
+LOCK = REPO / "uv.lock"
 
 
 def _config(**context: object) -> StackConfig:
@@ -114,11 +116,13 @@ def test_layer_runtime_matches_the_pip_target() -> None:
     assert layer.PIP_PLATFORM.endswith("aarch64")
 
 
-def test_layer_carries_the_dependencies_nothing_else_provides() -> None:
+def test_layer_carries_the_locked_dependencies_nothing_else_provides() -> None:
     requirements = layer.layer_requirements()
     names = [re.split(r"[<>=!~;\[ ]", r, maxsplit=1)[0] for r in requirements]
     assert names == ["redis", "tzdata"]
-    assert requirements[0].startswith("redis>=") or requirements[0].startswith("redis<")
+    locked = {p["name"]: p["version"] for p in tomllib.loads(LOCK.read_text())["package"]}
+    for name, requirement in zip(names, requirements, strict=True):
+        assert requirement.startswith(f"{name}=={locked[name]} --hash=sha256:"), requirement
     for provided in ("boto3", "pydantic", "aws-lambda-powertools"):
         assert provided not in names
 

@@ -93,8 +93,7 @@ EXPECTED: dict[str, set[Grant]] = {
     "query": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table") | REDIS,
     "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:UpdateItem on RATE#*,USER#*", "Table")
-    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
-    | REDIS,
+    | _grants("dynamodb:PutItem" + TXN + USERS, "Table"),
     "admin": _grants("dynamodb:Query", "Table")
     | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
     | _grants("lambda:InvokeFunction", "backfill-function"),
@@ -139,7 +138,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("lambda:InvokeFunction", "backfill-function")
     | FAILED_RUN,
 }
-IN_VPC = {"query", "account", "projector", "reconciler"}
+IN_VPC = {"query", "projector", "reconciler"}
 
 
 def test_every_function_is_covered(default_synth: Synthesis) -> None:

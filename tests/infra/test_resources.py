@@ -139,7 +139,7 @@ def test_table_is_on_demand_with_pitr_ttl_and_retained(default_synth: Synthesis)
 # --- network, cache, TLS --------------------------------------------------------------------
 
 
-IN_VPC = {"query", "account", "projector", "reconciler"}
+IN_VPC = {"query", "projector", "reconciler"}
 
 
 @pytest.mark.parametrize("synth_name", ["default_synth", "alternative_synth"])
@@ -474,6 +474,7 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
     assert ("AWS/ApiGateway", "5XXError", "Gamify-dev") in watched
     assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched
+    assert ("AWS/Lambda", "IteratorAge", "projector-function") in watched
     for name in default_synth.stack.functions:
         assert ("AWS/Lambda", "Errors", f"{name}-function") in watched
         assert ("AWS/Lambda", "Throttles", f"{name}-function") in watched
@@ -623,7 +624,7 @@ BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
 EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
-    "account": {"TABLE_NAME"} | REDIS_ENV | STATE_ENV | BUDGET_ENV,
+    "account": {"TABLE_NAME"} | STATE_ENV | BUDGET_ENV,
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV,
     "dispatcher": {"TOPIC_ARN"},

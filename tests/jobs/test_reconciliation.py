@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import redis
 
+from gamification.adapters.board_schema import ABANDONED_REBUILD_TTL
 from gamification.adapters.leaderboard import (
-    ABANDONED_REBUILD_TTL,
     ALLTIME,
     BoardIncompleteError,
     Leaderboard,
@@ -181,7 +181,7 @@ def test_an_abandoned_rebuild_key_expires(world: World, redis_client: redis.Redi
     original = redis_client.pipeline
 
     def pipeline(transaction: bool = True, shard_hint: Any = None) -> Any:
-        pipe = original(transaction, shard_hint)
+        pipe: Any = original(transaction, shard_hint)
         if transaction:  # the swap is the one transactional pipeline
             pipe.execute = die_before_the_swap
         return pipe

@@ -34,6 +34,14 @@ class RecordingStack:
     def restart_redis(self) -> None:
         self.calls.append(("restart",))
 
+    def dead_letters(self, limit: int) -> list[dict[str, Any]]:
+        self.calls.append(("dead_letters", limit))
+        return []
+
+    def redrive_dead_letters(self) -> int:
+        self.calls.append(("redrive",))
+        return 0
+
     def has_function(self, name: str) -> bool:
         return name in {"notifier", "backfill"}
 

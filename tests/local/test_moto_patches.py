@@ -13,7 +13,7 @@ from gamification.local import moto_patches
 from gamification.local.provision import Provisioned
 
 
-def _put(table: str, pk: str, sk: str = "S", condition: str | None = None) -> dict[str, Any]:
+def _put(table: str, pk: str, sk: str = "S", condition: str | None = None) -> Any:
     put: dict[str, Any] = {"TableName": table, "Item": {"PK": {"S": pk}, "SK": {"S": sk}}}
     if condition:
         put["ConditionExpression"] = condition

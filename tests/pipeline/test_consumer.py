@@ -11,7 +11,8 @@ import pytest
 import redis
 from botocore.exceptions import ClientError
 
-from gamification.adapters.leaderboard import ALLTIME, board_key, decode_xp, weekly
+from gamification.adapters.board_schema import board_key, decode_xp
+from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
 from gamification.local.redis_server import RedisServer

@@ -25,13 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from gamification.adapters.leaderboard import (
-    ALLTIME,
-    LeaderboardUnavailableError,
-    board_key,
-    decode_xp,
-    weekly,
-)
+from gamification.adapters.board_schema import LeaderboardUnavailableError, board_key, decode_xp
+from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import provision
@@ -114,7 +109,9 @@ _stacks = count()
 def test_pipeline_equals_the_oracle(
     scenario: Scenario, data: st.DataObject, redis_url: str, moto_account: None
 ) -> None:
-    client = FlakyRedis.from_url(redis_url, decode_responses=True)
+    client = FlakyRedis(
+        connection_pool=redis.ConnectionPool.from_url(redis_url, decode_responses=True)
+    )
     client.flushdb()
     stack = provision(f"prop{next(_stacks)}")
     pipeline = build_pipeline(stack, client, rules=scenario.rules, clock=Clock(scenario.now))

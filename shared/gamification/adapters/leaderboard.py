@@ -16,78 +16,49 @@ keeps adding meanwhile do not bring the marker back, only a rebuild does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 from uuid import uuid4
 
 import redis
 
+from gamification.adapters.board_schema import (
+    ABANDONED_REBUILD_TTL,
+    NAMES_KEY,
+    PREFIX,
+    SCALE,
+    WEEKLY_RETENTION,
+    BoardIncompleteError,
+    Entry,
+    LeaderboardUnavailableError,
+    Page,
+    board_key,
+    decode_xp,
+    encode_score,
+    marker_key,
+    weekly_expiry,
+)
 from gamification.adapters.player_score import ALLTIME, WEEKLY_PREFIX, PlayerScore, weekly
-from gamification.domain.periods import week_bounds
 from gamification.domain.ranking import competition_ranks
 
-__all__ = ["ALLTIME", "WEEKLY_PREFIX", "PlayerScore", "weekly"]  # their home is player_score
-
-TIME_BITS = 26
-SCALE = 1 << TIME_BITS
-"""2^26 minutes is ~127 years of tie-break resolution; XP keeps 27 bits (134 M) under 2^53."""
-MAX_XP = (1 << 27) - 1
-EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-WEEKLY_RETENTION = timedelta(days=14)
-"""A weekly board lives this long after its week ends (archived weeks stay readable a while)."""
-ABANDONED_REBUILD_TTL = 3600
-PREFIX = "{lb}"
-NAMES_KEY = f"{PREFIX}:names"
-
-
-class LeaderboardUnavailableError(Exception):
-    """Redis could not be reached in time: callers fall back (snapshot, ``rank: null``)."""
-
-
-class BoardIncompleteError(LeaderboardUnavailableError):
-    """The board's generation marker is gone: the cache may hold part of it (or nothing) until
-    the next rebuild, so it must not be served as fresh."""
-
-
-def marker_key(board: str) -> str:
-    """The board's generation marker (same hash slot as the board)."""
-    return f"{PREFIX}:generation:{board}"
-
-
-def weekly_expiry(week: str) -> datetime:
-    """When a weekly board expires: ``WEEKLY_RETENTION`` after its week ends."""
-    _, week_end = week_bounds(week)
-    return week_end + WEEKLY_RETENTION
-
-
-def board_key(board: str) -> str:
-    return f"{PREFIX}:board:{board}"
-
-
-def encode_score(xp: int, reached_at: datetime | None) -> int:
-    minutes = 0 if reached_at is None else int((reached_at - EPOCH).total_seconds() // 60)
-    minutes = min(max(minutes, 0), SCALE - 1)
-    return min(xp, MAX_XP) * SCALE + (SCALE - 1 - minutes)
-
-
-def decode_xp(score: float) -> int:
-    return int(score) // SCALE
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    rank: int
-    user_id: str
-    xp: int
-    display_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    entries: list[Entry]
-    total: int
-
+# The vocabulary is re-exported: its home is player_score and board_schema.
+__all__ = [
+    "ALLTIME",
+    "NAMES_KEY",
+    "WEEKLY_PREFIX",
+    "WEEKLY_RETENTION",
+    "BoardIncompleteError",
+    "Entry",
+    "Leaderboard",
+    "LeaderboardUnavailableError",
+    "Page",
+    "PlayerScore",
+    "board_key",
+    "encode_score",
+    "marker_key",
+    "weekly",
+    "weekly_expiry",
+]
 
 _SLICE = """
 local board, names = KEYS[1], KEYS[2]
@@ -151,15 +122,6 @@ class Leaderboard:
                 else:
                     pipe.hdel(NAMES_KEY, player.user_id)
             pipe.execute()
-        except redis.RedisError as error:
-            raise LeaderboardUnavailableError(str(error)) from error
-
-    def set_name(self, user_id: str, display_name: str | None) -> None:
-        try:
-            if display_name:
-                self._client.hset(NAMES_KEY, user_id, display_name)
-            else:
-                self._client.hdel(NAMES_KEY, user_id)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.leaderboard import PlayerScore
+from gamification.adapters.player_score import PlayerScore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

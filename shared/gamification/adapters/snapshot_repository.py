@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gamification.adapters import keys
+from gamification.adapters.board_schema import Entry
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.leaderboard import Entry
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

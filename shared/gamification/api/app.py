@@ -16,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from gamification.api import document, errors
+from gamification.api import errors
 from gamification.api.cors import CorsPolicy
 from gamification.api.edge import ApiResolver
 from gamification.api.service_errors import late_service_error, service_errors
@@ -60,7 +60,9 @@ def full_resolver() -> APIGatewayRestResolver:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     """The whole API's OpenAPI 3.1 document (as served and as written to docs/openapi.json)."""
-    return document.build_document(full_resolver())
+    from gamification.api.document import build_document
+
+    return build_document(full_resolver())
 
 
 def openapi_json() -> str:
@@ -69,4 +71,6 @@ def openapi_json() -> str:
 
 @lru_cache(maxsize=1)
 def swagger_html() -> str:
-    return document.swagger_page(openapi_document())
+    from gamification.api.document import swagger_page
+
+    return swagger_page(openapi_document())

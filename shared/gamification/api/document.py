@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.models import Tag
 
-from gamification.api.contract import SECURITY_SCHEMES
+from gamification.api.contract import security_schemes
 
 TITLE = "gamify API"
 API_VERSION = "1.0.0"
@@ -18,26 +17,33 @@ DESCRIPTION = (
     'asynchronously, exactly once. Every error body is `{"error": {"code", "message", '
     '"details"}}`; `details` names the offending fields.'
 )
-TAGS = [
-    Tag(name="activities", description="Report what users did; queued, applied exactly once."),
-    Tag(name="profiles", description="XP, levels, streaks, rank and badge progress."),
-    Tag(name="badges", description="The badge catalog."),
-    Tag(name="leaderboards", description="All-time and weekly boards, ranked like SQL RANK()."),
-    Tag(name="notifications", description="The in-app feed."),
-    Tag(name="account", description="The caller's settings."),
-    Tag(name="admin", description="Badge definitions (admin group only)."),
-    Tag(name="meta", description="Health and documentation."),
-]
+TAGS: tuple[tuple[str, str], ...] = (
+    ("activities", "Report what users did; queued, applied exactly once."),
+    ("profiles", "XP, levels, streaks, rank and badge progress."),
+    ("badges", "The badge catalog."),
+    ("leaderboards", "All-time and weekly boards, ranked like SQL RANK()."),
+    ("notifications", "The in-app feed."),
+    ("account", "The caller's settings."),
+    ("admin", "Badge definitions (admin group only)."),
+    ("meta", "Health and documentation."),
+)
+"""(name, description) of each tag, in the order the document lists them."""
 
 
 def build_document(resolver: APIGatewayRestResolver) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every route ``resolver`` holds."""
+    """The OpenAPI 3.1 document of every route ``resolver`` holds.
+
+    Powertools' OpenAPI models load here, not at import: API functions that never serve the
+    document skip them on a cold start.
+    """
+    from aws_lambda_powertools.event_handler.openapi.models import Tag
+
     schema = resolver.get_openapi_json_schema(
         title=TITLE,
         version=API_VERSION,
         description=DESCRIPTION,
-        tags=list(TAGS),
-        security_schemes=SECURITY_SCHEMES,
+        tags=[Tag(name=name, description=text) for name, text in TAGS],
+        security_schemes=security_schemes(),
     )
     return _prune_unused_schemas(json.loads(schema))
 

@@ -29,7 +29,7 @@ logger = Logger(child=True)
 class FieldError(BaseModel):
     """One problem with one input field, e.g. ``body.occurred_at`` or ``query.limit``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     field: str = Field(description="Where: `body.<path>`, `query.<name>` or `path.<name>`.")
     message: str
@@ -37,7 +37,7 @@ class FieldError(BaseModel):
 
 
 class ErrorInfo(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str = Field(description="Stable machine-readable code, e.g. `unknown_event_type`.")
     message: str
@@ -46,6 +46,8 @@ class ErrorInfo(BaseModel):
 
 class ErrorResponse(BaseModel):
     """The body of every error response."""
+
+    model_config = ConfigDict(defer_build=True)  # built by the first error, not at import
 
     error: ErrorInfo
 

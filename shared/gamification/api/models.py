@@ -64,13 +64,20 @@ def _text_only(value: object) -> object:
 Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
 
 
-class _Request(BaseModel):
+class _Model(BaseModel):
+    """Validators are built on first use, not at import: a function builds only the models of
+    the routes it serves, and a cold start only those of the route it answers first."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(_Model):
     """Strict: a JSON number is not a string, ``0`` is not ``false``, unknown fields fail."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class _Response(BaseModel):
+class _Response(_Model):
     model_config = ConfigDict(from_attributes=True)
 
 
@@ -109,27 +116,27 @@ class ActivityBatchIn(_Request):
     activities: list[ActivityIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class AcceptedOut(BaseModel):
+class AcceptedOut(_Model):
     key: str = Field(description="The activity's dedupe key: reporting it again earns nothing.")
     status: Literal["queued"] = "queued"
     occurred_at: datetime
     received_at: datetime
 
 
-class ItemError(BaseModel):
+class ItemError(_Model):
     code: str
     message: str
     field: str | None = None
 
 
-class BatchItemOut(BaseModel):
+class BatchItemOut(_Model):
     index: int
     status: Literal["accepted", "rejected"]
     key: str
     error: ItemError | None = None
 
 
-class BatchOut(BaseModel):
+class BatchOut(_Model):
     accepted: int
     rejected: int
     results: list[BatchItemOut]
@@ -231,7 +238,7 @@ class BadgeOut(_Response):
     criteria: Criterion
 
 
-class BadgeCatalogOut(BaseModel):
+class BadgeCatalogOut(_Model):
     badges: list[BadgeOut]
 
 
@@ -355,7 +362,7 @@ class NotificationOut(_Response):
     read: bool
 
 
-class NotificationPageOut(BaseModel):
+class NotificationPageOut(_Model):
     notifications: list[NotificationOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 

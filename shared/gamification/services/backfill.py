@@ -20,15 +20,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 
 from gamification.adapters.backfill_checkpoints import BackfillCheckpoints, Checkpoint
-from gamification.adapters.leaderboard import (
-    Leaderboard,
-    LeaderboardUnavailableError,
-)
+from gamification.adapters.board_schema import LeaderboardUnavailableError
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.user_repository import (
     StoredUser,
@@ -38,6 +35,9 @@ from gamification.adapters.user_repository import (
 )
 from gamification.domain.badges import BadgeDefinition
 from gamification.domain.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from gamification.adapters.leaderboard import Leaderboard
 from gamification.domain.transition import apply_activities
 from gamification.services.processing import player_score
 

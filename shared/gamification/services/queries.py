@@ -12,16 +12,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from gamification.adapters.leaderboard import (
-    ALLTIME,
-    Entry,
-    Leaderboard,
-    LeaderboardUnavailableError,
-    Page,
-    weekly,
-)
+from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
 from gamification.adapters.notification_repository import NotificationPage, NotificationRepository
+from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.adapters.user_repository import StoredUser, UserRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
@@ -32,6 +27,9 @@ from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgr
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
+
+if TYPE_CHECKING:  # the client loads with the first Redis read, not with this module
+    from gamification.adapters.leaderboard import Leaderboard
 
 
 @dataclass(frozen=True, slots=True)
