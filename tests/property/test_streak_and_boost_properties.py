@@ -130,7 +130,8 @@ def _chain_by_hand(days: set[date], grants: list[date], rules: FreezeRules) -> t
     per_day: dict[date, int] = {}
     for g in grants:
         per_day[g] = min(rules.max_held, per_day.get(g, 0) + 1)
-    held, length, frozen, pending, pending_held = 0, 0, 0, [], 0
+    held, length, frozen, pending_held = 0, 0, 0, 0
+    pending: list[date] = []
     day = min([*days, *per_day]) if per_day else min(days)
     while day <= max(days):
         before = held
