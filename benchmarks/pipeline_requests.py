@@ -372,12 +372,12 @@ def run() -> str:
                     f"| ours | {users} | {badge_count} | {ours['dynamodb']:.2f} "
                     f"| {ours['sqs']:.2f} | {ours['redis']:.2f} |"
                 )
-            for quest_count in (10, MAX_QUESTS):
-                with_quests = rules.with_quests(quests(quest_count))
+            if badge_count == 20:  # moto copies the table per transaction: one catalog size
+                with_quests = rules.with_quests(quests(MAX_QUESTS))
                 for users in (1, 10):
                     ours = run_ours(with_quests, batches(users), server.url)
                     lines.append(
-                        f"| ours + {quest_count} quests | {users} | {badge_count} "
+                        f"| ours + {MAX_QUESTS} quests | {users} | {badge_count} "
                         f"| {ours['dynamodb']:.2f} | {ours['sqs']:.2f} | {ours['redis']:.2f} |"
                     )
             seed = run_seed_style(rules, batches(1))

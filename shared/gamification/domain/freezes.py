@@ -206,32 +206,44 @@ def expires_without_clock(
     return datetime(deadline.year, deadline.month, deadline.day, tzinfo=ZoneInfo(timezone))
 
 
+MAX_GRANT_DAYS = 60
+"""Grant days kept after the last folded active day. Past it the oldest are added to the carried
+count: reachable only when a service grants freezes on more than 60 distinct days while the
+user's streak waits on a gap (the one approximation, documented in docs/data-model.md)."""
+
+
 def fold(
     track: StreakTrack, ledger: FreezeLedger, rules: FreezeRules, keep_after: date
 ) -> FreezeLedger:
     """Summarise the runs ending before ``keep_after`` (the streak folds them away) into the
-    carry, and drop the grants they cover; grants older than ``keep_after`` that follow the last
-    folded run are added to the carried count (approximation documented in docs/data-model.md:
-    no activity can still arrive that far back)."""
+    carry and drop the grants up to the last of them: exact, since the carry is the scan's state
+    right after that day. Grants after it stay (a gap after the carried day is decided only by
+    the next active day); their number is bounded by ``MAX_GRANT_DAYS``."""
     old = StreakTrack(runs=tuple(r for r in track.runs if r.end < keep_after))
-    stale_grants = {d: n for d, n in ledger.grants.items() if d < keep_after}
-    if not old.runs and not stale_grants:
-        return ledger
-    scan = chain(old, ledger, rules)
     carry = ledger.carry
-    if scan.last is not None:
-        carry = FreezeCarry(
-            last=scan.last, length=scan.length, held=scan.held, longest=max(1, scan.longest)
-        )
+    if old.runs:
+        scan = chain(old, ledger, rules)
+        if scan.last is not None:
+            carry = FreezeCarry(
+                last=scan.last, length=scan.length, held=scan.held, longest=max(1, scan.longest)
+            )
     limit = carry.last if carry else None
-    leftover = sum(n for d, n in stale_grants.items() if limit is None or d > limit)
-    if carry is not None and leftover:
-        carry = carry.model_copy(update={"held": min(rules.max_held, carry.held + leftover)})
-    grants = {
-        d: n for d, n in ledger.grants.items() if d >= keep_after and (limit is None or d > limit)
-    }
-    if carry is None and leftover:
-        # No active day yet: grants before the first active day only add up (capped), so the
-        # oldest kept grant day carries them.
-        grants[keep_after] = min(rules.max_held, grants.get(keep_after, 0) + leftover)
+    grants = {d: n for d, n in ledger.grants.items() if limit is None or d > limit}
+    if carry is None and grants and min(grants) < keep_after:
+        # No active day yet: grants before the first active day only add up (capped), and no
+        # active day can still arrive before ``keep_after``: the oldest kept day carries them.
+        early = sum(n for d, n in grants.items() if d < keep_after)
+        grants = {d: n for d, n in grants.items() if d >= keep_after}
+        grants[keep_after] = min(rules.max_held, grants.get(keep_after, 0) + early)
+    if len(grants) > MAX_GRANT_DAYS:
+        days = sorted(grants)
+        excess = days[: len(days) - MAX_GRANT_DAYS]
+        extra = sum(grants.pop(d) for d in excess)
+        if carry is not None:
+            carry = carry.model_copy(update={"held": min(rules.max_held, carry.held + extra)})
+        else:
+            first = min(grants)
+            grants[first] = min(rules.max_held, grants[first] + extra)
+    if grants == ledger.grants and carry == ledger.carry:
+        return ledger
     return FreezeLedger(grants=grants, carry=carry)
