@@ -54,6 +54,9 @@ def test_the_export_holds_the_profile_and_pages_through_the_records(api: Api) ->
     assert document["format"] == "gamify-export/1"
     assert document["profile"]["xp"] == 120
     assert document["profile"]["settings"]["display_name"] == "Alice"
+    # Everything the profile holds, the features added after export included.
+    assert {"streak_freezes", "quests", "league"} <= set(document["profile"])
+    assert document["profile"]["league"]["tier"] == 0
     assert [r["kind"] for r in document["records"]] == ["notification"] * 3
     assert document["next_cursor"] is None
     others = api.get("/v1/admin/users/alice/export", as_=BOB)

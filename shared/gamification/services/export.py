@@ -93,6 +93,9 @@ class UserExport:
             "challenge_streak": state.challenge_streak.model_dump(mode="json"),
             "weekly_xp": dict(state.weekly_xp),
             "badges": {b: at.isoformat() for b, at in sorted(state.badges.items())},
+            "streak_freezes": state.freezes.model_dump(mode="json"),
+            "quests": {q: p.model_dump(mode="json") for q, p in sorted(state.quests.items())},
+            "league": state.league.model_dump(mode="json"),
             "leaderboards": {
                 "visible": settings.leaderboard_visible,
                 "excluded": marks.exclusion is not None,
