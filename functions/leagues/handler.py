@@ -11,7 +11,6 @@ short of time stops at its checkpoint and invokes itself to continue. Without a 
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,7 +57,7 @@ def _requests(event: dict[str, Any]) -> tuple[datetime, list[ShardRequest]]:
 
 def _invoke_self(request: ShardRequest) -> bool:
     """Run ``request`` in a fresh asynchronous invocation (AWS only); ``False`` here."""
-    own_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+    own_name = settings().function_name
     if not own_name:
         return False
     lambda_client().invoke(

@@ -11,8 +11,8 @@ API functions never load the jobs), which is most of a cold start. The imports u
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -383,29 +383,40 @@ def league_close() -> LeagueClose:
     )
 
 
+def _invoker(function_name: str, field: str) -> BackfillLauncher:
+    """An async invocation of ``function_name`` with ``{field: id}`` (Lambda retries it)."""
+    from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
+
+    return LambdaBackfillLauncher(lambda_client(), function_name, field=field)
+
+
+def _launcher(function_name: str, field: str, run: Callable[[str], object]) -> BackfillLauncher:
+    """A resumable job's start: its function on AWS, ``run`` in process when no function is
+    configured (local stack, tests)."""
+    from gamification.adapters.backfill_launcher import InProcessBackfillLauncher
+
+    return _invoker(function_name, field) if function_name else InProcessBackfillLauncher(run)
+
+
+def _continuation(field: str, elsewhere: Callable[[], BackfillLauncher]) -> BackfillLauncher:
+    """How a paused job goes on: a fresh invocation of this very function on AWS, the job's
+    usual launcher anywhere else."""
+    own = settings().function_name
+    return _invoker(own, field) if own else elsewhere()
+
+
 @lru_cache(maxsize=1)
 def backfill_launcher() -> BackfillLauncher:
     """Async Lambda invocation when ``BACKFILL_FUNCTION_NAME`` is set, else a run in process."""
-    from gamification.adapters.backfill_launcher import (
-        InProcessBackfillLauncher,
-        LambdaBackfillLauncher,
+    return _launcher(
+        settings().backfill_function_name,
+        "badge_id",
+        lambda badge_id: badge_backfill().run(badge_id, utc_now()),
     )
-
-    function_name = settings().backfill_function_name
-    if function_name:
-        return LambdaBackfillLauncher(lambda_client(), function_name)
-    return InProcessBackfillLauncher(lambda badge_id: badge_backfill().run(badge_id, utc_now()))
 
 
 def backfill_continuation() -> BackfillLauncher:
-    """How a paused backfill goes on: a fresh invocation of this very function on AWS (the
-    runtime sets ``AWS_LAMBDA_FUNCTION_NAME``), the usual launcher anywhere else."""
-    from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
-
-    own_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
-    if own_name:
-        return LambdaBackfillLauncher(lambda_client(), own_name)
-    return backfill_launcher()
+    return _continuation("badge_id", backfill_launcher)
 
 
 # -- account lifecycle: erasure, export, exclusion -------------------------------------------
@@ -429,25 +440,15 @@ def eraser() -> Eraser:
 @lru_cache(maxsize=1)
 def erasure_launcher() -> BackfillLauncher:
     """Async invocation of the eraser when ``ERASER_FUNCTION_NAME`` is set, else in process."""
-    from gamification.adapters.backfill_launcher import (
-        InProcessBackfillLauncher,
-        LambdaBackfillLauncher,
+    return _launcher(
+        settings().eraser_function_name,
+        "user_id",
+        lambda user_id: eraser().run(user_id, utc_now()),
     )
-
-    function_name = settings().eraser_function_name
-    if function_name:
-        return LambdaBackfillLauncher(lambda_client(), function_name, field="user_id")
-    return InProcessBackfillLauncher(lambda user_id: eraser().run(user_id, utc_now()))
 
 
 def eraser_continuation() -> BackfillLauncher:
-    """A paused erasure goes on in a fresh invocation of this function (on AWS)."""
-    from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
-
-    own_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
-    if own_name:
-        return LambdaBackfillLauncher(lambda_client(), own_name, field="user_id")
-    return erasure_launcher()
+    return _continuation("user_id", erasure_launcher)
 
 
 @lru_cache(maxsize=1)

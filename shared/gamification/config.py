@@ -39,6 +39,9 @@ class Settings:
     """Parallel invocations the league close job fans out to (one cohort range each)."""
     eraser_function_name: str = ""
     """The erasure Lambda; empty runs erasures in process (local stack, tests)."""
+    function_name: str = ""
+    """The Lambda this process runs in (the runtime sets it): resumable jobs continue in a
+    fresh invocation of it. Empty off Lambda."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +66,7 @@ class Settings:
             league_seat_shards=max(1, int(env.get("GAMIFY_LEAGUE_SEAT_SHARDS", "1"))),
             league_close_shards=max(1, int(env.get("GAMIFY_LEAGUE_CLOSE_SHARDS", "1"))),
             eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
+            function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
         )
 
 
