@@ -3,18 +3,21 @@
 Requests reuse the domain's field types (event type names, object ids, badge criteria), so the
 edge rejects exactly what the engine would, with pydantic naming the field. Every request model
 forbids unknown fields: a body cannot smuggle in ``user_id``, ``xp`` or a multiplier.
+
+The read side's answers (profiles, badge progress, quests, leaderboards, leagues, health) are
+defined once, in ``services/read_models.py``: the query services build them and the routers
+return them as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -24,9 +27,9 @@ from gamification.domain import text
 from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.badges import MAX_TARGET, Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
-from gamification.domain.periods import Period
 from gamification.domain.quests import QuestCriterion
 from gamification.domain.timezones import NAME_PATTERN
+from gamification.services.read_models import Model, ReadModel
 
 MAX_BATCH = 25
 BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -64,21 +67,10 @@ def _text_only(value: object) -> object:
 Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
 
 
-class _Model(BaseModel):
-    """Validators are built on first use, not at import: a function builds only the models of
-    the routes it serves, and a cold start only those of the route it answers first."""
-
-    model_config = ConfigDict(defer_build=True)
-
-
-class _Request(_Model):
+class _Request(Model):
     """Strict: a JSON number is not a string, ``0`` is not ``false``, unknown fields fail."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class _Response(_Model):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # -- activities ------------------------------------------------------------------------------
@@ -116,107 +108,33 @@ class ActivityBatchIn(_Request):
     activities: list[ActivityIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class AcceptedOut(_Model):
+class AcceptedOut(Model):
     key: str = Field(description="The activity's dedupe key: reporting it again earns nothing.")
     status: Literal["queued"] = "queued"
     occurred_at: datetime
     received_at: datetime
 
 
-class ItemError(_Model):
+class ItemError(Model):
     code: str
     message: str
     field: str | None = None
 
 
-class BatchItemOut(_Model):
+class BatchItemOut(Model):
     index: int
     status: Literal["accepted", "rejected"]
     key: str
     error: ItemError | None = None
 
 
-class BatchOut(_Model):
+class BatchOut(Model):
     accepted: int
     rejected: int
     results: list[BatchItemOut]
 
 
 # -- profiles ----------------------------------------------------------------------------------
-
-
-class LevelOut(_Response):
-    level: int
-    xp_into_level: int
-    xp_to_next_level: int
-    level_floor_xp: int
-    next_level_xp: int
-    fraction: float = Field(description="Progress through the current level, 0 to 1.")
-
-
-class StreakOut(_Response):
-    current: int = Field(description="Days in a row, still alive today (0 once broken).")
-    longest: int
-    active_today: bool
-    expires_at: datetime | None = Field(description="When it breaks unless the user acts.")
-
-
-class DailyStreakOut(StreakOut):
-    freezes: int = Field(description="Streak freezes held now (each covers one missed day).")
-    frozen_days: list[date] = Field(
-        description="The latest days a freeze covered (user's local days, oldest first), "
-        "including days missed since the last active day that held freezes will cover."
-    )
-
-
-class SettingsOut(_Response):
-    display_name: str | None
-    timezone: str
-    push_enabled: bool
-    leaderboard_visible: bool = Field(
-        default=True,
-        description="False: you are on no public board and in nobody's around-me view; your "
-        "XP, levels and badges stay, and you still see your own rank.",
-    )
-
-
-class ProfileOut(_Response):
-    user_id: str
-    display_name: str | None
-    xp: int
-    level: int
-    progress: LevelOut
-    weekly_xp: int = Field(description="XP earned in the current ISO week (UTC).")
-    streak: DailyStreakOut
-    challenge_streak: StreakOut
-    rank: int | None = Field(description="All-time rank; null when unranked or unavailable.")
-    rank_available: bool = Field(description="False while the leaderboard cache is down.")
-    badge_count: int
-
-
-class TierOut(_Response):
-    index: int = Field(description="0 is the first (lowest) tier.")
-    name: str
-
-
-class LeagueResultOut(_Response):
-    week: str = Field(description="The ISO week (UTC) that was closed.")
-    rank: int
-    weekly_xp: int
-    movement: Literal["promoted", "demoted", "stayed"]
-    from_tier: TierOut
-    to_tier: TierOut
-
-
-class LeagueSummaryOut(_Response):
-    tier: TierOut = Field(description="The tier you play in next (or this week, once joined).")
-    week: str | None = Field(description="The ISO week of your latest cohort.")
-    last_result: LeagueResultOut | None
-
-
-class MyProfileOut(ProfileOut):
-    settings: SettingsOut
-    league: LeagueSummaryOut
 
 
 DISPLAY_NAME_PATTERN = f"^[^{text.NAME_REFUSED_CLASS}]+$"
@@ -261,7 +179,7 @@ class BadgeIn(_Request):
     criteria: Criterion
 
 
-class BadgeOut(_Response):
+class BadgeOut(ReadModel):
     id: str
     name: str
     description: str
@@ -269,30 +187,8 @@ class BadgeOut(_Response):
     criteria: Criterion
 
 
-class BadgeCatalogOut(_Model):
+class BadgeCatalogOut(Model):
     badges: list[BadgeOut]
-
-
-class ProgressOut(_Response):
-    current: int
-    target: int
-
-
-class UserBadgeOut(_Response):
-    id: str
-    name: str | None
-    description: str | None
-    icon: str | None
-    earned: bool
-    earned_at: datetime | None
-    progress: ProgressOut | None
-    retired: bool = Field(description="Earned, but the definition has since been removed.")
-
-
-class UserBadgesOut(_Response):
-    user_id: str
-    earned_count: int
-    badges: list[UserBadgeOut]
 
 
 # -- quests ------------------------------------------------------------------------------------
@@ -316,117 +212,10 @@ class QuestIn(_Request):
     reward_badge: BadgeId | None = Field(default=None, description="A badge awarded with it.")
 
 
-class QuestOut(_Response):
-    id: str
-    name: str
-    description: str
-    starts_at: datetime
-    ends_at: datetime
-    criteria: QuestCriterion
-    reward_xp: int
-    reward_badge: str | None
-
-
-class ListedQuestOut(QuestOut):
-    status: Literal["active", "upcoming", "ended"] = Field(
-        description="`ended` only on your own list, for a quest you completed."
-    )
-
-
-class QuestCatalogOut(_Response):
-    quests: list[ListedQuestOut]
-
-
-class UserQuestOut(ListedQuestOut):
-    progress: ProgressOut
-    completed: bool
-    completed_at: datetime | None
-
-
-class UserQuestsOut(_Response):
-    user_id: str
-    quests: list[UserQuestOut]
-
-
-# -- leaderboards ------------------------------------------------------------------------------
-
-
-class EntryOut(_Response):
-    rank: int = Field(description="SQL RANK(): ties share a rank, the next rank skips.")
-    user_id: str
-    display_name: str | None
-    xp: int
-    level: int
-
-
-class LeaderboardOut(_Response):
-    period: Period
-    week: str | None = Field(description="The ISO week (UTC) of a weekly board.")
-    total: int
-    offset: int
-    limit: int
-    entries: list[EntryOut]
-    stale: bool = Field(description="True when served from a snapshot while Redis is down.")
-    as_of: datetime | None = Field(description="When the snapshot was taken (stale only).")
-
-
-class AroundOut(_Response):
-    period: Period
-    week: str | None
-    user_id: str
-    rank: int | None = Field(description="Null when the user is not on this board.")
-    total: int
-    entries: list[EntryOut]
-    stale: bool
-    as_of: datetime | None
-
-
-# -- leagues -----------------------------------------------------------------------------------
-
-
-class CohortEntryOut(_Response):
-    rank: int = Field(description="SQL RANK() by this week's XP: ties share a rank.")
-    user_id: str
-    display_name: str | None
-    weekly_xp: int
-
-
-class ZonesOut(_Response):
-    promotion_up_to_rank: int | None = Field(
-        description="Ranks 1..N would be promoted if the week ended now; null: nobody."
-    )
-    demotion_from_rank: int | None = Field(
-        description="Ranks from N down would be demoted if the week ended now; null: nobody."
-    )
-
-
-class MyLeagueOut(_Response):
-    week: str = Field(description="The current ISO week (UTC).")
-    closes_at: datetime = Field(description="When the week ends (Monday 00:00 UTC).")
-    tier: TierOut
-    joined: bool = Field(description="False until your first XP-earning activity this week.")
-    cohort: int | None
-    size: int = Field(description="Members with XP this week.")
-    entries: list[CohortEntryOut]
-    me: CohortEntryOut | None = Field(description="Your row (null until you joined).")
-    zones: ZonesOut | None
-    source: Literal["cache", "table"] = Field(
-        description="`table` while the cache may be incomplete: read from DynamoDB, exact."
-    )
-    last_result: LeagueResultOut | None
-
-
-class TiersOut(_Response):
-    tiers: list[TierOut]
-    cohort_size: int
-    promote_percent: int = Field(description="Top % (rounded up, ≥ 1) of members with XP.")
-    demote_percent: int = Field(description="Bottom % (rounded down) of the members.")
-
-
 # -- notifications ---------------------------------------------------------------------------
 
 
-class NotificationOut(_Response):
+class NotificationOut(ReadModel):
     id: str
     kind: str
     title: str
@@ -435,7 +224,7 @@ class NotificationOut(_Response):
     read: bool
 
 
-class NotificationPageOut(_Model):
+class NotificationPageOut(Model):
     notifications: list[NotificationOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
@@ -462,30 +251,15 @@ class MarkAllReadIn(_Request):
 MarkReadIn = MarkSomeReadIn | MarkAllReadIn
 
 
-class MarkReadOut(_Response):
+class MarkReadOut(ReadModel):
     marked: list[str]
     unknown: list[str] = Field(description="Ids not found in your feed.")
-
-
-# -- health ----------------------------------------------------------------------------------
-
-
-class CheckOut(_Response):
-    ok: bool
-    latency_ms: float
-    error: str | None
-
-
-class HealthOut(_Response):
-    status: Literal["ok", "degraded"]
-    dynamodb: CheckOut
-    redis: CheckOut
 
 
 # -- account lifecycle: erasure, export, exclusion --------------------------------------------
 
 
-class ErasureOut(_Response):
+class ErasureOut(ReadModel):
     user_id: str
     status: str = Field(description="`erasing`: the data is being deleted in the background.")
     requested_at: datetime = Field(
@@ -503,14 +277,14 @@ class ExclusionIn(_Request):
     )
 
 
-class ExclusionOut(_Response):
+class ExclusionOut(ReadModel):
     user_id: str
     excluded: bool
     reason: str | None
     excluded_at: datetime | None
 
 
-class ExportOut(_Response):
+class ExportOut(ReadModel):
     format: str = Field(description="`gamify-export/1`.")
     user_id: str
     exported_at: datetime

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
 from gamification.adapters.notification_repository import NotificationPage, NotificationRepository
@@ -27,30 +26,30 @@ from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgr
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
-from gamification.services.league_queries import LeagueSummaryView, league_summary
+from gamification.services.league_queries import league_summary
+from gamification.services.read_models import (
+    AroundOut,
+    CheckOut,
+    DailyStreakOut,
+    EntryOut,
+    HealthOut,
+    LeaderboardOut,
+    LevelOut,
+    ListedQuestOut,
+    MyProfileOut,
+    ProfileOut,
+    ProgressOut,
+    QuestCatalogOut,
+    SettingsOut,
+    StreakOut,
+    UserBadgeOut,
+    UserBadgesOut,
+    UserQuestOut,
+    UserQuestsOut,
+)
 
 if TYPE_CHECKING:  # the client loads with the first Redis read, not with this module
     from gamification.adapters.leaderboard import Leaderboard
-
-
-@dataclass(frozen=True, slots=True)
-class QuestView:
-    id: str
-    name: str
-    description: str
-    starts_at: datetime
-    ends_at: datetime
-    criteria: object
-    reward_xp: int
-    reward_badge: str | None
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
-class UserQuestView(QuestView):
-    progress: ProgressView
-    completed: bool
-    completed_at: datetime | None
 
 
 class UnknownUserError(Exception):
@@ -59,132 +58,6 @@ class UnknownUserError(Exception):
 
 class BoardUnavailableError(Exception):
     """Redis is down and no snapshot of this board exists yet."""
-
-
-# -- views -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LevelView:
-    level: int
-    xp_into_level: int
-    xp_to_next_level: int
-    level_floor_xp: int
-    next_level_xp: int
-    fraction: float
-
-
-@dataclass(frozen=True, slots=True)
-class StreakView:
-    current: int
-    longest: int
-    active_today: bool
-    expires_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class DailyStreakView(StreakView):
-    """The daily streak, which freezes protect."""
-
-    freezes: int
-    frozen_days: list[date]
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsView:
-    display_name: str | None
-    timezone: str
-    push_enabled: bool
-    leaderboard_visible: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileView:
-    user_id: str
-    display_name: str | None
-    xp: int
-    level: int
-    progress: LevelView
-    weekly_xp: int
-    streak: DailyStreakView
-    challenge_streak: StreakView
-    rank: int | None
-    rank_available: bool
-    badge_count: int
-    settings: SettingsView
-    league: LeagueSummaryView
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressView:
-    current: int
-    target: int
-
-
-@dataclass(frozen=True, slots=True)
-class UserBadgeView:
-    id: str
-    name: str | None
-    description: str | None
-    icon: str | None
-    earned: bool
-    earned_at: datetime | None
-    progress: ProgressView | None
-    retired: bool
-
-
-@dataclass(frozen=True, slots=True)
-class UserBadgesView:
-    user_id: str
-    earned_count: int
-    badges: list[UserBadgeView]
-
-
-@dataclass(frozen=True, slots=True)
-class EntryView:
-    rank: int
-    user_id: str
-    display_name: str | None
-    xp: int
-    level: int
-
-
-@dataclass(frozen=True, slots=True)
-class BoardView:
-    period: Period
-    week: str | None
-    total: int
-    offset: int
-    limit: int
-    entries: list[EntryView]
-    stale: bool
-    as_of: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class AroundView:
-    period: Period
-    week: str | None
-    user_id: str
-    rank: int | None
-    total: int
-    entries: list[EntryView]
-    stale: bool
-    as_of: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckView:
-    ok: bool
-    latency_ms: float
-    error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HealthView:
-    status: str
-    dynamodb: CheckView
-    redis: CheckView
 
 
 # -- profiles and badges ---------------------------------------------------------------------
@@ -203,12 +76,29 @@ class ProfileQueries:
         self._rules = rules
         self._clock = clock
 
-    def profile(self, user_id: str, *, must_exist: bool, own: bool = False) -> ProfileView:
-        """XP, level progress, streaks, all-time rank (``None`` when unranked or Redis is down).
+    def profile(self, user_id: str) -> ProfileOut:
+        """Anyone's public profile: XP, level progress, streaks, all-time rank (``None`` when
+        unranked, off the boards or while Redis is down)."""
+        return ProfileOut(**self._profile(user_id, self._load(user_id, must_exist=True), own=False))
 
-        A user off the boards (their choice, or excluded) has no public rank; ``own`` (the
-        caller's own profile) still shows them where their XP would rank."""
-        stored = self._load(user_id, must_exist=must_exist)
+    def my_profile(self, user_id: str) -> MyProfileOut:
+        """The caller's own profile (at zero XP before they play) with settings and league; off
+        the boards (their choice, or excluded), it still shows where their XP would rank."""
+        stored = self._load(user_id, must_exist=False)
+        settings = stored.state.settings
+        return MyProfileOut(
+            **self._profile(user_id, stored, own=True),
+            settings=SettingsOut(
+                display_name=settings.display_name,
+                timezone=settings.timezone,
+                push_enabled=settings.push_enabled,
+                leaderboard_visible=settings.leaderboard_visible,
+            ),
+            league=league_summary(stored.state.league, self._rules().leagues),
+        )
+
+    def _profile(self, user_id: str, stored: StoredUser, *, own: bool) -> dict[str, Any]:
+        """The fields of ``ProfileOut``, which ``MyProfileOut`` extends."""
         state, now = stored.state, self._clock()
         zone = state.settings.timezone
         listed = state.settings.leaderboard_visible and stored.marks.exclusion is None
@@ -221,12 +111,12 @@ class ProfileQueries:
         except LeaderboardUnavailableError:
             rank, rank_available = None, False
         progress = level_progress(state.xp)
-        return ProfileView(
-            user_id=user_id,
-            display_name=state.settings.display_name,
-            xp=state.xp,
-            level=progress.level,
-            progress=LevelView(
+        return {
+            "user_id": user_id,
+            "display_name": state.settings.display_name,
+            "xp": state.xp,
+            "level": progress.level,
+            "progress": LevelOut(
                 level=progress.level,
                 xp_into_level=progress.xp_into_level,
                 xp_to_next_level=progress.xp_needed,
@@ -234,25 +124,18 @@ class ProfileQueries:
                 next_level_xp=progress.next_level_xp,
                 fraction=round(progress.fraction, 4),
             ),
-            weekly_xp=state.weekly_xp.get(iso_week(now), 0),
-            streak=_daily_streak(state, self._rules().policy.freezes, now),
-            challenge_streak=_streak(streak_status(state.challenge_streak, zone, now)),
-            rank=rank,
-            rank_available=rank_available,
-            badge_count=len(state.badges),
-            settings=SettingsView(
-                display_name=state.settings.display_name,
-                timezone=zone,
-                push_enabled=state.settings.push_enabled,
-                leaderboard_visible=state.settings.leaderboard_visible,
-            ),
-            league=league_summary(state.league, self._rules().leagues),
-        )
+            "weekly_xp": state.weekly_xp.get(iso_week(now), 0),
+            "streak": _daily_streak(state, self._rules().policy.freezes, now),
+            "challenge_streak": _streak(streak_status(state.challenge_streak, zone, now)),
+            "rank": rank,
+            "rank_available": rank_available,
+            "badge_count": len(state.badges),
+        }
 
     def catalog(self) -> BadgeCatalog:
         return self._rules().badges
 
-    def badges(self, user_id: str) -> UserBadgesView:
+    def badges(self, user_id: str) -> UserBadgesOut:
         """Every badge with earned/earned_at and progress; earned badges whose definition was
         removed are listed as retired (earned badges are never taken away)."""
         state = self._load(user_id, must_exist=True).state
@@ -261,7 +144,7 @@ class ProfileQueries:
         views = [_badge_view(b, state.badges.get(b.id), stats) for b in catalog]
         retired = sorted(set(state.badges) - {b.id for b in catalog})
         views.extend(
-            UserBadgeView(
+            UserBadgeOut(
                 id=badge_id,
                 name=None,
                 description=None,
@@ -273,41 +156,35 @@ class ProfileQueries:
             )
             for badge_id in retired
         )
-        return UserBadgesView(user_id=user_id, earned_count=len(state.badges), badges=views)
+        return UserBadgesOut(user_id=user_id, earned_count=len(state.badges), badges=views)
 
-    def quests(self) -> list[QuestView]:
+    def quests(self) -> QuestCatalogOut:
         """Active and upcoming quests, soonest ending first (from the cached catalog)."""
         now = self._clock()
-        return [_quest_view(q, now) for q in self._quests().visible(now)]
+        return QuestCatalogOut(
+            quests=[ListedQuestOut(**_quest(q, now)) for q in self._quests().visible(now)]
+        )
 
-    def my_quests(self, user_id: str) -> list[UserQuestView]:
+    def my_quests(self, user_id: str) -> UserQuestsOut:
         """Every active or upcoming quest with the user's progress, plus ended quests they
         completed while those are still in the catalog."""
         now = self._clock()
         state = self._load(user_id, must_exist=False).state
-        views = []
+        quests = []
         for quest in sorted(self._quests(), key=lambda q: (q.ends_at, q.id)):
             progress = state.quests.get(quest.id, QuestProgress())
             if now >= quest.ends_at and progress.completed_at is None:
                 continue
             shown = progress.progress(quest)
-            views.append(
-                UserQuestView(
-                    id=quest.id,
-                    name=quest.name,
-                    description=quest.description,
-                    starts_at=quest.starts_at,
-                    ends_at=quest.ends_at,
-                    criteria=quest.criteria,
-                    reward_xp=quest.reward_xp,
-                    reward_badge=quest.reward_badge,
-                    status=quest.status(now),
-                    progress=ProgressView(current=shown.current, target=shown.target),
+            quests.append(
+                UserQuestOut(
+                    **_quest(quest, now),
+                    progress=ProgressOut(current=shown.current, target=shown.target),
                     completed=progress.completed_at is not None,
                     completed_at=progress.completed_at,
                 )
             )
-        return views
+        return UserQuestsOut(user_id=user_id, quests=quests)
 
     def _quests(self) -> QuestCatalog:
         return self._rules().quests or QuestCatalog()
@@ -319,13 +196,13 @@ class ProfileQueries:
         return stored
 
 
-def _daily_streak(state: UserState, rules: FreezeRules, now: datetime) -> DailyStreakView:
+def _daily_streak(state: UserState, rules: FreezeRules, now: datetime) -> DailyStreakOut:
     """Freezes shape the daily streak: covered days keep it alive (domain.freezes)."""
     zone = state.settings.timezone
     plain = streak_status(state.streak, zone, now)
     status = freeze_status(state.streak, state.freezes, rules, zone, now)
     shown = rules.recent_shown
-    return DailyStreakView(
+    return DailyStreakOut(
         current=status.current,
         longest=max(plain.longest, status.longest),
         active_today=plain.active_today,
@@ -335,22 +212,23 @@ def _daily_streak(state: UserState, rules: FreezeRules, now: datetime) -> DailyS
     )
 
 
-def _quest_view(quest: QuestDefinition, now: datetime) -> QuestView:
-    return QuestView(
-        id=quest.id,
-        name=quest.name,
-        description=quest.description,
-        starts_at=quest.starts_at,
-        ends_at=quest.ends_at,
-        criteria=quest.criteria,
-        reward_xp=quest.reward_xp,
-        reward_badge=quest.reward_badge,
-        status=quest.status(now),
-    )
+def _quest(quest: QuestDefinition, now: datetime) -> dict[str, Any]:
+    """The fields of ``ListedQuestOut``, which ``UserQuestOut`` extends."""
+    return {
+        "id": quest.id,
+        "name": quest.name,
+        "description": quest.description,
+        "starts_at": quest.starts_at,
+        "ends_at": quest.ends_at,
+        "criteria": quest.criteria,
+        "reward_xp": quest.reward_xp,
+        "reward_badge": quest.reward_badge,
+        "status": quest.status(now),
+    }
 
 
-def _streak(status: StreakStatus) -> StreakView:
-    return StreakView(
+def _streak(status: StreakStatus) -> StreakOut:
+    return StreakOut(
         current=status.current,
         longest=status.longest,
         active_today=status.active_today,
@@ -360,16 +238,16 @@ def _streak(status: StreakStatus) -> StreakView:
 
 def _badge_view(
     badge: BadgeDefinition, earned_at: datetime | None, stats: UserStats
-) -> UserBadgeView:
+) -> UserBadgeOut:
     progress = badge.criteria.progress(stats)
-    return UserBadgeView(
+    return UserBadgeOut(
         id=badge.id,
         name=badge.name,
         description=badge.description,
         icon=badge.icon,
         earned=earned_at is not None,
         earned_at=earned_at,
-        progress=ProgressView(current=progress.current, target=progress.target),
+        progress=ProgressOut(current=progress.current, target=progress.target),
         retired=False,
     )
 
@@ -388,14 +266,14 @@ class LeaderboardQueries:
         self._snapshots = snapshots
         self._clock = clock
 
-    def page(self, period: Period, offset: int, limit: int) -> BoardView:
+    def page(self, period: Period, offset: int, limit: int) -> LeaderboardOut:
         """Entries ``offset .. offset+limit-1`` ranked like SQL ``RANK()``; one Redis call."""
         board, week = self._board(period)
         try:
             page = self._leaderboard.page(board, offset, limit)
         except LeaderboardUnavailableError:
             snapshot = self._snapshot(board)
-            return BoardView(
+            return LeaderboardOut(
                 period=period,
                 week=week,
                 total=snapshot.total,
@@ -405,7 +283,7 @@ class LeaderboardQueries:
                 stale=True,
                 as_of=snapshot.taken_at,
             )
-        return BoardView(
+        return LeaderboardOut(
             period=period,
             week=week,
             total=page.total,
@@ -416,7 +294,7 @@ class LeaderboardQueries:
             as_of=None,
         )
 
-    def around(self, period: Period, user_id: str, radius: int) -> AroundView:
+    def around(self, period: Period, user_id: str, radius: int) -> AroundOut:
         """The user's entry with ``radius`` entries either side; ``rank=None`` when unranked."""
         board, week = self._board(period)
         try:
@@ -424,7 +302,7 @@ class LeaderboardQueries:
         except LeaderboardUnavailableError:
             snapshot = self._snapshot(board)
             entries = _around_in(snapshot.entries, user_id, radius)
-            return AroundView(
+            return AroundOut(
                 period=period,
                 week=week,
                 user_id=user_id,
@@ -449,8 +327,8 @@ class LeaderboardQueries:
         return snapshot
 
 
-def _entry(entry: Entry) -> EntryView:
-    return EntryView(
+def _entry(entry: Entry) -> EntryOut:
+    return EntryOut(
         rank=entry.rank,
         user_id=entry.user_id,
         display_name=entry.display_name,
@@ -470,8 +348,8 @@ def _around_in(entries: Sequence[Entry], user_id: str, radius: int) -> list[Entr
     return list(entries[max(0, position - radius) : position + radius + 1])
 
 
-def _around_view(period: Period, week: str | None, user_id: str, page: Page) -> AroundView:
-    return AroundView(
+def _around_view(period: Period, week: str | None, user_id: str, page: Page) -> AroundOut:
+    return AroundOut(
         period=period,
         week=week,
         user_id=user_id,
@@ -508,19 +386,21 @@ class HealthQueries:
     def __init__(self, probes: dict[str, Callable[[], object]]) -> None:
         self._probes = probes
 
-    def check(self) -> HealthView:
+    def check(self) -> HealthOut:
         results = {name: _probe(call) for name, call in self._probes.items()}
-        status = "ok" if all(r.ok for r in results.values()) else "degraded"
-        return HealthView(status=status, dynamodb=results["dynamodb"], redis=results["redis"])
+        status: Literal["ok", "degraded"] = (
+            "ok" if all(r.ok for r in results.values()) else "degraded"
+        )
+        return HealthOut(status=status, dynamodb=results["dynamodb"], redis=results["redis"])
 
 
-def _probe(call: Callable[[], object]) -> CheckView:
+def _probe(call: Callable[[], object]) -> CheckOut:
     started = time.perf_counter()
     try:
         call()
     except Exception as error:
-        return CheckView(ok=False, latency_ms=_elapsed_ms(started), error=type(error).__name__)
-    return CheckView(ok=True, latency_ms=_elapsed_ms(started), error=None)
+        return CheckOut(ok=False, latency_ms=_elapsed_ms(started), error=type(error).__name__)
+    return CheckOut(ok=True, latency_ms=_elapsed_ms(started), error=None)
 
 
 def _elapsed_ms(started: float) -> float:

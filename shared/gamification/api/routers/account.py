@@ -24,9 +24,9 @@ from gamification.api.models import (
     MarkReadOut,
     MarkSomeReadIn,
     SettingsIn,
-    SettingsOut,
 )
 from gamification.services.account import AccountService
+from gamification.services.read_models import SettingsOut
 
 router = new_router()
 

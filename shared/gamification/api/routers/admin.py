@@ -11,8 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from gamification import composition
 from gamification.api.auth import Caller, current_admin
 from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, USER, new_router, responses
-from gamification.api.models import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn, QuestOut
+from gamification.api.models import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn
 from gamification.services.admin import BadgeAdmin, QuestAdmin
+from gamification.services.read_models import QuestOut
 
 router = new_router()
 TAGS = ["admin"]

@@ -18,10 +18,10 @@ from gamification import composition
 from gamification.api.auth import Caller, current_user
 from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
-from gamification.api.models import AroundOut, LeaderboardOut
 from gamification.domain.activity import UserId
 from gamification.domain.periods import Period
 from gamification.services.queries import LeaderboardQueries
+from gamification.services.read_models import AroundOut, LeaderboardOut
 
 router = new_router()
 metrics = Metrics()
@@ -60,7 +60,7 @@ def leaderboard(
     view = queries.page(period, offset, limit)
     if view.stale:
         metrics.add_metric("LeaderboardStaleServed", MetricUnit.Count, 1)
-    return LeaderboardOut.model_validate(view)
+    return view
 
 
 @router.get(
@@ -94,4 +94,4 @@ def around(
     view = queries.around(period, user_id, radius)
     if view.stale:
         metrics.add_metric("LeaderboardStaleServed", MetricUnit.Count, 1)
-    return AroundOut.model_validate(view)
+    return view

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler import Depends
 from gamification import composition
 from gamification.api.auth import Caller, current_user
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
-from gamification.api.models import MyLeagueOut, TiersOut
 from gamification.services.league_queries import LeagueQueries
+from gamification.services.read_models import MyLeagueOut, TiersOut
 
 router = new_router()
 TAGS = ["leagues"]

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from gamification import composition
 from gamification.api.contract import new_router, responses
-from gamification.api.models import HealthOut
 from gamification.services.queries import HealthQueries
+from gamification.services.read_models import HealthOut
 
 router = new_router()
 TAGS = ["meta"]
@@ -31,7 +31,7 @@ def health() -> HealthQueries:
     responses=responses(200, "Health"),
 )
 def get_health(queries: Annotated[HealthQueries, Depends(health)]) -> HealthOut:
-    return HealthOut.model_validate(queries.check())
+    return queries.check()
 
 
 @router.get(

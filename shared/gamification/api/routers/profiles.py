@@ -11,9 +11,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from gamification import composition
 from gamification.api.auth import Caller, current_user
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
-from gamification.api.models import MyProfileOut, ProfileOut, UserBadgesOut
 from gamification.domain.activity import UserId
 from gamification.services.queries import ProfileQueries
+from gamification.services.read_models import MyProfileOut, ProfileOut, UserBadgesOut
 
 router = new_router()
 TAGS = ["profiles"]
@@ -37,7 +37,7 @@ def my_profile(
     caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> MyProfileOut:
-    return MyProfileOut.model_validate(queries.profile(caller.user_id, must_exist=False, own=True))
+    return queries.my_profile(caller.user_id)
 
 
 @router.get(
@@ -53,7 +53,7 @@ def user_profile(
     _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> ProfileOut:
-    return ProfileOut.model_validate(queries.profile(user_id, must_exist=True))
+    return queries.profile(user_id)
 
 
 @router.get(
@@ -71,4 +71,4 @@ def user_badges(
     _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> UserBadgesOut:
-    return UserBadgesOut.model_validate(queries.badges(user_id))
+    return queries.badges(user_id)

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler import Depends
 from gamification import composition
 from gamification.api.auth import Caller, current_user
 from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
-from gamification.api.models import ListedQuestOut, QuestCatalogOut, UserQuestOut, UserQuestsOut
 from gamification.services.queries import ProfileQueries
+from gamification.services.read_models import QuestCatalogOut, UserQuestsOut
 
 router = new_router()
 TAGS = ["quests"]
@@ -33,7 +33,7 @@ def quest_catalog(
     _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> QuestCatalogOut:
-    return QuestCatalogOut(quests=[ListedQuestOut.model_validate(q) for q in queries.quests()])
+    return queries.quests()
 
 
 @router.get(
@@ -50,7 +50,4 @@ def my_quests(
     caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> UserQuestsOut:
-    return UserQuestsOut(
-        user_id=caller.user_id,
-        quests=[UserQuestOut.model_validate(q) for q in queries.my_quests(caller.user_id)],
-    )
+    return queries.my_quests(caller.user_id)

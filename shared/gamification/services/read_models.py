@@ -1,0 +1,257 @@
+"""The read side's answers: one definition of each shape a query returns and the API sends.
+
+The query services build these and the routers return them as they are, so a new profile field
+is one edit here (and ``make openapi``). They are pydantic models, the schemas of the OpenAPI
+document, and live with the services rather than in ``api`` so the services never import the
+HTTP layer; the request bodies and the write side's answers stay in ``api/models.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gamification.domain.periods import Period
+from gamification.domain.quests import QuestCriterion
+
+
+class Model(BaseModel):
+    """Validators are built on first use, not at import: a function builds only the models of
+    the routes it serves, and a cold start only those of the route it answers first."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class ReadModel(Model):
+    """Also readable from any object with the same attributes (``model_validate``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+# -- profiles --------------------------------------------------------------------------------------
+
+
+class LevelOut(ReadModel):
+    level: int
+    xp_into_level: int
+    xp_to_next_level: int
+    level_floor_xp: int
+    next_level_xp: int
+    fraction: float = Field(description="Progress through the current level, 0 to 1.")
+
+
+class StreakOut(ReadModel):
+    current: int = Field(description="Days in a row, still alive today (0 once broken).")
+    longest: int
+    active_today: bool
+    expires_at: datetime | None = Field(description="When it breaks unless the user acts.")
+
+
+class DailyStreakOut(StreakOut):
+    freezes: int = Field(description="Streak freezes held now (each covers one missed day).")
+    frozen_days: list[date] = Field(
+        description="The latest days a freeze covered (user's local days, oldest first), "
+        "including days missed since the last active day that held freezes will cover."
+    )
+
+
+class SettingsOut(ReadModel):
+    display_name: str | None
+    timezone: str
+    push_enabled: bool
+    leaderboard_visible: bool = Field(
+        default=True,
+        description="False: you are on no public board and in nobody's around-me view; your "
+        "XP, levels and badges stay, and you still see your own rank.",
+    )
+
+
+class ProfileOut(ReadModel):
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+    progress: LevelOut
+    weekly_xp: int = Field(description="XP earned in the current ISO week (UTC).")
+    streak: DailyStreakOut
+    challenge_streak: StreakOut
+    rank: int | None = Field(description="All-time rank; null when unranked or unavailable.")
+    rank_available: bool = Field(description="False while the leaderboard cache is down.")
+    badge_count: int
+
+
+class MyProfileOut(ProfileOut):
+    settings: SettingsOut
+    league: LeagueSummaryOut
+
+
+# -- leagues ---------------------------------------------------------------------------------------
+
+
+class TierOut(ReadModel):
+    index: int = Field(description="0 is the first (lowest) tier.")
+    name: str
+
+
+class LeagueResultOut(ReadModel):
+    week: str = Field(description="The ISO week (UTC) that was closed.")
+    rank: int
+    weekly_xp: int
+    movement: Literal["promoted", "demoted", "stayed"]
+    from_tier: TierOut
+    to_tier: TierOut
+
+
+class LeagueSummaryOut(ReadModel):
+    tier: TierOut = Field(description="The tier you play in next (or this week, once joined).")
+    week: str | None = Field(description="The ISO week of your latest cohort.")
+    last_result: LeagueResultOut | None
+
+
+class CohortEntryOut(ReadModel):
+    rank: int = Field(description="SQL RANK() by this week's XP: ties share a rank.")
+    user_id: str
+    display_name: str | None
+    weekly_xp: int
+
+
+class ZonesOut(ReadModel):
+    promotion_up_to_rank: int | None = Field(
+        description="Ranks 1..N would be promoted if the week ended now; null: nobody."
+    )
+    demotion_from_rank: int | None = Field(
+        description="Ranks from N down would be demoted if the week ended now; null: nobody."
+    )
+
+
+class MyLeagueOut(ReadModel):
+    week: str = Field(description="The current ISO week (UTC).")
+    closes_at: datetime = Field(description="When the week ends (Monday 00:00 UTC).")
+    tier: TierOut
+    joined: bool = Field(description="False until your first XP-earning activity this week.")
+    cohort: int | None
+    size: int = Field(description="Members with XP this week.")
+    entries: list[CohortEntryOut]
+    me: CohortEntryOut | None = Field(description="Your row (null until you joined).")
+    zones: ZonesOut | None
+    source: Literal["cache", "table"] = Field(
+        description="`table` while the cache may be incomplete: read from DynamoDB, exact."
+    )
+    last_result: LeagueResultOut | None
+
+
+class TiersOut(ReadModel):
+    tiers: list[TierOut]
+    cohort_size: int
+    promote_percent: int = Field(description="Top % (rounded up, ≥ 1) of members with XP.")
+    demote_percent: int = Field(description="Bottom % (rounded down) of the members.")
+
+
+# -- badges ----------------------------------------------------------------------------------------
+
+
+class ProgressOut(ReadModel):
+    current: int
+    target: int
+
+
+class UserBadgeOut(ReadModel):
+    id: str
+    name: str | None
+    description: str | None
+    icon: str | None
+    earned: bool
+    earned_at: datetime | None
+    progress: ProgressOut | None
+    retired: bool = Field(description="Earned, but the definition has since been removed.")
+
+
+class UserBadgesOut(ReadModel):
+    user_id: str
+    earned_count: int
+    badges: list[UserBadgeOut]
+
+
+# -- quests ----------------------------------------------------------------------------------------
+
+
+class QuestOut(ReadModel):
+    id: str
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    criteria: QuestCriterion
+    reward_xp: int
+    reward_badge: str | None
+
+
+class ListedQuestOut(QuestOut):
+    status: Literal["active", "upcoming", "ended"] = Field(
+        description="`ended` only on your own list, for a quest you completed."
+    )
+
+
+class QuestCatalogOut(ReadModel):
+    quests: list[ListedQuestOut]
+
+
+class UserQuestOut(ListedQuestOut):
+    progress: ProgressOut
+    completed: bool
+    completed_at: datetime | None
+
+
+class UserQuestsOut(ReadModel):
+    user_id: str
+    quests: list[UserQuestOut]
+
+
+# -- leaderboards ----------------------------------------------------------------------------------
+
+
+class EntryOut(ReadModel):
+    rank: int = Field(description="SQL RANK(): ties share a rank, the next rank skips.")
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+
+
+class LeaderboardOut(ReadModel):
+    period: Period
+    week: str | None = Field(description="The ISO week (UTC) of a weekly board.")
+    total: int
+    offset: int
+    limit: int
+    entries: list[EntryOut]
+    stale: bool = Field(description="True when served from a snapshot while Redis is down.")
+    as_of: datetime | None = Field(description="When the snapshot was taken (stale only).")
+
+
+class AroundOut(ReadModel):
+    period: Period
+    week: str | None
+    user_id: str
+    rank: int | None = Field(description="Null when the user is not on this board.")
+    total: int
+    entries: list[EntryOut]
+    stale: bool
+    as_of: datetime | None
+
+
+# -- health ----------------------------------------------------------------------------------------
+
+
+class CheckOut(ReadModel):
+    ok: bool
+    latency_ms: float
+    error: str | None
+
+
+class HealthOut(ReadModel):
+    status: Literal["ok", "degraded"]
+    dynamodb: CheckOut
+    redis: CheckOut
