@@ -9,7 +9,6 @@ and one BatchGetItem of ≤ cohort-size profiles, so the answer is exact, never 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from gamification.adapters.leaderboard import (
@@ -21,72 +20,20 @@ from gamification.adapters.leaderboard import (
 from gamification.adapters.league_repository import LeagueRepository, cohort_name
 from gamification.adapters.player_score import league
 from gamification.adapters.user_repository import UserRepository
-from gamification.domain.leagues import LeagueRules, LeagueState, Movement, Tier, zones
+from gamification.domain.leagues import LeagueRules, LeagueState, Tier, zones
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
 from gamification.services.processing import player_score
+from gamification.services.read_models import (
+    CohortEntryOut,
+    LeagueResultOut,
+    LeagueSummaryOut,
+    MyLeagueOut,
+    TierOut,
+    TiersOut,
+    ZonesOut,
+)
 from gamification.services.reconciliation import top_entries
-
-
-@dataclass(frozen=True, slots=True)
-class CohortEntryView:
-    rank: int
-    user_id: str
-    display_name: str | None
-    weekly_xp: int
-
-
-@dataclass(frozen=True, slots=True)
-class ZonesView:
-    promotion_up_to_rank: int | None
-    """Ranks 1..this are promoted if the week ended now (``None``: nobody, e.g. the last tier)."""
-    demotion_from_rank: int | None
-    """Ranks from this down are demoted if the week ended now (``None``: nobody)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ResultView:
-    week: str
-    rank: int
-    weekly_xp: int
-    movement: Movement
-    from_tier: Tier
-    to_tier: Tier
-
-
-@dataclass(frozen=True, slots=True)
-class LeagueSummaryView:
-    """The ``league`` object of ``GET /v1/me``."""
-
-    tier: Tier
-    """The tier the user plays in next (this week's cohort's, or the one they join next)."""
-    week: str | None
-    """The week of the user's latest cohort."""
-    last_result: ResultView | None
-
-
-@dataclass(frozen=True, slots=True)
-class MyLeagueView:
-    week: str
-    closes_at: datetime
-    tier: Tier
-    joined: bool
-    cohort: int | None
-    size: int
-    entries: list[CohortEntryView]
-    me: CohortEntryView | None
-    zones: ZonesView | None
-    source: str
-    """``cache`` (Redis) or ``table`` (DynamoDB, while the cache may be incomplete)."""
-    last_result: ResultView | None
-
-
-@dataclass(frozen=True, slots=True)
-class TiersView:
-    tiers: list[Tier]
-    cohort_size: int
-    promote_percent: int
-    demote_percent: int
 
 
 class LeagueQueries:
@@ -104,16 +51,16 @@ class LeagueQueries:
         self._rules = rules
         self._clock = clock
 
-    def tiers(self) -> TiersView:
+    def tiers(self) -> TiersOut:
         rules = self._rules().leagues
-        return TiersView(
-            tiers=rules.all_tiers,
+        return TiersOut(
+            tiers=[_tier(t) for t in rules.all_tiers],
             cohort_size=rules.cohort_size,
             promote_percent=rules.promote_percent,
             demote_percent=rules.demote_percent,
         )
 
-    def mine(self, user_id: str) -> MyLeagueView:
+    def mine(self, user_id: str) -> MyLeagueOut:
         rules = self._rules().leagues
         now = self._clock()
         week = iso_week(now)
@@ -121,10 +68,10 @@ class LeagueQueries:
         state = self._users.load(user_id, consistent=False).state.league
         result = _result(state, rules)
         if state.week != week or state.cohort is None:
-            return MyLeagueView(
+            return MyLeagueOut(
                 week=week,
                 closes_at=closes_at,
-                tier=rules.tier(state.tier),
+                tier=_tier(rules.tier(state.tier)),
                 joined=False,
                 cohort=None,
                 size=0,
@@ -137,23 +84,23 @@ class LeagueQueries:
         tier = state.cohort_tier
         entries, source = self._cohort(week, tier, state.cohort, rules.cohort_size)
         views = [
-            CohortEntryView(
+            CohortEntryOut(
                 rank=e.rank, user_id=e.user_id, display_name=e.display_name, weekly_xp=e.xp
             )
             for e in entries
         ]
         zone = zones(len(views), sum(1 for v in views if v.weekly_xp > 0), rules)
         last = len(rules.tiers) - 1
-        return MyLeagueView(
+        return MyLeagueOut(
             week=week,
             closes_at=closes_at,
-            tier=rules.tier(tier),
+            tier=_tier(rules.tier(tier)),
             joined=True,
             cohort=state.cohort,
             size=len(views),
             entries=views,
             me=next((v for v in views if v.user_id == user_id), None),
-            zones=ZonesView(
+            zones=ZonesOut(
                 promotion_up_to_rank=zone.promote if zone.promote and tier < last else None,
                 demotion_from_rank=len(views) - zone.demote + 1
                 if zone.demote and tier > 0
@@ -176,21 +123,25 @@ class LeagueQueries:
         return top_entries(players, board, size), "table"
 
 
-def league_summary(state: LeagueState, rules: LeagueRules) -> LeagueSummaryView:
-    return LeagueSummaryView(
-        tier=rules.tier(state.tier), week=state.week, last_result=_result(state, rules)
+def league_summary(state: LeagueState, rules: LeagueRules) -> LeagueSummaryOut:
+    return LeagueSummaryOut(
+        tier=_tier(rules.tier(state.tier)), week=state.week, last_result=_result(state, rules)
     )
 
 
-def _result(state: LeagueState, rules: LeagueRules) -> ResultView | None:
+def _result(state: LeagueState, rules: LeagueRules) -> LeagueResultOut | None:
     result = state.result
     if result is None:
         return None
-    return ResultView(
+    return LeagueResultOut(
         week=result.week,
         rank=result.rank,
         weekly_xp=result.xp,
         movement=result.movement,
-        from_tier=rules.tier(result.from_tier),
-        to_tier=rules.tier(result.to_tier),
+        from_tier=_tier(rules.tier(result.from_tier)),
+        to_tier=_tier(rules.tier(result.to_tier)),
     )
+
+
+def _tier(tier: Tier) -> TierOut:
+    return TierOut(index=tier.index, name=tier.name)

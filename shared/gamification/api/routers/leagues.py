@@ -36,7 +36,7 @@ def my_league(
     caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[LeagueQueries, Depends(leagues)],
 ) -> MyLeagueOut:
-    return MyLeagueOut.model_validate(queries.mine(caller.user_id))
+    return queries.mine(caller.user_id)
 
 
 @router.get(
@@ -51,4 +51,4 @@ def tiers(
     _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[LeagueQueries, Depends(leagues)],
 ) -> TiersOut:
-    return TiersOut.model_validate(queries.tiers())
+    return queries.tiers()
