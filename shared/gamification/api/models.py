@@ -277,13 +277,6 @@ class ExclusionIn(_Request):
     )
 
 
-class ExclusionOut(ReadModel):
-    user_id: str
-    excluded: bool
-    reason: str | None
-    excluded_at: datetime | None
-
-
 class ExportOut(ReadModel):
     format: str = Field(description="`gamify-export/1`.")
     user_id: str

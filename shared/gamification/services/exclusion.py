@@ -8,10 +8,10 @@ board, and the reconciler and snapshots leave unlisted players out. XP, levels a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from gamification.adapters.user_repository import Exclusion, UserRepository
+from gamification.services.read_models import ExclusionOut
 
 
 class ReasonRequiredError(ValueError):
@@ -20,20 +20,12 @@ class ReasonRequiredError(ValueError):
     field = "reason"
 
 
-@dataclass(frozen=True, slots=True)
-class ExclusionView:
-    user_id: str
-    excluded: bool
-    reason: str | None
-    excluded_at: datetime | None
-
-
 class ExclusionService:
     def __init__(self, users: UserRepository, clock: Callable[[], datetime]) -> None:
         self._users = users
         self._clock = clock
 
-    def set(self, user_id: str, excluded: bool, reason: str | None) -> ExclusionView:
+    def set(self, user_id: str, excluded: bool, reason: str | None) -> ExclusionOut:
         """Exclude (with a reason) or lift; repeating either is harmless. Excluding again with
         another reason keeps the first exclusion time and stores the new reason."""
         now = self._clock()
@@ -42,7 +34,7 @@ class ExclusionService:
         current = self._users.load(user_id).marks.exclusion
         exclusion = Exclusion(str(reason), current.at if current else now) if excluded else None
         self._users.set_exclusion(user_id, exclusion, now)
-        return ExclusionView(
+        return ExclusionOut(
             user_id=user_id,
             excluded=exclusion is not None,
             reason=exclusion.reason if exclusion else None,

@@ -3,7 +3,7 @@
 The query services build these and the routers return them as they are, so a new profile field
 is one edit here (and ``make openapi``). They are pydantic models, the schemas of the OpenAPI
 document, and live with the services rather than in ``api`` so the services never import the
-HTTP layer; the request bodies and the write side's answers stay in ``api/models.py``.
+HTTP layer; the request bodies and the other answers stay in ``api/models.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class ReadModel(Model):
     model_config = ConfigDict(from_attributes=True)
 
 
-# -- profiles --------------------------------------------------------------------------------------
+# -- profiles ----------------------------------------------------------------------------------
 
 
 class LevelOut(ReadModel):
@@ -87,7 +87,7 @@ class MyProfileOut(ProfileOut):
     league: LeagueSummaryOut
 
 
-# -- leagues ---------------------------------------------------------------------------------------
+# -- leagues -----------------------------------------------------------------------------------
 
 
 class TierOut(ReadModel):
@@ -149,7 +149,7 @@ class TiersOut(ReadModel):
     demote_percent: int = Field(description="Bottom % (rounded down) of the members.")
 
 
-# -- badges ----------------------------------------------------------------------------------------
+# -- badges ------------------------------------------------------------------------------------
 
 
 class ProgressOut(ReadModel):
@@ -174,7 +174,7 @@ class UserBadgesOut(ReadModel):
     badges: list[UserBadgeOut]
 
 
-# -- quests ----------------------------------------------------------------------------------------
+# -- quests ------------------------------------------------------------------------------------
 
 
 class QuestOut(ReadModel):
@@ -209,7 +209,7 @@ class UserQuestsOut(ReadModel):
     quests: list[UserQuestOut]
 
 
-# -- leaderboards ----------------------------------------------------------------------------------
+# -- leaderboards ------------------------------------------------------------------------------
 
 
 class EntryOut(ReadModel):
@@ -242,7 +242,7 @@ class AroundOut(ReadModel):
     as_of: datetime | None
 
 
-# -- health ----------------------------------------------------------------------------------------
+# -- health ------------------------------------------------------------------------------------
 
 
 class CheckOut(ReadModel):
@@ -255,3 +255,13 @@ class HealthOut(ReadModel):
     status: Literal["ok", "degraded"]
     dynamodb: CheckOut
     redis: CheckOut
+
+
+# -- account lifecycle -------------------------------------------------------------------------
+
+
+class ExclusionOut(ReadModel):
+    user_id: str
+    excluded: bool
+    reason: str | None
+    excluded_at: datetime | None

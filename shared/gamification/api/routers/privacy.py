@@ -20,10 +20,11 @@ from gamification.api.contract import (
     new_router,
     responses,
 )
-from gamification.api.models import ErasureOut, ExclusionIn, ExclusionOut
+from gamification.api.models import ErasureOut, ExclusionIn
 from gamification.domain.activity import UserId
 from gamification.services.erasure import ErasureRequests
 from gamification.services.exclusion import ExclusionService
+from gamification.services.read_models import ExclusionOut
 
 router = new_router()
 UserIdPath = Annotated[UserId, Path(description="A user id (the user pool `sub`).")]
@@ -119,4 +120,4 @@ def set_exclusion(
     _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[ExclusionService, Depends(exclusions)],
 ) -> ExclusionOut:
-    return ExclusionOut.model_validate(service.set(user_id, body.excluded, body.reason))
+    return service.set(user_id, body.excluded, body.reason)
