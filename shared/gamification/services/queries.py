@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
+from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError
 from gamification.adapters.notification_repository import NotificationPage, NotificationRepository
 from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
@@ -269,50 +269,48 @@ class LeaderboardQueries:
     def page(self, period: Period, offset: int, limit: int) -> LeaderboardOut:
         """Entries ``offset .. offset+limit-1`` ranked like SQL ``RANK()``; one Redis call."""
         board, week = self._board(period)
+        entries: Sequence[Entry]
+        as_of: datetime | None
         try:
             page = self._leaderboard.page(board, offset, limit)
+            entries, total, as_of = page.entries, page.total, None
         except LeaderboardUnavailableError:
             snapshot = self._snapshot(board)
-            return LeaderboardOut(
-                period=period,
-                week=week,
-                total=snapshot.total,
-                offset=offset,
-                limit=limit,
-                entries=[_entry(e) for e in snapshot.entries[offset : offset + limit]],
-                stale=True,
-                as_of=snapshot.taken_at,
-            )
+            entries = snapshot.entries[offset : offset + limit]
+            total, as_of = snapshot.total, snapshot.taken_at
         return LeaderboardOut(
             period=period,
             week=week,
-            total=page.total,
+            total=total,
             offset=offset,
             limit=limit,
-            entries=[_entry(e) for e in page.entries],
-            stale=False,
-            as_of=None,
+            entries=[_entry(e) for e in entries],
+            stale=as_of is not None,
+            as_of=as_of,
         )
 
     def around(self, period: Period, user_id: str, radius: int) -> AroundOut:
         """The user's entry with ``radius`` entries either side; ``rank=None`` when unranked."""
         board, week = self._board(period)
+        entries: Sequence[Entry]
+        as_of: datetime | None
         try:
             page = self._leaderboard.around(board, user_id, radius)
+            entries, total, as_of = page.entries, page.total, None
         except LeaderboardUnavailableError:
             snapshot = self._snapshot(board)
             entries = _around_in(snapshot.entries, user_id, radius)
-            return AroundOut(
-                period=period,
-                week=week,
-                user_id=user_id,
-                rank=_rank_of(entries, user_id),
-                total=snapshot.total,
-                entries=[_entry(e) for e in entries],
-                stale=True,
-                as_of=snapshot.taken_at,
-            )
-        return _around_view(period, week, user_id, page)
+            total, as_of = snapshot.total, snapshot.taken_at
+        return AroundOut(
+            period=period,
+            week=week,
+            user_id=user_id,
+            rank=_rank_of(entries, user_id),
+            total=total,
+            entries=[_entry(e) for e in entries],
+            stale=as_of is not None,
+            as_of=as_of,
+        )
 
     def _board(self, period: Period) -> tuple[str, str | None]:
         if period is Period.WEEKLY:
@@ -346,19 +344,6 @@ def _around_in(entries: Sequence[Entry], user_id: str, radius: int) -> list[Entr
     if position is None:
         return []
     return list(entries[max(0, position - radius) : position + radius + 1])
-
-
-def _around_view(period: Period, week: str | None, user_id: str, page: Page) -> AroundOut:
-    return AroundOut(
-        period=period,
-        week=week,
-        user_id=user_id,
-        rank=_rank_of(page.entries, user_id),
-        total=page.total,
-        entries=[_entry(e) for e in page.entries],
-        stale=False,
-        as_of=None,
-    )
 
 
 # -- notifications -----------------------------------------------------------------------------
