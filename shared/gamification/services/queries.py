@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError
+from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
 from gamification.adapters.notification_repository import NotificationPage, NotificationRepository
 from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
@@ -269,15 +269,11 @@ class LeaderboardQueries:
     def page(self, period: Period, offset: int, limit: int) -> LeaderboardOut:
         """Entries ``offset .. offset+limit-1`` ranked like SQL ``RANK()``; one Redis call."""
         board, week = self._board(period)
-        entries: Sequence[Entry]
-        as_of: datetime | None
-        try:
-            page = self._leaderboard.page(board, offset, limit)
-            entries, total, as_of = page.entries, page.total, None
-        except LeaderboardUnavailableError:
-            snapshot = self._snapshot(board)
-            entries = snapshot.entries[offset : offset + limit]
-            total, as_of = snapshot.total, snapshot.taken_at
+        entries, total, as_of = self._read(
+            board,
+            lambda: self._leaderboard.page(board, offset, limit),
+            lambda snapshot: snapshot.entries[offset : offset + limit],
+        )
         return LeaderboardOut(
             period=period,
             week=week,
@@ -292,15 +288,11 @@ class LeaderboardQueries:
     def around(self, period: Period, user_id: str, radius: int) -> AroundOut:
         """The user's entry with ``radius`` entries either side; ``rank=None`` when unranked."""
         board, week = self._board(period)
-        entries: Sequence[Entry]
-        as_of: datetime | None
-        try:
-            page = self._leaderboard.around(board, user_id, radius)
-            entries, total, as_of = page.entries, page.total, None
-        except LeaderboardUnavailableError:
-            snapshot = self._snapshot(board)
-            entries = _around_in(snapshot.entries, user_id, radius)
-            total, as_of = snapshot.total, snapshot.taken_at
+        entries, total, as_of = self._read(
+            board,
+            lambda: self._leaderboard.around(board, user_id, radius),
+            lambda snapshot: _around_in(snapshot.entries, user_id, radius),
+        )
         return AroundOut(
             period=period,
             week=week,
@@ -311,6 +303,21 @@ class LeaderboardQueries:
             stale=as_of is not None,
             as_of=as_of,
         )
+
+    def _read(
+        self,
+        board: str,
+        live: Callable[[], Page],
+        cached: Callable[[Snapshot], Sequence[Entry]],
+    ) -> tuple[Sequence[Entry], int, datetime | None]:
+        """Entries and total from Redis, or from the board's latest snapshot with the time it
+        was taken (``as_of``, which marks the answer stale) while Redis is down."""
+        try:
+            page = live()
+        except LeaderboardUnavailableError:
+            snapshot = self._snapshot(board)
+            return cached(snapshot), snapshot.total, snapshot.taken_at
+        return page.entries, page.total, None
 
     def _board(self, period: Period) -> tuple[str, str | None]:
         if period is Period.WEEKLY:
