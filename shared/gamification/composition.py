@@ -144,8 +144,8 @@ def rules() -> RulesProvider:
 @lru_cache(maxsize=1)
 def queue_consumer() -> QueueConsumer:
     from gamification.adapters.dead_letters import DeadLetterQueue
+    from gamification.services.applier import ActivityApplier
     from gamification.services.consumer import QueueConsumer
-    from gamification.services.processing import ActivityApplier
 
     applier = ActivityApplier(user_repository(), rules(), utc_now, seats=league_repository())
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())

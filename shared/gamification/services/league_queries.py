@@ -24,7 +24,7 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.leagues import LeagueRules, LeagueState, Movement, Tier, zones
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
-from gamification.services.processing import player_score
+from gamification.services.applier import player_score
 from gamification.services.reconciliation import top_entries
 
 
