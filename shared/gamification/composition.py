@@ -137,8 +137,7 @@ def policy() -> Policy:
 def rules() -> RulesProvider:
     from gamification.services.rules import RulesProvider
 
-    catalog = badge_repository()
-    return RulesProvider(load_badges=catalog.load, load_catalog=catalog.load_rules, policy=policy())
+    return RulesProvider(load_catalog=badge_repository().load_rules, policy=policy())
 
 
 @lru_cache(maxsize=1)
@@ -358,8 +357,10 @@ def badge_backfill() -> BadgeBackfill:
     from gamification.services.rules import RulesProvider
 
     # The catalog is read afresh on every run: the badge was usually saved a moment ago.
+    # Badges only: the backfill leaves quest progress alone.
+    catalog = badge_repository()
     fresh_rules = RulesProvider(
-        load_badges=badge_repository().load, policy=policy(), max_age_seconds=0
+        load_catalog=lambda: (catalog.load(), None), policy=policy(), max_age_seconds=0
     )
     return BadgeBackfill(
         player_directory(),
