@@ -66,6 +66,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# -- AWS clients: one per service and container, made on first use ---------------------------
+
+
 @lru_cache(maxsize=1)
 def dynamodb() -> DynamoDBClient:
     return boto3.client("dynamodb")
@@ -74,6 +77,19 @@ def dynamodb() -> DynamoDBClient:
 @lru_cache(maxsize=1)
 def sqs() -> SQSClient:
     return boto3.client("sqs")
+
+
+@lru_cache(maxsize=1)
+def sns() -> SNSClient:
+    return boto3.client("sns")
+
+
+@lru_cache(maxsize=1)
+def lambda_client() -> LambdaClient:
+    return boto3.client("lambda")
+
+
+# -- the write path: repositories, rules, the consumer and the projector ----------------------
 
 
 @lru_cache(maxsize=1)
@@ -295,16 +311,6 @@ def quest_admin() -> QuestAdmin:
 
 
 # -- scheduled and background jobs: notifier, dispatcher, reconciler, backfill ---------------
-
-
-@lru_cache(maxsize=1)
-def sns() -> SNSClient:
-    return boto3.client("sns")
-
-
-@lru_cache(maxsize=1)
-def lambda_client() -> LambdaClient:
-    return boto3.client("lambda")
 
 
 @lru_cache(maxsize=1)
