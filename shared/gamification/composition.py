@@ -330,7 +330,7 @@ def streak_reminders() -> StreakReminders:
     return StreakReminders(
         ReminderIndex(dynamodb(), table),
         user_repository(),
-        ReminderLedger(dynamodb(), table, user_repository()),
+        ReminderLedger(dynamodb(), table, settings().notification_ttl),
         lead=settings().reminder_lead,
         freezes=policy().freezes,
     )

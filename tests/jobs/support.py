@@ -65,7 +65,7 @@ class World:
         return StreakReminders(
             ReminderIndex(self.dynamodb, table),
             self.users,
-            ReminderLedger(self.dynamodb, table, self.users),
+            ReminderLedger(self.dynamodb, table),
             lead=LEAD,
             lookback_hours=lookback_hours,
         )
