@@ -43,10 +43,10 @@ from gamification.domain.ruleset import default_ruleset
 from gamification.local import moto_patches
 from gamification.local.provision import provision
 from gamification.local.redis_server import RedisServer
+from gamification.services.applier import ActivityApplier
 from gamification.services.consumer import QueueConsumer
 from gamification.services.league_close import LeagueClose
 from gamification.services.league_queries import LeagueQueries
-from gamification.services.processing import ActivityApplier
 from gamification.services.projector import LeaderboardProjector
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday

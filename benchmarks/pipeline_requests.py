@@ -44,8 +44,8 @@ from gamification.domain.state import UserState
 from gamification.local import moto_patches
 from gamification.local.provision import provision
 from gamification.local.redis_server import RedisServer
+from gamification.services.applier import ActivityApplier
 from gamification.services.consumer import QueueConsumer
-from gamification.services.processing import ActivityApplier
 from gamification.services.projector import LeaderboardProjector
 
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

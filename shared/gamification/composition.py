@@ -66,6 +66,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# -- AWS clients: one per service and container, made on first use ---------------------------
+
+
 @lru_cache(maxsize=1)
 def dynamodb() -> DynamoDBClient:
     return boto3.client("dynamodb")
@@ -74,6 +77,19 @@ def dynamodb() -> DynamoDBClient:
 @lru_cache(maxsize=1)
 def sqs() -> SQSClient:
     return boto3.client("sqs")
+
+
+@lru_cache(maxsize=1)
+def sns() -> SNSClient:
+    return boto3.client("sns")
+
+
+@lru_cache(maxsize=1)
+def lambda_client() -> LambdaClient:
+    return boto3.client("lambda")
+
+
+# -- the write path: repositories, rules, the consumer and the projector ----------------------
 
 
 @lru_cache(maxsize=1)
@@ -137,15 +153,14 @@ def policy() -> Policy:
 def rules() -> RulesProvider:
     from gamification.services.rules import RulesProvider
 
-    catalog = badge_repository()
-    return RulesProvider(load_badges=catalog.load, load_catalog=catalog.load_rules, policy=policy())
+    return RulesProvider(load_catalog=badge_repository().load_rules, policy=policy())
 
 
 @lru_cache(maxsize=1)
 def queue_consumer() -> QueueConsumer:
     from gamification.adapters.dead_letters import DeadLetterQueue
+    from gamification.services.applier import ActivityApplier
     from gamification.services.consumer import QueueConsumer
-    from gamification.services.processing import ActivityApplier
 
     applier = ActivityApplier(user_repository(), rules(), utc_now, seats=league_repository())
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
@@ -299,16 +314,6 @@ def quest_admin() -> QuestAdmin:
 
 
 @lru_cache(maxsize=1)
-def sns() -> SNSClient:
-    return boto3.client("sns")
-
-
-@lru_cache(maxsize=1)
-def lambda_client() -> LambdaClient:
-    return boto3.client("lambda")
-
-
-@lru_cache(maxsize=1)
 def player_directory() -> PlayerDirectory:
     from gamification.adapters.player_directory import PlayerDirectory
 
@@ -325,7 +330,7 @@ def streak_reminders() -> StreakReminders:
     return StreakReminders(
         ReminderIndex(dynamodb(), table),
         user_repository(),
-        ReminderLedger(dynamodb(), table, user_repository()),
+        ReminderLedger(dynamodb(), table, settings().notification_ttl),
         lead=settings().reminder_lead,
         freezes=policy().freezes,
     )
@@ -358,8 +363,10 @@ def badge_backfill() -> BadgeBackfill:
     from gamification.services.rules import RulesProvider
 
     # The catalog is read afresh on every run: the badge was usually saved a moment ago.
+    # Badges only: the backfill leaves quest progress alone.
+    catalog = badge_repository()
     fresh_rules = RulesProvider(
-        load_badges=badge_repository().load, policy=policy(), max_age_seconds=0
+        load_catalog=lambda: (catalog.load(), None), policy=policy(), max_age_seconds=0
     )
     return BadgeBackfill(
         player_directory(),

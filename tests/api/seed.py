@@ -14,7 +14,7 @@ from gamification.config import settings
 from gamification.domain.notifications import Notification, NotificationKind
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
-from gamification.services.processing import player_score
+from gamification.services.applier import player_score
 
 
 def now() -> datetime:

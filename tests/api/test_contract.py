@@ -13,7 +13,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from gamification.api.app import openapi_document
+from gamification.api.openapi import openapi_document
 from gamification.local.provision import Provisioned
 from tests.api import wsgi
 

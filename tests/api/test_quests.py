@@ -89,6 +89,8 @@ def test_a_quest_is_listed_progresses_and_pays_once(api: Api, stack_env: Provisi
         (_quest(reward_badge="no-such-badge"), 400, "body.reward_badge"),
         (_quest(criteria={"type": "streak", "count": 3}), 422, "body.criteria"),
         (_quest(colour="red"), 422, "body.colour"),
+        (_quest(reward_xp=40.5), 422, "body.reward_xp"),
+        (_quest(reward_xp="40"), 422, "body.reward_xp"),
     ],
 )
 def test_invalid_quests_are_refused_naming_the_field(
@@ -97,6 +99,13 @@ def test_invalid_quests_are_refused_naming_the_field(
     reply = api.put("/v1/admin/quests/bad", as_=admin(), body=body)
     assert reply.status == status, reply.text
     assert any(f.startswith(field) for f in reply.error_fields()), reply.error
+
+
+def test_a_whole_number_written_with_a_fraction_is_an_integer(api: Api) -> None:
+    """JSON Schema's integer includes 40.0; the contract test's generator sends such values."""
+    reply = api.put("/v1/admin/quests/whole", as_=admin(), body=_quest(reward_xp=40.0))
+    assert reply.status == 201, reply.text
+    assert reply.json["reward_xp"] == 40
 
 
 def test_only_admins_change_quests_and_unknown_ones_are_404(api: Api) -> None:

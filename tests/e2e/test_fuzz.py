@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from gamification.api.app import openapi_document
+from gamification.api.openapi import openapi_document
 from tests.e2e.stack import StackProcess
 from tests.fixtures.raw_http import exchange
 

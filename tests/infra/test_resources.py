@@ -705,7 +705,7 @@ def test_outputs_tell_a_user_how_to_call_the_api(default_synth: Synthesis) -> No
 def test_gateway_routes_match_the_openapi_contract() -> None:
     """Every operation the handlers document has a gateway route with the same auth, and no
     route exists that the handlers do not serve (it would only ever answer 404)."""
-    from gamification.api.app import openapi_json
+    from gamification.api.openapi import openapi_json
 
     spec = json.loads(openapi_json())
     schemes = {"cognito": Auth.USER, "iam": Auth.SERVICE}

@@ -26,8 +26,8 @@ from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import Provisioned
+from gamification.services.applier import ActivityApplier, player_score
 from gamification.services.backfill import BadgeBackfill
-from gamification.services.processing import ActivityApplier, player_score
 from gamification.services.reconciliation import LeaderboardReconciler
 from gamification.services.reminders import StreakReminders
 
@@ -65,7 +65,7 @@ class World:
         return StreakReminders(
             ReminderIndex(self.dynamodb, table),
             self.users,
-            ReminderLedger(self.dynamodb, table, self.users),
+            ReminderLedger(self.dynamodb, table),
             lead=LEAD,
             lookback_hours=lookback_hours,
         )

@@ -21,7 +21,7 @@ from gamification.adapters.leaderboard import (
 )
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
-from gamification.services.processing import player_score
+from gamification.services.applier import player_score
 from tests.jobs.support import Context, World, build_world, scheduled_event
 
 DAY = date(2026, 11, 23)  # a Monday: all activity falls in ISO week 2026-W48

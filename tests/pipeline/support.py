@@ -19,8 +19,8 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.local.provision import Provisioned
+from gamification.services.applier import ActivityApplier
 from gamification.services.consumer import QueueConsumer
-from gamification.services.processing import ActivityApplier
 from gamification.services.projector import LeaderboardProjector
 from tests.jobs.support import Stream
 

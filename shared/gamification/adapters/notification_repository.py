@@ -1,6 +1,6 @@
 """The in-app notification feed: read newest first, page with a cursor, mark as read.
 
-Notifications are written by the consumer's transaction (``UserRepository.notification_item``)
+Notifications are written by the consumer's transaction (``notification_codec.notification_item``)
 under ``PK=USER#<id>``, ``SK=NOTIF#<created_at>#<id>``, so a descending query of one partition is
 the feed. The cursor carries only the sort key: the partition always comes from the caller's
 identity, so a cursor can never page through someone else's feed.
@@ -13,13 +13,16 @@ import binascii
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.notification_codec import (
+    StoredNotification,
+    stored_notification_from_item,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,16 +35,6 @@ _MAX_CURSOR_CHARS = 512
 
 class InvalidCursorError(ValueError):
     """The cursor was not issued by this API (or was altered)."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredNotification:
-    id: str
-    kind: str
-    title: str
-    message: str
-    created_at: datetime
-    read: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +106,7 @@ class NotificationRepository:
             next_cursor: str | None = encode_cursor(found[-1]["SK"])
         else:
             next_cursor = encode_cursor(last_key) if last_key else None
-        return NotificationPage([_decode(i) for i in found], next_cursor)
+        return NotificationPage([stored_notification_from_item(i) for i in found], next_cursor)
 
     def mark_read(self, user_id: str, ids: Collection[str] | None) -> MarkedRead:
         """Mark the given notifications (or, with ``None``, every unread one) as read."""
@@ -166,14 +159,3 @@ class NotificationRepository:
                 return False
             raise
         return True
-
-
-def _decode(item: dict[str, Any]) -> StoredNotification:
-    return StoredNotification(
-        id=str(item["notification_id"]),
-        kind=str(item["kind"]),
-        title=str(item["title"]),
-        message=str(item["message"]),
-        created_at=datetime.fromisoformat(item["created_at"]),
-        read=bool(item.get("read", False)),
-    )

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
-from gamification.adapters.user_repository import UserRepository
+from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.domain.notifications import Notification
 
 if TYPE_CHECKING:
@@ -36,10 +36,15 @@ class ReminderOutcome(StrEnum):
 
 
 class ReminderLedger:
-    def __init__(self, client: DynamoDBClient, table_name: str, users: UserRepository) -> None:
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        notification_ttl: timedelta = DEFAULT_NOTIFICATION_TTL,
+    ) -> None:
         self._client = client
         self._table = table_name
-        self._users = users  # owns the notification item format
+        self._notification_ttl = notification_ttl
 
     def already_reminded(self, wanted: Sequence[tuple[str, date]]) -> set[str]:
         """Users of ``(user, local day)`` pairs whose guard exists (a read, cheaper than a
@@ -86,7 +91,7 @@ class ReminderLedger:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": self._users.notification_item(notification),
+                    "Item": notification_item(notification, self._notification_ttl),
                 }
             },
         ]

@@ -22,9 +22,10 @@ from botocore.exceptions import ClientError
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.league_repository import Membership, cohort_name, membership_put
+from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.domain import notifications
 from gamification.domain.freezes import FreezeRules, expires_without_clock
-from gamification.domain.notifications import Notification, NotificationKind
+from gamification.domain.notifications import Notification
 from gamification.domain.state import CapSlot, UserSettings, UserState
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class UserRepository:
         client: DynamoDBClient,
         table_name: str,
         reminder_lead: timedelta = timedelta(hours=6),
-        notification_ttl: timedelta = timedelta(days=90),
+        notification_ttl: timedelta = DEFAULT_NOTIFICATION_TTL,
         day_retention: timedelta = DEFAULT_DAY_RETENTION,
         *,
         freezes: FreezeRules | None = None,
@@ -465,22 +466,8 @@ class UserRepository:
         return {d: after[d] for d in sorted(changed | carried)}
 
     def notification_item(self, notification: Notification) -> dict[str, Any]:
-        expires = notification.created_at + self._notification_ttl
-        return to_item(
-            {
-                "PK": keys.user_pk(notification.user_id),
-                "SK": keys.notification_sk(notification.created_at, notification.id),
-                "notification_id": notification.id,
-                "user_id": notification.user_id,
-                "kind": notification.kind.value,
-                "title": notification.title,
-                "message": notification.message,
-                "created_at": _iso(notification.created_at),
-                "read": False,
-                "push": notification.push,
-                "expires_at": int(expires.timestamp()),
-            }
-        )
+        """The stored item of ``notification`` with this repository's TTL."""
+        return notification_item(notification, self._notification_ttl)
 
 
 def _raise_cancellation(
@@ -501,19 +488,6 @@ def _raise_cancellation(
 
 
 # -- encoding -----------------------------------------------------------------------------------
-
-
-def decode_notification(values: Mapping[str, Any]) -> Notification:
-    """A notification item (as ``notification_item`` writes it, plain values) as the domain's."""
-    return Notification(
-        id=str(values["notification_id"]),
-        user_id=str(values["user_id"]),
-        kind=NotificationKind(str(values["kind"])),
-        title=str(values["title"]),
-        message=str(values["message"]),
-        created_at=datetime.fromisoformat(str(values["created_at"])),
-        push=bool(values.get("push", False)),
-    )
 
 
 _STATE_EXCLUDE = {"user_id", "settings", "capped"}

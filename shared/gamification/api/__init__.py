@@ -1,5 +1,5 @@
 """The HTTP API: Powertools resolvers, one router per concern, one error model.
 
 Handlers in ``functions/`` build a resolver with :func:`gamification.api.app.resolver_for`; the
-OpenAPI document comes from :func:`gamification.api.app.full_resolver`, which holds every route.
+OpenAPI document comes from :func:`gamification.api.openapi.full_resolver`, which holds every route.
 """

@@ -1,4 +1,5 @@
-"""Resolvers: one per Lambda (only its routers), and one with every router for the document.
+"""Resolvers: one per Lambda, with only its routers (`gamification.api.openapi` builds the one
+with every router, for the document).
 
 Which function serves which route is fixed in :data:`gamification.resources.ROUTES` (the CDK
 stack and the local stack read it too); :data:`FUNCTION_ROUTERS` must serve exactly those
@@ -9,9 +10,6 @@ the services they call): the query function never loads the admin or ingest code
 from __future__ import annotations
 
 import importlib
-import json
-from functools import lru_cache
-from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -58,28 +56,3 @@ def build_resolver(routers: tuple[Router, ...]) -> APIGatewayRestResolver:
 def resolver_for(function: str) -> APIGatewayRestResolver:
     """The resolver of one Lambda (``ingest``, ``query``, ``account`` or ``admin``)."""
     return build_resolver(routers_of(function))
-
-
-@lru_cache(maxsize=1)
-def full_resolver() -> APIGatewayRestResolver:
-    """Every route of every function: the source of the OpenAPI document."""
-    return build_resolver(tuple(r for f in FUNCTION_ROUTERS for r in routers_of(f)))
-
-
-@lru_cache(maxsize=1)
-def openapi_document() -> dict[str, Any]:
-    """The whole API's OpenAPI 3.1 document (as served and as written to docs/openapi.json)."""
-    from gamification.api.document import build_document
-
-    return build_document(full_resolver())
-
-
-def openapi_json() -> str:
-    return json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
-
-
-@lru_cache(maxsize=1)
-def swagger_html() -> str:
-    from gamification.api.document import swagger_page
-
-    return swagger_page(openapi_document())

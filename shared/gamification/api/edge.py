@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import get_flat_dependan
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.api import auth, json_limits
-from gamification.api.errors import ApiError, ErrorResponse, field_error
+from gamification.api.errors import ApiError, ErrorResponse, field_error, unsupported_media_type
 from gamification.api.models import MAX_BATCH
 from gamification.api.routes import route_for
 
@@ -94,12 +94,7 @@ def _precheck(event: Mapping[str, Any]) -> ApiError | None:
 def _body_refusal(event: Mapping[str, Any], body: str) -> ApiError | None:
     content_type = _header(event, "content-type")
     if content_type and not _is_json(content_type):
-        return ApiError(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as application/json",
-            [field_error("header.content-type", "must be application/json", "media_type")],
-        )
+        return unsupported_media_type()
     raw = body.encode()
     if event.get("isBase64Encoded"):
         try:

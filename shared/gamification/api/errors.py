@@ -73,6 +73,16 @@ def field_error(field: str, message: str, kind: str) -> FieldError:
     return FieldError(field=field, message=message, type=kind)
 
 
+def unsupported_media_type() -> ApiError:
+    """415: the one answer to a body that is not JSON, from the edge check or Powertools."""
+    return ApiError(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as application/json",
+        [field_error("header.content-type", "must be application/json", "media_type")],
+    )
+
+
 def error_response(
     status: HTTPStatus, info: ErrorInfo, headers: Mapping[str, str] | None = None
 ) -> Response[str]:
@@ -135,12 +145,8 @@ def install(
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, info)
 
     def _unsupported(error: RequestUnsupportedContentType) -> Response[str]:
-        info = ErrorInfo(
-            code="unsupported_media_type",
-            message="send the body as application/json",
-            details=[field_error("header.content-type", "must be application/json", "media_type")],
-        )
-        return error_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, info)
+        refused = unsupported_media_type()
+        return error_response(refused.status, refused.info)
 
     def _no_route(_: NotFoundError) -> Response[str]:
         event = app.current_event

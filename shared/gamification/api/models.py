@@ -67,6 +67,17 @@ def _text_only(value: object) -> object:
 Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
 
 
+def _whole(value: object) -> object:
+    """JSON Schema's integer includes ``325.0`` (a number with no fraction): take it as 325.
+    Anything else goes on to the strict check (``"325"`` and ``325.5`` stay refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
+
+
 class _Request(Model):
     """Strict: a JSON number is not a string, ``0`` is not ``false``, unknown fields fail."""
 
@@ -208,7 +219,9 @@ class QuestIn(_Request):
         description="A counting criterion of the badge language: posts_read, series_complete, "
         "event_count or xp_total (activity XP, bonuses excluded), counted inside the window."
     )
-    reward_xp: int = Field(ge=0, le=MAX_TARGET, description="Bonus XP (all-time, not weekly).")
+    reward_xp: WholeNumber = Field(
+        ge=0, le=MAX_TARGET, description="Bonus XP (all-time, not weekly)."
+    )
     reward_badge: BadgeId | None = Field(default=None, description="A badge awarded with it.")
 
 

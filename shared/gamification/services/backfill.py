@@ -39,7 +39,7 @@ from gamification.domain.ruleset import Ruleset
 if TYPE_CHECKING:
     from gamification.adapters.leaderboard import Leaderboard
 from gamification.domain.transition import apply_activities
-from gamification.services.processing import player_score
+from gamification.services.applier import player_score
 
 logger = Logger(child=True)
 

@@ -22,7 +22,7 @@ from gamification.adapters.dead_letters import DeadLetter, DeadLetterQueue, Dead
 from gamification.domain.activity import Activity
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.transition import Rejection, check
-from gamification.services.processing import ActivityApplier, Applied
+from gamification.services.applier import ActivityApplier, Applied
 from gamification.validation import describe
 
 logger = Logger()
@@ -55,7 +55,7 @@ class BatchReport:
     def totals(self) -> dict[str, int]:
         """The batch's business metrics, by CloudWatch metric name."""
         return {
-            "ActivitiesApplied": sum(a.applied for a in self.applied),
+            "ActivitiesApplied": sum(a.activities_applied for a in self.applied),
             "XpAwarded": sum(a.xp_awarded for a in self.applied),
             "BadgesEarned": sum(a.badges_earned for a in self.applied),
             "LevelUps": sum(a.level_ups for a in self.applied),
@@ -144,7 +144,7 @@ class QueueConsumer:
                 logger.info(
                     "applied",
                     extra={
-                        "applied": applied.applied,
+                        "applied": applied.activities_applied,
                         "duplicates": applied.duplicates,
                         "xp_awarded": applied.xp_awarded,
                         "conflicts": applied.conflicts,

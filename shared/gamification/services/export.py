@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.notification_codec import stored_notification_from_item
 from gamification.adapters.user_repository import UserRepository, decode_slots
 
 if TYPE_CHECKING:
@@ -123,11 +124,15 @@ def _record(values: Mapping[str, Any]) -> dict[str, Any]:
     if sk.startswith("SEEN#"):
         return {"kind": "activity", "key": sk.removeprefix("SEEN#"), "applied_at": values.get("at")}
     if keys.is_notification_sk(sk):
-        fields = ("notification_id", "title", "message", "created_at", "read")
+        notification = stored_notification_from_item(values)
         return {
             "kind": "notification",
-            "notification_kind": values.get("kind"),
-            **{name: values.get(name) for name in fields},
+            "notification_kind": notification.kind.value,
+            "notification_id": notification.id,
+            "title": notification.title,
+            "message": notification.message,
+            "created_at": notification.created_at.isoformat(),
+            "read": notification.read,
         }
     if sk.startswith(keys.DAY_PREFIX):
         slots = values.get("slots", {})

@@ -23,7 +23,7 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.leagues import LeagueRules, LeagueState, Tier, zones
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
-from gamification.services.processing import player_score
+from gamification.services.applier import player_score
 from gamification.services.read_models import (
     CohortEntryOut,
     LeagueResultOut,

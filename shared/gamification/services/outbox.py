@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from gamification.adapters import keys
+from gamification.adapters.notification_codec import notification_from_item
 from gamification.adapters.push_publisher import PushPublisher
-from gamification.adapters.user_repository import decode_notification
 from gamification.domain.notifications import Notification
 
 INSERT = "INSERT"
@@ -26,7 +26,7 @@ def pending_push(event_name: str, image: Mapping[str, Any]) -> Notification | No
         return None
     if not image.get("push"):
         return None
-    return decode_notification(image)
+    return notification_from_item(image)
 
 
 class OutboxDispatcher:

@@ -20,10 +20,9 @@ from gamification.domain.ruleset import Ruleset
 
 @dataclass
 class RulesProvider:
-    load_badges: Callable[[], BadgeCatalog]
-    load_catalog: Callable[[], tuple[BadgeCatalog, QuestCatalog]] | None = None
-    """Badges and quests in one read; when set, it replaces ``load_badges`` and the ruleset
-    carries the quests (processes without it neither count nor prune quest progress)."""
+    load_catalog: Callable[[], tuple[BadgeCatalog, QuestCatalog | None]]
+    """Badges and quests in one read. Quests ``None``: this process does not load them, and
+    then neither counts nor prunes quest progress (the badge backfill)."""
     policy: Policy = field(default_factory=Policy)
     events: EventCatalog = field(default_factory=load_event_catalog)
     leagues: LeagueRules = field(default_factory=load_league_rules)
@@ -35,22 +34,14 @@ class RulesProvider:
     def __call__(self) -> Ruleset:
         now = self.clock()
         if self._cached is None or now - self._loaded_at >= self.max_age_seconds:
-            if self.load_catalog is not None:
-                badges, quests = self.load_catalog()
-                self._cached = Ruleset(
-                    events=self.events,
-                    badges=badges,
-                    policy=self.policy,
-                    quests=quests,
-                    leagues=self.leagues,
-                )
-            else:
-                self._cached = Ruleset(
-                    events=self.events,
-                    badges=self.load_badges(),
-                    policy=self.policy,
-                    leagues=self.leagues,
-                )
+            badges, quests = self.load_catalog()
+            self._cached = Ruleset(
+                events=self.events,
+                badges=badges,
+                policy=self.policy,
+                quests=quests,
+                leagues=self.leagues,
+            )
             self._loaded_at = now
         return self._cached
 

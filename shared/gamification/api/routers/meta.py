@@ -42,7 +42,7 @@ def get_health(queries: Annotated[HealthQueries, Depends(health)]) -> HealthOut:
     responses=responses(200, "The OpenAPI document"),
 )
 def openapi_document() -> dict[str, Any]:
-    from gamification.api.app import openapi_document
+    from gamification.api.openapi import openapi_document
 
     return openapi_document()
 
@@ -67,7 +67,7 @@ def _html_or_json(documented: dict[int, Any]) -> dict[int, Any]:
 def swagger_ui(
     format_: Annotated[Literal["html", "json"], Query(alias="format")] = "html",
 ) -> Response[str]:
-    from gamification.api.app import openapi_document, swagger_html
+    from gamification.api.openapi import openapi_document, swagger_html
 
     if format_ == "json":
         body = json.dumps(openapi_document())

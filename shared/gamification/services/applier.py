@@ -71,7 +71,7 @@ class Applied:
         return sum(e.xp_awarded for e in self.effects)
 
     @property
-    def applied(self) -> int:
+    def activities_applied(self) -> int:
         return sum(len(e.applied_keys) for e in self.effects)
 
     @property
