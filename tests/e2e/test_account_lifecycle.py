@@ -80,8 +80,9 @@ def test_an_erasure_racing_queued_activity_leaves_nothing_of_the_old_data(
     api.wait_idle(timeout=60)
     assert api.profile(user)["xp"] == 0
     assert api.notifications(user) == []
-    on_board, stale = _board_ids(stack)
-    assert user not in on_board, f"still listed (stale board: {stale})"
+    # The projector follows the table's stream: the tombstone takes the user off the board a
+    # moment after it is written, which under load can be after the queue drained.
+    eventually(lambda: user not in _board_ids(stack)[0], what="the erased user off the board")
 
 
 def test_the_cli_exports_excludes_and_erases(stack: StackProcess, tmp_path: Any) -> None:
