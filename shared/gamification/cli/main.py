@@ -299,11 +299,7 @@ def _badges(client: ApiClient, args: argparse.Namespace) -> int:
         return _dump(result)
     rows = []
     for badge in result["badges"]:
-        progress = badge.get("progress")
-        shown = "-"
-        if progress:
-            fraction = progress["current"] / max(progress["target"], 1)
-            shown = f"{bar(fraction, 10)} {progress['current']}/{progress['target']}"
+        shown = _progress_cell(badge.get("progress"))
         rows.append(
             (
                 badge.get("name") or badge["id"],
@@ -315,6 +311,14 @@ def _badges(client: ApiClient, args: argparse.Namespace) -> int:
     print(table(["badge", "earned", "earned at", "progress"], rows))
     print(f"{result['earned_count']} of {len(result['badges'])} earned by {result['user_id']}")
     return 0
+
+
+def _progress_cell(progress: dict[str, Any] | None) -> str:
+    """A badge's or a quest's ``{current, target}`` as a bar and a count (``-`` when none)."""
+    if not progress:
+        return "-"
+    fraction = progress["current"] / max(progress["target"], 1)
+    return f"{bar(fraction, 10)} {progress['current']}/{progress['target']}"
 
 
 def _freezes(streak: dict[str, Any]) -> str:
@@ -330,11 +334,7 @@ def _quests(client: ApiClient, args: argparse.Namespace) -> int:
         return _dump(result)
     rows = []
     for quest in result["quests"]:
-        progress = quest.get("progress")
-        shown = "-"
-        if progress:
-            fraction = progress["current"] / max(progress["target"], 1)
-            shown = f"{bar(fraction, 10)} {progress['current']}/{progress['target']}"
+        shown = _progress_cell(quest.get("progress"))
         done = "yes" if quest.get("completed") else ""
         rows.append(
             (
