@@ -27,6 +27,7 @@ from gamification.domain import notifications
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.notifications import Notification
 from gamification.domain.state import CapSlot, UserSettings, UserState
+from gamification.domain.visibility import on_the_boards
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -105,12 +106,7 @@ class StoredUser:
     def listed(self) -> bool:
         """On the public boards and in the leagues: visible by choice, not excluded by an
         operator, not being erased."""
-        marks = self.marks
-        return (
-            self.state.settings.leaderboard_visible
-            and marks.exclusion is None
-            and not marks.erasing
-        )
+        return _on_the_boards(self.state.settings, self.marks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,7 +390,7 @@ class UserRepository:
         ``unlisted`` (projected into GSI2, present only when true) keeps the user off every
         board: their own choice (``leaderboard_visible``) or an operator's exclusion."""
         settings = state.settings
-        unlisted = not settings.leaderboard_visible or marks.exclusion is not None
+        unlisted = not _on_the_boards(settings, marks)
         # Keyed by when the streak really breaks: a freeze held pushes the reminder a day later.
         expires = (
             expires_without_clock(state.streak, state.freezes, self._freezes, settings.timezone)
@@ -604,3 +600,11 @@ def _legacy_capped(capped: Mapping[str, Any]) -> dict[str, tuple[CapSlot, ...]]:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+def _on_the_boards(settings: UserSettings, marks: AccountMarks) -> bool:
+    return on_the_boards(
+        visible=settings.leaderboard_visible,
+        excluded=marks.exclusion is not None,
+        erasing=marks.erasing,
+    )
