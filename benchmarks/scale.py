@@ -278,7 +278,9 @@ def reminder_population(users: int, rules: Ruleset) -> tuple[Population, datetim
     return population, hour
 
 
-def reminder_hour_today(users: int, rules: Ruleset, settings: Settings) -> ReminderResult:
+def reminder_hour_today(
+    users: int, rules: Ruleset, settings: Settings, timeout_s: float | None = None
+) -> ReminderResult:
     """Today's scheme: the hourly run reads the hour's one key and reminds one user after
     another in a single invocation, killed at its 5-minute timeout."""
     population, hour = reminder_population(users, rules)
@@ -289,7 +291,7 @@ def reminder_hour_today(users: int, rules: Ruleset, settings: Settings) -> Remin
         ReminderLedger(fake, TABLE),  # type: ignore[arg-type]
         lead=settings.reminder_lead,
     )
-    fake.meter.deadline = NOTIFIER_TIMEOUT_S
+    fake.meter.deadline = NOTIFIER_TIMEOUT_S if timeout_s is None else timeout_s
     with contextlib.suppress(SimulatedTimeoutError):  # Lambda's timeout ends the run
         reminders.run(hour + timedelta(minutes=1))
     sent = fake.writes_by_kind["REMINDED"]

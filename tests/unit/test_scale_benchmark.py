@@ -1,0 +1,204 @@
+"""The scale simulation's counting, on cases small enough to work out by hand, so the benchmark
+(``python -m benchmarks scale``) cannot silently measure something else than it says."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+from benchmarks import scale
+from benchmarks.fakes import KB, LATENCY_S, FakeDynamoDB, makespan
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import item_size
+from gamification.adapters.reminder_index import ReminderIndex
+from gamification.adapters.reminder_ledger import ReminderLedger
+from gamification.adapters.user_repository import UserRepository
+from gamification.config import Settings
+from gamification.domain.ruleset import default_ruleset
+from gamification.services.reminders import LOOKBACK_HOURS, StreakReminders
+
+RULES = default_ruleset()
+
+
+def _item(pk: str, size: int, **extra: str) -> dict[str, dict[str, str]]:
+    """An item of exactly ``size`` bytes (names + values): PK, SK and a padding attribute."""
+    base = {"PK": {"S": pk}, "SK": {"S": "s"}, **{k: {"S": v} for k, v in extra.items()}}
+    pad = size - item_size(base) - 1  # the attribute name "d" is one byte
+    item = {**base, "d": {"S": "x" * pad}}
+    assert item_size(item) == size
+    return item
+
+
+def test_write_units_are_started_kilobytes_and_transactions_count_twice() -> None:
+    fake = FakeDynamoDB()
+    fake.put_item(TableName="t", Item=_item("a", KB))
+    assert fake.meter.write_units == 1
+    fake.put_item(TableName="t", Item=_item("b", KB + 1))
+    assert fake.meter.write_units == 1 + 2
+    # Replacing a 1,025-byte item with a small one bills the larger (old) size.
+    fake.put_item(TableName="t", Item=_item("b", 100))
+    assert fake.meter.write_units == 1 + 2 + 2
+    fake.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": _item("c", 3000)}}])
+    assert fake.meter.write_units == 1 + 2 + 2 + 2 * 3
+    assert fake.meter.requests == {"PutItem": 3, "TransactWriteItems": 1}
+    assert fake.meter.clock == pytest.approx(3 * LATENCY_S["PutItem"] + 0.015)
+
+
+def test_read_units_are_started_4kb_and_eventual_reads_cost_half() -> None:
+    fake = FakeDynamoDB()
+    fake.put_item(TableName="t", Item=_item("a", 4 * KB))
+    fake.put_item(TableName="t", Item=_item("b", 4 * KB + 1))
+    key = {"PK": {"S": "a"}, "SK": {"S": "s"}}
+    fake.get_item(TableName="t", Key=key, ConsistentRead=True)
+    assert fake.meter.read_units == 1
+    fake.get_item(TableName="t", Key={"PK": {"S": "b"}, "SK": {"S": "s"}})
+    assert fake.meter.read_units == 1 + 1  # 2 units, halved
+    fake.get_item(TableName="t", Key={"PK": {"S": "none"}, "SK": {"S": "s"}}, ConsistentRead=True)
+    assert fake.meter.read_units == 1 + 1 + 1  # a missing item still costs a unit
+    # A query rounds its page once: three 1,500-byte items are 4,500 bytes, 2 units.
+    for n in range(3):
+        fake.put_item(TableName="t", Item={**_item("q", 1500), "SK": {"S": f"s{n}"}})
+    before = fake.meter.read_units
+    response = fake.query(
+        TableName="t",
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": "q"}},
+        ConsistentRead=True,
+    )
+    assert len(response["Items"]) == 3
+    assert fake.meter.read_units - before == 2
+
+
+def test_index_writes_follow_aws_rules() -> None:
+    """A GSI write when an item enters the index, two when its key moves, none when neither
+    its keys nor its projected attributes change."""
+    fake = FakeDynamoDB()
+    item = _item("USER#a", 500, GSI1PK="REMIND#1", GSI1SK="USER#a")
+    fake.put_item(TableName="t", Item=item)
+    assert fake.meter.writes_by_key[("GSI1", "REMIND#1")] == 1
+    fake.put_item(TableName="t", Item={**item, "d": {"S": "changed"}})  # GSI1 is KEYS_ONLY
+    assert fake.meter.writes_by_key[("GSI1", "REMIND#1")] == 1
+    fake.put_item(TableName="t", Item={**item, "GSI1PK": {"S": "REMIND#2"}})
+    assert fake.meter.writes_by_key[("GSI1", "REMIND#1")] == 2  # the delete
+    assert fake.meter.writes_by_key[("GSI1", "REMIND#2")] == 1  # the put
+    assert fake.meter.writes_by_key[("table", "USER#a")] == 3
+    assert fake.meter.index_write_units == 3
+
+
+def test_conditions_and_cancelled_transactions() -> None:
+    fake = FakeDynamoDB()
+    item = _item("a", 200)
+    fake.put_item(TableName="t", Item=item, ConditionExpression="attribute_not_exists(PK)")
+    with pytest.raises(fake.exceptions.ConditionalCheckFailedException):
+        fake.put_item(TableName="t", Item=item, ConditionExpression="attribute_not_exists(PK)")
+    with pytest.raises(ClientError) as cancelled:
+        fake.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": _item("b", 200)}},
+                {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+            ]
+        )
+    reasons = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    assert fake.stored(("b", "s")) is None  # nothing of a cancelled transaction is written
+    with pytest.raises(NotImplementedError):
+        fake.put_item(TableName="t", Item=item, ConditionExpression="size(PK) > :n")
+
+
+def test_makespan_is_list_scheduling_on_parallel_workers() -> None:
+    total, finished = makespan([1.0, 1.0, 1.0, 1.0, 2.0], workers=2)
+    assert finished == [1.0, 1.0, 2.0, 2.0, 4.0]
+    assert total == 4.0
+
+
+def test_generated_profiles_are_the_repositorys_own_items() -> None:
+    """A user's generated item is exactly what ``UserRepository.profile_item`` writes for them."""
+    repository = UserRepository(FakeDynamoDB(), scale.TABLE)  # type: ignore[arg-type]
+    population = scale.Population(300, RULES, repository)
+    for index in (0, 1, 7, 299):
+        template = population.template(index)
+        state = template.state.model_copy(update={"user_id": scale.user_id(index)})
+        expected = repository.profile_item(state, 42, scale.NOW - timedelta(days=1), scale.NOW)
+        assert population.profile(index) == expected
+
+
+def test_every_due_reminder_of_a_small_hour_is_sent_once_at_the_predicted_simulated_time() -> None:
+    users = 150
+    population, hour = scale.reminder_population(users, RULES)
+    fake = FakeDynamoDB(backing=scale.PopulationBacking(population))
+    reminders = StreakReminders(
+        ReminderIndex(fake, scale.TABLE),  # type: ignore[arg-type]
+        UserRepository(fake, scale.TABLE),  # type: ignore[arg-type]
+        ReminderLedger(fake, scale.TABLE),  # type: ignore[arg-type]
+        lead=Settings.from_env({}).reminder_lead,
+    )
+    report = reminders.run(hour + timedelta(minutes=1))
+    assert report.sent == users
+    # One query per hour bucket read, then per chunk of 100 users two BatchGetItems (profiles,
+    # guards) and one transaction per user.
+    chunks = math.ceil(users / 100)
+    assert fake.meter.requests == {
+        "Query": LOOKBACK_HOURS + 1,
+        "BatchGetItem": 2 * chunks,
+        "TransactWriteItems": users,
+    }
+    assert fake.meter.clock == pytest.approx(
+        (LOOKBACK_HOURS + 1) * LATENCY_S["Query"]
+        + 2 * chunks * LATENCY_S["BatchGetItem"]
+        + users * LATENCY_S["TransactWriteItems"]
+    )
+    again = reminders.run(hour + timedelta(minutes=30))
+    assert (again.sent, again.already_sent) == (0, users)
+    assert fake.writes_by_kind["REMINDED"] == users
+    assert fake.writes_by_kind["NOTIF"] == users
+    for index in range(users):
+        pk = keys.user_pk(scale.user_id(index))
+        assert any(k[0] == pk and k[1].startswith("REMINDED#") for k in fake._items)
+
+
+def test_a_killed_run_sends_what_fits_before_its_timeout() -> None:
+    result = scale.reminder_hour_today(100, RULES, Settings.from_env({}))
+    assert (result.sent_in_hour, result.duplicates) == (100, 0)
+    # Killed after 1 s: three queries and two reads (44 ms), then a 15 ms transaction per
+    # reminder, each started before the deadline: 1 + (1.0 - 0.044) // 0.015 = 64.
+    killed = scale.reminder_hour_today(300, RULES, Settings.from_env({}), timeout_s=1.0)
+    assert killed.simulated_s == pytest.approx(1.0, abs=0.016)
+    assert killed.sent_in_hour == 64
+
+
+def test_reconciliation_reads_the_player_index_twice() -> None:
+    """Read units of a full reconcile = two walks of GSI2, pages of 1,000 rounded once each."""
+    players = 2500
+    result = scale.reconciliation(players, RULES)
+    repository = UserRepository(FakeDynamoDB(), scale.TABLE)  # type: ignore[arg-type]
+    population = scale.Population(players, RULES, repository)
+    fake = FakeDynamoDB()
+    per_shard: dict[int, list[int]] = {}
+    for index in range(players):
+        item = population.profile(index)
+        projected = fake._projected(fake._indexes["GSI2"], item)
+        assert projected is not None
+        per_shard.setdefault(keys.player_shard(scale.user_id(index)), []).append(
+            item_size(projected)
+        )
+    walk = 0.0
+    for sizes in per_shard.values():
+        for start in range(0, len(sizes), 1000):
+            walk += math.ceil(sum(sizes[start : start + 1000]) / (4 * KB)) / 2
+    assert result.read_units_per_run == 2 * walk
+
+
+def test_league_close_sample_closes_every_member_in_one_transaction_each() -> None:
+    sample = scale.league_close_sample(2, RULES, Settings.from_env({}))
+    assert (sample.members, sample.transactions) == (60, 60)
+    assert sample.per_cohort_s > 30 * LATENCY_S["TransactWriteItems"]
+
+
+def test_hot_keys_count_every_profile_write_on_the_player_index() -> None:
+    hot = scale.hot_keys(scale.Sizes.scaled(2000), RULES, Settings.from_env({}))
+    assert hot.activities == 20
+    assert "GSI2 PLAYERS" in hot.by_kind
+    assert "table SEATS" in hot.by_kind
