@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from gamification.api.errors import ApiError, ServiceErrorMap, field_error
 
 if TYPE_CHECKING:
-    from gamification.adapters.notification_repository import InvalidCursorError
+    from gamification.adapters.cursor import InvalidCursorError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
     from gamification.services.exclusion import ReasonRequiredError
@@ -96,8 +96,7 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
         "quest_not_found", "no such quest"
     ),
     ("gamification.services.account", "InvalidSettingsError"): _invalid_settings,
-    ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
-    ("gamification.services.export", "InvalidExportCursorError"): _bad_cursor,
+    ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid_settings,
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"

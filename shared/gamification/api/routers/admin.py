@@ -9,8 +9,7 @@ from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from gamification import composition
-from gamification.api.auth import Caller, current_admin
-from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, USER, new_router, responses
+from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, new_router, responses, route
 from gamification.api.models import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn
 from gamification.services.admin import BadgeAdmin, QuestAdmin
 from gamification.services.read_models import QuestOut
@@ -24,8 +23,10 @@ def badge_admin() -> BadgeAdmin:
     return composition.badge_admin()
 
 
-@router.put(
-    "/v1/admin/badges/<badge_id>",
+@route(
+    router,
+    "PUT",
+    "/v1/admin/badges/{badge_id}",
     status_code=200,
     operation_id="putBadge",
     summary="Create or replace a badge definition",
@@ -33,7 +34,6 @@ def badge_admin() -> BadgeAdmin:
     "refused). Starts the backfill that awards it to users who already qualify. Answers 201 "
     "when the badge is new.",
     tags=TAGS,
-    security=USER,
     responses={
         **responses(
             200,
@@ -50,7 +50,6 @@ def badge_admin() -> BadgeAdmin:
 def put_badge(
     badge_id: BadgeIdPath,
     body: BadgeIn,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[BadgeAdmin, Depends(badge_admin)],
 ) -> Response[BadgeOut]:
     saved = service.upsert(badge_id, body.model_dump(mode="json"))
@@ -61,19 +60,19 @@ def put_badge(
     )
 
 
-@router.delete(
-    "/v1/admin/badges/<badge_id>",
+@route(
+    router,
+    "DELETE",
+    "/v1/admin/badges/{badge_id}",
     status_code=204,
     operation_id="deleteBadge",
     summary="Remove a badge definition",
     description="Users who earned it keep it (listed as retired on their badges).",
     tags=TAGS,
-    security=USER,
     responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
 )
 def delete_badge(
     badge_id: BadgeIdPath,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[BadgeAdmin, Depends(badge_admin)],
 ) -> Response[None]:
     service.remove(badge_id)
@@ -87,8 +86,10 @@ def quest_admin() -> QuestAdmin:
 QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `-`, `_`.")]
 
 
-@router.put(
-    "/v1/admin/quests/<quest_id>",
+@route(
+    router,
+    "PUT",
+    "/v1/admin/quests/{quest_id}",
     status_code=200,
     operation_id="putQuest",
     summary="Create or replace a quest",
@@ -96,7 +97,6 @@ QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `
     "reward badges are refused; `ends_at` must be after `starts_at`). Activities count by when "
     "they occurred inside the window. Answers 201 when the quest is new.",
     tags=TAGS,
-    security=USER,
     responses={
         **responses(
             200,
@@ -112,7 +112,6 @@ QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `
 def put_quest(
     quest_id: QuestIdPath,
     body: QuestIn,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[QuestAdmin, Depends(quest_admin)],
 ) -> Response[QuestOut]:
     saved = service.upsert(quest_id, body.model_dump(mode="json"))
@@ -123,19 +122,19 @@ def put_quest(
     )
 
 
-@router.delete(
-    "/v1/admin/quests/<quest_id>",
+@route(
+    router,
+    "DELETE",
+    "/v1/admin/quests/{quest_id}",
     status_code=204,
     operation_id="deleteQuest",
     summary="Remove a quest",
     description="Progress on it is dropped; rewards already paid stay.",
     tags=TAGS,
-    security=USER,
     responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
 )
 def delete_quest(
     quest_id: QuestIdPath,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[QuestAdmin, Depends(quest_admin)],
 ) -> Response[None]:
     service.remove(quest_id)
