@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel
 
 from gamification import composition
 from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, new_router, responses, route
@@ -17,6 +18,38 @@ from gamification.services.read_models import QuestOut
 router = new_router()
 TAGS = ["admin"]
 BadgeIdPath = Annotated[BadgeId, Path(description="Lower-case letters, digits, `-`, `_`.")]
+
+
+Saved = TypeVar("Saved", bound=BaseModel)
+
+
+def _replaced_or_created(*errors: HTTPStatus) -> dict[int, Any]:
+    """A PUT of a definition: 200 when it replaced one, 201 when it is new."""
+    return {
+        **responses(
+            200,
+            "Replaced",
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            *ADMIN_ERRORS,
+            *BODY_ERRORS,
+            *errors,
+        ),
+        201: {"description": "Created"},
+    }
+
+
+def _saved(created: bool, body: Saved) -> Response[Saved]:
+    return Response(
+        status_code=HTTPStatus.CREATED if created else HTTPStatus.OK,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+    )
+
+
+def _removed() -> dict[int, Any]:
+    """A DELETE of a definition: 204, or 404 when there is none."""
+    return responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False)
 
 
 def badge_admin() -> BadgeAdmin:
@@ -34,18 +67,7 @@ def badge_admin() -> BadgeAdmin:
     "refused). Starts the backfill that awards it to users who already qualify. Answers 201 "
     "when the badge is new.",
     tags=TAGS,
-    responses={
-        **responses(
-            200,
-            "Replaced",
-            HTTPStatus.BAD_REQUEST,
-            HTTPStatus.NOT_FOUND,
-            *ADMIN_ERRORS,
-            *BODY_ERRORS,
-            HTTPStatus.SERVICE_UNAVAILABLE,
-        ),
-        201: {"description": "Created"},
-    },
+    responses=_replaced_or_created(HTTPStatus.SERVICE_UNAVAILABLE),
 )
 def put_badge(
     badge_id: BadgeIdPath,
@@ -53,11 +75,7 @@ def put_badge(
     service: Annotated[BadgeAdmin, Depends(badge_admin)],
 ) -> Response[BadgeOut]:
     saved = service.upsert(badge_id, body.model_dump(mode="json"))
-    return Response(
-        status_code=HTTPStatus.CREATED if saved.created else HTTPStatus.OK,
-        content_type=content_types.APPLICATION_JSON,
-        body=BadgeOut.model_validate(saved.badge),
-    )
+    return _saved(saved.created, BadgeOut.model_validate(saved.badge))
 
 
 @route(
@@ -69,7 +87,7 @@ def put_badge(
     summary="Remove a badge definition",
     description="Users who earned it keep it (listed as retired on their badges).",
     tags=TAGS,
-    responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
+    responses=_removed(),
 )
 def delete_badge(
     badge_id: BadgeIdPath,
@@ -97,17 +115,7 @@ QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `
     "reward badges are refused; `ends_at` must be after `starts_at`). Activities count by when "
     "they occurred inside the window. Answers 201 when the quest is new.",
     tags=TAGS,
-    responses={
-        **responses(
-            200,
-            "Replaced",
-            HTTPStatus.BAD_REQUEST,
-            HTTPStatus.NOT_FOUND,
-            *ADMIN_ERRORS,
-            *BODY_ERRORS,
-        ),
-        201: {"description": "Created"},
-    },
+    responses=_replaced_or_created(),
 )
 def put_quest(
     quest_id: QuestIdPath,
@@ -115,11 +123,7 @@ def put_quest(
     service: Annotated[QuestAdmin, Depends(quest_admin)],
 ) -> Response[QuestOut]:
     saved = service.upsert(quest_id, body.model_dump(mode="json"))
-    return Response(
-        status_code=HTTPStatus.CREATED if saved.created else HTTPStatus.OK,
-        content_type=content_types.APPLICATION_JSON,
-        body=QuestOut.model_validate(saved.quest),
-    )
+    return _saved(saved.created, QuestOut.model_validate(saved.quest))
 
 
 @route(
@@ -131,7 +135,7 @@ def put_quest(
     summary="Remove a quest",
     description="Progress on it is dropped; rewards already paid stay.",
     tags=TAGS,
-    responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
+    responses=_removed(),
 )
 def delete_quest(
     quest_id: QuestIdPath,
