@@ -117,6 +117,14 @@ def seats_pk(week: str, tier: int, shard: int) -> str:
     return f"{SEATS_PREFIX}{week}#{tier}#{shard}"
 
 
+SEAT_PLAN_SK = "PLAN"
+
+
+def seat_plan_pk(week: str) -> str:
+    """A week's seat plan: the seat shard count of each tier, fixed before the week starts."""
+    return f"{SEATS_PREFIX}{week}"
+
+
 def cohort_pk(week: str, tier: int, cohort: int) -> str:
     """A cohort's member list: one item per member, queried whole (≤ cohort size)."""
     return f"{COHORT_PREFIX}{week}#{tier}#{cohort}"
