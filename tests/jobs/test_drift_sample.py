@@ -234,3 +234,23 @@ def test_the_handler_runs_the_sample_and_reports_its_metrics(
 
 def test_a_report_without_a_sample_has_no_sample_summary() -> None:
     assert "sample" not in ReconciliationReport(now=NOW).summary()
+
+
+def test_the_daily_pass_stamps_next_week_before_it_starts(
+    world: World, redis_client: redis.Redis
+) -> None:
+    from gamification.adapters.leaderboard import leagues_marker
+    from gamification.domain.periods import week_bounds
+    from gamification.resources import SCHEDULES
+
+    (full,) = (s for s in SCHEDULES if s.function == "reconciler" and s.job_input is None)
+    assert full.rate_minutes <= 24 * 60  # at least six passes in a week before the next one
+    redis_client.flushdb()
+    end = week_bounds(iso_week(NOW))[1]
+
+    sampler(world).reconcile(end - timedelta(days=1))  # the week's last daily pass, at worst
+
+    next_week = iso_week(end)
+    assert world.leaderboard.complete([weekly(next_week)]) == {weekly(next_week): True}
+    marker = f"{{lb}}:generation:{leagues_marker(next_week)}"
+    assert redis_client.ttl(marker) > int((week_bounds(next_week)[1] - end).total_seconds())
