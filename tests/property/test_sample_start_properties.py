@@ -20,6 +20,7 @@ def test_the_start_lies_between_the_edges(a: str, b: str, fraction: float) -> No
     start = between(low, high, fraction)
     assert low <= start <= high
     assert start  # a key condition value is never empty
+    assert "\0" not in start
 
 
 @given(st.lists(st.floats(min_value=0, max_value=1), min_size=2, max_size=2, unique=True))

@@ -161,7 +161,8 @@ def between(low: str, high: str, fraction: float) -> str:
 
     a, b = number(low), number(high)
     n = a + int((b - a) * min(max(fraction, 0.0), 1.0))
-    tail = "".join(chr((n >> (7 * (digits - 1 - i))) & 127) for i in range(digits)).rstrip("\0")
+    tail = "".join(chr((n >> (7 * (digits - 1 - i))) & 127) for i in range(digits))
+    tail = tail.split("\0", 1)[0]  # no NUL in a key value: cut there (the clamp keeps order)
     return max(low, min(high, low[:common] + tail))
 
 
