@@ -112,7 +112,7 @@ COHORT_MEMBER_PREFIX = "USER#"
 
 
 def seats_pk(week: str, tier: int, shard: int) -> str:
-    """The seat counter of one tier and week (and seat shard: ``league_seat_shards`` spreads a
+    """The seat counter of one tier and week (and seat shard: the week's seat plan spreads a
     busy tier's joins over several partition keys)."""
     return f"{SEATS_PREFIX}{week}#{tier}#{shard}"
 
