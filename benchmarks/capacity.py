@@ -29,6 +29,8 @@ class Capacity:
     sizes: dict[tuple[str, str], int] = field(default_factory=dict)
     write_units_by_kind: dict[str, float] = field(default_factory=dict)
     """Write units per kind of item (the sort key's prefix: SEEN, PROFILE, DAY, NOTIF...)."""
+    requests: float = 0.0
+    """DynamoDB requests made (each billed as above, whatever it reads or writes)."""
 
     def _key(self, item: Mapping[str, Any]) -> tuple[str, str]:
         return (item["PK"]["S"], item["SK"]["S"])
@@ -79,6 +81,7 @@ def metering(client: Any, capacity: Capacity | None = None) -> Iterator[Capacity
 
 
 def _bill(meter: Capacity, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+    meter.requests += 1
     succeeded = "Error" not in parsed
     if operation == "TransactWriteItems":
         for entry in params.get("TransactItems", []):

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from benchmarks.histories import live_quests
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, newly_met
 from gamification.domain.catalog import Reporter, load_event_catalog
-from gamification.domain.quests import QuestCatalog, parse_quest
+from gamification.domain.quests import QuestCatalog
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
@@ -138,26 +139,8 @@ class Case:
 def quest_catalog(count: int) -> QuestCatalog:
     """``count`` quests live over the whole workload, over every counting criterion; targets
     out of reach, so every one is evaluated on every activity (the worst case)."""
-    kinds = [
-        {"type": "posts_read", "count": 10**6},
-        {"type": "xp_total", "count": 10**6},
-        {"type": "event_count", "event_type": "comment_left", "count": 10**6},
-    ]
-    return QuestCatalog(
-        quests=tuple(
-            parse_quest(
-                {
-                    "id": f"q{i}",
-                    "name": f"Quest {i}",
-                    "description": "A benchmark quest.",
-                    "starts_at": "2000-01-01T00:00:00Z",
-                    "ends_at": "2100-01-01T00:00:00Z",
-                    "criteria": kinds[i % len(kinds)],
-                    "reward_xp": 25,
-                }
-            )
-            for i in range(count)
-        )
+    return live_quests(
+        count, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC), target=10**6
     )
 
 

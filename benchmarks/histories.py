@@ -7,12 +7,14 @@ what it reached; the figures they report are for the next batch on top of that h
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
+from gamification.domain.quests import QuestCatalog, parse_quest
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
@@ -98,3 +100,31 @@ def after(
 
 
 EPOCH = datetime(2025, 11, 1, tzinfo=UTC)
+
+
+def live_quests(count: int, starts_at: datetime, ends_at: datetime, target: int) -> QuestCatalog:
+    """``count`` quests live from ``starts_at`` to ``ends_at``, over every counting criterion
+    in turn (reads, XP, comments): the i-th of a criterion needs ``target`` x (1 + i % 5) of
+    it (x 20 for XP). A small target completes soon; an out-of-reach one is evaluated on every
+    activity forever (the worst case for the transition's time)."""
+    kinds: list[Callable[[int], dict[str, Any]]] = [
+        lambda n: {"type": "posts_read", "count": n},
+        lambda n: {"type": "xp_total", "count": 20 * n},
+        lambda n: {"type": "event_count", "event_type": "comment_left", "count": n},
+    ]
+    return QuestCatalog(
+        quests=tuple(
+            parse_quest(
+                {
+                    "id": f"q{i}",
+                    "name": f"Quest {i}",
+                    "description": "A benchmark quest.",
+                    "starts_at": starts_at.isoformat(),
+                    "ends_at": ends_at.isoformat(),
+                    "criteria": kinds[i % len(kinds)](target * (1 + i // len(kinds) % 5)),
+                    "reward_xp": 25,
+                }
+            )
+            for i in range(count)
+        )
+    )

@@ -30,7 +30,16 @@ import redis
 from moto import mock_aws
 
 from benchmarks.capacity import Capacity, metering
-from benchmarks.histories import EPOCH, EVERY_CAP, PERSONAS, Persona, after, day_of_activities
+from benchmarks.histories import (
+    EPOCH,
+    EVERY_CAP,
+    MODERATE,
+    PERSONAS,
+    Persona,
+    after,
+    day_of_activities,
+    live_quests,
+)
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.leaderboard import Leaderboard
@@ -38,7 +47,7 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition
 from gamification.domain.catalog import Reporter, load_event_catalog
-from gamification.domain.quests import MAX_QUESTS, QuestCatalog, parse_quest
+from gamification.domain.quests import MAX_QUESTS, QuestCatalog
 from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserState
 from gamification.local import moto_patches
@@ -91,29 +100,9 @@ class Message:
 
 
 def quests(count: int) -> QuestCatalog:
-    """``count`` quests live over the whole run, over every counting criterion: small targets,
-    so many complete (each completion is part of the same commit, never a request of its own)."""
-    kinds: list[Callable[[int], dict[str, Any]]] = [
-        lambda n: {"type": "posts_read", "count": n},
-        lambda n: {"type": "xp_total", "count": 20 * n},
-        lambda n: {"type": "event_count", "event_type": "comment_left", "count": n},
-    ]
-    return QuestCatalog(
-        quests=tuple(
-            parse_quest(
-                {
-                    "id": f"q{i}",
-                    "name": f"Quest {i}",
-                    "description": "A benchmark quest.",
-                    "starts_at": (START - timedelta(days=1)).isoformat(),
-                    "ends_at": (START + timedelta(days=30)).isoformat(),
-                    "criteria": kinds[i % len(kinds)](1 + i // len(kinds) % 5),
-                    "reward_xp": 25,
-                }
-            )
-            for i in range(count)
-        )
-    )
+    """``count`` quests live over the whole run, small targets, so many complete (each
+    completion is part of the same commit, never a request of its own)."""
+    return live_quests(count, START - timedelta(days=1), START + timedelta(days=30), target=1)
 
 
 def batches(users_per_batch: int, seed: int = 7) -> list[list[Message]]:
@@ -265,6 +254,24 @@ ACTIVITIES_PER_USER = {1: 82, 10: 10}
 table on every transaction, so a larger run mostly measures moto)."""
 
 
+QUEST_PERSONA = Persona("30-day reader with 100 live quests", 30, MODERATE)
+"""A user with quests under way, at the bound: the moderate reader with ``MAX_QUESTS`` quests
+live over the whole history and the measured day, targets of 150 to 750 reads, comments or
+(x 20) XP, so some are done, some complete on the measured day and the rest stay in progress on
+the profile."""
+
+
+def quest_rules(rules: Ruleset, persona: Persona) -> Ruleset:
+    """``rules`` with the quest persona's quests (live from before its history to after)."""
+    live = live_quests(
+        MAX_QUESTS,
+        EPOCH - timedelta(days=1),
+        EPOCH + timedelta(days=persona.days + 30),
+        target=150,
+    )
+    return rules.with_quests(live)
+
+
 _HISTORIES: dict[str, UserState] = {}
 
 
@@ -313,6 +320,7 @@ def capacity_per_activity(persona: Persona, users: int, rules: Ruleset) -> Capac
                 )
         meter.write_units /= len(stream)
         meter.read_units /= len(stream)
+        meter.requests /= len(stream)
         meter.write_units_by_kind = {
             k: v / len(stream) for k, v in meter.write_units_by_kind.items()
         }
@@ -320,7 +328,7 @@ def capacity_per_activity(persona: Persona, users: int, rules: Ruleset) -> Capac
 
 
 def run_capacity() -> list[str]:
-    rules = default_ruleset()
+    shipped = default_ruleset()
     lines = [
         "",
         "## DynamoDB capacity units per activity, as billed",
@@ -329,25 +337,28 @@ def run_capacity() -> list[str]:
         "50 reads, 20 completions, 10 comments, a challenge, a series) in SQS batches of 10; or "
         "10 such users send the first 10 of theirs, one activity of each user per batch. "
         "Write units: 1 per started KB of the larger of the old and new item, x2 in a "
-        "transaction; read units: 1 per started 4 KB strongly consistent (1 for a missing item).",
+        "transaction; read units: 1 per started 4 KB strongly consistent (1 for a missing item). "
+        "The last history has the most quests a catalog holds live all along (QUEST_PERSONA).",
         "",
-        "| history | batch of 10 from | write units/activity | of which markers / profile / "
-        "day / notifications | read units/activity | largest item (bytes) |",
-        "|---|---|---|---|---|---|",
+        "| history | batch of 10 from | requests/activity | write units/activity | of which "
+        "markers / profile / day / notifications | read units/activity | largest item (bytes) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for persona in PERSONAS:
+    for persona in (*PERSONAS, QUEST_PERSONA):
+        rules = quest_rules(shipped, persona) if persona is QUEST_PERSONA else shipped
         for users in (1, 10):
             measured = capacity_per_activity(persona, users, rules)
             who = "one user" if users == 1 else "10 users"
             if isinstance(measured, str):
-                lines.append(f"| {persona.name} | {who} | - | - | - | {measured} |")
+                lines.append(f"| {persona.name} | {who} | - | - | - | - | {measured} |")
                 continue
             kinds = measured.write_units_by_kind
             split = " / ".join(
                 f"{kinds.get(kind, 0):.2f}" for kind in ("SEEN", "PROFILE", "DAY", "NOTIF")
             )
             lines.append(
-                f"| {persona.name} | {who} | {measured.write_units:.2f} | {split} "
+                f"| {persona.name} | {who} | {measured.requests:.2f} "
+                f"| {measured.write_units:.2f} | {split} "
                 f"| {measured.read_units:.2f} | {measured.largest_item} |"
             )
     return lines

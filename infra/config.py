@@ -89,8 +89,8 @@ class StackConfig:
     """Write requests a user may make per minute (a batch counts one per activity), enforced per
     user by a counter in the table; 0 turns the ceiling off (docs/api.md)."""
     league_seat_shards: int = 1
-    """Seat counters per league tier and week: raise it (e.g. to 10) when a tier's weekly joins
-    would exceed one partition's 1,000 writes/s; each shard fills cohorts of its own."""
+    """The least seat counters per league tier and week: each week's seat plan raises a tier's
+    count with its size (docs/data-model.md#leagues); a week without a plan uses this alone."""
     league_close_shards: int = 1
     """Parallel invocations of the league close job (interleaved cohort slices)."""
     self_sign_up: bool = False

@@ -11,6 +11,7 @@ from infra.config import StackConfig
 from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.functions import DomainEnvironment, GamifyFunction, LambdaRuntime
+from infra.constructs.identity import Identity
 from infra.constructs.ingestion_queue import FailedInvocations, IngestionQueue
 from infra.constructs.jobs import Jobs
 from infra.constructs.leaderboard_cache import LeaderboardCache
@@ -77,6 +78,7 @@ class GamifyStack(Stack):
             WebHosting(self, "Web", web_dir=REPO_ROOT / "web") if config.web_hosting else None
         )
         web_origins = [self.web.origin] if self.web else []
+        self.identity = Identity(self, "Identity", config=config)
         self.api = Api(
             self,
             "Api",
@@ -89,15 +91,16 @@ class GamifyStack(Stack):
             backfill=self.jobs.backfill,
             eraser=self.jobs.eraser,
             domain=domain,
+            user_pool=self.identity.user_pool,
             cors_origins=[*config.allowed_origins, *web_origins],
         )
         if self.web is not None:
             self.web.publish(
                 api_url=self.api.rest_api.url,
-                user_pool_id=self.api.user_pool.user_pool_id,
+                user_pool_id=self.identity.user_pool.user_pool_id,
                 user_pool_client_id=(
-                    self.api.user_pool_client.user_pool_client_id
-                    if self.api.user_pool_client
+                    self.identity.user_pool_client.user_pool_client_id
+                    if self.identity.user_pool_client
                     else ""
                 ),
             )
@@ -134,7 +137,10 @@ class GamifyStack(Stack):
     def _outputs(self) -> None:
         outputs = {
             "ApiUrl": (self.api.rest_api.url, "Base URL of the API (append v1/...)"),
-            "UserPoolId": (self.api.user_pool.user_pool_id, "Cognito user pool of the players"),
+            "UserPoolId": (
+                self.identity.user_pool.user_pool_id,
+                "Cognito user pool of the players",
+            ),
             "InternalIngestArn": (
                 self.api.execute_arn("POST", "/v1/internal/activities"),
                 "Grant execute-api:Invoke on this to services that report activities",
@@ -167,9 +173,9 @@ class GamifyStack(Stack):
         }
         if self.web is not None:
             outputs["WebUrl"] = (self.web.origin, "The hosted demo page")
-        if self.api.user_pool_client is not None:
+        if self.identity.user_pool_client is not None:
             outputs["UserPoolClientId"] = (
-                self.api.user_pool_client.user_pool_client_id,
+                self.identity.user_pool_client.user_pool_client_id,
                 "App client for sign-up and sign-in (no secret)",
             )
         for name, (value, description) in outputs.items():

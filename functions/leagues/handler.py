@@ -86,6 +86,10 @@ def _late_shards(event: dict[str, Any], now: datetime, requests: list[ShardReque
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now, requests = _requests(event)
     late = _late_shards(event, now, requests)
+    # Scheduled runs size the seat shards of the week after next (once; a GetItem later on).
+    planned = league_close().plan_seats(requests[0].week, now) if "detail-type" in event else None
+    if planned:
+        logger.info("seat plan written", extra={"week": planned})
     if len(requests) > 1 and all(_invoke_self(r) for r in requests):
         return {
             "status": "fanned_out",

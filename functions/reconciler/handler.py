@@ -1,8 +1,9 @@
 """Leaderboard reconciliation (see gamification.services.reconciliation).
 
-Scheduled (an EventBridge event: "now" is its ``time``) for the full run, or invoked with
-``{"mode": "full" | "check"}`` (the one-minute schedule sends ``check``: the cheap test that
-rebuilds at once when a board lost its generation marker; ``if-empty`` is its former name).
+Scheduled (an EventBridge event: "now" is its ``time``) for the full run (daily), or invoked with
+``{"mode": "full" | "check" | "sample"}``: the one-minute schedule sends ``check`` (the cheap
+test that rebuilds at once when a board lost its generation marker; ``if-empty`` is its former
+name), the 15-minute one ``sample`` (the drift check on a bounded sample of the players).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ metrics = Metrics()
 class Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    mode: Literal["full", "check", "if-empty"] = "full"
+    mode: Literal["full", "check", "if-empty", "sample"] = "full"
 
 
 def _request(event: dict[str, Any]) -> tuple[datetime, Request]:
@@ -37,6 +38,16 @@ def _request(event: dict[str, Any]) -> tuple[datetime, Request]:
         scheduled = parse(event=event, model=EventBridgeModel)
         return scheduled.time, Request.model_validate(scheduled.detail or {})
     return utc_now(), Request.model_validate(event or {})
+
+
+def _record_sample(report: ReconciliationReport) -> None:
+    """Every sampled check reports what it saw, drift or not (the rate is an estimate)."""
+    sample = report.sample
+    if sample is None:
+        return
+    metrics.add_metric(name="DriftSampleSize", unit=MetricUnit.Count, value=sample.compared)
+    metrics.add_metric(name="DriftSampleDrifted", unit=MetricUnit.Count, value=sample.drifted)
+    metrics.add_metric(name="DriftSampleRate", unit=MetricUnit.Percent, value=100 * sample.rate)
 
 
 def _record_metrics(report: ReconciliationReport) -> None:
@@ -68,8 +79,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     reconciler = leaderboard_reconciler()
     if request.mode in ("check", "if-empty"):
         report = reconciler.check(now)
+    elif request.mode == "sample":
+        report = reconciler.sample(now)
     else:
         report = reconciler.reconcile(now)
+    _record_sample(report)
     if report.rebuilt:  # a check that found every board complete publishes nothing (idle cost)
         _record_metrics(report)
     summary = report.summary()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 
 from aws_cdk import Duration, RemovalPolicy
@@ -25,7 +26,6 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from gamification.adapters import keys
-from gamification.api.auth import ADMIN_GROUP
 from gamification.resources import ROUTES, Route
 from infra.config import StackConfig
 from infra.constructs.browser_access import BrowserAccess
@@ -92,6 +92,51 @@ ADMIN_TABLE_ACCESS = TableAccess(
     reads=("Query",), writes=("PutItem", "DeleteItem"), write_keys=(keys.CATALOG_PK,)
 )
 
+
+@dataclass(frozen=True, slots=True)
+class ApiFunction:
+    """One API function: the folder under ``functions/`` it runs and what it may touch."""
+
+    construct_id: str
+    name: str
+    description: str
+    table_access: TableAccess
+    redis: bool = False
+    """In the VPC with a connection to the leaderboard cache (the read path only)."""
+    memory_mb: int = 512
+
+
+API_FUNCTIONS = (
+    ApiFunction(
+        "Ingest",
+        "ingest",
+        "Validates reported activities and queues them (write path)",
+        INGEST_TABLE_ACCESS,
+    ),
+    ApiFunction(
+        "Query",
+        "query",
+        "Profiles, badges, leaderboards, notifications (read path)",
+        QUERY_TABLE_ACCESS,
+        redis=True,
+    ),
+    # No Redis (outside the VPC): the boards follow its profile writes through the projector.
+    ApiFunction(
+        "Account",
+        "account",
+        "Settings, read flags, erasure requests and exclusions",
+        ACCOUNT_TABLE_ACCESS,
+    ),
+    ApiFunction(
+        "Admin",
+        "admin",
+        "Badge definitions (admin group only); starts the backfill",
+        ADMIN_TABLE_ACCESS,
+    ),
+)
+"""The four API functions; ``resources.ROUTES`` says which routes each serves."""
+API_TIMEOUT = Duration.seconds(10)
+
 # Gateway-generated errors (no token, throttled, unknown route...) in the API's one error model.
 _ERROR_TEMPLATE = json.dumps(
     {
@@ -137,22 +182,51 @@ class Api(Construct):
         backfill: GamifyFunction,
         eraser: GamifyFunction,
         domain: DomainEnvironment,
+        user_pool: cognito.IUserPool,
         cors_origins: Sequence[str] = (),
     ) -> None:
+        """``user_pool`` is the pool the user routes' authorizer trusts (``Identity``)."""
         super().__init__(scope, construct_id)
         self.cors = BrowserAccess(cors_origins)
-        self.user_pool, self.user_pool_client = self._user_pool(config)
-        self.functions = self._functions(
-            config=config,
-            data=data,
-            queue=queue,
-            cache=cache,
-            network=network,
-            runtime=runtime,
-            backfill=backfill,
-            eraser=eraser,
-            domain=domain,
+        # What only the deployment knows: where each function sends its work.
+        environments = {
+            "ingest": {
+                "QUEUE_URL": queue.queue.queue_url,
+                **domain.backdate,
+                **_write_budget(config),
+            },
+            "query": {},
+            "account": {
+                **domain.user_state,
+                **_write_budget(config),
+                "ERASER_FUNCTION_NAME": eraser.function.function_name,
+            },
+            "admin": {"BACKFILL_FUNCTION_NAME": backfill.function.function_name},
+        }
+        self.functions: dict[str, GamifyFunction] = {}
+        for row in API_FUNCTIONS:
+            fn = GamifyFunction(
+                self,
+                row.construct_id,
+                spec=FunctionSpec(
+                    name=row.name,
+                    description=row.description,
+                    timeout=API_TIMEOUT,
+                    memory_mb=row.memory_mb,
+                    environment=environments[row.name],
+                ),
+                runtime=runtime,
+                network=network if row.redis else None,
+            )
+            data.grant(fn, row.table_access)
+            if row.redis:
+                cache.connect(fn)
+            self.functions[row.name] = fn
+        self.functions["ingest"].allow(
+            ["sqs:SendMessage"], [queue.queue.queue_arn], "QueueActivities"
         )
+        self.functions["account"].allow(["lambda:InvokeFunction"], [eraser.arn], "StartErasure")
+        self.functions["admin"].allow(["lambda:InvokeFunction"], [backfill.arn], "StartBackfill")
 
         self.access_logs = logs.LogGroup(
             self,
@@ -206,7 +280,7 @@ class Api(Construct):
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
             self,
             "Authorizer",
-            cognito_user_pools=[self.user_pool],
+            cognito_user_pools=[user_pool],
             results_cache_ttl=Duration.minutes(5),
         )
         integrations = {
@@ -273,154 +347,6 @@ class Api(Construct):
             acknowledge(method, "AwsSolutions-APIG4", reason)
             acknowledge(method, "AwsSolutions-COG4", reason)
         return method
-
-    # --- identity -----------------------------------------------------------------------------
-
-    def _user_pool(
-        self, config: StackConfig
-    ) -> tuple[cognito.IUserPool, cognito.UserPoolClient | None]:
-        if config.user_pool_id:
-            # That pool needs a group named ADMIN_GROUP for its badge administrators.
-            return cognito.UserPool.from_user_pool_id(self, "UserPool", config.user_pool_id), None
-        pool = cognito.UserPool(
-            self,
-            "UserPool",
-            user_pool_name=config.stack_name,
-            self_sign_up_enabled=config.self_sign_up,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            standard_attributes=cognito.StandardAttributes(
-                email=cognito.StandardAttribute(required=True, mutable=True)
-            ),
-            password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-                temp_password_validity=Duration.days(3),
-            ),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            feature_plan=cognito.FeaturePlan.ESSENTIALS,
-            deletion_protection=config.retain_data,
-            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
-        )
-        client = pool.add_client(
-            "AppClient",
-            # Only what docs/deploy.md uses: SRP sign-in from apps, admin password auth for the
-            # operator's first token, refresh. No hosted UI, so no OAuth flows or callback URLs.
-            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
-            disable_o_auth=True,
-            generate_secret=False,
-            prevent_user_existence_errors=True,
-            enable_token_revocation=True,
-            id_token_validity=Duration.hours(1),
-            access_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
-        )
-        pool.add_group(
-            "AdminGroup",
-            group_name=ADMIN_GROUP,
-            description="May create, change and remove badge definitions",
-        )
-        acknowledge(
-            pool,
-            "AwsSolutions-COG2",
-            "Players of a consumer app sign up without MFA; TOTP MFA is offered (optional). "
-            "Admins are expected to enable it; require it with a pool of your own (user_pool_id).",
-        )
-        acknowledge(
-            pool,
-            "AwsSolutions-COG8",
-            "Threat protection (adaptive authentication, compromised-credential checks) needs "
-            "the Cognito Plus plan, billed per monthly active user; Essentials keeps the stack "
-            "cheap. Use a Plus pool of your own by passing user_pool_id.",
-        )
-        return pool, client
-
-    # --- functions ----------------------------------------------------------------------------
-
-    def _functions(
-        self,
-        *,
-        config: StackConfig,
-        data: Data,
-        queue: IngestionQueue,
-        cache: LeaderboardCache,
-        network: Network,
-        runtime: LambdaRuntime,
-        backfill: GamifyFunction,
-        eraser: GamifyFunction,
-        domain: DomainEnvironment,
-    ) -> dict[str, GamifyFunction]:
-        api_timeout = Duration.seconds(10)
-        ingest = GamifyFunction(
-            self,
-            "Ingest",
-            spec=FunctionSpec(
-                name="ingest",
-                description="Validates reported activities and queues them (write path)",
-                timeout=api_timeout,
-                environment={
-                    "QUEUE_URL": queue.queue.queue_url,
-                    **domain.backdate,
-                    **_write_budget(config),
-                },
-            ),
-            runtime=runtime,
-        )
-        ingest.allow(["sqs:SendMessage"], [queue.queue.queue_arn], "QueueActivities")
-        data.grant(ingest, INGEST_TABLE_ACCESS)
-
-        query = GamifyFunction(
-            self,
-            "Query",
-            spec=FunctionSpec(
-                name="query",
-                description="Profiles, badges, leaderboards, notifications (read path)",
-                timeout=api_timeout,
-            ),
-            runtime=runtime,
-            network=network,
-        )
-        data.grant(query, QUERY_TABLE_ACCESS)
-        cache.connect(query)
-
-        # No Redis (outside the VPC): the boards follow its profile writes through the projector.
-        account = GamifyFunction(
-            self,
-            "Account",
-            spec=FunctionSpec(
-                name="account",
-                description="Settings, read flags, erasure requests and exclusions",
-                timeout=api_timeout,
-                environment={
-                    **domain.user_state,
-                    **_write_budget(config),
-                    "ERASER_FUNCTION_NAME": eraser.function.function_name,
-                },
-            ),
-            runtime=runtime,
-        )
-        data.grant(account, ACCOUNT_TABLE_ACCESS)
-        account.allow(["lambda:InvokeFunction"], [eraser.arn], "StartErasure")
-
-        admin = GamifyFunction(
-            self,
-            "Admin",
-            spec=FunctionSpec(
-                name="admin",
-                description="Badge definitions (admin group only); starts the backfill",
-                timeout=api_timeout,
-                environment={"BACKFILL_FUNCTION_NAME": backfill.function.function_name},
-            ),
-            runtime=runtime,
-        )
-        data.grant(admin, ADMIN_TABLE_ACCESS)
-        admin.allow(["lambda:InvokeFunction"], [backfill.arn], "StartBackfill")
-        return {"ingest": ingest, "query": query, "account": account, "admin": admin}
 
     def execute_arn(self, method: str, path: str) -> str:
         """ARN to put in a caller's ``execute-api:Invoke`` policy for one route of this stage."""

@@ -33,8 +33,9 @@ class Settings:
     backfill_function_name: str = ""
     """The badge backfill Lambda; empty runs backfills in process (local stack, tests)."""
     league_seat_shards: int = 1
-    """Seat counters per tier and week: more spread a busy tier's joins over more partition
-    keys (each shard fills its own cohorts; see docs/data-model.md)."""
+    """The least seat counters per tier and week (each week's seat plan raises a busy tier's
+    count; a week without a plan uses this; each shard fills its own cohorts, see
+    docs/data-model.md)."""
     league_close_shards: int = 1
     """Parallel invocations the league close job fans out to (one cohort range each)."""
     eraser_function_name: str = ""

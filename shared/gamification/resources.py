@@ -221,9 +221,22 @@ SCHEDULES: tuple[Schedule, ...] = (
         "streak-expiry reminders for the users whose reminder is due",
         on_the_clock=True,
     ),
-    Schedule("reconciler", 15, "rebuild leaderboards from DynamoDB, report drift, snapshot top N"),
-    # The cheap check: two EXISTS a minute; a board whose generation marker is gone (flush,
-    # restart, failover, eviction) is rebuilt at once instead of at the next 15-minute run.
+    # The full pass reads every player: daily (its cost grows with the players). It also
+    # stamps next week's boards, days before the week starts.
+    Schedule(
+        "reconciler", 1440, "rebuild leaderboards from DynamoDB, report drift, snapshot top N"
+    ),
+    # The drift check on a bounded random sample (≤ 1,000 players, one ZMSCORE per board):
+    # starts the full pass when the sample drifted, else refreshes the snapshots from the cache.
+    Schedule(
+        "reconciler",
+        15,
+        "measure leaderboard drift on a sample of players, rebuild when it is too high",
+        job_input={"mode": "sample"},
+        label="drift-sample",
+    ),
+    # The cheap check: three EXISTS a minute; a board whose generation marker is gone (flush,
+    # restart, failover, eviction) is rebuilt at once instead of at the next daily run.
     Schedule(
         "reconciler",
         1,

@@ -104,6 +104,7 @@ def test_admins_erase_and_exclude_users_and_others_cannot(api: Api) -> None:
     assert refused.status == 403
     assert no_reason.status == 400
     assert no_reason.error_fields() == {"body.reason"}
+    assert no_reason.error["code"] == "invalid_settings"
     assert excluded.status == 200, excluded.text
     assert (excluded.json["excluded"], excluded.json["reason"]) == (True, "cheating")
     assert export["profile"]["leaderboards"]["exclusion_reason"] == "cheating"

@@ -305,7 +305,7 @@ def test_the_app_user_signs_in_with_iam_and_the_default_user_is_off(
 
 @pytest.mark.parametrize(
     ("job", "expression"),
-    [("notifier", "cron(0 * * * ? *)"), ("reconciler", "rate(15 minutes)")],
+    [("notifier", "cron(0 * * * ? *)"), ("reconciler", "rate(1 day)")],
 )
 def test_schedules_target_their_job_with_retries_and_a_dead_letter_queue(
     default_synth: Synthesis, job: str, expression: str
@@ -345,6 +345,8 @@ def _period(expression: str) -> tuple[int, bool]:
     """(minutes between runs, on the clock) of the schedule expressions the stack uses."""
     if rate := re.fullmatch(r"rate\((\d+) minutes?\)", expression):
         return int(rate[1]), False
+    if rate := re.fullmatch(r"rate\((\d+) days?\)", expression):
+        return int(rate[1]) * 1440, False
     if cron := re.fullmatch(r"cron\((?:0|0/(\d+)) \* \* \* \? \*\)", expression):
         return int(cron[1] or 60), True
     raise AssertionError(f"unexpected schedule expression {expression}")
@@ -373,6 +375,17 @@ def test_the_cache_check_runs_every_minute_and_asks_for_the_cheap_check(
     reconciler = default_synth.logical_id(default_synth.stack.functions["reconciler"].function)
     assert target["Arn"] == {"Fn::GetAtt": [reconciler, "Arn"]}
     assert json.loads(target["Input"]) == {"mode": "check"}
+
+
+def test_the_drift_sample_runs_every_15_minutes_and_asks_for_the_sampled_check(
+    default_synth: Synthesis,
+) -> None:
+    rule = default_synth.resource(default_synth.stack.jobs.schedules["drift-sample"])
+    assert rule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
+    (target,) = rule["Properties"]["Targets"]
+    reconciler = default_synth.logical_id(default_synth.stack.functions["reconciler"].function)
+    assert target["Arn"] == {"Fn::GetAtt": [reconciler, "Arn"]}
+    assert json.loads(target["Input"]) == {"mode": "sample"}
 
 
 def test_the_reconciliation_rate_can_be_set_with_context(alternative_synth: Synthesis) -> None:

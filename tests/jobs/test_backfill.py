@@ -324,3 +324,31 @@ def test_the_factory_picks_the_launcher_from_the_environment(
     monkeypatch.setenv("BACKFILL_FUNCTION_NAME", "gamify-backfill")
     composition.reset()
     assert isinstance(composition.backfill_launcher(), LambdaBackfillLauncher)
+
+
+def test_the_walk_reaches_players_still_under_the_old_shard_count(world: World) -> None:
+    """Entries written while ``PLAYER_SHARDS`` was 8 keep their key until the next write."""
+    for user_id in READS:
+        world.dynamodb.update_item(
+            TableName=world.aws.table_name,
+            Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+            UpdateExpression="SET GSI2PK = :pk",
+            ExpressionAttributeValues=to_item(
+                {":pk": keys.players_pk(keys.player_shard(user_id, 8))}
+            ),
+        )
+    world.badges.put(avid_reader(5))
+
+    runs = run_to_completion(world)
+
+    qualifying = {u for u, n in READS.items() if n >= 5}
+    assert holders(world, "avid-reader") == qualifying
+    final = runs[-1].checkpoint
+    assert final is not None
+    # An award is a profile write: it re-keys the player to a higher shard, where the walk may
+    # meet them again; the second meeting finds the badge held.
+    assert final.scanned >= len(READS)
+    assert final.awarded == len(qualifying)
+    assert final.scanned == len(READS) + final.already_had
+    for user_id in qualifying:
+        assert badge_notifications(world, user_id, "avid-reader") == 1

@@ -273,6 +273,20 @@ class Leaderboard:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
+    def scores_of(self, board: str, user_ids: Sequence[str]) -> dict[str, int | None]:
+        """The XP of each of ``user_ids`` on ``board`` (``None``: not a member): one ``ZMSCORE``,
+        one round trip, whatever the board's size (the sampled drift check)."""
+        if not user_ids:
+            return {}
+        try:
+            found = cast(list[Any], self._client.zmscore(board_key(board), list(user_ids)))
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        return {
+            user_id: None if score is None else decode_xp(float(score))
+            for user_id, score in zip(user_ids, found, strict=True)
+        }
+
     def size(self, board: str) -> int:
         try:
             return int(cast(Any, self._client.zcard(board_key(board))))

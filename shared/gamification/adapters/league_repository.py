@@ -10,10 +10,20 @@ empty (the cohort is one short), which is the price of O(1) requests per user-we
 
 Keys are per user (membership SK ``USER#<id>``) and named from the profile's league state, so an
 erasure finds a user's memberships from the profile; memberships and counters expire by TTL.
+
+Seat shards adapt to each tier's size: the week's *seat plan* (``SEATS#<week>``, ``PLAN``) holds
+every tier's shard count, ``ceil(joins / SEAT_SHARD_MEMBERS)`` from an earlier week's joins
+(``plan_week``, called by the close job), so a tier of 100 players keeps one counter (full
+cohorts) and one of a million spreads its week-start joins over 100. Every shard fills its own
+cohorts, so all seats of a week must agree on the count: a plan is written once, only before its
+week starts, and read once per week by each container. A week without a plan uses
+``seat_shards`` (the setting) for every tier.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,6 +34,15 @@ from gamification.domain.periods import week_bounds
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+SEAT_SHARD_MEMBERS = 10_000
+"""Joins a seat counter takes per week before the plan adds a shard. A tier's week-start join
+wave at 10,000/s then stays under 1,000 writes/s a key once it lasts over 10 s (a tier of
+≥ 100,000 joins); smaller tiers keep one counter, so their cohorts are full."""
+MAX_SEAT_SHARDS = 100
+"""Upper bound of a tier's count (one BatchGetItem reads a tier's counters)."""
+PLAN_LEAD = timedelta(minutes=5)
+"""A plan is written only this long before its week starts, at the latest (clock margin)."""
 
 LEAGUE_RETENTION = timedelta(days=35)
 """Seat counters and member lists live this long after their week (results live on profiles)."""
@@ -89,14 +108,80 @@ class LeagueRepository:
         self._table = table_name
         self._size = cohort_size
         self._shards = seat_shards
+        self._plans: dict[str, dict[int, int]] = {}
+        """Seat plans read by this container (one GetItem per week it seats or closes)."""
 
     @property
     def seat_shards(self) -> int:
         return self._shards
 
+    def shards_of(self, week: str, tier: int) -> int:
+        """The seat shard count of ``tier`` in ``week``: the week's plan, else the setting."""
+        plan = self._plans.get(week)
+        if plan is None:
+            response = self._client.get_item(
+                TableName=self._table,
+                Key=to_item({"PK": keys.seat_plan_pk(week), "SK": keys.SEAT_PLAN_SK}),
+                ConsistentRead=True,
+            )
+            item = response.get("Item")
+            stored = from_item(item).get("shards", {}) if item else {}
+            plan = {int(t): int(n) for t, n in stored.items()}
+            if len(self._plans) >= 8:  # a container serves a week or two at a time
+                self._plans.clear()
+            self._plans[week] = plan
+        return plan.get(tier, self._shards)
+
+    def plan_week(self, week: str, joins: Mapping[int, int], tiers: int, now: datetime) -> bool:
+        """Fix ``week``'s seat shard counts from a past week's ``joins`` per tier; ``False``
+        when the week already has a plan or starts too soon (seats may already be taken)."""
+        if now > week_bounds(week)[0] - PLAN_LEAD:
+            return False
+        shards = {
+            str(tier): min(
+                MAX_SEAT_SHARDS,
+                max(self._shards, math.ceil(joins.get(tier, 0) / SEAT_SHARD_MEMBERS)),
+            )
+            for tier in range(tiers)
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(
+                    {
+                        "PK": keys.seat_plan_pk(week),
+                        "SK": keys.SEAT_PLAN_SK,
+                        "shards": shards,
+                        "planned_at": now.isoformat(),
+                        "expires_at": expires_at(week),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def planned(self, week: str) -> bool:
+        """Whether ``week`` has its seat plan (one GetItem, not cached)."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.seat_plan_pk(week), "SK": keys.SEAT_PLAN_SK}),
+            ProjectionExpression="PK",
+        )
+        return "Item" in response
+
+    def joins(self, week: str, tiers: int) -> dict[int, int]:
+        """Seats taken in each tier of ``week`` (the week's counters, one BatchGetItem)."""
+        found: dict[int, int] = {}
+        for (tier, _), count in self._taken(week, tiers).items():
+            found[tier] = found.get(tier, 0) + count
+        return found
+
     def take_seat(self, week: str, tier: int, user_id: str) -> Membership:
         """One ``UpdateItem ADD``: the next seat of the user's seat shard in ``tier``."""
-        shard = keys.seat_shard(user_id, self._shards)
+        shards = self.shards_of(week, tier)
+        shard = keys.seat_shard(user_id, shards)
         response = self._client.update_item(
             TableName=self._table,
             Key=to_item({"PK": keys.seats_pk(week, tier, shard), "SK": keys.SEATS_SK}),
@@ -106,11 +191,20 @@ class LeagueRepository:
         )
         taken = int(from_item(response["Attributes"])["taken"])
         index = (taken - 1) // self._size
-        return Membership(week, tier, index * self._shards + shard, user_id)
+        return Membership(week, tier, index * shards + shard, user_id)
 
     def cohorts(self, week: str, tiers: int) -> list[tuple[int, int]]:
-        """Every ``(tier, cohort)`` of a week: one BatchGetItem of the seat counters."""
-        wanted = [(t, s) for t in range(tiers) for s in range(self._shards)]
+        """Every ``(tier, cohort)`` of a week: the plan, then one BatchGetItem of the counters."""
+        found = [
+            (tier, index * self.shards_of(week, tier) + shard)
+            for (tier, shard), count in self._taken(week, tiers).items()
+            for index in range(-(-count // self._size))
+        ]
+        return sorted(found)
+
+    def _taken(self, week: str, tiers: int) -> dict[tuple[int, int], int]:
+        """``(tier, shard) -> seats taken`` of every counter of the week."""
+        wanted = [(t, s) for t in range(tiers) for s in range(self.shards_of(week, t))]
         taken: dict[tuple[int, int], int] = {}
         for start in range(0, len(wanted), 100):
             request: Any = {
@@ -129,12 +223,7 @@ class LeagueRepository:
                     _, _, tier, shard = str(values["PK"]).split("#")
                     taken[(int(tier), int(shard))] = int(values["taken"])
                 request = response.get("UnprocessedKeys") or None
-        found = [
-            (tier, index * self._shards + shard)
-            for (tier, shard), count in taken.items()
-            for index in range(-(-count // self._size))
-        ]
-        return sorted(found)
+        return taken
 
     def members(self, week: str, tier: int, cohort: int) -> list[str]:
         """The cohort's member ids: one Query (≤ cohort size items, ≈ 150 B each)."""

@@ -8,9 +8,6 @@ identity, so a cursor can never page through someone else's feed.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
+from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.notification_codec import (
     StoredNotification,
@@ -30,11 +28,8 @@ if TYPE_CHECKING:
 MAX_PAGES = 10
 """Query pages read for one unread-only request before handing back a cursor (bounds the cost
 when most of a long feed is already read)."""
-_MAX_CURSOR_CHARS = 512
-
-
-class InvalidCursorError(ValueError):
-    """The cursor was not issued by this API (or was altered)."""
+CURSOR = SortKeyCursor(max_chars=512, accepts=keys.is_notification_sk)
+"""The feed's cursors continue after a notification's sort key, and after nothing else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,26 +44,6 @@ class MarkedRead:
     """Ids that were unread and are now read."""
     unknown: list[str]
     """Requested ids that are not in this user's feed (never someone else's: we only look here)."""
-
-
-def encode_cursor(sort_key: str) -> str:
-    raw = json.dumps({"sk": sort_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    """The sort key a cursor continues after, or :class:`InvalidCursorError`."""
-    if len(cursor) > _MAX_CURSOR_CHARS:
-        raise InvalidCursorError("cursor is too long")
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)
-    except (binascii.Error, ValueError) as error:
-        raise InvalidCursorError("cursor is not one this API issued") from error
-    sort_key = value.get("sk") if isinstance(value, dict) else None
-    if not isinstance(sort_key, str) or not keys.is_notification_sk(sort_key):
-        raise InvalidCursorError("cursor is not one this API issued")
-    return sort_key
 
 
 class NotificationRepository:
@@ -87,7 +62,7 @@ class NotificationRepository:
             kwargs["ExpressionAttributeNames"] = {"#read": "read"}
             kwargs["ExpressionAttributeValues"].update(to_item({":false": False}))
         if cursor is not None:
-            kwargs["ExclusiveStartKey"] = to_item({"PK": pk, "SK": decode_cursor(cursor)})
+            kwargs["ExclusiveStartKey"] = to_item({"PK": pk, "SK": CURSOR.decode(cursor)})
         found: list[dict[str, Any]] = []
         last_key: str | None = None
         for _ in range(MAX_PAGES):
@@ -103,9 +78,9 @@ class NotificationRepository:
             kwargs["ExclusiveStartKey"] = evaluated
         if len(found) > limit:
             found = found[:limit]
-            next_cursor: str | None = encode_cursor(found[-1]["SK"])
+            next_cursor: str | None = CURSOR.encode(found[-1]["SK"])
         else:
-            next_cursor = encode_cursor(last_key) if last_key else None
+            next_cursor = CURSOR.encode(last_key) if last_key else None
         return NotificationPage([stored_notification_from_item(i) for i in found], next_cursor)
 
     def mark_read(self, user_id: str, ids: Collection[str] | None) -> MarkedRead:

@@ -2,12 +2,14 @@
 
 GSI2 is sparse (only profiles with XP) and spread over ``PLAYER_SHARDS`` partition keys, so a
 full read never hammers one partition; it projects exactly what a leaderboard needs, so a rebuild
-reads no profile bodies.
+reads no profile bodies. ``sample`` reads a bounded random slice of it, for the drift check whose
+cost must not grow with the number of players.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,9 +67,103 @@ class PlayerDirectory:
             next_key=json.dumps(last, sort_keys=True) if last else None,
         )
 
+    def sample(self, limit: int, rng: random.Random | None = None) -> list[PlayerScore]:
+        """Up to ``limit`` players, a contiguous run of the index from a random point: a random
+        shard, from a random user id between the shard's first and last (two one-item queries),
+        then the next shards in turn, wrapping round to the first shard's start. A population
+        smaller than ``limit`` is read whole. Cost: about ``limit`` index entries plus
+        three queries, whatever the population."""
+        rng = rng or random.Random()  # noqa: S311 (a statistical sample, not a secret)
+        first = rng.randrange(keys.PLAYER_SHARDS)
+        start = self._random_start(first, rng)
+        found: list[PlayerScore] = []
+        order: list[tuple[int, str | None, str | None]] = [(first, start, None)]
+        order += [
+            ((first + i) % keys.PLAYER_SHARDS, None, None) for i in range(1, keys.PLAYER_SHARDS)
+        ]
+        if start is not None:
+            order.append((first, None, start))  # the wrap: the first shard before the start
+        for shard, low, high in order:
+            position: str | None = None
+            while len(found) < limit:
+                page = self._range(shard, low, high, position, limit - len(found))
+                found += page.players
+                if page.next_key is None:
+                    break
+                position = page.next_key
+            if len(found) >= limit:
+                break
+        return found
+
+    def _random_start(self, shard: int, rng: random.Random) -> str | None:
+        """A random user id between the shard's first and last (``None``: an empty shard)."""
+        edges = [self._edge(shard, forward) for forward in (True, False)]
+        if edges[0] is None or edges[1] is None:
+            return None
+        return between(edges[0], edges[1], rng.random())
+
+    def _edge(self, shard: int, forward: bool) -> str | None:
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=INDEX_NAME,
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues=to_item({":pk": keys.players_pk(shard)}),
+            ProjectionExpression="GSI2SK",
+            ScanIndexForward=forward,
+            Limit=1,
+        )
+        items = response.get("Items", [])
+        return str(from_item(items[0])["GSI2SK"]) if items else None
+
+    def _range(
+        self, shard: int, low: str | None, high: str | None, after: str | None, limit: int
+    ) -> PlayerPage:
+        """Players of one shard with ``low <= id < high`` (either bound optional)."""
+        condition, values = "GSI2PK = :pk", {":pk": keys.players_pk(shard)}
+        if low is not None:
+            condition, values[":low"] = condition + " AND GSI2SK >= :low", low
+        elif high is not None:
+            condition, values[":high"] = condition + " AND GSI2SK < :high", high
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": INDEX_NAME,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
+            "Limit": limit,
+        }
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = json.loads(after)
+        response = self._client.query(**kwargs)
+        last = response.get("LastEvaluatedKey")
+        return PlayerPage(
+            players=[_player(from_item(i)) for i in response.get("Items", [])],
+            next_key=json.dumps(last, sort_keys=True) if last else None,
+        )
+
     def any_player(self) -> bool:
         """Whether at least one player exists (at most one small query per shard)."""
         return any(self.page(shard, None, 1).players for shard in range(keys.PLAYER_SHARDS))
+
+
+def between(low: str, high: str, fraction: float) -> str:
+    """A string ``low <= s <= high`` about ``fraction`` of the way from one to the other in
+    DynamoDB's (byte) order. User ids are ASCII (``domain.activity``): the characters after the
+    common prefix are read as base-128 digits, so ids that share a prefix (``user-``) or are
+    random (UUIDs) both give an even spread."""
+    common = 0
+    while common < min(len(low), len(high)) and low[common] == high[common]:
+        common += 1
+    digits = 8
+
+    def number(text: str) -> int:
+        tail = text[common : common + digits].ljust(digits, "\0")
+        return sum(min(ord(c), 127) << (7 * (digits - 1 - i)) for i, c in enumerate(tail))
+
+    a, b = number(low), number(high)
+    n = a + int((b - a) * min(max(fraction, 0.0), 1.0))
+    tail = "".join(chr((n >> (7 * (digits - 1 - i))) & 127) for i in range(digits))
+    tail = tail.split("\0", 1)[0]  # no NUL in a key value: cut there (the clamp keeps order)
+    return max(low, min(high, low[:common] + tail))
 
 
 def profile_score(image: Mapping[str, Any]) -> PlayerScore | None:

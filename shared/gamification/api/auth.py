@@ -10,12 +10,13 @@ without them is refused, whatever its headers say.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Request, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from gamification.api.errors import ApiError
 
@@ -113,29 +114,27 @@ def _service_refusal(event: Mapping[str, Any]) -> ApiError | None:
     return _unauthorized()
 
 
-# -- dependencies of the routes (``Depends``) ---------------------------------------------------
+# -- what the routes run behind ---------------------------------------------------------------
+
+
+def authorized(auth: str) -> Callable[[APIGatewayRestResolver, NextMiddleware], Response[Any]]:
+    """The middleware of a route whose table row says ``auth``: the edge refuses such requests
+    before Powertools sees them (``api.edge``), and this repeats it for the handler itself, so a
+    router included in any resolver still runs only for the callers its row admits."""
+
+    def authorize(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        refused = refusal(auth, app.current_event.raw_event)
+        if refused is not None:
+            raise refused
+        return next_middleware(app)
+
+    authorize.__name__ = f"authorize_{auth}"
+    return authorize
 
 
 def current_user(request: Request) -> Caller:
-    """The signed-in user."""
+    """The signed-in user (the route's ``authorized`` middleware has admitted them)."""
     caller = user_from(request.resolved_event)
     if caller is None:
         raise _unauthorized()
     return caller
-
-
-def current_admin(request: Request) -> Caller:
-    """The signed-in user, who must be in the admin group."""
-    caller = current_user(request)
-    if not caller.is_admin:
-        raise _forbidden(f"requires the {ADMIN_GROUP!r} group")
-    return caller
-
-
-def current_service(request: Request) -> ServiceCaller:
-    """The IAM principal that signed the request (internal route)."""
-    event = request.resolved_event
-    service = service_from(event)
-    if service is None:
-        raise _service_refusal(event) or _unauthorized()
-    return service

@@ -6,12 +6,16 @@ client has a single error type and contract tests can hold the handlers to the d
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from gamification.api.auth import authorized
 from gamification.api.errors import ErrorResponse
+from gamification.resources import ROUTES, Route
 
 COGNITO = "cognito"
 IAM = "iam"
@@ -44,6 +48,13 @@ def security_schemes() -> dict[str, Any]:
 
 USER: list[dict[str, list[str]]] = [{COGNITO: []}]
 SERVICE: list[dict[str, list[str]]] = [{IAM: []}]
+SECURITY: dict[str, list[dict[str, list[str]]] | None] = {
+    "user": USER,
+    "admin": USER,  # a user pool token at the gateway; the admin group is checked behind it
+    "service": SERVICE,
+    "none": None,
+}
+"""The OpenAPI ``security`` of each ``resources.Route.auth``."""
 
 _DESCRIPTIONS = {
     HTTPStatus.BAD_REQUEST: "The request is well-formed but can never be applied.",
@@ -93,3 +104,42 @@ def responses(
 def new_router() -> Router:
     """A Powertools router (its constructor is untyped; this keeps mypy strict elsewhere)."""
     return Router()  # type: ignore[no-untyped-call]
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+_PARAMETER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def declared(method: str, path: str) -> Route:
+    """The row of ``resources.ROUTES`` for ``method path`` (a route the table lacks is a bug)."""
+    for route in ROUTES:
+        if (route.method, route.path) == (method, path):
+            return route
+    raise LookupError(f"{method} {path} is not declared in gamification.resources.ROUTES")
+
+
+def route(
+    router: Router,
+    method: str,
+    path: str,
+    *,
+    middlewares: Sequence[Callable[..., Any]] = (),
+    **openapi: Any,
+) -> Callable[[Handler], Handler]:
+    """Serve ``method path`` on ``router`` as the route table declares it.
+
+    Authorization is declared once, as the route's ``auth`` in ``resources.ROUTES`` (API
+    Gateway's authorizers and the local gateway read the same row); from it come the route's
+    OpenAPI ``security`` and the check its handler runs behind, so neither is written here.
+    ``middlewares`` run behind that check; ``openapi`` is the rest of Powertools' route
+    arguments (summary, responses, ...).
+    """
+    row = declared(method, path)
+    guard = [] if row.auth == "none" else [authorized(row.auth)]
+    return router.route(
+        _PARAMETER.sub(r"<\1>", path),
+        method,
+        security=SECURITY[row.auth],
+        middlewares=[*guard, *middlewares] or None,
+        **openapi,
+    )

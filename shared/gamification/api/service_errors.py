@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from gamification.api.errors import ApiError, ServiceErrorMap, field_error
 
 if TYPE_CHECKING:
-    from gamification.adapters.notification_repository import InvalidCursorError
+    from gamification.adapters.cursor import InvalidCursorError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
     from gamification.services.exclusion import ReasonRequiredError
@@ -36,31 +36,20 @@ def _rejected(error: ActivityRejectedError) -> ApiError:
     )
 
 
-def _invalid_badge(error: InvalidBadgeError) -> ApiError:
-    return ApiError(
-        HTTPStatus.BAD_REQUEST,
-        "invalid_badge",
-        f"{error.field}: {error}",
-        [field_error(f"body.{error.field}", str(error), "invalid_badge")],
-    )
+def _invalid(code: str) -> Callable[[Any], ApiError]:
+    """A definition or setting the service refused, naming its field (``error.field``)."""
 
+    def translate(
+        error: InvalidBadgeError | InvalidQuestError | InvalidSettingsError | ReasonRequiredError,
+    ) -> ApiError:
+        return ApiError(
+            HTTPStatus.BAD_REQUEST,
+            code,
+            f"{error.field}: {error}",
+            [field_error(f"body.{error.field}", str(error), code)],
+        )
 
-def _invalid_quest(error: InvalidQuestError) -> ApiError:
-    return ApiError(
-        HTTPStatus.BAD_REQUEST,
-        "invalid_quest",
-        f"{error.field}: {error}",
-        [field_error(f"body.{error.field}", str(error), "invalid_quest")],
-    )
-
-
-def _invalid_settings(error: InvalidSettingsError | ReasonRequiredError) -> ApiError:
-    return ApiError(
-        HTTPStatus.BAD_REQUEST,
-        "invalid_settings",
-        f"{error.field}: {error}",
-        [field_error(f"body.{error.field}", str(error), "invalid_settings")],
-    )
+    return translate
 
 
 def _bad_cursor(error: InvalidCursorError) -> ApiError:
@@ -90,15 +79,14 @@ def _not_found(code: str, message: str) -> Callable[[Exception], ApiError]:
 
 _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.ingest", "ActivityRejectedError"): _rejected,
-    ("gamification.services.admin", "InvalidBadgeError"): _invalid_badge,
-    ("gamification.services.admin", "InvalidQuestError"): _invalid_quest,
+    ("gamification.services.admin", "InvalidBadgeError"): _invalid("invalid_badge"),
+    ("gamification.services.admin", "InvalidQuestError"): _invalid("invalid_quest"),
     ("gamification.services.admin", "UnknownQuestError"): _not_found(
         "quest_not_found", "no such quest"
     ),
-    ("gamification.services.account", "InvalidSettingsError"): _invalid_settings,
-    ("gamification.adapters.notification_repository", "InvalidCursorError"): _bad_cursor,
-    ("gamification.services.export", "InvalidExportCursorError"): _bad_cursor,
-    ("gamification.services.exclusion", "ReasonRequiredError"): _invalid_settings,
+    ("gamification.services.account", "InvalidSettingsError"): _invalid("invalid_settings"),
+    ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
+    ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

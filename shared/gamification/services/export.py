@@ -10,15 +10,13 @@ key: the partition always comes from the user asked for, so a cursor never reach
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
+from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.notification_codec import stored_notification_from_item
 from gamification.adapters.user_repository import UserRepository, decode_slots
@@ -27,11 +25,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 FORMAT = "gamify-export/1"
-_MAX_CURSOR_CHARS = 2048
-
-
-class InvalidExportCursorError(ValueError):
-    """The cursor was not issued by this API (or was altered)."""
+CURSOR = SortKeyCursor(max_chars=2048, accepts=bool)
+"""An export continues after any item of the partition (the partition is the user asked for)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +49,7 @@ class UserExport:
         self._page_size = page_size
 
     def page(self, user_id: str, cursor: str | None, now: datetime) -> ExportPage:
-        after = _decode_cursor(cursor) if cursor else None
+        after = CURSOR.decode(cursor) if cursor else None
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk",
@@ -76,7 +71,7 @@ class UserExport:
         if after is None:
             document["profile"] = self._profile(user_id)
             document["write_budget"] = self._budget(user_id)
-        return ExportPage(document, _encode_cursor(last["SK"]["S"]) if last else None)
+        return ExportPage(document, CURSOR.encode(last["SK"]["S"]) if last else None)
 
     def _profile(self, user_id: str) -> dict[str, Any] | None:
         stored = self._users.load(user_id, consistent=True)
@@ -144,21 +139,3 @@ def _record(values: Mapping[str, Any]) -> dict[str, Any]:
     if sk.startswith("REMINDED#"):
         return {"kind": "streak_reminder_sent", "day": sk.removeprefix("REMINDED#")}
     return {"kind": "other", "key": sk}
-
-
-def _encode_cursor(sort_key: str) -> str:
-    raw = json.dumps({"sk": sort_key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    if len(cursor) > _MAX_CURSOR_CHARS:
-        raise InvalidExportCursorError("cursor is too long")
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError) as error:
-        raise InvalidExportCursorError("cursor is not one this API issued") from error
-    sort_key = value.get("sk") if isinstance(value, dict) else None
-    if not isinstance(sort_key, str) or not sort_key:
-        raise InvalidExportCursorError("cursor is not one this API issued")
-    return sort_key

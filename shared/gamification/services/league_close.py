@@ -10,6 +10,10 @@ shard (after every cohort) lets a run that stops near its timeout resume where i
 
 A member who already earned XP in the new week could not join it while the result was pending
 (``domain.leagues.may_join``): the same transaction seats them in a cohort of their new tier.
+
+``plan_seats`` sizes the seat shards of next week (two after the closed one) from the closed
+week's joins per tier (``LeagueRepository.plan_week``): a plan must be fixed before its week's
+first join, and the week that just started already has seats taken.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from gamification.adapters.user_repository import (
 )
 from gamification.domain import leagues, notifications
 from gamification.domain.leagues import Movement, Outcome, Standing
-from gamification.domain.periods import iso_week
+from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
 
 
@@ -112,6 +116,17 @@ class LeagueClose:
             checkpoint = CloseCheckpoint(week, shard, shards, done=True)
             self._checkpoints.save(checkpoint, now)
         return CloseProgress(Status.DONE, checkpoint, len(mine), done_now)
+
+    def plan_seats(self, closed: str, now: datetime) -> str | None:
+        """Write the seat plan of the week two after ``closed`` (next week, at the close) from
+        its joins per tier, once (a GetItem on the later runs); the planned week, or ``None``
+        if it already had one."""
+        target = iso_week(week_bounds(closed)[0] + timedelta(days=14))
+        if self._leagues.planned(target):
+            return None
+        tiers = len(self._rules().leagues.tiers)
+        joins = self._leagues.joins(closed, tiers)
+        return target if self._leagues.plan_week(target, joins, tiers, now) else None
 
     def open_shards(self, week: str, shards: int) -> int:
         """How many shards of ``week`` have not finished (one checkpoint read each)."""

@@ -14,10 +14,10 @@ from gamification.api.budget import current_writer
 from gamification.api.contract import (
     AUTH_ERRORS,
     BODY_ERRORS,
-    USER,
     WRITE_ERRORS,
     new_router,
     responses,
+    route,
 )
 from gamification.api.models import (
     MarkReadIn,
@@ -35,14 +35,15 @@ def account() -> AccountService:
     return composition.account_service()
 
 
-@router.put(
+@route(
+    router,
+    "PUT",
     "/v1/me/settings",
     operation_id="updateMySettings",
     summary="Change your display name, timezone or push reminders",
     description="Only the fields you send change. The timezone (IANA, e.g. `Europe/Paris`) "
     "decides your streak days and when reminders go out.",
     tags=["account"],
-    security=USER,
     responses=responses(
         200,
         "Your settings",
@@ -62,12 +63,13 @@ def update_settings(
     return SettingsOut.model_validate(service.update_settings(caller.user_id, changes))
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/me/notifications/read",
     operation_id="markNotificationsRead",
     summary="Mark some or all of your notifications read",
     tags=["notifications"],
-    security=USER,
     responses=responses(200, "What was marked", *AUTH_ERRORS, *WRITE_ERRORS, *BODY_ERRORS),
 )
 def mark_read(

@@ -10,16 +10,15 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
-from gamification.api.auth import Caller, ServiceCaller, current_service, current_user
+from gamification.api.auth import Caller, current_user
 from gamification.api.budget import charge, current_writer
 from gamification.api.contract import (
     AUTH_ERRORS,
     BODY_ERRORS,
-    SERVICE,
-    USER,
     WRITE_ERRORS,
     new_router,
     responses,
+    route,
 )
 from gamification.api.models import (
     AcceptedOut,
@@ -43,7 +42,9 @@ def ingest() -> IngestService:
     return composition.ingest_service()
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/activities",
     operation_id="reportActivity",
     status_code=202,
@@ -51,7 +52,6 @@ def ingest() -> IngestService:
     description="Validated at once and queued; XP is applied asynchronously. Repeating an "
     "activity (same type and object) is harmless: it earns once.",
     tags=TAGS,
-    security=USER,
     responses=responses(
         202,
         "Queued",
@@ -72,7 +72,9 @@ def report_activity(
     return _accepted(queued)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/activities/batch",
     operation_id="reportActivities",
     status_code=202,
@@ -80,7 +82,6 @@ def report_activity(
     description="Each item is accepted (queued) or rejected on its own; `results[i]` answers "
     "`activities[i]`. An item with code `not_queued` can be sent again.",
     tags=TAGS,
-    security=USER,
     responses=responses(202, "Per-item results", *AUTH_ERRORS, *WRITE_ERRORS, *BODY_ERRORS),
 )
 def report_batch(
@@ -99,7 +100,9 @@ def report_batch(
     return BatchOut(accepted=accepted, rejected=len(results) - accepted, results=results)
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/v1/internal/activities",
     operation_id="reportActivityAsService",
     status_code=202,
@@ -107,7 +110,6 @@ def report_batch(
     description="IAM-authenticated. Any non-system event type, e.g. `challenge_solved` from "
     "the judge service or `series_completed` from the content service.",
     tags=TAGS,
-    security=SERVICE,
     responses=responses(
         202,
         "Queued",
@@ -120,7 +122,6 @@ def report_batch(
 )
 def report_as_service(
     body: ServiceActivityIn,
-    _caller: Annotated[ServiceCaller, Depends(current_service)],
     service: Annotated[IngestService, Depends(ingest)],
 ) -> AcceptedOut:
     queued = service.report(body.user_id, _report(body), Reporter.SERVICE)

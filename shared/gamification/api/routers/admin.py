@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel
 
 from gamification import composition
-from gamification.api.auth import Caller, current_admin
-from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, USER, new_router, responses
+from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, new_router, responses, route
 from gamification.api.models import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn
 from gamification.services.admin import BadgeAdmin, QuestAdmin
 from gamification.services.read_models import QuestOut
@@ -20,21 +20,12 @@ TAGS = ["admin"]
 BadgeIdPath = Annotated[BadgeId, Path(description="Lower-case letters, digits, `-`, `_`.")]
 
 
-def badge_admin() -> BadgeAdmin:
-    return composition.badge_admin()
+Saved = TypeVar("Saved", bound=BaseModel)
 
 
-@router.put(
-    "/v1/admin/badges/<badge_id>",
-    status_code=200,
-    operation_id="putBadge",
-    summary="Create or replace a badge definition",
-    description="Validated as the engine reads it (unknown criteria types or event types are "
-    "refused). Starts the backfill that awards it to users who already qualify. Answers 201 "
-    "when the badge is new.",
-    tags=TAGS,
-    security=USER,
-    responses={
+def _replaced_or_created(*errors: HTTPStatus) -> dict[int, Any]:
+    """A PUT of a definition: 200 when it replaced one, 201 when it is new."""
+    return {
         **responses(
             200,
             "Replaced",
@@ -42,38 +33,64 @@ def badge_admin() -> BadgeAdmin:
             HTTPStatus.NOT_FOUND,
             *ADMIN_ERRORS,
             *BODY_ERRORS,
-            HTTPStatus.SERVICE_UNAVAILABLE,
+            *errors,
         ),
         201: {"description": "Created"},
-    },
+    }
+
+
+def _saved(created: bool, body: Saved) -> Response[Saved]:
+    return Response(
+        status_code=HTTPStatus.CREATED if created else HTTPStatus.OK,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+    )
+
+
+def _removed() -> dict[int, Any]:
+    """A DELETE of a definition: 204, or 404 when there is none."""
+    return responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False)
+
+
+def badge_admin() -> BadgeAdmin:
+    return composition.badge_admin()
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/admin/badges/{badge_id}",
+    status_code=200,
+    operation_id="putBadge",
+    summary="Create or replace a badge definition",
+    description="Validated as the engine reads it (unknown criteria types or event types are "
+    "refused). Starts the backfill that awards it to users who already qualify. Answers 201 "
+    "when the badge is new.",
+    tags=TAGS,
+    responses=_replaced_or_created(HTTPStatus.SERVICE_UNAVAILABLE),
 )
 def put_badge(
     badge_id: BadgeIdPath,
     body: BadgeIn,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[BadgeAdmin, Depends(badge_admin)],
 ) -> Response[BadgeOut]:
     saved = service.upsert(badge_id, body.model_dump(mode="json"))
-    return Response(
-        status_code=HTTPStatus.CREATED if saved.created else HTTPStatus.OK,
-        content_type=content_types.APPLICATION_JSON,
-        body=BadgeOut.model_validate(saved.badge),
-    )
+    return _saved(saved.created, BadgeOut.model_validate(saved.badge))
 
 
-@router.delete(
-    "/v1/admin/badges/<badge_id>",
+@route(
+    router,
+    "DELETE",
+    "/v1/admin/badges/{badge_id}",
     status_code=204,
     operation_id="deleteBadge",
     summary="Remove a badge definition",
     description="Users who earned it keep it (listed as retired on their badges).",
     tags=TAGS,
-    security=USER,
-    responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
+    responses=_removed(),
 )
 def delete_badge(
     badge_id: BadgeIdPath,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[BadgeAdmin, Depends(badge_admin)],
 ) -> Response[None]:
     service.remove(badge_id)
@@ -87,8 +104,10 @@ def quest_admin() -> QuestAdmin:
 QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `-`, `_`.")]
 
 
-@router.put(
-    "/v1/admin/quests/<quest_id>",
+@route(
+    router,
+    "PUT",
+    "/v1/admin/quests/{quest_id}",
     status_code=200,
     operation_id="putQuest",
     summary="Create or replace a quest",
@@ -96,46 +115,30 @@ QuestIdPath = Annotated[QuestId, Path(description="Lower-case letters, digits, `
     "reward badges are refused; `ends_at` must be after `starts_at`). Activities count by when "
     "they occurred inside the window. Answers 201 when the quest is new.",
     tags=TAGS,
-    security=USER,
-    responses={
-        **responses(
-            200,
-            "Replaced",
-            HTTPStatus.BAD_REQUEST,
-            HTTPStatus.NOT_FOUND,
-            *ADMIN_ERRORS,
-            *BODY_ERRORS,
-        ),
-        201: {"description": "Created"},
-    },
+    responses=_replaced_or_created(),
 )
 def put_quest(
     quest_id: QuestIdPath,
     body: QuestIn,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[QuestAdmin, Depends(quest_admin)],
 ) -> Response[QuestOut]:
     saved = service.upsert(quest_id, body.model_dump(mode="json"))
-    return Response(
-        status_code=HTTPStatus.CREATED if saved.created else HTTPStatus.OK,
-        content_type=content_types.APPLICATION_JSON,
-        body=QuestOut.model_validate(saved.quest),
-    )
+    return _saved(saved.created, QuestOut.model_validate(saved.quest))
 
 
-@router.delete(
-    "/v1/admin/quests/<quest_id>",
+@route(
+    router,
+    "DELETE",
+    "/v1/admin/quests/{quest_id}",
     status_code=204,
     operation_id="deleteQuest",
     summary="Remove a quest",
     description="Progress on it is dropped; rewards already paid stay.",
     tags=TAGS,
-    security=USER,
-    responses=responses(204, "Removed", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, body=False),
+    responses=_removed(),
 )
 def delete_quest(
     quest_id: QuestIdPath,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[QuestAdmin, Depends(quest_admin)],
 ) -> Response[None]:
     service.remove(quest_id)

@@ -7,9 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Depends
 
 from gamification import composition
-from gamification.api.auth import Caller, current_user
 from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
-from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
 from gamification.api.models import BadgeCatalogOut, BadgeOut
 from gamification.services.queries import ProfileQueries
 
@@ -20,18 +19,18 @@ def profiles() -> ProfileQueries:
     return composition.profile_queries()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/badges",
     operation_id="listBadges",
     summary="The badge catalog",
     tags=["badges"],
-    security=USER,
     middlewares=[conditional_get],
     cache_control=CACHE_CONTROL,
     responses={**responses(200, "Every badge definition", *AUTH_ERRORS), **NOT_MODIFIED},
 )
 def badge_catalog(
-    _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> BadgeCatalogOut:
     return BadgeCatalogOut(badges=[BadgeOut.model_validate(b) for b in queries.catalog()])

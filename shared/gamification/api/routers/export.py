@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from gamification import composition
-from gamification.api.auth import Caller, current_admin, current_user
-from gamification.api.contract import ADMIN_ERRORS, AUTH_ERRORS, USER, new_router, responses
+from gamification.api.auth import Caller, current_user
+from gamification.api.contract import ADMIN_ERRORS, AUTH_ERRORS, new_router, responses, route
 from gamification.api.models import ExportOut
 from gamification.domain.activity import UserId
 from gamification.services.export import UserExport
@@ -32,13 +32,14 @@ def exporter() -> UserExport:
     return composition.user_export()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/export",
     operation_id="exportMe",
     summary="Everything stored about you, as JSON",
     description=DESCRIPTION,
     tags=["account"],
-    security=USER,
     responses=responses(200, "A page of your data", *AUTH_ERRORS, HTTPStatus.BAD_REQUEST),
 )
 def export_me(
@@ -50,13 +51,14 @@ def export_me(
     return ExportOut.model_validate({**page.document, "next_cursor": page.next_cursor})
 
 
-@router.get(
-    "/v1/admin/users/<user_id>/export",
+@route(
+    router,
+    "GET",
+    "/v1/admin/users/{user_id}/export",
     operation_id="exportUser",
     summary="Everything stored about a user, as JSON",
     description=DESCRIPTION,
     tags=["admin"],
-    security=USER,
     responses=responses(
         200,
         "A page of the user's data",
@@ -67,7 +69,6 @@ def export_me(
 )
 def export_user(
     user_id: UserIdPath,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[UserExport, Depends(exporter)],
     cursor: CursorQuery = None,
 ) -> ExportOut:

@@ -15,9 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
-from gamification.api.auth import Caller, current_user
 from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
-from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
 from gamification.domain.activity import UserId
 from gamification.domain.periods import Period
 from gamification.services.queries import LeaderboardQueries
@@ -37,12 +36,13 @@ def boards() -> LeaderboardQueries:
     return composition.leaderboard_queries()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/leaderboard",
     operation_id="getLeaderboard",
     summary="A page of the leaderboard",
     tags=TAGS,
-    security=USER,
     middlewares=[conditional_get],
     cache_control=CACHE_CONTROL,
     responses={
@@ -51,7 +51,6 @@ def boards() -> LeaderboardQueries:
     },
 )
 def leaderboard(
-    _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[LeaderboardQueries, Depends(boards)],
     period: PeriodQuery = Period.ALLTIME,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
@@ -63,14 +62,15 @@ def leaderboard(
     return view
 
 
-@router.get(
-    "/v1/leaderboard/around/<user_id>",
+@route(
+    router,
+    "GET",
+    "/v1/leaderboard/around/{user_id}",
     operation_id="getLeaderboardAround",
     summary="The leaderboard around one user",
     description="The user's entry with up to `radius` entries above and below. A user who is "
     "not on the board gets `rank: null` and no entries.",
     tags=TAGS,
-    security=USER,
     middlewares=[conditional_get],
     cache_control=CACHE_CONTROL,
     responses={
@@ -86,7 +86,6 @@ def leaderboard(
 )
 def around(
     user_id: Annotated[UserId, Path()],
-    _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[LeaderboardQueries, Depends(boards)],
     period: PeriodQuery = Period.ALLTIME,
     radius: Annotated[int, Query(ge=0, le=MAX_RADIUS)] = 5,

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
-from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
 from gamification.services.league_queries import LeagueQueries
 from gamification.services.read_models import MyLeagueOut, TiersOut
 
@@ -20,7 +20,9 @@ def leagues() -> LeagueQueries:
     return composition.league_queries()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/league",
     operation_id="getMyLeague",
     summary="Your league cohort this week",
@@ -29,7 +31,6 @@ def leagues() -> LeagueQueries:
     "cohort with your first XP-earning activity of the week; until then `joined` is false. "
     "While the cache may be incomplete the cohort is read from DynamoDB (`source: table`).",
     tags=TAGS,
-    security=USER,
     responses=responses(200, "Your cohort", *AUTH_ERRORS),
 )
 def my_league(
@@ -39,16 +40,16 @@ def my_league(
     return queries.mine(caller.user_id)
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/leagues/tiers",
     operation_id="getLeagueTiers",
     summary="The league tiers, cohort size and zones",
     tags=TAGS,
-    security=USER,
     responses=responses(200, "The ladder", *AUTH_ERRORS),
 )
 def tiers(
-    _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[LeagueQueries, Depends(leagues)],
 ) -> TiersOut:
     return queries.tiers()

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from gamification import composition
-from gamification.api.contract import new_router, responses
+from gamification.api.contract import new_router, responses, route
 from gamification.services.queries import HealthQueries
 from gamification.services.read_models import HealthOut
 
@@ -21,7 +21,9 @@ def health() -> HealthQueries:
     return composition.health_queries()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/health",
     operation_id="getHealth",
     summary="Liveness, with DynamoDB and Redis reachability",
@@ -34,7 +36,9 @@ def get_health(queries: Annotated[HealthQueries, Depends(health)]) -> HealthOut:
     return queries.check()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/openapi.json",
     operation_id="getOpenApiDocument",
     summary="This API's OpenAPI 3.1 document",
@@ -55,7 +59,9 @@ def _html_or_json(documented: dict[int, Any]) -> dict[int, Any]:
     return documented
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/docs",
     operation_id="getSwaggerUi",
     summary="Swagger UI for this API",

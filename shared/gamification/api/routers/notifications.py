@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
-from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
 from gamification.api.models import NotificationOut, NotificationPageOut
 from gamification.services.queries import FeedQueries
 
@@ -21,13 +21,14 @@ def feed() -> FeedQueries:
     return composition.feed_queries()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/notifications",
     operation_id="listMyNotifications",
     summary="Your notifications, newest first",
     description="Pass `next_cursor` back as `cursor` for the next page.",
     tags=["notifications"],
-    security=USER,
     responses=responses(200, "A page of notifications", *AUTH_ERRORS, HTTPStatus.BAD_REQUEST),
 )
 def my_notifications(

@@ -9,16 +9,16 @@ from aws_lambda_powertools.event_handler import Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from gamification import composition
-from gamification.api.auth import Caller, current_admin
+from gamification.api.auth import Caller
 from gamification.api.budget import current_writer
 from gamification.api.contract import (
     ADMIN_ERRORS,
     AUTH_ERRORS,
     BODY_ERRORS,
-    USER,
     WRITE_ERRORS,
     new_router,
     responses,
+    route,
 )
 from gamification.api.models import ErasureOut, ExclusionIn
 from gamification.domain.activity import UserId
@@ -53,14 +53,15 @@ def _accepted(user_id: str, service: ErasureRequests) -> Response[ErasureOut]:
     )
 
 
-@router.delete(
+@route(
+    router,
+    "DELETE",
     "/v1/me",
     status_code=202,
     operation_id="eraseMe",
     summary="Erase your account and everything stored about you",
     description=ERASURE_DESCRIPTION,
     tags=["account"],
-    security=USER,
     responses=responses(
         202, "Erasure started", *AUTH_ERRORS, *WRITE_ERRORS, HTTPStatus.SERVICE_UNAVAILABLE
     ),
@@ -72,14 +73,15 @@ def erase_me(
     return _accepted(caller.user_id, service)
 
 
-@router.delete(
-    "/v1/admin/users/<user_id>",
+@route(
+    router,
+    "DELETE",
+    "/v1/admin/users/{user_id}",
     status_code=202,
     operation_id="eraseUser",
     summary="Erase a user and everything stored about them",
     description=ERASURE_DESCRIPTION,
     tags=["admin"],
-    security=USER,
     responses=responses(
         202,
         "Erasure started",
@@ -90,20 +92,20 @@ def erase_me(
 )
 def erase_user(
     user_id: UserIdPath,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[ErasureRequests, Depends(erasures)],
 ) -> Response[ErasureOut]:
     return _accepted(user_id, service)
 
 
-@router.put(
-    "/v1/admin/users/<user_id>",
+@route(
+    router,
+    "PUT",
+    "/v1/admin/users/{user_id}",
     operation_id="setUserExclusion",
     summary="Exclude a user from the leaderboards, or lift it",
     description="`excluded: true` (with a `reason`) keeps the user off every board until "
     "lifted; XP, levels and badges stay. The reason is stored and in the user's export.",
     tags=["admin"],
-    security=USER,
     responses=responses(
         200,
         "The exclusion",
@@ -117,7 +119,6 @@ def erase_user(
 def set_exclusion(
     user_id: UserIdPath,
     body: ExclusionIn,
-    _admin: Annotated[Caller, Depends(current_admin)],
     service: Annotated[ExclusionService, Depends(exclusions)],
 ) -> ExclusionOut:
     return service.set(user_id, body.excluded, body.reason)

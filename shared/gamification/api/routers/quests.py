@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Depends
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
-from gamification.api.contract import AUTH_ERRORS, USER, new_router, responses
+from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
 from gamification.services.queries import ProfileQueries
 from gamification.services.read_models import QuestCatalogOut, UserQuestsOut
 
@@ -20,30 +20,31 @@ def profiles() -> ProfileQueries:
     return composition.profile_queries()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/quests",
     operation_id="listQuests",
     summary="Active and upcoming quests",
     description="Soonest ending first. Windows are absolute instants, the same for every user.",
     tags=TAGS,
-    security=USER,
     responses=responses(200, "Active and upcoming quests", *AUTH_ERRORS),
 )
 def quest_catalog(
-    _caller: Annotated[Caller, Depends(current_user)],
     queries: Annotated[ProfileQueries, Depends(profiles)],
 ) -> QuestCatalogOut:
     return queries.quests()
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/v1/me/quests",
     operation_id="listMyQuests",
     summary="Your quests with progress",
     description="Active and upcoming quests with `progress` (current/target) and whether you "
     "completed them, plus ended quests you completed.",
     tags=TAGS,
-    security=USER,
     responses=responses(200, "Your quests", *AUTH_ERRORS),
 )
 def my_quests(

@@ -1,0 +1,101 @@
+"""Who the players are: the Cognito user pool, its app client and the admin group.
+
+API Gateway's authorizer trusts this pool (``api.Api``); the demo page signs in with its client.
+A deployment may bring a pool of its own (``user_pool_id``): then nothing is created here, and
+that pool needs a group named ``ADMIN_GROUP`` for its administrators.
+
+The pool was first created inside the API construct, so its resources keep the logical ids they
+had there: CloudFormation replaces a resource whose logical id changes, and replacing a user pool
+deletes every account in it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import CfnResource, Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from gamification.api.auth import ADMIN_GROUP
+from infra.config import StackConfig
+from infra.nag import acknowledge
+
+LOGICAL_IDS = {
+    "pool": "ApiUserPool5AB2526B",
+    "client": "ApiUserPoolAppClient00A0842E",
+    "admin_group": "ApiUserPoolAdminGroup97D34262",
+}
+"""The ids CDK derived from the pool's first home (``Api/UserPool``); never change them."""
+
+
+class Identity(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.user_pool: cognito.IUserPool
+        self.user_pool_client: cognito.UserPoolClient | None = None
+        if config.user_pool_id:
+            self.user_pool = cognito.UserPool.from_user_pool_id(
+                self, "UserPool", config.user_pool_id
+            )
+            return
+        pool = cognito.UserPool(
+            self,
+            "UserPool",
+            user_pool_name=config.stack_name,
+            self_sign_up_enabled=config.self_sign_up,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)
+            ),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=Duration.days(3),
+            ),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            deletion_protection=config.retain_data,
+            removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
+        )
+        client = pool.add_client(
+            "AppClient",
+            # Only what docs/deploy.md uses: SRP sign-in from apps, admin password auth for the
+            # operator's first token, refresh. No hosted UI, so no OAuth flows or callback URLs.
+            auth_flows=cognito.AuthFlow(user_srp=True, admin_user_password=True),
+            disable_o_auth=True,
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+        )
+        group = pool.add_group(
+            "AdminGroup",
+            group_name=ADMIN_GROUP,
+            description="May create, change and remove badge definitions",
+        )
+        for construct, key in ((pool, "pool"), (client, "client"), (group, "admin_group")):
+            resource = construct.node.default_child
+            assert isinstance(resource, CfnResource)
+            resource.override_logical_id(LOGICAL_IDS[key])
+        acknowledge(
+            pool,
+            "AwsSolutions-COG2",
+            "Players of a consumer app sign up without MFA; TOTP MFA is offered (optional). "
+            "Admins are expected to enable it; require it with a pool of your own (user_pool_id).",
+        )
+        acknowledge(
+            pool,
+            "AwsSolutions-COG8",
+            "Threat protection (adaptive authentication, compromised-credential checks) needs "
+            "the Cognito Plus plan, billed per monthly active user; Essentials keeps the stack "
+            "cheap. Use a Plus pool of your own by passing user_pool_id.",
+        )
+        self.user_pool = pool
+        self.user_pool_client = client
