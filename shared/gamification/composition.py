@@ -342,9 +342,7 @@ def reminder_fan_out() -> ReminderFanOut:
     """The hourly run: one unit per due hour and reminder shard onto the reminder queue."""
     from gamification.services.reminders import ReminderFanOut
 
-    return ReminderFanOut(
-        reminder_queue(), reminder_progress(), shards=settings().reminder_shards
-    )
+    return ReminderFanOut(reminder_queue(), reminder_progress(), shards=settings().reminder_shards)
 
 
 @lru_cache(maxsize=1)

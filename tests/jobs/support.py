@@ -72,9 +72,7 @@ class World:
         queue = ReminderQueue(self.sqs, self.aws.reminder_queue_url)
         progress = ReminderProgress(self.dynamodb, table)
         return ReminderJobs(
-            fan_out=ReminderFanOut(
-                queue, progress, shards=shards, lookback_hours=lookback_hours
-            ),
+            fan_out=ReminderFanOut(queue, progress, shards=shards, lookback_hours=lookback_hours),
             worker=StreakReminders(
                 ReminderIndex(self.dynamodb, table),
                 self.users,

@@ -16,8 +16,8 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.domain.reminders import Skip
 from gamification.local.provision import Provisioned
-from gamification.services.reminders import ReminderReport
 from gamification.local.sqs_poller import sqs_event
+from gamification.services.reminders import ReminderReport
 from tests.jobs.support import (
     SHARDS,
     Context,
@@ -160,9 +160,9 @@ def run_worker(aws: Provisioned) -> int:
     sqs = boto3.client("sqs")
     runs = 0
     while True:
-        messages = sqs.receive_message(
-            QueueUrl=aws.reminder_queue_url, MaxNumberOfMessages=1
-        ).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=aws.reminder_queue_url, MaxNumberOfMessages=1).get(
+            "Messages", []
+        )
         if not messages:
             return runs
         response = worker(sqs_event(messages, aws.reminder_queue_arn), Context("reminders"))

@@ -2,8 +2,9 @@
 
 ``REMINDHOUR#<hour>`` / ``PROGRESS`` holds ``done``, a number set of the finished shard numbers
 (≤ ``reminder_shards`` numbers: ≈ 100 bytes at 16 shards, < 5 KB at 1,000), and expires with a
-TTL once no run looks back at the hour. The hour's first run creates it (``start``). A shard is added once its final pass (run after the
-whole hour was due) read its last page; adding it twice changes nothing.
+TTL once no run looks back at the hour. The hour's first run creates it (``start``); a shard is
+added once its final pass (run after the whole hour was due) read its last page, and adding it
+twice changes nothing.
 """
 
 from __future__ import annotations

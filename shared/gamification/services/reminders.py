@@ -97,7 +97,10 @@ class FanOutReport:
     reminders were not all sent in time (alarmed; this run queues them once more)."""
 
     def totals(self) -> dict[str, int]:
-        return {"ReminderUnitsQueued": sum(self.queued.values()), "ReminderShardsLate": self.late_shards}
+        return {
+            "ReminderUnitsQueued": sum(self.queued.values()),
+            "ReminderShardsLate": self.late_shards,
+        }
 
     def summary(self) -> dict[str, Any]:
         return {"now": self.now.isoformat(), "queued": self.queued, **self.totals()}
