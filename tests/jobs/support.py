@@ -28,6 +28,7 @@ from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import Provisioned
+from gamification.local.sqs_poller import sqs_event
 from gamification.services.applier import ActivityApplier, player_score
 from gamification.services.backfill import BadgeBackfill
 from gamification.services.reconciliation import LeaderboardReconciler
@@ -204,6 +205,27 @@ class ReminderJobs:
     def take(self) -> list[ReminderUnit]:
         """Every queued unit, removed from the queue (to run them in an order of our own)."""
         return list(self.drain())
+
+
+def run_worker(aws: Provisioned) -> int:
+    """Deliver the reminder queue to the worker handler as its event source mapping would, one
+    message per batch; returns the units run."""
+    from functions.reminders.handler import lambda_handler as worker
+
+    sqs = boto3.client("sqs")
+    runs = 0
+    while True:
+        messages = sqs.receive_message(QueueUrl=aws.reminder_queue_url, MaxNumberOfMessages=1).get(
+            "Messages", []
+        )
+        if not messages:
+            return runs
+        response = worker(sqs_event(messages, aws.reminder_queue_arn), Context("reminders"))
+        assert response == {"batchItemFailures": []}
+        sqs.delete_message(
+            QueueUrl=aws.reminder_queue_url, ReceiptHandle=messages[0]["ReceiptHandle"]
+        )
+        runs += 1
 
 
 def local_time(day: date, hour: int, timezone: str, minute: int = 0) -> datetime:

@@ -16,7 +16,6 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.domain.reminders import Skip
 from gamification.local.provision import Provisioned
-from gamification.local.sqs_poller import sqs_event
 from gamification.services.reminders import ReminderReport
 from tests.jobs.support import (
     SHARDS,
@@ -24,6 +23,7 @@ from tests.jobs.support import (
     World,
     build_world,
     local_time,
+    run_worker,
     scheduled_event,
 )
 
@@ -150,27 +150,6 @@ def test_running_the_same_hour_twice_reminds_once(
 
     assert later["queued"][keys.reminder_hour(due)] == 16
     assert all(len(reminders_of(world, f"user-{i}")) == 1 for i in range(5))
-
-
-def run_worker(aws: Provisioned) -> int:
-    """Deliver the reminder queue to the worker handler as its event source mapping would, one
-    message per batch; returns the units run."""
-    from functions.reminders.handler import lambda_handler as worker
-
-    sqs = boto3.client("sqs")
-    runs = 0
-    while True:
-        messages = sqs.receive_message(QueueUrl=aws.reminder_queue_url, MaxNumberOfMessages=1).get(
-            "Messages", []
-        )
-        if not messages:
-            return runs
-        response = worker(sqs_event(messages, aws.reminder_queue_arn), Context("reminders"))
-        assert response == {"batchItemFailures": []}
-        sqs.delete_message(
-            QueueUrl=aws.reminder_queue_url, ReceiptHandle=messages[0]["ReceiptHandle"]
-        )
-        runs += 1
 
 
 def test_overlapping_runs_remind_once(world: World) -> None:
