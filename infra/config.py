@@ -15,6 +15,7 @@ from typing import Any, Literal, cast, get_args
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
+from gamification.adapters.keys import DEFAULT_REMINDER_SHARDS
 from gamification.api.cors import CorsPolicy
 from gamification.resources import SCHEDULES
 
@@ -93,6 +94,9 @@ class StackConfig:
     count with its size (docs/data-model.md#leagues); a week without a plan uses this alone."""
     league_close_shards: int = 1
     """Parallel invocations of the league close job (interleaved cohort slices)."""
+    reminder_shards: int = DEFAULT_REMINDER_SHARDS
+    """Reminder index keys per due hour, and the reminder fan-out's units per hour: may only
+    grow between deploys (docs/jobs.md, "Fan-out")."""
     self_sign_up: bool = False
     """Let anyone create an account in the new user pool; off, accounts are created by an admin."""
     api_cloudwatch_role: bool = True
@@ -150,6 +154,7 @@ class StackConfig:
             (self.write_budget_per_minute >= 0, "write_budget_per_minute must be >= 0"),
             (1 <= self.league_seat_shards <= 100, "league_seat_shards must be 1..100"),
             (1 <= self.league_close_shards <= 100, "league_close_shards must be 1..100"),
+            (1 <= self.reminder_shards <= 1000, "reminder_shards must be 1..1000"),
         ]
         return [message for ok, message in checks if not ok]
 

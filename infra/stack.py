@@ -116,6 +116,7 @@ class GamifyStack(Stack):
             functions=self.functions,
             dispatcher=self.notifications.dispatcher,
             projector=self.processing.projector,
+            reminder_queue=self.jobs.reminder_queue,
         )
         self._outputs()
 
@@ -128,6 +129,7 @@ class GamifyStack(Stack):
             "projector": self.processing.projector,
             "dispatcher": self.notifications.dispatcher,
             "notifier": self.jobs.notifier,
+            "reminders": self.jobs.reminder_worker,
             "reconciler": self.jobs.reconciler,
             "leagues": self.jobs.leagues,
             "backfill": self.jobs.backfill,

@@ -60,6 +60,8 @@ class DomainEnvironment:
             user_state={
                 "REMINDER_LEAD_HOURS": f"{config.reminder_lead_hours:g}",
                 "NOTIFICATION_TTL_DAYS": str(config.notification_ttl_days),
+                # Profile writers file reminders under the shards the fan-out reads.
+                "GAMIFY_REMINDER_SHARDS": str(config.reminder_shards),
             },
             leagues={
                 "GAMIFY_LEAGUE_SEAT_SHARDS": str(config.league_seat_shards),

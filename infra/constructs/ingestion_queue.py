@@ -1,4 +1,5 @@
-"""The activity queue and its dead-letter queue, built from ``gamification.resources.QUEUE``.
+"""The activity queue and its dead-letter queue, built from ``gamification.resources.QUEUE``
+(the reminder fan-out's queue is the same construct, built from ``REMINDER_QUEUE``).
 
 Standard queue (at-least-once; the consumer makes every effect exactly-once), SQS-managed SSE
 (no key to pay for or grant), TLS enforced by the queue policy. The visibility timeout is at

@@ -2,12 +2,13 @@
 badge backfill, user erasure.
 
 EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
-so a retried run is the same run), the reconciler every few minutes, and the reconciler's cheap
-cache check every minute (two EXISTS; a full rebuild only when a board lost its generation
-marker), on the schedules the local stack runs them on (``gamification.resources.SCHEDULES``).
-The admin function starts a backfill asynchronously. All three are idempotent, so Lambda's
-asynchronous retries are safe; a run that still fails is recorded in the failed-invocations
-queue, which has an alarm.
+so a retried run is the same run; it only queues the hour's reminder units, which the reminder
+worker consumes through an SQS event source mapping with a DLQ), the reconciler every few
+minutes, and the reconciler's cheap cache check every minute (two EXISTS; a full rebuild only
+when a board lost its generation marker), on the schedules the local stack runs them on
+(``gamification.resources.SCHEDULES``). The admin function starts a backfill asynchronously.
+All are idempotent, so Lambda's asynchronous retries are safe; a run that still fails is
+recorded in the failed-invocations queue, which has an alarm.
 
 The backfill runs outside the VPC and without Redis: a long walk continues by invoking itself,
 which needs the Lambda API (the VPC has no NAT and no Lambda endpoint), and the few scores it
@@ -24,11 +25,12 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from gamification.adapters import keys
-from gamification.resources import SCHEDULES, Schedule
+from gamification.resources import REMINDER_QUEUE, SCHEDULES, Schedule
 from infra.config import StackConfig
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
@@ -37,17 +39,27 @@ from infra.constructs.functions import (
     GamifyFunction,
     LambdaRuntime,
 )
+from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.leaderboard_cache import LeaderboardCache
 from infra.constructs.network import Network
 
 ASYNC_RETRIES = 2
 NOTIFIER_TABLE_ACCESS = TableAccess(
-    # Profiles due in this UTC hour (sparse GSI1); the reminder, its once-a-day marker and the
-    # profile-version check commit as one transaction.
+    # Only enqueues: reads the earlier hours' progress items, marks this hour started.
+    reads=("GetItem",),
+    writes=("UpdateItem",),
+    write_keys=(keys.REMINDER_PROGRESS_PREFIX,),
+)
+REMINDER_WORKER_TABLE_ACCESS = TableAccess(
+    # One page of an hour-shard (sparse GSI1), its profiles and guards; the reminder, its
+    # once-a-day marker and the profile-version check commit as one transaction; a finished
+    # shard is added to the hour's progress item (UpdateItem ADD).
     reads=("GetItem", "BatchGetItem"),
     index_queries=("GSI1",),
+    writes=("UpdateItem",),
     transactional_writes=("PutItem", "ConditionCheckItem"),
-    write_keys=(keys.user_pk(""),),
+    write_keys=(keys.REMINDER_PROGRESS_PREFIX,),
+    transactional_keys=(keys.user_pk(""),),
 )
 RECONCILER_TABLE_ACCESS = TableAccess(
     # Every player with XP (sharded GSI2) and the top-N snapshot for the Redis-down fallback.
@@ -107,18 +119,49 @@ class Jobs(Construct):
         domain: DomainEnvironment,
     ) -> None:
         super().__init__(scope, construct_id)
+        # The reminder fan-out: the hourly notifier only enqueues one unit per (due hour,
+        # shard); the worker takes one unit per message and queues a long shard's next page.
+        self.reminder_queue = IngestionQueue(self, "ReminderQueue", spec=REMINDER_QUEUE)
+        queue_env = {"REMINDER_QUEUE_URL": self.reminder_queue.queue.queue_url}
         self.notifier = self._job(
             "Notifier",
             FunctionSpec(
                 name="notifier",
-                description="Hourly: streak reminders for users whose streak is about to break",
-                timeout=Duration.minutes(5),
-                environment=domain.user_state,
+                description="Hourly: queues the streak reminder units of the due hours",
+                timeout=Duration.minutes(1),
+                environment={**domain.user_state, **queue_env},
             ),
             runtime,
             failures,
         )
         data.grant(self.notifier, NOTIFIER_TABLE_ACCESS)
+        self.notifier.allow(
+            ["sqs:SendMessage"], [self.reminder_queue.queue.queue_arn], "QueueReminderUnits"
+        )
+        self.reminder_worker = GamifyFunction(
+            self,
+            "ReminderWorker",
+            spec=FunctionSpec(
+                name="reminders",
+                description="Sends the streak reminders of one unit (a page of an hour-shard)",
+                timeout=Duration.seconds(REMINDER_QUEUE.consumer_timeout_seconds),
+                memory_mb=512,
+                environment={**domain.user_state, **queue_env},
+            ),
+            runtime=runtime,
+        )
+        data.grant(self.reminder_worker, REMINDER_WORKER_TABLE_ACCESS)
+        self.reminder_worker.allow(
+            ["sqs:SendMessage"], [self.reminder_queue.queue.queue_arn], "ContinueShards"
+        )
+        self.reminder_worker.function.add_event_source(
+            sources.SqsEventSource(
+                self.reminder_queue.queue,
+                batch_size=REMINDER_QUEUE.batch_size,
+                max_concurrency=REMINDER_QUEUE.max_concurrency,
+                report_batch_item_failures=True,
+            )
+        )
 
         self.reconciler = self._job(
             "Reconciler",

@@ -21,9 +21,11 @@ from constructs import Construct
 
 from infra.config import StackConfig
 from infra.constructs.functions import GamifyFunction
+from infra.constructs.ingestion_queue import IngestionQueue
 
 FIVE_MINUTES = Duration.minutes(5)
 OLDEST_MESSAGE_ALARM_SECONDS = 600
+REMINDER_BACKLOG_ALARM_SECONDS = 1800
 STREAM_LAG_ALARM_MS = 5 * 60 * 1000
 PIPELINE_METRICS = (
     "ActivitiesApplied",
@@ -51,6 +53,7 @@ class Observability(Construct):
         functions: Mapping[str, GamifyFunction],
         dispatcher: GamifyFunction,
         projector: GamifyFunction,
+        reminder_queue: IngestionQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         key = kms.Key(
@@ -135,6 +138,7 @@ class Observability(Construct):
             description="A league week is not closed 2 hours after it ended: failing job, or "
             "too few league_close_shards",
         )
+        self._reminder_alarms(config, reminder_queue)
         push_lag = dispatcher.function.metric(
             "IteratorAge", period=FIVE_MINUTES, statistic="Maximum"
         )
@@ -160,6 +164,40 @@ class Observability(Construct):
             dead_letter_queue=dead_letter_queue,
             functions=functions,
             push_lag=push_lag,
+        )
+
+    def _reminder_alarms(self, config: StackConfig, reminder_queue: IngestionQueue) -> None:
+        """An hour's reminders not all sent in time: the notifier counts the shards of the hour
+        before last still unfinished, and a unit waiting half an hour means this hour's tail is
+        late already (the fan-out runs every shard at once, each well within minutes)."""
+        self._alarm(
+            "ReminderShardsLate",
+            cloudwatch.Metric(
+                namespace=config.metrics_namespace,
+                metric_name="ReminderShardsLate",
+                dimensions_map={"service": "notifier"},
+                period=Duration.hours(1),
+                statistic="Maximum",
+            ),
+            threshold=1,
+            description="Streak reminders of an hour not all sent an hour after it ended: "
+            "worker failing or too slow (reminder_shards, the worker's concurrency)",
+        )
+        self._alarm(
+            "ReminderBacklogAge",
+            reminder_queue.queue.metric_approximate_age_of_oldest_message(
+                period=FIVE_MINUTES, statistic="Maximum"
+            ),
+            threshold=REMINDER_BACKLOG_ALARM_SECONDS,
+            description="A reminder unit waits over 30 minutes: this hour's reminders run late",
+        )
+        self._alarm(
+            "ReminderDeadLetters",
+            reminder_queue.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=FIVE_MINUTES, statistic="Maximum"
+            ),
+            threshold=1,
+            description="Reminder units in their DLQ: retries exhausted or a malformed unit",
         )
 
     def _alarm(

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
     from gamification.adapters.player_directory import PlayerDirectory
+    from gamification.adapters.reminder_progress import ReminderProgress
+    from gamification.adapters.reminder_queue import ReminderQueue
     from gamification.adapters.request_budget import RequestBudget
     from gamification.adapters.snapshot_repository import SnapshotRepository
     from gamification.adapters.user_repository import UserRepository
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
         ProfileQueries,
     )
     from gamification.services.reconciliation import LeaderboardReconciler
-    from gamification.services.reminders import StreakReminders
+    from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.rules import RulesProvider
 
 
@@ -105,6 +107,7 @@ def user_repository() -> UserRepository:
         notification_ttl=config.notification_ttl,
         day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
         freezes=policy().freezes,
+        reminder_shards=config.reminder_shards,
     )
 
 
@@ -321,7 +324,30 @@ def player_directory() -> PlayerDirectory:
 
 
 @lru_cache(maxsize=1)
+def reminder_queue() -> ReminderQueue:
+    from gamification.adapters.reminder_queue import ReminderQueue
+
+    return ReminderQueue(sqs(), settings().reminder_queue_url)
+
+
+@lru_cache(maxsize=1)
+def reminder_progress() -> ReminderProgress:
+    from gamification.adapters.reminder_progress import ReminderProgress
+
+    return ReminderProgress(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def reminder_fan_out() -> ReminderFanOut:
+    """The hourly run: one unit per due hour and reminder shard onto the reminder queue."""
+    from gamification.services.reminders import ReminderFanOut
+
+    return ReminderFanOut(reminder_queue(), reminder_progress(), shards=settings().reminder_shards)
+
+
+@lru_cache(maxsize=1)
 def streak_reminders() -> StreakReminders:
+    """The reminder queue's worker: one unit (a page of one hour-shard) per message."""
     from gamification.adapters.reminder_index import ReminderIndex
     from gamification.adapters.reminder_ledger import ReminderLedger
     from gamification.services.reminders import StreakReminders
@@ -331,6 +357,8 @@ def streak_reminders() -> StreakReminders:
         ReminderIndex(dynamodb(), table),
         user_repository(),
         ReminderLedger(dynamodb(), table, settings().notification_ttl),
+        reminder_queue(),
+        reminder_progress(),
         lead=settings().reminder_lead,
         freezes=policy().freezes,
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+from gamification.adapters.keys import DEFAULT_REMINDER_SHARDS
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -40,6 +42,11 @@ class Settings:
     """Parallel invocations the league close job fans out to (one cohort range each)."""
     eraser_function_name: str = ""
     """The erasure Lambda; empty runs erasures in process (local stack, tests)."""
+    reminder_shards: int = DEFAULT_REMINDER_SHARDS
+    """GSI1 keys per reminder due hour (``REMIND#<hour>#<shard>``); may only grow between
+    deploys (see docs/jobs.md, "Fan-out")."""
+    reminder_queue_url: str = ""
+    """The reminder fan-out queue: one message per (due hour, shard) unit of work."""
     function_name: str = ""
     """The Lambda this process runs in (the runtime sets it): resumable jobs continue in a
     fresh invocation of it. Empty off Lambda."""
@@ -67,6 +74,8 @@ class Settings:
             league_seat_shards=max(1, int(env.get("GAMIFY_LEAGUE_SEAT_SHARDS", "1"))),
             league_close_shards=max(1, int(env.get("GAMIFY_LEAGUE_CLOSE_SHARDS", "1"))),
             eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
+            reminder_shards=max(1, int(env.get("GAMIFY_REMINDER_SHARDS", DEFAULT_REMINDER_SHARDS))),
+            reminder_queue_url=env.get("REMINDER_QUEUE_URL", ""),
             function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
         )
 

@@ -248,6 +248,20 @@ SCHEDULES: tuple[Schedule, ...] = (
 
 TABLE = TableSpec()
 QUEUE = QueueSpec()
+REMINDER_QUEUE = QueueSpec(
+    # One message is one bounded unit (≤ ``StreakReminders.page_size`` users of one hour-shard,
+    # ≈ 10-20 s): one per invocation, the worker's partial batch response is then trivial.
+    consumer_timeout_seconds=120,
+    visibility_timeout_seconds=720,
+    max_receive_count=3,
+    # A unit older than the look-back is only worth its shard's re-enqueue by a later run.
+    retention_seconds=3 * 3600,
+    batch_size=1,
+    max_batching_window_seconds=0,
+    # ≥ the default 16 shards, so an hour's shards all run at once.
+    max_concurrency=20,
+)
+"""The reminder fan-out (``functions/notifier`` enqueues, ``functions/reminders`` works)."""
 STREAM = StreamSpec(
     sort_key=TABLE.sort_key,
     function="dispatcher",

@@ -156,14 +156,15 @@ class Api:
         result: dict[str, Any] = ok(self.client.request("POST", f"/local/redis/{action}"))
         return result
 
-    def wait_idle(self, timeout: float = 30.0) -> None:
-        """Until the activity queue is empty (every accepted activity processed or DLQ'd)."""
+    def wait_idle(self, timeout: float = 30.0, queue: str = "queue") -> None:
+        """Until the activity queue (or the ``reminder_queue``) is empty: every message
+        processed or dead-lettered."""
 
         def idle() -> bool:
-            queue = self.status()["queue"]
-            return bool(queue["visible"] == 0 and queue["in_flight"] == 0)
+            depth = self.status()[queue]
+            return bool(depth["visible"] == 0 and depth["in_flight"] == 0)
 
-        eventually(idle, timeout=timeout, what="the activity queue to drain")
+        eventually(idle, timeout=timeout, what=f"the {queue} to drain")
 
 
 def ok(response: ApiResponse) -> Any:

@@ -73,11 +73,13 @@ def test_a_streak_reminder_when_the_notifier_runs_at_the_due_hour(stack: StackPr
     # Not active today: the streak breaks at midnight UTC, and the reminder is due 6 h before.
     due = datetime.combine(datetime.now(UTC).date(), time(18, 5), tzinfo=UTC).isoformat()
     early = datetime.combine(datetime.now(UTC).date(), time(9, 5), tzinfo=UTC).isoformat()
-    api.job("notifier", at=early)
+    api.job("notifier", at=early)  # queues the hour's units; the reminder worker runs them
+    api.wait_idle(queue="reminder_queue")
     assert not [n for n in api.notifications(user) if n["kind"] == "streak_reminder"]
 
     first = api.job("notifier", at=due)["result"]
     api.job("notifier", at=due)  # a repeated run of the same hour sends nothing more
+    api.wait_idle(queue="reminder_queue")
     reminders = [n for n in api.notifications(user) if n["kind"] == "streak_reminder"]
     assert len(reminders) == 1, first
     assert reminders[0]["message"].startswith("Your 2-day streak expires")

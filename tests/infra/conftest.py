@@ -113,6 +113,8 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         "Queue": stack.queue.queue,
         "DLQ": stack.queue.dead_letter_queue,
         "FailedInvocations": stack.failures.queue,
+        "ReminderQueue": stack.jobs.reminder_queue.queue,
+        "ReminderDLQ": stack.jobs.reminder_queue.dead_letter_queue,
         "PushTopic": stack.notifications.topic,
     }
     for name, fn in stack.functions.items():

@@ -149,6 +149,7 @@ def test_every_function_folder_has_a_handler() -> None:
         "dispatcher",
         "projector",
         "notifier",
+        "reminders",
         "reconciler",
         "backfill",
     }

@@ -119,12 +119,29 @@ EXPECTED: dict[str, set[Grant]] = {
     # The stream event source mappings read the stream; failed batches go to the queue.
     "dispatcher": _grants("sns:Publish", "PushTopic") | STREAM_READER | FAILED_RUN,
     "projector": REDIS | STREAM_READER | FAILED_RUN,
-    "notifier": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    # Only enqueues the hour's units: reads earlier hours' progress, marks this one started.
+    "notifier": _grants("dynamodb:GetItem", "Table")
+    | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
+    | _grants("sqs:SendMessage", "ReminderQueue")
+    | FAILED_RUN,
+    "reminders": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
     | _grants(
         ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
     )
+    | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
     | _grants("dynamodb:Query", "Table/index/GSI1")
-    | FAILED_RUN,
+    # Continues a long shard; its event source mapping polls with the function's role.
+    | _grants("sqs:SendMessage", "ReminderQueue")
+    | _grants(
+        [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ],
+        "ReminderQueue",
+    ),
     "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem on LEADERBOARD#*"], "Table")
     | _grants("dynamodb:Query", "Table/index/GSI2")
     | REDIS

@@ -16,6 +16,7 @@ from aws_cdk.assertions import Match
 from gamification.api.auth import ADMIN_GROUP
 from gamification.resources import (
     QUEUE,
+    REMINDER_QUEUE,
     ROUTES,
     SCHEDULES,
     STREAM,
@@ -102,6 +103,41 @@ def test_consumer_event_source_uses_the_queue_spec(default_synth: Synthesis) -> 
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
         },
     )
+
+
+def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synthesis) -> None:
+    jobs = default_synth.stack.jobs
+    queue = default_synth.resource(jobs.reminder_queue.queue)["Properties"]
+    worker = _function(default_synth, "reminders")
+    assert worker["Timeout"] == REMINDER_QUEUE.consumer_timeout_seconds
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == REMINDER_QUEUE.max_receive_count
+    assert queue["MessageRetentionPeriod"] == REMINDER_QUEUE.retention_seconds
+    default_synth.assertions.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "EventSourceArn": {
+                "Fn::GetAtt": [default_synth.logical_id(jobs.reminder_queue.queue), "Arn"]
+            },
+            "FunctionName": {"Ref": default_synth.logical_id(jobs.reminder_worker.function)},
+            "BatchSize": REMINDER_QUEUE.batch_size,
+            "ScalingConfig": {"MaximumConcurrency": REMINDER_QUEUE.max_concurrency},
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        },
+    )
+
+
+def test_the_late_reminder_alarm_watches_the_notifiers_metric_hourly(
+    default_synth: Synthesis,
+) -> None:
+    """``ReminderShardsLate`` >= 1 in an hour alarms (tests/jobs: the notifier emits it for an
+    hour whose shards did not all finish)."""
+    alarm = default_synth.resource(default_synth.stack.observability.alarms["ReminderShardsLate"])
+    props = alarm["Properties"]
+    assert (props["Namespace"], props["MetricName"]) == ("Gamify", "ReminderShardsLate")
+    assert props["Dimensions"] == [{"Name": "service", "Value": "notifier"}]
+    assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Maximum", 3600, 1)
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
 # --- table ----------------------------------------------------------------------------------
@@ -493,6 +529,9 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
     assert ("AWS/ApiGateway", "5XXError", "Gamify-dev") in watched
     assert ("Gamify", "LeagueWeekOpen", "leagues") in watched
+    assert ("Gamify", "ReminderShardsLate", "notifier") in watched
+    assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "ReminderQueue") in watched
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "ReminderDLQ") in watched
     assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched
     assert ("AWS/Lambda", "IteratorAge", "projector-function") in watched
     for name in default_synth.stack.functions:
@@ -651,7 +690,7 @@ def test_existing_user_pool_is_used_as_is(alternative_synth: Synthesis) -> None:
 COMMON_ENV = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "LOG_LEVEL"}
 REDIS_ENV = {"REDIS_URL", "REDIS_IAM_USER", "REDIS_CACHE_NAME", "REDIS_CACHE_SERVERLESS"}
 BACKDATE_ENV = {"GAMIFY_MAX_BACKDATE_HOURS"}
-STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS"}
+STATE_ENV = {"REMINDER_LEAD_HOURS", "NOTIFICATION_TTL_DAYS", "GAMIFY_REMINDER_SHARDS"}
 BUDGET_ENV = {"GAMIFY_WRITE_BUDGET_PER_MINUTE"}
 LEAGUE_ENV = {"GAMIFY_LEAGUE_SEAT_SHARDS", "GAMIFY_LEAGUE_CLOSE_SHARDS"}
 EXPECTED_ENV = {
@@ -662,7 +701,8 @@ EXPECTED_ENV = {
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
     "projector": REDIS_ENV,
-    "notifier": {"TABLE_NAME"} | STATE_ENV,
+    "notifier": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
+    "reminders": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
     "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
     "leagues": {"TABLE_NAME"} | STATE_ENV | LEAGUE_ENV,

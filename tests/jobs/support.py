@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +18,8 @@ from gamification.adapters.leaderboard import Leaderboard
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
+from gamification.adapters.reminder_progress import ReminderProgress
+from gamification.adapters.reminder_queue import ReminderQueue, ReminderUnit, decode
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import StoredUser, UserChange, UserRepository
 from gamification.domain.activity import Activity
@@ -26,12 +28,15 @@ from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import Provisioned
+from gamification.local.sqs_poller import sqs_event
 from gamification.services.applier import ActivityApplier, player_score
 from gamification.services.backfill import BadgeBackfill
 from gamification.services.reconciliation import LeaderboardReconciler
-from gamification.services.reminders import StreakReminders
+from gamification.services.reminders import ReminderFanOut, ReminderReport, StreakReminders
 
 LEAD = timedelta(hours=6)
+SHARDS = 4
+"""Reminder shards of the job tests' users: several keys per hour, few units per run."""
 
 
 class Clock:
@@ -48,6 +53,7 @@ class World:
 
     aws: Provisioned
     dynamodb: Any
+    sqs: Any
     users: UserRepository
     leaderboard: Leaderboard
     directory: PlayerDirectory
@@ -60,14 +66,26 @@ class World:
     def applier(self) -> ActivityApplier:
         return ActivityApplier(self.users, lambda: self.rules, self.clock)
 
-    def reminders(self, lookback_hours: int = 2) -> StreakReminders:
+    def reminders(
+        self, lookback_hours: int = 2, *, shards: int = SHARDS, page_size: int = 1000
+    ) -> ReminderJobs:
         table = self.aws.table_name
-        return StreakReminders(
-            ReminderIndex(self.dynamodb, table),
-            self.users,
-            ReminderLedger(self.dynamodb, table),
-            lead=LEAD,
-            lookback_hours=lookback_hours,
+        queue = ReminderQueue(self.sqs, self.aws.reminder_queue_url)
+        progress = ReminderProgress(self.dynamodb, table)
+        return ReminderJobs(
+            fan_out=ReminderFanOut(queue, progress, shards=shards, lookback_hours=lookback_hours),
+            worker=StreakReminders(
+                ReminderIndex(self.dynamodb, table),
+                self.users,
+                ReminderLedger(self.dynamodb, table),
+                queue,
+                progress,
+                lead=LEAD,
+                page_size=page_size,
+            ),
+            progress=progress,
+            sqs=self.sqs,
+            queue_url=self.aws.reminder_queue_url,
         )
 
     def reconciler(self, snapshot_size: int = 100) -> LeaderboardReconciler:
@@ -131,13 +149,16 @@ class World:
         return stored
 
 
-def build_world(aws: Provisioned, redis_client: redis.Redis, now: datetime) -> World:
+def build_world(
+    aws: Provisioned, redis_client: redis.Redis, now: datetime, *, reminder_shards: int = SHARDS
+) -> World:
     dynamodb = boto3.client("dynamodb")
     table = aws.table_name
-    users = UserRepository(dynamodb, table, reminder_lead=LEAD)
+    users = UserRepository(dynamodb, table, reminder_lead=LEAD, reminder_shards=reminder_shards)
     return World(
         aws=aws,
         dynamodb=dynamodb,
+        sqs=boto3.client("sqs"),
         users=users,
         leaderboard=Leaderboard(redis_client),
         directory=PlayerDirectory(dynamodb, table, page_size=7),
@@ -147,6 +168,64 @@ def build_world(aws: Provisioned, redis_client: redis.Redis, now: datetime) -> W
         clock=Clock(now),
         rules=default_ruleset(),
     )
+
+
+@dataclass
+class ReminderJobs:
+    """The hourly fan-out and its worker on moto's reminder queue, as the stack wires them."""
+
+    fan_out: ReminderFanOut
+    worker: StreakReminders
+    progress: ReminderProgress
+    sqs: Any
+    queue_url: str
+
+    def run_hour(self, at: datetime) -> ReminderReport:
+        """The scheduled run at ``at`` and every unit it leads to (continuations included)."""
+        self.fan_out.run(at)
+        report = ReminderReport(now=at)
+        for unit in self.drain():
+            report.add(self.worker.run_unit(unit))
+        return report
+
+    def drain(self) -> Iterator[ReminderUnit]:
+        """Receive units until the queue is empty, deleting each after the caller ran it."""
+        while True:
+            messages = self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10
+            ).get("Messages", [])
+            if not messages:
+                return
+            for message in messages:
+                yield decode(message["Body"])
+                self.sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+
+    def take(self) -> list[ReminderUnit]:
+        """Every queued unit, removed from the queue (to run them in an order of our own)."""
+        return list(self.drain())
+
+
+def run_worker(aws: Provisioned) -> int:
+    """Deliver the reminder queue to the worker handler as its event source mapping would, one
+    message per batch; returns the units run."""
+    from functions.reminders.handler import lambda_handler as worker
+
+    sqs = boto3.client("sqs")
+    runs = 0
+    while True:
+        messages = sqs.receive_message(QueueUrl=aws.reminder_queue_url, MaxNumberOfMessages=1).get(
+            "Messages", []
+        )
+        if not messages:
+            return runs
+        response = worker(sqs_event(messages, aws.reminder_queue_arn), Context("reminders"))
+        assert response == {"batchItemFailures": []}
+        sqs.delete_message(
+            QueueUrl=aws.reminder_queue_url, ReceiptHandle=messages[0]["ReceiptHandle"]
+        )
+        runs += 1
 
 
 def local_time(day: date, hour: int, timezone: str, minute: int = 0) -> datetime:

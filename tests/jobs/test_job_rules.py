@@ -63,7 +63,7 @@ def test_wording_follows_the_lead_and_the_lead_is_bounded() -> None:
     assert expiry_phrase(timedelta(hours=18)) == "at midnight"
     for lead in (timedelta(0), timedelta(hours=25)):
         with pytest.raises(ValueError, match="lead"):
-            StreakReminders(None, None, None, lead=lead)  # type: ignore[arg-type]
+            StreakReminders(None, None, None, None, None, lead=lead)  # type: ignore[arg-type]
 
 
 def test_drift_counts_added_removed_and_changed_members() -> None:

@@ -18,7 +18,10 @@ from tests.jobs.support import Context, PushInbox, Stream, World, build_world
 
 @pytest.fixture
 def world(stack_env: Provisioned, redis_client: redis.Redis) -> World:
-    return build_world(stack_env, redis_client, datetime(2026, 11, 20, tzinfo=UTC))
+    # The handlers' repository files reminders under the default shard count.
+    return build_world(
+        stack_env, redis_client, datetime(2026, 11, 20, tzinfo=UTC), reminder_shards=16
+    )
 
 
 def dispatch(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -108,7 +111,7 @@ def test_a_failed_publish_is_retried_not_lost(world: World, stack_env: Provision
 
 def test_reminders_written_by_the_notifier_are_pushed(world: World, stack_env: Provisioned) -> None:
     from functions.notifier.handler import lambda_handler as notifier
-    from tests.jobs.support import local_time, scheduled_event
+    from tests.jobs.support import local_time, run_worker, scheduled_event
 
     inbox = PushInbox(stack_env.topic_arn)
     world.player("alice", push=True, active_days=[date(2026, 11, 20)])
@@ -116,6 +119,7 @@ def test_reminders_written_by_the_notifier_are_pushed(world: World, stack_env: P
     stream.read()  # skip what setting the user up wrote
 
     notifier(scheduled_event(local_time(date(2026, 11, 21), 18, "UTC")), Context("notifier"))
+    assert run_worker(stack_env) == 3 * 16  # the reminder worker runs the queued units
     dispatch(stream.read())
 
     [push] = inbox.drain()

@@ -17,7 +17,15 @@ from gamification.adapters.dynamo_codec import to_item
 from gamification.domain.reminders import Skip
 from gamification.local.provision import Provisioned
 from gamification.services.reminders import ReminderReport
-from tests.jobs.support import Context, World, build_world, local_time, scheduled_event
+from tests.jobs.support import (
+    SHARDS,
+    Context,
+    World,
+    build_world,
+    local_time,
+    run_worker,
+    scheduled_event,
+)
 
 DAY = date(2026, 11, 25)  # the users' last active day; the reminder is for the next day
 
@@ -49,7 +57,7 @@ def reminders_of(world: World, user_id: str) -> list[dict[str, Any]]:
 
 def run_hourly(world: World, start: datetime, end: datetime) -> list[ReminderReport]:
     job = world.reminders()
-    return [job.run(at) for at in hours(start, end)]
+    return [job.run_hour(at) for at in hours(start, end)]
 
 
 ZONES = {
@@ -110,7 +118,7 @@ def test_stale_index_entries_are_rechecked_against_the_profile(world: World) -> 
     for user_id in ("push-off", "broken", "did-read"):
         point_reminder_index_at(world, user_id, due_hour)
 
-    report = world.reminders().run(due_hour)
+    report = world.reminders().run_hour(due_hour)
 
     assert report.candidates == 3
     assert report.sent == 0
@@ -120,21 +128,27 @@ def test_stale_index_entries_are_rechecked_against_the_profile(world: World) -> 
 def test_running_the_same_hour_twice_reminds_once(
     stack_env: Provisioned, redis_client: redis.Redis
 ) -> None:
-    from functions.notifier.handler import lambda_handler
+    """Through both handlers: the scheduled notifier queues units, the worker runs them."""
+    from functions.notifier.handler import lambda_handler as notifier
 
-    world = build_world(stack_env, redis_client, datetime(2026, 11, 20, tzinfo=UTC))
+    # The handlers' repository files users under the default 16 shards.
+    world = build_world(
+        stack_env, redis_client, datetime(2026, 11, 20, tzinfo=UTC), reminder_shards=16
+    )
     for i in range(5):
         world.player(f"user-{i}", active_days=[DAY])
     due = local_time(DAY + timedelta(days=1), 18, "UTC")
 
-    first = lambda_handler(scheduled_event(due), Context("notifier"))
-    second = lambda_handler(scheduled_event(due), Context("notifier"))
-    later = lambda_handler(scheduled_event(due + timedelta(hours=1)), Context("notifier"))
+    first = notifier(scheduled_event(due), Context("notifier"))
+    assert run_worker(stack_env) == first["ReminderUnitsQueued"] == 16 * 3  # 3 hours, 16 shards
+    assert all(len(reminders_of(world, f"user-{i}")) == 1 for i in range(5))
 
-    assert first["RemindersSent"] == 5
-    assert second["RemindersSent"] == 0
-    assert second["RemindersAlreadySent"] == 5
-    assert later["RemindersSent"] == 0  # the look-back finds them again: still once
+    notifier(scheduled_event(due), Context("notifier"))  # a retried scheduled run
+    run_worker(stack_env)
+    later = notifier(scheduled_event(due + timedelta(hours=1)), Context("notifier"))
+    run_worker(stack_env)  # the hour's final pass reads them again: still once
+
+    assert later["queued"][keys.reminder_hour(due)] == 16
     assert all(len(reminders_of(world, f"user-{i}")) == 1 for i in range(5))
 
 
@@ -149,7 +163,7 @@ def test_overlapping_runs_remind_once(world: World) -> None:
     def run() -> None:
         job = world.reminders()
         barrier.wait()
-        reports.append(job.run(due))
+        reports.append(job.run_hour(due))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
@@ -165,7 +179,7 @@ def test_a_missed_run_is_caught_up_by_the_next_one(world: World) -> None:
     world.player("alice", active_days=[DAY])
     due = local_time(DAY + timedelta(days=1), 18, "UTC")
 
-    report = world.reminders().run(due + timedelta(hours=2))  # the 18:00 and 19:00 runs failed
+    report = world.reminders().run_hour(due + timedelta(hours=2))  # 18:00 and 19:00 failed
 
     assert report.sent == 1
     [reminder] = reminders_of(world, "alice")
@@ -176,7 +190,7 @@ def test_no_reminder_once_the_streak_has_broken(world: World) -> None:
     world.player("alice", active_days=[DAY])
     midnight = local_time(DAY + timedelta(days=2), 0, "UTC")
 
-    report = world.reminders(lookback_hours=6).run(midnight)
+    report = world.reminders(lookback_hours=6).run_hour(midnight)
 
     assert report.sent == 0
     assert reminders_of(world, "alice") == []
@@ -219,6 +233,9 @@ def point_reminder_index_at(world: World, user_id: str, due: datetime) -> None:
         Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
         UpdateExpression="SET GSI1PK = :pk, GSI1SK = :sk",
         ExpressionAttributeValues=to_item(
-            {":pk": keys.reminder_pk(due), ":sk": keys.user_pk(user_id)}
+            {
+                ":pk": keys.reminder_pk(due, keys.reminder_shard(user_id, SHARDS)),
+                ":sk": keys.user_pk(user_id),
+            }
         ),
     )

@@ -62,9 +62,31 @@ def notification_sk(created_at: datetime, notification_id: str) -> str:
     return f"{NOTIFICATION_PREFIX}{moment}#{notification_id}"
 
 
-def reminder_pk(due: datetime) -> str:
-    """GSI1 partition: the UTC hour in which a user's streak reminder falls due."""
-    return f"REMIND#{due.astimezone(UTC).strftime('%Y-%m-%dT%H')}"
+DEFAULT_REMINDER_SHARDS = 16
+"""GSI1 keys per reminder due hour unless ``GAMIFY_REMINDER_SHARDS`` says otherwise: 10,000
+commits/s all due in one hour stay under 1,000 writes/s per key (docs/data-model.md)."""
+REMINDER_PROGRESS_PREFIX = "REMINDHOUR#"
+REMINDER_PROGRESS_SK = "PROGRESS"
+
+
+def reminder_hour(due: datetime) -> str:
+    """The UTC hour of ``due`` as the reminder keys spell it (``2026-11-26T18``)."""
+    return due.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def reminder_pk(due: datetime, shard: int) -> str:
+    """GSI1 partition: the UTC hour in which a user's streak reminder falls due, and the user's
+    shard of it (``reminder_shard``), so a busy hour's writes spread over several keys."""
+    return f"REMIND#{reminder_hour(due)}#{shard}"
+
+
+def reminder_shard(user_id: str, shards: int) -> int:
+    return crc32(user_id.encode()) % shards
+
+
+def reminder_progress_pk(hour: datetime) -> str:
+    """Which shards of one due hour the reminder fan-out has finished (one small item)."""
+    return f"{REMINDER_PROGRESS_PREFIX}{reminder_hour(hour)}"
 
 
 def players_pk(shard: int) -> str:

@@ -144,8 +144,10 @@ class UserRepository:
         day_retention: timedelta = DEFAULT_DAY_RETENTION,
         *,
         freezes: FreezeRules | None = None,
+        reminder_shards: int = keys.DEFAULT_REMINDER_SHARDS,
     ) -> None:
         self._client = client
+        self._reminder_shards = reminder_shards
         self._table = table_name
         self._reminder_lead = reminder_lead
         self._notification_ttl = notification_ttl
@@ -426,7 +428,11 @@ class UserRepository:
                 "erasing": True if marks.erasing else None,
                 "state": pack_state(state),
                 "updated_at": _iso(now),
-                "GSI1PK": keys.reminder_pk(due) if due else None,
+                "GSI1PK": (
+                    keys.reminder_pk(due, keys.reminder_shard(state.user_id, self._reminder_shards))
+                    if due
+                    else None
+                ),
                 "GSI1SK": keys.user_pk(state.user_id) if due else None,
                 "GSI2PK": keys.players_pk(keys.player_shard(state.user_id)) if playing else None,
                 "GSI2SK": state.user_id if playing else None,

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 
-from gamification.resources import QUEUE, TABLE
+from gamification.resources import QUEUE, REMINDER_QUEUE, TABLE, QueueSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,9 @@ class Provisioned:
     dlq_arn: str
     topic_arn: str
     stream_arn: str
+    reminder_queue_url: str = ""
+    reminder_queue_arn: str = ""
+    reminder_dlq_url: str = ""
 
     def environment(self) -> dict[str, str]:
         """The variables the handlers read (``gamification.config.Settings``)."""
@@ -31,11 +34,13 @@ class Provisioned:
             "QUEUE_URL": self.queue_url,
             "DLQ_URL": self.dlq_url,
             "TOPIC_ARN": self.topic_arn,
+            "REMINDER_QUEUE_URL": self.reminder_queue_url,
         }
 
 
 def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provisioned:
-    """Table (keys, indexes, TTL, stream), activity queue with its DLQ redrive, push topic."""
+    """Table (keys, indexes, TTL, stream), activity and reminder queues with their DLQ
+    redrives, push topic."""
     kwargs: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url else {}
     dynamodb = boto3.client("dynamodb", **kwargs)
     sqs = boto3.client("sqs", **kwargs)
@@ -48,31 +53,43 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         TimeToLiveSpecification={"Enabled": True, "AttributeName": TABLE.ttl_attribute},
     )
 
-    dlq_url = sqs.create_queue(
-        QueueName=f"{prefix}-activities-dlq",
-        Attributes={"MessageRetentionPeriod": str(QUEUE.dlq_retention_seconds)},
-    )["QueueUrl"]
-    dlq_arn = _queue_arn(sqs, dlq_url)
-    queue_url = sqs.create_queue(
-        QueueName=f"{prefix}-activities",
-        Attributes={
-            "VisibilityTimeout": str(QUEUE.visibility_timeout_seconds),
-            "MessageRetentionPeriod": str(QUEUE.retention_seconds),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": QUEUE.max_receive_count}
-            ),
-        },
-    )["QueueUrl"]
+    queue_url, dlq_url = _queue_with_dlq(sqs, f"{prefix}-activities", QUEUE)
+    reminder_url, reminder_dlq_url = _queue_with_dlq(sqs, f"{prefix}-reminders", REMINDER_QUEUE)
     topic_arn = sns.create_topic(Name=f"{prefix}-push")["TopicArn"]
     return Provisioned(
         table_name=table_name,
         queue_url=queue_url,
         queue_arn=_queue_arn(sqs, queue_url),
         dlq_url=dlq_url,
-        dlq_arn=dlq_arn,
+        dlq_arn=_queue_arn(sqs, dlq_url),
         topic_arn=topic_arn,
         stream_arn=table["TableDescription"].get("LatestStreamArn", ""),
+        reminder_queue_url=reminder_url,
+        reminder_queue_arn=_queue_arn(sqs, reminder_url),
+        reminder_dlq_url=reminder_dlq_url,
     )
+
+
+def _queue_with_dlq(sqs: Any, name: str, spec: QueueSpec) -> tuple[str, str]:
+    """A queue redriving to its own dead-letter queue after ``spec.max_receive_count``."""
+    dlq_url = sqs.create_queue(
+        QueueName=f"{name}-dlq",
+        Attributes={"MessageRetentionPeriod": str(spec.dlq_retention_seconds)},
+    )["QueueUrl"]
+    queue_url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": str(spec.visibility_timeout_seconds),
+            "MessageRetentionPeriod": str(spec.retention_seconds),
+            "RedrivePolicy": json.dumps(
+                {
+                    "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
+                    "maxReceiveCount": spec.max_receive_count,
+                }
+            ),
+        },
+    )["QueueUrl"]
+    return str(queue_url), str(dlq_url)
 
 
 def _queue_arn(sqs: Any, url: str) -> str:

@@ -29,10 +29,12 @@ from gamification.local.redis_server import free_port
 from gamification.local.scheduler import Scheduler
 from gamification.local.sqs_poller import SqsPoller, retry_delay_from_env
 from gamification.local.stream_poller import StreamPoller, Subscription
-from gamification.resources import ROUTES, SCHEDULES, STREAMS
+from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
+REMINDER_WORKER = "reminders"
+"""The function the reminder queue's mapping invokes (``functions/reminders``)."""
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -78,6 +80,7 @@ class LocalStack:
         self.invoker = Invoker()
         self._functions: dict[str, bool] = {}
         self._sqs: SqsPoller | None = None
+        self._reminders: SqsPoller | None = None
         self._stream: StreamPoller | None = None
         self.scheduler: Scheduler | None = None
         self._http: HttpGateway | None = None
@@ -121,7 +124,8 @@ class LocalStack:
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", "backfill", "eraser"} | {s.function for s in STREAMS}
+        wanted |= {"consumer", REMINDER_WORKER, "backfill", "eraser"}
+        wanted |= {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
 
@@ -130,6 +134,16 @@ class LocalStack:
             self.provisioned.queue_url,
             self.provisioned.queue_arn,
             self.invoker.invoke,
+            retry_delay_seconds=retry_delay_from_env(),
+        ).start()
+        # The reminder fan-out: the hourly notifier enqueues units, this mapping runs them.
+        self._reminders = SqsPoller(
+            boto3.client("sqs"),
+            self.provisioned.reminder_queue_url,
+            self.provisioned.reminder_queue_arn,
+            self.invoker.invoke,
+            function=REMINDER_WORKER,
+            spec=REMINDER_QUEUE,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
         subscriptions = [Subscription.of(spec) for spec in STREAMS]
@@ -170,14 +184,22 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop in reverse order; each part stops even if an earlier one failed to."""
-        for part in (self._http, self.scheduler, self._sqs, self._stream, self.redis):
+        for part in (
+            self._http,
+            self.scheduler,
+            self._sqs,
+            self._reminders,
+            self._stream,
+            self.redis,
+        ):
             if part is None:
                 continue
             try:
                 part.stop()
             except Exception:
                 log.exception("stopping %s failed", type(part).__name__)
-        self._http = self.scheduler = self._sqs = self._stream = self.redis = None
+        self._http = self.scheduler = self._sqs = self._reminders = self._stream = None
+        self.redis = None
         self._save_state()
         if self._moto is not None:
             self._moto.stop()
@@ -272,6 +294,8 @@ class LocalStack:
             "queue": _depth(sqs, provisioned.queue_url),
             "dlq": _depth(sqs, provisioned.dlq_url),
             "sqs_poller": dict(self._sqs.totals) if self._sqs else {},
+            "reminder_queue": _depth(sqs, provisioned.reminder_queue_url),
+            "reminder_poller": dict(self._reminders.totals) if self._reminders else {},
             "stream_poller": dict(self._stream.totals) if self._stream else {},
             "max_backdate_hours": float(os.environ["GAMIFY_MAX_BACKDATE_HOURS"]),
         }

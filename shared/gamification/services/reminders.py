@@ -1,36 +1,154 @@
-"""Streak-expiry reminders: once an hour, remind every user whose streak breaks tonight.
+"""Streak-expiry reminders, fanned out: the hourly run enqueues units, a worker sends them.
 
 A reminder is due ``lead`` before the streak would break (local midnight ending the day after the
 last active day; 18:00 local with the default 6 h). The sparse GSI1 lists users by the UTC hour
-their reminder falls due, so a run reads only the hours it covers: the current one and a short
-look-back, so a late or missed run still reminds (a reminder is never sent *before* it is due,
-and never after the streak broke). Every candidate is re-checked against the stored profile,
-and the ledger's guard item makes it at most one reminder per user and local day however often
-or concurrently the job runs.
+their reminder falls due, written under ``shards`` keys per hour (``keys.reminder_pk``).
+
+``ReminderFanOut`` (the hourly schedule) only enqueues units of work, one per (hour, shard): for
+the current hour (the users due on the hour, on time), and for the hour that just ended and the
+one before, the shards whose *final pass* has not finished (the half-hour zones, a failed or
+missed run). ``StreakReminders.run_unit`` (the queue's worker) handles one unit: at most
+``page_size`` users of one hour-shard; a longer shard continues in a message it enqueues before it
+returns. A shard's final pass (a run at or after the end of its hour) that reads its last page
+records the shard done in the hour's progress item, so later runs leave it alone.
+
+Every candidate is re-checked against the stored profile (never early, never after the streak
+broke), and the ledger's guard item makes it at most one reminder per user and local day however
+often, out of order or concurrently units run.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
 from gamification.adapters import keys
-from gamification.adapters.reminder_index import ReminderIndex
-from gamification.adapters.reminder_ledger import ReminderLedger, ReminderOutcome
-from gamification.adapters.user_repository import StoredUser, UserRepository
+from gamification.adapters.reminder_index import ReminderPage
+from gamification.adapters.reminder_ledger import ReminderOutcome
+from gamification.adapters.reminder_queue import ReminderUnit
+from gamification.adapters.user_repository import StoredUser
 from gamification.domain.freezes import FreezeRules
+from gamification.domain.notifications import Notification
 from gamification.domain.reminders import Reminder, Skip, plan_reminder
 
 logger = Logger(child=True)
 
 LOOKBACK_HOURS = 2
-"""Earlier hour buckets each run reads again, so one or two missed runs lose no reminder."""
+"""Earlier due hours each run looks at again (their unfinished shards), so one or two missed
+runs lose no reminder; older hours are given up (a reminder near midnight is worse than none)."""
+PAGE_SIZE = 1_000
+"""Users per unit: ≈ 10-20 s of transactions, well inside the worker's 2-minute timeout."""
+HOUR = timedelta(hours=1)
 _CHUNK = 100
+
+
+# -- ports (the adapters in gamification.adapters; in-memory fakes in the scale simulation) ----
+
+
+class DueIndex(Protocol):
+    def page(self, hour: datetime, shard: int, after: str | None, limit: int) -> ReminderPage: ...
+
+
+class Profiles(Protocol):
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def load_many(
+        self, user_ids: Sequence[str], consistent: bool = False
+    ) -> Mapping[str, StoredUser]: ...
+
+
+class Ledger(Protocol):
+    def already_reminded(self, wanted: Sequence[tuple[str, date]]) -> set[str]: ...
+
+    def record(self, notification: Notification, day: date, version: int) -> ReminderOutcome: ...
+
+
+class UnitQueue(Protocol):
+    def send(self, units: Sequence[ReminderUnit]) -> None: ...
+
+
+class HourProgress(Protocol):
+    def start(self, hour: datetime) -> None: ...
+
+    def finish(self, hour: datetime, shard: int) -> None: ...
+
+    def finished(self, hour: datetime) -> set[int] | None: ...
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+# -- the hourly run: enqueue ------------------------------------------------------------------
+
+
+@dataclass
+class FanOutReport:
+    now: datetime
+    queued: dict[str, int] = field(default_factory=dict)
+    """Units queued per due hour (``2026-11-26T18``)."""
+    late_shards: int = 0
+    """Shards of an hour that ended over an hour ago whose final pass has not finished: its
+    reminders were not all sent in time (alarmed; this run queues them once more)."""
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "ReminderUnitsQueued": sum(self.queued.values()),
+            "ReminderShardsLate": self.late_shards,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        return {"now": self.now.isoformat(), "queued": self.queued, **self.totals()}
+
+
+class ReminderFanOut:
+    """The hourly schedule's run: queue one unit per due hour and shard still to do."""
+
+    def __init__(
+        self,
+        queue: UnitQueue,
+        progress: HourProgress,
+        *,
+        shards: int,
+        lookback_hours: int = LOOKBACK_HOURS,
+    ) -> None:
+        if shards < 1:
+            raise ValueError("reminder shards must be at least 1")
+        self._queue = queue
+        self._progress = progress
+        self._shards = shards
+        self._lookback = lookback_hours
+
+    def run(self, now: datetime) -> FanOutReport:
+        """Queue the units for ``now`` (the scheduled event's time: a retried run is the same
+        run, and shards finished meanwhile are not queued again)."""
+        now = now.astimezone(UTC)
+        report = FanOutReport(now=now)
+        hour = hour_of(now)
+        every = range(self._shards)
+        self._progress.start(hour)
+        units = [ReminderUnit(hour, shard, now) for shard in every]
+        report.queued[keys.reminder_hour(hour)] = len(units)
+        for back in range(1, self._lookback + 1):
+            earlier = hour - back * HOUR
+            done = self._progress.finished(earlier)
+            open_shards = [shard for shard in every if shard not in (done or ())]
+            if back >= 2 and done is not None:
+                # Its final pass was queued an hour ago (an hour no run started, e.g. before
+                # the first deploy, is caught up but not counted: nothing was late).
+                report.late_shards += len(open_shards)
+            units += [ReminderUnit(earlier, shard, now) for shard in open_shards]
+            report.queued[keys.reminder_hour(earlier)] = len(open_shards)
+        self._queue.send(units)
+        return report
+
+
+# -- the worker: one unit ---------------------------------------------------------------------
 
 
 @dataclass
@@ -42,6 +160,10 @@ class ReminderReport:
     already_sent: int = 0
     failed: int = 0
     skipped: Counter[Skip] = field(default_factory=Counter)
+    continued: bool = False
+    """The shard had more users: a continuation unit was queued."""
+    finished: bool = False
+    """The final pass read the shard's last page: the hour's progress item has it."""
 
     def totals(self) -> dict[str, int]:
         """The run's metrics, by CloudWatch metric name."""
@@ -59,18 +181,31 @@ class ReminderReport:
             "hours": self.hours,
             **self.totals(),
             "skipped": {reason.value: n for reason, n in sorted(self.skipped.items())},
+            "continued": self.continued,
+            "finished": self.finished,
         }
+
+    def add(self, other: ReminderReport) -> None:
+        """Fold another unit's counts into this one (a batch, a test's whole hour)."""
+        self.hours += other.hours
+        self.candidates += other.candidates
+        self.sent += other.sent
+        self.already_sent += other.already_sent
+        self.failed += other.failed
+        self.skipped.update(other.skipped)
 
 
 class StreakReminders:
     def __init__(
         self,
-        index: ReminderIndex,
-        users: UserRepository,
-        ledger: ReminderLedger,
+        index: DueIndex,
+        users: Profiles,
+        ledger: Ledger,
+        queue: UnitQueue,
+        progress: HourProgress,
         *,
         lead: timedelta,
-        lookback_hours: int = LOOKBACK_HOURS,
+        page_size: int = PAGE_SIZE,
         max_attempts: int = 3,
         freezes: FreezeRules | None = None,
     ) -> None:
@@ -81,22 +216,33 @@ class StreakReminders:
         self._index = index
         self._users = users
         self._ledger = ledger
+        self._queue = queue
+        self._progress = progress
         self._lead = lead
-        self._lookback = lookback_hours
+        self._page_size = page_size
         self._max_attempts = max_attempts
         self._freezes = freezes or FreezeRules()
 
-    def run(self, now: datetime) -> ReminderReport:
-        """Remind every user whose reminder is due by ``now`` (the scheduled event's time)."""
-        now = now.astimezone(UTC)
-        report = ReminderReport(now=now)
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        buckets = [hour - timedelta(hours=h) for h in range(self._lookback, -1, -1)]
-        report.hours = [keys.reminder_pk(b) for b in buckets]
-        user_ids = list(dict.fromkeys(u for b in buckets for u in self._index.due_in(b)))
-        report.candidates = len(user_ids)
-        for chunk in _chunks(user_ids, _CHUNK):
+    def run_unit(self, unit: ReminderUnit, now: datetime | None = None) -> ReminderReport:
+        """Remind the users of one page of ``unit`` whose reminder is due by ``now`` (default:
+        the unit's scheduled run), then continue the shard or record it finished.
+
+        With failed users nothing is queued or recorded: the caller fails the message, and its
+        retry repeats the page (the guard skips whoever was reminded)."""
+        now = (now or unit.at).astimezone(UTC)
+        report = ReminderReport(now=now, hours=[keys.reminder_pk(unit.hour, unit.shard)])
+        page = self._index.page(unit.hour, unit.shard, unit.after, self._page_size)
+        report.candidates = len(page.user_ids)
+        for chunk in _chunks(page.user_ids, _CHUNK):
             self._remind_chunk(chunk, now, report)
+        if report.failed:
+            return report
+        if page.next is not None:
+            self._queue.send([replace(unit, after=page.next)])
+            report.continued = True
+        elif now >= unit.hour + HOUR:
+            self._progress.finish(unit.hour, unit.shard)
+            report.finished = True
         return report
 
     def _remind_chunk(self, user_ids: Sequence[str], now: datetime, report: ReminderReport) -> None:
