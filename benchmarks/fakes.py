@@ -28,7 +28,7 @@ import bisect
 import heapq
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -41,6 +41,8 @@ from gamification.resources import IndexSpec, TableSpec
 KB = 1024
 PAGE_BYTES = 1024 * KB
 """A Query returns at most 1 MB per page."""
+CACHED_ROWS = 400_000
+"""Rows of recently queried partitions kept sorted (units of many shards interleave)."""
 
 LATENCY_S = {
     "GetItem": 0.005,
@@ -59,6 +61,22 @@ transaction, 10-12 ms an SQS send). Changing them scales every simulated time li
 
 Item = dict[str, Any]
 Key = tuple[str, str]
+_SIZES: OrderedDict[int, tuple[Item, int]] = OrderedDict()
+
+
+def sized(item: Item) -> int:
+    """``item_size``, remembered for the last few thousand item objects (a backing hands the
+    same object to a page's query, read and condition check); the cache holds the item, so an
+    id is never reused while it is cached. Callers never mutate items they did not create."""
+    found = _SIZES.get(id(item))
+    if found is not None and found[0] is item:
+        _SIZES.move_to_end(id(item))
+        return found[1]
+    size = item_size(item)
+    _SIZES[id(item)] = (item, size)
+    if len(_SIZES) > 8192:
+        _SIZES.popitem(last=False)
+    return size
 
 
 class SimulatedTimeoutError(BaseException):
@@ -206,7 +224,7 @@ class FakeDynamoDB:
     def _write(self, key: Key, old: Item | None, new: Item | None, transactional: bool) -> None:
         """Bill one item write on the table and its indexes, then store it."""
         factor = 2 if transactional else 1
-        size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+        size = max(sized(old) if old else 0, sized(new) if new else 0)
         self.meter.wrote("table", key[0], factor * max(1, math.ceil(size / KB)))
         for spec in self._indexes.values():
             before, after = self._projected(spec, old), self._projected(spec, new)
@@ -216,10 +234,10 @@ class FakeDynamoDB:
             new_pk = after[spec.partition_key]["S"] if after else None
             same_key = before and after and before[spec.sort_key] == after[spec.sort_key]
             if before is not None and (old_pk != new_pk or not same_key):
-                self.meter.wrote(spec.name, str(old_pk), math.ceil(item_size(before) / KB))
+                self.meter.wrote(spec.name, str(old_pk), math.ceil(sized(before) / KB))
                 before = None
             if after is not None:
-                self.meter.wrote(spec.name, str(new_pk), math.ceil(item_size(after) / KB))
+                self.meter.wrote(spec.name, str(new_pk), math.ceil(sized(after) / KB))
         self._store(key, new)
 
     # -- reads -------------------------------------------------------------------------------
@@ -228,7 +246,7 @@ class FakeDynamoDB:
         self.meter.request("GetItem")
         key = _key(kwargs["Key"])
         item = self.stored(key)
-        self.meter.read(item_size(item) if item else 0, bool(kwargs.get("ConsistentRead")))
+        self.meter.read(sized(item) if item else 0, bool(kwargs.get("ConsistentRead")))
         if item is None:
             return {}
         return {"Item": _project(item, kwargs.get("ProjectionExpression"))}
@@ -242,7 +260,7 @@ class FakeDynamoDB:
             found = responses.setdefault(table, [])
             for key in request["Keys"]:
                 item = self.stored(_key(key))
-                self.meter.read(item_size(item) if item else 0, bool(request.get("ConsistentRead")))
+                self.meter.read(sized(item) if item else 0, bool(request.get("ConsistentRead")))
                 if item is not None:
                     found.append(_project(item, request.get("ProjectionExpression")))
         return {"Responses": responses, "UnprocessedKeys": {}}
@@ -252,21 +270,25 @@ class FakeDynamoDB:
         index = kwargs.get("IndexName")
         values = kwargs.get("ExpressionAttributeValues", {})
         match = re.fullmatch(
-            r"(\w+) = (:\w+)(?: AND begins_with\((\w+), (:\w+)\))?",
+            r"(\w+) = (:\w+)"
+            r"(?: AND (?:begins_with\((\w+), (:\w+)\)|(\w+) (<|<=|>|>=|=) (:\w+)))?",
             kwargs["KeyConditionExpression"],
         )
         if match is None:
             raise NotImplementedError(kwargs["KeyConditionExpression"])
-        pk_name, pk_value, _, prefix = match.groups()
+        pk_name, pk_value, prefix_name, prefix, range_name, operator, bound = match.groups()
         spec = self._indexes[index] if index else None
         sort_name = spec.sort_key if spec else "SK"
-        if pk_name != (spec.partition_key if spec else "PK"):
-            raise NotImplementedError(f"key condition on {pk_name}")
+        if pk_name != (spec.partition_key if spec else "PK") or (prefix_name or range_name) not in (
+            None,
+            sort_name,
+        ):
+            raise NotImplementedError(kwargs["KeyConditionExpression"])
         pk = values[pk_value]["S"]
         order, rows = self._ordered(index, pk, sort_name)
-        if prefix is not None:
-            wanted = values[prefix]["S"]
-            kept = [i for i, o in enumerate(order) if o[0].startswith(wanted)]
+        if prefix is not None or bound is not None:
+            test = _sort_test(values[prefix or bound]["S"], "begins_with" if prefix else operator)
+            kept = [i for i, o in enumerate(order) if test(o[0])]
             order, rows = [order[i] for i in kept], [rows[i] for i in kept]
         forward = kwargs.get("ScanIndexForward") is not False
         if not forward:
@@ -283,7 +305,7 @@ class FakeDynamoDB:
         page: list[Item] = []
         total = 0
         for row in rows[at : at + limit]:
-            size = item_size(row)
+            size = sized(row)
             if page and total + size > PAGE_BYTES:
                 break
             page.append(row)
@@ -307,8 +329,9 @@ class FakeDynamoDB:
             rows = self._partition(index, pk)
             rows.sort(key=lambda r: (r[sort_name]["S"], r["PK"]["S"], r["SK"]["S"]))
             order = [(r[sort_name]["S"], r["PK"]["S"], r["SK"]["S"]) for r in rows]
-            if len(self._sorted) >= 2:
-                self._sorted.pop(next(iter(self._sorted)))
+            held = sum(len(r) for _, r in self._sorted.values())
+            while self._sorted and held + len(rows) > CACHED_ROWS:
+                held -= len(self._sorted.pop(next(iter(self._sorted)))[1])
             cached = self._sorted[(index, pk)] = (order, rows)
         return cached
 
@@ -332,7 +355,7 @@ class FakeDynamoDB:
         key = _key(item)
         old = self.stored(key)
         if not _condition(kwargs, old):
-            self.meter.wrote("table", key[0], max(1, math.ceil(item_size(item) / KB)))
+            self.meter.wrote("table", key[0], max(1, math.ceil(sized(item) / KB)))
             raise _ConditionalCheckFailedError(
                 {"Error": {"Code": "ConditionalCheckFailedException", "Message": "failed"}},
                 "PutItem",
@@ -345,7 +368,7 @@ class FakeDynamoDB:
         key = _key(kwargs["Key"])
         old = self.stored(key)
         if not _condition(kwargs, old):
-            self.meter.wrote("table", key[0], max(1, math.ceil(item_size(old or {}) / KB)))
+            self.meter.wrote("table", key[0], max(1, math.ceil(sized(old or {}) / KB)))
             raise _ConditionalCheckFailedError(
                 {"Error": {"Code": "ConditionalCheckFailedException", "Message": "failed"}},
                 "UpdateItem",
@@ -388,16 +411,28 @@ class FakeDynamoDB:
             elif action == "Delete":
                 planned.append((key, old, None))
             else:  # ConditionCheck: billed as a write of the item it checks
-                size = item_size(old) if old else 0
+                size = sized(old) if old else 0
                 self.meter.wrote("table", key[0], 2 * max(1, math.ceil(size / KB)))
         if any(r["Code"] != "None" for r in reasons):
             for key, old, new in planned:
-                size = max(item_size(old) if old else 0, item_size(new) if new else 0)
+                size = max(sized(old) if old else 0, sized(new) if new else 0)
                 self.meter.wrote("table", key[0], 2 * max(1, math.ceil(size / KB)))
             raise _error("TransactionCanceledException", "cancelled", reasons)
         for key, old, new in planned:
             self._write(key, old, new, transactional=True)
         return {}
+
+
+def _sort_test(value: str, operator: str) -> Callable[[str], bool]:
+    tests: dict[str, Callable[[str], bool]] = {
+        "begins_with": lambda v: v.startswith(value),
+        "<": lambda v: v < value,
+        "<=": lambda v: v <= value,
+        ">": lambda v: v > value,
+        ">=": lambda v: v >= value,
+        "=": lambda v: v == value,
+    }
+    return tests[operator]
 
 
 def _key(item: Mapping[str, Any]) -> Key:
@@ -465,8 +500,12 @@ def _update(item: Item, request: Mapping[str, Any]) -> Item:
             elif verb == "ADD":
                 name, value = action.split()
                 name = names.get(name, name)
-                total = int(new.get(name, {"N": "0"})["N"]) + int(values[value]["N"])
-                new[name] = {"N": str(total)}
+                if "NS" in values[value]:  # a number set: union
+                    members = set(new.get(name, {"NS": []})["NS"]) | set(values[value]["NS"])
+                    new[name] = {"NS": sorted(members, key=int)}
+                else:
+                    total = int(new.get(name, {"N": "0"})["N"]) + int(values[value]["N"])
+                    new[name] = {"N": str(total)}
             elif match := re.fullmatch(r"(#?\w+) = if_not_exists\((#?\w+), (:\w+)\)", action):
                 name = names.get(match[1], match[1])
                 if name not in new:

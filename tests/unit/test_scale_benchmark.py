@@ -13,14 +13,12 @@ from benchmarks import scale
 from benchmarks.fakes import KB, LATENCY_S, FakeDynamoDB, makespan
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size
-from gamification.adapters.reminder_index import ReminderIndex
-from gamification.adapters.reminder_ledger import ReminderLedger
-from gamification.adapters.user_repository import UserRepository
 from gamification.config import Settings
 from gamification.domain.ruleset import default_ruleset
-from gamification.services.reminders import LOOKBACK_HOURS, StreakReminders
+from gamification.services.reminders import LOOKBACK_HOURS
 
 RULES = default_ruleset()
+SETTINGS = Settings.from_env({})
 
 
 def _item(pk: str, size: int, **extra: str) -> dict[str, dict[str, str]]:
@@ -116,65 +114,87 @@ def test_makespan_is_list_scheduling_on_parallel_workers() -> None:
 
 def test_generated_profiles_are_the_repositorys_own_items() -> None:
     """A user's generated item is exactly what ``UserRepository.profile_item`` writes for them."""
-    repository = UserRepository(FakeDynamoDB(), scale.TABLE)  # type: ignore[arg-type]
-    population = scale.Population(300, RULES, repository)
+    population = scale.Population(300, RULES, SETTINGS)
     for index in (0, 1, 7, 299):
         template = population.template(index)
         state = template.state.model_copy(update={"user_id": scale.user_id(index)})
-        expected = repository.profile_item(state, 42, scale.NOW - timedelta(days=1), scale.NOW)
+        expected = population.repository.profile_item(
+            state, 42, scale.NOW - timedelta(days=1), scale.NOW
+        )
         assert population.profile(index) == expected
 
 
 def test_every_due_reminder_of_a_small_hour_is_sent_once_at_the_predicted_simulated_time() -> None:
     users = 150
-    population, hour = scale.reminder_population(users, RULES)
-    fake = FakeDynamoDB(backing=scale.PopulationBacking(population))
-    reminders = StreakReminders(
-        ReminderIndex(fake, scale.TABLE),  # type: ignore[arg-type]
-        UserRepository(fake, scale.TABLE),  # type: ignore[arg-type]
-        ReminderLedger(fake, scale.TABLE),  # type: ignore[arg-type]
-        lead=Settings.from_env({}).reminder_lead,
-    )
-    report = reminders.run(hour + timedelta(minutes=1))
-    assert report.sent == users
-    # One query per hour bucket read, then per chunk of 100 users two BatchGetItems (profiles,
-    # guards) and one transaction per user.
-    chunks = math.ceil(users / 100)
-    assert fake.meter.requests == {
-        "Query": LOOKBACK_HOURS + 1,
-        "BatchGetItem": 2 * chunks,
+    rig = scale.fan_out_rig(users, RULES, SETTINGS)
+    shards = SETTINGS.reminder_shards
+    finished, units, timed_out = scale.run_hour(rig, rig.hour, workers=shards, timeout_s=120)
+    # A first run queues every shard of its hour and of the two earlier ones (no run started
+    # them: a fresh deploy); every shard fits one page, so nothing continues.
+    assert (units, timed_out) == ((LOOKBACK_HOURS + 1) * shards, 0)
+    assert sum(sent for _, sent in finished) == users
+    # Per unit: one index query, then (users in its shard > 0) two BatchGetItems (profiles,
+    # guards) and one transaction per user; an earlier hour's unit is its shard's final pass
+    # (an UpdateItem). The hourly run: an UpdateItem (the hour started), a GetItem per earlier
+    # hour (its progress) and the units in batches of 10.
+    occupied = {keys.reminder_shard(scale.user_id(i), shards) for i in range(users)}
+    assert rig.fake.meter.requests == {
+        "UpdateItem": 1 + LOOKBACK_HOURS * shards,
+        "GetItem": LOOKBACK_HOURS,
+        "SendMessageBatch": math.ceil(units / 10),
+        "Query": units,
+        "BatchGetItem": 2 * len(occupied),
         "TransactWriteItems": users,
     }
-    assert fake.meter.clock == pytest.approx(
-        (LOOKBACK_HOURS + 1) * LATENCY_S["Query"]
-        + 2 * chunks * LATENCY_S["BatchGetItem"]
-        + users * LATENCY_S["TransactWriteItems"]
+    busiest = max(
+        sum(keys.reminder_shard(scale.user_id(i), shards) == s for i in range(users))
+        for s in range(shards)
     )
-    again = reminders.run(hour + timedelta(minutes=30))
-    assert (again.sent, again.already_sent) == (0, users)
-    assert fake.writes_by_kind["REMINDED"] == users
-    assert fake.writes_by_kind["NOTIF"] == users
+    enqueue = (
+        LATENCY_S["UpdateItem"]
+        + LOOKBACK_HOURS * LATENCY_S["GetItem"]
+        + math.ceil(units / 10) * LATENCY_S["SendMessageBatch"]
+    )
+    slowest = (
+        LATENCY_S["Query"]
+        + 2 * LATENCY_S["BatchGetItem"]
+        + busiest * LATENCY_S["TransactWriteItems"]
+    )
+    # The hour's units go first, one per worker, so the busiest shard ends at:
+    assert max(t for t, sent in finished if sent == busiest) == pytest.approx(
+        enqueue + scale.QUEUE_HOP_S + slowest
+    )
+    # The next hour's final pass reads every shard again and sends nothing twice.
+    again, _, _ = scale.run_hour(rig, rig.hour + timedelta(hours=1), workers=4, timeout_s=120)
+    assert sum(sent for _, sent in again) == 0
+    assert rig.fake.writes_by_kind["REMINDED"] == users
+    assert rig.fake.writes_by_kind["NOTIF"] == users
     for index in range(users):
         pk = keys.user_pk(scale.user_id(index))
-        assert any(k[0] == pk and k[1].startswith("REMINDED#") for k in fake._items)
+        assert any(k[0] == pk and k[1].startswith("REMINDED#") for k in rig.fake._items)
 
 
-def test_a_killed_run_sends_what_fits_before_its_timeout() -> None:
-    result = scale.reminder_hour_today(100, RULES, Settings.from_env({}))
-    assert (result.sent_in_hour, result.duplicates) == (100, 0)
-    # Killed after 1 s: three queries and two reads (44 ms), then a 15 ms transaction per
-    # reminder, each started before the deadline: 1 + (1.0 - 0.044) // 0.015 = 64.
-    killed = scale.reminder_hour_today(300, RULES, Settings.from_env({}), timeout_s=1.0)
-    assert killed.simulated_s == pytest.approx(1.0, abs=0.016)
-    assert killed.sent_in_hour == 64
+def test_a_unit_is_killed_at_the_workers_timeout() -> None:
+    """One shard of 300 users, a 1 s timeout: a query and two reads (28 ms), then a 15 ms
+    transaction per reminder, each started before the deadline: 1 + (1.0 - 0.028) // 0.015."""
+    one_shard = Settings.from_env({"GAMIFY_REMINDER_SHARDS": "1"})
+    rig = scale.fan_out_rig(300, RULES, one_shard)
+    _, units, timed_out = scale.run_hour(rig, rig.hour, workers=1, timeout_s=1.0)
+    assert (units, timed_out) == (1 + LOOKBACK_HOURS, 1)  # the earlier hours: empty
+    assert rig.fake.writes_by_kind["REMINDED"] == 65
+
+
+def test_the_reminder_hour_row_sends_every_due_reminder_once() -> None:
+    result = scale.reminder_hour(400, RULES, SETTINGS)
+    assert (result.sent_in_hour, result.sent_total, result.duplicates) == (400, 400, 0)
+    assert result.timed_out == 0
 
 
 def test_reconciliation_reads_the_player_index_twice() -> None:
     """Read units of a full reconcile = two walks of GSI2, pages of 1,000 rounded once each."""
     players = 2500
-    result = scale.reconciliation(players, RULES)
-    repository = UserRepository(FakeDynamoDB(), scale.TABLE)  # type: ignore[arg-type]
-    population = scale.Population(players, RULES, repository)
+    result = scale.reconciliation(players, RULES, SETTINGS)
+    population = scale.Population(players, RULES, SETTINGS)
     fake = FakeDynamoDB()
     per_shard: dict[int, list[int]] = {}
     for index in range(players):
@@ -192,13 +212,13 @@ def test_reconciliation_reads_the_player_index_twice() -> None:
 
 
 def test_league_close_sample_closes_every_member_in_one_transaction_each() -> None:
-    sample = scale.league_close_sample(2, RULES, Settings.from_env({}))
+    sample = scale.league_close_sample(2, RULES, SETTINGS)
     assert (sample.members, sample.transactions) == (60, 60)
     assert sample.per_cohort_s > 30 * LATENCY_S["TransactWriteItems"]
 
 
 def test_hot_keys_count_every_profile_write_on_the_player_index() -> None:
-    hot = scale.hot_keys(scale.Sizes.scaled(2000), RULES, Settings.from_env({}))
+    hot = scale.hot_keys(scale.Sizes.scaled(2000), RULES, SETTINGS)
     assert hot.activities == 20
     assert "GSI2 PLAYERS" in hot.by_kind
     assert "table SEATS" in hot.by_kind
