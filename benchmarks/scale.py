@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import heapq
 import math
 import random
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +44,7 @@ from benchmarks.fakes import (
     timed,
 )
 from gamification.adapters import keys
+from gamification.adapters.board_schema import PREFIX, Entry, Page, marker_key
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore
@@ -100,6 +103,8 @@ ZONES: tuple[tuple[str, float], ...] = (
 ACTIVITY_MEDIAN = 3.0
 ACTIVITY_SIGMA = 1.2
 """Lognormal activities per user and day: median 3, mean ≈ 6, the top 1 % above ≈ 50."""
+DISPLAY_NAME = "Synthetic Player"
+"""16 characters, on every profile (the boards project it)."""
 PUSH_SHARE = 0.6
 TIER_DECAY = 0.6
 """Share of users in tier t ∝ TIER_DECAY ** t."""
@@ -132,11 +137,13 @@ class Sizes:
 
 
 def user_id(index: int) -> str:
-    return f"u{index:07d}"
+    """A UUID-shaped id (36 characters, as Cognito's ``sub``) that names its index."""
+    h = hashlib.blake2b(index.to_bytes(4, "big"), digest_size=11).hexdigest()
+    return f"{index:08x}-{h[:4]}-4{h[4:7]}-8{h[7:10]}-{h[10:22]}"
 
 
 def user_index(uid: str) -> int:
-    return int(uid[1:])
+    return int(uid[:8], 16)
 
 
 def _activity(uid: str, at: datetime, n: int, kind: str = "post_read") -> Activity:
@@ -154,7 +161,7 @@ def lived_state(zone: str, push: bool, rules: Ruleset, days: int = 14) -> UserSt
     """A real state: ``days`` days of three reads each (by the transition), ending yesterday,
     in the league week before ``NOW``'s."""
     state = UserState.new(
-        "template", UserSettings(timezone=zone, push_enabled=push, display_name="Player 1")
+        "template", UserSettings(timezone=zone, push_enabled=push, display_name=DISPLAY_NAME)
     )
     acts = [
         _activity("template", NOW - timedelta(days=d, hours=1), k)
@@ -175,7 +182,11 @@ class Template:
 class Population:
     """``users`` synthetic users, compact: a zone, a daily rate, push and a tier per user."""
 
-    def __init__(self, users: int, rules: Ruleset, settings: Settings) -> None:
+    def __init__(
+        self, users: int, rules: Ruleset, settings: Settings, seated: str | None = None
+    ) -> None:
+        """``seated``: a week every user holds a cohort of (projected by GSI2, as mid-week);
+        ``None``: no cohort yet (the week's first activity joins one)."""
         rng = random.Random(SEED)
         self.size = users
         self.reminder_shards = settings.reminder_shards
@@ -201,7 +212,10 @@ class Population:
             for push in (False, True):
                 state = lived_state(zone, push, rules)
                 for tier in range(tiers):
-                    tiered = state.model_copy(update={"league": LeagueState(tier=tier)})
+                    league = LeagueState(tier=tier)
+                    if seated is not None:
+                        league = LeagueState(tier=tier, week=seated, cohort_tier=tier, cohort=1234)
+                    tiered = state.model_copy(update={"league": league})
                     item = self.repository.profile_item(tiered, 42, NOW - timedelta(days=1), NOW)
                     self._templates[(zi, push, tier)] = Template(item, tiered)
 
@@ -253,10 +267,14 @@ class PopulationBacking:
         self._groups: dict[tuple[str | None, str], list[int]] | None = None
 
     def item(self, pk: str, sk: str) -> Item | None:
-        if sk != keys.PROFILE_SK or not pk.startswith("USER#u"):
+        uid = keys.user_id_from_pk(pk)
+        if sk != keys.PROFILE_SK or not pk.startswith("USER#") or len(uid) != len(user_id(0)):
             return None
-        index = user_index(keys.user_id_from_pk(pk))
-        if index >= self._population.size:
+        try:
+            index = user_index(uid)
+        except ValueError:
+            return None
+        if index >= self._population.size or user_id(index) != uid:
             return None
         return self._population.profile(index)
 
@@ -460,12 +478,28 @@ def sample_activities(
 def hot_keys(sizes: Sizes, rules: Ruleset, settings: Settings) -> HotKeys:
     """One second at ``activities_per_second``, at the start of a league week (every activity
     is its user's first of the week, so every one also takes a seat: the worst second for the
-    seat counters), through the consumer's real applier."""
+    seat counters, sharded by the week's seat plan), through the consumer's real applier."""
     population = Population(sizes.users, rules, settings)
     fake = FakeDynamoDB(backing=PopulationBacking(population), discard_sk_prefixes=("NOTIF#",))
-    users = UserRepository(fake, TABLE, reminder_lead=settings.reminder_lead)  # type: ignore[arg-type]
-    seats = LeagueRepository(fake, TABLE, seat_shards=settings.league_seat_shards)  # type: ignore[arg-type]
+    users = UserRepository(
+        fake,  # type: ignore[arg-type]
+        TABLE,
+        reminder_lead=settings.reminder_lead,
+        reminder_shards=settings.reminder_shards,
+    )
+    seats = LeagueRepository(
+        fake,  # type: ignore[arg-type]
+        TABLE,
+        rules.leagues.cohort_size,
+        settings.league_seat_shards,
+    )
     at = NOW
+    # The close job plans the week's seat shards from an earlier week's joins per tier: here
+    # every user of the population joined (the real plan_week, written before the week).
+    joins = Counter(population.tiers)
+    seats.plan_week(iso_week(at), joins, len(rules.leagues.tiers), at - timedelta(days=7))
+    fake.meter.writes_by_key.clear()
+    fake.meter.units_by_key.clear()
     applier = ActivityApplier(users, lambda: rules, lambda: at, seats=seats)
     batch = sample_activities(population, sizes.activities_per_second, at, random.Random(SEED))
     for index, activities in batch.items():
@@ -509,23 +543,38 @@ class FakeLeaderboard:
             p.user_id: xp for p in players if (xp := p.listed_xp(board)) is not None
         }
         if stamp:
-            self.markers.add(board)
+            self.markers.add(marker_key(board))
 
     def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
-        self.markers.add(marker)
+        self.markers.add(f"{PREFIX}:generation:{marker}")
 
     def complete(self, boards: Sequence[str]) -> dict[str, bool]:
-        return {b: b in self.markers for b in boards}
+        return {b: marker_key(b) in self.markers for b in boards}
 
     def scores(self, board: str) -> Iterator[tuple[str, int]]:
         return iter(list(self.boards.get(board, {}).items()))
+
+    def scores_of(self, board: str, user_ids: Sequence[str]) -> dict[str, int | None]:
+        held = self.boards.get(board, {})
+        return {u: held.get(u) for u in user_ids}
+
+    def page(self, board: str, offset: int, limit: int) -> Page:
+        held = sorted(self.boards.get(board, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        entries = [
+            Entry(rank=offset + i + 1, user_id=u, xp=xp, display_name=None)
+            for i, (u, xp) in enumerate(held[offset : offset + limit])
+        ]
+        return Page(entries=entries, total=len(held))
 
 
 @dataclass
 class Reconciliation:
     players: int
     read_units_per_run: float
-    write_units_per_run: float
+    """One full pass (``reconcile``)."""
+    sample_read_units: float
+    """One sampled drift check (``sample``) on boards in step."""
+    sample_queries: int
     simulated_s: float
 
     @property
@@ -534,21 +583,30 @@ class Reconciliation:
 
 
 def reconciliation(players: int, rules: Ruleset, settings: Settings) -> Reconciliation:
-    """One full reconcile (today's run, every 15 minutes) over ``players`` players."""
-    population = Population(players, rules, settings)
+    """One full pass over ``players`` players, then one sampled drift check on the boards the
+    pass left in step (the check then refreshes the snapshots from the cache)."""
+    population = Population(players, rules, settings, seated=iso_week(NOW))
     fake = FakeDynamoDB(backing=PopulationBacking(population))
     reconciler = LeaderboardReconciler(
         PlayerDirectory(fake, TABLE),  # type: ignore[arg-type]
         FakeLeaderboard(),  # type: ignore[arg-type]
         SnapshotRepository(fake, TABLE),  # type: ignore[arg-type]
+        rng=random.Random(SEED),
     )
     report = reconciler.reconcile(NOW)
     assert report.players == players, (report.players, players)
+    full = fake.meter.read_units
+    simulated = fake.meter.clock
+    queries = fake.meter.requests["Query"]
+    checked = reconciler.sample(NOW + timedelta(minutes=15))
+    assert checked.sample is not None, checked.summary()
+    assert not checked.rebuilt, checked.summary()
     return Reconciliation(
         players=players,
-        read_units_per_run=fake.meter.read_units,
-        write_units_per_run=fake.meter.write_units,
-        simulated_s=fake.meter.clock,
+        read_units_per_run=full,
+        sample_read_units=fake.meter.read_units - full,
+        sample_queries=fake.meter.requests["Query"] - queries,
+        simulated_s=simulated,
     )
 
 
@@ -599,6 +657,13 @@ def league_close_sample(cohorts: int, rules: Ruleset, settings: Settings) -> Clo
 
 
 # -- the report ----------------------------------------------------------------------------------
+
+
+READ_PRICE_PER_MILLION = 0.125
+
+
+def _dollars(read_units: float) -> str:
+    return f"${read_units * READ_PRICE_PER_MILLION / 1e6:,.3f}"
 
 
 def _pct(part: float, whole: float) -> str:
@@ -655,17 +720,28 @@ def simulate(sizes: Sizes) -> str:
         "",
         "### Reconciliation: DynamoDB read units per day",
         "",
-        f"Measured: one full reconcile over {recon.players:,} players reads "
+        f"Measured: one full pass over {recon.players:,} players reads "
         f"{recon.read_units_per_run:,.0f} read units ({per_player:.4f} a player: the player "
-        f"index read twice, eventually consistent); simulated run time "
-        f"{_hours(recon.simulated_s)}. Other sizes scaled linearly from that per-player figure.",
+        f"index read twice, eventually consistent; simulated run time "
+        f"{_hours(recon.simulated_s)}); one sampled drift check reads "
+        f"{recon.sample_read_units:,.1f} ({recon.sample_queries} queries), whatever the "
+        "population. Today's scheme: the full pass every 15 minutes; the new one: the full "
+        "pass daily and the sampled check every 15 minutes. Other sizes scale the full pass "
+        f"linearly from the per-player figure. ${READ_PRICE_PER_MILLION} per million read "
+        "units (on demand, us-east-1).",
         "",
-        "| players | today: full read every 15 min (96 a day) | source |",
-        "|---|---|---|",
+        "| players | today: full pass every 15 min (96 a day) | new: daily full pass + 96 "
+        "samples | source |",
+        "|---|---|---|---|",
     ]
     for players in (100_000, 1_000_000, 10_000_000):
-        source = "measured" if players == recon.players else "scaled"
-        lines.append(f"| {players:,} | {96 * per_player * players:,.0f} | {source} |")
+        source = "measured" if players == recon.players else "full pass scaled"
+        today_units = 96 * per_player * players
+        new_units = per_player * players + 96 * recon.sample_read_units
+        lines.append(
+            f"| {players:,} | {today_units:,.0f} ({_dollars(today_units)}) "
+            f"| {new_units:,.0f} ({_dollars(new_units)}) | {source} |"
+        )
     hot = hot_keys(sizes, rules, settings)
     lines += [
         "",

@@ -14,6 +14,7 @@ from benchmarks.fakes import KB, LATENCY_S, FakeDynamoDB, makespan
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size
 from gamification.config import Settings
+from gamification.domain.periods import iso_week
 from gamification.domain.ruleset import default_ruleset
 from gamification.services.reminders import LOOKBACK_HOURS
 
@@ -194,7 +195,7 @@ def test_reconciliation_reads_the_player_index_twice() -> None:
     """Read units of a full reconcile = two walks of GSI2, pages of 1,000 rounded once each."""
     players = 2500
     result = scale.reconciliation(players, RULES, SETTINGS)
-    population = scale.Population(players, RULES, SETTINGS)
+    population = scale.Population(players, RULES, SETTINGS, seated=iso_week(scale.NOW))
     fake = FakeDynamoDB()
     per_shard: dict[int, list[int]] = {}
     for index in range(players):
