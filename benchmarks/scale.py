@@ -455,6 +455,8 @@ class HotKeys:
     users: int
     by_kind: dict[str, tuple[str, str, int, float]] = field(default_factory=dict)
     """Kind of key -> (where, busiest key, its writes/s, its write units/s)."""
+    writes: Counter[str] = field(default_factory=Counter)
+    """Item writes per table or index, and ``PROFILE``: profile items written."""
 
 
 def key_kind(where: str, pk: str) -> str:
@@ -505,6 +507,9 @@ def hot_keys(sizes: Sizes, rules: Ruleset, settings: Settings) -> HotKeys:
     for index, activities in batch.items():
         applier.apply(user_id(index), activities)
     result = HotKeys(activities=sizes.activities_per_second, users=len(batch))
+    for (where, _), writes in fake.meter.writes_by_key.items():
+        result.writes[where] += writes
+    result.writes["PROFILE"] = fake.writes_by_kind["PROFILE"]
     for (where, pk), writes in fake.meter.writes_by_key.items():
         kind = key_kind(where, pk)
         units = fake.meter.units_by_key[(where, pk)]
