@@ -2,8 +2,10 @@
 
 Scheduled hourly: each run closes the week that ended most recently before the event's
 ``time`` (so a retried or replayed run is the same run); once a week is closed a run costs one
-checkpoint read per shard. With ``GAMIFY_LEAGUE_CLOSE_SHARDS`` > 1 on AWS the scheduled run fans
-out one asynchronous invocation per shard (``{"week", "shard", "shards"}``); a shard that runs
+checkpoint read per shard and a read of the seat counters. The scheduled run sizes its shards from
+the week's cohorts (``LeagueClose.close_shards``: one per 2,000 cohorts, a power of two, at least
+``GAMIFY_LEAGUE_CLOSE_SHARDS``); with more than one, on AWS it fans out one asynchronous
+invocation per shard (``{"week", "shard", "shards"}``); a shard that runs
 short of time stops at its checkpoint and invokes itself to continue. Without a function name
 (local stack, tests) every shard runs here, to the end.
 """
@@ -49,8 +51,8 @@ class ShardRequest(BaseModel):
 def _requests(event: dict[str, Any]) -> tuple[datetime, list[ShardRequest]]:
     if "detail-type" in event:
         now = parse(event=event, model=EventBridgeModel).time
-        shards = settings().league_close_shards
         week = week_to_close(now)
+        shards = league_close().close_shards(week, settings().league_close_shards)
         return now, [ShardRequest(week=week, shard=i, shards=shards) for i in range(shards)]
     return utc_now(), [ShardRequest.model_validate(event)]
 

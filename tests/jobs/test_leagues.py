@@ -19,7 +19,12 @@ from gamification.domain.leagues import LeagueRules
 from gamification.domain.periods import iso_week
 from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.local.provision import Provisioned
-from gamification.services.league_close import LeagueClose, Status, week_to_close
+from gamification.services.league_close import (
+    LeagueClose,
+    Status,
+    close_shards_for,
+    week_to_close,
+)
 from tests.jobs.support import Context, scheduled_event
 from tests.pipeline.support import NOW, Pipeline, activity, build_pipeline, record
 
@@ -126,6 +131,52 @@ def test_a_paused_close_resumes_from_its_checkpoint_and_shards_agree(
 
     # Each cohort of two: the one with more XP is promoted, nobody is demoted from Bronze.
     assert _tiers(pipeline, users) == {"u0": 0, "u1": 1, "u2": 0, "u3": 1, "u4": 0, "u5": 1}
+
+
+def test_the_close_sizes_its_shards_from_the_weeks_cohorts_and_every_shard_closes_its_slice(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    _TABLE[:] = [aws.table_name]
+    rules = _rules(cohort_size=2)
+    pipeline = build_pipeline(aws, redis_client, rules=rules)
+    users = [f"u{i}" for i in range(6)]
+    for i, user in enumerate(users):
+        _earn(pipeline, user, i + 1)
+    pipeline.clock.now = MONDAY
+    closer = LeagueClose(
+        pipeline.leagues,
+        pipeline.users,
+        CloseCheckpoints(pipeline.dynamodb, aws.table_name),
+        rules=lambda: rules,
+        cohorts_per_shard=1,
+    )
+
+    shards = closer.close_shards(WEEK)  # 3 cohorts, one a shard: rounded up to 4
+    assert shards == 4
+    assert closer.close_shards(WEEK, floor=8) == 8  # the setting is a floor
+    progress = [closer.run(WEEK, MONDAY, shard=s, shards=shards) for s in range(shards)]
+
+    assert [p.cohorts for p in progress] == [1, 1, 1, 0]  # interleaved slices, one left empty
+    assert closer.open_shards(WEEK, shards) == 0
+    assert _tiers(pipeline, users) == {"u0": 0, "u1": 1, "u2": 0, "u3": 1, "u4": 0, "u5": 1}
+
+
+@pytest.mark.parametrize(
+    ("cohorts", "floor", "shards"),
+    [
+        (0, 1, 1),
+        (2_000, 1, 1),  # one shard's worth
+        (2_001, 1, 2),
+        (33_334, 1, 32),  # a million players seated: 17 needed, the next power of two
+        (333_334, 1, 256),  # ten million: 167 needed, 256
+        (10_000_000, 1, 256),  # capped
+        (10, 3, 3),  # a small week keeps the configured floor exactly
+    ],
+)
+def test_close_shards_grow_by_powers_of_two_from_the_setting(
+    cohorts: int, floor: int, shards: int
+) -> None:
+    assert close_shards_for(cohorts, floor) == shards
 
 
 def test_a_user_who_plays_the_new_week_before_the_close_is_seated_in_the_new_tier(

@@ -11,6 +11,9 @@ shard (after every cohort) lets a run that stops near its timeout resume where i
 A member who already earned XP in the new week could not join it while the result was pending
 (``domain.leagues.may_join``): the same transaction seats them in a cohort of their new tier.
 
+``close_shards`` sizes the fan-out from the week's cohort count, so a million-player week
+closes within the hour at the default settings while a small one stays one invocation.
+
 ``plan_seats`` sizes the seat shards of next week (two after the closed one) from the closed
 week's joins per tier (``LeagueRepository.plan_week``): a plan must be fixed before its week's
 first join, and the week that just started already has seats taken.
@@ -40,6 +43,20 @@ from gamification.domain import leagues, notifications
 from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
+
+
+COHORTS_PER_CLOSE_SHARD = 2_000
+"""Cohorts one close shard takes: ≈ 16 minutes at the ≈ 0.48 s a cohort of 30 that
+``benchmarks/scale.py`` measures (a query, a batch read, 30 transactions, a checkpoint)."""
+MAX_CLOSE_SHARDS = 256
+"""Parallel close invocations at most (10 M players seated: ≈ 333,000 cohorts, 167 needed)."""
+
+
+def close_shards_for(cohorts: int, floor: int = 1, per_shard: int = COHORTS_PER_CLOSE_SHARD) -> int:
+    """Shards to close ``cohorts`` cohorts with: a power of two, so the count (part of every
+    checkpoint's key) stays put while a few late seats trickle into a closed week."""
+    needed = max(1, -(-cohorts // per_shard))
+    return min(MAX_CLOSE_SHARDS, max(floor, 1 << (needed - 1).bit_length()))
 
 
 class Status(StrEnum):
@@ -76,12 +93,14 @@ class LeagueClose:
         checkpoints: CloseCheckpoints,
         rules: Callable[[], Ruleset],
         max_attempts: int = 5,
+        cohorts_per_shard: int = COHORTS_PER_CLOSE_SHARD,
     ) -> None:
         self._leagues = leagues_repo
         self._users = users
         self._checkpoints = checkpoints
         self._rules = rules
         self._max_attempts = max_attempts
+        self._cohorts_per_shard = cohorts_per_shard
 
     def run(
         self,
@@ -127,6 +146,13 @@ class LeagueClose:
         tiers = len(self._rules().leagues.tiers)
         joins = self._leagues.joins(closed, tiers)
         return target if self._leagues.plan_week(target, joins, tiers, now) else None
+
+    def close_shards(self, week: str, floor: int = 1) -> int:
+        """How many shards a scheduled run fans ``week``'s close out to (``close_shards_for``
+        of its cohorts: the seat counters, one BatchGetItem); ``floor`` is the setting."""
+        tiers = len(self._rules().leagues.tiers)
+        cohorts = len(self._leagues.cohorts(week, tiers))
+        return close_shards_for(cohorts, floor, self._cohorts_per_shard)
 
     def open_shards(self, week: str, shards: int) -> int:
         """How many shards of ``week`` have not finished (one checkpoint read each)."""
