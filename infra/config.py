@@ -93,7 +93,8 @@ class StackConfig:
     """The least seat counters per league tier and week: each week's seat plan raises a tier's
     count with its size (docs/data-model.md#leagues); a week without a plan uses this alone."""
     league_close_shards: int = 1
-    """Parallel invocations of the league close job (interleaved cohort slices)."""
+    """The least parallel invocations of the league close job (interleaved cohort slices); a
+    week with more than 2,000 cohorts a shard gets more, sized by the job itself."""
     reminder_shards: int = DEFAULT_REMINDER_SHARDS
     """Reminder index keys per due hour, and the reminder fan-out's units per hour: may only
     grow between deploys (docs/jobs.md, "Fan-out")."""

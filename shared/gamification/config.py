@@ -39,7 +39,8 @@ class Settings:
     count; a week without a plan uses this; each shard fills its own cohorts, see
     docs/data-model.md)."""
     league_close_shards: int = 1
-    """Parallel invocations the league close job fans out to (one cohort range each)."""
+    """The least parallel invocations the league close job fans out to (one interleaved cohort
+    slice each); a week with more cohorts gets more (``services.league_close.close_shards_for``)."""
     eraser_function_name: str = ""
     """The erasure Lambda; empty runs erasures in process (local stack, tests)."""
     reminder_shards: int = DEFAULT_REMINDER_SHARDS
