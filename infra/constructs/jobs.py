@@ -178,7 +178,9 @@ class Jobs(Construct):
         data.grant(self.reconciler, RECONCILER_TABLE_ACCESS)
         cache.connect(self.reconciler)
 
-        self.backfill = self._job(
+        # Long walks that continue (and the league close fans out) by invoking themselves: named,
+        # so each role can name its own function (see GamifyFunction.arn), 15 minutes a run.
+        self.backfill = self._resumable_job(
             "Backfill",
             FunctionSpec(
                 name="backfill",
@@ -186,17 +188,15 @@ class Jobs(Construct):
                 timeout=Duration.minutes(15),
                 memory_mb=1024,
                 environment=domain.everything,
-                # Named, so its own role can name it (see GamifyFunction.arn).
-                physical_name=f"{Stack.of(self).stack_name}-backfill",
             ),
-            runtime,
-            failures,
+            access=BACKFILL_TABLE_ACCESS,
+            invoke_sid="ContinueBackfill",  # composition.backfill_continuation
+            data=data,
+            runtime=runtime,
+            failures=failures,
         )
-        data.grant(self.backfill, BACKFILL_TABLE_ACCESS)
-        # composition.backfill_continuation: a paused walk goes on in a fresh invocation.
-        self.backfill.allow(["lambda:InvokeFunction"], [self.backfill.arn], "ContinueBackfill")
-
-        self.leagues = self._job(
+        # Outside the VPC and without Redis: the projector moves the new cohorts onto the boards.
+        self.leagues = self._resumable_job(
             "Leagues",
             FunctionSpec(
                 name="leagues",
@@ -204,31 +204,27 @@ class Jobs(Construct):
                 timeout=Duration.minutes(15),
                 memory_mb=512,
                 environment={**domain.user_state, **domain.leagues},
-                # Named, so its own role can name it (fan-out to shards, continuation).
-                physical_name=f"{Stack.of(self).stack_name}-leagues",
             ),
-            runtime,
-            failures,
+            access=LEAGUES_TABLE_ACCESS,
+            invoke_sid="FanOutAndContinue",
+            data=data,
+            runtime=runtime,
+            failures=failures,
         )
-        data.grant(self.leagues, LEAGUES_TABLE_ACCESS)
-        # Outside the VPC and without Redis: the projector moves the new cohorts onto the boards.
-        self.leagues.allow(["lambda:InvokeFunction"], [self.leagues.arn], "FanOutAndContinue")
-
-        self.eraser = self._job(
+        self.eraser = self._resumable_job(
             "Eraser",
             FunctionSpec(
                 name="eraser",
                 description="Erases everything stored about a user, resuming until done",
                 timeout=Duration.minutes(15),
                 memory_mb=512,
-                physical_name=f"{Stack.of(self).stack_name}-eraser",
             ),
-            runtime,
-            failures,
+            access=ERASER_TABLE_ACCESS,
+            invoke_sid="ContinueErasure",  # composition.eraser_continuation
+            data=data,
+            runtime=runtime,
+            failures=failures,
         )
-        data.grant(self.eraser, ERASER_TABLE_ACCESS)
-        # composition.eraser_continuation: a paused erasure goes on in a fresh invocation.
-        self.eraser.allow(["lambda:InvokeFunction"], [self.eraser.arn], "ContinueErasure")
 
         scheduled = {
             "notifier": self.notifier,
@@ -261,6 +257,25 @@ class Jobs(Construct):
             max_event_age=Duration.hours(1),
             on_failure=destinations.SqsDestination(failures),
         )
+        return job
+
+    def _resumable_job(
+        self,
+        construct_id: str,
+        spec: FunctionSpec,
+        *,
+        access: TableAccess,
+        invoke_sid: str,
+        data: Data,
+        runtime: LambdaRuntime,
+        failures: sqs.IQueue,
+    ) -> GamifyFunction:
+        """A job that goes on in fresh invocations of itself: named, so its role can grant
+        ``lambda:InvokeFunction`` on exactly this function."""
+        named = replace(spec, physical_name=f"{Stack.of(self).stack_name}-{spec.name}")
+        job = self._job(construct_id, named, runtime, failures)
+        data.grant(job, access)
+        job.allow(["lambda:InvokeFunction"], [job.arn], invoke_sid)
         return job
 
     @staticmethod
