@@ -45,9 +45,9 @@ from benchmarks.fakes import (
 )
 from gamification.adapters import keys
 from gamification.adapters.board_schema import PREFIX, Entry, Page, marker_key
+from gamification.adapters.leaderboard import PageCounts
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
-from gamification.adapters.leaderboard import PageCounts
 from gamification.adapters.player_score import PlayerScore
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
