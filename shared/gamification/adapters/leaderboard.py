@@ -210,10 +210,11 @@ class Leaderboard:
             return []
         ids = [p.user_id for p in players]
         prefix = None if cohort_week is None else league(f"{cohort_week}:")
-        cohorts = [
-            c if prefix is not None and c is not None and c.startswith(prefix) else None
-            for c in (p.league_board for p in players)
-        ]
+        members: dict[str, list[str]] = {}
+        for player in players:
+            cohort = player.league_board
+            if prefix is not None and cohort is not None and cohort.startswith(prefix):
+                members.setdefault(cohort, []).append(player.user_id)
         try:
             pipe = self._client.pipeline(transaction=False)
             pipe.sadd(temp_key(seen), *ids)
@@ -221,22 +222,23 @@ class Leaderboard:
             for board in boards:
                 pipe.zmscore(board_key(board), ids)
             pipe.hmget(NAMES_KEY, ids)
-            for player, cohort in zip(players, cohorts, strict=True):
-                if cohort is not None:
-                    pipe.zscore(board_key(cohort), player.user_id)
+            for cohort, user_ids in members.items():
+                pipe.zmscore(board_key(cohort), user_ids)
             replies = pipe.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
         held = replies[2 : 2 + len(boards)]
         names = replies[2 + len(boards)]
-        cohort_scores = iter(replies[3 + len(boards) :])
+        on_cohort: dict[str, Any] = {}
+        for user_ids, scores in zip(members.values(), replies[3 + len(boards) :], strict=True):
+            on_cohort.update(zip(user_ids, scores, strict=True))
         behind: list[PlayerScore] = []
-        for i, (player, cohort) in enumerate(zip(players, cohorts, strict=True)):
+        for i, player in enumerate(players):
             checks = [(b, scores[i]) for b, scores in zip(boards, held, strict=True)]
-            if cohort is not None:
-                checks.append((cohort, next(cohort_scores)))
+            if player.user_id in on_cohort and player.league_board is not None:
+                checks.append((player.league_board, on_cohort[player.user_id]))
             lagging = any(_behind(player.listed_xp(b), score) for b, score in checks)
-            name = names[i].decode() if isinstance(names[i], bytes) else names[i]
+            name = None if names[i] is None else _text(names[i])
             if lagging or (player.listed and name != player.display_name):
                 behind.append(player)
         return behind
@@ -440,77 +442,88 @@ class BoardRebuild:
         return temp_key(f"{self._run}:{board}")
 
     def add(self, players: Sequence[PlayerScore]) -> PageCounts:
-        """Write one page into the temporary boards and compare it with the live boards (one
-        ``ZMSCORE`` a board, in the same round trip)."""
+        """Write one page into the temporary boards and compare it with the live boards, in
+        one round trip of a few commands a board (one ``ZADD`` of the page's members, one
+        ``ZMSCORE`` against the live board, one against this run's board: a player already
+        there was read twice and counts once)."""
         counts = PageCounts()
-        if not players:
+        page = list({p.user_id: p for p in players}.values())  # read twice: the later read
+        if not page:
             return counts
-        ids = [p.user_id for p in players]
+        ids = [p.user_id for p in page]
+        n = len(self._boards)
         try:
             pipe = self._client.pipeline(transaction=False)
             for board in self._boards:
                 pipe.zmscore(board_key(board), ids)
-            ops = self._queue(pipe, players)
+                pipe.zmscore(self.temp(board), ids)
+            pipe.smismember(self._others, ids)
+            cohort_writes, expires = self._queue(pipe, page)
             replies = pipe.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
-        live = dict(zip(self._boards, replies[: len(self._boards)], strict=True))
-        written = replies[len(self._boards) :]
-        for (board, i, counts_player, xp), new in zip(ops, written, strict=False):
-            if not board or not new:
-                continue  # not a member write, or a player read twice (the later read stays)
-            counts.players += counts_player
-            if board == self._others:
-                continue
-            if board not in live:
-                counts.cohort_members += 1
-                continue
-            counts.members[board] = counts.members.get(board, 0) + 1
-            held = live[board][i]
-            if held is None:
-                counts.added[board] = counts.added.get(board, 0) + 1
-            elif decode_xp(float(held)) != xp:
-                counts.changed[board] = counts.changed.get(board, 0) + 1
-        return counts
-
-    def _queue(self, pipe: Any, players: Sequence[PlayerScore]) -> list[tuple[str, int, bool, int]]:
-        """Queue one page's writes; returns one entry per queued command, in order: (board,
-        the player's index, whether it counts the player, XP), board ``""`` for the commands
-        whose reply means nothing here (the EXPIREs come last, uncounted)."""
-        ops: list[tuple[str, int, bool, int]] = []
-        touched: set[str] = set()
-        for i, player in enumerate(players):
-            first = True
-            for board in self._boards:
+        live, built, others = replies[0 : 2 * n : 2], replies[1 : 2 * n : 2], replies[2 * n]
+        written = replies[len(replies) - cohort_writes - expires : len(replies) - expires]
+        counts.cohort_members = sum(int(r) for r in written)
+        for i, player in enumerate(page):
+            counted = False
+            for board, held, already in zip(self._boards, live, built, strict=True):
                 xp = player.listed_xp(board)
                 if xp is None:
                     continue
-                pipe.zadd(self.temp(board), {player.user_id: encode_score(xp, player.xp_at)})
-                ops.append((board, i, first, xp))
+                if not counted:
+                    counts.players += already[i] is None
+                    counted = True
+                if already[i] is not None:
+                    continue
+                counts.members[board] = counts.members.get(board, 0) + 1
+                if held[i] is None:
+                    counts.added[board] = counts.added.get(board, 0) + 1
+                elif decode_xp(float(held[i])) != xp:
+                    counts.changed[board] = counts.changed.get(board, 0) + 1
+            if not counted:
+                counts.players += not others[i]
+        return counts
+
+    def _queue(self, pipe: Any, page: Sequence[PlayerScore]) -> tuple[int, int]:
+        """Queue one page's writes: the cohort boards' ``ZADD``s, then the ``EXPIRE``s, come
+        last; returns how many of each."""
+        touched: set[str] = set()
+        for board in self._boards:
+            scores = {
+                p.user_id: encode_score(xp, p.xp_at)
+                for p in page
+                if (xp := p.listed_xp(board)) is not None
+            }
+            if scores:
+                pipe.zadd(self.temp(board), scores)
                 touched.add(self.temp(board))
-                first = False
-            if first:  # on none of the boards (unlisted): counted once through a set
-                pipe.sadd(self._others, player.user_id)
-                ops.append((self._others, i, True, 0))
-                touched.add(self._others)
+        unlisted = [p.user_id for p in page if all(p.listed_xp(b) is None for b in self._boards)]
+        if unlisted:  # on none of the boards: counted once through a set
+            pipe.sadd(self._others, *unlisted)
+            touched.add(self._others)
+        names = {p.user_id: p.display_name for p in page if p.listed and p.display_name}
+        if names:
+            pipe.hset(NAMES_KEY, mapping=names)
+        nameless = [p.user_id for p in page if p.listed and not p.display_name]
+        if nameless:
+            pipe.hdel(NAMES_KEY, *nameless)
+        cohorts: dict[str, dict[str, int]] = {}
+        for player in page:
             cohort = self._cohort_of(player)
             if cohort is not None:
                 xp = player.listed_xp(cohort) or 0
-                pipe.zadd(self.temp(cohort), {player.user_id: encode_score(xp, player.xp_at)})
-                pipe.sadd(self._cohorts, cohort)
-                ops += [(cohort, i, False, xp), ("", i, False, 0)]
-                touched.update((self.temp(cohort), self._cohorts))
-            if not player.listed:
-                continue
-            if player.display_name:
-                pipe.hset(NAMES_KEY, player.user_id, player.display_name)
-            else:
-                pipe.hdel(NAMES_KEY, player.user_id)
-            ops.append(("", i, False, 0))
+                cohorts.setdefault(cohort, {})[player.user_id] = encode_score(xp, player.xp_at)
+        if cohorts:
+            pipe.sadd(self._cohorts, *cohorts)
+            touched.add(self._cohorts)
+        for cohort, scores in cohorts.items():
+            pipe.zadd(self.temp(cohort), scores)
+            touched.add(self.temp(cohort))
         for key in sorted(touched):
             # After the writes, so the key exists: a crashed run's key expires on its own.
             pipe.expire(key, ABANDONED_REBUILD_TTL)
-        return ops
+        return len(cohorts), len(touched)
 
     def _cohort_of(self, player: PlayerScore) -> str | None:
         cohort = player.league_board
