@@ -189,6 +189,7 @@ class Leaderboard:
                 page = []
         rebuild.add(page)
         rebuild.swap(board, expire_at, generation if stamp else None)
+        rebuild.finish()
 
     def rebuild(self, boards: Sequence[str], cohort_week: str | None = None) -> BoardRebuild:
         """Start rebuilding ``boards`` (and, with ``cohort_week``, every league cohort board of

@@ -1,11 +1,13 @@
 """Leaderboard reconciliation: DynamoDB is the truth, Redis a cache rebuilt from it.
 
-A run reads every player once from the player index, writes the top-N snapshots the API serves
-while Redis is down (from the truth, so they stay fresh even when Redis is not), measures how far
-each board drifted, and rebuilds the all-time and current weekly boards into temporary keys that
-are swapped in atomically. Scores committed while the rebuild ran would be overwritten by the
-swap, so a second, cheap read of the index re-raises every player whose score moved meanwhile
-(``ZADD GT``, which never lowers a score).
+A run streams the player index a page at a time (memory bounded by a page, never by the
+population): each page goes into temporary boards and is compared with the live ones (exact
+drift), while a heap of N per board keeps the top-N snapshots the API serves while Redis is down
+(written from the truth, so they stay fresh even when Redis is not). The boards are then
+swapped in atomically. Scores committed while the rebuild ran would be overwritten by the swap,
+so a second streaming read re-publishes every player the boards hold behind the truth
+(``ZADD GT``, which never lowers a score), and takes off the members it did not meet that are
+gone from the index (erased meanwhile).
 
 Each swap stamps the board's generation marker, which is what makes the board servable as
 fresh (see ``gamification.adapters.leaderboard``). Next week's board is stamped ahead of time,
@@ -155,7 +157,10 @@ class ReconciliationReport:
     rebuilt: bool = False
     boards: list[BoardResult] = field(default_factory=list)
     late_updates: int = 0
-    """Players whose score changed while the rebuild ran (re-raised after the swap)."""
+    """Players the catch-up read found the swapped boards holding behind the truth (a score
+    committed, a player hidden or renamed while the pass ran: re-published), plus board members
+    that read did not meet (erased meanwhile: removed; joined after the read passed them:
+    published)."""
     incomplete: list[str] = field(default_factory=list)
     """Boards the cheap check found without their generation marker (it then rebuilt them)."""
     cache_reachable: bool = True
