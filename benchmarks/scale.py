@@ -45,6 +45,7 @@ from benchmarks.fakes import (
 )
 from gamification.adapters import keys
 from gamification.adapters.board_schema import PREFIX, Entry, Page, marker_key
+from gamification.adapters.leaderboard import PageCounts
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore
@@ -522,12 +523,80 @@ def hot_keys(sizes: Sizes, rules: Ruleset, settings: Settings) -> HotKeys:
 # -- 3. reconciliation ---------------------------------------------------------------------------
 
 
+class FakeRebuild:
+    """The reconciler's rebuild (``BoardRebuild``) over the fake's dicts."""
+
+    def __init__(self, owner: FakeLeaderboard, boards: Sequence[str], week: str | None) -> None:
+        self._owner = owner
+        self._boards = list(boards)
+        self._prefix = None if week is None else f"league:{week}:"
+        self._temp: dict[str, dict[str, int]] = {}
+        self._others: set[str] = set()
+
+    def add(self, players: Sequence[PlayerScore]) -> PageCounts:
+        counts = PageCounts()
+        for player in players:
+            first = True
+            for board in self._boards:
+                xp = player.listed_xp(board)
+                if xp is None:
+                    continue
+                temp = self._temp.setdefault(board, {})
+                new = player.user_id not in temp
+                temp[player.user_id] = xp
+                if new:
+                    counts.players += first
+                    counts.members[board] = counts.members.get(board, 0) + 1
+                    held = self._owner.boards.get(board, {}).get(player.user_id)
+                    if held is None:
+                        counts.added[board] = counts.added.get(board, 0) + 1
+                    elif held != xp:
+                        counts.changed[board] = counts.changed.get(board, 0) + 1
+                first = False
+            if first and player.user_id not in self._others:
+                self._others.add(player.user_id)
+                counts.players += 1
+            cohort = player.league_board
+            if self._prefix and cohort and cohort.startswith(self._prefix):
+                xp = player.listed_xp(cohort)
+                if xp is not None:
+                    temp = self._temp.setdefault(cohort, {})
+                    counts.cohort_members += player.user_id not in temp
+                    temp[player.user_id] = xp
+        return counts
+
+    def strays(self, board: str) -> tuple[int, int]:
+        live, temp = self._owner.boards.get(board, {}), self._temp.get(board, {})
+        return sum(1 for u in live if u not in temp), len(live)
+
+    def swap(self, board: str, expire_at: datetime | None, generation: str | None) -> None:
+        self._owner.boards[board] = self._temp.pop(board, {})
+        if generation is not None:
+            self._owner.markers.add(marker_key(board))
+
+    def swap_cohorts(self) -> int:
+        cohorts = [b for b in self._temp if b.startswith("league:")]
+        for board in cohorts:
+            self._owner.boards[board] = self._temp.pop(board)
+        self._cohorts = cohorts
+        return len(cohorts)
+
+    def drop_from_cohorts(self, user_ids: Sequence[str]) -> None:
+        for board in self._cohorts:
+            for user_id in user_ids:
+                self._owner.boards[board].pop(user_id, None)
+
+    def finish(self) -> None:
+        self._others.clear()
+
+
 class FakeLeaderboard:
     """The Redis boards as dicts (Redis is not billed per request; only DynamoDB is measured)."""
 
     def __init__(self) -> None:
         self.boards: dict[str, dict[str, int]] = {}
         self.markers: set[str] = set()
+        self.seen: dict[str, set[str]] = {}
 
     def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
         for player in players:
@@ -535,20 +604,41 @@ class FakeLeaderboard:
                 xp = player.listed_xp(board)
                 if xp is not None:
                     self.boards[board][player.user_id] = xp
+                elif not player.listed:
+                    self.boards[board].pop(player.user_id, None)
 
-    def replace(
+    def rebuild(self, boards: Sequence[str], cohort_week: str | None = None) -> FakeRebuild:
+        return FakeRebuild(self, boards, cohort_week)
+
+    def stale(
         self,
-        board: str,
-        players: Iterable[PlayerScore],
-        expire_at: datetime | None,
-        generation: str,
-        stamp: bool = True,
-    ) -> None:
-        self.boards[board] = {
-            p.user_id: xp for p in players if (xp := p.listed_xp(board)) is not None
-        }
-        if stamp:
-            self.markers.add(marker_key(board))
+        players: Sequence[PlayerScore],
+        boards: Sequence[str],
+        cohort_week: str | None,
+        seen: str,
+    ) -> list[PlayerScore]:
+        self.seen.setdefault(seen, set()).update(p.user_id for p in players)
+        return [
+            p
+            for p in players
+            if any(
+                (xp := p.listed_xp(b)) != self.boards.get(b, {}).get(p.user_id)
+                and (xp is None or (self.boards.get(b, {}).get(p.user_id) or 0) < xp)
+                for b in boards
+            )
+        ]
+
+    def unseen(self, board: str, seen: str) -> Iterator[list[str]]:
+        members = list(self.boards.get(board, {}))
+        met = self.seen.get(seen, set())
+        for start in range(0, len(members), 1000):
+            yield [u for u in members[start : start + 1000] if u not in met]
+
+    def forget(self, key: str) -> None:
+        self.seen.pop(key, None)
+
+    def size(self, board: str) -> int:
+        return len(self.boards.get(board, {}))
 
     def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
         self.markers.add(f"{PREFIX}:generation:{marker}")

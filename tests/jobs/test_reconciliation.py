@@ -19,6 +19,7 @@ from gamification.adapters.leaderboard import (
     encode_score,
     weekly,
 )
+from gamification.adapters.player_score import PlayerScore
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
 from gamification.services.applier import player_score
@@ -250,3 +251,35 @@ def test_a_score_committed_during_the_rebuild_survives_the_swap(world: World) ->
     assert fired
     assert report.late_updates == 1
     assert cached(world, ALLTIME)["fay"] == 20 == truth(world, ALLTIME)["fay"]
+
+
+def test_a_player_erased_during_the_rebuild_is_not_put_back(
+    world: World, redis_client: redis.Redis
+) -> None:
+    """The swap puts back the board the first read built; the catch-up read no longer meets
+    the erased player (the tombstone has no index keys) and takes them off every board."""
+    fired: list[bool] = []
+    leagues_before = set(redis_client.scan_iter("{lb}:board:league:*"))
+
+    def erase_meanwhile(**_: Any) -> None:
+        if fired:
+            return
+        fired.append(True)  # the truth was read; the swap has not happened yet
+        world.users.begin_erasure("dee", NOW, timedelta(days=30))
+        world.leaderboard.publish([PlayerScore("dee", 0, None, listed=False)], NOW)
+
+    world.dynamodb.meta.events.register("before-call.dynamodb.PutItem", erase_meanwhile)
+
+    report = world.reconciler().reconcile(NOW)
+
+    assert fired
+    assert report.late_updates == 1
+    assert "dee" not in cached(world, ALLTIME)
+    assert "dee" not in cached(world, WEEK)
+    for key in {*leagues_before, *redis_client.scan_iter("{lb}:board:league:*")}:
+        assert redis_client.zscore(key, "dee") is None, key
+    assert redis_client.hget("{lb}:names", "dee") is None
+    assert not list(redis_client.scan_iter("{lb}:rebuild:*"))  # the run's own keys are gone
+    assert cached(world, ALLTIME) == {
+        u: xp for u, xp in truth(world, ALLTIME).items() if u != "dee"
+    }

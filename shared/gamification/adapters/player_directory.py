@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 INDEX_NAME = "GSI2"
+_PROJECTED = "GSI2PK, GSI2SK, xp, xp_at, display_name, weekly_xp, #league, unlisted, erasing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,24 @@ class PlayerDirectory:
             players=[_player(from_item(i)) for i in response.get("Items", [])],
             next_key=json.dumps(last, sort_keys=True) if last else None,
         )
+
+    def lookup(self, user_ids: Sequence[str]) -> dict[str, PlayerScore]:
+        """The players among ``user_ids`` that are in the index now (one consistent
+        ``GetItem`` each, of the projected attributes only): for the few ids a rebuild's
+        catch-up read did not meet."""
+        found: dict[str, PlayerScore] = {}
+        for user_id in user_ids:
+            item = self._client.get_item(
+                TableName=self._table,
+                Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+                ConsistentRead=True,
+                ProjectionExpression=_PROJECTED,
+                ExpressionAttributeNames={"#league": "league"},
+            ).get("Item")
+            values = from_item(item) if item else None
+            if values is not None and values.get("GSI2PK"):
+                found[user_id] = _player(values)
+        return found
 
     def any_player(self) -> bool:
         """Whether at least one player exists (at most one small query per shard)."""

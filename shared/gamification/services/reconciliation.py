@@ -1,11 +1,13 @@
 """Leaderboard reconciliation: DynamoDB is the truth, Redis a cache rebuilt from it.
 
-A run reads every player once from the player index, writes the top-N snapshots the API serves
-while Redis is down (from the truth, so they stay fresh even when Redis is not), measures how far
-each board drifted, and rebuilds the all-time and current weekly boards into temporary keys that
-are swapped in atomically. Scores committed while the rebuild ran would be overwritten by the
-swap, so a second, cheap read of the index re-raises every player whose score moved meanwhile
-(``ZADD GT``, which never lowers a score).
+A run streams the player index a page at a time (memory bounded by a page, never by the
+population): each page goes into temporary boards and is compared with the live ones (exact
+drift), while a heap of N per board keeps the top-N snapshots the API serves while Redis is down
+(written from the truth, so they stay fresh even when Redis is not). The boards are then
+swapped in atomically. Scores committed while the rebuild ran would be overwritten by the swap,
+so a second streaming read re-publishes every player the boards hold behind the truth
+(``ZADD GT``, which never lowers a score), and takes off the members it did not meet that are
+gone from the index (erased meanwhile).
 
 Each swap stamps the board's generation marker, which is what makes the board servable as
 fresh (see ``gamification.adapters.leaderboard``). Next week's board is stamped ahead of time,
@@ -20,21 +22,24 @@ from the boards' own top N: the board is then complete (its marker) and found in
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from gamification.adapters.leaderboard import (
     ALLTIME,
+    REBUILD_PAGE,
     BoardIncompleteError,
+    BoardRebuild,
     Entry,
     Leaderboard,
     LeaderboardUnavailableError,
+    PageCounts,
     PlayerScore,
-    board_expiry,
     encode_score,
     leagues_marker,
     weekly,
@@ -152,7 +157,10 @@ class ReconciliationReport:
     rebuilt: bool = False
     boards: list[BoardResult] = field(default_factory=list)
     late_updates: int = 0
-    """Players whose score changed while the rebuild ran (re-raised after the swap)."""
+    """Players the catch-up read found the swapped boards holding behind the truth (a score
+    committed, a player hidden or renamed while the pass ran: re-published), plus board members
+    that read did not meet (erased meanwhile: removed; joined after the read passed them:
+    published)."""
     incomplete: list[str] = field(default_factory=list)
     """Boards the cheap check found without their generation marker (it then rebuilt them)."""
     cache_reachable: bool = True
@@ -231,74 +239,100 @@ class LeaderboardReconciler:
         self._rng = rng or random.Random()  # noqa: S311 (a statistical sample, not a secret)
 
     def reconcile(self, now: datetime) -> ReconciliationReport:
-        """Snapshot, measure drift, rebuild and swap both boards, then catch up late writes."""
+        """Snapshot, measure drift, rebuild and swap the boards, then catch up late writes.
+
+        Streamed: the index is read a page at a time (``REBUILD_PAGE`` players) into the
+        temporary boards, so memory is bounded by a page and the snapshots' top N, never by
+        the population.
+        """
         report = ReconciliationReport(now=now, rebuilt=True)
-        players = _distinct(self._directory.players())
-        report.players = len(players)
-        week = iso_week(now)
+        week, next_week = iso_week(now), iso_week(now + timedelta(days=7))
         boards = {ALLTIME: None, weekly(week): weekly_expiry(week)}
-        next_week = iso_week(now + timedelta(days=7))
         generation = f"{now.isoformat()}/{uuid4().hex[:8]}"
-        truths = {board: board_truth(players, board) for board in boards}
-        self._save_snapshots(players, boards, now)
+        rebuild = self._leaderboard.rebuild([*boards, weekly(next_week)], cohort_week=week)
+        tops = {board: TopN(board, self._snapshot_size) for board in boards}
+        found = PageCounts()
+        failure: LeaderboardUnavailableError | None = None
+        for page in pages(self._directory.players()):
+            for top in tops.values():
+                top.offer(page)
+            if failure is None:
+                try:
+                    _merge(found, rebuild.add(page))
+                except LeaderboardUnavailableError as error:
+                    failure = error  # the snapshots are still written from the truth
+        if failure is not None:
+            self._save_tops(tops, {b: t.listed for b, t in tops.items()}, now)
+            raise failure
+        report.players = found.players
+        self._save_tops(tops, {b: found.members.get(b, 0) for b in boards}, now)
         for board, expire_at in boards.items():
-            cached = dict(self._leaderboard.scores(board))
-            truth = truths[board]
-            self._leaderboard.replace(board, players, expire_at, generation)
-            report.boards.append(
-                BoardResult(board, len(truth), measure_drift(cached, truth), not cached)
+            removed, held = rebuild.strays(board)
+            drift = Drift(
+                added=found.added.get(board, 0),
+                removed=removed,
+                changed=found.changed.get(board, 0),
             )
+            rebuild.swap(board, expire_at, generation)
+            report.boards.append(BoardResult(board, found.members.get(board, 0), drift, not held))
         # Nobody has XP in a week that has not started: stamping it now keeps it complete.
-        self._leaderboard.replace(weekly(next_week), players, weekly_expiry(next_week), generation)
-        report.cohort_boards, report.cohort_members = self._rebuild_cohorts(
-            players, week, generation
-        )
+        rebuild.swap(weekly(next_week), weekly_expiry(next_week), generation)
+        report.cohort_boards = rebuild.swap_cohorts()
+        report.cohort_members = found.cohort_members
+        self._leaderboard.stamp(leagues_marker(week), generation, weekly_expiry(week))
         self._leaderboard.stamp(leagues_marker(next_week), generation, weekly_expiry(next_week))
-        read_before = {p.user_id: p for p in players}
-        read_after = _distinct(self._directory.players())
-        late = [p for p in read_after if read_before.get(p.user_id) != p]
-        # Gone from the index meanwhile (erased): the swap may have put them back; take them off.
-        gone = read_before.keys() - {p.user_id for p in read_after}
-        late += [replace(read_before[u], listed=False) for u in sorted(gone)]
-        if late:
-            self._leaderboard.publish(late, now)
-            # Again from the later read: a player erased or hidden meanwhile (whose snapshots
-            # the eraser may already have scrubbed) must not stay in them.
-            self._save_snapshots(read_after, boards, now)
-        report.late_updates = len(late)
+        report.late_updates = self._catch_up(now, rebuild, [*boards, weekly(next_week)], week)
+        rebuild.finish()
         return report
 
-    def _save_snapshots(
-        self, players: list[PlayerScore], boards: Iterable[str], now: datetime
-    ) -> None:
-        for board in boards:
-            self._snapshots.save(
-                Snapshot(
-                    board=board,
-                    taken_at=now,
-                    entries=top_entries(players, board, self._snapshot_size),
-                    total=len(board_truth(players, board)),
-                )
+    def _catch_up(
+        self, now: datetime, rebuild: BoardRebuild, boards: Sequence[str], week: str
+    ) -> int:
+        """A second streaming read of the index puts back what the swap rolled back: every
+        player the boards now hold behind the truth (a score committed meanwhile, a player
+        hidden meanwhile, a new name) is re-published (``ZADD GT``, or taken off when
+        unlisted). Members of the all-time board that read did not meet are looked up one by
+        one: gone from the index (erased meanwhile) they are taken off every board, present
+        (they joined after the read passed them) they are published. Returns how many players
+        were fixed; when any, the snapshots are written again from that read."""
+        seen = f"{uuid4().hex}:seen"
+        tops = {board: TopN(board, self._snapshot_size) for board in boards[:2]}
+        late = 0
+        for page in pages(self._directory.players()):
+            for top in tops.values():
+                top.offer(page)
+            behind = self._leaderboard.stale(page, boards, week, seen)
+            if behind:
+                self._leaderboard.publish(behind, now)
+                late += len(behind)
+        for ids in self._leaderboard.unseen(ALLTIME, seen):
+            if not ids:
+                continue
+            present = self._directory.lookup(ids)
+            gone = [u for u in ids if u not in present]
+            self._leaderboard.publish(
+                [
+                    *present.values(),
+                    *(PlayerScore(user_id=u, xp=0, xp_at=None, listed=False) for u in gone),
+                ],
+                now,
             )
+            rebuild.drop_from_cohorts(gone)
+            late += len(ids)
+        self._leaderboard.forget(seen)
+        if late:
+            # A player erased or hidden meanwhile (whose snapshots the eraser may already have
+            # scrubbed) must not stay in them.
+            self._save_tops(tops, {b: self._leaderboard.size(b) for b in tops}, now)
+        return late
 
-    def _rebuild_cohorts(
-        self, players: list[PlayerScore], week: str, generation: str
-    ) -> tuple[int, int]:
-        """Every cohort board of ``week`` from the players' profiles (GSI2 projects their cohort),
-        then the week's one marker: from then on the cohort boards are served as fresh."""
-        cohorts: dict[str, list[PlayerScore]] = {}
-        for player in players:
-            board = player.league_board
-            if (
-                board is not None
-                and board.startswith(league(f"{week}:"))
-                and player.listed_xp(board) is not None
-            ):
-                cohorts.setdefault(board, []).append(player)
-        for board, members in sorted(cohorts.items()):
-            self._leaderboard.replace(board, members, board_expiry(board), generation, stamp=False)
-        self._leaderboard.stamp(leagues_marker(week), generation, weekly_expiry(week))
-        return len(cohorts), sum(len(m) for m in cohorts.values())
+    def _save_tops(
+        self, tops: Mapping[str, TopN], totals: Mapping[str, int], now: datetime
+    ) -> None:
+        for board, top in tops.items():
+            self._snapshots.save(
+                Snapshot(board=board, taken_at=now, entries=top.entries(), total=totals[board])
+            )
 
     def check(self, now: datetime) -> ReconciliationReport:
         """The cheap check (three EXISTS: all-time, weekly, the week's cohorts): rebuild at once
@@ -387,7 +421,67 @@ class LeaderboardReconciler:
         ]
 
 
-def _distinct(players: Iterable[PlayerScore]) -> list[PlayerScore]:
-    """One entry per player, the last read: a player re-keyed to a higher shard while the walk
-    ran (``keys.PLAYER_SHARDS`` grew) can be read under both keys."""
-    return list({p.user_id: p for p in players}.values())
+def pages(players: Iterable[PlayerScore], size: int = REBUILD_PAGE) -> Iterator[list[PlayerScore]]:
+    """``players`` a page at a time: what one round trip to Redis carries."""
+    page: list[PlayerScore] = []
+    for player in players:
+        page.append(player)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _merge(total: PageCounts, page: PageCounts) -> None:
+    total.players += page.players
+    total.cohort_members += page.cohort_members
+    for mine, theirs in (
+        (total.members, page.members),
+        (total.added, page.added),
+        (total.changed, page.changed),
+    ):
+        for board, count in theirs.items():
+            mine[board] = mine.get(board, 0) + count
+
+
+class TopN:
+    """A board's first ``size`` entries while the truth streams by: a heap of ``size``, so the
+    snapshot needs no population in memory. A player read twice (re-keyed mid-walk) counts by
+    the later read."""
+
+    def __init__(self, board: str, size: int) -> None:
+        self._board = board
+        self._size = size
+        self._heap: list[tuple[int, str, int, str | None]] = []
+        self._ids: set[str] = set()
+        self.listed = 0
+        """Members read (the snapshot's total if Redis cannot count them)."""
+
+    def offer(self, players: Iterable[PlayerScore]) -> None:
+        for player in players:
+            if player.user_id in self._ids:
+                self._heap = [e for e in self._heap if e[1] != player.user_id]
+                heapq.heapify(self._heap)
+                self._ids.discard(player.user_id)
+            xp = player.listed_xp(self._board)
+            if xp is None or self._size <= 0:
+                continue
+            self.listed += 1
+            entry = (encode_score(xp, player.xp_at), player.user_id, xp, player.display_name)
+            if len(self._heap) < self._size:
+                heapq.heappush(self._heap, entry)
+            elif entry[:2] > self._heap[0][:2]:
+                self._ids.discard(heapq.heapreplace(self._heap, entry)[1])
+            else:
+                continue
+            self._ids.add(player.user_id)
+
+    def entries(self) -> list[Entry]:
+        """Same order and ranks as ``top_entries``."""
+        ranked = sorted(self._heap, key=lambda e: e[:2], reverse=True)
+        ranks = competition_ranks([xp for _, _, xp, _ in ranked], 0, 0)
+        return [
+            Entry(rank=rank, user_id=user_id, xp=xp, display_name=name)
+            for rank, (_, user_id, xp, name) in zip(ranks, ranked, strict=True)
+        ]
