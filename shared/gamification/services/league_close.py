@@ -44,7 +44,6 @@ from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
 
-
 COHORTS_PER_CLOSE_SHARD = 2_000
 """Cohorts one close shard takes: ≈ 16 minutes at the ≈ 0.48 s a cohort of 30 that
 ``benchmarks/scale.py`` measures (a query, a batch read, 30 transactions, a checkpoint)."""
@@ -92,6 +91,7 @@ class LeagueClose:
         users: UserRepository,
         checkpoints: CloseCheckpoints,
         rules: Callable[[], Ruleset],
+        *,
         max_attempts: int = 5,
         cohorts_per_shard: int = COHORTS_PER_CLOSE_SHARD,
     ) -> None:
