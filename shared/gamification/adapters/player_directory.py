@@ -52,21 +52,7 @@ class PlayerDirectory:
 
     def page(self, shard: int, after: str | None, limit: int) -> PlayerPage:
         """Up to ``limit`` players of one shard, after the position ``after``."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": INDEX_NAME,
-            "KeyConditionExpression": "GSI2PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": keys.players_pk(shard)}),
-            "Limit": limit,
-        }
-        if after is not None:
-            kwargs["ExclusiveStartKey"] = json.loads(after)
-        response = self._client.query(**kwargs)
-        last = response.get("LastEvaluatedKey")
-        return PlayerPage(
-            players=[_player(from_item(i)) for i in response.get("Items", [])],
-            next_key=json.dumps(last, sort_keys=True) if last else None,
-        )
+        return self._range(shard, None, None, after, limit)
 
     def sample(self, limit: int, rng: random.Random | None = None) -> list[PlayerScore]:
         """Up to ``limit`` players, a contiguous run of the index from a random point: a random
