@@ -191,10 +191,13 @@ class Leaderboard:
         rebuild.swap(board, expire_at, generation if stamp else None)
         rebuild.finish()
 
-    def rebuild(self, boards: Sequence[str], cohort_week: str | None = None) -> BoardRebuild:
+    def rebuild(
+        self, boards: Sequence[str], cohort_week: str | None = None, run: str | None = None
+    ) -> BoardRebuild:
         """Start rebuilding ``boards`` (and, with ``cohort_week``, every league cohort board of
-        that week) into temporary keys fed page by page: memory bounded by a page."""
-        return BoardRebuild(self._client, boards, cohort_week)
+        that week) into temporary keys fed page by page: memory bounded by a page. ``run``
+        names the temporary keys of a paused rebuild to resume (default: a new run)."""
+        return BoardRebuild(self._client, boards, cohort_week, run)
 
     def stale(
         self,
@@ -429,15 +432,26 @@ class BoardRebuild:
     never see a half-built board; a run that dies leaves keys that expire
     (``ABANDONED_REBUILD_TTL``, renewed by every page)."""
 
-    def __init__(self, client: redis.Redis, boards: Sequence[str], cohort_week: str | None) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        boards: Sequence[str],
+        cohort_week: str | None,
+        run: str | None = None,
+    ) -> None:
         self._client = client
-        self._run = uuid4().hex
+        self._run = run or uuid4().hex
         self._boards = list(boards)
         self._cohort_prefix = None if cohort_week is None else league(f"{cohort_week}:")
         self._others = temp_key(f"{self._run}:others")
         """Players on none of the boards (unlisted): a set, so each counts once."""
         self._cohorts = temp_key(f"{self._run}:cohorts")
         """The names of the cohort boards being rebuilt."""
+
+    @property
+    def run(self) -> str:
+        """The name of this run's temporary keys (saved by a paused pass, to resume)."""
+        return self._run
 
     def temp(self, board: str) -> str:
         return temp_key(f"{self._run}:{board}")
