@@ -542,6 +542,7 @@ class LeaderboardReconciler:
             else:
                 self._unseen(state, rebuild)
                 rebuild.finish()
+                report.units += 1
                 return True
             if worked:
                 report.units += 1
