@@ -90,7 +90,9 @@ class World:
             queue_url=self.aws.reminder_queue_url,
         )
 
-    def reconciler(self, snapshot_size: int = 100, page_size: int = 1000) -> LeaderboardReconciler:
+    def reconciler(
+        self, snapshot_size: int = 100, page_size: int = 1000, scan_chunks: int = 50
+    ) -> LeaderboardReconciler:
         """The reconciler as deployed: with the rebuild lease (one pass at a time, resumable)."""
         return LeaderboardReconciler(
             self.directory,
@@ -99,6 +101,7 @@ class World:
             snapshot_size=snapshot_size,
             lease=RebuildLease(self.redis),
             page_size=page_size,
+            scan_chunks=scan_chunks,
         )
 
     def backfill(self, page_size: int = 100, *, with_leaderboard: bool = True) -> BadgeBackfill:

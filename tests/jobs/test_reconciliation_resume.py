@@ -33,9 +33,10 @@ from tests.jobs.support import Context, World, build_world, scheduled_event
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 WEEK = iso_week(NOW)
 LAST_WEEK = iso_week(NOW - timedelta(days=7))
-PLAYERS = 40
-PAGE = 2
-"""Players per page: most shards take one or two pages, so a pass is some 70 units."""
+PLAYERS = 160
+"""More than Redis keeps in a compact zset (128): the all-time board's ``ZSCAN`` takes steps."""
+PAGE = 4
+"""Players per page and ``ZSCAN`` step (one step a unit): a pass is some 200 units."""
 
 
 def uid(i: int) -> str:
@@ -121,17 +122,19 @@ def run_to_the_end(
 
 def test_a_pass_stopped_after_every_page_ends_as_a_one_shot_pass(world: World) -> None:
     seed_cache(world)
-    one_shot = world.reconciler(page_size=PAGE).check(NOW)
+    one_shot = world.reconciler(page_size=PAGE, scan_chunks=1).check(NOW)
     assert one_shot.rebuild == DONE
     assert one_shot.invocations == 1
     expected_cache, expected_snapshots = cache(world.redis), snapshots(world)
 
     seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE)
+    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
     runs = run_to_the_end(reconciler, reconciler.check(NOW, always))
 
     assert len(runs) > 2 * keys.PLAYER_SHARDS  # each run did one unit: two reads, the swap
     assert all(r.units == 1 for r in runs)
+    phases = {r.phase for r in runs}
+    assert {"build", "strays", "swap", "catch_up", "unseen"} <= phases
     assert [r.rebuild for r in runs] == [PAUSED] * (len(runs) - 1) + [DONE]
     assert all(r.resumed for r in runs[1:])
     assert not runs[0].resumed
@@ -145,7 +148,7 @@ def test_a_pass_stopped_after_every_page_ends_as_a_one_shot_pass(world: World) -
 
 def test_the_progress_is_saved_next_to_the_temporary_boards(world: World) -> None:
     seed_cache(world)
-    paused = world.reconciler(page_size=PAGE).check(NOW, always)
+    paused = world.reconciler(page_size=PAGE, scan_chunks=1).check(NOW, always)
 
     assert paused.rebuild == PAUSED
     assert paused.summary()["pass"] == {
@@ -166,13 +169,13 @@ def test_no_second_pass_starts_while_one_holds_the_lease(world: World) -> None:
     """A check, a sampled check and a daily run during a page of a running pass start
     nothing: the one pass's temporary keys are the only ones."""
     seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE)
+    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
     during: list[ReconciliationReport] = []
     runs: list[set[str]] = []
 
     def overlap(**_: Any) -> None:
         if len(during) < 3:
-            other = world.reconciler(page_size=PAGE)
+            other = world.reconciler(page_size=PAGE, scan_chunks=1)
             for attempt in (other.check, other.sample, other.reconcile):
                 during.append(attempt(NOW, None))
             runs.append(_runs(world.redis))
@@ -229,7 +232,7 @@ def test_a_crashed_pass_is_taken_over_once_its_lease_expires(world: World) -> No
     seed_cache(world)
     expected = _one_shot_cache(world)
     seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE)
+    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
     with pytest.raises(RuntimeError):
         reconciler.check(NOW, _crash_after(5))  # the function died after its 6th page
     assert world.redis.exists(LEASE_KEY)
@@ -250,7 +253,7 @@ def test_a_pass_that_lost_its_lease_stops_and_the_next_holder_resumes(world: Wor
     seed_cache(world)
     expected = _one_shot_cache(world)
     seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE)
+    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
     reconciler.check(NOW, always)  # a first page, progress saved
     taken: list[str | None] = []
 
@@ -275,8 +278,8 @@ def test_a_pass_that_lost_its_lease_stops_and_the_next_holder_resumes(world: Wor
 
 def test_a_cache_lost_mid_pass_starts_over(world: World) -> None:
     seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE)
-    for _ in range(40):  # well into the pass
+    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
+    for _ in range(60):  # well into the pass
         assert reconciler.check(NOW, always).rebuild == PAUSED
 
     # FLUSHALL (of our one database): progress, temporary boards and markers go together.
@@ -302,7 +305,7 @@ def test_a_cache_lost_mid_pass_starts_over(world: World) -> None:
 def test_a_build_paused_across_the_week_boundary_starts_over(world: World) -> None:
     """Resuming it would swap in last week's boards and empty the new week's."""
     seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE)
+    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
     reconciler.check(NOW, always)
     monday = datetime(2026, 11, 30, 0, 1, tzinfo=UTC)
 
@@ -336,5 +339,5 @@ def _runs(client: redis.Redis) -> set[str]:
 
 def _one_shot_cache(world: World) -> dict[str, Any]:
     seed_cache(world)
-    assert world.reconciler(page_size=PAGE).check(NOW).rebuild == DONE
+    assert world.reconciler(page_size=PAGE, scan_chunks=1).check(NOW).rebuild == DONE
     return cache(world.redis)

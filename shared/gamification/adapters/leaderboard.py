@@ -247,18 +247,19 @@ class Leaderboard:
                 behind.append(player)
         return behind
 
-    def unseen(self, board: str, seen: str, chunk: int = REBUILD_PAGE) -> Iterator[list[str]]:
-        """Members of ``board`` not in the set ``seen``, a chunk at a time (``ZSCAN`` and
-        ``SMISMEMBER``: the board is never loaded whole)."""
+    def unseen(
+        self, board: str, seen: str, cursor: int = 0, chunk: int = REBUILD_PAGE
+    ) -> tuple[int, list[str]]:
+        """Members of ``board`` not in the set ``seen``, one ``ZSCAN`` step from ``cursor``
+        (about ``chunk`` members) and one ``SMISMEMBER``: the board is never loaded whole.
+        Returns the next cursor (``0``: the scan is over) and the members."""
         try:
-            batch: list[str] = []
-            for member, _ in self._client.zscan_iter(board_key(board), count=chunk):
-                batch.append(_text(member))
-                if len(batch) == chunk:
-                    yield self._missing(seen, batch)
-                    batch = []
-            if batch:
-                yield self._missing(seen, batch)
+            after, found = cast(
+                tuple[Any, list[Any]],
+                self._client.zscan(board_key(board), cursor, count=chunk),
+            )
+            members = [_text(member) for member, _ in found]
+            return int(after), self._missing(seen, members) if members else []
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
@@ -557,24 +558,23 @@ class BoardRebuild:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
-    def strays(self, board: str, chunk: int = REBUILD_PAGE) -> tuple[int, int]:
-        """``(live members the rebuild lacks, live members)``, by ``ZSCAN`` of the live board
-        and ``ZMSCORE`` of each chunk against the rebuild: the board is never loaded whole."""
-        strays = held = 0
+    def strays(
+        self, board: str, cursor: int = 0, chunk: int = REBUILD_PAGE
+    ) -> tuple[int, int, int]:
+        """One ``ZSCAN`` step of the live ``board`` from ``cursor`` (about ``chunk`` members),
+        looked up in the rebuild by one ``ZMSCORE``: ``(next cursor, 0 when the scan is over;
+        live members the rebuild lacks; live members seen)``. The board is never loaded
+        whole, and a paused pass resumes the scan at its cursor."""
         try:
-            batch: list[str] = []
-            scan = self._client.zscan_iter(board_key(board), count=chunk)
-            for member, _ in scan:
-                batch.append(_text(member))
-                if len(batch) == chunk:
-                    strays += self._not_rebuilt(board, batch)
-                    held, batch = held + len(batch), []
-            if batch:
-                strays += self._not_rebuilt(board, batch)
-                held += len(batch)
+            after, found = cast(
+                tuple[Any, list[Any]],
+                self._client.zscan(board_key(board), cursor, count=chunk),
+            )
+            members = [_text(member) for member, _ in found]
+            strays = self._not_rebuilt(board, members) if members else 0
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
-        return strays, held
+        return int(after), strays, len(members)
 
     def _not_rebuilt(self, board: str, members: list[str]) -> int:
         found = cast(list[Any], self._client.zmscore(self.temp(board), members))
