@@ -18,6 +18,11 @@ The full pass costs a read of every player, so it runs daily; between passes ``s
 drift on a bounded random sample of the index (one page, compared with ``ZMSCORE``), starts the
 full pass when the sample's drift rate reaches a threshold, and otherwise refreshes the snapshots
 from the boards' own top N: the board is then complete (its marker) and found in step.
+
+One full pass runs at a time (a lease in Redis, ``RebuildLease``), cut into units (a page of
+either read, a few ``ZSCAN`` steps, the swap) after each of which it saves its progress
+(``PassState``) and may stop: at ten million players a pass spans two invocations, and any
+later run (the one-minute ``check`` first) resumes a paused pass before anything else.
 """
 
 from __future__ import annotations
