@@ -352,3 +352,29 @@ def _one_shot_cache(world: World) -> dict[str, Any]:
     seed_cache(world)
     assert world.reconciler(page_size=PAGE, scan_chunks=1).check(NOW).rebuild == DONE
     return cache(world.redis)
+
+
+def test_with_redis_down_the_pass_still_writes_the_snapshots_then_fails(world: World) -> None:
+    """It cannot take the lease or save progress, but it reads the truth for the snapshots."""
+    from gamification.adapters.leaderboard import Leaderboard, LeaderboardUnavailableError
+    from gamification.local.redis_server import RedisServer
+
+    with RedisServer() as server:
+        down = redis.Redis.from_url(server.url, socket_timeout=0.2, decode_responses=True)
+        server.stop()
+        reconciler = LeaderboardReconciler(
+            world.directory,
+            Leaderboard(down),
+            world.snapshots,
+            lease=RebuildLease(down),
+            page_size=PAGE,
+        )
+        with pytest.raises(LeaderboardUnavailableError):
+            reconciler.reconcile(NOW)
+
+    snapshot = world.snapshots.load(ALLTIME)
+    assert snapshot is not None
+    assert snapshot.taken_at == NOW
+    listed = [i for i in range(PLAYERS) if i % 13 != 7]
+    assert snapshot.total == len(listed)
+    assert snapshot.entries[0].xp == max(10 + (i * 37) % 300 for i in listed)
