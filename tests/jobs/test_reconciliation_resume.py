@@ -5,6 +5,7 @@ lease expires, and a Redis that lost its data starts over."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -210,15 +211,23 @@ def test_the_handler_reports_a_pass_in_progress(world: World) -> None:
     assert not _runs(world.redis)
 
 
-def test_the_handler_pauses_near_its_timeout_and_the_next_check_resumes(world: World) -> None:
+def test_the_handler_pauses_near_its_timeout_and_the_next_check_resumes(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the run that finishes a pass publishes its drift (a paused one's is partial)."""
     from functions.reconciler.handler import TIME_MARGIN_MS, lambda_handler
 
     seed_cache(world)
+    capsys.readouterr()
     late = Ending("reconciler", [10 * TIME_MARGIN_MS, TIME_MARGIN_MS - 1])
     first = lambda_handler(scheduled_event(NOW), late)
     assert first["rebuild"] == PAUSED
     assert first["rebuilt"] is False
-    assert first["boards"] == {}  # a partial pass reports no drift
+    assert first["boards"] == {}
+    paused = _metrics(capsys.readouterr().out)
+    assert paused["FullPassPaused"] == 1
+    assert not any(name.startswith("LeaderboardDrift") for name in paused)
+    assert "ReconciledPlayers" not in paused
 
     second = lambda_handler(scheduled_event(NOW, {"mode": "check"}), Context("reconciler"))
 
@@ -226,6 +235,23 @@ def test_the_handler_pauses_near_its_timeout_and_the_next_check_resumes(world: W
     assert second["pass"]["resumed"] is True
     assert second["pass"]["invocations"] == 2
     assert second["players"] == PLAYERS
+    done = _metrics(capsys.readouterr().out)
+    assert done["ReconciledPlayers"] == PLAYERS
+    assert done["LeaderboardDriftAdded"] > 0
+    assert "FullPassPaused" not in done
+
+
+def _metrics(output: str) -> dict[str, float]:
+    """Metric name -> value from the EMF lines a handler printed (the last one wins)."""
+    found: dict[str, float] = {}
+    for line in output.splitlines():
+        if not line.startswith('{"_aws"'):
+            continue
+        blob = json.loads(line)
+        for metric in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
+            value = blob[metric["Name"]]
+            found[metric["Name"]] = value[0] if isinstance(value, list) else value
+    return found
 
 
 def test_a_crashed_pass_is_taken_over_once_its_lease_expires(world: World) -> None:
