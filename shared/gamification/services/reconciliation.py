@@ -452,7 +452,7 @@ class LeaderboardReconciler:
         temporary boards, so memory is bounded by a page and the snapshots' top N, never by
         the population. With a lease (production), at most one pass runs: a pass paused
         earlier is resumed (whoever started it), a pass that holds the lease is left alone
-        (``rebuild: in_progress``), and ``should_stop`` (asked after every page) pauses this
+        (``rebuild: in_progress``), and ``should_stop`` (asked after every unit) pauses this
         one, its progress saved for the next run.
         """
         report = self._full(now, should_stop, start=True)
