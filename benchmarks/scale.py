@@ -565,9 +565,10 @@ class FakeRebuild:
                     temp[player.user_id] = xp
         return counts
 
-    def strays(self, board: str) -> tuple[int, int]:
+    def strays(self, board: str, cursor: int = 0, chunk: int = 1000) -> tuple[int, int, int]:
+        """The whole board in one step (cursor ``0``: the scan is over)."""
         live, temp = self._owner.boards.get(board, {}), self._temp.get(board, {})
-        return sum(1 for u in live if u not in temp), len(live)
+        return 0, sum(1 for u in live if u not in temp), len(live)
 
     def swap(self, board: str, expire_at: datetime | None, generation: str | None) -> None:
         self._owner.boards[board] = self._temp.pop(board, {})
@@ -607,7 +608,9 @@ class FakeLeaderboard:
                 elif not player.listed:
                     self.boards[board].pop(player.user_id, None)
 
-    def rebuild(self, boards: Sequence[str], cohort_week: str | None = None) -> FakeRebuild:
+    def rebuild(
+        self, boards: Sequence[str], cohort_week: str | None = None, run: str | None = None
+    ) -> FakeRebuild:
         return FakeRebuild(self, boards, cohort_week)
 
     def stale(
@@ -628,11 +631,12 @@ class FakeLeaderboard:
             )
         ]
 
-    def unseen(self, board: str, seen: str) -> Iterator[list[str]]:
-        members = list(self.boards.get(board, {}))
+    def unseen(
+        self, board: str, seen: str, cursor: int = 0, chunk: int = 1000
+    ) -> tuple[int, list[str]]:
+        """The whole board in one step (cursor ``0``: the scan is over)."""
         met = self.seen.get(seen, set())
-        for start in range(0, len(members), 1000):
-            yield [u for u in members[start : start + 1000] if u not in met]
+        return 0, [u for u in self.boards.get(board, {}) if u not in met]
 
     def forget(self, key: str) -> None:
         self.seen.pop(key, None)

@@ -4,6 +4,10 @@ Scheduled (an EventBridge event: "now" is its ``time``) for the full run (daily)
 ``{"mode": "full" | "check" | "sample"}``: the one-minute schedule sends ``check`` (the cheap
 test that rebuilds at once when a board lost its generation marker; ``if-empty`` is its former
 name), the 15-minute one ``sample`` (the drift check on a bounded sample of the players).
+
+Every mode first resumes a full pass paused by an earlier run (a pass at ten million players
+spans a few invocations: the function cannot invoke itself from the VPC, so the one-minute
+check carries it on), and none starts a pass while another holds the rebuild lease.
 """
 
 from __future__ import annotations
@@ -20,11 +24,21 @@ from pydantic import BaseModel, ConfigDict
 
 from gamification.adapters.leaderboard import ALLTIME
 from gamification.composition import leaderboard_reconciler, utc_now
-from gamification.services.reconciliation import ReconciliationReport
+from gamification.services.reconciliation import (
+    IN_PROGRESS,
+    LOST,
+    PAUSED,
+    ReconciliationReport,
+)
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+
+TIME_MARGIN_MS = 30_000
+"""Stop the full pass this far before the timeout. Its longest unit of work at ten million
+players is the swap (≈ 3 s: 100,000 cohort boards renamed, 100 a transaction); a page is
+≈ 0.1 s, a ``ZSCAN`` unit ≈ 0.3 s, saving the progress < 1 ms (measured: docs/scale.md)."""
 
 
 class Request(BaseModel):
@@ -48,6 +62,16 @@ def _record_sample(report: ReconciliationReport) -> None:
     metrics.add_metric(name="DriftSampleSize", unit=MetricUnit.Count, value=sample.compared)
     metrics.add_metric(name="DriftSampleDrifted", unit=MetricUnit.Count, value=sample.drifted)
     metrics.add_metric(name="DriftSampleRate", unit=MetricUnit.Percent, value=100 * sample.rate)
+
+
+def _record_pass(report: ReconciliationReport) -> None:
+    """A pass paused, or a run that found one running, says so (its drift waits for its end)."""
+    if report.rebuild == PAUSED:
+        metrics.add_metric(name="FullPassPaused", unit=MetricUnit.Count, value=1)
+    elif report.rebuild == IN_PROGRESS:
+        metrics.add_metric(name="FullPassAlreadyRunning", unit=MetricUnit.Count, value=1)
+    elif report.rebuild == LOST:
+        metrics.add_metric(name="FullPassLeaseLost", unit=MetricUnit.Count, value=1)
 
 
 def _record_metrics(report: ReconciliationReport) -> None:
@@ -77,14 +101,25 @@ def _record_metrics(report: ReconciliationReport) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now, request = _request(event)
     reconciler = leaderboard_reconciler()
+
+    # Never less than half the invocation's time for the pass (a shorter timeout, e.g. the
+    # local stack's 30 s, still moves a pass on).
+    margin = min(TIME_MARGIN_MS, context.get_remaining_time_in_millis() // 2)
+
+    def should_stop() -> bool:
+        return context.get_remaining_time_in_millis() < margin
+
     if request.mode in ("check", "if-empty"):
-        report = reconciler.check(now)
+        report = reconciler.check(now, should_stop)
     elif request.mode == "sample":
-        report = reconciler.sample(now)
+        report = reconciler.sample(now, should_stop)
     else:
-        report = reconciler.reconcile(now)
+        report = reconciler.reconcile(now, should_stop)
     _record_sample(report)
-    if report.rebuilt:  # a check that found every board complete publishes nothing (idle cost)
+    _record_pass(report)
+    # Only a finished pass reports drift (a paused one's counts are partial), and a check that
+    # found every board complete publishes nothing (idle cost).
+    if report.rebuilt:
         _record_metrics(report)
     summary = report.summary()
     logger.info("leaderboard reconciliation", extra=summary)

@@ -169,7 +169,8 @@ class Jobs(Construct):
                 name="reconciler",
                 description="Rebuilds the leaderboards from DynamoDB and snapshots the top N",
                 # The full pass streams (memory ≈ 3 MiB) but its time is linear in the players:
-                # ≈ 14 s per 100,000 at 1,024 MB, so 15 minutes cover ≈ 6 M (docs/scale.md).
+                # ≈ 14 s per 100,000 at 1,024 MB; it pauses 30 s before the timeout and the
+                # next one-minute check resumes it (10 M: two invocations, docs/scale.md).
                 timeout=Duration.minutes(15),
                 memory_mb=1024,
             ),

@@ -374,6 +374,8 @@ def outbox_dispatcher() -> OutboxDispatcher:
 
 @lru_cache(maxsize=1)
 def leaderboard_reconciler() -> LeaderboardReconciler:
+    from gamification.adapters.rebuild_lease import RebuildLease
+    from gamification.adapters.redis_client import shared_client
     from gamification.services.reconciliation import LeaderboardReconciler
 
     return LeaderboardReconciler(
@@ -381,6 +383,7 @@ def leaderboard_reconciler() -> LeaderboardReconciler:
         leaderboard(),
         snapshot_repository(),
         snapshot_size=settings().leaderboard_snapshot_size,
+        lease=RebuildLease(shared_client()),
     )
 
 

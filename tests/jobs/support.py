@@ -16,6 +16,7 @@ from gamification.adapters.backfill_checkpoints import BackfillCheckpoints
 from gamification.adapters.badge_repository import BadgeRepository
 from gamification.adapters.leaderboard import Leaderboard
 from gamification.adapters.player_directory import PlayerDirectory
+from gamification.adapters.rebuild_lease import RebuildLease
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
 from gamification.adapters.reminder_progress import ReminderProgress
@@ -62,6 +63,7 @@ class World:
     checkpoints: BackfillCheckpoints
     clock: Clock
     rules: Ruleset
+    redis: redis.Redis
 
     def applier(self) -> ActivityApplier:
         return ActivityApplier(self.users, lambda: self.rules, self.clock)
@@ -88,9 +90,18 @@ class World:
             queue_url=self.aws.reminder_queue_url,
         )
 
-    def reconciler(self, snapshot_size: int = 100) -> LeaderboardReconciler:
+    def reconciler(
+        self, snapshot_size: int = 100, page_size: int = 1000, scan_chunks: int = 50
+    ) -> LeaderboardReconciler:
+        """The reconciler as deployed: with the rebuild lease (one pass at a time, resumable)."""
         return LeaderboardReconciler(
-            self.directory, self.leaderboard, self.snapshots, snapshot_size=snapshot_size
+            self.directory,
+            self.leaderboard,
+            self.snapshots,
+            snapshot_size=snapshot_size,
+            lease=RebuildLease(self.redis),
+            page_size=page_size,
+            scan_chunks=scan_chunks,
         )
 
     def backfill(self, page_size: int = 100, *, with_leaderboard: bool = True) -> BadgeBackfill:
@@ -167,6 +178,7 @@ def build_world(
         checkpoints=BackfillCheckpoints(dynamodb, table),
         clock=Clock(now),
         rules=default_ruleset(),
+        redis=redis_client,
     )
 
 

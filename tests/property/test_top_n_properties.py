@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -59,3 +60,33 @@ def test_a_player_read_twice_counts_by_the_later_read(
 
     latest = {p.user_id: p for p in [*scores, *raised]}
     assert top.entries() == top_entries(latest.values(), ALLTIME, size)
+
+
+@given(population, st.integers(min_value=0, max_value=12), st.integers(min_value=0, max_value=40))
+def test_a_heap_saved_and_restored_mid_stream_ends_as_the_uninterrupted_one(
+    players: dict[str, tuple[int, int, bool]], size: int, cut: int
+) -> None:
+    """A paused pass saves its heaps as JSON; the resumed pass goes on from the restored ones."""
+    scores = [
+        PlayerScore(
+            user_id=u,
+            xp=xp,
+            xp_at=START + timedelta(minutes=minute),
+            display_name=None if xp % 2 else u.upper(),
+            listed=listed,
+        )
+        for u, (xp, minute, listed) in players.items()
+    ]
+    whole = TopN(ALLTIME, size)
+    whole.offer(scores)
+    first = TopN(ALLTIME, size)
+    first.offer(scores[:cut])
+
+    saved = json.loads(json.dumps(first.state()))
+    resumed = TopN.restore(ALLTIME, size, saved)
+    resumed.offer(scores[cut:])
+    for top in (resumed, whole):
+        top.offer(scores[:cut][-1:])  # read again after the pause: counts by the later read
+
+    assert resumed.entries() == whole.entries()
+    assert resumed.listed == whole.listed

@@ -191,10 +191,13 @@ class Leaderboard:
         rebuild.swap(board, expire_at, generation if stamp else None)
         rebuild.finish()
 
-    def rebuild(self, boards: Sequence[str], cohort_week: str | None = None) -> BoardRebuild:
+    def rebuild(
+        self, boards: Sequence[str], cohort_week: str | None = None, run: str | None = None
+    ) -> BoardRebuild:
         """Start rebuilding ``boards`` (and, with ``cohort_week``, every league cohort board of
-        that week) into temporary keys fed page by page: memory bounded by a page."""
-        return BoardRebuild(self._client, boards, cohort_week)
+        that week) into temporary keys fed page by page: memory bounded by a page. ``run``
+        names the temporary keys of a paused rebuild to resume (default: a new run)."""
+        return BoardRebuild(self._client, boards, cohort_week, run)
 
     def stale(
         self,
@@ -244,18 +247,19 @@ class Leaderboard:
                 behind.append(player)
         return behind
 
-    def unseen(self, board: str, seen: str, chunk: int = REBUILD_PAGE) -> Iterator[list[str]]:
-        """Members of ``board`` not in the set ``seen``, a chunk at a time (``ZSCAN`` and
-        ``SMISMEMBER``: the board is never loaded whole)."""
+    def unseen(
+        self, board: str, seen: str, cursor: int = 0, chunk: int = REBUILD_PAGE
+    ) -> tuple[int, list[str]]:
+        """Members of ``board`` not in the set ``seen``, one ``ZSCAN`` step from ``cursor``
+        (about ``chunk`` members) and one ``SMISMEMBER``: the board is never loaded whole.
+        Returns the next cursor (``0``: the scan is over) and the members."""
         try:
-            batch: list[str] = []
-            for member, _ in self._client.zscan_iter(board_key(board), count=chunk):
-                batch.append(_text(member))
-                if len(batch) == chunk:
-                    yield self._missing(seen, batch)
-                    batch = []
-            if batch:
-                yield self._missing(seen, batch)
+            after, found = cast(
+                tuple[Any, list[Any]],
+                self._client.zscan(board_key(board), cursor, count=chunk),
+            )
+            members = [_text(member) for member, _ in found]
+            return int(after), self._missing(seen, members) if members else []
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
@@ -429,15 +433,26 @@ class BoardRebuild:
     never see a half-built board; a run that dies leaves keys that expire
     (``ABANDONED_REBUILD_TTL``, renewed by every page)."""
 
-    def __init__(self, client: redis.Redis, boards: Sequence[str], cohort_week: str | None) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        boards: Sequence[str],
+        cohort_week: str | None,
+        run: str | None = None,
+    ) -> None:
         self._client = client
-        self._run = uuid4().hex
+        self._run = run or uuid4().hex
         self._boards = list(boards)
         self._cohort_prefix = None if cohort_week is None else league(f"{cohort_week}:")
         self._others = temp_key(f"{self._run}:others")
         """Players on none of the boards (unlisted): a set, so each counts once."""
         self._cohorts = temp_key(f"{self._run}:cohorts")
         """The names of the cohort boards being rebuilt."""
+
+    @property
+    def run(self) -> str:
+        """The name of this run's temporary keys (saved by a paused pass, to resume)."""
+        return self._run
 
     def temp(self, board: str) -> str:
         return temp_key(f"{self._run}:{board}")
@@ -543,24 +558,23 @@ class BoardRebuild:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
-    def strays(self, board: str, chunk: int = REBUILD_PAGE) -> tuple[int, int]:
-        """``(live members the rebuild lacks, live members)``, by ``ZSCAN`` of the live board
-        and ``ZMSCORE`` of each chunk against the rebuild: the board is never loaded whole."""
-        strays = held = 0
+    def strays(
+        self, board: str, cursor: int = 0, chunk: int = REBUILD_PAGE
+    ) -> tuple[int, int, int]:
+        """One ``ZSCAN`` step of the live ``board`` from ``cursor`` (about ``chunk`` members),
+        looked up in the rebuild by one ``ZMSCORE``: ``(next cursor, 0 when the scan is over;
+        live members the rebuild lacks; live members seen)``. The board is never loaded
+        whole, and a paused pass resumes the scan at its cursor."""
         try:
-            batch: list[str] = []
-            scan = self._client.zscan_iter(board_key(board), count=chunk)
-            for member, _ in scan:
-                batch.append(_text(member))
-                if len(batch) == chunk:
-                    strays += self._not_rebuilt(board, batch)
-                    held, batch = held + len(batch), []
-            if batch:
-                strays += self._not_rebuilt(board, batch)
-                held += len(batch)
+            after, found = cast(
+                tuple[Any, list[Any]],
+                self._client.zscan(board_key(board), cursor, count=chunk),
+            )
+            members = [_text(member) for member, _ in found]
+            strays = self._not_rebuilt(board, members) if members else 0
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
-        return strays, held
+        return int(after), strays, len(members)
 
     def _not_rebuilt(self, board: str, members: list[str]) -> int:
         found = cast(list[Any], self._client.zmscore(self.temp(board), members))
