@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from gamification.adapters.leaderboard import ALLTIME
 from gamification.composition import leaderboard_reconciler, utc_now
-from gamification.services.reconciliation import (
+from gamification.services.reconciliation_report import (
     IN_PROGRESS,
     LOST,
     PAUSED,

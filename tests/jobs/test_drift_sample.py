@@ -28,7 +28,8 @@ from gamification.adapters.leaderboard import (
 )
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
-from gamification.services.reconciliation import LeaderboardReconciler, ReconciliationReport
+from gamification.services.reconciliation import LeaderboardReconciler
+from gamification.services.reconciliation_report import ReconciliationReport
 from tests.jobs.support import Context, World, build_world, scheduled_event
 
 DAY = date(2026, 11, 23)  # a Monday of ISO week 2026-W48

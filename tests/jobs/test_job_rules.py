@@ -12,7 +12,7 @@ from gamification.domain.reminders import Reminder, Skip, expiry_phrase, plan_re
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
 from gamification.services.backfill import criteria_fingerprint
-from gamification.services.reconciliation import Drift, measure_drift, top_entries
+from gamification.services.board_truth import Drift, measure_drift, top_entries
 from gamification.services.reminders import StreakReminders
 
 LEAD = timedelta(hours=6)

@@ -14,7 +14,8 @@ from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
-from gamification.services.reconciliation import LeaderboardReconciler, ReconciliationReport
+from gamification.services.reconciliation import LeaderboardReconciler
+from gamification.services.reconciliation_report import ReconciliationReport
 from tests.jobs.support import build_world
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)

@@ -21,12 +21,12 @@ from gamification.adapters.rebuild_lease import LEASE_KEY, PROGRESS_KEY, Rebuild
 from gamification.adapters.snapshot_repository import Snapshot
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
-from gamification.services.reconciliation import (
+from gamification.services.reconciliation import LeaderboardReconciler
+from gamification.services.reconciliation_report import (
     DONE,
     IN_PROGRESS,
     LOST,
     PAUSED,
-    LeaderboardReconciler,
     ReconciliationReport,
 )
 from tests.jobs.support import Context, World, build_world, scheduled_event

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gamification.adapters.player_score import ALLTIME, PlayerScore
-from gamification.services.reconciliation import board_truth, measure_drift, sampled_drift
+from gamification.services.board_truth import board_truth, measure_drift, sampled_drift
 
 players = st.dictionaries(
     st.sampled_from([f"u{i}" for i in range(12)]),

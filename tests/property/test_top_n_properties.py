@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gamification.adapters.player_score import ALLTIME, PlayerScore
-from gamification.services.reconciliation import TopN, pages, top_entries
+from gamification.services.board_truth import TopN, pages, top_entries
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -24,6 +24,7 @@ from gamification.domain.leagues import LeagueRules, LeagueState, Tier, zones
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
 from gamification.services.applier import player_score
+from gamification.services.board_truth import top_entries
 from gamification.services.read_models import (
     CohortEntryOut,
     LeagueResultOut,
@@ -33,7 +34,6 @@ from gamification.services.read_models import (
     TiersOut,
     ZonesOut,
 )
-from gamification.services.reconciliation import top_entries
 
 
 class LeagueQueries:

@@ -27,13 +27,10 @@ later run (the one-minute ``check`` first) resumes a paused pass before anything
 
 from __future__ import annotations
 
-import heapq
-import json
 import random
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from gamification.adapters import keys
@@ -43,13 +40,10 @@ from gamification.adapters.leaderboard import (
     REBUILD_PAGE,
     BoardIncompleteError,
     BoardRebuild,
-    Entry,
     Leaderboard,
     LeaderboardUnavailableError,
-    PageCounts,
     PlayerScore,
     board_expiry,
-    encode_score,
     leagues_marker,
     weekly,
     weekly_expiry,
@@ -58,17 +52,28 @@ from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import LEAGUE_PREFIX, league
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.domain.periods import iso_week
-from gamification.domain.ranking import competition_ranks
+from gamification.services.board_truth import Drift, DriftSample, TopN, pages, sampled_drift
+from gamification.services.pass_state import (
+    BUILD,
+    CATCH_UP,
+    STRAYS,
+    SWAP,
+    UNSEEN,
+    PassState,
+    merge_counts,
+)
+from gamification.services.reconciliation_report import (
+    DONE,
+    IN_PROGRESS,
+    LOST,
+    PAUSED,
+    BoardResult,
+    ReconciliationReport,
+)
 
 if TYPE_CHECKING:
     from gamification.adapters.rebuild_lease import RebuildLease
 
-BUILD, STRAYS, SWAP, CATCH_UP, UNSEEN = "build", "strays", "swap", "catch_up", "unseen"
-"""The phases of a full pass, in order: what a paused pass resumes at."""
-NONE, DONE, PAUSED, IN_PROGRESS, LOST = "none", "done", "paused", "in_progress", "lost"
-"""What a run did with the full pass (the summary's ``rebuild``): ran none, finished one,
-paused one (to be resumed by the next run), found one running (holding the lease: left alone),
-lost its lease mid-way (it stalled past the expiry; the next holder resumes)."""
 SCAN_CHUNKS = 50
 """``ZSCAN`` steps (of a page each) per unit of the strays and catch-up scans: ≈ 50,000
 members, ≈ 0.3 s (measured: 6 s per million members), one progress save each."""
@@ -83,332 +88,6 @@ class LeaseLostError(Exception):
 
 def _never() -> bool:
     return False
-
-
-@dataclass(frozen=True, slots=True)
-class Drift:
-    """How the cached board differed from the truth before the rebuild."""
-
-    added: int = 0
-    """Players missing from the cache."""
-    removed: int = 0
-    """Members the cache held that the truth does not (strays)."""
-    changed: int = 0
-    """Players whose cached XP was wrong."""
-
-    @property
-    def total(self) -> int:
-        return self.added + self.removed + self.changed
-
-
-def measure_drift(cached: Mapping[str, int], truth: Mapping[str, int]) -> Drift:
-    return Drift(
-        added=len(truth.keys() - cached.keys()),
-        removed=len(cached.keys() - truth.keys()),
-        changed=sum(1 for u in truth.keys() & cached.keys() if truth[u] != cached[u]),
-    )
-
-
-def board_truth(players: Iterable[PlayerScore], board: str) -> dict[str, int]:
-    """Member -> XP the board must hold (players without XP on it are not members)."""
-    return {p.user_id: xp for p in players if (xp := p.listed_xp(board)) is not None}
-
-
-def top_entries(players: Iterable[PlayerScore], board: str, size: int) -> list[Entry]:
-    """The first ``size`` entries, in the order and with the ``RANK()`` the board serves.
-
-    Same order as the sorted set read backwards: composite score (XP, then earlier achiever),
-    then member descending for the rare exact tie.
-    """
-    ranked = sorted(
-        (
-            (encode_score(xp, p.xp_at), p.user_id, xp, p.display_name)
-            for p in players
-            if (xp := p.listed_xp(board)) is not None
-        ),
-        reverse=True,
-    )[:size]
-    ranks = competition_ranks([xp for _, _, xp, _ in ranked], 0, 0)
-    return [
-        Entry(rank=rank, user_id=user_id, xp=xp, display_name=name)
-        for rank, (_, user_id, xp, name) in zip(ranks, ranked, strict=True)
-    ]
-
-
-def sampled_drift(
-    players: Sequence[PlayerScore], board: str, cached: Mapping[str, int | None]
-) -> Drift:
-    """Drift of ``board`` among the sampled ``players`` (a sampled unlisted player still on the
-    board is a stray; strays outside the sample are found by the full pass only)."""
-    added = removed = changed = 0
-    for player in players:
-        truth, held = player.listed_xp(board), cached.get(player.user_id)
-        if truth is not None and held is None:
-            added += 1
-        elif truth is None and held is not None:
-            removed += 1
-        elif truth != held:
-            changed += 1
-    return Drift(added=added, removed=removed, changed=changed)
-
-
-@dataclass(frozen=True, slots=True)
-class DriftSample:
-    """What the sampled check compared and found."""
-
-    size: int
-    """Players read from the index."""
-    in_flight: int
-    """Of them, players whose XP changed within the grace period (the projector may not have
-    caught up yet): not compared."""
-    drifted: int
-    """Compared players wrong on at least one board."""
-    boards: dict[str, Drift] = field(default_factory=dict)
-
-    @property
-    def compared(self) -> int:
-        return self.size - self.in_flight
-
-    @property
-    def rate(self) -> float:
-        """The estimated share of players the cache holds wrongly."""
-        return self.drifted / self.compared if self.compared else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class BoardResult:
-    board: str
-    members: int
-    drift: Drift
-    was_empty: bool
-
-
-@dataclass
-class ReconciliationReport:
-    now: datetime
-    players: int = 0
-    rebuilt: bool = False
-    boards: list[BoardResult] = field(default_factory=list)
-    late_updates: int = 0
-    """Players the catch-up read found the swapped boards holding behind the truth (a score
-    committed, a player hidden or renamed while the pass ran: re-published), plus board members
-    that read did not meet (erased meanwhile: removed; joined after the read passed them:
-    published)."""
-    incomplete: list[str] = field(default_factory=list)
-    """Boards the cheap check found without their generation marker (it then rebuilt them)."""
-    cache_reachable: bool = True
-    cohort_boards: int = 0
-    """League cohort boards of the current week rebuilt (together, under one marker)."""
-    cohort_members: int = 0
-    sample: DriftSample | None = None
-    """The sampled check's findings (``sample`` only; a rebuild it started is in ``boards``)."""
-    snapshots_from_cache: bool = False
-    """The sampled check refreshed the snapshots from the complete boards' top N."""
-    rebuild: str = NONE
-    """What this run did with the full pass: ``none``, ``done``, ``paused``, ``in_progress``
-    (another run holds the lease: none started) or ``lost`` (see ``NONE`` .. ``LOST``)."""
-    resumed: bool = False
-    """This run resumed a pass paused by an earlier run."""
-    units: int = 0
-    """Units of the pass this run did (pages of either read, the swap)."""
-    phase: str | None = None
-    """Where the paused (or lost) pass stands."""
-    pass_started: datetime | None = None
-    """When the pass this run worked on started (its boards' and snapshots' time)."""
-    invocations: int = 0
-    """Runs the pass has taken so far, this one included."""
-
-    @property
-    def empty_cache_rebuilt(self) -> bool:
-        """The all-time board was empty although players exist (e.g. a replaced cache node)."""
-        return any(b.board == ALLTIME and b.was_empty and b.members for b in self.boards)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "now": self.now.isoformat(),
-            "players": self.players,
-            "rebuilt": self.rebuilt,
-            "empty_cache_rebuilt": self.empty_cache_rebuilt,
-            "late_updates": self.late_updates,
-            "incomplete": self.incomplete,
-            "cache_reachable": self.cache_reachable,
-            "cohorts": {"boards": self.cohort_boards, "members": self.cohort_members},
-            **({"sample": self._sample_summary()} if self.sample else {}),
-            "snapshots_from_cache": self.snapshots_from_cache,
-            "rebuild": self.rebuild,
-            **({"pass": self._pass_summary()} if self.rebuild != NONE else {}),
-            "boards": {
-                b.board: {
-                    "members": b.members,
-                    "added": b.drift.added,
-                    "removed": b.drift.removed,
-                    "changed": b.drift.changed,
-                }
-                for b in self.boards
-            },
-        }
-
-    def _pass_summary(self) -> dict[str, Any]:
-        return {
-            "resumed": self.resumed,
-            "units": self.units,
-            "phase": self.phase,
-            "started": None if self.pass_started is None else self.pass_started.isoformat(),
-            "invocations": self.invocations,
-        }
-
-    def _sample_summary(self) -> dict[str, Any]:
-        assert self.sample is not None
-        return {
-            "size": self.sample.size,
-            "in_flight": self.sample.in_flight,
-            "drifted": self.sample.drifted,
-            "rate": self.sample.rate,
-            "boards": {
-                board: {"added": d.added, "removed": d.removed, "changed": d.changed}
-                for board, d in self.sample.boards.items()
-            },
-        }
-
-
-@dataclass
-class PassState:
-    """A full pass's progress: what a paused pass saves (as JSON, next to its temporary keys)
-    and the next run resumes from. Bounded: two heaps of the snapshot size, a few counters a
-    board, one GSI2 cursor (≈ 20 KB at N = 100)."""
-
-    run: str
-    """The name of the pass's temporary keys."""
-    started: datetime
-    """The pass's clock: its week, its snapshots' time."""
-    generation: str
-    tops: dict[str, TopN]
-    """The current read's heaps (first read: the snapshots; catch-up: their rewrite)."""
-    phase: str = BUILD
-    shard: int = 0
-    position: str | None = None
-    """The current read's GSI2 cursor: the shard, and the page key to read after."""
-    found: PageCounts = field(default_factory=PageCounts)
-    board: int = 0
-    """The served board whose strays are being counted (an index into ``served``)."""
-    cursor: int = 0
-    """The current ``ZSCAN``'s cursor (strays, then the members the catch-up did not meet)."""
-    removed: dict[str, int] = field(default_factory=dict)
-    """Board -> live members the rebuild lacks (strays) so far."""
-    held: dict[str, int] = field(default_factory=dict)
-    """Board -> live members scanned so far."""
-    results: list[BoardResult] = field(default_factory=list)
-    cohort_boards: int = 0
-    late: int = 0
-    invocations: int = 1
-    stream: Iterator[list[PlayerScore]] | None = None
-    """Without a lease: the directory's one stream (never saved)."""
-    failure: LeaderboardUnavailableError | None = None
-    """Redis failed mid-read: the read goes on for the snapshots only (never saved)."""
-
-    @property
-    def week(self) -> str:
-        return iso_week(self.started)
-
-    @property
-    def next_week(self) -> str:
-        return iso_week(self.started + timedelta(days=7))
-
-    @property
-    def served(self) -> list[str]:
-        """The boards whose drift is measured and whose snapshots are written."""
-        return [ALLTIME, weekly(self.week)]
-
-    @property
-    def boards(self) -> list[str]:
-        return [ALLTIME, weekly(self.week), weekly(self.next_week)]
-
-    @property
-    def seen(self) -> str:
-        """The catch-up read's set of ids (a temporary key of the run)."""
-        return f"{self.run}:seen"
-
-    def dumps(self) -> str:
-        found = self.found
-        return json.dumps(
-            {
-                "v": 1,
-                "run": self.run,
-                "started": self.started.isoformat(),
-                "generation": self.generation,
-                "phase": self.phase,
-                "shard": self.shard,
-                "position": self.position,
-                "found": {
-                    "players": found.players,
-                    "members": found.members,
-                    "added": found.added,
-                    "changed": found.changed,
-                    "cohort_members": found.cohort_members,
-                },
-                "tops": {board: top.state() for board, top in self.tops.items()},
-                "board": self.board,
-                "cursor": self.cursor,
-                "removed": self.removed,
-                "held": self.held,
-                "results": [
-                    [
-                        r.board,
-                        r.members,
-                        r.drift.added,
-                        r.drift.removed,
-                        r.drift.changed,
-                        r.was_empty,
-                    ]
-                    for r in self.results
-                ],
-                "cohort_boards": self.cohort_boards,
-                "late": self.late,
-                "invocations": self.invocations,
-            },
-            separators=(",", ":"),
-        )
-
-    @classmethod
-    def loads(cls, raw: str, snapshot_size: int) -> PassState | None:
-        """The saved pass, one more run taken (``None``: unreadable, e.g. an older format)."""
-        try:
-            data = json.loads(raw)
-            if data.get("v") != 1:
-                return None
-            found = data["found"]
-            return cls(
-                run=data["run"],
-                started=datetime.fromisoformat(data["started"]),
-                generation=data["generation"],
-                tops={
-                    board: TopN.restore(board, snapshot_size, top)
-                    for board, top in data["tops"].items()
-                },
-                phase=data["phase"],
-                shard=data["shard"],
-                position=data["position"],
-                found=PageCounts(
-                    players=found["players"],
-                    members=found["members"],
-                    added=found["added"],
-                    changed=found["changed"],
-                    cohort_members=found["cohort_members"],
-                ),
-                board=data["board"],
-                cursor=data["cursor"],
-                removed=data["removed"],
-                held=data["held"],
-                results=[
-                    BoardResult(board, members, Drift(added, removed, changed), was_empty)
-                    for board, members, added, removed, changed, was_empty in data["results"]
-                ],
-                cohort_boards=data["cohort_boards"],
-                late=data["late"],
-                invocations=data["invocations"] + 1,
-            )
-        except (ValueError, KeyError, TypeError):
-            return None
 
 
 class LeaderboardReconciler:
@@ -614,7 +293,7 @@ class LeaderboardReconciler:
             top.offer(page)
         if state.failure is None:
             try:
-                _merge(state.found, rebuild.add(page))
+                merge_counts(state.found, rebuild.add(page))
             except LeaderboardUnavailableError as error:
                 state.failure = error  # the snapshots are still written from the truth
         return True
@@ -824,82 +503,4 @@ class LeaderboardReconciler:
             leagues_marker(iso_week(now)) if board.startswith(LEAGUE_PREFIX) else board
             for board in boards
             if not complete[board]
-        ]
-
-
-def pages(players: Iterable[PlayerScore], size: int = REBUILD_PAGE) -> Iterator[list[PlayerScore]]:
-    """``players`` a page at a time: what one round trip to Redis carries."""
-    page: list[PlayerScore] = []
-    for player in players:
-        page.append(player)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page
-
-
-def _merge(total: PageCounts, page: PageCounts) -> None:
-    total.players += page.players
-    total.cohort_members += page.cohort_members
-    for mine, theirs in (
-        (total.members, page.members),
-        (total.added, page.added),
-        (total.changed, page.changed),
-    ):
-        for board, count in theirs.items():
-            mine[board] = mine.get(board, 0) + count
-
-
-class TopN:
-    """A board's first ``size`` entries while the truth streams by: a heap of ``size``, so the
-    snapshot needs no population in memory. A player read twice (re-keyed mid-walk) counts by
-    the later read."""
-
-    def __init__(self, board: str, size: int) -> None:
-        self._board = board
-        self._size = size
-        self._heap: list[tuple[int, str, int, str | None]] = []
-        self._ids: set[str] = set()
-        self.listed = 0
-        """Members read (the snapshot's total if Redis cannot count them)."""
-
-    def offer(self, players: Iterable[PlayerScore]) -> None:
-        for player in players:
-            if player.user_id in self._ids:
-                self._heap = [e for e in self._heap if e[1] != player.user_id]
-                heapq.heapify(self._heap)
-                self._ids.discard(player.user_id)
-            xp = player.listed_xp(self._board)
-            if xp is None or self._size <= 0:
-                continue
-            self.listed += 1
-            entry = (encode_score(xp, player.xp_at), player.user_id, xp, player.display_name)
-            if len(self._heap) < self._size:
-                heapq.heappush(self._heap, entry)
-            elif entry[:2] > self._heap[0][:2]:
-                self._ids.discard(heapq.heapreplace(self._heap, entry)[1])
-            else:
-                continue
-            self._ids.add(player.user_id)
-
-    def state(self) -> dict[str, Any]:
-        """What a paused pass saves of the heap."""
-        return {"listed": self.listed, "heap": [list(entry) for entry in self._heap]}
-
-    @classmethod
-    def restore(cls, board: str, size: int, state: Mapping[str, Any]) -> TopN:
-        top = cls(board, size)
-        top.listed = int(state["listed"])
-        top._heap = [(int(s), str(u), int(xp), n) for s, u, xp, n in state["heap"]]
-        top._ids = {entry[1] for entry in top._heap}
-        return top
-
-    def entries(self) -> list[Entry]:
-        """Same order and ranks as ``top_entries``."""
-        ranked = sorted(self._heap, key=lambda e: e[:2], reverse=True)
-        ranks = competition_ranks([xp for _, _, xp, _ in ranked], 0, 0)
-        return [
-            Entry(rank=rank, user_id=user_id, xp=xp, display_name=name)
-            for rank, (_, user_id, xp, name) in zip(ranks, ranked, strict=True)
         ]
