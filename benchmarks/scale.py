@@ -44,8 +44,8 @@ from benchmarks.fakes import (
     timed,
 )
 from gamification.adapters import keys
+from gamification.adapters.board_rebuild import PageCounts
 from gamification.adapters.board_schema import PREFIX, Entry, Page, marker_key
-from gamification.adapters.leaderboard import PageCounts
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore

@@ -109,3 +109,7 @@ class Entry:
 class Page:
     entries: list[Entry]
     total: int
+
+
+REBUILD_PAGE = 1000
+"""Players per pipeline of a rebuild, members per ``ZSCAN``/``ZMSCORE`` chunk."""

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamification.adapters.board_schema import Entry, encode_score
-from gamification.adapters.leaderboard import REBUILD_PAGE
+from gamification.adapters.board_schema import REBUILD_PAGE, Entry, encode_score
 from gamification.adapters.player_score import PlayerScore
 from gamification.domain.ranking import competition_ranks
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from gamification.adapters.board_rebuild import PageCounts
 from gamification.adapters.leaderboard import (
     ALLTIME,
     LeaderboardUnavailableError,
-    PageCounts,
     PlayerScore,
     weekly,
 )

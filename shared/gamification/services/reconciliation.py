@@ -34,12 +34,11 @@ from typing import TYPE_CHECKING
 from uuid import uuid4
 
 from gamification.adapters import keys
-from gamification.adapters.board_schema import ABANDONED_REBUILD_TTL
+from gamification.adapters.board_rebuild import BoardRebuild
+from gamification.adapters.board_schema import ABANDONED_REBUILD_TTL, REBUILD_PAGE
 from gamification.adapters.leaderboard import (
     ALLTIME,
-    REBUILD_PAGE,
     BoardIncompleteError,
-    BoardRebuild,
     Leaderboard,
     LeaderboardUnavailableError,
     PlayerScore,
