@@ -108,15 +108,23 @@ def test_closing_a_week_promotes_demotes_notifies_once(
     assert _titles("ann").count("Promoted to Silver League!") == 1
 
 
-def test_a_paused_close_resumes_from_its_checkpoint_and_shards_agree(
+def _three_cohorts_of_two(
     aws: Provisioned, redis_client: redis.Redis
-) -> None:
+) -> tuple[Pipeline, Ruleset, list[str]]:
+    """Six users in Bronze, cohorts of two: u1, u3 and u5 out-earn their cohort's other one."""
     _TABLE[:] = [aws.table_name]
     rules = _rules(cohort_size=2)
     pipeline = build_pipeline(aws, redis_client, rules=rules)
     users = [f"u{i}" for i in range(6)]
     for i, user in enumerate(users):
         _earn(pipeline, user, i + 1)
+    return pipeline, rules, users
+
+
+def test_a_paused_close_resumes_from_its_checkpoint_and_shards_agree(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    pipeline, rules, users = _three_cohorts_of_two(aws, redis_client)
     assert len(pipeline.leagues.cohorts(WEEK, 10)) == 3
 
     pipeline.clock.now = MONDAY
@@ -136,12 +144,7 @@ def test_a_paused_close_resumes_from_its_checkpoint_and_shards_agree(
 def test_the_close_sizes_its_shards_from_the_weeks_cohorts_and_every_shard_closes_its_slice(
     aws: Provisioned, redis_client: redis.Redis
 ) -> None:
-    _TABLE[:] = [aws.table_name]
-    rules = _rules(cohort_size=2)
-    pipeline = build_pipeline(aws, redis_client, rules=rules)
-    users = [f"u{i}" for i in range(6)]
-    for i, user in enumerate(users):
-        _earn(pipeline, user, i + 1)
+    pipeline, rules, users = _three_cohorts_of_two(aws, redis_client)
     pipeline.clock.now = MONDAY
     closer = LeagueClose(
         pipeline.leagues,
