@@ -23,6 +23,7 @@ from gamification.adapters.board_schema import (
     decode_xp,
     encode_score,
     marker_key,
+    text,
 )
 from gamification.adapters.player_score import PlayerScore, league
 from gamification.domain.ranking import competition_ranks
@@ -31,10 +32,6 @@ from gamification.domain.ranking import competition_ranks
 def temp_key(name: str) -> str:
     """A temporary key of one run (same ``{lb}`` hash slot; expires if the run dies)."""
     return f"{PREFIX}:rebuild:{name}"
-
-
-def text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from gamification.adapters.player_score import (
     ALLTIME,
@@ -113,3 +114,8 @@ class Page:
 
 REBUILD_PAGE = 1000
 """Players per pipeline of a rebuild, members per ``ZSCAN``/``ZMSCORE`` chunk."""
+
+
+def text(value: Any) -> str:
+    """A Redis reply as text (the client may or may not decode responses)."""
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -25,7 +25,6 @@ from gamification.adapters.board_rebuild import (
     BoardRebuild,
     PageCounts,
     temp_key,
-    text,
 )
 from gamification.adapters.board_schema import (
     ABANDONED_REBUILD_TTL,
@@ -46,6 +45,7 @@ from gamification.adapters.board_schema import (
     encode_score,
     leagues_marker,
     marker_key,
+    text,
     weekly_expiry,
 )
 from gamification.adapters.player_score import (

@@ -23,6 +23,7 @@ from gamification.adapters.board_schema import (
     ABANDONED_REBUILD_TTL,
     PREFIX,
     LeaderboardUnavailableError,
+    text,
 )
 
 LEASE_KEY = f"{PREFIX}:rebuild:lease"
@@ -80,7 +81,7 @@ class RebuildLease:
             found = self._client.get(PROGRESS_KEY)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
-        return None if found is None else _text(found)
+        return None if found is None else text(found)
 
     def checkpoint(self, token: str, progress: str = "") -> bool:
         """Renew the lease and save ``progress`` (if any), only while ``token`` holds it:
@@ -98,7 +99,3 @@ class RebuildLease:
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
         return bool(cast(Any, done))
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
