@@ -19,6 +19,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from gamification.services.board_truth import DRIFT_RATE_THRESHOLD
 from infra.config import StackConfig
 from infra.constructs.functions import GamifyFunction
 from infra.constructs.ingestion_queue import IngestionQueue
@@ -139,6 +140,21 @@ class Observability(Construct):
             "too few league_close_shards",
         )
         self._reminder_alarms(config, reminder_queue)
+        self._alarm(
+            "LeaderboardDriftPersists",
+            cloudwatch.Metric(
+                namespace=config.metrics_namespace,
+                metric_name="DriftSampleRate",  # percent
+                dimensions_map={"service": "reconciler"},
+                period=Duration.hours(1),
+                # Every check of the hour drifted, although each started a full pass: the
+                # rebuilds do not hold (projector failing or lagging, a bug), not one lost write.
+                statistic="Minimum",
+            ),
+            threshold=100 * DRIFT_RATE_THRESHOLD,
+            description="Every sampled leaderboard drift check of an hour found drift although "
+            "each started a rebuild: projector failing or a bug",
+        )
         push_lag = dispatcher.function.metric(
             "IteratorAge", period=FIVE_MINUTES, statistic="Maximum"
         )

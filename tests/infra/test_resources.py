@@ -25,6 +25,7 @@ from gamification.resources import (
     Schedule,
     StreamSpec,
 )
+from gamification.services.board_truth import DRIFT_RATE_THRESHOLD
 from infra.constructs.api import Auth, gateway_auth
 from infra.constructs.leaderboard_cache import NODES_PORT
 from tests.infra.conftest import Synthesis
@@ -137,6 +138,22 @@ def test_the_late_reminder_alarm_watches_the_notifiers_metric_hourly(
     assert (props["Namespace"], props["MetricName"]) == ("Gamify", "ReminderShardsLate")
     assert props["Dimensions"] == [{"Name": "service", "Value": "notifier"}]
     assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Maximum", 3600, 1)
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_the_drift_alarm_fires_only_when_every_sampled_check_of_an_hour_drifted(
+    default_synth: Synthesis,
+) -> None:
+    """One drifting check starts a rebuild and is no page; the hour's *minimum* at or above the
+    rebuild threshold means the rebuilds do not hold (tests/jobs: the handler emits the rate)."""
+    alarm = default_synth.resource(
+        default_synth.stack.observability.alarms["LeaderboardDriftPersists"]
+    )
+    props = alarm["Properties"]
+    assert (props["Namespace"], props["MetricName"]) == ("Gamify", "DriftSampleRate")
+    assert props["Dimensions"] == [{"Name": "service", "Value": "reconciler"}]
+    assert (props["Statistic"], props["Period"]) == ("Minimum", 3600)
+    assert props["Threshold"] == 100 * DRIFT_RATE_THRESHOLD  # the metric is a percentage
     assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 
@@ -530,6 +547,7 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/ApiGateway", "5XXError", "Gamify-dev") in watched
     assert ("Gamify", "LeagueWeekOpen", "leagues") in watched
     assert ("Gamify", "ReminderShardsLate", "notifier") in watched
+    assert ("Gamify", "DriftSampleRate", "reconciler") in watched
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "ReminderQueue") in watched
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "ReminderDLQ") in watched
     assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched

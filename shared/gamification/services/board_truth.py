@@ -13,6 +13,9 @@ from gamification.adapters.board_schema import REBUILD_PAGE, Entry, encode_score
 from gamification.adapters.player_score import PlayerScore
 from gamification.domain.ranking import competition_ranks
 
+DRIFT_RATE_THRESHOLD = 0.005
+"""The sampled check's drift rate (a share of the players compared) that starts the full pass;
+every check of an hour at or above it although each started one raises an alarm."""
 _Ranked = tuple[int, str, int, str | None]
 """(composite score, member, XP, display name): the order a board serves."""
 

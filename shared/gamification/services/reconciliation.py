@@ -51,7 +51,14 @@ from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import LEAGUE_PREFIX, league
 from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.domain.periods import iso_week
-from gamification.services.board_truth import Drift, DriftSample, TopN, pages, sampled_drift
+from gamification.services.board_truth import (
+    DRIFT_RATE_THRESHOLD,
+    Drift,
+    DriftSample,
+    TopN,
+    pages,
+    sampled_drift,
+)
 from gamification.services.pass_state import (
     BUILD,
     CATCH_UP,
@@ -98,7 +105,7 @@ class LeaderboardReconciler:
         snapshot_size: int = 100,
         *,
         sample_size: int = 1000,
-        drift_threshold: float = 0.005,
+        drift_threshold: float = DRIFT_RATE_THRESHOLD,
         in_flight: timedelta = timedelta(minutes=5),
         rng: random.Random | None = None,
         lease: RebuildLease | None = None,
