@@ -128,13 +128,7 @@ class Observability(Construct):
             )
         self._alarm(
             "LeagueWeekOpen",
-            cloudwatch.Metric(
-                namespace=config.metrics_namespace,
-                metric_name="LeagueWeekOpen",
-                dimensions_map={"service": "leagues"},
-                period=Duration.hours(1),
-                statistic="Maximum",
-            ),
+            _own_metric(config, "LeagueWeekOpen", "leagues", "Maximum"),
             threshold=1,
             description="A league week is not closed 2 hours after it ended: failing job, or "
             "too few league_close_shards",
@@ -142,16 +136,10 @@ class Observability(Construct):
         self._reminder_alarms(config, reminder_queue)
         self._alarm(
             "LeaderboardDriftPersists",
-            cloudwatch.Metric(
-                namespace=config.metrics_namespace,
-                metric_name="DriftSampleRate",  # percent
-                dimensions_map={"service": "reconciler"},
-                period=Duration.hours(1),
-                # Every check of the hour drifted, although each started a full pass: the
-                # rebuilds do not hold (projector failing or lagging, a bug), not one lost write.
-                statistic="Minimum",
-            ),
-            threshold=100 * DRIFT_RATE_THRESHOLD,
+            # The hour's minimum: every check drifted although each started a full pass, so
+            # the rebuilds do not hold (projector failing or lagging, a bug), not one lost write.
+            _own_metric(config, "DriftSampleRate", "reconciler", "Minimum"),
+            threshold=100 * DRIFT_RATE_THRESHOLD,  # the metric is a percentage
             description="Every sampled leaderboard drift check of an hour found drift although "
             "each started a rebuild: projector failing or a bug",
         )
@@ -188,13 +176,7 @@ class Observability(Construct):
         late already (the fan-out runs every shard at once, each well within minutes)."""
         self._alarm(
             "ReminderShardsLate",
-            cloudwatch.Metric(
-                namespace=config.metrics_namespace,
-                metric_name="ReminderShardsLate",
-                dimensions_map={"service": "notifier"},
-                period=Duration.hours(1),
-                statistic="Maximum",
-            ),
+            _own_metric(config, "ReminderShardsLate", "notifier", "Maximum"),
             threshold=1,
             description="Streak reminders of an hour not all sent an hour after it ended: "
             "worker failing or too slow (reminder_shards, the worker's concurrency)",
@@ -303,13 +285,7 @@ class Observability(Construct):
                 title="Pipeline (consumer)",
                 width=8,
                 left=[
-                    cloudwatch.Metric(
-                        namespace=config.metrics_namespace,
-                        metric_name=name,
-                        dimensions_map={"service": "consumer"},
-                        period=FIVE_MINUTES,
-                        statistic="Sum",
-                    )
+                    _own_metric(config, name, "consumer", "Sum", FIVE_MINUTES)
                     for name in PIPELINE_METRICS
                 ],
             ),
@@ -326,3 +302,21 @@ class Observability(Construct):
             )
         )
         return dashboard
+
+
+def _own_metric(
+    config: StackConfig,
+    metric_name: str,
+    service: str,
+    statistic: str,
+    period: Duration | None = None,
+) -> cloudwatch.Metric:
+    """A metric one of our functions publishes (Powertools: our namespace, its ``service``
+    dimension), hourly unless said: the jobs that report these run hourly or more often."""
+    return cloudwatch.Metric(
+        namespace=config.metrics_namespace,
+        metric_name=metric_name,
+        dimensions_map={"service": service},
+        period=period or Duration.hours(1),
+        statistic=statistic,
+    )
