@@ -24,20 +24,25 @@ population = st.dictionaries(
 )
 
 
-@given(population, st.integers(min_value=0, max_value=12), st.integers(min_value=1, max_value=7))
-def test_the_heap_of_n_ranks_as_the_full_sort(
-    players: dict[str, tuple[int, int, bool]], size: int, page: int
-) -> None:
-    scores = [
+def _scores(players: dict[str, tuple[int, int, bool]]) -> list[PlayerScore]:
+    """The drawn players (some without a name: a snapshot entry may have none)."""
+    return [
         PlayerScore(
             user_id=u,
             xp=xp,
             xp_at=START + timedelta(minutes=minute),
-            display_name=u.upper(),
+            display_name=None if xp % 2 else u.upper(),
             listed=listed,
         )
         for u, (xp, minute, listed) in players.items()
     ]
+
+
+@given(population, st.integers(min_value=0, max_value=12), st.integers(min_value=1, max_value=7))
+def test_the_heap_of_n_ranks_as_the_full_sort(
+    players: dict[str, tuple[int, int, bool]], size: int, page: int
+) -> None:
+    scores = _scores(players)
     top = TopN(ALLTIME, size)
     for chunk in pages(scores, page):
         top.offer(chunk)
@@ -49,10 +54,7 @@ def test_the_heap_of_n_ranks_as_the_full_sort(
 def test_a_player_read_twice_counts_by_the_later_read(
     players: dict[str, tuple[int, int, bool]], size: int
 ) -> None:
-    scores = [
-        PlayerScore(user_id=u, xp=xp, xp_at=START + timedelta(minutes=m), listed=listed)
-        for u, (xp, m, listed) in players.items()
-    ]
+    scores = _scores(players)
     raised = [PlayerScore(user_id=p.user_id, xp=p.xp + 10, xp_at=p.xp_at) for p in scores[:3]]
     top = TopN(ALLTIME, size)
     top.offer(scores)
@@ -67,16 +69,7 @@ def test_a_heap_saved_and_restored_mid_stream_ends_as_the_uninterrupted_one(
     players: dict[str, tuple[int, int, bool]], size: int, cut: int
 ) -> None:
     """A paused pass saves its heaps as JSON; the resumed pass goes on from the restored ones."""
-    scores = [
-        PlayerScore(
-            user_id=u,
-            xp=xp,
-            xp_at=START + timedelta(minutes=minute),
-            display_name=None if xp % 2 else u.upper(),
-            listed=listed,
-        )
-        for u, (xp, minute, listed) in players.items()
-    ]
+    scores = _scores(players)
     whole = TopN(ALLTIME, size)
     whole.offer(scores)
     first = TopN(ALLTIME, size)
