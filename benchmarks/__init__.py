@@ -7,7 +7,16 @@ heading and a table). Adding a benchmark means adding a module; nothing to regis
 
 from __future__ import annotations
 
+import os
 import pkgutil
+
+# Every benchmark runs on moto, fakes or a local Redis: no AWS account. Set before any module
+# of the package imports boto3 or Powertools (the package is imported first).
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "bench")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 
 def benchmark_names() -> list[str]:

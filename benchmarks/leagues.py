@@ -15,15 +15,8 @@ Counts, not timings (botocore hooks on moto, a socket-write counter on redis-py)
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "bench")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 import boto3
 import redis

@@ -23,15 +23,8 @@ no DynamoDB and is the same in both).
 from __future__ import annotations
 
 import math
-import os
 import random
 from datetime import UTC, datetime, timedelta
-
-os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "bench")
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 import boto3
 import redis
