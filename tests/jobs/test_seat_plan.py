@@ -11,10 +11,11 @@ import boto3
 import pytest
 import redis
 
-from gamification.adapters import keys, league_repository
+from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.user_repository import UserRepository
+from gamification.domain import leagues
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import default_ruleset
 from gamification.local.provision import Provisioned
@@ -61,7 +62,7 @@ def test_a_small_tier_keeps_one_counter_and_full_cohorts(aws: Provisioned) -> No
 def test_a_busy_tier_spreads_its_joins_over_the_planned_shards(
     aws: Provisioned, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(league_repository, "SEAT_SHARD_MEMBERS", 20)  # 10,000 in production
+    monkeypatch.setattr(leagues, "SEAT_SHARD_MEMBERS", 20)  # 10,000 in production
     repo = repository(aws)
     seat(repo, CLOSED, 0, 70)
     seat(repo, CLOSED, 1, 5, prefix="v")
@@ -125,7 +126,7 @@ def test_the_scheduled_close_plans_next_week_from_the_closed_weeks_joins(
 ) -> None:
     from functions.leagues.handler import lambda_handler
 
-    monkeypatch.setattr(league_repository, "SEAT_SHARD_MEMBERS", 10)
+    monkeypatch.setattr(leagues, "SEAT_SHARD_MEMBERS", 10)
     seat(repository(stack_env), CURRENT, 2, 25)
     monday = week_bounds(NEXT)[0] + timedelta(minutes=5)  # the run that closes CURRENT
 

@@ -12,7 +12,7 @@ Keys are per user (membership SK ``USER#<id>``) and named from the profile's lea
 erasure finds a user's memberships from the profile; memberships and counters expire by TTL.
 
 Seat shards adapt to each tier's size: the week's *seat plan* (``SEATS#<week>``, ``PLAN``) holds
-every tier's shard count, ``ceil(joins / SEAT_SHARD_MEMBERS)`` from an earlier week's joins
+every tier's shard count, ``domain.leagues.seat_shards`` from an earlier week's joins
 (``plan_week``, called by the close job), so a tier of 100 players keeps one counter (full
 cohorts) and one of a million spreads its week-start joins over 100. Every shard fills its own
 cohorts, so all seats of a week must agree on the count: a plan is written once, only before its
@@ -22,7 +22,6 @@ week starts, and read once per week by each container. A week without a plan use
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -30,17 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.leagues import seat_shards
 from gamification.domain.periods import week_bounds
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-SEAT_SHARD_MEMBERS = 10_000
-"""Joins a seat counter takes per week before the plan adds a shard. A tier's week-start join
-wave at 10,000/s then stays under 1,000 writes/s a key once it lasts over 10 s (a tier of
-≥ 100,000 joins); smaller tiers keep one counter, so their cohorts are full."""
-MAX_SEAT_SHARDS = 100
-"""Upper bound of a tier's count (one BatchGetItem reads a tier's counters)."""
 PLAN_LEAD = timedelta(minutes=5)
 """A plan is written only this long before its week starts, at the latest (clock margin)."""
 
@@ -137,13 +131,7 @@ class LeagueRepository:
         when the week already has a plan or starts too soon (seats may already be taken)."""
         if now > week_bounds(week)[0] - PLAN_LEAD:
             return False
-        shards = {
-            str(tier): min(
-                MAX_SEAT_SHARDS,
-                max(self._shards, math.ceil(joins.get(tier, 0) / SEAT_SHARD_MEMBERS)),
-            )
-            for tier in range(tiers)
-        }
+        shards = {str(tier): seat_shards(joins.get(tier, 0), self._shards) for tier in range(tiers)}
         try:
             self._client.put_item(
                 TableName=self._table,

@@ -34,6 +34,19 @@ DEFAULT_LEAGUES_FILE = Path(__file__).resolve().parent.parent / "data" / "league
 MAX_TIERS = 50
 MAX_COHORT_SIZE = 100
 """A cohort board is read in one round trip and closed from one query: keep it small."""
+SEAT_SHARD_MEMBERS = 10_000
+"""Joins a seat counter takes per week before the plan adds a shard. A tier's week-start join
+wave at 10,000/s then stays under 1,000 writes/s a key once it lasts over 10 s (a tier of
+≥ 100,000 joins); smaller tiers keep one counter, so their cohorts are full."""
+MAX_SEAT_SHARDS = 100
+"""Upper bound of a tier's count (one BatchGetItem reads a tier's counters)."""
+
+
+def seat_shards(joins: int, floor: int = 1) -> int:
+    """Seat counters a tier gets in a week whose tier saw ``joins`` joins in an earlier one:
+    one per ``SEAT_SHARD_MEMBERS`` (so a small tier keeps one counter and full cohorts), at
+    least ``floor`` (the setting), at most ``MAX_SEAT_SHARDS``."""
+    return min(MAX_SEAT_SHARDS, max(floor, -(-joins // SEAT_SHARD_MEMBERS)))
 
 
 class Tier(BaseModel):

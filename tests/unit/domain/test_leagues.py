@@ -19,6 +19,7 @@ from gamification.domain.leagues import (
     load_league_rules,
     may_join,
     result_message,
+    seat_shards,
     zones,
 )
 
@@ -143,3 +144,21 @@ def test_joining_needs_xp_this_week_and_a_closed_previous_week() -> None:
 def test_invalid_rules_are_refused(change: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         LeagueRules.model_validate({**RULES.model_dump(), **change})
+
+
+@pytest.mark.parametrize(
+    ("joins", "floor", "shards"),
+    [
+        (0, 1, 1),
+        (100, 1, 1),  # a small tier keeps one counter: full cohorts
+        (10_000, 1, 1),
+        (10_001, 1, 2),
+        (50_000, 4, 5),
+        (50, 4, 4),  # the setting is a floor
+        (5_000_000, 1, 100),  # capped: one BatchGetItem reads a tier's counters
+    ],
+)
+def test_seat_shards_grow_with_the_tiers_joins_from_the_setting(
+    joins: int, floor: int, shards: int
+) -> None:
+    assert seat_shards(joins, floor) == shards
