@@ -312,6 +312,10 @@ class ReminderResult:
     """Simulated seconds from the hour's start until its last reminder was sent."""
     requests: int
     timed_out: int = 0
+    read_units: float | None = None
+    """DynamoDB read units billed (``None``: the baseline, measured before units were)."""
+    write_units: float | None = None
+    """DynamoDB write units billed: the table's and the reminder index's."""
 
 
 BEFORE_FAN_OUT = ReminderResult(
@@ -444,6 +448,8 @@ def reminder_hour(users: int, rules: Ruleset, settings: Settings) -> ReminderRes
         done_s=max((t for t, n in first if n), default=0.0),
         requests=requests,
         timed_out=timed_out,
+        read_units=rig.fake.meter.read_units,
+        write_units=rig.fake.meter.write_units + rig.fake.meter.index_write_units,
     )
 
 
@@ -761,6 +767,10 @@ def league_close_sample(cohorts: int, rules: Ruleset, settings: Settings) -> Clo
 READ_PRICE_PER_MILLION = 0.125
 
 
+def _units(units: float | None) -> str:
+    return "not measured" if units is None else f"{units:,.0f}"
+
+
 def _dollars(read_units: float) -> str:
     return f"${read_units * READ_PRICE_PER_MILLION / 1e6:,.3f}"
 
@@ -801,15 +811,15 @@ def simulate(sizes: Sizes) -> str:
         "written beyond one per user.",
         "",
         "| scheme | due | sent within the hour | sent in all | sent twice | worker invocations "
-        "| last sent after | DynamoDB + SQS requests |",
-        "|---|---|---|---|---|---|---|---|",
+        "| last sent after | DynamoDB + SQS requests | read units | write units |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows = [hour] if sizes.reminder_hour != BEFORE_FAN_OUT.due else [BEFORE_FAN_OUT, hour]
     for r in rows:
         lines.append(
             f"| {r.scheme} | {r.due:,} | {r.sent_in_hour:,} ({_pct(r.sent_in_hour, r.due)}) "
             f"| {r.sent_total:,} | {r.duplicates} | {r.units:,} | {_hours(r.done_s)} "
-            f"| {r.requests:,} |"
+            f"| {r.requests:,} | {_units(r.read_units)} | {_units(r.write_units)} |"
         )
     if hour.timed_out:
         lines.append(f"\n**{hour.timed_out} units hit the worker's timeout.**")
