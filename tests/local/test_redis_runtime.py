@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from datetime import UTC, datetime
 
@@ -53,3 +54,23 @@ def test_an_external_redis_is_used_as_given_and_never_killed(redis_url: str) -> 
         local.kill()
     local.stop()
     assert connect(redis_url).ping()
+
+
+@pytest.mark.parametrize("prefer", ["embedded", "server"])
+def test_answers_is_asked_of_redis_not_remembered(prefer: str) -> None:
+    """What the stack's status reports: PING now, so a Redis gone on its own reads as down."""
+    if prefer == "server" and shutil.which("redis-server") is None:
+        pytest.skip("no redis-server binary")
+    local = LocalRedis(prefer=prefer).start()
+    try:
+        assert local.answers()
+        local.kill()
+        assert not local.answers()
+        local.restart()
+        assert local.answers()
+        if prefer == "server":  # a server that dies by itself (not through kill())
+            with contextlib.suppress(redis.ConnectionError):
+                connect(local.url).shutdown(nosave=True)
+            assert not local.answers()
+    finally:
+        local.stop()

@@ -4,7 +4,8 @@
 * ``POST /local/jobs/{name}?at=ISO``   run a job now or as of ``at`` (EventBridge-shaped event);
                                        a JSON body, when given, is sent as the event instead
 * ``POST /local/redis/kill``           stop Redis (an outage)
-* ``POST /local/redis/restart``        start an empty Redis on the same port (a replaced node)
+* ``POST /local/redis/restart``        start an empty Redis on the same port (a replaced node),
+                                       and start the cache check that rebuilds its boards
 * ``GET  /local/dlq?limit=N``           dead letters with their reasons
 * ``POST /local/dlq/redrive``           move every dead letter back to the activity queue
 * ``POST /local/lambda/2015-03-31/functions/{name}/invocations``
@@ -37,7 +38,7 @@ class Stack(Protocol):
 
     def kill_redis(self) -> None: ...
 
-    def restart_redis(self) -> None: ...
+    def restart_redis(self) -> str | None: ...
 
     def dead_letters(self, limit: int) -> list[dict[str, Any]]: ...
 
@@ -53,7 +54,7 @@ def control(stack: Stack) -> Callable[[Request], Response]:
         ("GET", "/local/status"): lambda _: json_response(200, stack.status()),
         ("POST", "/local/redis/kill"): lambda _: _redis(stack.kill_redis, "killed"),
         ("POST", "/local/redis/restart"): lambda _: _redis(
-            stack.restart_redis, "restarted (empty)"
+            stack.restart_redis, "restarted (empty)", "cache_check"
         ),
         ("GET", "/local/dlq"): lambda request: _dead_letters(stack, request),
         ("POST", "/local/dlq/redrive"): lambda _: json_response(
@@ -88,12 +89,13 @@ def _dead_letters(stack: Stack, request: Request) -> Response:
     return json_response(200, {"messages": stack.dead_letters(int(raw))})
 
 
-def _redis(action: Callable[[], None], done: str) -> Response:
+def _redis(action: Callable[[], Any], done: str, result: str | None = None) -> Response:
+    """Run a Redis action; ``result`` names the field carrying what it returned."""
     try:
-        action()
+        returned = action()
     except OutageNotSupportedError as exc:
         return error(409, "not_supported", str(exc))
-    return json_response(200, {"redis": done})
+    return json_response(200, {"redis": done, **({result: returned} if result else {})})
 
 
 def _invoke(stack: Stack, function_name: str, request: Request) -> Response:

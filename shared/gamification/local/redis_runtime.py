@@ -15,6 +15,8 @@ import socket
 import threading
 from typing import Any
 
+import redis
+
 from gamification.local.redis_server import RedisServer, free_port
 
 EXTERNAL = "external (REDIS_URL)"
@@ -45,9 +47,18 @@ class LocalRedis:
     def url(self) -> str:
         return self._external or f"redis://127.0.0.1:{self.port}/0"
 
-    @property
-    def running(self) -> bool:
-        return self._external is not None or self._server is not None or self._embedded is not None
+    def answers(self, timeout: float = 0.5) -> bool:
+        """Whether Redis answers PING now: what a status reports, not what was last asked of
+        it (a server can die on its own, and an external one is never ours to know)."""
+        client = redis.Redis.from_url(
+            self.url, socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
 
     def start(self) -> LocalRedis:
         if self.kind == SERVER:

@@ -173,14 +173,15 @@ class LocalStack:
         return self.info
 
     def _check_cache(self) -> None:
-        """The cache check once before serving, as a fresh deploy's first minute would: an
-        empty Redis gets its boards (and their markers) now, not a minute from now."""
+        """The one-minute cache check, run now: before serving (as a fresh deploy's first
+        minute would) and after a Redis restart, so an empty Redis gets its boards (and their
+        markers) at once, not a minute from now."""
         if not self._functions.get("reconciler"):
             return
         try:
             self.invoker.invoke("reconciler", {"mode": "check"})
         except Exception:
-            log.exception("the first cache check failed; the one-minute schedule retries it")
+            log.exception("the cache check failed; the one-minute schedule retries it")
 
     def stop(self) -> None:
         """Stop in reverse order; each part stops even if an earlier one failed to."""
@@ -268,8 +269,15 @@ class LocalStack:
     def kill_redis(self) -> None:
         self._require(self.redis).kill()
 
-    def restart_redis(self) -> None:
+    def restart_redis(self) -> str | None:
+        """A replaced node (empty, same port), then the cache check that refills it, in the
+        background: a rebuild reads every profile (seconds at a few hundred players on moto),
+        longer than a caller should wait for the restart itself."""
         self._require(self.redis).restart()
+        if not self._functions.get("reconciler"):
+            return None
+        threading.Thread(target=self._check_cache, name="cache-check", daemon=True).start()
+        return "started: the boards read stale until it has rebuilt them"
 
     def dead_letters(self, limit: int) -> list[dict[str, Any]]:
         provisioned = self._require(self.provisioned)
@@ -288,7 +296,8 @@ class LocalStack:
             "redis": {
                 "kind": info.redis_kind,
                 "url": info.redis_url,
-                "running": bool(self.redis and self.redis.running),
+                # Asked now (PING, 0.5 s), never remembered: a Redis can die on its own.
+                "running": bool(self.redis and self.redis.answers()),
             },
             "functions": self._functions,
             "queue": _depth(sqs, provisioned.queue_url),
