@@ -29,15 +29,15 @@ T = TypeVar("T")
 class StackProcess:
     def __init__(self, **environment: str) -> None:
         self.port = free_port()
-        # Each test stack advertises itself in its own file, never over a developer's stack.
+        # Each test stack advertises itself in a folder of its own, never beside a developer's.
         self._home = tempfile.TemporaryDirectory(prefix="gamify-e2e-")
-        self.stack_file = Path(self._home.name) / "local-stack.json"
+        self.stacks_dir = Path(self._home.name) / "stacks"
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "AWS_ENDPOINT_URL"}}
         env.update(
             {
                 "PORT": str(self.port),
                 "PYTHONUNBUFFERED": "1",
-                "GAMIFY_LOCAL_STACK_FILE": str(self.stack_file),
+                "GAMIFY_LOCAL_STACKS_DIR": str(self.stacks_dir),
                 **environment,
             }
         )

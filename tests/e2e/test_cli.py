@@ -35,12 +35,14 @@ def gamify(stack: StackProcess, *args: str) -> str:
 def test_the_cli_finds_the_running_stack_without_being_told(stack: StackProcess) -> None:
     """No --url, no GAMIFY_URL, no PORT: the URL the stack advertised is the one used."""
     env = {k: v for k, v in os.environ.items() if k not in {"GAMIFY_URL", "PORT"}}
-    env["GAMIFY_LOCAL_STACK_FILE"] = str(stack.stack_file)
+    env["GAMIFY_LOCAL_STACKS_DIR"] = str(stack.stacks_dir)
 
     result = run_gamify("status", "--json", env=env)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["base_url"] == stack.url
+    assert (stack.stacks_dir / f"{stack.port}.json").exists()  # one record per stack
+    assert f"gamify: using the local stack at {stack.url} (pid " in result.stderr
 
 
 def test_dead_letters_are_listed_with_their_reason_and_redriven(stack: StackProcess) -> None:

@@ -107,7 +107,7 @@ def local_stack(clone: Path) -> Iterator[tuple[int, float]]:
     make_local = next(line.split("#")[0].strip() for line in first if "make local" in line)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "REDIS_URL"))}
-    env.update(PORT=str(port), GAMIFY_LOCAL_STACK_FILE=str(clone / "stack.json"))
+    env.update(PORT=str(port), GAMIFY_LOCAL_STACKS_DIR=str(clone / "stacks"))
     log = clone / "make-local.log"
     started = time.monotonic()
     with log.open("w") as out:

@@ -30,7 +30,7 @@ def test_a_taken_port_is_named_with_a_free_one_to_use_instead() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {**os.environ, "PORT": str(port), "GAMIFY_LOCAL_STACK_FILE": os.devnull}
+        env = {**os.environ, "PORT": str(port), "GAMIFY_LOCAL_STACKS_DIR": os.devnull}
         started = subprocess.run(
             [sys.executable, "-m", "gamification.local"],
             env=env,

@@ -32,8 +32,9 @@ examples:
   gamify user exclude mallory --reason "bot" --admin    keep a user off the boards
   gamify user erase --user alice                  erase your account (202: in the background)
 
-which API: --url, else GAMIFY_URL, else the URL a running `make local` advertises, else
-http://127.0.0.1:$PORT, else http://127.0.0.1:3000.
+which API: --url, else GAMIFY_URL, else a running `make local` (the one started from this
+checkout, else the most recent; named on stderr), else http://127.0.0.1:$PORT, else
+http://127.0.0.1:3000.
 
 exit codes: 0 done, 1 the API refused (4xx/5xx), 2 bad usage or input, 3 API unreachable.
 """
@@ -53,6 +54,8 @@ class _Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpF
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     target = discover(args.url, os.environ)
+    if target.note:
+        print(target.note, file=sys.stderr)
     try:
         client = ApiClient(target.url)
         return int(args.command(client, args) or 0)

@@ -41,18 +41,35 @@ def main() -> int:
     except StartError as error:
         print(f"gamify local stack could not start: {error}", file=sys.stderr, flush=True)
         return 2
-    advertised = stack_file.path()
+    advertised = _advertise(info, port)
     try:
-        stack_file.advertise(info.base_url, advertised)
         _announce(info)
         while not stopping.wait(0.5):
             pass
         print("gamify local stack stopping…", flush=True)
     finally:
-        stack_file.withdraw(advertised)
+        if advertised is not None:
+            stack_file.withdraw(advertised)
         stack.stop()
     print("gamify local stack stopped", flush=True)
     return 0
+
+
+def _advertise(info: StackInfo, port: int) -> Path | None:
+    """This stack's record for the CLI; a stack that cannot write it still runs (``--url``)."""
+    where = stack_file.directory()
+    try:
+        return stack_file.advertise(
+            info.base_url, port, where, stack_file.checkout_of(Path.cwd().resolve())
+        )
+    except OSError as error:
+        logging.getLogger("gamify.local").warning(
+            "cannot advertise this stack in %s (%s): give the CLI --url %s",
+            where,
+            error,
+            info.base_url,
+        )
+        return None
 
 
 def port_from(raw: str | None) -> int:
