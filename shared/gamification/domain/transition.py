@@ -20,6 +20,7 @@ from gamification.domain.activity import Activity, dedupe_key
 from gamification.domain.badges import BadgeDefinition, UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
+from gamification.domain.durations import human
 from gamification.domain.freezes import FREEZE_GRANTED, chain
 from gamification.domain.freezes import fold as fold_freezes
 from gamification.domain.levels import level_from_xp
@@ -120,7 +121,7 @@ def check(
         return Rejection(
             key,
             RejectReason.TOO_OLD,
-            f"occurred_at is more than {policy.max_backdate} before it was received",
+            f"occurred_at is more than {human(policy.max_backdate)} before it was received",
         )
     if activity.occurred_at > activity.received_at + policy.max_clock_skew:
         return Rejection(key, RejectReason.IN_FUTURE, "occurred_at is after it was received")
