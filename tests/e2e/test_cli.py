@@ -60,19 +60,25 @@ def test_dead_letters_are_listed_with_their_reason_and_redriven(stack: StackProc
         return list(json.loads(gamify(stack, "dlq", "list", "--json"))["messages"])
 
     listed = eventually(dead_letters, what="the poison message in the DLQ")
+    # The consumer sent it there itself (never redelivered), and listing receives nothing:
+    # listed again, its count has not moved (each listing used to add one).
     assert [(m["code"], m["body"], m["receive_count"]) for m in listed] == [
-        ("invalid_message", "{not json", 1)
+        ("invalid_message", "{not json", 0)
     ]
     assert "Invalid JSON" in str(listed[0]["reason"])
-    assert "invalid_message" in gamify(stack, "dlq", "list")  # the table for people
+    table = gamify(stack, "dlq", "list")  # the table for people
+    assert "invalid_message" in table
+    assert "listing receives nothing" in table
+    assert dead_letters() == listed
 
     assert json.loads(gamify(stack, "dlq", "redrive", "--json")) == {"moved": 1}
 
     # It went back through the queue: the consumer refused it again, with its reason.
     again = eventually(
-        lambda: [m for m in dead_letters() if m["receive_count"] == 2], what="a second verdict"
+        lambda: [m for m in dead_letters() if m["message_id"] != listed[0]["message_id"]],
+        what="a second verdict",
     )
-    assert again[0]["code"] == "invalid_message"
+    assert [(m["code"], m["receive_count"]) for m in again] == [("invalid_message", 0)]
 
 
 def test_send_then_profile_badges_and_leaderboard_tables(stack: StackProcess) -> None:
@@ -114,3 +120,34 @@ def test_simulate_a_small_population(stack: StackProcess) -> None:
         return sum(1 for e in board["entries"] if e["user_id"].startswith("sim-")) >= 5
 
     eventually(simulated_on_the_board, 60, what="the simulated players on the board")
+
+
+def test_refusals_say_what_to_do_next(stack: StackProcess) -> None:
+    erase = run_gamify("--url", stack.url, "--user", "mallory", "user", "erase", "victim")
+    assert erase.returncode == 1
+    assert "HTTP 403" in erase.stderr
+    assert "add --admin" in erase.stderr  # the route is an admin one: say how to be one
+
+    job = run_gamify("--url", stack.url, "job", "reconcile")  # a typo
+    assert job.returncode == 1
+    assert "HTTP 404" in job.stderr
+    assert "jobs on a schedule: leagues, notifier, reconciler" in job.stderr
+    assert "backfill" in job.stderr  # runs with --event
+
+
+def test_status_counts_the_badges_of_the_live_catalog(stack: StackProcess) -> None:
+    """An admin's edit shows at once (the banner's figure is the count at start)."""
+    before = json.loads(gamify(stack, "status", "--json"))["badges"]
+    assert f"{before} in the catalog" in gamify(stack, "status")
+    badge = {
+        "name": "Unreachable",
+        "description": "A billion XP.",
+        "icon": "icons/none.svg",
+        "criteria": {"type": "xp_total", "count": 1_000_000_000},
+    }
+    saved = stack.api.client.request(
+        "PUT", "/v1/admin/badges/cli-unreachable", token="dev:boss:admin", body=badge
+    )
+    assert saved.ok, saved.body
+
+    assert f"{before + 1} in the catalog" in gamify(stack, "status")

@@ -30,7 +30,8 @@ class ApiResponse:
 
 
 class ApiError(Exception):
-    def __init__(self, response: ApiResponse) -> None:
+    def __init__(self, response: ApiResponse, hint: str | None = None) -> None:
+        """``hint``: what the caller can do about it, printed on a line of its own."""
         self.response = response
         error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
         message = error.get("message") or str(response.body)
@@ -41,6 +42,7 @@ class ApiError(Exception):
         super().__init__(
             f"HTTP {response.status} {error.get('code', '')}: {message}"
             + (f" ({fields})" if fields else "")
+            + (f"\n{hint}" if hint else "")
         )
 
 

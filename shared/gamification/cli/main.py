@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -188,7 +188,9 @@ def _user_commands(command: Any) -> None:
 
 def _local_commands(command: Any) -> None:
     job = command("job", "local stack: run a job now or as of a time")
-    job.add_argument("name", help="notifier, reconciler, leagues, backfill, ...")
+    job.add_argument(
+        "name", help="notifier, reconciler, leagues, ... (an unknown name lists them all)"
+    )
     job.add_argument("--at", help="the scheduled event's time (ISO 8601), default now")
     job.add_argument("--event", help="a JSON event to send instead of a scheduled event")
     job.set_defaults(command=_job)
@@ -202,8 +204,10 @@ def _local_commands(command: Any) -> None:
 
     dlq = command(
         "dlq",
-        "local stack: the dead-letter queue (list: each message with its reason; redrive: "
-        "send them all back to the activity queue, e.g. after adding a missing event type)",
+        "local stack: the dead-letter queue (list: each message with its reason and how often "
+        "it was received before it got there, read without receiving it, so listing changes "
+        "no count; redrive: send them all back to the activity queue, e.g. after adding a "
+        "missing event type)",
     )
     dlq.add_argument("action", choices=["list", "redrive"])
     dlq.add_argument("--limit", type=int, default=50, help="list at most this many")
@@ -439,8 +443,24 @@ def _notifications(client: ApiClient, args: argparse.Namespace) -> int:
 def _job(client: ApiClient, args: argparse.Namespace) -> int:
     _require_local(client, "job")
     body = json.loads(args.event) if args.event else None
-    result = client.call("POST", f"/local/jobs/{args.name}", query={"at": args.at}, body=body)
+    try:
+        result = client.call("POST", f"/local/jobs/{args.name}", query={"at": args.at}, body=body)
+    except ApiError as error:
+        if error.response.status != 404:
+            raise
+        raise ApiError(error.response, _known_jobs(client)) from None
     return _dump(result)
+
+
+def _known_jobs(client: ApiClient) -> str:
+    """The names ``gamify job`` takes, from the stack itself."""
+    status = client.call("GET", "/local/status")
+    scheduled = status.get("jobs") or []
+    others = sorted(n for n, ok in status["functions"].items() if ok and n not in scheduled)
+    return (
+        f"jobs on a schedule: {', '.join(scheduled)}; "
+        f"any other function with --event '<json>': {', '.join(others)}"
+    )
 
 
 def _redis(client: ApiClient, args: argparse.Namespace) -> int:
@@ -460,6 +480,7 @@ def _status(client: ApiClient, args: argparse.Namespace) -> int:
         ("redis", f"{redis['kind']} at {redis['url']} ({'up' if redis['running'] else 'DOWN'})"),
         ("queue", _depth(status["queue"])),
         ("dead letters", _depth(status["dlq"])),
+        ("badges", f"{status['badges']} in the catalog"),
         ("functions", ", ".join(n for n, ok in status["functions"].items() if ok)),
     ]
     print(table(["part", "state"], rows))
@@ -486,7 +507,11 @@ def _dlq(client: ApiClient, args: argparse.Namespace) -> int:
         for m in result["messages"]
     ]
     print(table(["code", "reason", "receives", "body"], rows))
-    print(f"{len(rows)} dead letters (`gamify dlq redrive` sends them back to the queue)")
+    print(
+        f"{len(rows)} dead letters (`gamify dlq redrive` sends them back to the queue); "
+        "receives: deliveries before the DLQ (0: the consumer sent it there at once); "
+        "listing receives nothing"
+    )
     return 0
 
 
@@ -540,7 +565,10 @@ def _user(client: ApiClient, args: argparse.Namespace) -> int:
         body: dict[str, Any] = {"excluded": not args.lift}
         if args.reason:
             body["reason"] = args.reason
-        result = client.call("PUT", f"/v1/admin/users/{args.user_id}", body=body, token=token)
+        result = _maybe_admin(
+            args,
+            lambda: client.call("PUT", f"/v1/admin/users/{args.user_id}", body=body, token=token),
+        )
         if args.json:
             return _dump(result)
         state = f"excluded ({result['reason']})" if result["excluded"] else "not excluded"
@@ -548,7 +576,7 @@ def _user(client: ApiClient, args: argparse.Namespace) -> int:
         return 0
     if args.action == "erase":
         path = f"/v1/admin/users/{args.user_id}" if args.user_id else "/v1/me"
-        result = client.call("DELETE", path, token=token)
+        result = _maybe_admin(args, lambda: client.call("DELETE", path, token=token))
         if args.json:
             return _dump(result)
         print(f"erasing {result['user_id']} (requested {result['requested_at']})")
@@ -559,7 +587,7 @@ def _user(client: ApiClient, args: argparse.Namespace) -> int:
 def _export(client: ApiClient, args: argparse.Namespace, token: str) -> int:
     """Every page of the export, merged into one document (records concatenated)."""
     path = f"/v1/admin/users/{args.user_id}/export" if args.user_id else "/v1/me/export"
-    document = client.call("GET", path, token=token)
+    document = _maybe_admin(args, lambda: client.call("GET", path, token=token))
     cursor = document.pop("next_cursor", None)
     while cursor:
         page = client.call("GET", path, token=token, query={"cursor": cursor})
@@ -573,6 +601,21 @@ def _export(client: ApiClient, args: argparse.Namespace, token: str) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _maybe_admin(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
+    """An admin route for another user: a 403 without ``--admin`` says how to get one."""
+    try:
+        return call()
+    except ApiError as error:
+        if error.response.status != 403 or not args.user_id or args.admin or args.token:
+            raise
+        hint = (
+            f"{args.user_id} is another user: that is an admin route. On the local stack add "
+            "--admin (an admin dev token); elsewhere pass --token with an admin's id token. "
+            "Without USER_ID the command acts on yourself."
+        )
+        raise ApiError(error.response, hint) from None
 
 
 def _user_token(args: argparse.Namespace) -> str:

@@ -122,7 +122,7 @@ def _announce(info: StackInfo) -> None:
     lines = [
         f"AWS (moto):   {info.aws_endpoint}   (aws --endpoint-url {info.aws_endpoint} ...)",
         f"Redis:        {info.redis_kind} at {info.redis_url}",
-        f"Badges:       {info.badges} in the catalog (the shipped defaults until an admin edits)",
+        f"Badges:       {info.badges} in the catalog at start (`gamify status`: the live count)",
         f"Back-dating:  {os.environ['GAMIFY_MAX_BACKDATE_HOURS']} h (GAMIFY_MAX_BACKDATE_HOURS)",
         f"Demo page:    {info.base_url}/?user=alice   (widgets from web/, dev sign-in)",
         f"API:          {info.base_url}/v1",

@@ -1,43 +1,46 @@
 """Look into the local dead-letter queue and redrive it (``gamify dlq list|redrive``).
 
-On AWS the same is ``aws sqs receive-message`` on the DLQ and ``aws sqs start-message-move-task``
-(the console's "Start DLQ redrive"); moto has no message-move task, so redrive here moves the
-messages itself: send to the source queue, then delete from the DLQ.
+Listing reads moto's queue in this process instead of receiving: SQS has no peek, and every
+receive (``VisibilityTimeout=0`` too) adds one to a message's ``ApproximateReceiveCount``, so a
+listing through the API changed the very count it showed. On AWS the listing is
+``aws sqs receive-message`` on the DLQ, with that side effect; the redrive is
+``aws sqs start-message-move-task`` (the console's "Start DLQ redrive"). moto has no
+message-move task, so redrive here moves the messages itself: send to the source queue, then
+delete from the DLQ.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-_HIDE_SECONDS = 5
-"""How long a listed message stays invisible while the rest are collected; made visible again."""
+from urllib.parse import urlsplit
 
 
-def peek(sqs: Any, dlq_url: str, limit: int) -> list[dict[str, Any]]:
-    """Up to ``limit`` messages with the reason the consumer gave (none: retries ran out)."""
-    seen: dict[str, dict[str, Any]] = {}
-    handles: list[str] = []
-    while len(seen) < limit:
-        batch = _receive(sqs, dlq_url, min(10, limit - len(seen)))
-        if not batch:
-            break
-        for message in batch:
-            handles.append(message["ReceiptHandle"])
-            attributes = message.get("MessageAttributes", {})
-            seen.setdefault(
-                message["MessageId"],
-                {
-                    "message_id": message["MessageId"],
-                    "code": _attribute(attributes, "code"),
-                    "reason": _attribute(attributes, "reason")
-                    or "retries exhausted (maxReceiveCount) without a poison verdict",
-                    "receive_count": int(message["Attributes"]["ApproximateReceiveCount"]),
-                    "body": message["Body"],
-                },
-            )
-    for handle in handles:
-        sqs.change_message_visibility(QueueUrl=dlq_url, ReceiptHandle=handle, VisibilityTimeout=0)
-    return list(seen.values())
+def peek(dlq_url: str, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` messages with the reason the consumer gave (none: retries ran out),
+    read without receiving them; ``receive_count`` is how often they were received before
+    (from the activity queue for one whose retries ran out; 0 for one the consumer sent)."""
+    return [
+        {
+            "message_id": message.id,
+            "code": _attribute(message.message_attributes, "code"),
+            "reason": _attribute(message.message_attributes, "reason")
+            or "retries exhausted (maxReceiveCount) without a poison verdict",
+            "receive_count": int(message.approximate_receive_count),
+            "body": message.body,
+        }
+        for message in _moto_queue(dlq_url).messages[:limit]
+    ]
+
+
+def _moto_queue(url: str) -> Any:
+    """The queue behind ``url`` in this process's moto (the stack's moto server shares it)."""
+    from moto.sqs.models import sqs_backends
+
+    account, name = urlsplit(url).path.strip("/").split("/")[-2:]
+    for backend in sqs_backends[account].values():
+        if name in backend.queues:
+            return backend.queues[name]
+    raise LookupError(f"no queue {name!r} in this process's moto")
 
 
 def redrive(sqs: Any, dlq_url: str, queue_url: str) -> int:
@@ -62,6 +65,10 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str) -> int:
         if len(sent) < len(batch):
             break
     return moved
+
+
+_HIDE_SECONDS = 5
+"""How long a message being moved stays invisible to other readers."""
 
 
 def _receive(sqs: Any, url: str, count: int) -> list[dict[str, Any]]:

@@ -281,7 +281,7 @@ class LocalStack:
 
     def dead_letters(self, limit: int) -> list[dict[str, Any]]:
         provisioned = self._require(self.provisioned)
-        return dead_letters.peek(boto3.client("sqs"), provisioned.dlq_url, limit)
+        return dead_letters.peek(provisioned.dlq_url, limit)
 
     def redrive_dead_letters(self) -> int:
         provisioned = self._require(self.provisioned)
@@ -300,6 +300,11 @@ class LocalStack:
                 "running": bool(self.redis and self.redis.answers()),
             },
             "functions": self._functions,
+            "jobs": sorted(
+                {s.function for s in self.scheduler.schedules} if self.scheduler else []
+            ),
+            # Read now (one query): an admin's edits count, unlike the banner's figure at start.
+            "badges": self._badge_count(),
             "queue": _depth(sqs, provisioned.queue_url),
             "dlq": _depth(sqs, provisioned.dlq_url),
             "sqs_poller": dict(self._sqs.totals) if self._sqs else {},
@@ -308,6 +313,12 @@ class LocalStack:
             "stream_poller": dict(self._stream.totals) if self._stream else {},
             "max_backdate_hours": float(os.environ["GAMIFY_MAX_BACKDATE_HOURS"]),
         }
+
+    @staticmethod
+    def _badge_count() -> int:
+        from gamification import composition
+
+        return len(composition.badge_repository().load().badges)
 
     @staticmethod
     def _require(part: _T | None) -> _T:
