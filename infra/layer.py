@@ -106,7 +106,8 @@ class RuntimePython:
 def runtime_python() -> RuntimePython:
     """The first interpreter of the Lambda runtime's version on this machine that runs:
     ``GAMIFY_RUNTIME_PYTHON`` (an error if it does not work), else ``python3.13`` on the path,
-    else the newest pyenv 3.13. Each is run once to check it answers with its version."""
+    the pyenv 3.13s newest first, and the interpreter running the build. Each is run once to
+    check it answers with its version."""
     given = os.environ.get(RUNTIME_PYTHON_VARIABLE)
     if given:
         problem = python_problem(Path(given))
@@ -157,7 +158,9 @@ def _candidates() -> list[Path]:
         key=lambda path: [int(n) for n in re.findall(r"\d+", path.parent.parent.name)],
         reverse=True,
     )
-    return [*([Path(found)] if found else []), *installed]
+    # Last, the interpreter running this build (a venv made from a 3.13 has no python3.13 on
+    # the path that `make` sees).
+    return [*([Path(found)] if found else []), *installed, Path(sys.executable)]
 
 
 def compile_bytecode(site_dir: Path, python: Path) -> None:

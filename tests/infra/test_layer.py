@@ -8,11 +8,12 @@ trusted (it used to fail the whole build after pip had run).
 from __future__ import annotations
 
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 
-from infra.layer import PYTHON_VERSION, RUNTIME_PYTHON_VARIABLE, runtime_python
+from infra.layer import PYTHON_VERSION, RUNTIME_PYTHON_VARIABLE, RuntimePython, runtime_python
 
 SHIM_127 = """#!/bin/sh
 cat >&2 <<'EOF'
@@ -43,13 +44,20 @@ def _answering(version: str) -> str:
 @pytest.fixture
 def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A machine whose only interpreters are the ones a test puts there: ``bin`` is the whole
-    PATH (plus ``/bin`` for ``sh``), ``pyenv`` the pyenv root, no override set."""
+    PATH (plus ``/bin`` for ``sh``), ``pyenv`` the pyenv root, no override set, and the build
+    runs on ``current/python``, a 3.11 (whatever runs the tests)."""
     (tmp_path / "bin").mkdir()
     (tmp_path / "pyenv" / "versions").mkdir(parents=True)
+    current = _interpreter(tmp_path / "current" / "python", _answering("(3, 11)"))
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/bin")
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
     monkeypatch.delenv(RUNTIME_PYTHON_VARIABLE, raising=False)
+    monkeypatch.setattr(sys, "executable", str(current))
     return tmp_path
+
+
+def _current_passed_over(machine: Path) -> str:
+    return f"{machine / 'current' / 'python'}: is Python (3, 11), not 3.13"
 
 
 def test_a_shim_that_exits_127_is_passed_over_and_the_report_names_the_override(
@@ -58,7 +66,10 @@ def test_a_shim_that_exits_127_is_passed_over_and_the_report_names_the_override(
     shim = _interpreter(machine / "bin" / "python3.13", SHIM_127)
     found = runtime_python()
     assert found.python is None
-    assert found.passed_over == (f"{shim}: exits 127 (pyenv: python3.13: command not found)",)
+    assert found.passed_over == (
+        f"{shim}: exits 127 (pyenv: python3.13: command not found)",
+        _current_passed_over(machine),
+    )
     report = found.report()
     assert RUNTIME_PYTHON_VARIABLE in report
     assert "without .pyc" in report
@@ -85,7 +96,19 @@ def test_an_interpreter_of_another_version_is_passed_over(machine: Path) -> None
     other = _interpreter(machine / "bin" / "python3.13", _answering("(3, 12)"))
     found = runtime_python()
     assert found.python is None
-    assert found.passed_over == (f"{other}: is Python (3, 12), not 3.13",)
+    assert found.passed_over == (
+        f"{other}: is Python (3, 12), not 3.13",
+        _current_passed_over(machine),
+    )
+
+
+def test_the_interpreter_running_the_build_is_used_when_it_is_the_runtimes(
+    machine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A venv made from a 3.13: nothing named python3.13 on the path ``make`` sees."""
+    venv = _interpreter(machine / "venv" / "bin" / "python", _answering(RUNTIME_VERSION))
+    monkeypatch.setattr(sys, "executable", str(venv))
+    assert runtime_python() == RuntimePython(venv, ())
 
 
 def test_a_working_python_on_the_path_is_used(machine: Path) -> None:
