@@ -62,7 +62,8 @@ class StackConfig:
     log_retention_days: int = 30
     log_level: str = "INFO"
     tracing: bool = True
-    """X-Ray active tracing; adds an X-Ray interface endpoint for the functions in the VPC."""
+    """X-Ray active tracing on every function and the API stage (no endpoint: Lambda's own X-Ray
+    daemon sends the segments outside the function's VPC, docs/deploy.md)."""
     cache_type: CacheType = "serverless"
     """``serverless`` (ElastiCache Serverless, Valkey) or ``nodes`` (a Valkey replication group)."""
     cache_node_type: str = "cache.t4g.micro"

@@ -13,17 +13,20 @@ The layer carries runtime code only: the local stack and the CLI (``gamification
 is compiled on every cold start: the build compiles everything with the runtime's own Python
 (``.pyc`` files are valid for one CPython minor version) when that interpreter is on this
 machine, as unchecked-hash ``.pyc`` (valid whatever time stamps the zip gives the sources), and
-says so when it is not.
+says so when it is not. "On this machine" means it runs and says it is that version: a pyenv
+shim named ``python3.13`` with no 3.13 behind it is passed over, not trusted.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +39,9 @@ LAYER_BUILD_DIR = REPO_ROOT / "build" / "layer"
 PYTHON_VERSION = "3.13"
 """Must match ``infra.assets.RUNTIME``; a test keeps them in step. 3.13, not 3.14: a 3.13
 interpreter to compile the layer's ``.pyc`` with is one ``pyenv install 3.13`` away."""
+RUNTIME_PYTHON_VARIABLE = "GAMIFY_RUNTIME_PYTHON"
+"""Names the interpreter to compile the ``.pyc`` with, when the search would not find it."""
+_PROBE_SECONDS = 30
 PIP_PLATFORM = "manylinux2014_aarch64"
 LOCK_FILE = REPO_ROOT / "uv.lock"
 LAMBDA_MARKERS = {
@@ -74,20 +80,87 @@ def stage_package(site_dir: Path) -> None:
         shutil.rmtree(target / name, ignore_errors=True)
 
 
-def runtime_python() -> Path | None:
-    """An interpreter of the Lambda runtime's version on this machine, if there is one
-    (``python3.13`` on the path, or any pyenv 3.13; ``GAMIFY_RUNTIME_PYTHON`` overrides)."""
-    given = os.environ.get("GAMIFY_RUNTIME_PYTHON")
+@dataclass(frozen=True, slots=True)
+class RuntimePython:
+    """The interpreter the layer's ``.pyc`` are compiled with, if one works, and why each other
+    candidate was passed over (a pyenv shim answers for ``python3.13`` even when no 3.13 is
+    installed, and exits 127 when run)."""
+
+    python: Path | None
+    passed_over: tuple[str, ...] = ()
+
+    def report(self) -> str:
+        tried = "".join(f"\n  passed over {reason}" for reason in self.passed_over)
+        if self.python is not None:
+            return (
+                f"compiled .pyc with {self.python} (Lambda runtime python{PYTHON_VERSION}){tried}"
+            )
+        return (
+            f"no working python{PYTHON_VERSION} on this machine: the layer ships without .pyc, "
+            f"so each cold start compiles its imports. Install one (e.g. `pyenv install "
+            f"{PYTHON_VERSION}`) or set GAMIFY_RUNTIME_PYTHON to a Python {PYTHON_VERSION} "
+            f"interpreter, and run `make layer` again.{tried}"
+        )
+
+
+def runtime_python() -> RuntimePython:
+    """The first interpreter of the Lambda runtime's version on this machine that runs:
+    ``GAMIFY_RUNTIME_PYTHON`` (an error if it does not work), else ``python3.13`` on the path,
+    the pyenv 3.13s newest first, and the interpreter running the build. Each is run once to
+    check it answers with its version."""
+    given = os.environ.get(RUNTIME_PYTHON_VARIABLE)
     if given:
-        return Path(given)
+        problem = python_problem(Path(given))
+        if problem is not None:
+            raise SystemExit(
+                f"{RUNTIME_PYTHON_VARIABLE}={given} {problem}: point it at a Python "
+                f"{PYTHON_VERSION} interpreter, or unset it"
+            )
+        return RuntimePython(Path(given))
+    passed_over: list[str] = []
+    for candidate in _candidates():
+        problem = python_problem(candidate)
+        if problem is None:
+            return RuntimePython(candidate, tuple(passed_over))
+        passed_over.append(f"{candidate}: {problem}")
+    return RuntimePython(None, tuple(passed_over))
+
+
+def python_problem(python: Path) -> str | None:
+    """Why ``python`` cannot compile for the runtime (it does not run, or is another version),
+    or None when it is a working Python of the runtime's version."""
+    try:
+        answer = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [str(python), "-c", "import sys; print(sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=_PROBE_SECONDS,
+            check=False,
+        )
+    except OSError as error:
+        return f"does not run ({error.strerror})"
+    except subprocess.TimeoutExpired:
+        return f"did not answer in {_PROBE_SECONDS} s"
+    if answer.returncode != 0:
+        said = answer.stderr.strip().splitlines()  # the first line says what went wrong
+        return f"exits {answer.returncode}" + (f" ({said[0]})" if said else "")
+    version = answer.stdout.strip()
+    if version != str(tuple(int(part) for part in PYTHON_VERSION.split("."))):
+        return f"is Python {version}, not {PYTHON_VERSION}"
+    return None
+
+
+def _candidates() -> list[Path]:
     found = shutil.which(f"python{PYTHON_VERSION}")
-    if found:
-        return Path(found)
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = sorted(
-        (pyenv_root / "versions").glob(f"{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}")
+    installed = sorted(
+        (pyenv_root / "versions").glob(f"{PYTHON_VERSION}.*/bin/python{PYTHON_VERSION}"),
+        key=lambda path: [int(n) for n in re.findall(r"\d+", path.parent.parent.name)],
+        reverse=True,
     )
-    return candidates[-1] if candidates else None
+    # Last, the interpreter running this build (a venv made from a 3.13 has no python3.13 on
+    # the path that `make` sees).
+    return [*([Path(found)] if found else []), *installed, Path(sys.executable)]
 
 
 def compile_bytecode(site_dir: Path, python: Path) -> None:
@@ -184,17 +257,11 @@ def _pip_install(site_dir: Path, requirements: Path) -> None:
 
 
 def main() -> None:
+    runtime = runtime_python()  # before pip: a broken GAMIFY_RUNTIME_PYTHON stops at once
     build_dir = build_layer()
-    python = runtime_python()
-    if python is None:
-        print(
-            f"no python{PYTHON_VERSION} on this machine: the layer ships without .pyc, so each "
-            f"cold start compiles its imports (install one, e.g. `pyenv install "
-            f"{PYTHON_VERSION}`, or set GAMIFY_RUNTIME_PYTHON, and run `make layer` again)"
-        )
-    else:
-        compile_bytecode(build_dir / "python", python)
-        print(f"compiled .pyc with {python} (Lambda runtime python{PYTHON_VERSION})")
+    if runtime.python is not None:
+        compile_bytecode(build_dir / "python", runtime.python)
+    print(runtime.report())
     print(f"layer built in {build_dir.relative_to(REPO_ROOT)}")
 
 

@@ -255,6 +255,7 @@ class Api(Construct):
                 tracing_enabled=config.tracing,
             ),
         )
+        self.execution_logs = self._execution_logs(config)
         for response_type in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
             self.rest_api.add_gateway_response(
                 f"Gateway{response_type.response_type}",
@@ -307,6 +308,21 @@ class Api(Construct):
                 "The account-level role API Gateway needs to write access and execution logs; "
                 "AWS maintains this service policy for exactly that purpose.",
             )
+
+    def _execution_logs(self, config: StackConfig) -> logs.LogGroup:
+        """The group method logging (ERROR level, for the integration errors the access log
+        does not explain) writes to. API Gateway names it and would create it with no expiry:
+        the stack creates it first, with the stack's retention (docs/deploy.md)."""
+        group = logs.LogGroup(
+            self,
+            "ExecutionLogs",
+            # The stage's name as given (its Ref would make the group and the stage a cycle).
+            log_group_name=f"API-Gateway-Execution-Logs_{self.rest_api.rest_api_id}/{config.stage}",
+            retention=config.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.rest_api.deployment_stage.node.add_dependency(group)
+        return group
 
     # --- routes -------------------------------------------------------------------------------
 

@@ -6,11 +6,15 @@ through its gateway endpoint (free); Redis signs them in with IAM tokens they ma
 (no Secrets Manager call); logs, metrics (embedded metric format, i.e. logs) and X-Ray segments
 leave through Lambda's own telemetry path, not the function's VPC network (docs/deploy.md).
 Every function that does not touch Redis stays out of the VPC.
+
+The VPC's default security group is emptied by a CDK custom resource; its handler's log group
+is created here, with the stack's retention, before the handler first runs (Lambda would
+otherwise create it with no expiry).
 """
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import CfnResource, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -38,6 +42,7 @@ class Network(Construct):
             restrict_default_security_group=True,
         )
         self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        self._expire_default_group_cleanup_logs(config)
 
         flow_logs = logs.LogGroup(
             self,
@@ -69,3 +74,24 @@ class Network(Construct):
             service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
             subnets=[self.subnets],
         )
+
+    def _expire_default_group_cleanup_logs(self, config: StackConfig) -> None:
+        """Own the log group of CDK's default-security-group handler (a stack singleton that
+        takes no log settings): named as Lambda names it, and created before the custom
+        resource that invokes the handler."""
+        provider = Stack.of(self).node.find_child(_DEFAULT_GROUP_PROVIDER)
+        handler = provider.node.find_child("Handler")
+        assert isinstance(handler, CfnResource)
+        handler_logs = logs.LogGroup(
+            self,
+            "DefaultSecurityGroupCleanupLogs",
+            log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+            retention=config.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        cleanup = self.vpc.node.find_child("RestrictDefaultSecurityGroupCustomResource")
+        cleanup.node.add_dependency(handler_logs)
+
+
+# Where aws-cdk-lib puts the handler behind ``restrict_default_security_group`` (one per stack).
+_DEFAULT_GROUP_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"

@@ -2,14 +2,16 @@
 
 Every alarm notifies the alarm topic (subscribe e-mail with ``alarm_email``, or anything else to
 the ``AlarmTopicArn`` output). The topic is encrypted with a key of its own because CloudWatch
-cannot publish to a topic encrypted with the AWS-managed SNS key.
+cannot publish to a topic encrypted with the AWS-managed SNS key. Its policy must allow CloudWatch
+to publish: a topic policy replaces SNS's default one, so ``enforce_ssl``'s Deny alone would leave
+every alarm notifying nobody.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -75,6 +77,7 @@ class Observability(Construct):
             master_key=key,
             enforce_ssl=True,
         )
+        self._allow_cloudwatch_alarms(self.alarm_topic)
         if config.alarm_email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         self._action = actions.SnsAction(self.alarm_topic)
@@ -168,6 +171,30 @@ class Observability(Construct):
             dead_letter_queue=dead_letter_queue,
             functions=functions,
             push_lag=push_lag,
+        )
+
+    @staticmethod
+    def _allow_cloudwatch_alarms(topic: sns.Topic) -> None:
+        """Let this account's alarms (and only them) publish: the Deny of ``enforce_ssl`` is the
+        topic's whole policy otherwise, and SNS's default policy no longer applies."""
+        stack = Stack.of(topic)
+        alarms = stack.format_arn(
+            service="cloudwatch",
+            resource="alarm",
+            resource_name="*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchAlarmsToPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": alarms},
+                },
+            )
         )
 
     def _reminder_alarms(self, config: StackConfig, reminder_queue: IngestionQueue) -> None:

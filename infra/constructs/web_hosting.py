@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnElement, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnElement, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -106,6 +106,7 @@ class WebHosting(Construct):
             memory_limit=256,
         )
         _acknowledge_deployment_handler(self, deployment, self.bucket)
+        _upload_after_the_handlers_log_group(deployment)
 
     def _security_headers(self) -> cloudfront.ResponseHeadersPolicy:
         """Scripts only from the page's origin; the API is the only other host it talks to."""
@@ -144,11 +145,7 @@ def _acknowledge_deployment_handler(
 ) -> None:
     """CDK's upload function is a singleton at stack level, outside this construct; it runs only
     while CloudFormation deploys, with CDK's own policy and runtime."""
-    handlers: list[IConstruct] = [
-        child
-        for child in Stack.of(scope).node.children
-        if child.node.id.startswith("Custom::CDKBucketDeployment")
-    ]
+    handlers = _deployment_handlers(scope)
     bucket_resource = bucket.node.default_child
     assert isinstance(bucket_resource, CfnElement)
     bucket_id = Stack.of(scope).get_logical_id(bucket_resource)
@@ -174,3 +171,27 @@ def _acknowledge_deployment_handler(
     for handler in [*handlers, deployment.handler_role]:
         for finding, reason in findings.items():
             acknowledge(handler, finding, reason)
+
+
+def _deployment_handlers(scope: Construct) -> list[IConstruct]:
+    """CDK's upload functions: singletons at stack level, outside the deployment construct."""
+    return [
+        child
+        for child in Stack.of(scope).node.children
+        if child.node.id.startswith("Custom::CDKBucketDeployment")
+    ]
+
+
+def _upload_after_the_handlers_log_group(deployment: s3deploy.BucketDeployment) -> None:
+    """CDK gives its upload function a ``/aws/lambda/<name>`` group with a retention but lets
+    the upload run before the group exists: the first run could create it unexpiring (and the
+    stack's own creation of the group then fail). The upload waits for the group."""
+    uploads = [c for c in deployment.node.children if isinstance(c, CustomResource)]
+    groups = [
+        group
+        for handler in _deployment_handlers(deployment)
+        if (group := handler.node.try_find_child("LogGroup")) is not None
+    ]
+    for upload in uploads:
+        for group in groups:
+            upload.node.add_dependency(group)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import tarfile
 import tomllib
 from dataclasses import fields
 from pathlib import Path
 
+import aws_cdk._jsii as aws_cdk_jsii
 import pytest
 from aws_cdk import App, Duration
 
@@ -102,6 +104,24 @@ def test_deploy_guide_documents_every_setting_with_its_default() -> None:
         shown = str(value).lower() if isinstance(value, bool) else (f"{value}" or '""')
         assert rows[field.name] == shown, field.name
     assert set(rows) == {field.name for field in fields(StackConfig)}
+
+
+def test_deploy_guide_asks_for_the_runtime_python_and_the_node_cdk_needs() -> None:
+    """The prerequisites follow the code: the functions' runtime, and the Node.js aws-cdk-lib
+    declares (the app runs it through jsii, synth included)."""
+    guide = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    runtime = assets.RUNTIME.name.removeprefix("python")
+    assert f"Lambda on arm64 with Python {runtime} and" in guide
+    assert set(re.findall(r"Python (3\.\d+)(?!\+)\b", guide)) == {runtime}  # tooling: 3.11+
+    package = next(Path(aws_cdk_jsii.__file__).parent.glob("aws-cdk-lib@*.jsii.tgz"))
+    with tarfile.open(package) as archive:
+        manifest = archive.extractfile("package/package.json")
+        assert manifest is not None
+        node = json.load(manifest)["engines"]["node"]
+    major = re.fullmatch(r">= ?(\d+)\.0\.0", node)
+    assert major, node
+    assert f"Node.js {major[1]} or later" in guide
+    assert f"Node `>= {major[1]}`" in guide
 
 
 @pytest.mark.parametrize("name", ["", "a" * 65, "Gamify dev backfill", "Gamify-dev:backfill"])
