@@ -69,7 +69,9 @@ class Progress:
 MAX_TARGET = 10**9
 """Largest count or level a criterion may ask for: beyond reach of any player, and bounded so a
 stored definition stays small and every client reads the number exactly."""
-Target = Annotated[int, Field(gt=0, le=MAX_TARGET)]
+Target = Annotated[int, Field(gt=0, le=MAX_TARGET, strict=True)]
+"""Strict: a count is a JSON integer, not ``"1"``, ``true`` or ``1.0`` (lax mode took all three
+for 1, so a definition meaning something else was saved as if it meant 1)."""
 
 
 class _Criterion(BaseModel):
