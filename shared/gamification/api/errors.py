@@ -24,6 +24,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gamification.api.routes import allowed_methods
+from gamification.domain.badges import INTEGER_AS_FLOAT
 from gamification.domain.text import shown
 from gamification.validation import field_path, message, said_once
 
@@ -106,6 +107,10 @@ def error_response(
 
 # -- translating Powertools' validation errors ---------------------------------------------------
 
+SCHEMA_VALID_KINDS = frozenset({INTEGER_AS_FLOAT})
+"""Validation errors of values the document's schema allows: a request whose only errors are
+of these kinds is a 400 (it matches the document; a rule refuses it), not a 422."""
+
 
 def validation_details(errors: Iterable[Mapping[str, Any]], body: Any = None) -> list[FieldError]:
     """Pydantic errors as field errors (without the rejected input, which may be large); with
@@ -152,6 +157,9 @@ def install(
 
     def _invalid(error: RequestValidationError) -> Response[str]:
         details = validation_details(error.errors(), _json_body(app))
+        if details and all(d.type in SCHEMA_VALID_KINDS for d in details):
+            info = ErrorInfo(code=details[0].type, message=_summary(details), details=details)
+            return error_response(HTTPStatus.BAD_REQUEST, info)
         info = ErrorInfo(code="invalid_request", message=_summary(details), details=details)
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, info)
 

@@ -327,14 +327,21 @@ class ErasureOut(ReadModel):
 
 class ExclusionIn(_Request):
     excluded: bool = Field(description="True takes the user off every board; false lifts it.")
-    reason: HumanText | None = Field(
+    reason: (
+        Annotated[
+            HumanText,
+            Field(
+                min_length=1,
+                max_length=280,
+                json_schema_extra={"pattern": text.HUMAN_TEXT_PATTERN},
+            ),
+        ]
+        | None
+    ) = Field(
         default=None,
-        min_length=1,
-        max_length=280,
         description="Why (required when excluding); stored with the profile and exported. At "
         "least one visible character; no control, format, separator (but the space) or "
         "invisible characters.",
-        json_schema_extra={"pattern": text.HUMAN_TEXT_PATTERN},
     )
 
 
