@@ -30,3 +30,24 @@ def test_an_update_is_reapplied_to_what_a_concurrent_writer_saved(aws: Provision
     assert len(seen) == 2
     assert saved == UserSettings(display_name="Ada", timezone="Europe/Paris", push_enabled=True)
     assert users.load("ada").state.settings == saved
+
+
+def test_a_name_stored_under_an_older_text_rule_is_dropped_and_the_profile_loads(
+    aws: Provisioned,
+) -> None:
+    """U+3164 HANGUL FILLER passed the rule before #25 and was saved; refusing it on load
+    would make the profile unloadable (no more XP for that user). It reads as no name."""
+    client = boto3.client("dynamodb")
+    users = UserRepository(client, aws.table_name)
+    users.save_settings("ada", UserSettings(display_name="Ada"), NOW)
+    client.update_item(
+        TableName=aws.table_name,
+        Key={"PK": {"S": "USER#ada"}, "SK": {"S": "PROFILE"}},
+        UpdateExpression="SET display_name = :n",
+        ExpressionAttributeValues={":n": {"S": "\u3164"}},
+    )
+
+    loaded = users.load("ada")
+
+    assert loaded.exists
+    assert loaded.state.settings.display_name is None

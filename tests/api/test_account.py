@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 
 from gamification.adapters.leaderboard import NAMES_KEY
@@ -62,3 +63,12 @@ def test_settings_save_even_while_redis_is_down(
 
     assert reply.status == 200, reply.text
     assert api.get("/v1/me", as_=ALICE).json["display_name"] == "Offline"
+
+
+@pytest.mark.parametrize("name", ["Zoë", "李小龙", "Ana María", "❤️ Ann", "o'Neil-2"])
+def test_visible_names_are_kept_trimmed(api: Api, name: str) -> None:
+    """The text rule refuses names that only look blank, never a visible one (emoji with their
+    variation selector included)."""
+    reply = api.put("/v1/me/settings", as_=ALICE, body={"display_name": f" {name} "})
+    assert reply.status == 200, reply.text
+    assert reply.json["display_name"] == name

@@ -114,3 +114,11 @@ def test_https_and_relative_icons_are_accepted(api: Api, icon: str) -> None:
 
     assert reply.status == 201, reply.text
     assert reply.json["icon"] == icon
+
+
+def test_admin_texts_are_stored_trimmed_and_nfc(api: Api) -> None:
+    """One stored spelling per rendering, as for display names."""
+    body = {**OWL, "name": "  Cafe\u0301 Owl ", "description": " Read 3 posts. "}
+    reply = api.put("/v1/admin/badges/owl", as_=admin(), body=body)
+    assert reply.status == 201, reply.text
+    assert (reply.json["name"], reply.json["description"]) == ("Caf\u00e9 Owl", "Read 3 posts.")

@@ -111,3 +111,19 @@ def test_admins_erase_and_exclude_users_and_others_cannot(api: Api) -> None:
     assert (lifted.json["excluded"], lifted.json["reason"]) == (False, None)
     assert erased.status == 202
     assert api.get("/v1/users/mallory", as_=BOB).status == 404
+
+
+def test_an_erased_user_exports_the_erasure_record_while_it_is_kept(api: Api) -> None:
+    """Decision: the tombstone (kept 28 days) is what is stored about an erased user, so the
+    admin export answers it; after it expires nothing is stored and the answer is a 404."""
+    seed.profile("mallory", 300, name="Mallory")
+    seed.notifications("mallory", 2)
+    assert api.delete("/v1/admin/users/mallory", as_=admin()).status == 202
+
+    reply = api.get("/v1/admin/users/mallory/export", as_=admin())
+
+    assert reply.status == 200, reply.text
+    document = reply.json
+    assert document["records"] == []
+    assert document["profile"]["erased_at"] is not None
+    assert (document["profile"]["xp"], document["profile"]["settings"]["display_name"]) == (0, None)

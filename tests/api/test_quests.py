@@ -114,3 +114,16 @@ def test_only_admins_change_quests_and_unknown_ones_are_404(api: Api) -> None:
     assert api.put("/v1/admin/quests/q", as_=admin(), body=_quest()).status == 201
     assert api.delete("/v1/admin/quests/q", as_=admin()).status == 204
     assert api.get("/v1/quests", as_=ALICE).json["quests"] == []
+
+
+def test_a_quest_ending_late_in_8999_is_stored_and_listed(api: Api) -> None:
+    """The last year accepted, with the widest offset, still leaves room for the retention
+    (year 9999 minus 5 hours overflowed it: a 500; now a 422, tests/api/test_hostile_inputs)."""
+    body = _quest(ends_at="8999-12-31t23:59:59.123456789-23:59")
+    saved = api.put("/v1/admin/quests/long", as_=admin(), body=body)
+
+    assert saved.status == 201, saved.text
+    listed = api.get("/v1/quests", as_=ALICE).json["quests"]
+    assert [(q["id"], q["ends_at"]) for q in listed] == [
+        ("long", "8999-12-31T23:59:59.123456-23:59")
+    ]

@@ -23,7 +23,7 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.league_repository import Membership, cohort_name, membership_put
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
-from gamification.domain import notifications
+from gamification.domain import notifications, text
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.notifications import Notification
 from gamification.domain.state import CapSlot, UserSettings, UserState
@@ -546,7 +546,9 @@ def decode_day(values: Mapping[str, Any]) -> dict[str, tuple[CapSlot, ...]]:
 
 def decode_profile(values: dict[str, Any]) -> StoredUser:
     settings = UserSettings(
-        display_name=values.get("display_name"),
+        # A name saved before the text rule was tightened (an invisible one) is dropped, not
+        # allowed to make the profile unloadable.
+        display_name=text.stored_display_name(values.get("display_name")),
         timezone=values.get("timezone", "UTC"),
         push_enabled=bool(values.get("push_enabled", False)),
         leaderboard_visible=bool(values.get("leaderboard_visible", True)),

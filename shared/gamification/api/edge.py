@@ -25,6 +25,7 @@ from gamification.api import auth, json_limits
 from gamification.api.errors import ApiError, ErrorResponse, field_error, unsupported_media_type
 from gamification.api.models import MAX_BATCH
 from gamification.api.routes import route_for
+from gamification.domain.text import shown
 
 MAX_BODY_BYTES = 32 * 1024
 """Largest request body accepted (a full batch of 25 activities is well under 20 KiB)."""
@@ -69,7 +70,9 @@ def _refuse_unknown_query(
         unknown = sorted(sent - declared)
         if unknown:
             details = [
-                field_error(f"query.{name[:64]}", "unknown query parameter", "extra_forbidden")
+                field_error(
+                    f"query.{shown(name, 64)}", "unknown query parameter", "extra_forbidden"
+                )
                 for name in unknown[:10]
             ]
             raise ApiError(

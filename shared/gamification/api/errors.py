@@ -2,14 +2,17 @@
 
 Powertools answers validation failures, unknown routes and crashes in its own shapes; the handlers
 installed here turn each of those, and every service exception, into this one shape so a client
-needs a single error parser. Messages name the offending field; they never echo request values.
+needs a single error parser. Messages name the offending field once. Any text of the request they
+repeat (an unknown key, a rejected tag) is capped and escaped where it is quoted, and the models
+below escape and bound every field and message again, whoever built them: an error body can
+carry neither a megabyte nor a terminal escape or bidi override.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -18,12 +21,18 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gamification.api.routes import allowed_methods
-from gamification.validation import field_path, message
+from gamification.domain.badges import INTEGER_AS_FLOAT
+from gamification.domain.text import shown
+from gamification.validation import field_path, message, said_once
 
 logger = Logger(child=True)
+
+
+def _bounded(limit: int) -> AfterValidator:
+    return AfterValidator(lambda text: shown(text, limit))
 
 
 class FieldError(BaseModel):
@@ -31,8 +40,10 @@ class FieldError(BaseModel):
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
-    field: str = Field(description="Where: `body.<path>`, `query.<name>` or `path.<name>`.")
-    message: str
+    field: Annotated[str, _bounded(200)] = Field(
+        description="Where: `body.<path>`, `query.<name>` or `path.<name>`."
+    )
+    message: Annotated[str, _bounded(400)]
     type: str = Field(description="Machine-readable kind, e.g. `less_than_equal`.")
 
 
@@ -40,7 +51,7 @@ class ErrorInfo(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str = Field(description="Stable machine-readable code, e.g. `unknown_event_type`.")
-    message: str
+    message: Annotated[str, _bounded(1000)]
     details: list[FieldError] = Field(default_factory=list)
 
 
@@ -96,12 +107,17 @@ def error_response(
 
 # -- translating Powertools' validation errors ---------------------------------------------------
 
+SCHEMA_VALID_KINDS = frozenset({INTEGER_AS_FLOAT})
+"""Validation errors of values the document's schema allows: a request whose only errors are
+of these kinds is a 400 (it matches the document; a rule refuses it), not a 422."""
 
-def validation_details(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
-    """Pydantic errors as field errors (without the rejected input, which may be large)."""
+
+def validation_details(errors: Iterable[Mapping[str, Any]], body: Any = None) -> list[FieldError]:
+    """Pydantic errors as field errors (without the rejected input, which may be large); with
+    the request's JSON ``body``, paths leave out union tags (``validation.field_path``)."""
     details: list[FieldError] = []
     for error in errors:
-        field = field_path(error.get("loc", ()))
+        field = field_path(error.get("loc", ()), body)
         text = message(error)
         if error.get("type") == "json_invalid":
             field, text = "body", "body is not valid JSON"
@@ -112,9 +128,9 @@ def validation_details(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
 
 
 def _summary(details: Sequence[FieldError]) -> str:
-    shown = "; ".join(f"{d.field}: {d.message}" for d in details[:5])
+    listed = "; ".join(said_once(d.field, d.message) for d in details[:5])
     more = f" (+{len(details) - 5} more)" if len(details) > 5 else ""
-    return f"invalid request: {shown}{more}" if shown else "invalid request"
+    return f"invalid request: {listed}{more}" if listed else "invalid request"
 
 
 # -- installing the handlers ------------------------------------------------------------------
@@ -140,7 +156,10 @@ def install(
         return error_response(error.status, error.info, error.headers)
 
     def _invalid(error: RequestValidationError) -> Response[str]:
-        details = validation_details(error.errors())
+        details = validation_details(error.errors(), _json_body(app))
+        if details and all(d.type in SCHEMA_VALID_KINDS for d in details):
+            info = ErrorInfo(code=details[0].type, message=_summary(details), details=details)
+            return error_response(HTTPStatus.BAD_REQUEST, info)
         info = ErrorInfo(code="invalid_request", message=_summary(details), details=details)
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, info)
 
@@ -177,6 +196,14 @@ def install(
     for exception_type, translate in service_errors.items():
         _on(app, exception_type, _translated(translate))
     _on(app, Exception, _crash)
+
+
+def _json_body(app: APIGatewayRestResolver) -> Any:
+    """The request's JSON body, or ``None`` (the edge has already bounded its size and shape)."""
+    try:
+        return app.current_event.json_body
+    except ValueError:
+        return None
 
 
 def _translated(translate: Callable[[Any], ApiError]) -> Callable[[Exception], Response[str]]:

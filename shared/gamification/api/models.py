@@ -17,32 +17,69 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
 )
 
-from gamification.domain import text
+from gamification.domain import instants, text
 from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.badges import MAX_TARGET, Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
+from gamification.domain.instants import Instant
 from gamification.domain.quests import QuestCriterion
+from gamification.domain.text import HumanText
 from gamification.domain.timezones import NAME_PATTERN
 from gamification.services.read_models import Model, ReadModel
 
 MAX_BATCH = 25
 BadgeId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+def _no_hash(value: str) -> str:
+    """``#`` separates the parts of a dedupe key (``type#object``)."""
+    if "#" in value:
+        raise ValueError("must not contain '#'")
+    return value
+
+
 ObjectIdText = Annotated[
     str,
-    Field(min_length=1, max_length=256, pattern=f"^[^{text.ID_REFUSED_CLASS}#]+$"),
+    Field(
+        min_length=1,
+        max_length=256,
+        json_schema_extra={"pattern": f"^[^{text.ID_REFUSED_CLASS}#]+$"},
+    ),
+    AfterValidator(text.check_id),
+    AfterValidator(_no_hash),
     AfterValidator(within_id_bytes),
 ]
 """The domain's ``ObjectId`` (no control, format or separator character, no ``#``) in a
-pattern every client generator reads the same way (``\\s`` differs between regex engines)."""
+pattern every client generator reads the same way (``\\s`` differs between regex engines);
+checked in Python, so a refusal names the character instead of reciting the pattern."""
 NotificationId = Annotated[
-    str, Field(min_length=1, max_length=128, pattern=f"^[^{text.ID_REFUSED_CLASS}]+$")
+    str,
+    Field(
+        min_length=1,
+        max_length=128,
+        json_schema_extra={"pattern": f"^[^{text.ID_REFUSED_CLASS}]+$"},
+    ),
+    AfterValidator(text.check_id),
 ]
+
+
+def _human(max_length: int, what: str) -> Any:
+    """A human-text field (``domain.text.human_text``): the pattern states the refused
+    characters, the description the visible-character rule."""
+    return Field(
+        min_length=1,
+        max_length=max_length,
+        description=f"{what} At least one visible character; no control, format, separator "
+        "(but the space) or invisible characters; trimmed.",
+        json_schema_extra={"pattern": text.HUMAN_TEXT_PATTERN},
+    )
 
 
 def _reportable_by(reporter: Reporter) -> Callable[[dict[str, Any]], None]:
@@ -55,16 +92,6 @@ def _reportable_by(reporter: Reporter) -> Callable[[dict[str, Any]], None]:
         schema["enum"] = sorted(t.name for t in catalog.types if may_report(reporter, t))
 
     return publish
-
-
-def _text_only(value: object) -> object:
-    """JSON has no date type: refuse numbers (pydantic would read them as Unix times)."""
-    if isinstance(value, str | datetime):
-        return value
-    raise ValueError("must be an ISO 8601 date-time string with a UTC offset")
-
-
-Timestamp = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
 
 
 def _whole(value: object) -> object:
@@ -95,10 +122,10 @@ class ActivityIn(_Request):
         json_schema_extra=_reportable_by(Reporter.CLIENT),
     )
     object_id: ObjectIdText = Field(description="What it was about (the post, the comment...).")
-    occurred_at: Timestamp | None = Field(
+    occurred_at: Instant | None = Field(
         default=None,
-        description="When it happened (with a UTC offset); defaults to now. May lie at most "
-        "the back-dating window (48 h by default) in the past, and not in the future.",
+        description="When it happened; defaults to now. May lie at most the back-dating window "
+        f"(48 h by default) in the past, and not in the future. {instants.RULE}",
     )
     series_id: ObjectIdText | None = Field(
         default=None, description="The series a post belongs to."
@@ -148,10 +175,6 @@ class BatchOut(Model):
 # -- profiles ----------------------------------------------------------------------------------
 
 
-DISPLAY_NAME_PATTERN = f"^[^{text.NAME_REFUSED_CLASS}]+$"
-"""No control, format or separator character but the plain space (``domain.text``)."""
-
-
 def _no_default(schema: dict[str, Any]) -> None:
     """An omitted setting keeps its value: the document must not promise a default."""
     schema.pop("default", None)
@@ -161,10 +184,19 @@ class SettingsIn(_Request):
     """Only the fields you send change; send `display_name: null` to clear the name."""
 
     display_name: (
-        Annotated[str, Field(min_length=1, max_length=64, pattern=DISPLAY_NAME_PATTERN)] | None
+        Annotated[
+            str,
+            Field(
+                min_length=1, max_length=64, json_schema_extra={"pattern": text.HUMAN_TEXT_PATTERN}
+            ),
+            AfterValidator(text.check_human_chars),
+        ]
+        | None
     ) = Field(
         default=None,
-        description="Shown on leaderboards; surrounding spaces are trimmed.",
+        description="Shown on leaderboards: at least one visible character; no control, "
+        "format, separator (but the space) or invisible characters; surrounding spaces are "
+        "trimmed.",
         json_schema_extra=_no_default,
     )
     timezone: Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)] = Field(
@@ -184,8 +216,8 @@ class SettingsIn(_Request):
 
 
 class BadgeIn(_Request):
-    name: str = Field(min_length=1, max_length=80)
-    description: str = Field(min_length=1, max_length=280)
+    name: HumanText = _human(80, "Shown on profiles and in the unlock notification.")
+    description: HumanText = _human(280, "Shown with the badge.")
     icon: IconUrl = Field(description="`https://...` or a path relative to the page.")
     criteria: Criterion
 
@@ -211,10 +243,12 @@ class QuestIn(_Request):
     """A goal inside a window of two absolute instants (the same for every user, whatever
     their timezone): activities count by when they occurred, ``starts_at <= t < ends_at``."""
 
-    name: str = Field(min_length=1, max_length=80)
-    description: str = Field(min_length=1, max_length=280)
-    starts_at: Timestamp = Field(description="Start of the window (inclusive), with an offset.")
-    ends_at: Timestamp = Field(description="End of the window (exclusive), after starts_at.")
+    name: HumanText = _human(80, "Shown in the quest list and the completion notification.")
+    description: HumanText = _human(280, "Shown with the quest.")
+    starts_at: Instant = Field(description=f"Start of the window (inclusive). {instants.RULE}")
+    ends_at: Instant = Field(
+        description=f"End of the window (exclusive), after starts_at. {instants.RULE}"
+    )
     criteria: QuestCriterion = Field(
         description="A counting criterion of the badge language: posts_read, series_complete, "
         "event_count or xp_total (activity XP, bonuses excluded), counted inside the window."
@@ -261,7 +295,18 @@ class MarkAllReadIn(_Request):
     all: Annotated[Literal[True], BeforeValidator(_json_true)]
 
 
-MarkReadIn = MarkSomeReadIn | MarkAllReadIn
+def _which_mark(body: Any) -> str:
+    """A body with ``all`` and no ``ids`` means every notification; any other is a list of
+    ids: a refusal explains the one shape the caller meant, not both shapes at once."""
+    wants_all = isinstance(body, dict) and "all" in body and "ids" not in body
+    return "MarkAllReadIn" if wants_all else "MarkSomeReadIn"
+
+
+MarkReadIn = Annotated[
+    Annotated[MarkSomeReadIn, Tag("MarkSomeReadIn")]
+    | Annotated[MarkAllReadIn, Tag("MarkAllReadIn")],
+    Discriminator(_which_mark),
+]
 
 
 class MarkReadOut(ReadModel):
@@ -282,11 +327,21 @@ class ErasureOut(ReadModel):
 
 class ExclusionIn(_Request):
     excluded: bool = Field(description="True takes the user off every board; false lifts it.")
-    reason: str | None = Field(
+    reason: (
+        Annotated[
+            HumanText,
+            Field(
+                min_length=1,
+                max_length=280,
+                json_schema_extra={"pattern": text.HUMAN_TEXT_PATTERN},
+            ),
+        ]
+        | None
+    ) = Field(
         default=None,
-        min_length=1,
-        max_length=280,
-        description="Why (required when excluding); stored with the profile and exported.",
+        description="Why (required when excluding); stored with the profile and exported. At "
+        "least one visible character; no control, format, separator (but the space) or "
+        "invisible characters.",
     )
 
 

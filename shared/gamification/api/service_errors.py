@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from gamification.api.errors import ApiError, ServiceErrorMap, field_error
+from gamification.validation import said_once
 
 if TYPE_CHECKING:
     from gamification.adapters.cursor import InvalidCursorError
@@ -31,7 +32,7 @@ def _rejected(error: ActivityRejectedError) -> ApiError:
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         reason,
-        f"{error.field}: {error.rejection.detail}",
+        said_once(error.field, error.rejection.detail),
         [field_error(f"body.{error.field}", error.rejection.detail, reason)],
     )
 
@@ -45,7 +46,7 @@ def _invalid(code: str) -> Callable[[Any], ApiError]:
         return ApiError(
             HTTPStatus.BAD_REQUEST,
             code,
-            f"{error.field}: {error}",
+            said_once(error.field, str(error)),
             [field_error(f"body.{error.field}", str(error), code)],
         )
 
@@ -56,7 +57,7 @@ def _bad_cursor(error: InvalidCursorError) -> ApiError:
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         "invalid_cursor",
-        f"cursor: {error}",
+        said_once("cursor", str(error)),
         [field_error("query.cursor", str(error), "invalid_cursor")],
     )
 
@@ -89,6 +90,9 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
+    ),
+    ("gamification.services.export", "UnknownUserError"): _not_found(
+        "user_not_found", "nothing is stored about this user"
     ),
     ("gamification.services.admin", "UnknownBadgeError"): _not_found(
         "badge_not_found", "no such badge"

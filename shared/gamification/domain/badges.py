@@ -19,11 +19,13 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from gamification.domain.catalog import (
     DATA_DIR,
@@ -69,7 +71,22 @@ class Progress:
 MAX_TARGET = 10**9
 """Largest count or level a criterion may ask for: beyond reach of any player, and bounded so a
 stored definition stays small and every client reads the number exactly."""
-Target = Annotated[int, Field(gt=0, le=MAX_TARGET)]
+INTEGER_AS_FLOAT = "integer_written_as_float"
+"""The error kind of ``1.0`` where a count is meant: JSON Schema calls it an integer, so the API
+answers it as a rule the schema cannot state (400), not a schema violation (422)."""
+
+
+def _written_as_integer(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        raise PydanticCustomError(INTEGER_AS_FLOAT, "must be written as an integer (1, not 1.0)")
+    return value
+
+
+Target = Annotated[
+    int, Field(gt=0, le=MAX_TARGET, strict=True), BeforeValidator(_written_as_integer)
+]
+"""Strict: a count is a JSON integer, not ``"1"``, ``true`` or ``1.0`` (lax mode took all three
+for 1, so a definition meaning something else was saved as if it meant 1)."""
 
 
 class _Criterion(BaseModel):

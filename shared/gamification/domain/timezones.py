@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from gamification.domain.text import shown
+
 NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$"
 """The shape of every IANA zone name (``America/Argentina/Buenos_Aires`` has three parts)."""
@@ -24,9 +26,9 @@ def _known() -> frozenset[str]:
 def validate_timezone(name: str) -> str:
     """Return ``name`` if it is an IANA zone this runtime knows, else raise ``ValueError``."""
     if name not in _known():
-        raise ValueError(f"unknown IANA timezone {name!r} (e.g. 'Europe/Paris', 'UTC')")
+        raise ValueError(f"unknown IANA timezone '{shown(name)}' (e.g. 'Europe/Paris', 'UTC')")
     try:
         ZoneInfo(name)
     except ZoneInfoNotFoundError as exc:  # pragma: no cover - listed but not loadable
-        raise ValueError(f"unknown IANA timezone {name!r}") from exc
+        raise ValueError(f"unknown IANA timezone '{shown(name)}'") from exc
     return name

@@ -15,12 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from gamification.domain import notifications
+from gamification.domain import notifications, text
 from gamification.domain.activity import Activity, dedupe_key
 from gamification.domain.badges import BadgeDefinition, UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
-from gamification.domain.durations import human
 from gamification.domain.freezes import FREEZE_GRANTED, chain
 from gamification.domain.freezes import fold as fold_freezes
 from gamification.domain.levels import level_from_xp
@@ -107,24 +106,28 @@ def check(
     key = key or activity_key(activity, rules)
     event_type = rules.events.get(activity.type)
     if event_type is None:
-        return Rejection(key, RejectReason.UNKNOWN_TYPE, f"unknown event type {activity.type!r}")
+        return Rejection(
+            key, RejectReason.UNKNOWN_TYPE, f"unknown event type '{text.shown(activity.type)}'"
+        )
     if activity.user_id != user_id:
-        return Rejection(key, RejectReason.WRONG_USER, f"activity is for {activity.user_id!r}")
+        return Rejection(
+            key, RejectReason.WRONG_USER, f"activity is for '{text.shown(activity.user_id)}'"
+        )
     if not may_report(activity.source, event_type):
         return Rejection(
             key,
             RejectReason.NOT_PERMITTED,
-            f"{activity.type!r} cannot be reported by a {activity.source.value}",
+            f"'{text.shown(activity.type)}' cannot be reported by a {activity.source.value}",
         )
     policy = rules.policy
     if activity.occurred_at < activity.received_at - policy.max_backdate:
         return Rejection(
             key,
             RejectReason.TOO_OLD,
-            f"occurred_at is more than {human(policy.max_backdate)} before it was received",
+            f"more than {text.duration(policy.max_backdate)} before it was received",
         )
     if activity.occurred_at > activity.received_at + policy.max_clock_skew:
-        return Rejection(key, RejectReason.IN_FUTURE, "occurred_at is after it was received")
+        return Rejection(key, RejectReason.IN_FUTURE, "after it was received")
     return event_type
 
 

@@ -18,6 +18,7 @@ from gamification.adapters.badge_repository import BadgeRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, parse_badge
 from gamification.domain.catalog import EventCatalog
 from gamification.domain.quests import MAX_QUESTS, QuestDefinition, parse_quest
+from gamification.domain.text import human_text, shown
 from gamification.validation import problems
 
 
@@ -27,6 +28,23 @@ class InvalidBadgeError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _human_texts(
+    fields: Mapping[str, Any], invalid: type[InvalidBadgeError] | type[InvalidQuestError]
+) -> dict[str, Any]:
+    """``name`` and ``description`` in their stored form (``domain.text.human_text``: trimmed,
+    NFC, at least one visible character), or ``invalid`` naming the field. Checked here, not in
+    the definition models, so a definition stored under an older rule still loads."""
+    cleaned = dict(fields)
+    for name in ("name", "description"):
+        value = fields.get(name)
+        if isinstance(value, str):
+            try:
+                cleaned[name] = human_text(value)
+            except ValueError as problem:
+                raise invalid(name, str(problem)) from problem
+    return cleaned
 
 
 class UnknownBadgeError(LookupError):
@@ -78,6 +96,7 @@ class BadgeAdmin:
         self._on_catalog_changed()
 
     def _validate(self, badge_id: str, fields: Mapping[str, Any]) -> BadgeDefinition:
+        fields = _human_texts(fields, InvalidBadgeError)
         try:
             badge = parse_badge({**fields, "id": badge_id})
         except ValidationError as error:
@@ -85,7 +104,7 @@ class BadgeAdmin:
         unknown = BadgeCatalog(badges=(badge,)).referenced_event_types() - set(self._events.by_name)
         if unknown:
             raise InvalidBadgeError(
-                "criteria.event_type", f"unknown event type {sorted(unknown)[0]!r}"
+                "criteria.event_type", f"unknown event type '{shown(sorted(unknown)[0])}'"
             )
         return badge
 
@@ -128,6 +147,7 @@ class QuestAdmin:
         self._on_catalog_changed = on_catalog_changed
 
     def upsert(self, quest_id: str, fields: Mapping[str, Any]) -> SavedQuest:
+        fields = _human_texts(fields, InvalidQuestError)
         try:
             quest = parse_quest({**fields, "id": quest_id})
         except ValidationError as error:
@@ -136,10 +156,10 @@ class QuestAdmin:
             raise InvalidQuestError("ends_at" if field == "body" else field, message) from error
         counted = quest.counted_type
         if counted is not None and counted not in self._events:
-            raise InvalidQuestError("criteria.event_type", f"unknown event type {counted!r}")
+            raise InvalidQuestError("criteria.event_type", f"unknown event type '{shown(counted)}'")
         badges, quests = self._catalog.load_rules()
         if quest.reward_badge is not None and badges.get(quest.reward_badge) is None:
-            raise InvalidQuestError("reward_badge", f"unknown badge {quest.reward_badge!r}")
+            raise InvalidQuestError("reward_badge", f"unknown badge '{shown(quest.reward_badge)}'")
         created = quests.get(quest_id) is None
         if created and len(quests) >= MAX_QUESTS:
             raise InvalidQuestError(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from gamification.adapters.user_repository import Exclusion, UserRepository
+from gamification.domain.text import human_text
 from gamification.services.read_models import ExclusionOut
 
 
@@ -31,6 +32,11 @@ class ExclusionService:
         now = self._clock()
         if excluded and not reason:
             raise ReasonRequiredError("an exclusion needs a reason")
+        if excluded and reason:
+            try:
+                reason = human_text(reason)
+            except ValueError as problem:
+                raise ReasonRequiredError(str(problem)) from problem
         current = self._users.load(user_id).marks.exclusion
         exclusion = Exclusion(str(reason), current.at if current else now) if excluded else None
         self._users.set_exclusion(user_id, exclusion, now)

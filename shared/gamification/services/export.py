@@ -29,6 +29,11 @@ CURSOR = SortKeyCursor(max_chars=2048, accepts=bool)
 """An export continues after any item of the partition (the partition is the user asked for)."""
 
 
+class UnknownUserError(LookupError):
+    """Nothing at all is stored under this user id: no profile, no erasure tombstone, no
+    records, no write-budget counters (a user that never existed, or erased long ago)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExportPage:
     document: dict[str, Any]
@@ -48,7 +53,12 @@ class UserExport:
         self._client = client
         self._page_size = page_size
 
-    def page(self, user_id: str, cursor: str | None, now: datetime) -> ExportPage:
+    def page(
+        self, user_id: str, cursor: str | None, now: datetime, *, must_exist: bool = False
+    ) -> ExportPage:
+        """One page of the export. ``must_exist`` (an admin naming any id): a first page with
+        nothing stored at all is :class:`UnknownUserError`, not an empty document; the caller's
+        own export is always answered (an empty one says truthfully that nothing is stored)."""
         after = CURSOR.decode(cursor) if cursor else None
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -71,6 +81,8 @@ class UserExport:
         if after is None:
             document["profile"] = self._profile(user_id)
             document["write_budget"] = self._budget(user_id)
+            if must_exist and not (records or document["profile"] or document["write_budget"]):
+                raise UnknownUserError(user_id)
         return ExportPage(document, CURSOR.encode(last["SK"]["S"]) if last else None)
 
     def _profile(self, user_id: str) -> dict[str, Any] | None:

@@ -298,3 +298,26 @@ def test_badges_that_count_badges_unlock_in_the_same_transition() -> None:
     done = apply(user(), _reads(2), rules)
     assert done.effects.badges_earned == ["one", "two", "collector"]
     assert done.state.counters["badge_earned"] == 3
+
+
+@pytest.mark.parametrize("count", ["1", True, 1.0, "true"], ids=repr)
+def test_a_criterion_count_is_an_integer_and_nothing_that_reads_as_one(count: object) -> None:
+    """Lax mode took all of these for 1; a definition meaning something else was saved as 1."""
+    raw = {
+        "id": "b",
+        "name": "B",
+        "description": "d",
+        "icon": "icons/b.svg",
+        "criteria": {"type": "posts_read", "count": count},
+    }
+    with pytest.raises(ValidationError, match=r"criteria\.posts_read\.count"):
+        parse_badge(raw)
+    with pytest.raises(ValidationError, match=r"valid integer|written as an integer"):
+        parse_badge(json.dumps(raw))
+
+
+def test_json_stored_definitions_keep_loading_strictly() -> None:
+    """Stored definitions and the shipped file are JSON, whose integers pass the strict check."""
+    stored = _definition({"type": "level_reached", "level": 5}).model_dump_json()
+    assert parse_badge(stored).criteria.target == 5
+    assert len(load_badge_catalog()) > 0

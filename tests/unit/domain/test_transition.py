@@ -214,7 +214,7 @@ def test_the_back_dating_window_is_configurable() -> None:
     verdict = check(late, USER, rules)
     assert not isinstance(verdict, EventType)
     assert verdict.reason is RejectReason.TOO_OLD
-    assert verdict.detail == "occurred_at is more than 2 h before it was received"
+    assert verdict.detail == "more than 2 hours before it was received"
     assert check(activity("post_read", "p", NOON), USER, rules) == rules.events["post_read"]
 
 

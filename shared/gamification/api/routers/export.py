@@ -57,7 +57,9 @@ def export_me(
     "/v1/admin/users/{user_id}/export",
     operation_id="exportUser",
     summary="Everything stored about a user, as JSON",
-    description=DESCRIPTION,
+    description=DESCRIPTION
+    + " A user id with nothing stored (never seen, or erased more than 28 days ago) is a 404; "
+    "an erasure still on record answers its tombstone (`profile.erased_at`).",
     tags=["admin"],
     responses=responses(
         200,
@@ -72,5 +74,5 @@ def export_user(
     service: Annotated[UserExport, Depends(exporter)],
     cursor: CursorQuery = None,
 ) -> ExportOut:
-    page = service.page(user_id, cursor, composition.utc_now())
+    page = service.page(user_id, cursor, composition.utc_now(), must_exist=True)
     return ExportOut.model_validate({**page.document, "next_cursor": page.next_cursor})
