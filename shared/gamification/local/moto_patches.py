@@ -11,10 +11,12 @@ restores the items it touched.
 **SQS ``ReceiveMessage`` and ``DeleteMessage``.** For every message it returns, moto 5.2 checks
 retention through ``get_queue_attributes``, which rebuilds all of the queue's attributes three
 times, each counting the queue's messages with two clock reads per message: O(queue length) per
-message, O(n²) to drain (≈ 3 activities/s with 3,000 queued). The retention check here reads the
-queue's retention period directly, the visible-message list reads the clock once per call instead
-of twice per message, and a delete looks among the in-flight messages (where a received message
-is) before scanning the queue. Same answers, same state changes; only the cost differs.
+message, O(n²) to drain (≈ 3 activities/s with 3,000 queued); ``SendMessage`` rebuilt them once
+per message too, so filling a queue was O(n²) as well. The retention check here reads the
+queue's retention period directly, the visible-message list and the message counts read the
+clock once per call instead of once or twice per message, and a delete looks among the in-flight
+messages (where a received message is) before scanning the queue. Same answers, same state
+changes; only the cost differs.
 
 Each replacement is installed only when the function it replaces is the code it was written
 against (its source digest, checked on moto 5.2.5): after a moto upgrade that changes one, that
