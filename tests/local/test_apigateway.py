@@ -6,6 +6,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gamification.local.apigateway import (
     Matched,
@@ -15,7 +17,14 @@ from gamification.local.apigateway import (
     from_result,
     proxy_event,
 )
-from gamification.local.auth import Granted, Refused, authorize
+from gamification.local.auth import (
+    DevIdentity,
+    Granted,
+    Refused,
+    authorize,
+    dev_token,
+    parse_dev_token,
+)
 from gamification.resources import ROUTES, Route
 
 USERS_BADGES = Route("GET", "/v1/users/{user_id}/badges", "query")
@@ -153,3 +162,37 @@ def test_results_become_responses_and_malformed_ones_a_502() -> None:
     broken = from_result({"body": "no status"})
     assert broken.status == 502
     assert json.loads(broken.body)["error"]["code"] == "bad_gateway"
+
+
+user_ids = st.from_regex(r"[A-Za-z0-9_.@:+-]{1,128}", fullmatch=True)
+"""Every id the API accepts (``domain.activity.UserId``)."""
+
+
+@given(user_id=user_ids, admin=st.booleans())
+def test_every_allowed_user_id_signs_in_with_its_dev_token(user_id: str, admin: bool) -> None:
+    assert parse_dev_token(f"Bearer {dev_token(user_id, admin=admin)}") == DevIdentity(
+        user_id, admin
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "user_id", "admin"),
+    [
+        ("dev:org:42", "org:42", False),
+        ("dev:org:42:admin", "org:42", True),
+        ("dev:urn:x:admin:user", "urn:x:admin", False),  # an id that ends in ":admin"
+        ("dev::x", ":x", False),
+        ("dev:a@b.c:admin", "a@b.c", True),
+    ],
+)
+def test_only_a_final_role_segment_is_a_role(token: str, user_id: str, admin: bool) -> None:
+    granted = authorize(USERS_BADGES, f"Bearer {token}")
+    assert isinstance(granted, Granted)
+    assert granted.authorizer is not None
+    claims = granted.authorizer["claims"]
+    assert (claims["sub"], claims.get("cognito:groups") == "admin") == (user_id, admin)
+
+
+@pytest.mark.parametrize("token", ["dev:", "dev:x!y:admin", "dev:a b", "dev:" + "x" * 129])
+def test_a_token_naming_no_allowed_id_is_refused(token: str) -> None:
+    assert parse_dev_token(f"Bearer {token}") is None

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from gamification.local.apigateway import Request
 from gamification.local.control import control
 from gamification.local.redis_runtime import OutageNotSupportedError
@@ -96,3 +98,36 @@ def test_redis_outage_and_an_external_redis() -> None:
     assert control(RecordingStack(external_redis=True))(_post("/local/redis/kill")).status == 409
     assert handle(Request("GET", "/local/status")).status == 200
     assert handle(Request("GET", "/local/elsewhere")).status == 404
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "field"),
+    [
+        ("/local/jobs/notifier?at=9999-12-31T23:59:59Z", b"", "query.at"),
+        ("/local/jobs/notifier?at=9999-12-31T23:59:59-05:00", b"", "query.at"),
+        ("/local/jobs/notifier?at=0001-01-01T00:00:00Z", b"", "query.at"),
+        ("/local/jobs/notifier?at=1969-12-31T23:59:59Z", b"", "query.at"),
+        ("/local/jobs/notifier?at=3000-01-01T00:00:00Z", b"", "query.at"),
+        ("/local/jobs/notifier", b'{"time": "9999-12-31T23:59:59Z"}', "body.time"),
+    ],
+)
+def test_a_job_time_far_from_now_is_a_422_naming_the_field(
+    target: str, body: bytes, field: str
+) -> None:
+    """Such times made the jobs' date arithmetic overflow: a 502 that blamed the function."""
+    stack = RecordingStack()
+
+    response = control(stack)(_post(target, body=body))
+
+    assert response.status == 422
+    refusal = json.loads(response.body)["error"]
+    assert refusal["message"].startswith(f"{field.split('.')[1]}: ")
+    assert refusal["details"][0]["field"] == field
+    assert stack.calls == []
+
+
+@pytest.mark.parametrize("at", ["1970-01-01T00:00:00Z", "2999-12-31T23:59:59Z", "2500-06-01"])
+def test_the_ends_of_the_job_window_are_accepted(at: str) -> None:
+    stack = RecordingStack()
+    assert control(stack)(_post(f"/local/jobs/notifier?at={at}")).status == 200
+    assert len(stack.calls) == 1

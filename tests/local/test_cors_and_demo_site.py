@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from gamification.api.cors import CorsPolicy
+from gamification.api.edge import ApiResolver
 from gamification.local.apigateway import Request, Response, Router
 from gamification.local.demo_site import DemoSite, GatewayWithDemoSite, default_web_dir
+from gamification.local.handlers import Invoker
 from gamification.local.http_gateway import Gateway
 from gamification.resources import ROUTES
 
@@ -82,6 +84,35 @@ def test_gateway_errors_carry_the_header_for_allowed_origins_only(
     assert (allowed.status, other.status) == (status, status)
     assert headers_of(allowed)["access-control-allow-origin"] == ALLOWED
     assert "access-control-allow-origin" not in headers_of(other)
+
+
+def _resolver_function(policy: CorsPolicy) -> Any:
+    """A function built like ours (``ApiResolver`` with the policy's Powertools CORS)."""
+    app = ApiResolver(cors=policy.powertools())
+
+    @app.get("/v1/health")
+    def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    return Invoker(loader=lambda _: app.resolve).invoke
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/v1/health"), ("OPTIONS", "/v1/health"), ("GET", "/v1/users/bob/badges")],
+    ids=["function answer", "preflight", "gateway 401"],
+)
+def test_every_answer_that_names_the_origin_varies_on_it(method: str, path: str) -> None:
+    """A cache must not hand one origin's answer (and its allow header) to another origin."""
+    policy = CorsPolicy.parse(f"{ALLOWED},https://other.example.com")
+    gateway = Gateway(_resolver_function(policy), Router(ROUTES), policy)
+    extra = {"Access-Control-Request-Method": "GET"} if method == "OPTIONS" else {}
+
+    answer = gateway.handle(request(method, path, ALLOWED, **extra))
+
+    headers = headers_of(answer)
+    assert headers["access-control-allow-origin"] == ALLOWED
+    assert "Origin" in [v.strip() for v in headers.get("vary", "").split(",")]
 
 
 def test_a_failed_integration_502_carries_the_header() -> None:

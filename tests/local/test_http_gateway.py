@@ -6,6 +6,7 @@ import http.client
 import json
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -18,7 +19,7 @@ from gamification.local.apigateway import Request, Response, Router, json_respon
 from gamification.local.handlers import Invoker, load_handler
 from gamification.local.http_gateway import Gateway, HttpGateway
 from gamification.resources import Route
-from tests.fixtures.raw_http import exchange
+from tests.fixtures.raw_http import closed_by_server, exchange, send_part
 
 ECHO = """
     import json
@@ -172,3 +173,51 @@ def test_a_burst_of_50_connections_is_answered_in_full(gateway: HttpGateway) -> 
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(one, range(50)))
     assert statuses == [200] * 50
+
+
+@pytest.fixture
+def impatient() -> Iterator[HttpGateway]:
+    """A gateway that gives each request half a second to arrive."""
+
+    def health(name: str, event: dict[str, Any]) -> dict[str, Any]:
+        return {"statusCode": 200, "body": "{}"}
+
+    server = HttpGateway(Gateway(health, Router(ROUTES)), port=0, read_timeout=0.5).start()
+    yield server
+    server.stop()
+
+
+def test_a_stalled_client_is_dropped_while_others_are_answered(impatient: HttpGateway) -> None:
+    in_headers = send_part(impatient.url, b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+    in_body = send_part(
+        impatient.url, b"POST /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"
+    )
+    with in_headers, in_body:
+        assert _raw(impatient, b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")[0] == 200
+        assert closed_by_server(in_headers, within=5)
+        assert closed_by_server(in_body, within=5)
+
+
+def test_a_client_sending_a_byte_at_a_time_is_dropped_too(impatient: HttpGateway) -> None:
+    """Each byte arrives well within the timeout; the request as a whole does not."""
+    with send_part(impatient.url, b"GET /v1/health HTTP/1.1\r\nX-Slow: ") as sock:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                sock.sendall(b"a")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            if closed_by_server(sock, within=0.1):
+                break
+        assert time.monotonic() < deadline, "still connected after 5 s of trickling"
+
+
+def test_a_repeated_authorization_header_is_a_400_naming_it(gateway: HttpGateway) -> None:
+    status, body = _raw(
+        gateway,
+        b"GET /v1/users/bob HTTP/1.1\r\nHost: x\r\n"
+        b"Authorization: Bearer dev:alice\r\nAuthorization: Bearer dev:bob:admin\r\n\r\n",
+    )
+    assert status == 400
+    assert body["error"]["message"].startswith("Authorization")
+    assert body["error"]["details"][0]["field"] == "header.Authorization"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -137,3 +138,36 @@ def test_feeds_the_real_consumer_handler(stack_env: Provisioned) -> None:
 
     assert user_repository().load("alice").state.xp == 10
     assert _depth(stack_env, stack_env.dlq_url) == 1  # the consumer dead-lettered "not json"
+
+
+def test_a_paused_poller_takes_nothing_until_resumed(aws: Provisioned) -> None:
+    """``pause`` returns with no batch in hand; messages sent meanwhile wait on the queue."""
+    handled: list[str] = []
+
+    def function(name: str, event: dict[str, Any]) -> dict[str, Any]:
+        handled.extend(r["body"] for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    poller = _poller(aws, function).start()
+    try:
+        _send(aws, "before")
+        _wait_until(lambda: handled == ["before"])
+        poller.pause()
+        _send(aws, "during-1", "during-2")
+        for _ in range(5):  # the paused loop wakes every 0.2 s: a second of it
+            poller.pause()
+            time.sleep(0.2)
+        assert handled == ["before"]
+        assert _depth(aws) == 2
+        poller.resume()
+        _wait_until(lambda: len(handled) == 3)
+        assert sorted(handled[1:]) == ["during-1", "during-2"]
+    finally:
+        poller.stop()
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)

@@ -52,7 +52,7 @@ class CorsPolicy:
         """The resolver's CORS configuration (None: the functions add no CORS headers)."""
         if not self.enabled:
             return None
-        return CORSConfig(
+        return _VaryingCors(
             allow_origin=self.origins[0],
             extra_origins=list(self.origins[1:]),
             allow_headers=list(ALLOW_HEADERS),
@@ -83,3 +83,14 @@ class CorsPolicy:
             "Access-Control-Allow-Headers": ",".join(ALLOW_HEADERS),
             "Access-Control-Max-Age": str(MAX_AGE_SECONDS),
         }
+
+
+class _VaryingCors(CORSConfig):
+    """Powertools' CORS headers plus ``Vary: Origin`` when the answer names the caller's origin:
+    without it a shared cache can hand one origin's answer, and its allow header, to another."""
+
+    def to_dict(self, origin: str | None) -> dict[str, str]:
+        headers = super().to_dict(origin)
+        if headers.get("Access-Control-Allow-Origin", ANY_ORIGIN) != ANY_ORIGIN:
+            headers["Vary"] = "Origin"
+        return headers

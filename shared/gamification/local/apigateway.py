@@ -48,6 +48,11 @@ class Request:
                 return value
         return None
 
+    def header_values(self, name: str) -> list[str]:
+        """Every value sent for ``name``, in order (a header may be repeated)."""
+        wanted = name.lower()
+        return [value for key, value in self.headers if key.lower() == wanted]
+
 
 @dataclass(frozen=True, slots=True)
 class Response:

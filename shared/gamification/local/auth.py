@@ -5,7 +5,13 @@ signature (the service route) before Lambda runs. Locally, the bearer token *is*
 
 * ``Authorization: Bearer dev:<user_id>``        -> Cognito claims ``{"sub": user_id}``
 * ``Authorization: Bearer dev:<user_id>:admin``  -> the same plus ``"cognito:groups": "admin"``
+* ``Authorization: Bearer dev:<user_id>:user``   -> ``dev:<user_id>``, said explicitly
 * ``Authorization: Bearer dev-service``          -> an IAM identity (for the ``service`` route)
+
+``<user_id>`` is any id the API accepts (``domain.activity.UserId``), ``:`` included: only a
+*final* ``:admin`` or ``:user`` is a role, everything between ``dev:`` and it is the id. So
+``dev:org:42`` is user ``org:42``, ``dev:org:42:admin`` that user as an admin, and an id that
+itself ends in ``:admin`` signs in as ``dev:<id>:user`` (``dev_token`` writes the right form).
 
 A missing or malformed token is refused with 401; a user token on the IAM route with 403 (the
 API's own rule, ``api.auth``); the handler is never called.
@@ -13,17 +19,22 @@ API's own rule, ``api.auth``); the handler is never called.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from gamification.api.auth import ADMIN_GROUP
+from gamification.domain.activity import UserId
 from gamification.local.handlers import ACCOUNT_ID
 from gamification.resources import Route
 
 SERVICE_TOKEN = "dev-service"  # noqa: S105 - a local-only identity, not a secret
 SERVICE_ROLE = "gamify-local-service"
-_USER_TOKEN = re.compile(r"^dev:(?P<user>[A-Za-z0-9_.@+-]{1,128})(?P<admin>:admin)?$")
+USER_PREFIX = "dev:"
+ROLES = {"admin": True, "user": False}
+"""A token's final ``:<role>`` segment, and whether it makes the user an admin."""
+_USER_ID: TypeAdapter[str] = TypeAdapter(UserId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +69,25 @@ def parse_dev_token(authorization: str | None) -> DevIdentity | None:
     token = _bearer(authorization)
     if token == SERVICE_TOKEN:
         return DevIdentity()
-    match = _USER_TOKEN.match(token or "")
-    if match is None:
+    if token is None or not token.startswith(USER_PREFIX):
         return None
-    return DevIdentity(user_id=match["user"], admin=bool(match["admin"]))
+    rest = token.removeprefix(USER_PREFIX)
+    user_id, _, role = rest.rpartition(":")
+    if not user_id or role not in ROLES:
+        user_id, role = rest, "user"
+    try:
+        _USER_ID.validate_python(user_id)
+    except ValidationError:
+        return None
+    return DevIdentity(user_id=user_id, admin=ROLES[role])
+
+
+def dev_token(user_id: str, *, admin: bool = False) -> str:
+    """The local token that ``parse_dev_token`` reads back as ``user_id`` (and the role)."""
+    if admin:
+        return f"{USER_PREFIX}{user_id}:admin"
+    ambiguous = user_id.rpartition(":")[2] in ROLES and ":" in user_id
+    return f"{USER_PREFIX}{user_id}:user" if ambiguous else f"{USER_PREFIX}{user_id}"
 
 
 def user_claims(user_id: str, *, admin: bool = False) -> dict[str, Any]:

@@ -29,6 +29,10 @@ from gamification.local.redis_runtime import OutageNotSupportedError
 _JOB = re.compile(r"^/local/jobs/(?P<name>[a-z][a-z0-9_-]*)$")
 _INVOKE = re.compile(r"^/local/lambda/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 FUNCTION_PREFIX = "gamify-local-"
+EARLIEST_JOB_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_JOB_TIME = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+"""The times a job may run as of: far enough from ``datetime``'s limits (years 1 and 9999) that
+no job's date arithmetic (weeks, seasons, retention) overflows into a 502."""
 
 
 class Stack(Protocol):
@@ -128,27 +132,49 @@ def _run_job(stack: Stack, name: str, request: Request) -> Response:
     query = parse_qs(urlsplit(request.target).query)
     at: datetime | None = None
     if "at" in query:
-        try:
-            at = datetime.fromisoformat(query["at"][-1].replace("Z", "+00:00"))
-        except ValueError:
-            return error(
-                400,
-                "invalid_time",
-                "at: expected an ISO 8601 time",
-                [{"field": "query.at", "message": "not an ISO 8601 time", "type": "datetime"}],
-            )
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
+        parsed = _job_time(query["at"][-1])
+        if isinstance(parsed, tuple):
+            return _field_error(parsed, "query.at")
+        at = parsed
     event: dict[str, Any] | None = None
     if request.body.strip():
         try:
             event = json.loads(request.body)
         except ValueError:
             return error(400, "invalid_event", "body: expected a JSON event")
+        if isinstance(event, dict) and "time" in event:
+            refused = _job_time(str(event["time"]))
+            if isinstance(refused, tuple):
+                return _field_error(refused, "body.time")
     try:
         result = stack.run_job(name, at, event)
     except Exception as exc:
         return error(502, "function_error", f"{name} failed: {exc!r}")
     return json_response(
         200, {"function": name, "at": at.isoformat() if at else None, "result": result}
+    )
+
+
+def _job_time(raw: str) -> datetime | tuple[int, str]:
+    """An ISO 8601 time (UTC when it names no offset) within the job window, or (status, why)."""
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return 400, "not an ISO 8601 time"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not EARLIEST_JOB_TIME <= moment <= LATEST_JOB_TIME:
+        window = f"{EARLIEST_JOB_TIME:%Y-%m-%d} to {LATEST_JOB_TIME:%Y-%m-%d} (UTC)"
+        return 422, f"outside the times a job may run as of, {window}"
+    return moment
+
+
+def _field_error(refusal: tuple[int, str], field: str) -> Response:
+    status, problem = refusal
+    name = field.rsplit(".", maxsplit=1)[-1]
+    return error(
+        status,
+        "invalid_time",
+        f"{name}: {problem}",
+        [{"field": field, "message": problem, "type": "datetime"}],
     )

@@ -7,8 +7,11 @@ control endpoints instead (jobs on demand, Redis outage), which exist only here.
 
 from __future__ import annotations
 
+import io
 import logging
+import socket
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +36,10 @@ Invoke = Callable[[str, dict[str, Any]], Any]
 LocalControl = Callable[[Request], Response]
 
 LOCAL_PREFIX = "/local/"
+READ_TIMEOUT_SECONDS = 10.0
+"""How long a client has to send one whole request (request line to the last body byte), and to
+read an answer: a slow or stalled client is dropped instead of holding a worker thread. Also how
+long an idle keep-alive connection stays open."""
 
 
 class Gateway:
@@ -49,6 +56,15 @@ class Gateway:
             if request.method == "OPTIONS" and matched.status == 405:
                 return self._preflight(request, matched.allowed)
             return self._gateway_answer(request, _not_matched(request, matched))
+        if len(request.header_values("authorization")) > 1:
+            # Which one would API Gateway use? Neither guess is safe for credentials.
+            twice = error(
+                400,
+                "bad_request",
+                "Authorization: send the header once",
+                [{"field": "header.Authorization", "message": "repeated", "type": "header"}],
+            )
+            return self._gateway_answer(request, twice)
         grant = authorize(matched.route, request.header("authorization"))
         if isinstance(grant, Refused):
             return self._gateway_answer(request, error(grant.status, grant.code, grant.message))
@@ -86,9 +102,45 @@ def _not_matched(request: Request, found: NotMatched) -> Response:
     return error(404, "not_found", f"no route for {request.method} {request.path}")
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The connection's receives, each allowed only what is left of the request's time: a
+    per-receive timeout alone lets a client that sends a byte every few seconds hold a worker
+    forever (``readline`` receives until the line ends)."""
+
+    def __init__(self, connection: socket.socket, seconds: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def restart(self) -> None:
+        self._deadline = time.monotonic() + self._seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request was not read in time")
+        self._connection.settimeout(left)
+        return self._connection.recv_into(buffer)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain buffered socket file; reads go through the deadline
+        self._reader = _DeadlineReader(self.connection, self.server.read_timeout)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        """``http.server`` drops the connection on a ``TimeoutError`` from a read."""
+        self._reader.restart()
+        super().handle_one_request()
 
     def _serve(self) -> None:
         length = _content_length(self.headers.get_all("Content-Length") or [])
@@ -102,6 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = self.rfile.read(length) if length else b""
+        self.connection.settimeout(self.server.read_timeout)  # the answer's writes
         request = Request(
             method=self.command,
             target=self.path,
@@ -163,6 +216,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # listen backlog: bursts of connections wait, not reset
     gateway: Gateway
     control: LocalControl | None
+    read_timeout: float
 
 
 class HttpGateway:
@@ -174,10 +228,12 @@ class HttpGateway:
         host: str = "127.0.0.1",
         port: int = 3000,
         control: LocalControl | None = None,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
     ) -> None:
         self._server = _Server((host, port), _Handler)
         self._server.gateway = gateway
         self._server.control = control
+        self._server.read_timeout = read_timeout
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="http-gateway", daemon=True
         )

@@ -61,6 +61,9 @@ class SqsPoller:
         self._retry_delay = retry_delay_seconds
         self._wait = wait_seconds
         self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._paused = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqs-poller", daemon=True)
         self.totals = {"received": 0, "deleted": 0, "failed": 0, "batches": 0}
 
@@ -71,6 +74,17 @@ class SqsPoller:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=self._wait + 35)
+
+    def pause(self, timeout: float = 60) -> None:
+        """Take no new batch (as disabling an event source mapping does); returns once the
+        batch in hand, if any, is settled. Messages queue up until ``resume``."""
+        self._running.clear()
+        if self._thread.is_alive():
+            self._paused.wait(timeout)
+
+    def resume(self) -> None:
+        self._paused.clear()
+        self._running.set()
 
     def poll_once(self) -> BatchOutcome:
         """Receive one batch (if any), invoke the function, settle each message."""
@@ -97,6 +111,10 @@ class SqsPoller:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._running.is_set():
+                self._paused.set()
+                self._running.wait(0.2)
+                continue
             try:
                 self.poll_once()
             except Exception:

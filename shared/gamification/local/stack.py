@@ -266,6 +266,17 @@ class LocalStack:
             return self.invoker.invoke(name, event)
         return scheduler.run(name, at)
 
+    def pause_consumer(self) -> None:
+        """Hold the activity queue's mapping: activities queue up until ``resume_consumer``."""
+        self._require(self._sqs).pause()
+
+    def resume_consumer(self) -> None:
+        self._require(self._sqs).resume()
+
+    def consumer_totals(self) -> dict[str, int]:
+        """What the activity queue's mapping has received, deleted and failed so far."""
+        return dict(self._require(self._sqs).totals)
+
     def kill_redis(self) -> None:
         self._require(self.redis).kill()
 
