@@ -12,7 +12,11 @@ const apiBase = (config.apiUrl ?? "").replace(/\/+$/, "");
 function signedInToken() {
   if (config.devSignIn) {
     const user = params.get("user");
-    return user ? { token: `dev:${user}`, who: `${user} (local dev sign-in)` } : null;
+    if (!user) return null;
+    // Only a final ":admin" or ":user" is a role (docs/local.md): an id that ends like one
+    // says ":user" so it signs in as itself.
+    const role = /:(admin|user)$/.test(user) ? ":user" : "";
+    return { token: `dev:${user}${role}`, who: `${user} (local dev sign-in)` };
   }
   const token = sessionStorage.getItem("gamify.idToken");
   return token ? { token, who: "Cognito user" } : null;

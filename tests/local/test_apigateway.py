@@ -196,3 +196,15 @@ def test_only_a_final_role_segment_is_a_role(token: str, user_id: str, admin: bo
 @pytest.mark.parametrize("token", ["dev:", "dev:x!y:admin", "dev:a b", "dev:" + "x" * 129])
 def test_a_token_naming_no_allowed_id_is_refused(token: str) -> None:
     assert parse_dev_token(f"Bearer {token}") is None
+
+
+@pytest.mark.parametrize("user_id", ["org:42", "team:admin", "a:user"])
+@pytest.mark.parametrize("admin", [False, True])
+def test_the_cli_signs_in_as_the_user_it_names(user_id: str, admin: bool) -> None:
+    """`gamify --user team:admin` is that user, not an admin named `team`."""
+    import argparse
+
+    from gamification.cli.main import _user_token
+
+    token = _user_token(argparse.Namespace(token=None, user=user_id, admin=admin))
+    assert parse_dev_token(f"Bearer {token}") == DevIdentity(user_id=user_id, admin=admin)

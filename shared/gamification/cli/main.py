@@ -526,7 +526,7 @@ def _simulate(client: ApiClient, args: argparse.Namespace) -> int:
         )
     transport = sim.Transport(
         client=client,
-        user_token=(lambda user: f"dev:{user}") if local else None,
+        user_token=_dev_token if local else None,
         service_token=_service_token(client, args),
         signer=sigv4_signer() if args.sigv4 else None,
     )
@@ -545,7 +545,7 @@ def _simulate(client: ApiClient, args: argparse.Namespace) -> int:
     if local and not args.no_wait:
         drained = _wait_for_queue(client, timeout=600)
         print(f"queue drained in {drained:.1f} s" if drained >= 0 else "queue still busy")
-    viewer = args.token or (f"dev:{args.prefix}-00000" if local else None)
+    viewer = args.token or (_dev_token(f"{args.prefix}-00000") if local else None)
     if viewer is None:
         print("pass --token (a user's id token) to see the leaderboard's head")
     else:
@@ -621,7 +621,14 @@ def _maybe_admin(args: argparse.Namespace, call: Callable[[], Any]) -> Any:
 def _user_token(args: argparse.Namespace) -> str:
     if args.token:
         return str(args.token)
-    return f"dev:{args.user}:admin" if args.admin else f"dev:{args.user}"
+    return _dev_token(args.user, admin=args.admin)
+
+
+def _dev_token(user: str, *, admin: bool = False) -> str:
+    """The local sign-in that reads back as ``user`` whatever ``:`` it holds (docs/local.md)."""
+    from gamification.local.auth import dev_token
+
+    return dev_token(user, admin=admin)
 
 
 def _service_token(client: ApiClient, args: argparse.Namespace) -> str | None:
