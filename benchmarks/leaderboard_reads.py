@@ -12,7 +12,7 @@ and ``HSET`` in chunks), then measures a top page, a deep page and "around me":
   (API Gateway event in, JSON out: Powertools routing and validation, the service, the Redis
   call), without the network to API Gateway;
 - a **naive** baseline doing the same reads as separate commands (ZRANGE, ZCOUNT, HMGET; plus
-  ZREVRANK for "around me"), to show what the script saves: on ElastiCache each round trip
+  ZRANK for "around me"), to show what the script saves: on ElastiCache each round trip
   costs a network hop (~0.2-1 ms from Lambda), not the ~50 µs of loopback here.
 
 Run alone with ``python -m benchmarks.leaderboard_reads``.
@@ -249,7 +249,7 @@ def run() -> str:
                 counter,
             ),
             measure(
-                "naive around me: ZREVRANK + ZRANGE + ZCOUNT + HMGET",
+                "naive around me: ZRANK + ZRANGE + ZCOUNT + HMGET",
                 lambda i: naive_around(client, picks[i], RADIUS),
                 client,
                 counter,
