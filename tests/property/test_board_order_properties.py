@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import string
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import redis
 from hypothesis import HealthCheck, given, settings
@@ -13,8 +14,14 @@ from hypothesis import strategies as st
 
 from gamification.adapters.board_schema import EPOCH, SCALE, encode_score, seconds_since_epoch
 from gamification.adapters.leaderboard import ALLTIME, Leaderboard, PlayerScore, board_key
+from gamification.domain.activity import Activity
+from gamification.domain.boosts import Boost
+from gamification.domain.catalog import EventType, Reporter, load_event_catalog
 from gamification.domain.ranking import competition_ranks
-from gamification.domain.xp import MAX_XP
+from gamification.domain.ruleset import Ruleset
+from gamification.domain.state import UserState
+from gamification.domain.transition import apply_activities
+from gamification.domain.xp import MAX_AWARD_XP, MAX_XP
 from gamification.services.board_truth import TopN, top_entries
 
 START = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
@@ -121,3 +128,62 @@ def test_the_score_is_exact_at_its_bounds() -> None:
     assert encode_score(MAX_XP, START) < encode_score(MAX_XP - 1, START)  # more XP: first
     assert encode_score(5, START) < encode_score(5, START + timedelta(seconds=1))
     assert encode_score(5, START) == encode_score(5, START + timedelta(milliseconds=999))
+
+
+_BIG = EventType(name="jackpot", base_xp=MAX_AWARD_XP, reporter=Reporter.SERVICE)
+_JACKPOT_RULES = Ruleset(
+    events=load_event_catalog().with_types([_BIG]),
+    boosts=(
+        Boost(
+            id="x10",
+            multiplier=Decimal(10),
+            starts_at=START - timedelta(days=1),
+            ends_at=START + timedelta(days=1),
+        ),
+    ),
+)
+"""The largest award the rules allow (``MAX_AWARD_XP`` under a x10 boost), as often as wanted."""
+
+
+@_SETTINGS
+@given(
+    st.dictionaries(
+        user_ids,
+        st.tuples(st.integers(MAX_XP - 25_000_000, MAX_XP), st.integers(0, 3), st.integers(0, 5)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_sequence_of_allowed_awards_ranks_a_user_wrongly_at_the_xp_bound(
+    redis_client: redis.Redis, drawn: dict[str, tuple[int, int, int]]
+) -> None:
+    """Users a few of the largest allowed awards away from the bound are applied those awards
+    by the transition, each commit at its own second:
+    no total passes ``MAX_XP``, and the board ranks them exactly as their stored XP (ties at the
+    bound by the second they reached it, then by id)."""
+    redis_client.flushdb()
+    players = []
+    for user_id, (held, awards, second) in drawn.items():
+        state = UserState.new(user_id).model_copy(update={"xp": max(held, 0)})
+        at = START + timedelta(seconds=second)
+        activities = [
+            Activity(
+                user_id=user_id,
+                type="jackpot",
+                object_id=f"j{i}",
+                occurred_at=at,
+                received_at=at,
+                source=Reporter.SERVICE,
+            )
+            for i in range(awards)
+        ]
+        after = apply_activities(state, activities, _JACKPOT_RULES, at).state
+        assert after.xp <= MAX_XP
+        changed = after.xp != state.xp
+        players.append(PlayerScore(user_id, after.xp, at if changed else START, display_name=None))
+    board = Leaderboard(redis_client)
+    board.publish([p for p in players if p.xp > 0], NOW)
+    board.stamp(ALLTIME, "test", None)
+
+    got = [(e.rank, e.user_id, e.xp) for e in board.page(ALLTIME, 0, 100).entries]
+    assert got == _expected([p for p in players if p.xp > 0])
