@@ -12,7 +12,7 @@ and ``HSET`` in chunks), then measures a top page, a deep page and "around me":
   (API Gateway event in, JSON out: Powertools routing and validation, the service, the Redis
   call), without the network to API Gateway;
 - a **naive** baseline doing the same reads as separate commands (ZRANGE, ZCOUNT, HMGET; plus
-  ZREVRANK for "around me"), to show what the script saves: on ElastiCache each round trip
+  ZRANK for "around me"), to show what the script saves: on ElastiCache each round trip
   costs a network hop (~0.2-1 ms from Lambda), not the ~50 µs of loopback here.
 
 Run alone with ``python -m benchmarks.leaderboard_reads``.
@@ -36,13 +36,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from gamification.adapters.board_schema import (
     EPOCH,
     NAMES_KEY,
-    SCALE,
     board_key,
     decode_xp,
     encode_score,
+    more_xp_than,
 )
 from gamification.adapters.leaderboard import Leaderboard
 from gamification.adapters.player_score import ALLTIME
+from gamification.domain.xp import MAX_XP
 from gamification.local.redis_server import RedisServer
 
 MEMBERS = 1_000_000
@@ -97,8 +98,8 @@ def load(client: redis.Redis, rnd: random.Random) -> list[str]:
         names: dict[str, str] = {}
         for i in range(start, min(start + CHUNK, MEMBERS)):
             user_id = f"user-{i:07d}"
-            xp = min(int(rnd.paretovariate(1.3) * 40), 5_000_000)
-            reached = EPOCH + timedelta(minutes=rnd.randrange(0, 3_000_000))
+            xp = min(int(rnd.paretovariate(1.3) * 40), MAX_XP)
+            reached = EPOCH + timedelta(seconds=rnd.randrange(0, 180_000_000))
             scores[user_id] = encode_score(xp, reached)
             names[user_id] = f"Player {i}"
             members.append(user_id)
@@ -144,18 +145,18 @@ def measure(
 def naive_page(client: redis.Redis, offset: int, limit: int) -> list[tuple[int, str, int, Any]]:
     key = board_key(ALLTIME)
     rows: list[tuple[str, float]] = client.zrange(  # type: ignore[assignment]
-        key, offset, offset + limit - 1, desc=True, withscores=True
+        key, offset, offset + limit - 1, withscores=True
     )
     if not rows:
         return []
     first_xp = decode_xp(rows[0][1])
-    higher = int(client.zcount(key, f"{(first_xp + 1) * SCALE}", "+inf"))
+    higher = int(client.zcount(key, "-inf", more_xp_than(first_xp)))
     names: list[Any] = client.hmget(NAMES_KEY, [m for m, _ in rows])
     return [(higher + 1, m, decode_xp(s), n) for (m, s), n in zip(rows, names, strict=True)]
 
 
 def naive_around(client: redis.Redis, user_id: str, radius: int) -> object:
-    position = client.zrevrank(board_key(ALLTIME), user_id)
+    position = client.zrank(board_key(ALLTIME), user_id)
     if position is None:
         return []
     start = max(0, int(position) - radius)  # type: ignore[arg-type]
@@ -248,7 +249,7 @@ def run() -> str:
                 counter,
             ),
             measure(
-                "naive around me: ZREVRANK + ZRANGE + ZCOUNT + HMGET",
+                "naive around me: ZRANK + ZRANGE + ZCOUNT + HMGET",
                 lambda i: naive_around(client, picks[i], RADIUS),
                 client,
                 counter,

@@ -25,6 +25,7 @@ from moto import mock_aws
 from benchmarks.capacity import metering
 from benchmarks.leaderboard_reads import RoundTripCounter
 from benchmarks.pipeline_requests import Message, StreamImages, counting
+from gamification.adapters.board_schema import generation_key
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.leaderboard import Leaderboard, leagues_marker
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
@@ -127,7 +128,7 @@ def _read(
 ) -> dict[str, float]:
     assert seats is not None
     queries = LeagueQueries(users, seats, Leaderboard(client), lambda: rules, clock)  # type: ignore[arg-type,return-value]
-    marker = f"{{lb}}:generation:{leagues_marker(iso_week(START))}"
+    marker = generation_key(leagues_marker(iso_week(START)))
     counter = RoundTripCounter()
     client.set(marker, "bench")
     queries.mine("user-000")  # warm the script cache

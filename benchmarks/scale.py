@@ -45,7 +45,7 @@ from benchmarks.fakes import (
 )
 from gamification.adapters import keys
 from gamification.adapters.board_rebuild import PageCounts
-from gamification.adapters.board_schema import PREFIX, Entry, Page, marker_key
+from gamification.adapters.board_schema import Entry, Page, generation_key, marker_key
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore
@@ -651,7 +651,7 @@ class FakeLeaderboard:
         return len(self.boards.get(board, {}))
 
     def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
-        self.markers.add(f"{PREFIX}:generation:{marker}")
+        self.markers.add(generation_key(marker))
 
     def complete(self, boards: Sequence[str]) -> dict[str, bool]:
         return {b: marker_key(b) in self.markers for b in boards}

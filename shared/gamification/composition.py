@@ -260,7 +260,7 @@ def league_queries() -> LeagueQueries:
 def leaderboard_queries() -> LeaderboardQueries:
     from gamification.services.queries import LeaderboardQueries
 
-    return LeaderboardQueries(leaderboard(), snapshot_repository(), utc_now)
+    return LeaderboardQueries(leaderboard(), snapshot_repository(), user_repository(), utc_now)
 
 
 @lru_cache(maxsize=1)

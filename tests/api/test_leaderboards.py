@@ -142,6 +142,8 @@ def test_without_redis_the_latest_snapshot_is_served_marked_stale(
     api: Api, stack_env: Provisioned, redis_down: None
 ) -> None:
     taken_at = datetime(2026, 11, 27, 11, 45, tzinfo=UTC)
+    for user_id, xp in {"c": 100, "a": 100, "b": 50}.items():  # the snapshot's players exist
+        seed.profile(user_id, xp, publish=False)
     entries = [
         Entry(rank=1, user_id="c", xp=100, display_name="Cee"),
         Entry(rank=1, user_id="a", xp=100, display_name=None),
@@ -186,6 +188,8 @@ def test_an_incomplete_board_is_never_served_as_fresh(
     assert missing.headers["Retry-After"] == "30"
 
     taken_at = datetime(2026, 11, 27, 11, 45, tzinfo=UTC)
+    for user_id, xp in {"a": 100, "b": 60}.items():  # the snapshot's players exist
+        seed.profile(user_id, xp, publish=False)
     entries = [
         Entry(rank=1, user_id="a", xp=100, display_name=None),
         Entry(rank=2, user_id="b", xp=50, display_name=None),

@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from gamification import composition
+from gamification.adapters.board_schema import generation_key
 from gamification.adapters.leaderboard import leagues_marker
 from gamification.domain.periods import iso_week, week_bounds
 from tests.api import seed
@@ -32,7 +33,7 @@ def _project(*user_ids: str) -> None:
     composition.leaderboard().publish([seed.score_of(u) for u in user_ids], seed.now())
     from gamification.adapters.redis_client import shared_client
 
-    shared_client().set(f"{{lb}}:generation:{leagues_marker(iso_week(seed.now()))}", "seeded")
+    shared_client().set(generation_key(leagues_marker(iso_week(seed.now()))), "seeded")
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_an_incomplete_cache_is_not_served_the_table_answers_exactly(
     fresh = cohort.get("/v1/me/league", as_=ALICE).json
     redis_client.flushdb()
     _project("alice")  # the projector raises alice again; the marker is back, bob is not...
-    redis_client.delete(f"{{lb}}:generation:{leagues_marker(iso_week(seed.now()))}")
+    redis_client.delete(generation_key(leagues_marker(iso_week(seed.now()))))
 
     body = cohort.get("/v1/me/league", as_=ALICE).json
 

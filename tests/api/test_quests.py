@@ -91,6 +91,7 @@ def test_a_quest_is_listed_progresses_and_pays_once(api: Api, stack_env: Provisi
         (_quest(colour="red"), 422, "body.colour"),
         (_quest(reward_xp=40.5), 422, "body.reward_xp"),
         (_quest(reward_xp="40"), 422, "body.reward_xp"),
+        (_quest(reward_xp=1_000_001), 422, "body.reward_xp"),  # above MAX_AWARD_XP
     ],
 )
 def test_invalid_quests_are_refused_naming_the_field(

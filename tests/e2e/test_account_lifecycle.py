@@ -19,6 +19,15 @@ def _board_ids(stack: StackProcess) -> tuple[set[str], bool]:
     return {e["user_id"] for e in board["entries"]}, bool(board["stale"])
 
 
+def _cohort(stack: StackProcess, viewer: str) -> dict[str, int] | None:
+    """The viewer's cohort board as served from the cache (``None`` while read from the
+    table): member -> weekly XP."""
+    body = ok(stack.api.as_user(viewer, "GET", "/v1/me/league"))
+    if body["source"] != "cache":
+        return None
+    return {e["user_id"]: e["weekly_xp"] for e in body["entries"]}
+
+
 def _export(stack: StackProcess, user: str) -> dict[str, Any]:
     document = ok(stack.api.as_user(user, "GET", "/v1/me/export"))
     records = list(document["records"])
@@ -55,15 +64,29 @@ def test_export_hide_and_erase_a_player(stack: StackProcess) -> None:
     eventually(lambda: user in _board_ids(stack)[0], 60, what="back on the board")
 
     # Erased: profile, feed and board entries gone, and the same post earns XP again.
+    api.job("reconciler")  # the week's cohort boards rebuilt and marked complete: served cached
+    cohort = eventually(lambda: _cohort(stack, "neighbour"), what="the cached cohort board")
+    assert cohort[user] == 120
     erased = api.as_user(user, "DELETE", "/v1/me")
     assert erased.status == 202, erased.body
     eventually(lambda: api.as_user("x", "GET", f"/v1/users/{user}").status == 404, what="gone")
     eventually(lambda: user not in _board_ids(stack)[0], 60, what="off the board for good")
+    # Off the cohort board too within 10 s (not at the next daily pass).
+    eventually(
+        lambda: (c := _cohort(stack, "neighbour")) is not None and user not in c,
+        10,
+        what="off the cohort board",
+    )
     eventually(lambda: _export(stack, user)["records"] == [], what="the walk to finish")
     assert api.notifications(user) == []
     assert api.profile(user)["xp"] == 0
     ok(api.report(user, "post_read", "lc0"))
     eventually(lambda: api.profile(user)["xp"] == 10, what="the same post earning again")
+    # The id reused: seated again this week, with its own 10 XP, never the old 120.
+    mine = eventually(
+        lambda: (c := _cohort(stack, user)) and c.get(user), what="the new account's cohort XP"
+    )
+    assert mine == 10
 
 
 def test_an_erasure_racing_queued_activity_leaves_nothing_of_the_old_data(

@@ -240,6 +240,7 @@ def test_a_report_without_a_sample_has_no_sample_summary() -> None:
 def test_the_daily_pass_stamps_next_week_before_it_starts(
     world: World, redis_client: redis.Redis
 ) -> None:
+    from gamification.adapters.board_schema import generation_key
     from gamification.adapters.leaderboard import leagues_marker
     from gamification.domain.periods import week_bounds
     from gamification.resources import SCHEDULES
@@ -253,5 +254,5 @@ def test_the_daily_pass_stamps_next_week_before_it_starts(
 
     next_week = iso_week(end)
     assert world.leaderboard.complete([weekly(next_week)]) == {weekly(next_week): True}
-    marker = f"{{lb}}:generation:{leagues_marker(next_week)}"
+    marker = generation_key(leagues_marker(next_week))
     assert redis_client.ttl(marker) > int((week_bounds(next_week)[1] - end).total_seconds())

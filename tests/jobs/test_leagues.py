@@ -234,6 +234,7 @@ def test_the_scheduled_handler_closes_the_week_that_ended(
 def test_the_reconciler_rebuilds_the_weeks_cohort_boards_and_marks_them_complete(
     aws: Provisioned, redis_client: redis.Redis
 ) -> None:
+    from gamification.adapters.board_schema import generation_key
     from gamification.adapters.leaderboard import board_key, decode_xp, leagues_marker
     from gamification.adapters.player_directory import PlayerDirectory
     from gamification.adapters.player_score import league
@@ -262,8 +263,8 @@ def test_the_reconciler_rebuilds_the_weeks_cohort_boards_and_marks_them_complete
     )
     first = {m: decode_xp(s) for m, s in rows}
     assert first == {"ann": 30, "bob": 10}
-    assert redis_client.exists(f"{{lb}}:generation:{leagues_marker(WEEK)}")
-    assert redis_client.exists(f"{{lb}}:generation:{leagues_marker(NEXT_WEEK)}")
+    assert redis_client.exists(generation_key(leagues_marker(WEEK)))
+    assert redis_client.exists(generation_key(leagues_marker(NEXT_WEEK)))
     page = pipeline.leaderboard.page(league(f"{WEEK}:0:1"), 0, 30)
     assert [(e.rank, e.user_id, e.xp) for e in page.entries] == [(1, "cat", 20)]
 

@@ -15,8 +15,17 @@ import redis
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.erasure_ledger import ErasureLedger
-from gamification.adapters.leaderboard import ALLTIME, NAMES_KEY, board_key
+from gamification.adapters.leaderboard import (
+    ALLTIME,
+    NAMES_KEY,
+    board_key,
+    decode_xp,
+    encode_score,
+)
+from gamification.adapters.player_score import league
 from gamification.adapters.user_repository import UserChange, VersionConflictError
+from gamification.domain.leagues import LeagueResult
+from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
 from gamification.services.erasure import ErasureRequests, Status
 from tests.lifecycle.support import Lifecycle, build_lifecycle
@@ -74,7 +83,11 @@ def test_an_erased_user_is_gone_everywhere_and_starts_from_nothing(
     assert progress.deleted >= 11  # markers, notifications, cap days
     assert [i["SK"] for i in _items(aws, keys.user_pk("alice"))] == [keys.PROFILE_SK]
     tombstone = _items(aws, keys.user_pk("alice"))[0]
-    assert set(tombstone) == {"PK", "SK", "version", "erased_at", "updated_at", "expires_at"}
+    assert set(tombstone) == {
+        "PK",
+        *("SK", "version", "erased_at", "updated_at", "expires_at"),
+        "left_leagues",  # her cohort's name, so the projector took her off its board too
+    }
     assert tombstone["erased_at"] == requested.isoformat()
     snapshot = life.snapshots.load(ALLTIME)
     assert snapshot is not None
@@ -93,6 +106,45 @@ def test_an_erased_user_is_gone_everywhere_and_starts_from_nothing(
     assert (alice.state.xp, alice.state.counters["post_read"]) == (10, 1)
     assert alice.marks.erased_at == requested  # the tombstone stays with the new profile
     assert life.pipeline.leaderboard.rank(ALLTIME, "alice") is not None
+
+
+def test_an_erased_user_leaves_their_cohort_boards_at_once_and_a_reused_id_starts_at_zero(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    """The tombstone names the cohorts whose boards may hold the user (the latest seat and the
+    last closed one): its image on the stream takes them off those boards too, not only off
+    the all-time and weekly boards, without waiting for the daily full pass."""
+    life = build_lifecycle(aws, redis_client)
+    _active_alice(life)
+    cohort = league(f"{iso_week(NOW)}:0:0")
+    assert {str(m) for m in redis_client.zrange(board_key(cohort), 0, -1)} == {"alice", "bob"}
+    last_week = league(f"{iso_week(NOW - timedelta(weeks=1))}:0:4")
+    redis_client.zadd(board_key(last_week), {"alice": encode_score(70, NOW), "cy": -1})
+    users = life.pipeline.users
+    stored = users.load("alice")
+    closed = LeagueResult(
+        week=iso_week(NOW - timedelta(weeks=1)), rank=1, from_tier=0, to_tier=0, xp=70, cohort=4
+    )
+    with_result = stored.state.league.model_copy(update={"result": closed})
+    users.commit(UserChange(stored, stored.state.model_copy(update={"league": with_result}), NOW))
+
+    life.pipeline.clock.advance(timedelta(seconds=1))
+    life.requests.request("alice")
+    life.pipeline.project()
+
+    assert {str(m) for m in redis_client.zrange(board_key(cohort), 0, -1)} == {"bob"}
+    assert {str(m) for m in redis_client.zrange(board_key(last_week), 0, -1)} == {"cy"}
+    assert life.eraser.run("alice", life.pipeline.clock()).status is Status.DONE
+
+    # A new account with the same id, seated in the same cohort: its own XP, not the old 100.
+    life.pipeline.clock.advance(timedelta(minutes=1))
+    again = activity(object_id="new-0", at=life.pipeline.clock())
+    life.pipeline.consumer.consume([record(again)])
+    life.pipeline.project()
+    seat = users.load("alice").state.league
+    board = league(f"{seat.week}:{seat.cohort_tier}:{seat.cohort}")
+    assert decode_xp(float(redis_client.zscore(board_key(board), "alice") or 0)) == 10
+    assert redis_client.zscore(board_key(cohort), "alice") is None or board == cohort
 
 
 def test_queued_activity_from_before_the_erasure_never_resurrects_the_old_data(

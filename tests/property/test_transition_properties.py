@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 
 from gamification.adapters.dynamo_codec import from_item
 from gamification.adapters.user_repository import (
@@ -24,9 +25,11 @@ from gamification.adapters.user_repository import (
 from gamification.domain.activity import Activity
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventType, load_event_catalog
+from gamification.domain.periods import iso_week
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import Transition, apply_activities, cap_days
+from gamification.domain.xp import MAX_XP
 from tests.strategies import USER_ID, Scenario, scenarios
 
 _SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,15 +83,15 @@ def _week_boundary_slot_swap(*, lose_oldest_week: bool) -> Scenario:
     )
 
 
-def _apply_once(scenario: Scenario) -> Transition:
-    start = UserState.new(scenario.user_id, scenario.settings)
+def _apply_once(scenario: Scenario, start: UserState | None = None) -> Transition:
+    start = start or UserState.new(scenario.user_id, scenario.settings)
     ordered = sorted(scenario.activities, key=lambda a: a.occurred_at)
     return apply_activities(start, ordered, scenario.rules, scenario.now)
 
 
-def _replay(scenario: Scenario) -> UserState:
+def _replay(scenario: Scenario, start: UserState | None = None) -> UserState:
     """Apply the deliveries batch by batch as the pipeline does, checking each step's effects."""
-    state = UserState.new(scenario.user_id, scenario.settings)
+    state = start or UserState.new(scenario.user_id, scenario.settings)
     seen: set[str] = set()
     badges_awarded: list[str] = []
     notification_ids: list[str] = []
@@ -157,6 +160,31 @@ def _assert_same_outcome(got: UserState, want: UserState) -> None:
 def test_any_order_duplicates_and_batch_split_give_the_in_order_state(scenario: Scenario) -> None:
     reference = _apply_once(scenario)
     _assert_same_outcome(_replay(scenario), reference.state)
+
+
+@_SETTINGS
+@given(scenarios(arrival="any"), st.integers(0, 400), st.integers(0, 400))
+@example(_week_boundary_slot_swap(lose_oldest_week=False), 0, 0)
+@example(_week_boundary_slot_swap(lose_oldest_week=True), 0, 0)
+def test_at_the_xp_cap_no_value_passes_it_and_the_order_still_does_not_matter(
+    scenario: Scenario, below_total: int, below_week: int
+) -> None:
+    """A user a few awards below ``MAX_XP`` (total, and each week the stream touches): every
+    order and batch split ends at the same state, and the total never passes the cap (the
+    board's score holds exactly ``0..MAX_XP``; a week's sum is exact, the boards count it up
+    to the cap)."""
+    assume(scenario.batches)  # a start state that meets badges must be applied at least once
+    weeks = {iso_week(a.occurred_at) for a in scenario.activities}
+    start = UserState.new(scenario.user_id, scenario.settings).model_copy(
+        update={
+            "xp": MAX_XP - below_total,
+            "weekly_xp": dict.fromkeys(sorted(weeks), MAX_XP - below_week),
+        }
+    )
+    reference = _apply_once(scenario, start)
+    replayed = _replay(scenario, start)
+    _assert_same_outcome(replayed, reference.state)
+    assert replayed.xp <= MAX_XP
 
 
 @_SETTINGS

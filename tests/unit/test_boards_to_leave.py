@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gamification.adapters.leaderboard import boards_to_leave, weekly_expiry
-from gamification.adapters.player_score import ALLTIME, PlayerScore, weekly
+from gamification.adapters.player_score import ALLTIME, PlayerScore, league, weekly
 from gamification.domain.periods import iso_week
 
 moments = st.datetimes(
@@ -33,3 +33,15 @@ def test_the_weeks_of_the_players_weekly_xp_are_left_too() -> None:
     player = PlayerScore("u", 10, None, weekly_xp={"2026-W30": 10})
 
     assert weekly("2026-W30") in boards_to_leave(player, now)
+
+
+def test_the_cohorts_the_erasure_tombstone_names_are_left_too() -> None:
+    """The tombstone has no league of its own: it names the latest and the last closed cohort."""
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    tombstone = PlayerScore(
+        "u", 0, None, listed=False, left_leagues=("2026-W48:0:3", "2026-W49:1:0")
+    )
+
+    leaving = boards_to_leave(tombstone, now)
+    assert league("2026-W48:0:3") in leaving
+    assert league("2026-W49:1:0") in leaving

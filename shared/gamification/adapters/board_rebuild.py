@@ -206,7 +206,7 @@ class BoardRebuild:
         try:
             rows = cast(
                 list[Any],
-                self._client.zrange(self.temp(board), 0, size - 1, desc=True, withscores=True),
+                self._client.zrange(self.temp(board), 0, size - 1, withscores=True),
             )
             members = [text(m) for m, _ in rows]
             names = cast(list[Any], self._client.hmget(NAMES_KEY, members)) if members else []

@@ -1,10 +1,12 @@
 """Redis leaderboards: an all-time sorted set and one per ISO week.
 
-Writes are ``ZADD ... GT`` of an *absolute* composite score, never an increment, so a repeated or
-late write can never inflate or lower a score. The composite puts XP in the high bits and the
-inverted minute at which the user reached it in the low bits: among equal XP, the earlier
-achiever sorts first. All keys share the ``{lb}`` hash tag, so the same commands (and the Lua
-reads, one round trip each) work on cluster-mode and serverless ElastiCache.
+Writes are ``ZADD ... LT`` of an *absolute* score, never an increment, so a repeated or late
+write can never inflate or lower a player. The score (``board_schema.encode_score``) is the
+negated composite of XP (high bits) and the inverted second at which the user reached it (low
+bits), and boards are read in ascending order: more XP first, among equal XP the earlier
+achiever, and for an exact tie the lower user id (Redis orders equal scores by member). All
+keys share the ``{lb}`` hash tag, so the same commands (and the Lua reads, one round trip each)
+work on cluster-mode and serverless ElastiCache.
 
 A board is *complete* only while its generation marker exists: the reconciler sets it in the
 same transaction that swaps a rebuilt board in. Anything that loses data (flush, restart,
@@ -28,9 +30,7 @@ from gamification.adapters.board_rebuild import (
 )
 from gamification.adapters.board_schema import (
     ABANDONED_REBUILD_TTL,
-    MAX_XP,
     NAMES_KEY,
-    PREFIX,
     REBUILD_PAGE,
     SCALE,
     WEEKLY_RETENTION,
@@ -43,8 +43,10 @@ from gamification.adapters.board_schema import (
     boards_to_leave,
     decode_xp,
     encode_score,
+    generation_key,
     leagues_marker,
     marker_key,
+    more_xp_than,
     text,
     weekly_expiry,
 )
@@ -84,21 +86,24 @@ __all__ = [
 ]
 
 
+# The Lua reads mirror board_schema: a stored score is -(xp * scale + inverted seconds), so a
+# score's XP is floor(-score / scale), and the players with more XP than ``xp`` are those
+# scored at most -(xp + 1) * scale (``more_xp_than``).
 _SLICE = """
 local board, names = KEYS[1], KEYS[2]
 if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
 local start, stop, scale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 if ARGV[4] ~= '' then
-  local position = redis.call('ZREVRANK', board, ARGV[4])
+  local position = redis.call('ZRANK', board, ARGV[4])
   if not position then return {redis.call('ZCARD', board), 0, {}, {}, 0} end
   start = math.max(0, position - start)
   stop = position + stop
 end
-local rows = redis.call('ZRANGE', board, start, stop, 'REV', 'WITHSCORES')
+local rows = redis.call('ZRANGE', board, start, stop, 'WITHSCORES')
 local total = redis.call('ZCARD', board)
 if #rows == 0 then return {total, 0, {}, {}, start} end
-local threshold = (math.floor(tonumber(rows[2]) / scale) + 1) * scale
-local higher = redis.call('ZCOUNT', board, string.format('%d', threshold), '+inf')
+local bound = -(math.floor(-tonumber(rows[2]) / scale) + 1) * scale
+local higher = redis.call('ZCOUNT', board, '-inf', string.format('%d', bound))
 local members = {}
 for i = 1, #rows, 2 do members[#members + 1] = rows[i] end
 return {total, higher, rows, redis.call('HMGET', names, unpack(members)), start}
@@ -109,15 +114,14 @@ if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score then return -1 end
 local scale = tonumber(ARGV[2])
-local threshold = (math.floor(tonumber(score) / scale) + 1) * scale
-return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
+local bound = -(math.floor(-tonumber(score) / scale) + 1) * scale
+return redis.call('ZCOUNT', KEYS[1], '-inf', string.format('%d', bound)) + 1
 """
 
 
 _RANK_OF_XP = """
 if redis.call('EXISTS', KEYS[2]) == 0 then return -2 end
-local threshold = (tonumber(ARGV[1]) + 1) * tonumber(ARGV[2])
-return redis.call('ZCOUNT', KEYS[1], string.format('%d', threshold), '+inf') + 1
+return redis.call('ZCOUNT', KEYS[1], '-inf', ARGV[1]) + 1
 """
 
 
@@ -151,21 +155,21 @@ class Leaderboard:
                     pipe.zadd(
                         board_key(ALLTIME),
                         {player.user_id: encode_score(alltime_xp, player.xp_at)},
-                        gt=True,
+                        lt=True,
                     )
                 for week in player.weekly_xp:
                     xp, expires = player.listed_xp(weekly(week)), weekly_expiry(week)
                     if xp is None or expires <= now:
                         continue  # not a member, or the board expired (writing would re-create it)
                     key = board_key(weekly(week))
-                    pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
+                    pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, lt=True)
                     pipe.expireat(key, expires)
                 cohort = player.league_board
                 if cohort is not None:
                     xp, cohort_expires = player.listed_xp(cohort), board_expiry(cohort)
                     if xp is not None and cohort_expires is not None and cohort_expires > now:
                         key = board_key(cohort)
-                        pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, gt=True)
+                        pipe.zadd(key, {player.user_id: encode_score(xp, player.xp_at)}, lt=True)
                         pipe.expireat(key, cohort_expires)
                 if player.display_name:
                     pipe.hset(NAMES_KEY, player.user_id, player.display_name)
@@ -291,7 +295,7 @@ class Leaderboard:
     def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
         """Set a generation marker by name (the cohort boards of a week share one)."""
         try:
-            self._client.set(f"{PREFIX}:generation:{marker}", generation, exat=expire_at)
+            self._client.set(generation_key(marker), generation, exat=expire_at)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
 
@@ -340,7 +344,7 @@ class Leaderboard:
                 cast(
                     Any,
                     self._rank_of_xp_script(
-                        keys=[board_key(board), marker_key(board)], args=[min(xp, MAX_XP), SCALE]
+                        keys=[board_key(board), marker_key(board)], args=[more_xp_than(xp)]
                     ),
                 )
             )
@@ -403,7 +407,7 @@ class Leaderboard:
 
 
 def _held_behind(truth: int | None, held: Any) -> bool:
-    """The cache must be raised (or cleared): ``ZADD GT`` fixes the first, ``publish`` both."""
+    """The cache must be raised (or cleared): ``ZADD LT`` fixes the first, ``publish`` both."""
     if truth is None:
         return held is not None
     return held is None or decode_xp(float(held)) < truth

@@ -189,6 +189,7 @@ def _player(values: Mapping[str, Any], user_id: str | None = None) -> PlayerScor
         display_name=values.get("display_name"),
         weekly_xp={str(k): int(v) for k, v in (values.get("weekly_xp") or {}).items()},
         league=values.get("league"),
+        left_leagues=tuple(values.get("left_leagues") or ()),
         # Unlisted by choice or by an operator; ``erasing``: the erasure stub (XP 0, no index
         # keys), whose image on the stream takes the user off every board.
         listed=not values.get("unlisted") and not values.get("erasing"),

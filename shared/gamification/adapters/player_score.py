@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from gamification.domain.xp import MAX_XP
+
 ALLTIME = "alltime"
 WEEKLY_PREFIX = "weekly:"
 LEAGUE_PREFIX = "league:"
@@ -40,18 +42,25 @@ class PlayerScore:
 
     league: str | None = None
     """The user's latest league cohort (``week:tier:cohort``), from the profile."""
+    left_leagues: tuple[str, ...] = ()
+    """Cohorts whose boards may still hold the user, named by the erasure tombstone (which has
+    no league of its own): ``boards_to_leave`` includes them."""
 
     @property
     def league_board(self) -> str | None:
         return league(self.league) if self.league else None
 
     def xp_on(self, board: str) -> int:
+        """XP on ``board``: the total (capped at ``MAX_XP`` by the domain), or a week's sum,
+        which the boards count up to ``MAX_XP`` (reaching it takes 8.4 M XP in one week, i.e.
+        ≈ 84,000 service-reported series; a week's sum stays exact in the profile)."""
         if board == ALLTIME:
             return self.xp
         if board.startswith(LEAGUE_PREFIX):
             # A cohort board holds its members' XP of the cohort's week.
-            return self.weekly_xp.get(league_week(board), 0) if board == self.league_board else 0
-        return self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0)
+            week = league_week(board)
+            return min(self.weekly_xp.get(week, 0), MAX_XP) if board == self.league_board else 0
+        return min(self.weekly_xp.get(board.removeprefix(WEEKLY_PREFIX), 0), MAX_XP)
 
     def listed_xp(self, board: str) -> int | None:
         """XP on ``board``, or ``None`` when not a member: a board lists players with XP on it

@@ -25,6 +25,7 @@ from gamification.adapters.league_repository import Membership, cohort_name, mem
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.domain import notifications, text
 from gamification.domain.freezes import FreezeRules, expires_without_clock
+from gamification.domain.leagues import LeagueState
 from gamification.domain.notifications import Notification
 from gamification.domain.state import CapSlot, UserSettings, UserState
 from gamification.domain.visibility import on_the_boards
@@ -263,7 +264,10 @@ class UserRepository:
         """Replace the profile by the erasure tombstone: no game data, no index keys, the next
         version (so a commit prepared from the old profile fails its guard), ``erased_at`` and
         ``erasing``. It expires ``keep_for`` after the request unless the user plays again.
-        Returns the profile it replaced (what it named outside the user's partition)."""
+        It names the league cohorts whose boards may still hold the user (``left_leagues``),
+        so the projector takes them off those boards too within seconds (a new account reusing
+        the id must not find the old cohort XP). Returns the profile it replaced (what it named
+        outside the user's partition)."""
         for _ in range(5):
             stored = self.load(user_id)
             if stored.exists:
@@ -280,6 +284,7 @@ class UserRepository:
                     "version": stored.version + 1,
                     "erased_at": _iso(now),
                     "erasing": True,
+                    "left_leagues": _cohorts_held(stored.state.league) or None,
                     "updated_at": _iso(now),
                     "expires_at": int((now + keep_for).timestamp()),
                 }
@@ -604,6 +609,19 @@ def _legacy_capped(capped: Mapping[str, Any]) -> dict[str, tuple[CapSlot, ...]]:
         )
         for bucket, slots in capped.items()
     }
+
+
+def _cohorts_held(league: LeagueState) -> list[str]:
+    """The cohorts whose boards may still hold the user: the latest seat and the last closed
+    one (the only cohort boards anything reads; an older one is read by nothing and expires
+    with its week + ``WEEKLY_RETENTION``)."""
+    held = []
+    if league.week is not None and league.cohort is not None:
+        held.append(cohort_name(league.week, league.cohort_tier, league.cohort))
+    if league.result is not None:
+        result = league.result
+        held.append(cohort_name(result.week, result.from_tier, result.cohort))
+    return sorted(set(held))
 
 
 def _iso(moment: datetime) -> str:

@@ -26,12 +26,13 @@ from pydantic import (
 
 from gamification.domain import instants, text
 from gamification.domain.activity import UserId, within_id_bytes
-from gamification.domain.badges import MAX_TARGET, Criterion, IconUrl
+from gamification.domain.badges import Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.instants import Instant
 from gamification.domain.quests import QuestCriterion
 from gamification.domain.text import HumanText
 from gamification.domain.timezones import NAME_PATTERN
+from gamification.domain.xp import MAX_AWARD_XP
 from gamification.services.read_models import Model, ReadModel
 
 MAX_BATCH = 25
@@ -254,7 +255,7 @@ class QuestIn(_Request):
         "event_count or xp_total (activity XP, bonuses excluded), counted inside the window."
     )
     reward_xp: WholeNumber = Field(
-        ge=0, le=MAX_TARGET, description="Bonus XP (all-time, not weekly)."
+        ge=0, le=MAX_AWARD_XP, description="Bonus XP (all-time, not weekly)."
     )
     reward_badge: BadgeId | None = Field(default=None, description="A badge awarded with it.")
 

@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from gamification.domain.xp import MAX_AWARD_XP
+
 EventTypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 STREAK_MILESTONE = "streak_milestone"
@@ -48,7 +50,7 @@ class EventType(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: EventTypeName
-    base_xp: int = Field(ge=0, le=1_000_000)
+    base_xp: int = Field(ge=0, le=MAX_AWARD_XP)
     reporter: Reporter = Reporter.CLIENT
     repeat: Repeat = Repeat.ONCE
     daily_cap: int | None = Field(default=None, ge=1, le=10_000)

@@ -26,13 +26,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from gamification.domain.badges import (
     _COUNTER,
-    MAX_TARGET,
     EventCount,
     PostsRead,
     Progress,
     SeriesComplete,
     XpTotal,
 )
+from gamification.domain.xp import MAX_AWARD_XP
 
 MAX_QUESTS = 100
 """Stored quests at most (the catalog query and the per-user progress stay bounded)."""
@@ -55,7 +55,7 @@ class QuestDefinition(BaseModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     criteria: QuestCriterion
-    reward_xp: int = Field(ge=0, le=MAX_TARGET)
+    reward_xp: int = Field(ge=0, le=MAX_AWARD_XP)
     reward_badge: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
     @model_validator(mode="after")

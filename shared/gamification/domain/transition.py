@@ -30,6 +30,7 @@ from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, 
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
+from gamification.domain.xp import add_xp
 
 
 class RejectReason(StrEnum):
@@ -45,7 +46,7 @@ class XpAward:
     key: str
     event_type: str
     xp: int
-    """XP this activity changed the total by (0 when over its daily cap)."""
+    """XP this activity changed the total by (0 when over its daily cap; less at ``MAX_XP``)."""
     boost_id: str | None = None
 
 
@@ -166,22 +167,26 @@ class _Working:
     def stats(self) -> UserStats:
         return user_stats(self.xp, self.counters, self.streak, self.challenge)
 
-    def credit(self, occurred_at: datetime, xp: int) -> None:
-        """Activity XP counts for the total and for the ISO week it happened in.
+    def credit(self, occurred_at: datetime, xp: int, total: int | None = None) -> None:
+        """Activity XP counts for the total (``total``: what it adds there, when a daily-cap
+        slot changed hands; else ``xp``) and for the ISO week it happened in. The total stops
+        at ``MAX_XP`` (``add_xp``: every term is ≥ 0, so the order still does not matter); a
+        week's sum is exact (a slot moving between weeks takes XP off one of them), and the
+        boards count it up to ``MAX_XP`` (``PlayerScore.xp_on``).
 
         A week left at 0 (its only capped slot moved to a boosted activity in the next UTC week)
         is dropped: whether it was ever credited depends on arrival order, so absent == 0.
         """
-        self.xp += xp
+        self.xp = add_xp(self.xp, xp if total is None else total)
         if self.quest_index is not None and self.quest_index.by_xp:
             at = micros(occurred_at)
             for quest_id, start, end in self.quest_index.by_xp:
                 if start <= at < end:
                     self.count_for(quest_id, xp)
         week = iso_week(occurred_at)
-        total = self.weekly.get(week, 0) + xp
-        if total:
-            self.weekly[week] = total
+        week_xp = self.weekly.get(week, 0) + xp
+        if week_xp:
+            self.weekly[week] = week_xp
         else:
             self.weekly.pop(week, None)
 
@@ -320,10 +325,11 @@ def _earn(
     boost = best_boost(rules.boosts, activity.type, activity.occurred_at)
     xp = boosted_xp(event_type.base_xp, boost)
     boost_id = boost.id if boost else None
+    held = work.xp
     if event_type.daily_cap is None:
         work.credit(activity.occurred_at, xp)
         work.bump(activity.type)
-        return XpAward(key, activity.type, xp, boost_id)
+        return XpAward(key, activity.type, work.xp - held, boost_id)
     bucket = _bucket(day, activity.type)
     before = work.capped.get(bucket, ())  # sorted by rank, best first
     candidate = CapSlot.of(xp, activity.occurred_at, key)
@@ -332,15 +338,16 @@ def _earn(
         return XpAward(key, activity.type, 0)
     kept = (*before[:position], candidate, *before[position:])
     gained = xp
-    if len(kept) > event_type.daily_cap:  # the worst slot changes hands
+    if len(kept) > event_type.daily_cap:  # the worst slot changes hands (to a better one)
         dropped = kept[-1]
         kept = kept[:-1]
-        work.credit(dropped.occurred_at, -dropped.xp)
+        work.credit(dropped.occurred_at, -dropped.xp, total=0)
         gained -= dropped.xp
     else:  # a free slot was taken
         work.bump(activity.type)
     work.capped[bucket] = kept
-    work.credit(activity.occurred_at, xp)
+    work.credit(activity.occurred_at, xp, total=gained)
+    gained = work.xp - held  # less than earned at MAX_XP
     return XpAward(key, activity.type, gained, boost_id if gained else None)
 
 
@@ -358,11 +365,11 @@ def _award_milestones(work: _Working, before: StreakTrack, effects: Effects, ctx
     reached = work.streak.milestones(every)
     milestone_xp = ctx.rules.events[STREAK_MILESTONE].base_xp
     for ordinal in range(first_new, reached + 1):
-        work.xp += milestone_xp
+        held, work.xp = work.xp, add_xp(work.xp, milestone_xp)
         work.bump(STREAK_MILESTONE)
         effects.milestones += 1
         effects.awards.append(
-            XpAward(f"{STREAK_MILESTONE}#{ordinal}", STREAK_MILESTONE, milestone_xp)
+            XpAward(f"{STREAK_MILESTONE}#{ordinal}", STREAK_MILESTONE, work.xp - held)
         )
         effects.notifications.append(
             notifications.streak_milestone(
@@ -411,8 +418,8 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
         if progress.completed_at is not None or progress.count < quest.target:
             continue
         work.quests[quest_id] = progress.model_copy(update={"completed_at": ctx.now})
-        work.xp += quest.reward_xp  # bonus XP: all-time only, like milestones
-        effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest_id}", QUEST_REWARD, quest.reward_xp))
+        held, work.xp = work.xp, add_xp(work.xp, quest.reward_xp)  # all-time only, like milestones
+        effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest_id}", QUEST_REWARD, work.xp - held))
         effects.notifications.append(
             notifications.quest_completed(
                 user_id=ctx.user_id,
@@ -447,10 +454,10 @@ def _award_badges(work: _Working, effects: Effects, ctx: _Context) -> None:
 def _grant_badge(work: _Working, effects: Effects, ctx: _Context, badge: BadgeDefinition) -> None:
     badge_xp = ctx.rules.events[BADGE_EARNED].base_xp
     work.badges[badge.id] = ctx.now
-    work.xp += badge_xp
+    held, work.xp = work.xp, add_xp(work.xp, badge_xp)
     work.bump(BADGE_EARNED)
     effects.badges_earned.append(badge.id)
-    effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, badge_xp))
+    effects.awards.append(XpAward(f"{BADGE_EARNED}#{badge.id}", BADGE_EARNED, work.xp - held))
     effects.notifications.append(
         notifications.badge_unlocked(
             user_id=ctx.user_id,

@@ -9,15 +9,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamification.adapters.board_schema import REBUILD_PAGE, Entry, encode_score
+from gamification.adapters.board_schema import REBUILD_PAGE, Entry, board_order
 from gamification.adapters.player_score import PlayerScore
 from gamification.domain.ranking import competition_ranks
 
 DRIFT_RATE_THRESHOLD = 0.005
 """The sampled check's drift rate (a share of the players compared) that starts the full pass;
 every check of an hour at or above it although each started one raises an alarm."""
-_Ranked = tuple[int, str, int, str | None]
-"""(composite score, member, XP, display name): the order a board serves."""
+_Ranked = tuple[tuple[int, str], int, str | None]
+"""(``board_order`` key, XP, display name): ascending is the order a board serves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,28 +50,24 @@ def board_truth(players: Iterable[PlayerScore], board: str) -> dict[str, int]:
 
 
 def top_entries(players: Iterable[PlayerScore], board: str, size: int) -> list[Entry]:
-    """The first ``size`` entries, in the order and with the ``RANK()`` the board serves.
+    """The first ``size`` entries, in the order and with the ``RANK()`` the board serves
+    (``board_order``: XP, then the earlier achiever, then the lower user id)."""
+    return _entries(heapq.nsmallest(size, _ranked(players, board)))
 
-    Same order as the sorted set read backwards: composite score (XP, then earlier achiever),
-    then member descending for the rare exact tie.
-    """
-    ranked = sorted(
-        (
-            (encode_score(xp, p.xp_at), p.user_id, xp, p.display_name)
-            for p in players
-            if (xp := p.listed_xp(board)) is not None
-        ),
-        reverse=True,
-    )[:size]
-    return _entries(ranked)
+
+def _ranked(players: Iterable[PlayerScore], board: str) -> Iterator[_Ranked]:
+    for p in players:
+        xp = p.listed_xp(board)
+        if xp is not None:
+            yield board_order(xp, p.xp_at, p.user_id), xp, p.display_name
 
 
 def _entries(ranked: list[_Ranked]) -> list[Entry]:
-    """Entries with ``RANK()`` ranks from (score, member, XP, name), best first."""
-    ranks = competition_ranks([xp for _, _, xp, _ in ranked], 0, 0)
+    """Entries with ``RANK()`` ranks from ranked tuples, best first."""
+    ranks = competition_ranks([xp for _, xp, _ in ranked], 0, 0)
     return [
-        Entry(rank=rank, user_id=user_id, xp=xp, display_name=name)
-        for rank, (_, user_id, xp, name) in zip(ranks, ranked, strict=True)
+        Entry(rank=rank, user_id=order[1], xp=xp, display_name=name)
+        for rank, (order, xp, name) in zip(ranks, ranked, strict=True)
     ]
 
 
@@ -128,49 +124,51 @@ def pages(players: Iterable[PlayerScore], size: int = REBUILD_PAGE) -> Iterator[
 
 
 class TopN:
-    """A board's first ``size`` entries while the truth streams by: a heap of ``size``, so the
-    snapshot needs no population in memory. A player read twice (re-keyed mid-walk) counts by
-    the later read."""
+    """A board's first ``size`` entries while the truth streams by: at most ``size`` kept, so
+    the snapshot needs no population in memory. A player read twice (re-keyed mid-walk) counts
+    by the later read."""
 
     def __init__(self, board: str, size: int) -> None:
         self._board = board
         self._size = size
-        self._heap: list[_Ranked] = []
-        self._ids: set[str] = set()
+        self._top: list[_Ranked] = []
+        """The best ``size`` so far, in board order."""
         self.listed = 0
         """Members read (the snapshot's total if Redis cannot count them)."""
 
     def offer(self, players: Iterable[PlayerScore]) -> None:
+        """Merge a page: O((size + page) log size) a page."""
+        players = list(players)
+        read = {p.user_id for p in players}
+        fresh: dict[str, _Ranked] = {}
         for player in players:
-            if player.user_id in self._ids:
-                self._heap = [e for e in self._heap if e[1] != player.user_id]
-                heapq.heapify(self._heap)
-                self._ids.discard(player.user_id)
+            fresh.pop(player.user_id, None)  # read twice in a page: the later read
             xp = player.listed_xp(self._board)
             if xp is None or self._size <= 0:
                 continue
             self.listed += 1
-            entry = (encode_score(xp, player.xp_at), player.user_id, xp, player.display_name)
-            if len(self._heap) < self._size:
-                heapq.heappush(self._heap, entry)
-            elif entry[:2] > self._heap[0][:2]:
-                self._ids.discard(heapq.heapreplace(self._heap, entry)[1])
-            else:
-                continue
-            self._ids.add(player.user_id)
+            fresh[player.user_id] = (
+                board_order(xp, player.xp_at, player.user_id),
+                xp,
+                player.display_name,
+            )
+        kept = [e for e in self._top if e[0][1] not in read]  # read again: the later read
+        self._top = heapq.nsmallest(self._size, [*kept, *fresh.values()])
 
     def state(self) -> dict[str, Any]:
-        """What a paused pass saves of the heap."""
-        return {"listed": self.listed, "heap": [list(entry) for entry in self._heap]}
+        """What a paused pass saves of the kept entries."""
+        return {
+            "listed": self.listed,
+            "heap": [[score, user_id, xp, name] for (score, user_id), xp, name in self._top],
+        }
 
     @classmethod
     def restore(cls, board: str, size: int, state: Mapping[str, Any]) -> TopN:
         top = cls(board, size)
         top.listed = int(state["listed"])
-        top._heap = [(int(s), str(u), int(xp), n) for s, u, xp, n in state["heap"]]
-        top._ids = {entry[1] for entry in top._heap}
+        top._top = sorted(((int(s), str(u)), int(xp), n) for s, u, xp, n in state["heap"])
         return top
 
     def entries(self) -> list[Entry]:
         """Same order and ranks as ``top_entries``."""
-        return _entries(sorted(self._heap, key=lambda e: e[:2], reverse=True))
+        return _entries(self._top)

@@ -21,6 +21,9 @@ from gamification.services.reconciliation_report import BoardResult
 
 BUILD, STRAYS, SWAP, CATCH_UP, UNSEEN = "build", "strays", "swap", "catch_up", "unseen"
 """The phases of a full pass, in order: what a paused pass resumes at."""
+PASS_FORMAT = 2
+"""The saved progress's format. 2: the score layout ``v2`` (a pass paused under another layout
+holds temporary boards in that layout: it is dropped, and a fresh pass starts)."""
 
 
 @dataclass
@@ -84,7 +87,7 @@ class PassState:
         found = self.found
         return json.dumps(
             {
-                "v": 1,
+                "v": PASS_FORMAT,
                 "run": self.run,
                 "started": self.started.isoformat(),
                 "generation": self.generation,
@@ -126,7 +129,7 @@ class PassState:
         """The saved pass, one more run taken (``None``: unreadable, e.g. an older format)."""
         try:
             data = json.loads(raw)
-            if data.get("v") != 1:
+            if data.get("v") != PASS_FORMAT:
                 return None
             found = data["found"]
             return cls(

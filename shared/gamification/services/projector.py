@@ -1,9 +1,10 @@
 """The leaderboard projection: profile writes on the table's stream raise the Redis scores.
 
 The consumer commits to DynamoDB only; this is the one writer of live scores. Each profile image
-carries the *absolute* XP, so projecting it is ``ZADD GT`` of the stored truth: a replayed,
-duplicated or late record can never lower or inflate a score, and the boards end exactly at the
-truth whatever the delivery order. A batch is one Redis round trip.
+carries the *absolute* XP, so projecting it is ``ZADD LT`` of the stored truth (scores are
+negated, lower is better): a replayed, duplicated or late record can never lower or inflate a
+player, and the boards end exactly at the truth whatever the delivery order. A batch is one
+Redis round trip.
 """
 
 from __future__ import annotations

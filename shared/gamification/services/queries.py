@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,9 +24,11 @@ from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
+from gamification.domain.ranking import competition_ranks
 from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
+from gamification.services.applier import player_score
 from gamification.services.league_queries import league_summary
 from gamification.services.read_models import (
     AroundOut,
@@ -260,10 +263,12 @@ class LeaderboardQueries:
         self,
         leaderboard: Leaderboard,
         snapshots: SnapshotRepository,
+        users: UserRepository,
         clock: Callable[[], datetime],
     ) -> None:
         self._leaderboard = leaderboard
         self._snapshots = snapshots
+        self._users = users
         self._clock = clock
 
     def page(self, period: Period, offset: int, limit: int) -> LeaderboardOut:
@@ -326,10 +331,27 @@ class LeaderboardQueries:
         return ALLTIME, None
 
     def _snapshot(self, board: str) -> Snapshot:
+        """The board's snapshot, holding only the players the live board would list now: a
+        snapshot is taken every few minutes, so a player hidden, excluded or erased since then
+        is dropped here by the live board's rule (``PlayerScore.listed_xp``), their profiles
+        read in one BatchGetItem (≤ the snapshot's size, 100), and the rest re-ranked."""
         snapshot = self._snapshots.load(board)
         if snapshot is None:
             raise BoardUnavailableError(board)
-        return snapshot
+        found = self._users.load_many([e.user_id for e in snapshot.entries])
+        kept = [
+            e
+            for e in snapshot.entries
+            if found[e.user_id].exists and player_score(found[e.user_id]).listed_xp(board)
+        ]
+        if len(kept) == len(snapshot.entries):
+            return snapshot
+        ranks = competition_ranks([e.xp for e in kept], 0, 0)
+        return replace(
+            snapshot,
+            entries=[replace(e, rank=r) for e, r in zip(kept, ranks, strict=True)],
+            total=max(len(kept), snapshot.total - (len(snapshot.entries) - len(kept))),
+        )
 
 
 def _entry(entry: Entry) -> EntryOut:

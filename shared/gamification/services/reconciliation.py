@@ -6,8 +6,8 @@ drift), while a heap of N per board keeps the top-N snapshots the API serves whi
 (written from the truth, so they stay fresh even when Redis is not). The boards are then
 swapped in atomically. Scores committed while the rebuild ran would be overwritten by the swap,
 so a second streaming read re-publishes every player the boards hold behind the truth
-(``ZADD GT``, which never lowers a score), and takes off the members it did not meet that are
-gone from the index (erased meanwhile).
+(``ZADD LT`` of the negated score, which never lowers a player), and takes off the members it
+did not meet that are gone from the index (erased meanwhile).
 
 Each swap stamps the board's generation marker, which is what makes the board servable as
 fresh (see ``gamification.adapters.leaderboard``). Next week's board is stamped ahead of time,
@@ -346,7 +346,7 @@ class LeaderboardReconciler:
     def _catch_up_page(self, state: PassState) -> bool:
         """A second streaming read of the index puts back what the swap rolled back: every
         player the boards now hold behind the truth (a score committed meanwhile, a player
-        hidden meanwhile, a new name) is re-published (``ZADD GT``, or taken off when
+        hidden meanwhile, a new name) is re-published (``ZADD LT``, or taken off when
         unlisted). Every id read goes into a temporary set (``seen``). ``False``: the read
         was over."""
         page = self._next_page(state)
