@@ -8,8 +8,9 @@ messages to the DLQ with their reason, hence its SendMessage there.
 
 The projector is the only function the write path puts in the VPC: it reads profile writes from
 the table's stream (filtered before invocation, so notifications and markers never invoke it)
-and raises the Redis scores with ``ZADD LT`` of the negated absolute score (never an increment). Its
-mapping retries, bisects a failing batch and gives up to the failed-invocations queue like the push dispatcher's.
+and raises the Redis scores with ``ZADD LT`` of the negated absolute score (never an
+increment). Its mapping retries, bisects a failing batch and gives up to the failed-invocations
+queue like the push dispatcher's.
 """
 
 from __future__ import annotations
