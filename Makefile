@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install local test unit lint typecheck bench openapi synth layer clean
+.PHONY: install local test unit unit-moved-clock lint typecheck bench openapi synth layer clean
 
 # uv installs the project's packages (≈ 5 s for `local` where pip takes ≈ 45 s: most of a fresh
 # `make local`); pip only bootstraps it, from the package registry, into the venv. Versions and
@@ -46,6 +46,16 @@ test: $(STAMP) lint typecheck
 ## The fast inner loop: everything but the end-to-end tests and the CDK synth tests.
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile -m "not e2e" --ignore=tests/infra
+
+## The date-sensitive folders again as if run on another date (tests/README.md): a year turn in
+## ISO week 53 by default, `GAMIFY_TEST_CLOCK=2027-03-28T01:30:00Z make unit-moved-clock` for
+## another. A test that reads today's date fails here, not on the day the calendar turns.
+## CI (.ci/run) runs it after `make test`.
+GAMIFY_TEST_CLOCK ?= 2026-12-31T23:30:00Z
+MOVED_CLOCK_TESTS ?= tests/unit tests/jobs tests/pipeline tests/lifecycle
+unit-moved-clock: $(STAMP)
+	GAMIFY_TEST_CLOCK=$(GAMIFY_TEST_CLOCK) $(BIN)/pytest -n 2 --dist loadfile -m "not e2e" \
+		$(MOVED_CLOCK_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,8 +26,31 @@ import pytest
 import redis
 
 from gamification.local.redis_server import RedisServer
+from tests.fixtures import moved_clock
 
 pytest_plugins = ["tests.fixtures.aws"]
+
+CLOCK_VARIABLE = moved_clock.VARIABLE
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Redis's absolute times follow Python's clock when a test moves it; and
+    ``GAMIFY_TEST_CLOCK=2026-12-31T23:30:00Z`` runs the session as if on that date (every xdist
+    worker configures itself), so a test that depends on today's date fails on any day, not
+    only on the day the calendar turns (tests/fixtures/moved_clock.py, tests/README.md)."""
+    config.add_cleanup(moved_clock.redis_follows_python_clock())
+    try:
+        moved = moved_clock.destination()
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from error
+    if moved is not None:
+        config.add_cleanup(moved_clock.start(moved))
+
+
+def pytest_report_header() -> str | None:
+    """Say in the run's header that the clock was moved, so a red run is read right."""
+    moved = moved_clock.destination()
+    return f"clock moved to {moved.isoformat()} ({CLOCK_VARIABLE})" if moved else None
 
 
 @pytest.fixture(autouse=True)

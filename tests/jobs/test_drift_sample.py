@@ -34,6 +34,8 @@ from tests.jobs.support import Context, World, build_world, scheduled_event
 
 DAY = date(2026, 11, 23)  # a Monday of ISO week 2026-W48
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
 WEEK = weekly(iso_week(NOW))
 PLAYERS = {f"p{i:02d}": 1 + i % 9 for i in range(40)}
 

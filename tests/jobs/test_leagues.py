@@ -32,6 +32,9 @@ WEEK = iso_week(NOW)  # NOW is Friday 2026-11-27 12:00 UTC
 MONDAY = NOW + timedelta(days=2, hours=12, minutes=5)  # 00:05 UTC, the next week
 NEXT_WEEK = iso_week(MONDAY)
 
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
+
 
 def _rules(cohort_size: int = 30) -> Ruleset:
     return default_ruleset().model_copy(update={"leagues": LeagueRules(cohort_size=cohort_size)})

@@ -28,6 +28,8 @@ from tests.jobs.support import Context, World, build_world, scheduled_event
 
 DAY = date(2026, 11, 23)  # a Monday: all activity falls in ISO week 2026-W48
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
 WEEK = weekly(iso_week(NOW))
 READS = {"ana": 12, "ben": 7, "cy": 7, "dee": 3, "eve": 5, "fay": 1}
 

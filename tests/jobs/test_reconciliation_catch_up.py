@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import redis
 
 from gamification.adapters.leaderboard import ALLTIME, Leaderboard, board_key, weekly
@@ -18,6 +19,8 @@ from gamification.services.reconciliation import LeaderboardReconciler
 from tests.jobs.support import build_world
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
 WEEK = iso_week(NOW)
 COHORT = f"{WEEK}:0:0"
 

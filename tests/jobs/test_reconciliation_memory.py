@@ -7,6 +7,7 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import redis
 
 from gamification.adapters.leaderboard import ALLTIME, weekly
@@ -19,6 +20,8 @@ from gamification.services.reconciliation_report import ReconciliationReport
 from tests.jobs.support import build_world
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
 WEEK = iso_week(NOW)
 PLAYERS = 20_000
 

@@ -32,6 +32,8 @@ from gamification.services.reconciliation_report import (
 from tests.jobs.support import Context, World, build_world, scheduled_event
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
 WEEK = iso_week(NOW)
 LAST_WEEK = iso_week(NOW - timedelta(days=7))
 PLAYERS = 160

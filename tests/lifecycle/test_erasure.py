@@ -31,6 +31,9 @@ from gamification.services.erasure import ErasureRequests, Status
 from tests.lifecycle.support import Lifecycle, build_lifecycle
 from tests.pipeline.support import NOW, activity, record
 
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
+
 
 def _items(aws: Provisioned, pk: str) -> list[dict[str, Any]]:
     client = boto3.client("dynamodb")

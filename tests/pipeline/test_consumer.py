@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import redis
+import time_machine
 from botocore.exceptions import ClientError
 
 from gamification.adapters.board_schema import board_key, decode_xp
@@ -237,14 +238,21 @@ def test_a_projection_that_fails_is_retried_from_the_batch_start_and_heals(
     stack_env: Provisioned,
 ) -> None:
     """Redis down: the projector reports the batch failed (no exception); the mapping's retry
-    of the same records, once Redis is back, leaves the exact scores."""
+    of the same records, once Redis is back, leaves the exact scores.
+
+    The handler's projector reads the clock (right in production) and skips weekly boards that
+    have expired by then: the clock is moved to the activities' week, not left at today."""
     from gamification import composition
 
     stream = Stream(stack_env.table_name)
     pipeline = build_pipeline(stack_env, redis.Redis())  # commits only; no Redis used
     pipeline.consumer.consume([record(activity(object_id=f"p{i}")) for i in range(2)])
     records = stream.read()
-    with RedisServer() as server, pytest.MonkeyPatch.context() as patch:
+    with (
+        time_machine.travel(NOW),
+        RedisServer() as server,
+        pytest.MonkeyPatch.context() as patch,
+    ):
         patch.setenv("REDIS_URL", server.url)
         composition.reset()
         server.stop()

@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import redis
 
 from gamification.adapters.leaderboard import board_key, decode_xp
@@ -16,6 +17,9 @@ from gamification.domain.periods import iso_week
 from gamification.domain.ruleset import default_ruleset
 from gamification.local.provision import Provisioned
 from tests.pipeline.support import NOW, activity, build_pipeline, record
+
+# The boards expire by the clock (Redis follows the moved one): the tests run at NOW, on any date.
+pytestmark = pytest.mark.time_machine(NOW)
 
 WEEK = iso_week(NOW)
 
