@@ -11,11 +11,13 @@ import boto3
 import pytest
 import time_machine
 from botocore.exceptions import ClientError
-from moto import mock_aws
+from moto import backends, mock_aws
+from moto.core import responses
 from moto.dynamodb.models import DynamoDBBackend
 from moto.sqs.models import Queue, SQSBackend
 
 from gamification.local import moto_patches
+from gamification.local.moto_patches import METHOD_NAMES
 from gamification.local.provision import Provisioned
 
 
@@ -31,6 +33,8 @@ def unpatched_after(monkeypatch: pytest.MonkeyPatch) -> None:
             name.split(".")[1],
         )
         monkeypatch.setattr(owner, attribute, vars(owner)[attribute])
+    monkeypatch.setattr(backends, "list_of_moto_modules", backends.list_of_moto_modules)
+    monkeypatch.setattr(responses, METHOD_NAMES, getattr(responses, METHOD_NAMES))
 
 
 def _put(table: str, pk: str, sk: str = "S", condition: str | None = None) -> Any:
@@ -207,3 +211,28 @@ def test_each_replaced_function_is_the_code_the_patch_was_written_for(
         if not getattr(current, "_gamify_fast", False):  # not installed by an earlier test
             assert moto_patches.source_digest(current) == digest, name
     assert moto_patches.install_sqs() == list(moto_patches.SQS_REPLACED)
+
+
+def test_server_lookups_give_moto_answers_without_reading_the_disk_again(
+    unpatched_after: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.sqs.responses import SQSResponse
+
+    modules = list(backends.list_of_moto_modules())
+    methods = {c: getattr(responses, METHOD_NAMES)(c) for c in (DynamoHandler, SQSResponse)}
+    assert {"dynamodb", "sqs", "dynamodbstreams"} <= set(modules)
+
+    moto_patches.install_server_lookups()
+    assert list(backends.list_of_moto_modules()) == modules
+    for clazz, names in methods.items():
+        assert getattr(responses, METHOD_NAMES)(clazz) == names
+    getattr(responses, METHOD_NAMES)(SQSResponse).clear()  # a caller's copy, not the cache
+
+    def no_listing(*_: object) -> None:
+        raise AssertionError("moto's package directory listed again")
+
+    monkeypatch.setattr("os.listdir", no_listing)
+    monkeypatch.setattr("inspect.getmembers", no_listing)
+    assert list(backends.list_of_moto_modules()) == modules
+    assert getattr(responses, METHOD_NAMES)(SQSResponse) == methods[SQSResponse]

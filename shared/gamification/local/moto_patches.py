@@ -1,4 +1,4 @@
-"""Faster versions of two moto 5 hot spots, installed by the local stack only.
+"""Faster versions of moto 5 hot spots, installed by the local stack only.
 
 **DynamoDB ``TransactWriteItems``.** moto 5 deep-copies the whole table for every item of a
 transaction (to roll back on failure), so each transaction costs O(items x table size, stream
@@ -18,7 +18,13 @@ clock once per call instead of once or twice per message, and a delete looks amo
 messages (where a received message is) before scanning the queue. Same answers, same state
 changes; only the cost differs.
 
-Each replacement is installed only when the function it replaces is the code it was written
+**The server's per-request lookups.** For every request, moto's server lists its own package
+directory (``backends.list_of_moto_modules``: ≈ 180 ``isdir`` calls) to see whether the host
+names a service, and lists the responding class's methods with ``inspect.getmembers``: about
+6 % of the local stack's CPU while it drains a queue. Both answers are fixed once moto is
+imported, so they are computed once (per class for the methods).
+
+Each SQS replacement is installed only when the function it replaces is the code it was written
 against (its source digest, checked on moto 5.2.5): after a moto upgrade that changes one, that
 one is left as moto ships it and a warning says so (slower, never wrong). The test suite's
 in-process ``mock_aws`` keeps moto's own implementations.
@@ -48,9 +54,39 @@ SQS_REPLACED = {
 """The first 16 hex digits of the SHA-256 of each replaced function's source in moto 5.2.5."""
 
 
+METHOD_NAMES = "method_names_from_class"
+"""The name ``moto.core.responses`` imports moto's method lister under (replaced there)."""
+
+
 def install() -> None:
     _install_transactions()
     install_sqs()
+    install_server_lookups()
+
+
+def install_server_lookups() -> None:
+    """Remember the two answers moto's server recomputes on every request."""
+    from moto import backends
+    from moto.core import responses
+
+    if getattr(backends.list_of_moto_modules, "_gamify_fast", False):
+        return
+    modules = tuple(backends.list_of_moto_modules())
+    method_names: dict[object, list[str]] = {}
+    original_method_names: Callable[[object], list[str]] = vars(responses)[METHOD_NAMES]
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return modules
+
+    def method_names_from_class(clazz: object) -> list[str]:
+        found = method_names.get(clazz)
+        if found is None:
+            found = method_names[clazz] = original_method_names(clazz)
+        return list(found)
+
+    list_of_moto_modules._gamify_fast = True  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = list_of_moto_modules
+    vars(responses)[METHOD_NAMES] = method_names_from_class
 
 
 def _install_transactions() -> None:
