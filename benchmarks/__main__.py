@@ -19,16 +19,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(set(args.names) - set(known))
     if unknown:
         parser.error(f"unknown benchmark(s) {unknown}; known: {known}")
+    failed: list[str] = []
     for name in args.names or known:
         module = importlib.import_module(f"benchmarks.{name}")
         if not callable(getattr(module, "run", None)):
             continue
         started = time.perf_counter()
-        section: str = module.run()
+        try:
+            section: str = module.run()
+        except AssertionError as floor:
+            # A benchmark below its floor fails the run, after the others have reported.
+            failed.append(name)
+            section = f"{floor}\n\n**{name}: below its floor**"
         print(section)
         print(f"\n_{name} took {time.perf_counter() - started:.1f} s (wall clock)_\n")
         sys.stdout.flush()
-    return 0
+    if failed:
+        print(f"below their floors: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
