@@ -21,6 +21,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def quest(**overrides: Any) -> dict[str, Any]:
+    """An admin's quest body, live now for two days (the quest and hostile-input tests)."""
+    moment = now()
+    return {
+        "name": "Weekend Reader",
+        "description": "Read 3 posts this weekend.",
+        "starts_at": (moment - timedelta(hours=1)).isoformat(),
+        "ends_at": (moment + timedelta(days=2)).isoformat(),
+        "criteria": {"type": "posts_read", "count": 3},
+        "reward_xp": 40,
+        **overrides,
+    }
+
+
 def profile(
     user_id: str,
     xp: int = 0,

@@ -26,19 +26,6 @@ ANCIENT = "0001-01-01T00:00:00+05:00"
 EPOCH_DIGITS = "1700000000"
 
 
-def _quest(**overrides: Any) -> dict[str, Any]:
-    now = seed.now()
-    return {
-        "name": "Weekend Reader",
-        "description": "Read 3 posts this weekend.",
-        "starts_at": (now - timedelta(hours=1)).isoformat(),
-        "ends_at": (now + timedelta(days=2)).isoformat(),
-        "criteria": {"type": "posts_read", "count": 3},
-        "reward_xp": 40,
-        **overrides,
-    }
-
-
 def _badge(**overrides: Any) -> dict[str, Any]:
     return {
         "name": "Night Owl",
@@ -56,9 +43,9 @@ def _activity(**overrides: Any) -> dict[str, Any]:
 # -- date-times -------------------------------------------------------------------------------
 
 DATE_TIME_INPUTS: list[Any] = [
-    pytest.param("PUT", "/v1/admin/quests/q", ADMIN, lambda v: _quest(ends_at=v),
+    pytest.param("PUT", "/v1/admin/quests/q", ADMIN, lambda v: seed.quest(ends_at=v),
                  "body.ends_at", id="quest-ends_at"),
-    pytest.param("PUT", "/v1/admin/quests/q", ADMIN, lambda v: _quest(starts_at=v),
+    pytest.param("PUT", "/v1/admin/quests/q", ADMIN, lambda v: seed.quest(starts_at=v),
                  "body.starts_at", id="quest-starts_at"),
     pytest.param("POST", "/v1/activities", ALICE, lambda v: _activity(occurred_at=v),
                  "body.occurred_at", id="activity"),
@@ -95,7 +82,7 @@ def test_a_date_time_is_an_rfc3339_string_in_the_years_1970_to_8999(
 
 
 def test_the_years_message_says_the_rule(refusals: Api) -> None:
-    reply = refusals.put("/v1/admin/quests/q", as_=ADMIN, body=_quest(ends_at=FAR))
+    reply = refusals.put("/v1/admin/quests/q", as_=ADMIN, body=seed.quest(ends_at=FAR))
     assert (
         reply.error["message"]
         == "invalid request: body.ends_at: must lie in the years 1970 to 8999"
@@ -126,7 +113,7 @@ def test_the_years_message_says_the_rule(refusals: Api) -> None:
          "body.criteria.count"),
         ("/v1/admin/badges/owl", lambda c: _badge(criteria={"type": "level_reached", "level": c}),
          "body.criteria.level"),
-        ("/v1/admin/quests/q", lambda c: _quest(criteria={"type": "posts_read", "count": c}),
+        ("/v1/admin/quests/q", lambda c: seed.quest(criteria={"type": "posts_read", "count": c}),
          "body.criteria.count"),
     ],
 )  # fmt: skip
@@ -177,8 +164,8 @@ def test_display_names_that_only_look_blank_or_spoof_are_refused(refusals: Api, 
 HUMAN_TEXT_FIELDS: list[Any] = [
     pytest.param("/v1/admin/badges/owl", _badge, "name", id="badge-name"),
     pytest.param("/v1/admin/badges/owl", _badge, "description", id="badge-description"),
-    pytest.param("/v1/admin/quests/q", _quest, "name", id="quest-name"),
-    pytest.param("/v1/admin/quests/q", _quest, "description", id="quest-description"),
+    pytest.param("/v1/admin/quests/q", seed.quest, "name", id="quest-name"),
+    pytest.param("/v1/admin/quests/q", seed.quest, "description", id="quest-description"),
 ]
 
 
@@ -258,7 +245,7 @@ def test_an_unknown_field_is_named_capped_with_an_ellipsis(refusals: Api) -> Non
         ),
         pytest.param(
             "PUT", "/v1/admin/quests/q", ADMIN,
-            _quest(starts_at="2026-01-02T00:00:00Z", ends_at="2026-01-01T00:00:00Z"),
+            seed.quest(starts_at="2026-01-02T00:00:00Z", ends_at="2026-01-01T00:00:00Z"),
             "ends_at must be after starts_at", id="quest-window",
         ),
         pytest.param(

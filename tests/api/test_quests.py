@@ -14,19 +14,6 @@ from tests.api.support import Api, LambdaContext, admin, user
 ALICE = user("alice")
 
 
-def _quest(**overrides: Any) -> dict[str, Any]:
-    now = seed.now()
-    return {
-        "name": "Weekend Reader",
-        "description": "Read 3 posts this weekend.",
-        "starts_at": (now - timedelta(hours=1)).isoformat(),
-        "ends_at": (now + timedelta(days=2)).isoformat(),
-        "criteria": {"type": "posts_read", "count": 3},
-        "reward_xp": 40,
-        **overrides,
-    }
-
-
 def _consume(stack_env: Provisioned) -> None:
     from functions.consumer.handler import lambda_handler
 
@@ -35,8 +22,8 @@ def _consume(stack_env: Provisioned) -> None:
 
 
 def test_a_quest_is_listed_progresses_and_pays_once(api: Api, stack_env: Provisioned) -> None:
-    created = api.put("/v1/admin/quests/weekend", as_=admin(), body=_quest())
-    upcoming = _quest(
+    created = api.put("/v1/admin/quests/weekend", as_=admin(), body=seed.quest())
+    upcoming = seed.quest(
         name="Next week",
         starts_at=(seed.now() + timedelta(days=3)).isoformat(),
         ends_at=(seed.now() + timedelta(days=4)).isoformat(),
@@ -77,21 +64,21 @@ def test_a_quest_is_listed_progresses_and_pays_once(api: Api, stack_env: Provisi
     ("body", "status", "field"),
     [
         (
-            _quest(ends_at="2020-01-01T00:00:00Z", starts_at="2020-01-02T00:00:00Z"),
+            seed.quest(ends_at="2020-01-01T00:00:00Z", starts_at="2020-01-02T00:00:00Z"),
             400,
             "body.ends_at",
         ),
         (
-            _quest(criteria={"type": "event_count", "event_type": "nope", "count": 1}),
+            seed.quest(criteria={"type": "event_count", "event_type": "nope", "count": 1}),
             400,
             "body.criteria.event_type",
         ),
-        (_quest(reward_badge="no-such-badge"), 400, "body.reward_badge"),
-        (_quest(criteria={"type": "streak", "count": 3}), 422, "body.criteria"),
-        (_quest(colour="red"), 422, "body.colour"),
-        (_quest(reward_xp=40.5), 422, "body.reward_xp"),
-        (_quest(reward_xp="40"), 422, "body.reward_xp"),
-        (_quest(reward_xp=1_000_001), 422, "body.reward_xp"),  # above MAX_AWARD_XP
+        (seed.quest(reward_badge="no-such-badge"), 400, "body.reward_badge"),
+        (seed.quest(criteria={"type": "streak", "count": 3}), 422, "body.criteria"),
+        (seed.quest(colour="red"), 422, "body.colour"),
+        (seed.quest(reward_xp=40.5), 422, "body.reward_xp"),
+        (seed.quest(reward_xp="40"), 422, "body.reward_xp"),
+        (seed.quest(reward_xp=1_000_001), 422, "body.reward_xp"),  # above MAX_AWARD_XP
     ],
 )
 def test_invalid_quests_are_refused_naming_the_field(
@@ -104,15 +91,15 @@ def test_invalid_quests_are_refused_naming_the_field(
 
 def test_a_whole_number_written_with_a_fraction_is_an_integer(api: Api) -> None:
     """JSON Schema's integer includes 40.0; the contract test's generator sends such values."""
-    reply = api.put("/v1/admin/quests/whole", as_=admin(), body=_quest(reward_xp=40.0))
+    reply = api.put("/v1/admin/quests/whole", as_=admin(), body=seed.quest(reward_xp=40.0))
     assert reply.status == 201, reply.text
     assert reply.json["reward_xp"] == 40
 
 
 def test_only_admins_change_quests_and_unknown_ones_are_404(api: Api) -> None:
-    assert api.put("/v1/admin/quests/q", as_=ALICE, body=_quest()).status == 403
+    assert api.put("/v1/admin/quests/q", as_=ALICE, body=seed.quest()).status == 403
     assert api.delete("/v1/admin/quests/q", as_=admin()).status == 404
-    assert api.put("/v1/admin/quests/q", as_=admin(), body=_quest()).status == 201
+    assert api.put("/v1/admin/quests/q", as_=admin(), body=seed.quest()).status == 201
     assert api.delete("/v1/admin/quests/q", as_=admin()).status == 204
     assert api.get("/v1/quests", as_=ALICE).json["quests"] == []
 
@@ -120,7 +107,7 @@ def test_only_admins_change_quests_and_unknown_ones_are_404(api: Api) -> None:
 def test_a_quest_ending_late_in_8999_is_stored_and_listed(api: Api) -> None:
     """The last year accepted, with the widest offset, still leaves room for the retention
     (year 9999 minus 5 hours overflowed it: a 500; now a 422, tests/api/test_hostile_inputs)."""
-    body = _quest(ends_at="8999-12-31t23:59:59.123456789-23:59")
+    body = seed.quest(ends_at="8999-12-31t23:59:59.123456789-23:59")
     saved = api.put("/v1/admin/quests/long", as_=admin(), body=body)
 
     assert saved.status == 201, saved.text
