@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gamification.adapters.board_schema import decode_xp, encode_score
 from gamification.adapters.leaderboard import boards_to_leave, weekly_expiry
 from gamification.adapters.player_score import ALLTIME, PlayerScore, league, weekly
 from gamification.domain.periods import iso_week
+from gamification.domain.xp import MAX_XP
 
 moments = st.datetimes(
     min_value=datetime(2021, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
@@ -45,3 +47,11 @@ def test_the_cohorts_the_erasure_tombstone_names_are_left_too() -> None:
     leaving = boards_to_leave(tombstone, now)
     assert league("2026-W48:0:3") in leaving
     assert league("2026-W49:1:0") in leaving
+
+
+def test_a_profile_stored_above_the_xp_bound_is_listed_at_the_bound() -> None:
+    """Profiles written before the cap existed must not fail every projection of them."""
+    legacy = PlayerScore("old", MAX_XP + 5, None, weekly_xp={"2026-W48": MAX_XP + 5})
+    assert legacy.listed_xp(ALLTIME) == MAX_XP
+    assert legacy.listed_xp("weekly:2026-W48") == MAX_XP
+    assert decode_xp(encode_score(legacy.xp_on(ALLTIME), None)) == MAX_XP

@@ -55,7 +55,9 @@ class PlayerScore:
         which the boards count up to ``MAX_XP`` (reaching it takes 8.4 M XP in one week, i.e.
         ≈ 84,000 service-reported series; a week's sum stays exact in the profile)."""
         if board == ALLTIME:
-            return self.xp
+            # A profile stored before the cap (above it only by service-reported awards) is
+            # listed at the bound rather than failing every projection of it.
+            return min(self.xp, MAX_XP)
         if board.startswith(LEAGUE_PREFIX):
             # A cohort board holds its members' XP of the cohort's week.
             week = league_week(board)
