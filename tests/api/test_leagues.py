@@ -16,6 +16,10 @@ from tests.api import seed
 from tests.api.support import Api, user
 from tests.pipeline.support import activity, record
 
+# A Wednesday noon: the weeks and back-dating windows the tests compute never straddle a
+# week turn, a DST change or the year (the handlers and the test read one moved clock).
+pytestmark = pytest.mark.time_machine(datetime(2026, 11, 25, 12, tzinfo=UTC))
+
 ALICE = user("alice")
 
 
