@@ -13,7 +13,7 @@ Python) and without.
 
 The baseline imports the user's fixed packages alone: boto3, pydantic's ``BaseModel`` (pydantic
 2 loads its model machinery lazily, so ``import pydantic`` alone measures nothing), Powertools'
-Logger, Metrics and Tracer, and for the four API functions Powertools' REST resolver. What is
+Logger, Metrics and Tracer, and for the API functions Powertools' REST resolver. What is
 above it is ours: our modules, the models we define, redis, and whatever of Powertools we pull
 in beyond those. Target: at most 150 ms above the baseline for every function.
 
@@ -48,7 +48,7 @@ BASELINE = (
     "Logger(); Metrics(); Tracer()\n"
 )
 API_BASELINE = BASELINE + "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
-API_FUNCTIONS = frozenset({"ingest", "query", "account", "admin"})
+API_FUNCTIONS = frozenset({"ingest", "query", "account", "admin", "meta"})
 _PROBE = """
 import sys, time
 sys.path[:0] = {path!r}

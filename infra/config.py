@@ -20,6 +20,7 @@ from gamification.api.cors import CorsPolicy
 from gamification.resources import SCHEDULES
 
 CacheType = Literal["serverless", "nodes"]
+MfaPolicy = Literal["admins", "all"]
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -115,6 +116,36 @@ class StackConfig:
     ``*`` for any; empty allows none (the hosted demo's origin is added when ``web_hosting``)."""
     web_hosting: bool = False
     """Host the demo page (``web/``) on S3 behind CloudFront (pay per request, no idle cost)."""
+    waf: str = ""
+    """AWS WAF on the API stage: ``true``, ``false``, or empty for on in a stage named ``prod``
+    and off elsewhere (its web ACL and rules cost ~$9/month at rest, docs/deploy.md)."""
+    waf_rate_limit: int = 2000
+    """Requests one IP may make in 5 minutes before WAF blocks it (the rate-based rule)."""
+    public_throttle_rate: int = 5
+    """Requests per second for each public route (health, OpenAPI, docs), throttled apart from
+    the stage's so they can never use up the budget of the routes users need."""
+    public_throttle_burst: int = 10
+    canary: bool = False
+    """Shift each function's ``live`` alias gradually with CodeDeploy (10% for 5 minutes, then
+    all), rolled back by the function's error alarm; off, a deploy moves every alias at once."""
+    backup: bool = False
+    """An AWS Backup plan for the table (daily, 35 days) on top of point-in-time recovery."""
+    backup_copy_vault_arn: str = ""
+    """A backup vault in another region to copy each backup to (docs/recovery.md)."""
+    table_name: str = ""
+    """Adopt an existing table (a point-in-time restore) instead of the stack's own: the
+    recovery plan's last step (docs/recovery.md). Needs ``table_stream_arn``."""
+    table_stream_arn: str = ""
+    """The adopted table's stream (NEW_IMAGE), which the projector and dispatcher read."""
+    mfa: MfaPolicy = "admins"
+    """``admins``: TOTP optional for players, required for the admin group (a token trigger
+    drops the admin group from the tokens of an admin without MFA); ``all``: required for
+    every account of the pool (docs/deploy.md, "Sign-in")."""
+    ses_email_from: str = ""
+    """Send Cognito's e-mail (codes, invitations) through SES from this verified address;
+    empty uses Cognito's own sender, limited to 50 e-mails a day."""
+    ses_region: str = ""
+    """The SES region of ``ses_email_from`` when not the stack's (Cognito supports a few)."""
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -157,6 +188,30 @@ class StackConfig:
             (1 <= self.league_seat_shards <= 100, "league_seat_shards must be 1..100"),
             (1 <= self.league_close_shards <= 100, "league_close_shards must be 1..100"),
             (1 <= self.reminder_shards <= 1000, "reminder_shards must be 1..1000"),
+            (self.waf.lower() in {"", *_TRUE, *_FALSE}, "waf must be true, false or empty"),
+            (10 <= self.waf_rate_limit <= 2_000_000_000, "waf_rate_limit must be >= 10"),
+            (self.public_throttle_rate > 0, "public_throttle_rate must be > 0"),
+            (
+                self.public_throttle_burst >= self.public_throttle_rate,
+                "public_throttle_burst must be >= public_throttle_rate",
+            ),
+            (
+                bool(self.table_name) == bool(self.table_stream_arn),
+                "table_name and table_stream_arn go together (an adopted table's stream)",
+            ),
+            (self.mfa in get_args(MfaPolicy), "mfa must be admins or all"),
+            (
+                not self.ses_email_from or "@" in self.ses_email_from,
+                "ses_email_from must be an e-mail address",
+            ),
+            (
+                not self.backup_copy_vault_arn
+                or (
+                    self.backup_copy_vault_arn.startswith("arn:")
+                    and ":backup-vault:" in self.backup_copy_vault_arn
+                ),
+                "backup_copy_vault_arn must be a backup vault ARN",
+            ),
         ]
         return [message for ok, message in checks if not ok]
 
@@ -164,6 +219,13 @@ class StackConfig:
     def allowed_origins(self) -> tuple[str, ...]:
         """``cors_origins`` as a list (the API functions read the same format, see api/cors.py)."""
         return CorsPolicy.parse(self.cors_origins).origins
+
+    @property
+    def waf_enabled(self) -> bool:
+        """``waf`` as given, else on for the stage named ``prod``."""
+        if self.waf:
+            return self.waf.lower() in _TRUE
+        return self.stage == "prod"
 
     @property
     def zones(self) -> list[str]:

@@ -9,7 +9,9 @@ from constructs import Construct
 
 from infra.config import StackConfig
 from infra.constructs.api import Api
+from infra.constructs.backup import TableBackup
 from infra.constructs.data import Data
+from infra.constructs.deployments import GradualDeployments
 from infra.constructs.functions import DomainEnvironment, GamifyFunction, LambdaRuntime
 from infra.constructs.identity import Identity
 from infra.constructs.ingestion_queue import FailedInvocations, IngestionQueue
@@ -78,7 +80,7 @@ class GamifyStack(Stack):
             WebHosting(self, "Web", web_dir=REPO_ROOT / "web") if config.web_hosting else None
         )
         web_origins = [self.web.origin] if self.web else []
-        self.identity = Identity(self, "Identity", config=config)
+        self.identity = Identity(self, "Identity", config=config, runtime=self.runtime)
         self.api = Api(
             self,
             "Api",
@@ -118,6 +120,22 @@ class GamifyStack(Stack):
             projector=self.processing.projector,
             reminder_queue=self.jobs.reminder_queue,
         )
+        self.deployments = (
+            GradualDeployments(
+                self,
+                "Deployments",
+                config=config,
+                functions=self.functions,
+                alarms_of=self.observability.function_alarms,
+            )
+            if config.canary
+            else None
+        )
+        self.backup = (
+            TableBackup(self, "Backup", config=config, table=self.data.table)
+            if config.backup
+            else None
+        )
         self._outputs()
 
     @property
@@ -134,6 +152,7 @@ class GamifyStack(Stack):
             "leagues": self.jobs.leagues,
             "backfill": self.jobs.backfill,
             "eraser": self.jobs.eraser,
+            **({"tokens": self.identity.token_guard} if self.identity.token_guard else {}),
         }
 
     def _outputs(self) -> None:
@@ -156,19 +175,19 @@ class GamifyStack(Stack):
             "CacheEndpoint": (self.cache.endpoint_address, "Leaderboard cache (VPC only)"),
             "CacheUser": (self.cache.username, "Cache user the functions sign in as (IAM auth)"),
             "BackfillFunctionName": (
-                self.jobs.backfill.function.function_name,
+                self.jobs.backfill.invoke_name,
                 "Invoke to backfill badges by hand",
             ),
             "EraserFunctionName": (
-                self.jobs.eraser.function.function_name,
+                self.jobs.eraser.invoke_name,
                 'Invoke with {"user_id": ...} to resume an erasure by hand',
             ),
             "ReconcilerFunctionName": (
-                self.jobs.reconciler.function.function_name,
+                self.jobs.reconciler.invoke_name,
                 "Invoke to rebuild the leaderboards now",
             ),
             "LeaguesFunctionName": (
-                self.jobs.leagues.function.function_name,
+                self.jobs.leagues.invoke_name,
                 'Invoke with {"week": "YYYY-Www"} to close a league week by hand',
             ),
             "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),

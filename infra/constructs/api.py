@@ -1,14 +1,16 @@
-"""The public HTTP API: API Gateway (REST) in front of four small functions.
+"""The public HTTP API: API Gateway (REST) in front of five small functions.
 
 * **ingest** (write path) can only put messages on the activity queue;
 * **query** (read path) reads DynamoDB and Redis and never writes;
 * **account** changes the caller's own settings and notification flags, starts erasures (the
   caller's own; any user's for admins) and sets exclusions; it has no Redis and deletes nothing;
-* **admin** edits badge definitions and starts a backfill.
+* **admin** edits badge definitions and starts a backfill;
+* **meta** answers the public routes (health, OpenAPI, Swagger UI) with no data access at all.
 
 User routes use a Cognito authorizer: the function takes the user's id from the verified claims,
 never from the body. The internal ingest route is for trusted services and uses IAM (SigV4).
-The health check and the API's documentation are public. Every route is declared here, so a
+The health check and the API's documentation are public, throttled on their own and, with
+``waf``, behind AWS WAF like every route. Every route is declared here, so a
 request for anything else is rejected by API Gateway without invoking a function.
 """
 
@@ -30,6 +32,7 @@ from gamification.resources import ROUTES, Route
 from infra.config import StackConfig
 from infra.constructs.browser_access import BrowserAccess
 from infra.constructs.data import Data, TableAccess
+from infra.constructs.edge import ApiFirewall
 from infra.constructs.functions import (
     DomainEnvironment,
     FunctionSpec,
@@ -67,6 +70,27 @@ def _write_budget(config: StackConfig) -> dict[str, str]:
     return {"GAMIFY_WRITE_BUDGET_PER_MINUTE": str(config.write_budget_per_minute)}
 
 
+def public_throttles(config: StackConfig) -> dict[str, apigw.MethodDeploymentOptions]:
+    """A throttle of their own for the public routes (``auth="none"``), far below the stage's.
+
+    API Gateway applies the stage's limits to each method separately, and a method's own limits
+    instead of them: a flood of health or docs requests is turned away (429) after a few a
+    second, so what it can spend (the meta function's invocations, the account's regional
+    request and concurrency limits every route shares) stays small."""
+    return {
+        f"{route.path}/{route.method}": apigw.MethodDeploymentOptions(
+            throttling_rate_limit=config.public_throttle_rate,
+            throttling_burst_limit=config.public_throttle_burst,
+            # A method's settings replace the stage's: repeat the logging and metrics.
+            logging_level=apigw.MethodLoggingLevel.ERROR,
+            data_trace_enabled=False,
+            metrics_enabled=True,
+        )
+        for route in ROUTES
+        if gateway_auth(route) is Auth.PUBLIC
+    }
+
+
 def _has_body(route: Route) -> bool:
     return route.method in {"POST", "PUT", "PATCH"}
 
@@ -100,7 +124,8 @@ class ApiFunction:
     construct_id: str
     name: str
     description: str
-    table_access: TableAccess
+    table_access: TableAccess | None
+    """``None``: no table at all (not even its name)."""
     redis: bool = False
     """In the VPC with a connection to the leaderboard cache (the read path only)."""
     memory_mb: int = 512
@@ -133,8 +158,19 @@ API_FUNCTIONS = (
         "Badge definitions (admin group only); starts the backfill",
         ADMIN_TABLE_ACCESS,
     ),
+    # The public routes: outside the VPC, no table, no Redis, so a flood of them can spend
+    # neither the read path's concurrency nor the cache (docs/api.md, "Health and docs").
+    ApiFunction(
+        "Meta",
+        "meta",
+        "Liveness, the OpenAPI document and Swagger UI (public)",
+        None,
+        # CPU follows memory: the first document request of a container builds it from every
+        # router (≈ 1 s of CPU, docs/api.md); the health answer takes ≈ 6 ms at any size.
+        memory_mb=1024,
+    ),
 )
-"""The four API functions; ``resources.ROUTES`` says which routes each serves."""
+"""The API functions; ``resources.ROUTES`` says which routes each serves."""
 API_TIMEOUT = Duration.seconds(10)
 
 # Gateway-generated errors (no token, throttled, unknown route...) in the API's one error model.
@@ -199,9 +235,10 @@ class Api(Construct):
             "account": {
                 **domain.user_state,
                 **_write_budget(config),
-                "ERASER_FUNCTION_NAME": eraser.function.function_name,
+                "ERASER_FUNCTION_NAME": eraser.invoke_name,
             },
-            "admin": {"BACKFILL_FUNCTION_NAME": backfill.function.function_name},
+            "admin": {"BACKFILL_FUNCTION_NAME": backfill.invoke_name},
+            "meta": {},
         }
         self.functions: dict[str, GamifyFunction] = {}
         for row in API_FUNCTIONS:
@@ -218,15 +255,20 @@ class Api(Construct):
                 runtime=runtime,
                 network=network if row.redis else None,
             )
-            data.grant(fn, row.table_access)
+            if row.table_access is not None:
+                data.grant(fn, row.table_access)
             if row.redis:
                 cache.connect(fn)
             self.functions[row.name] = fn
         self.functions["ingest"].allow(
             ["sqs:SendMessage"], [queue.queue.queue_arn], "QueueActivities"
         )
-        self.functions["account"].allow(["lambda:InvokeFunction"], [eraser.arn], "StartErasure")
-        self.functions["admin"].allow(["lambda:InvokeFunction"], [backfill.arn], "StartBackfill")
+        self.functions["account"].allow(
+            ["lambda:InvokeFunction"], [eraser.alias_arn], "StartErasure"
+        )
+        self.functions["admin"].allow(
+            ["lambda:InvokeFunction"], [backfill.alias_arn], "StartBackfill"
+        )
 
         self.access_logs = logs.LogGroup(
             self,
@@ -247,6 +289,7 @@ class Api(Construct):
                 stage_name=config.stage,
                 throttling_rate_limit=config.api_throttle_rate,
                 throttling_burst_limit=config.api_throttle_burst,
+                method_options=public_throttles(config),
                 access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
                 access_log_format=apigw.AccessLogFormat.custom(_ACCESS_LOG_FORMAT),
                 logging_level=apigw.MethodLoggingLevel.ERROR,
@@ -285,7 +328,7 @@ class Api(Construct):
             results_cache_ttl=Duration.minutes(5),
         )
         integrations = {
-            name: apigw.LambdaIntegration(fn.function, allow_test_invoke=False)
+            name: apigw.LambdaIntegration(fn.alias, allow_test_invoke=False)
             for name, fn in self.functions.items()
         }
         self.methods = {
@@ -293,13 +336,20 @@ class Api(Construct):
             for route in ROUTES
         }
         self.cors.apply(self.rest_api, self.functions.values())
-        acknowledge(
-            self.rest_api,
-            "AwsSolutions-APIG3",
-            "AWS WAF costs a monthly fee per web ACL and rule, paid at rest; every user route is "
-            "authenticated and the stage is throttled. Associate a web ACL with the stage if "
-            "your threat model needs one (docs/deploy.md).",
-        )
+        self.firewall: ApiFirewall | None = None
+        if config.waf_enabled:
+            self.firewall = ApiFirewall(
+                self, "Firewall", config=config, stage=self.rest_api.deployment_stage
+            )
+        else:
+            acknowledge(
+                self.rest_api,
+                "AwsSolutions-APIG3",
+                "WAF is off for this stage (waf=false, or a stage not named prod): its web ACL "
+                "and rules cost ~$9 a month at rest. Every user route is authenticated, the "
+                "stage and the public routes are throttled; deploy with -c waf=true to add it "
+                "(docs/deploy.md, 'Edge protection').",
+            )
         if config.api_cloudwatch_role:
             acknowledge(
                 self.rest_api,
@@ -358,7 +408,7 @@ class Api(Construct):
         elif auth is Auth.PUBLIC:
             reason = (
                 "Deliberately public: liveness probe and API documentation (OpenAPI, Swagger UI), "
-                "read-only, no user data, and throttled with the stage."
+                "served by a function with no data access, throttled on their own."
             )
             acknowledge(method, "AwsSolutions-APIG4", reason)
             acknowledge(method, "AwsSolutions-COG4", reason)

@@ -73,7 +73,18 @@ class Data(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
-        self.table = dynamodb.Table(
+        self.table: dynamodb.ITable
+        if config.table_name:
+            # Recovery (docs/recovery.md): a point-in-time restore, adopted by name. The stack's
+            # own table, if any, leaves the template and is retained, not deleted.
+            self.table = dynamodb.Table.from_table_attributes(
+                self,
+                "AdoptedTable",
+                table_name=config.table_name,
+                table_stream_arn=config.table_stream_arn,
+            )
+            return
+        table = dynamodb.Table(
             self,
             "Table",
             partition_key=_string_key(spec.partition_key),
@@ -88,13 +99,14 @@ class Data(Construct):
             removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
         )
         for index in spec.indexes:
-            self.table.add_global_secondary_index(
+            table.add_global_secondary_index(
                 index_name=index.name,
                 partition_key=_string_key(index.partition_key),
                 sort_key=_string_key(index.sort_key),
                 projection_type=_PROJECTIONS[index.projection],
                 non_key_attributes=list(index.included) if index.projection == "INCLUDE" else None,
             )
+        self.table = table
 
     def grant(self, fn: GamifyFunction, access: TableAccess) -> None:
         """Grant exactly ``access``, and pass the table's name to the function."""

@@ -32,6 +32,12 @@ VPC_NETWORK_INTERFACE_ACTIONS = (
     "ec2:UnassignPrivateIpAddresses",
 )
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LIVE_ALIAS = "live"
+"""The alias every trigger, integration and caller invokes (docs/deploy.md, "Rolling back"):
+moving it is how a deploy goes live, gradually with ``canary``, and how it is rolled back."""
+SELF_INVOKE_ENV = "GAMIFY_SELF_INVOKE_NAME"
+"""The qualified name (``<function>:live``) a job that continues itself invokes, so a paused run
+resumes on the live code, never on ``$LATEST`` (which a canary has not vetted yet)."""
 LATEST_PYTHON = "python3.14"
 """The newest Python runtime Lambda offers (cdk-nag's L1 rule asks for it)."""
 
@@ -197,6 +203,13 @@ class GamifyFunction(Construct):
             vpc_subnets=network.subnets if network else None,
             security_groups=[network.lambda_security_group] if network else None,
         )
+        # A new version on every change of code or configuration; old ones are kept (RETAIN), so
+        # rolling back is moving the alias, not a rebuild.
+        self.alias = lambda_.Alias(
+            self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version
+        )
+        if spec.physical_name is not None:
+            self.add_env(SELF_INVOKE_ENV, self.invoke_name)
         star_reasons = []
         if network is not None:
             star_reasons.append(
@@ -245,6 +258,21 @@ class GamifyFunction(Construct):
             resource_name=self.spec.physical_name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
+
+    @property
+    def alias_arn(self) -> str:
+        """The ``live`` alias's ARN, for ``lambda:InvokeFunction`` grants: an IAM grant on the
+        unqualified ARN does not cover a qualified invocation, and vice versa."""
+        if self.spec.physical_name is None:
+            return self.alias.function_arn
+        return f"{self.arn}:{LIVE_ALIAS}"
+
+    @property
+    def invoke_name(self) -> str:
+        """What callers pass as ``FunctionName``: the function qualified with the alias."""
+        if self.spec.physical_name is None:
+            return self.alias.function_name
+        return f"{self.spec.physical_name}:{LIVE_ALIAS}"
 
     @property
     def stack(self) -> Stack:

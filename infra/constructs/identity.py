@@ -11,12 +11,14 @@ deletes every account in it.
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy
+from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from gamification.api.auth import ADMIN_GROUP
 from infra.config import StackConfig
+from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
 from infra.nag import acknowledge
 
 LOGICAL_IDS = {
@@ -27,11 +29,33 @@ LOGICAL_IDS = {
 """The ids CDK derived from the pool's first home (``Api/UserPool``); never change them."""
 
 
+MFA_SETTINGS = {"admins": cognito.Mfa.OPTIONAL, "all": cognito.Mfa.REQUIRED}
+"""Cognito's MFA setting is pool-wide; ``admins`` adds the token trigger on top of OPTIONAL."""
+
+
+def email_settings(config: StackConfig, stack: Stack) -> cognito.UserPoolEmail | None:
+    """SES when ``ses_email_from`` is set (Cognito's own sender sends 50 e-mails a day)."""
+    if not config.ses_email_from:
+        return None
+    return cognito.UserPoolEmail.with_ses(
+        from_email=config.ses_email_from,
+        ses_region=config.ses_region or stack.region,
+    )
+
+
 class Identity(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        runtime: LambdaRuntime,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool: cognito.IUserPool
         self.user_pool_client: cognito.UserPoolClient | None = None
+        self.token_guard: GamifyFunction | None = None
         if config.user_pool_id:
             self.user_pool = cognito.UserPool.from_user_pool_id(
                 self, "UserPool", config.user_pool_id
@@ -56,8 +80,9 @@ class Identity(Construct):
                 temp_password_validity=Duration.days(3),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            mfa=cognito.Mfa.OPTIONAL,
+            mfa=MFA_SETTINGS[config.mfa],
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            email=email_settings(config, Stack.of(self)),
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             deletion_protection=config.retain_data,
             removal_policy=RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY,
@@ -84,12 +109,15 @@ class Identity(Construct):
             resource = construct.node.default_child
             assert isinstance(resource, CfnResource)
             resource.override_logical_id(LOGICAL_IDS[key])
-        acknowledge(
-            pool,
-            "AwsSolutions-COG2",
-            "Players of a consumer app sign up without MFA; TOTP MFA is offered (optional). "
-            "Admins are expected to enable it; require it with a pool of your own (user_pool_id).",
-        )
+        if config.mfa == "admins":
+            self.token_guard = self._admin_mfa_guard(pool, runtime)
+            acknowledge(
+                pool,
+                "AwsSolutions-COG2",
+                "Players of a consumer app sign in without MFA (TOTP is offered); the admin "
+                "group is issued only to accounts with TOTP activated, which Cognito then "
+                "challenges at every sign-in (the token trigger). mfa=all requires it of all.",
+            )
         acknowledge(
             pool,
             "AwsSolutions-COG8",
@@ -99,3 +127,33 @@ class Identity(Construct):
         )
         self.user_pool = pool
         self.user_pool_client = client
+
+    def _admin_mfa_guard(self, pool: cognito.UserPool, runtime: LambdaRuntime) -> GamifyFunction:
+        """The pre token generation trigger that withholds the admin group without MFA."""
+        guard = GamifyFunction(
+            self,
+            "TokenGuard",
+            spec=FunctionSpec(
+                name="tokens",
+                description="Issues the admin group only to accounts with MFA (token trigger)",
+                timeout=Duration.seconds(5),
+                memory_mb=256,
+            ),
+            runtime=runtime,
+        )
+        pool.add_trigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION, guard.alias)
+        # A policy of its own, not the role's default one: the function waits for that one, the
+        # pool waits for the function (its trigger), and this grant names the pool (a cycle).
+        iam.Policy(
+            self,
+            "TokenGuardReadsMfa",
+            roles=[guard.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="ReadMfaSettings",
+                    actions=["cognito-idp:AdminGetUser"],
+                    resources=[pool.user_pool_arn],
+                )
+            ],
+        )
+        return guard

@@ -154,7 +154,7 @@ class Jobs(Construct):
         self.reminder_worker.allow(
             ["sqs:SendMessage"], [self.reminder_queue.queue.queue_arn], "ContinueShards"
         )
-        self.reminder_worker.function.add_event_source(
+        self.reminder_worker.alias.add_event_source(
             sources.SqsEventSource(
                 self.reminder_queue.queue,
                 batch_size=REMINDER_QUEUE.batch_size,
@@ -255,7 +255,8 @@ class Jobs(Construct):
         network: Network | None = None,
     ) -> GamifyFunction:
         job = GamifyFunction(self, construct_id, spec=spec, runtime=runtime, network=network)
-        job.function.configure_async_invoke(
+        # Every caller invokes the alias (docs/deploy.md): its retries and failure destination.
+        job.alias.configure_async_invoke(
             retry_attempts=ASYNC_RETRIES,
             max_event_age=Duration.hours(1),
             on_failure=destinations.SqsDestination(failures),
@@ -278,7 +279,7 @@ class Jobs(Construct):
         named = replace(spec, physical_name=f"{Stack.of(self).stack_name}-{spec.name}")
         job = self._job(construct_id, named, runtime, failures)
         data.grant(job, access)
-        job.allow(["lambda:InvokeFunction"], [job.arn], invoke_sid)
+        job.allow(["lambda:InvokeFunction"], [job.alias_arn], invoke_sid)
         return job
 
     @staticmethod
@@ -288,7 +289,7 @@ class Jobs(Construct):
         """EventBridge's own delivery failures (e.g. throttling) land in the same queue."""
         payload = schedule.job_input
         return targets.LambdaFunction(
-            job.function,
+            job.alias,
             event=events.RuleTargetInput.from_object(dict(payload)) if payload else None,
             retry_attempts=ASYNC_RETRIES,
             max_event_age=Duration.hours(1),

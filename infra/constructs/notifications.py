@@ -57,7 +57,7 @@ class Notifications(Construct):
         )
         self.dispatcher.allow(["sns:Publish"], [self.topic.topic_arn], "PublishPushes")
         # The same settings the local stack's stream poller applies (gamification.resources).
-        self.dispatcher.function.add_event_source(stream_source(data, STREAM, failures))
+        self.dispatcher.alias.add_event_source(stream_source(data, STREAM, failures))
         acknowledge(
             self.dispatcher.role,
             "AwsSolutions-IAM5[Resource::*]",

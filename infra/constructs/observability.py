@@ -173,6 +173,11 @@ class Observability(Construct):
             push_lag=push_lag,
         )
 
+    def function_alarms(self, name: str) -> list[cloudwatch.IAlarm]:
+        """The alarms that say the ``name`` function is failing: a canary deployment of it rolls
+        back when one goes off (``deployments.GradualDeployments``)."""
+        return [self.alarms[f"{name.capitalize()}Errors"]]
+
     @staticmethod
     def _allow_cloudwatch_alarms(topic: sns.Topic) -> None:
         """Let this account's alarms (and only them) publish: the Deny of ``enforce_ssl`` is the

@@ -99,7 +99,7 @@ class Processing(Construct):
         self.consumer.allow(
             ["sqs:SendMessage"], [queue.dead_letter_queue.queue_arn], "SendPoisonMessages"
         )
-        self.consumer.function.add_event_source(
+        self.consumer.alias.add_event_source(
             sources.SqsEventSource(
                 queue.queue,
                 batch_size=spec.batch_size,
@@ -122,7 +122,7 @@ class Processing(Construct):
             network=network,
         )
         cache.connect(self.projector)
-        self.projector.function.add_event_source(stream_source(data, PROJECTION, failures))
+        self.projector.alias.add_event_source(stream_source(data, PROJECTION, failures))
         acknowledge(
             self.projector.role,
             "AwsSolutions-IAM5[Resource::*]",

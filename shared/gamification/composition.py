@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from gamification.services.projector import LeaderboardProjector
     from gamification.services.queries import (
         FeedQueries,
-        HealthQueries,
         LeaderboardQueries,
         ProfileQueries,
     )
@@ -268,19 +267,6 @@ def feed_queries() -> FeedQueries:
     from gamification.services.queries import FeedQueries
 
     return FeedQueries(notification_repository())
-
-
-@lru_cache(maxsize=1)
-def health_queries() -> HealthQueries:
-    from gamification.adapters.leaderboard import ALLTIME
-    from gamification.services.queries import HealthQueries
-
-    return HealthQueries(
-        {
-            "dynamodb": lambda: snapshot_repository().load(ALLTIME),
-            "redis": lambda: leaderboard().size(ALLTIME),
-        }
-    )
 
 
 @lru_cache(maxsize=1)

@@ -77,7 +77,9 @@ class Settings:
             eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
             reminder_shards=max(1, int(env.get("GAMIFY_REMINDER_SHARDS", DEFAULT_REMINDER_SHARDS))),
             reminder_queue_url=env.get("REMINDER_QUEUE_URL", ""),
-            function_name=env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            # The stack names the live alias (``name:live``) for a job that continues itself.
+            function_name=env.get("GAMIFY_SELF_INVOKE_NAME")
+            or env.get("AWS_LAMBDA_FUNCTION_NAME", ""),
         )
 
 

@@ -54,8 +54,9 @@ def test_leaderboard_falls_back_then_recovers_after_reconciliation(
     assert profile["rank"] is None
     assert profile["rank_available"] is False
     assert profile["xp"] == 30  # the profile itself comes from DynamoDB
+    # Liveness is the edge's alone: the API still answers (stale), alarms report the cache.
     health = ok(api.client.request("GET", "/v1/health"))
-    assert health["status"] == "degraded"
+    assert health == {"status": "ok"}
 
     # Activity during the outage is accepted and committed to DynamoDB (the truth).
     ok(api.report_many("cy", [{"type": "post_read", "object_id": f"q{i}"} for i in range(6)]))

@@ -25,6 +25,7 @@ from aws_cdk.assertions import Template
 from constructs import IConstruct
 
 from infra.app import ALLOW_UNBUILT_LAYER, build_app
+from infra.constructs.functions import LIVE_ALIAS, GamifyFunction
 from infra.stack import GamifyStack
 
 DEFAULT_CONTEXT: dict[str, object] = {}
@@ -67,6 +68,16 @@ class Synthesis:
         element = construct if isinstance(construct, CfnElement) else construct.node.default_child
         assert isinstance(element, CfnElement)
         return Stack.of(element).get_logical_id(element)
+
+    def alias_ref(self, fn: GamifyFunction) -> dict[str, str]:
+        """A reference to a function's ``live`` alias (its ARN): what triggers invoke."""
+        return {"Ref": self.logical_id(fn.alias)}
+
+    def alias_function_name(self, fn: GamifyFunction) -> dict[str, Any]:
+        """How the template spells ``<function>:live`` where it wants a function name (an event
+        source mapping): the name taken from the alias's ARN, qualified with the alias."""
+        name = {"Fn::Select": [6, {"Fn::Split": [":", self.alias_ref(fn)]}]}
+        return {"Fn::Join": ["", [name, f":{LIVE_ALIAS}"]]}
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
@@ -119,6 +130,7 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
     }
     for name, fn in stack.functions.items():
         named[f"{name}-function"] = fn.function
+        named[f"{name}-live"] = fn.alias
         named[f"{name}-logs"] = fn.log_group
     names = {synthesis.logical_id(construct): name for name, construct in named.items()}
     # A function with a physical name is granted by an ARN built from that name: it names the
@@ -129,12 +141,16 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         if isinstance(physical, str):
             arn = f"arn:AWS::Partition:lambda:AWS::Region:AWS::AccountId:function:{physical}"
             names[arn] = f"{name}-function"
+            names[f"{arn}:{LIVE_ALIAS}"] = f"{name}-live"
     # The cache and its user are granted by ARNs built from their names (IAM authentication).
     cache = stack.cache
     kind = "serverlesscache" if cache.serverless else "replicationgroup"
     region_account = "AWS::Region:AWS::AccountId"
     names[f"arn:AWS::Partition:elasticache:{region_account}:{kind}:{cache.cache_name}"] = "Cache"
     names[f"arn:AWS::Partition:elasticache:{region_account}:user:{cache.username}"] = "CacheUser"
+    pool = stack.identity.user_pool.node.default_child
+    if isinstance(pool, CfnElement):
+        names[stack.resolve(pool.logical_id)] = "UserPool"  # an overridden id (identity.py)
     return names
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from infra.constructs.functions import VPC_NETWORK_INTERFACE_ACTIONS
+from infra.constructs.functions import SELF_INVOKE_ENV, VPC_NETWORK_INTERFACE_ACTIONS
 from tests.infra.conftest import Synthesis
 
 Grant = tuple[str, str]
@@ -96,10 +96,10 @@ EXPECTED: dict[str, set[Grant]] = {
     "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:UpdateItem on ERASURE#*,RATE#*,USER#*", "Table")
     | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
-    | _grants("lambda:InvokeFunction", "eraser-function"),
+    | _grants("lambda:InvokeFunction", "eraser-live"),
     "admin": _grants("dynamodb:Query", "Table")
     | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
-    | _grants("lambda:InvokeFunction", "backfill-function"),
+    | _grants("lambda:InvokeFunction", "backfill-live"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
     # The league seat counter: the one write outside the user's transaction.
@@ -156,7 +156,7 @@ EXPECTED: dict[str, set[Grant]] = {
     )
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
     # Fans out to its shards and continues a paused shard in a fresh invocation of itself.
-    | _grants("lambda:InvokeFunction", "leagues-function")
+    | _grants("lambda:InvokeFunction", "leagues-live")
     | FAILED_RUN,
     "backfill": _grants(
         [
@@ -169,7 +169,7 @@ EXPECTED: dict[str, set[Grant]] = {
     )
     | _grants("dynamodb:Query", "Table/index/GSI2")
     # A paused walk continues in a fresh invocation of itself; no Redis (reconciliation).
-    | _grants("lambda:InvokeFunction", "backfill-function")
+    | _grants("lambda:InvokeFunction", "backfill-live")
     | FAILED_RUN,
     # The one function that deletes user data (BatchWriteItem deletes), in the families it
     # empties; it clears the tombstone's flag, saves its checkpoint, rewrites the snapshots.
@@ -181,8 +181,12 @@ EXPECTED: dict[str, set[Grant]] = {
         ],
         "Table",
     )
-    | _grants("lambda:InvokeFunction", "eraser-function")
+    | _grants("lambda:InvokeFunction", "eraser-live")
     | FAILED_RUN,
+    # The public routes: nothing but their own logs (no table, no Redis, no VPC).
+    "meta": set(),
+    # The token trigger reads one account's MFA settings in this pool, nothing else.
+    "tokens": _grants("cognito-idp:AdminGetUser", "UserPool"),
 }
 IN_VPC = {"query", "projector", "reconciler"}
 
@@ -268,6 +272,9 @@ def test_no_function_role_has_managed_policies(default_synth: Synthesis) -> None
 
 def test_without_tracing_no_xray_permission_or_endpoint(alternative_synth: Synthesis) -> None:
     for name, business in EXPECTED.items():
+        if name == "tokens":  # no token trigger on a pool of one's own (user_pool_id)
+            assert name not in alternative_synth.stack.functions
+            continue
         expected = business | platform(name, in_vpc=name in IN_VPC, tracing=False)
         assert granted(alternative_synth, name) == expected
     endpoints = alternative_synth.of_type("AWS::EC2::VPCEndpoint").values()
@@ -283,10 +290,27 @@ def test_backfill_may_invoke_itself_by_its_physical_name(
     name = synth.resource(backfill.function)["Properties"]["FunctionName"]
     assert name == f"{synth.stack.stack_name}-backfill"
     assert len(name) <= 64
-    assert ("lambda:InvokeFunction", "backfill-function") in granted(synth, "backfill")
+    # Its live alias, never $LATEST (which a canary has not vetted) nor every version.
+    assert ("lambda:InvokeFunction", "backfill-live") in granted(synth, "backfill")
+    variables = synth.resource(backfill.function)["Properties"]["Environment"]["Variables"]
+    assert variables[SELF_INVOKE_ENV] == f"{name}:live"
     # The grant names the function by ARN, not by a reference to it: a reference would make
     # the role's policy wait for the function that waits for it (a circular dependency).
-    assert synth.logical_id(backfill.function) not in json.dumps(_statements(synth, "backfill"))
+    statements = json.dumps(_statements(synth, "backfill"))
+    assert synth.logical_id(backfill.function) not in statements
+    assert synth.logical_id(backfill.alias) not in statements
+
+
+def test_lambda_invoke_grants_name_live_aliases_only(default_synth: Synthesis) -> None:
+    """A grant on a function's unqualified ARN would not let a caller invoke the alias, and
+    one on ``function:*`` would let it invoke any version: every invoke grant names ``live``."""
+    invokes = {
+        resource
+        for name in default_synth.stack.functions
+        for action, resource in granted(default_synth, name)
+        if action == "lambda:InvokeFunction"
+    }
+    assert invokes == {"eraser-live", "backfill-live", "leagues-live"}
 
 
 def test_functions_that_call_lambda_run_outside_the_vpc(default_synth: Synthesis) -> None:

@@ -35,7 +35,7 @@ class Delivery:
 
     service: str
     source: str  # logical id of the alarm, rule or subscription
-    target: str  # logical id of the topic, queue or function
+    target: str  # logical id of the topic, queue, function or alias
 
 
 def _logical_id(synth: Synthesis, expression: Any) -> str:
@@ -173,7 +173,8 @@ def test_every_service_delivery_has_a_matching_allow(
     synth: Synthesis = request.getfixturevalue(synth_name)
     assert _missing_allows(synth) == []
     targets = {synth.resources[d.target]["Type"] for d in _deliveries(synth)}
-    assert targets == {"AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::Lambda::Function"}
+    # Schedules invoke each job's live alias, never the function ($LATEST) itself.
+    assert targets == {"AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::Lambda::Alias"}
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,7 @@ def _missing_allows(synth: Synthesis) -> list[Delivery]:
     missing = []
     for delivery in sorted(set(_deliveries(synth)), key=str):
         kind = synth.resources[delivery.target]["Type"]
-        if kind == "AWS::Lambda::Function":
+        if kind in {"AWS::Lambda::Function", "AWS::Lambda::Alias"}:
             found = bool(_invoke_permissions(synth, delivery))
         else:
             found = bool(_allow_statements(synth, delivery))

@@ -27,6 +27,7 @@ from gamification.resources import (
 )
 from gamification.services.board_truth import DRIFT_RATE_THRESHOLD
 from infra.constructs.api import Auth, gateway_auth
+from infra.constructs.functions import SELF_INVOKE_ENV
 from infra.constructs.leaderboard_cache import NODES_PORT
 from tests.infra.conftest import Synthesis
 
@@ -95,9 +96,9 @@ def test_consumer_event_source_uses_the_queue_spec(default_synth: Synthesis) -> 
             "EventSourceArn": {
                 "Fn::GetAtt": [default_synth.logical_id(default_synth.stack.queue.queue), "Arn"]
             },
-            "FunctionName": {
-                "Ref": default_synth.logical_id(default_synth.stack.processing.consumer.function)
-            },
+            "FunctionName": default_synth.alias_function_name(
+                default_synth.stack.processing.consumer
+            ),
             "BatchSize": QUEUE.batch_size,
             "MaximumBatchingWindowInSeconds": QUEUE.max_batching_window_seconds,
             "ScalingConfig": {"MaximumConcurrency": QUEUE.max_concurrency},
@@ -120,7 +121,7 @@ def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synth
             "EventSourceArn": {
                 "Fn::GetAtt": [default_synth.logical_id(jobs.reminder_queue.queue), "Arn"]
             },
-            "FunctionName": {"Ref": default_synth.logical_id(jobs.reminder_worker.function)},
+            "FunctionName": default_synth.alias_function_name(jobs.reminder_worker),
             "BatchSize": REMINDER_QUEUE.batch_size,
             "ScalingConfig": {"MaximumConcurrency": REMINDER_QUEUE.max_concurrency},
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
@@ -372,12 +373,7 @@ def test_schedules_target_their_job_with_retries_and_a_dead_letter_queue(
             "Targets": [
                 Match.object_like(
                     {
-                        "Arn": {
-                            "Fn::GetAtt": [
-                                default_synth.logical_id(stack.functions[job].function),
-                                "Arn",
-                            ]
-                        },
+                        "Arn": default_synth.alias_ref(stack.functions[job]),
                         "DeadLetterConfig": {
                             "Arn": {
                                 "Fn::GetAtt": [
@@ -425,8 +421,7 @@ def test_the_cache_check_runs_every_minute_and_asks_for_the_cheap_check(
     rule = default_synth.resource(default_synth.stack.jobs.schedules["cache-check"])
     assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
     (target,) = rule["Properties"]["Targets"]
-    reconciler = default_synth.logical_id(default_synth.stack.functions["reconciler"].function)
-    assert target["Arn"] == {"Fn::GetAtt": [reconciler, "Arn"]}
+    assert target["Arn"] == default_synth.alias_ref(default_synth.stack.functions["reconciler"])
     assert json.loads(target["Input"]) == {"mode": "check"}
 
 
@@ -436,8 +431,7 @@ def test_the_drift_sample_runs_every_15_minutes_and_asks_for_the_sampled_check(
     rule = default_synth.resource(default_synth.stack.jobs.schedules["drift-sample"])
     assert rule["Properties"]["ScheduleExpression"] == "rate(15 minutes)"
     (target,) = rule["Properties"]["Targets"]
-    reconciler = default_synth.logical_id(default_synth.stack.functions["reconciler"].function)
-    assert target["Arn"] == {"Fn::GetAtt": [reconciler, "Arn"]}
+    assert target["Arn"] == default_synth.alias_ref(default_synth.stack.functions["reconciler"])
     assert json.loads(target["Input"]) == {"mode": "sample"}
 
 
@@ -454,6 +448,9 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         props = config["Properties"]
         assert props["DestinationConfig"] == {"OnFailure": {"Destination": failures}}
         functions.add(default_synth.names[props["FunctionName"]["Ref"]])
+        # Every caller invokes the alias, so its retries and destination are the alias's.
+        alias = props["Qualifier"]["Fn::Select"][1]["Fn::Split"][1]
+        assert default_synth.names[alias["Ref"]].endswith("-live")
     assert functions == {
         "notifier-function",
         "reconciler-function",
@@ -465,10 +462,10 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
 
 def _stream_mapping(synth: Synthesis, function: str = "dispatcher") -> dict[str, Any]:
     """The properties of the function's (only) event source mapping."""
-    fn = synth.logical_id(synth.stack.functions[function].function)
+    name = synth.alias_function_name(synth.stack.functions[function])
     mapping = synth.assertions.find_resources(
         "AWS::Lambda::EventSourceMapping",
-        {"Properties": {"FunctionName": {"Ref": fn}}},
+        {"Properties": {"FunctionName": name}},
     )
     (props,) = (m["Properties"] for m in mapping.values())
     return dict(props)
@@ -593,7 +590,8 @@ def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis
         if gateway_auth(route) is Auth.USER:
             assert method["AuthorizerId"] == authorizer
         uri = default_synth.name_of(method["Integration"]["Uri"])
-        assert uri.endswith(f"/functions/{route.function}-function/invocations"), route
+        # The alias, never the function itself: a deploy goes live when the alias moves.
+        assert uri.endswith(f"/functions/{route.function}-live/invocations"), route
 
 
 def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> None:
@@ -640,7 +638,8 @@ def test_stage_is_throttled_logged_and_traced(default_synth: Synthesis) -> None:
     assert stage["TracingEnabled"] is True
     assert "DestinationArn" in stage["AccessLogSetting"]
     assert "$context.requestId" in stage["AccessLogSetting"]["Format"]
-    (settings,) = stage["MethodSettings"]
+    settings, *public = stage["MethodSettings"]
+    assert len(public) == 3  # the public routes' own throttle (test_edge.py)
     assert settings["HttpMethod"] == "*"
     assert settings["ResourcePath"] == "/*"
     assert settings["ThrottlingRateLimit"] == 100
@@ -722,9 +721,12 @@ EXPECTED_ENV = {
     "notifier": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reminders": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
-    "backfill": {"TABLE_NAME"} | BACKDATE_ENV | STATE_ENV,
-    "leagues": {"TABLE_NAME"} | STATE_ENV | LEAGUE_ENV,
-    "eraser": {"TABLE_NAME"},
+    "backfill": {"TABLE_NAME", SELF_INVOKE_ENV} | BACKDATE_ENV | STATE_ENV,
+    "leagues": {"TABLE_NAME", SELF_INVOKE_ENV} | STATE_ENV | LEAGUE_ENV,
+    "eraser": {"TABLE_NAME", SELF_INVOKE_ENV},
+    # The public routes and the token trigger touch no table.
+    "meta": set(),
+    "tokens": set(),
 }
 
 

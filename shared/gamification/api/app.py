@@ -29,8 +29,9 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
         "leagues",
         "notifications",
         "export",
-        "meta",
     ),
+    # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
+    "meta": ("meta",),
     "account": ("account", "privacy"),
     "admin": ("admin",),
 }
@@ -54,5 +55,5 @@ def build_resolver(routers: tuple[Router, ...]) -> APIGatewayRestResolver:
 
 
 def resolver_for(function: str) -> APIGatewayRestResolver:
-    """The resolver of one Lambda (``ingest``, ``query``, ``account`` or ``admin``)."""
+    """The resolver of one Lambda (``ingest``, ``query``, ``account``, ``admin`` or ``meta``)."""
     return build_resolver(routers_of(function))

@@ -1,4 +1,4 @@
-"""The read side: profiles, badge progress, leaderboards, the notification feed, health.
+"""The read side: profiles, badge progress, leaderboards, the notification feed.
 
 Reads never write anything. Levels, progress and streak status are computed from the stored XP
 and streak runs with the domain's functions, not stored twice. Redis is a cache: when it is
@@ -8,11 +8,10 @@ down, leaderboards are served from the latest DynamoDB snapshot marked stale, an
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
 from gamification.adapters.notification_repository import NotificationPage, NotificationRepository
@@ -32,10 +31,8 @@ from gamification.services.applier import player_score
 from gamification.services.league_queries import league_summary
 from gamification.services.read_models import (
     AroundOut,
-    CheckOut,
     DailyStreakOut,
     EntryOut,
-    HealthOut,
     LeaderboardOut,
     LevelOut,
     ListedQuestOut,
@@ -389,33 +386,3 @@ class FeedQueries:
         return self._notifications.page(
             user_id, limit=limit, unread_only=unread_only, cursor=cursor
         )
-
-
-# -- health ----------------------------------------------------------------------------------
-
-
-class HealthQueries:
-    """Liveness with reachability: the function answers even when a dependency does not."""
-
-    def __init__(self, probes: dict[str, Callable[[], object]]) -> None:
-        self._probes = probes
-
-    def check(self) -> HealthOut:
-        results = {name: _probe(call) for name, call in self._probes.items()}
-        status: Literal["ok", "degraded"] = (
-            "ok" if all(r.ok for r in results.values()) else "degraded"
-        )
-        return HealthOut(status=status, dynamodb=results["dynamodb"], redis=results["redis"])
-
-
-def _probe(call: Callable[[], object]) -> CheckOut:
-    started = time.perf_counter()
-    try:
-        call()
-    except Exception as error:
-        return CheckOut(ok=False, latency_ms=_elapsed_ms(started), error=type(error).__name__)
-    return CheckOut(ok=True, latency_ms=_elapsed_ms(started), error=None)
-
-
-def _elapsed_ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
