@@ -198,12 +198,14 @@ class GamifyFunction(Construct):
             memory_size=spec.memory_mb,
             environment=environment,
             function_name=spec.physical_name,
+            # Keep the versions a deploy replaces: rolling back points the alias at one of them.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.RETAIN),
             tracing=lambda_.Tracing.ACTIVE if config.tracing else lambda_.Tracing.DISABLED,
             vpc=network.vpc if network else None,
             vpc_subnets=network.subnets if network else None,
             security_groups=[network.lambda_security_group] if network else None,
         )
-        # A new version on every change of code or configuration; old ones are kept (RETAIN), so
+        # A new version on every change of code or configuration; old ones are kept (above), so
         # rolling back is moving the alias, not a rebuild.
         self.alias = lambda_.Alias(
             self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version

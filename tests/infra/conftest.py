@@ -46,6 +46,25 @@ ALTERNATIVE_CONTEXT: dict[str, object] = {
     "availability_zones": "eu-west-1a,eu-west-1b,eu-west-1c",
 }
 
+# The opt-in safety settings together: WAF asked for by name on a non-prod stage, gradual
+# deployments, a backup plan copying to another region, a restored table adopted by name, MFA
+# for every account and SES e-mail.
+RESTORED_TABLE = "gamify-dev-restored-20261203"
+RESTORED_STREAM = (
+    f"arn:aws:dynamodb:us-east-1:123456789012:table/{RESTORED_TABLE}/stream/2026-12-03T10:00:00.000"
+)
+COPY_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:gamify-dev-copy"
+SAFETY_CONTEXT: dict[str, object] = {
+    "waf": "true",
+    "canary": "true",
+    "backup": "true",
+    "backup_copy_vault_arn": COPY_VAULT,
+    "table_name": RESTORED_TABLE,
+    "table_stream_arn": RESTORED_STREAM,
+    "mfa": "all",
+    "ses_email_from": "no-reply@example.com",
+}
+
 
 @dataclass
 class Synthesis:
@@ -120,7 +139,6 @@ def _synthesize(context: dict[str, object], outdir: Path, *, nag_checks: bool) -
 def _resource_names(synthesis: Synthesis) -> dict[str, str]:
     stack = synthesis.stack
     named: dict[str, IConstruct] = {
-        "Table": stack.data.table,
         "Queue": stack.queue.queue,
         "DLQ": stack.queue.dead_letter_queue,
         "FailedInvocations": stack.failures.queue,
@@ -133,6 +151,8 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         named[f"{name}-live"] = fn.alias
         named[f"{name}-logs"] = fn.log_group
     names = {synthesis.logical_id(construct): name for name, construct in named.items()}
+    if stack.data.table.node.default_child is not None:  # the stack's own, not an adopted one
+        names[synthesis.logical_id(stack.data.table)] = "Table"
     # A function with a physical name is granted by an ARN built from that name: it names the
     # function only if it is in this stack's partition, region and account, with the name the
     # template gives the function.
@@ -174,6 +194,16 @@ def nagged_default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
 def nagged_alternative_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
     outdir = tmp_path_factory.mktemp("nag-alternative")
     return _synthesize(ALTERNATIVE_CONTEXT, outdir, nag_checks=True)
+
+
+@pytest.fixture(scope="session")
+def safety_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    return _synthesize(SAFETY_CONTEXT, tmp_path_factory.mktemp("cdk-safety"), nag_checks=False)
+
+
+@pytest.fixture(scope="session")
+def nagged_safety_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    return _synthesize(SAFETY_CONTEXT, tmp_path_factory.mktemp("nag-safety"), nag_checks=True)
 
 
 def validation_report(synthesis: Synthesis) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 
 from tests.infra.conftest import Synthesis, validation_report
 
-SYNTHS = ["nagged_default_synth", "nagged_alternative_synth"]
+SYNTHS = ["nagged_default_synth", "nagged_alternative_synth", "nagged_safety_synth"]
 LINT_REGIONS = ["us-east-1", "eu-west-1"]
 IGNORED_LINT_CHECKS = [
     # CDK states a function's dependency on its role's policy with DependsOn (so the policy

@@ -28,11 +28,13 @@ def groups_to_issue(
 
     Fails closed: when the MFA settings cannot be read, the admin group is dropped.
     """
-    if ADMIN_GROUP not in groups:
+    if ADMIN_GROUP not in groups or _has_mfa(settings, user_pool_id, username):
         return None
-    try:
-        if settings.has_mfa(user_pool_id, username):
-            return None
-    except Exception:  # noqa: BLE001 - any failure to tell means "no admin rights"
-        pass
     return [group for group in groups if group != ADMIN_GROUP]
+
+
+def _has_mfa(settings: MfaSettings, user_pool_id: str, username: str) -> bool:
+    try:
+        return settings.has_mfa(user_pool_id, username)
+    except Exception:
+        return False  # cannot tell: no admin rights (the user still signs in, as a player)
