@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from gamification.adapters.cognito_mfa import CognitoMfaSettings
@@ -102,7 +103,8 @@ def _trigger(event: dict[str, Any]) -> dict[str, Any]:
     from functions.tokens import handler
 
     handler._settings.cache_clear()
-    result: dict[str, Any] = handler.lambda_handler(copy.deepcopy(event), _Context())
+    context = cast(LambdaContext, _Context())
+    result: dict[str, Any] = handler.lambda_handler(copy.deepcopy(event), context)
     return result
 
 
