@@ -734,7 +734,9 @@ class Observability(Construct):
         )
         dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(
-                title="Alarms", width=24, alarms=list(self.alarms.values())
+                title="Alarms",
+                width=24,
+                alarms=[self.service_degraded, *self.alarms.values()],
             )
         )
         return dashboard
