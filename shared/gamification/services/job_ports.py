@@ -1,0 +1,75 @@
+"""The ports the resumable jobs share (backfill, erasure, league close, reconciliation), in the
+jobs' terms; each job's own ports sit next to it. Adapters implement them, ``tests/fakes``
+stands in for them, and ``tests/contracts`` holds the two to the same behaviour.
+
+The board vocabulary (``PlayerScore``, the error a cache read raises) and the user records
+(``StoredUser``, ``UserChange``) still live with their adapters while other changes move them to
+the domain: they are imported here, in one place, so the jobs' services name no adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from gamification.adapters.board_schema import LeaderboardUnavailableError
+from gamification.adapters.league_repository import Membership
+from gamification.adapters.player_score import ALLTIME, PlayerScore, weekly
+from gamification.adapters.snapshot_repository import Snapshot
+from gamification.adapters.user_repository import StoredUser, UserChange, VersionConflictError
+
+__all__ = [
+    "ALLTIME",
+    "ErasableProfiles",
+    "LeaderboardUnavailableError",
+    "Membership",
+    "PlayerPage",
+    "PlayerPages",
+    "PlayerScore",
+    "Snapshot",
+    "StoredUser",
+    "UserChange",
+    "UserProfiles",
+    "VersionConflictError",
+    "weekly",
+]
+
+
+class PlayerPage(Protocol):
+    @property
+    def players(self) -> list[PlayerScore]: ...
+
+    @property
+    def next_key(self) -> str | None:
+        """Where the shard goes on (``None``: the shard is over)."""
+        ...
+
+
+class PlayerPages(Protocol):
+    """The player index as a resumable read: ``shards`` shards, each read a page at a time."""
+
+    @property
+    def shards(self) -> int: ...
+
+    def page(self, shard: int, after: str | None, limit: int) -> PlayerPage: ...
+
+
+class UserProfiles(Protocol):
+    """The profiles, read and committed under their version guard (``VersionConflictError``)."""
+
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def load_many(
+        self, user_ids: Iterable[str], consistent: bool = False
+    ) -> dict[str, StoredUser]: ...
+
+    def commit(self, change: UserChange) -> int: ...
+
+
+class ErasableProfiles(UserProfiles, Protocol):
+    """The profiles as the erasure sees them: the tombstone is set and cleared here."""
+
+    def begin_erasure(self, user_id: str, now: datetime, keep_for: timedelta) -> StoredUser: ...
+
+    def finish_erasure(self, user_id: str, requested_at: datetime) -> bool: ...
