@@ -6,13 +6,13 @@ a function name (local stack, tests) every shard runs here, to the end."""
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.composition import league_close_job, utc_now
-from gamification.services.jobs import Budget
+from gamification.job_entry import publish
+from gamification.services.jobs import Budget, Metric
 from gamification.services.league_close import ShardRun
 
 logger, tracer, metrics = Logger(), Tracer(), Metrics()
@@ -32,8 +32,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         done = league_close_job().shard(ShardRun.model_validate(event), utc_now(), budget)
     if done.planned:
         logger.info("seat plan written", extra={"week": done.planned})
-    for name, value in done.counts.items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    publish(metrics, (Metric(name, value) for name, value in done.counts.items()))
     if "LeagueCohortsClosed" in done.counts:  # not on a fan-out: the shards log their own
         logger.info("league close", extra=done.summary)
     return done.summary

@@ -43,6 +43,7 @@ class Checkpoint:
     """Where to resume inside ``shard`` (``None``: from its start)."""
     pages: int = 0
     scanned: int = 0
+    """Players read so far: ``awarded + already_had + not_qualified``."""
     awarded: int = 0
     already_had: int = 0
     not_qualified: int = 0
@@ -76,6 +77,7 @@ class CloseCheckpoint:
     shards: int
     position: int = 0
     closed: int = 0
+    """Members whose result this walk committed: ``promoted + demoted + stayed``."""
     promoted: int = 0
     demoted: int = 0
     stayed: int = 0

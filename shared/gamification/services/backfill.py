@@ -24,8 +24,6 @@ from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
-# Records the repository shares with every service (its own helper is moving them): kept here.
-from gamification.adapters.user_repository import StoredUser, UserChange, VersionConflictError
 from gamification.domain.badges import BadgeDefinition
 from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.ruleset import Ruleset
@@ -35,7 +33,10 @@ from gamification.services.job_ports import (
     LeaderboardUnavailableError,
     PlayerPages,
     PlayerScore,
+    StoredUser,
+    UserChange,
     UserProfiles,
+    VersionConflictError,
 )
 from gamification.services.jobs import REPORTED, Budget, JobProgress, Status, never, run_units
 

@@ -93,6 +93,16 @@ def run_units(walk: Walk, budget: Budget) -> Status:
     return Status.DONE
 
 
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One CloudWatch metric a run publishes (``board``: its one dimension, if any)."""
+
+    name: str
+    value: float
+    unit: str = "Count"
+    board: str | None = None
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()

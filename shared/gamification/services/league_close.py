@@ -124,13 +124,8 @@ class _Walk:
         rules: Ruleset,
         now: datetime,
     ) -> None:
-        self.close, self.checkpoint, self.mine, self.rules, self.now = (
-            close,
-            checkpoint,
-            mine,
-            rules,
-            now,
-        )
+        self.close, self.rules, self.now = close, rules, now
+        self.checkpoint, self.mine = checkpoint, mine
         self.closed = 0
 
     def finished(self) -> bool:
