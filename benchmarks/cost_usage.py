@@ -344,9 +344,12 @@ class Rig:
     @contextlib.contextmanager
     def metering(self) -> Iterator[Usage]:
         """Meter into a fresh :class:`Usage` (what happened before is not counted)."""
-        self.usage = Usage()
-        with metered_aws(self.usage, lambda: self._caller):
-            yield self.usage
+        self.usage = measured = Usage()
+        try:
+            with metered_aws(measured, lambda: self._caller):
+                yield measured
+        finally:
+            self.usage = Usage()  # what runs after the block is not this block's
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
         self.usage.invocations[function] += 1

@@ -270,7 +270,20 @@ REMINDER_SAMPLE = 2_000
 # -- rendering ------------------------------------------------------------------------------------
 
 
-def render(template: Mapping[str, Any], measured: Measured | None = None) -> str:
+OPTIONS: tuple[tuple[str, dict[str, object]], ...] = (
+    ("-c waf=true", {"waf": "true"}),
+    ("-c cache_type=nodes", {"cache_type": "nodes"}),
+    ("-c tracing=false", {"tracing": "false"}),
+)
+"""Deploy-time choices priced next to the default (each synthesized: a choice the stack does
+not know yet synthesizes the default template, and its row says so)."""
+
+
+def render(
+    template: Mapping[str, Any],
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    measured: Measured | None = None,
+) -> str:
     inv = inventory(template)
     m = measured or measure(inv)
     lines = idle_lines(inv, m.idle, m.idle_metrics)
@@ -320,33 +333,100 @@ def render(template: Mapping[str, Any], measured: Measured | None = None) -> str
     for label, per, _ in [*scenarios, ("a month of the schedules", m.idle, 1)]:
         calls = sum(per.invocations.values())
         ms = sum(per.billed_ms.values())
-        out.append(
-            f"| {label.removeprefix('1 M ')} | {per.api_requests:g} | {calls:.3f} | {ms:.1f} "
-            f"| {per.ddb_write_units:.2f} + {per.ddb_index_write_units:.2f} "
-            f"| {per.ddb_read_units:.2f} | {per.sqs_requests:.3f} | {per.sns_requests:g} "
-            f"| {per.redis_commands:.1f} | {per.log_bytes:,.0f} | {per.traces:.3f} |"
-        )
+        figures: list[float] = [
+            per.api_requests,
+            calls,
+            ms,
+            per.ddb_write_units,
+            per.ddb_index_write_units,
+            per.ddb_read_units,
+            per.sqs_requests,
+            per.sns_requests,
+            per.redis_commands,
+            per.log_bytes,
+            per.traces,
+        ]
+        text = [_figure(x) for x in figures]
+        text[3:5] = [f"{text[3]} + {text[4]}"]
+        out.append(f"| {label.removeprefix('1 M ')} | " + " | ".join(text) + " |")
+    split = ", ".join(f"{f} {n:.3f}" for f, n in sorted(m.activity.invocations.items()))
+    out += ["", f"Invocations per activity: {split}."]
     out += [
         "",
         f"Custom metrics: {m.idle_metrics:g} (hour-weighted) emitted by the schedules at rest, "
         f"{m.traffic_metrics} more once traffic flows "
         f"(≈ {money(m.traffic_metrics * PRICES['cw_metric'].usd)} a month).",
     ]
-    if inv.unpriced:
-        out += ["", f"**Not priced (add them to benchmarks/cost_model.py):** {dict(inv.unpriced)}"]
+    if options:
+        out += _options(template, options, m, idle)
+    unpriced = {
+        k: v
+        for t in [template, *(options or {}).values()]
+        for k, v in inventory(t).unpriced.items()
+    }
+    if unpriced:
+        out += ["", f"**Not priced (add them to benchmarks/cost_model.py):** {unpriced}"]
     return "\n".join(out)
+
+
+def _options(
+    default: Mapping[str, Any],
+    options: Mapping[str, Mapping[str, Any]],
+    m: Measured,
+    idle: tuple[float, float],
+) -> list[str]:
+    """Each choice's bill at rest and per million activities, from its own template (the
+    measured usage is the default's: the choices change what exists, not what code runs)."""
+    inv = inventory(default)
+    base = sum(variable_dollars(m.activity, 1e6, inv).values())
+    out = ["", "### Deploy-time choices", ""]
+    out += ["| choice | at rest, year one | at rest, steady | per 1 M activities |"]
+    out += ["|---|---|---|---|"]
+    out.append(f"| default | {money(idle[0])} | {money(idle[1])} | {money(base)} |")
+    for label, template in options.items():
+        if template == default:
+            out.append(f"| {label} | not a choice of this stack yet | | |")
+            continue
+        chosen = inventory(template)
+        activity = m.activity
+        if not chosen.api_traced and not any(f.traced for f in chosen.functions.values()):
+            activity = replace(activity, traces=0.0)
+        lines = idle_lines(
+            chosen, m.idle if activity.traces else replace(m.idle, traces=0.0), m.idle_metrics
+        )
+        one, steady = sum(x.year_one for x in lines), sum(x.steady for x in lines)
+        per = sum(variable_dollars(activity, 1e6, chosen).values())
+        out.append(f"| {label} | {money(one)} | {money(steady)} | {money(per)} |")
+    return out
+
+
+def _figure(value: float) -> str:
+    """Per-unit figures with 2-3 decimals; a month's totals as whole numbers."""
+    if value >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3f}".rstrip("0").rstrip(".") if value else "0"
+
+
+def _dollars(value: float) -> str:
+    """``$0.20``, ``$0.0023``, ``$13.3334``: cents always, more digits only where they are."""
+    whole, _, cents = f"{value:,.6f}".rstrip("0").partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}"
 
 
 def prices_table() -> str:
     out = ["| price | us-east-1 | source | checked |", "|---|---|---|---|"]
     for name, p in PRICES.items():
-        value = f"${p.usd * 1e6:,.4g} per M" if p.usd < 0.001 else f"${p.usd:g}"
+        value = f"{_dollars(p.usd * 1e6)} per M" if p.usd < 0.001 else _dollars(p.usd)
         out.append(f"| {name}: {p.unit} | {value} | {p.source} | {p.note} |")
     return "\n".join(out)
 
 
+def option_templates() -> dict[str, dict[str, Any]]:
+    return {label: synthesized_template(context) for label, context in OPTIONS}
+
+
 def generated(template: Mapping[str, Any] | None = None) -> str:
-    body = render(template or synthesized_template())
+    body = render(template or synthesized_template(), option_templates())
     return f"{BEGIN}\n{body}\n\n#### Prices\n\n{prices_table()}\n{END}"
 
 
@@ -357,7 +437,8 @@ def replace_generated(document: str, section: str) -> str:
 
 def run() -> str:
     """``make bench``: the same tables the docs hold, generated now."""
-    return "## The bill (docs/cost.md, generated)\n\n" + render(synthesized_template())
+    body = render(synthesized_template(), option_templates())
+    return "## The bill (docs/cost.md, generated)\n\n" + body
 
 
 def main(argv: list[str] | None = None) -> int:
