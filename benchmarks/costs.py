@@ -425,9 +425,25 @@ def option_templates() -> dict[str, dict[str, Any]]:
     return {label: synthesized_template(context) for label, context in OPTIONS}
 
 
+def assumptions_table() -> str:
+    out = ["| assumption (benchmarks.cost_model.Assumptions) | value |", "|---|---|"]
+    for name in ASSUMPTIONS.__dataclass_fields__:
+        value = getattr(ASSUMPTIONS, name)
+        shown = (
+            ", ".join(f"{k} {v:g}" for k, v in value.items())
+            if isinstance(value, Mapping)
+            else f"{value:,.6g}"
+        )
+        out.append(f"| {name} | {shown} |")
+    return "\n".join(out)
+
+
 def generated(template: Mapping[str, Any] | None = None) -> str:
     body = render(template or synthesized_template(), option_templates())
-    return f"{BEGIN}\n{body}\n\n#### Prices\n\n{prices_table()}\n{END}"
+    return (
+        f"{BEGIN}\n{body}\n\n#### Assumptions\n\n{assumptions_table()}\n\n"
+        f"#### Prices\n\n{prices_table()}\n{END}"
+    )
 
 
 def replace_generated(document: str, section: str) -> str:
@@ -436,9 +452,13 @@ def replace_generated(document: str, section: str) -> str:
 
 
 def run() -> str:
-    """``make bench``: the same tables the docs hold, generated now."""
-    body = render(synthesized_template(), option_templates())
-    return "## The bill (docs/cost.md, generated)\n\n" + body
+    """``make bench``: the same tables the docs hold, generated now, and whether they differ."""
+    section = generated()
+    document = DOC.read_text(encoding="utf-8")
+    stored = document[document.index(BEGIN) : document.index(END) + len(END)]
+    state = "up to date" if stored == section else "**stale: run `make costs`**"
+    body = section.removeprefix(BEGIN).removesuffix(END).strip()
+    return f"## The bill (docs/cost.md, generated; the docs are {state})\n\n{body}"
 
 
 def main(argv: list[str] | None = None) -> int:
