@@ -236,10 +236,15 @@ def metered_aws(usage: Usage, caller: Callable[[], str]) -> Iterator[None]:
 # -- logs and metrics ---------------------------------------------------------------------------
 
 
+class _Capture(io.StringIO):
+    """One invocation's output. A logger made during an invocation binds its handler to this
+    (``sys.stdout`` then); later invocations move it to theirs."""
+
+
 @contextlib.contextmanager
 def captured_output() -> Iterator[io.StringIO]:
     """What the functions print (EMF) and log (every stream handler pointing at stdout)."""
-    buffer = io.StringIO()
+    buffer = _Capture()
     outputs = {id(sys_stdout) for sys_stdout in _stdouts()}
     moved: list[tuple[logging.StreamHandler[Any], Any]] = []
     loggers = [logging.getLogger()] + [
@@ -247,7 +252,9 @@ def captured_output() -> Iterator[io.StringIO]:
     ]
     for lg in loggers:
         for handler in lg.handlers:
-            if isinstance(handler, logging.StreamHandler) and id(handler.stream) in outputs:
+            if not isinstance(handler, logging.StreamHandler):
+                continue
+            if id(handler.stream) in outputs or isinstance(handler.stream, _Capture):
                 moved.append((handler, handler.setStream(buffer)))
     try:
         with contextlib.redirect_stdout(buffer):
@@ -265,13 +272,17 @@ def _stdouts() -> list[Any]:
 
 def account_output(usage: Usage, function: str, text: str) -> None:
     """Split a function's output into EMF blobs (custom metrics) and log lines (bytes)."""
-    for line in text.splitlines():
-        if not line.strip():
+    for raw in text.splitlines():
+        if not raw.strip():
             continue
         try:
-            blob = json.loads(line)
+            blob = json.loads(raw)
         except ValueError:
             blob = None
+        line = raw
+        if isinstance(blob, dict):
+            blob = as_deployed(function, blob)
+            line = json.dumps(blob, separators=(",", ":"), default=str)
         if isinstance(blob, dict) and "_aws" in blob:
             for directive in blob["_aws"].get("CloudWatchMetrics", []):
                 for dimensions in directive.get("Dimensions", [[]]):
@@ -282,6 +293,29 @@ def account_output(usage: Usage, function: str, text: str) -> None:
                         usage.metrics.add((function, metric["Name"], named))
         usage.log_lines += 1  # an EMF blob is ingested as a log event too
         usage.log_bytes += len(line.encode())
+
+
+API_FUNCTIONS = frozenset({"ingest", "query", "account", "admin"})
+
+
+def as_deployed(function: str, blob: dict[str, Any]) -> dict[str, Any]:
+    """A JSON line as ``function`` writes it on Lambda, warm. In one process Powertools loggers
+    are shared: one made by another function (or test) earlier carries its name, context and
+    keys; on Lambda each function has its own process."""
+    out = dict(blob)
+    if "service" in out:
+        out["service"] = function
+    if "cold_start" in out:
+        out["cold_start"] = False
+    if "function_name" in out:
+        name = f"gamify-{function}"
+        out["function_name"] = name
+        out["function_arn"] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+        out["function_memory_size"] = 1024
+        out["function_request_id"] = "00000000-0000-0000-0000-000000000000"
+        if function not in API_FUNCTIONS:
+            out.pop("correlation_id", None)
+    return out
 
 
 # -- the rig ------------------------------------------------------------------------------------
