@@ -694,7 +694,7 @@ def reconciliation(players: int, rules: Ruleset, settings: Settings) -> Reconcil
     fake = FakeDynamoDB(backing=PopulationBacking(population))
     reconciler = LeaderboardReconciler(
         PlayerDirectory(fake, TABLE),  # type: ignore[arg-type]
-        FakeLeaderboard(),  # type: ignore[arg-type]
+        FakeLeaderboard(),
         SnapshotRepository(fake, TABLE),  # type: ignore[arg-type]
         rng=random.Random(SEED),
     )

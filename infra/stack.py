@@ -119,6 +119,10 @@ class GamifyStack(Stack):
             dispatcher=self.notifications.dispatcher,
             projector=self.processing.projector,
             reminder_queue=self.jobs.reminder_queue,
+            table=self.data.table,
+            cache=self.cache,
+            schedules=self.jobs.schedules,
+            schedule_specs=self.jobs.schedule_specs,
         )
         self.deployments = (
             GradualDeployments(
@@ -126,7 +130,7 @@ class GamifyStack(Stack):
                 "Deployments",
                 config=config,
                 functions=self.functions,
-                alarms_of=self.observability.function_alarms,
+                alarms_of=lambda name: [self.observability.error_rate_alarm(name)],
             )
             if config.canary
             else None

@@ -98,7 +98,7 @@ def test_no_deployment_groups_without_canary(default_synth: Synthesis) -> None:
         assert "UpdatePolicy" not in alias
 
 
-def test_canary_shifts_every_alias_and_rolls_back_on_the_function_s_error_alarm(
+def test_canary_shifts_every_alias_and_rolls_back_on_the_function_s_error_rate_alarm(
     safety_synth: Synthesis,
 ) -> None:
     stack = safety_synth.stack
@@ -123,7 +123,7 @@ def test_canary_shifts_every_alias_and_rolls_back_on_the_function_s_error_alarm(
         }
         alarms = props["AlarmConfiguration"]
         assert alarms["Enabled"] is True
-        error_alarm = stack.observability.alarms[f"{name.capitalize()}Errors"]
+        error_alarm = stack.observability.error_rate_alarm(name)
         assert alarms["Alarms"] == [{"Name": {"Ref": safety_synth.logical_id(error_alarm)}}]
 
 

@@ -537,7 +537,11 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     alarms = [a["Properties"] for a in default_synth.of_type("AWS::CloudWatch::Alarm").values()]
     topic = {"Ref": default_synth.logical_id(default_synth.stack.observability.alarm_topic)}
     assert all(alarm["AlarmActions"] == [topic] for alarm in alarms)
-    watched = {(a["Namespace"], a["MetricName"], _alarm_subject(default_synth, a)) for a in alarms}
+    watched = {
+        (m["Namespace"], m["MetricName"], _alarm_subject(default_synth, m))
+        for alarm in alarms
+        for m in _metrics_of(alarm)
+    }
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "DLQ") in watched
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "FailedInvocations") in watched
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
@@ -549,14 +553,25 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "ReminderDLQ") in watched
     assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched
     assert ("AWS/Lambda", "IteratorAge", "projector-function") in watched
+    assert ("AWS/DynamoDB", "WriteThrottleEvents", "Table") in watched
+    assert ("AWS/DynamoDB", "SystemErrors", "TransactWriteItems") in watched  # per operation
+    assert ("AWS/ElastiCache", "ThrottledCmds", "gamify-dev") in watched
+    assert ("Gamify", "CacheUnreachable", "query") in watched
     for name in default_synth.stack.functions:
         assert ("AWS/Lambda", "Errors", f"{name}-function") in watched
         assert ("AWS/Lambda", "Throttles", f"{name}-function") in watched
 
 
-def _alarm_subject(synth: Synthesis, alarm: dict[str, Any]) -> str:
-    """The first dimension's value, named: a queue, a function or the API."""
-    return synth.name_of(alarm["Dimensions"][0]["Value"]).removesuffix(".QueueName")
+def _metrics_of(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its own, or each of its metric math queries'."""
+    if "MetricName" in alarm:
+        return [alarm]
+    return [q["MetricStat"]["Metric"] for q in alarm["Metrics"] if "MetricStat" in q]
+
+
+def _alarm_subject(synth: Synthesis, metric: dict[str, Any]) -> str:
+    """The first dimension's value, named: a queue, a function, the table or the API."""
+    return synth.name_of(metric["Dimensions"][0]["Value"]).removesuffix(".QueueName")
 
 
 def test_dashboard_exists(default_synth: Synthesis) -> None:

@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 
 from gamification import composition
 from gamification.adapters import keys
-from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
 from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.job_launcher import LambdaJobLauncher
 from gamification.adapters.leaderboard import ALLTIME, Leaderboard
 from gamification.domain.badges import parse_badge
 from gamification.domain.catalog import BADGE_EARNED, EventType, Reporter
@@ -302,7 +302,7 @@ def test_handler_near_its_timeout_continues_in_a_new_invocation(
 
 def test_the_lambda_launcher_invokes_the_backfill_asynchronously() -> None:
     client = boto3.client("lambda")
-    launcher = LambdaBackfillLauncher(client, "gamify-backfill")
+    launcher = LambdaJobLauncher(client, "gamify-backfill", "badge_id")
     with Stubber(client) as stub:
         stub.add_response(
             "invoke",
@@ -320,10 +320,10 @@ def test_the_lambda_launcher_invokes_the_backfill_asynchronously() -> None:
 def test_the_factory_picks_the_launcher_from_the_environment(
     stack_env: Provisioned, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert not isinstance(composition.backfill_launcher(), LambdaBackfillLauncher)
+    assert not isinstance(composition.backfill_launcher(), LambdaJobLauncher)
     monkeypatch.setenv("BACKFILL_FUNCTION_NAME", "gamify-backfill")
     composition.reset()
-    assert isinstance(composition.backfill_launcher(), LambdaBackfillLauncher)
+    assert isinstance(composition.backfill_launcher(), LambdaJobLauncher)
 
 
 def test_the_walk_reaches_players_still_under_the_old_shard_count(world: World) -> None:

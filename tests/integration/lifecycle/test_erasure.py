@@ -24,6 +24,7 @@ from gamification.adapters.leaderboard import (
 )
 from gamification.adapters.player_score import league
 from gamification.adapters.user_repository import UserChange, VersionConflictError
+from gamification.domain.checkpoints import tally
 from gamification.domain.leagues import LeagueResult
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
@@ -211,7 +212,7 @@ def test_a_newer_request_supersedes_an_older_run(
 
     assert stale is not None
     with pytest.raises(Exception, match="alice"):
-        life.ledger.save(stale.advanced(1, NOW))
+        life.ledger.save(tally(stale, {"deleted": 1, "pages": 1}, updated_at=NOW))
     assert life.eraser.run("alice", life.pipeline.clock()).status is Status.DONE
     assert [i["SK"] for i in _items(aws, keys.user_pk("alice"))] == [keys.PROFILE_SK]
 
