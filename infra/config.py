@@ -126,8 +126,8 @@ class StackConfig:
     the stage's so they can never use up the budget of the routes users need."""
     public_throttle_burst: int = 10
     canary: bool = False
-    """Shift each function's ``live`` alias gradually with CodeDeploy (10% for 5 minutes, then
-    all), rolled back by the function's error alarm; off, a deploy moves every alias at once."""
+    """Shift each function's ``live`` alias gradually with CodeDeploy (10% for 30 minutes, then
+    all), rolled back by the function's error-rate alarm; off, every alias moves at once."""
     backup: bool = False
     """An AWS Backup plan for the table (daily, 35 days) on top of point-in-time recovery."""
     backup_copy_vault_arn: str = ""

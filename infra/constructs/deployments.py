@@ -3,8 +3,8 @@
 Every function publishes a version per deploy and every trigger invokes its ``live`` alias
 (``functions.GamifyFunction``). Without ``canary`` CloudFormation points the alias at the new
 version at once. With it, each alias gets a CodeDeploy deployment group: 10% of invocations go
-to the new version for five minutes, then all of them; the function's error alarm going off in
-that window (or a stopped deployment) moves the alias back to the old version by itself.
+to the new version for 30 minutes, then all of them; the function's error-rate alarm going off
+in that window (or a stopped deployment) moves the alias back to the old version by itself.
 docs/deploy.md, "Rolling back", has the commands for doing it by hand.
 """
 
@@ -20,8 +20,10 @@ from infra.config import StackConfig
 from infra.constructs.functions import GamifyFunction
 from infra.nag import acknowledge
 
-CANARY = codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
-"""10% of the traffic for five minutes: long enough for a five-minute error alarm to fire."""
+CANARY = codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_30_MINUTES
+"""10% of the traffic for 30 minutes. The rollback alarm is the function's error rate, 3 of 5
+five-minute periods over 5% (``observability.py``): it needs 15 minutes of a failing canary to
+go off, so a 5-minute canary would finish before it could."""
 
 AlarmsOf = Callable[[str], Sequence[cloudwatch.IAlarm]]
 """The alarms that roll a function's deployment back, by function name."""

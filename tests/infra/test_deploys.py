@@ -112,7 +112,8 @@ def test_canary_shifts_every_alias_and_rolls_back_on_the_function_s_error_rate_a
         policy = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
         group_id = policy["DeploymentGroupName"]["Ref"]
         props = groups[group_id]["Properties"]
-        assert props["DeploymentConfigName"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+        # Long enough for the error-rate alarm (3 of 5 five-minute periods) to go off in it.
+        assert props["DeploymentConfigName"] == "CodeDeployDefault.LambdaCanary10Percent30Minutes"
         assert props["AutoRollbackConfiguration"] == {
             "Enabled": True,
             "Events": [
