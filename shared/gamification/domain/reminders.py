@@ -45,7 +45,7 @@ def hour_name(due: datetime) -> str:
 
 def unit_name(hour: datetime, shard: int) -> str:
     """A due hour's shard as reports name it: the reminder index's partition key
-    (``adapters.keys.reminder_pk``, held equal by tests/unit/test_reminder_names.py)."""
+    (``adapters.keys.reminder_pk``, held equal by tests/adapters/test_reminder_names.py)."""
     return f"REMIND#{hour_name(hour)}#{shard}"
 
 
