@@ -10,16 +10,20 @@ from datetime import UTC, date, datetime, timedelta
 import boto3
 import pytest
 
+from gamification.adapters import keys
+from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
 from gamification.adapters.reminder_progress import ReminderProgress
 from gamification.adapters.reminder_queue import ReminderQueue, decode
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain import notifications
 from gamification.domain.reminders import ReminderOutcome, ReminderUnit
+from gamification.domain.state import UserSettings, UserState
+from gamification.domain.streaks import StreakTrack
 from gamification.local.provision import Provisioned
-from gamification.services.reminders import HourProgress, Ledger, UnitQueue
+from gamification.services.reminders import DueIndex, HourProgress, Ledger, UnitQueue
 from tests.fakes.profiles import FakeProfiles
-from tests.fakes.reminders import FakeHourProgress, FakeLedger, FakeUnitQueue
+from tests.fakes.reminders import FakeDueIndex, FakeHourProgress, FakeLedger, FakeUnitQueue
 
 HOUR = datetime(2026, 11, 25, 18, tzinfo=UTC)
 DAY = date(2026, 11, 25)
@@ -130,3 +134,55 @@ def test_one_reminder_per_user_and_day_only_at_the_version_read(guarded: Guarded
         ReminderOutcome.PROFILE_CHANGED
     )
     assert guarded.ledger.already_reminded([("ann", DAY), ("bob", DAY)]) == {"ann"}
+
+
+SHARDS = 4
+DUE = datetime(2026, 11, 26, 18, tzinfo=UTC)  # a streak last active on DAY, 6 h lead, UTC
+
+
+@dataclass
+class Index:
+    index: DueIndex
+    file: Callable[[str], None]
+    """Store a profile with push on and a streak last active on ``DAY``: due at ``DUE``."""
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def due_index(request: pytest.FixtureRequest) -> Index:
+    if request.param == "fake":
+        fake = FakeDueIndex()
+        return Index(fake, lambda u: fake.add(u, DUE, keys.reminder_shard(u, SHARDS)))
+    aws: Provisioned = request.getfixturevalue("aws")
+    client = boto3.client("dynamodb")
+    users = UserRepository(client, aws.table_name, reminder_shards=SHARDS)
+
+    def file(user_id: str) -> None:
+        state = UserState(
+            user_id=user_id,
+            settings=UserSettings(push_enabled=True),
+            streak=StreakTrack().with_day(DAY),
+        )
+        client.put_item(TableName=aws.table_name, Item=users.profile_item(state, 1, None, HOUR))
+
+    return Index(ReminderIndex(client, aws.table_name), file)
+
+
+def test_a_shard_of_an_hour_pages_through_its_users_in_order_each_once(
+    due_index: Index,
+) -> None:
+    user_ids = [f"user-{n}" for n in range(12)]
+    for user_id in user_ids:
+        due_index.file(user_id)
+
+    for shard in range(SHARDS):
+        found: list[str] = []
+        after: str | None = None
+        while True:
+            page = due_index.index.page(DUE, shard, after, 2)
+            assert len(page.user_ids) <= 2
+            found += page.user_ids
+            if page.next is None:
+                break
+            after = page.next
+        assert found == sorted(u for u in user_ids if keys.reminder_shard(u, SHARDS) == shard)
+    assert due_index.index.page(DUE + timedelta(hours=1), 0, None, 10).user_ids == []
