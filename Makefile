@@ -52,7 +52,7 @@ unit: $(STAMP)
 ## another. A test that reads today's date fails here, not on the day the calendar turns.
 ## CI (.ci/run) runs it after `make test`.
 GAMIFY_TEST_CLOCK ?= 2026-12-31T23:30:00Z
-MOVED_CLOCK_TESTS ?= tests/unit tests/jobs tests/pipeline tests/lifecycle
+MOVED_CLOCK_TESTS ?= tests/domain tests/services tests/integration tests/test_moved_clock.py
 unit-moved-clock: $(STAMP)
 	GAMIFY_TEST_CLOCK=$(GAMIFY_TEST_CLOCK) $(BIN)/pytest -n 2 --dist loadfile -m "not e2e" \
 		$(MOVED_CLOCK_TESTS)

@@ -1,9 +1,10 @@
 """In-memory leaderboards and snapshots: the ports of ``services.queries``,
 ``services.league_queries`` and ``services.projector`` (real: ``adapters.leaderboard`` on Redis,
-``adapters.snapshot_repository`` on DynamoDB; tests/contracts/test_boards.py holds them equal).
+``adapters.snapshot_repository`` on DynamoDB; the contract:
+tests/adapters/contracts/test_boards.py holds them equal).
 
-A board is readable only once marked complete (the real one's generation marker, set by a
-rebuild); ``down`` makes every call fail as an unreachable Redis does.
+A board is readable only once marked complete (the real one's generation marker, set by a rebuild);
+``down`` makes every call fail as an unreachable Redis does.
 """
 
 from __future__ import annotations

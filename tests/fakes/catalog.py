@@ -1,8 +1,9 @@
 """An in-memory badge and quest catalog: the ``BadgeStore`` and ``QuestStore`` ports of
-``services.admin`` (real: ``adapters.badge_repository``; tests/contracts/test_catalog.py).
+``services.admin`` (real: ``adapters.badge_repository``; the contract:
+tests/adapters/contracts/test_catalog.py).
 
-Until ``seed_defaults`` runs, badges read as the shipped defaults (whatever was put), as the
-real catalog does; quests are stored from the start.
+Until ``seed_defaults`` runs, badges read as the shipped defaults (whatever was put), as the real
+catalog does; quests are stored from the start.
 """
 
 from __future__ import annotations

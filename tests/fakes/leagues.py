@@ -1,5 +1,6 @@
-"""In-memory cohort member lists: the ``CohortMembers`` port of ``services.league_queries``
-(real: ``adapters.league_repository.LeagueRepository.members``; tests/contracts/test_leagues.py).
+"""In-memory cohort member lists: the ``CohortMembers`` port of ``services.league_queries`` (real:
+``adapters.league_repository.LeagueRepository.members``; the contract:
+tests/adapters/contracts/test_leagues.py).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """An in-memory notification feed: the ``Feed`` and ``ReadMarks`` ports (real:
-``adapters.notification_repository``; tests/contracts/test_notifications.py holds them equal).
+``adapters.notification_repository``; the contract:
+tests/adapters/contracts/test_notifications.py holds them equal).
 
-Newest first, ties by id (descending) as the table's sort key orders them; cursors are opaque
-and a cursor this fake did not issue is ``InvalidCursorError``, as the real one's.
+Newest first, ties by id (descending) as the table's sort key orders them; cursors are opaque and a
+cursor this fake did not issue is ``InvalidCursorError``, as the real one's.
 """
 
 from __future__ import annotations

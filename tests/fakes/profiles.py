@@ -1,8 +1,9 @@
 """In-memory profiles: the profile ports of the read, account, exclusion, export and reminder
-services (real: ``adapters.user_repository.UserRepository``; tests/contracts/test_profiles.py).
+services (real: ``adapters.user_repository.UserRepository``; the contract:
+tests/adapters/contracts/test_profiles.py).
 
-Each write bumps the version, as the real commit does; the activity write path (``commit``) is
-not part of these ports.
+Each write bumps the version, as the real commit does; the activity write path (``commit``) is not
+part of these ports.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """An in-memory push channel: the ``Pusher`` port of ``services.outbox`` (real:
-``adapters.push_publisher`` on SNS; tests/contracts/test_push.py holds them equal)."""
+``adapters.push_publisher`` on SNS; the contract: tests/adapters/contracts/test_push.py holds
+them equal)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""In-memory reminder ports of ``services.reminders``: the due index, the ledger, the unit
-queue and the hours' progress (real: ``adapters.reminder_index``, ``reminder_ledger``,
-``reminder_queue``, ``reminder_progress``; tests/contracts/test_reminders.py holds them equal).
+"""In-memory reminder ports of ``services.reminders``: the due index, the ledger, the unit queue and
+the hours' progress (real: ``adapters.reminder_index``, ``reminder_ledger``, ``reminder_queue``,
+``reminder_progress``; the contract: tests/adapters/contracts/test_reminders.py holds them
+equal).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """In-memory records of users' partitions: the ``Records`` port of ``services.export`` (real:
-``adapters.user_records.UserRecords``; tests/contracts/test_user_records.py holds them equal).
+``adapters.user_records.UserRecords``; the contract:
+tests/adapters/contracts/test_user_records.py holds them equal).
 
-Records come back in the order the table keeps them (cap days, notifications oldest first,
-reminder guards, activities, each by its key); cursors are opaque.
+Records come back in the order the table keeps them (cap days, notifications oldest first, reminder
+guards, activities, each by its key); cursors are opaque.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synth
 def test_the_late_reminder_alarm_watches_the_notifiers_metric_hourly(
     default_synth: Synthesis,
 ) -> None:
-    """``ReminderShardsLate`` >= 1 in an hour alarms (tests/jobs: the notifier emits it for an
+    """``ReminderShardsLate`` >= 1 in an hour alarms (the job tests: the notifier emits it for an
     hour whose shards did not all finish)."""
     alarm = default_synth.resource(default_synth.stack.observability.alarms["ReminderShardsLate"])
     props = alarm["Properties"]
@@ -145,7 +145,7 @@ def test_the_drift_alarm_fires_only_when_every_sampled_check_of_an_hour_drifted(
     default_synth: Synthesis,
 ) -> None:
     """One drifting check starts a rebuild and is no page; the hour's *minimum* at or above the
-    rebuild threshold means the rebuilds do not hold (tests/jobs: the handler emits the rate)."""
+    rebuild threshold means the rebuilds do not hold (the job tests: the handler emits the rate)."""
     alarm = default_synth.resource(
         default_synth.stack.observability.alarms["LeaderboardDriftPersists"]
     )
