@@ -15,7 +15,7 @@ from gamification.adapters.user_repository import unpack_state
 from gamification.local.provision import Provisioned
 from tests.integration.pipeline.support import Clock, Pipeline, activity, build_pipeline, record
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "profile_before_day_items.json"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "profile_before_day_items.json"
 """Written by the repository as it was (commit 9faf0bf): 2 days of 3 reads and a comment."""
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
