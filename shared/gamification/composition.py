@@ -171,9 +171,10 @@ def queue_consumer() -> QueueConsumer:
 
 @lru_cache(maxsize=1)
 def leaderboard_projector() -> LeaderboardProjector:
+    from gamification.adapters.player_directory import profile_score
     from gamification.services.projector import LeaderboardProjector
 
-    return LeaderboardProjector(leaderboard(), utc_now)
+    return LeaderboardProjector(leaderboard(), utc_now, profile_score)
 
 
 def reset() -> None:
@@ -353,10 +354,11 @@ def streak_reminders() -> StreakReminders:
 
 @lru_cache(maxsize=1)
 def outbox_dispatcher() -> OutboxDispatcher:
+    from gamification.adapters.notification_codec import notification_in_image
     from gamification.adapters.push_publisher import PushPublisher
     from gamification.services.outbox import OutboxDispatcher
 
-    return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn))
+    return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn), notification_in_image)
 
 
 @lru_cache(maxsize=1)
@@ -488,9 +490,10 @@ def erasure_requests() -> ErasureRequests:
 
 @lru_cache(maxsize=1)
 def user_export() -> UserExport:
+    from gamification.adapters.user_records import UserRecords
     from gamification.services.export import UserExport
 
-    return UserExport(user_repository(), settings().table_name, dynamodb())
+    return UserExport(user_repository(), UserRecords(dynamodb(), settings().table_name))
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 """In-memory stand-ins for the resumable jobs' ports (``services.backfill``, ``services.erasure``,
-``services.league_close``, ``services.jobs``). ``tests/contracts`` runs each against the real
-adapter with the same tests, so a fake cannot drift from what it stands in for."""
+``services.league_close``, ``services.jobs``). ``tests/adapters/contracts`` runs each against the
+real adapter with the same tests, so a fake cannot drift from what it stands in for."""
 
 from __future__ import annotations
 

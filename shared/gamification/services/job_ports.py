@@ -2,13 +2,10 @@
 jobs' terms; each job's own ports sit next to it. Adapters implement them, ``tests/fakes``
 stands in for them, and ``tests/contracts`` holds the two to the same behaviour.
 
-The records and names the jobs share with the adapters are imported here, in one place, so the
-jobs' services name no adapter: the board vocabulary (names, ``PlayerScore``, ``Page``,
-``PageCounts``, the errors a cache read raises) and ``Membership``, being moved to
-``domain/`` by the ports change; the user records (``StoredUser``, ``UserChange``,
-``VersionConflictError``), staying with ``adapters.user_repository`` while it is reworked; and
-the Redis layout's expiries and markers (``board_expiry``, ``weekly_expiry``,
-``leagues_marker``, ``ABANDONED_REBUILD_TTL``), which belong behind the board ports next.
+The records and names the jobs share with the adapters are re-exported here, in one place: the
+board vocabulary and ``Membership`` from ``domain/``, and the user records (``StoredUser``,
+``UserChange``, ``VersionConflictError``), the last adapter import, until they move out of
+``adapters.user_repository``.
 """
 
 from __future__ import annotations
@@ -17,21 +14,25 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from gamification.adapters.board_rebuild import PageCounts
-from gamification.adapters.board_schema import (
+from gamification.adapters.user_repository import StoredUser, UserChange, VersionConflictError
+from gamification.domain.boards import (
     ABANDONED_REBUILD_TTL,
+    ALLTIME,
+    LEAGUE_PREFIX,
     REBUILD_PAGE,
     BoardIncompleteError,
     LeaderboardUnavailableError,
     Page,
+    PageCounts,
+    PlayerScore,
+    Snapshot,
     board_expiry,
+    league,
     leagues_marker,
+    weekly,
     weekly_expiry,
 )
-from gamification.adapters.league_repository import Membership
-from gamification.adapters.player_score import ALLTIME, LEAGUE_PREFIX, PlayerScore, league, weekly
-from gamification.adapters.snapshot_repository import Snapshot
-from gamification.adapters.user_repository import StoredUser, UserChange, VersionConflictError
+from gamification.domain.leagues import Membership
 
 __all__ = [
     "ABANDONED_REBUILD_TTL",

@@ -12,6 +12,7 @@ from gamification.adapters.erasure_ledger import ErasureLedger
 from gamification.adapters.partition_walker import PartitionWalker
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.snapshot_repository import SnapshotRepository
+from gamification.adapters.user_records import UserRecords
 from gamification.local.provision import Provisioned
 from gamification.services.erasure import Eraser, ErasureRequests
 from gamification.services.exclusion import ExclusionService
@@ -51,7 +52,7 @@ def build_lifecycle(aws: Provisioned, redis_client: redis.Redis) -> Lifecycle:
         ledger=ledger,
         requests=requests,
         exclusions=ExclusionService(pipeline.users, pipeline.clock),
-        export=UserExport(pipeline.users, aws.table_name, client),
+        export=UserExport(pipeline.users, UserRecords(client, aws.table_name)),
         reconciler=reconciler,
         snapshots=snapshots,
         launched=launched,

@@ -15,6 +15,7 @@ import redis
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.leaderboard import Leaderboard
 from gamification.adapters.league_repository import LeagueRepository
+from gamification.adapters.player_directory import profile_score
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.ruleset import Ruleset, default_ruleset
@@ -150,7 +151,7 @@ def build_pipeline(
     )
     applier = ActivityApplier(users, provider, the_clock, seats=leagues)
     consumer = QueueConsumer(applier, DeadLetterQueue(sqs, aws.dlq_url), provider)
-    projector = LeaderboardProjector(leaderboard, the_clock)
+    projector = LeaderboardProjector(leaderboard, the_clock, profile_score)
     stream = Stream(aws.table_name)
     return Pipeline(
         users, leaderboard, consumer, applier, the_clock, dynamodb, sqs, projector, stream, leagues
