@@ -456,7 +456,7 @@ class Rig:
 
 @contextlib.contextmanager
 def _environment(given: Mapping[str, str]) -> Iterator[dict[str, str]]:
-    """The variables a deployed function has, restored afterwards."""
+    """The variables a deployed function has; the whole environment is restored afterwards."""
     level = given.get("LOG_LEVEL", LOG_LEVEL)
     wanted = {
         "AWS_ACCESS_KEY_ID": "cost",
@@ -469,13 +469,10 @@ def _environment(given: Mapping[str, str]) -> Iterator[dict[str, str]]:
         "POWERTOOLS_LOG_LEVEL": level,
         "LOG_LEVEL": level,
     }
-    saved = {name: os.environ.get(name) for name in [*wanted, "POWERTOOLS_SERVICE_NAME"]}
-    saved["POWERTOOLS_LOG_LEVEL"] = os.environ.get("POWERTOOLS_LOG_LEVEL")
-    saved.update({name: os.environ.get(name) for name in ("TABLE_NAME", "QUEUE_URL", "DLQ_URL")})
-    saved.update({name: os.environ.get(name) for name in ("TOPIC_ARN", "REMINDER_QUEUE_URL")})
+    snapshot = dict(os.environ)
     os.environ.update(wanted)
     for name in ("AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        saved[name] = os.environ.pop(name, None)
+        os.environ.pop(name, None)
     levels = {lg: lg.level for lg in _all_loggers()}
     for lg in levels:
         if lg.name.startswith(LIBRARIES):
@@ -487,11 +484,10 @@ def _environment(given: Mapping[str, str]) -> Iterator[dict[str, str]]:
     finally:
         for lg, before in levels.items():
             lg.setLevel(before)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        # Everything the rig set (the provisioned stack's names too) goes: a later test in this
+        # process, or a subprocess it starts, sees the environment it had before.
+        os.environ.clear()
+        os.environ.update(snapshot)
 
 
 def _all_loggers() -> list[logging.Logger]:

@@ -36,6 +36,7 @@ def main() -> None:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "POWERTOOLS_LOGGER_LOG_EVENT": "true",
+            "POWERTOOLS_LOG_LEVEL": "INFO",  # as deployed; not whatever the test process set
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "GamifyProbe",
             "_X_AMZN_TRACE_ID": f"Root={TRACE_ID};Parent=53995c3f42cd8ad8;Sampled=1",
