@@ -453,9 +453,7 @@ def _key(item: Mapping[str, Any]) -> Key:
     return (item["PK"]["S"], item["SK"]["S"])
 
 
-def _project(
-    item: Item, expression: str | None, aliases: Mapping[str, str] | None = None
-) -> Item:
+def _project(item: Item, expression: str | None, aliases: Mapping[str, str] | None = None) -> Item:
     if not expression:
         return item
     names = [(aliases or {}).get(n.strip(), n.strip()) for n in expression.split(",")]

@@ -645,12 +645,14 @@ class UserRepository:
                 "PK": keys.user_pk(user_id),
                 "SK": keys.day_sk(day),
                 "slots": {event_type: encode_slots(s) for event_type, s in buckets.items()},
-                "expires_at": int(self._day_expires(day).timestamp()),
+                "expires_at": int(self.day_expires(day).timestamp()),
             }
         )
 
-    def _day_expires(self, day: str) -> datetime:
-        """A local day ends at most a day after its UTC date does (UTC+14 to UTC-12): a margin."""
+    def day_expires(self, day: str) -> datetime:
+        """When no activity for ``day`` can arrive any more (its day item's TTL; an inline day is
+        dropped at the first commit after it). A local day ends at most a day after its UTC date
+        does (UTC+14 to UTC-12): a margin."""
         start = datetime.fromisoformat(day).replace(tzinfo=UTC)
         return start + timedelta(days=2) + self._day_retention
 
@@ -666,13 +668,15 @@ class UserRepository:
         if slots_from is None:
             first = change.now.astimezone(UTC).date() + timedelta(days=2)
             slots_from = first.isoformat() if before.exists else ALL_DAYS_TRACKED
+        old = by_day(change.before.state.capped)
+        # An expired day is dropped at a later commit, not the one that changed it (a late
+        # activity's own slot is stored, as its day item would be until its TTL).
         live = {
             d: buckets
             for d, buckets in by_day(change.state.capped).items()
-            if self._day_expires(d) > change.now
+            if self.day_expires(d) > change.now or buckets != old.get(d)
         }
-        old = by_day(change.before.state.capped)
-        spilled = {d for d in before.spilled if self._day_expires(d) > change.now}
+        spilled = {d for d in before.spilled if self.day_expires(d) > change.now}
         inline: dict[str, dict[str, tuple[CapSlot, ...]]] = {}
         items: dict[str, dict[str, tuple[CapSlot, ...]]] = {}
         for day, buckets in sorted(live.items()):
@@ -694,7 +698,7 @@ class UserRepository:
         after = by_day(change.state.capped)
         changed = {d for d, buckets in after.items() if buckets != before.get(d)}
         carried = {
-            d for d in change.before.inline_days & after.keys() if self._day_expires(d) > change.now
+            d for d in change.before.inline_days & after.keys() if self.day_expires(d) > change.now
         }
         return {d: after[d] for d in sorted(changed | carried)}
 
