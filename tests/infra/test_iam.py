@@ -247,7 +247,9 @@ def test_every_table_write_is_limited_to_the_key_families_the_function_writes(
     assert unbounded == set()
 
 
-def test_the_consumer_writes_only_its_key_families_and_profiles_in_transactions_or_guarded(default_synth: Synthesis) -> None:
+def test_the_consumer_writes_outside_transactions_only_users_and_seats(
+    default_synth: Synthesis,
+) -> None:
     writes = {
         (action, resource)
         for action, resource in granted(default_synth, "consumer")
