@@ -72,3 +72,21 @@ def test_a_writer_without_the_fast_path_carries_pending_forward(
     report = pipeline.consumer.consume([record(activity(object_id="post-1"))])
     assert report.totals()["DuplicatesDropped"] == 1
     assert pipeline.users.load("alice").state.xp == 20
+
+
+def test_a_record_built_by_hand_keeps_the_inline_slots(aws: Any, redis_client: redis.Redis) -> None:
+    """A writer that builds its ``StoredUser`` itself (as the badge backfill does after its
+    commit) knows nothing of inline slots: the day is written out to its day item, not lost."""
+    from gamification.adapters.user_repository import StoredUser, UserChange, UserRepository
+
+    pipeline = build_pipeline(aws, redis_client)
+    pipeline.consumer.consume([record(activity(object_id="post-0"))])
+    stored = pipeline.users.load("alice")
+    assert stored.state.capped
+    assert stored.slots_from is not None
+    by_hand = StoredUser(stored.state, stored.version, stored.xp_at)
+    jobs = UserRepository(pipeline.dynamodb, aws.table_name)
+    jobs.commit(UserChange(before=by_hand, state=stored.state, now=NOW))
+    again = pipeline.users.load("alice")
+    days = {bucket.split("|", 1)[0] for bucket in stored.state.capped}
+    assert pipeline.users.with_days(again, days).state.capped == stored.state.capped

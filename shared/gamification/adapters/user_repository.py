@@ -416,7 +416,9 @@ class UserRepository:
             change.state,
             new_version,
             change.xp_at,
-            days_loaded=before.days_loaded | before.inline_days,
+            days_loaded=before.days_loaded
+            | before.inline_days
+            | frozenset(by_day(change.state.capped)),
             marks=change.new_marks,
             pending=tuple(after_pending),
             slots_from=plan.slots_from,
@@ -682,7 +684,10 @@ class UserRepository:
         for day, buckets in sorted(live.items()):
             legacy = day < slots_from or day in before.inline_days
             if legacy or day in spilled:
-                if buckets != old.get(day) or day in before.inline_days:
+                # Unchanged and read from its day item: nothing to write. A day not read from
+                # one (a record built by hand from a profile with inline slots) is written out.
+                stored = day in before.days_loaded and day not in before.inline_days
+                if buckets != old.get(day) or not stored:
                     items[day] = buckets
                 continue
             if _inlinable(day, buckets, self._inline_slots):
