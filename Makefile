@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install local test unit unit-moved-clock lint typecheck bench openapi synth layer clean
+.PHONY: install local test unit unit-moved-clock lint typecheck bench costs openapi synth layer clean
 
 # uv installs the project's packages (≈ 5 s for `local` where pip takes ≈ 45 s: most of a fresh
 # `make local`); pip only bootstraps it, from the package registry, into the venv. Versions and
@@ -52,7 +52,7 @@ unit: $(STAMP)
 ## another. A test that reads today's date fails here, not on the day the calendar turns.
 ## CI (.ci/run) runs it after `make test`.
 GAMIFY_TEST_CLOCK ?= 2026-12-31T23:30:00Z
-MOVED_CLOCK_TESTS ?= tests/unit tests/jobs tests/pipeline tests/lifecycle
+MOVED_CLOCK_TESTS ?= tests/domain tests/services tests/integration tests/test_moved_clock.py
 unit-moved-clock: $(STAMP)
 	GAMIFY_TEST_CLOCK=$(GAMIFY_TEST_CLOCK) $(BIN)/pytest -n 2 --dist loadfile -m "not e2e" \
 		$(MOVED_CLOCK_TESTS)
@@ -66,6 +66,11 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## Regenerate docs/cost.md's tables from the template, the measured traffic and the price table
+## (a test fails while they are stale).
+costs: $(STAMP)
+	$(BIN)/python -m benchmarks.costs --write
 
 ## Regenerate docs/openapi.json from the routers (a test fails while it is stale).
 openapi: $(STAMP)

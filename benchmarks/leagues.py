@@ -29,6 +29,7 @@ from gamification.adapters.board_schema import generation_key
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.leaderboard import Leaderboard, leagues_marker
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
+from gamification.adapters.player_directory import profile_score
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
@@ -87,7 +88,7 @@ def _join(activities: int, leagues_on: bool, redis_url: str) -> dict[str, object
             return result
         client = redis.Redis.from_url(redis_url, decode_responses=True)
         client.flushdb()
-        LeaderboardProjector(Leaderboard(client), clock).project(
+        LeaderboardProjector(Leaderboard(client), clock, profile_score).project(
             StreamImages(stack.table_name).read()
         )
         result["close"] = _close(dynamodb, stack.table_name, users, seats, rules)

@@ -36,6 +36,7 @@ from benchmarks.histories import (
 from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.leaderboard import Leaderboard
+from gamification.adapters.player_directory import profile_score
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition
@@ -170,7 +171,7 @@ def run_ours(rules: Ruleset, work: Sequence[Sequence[Message]], redis_url: str) 
         clock = lambda: START + timedelta(days=7)  # noqa: E731
         applier = ActivityApplier(UserRepository(dynamodb, stack.table_name), lambda: rules, clock)
         consumer = QueueConsumer(applier, DeadLetterQueue(sqs, stack.dlq_url), lambda: rules)
-        projector = LeaderboardProjector(Leaderboard(client), clock)
+        projector = LeaderboardProjector(Leaderboard(client), clock, profile_score)
         stream = StreamImages(stack.table_name)
         CountingRedis.round_trips = 0
         with counting(dynamodb) as ddb, counting(sqs) as queue:

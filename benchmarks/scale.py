@@ -18,7 +18,7 @@ The synthetic population (seeded, generated lazily from a few real profiles):
 Profiles are generated from one template per timezone: the template is a real state (built by
 the domain transition from two weeks of activities) and each user's item is the template's
 profile item with the user's own id-derived attributes (key, index keys), checked against
-``UserRepository.profile_item`` by tests/unit/test_scale_benchmark.py.
+``UserRepository.profile_item`` by tests/benchmarks/test_scale_benchmark.py.
 """
 
 from __future__ import annotations
@@ -697,7 +697,7 @@ def reconciliation(players: int, rules: Ruleset, settings: Settings) -> Reconcil
     fake = FakeDynamoDB(backing=PopulationBacking(population))
     reconciler = LeaderboardReconciler(
         PlayerDirectory(fake, TABLE),  # type: ignore[arg-type]
-        FakeLeaderboard(),  # type: ignore[arg-type]
+        FakeLeaderboard(),
         SnapshotRepository(fake, TABLE),  # type: ignore[arg-type]
         rng=random.Random(SEED),
     )

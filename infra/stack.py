@@ -117,6 +117,10 @@ class GamifyStack(Stack):
             dispatcher=self.notifications.dispatcher,
             projector=self.processing.projector,
             reminder_queue=self.jobs.reminder_queue,
+            table=self.data.table,
+            cache=self.cache,
+            schedules=self.jobs.schedules,
+            schedule_specs=self.jobs.schedule_specs,
         )
         self._outputs()
 

@@ -31,6 +31,12 @@ VPC_NETWORK_INTERFACE_ACTIONS = (
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
 )
+_APPLICATION_LOG_LEVELS = {
+    "DEBUG": lambda_.ApplicationLogLevel.DEBUG,
+    "INFO": lambda_.ApplicationLogLevel.INFO,
+    "WARNING": lambda_.ApplicationLogLevel.WARN,
+    "ERROR": lambda_.ApplicationLogLevel.ERROR,
+}
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LATEST_PYTHON = "python3.14"
 """The newest Python runtime Lambda offers (cdk-nag's L1 rule asks for it)."""
@@ -188,6 +194,11 @@ class GamifyFunction(Construct):
             layers=[runtime.powertools_layer, runtime.shared_layer],
             role=self.role,
             log_group=self.log_group,
+            # JSON for Lambda's own lines too (START/REPORT, timeouts, init errors carry the
+            # requestId); Powertools' lines are JSON already and are not wrapped again.
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=_APPLICATION_LOG_LEVELS[config.log_level],
+            system_log_level_v2=lambda_.SystemLogLevel.INFO,
             timeout=spec.timeout,
             memory_size=spec.memory_mb,
             environment=environment,

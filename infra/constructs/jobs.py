@@ -237,8 +237,10 @@ class Jobs(Construct):
         }
         overrides = {"reconciler": config.reconcile_every_minutes}  # CDK context
         self.schedules: dict[str, events.Rule] = {}
+        self.schedule_specs: dict[str, Schedule] = {}  # as deployed (overrides applied)
         for spec in SCHEDULES:
             job = replace(spec, rate_minutes=overrides.get(spec.name, spec.rate_minutes))
+            self.schedule_specs[job.name] = job
             self.schedules[job.name] = events.Rule(
                 self,
                 "".join(part.capitalize() for part in job.name.split("-")) + "Schedule",

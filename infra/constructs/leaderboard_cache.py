@@ -161,6 +161,12 @@ class LeaderboardCache(Construct):
         self.url = f"rediss://{host}:{port}/0"
         self.cache_name = prefix
         self.serverless = serverless
+        self.member_clusters = (
+            [] if serverless else [f"{prefix}-{i:03d}" for i in range(1, 2 + config.cache_replicas)]
+        )
+        """The node-based group's clusters (``<group id>-001``, ...): its metrics name them."""
+        self.clients: list[GamifyFunction] = []
+        """The functions that connect (their ``CacheUnreachable`` metric is alarmed)."""
         stack = Stack.of(self)
         self.cache_arn = stack.format_arn(
             service="elasticache",
@@ -177,6 +183,7 @@ class LeaderboardCache(Construct):
 
     def connect(self, fn: GamifyFunction) -> None:
         """Give a (VPC) function the cache's URL and the right to sign in as the app user."""
+        self.clients.append(fn)
         fn.add_env("REDIS_URL", self.url)
         fn.add_env("REDIS_IAM_USER", self.username)
         fn.add_env("REDIS_CACHE_NAME", self.cache_name)

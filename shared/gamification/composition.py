@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
     from gamification.adapters.activity_queue import ActivityQueue
-    from gamification.adapters.backfill_launcher import BackfillLauncher
     from gamification.adapters.badge_repository import BadgeRepository
+    from gamification.adapters.job_launcher import JobLauncher
     from gamification.adapters.leaderboard import Leaderboard
     from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
     from gamification.services.ingest import IngestService
-    from gamification.services.league_close import LeagueClose
+    from gamification.services.jobs import Continuation, JobRunner
+    from gamification.services.league_close import LeagueClose, LeagueCloseJob
     from gamification.services.league_queries import LeagueQueries
     from gamification.services.outbox import OutboxDispatcher
     from gamification.services.projector import LeaderboardProjector
@@ -176,9 +177,10 @@ def queue_consumer() -> QueueConsumer:
 
 @lru_cache(maxsize=1)
 def leaderboard_projector() -> LeaderboardProjector:
+    from gamification.adapters.player_directory import profile_score
     from gamification.services.projector import LeaderboardProjector
 
-    return LeaderboardProjector(leaderboard(), utc_now)
+    return LeaderboardProjector(leaderboard(), utc_now, profile_score)
 
 
 def reset() -> None:
@@ -371,10 +373,11 @@ def streak_reminders() -> StreakReminders:
 
 @lru_cache(maxsize=1)
 def outbox_dispatcher() -> OutboxDispatcher:
+    from gamification.adapters.notification_codec import notification_in_image
     from gamification.adapters.push_publisher import PushPublisher
     from gamification.services.outbox import OutboxDispatcher
 
-    return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn))
+    return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn), notification_in_image)
 
 
 @lru_cache(maxsize=1)
@@ -426,30 +429,28 @@ def league_close() -> LeagueClose:
     )
 
 
-def _invoker(function_name: str, field: str) -> BackfillLauncher:
-    """An async invocation of ``function_name`` with ``{field: id}`` (Lambda retries it)."""
-    from gamification.adapters.backfill_launcher import LambdaBackfillLauncher
-
-    return LambdaBackfillLauncher(lambda_client(), function_name, field=field)
-
-
-def _launcher(function_name: str, field: str, run: Callable[[str], object]) -> BackfillLauncher:
+def _launcher(function_name: str, field: str, run: Callable[[str], object]) -> JobLauncher:
     """A resumable job's start: its function on AWS, ``run`` in process when no function is
-    configured (local stack, tests)."""
-    from gamification.adapters.backfill_launcher import InProcessBackfillLauncher
+    configured (tests)."""
+    from gamification.adapters.job_launcher import InProcessJobLauncher, LambdaJobLauncher
 
-    return _invoker(function_name, field) if function_name else InProcessBackfillLauncher(run)
+    if function_name:
+        return LambdaJobLauncher(lambda_client(), function_name, field)
+    return InProcessJobLauncher(run)
 
 
-def _continuation(field: str, elsewhere: Callable[[], BackfillLauncher]) -> BackfillLauncher:
-    """How a paused job goes on: a fresh invocation of this very function on AWS, the job's
-    usual launcher anywhere else."""
+def job_runner(elsewhere: Continuation | None = None) -> JobRunner:
+    """A paused run goes on in a fresh asynchronous invocation of this very function on AWS,
+    else through ``elsewhere`` (a job's launcher), else in this process."""
+    from gamification.adapters.job_launcher import LambdaInvoker
+    from gamification.services.jobs import JobRunner, in_process
+
     own = settings().function_name
-    return _invoker(own, field) if own else elsewhere()
+    return JobRunner(LambdaInvoker(lambda_client(), own) if own else elsewhere or in_process)
 
 
 @lru_cache(maxsize=1)
-def backfill_launcher() -> BackfillLauncher:
+def backfill_launcher() -> JobLauncher:
     """Async Lambda invocation when ``BACKFILL_FUNCTION_NAME`` is set, else a run in process."""
     return _launcher(
         settings().backfill_function_name,
@@ -458,8 +459,11 @@ def backfill_launcher() -> BackfillLauncher:
     )
 
 
-def backfill_continuation() -> BackfillLauncher:
-    return _continuation("badge_id", backfill_launcher)
+def league_close_job() -> LeagueCloseJob:
+    """The league close's invocations: scheduled fan-out, shard runs, continuations."""
+    from gamification.services.league_close import LeagueCloseJob
+
+    return LeagueCloseJob(league_close(), job_runner(), settings().league_close_shards)
 
 
 # -- account lifecycle: erasure, export, exclusion -------------------------------------------
@@ -481,17 +485,13 @@ def eraser() -> Eraser:
 
 
 @lru_cache(maxsize=1)
-def erasure_launcher() -> BackfillLauncher:
+def erasure_launcher() -> JobLauncher:
     """Async invocation of the eraser when ``ERASER_FUNCTION_NAME`` is set, else in process."""
     return _launcher(
         settings().eraser_function_name,
         "user_id",
         lambda user_id: eraser().run(user_id, utc_now()),
     )
-
-
-def eraser_continuation() -> BackfillLauncher:
-    return _continuation("user_id", erasure_launcher)
 
 
 @lru_cache(maxsize=1)
@@ -509,9 +509,10 @@ def erasure_requests() -> ErasureRequests:
 
 @lru_cache(maxsize=1)
 def user_export() -> UserExport:
+    from gamification.adapters.user_records import UserRecords
     from gamification.services.export import UserExport
 
-    return UserExport(user_repository(), settings().table_name, dynamodb())
+    return UserExport(user_repository(), UserRecords(dynamodb(), settings().table_name))
 
 
 @lru_cache(maxsize=1)

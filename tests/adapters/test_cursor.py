@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gamification.adapters.cursor import InvalidCursorError, SortKeyCursor
 from gamification.adapters.notification_repository import CURSOR as FEED
-from gamification.services.export import CURSOR as EXPORT
+from gamification.adapters.user_records import CURSOR as EXPORT
 
 
 @given(st.text(min_size=1, max_size=300))

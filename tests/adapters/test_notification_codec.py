@@ -13,6 +13,7 @@ from gamification.adapters.dynamo_codec import from_item
 from gamification.adapters.notification_codec import (
     StoredNotification,
     notification_from_item,
+    notification_in_image,
     notification_item,
     stored_notification_from_item,
 )
@@ -112,7 +113,7 @@ def test_the_outbox_pushes_exactly_the_inserted_items_that_ask_for_it(
 ) -> None:
     image = from_item(notification_item(notification, timedelta(days=90)))
 
-    pushed = pending_push("INSERT", image)
+    pushed = pending_push("INSERT", image, notification_in_image)
 
     assert pushed == (_in_utc(notification) if notification.push else None)
-    assert pending_push("MODIFY", image) is None
+    assert pending_push("MODIFY", image, notification_in_image) is None

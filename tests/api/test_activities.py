@@ -11,7 +11,7 @@ from gamification.domain.activity import Activity
 from gamification.local.provision import Provisioned
 from tests.api import seed
 from tests.api.support import SERVICE, Api, LambdaContext, user
-from tests.jobs.support import Stream
+from tests.integration.jobs.support import Stream
 
 ALICE = user("alice")
 

@@ -14,7 +14,7 @@ from gamification.adapters.leaderboard import leagues_marker
 from gamification.domain.periods import iso_week, week_bounds
 from tests.api import seed
 from tests.api.support import Api, user
-from tests.pipeline.support import activity, record
+from tests.integration.pipeline.support import activity, record
 
 # A Wednesday noon: the weeks and back-dating windows the tests compute never straddle a
 # week turn, a DST change or the year (the handlers and the test read one moved clock).

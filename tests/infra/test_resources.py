@@ -131,7 +131,7 @@ def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synth
 def test_the_late_reminder_alarm_watches_the_notifiers_metric_hourly(
     default_synth: Synthesis,
 ) -> None:
-    """``ReminderShardsLate`` >= 1 in an hour alarms (tests/jobs: the notifier emits it for an
+    """``ReminderShardsLate`` >= 1 in an hour alarms (the job tests: the notifier emits it for an
     hour whose shards did not all finish)."""
     alarm = default_synth.resource(default_synth.stack.observability.alarms["ReminderShardsLate"])
     props = alarm["Properties"]
@@ -145,7 +145,7 @@ def test_the_drift_alarm_fires_only_when_every_sampled_check_of_an_hour_drifted(
     default_synth: Synthesis,
 ) -> None:
     """One drifting check starts a rebuild and is no page; the hour's *minimum* at or above the
-    rebuild threshold means the rebuilds do not hold (tests/jobs: the handler emits the rate)."""
+    rebuild threshold means the rebuilds do not hold (the job tests: the handler emits the rate)."""
     alarm = default_synth.resource(
         default_synth.stack.observability.alarms["LeaderboardDriftPersists"]
     )
@@ -540,7 +540,11 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     alarms = [a["Properties"] for a in default_synth.of_type("AWS::CloudWatch::Alarm").values()]
     topic = {"Ref": default_synth.logical_id(default_synth.stack.observability.alarm_topic)}
     assert all(alarm["AlarmActions"] == [topic] for alarm in alarms)
-    watched = {(a["Namespace"], a["MetricName"], _alarm_subject(default_synth, a)) for a in alarms}
+    watched = {
+        (m["Namespace"], m["MetricName"], _alarm_subject(default_synth, m))
+        for alarm in alarms
+        for m in _metrics_of(alarm)
+    }
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "DLQ") in watched
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "FailedInvocations") in watched
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
@@ -552,14 +556,25 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "ReminderDLQ") in watched
     assert ("AWS/Lambda", "IteratorAge", "dispatcher-function") in watched
     assert ("AWS/Lambda", "IteratorAge", "projector-function") in watched
+    assert ("AWS/DynamoDB", "WriteThrottleEvents", "Table") in watched
+    assert ("AWS/DynamoDB", "SystemErrors", "TransactWriteItems") in watched  # per operation
+    assert ("AWS/ElastiCache", "ThrottledCmds", "gamify-dev") in watched
+    assert ("Gamify", "CacheUnreachable", "query") in watched
     for name in default_synth.stack.functions:
         assert ("AWS/Lambda", "Errors", f"{name}-function") in watched
         assert ("AWS/Lambda", "Throttles", f"{name}-function") in watched
 
 
-def _alarm_subject(synth: Synthesis, alarm: dict[str, Any]) -> str:
-    """The first dimension's value, named: a queue, a function or the API."""
-    return synth.name_of(alarm["Dimensions"][0]["Value"]).removesuffix(".QueueName")
+def _metrics_of(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its own, or each of its metric math queries'."""
+    if "MetricName" in alarm:
+        return [alarm]
+    return [q["MetricStat"]["Metric"] for q in alarm["Metrics"] if "MetricStat" in q]
+
+
+def _alarm_subject(synth: Synthesis, metric: dict[str, Any]) -> str:
+    """The first dimension's value, named: a queue, a function, the table or the API."""
+    return synth.name_of(metric["Dimensions"][0]["Value"]).removesuffix(".QueueName")
 
 
 def test_dashboard_exists(default_synth: Synthesis) -> None:

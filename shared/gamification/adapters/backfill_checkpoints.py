@@ -7,7 +7,7 @@ concurrent run of the same definition is told to stop instead of overwriting new
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,44 +15,12 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.checkpoints import Checkpoint
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 CHECKPOINT_SK = "CHECKPOINT"
-
-
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    badge_id: str
-    fingerprint: str
-    """Identifies the criteria being backfilled; a changed definition starts a new walk."""
-    started_at: datetime
-    updated_at: datetime
-    shard: int = 0
-    position: str | None = None
-    """Where to resume inside ``shard`` (``None``: from its start)."""
-    pages: int = 0
-    scanned: int = 0
-    awarded: int = 0
-    already_had: int = 0
-    not_qualified: int = 0
-    done: bool = False
-
-    def advanced(
-        self, shard: int, position: str | None, now: datetime, **counts: int
-    ) -> Checkpoint:
-        """The checkpoint after one more page, with ``counts`` added to the totals."""
-        totals = {name: getattr(self, name) + value for name, value in counts.items()}
-        return replace(
-            self,
-            shard=shard,
-            position=position,
-            pages=self.pages + 1,
-            updated_at=now,
-            done=shard >= keys.PLAYER_SHARDS,
-            **totals,
-        )
 
 
 class BackfillCheckpoints:

@@ -4,7 +4,6 @@ atomically with their generation markers (``Leaderboard.rebuild`` starts one).""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 from uuid import uuid4
@@ -26,26 +25,13 @@ from gamification.adapters.board_schema import (
     text,
 )
 from gamification.adapters.player_score import PlayerScore, league
+from gamification.domain.boards import PageCounts as PageCounts  # noqa: PLC0414 (re-exported: its old home)
 from gamification.domain.ranking import competition_ranks
 
 
 def temp_key(name: str) -> str:
     """A temporary key of one run (same ``{lb}`` hash slot; expires if the run dies)."""
     return f"{PREFIX}:rebuild:{name}"
-
-
-@dataclass
-class PageCounts:
-    """What one page added to a rebuild, and how the live boards differed for it."""
-
-    players: int = 0
-    """Distinct players new to this run (a player re-keyed mid-walk is read twice)."""
-    members: dict[str, int] = field(default_factory=dict)
-    added: dict[str, int] = field(default_factory=dict)
-    """Board -> new members the live board lacks."""
-    changed: dict[str, int] = field(default_factory=dict)
-    """Board -> new members the live board holds with other XP."""
-    cohort_members: int = 0
 
 
 class BoardRebuild:

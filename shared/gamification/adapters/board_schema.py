@@ -1,58 +1,77 @@
-"""How the leaderboards are laid out in Redis, and what a read returns, without the client.
+"""How the leaderboards are laid out in Redis, without the client.
 
-Board keys, the composite score, the entries of a page and the errors a caller handles are
-named by every service that touches the boards; the Redis client (``leaderboard.py``) is loaded
-only by the functions that talk to Redis, and by them only when they first do.
+Board keys, generation markers and expiries; the board vocabulary (names, ``PlayerScore``, the
+score that orders a board, ``Entry``/``Page``, ``LeaderboardUnavailableError``) is the
+domain's (``domain.boards``) and re-exported here for the adapters that use it with the layout.
+The Redis client (``leaderboard.py``) is loaded only by the functions that talk to Redis, and by
+them only when they first do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from gamification.adapters.player_score import (
+from gamification.domain.boards import (
+    ABANDONED_REBUILD_TTL,
     ALLTIME,
+    EPOCH,
     LEAGUE_PREFIX,
+    REBUILD_PAGE,
+    SCALE,
+    TIME_BITS,
     WEEKLY_PREFIX,
+    WEEKLY_RETENTION,
+    XP_BITS,
+    BoardIncompleteError,
+    Entry,
+    LeaderboardUnavailableError,
+    Page,
     PlayerScore,
+    board_expiry,
+    board_order,
+    encode_score,
     league,
     league_week,
+    leagues_marker,
+    seconds_since_epoch,
     weekly,
+    weekly_expiry,
 )
-from gamification.domain.periods import iso_week, week_bounds
-from gamification.domain.xp import MAX_XP
+from gamification.domain.periods import iso_week
 
-XP_BITS = MAX_XP.bit_length()
-"""23 bits: the domain caps a user's total at ``MAX_XP`` (8,388,607), and the boards count a
-week's XP up to it (``PlayerScore.xp_on``)."""
-TIME_BITS = 53 - XP_BITS
-"""30 bits of whole seconds since ``EPOCH``: ties are ordered to the second until
-2054-01-09 13:37:03 UTC (later times all count as that second, so later ties fall back to the
-user id). A double holds integers exactly up to 2^53, so XP and time share that budget:
-milliseconds would need 40 bits and leave 13 for XP (8,191). A second is finer than the
-pipeline itself keeps order: ``xp_at`` is the consumer's commit time, behind the queue's
-batching window and a standard queue's reordering, so two achievers less than a second apart
-may already be committed in either order."""
-SCALE = 1 << TIME_BITS
+__all__ = [
+    "ABANDONED_REBUILD_TTL",
+    "ALLTIME",
+    "EPOCH",
+    "LEAGUE_PREFIX",
+    "REBUILD_PAGE",
+    "SCALE",
+    "TIME_BITS",
+    "WEEKLY_PREFIX",
+    "WEEKLY_RETENTION",
+    "XP_BITS",
+    "BoardIncompleteError",
+    "Entry",
+    "LeaderboardUnavailableError",
+    "Page",
+    "PlayerScore",
+    "board_expiry",
+    "board_order",
+    "encode_score",
+    "league",
+    "league_week",
+    "leagues_marker",
+    "seconds_since_epoch",
+    "weekly",
+    "weekly_expiry",
+]
+
 LAYOUT = "v2"
 """The score layout's version, part of every generation marker: boards written with another
 layout are incomplete for the reads and the reconciler's check, which rebuilds them at once."""
-EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-WEEKLY_RETENTION = timedelta(days=14)
-"""A weekly board lives this long after its week ends (archived weeks stay readable a while)."""
-ABANDONED_REBUILD_TTL = 3600
 PREFIX = "{lb}"
 NAMES_KEY = f"{PREFIX}:names"
-
-
-class LeaderboardUnavailableError(Exception):
-    """Redis could not be reached in time: callers fall back (snapshot, ``rank: null``)."""
-
-
-class BoardIncompleteError(LeaderboardUnavailableError):
-    """The board's generation marker is gone: the cache may hold part of it (or nothing) until
-    the next rebuild, so it must not be served as fresh."""
 
 
 def marker_key(board: str) -> str:
@@ -66,26 +85,6 @@ def marker_key(board: str) -> str:
 def generation_key(marker: str) -> str:
     """The key of a generation marker by name, in the current ``LAYOUT``."""
     return f"{PREFIX}:generation:{LAYOUT}:{marker}"
-
-
-def leagues_marker(week: str) -> str:
-    """The marker name that says every cohort board of ``week`` is complete."""
-    return f"leagues:{week}"
-
-
-def board_expiry(board: str) -> datetime | None:
-    """When a board expires: never for all-time, ``WEEKLY_RETENTION`` after its week else."""
-    if board == ALLTIME:
-        return None
-    if board.startswith(LEAGUE_PREFIX):
-        return weekly_expiry(league_week(board))
-    return weekly_expiry(board.removeprefix(WEEKLY_PREFIX))
-
-
-def weekly_expiry(week: str) -> datetime:
-    """When a weekly board expires: ``WEEKLY_RETENTION`` after its week ends."""
-    _, week_end = week_bounds(week)
-    return week_end + WEEKLY_RETENTION
 
 
 def boards_to_leave(player: PlayerScore, now: datetime) -> list[str]:
@@ -106,28 +105,6 @@ def board_key(board: str) -> str:
     return f"{PREFIX}:board:{board}"
 
 
-def seconds_since_epoch(reached_at: datetime | None) -> int:
-    """The tie-break time: whole seconds since ``EPOCH``, kept inside ``TIME_BITS`` (no time:
-    the epoch, so a player without one sorts first among equals, as before)."""
-    if reached_at is None:
-        return 0
-    delta = reached_at - EPOCH
-    return min(max(delta.days * 86_400 + delta.seconds, 0), SCALE - 1)
-
-
-def encode_score(xp: int, reached_at: datetime | None) -> int:
-    """The stored score: the *negated* composite ``xp * SCALE + (SCALE - 1 - seconds)``.
-
-    Boards are read in ascending order, so the best player (most XP, then earliest second)
-    comes first, and Redis orders members of equal score by their bytes: exact ties go to the
-    lower user id, with no re-sorting on read. Raising a player is ``ZADD ... LT``. Every
-    value fits a double exactly (|score| < 2^53); XP outside ``0..MAX_XP`` is refused, never
-    clamped (the domain never produces it)."""
-    if not 0 <= xp <= MAX_XP:
-        raise ValueError(f"xp {xp} is outside the board's range 0..{MAX_XP}")
-    return -(xp * SCALE + (SCALE - 1 - seconds_since_epoch(reached_at)))
-
-
 def decode_xp(score: float) -> int:
     return -int(score) // SCALE
 
@@ -137,30 +114,6 @@ def more_xp_than(xp: int) -> int:
     counts them, and one more is the ``RANK()`` of ``xp``. (The Lua reads compute the same
     bound from ``SCALE``.)"""
     return -(xp + 1) * SCALE
-
-
-def board_order(xp: int, reached_at: datetime | None, user_id: str) -> tuple[int, str]:
-    """The board's order as a sort key (ascending): what Redis does with ``encode_score`` and
-    the member's bytes (UTF-8 keeps code point order, so ``str`` comparison agrees)."""
-    return encode_score(xp, reached_at), user_id
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    rank: int
-    user_id: str
-    xp: int
-    display_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    entries: list[Entry]
-    total: int
-
-
-REBUILD_PAGE = 1000
-"""Players per pipeline of a rebuild, members per ``ZSCAN``/``ZMSCORE`` chunk."""
 
 
 def text(value: Any) -> str:

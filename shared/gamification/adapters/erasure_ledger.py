@@ -9,7 +9,6 @@ tombstone (``expires_at``) and is the operator's receipt that the erasure ran.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,8 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.checkpoints import ErasureCheckpoint, SupersededError
+from gamification.domain.leagues import LeagueState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -24,27 +25,12 @@ if TYPE_CHECKING:
 CHECKPOINT_SK = "CHECKPOINT"
 
 
-class SupersededError(Exception):
-    """A newer erasure request for this user took over the checkpoint."""
-
-
-@dataclass(frozen=True, slots=True)
-class ErasureCheckpoint:
-    user_id: str
-    requested_at: datetime
-    updated_at: datetime
-    family: int = 0
-    """Index into ``services.erasure.USER_KEY_FAMILIES`` of the family being walked."""
-    deleted: int = 0
-    pages: int = 0
-    invocations: int = 0
-    done: bool = False
-    seat: str | None = None
-    """The partition of the user's latest league seat (``COHORT#…``), read from the profile the
-    tombstone replaced: the one item about them outside their own partitions."""
-
-    def advanced(self, deleted: int, now: datetime) -> ErasureCheckpoint:
-        return replace(self, deleted=self.deleted + deleted, pages=self.pages + 1, updated_at=now)
+def seat_partition(league: LeagueState) -> str | None:
+    """The cohort partition of the user's latest seat. Older seats (closed weeks) are read by
+    nothing and expire with their week (``league_repository.expires_at``, 35 days)."""
+    if league.week is None or league.cohort is None:
+        return None
+    return keys.cohort_pk(league.week, league.cohort_tier, league.cohort)
 
 
 class ErasureLedger:
@@ -56,10 +42,12 @@ class ErasureLedger:
         self._keep_for = keep_for
 
     def start(
-        self, user_id: str, requested_at: datetime, seat: str | None = None
+        self, user_id: str, requested_at: datetime, league: LeagueState | None = None
     ) -> ErasureCheckpoint:
-        """A fresh checkpoint for a new request (replacing any earlier one's progress). An
-        update, not a put: the account function may update, never put outside a transaction."""
+        """A fresh checkpoint for a new request (replacing any earlier one's progress), with the
+        partition of the user's latest seat (``league``: the replaced profile's). An update,
+        not a put: the account function may update, never put outside a transaction."""
+        seat = None if league is None else seat_partition(league)
         checkpoint = ErasureCheckpoint(user_id, requested_at, requested_at, seat=seat)
         item = self._item(checkpoint)
         fields = [name for name in item if name not in {"PK", "SK"}]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zlib import crc32
 
+# The setting's default, re-exported for the adapters that take a shard count.
+from gamification.config import DEFAULT_REMINDER_SHARDS as DEFAULT_REMINDER_SHARDS  # noqa: PLC0414
+
 PROFILE_SK = "PROFILE"
 CATALOG_PK = "CATALOG"
 BADGE_PREFIX = "BADGE#"
@@ -62,9 +65,6 @@ def notification_sk(created_at: datetime, notification_id: str) -> str:
     return f"{NOTIFICATION_PREFIX}{moment}#{notification_id}"
 
 
-DEFAULT_REMINDER_SHARDS = 16
-"""GSI1 keys per reminder due hour unless ``GAMIFY_REMINDER_SHARDS`` says otherwise: 10,000
-commits/s all due in one hour stay under 1,000 writes/s per key (docs/data-model.md)."""
 REMINDER_PROGRESS_PREFIX = "REMINDHOUR#"
 REMINDER_PROGRESS_SK = "PROGRESS"
 

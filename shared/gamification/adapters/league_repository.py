@@ -23,12 +23,14 @@ week starts, and read once per week by each container. A week without a plan use
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.checkpoints import CloseCheckpoint
+from gamification.domain.leagues import Membership as Membership  # noqa: PLC0414 (re-exported: its old home)
+from gamification.domain.leagues import cohort_name as cohort_name  # noqa: PLC0414 (re-exported: its old home)
 from gamification.domain.leagues import seat_shards
 from gamification.domain.periods import week_bounds
 
@@ -40,30 +42,6 @@ PLAN_LEAD = timedelta(minutes=5)
 
 LEAGUE_RETENTION = timedelta(days=35)
 """Seat counters and member lists live this long after their week (results live on profiles)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Membership:
-    """A user's seat in one cohort, written in the user's transaction."""
-
-    week: str
-    tier: int
-    cohort: int
-    user_id: str
-
-    @property
-    def board(self) -> str:
-        """The cohort's name on the profile, the projector and the boards (``week:tier:n``)."""
-        return cohort_name(self.week, self.tier, self.cohort)
-
-
-def cohort_name(week: str, tier: int, cohort: int) -> str:
-    return f"{week}:{tier}:{cohort}"
-
-
-def parse_cohort_name(name: str) -> tuple[str, int, int]:
-    week, tier, cohort = name.split(":")
-    return week, int(tier), int(cohort)
 
 
 def expires_at(week: str) -> int:
@@ -222,28 +200,6 @@ class LeagueRepository:
             ConsistentRead=True,
         )
         return sorted(str(from_item(i)["user_id"]) for i in response.get("Items", []))
-
-
-@dataclass(frozen=True, slots=True)
-class CloseCheckpoint:
-    """Progress of one shard of one week's close: cohorts ``[0, position)`` of it are done."""
-
-    week: str
-    shard: int
-    shards: int
-    position: int = 0
-    closed: int = 0
-    promoted: int = 0
-    demoted: int = 0
-    stayed: int = 0
-    already: int = 0
-    left: int = 0
-    """Members no longer ranked here: erased, hidden or excluded (they keep their tier)."""
-    done: bool = False
-
-    def advanced(self, done: bool, **counts: int) -> CloseCheckpoint:
-        totals = {name: getattr(self, name) + value for name, value in counts.items()}
-        return replace(self, position=self.position + 1, done=done, **totals)
 
 
 _COUNTS = ("position", "closed", "promoted", "demoted", "stayed", "already", "left")

@@ -15,15 +15,10 @@ from typing import Any
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.domain.notifications import Notification
+from gamification.domain.notifications import StoredNotification as StoredNotification  # noqa: PLC0414 (re-exported: its old home)
 
 DEFAULT_NOTIFICATION_TTL = timedelta(days=90)
 """How long an item stays before DynamoDB's TTL removes it (``NOTIFICATION_TTL_DAYS``)."""
-
-
-class StoredNotification(Notification):
-    """A notification as the feed holds it: with the user's read mark."""
-
-    read: bool = False
 
 
 def notification_item(notification: Notification, ttl: timedelta) -> dict[str, Any]:
@@ -48,6 +43,13 @@ def notification_item(notification: Notification, ttl: timedelta) -> dict[str, A
 def notification_from_item(values: Mapping[str, Any]) -> Notification:
     """The domain notification of an item (plain values: ``from_item`` or a stream image)."""
     return Notification(**_fields(values))
+
+
+def notification_in_image(image: Mapping[str, Any]) -> Notification | None:
+    """The notification a stream record's image holds, ``None`` for any other item."""
+    if not keys.is_notification_sk(str(image.get("SK", ""))):
+        return None
+    return notification_from_item(image)
 
 
 def stored_notification_from_item(values: Mapping[str, Any]) -> StoredNotification:

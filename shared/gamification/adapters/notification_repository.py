@@ -9,7 +9,6 @@ identity, so a cursor can never page through someone else's feed.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -17,10 +16,8 @@ from botocore.exceptions import ClientError
 from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.notification_codec import (
-    StoredNotification,
-    stored_notification_from_item,
-)
+from gamification.adapters.notification_codec import stored_notification_from_item
+from gamification.domain.notifications import MarkedRead, NotificationPage
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,20 +27,6 @@ MAX_PAGES = 10
 when most of a long feed is already read)."""
 CURSOR = SortKeyCursor(max_chars=512, accepts=keys.is_notification_sk)
 """The feed's cursors continue after a notification's sort key, and after nothing else."""
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationPage:
-    items: list[StoredNotification]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MarkedRead:
-    marked: list[str]
-    """Ids that were unread and are now read."""
-    unknown: list[str]
-    """Requested ids that are not in this user's feed (never someone else's: we only look here)."""
 
 
 class NotificationRepository:

@@ -1,4 +1,5 @@
-"""Deletes every item of one partition, a page at a time (the erasure walk's only tool).
+"""Deletes every item of one partition, a page at a time (the erasure walk's only tool), and
+names the partitions that hold a user's items (``USER_KEY_FAMILIES``).
 
 A page is a keys-only ``Query`` from the partition's start: the items a previous page deleted are
 gone, so no position needs keeping and a walk interrupted anywhere simply starts again. Deletes
@@ -8,8 +9,10 @@ go 25 to a ``BatchWriteItem`` (its limit), unprocessed keys are sent again.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 
 if TYPE_CHECKING:
@@ -18,10 +21,54 @@ if TYPE_CHECKING:
 BATCH_WRITE_LIMIT = 25
 
 
+@dataclass(frozen=True, slots=True)
+class KeyFamily:
+    """One partition per user that the walk empties. Add a family here when a feature stores
+    per-user items under a new partition key (and its prefix to the eraser's IAM policy)."""
+
+    name: str
+    partition: Callable[[str], str]
+    keep: Callable[[str], bool] = lambda _sk: False
+    """Sort keys the walk must not delete (the tombstone profile)."""
+
+
+USER_KEY_FAMILIES: tuple[KeyFamily, ...] = (
+    # Profile (kept as the tombstone), cap days, dedupe markers, notifications, reminder guards.
+    KeyFamily("user", keys.user_pk, keep=lambda sk: sk == keys.PROFILE_SK),
+    # The per-minute write budget counters (api.budget).
+    KeyFamily("write_budget", keys.budget_pk),
+)
+
+
 class PartitionWalker:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    """The erasure's ``UserPartitions``: the families of one user's items, a page at a time."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        families: tuple[KeyFamily, ...] = USER_KEY_FAMILIES,
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._families = families
+
+    @property
+    def families(self) -> int:
+        return len(self._families)
+
+    def page(self, user_id: str, family: int, limit: int) -> tuple[list[str], int]:
+        """Up to ``limit`` sort keys of the user's partition of ``family`` (the kept ones
+        left out), and the ``Query`` requests it took."""
+        spec = self._families[family]
+        return self.sort_keys(spec.partition(user_id), limit, spec.keep)
+
+    def delete_items(self, user_id: str, family: int, items: Sequence[str]) -> int:
+        return self.delete(self._families[family].partition(user_id), items)
+
+    def leave_seat(self, seat: str, user_id: str) -> int:
+        """Delete the user's member item from the cohort partition ``seat``."""
+        return self.delete(seat, [keys.cohort_member_sk(user_id)])
 
     def sort_keys(self, pk: str, limit: int, keep: Callable[[str], bool]) -> tuple[list[str], int]:
         """Up to ``limit`` sort keys of partition ``pk``, without those ``keep`` spares, and

@@ -41,6 +41,9 @@ class PlayerPage:
 
 
 class PlayerDirectory:
+    shards = keys.PLAYER_SHARDS
+    """The index's shards: a walk over ``page`` reads ``range(shards)``."""
+
     def __init__(self, client: DynamoDBClient, table_name: str, page_size: int = 1000) -> None:
         self._client = client
         self._table = table_name

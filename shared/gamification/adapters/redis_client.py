@@ -1,6 +1,10 @@
 """One Redis connection pool per Lambda container: TLS and auth from configuration, short timeouts
 so a Redis outage degrades the API (stale leaderboard, ``rank: null``) instead of hanging it.
 
+A connection that cannot be made (refused, timed out, sign-in rejected) is counted as the
+``CacheUnreachable`` metric of the function (Powertools Metrics, flushed by its handler), so an
+outage the API rides out by serving snapshots still pages (docs/runbook.md#cache-unreachable).
+
 On AWS the cache authenticates with ElastiCache IAM authentication: each new connection signs
 in as the application user with a short-lived SigV4 token made from the function's own role
 credentials, so there is no password, no secret and no Secrets Manager endpoint. Locally a plain
@@ -15,6 +19,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import redis
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification.config import Settings, settings
 
@@ -29,6 +35,27 @@ whichever default the installed redis-py has."""
 TOKEN_LIFETIME_SECONDS = 900
 """ElastiCache accepts an IAM token for 15 minutes, checked only when a connection signs in."""
 TOKEN_REUSE_SECONDS = 600
+UNREACHABLE_METRIC = "CacheUnreachable"
+"""One per failed connect (after redis-py's own retries); the alarm sums it over the functions."""
+
+
+class _CountsUnreachable:
+    """Counts a connection that could not be made, then lets the error go on as before."""
+
+    def connect(self) -> None:
+        try:
+            super().connect()  # type: ignore[misc]
+        except (redis.ConnectionError, redis.TimeoutError):
+            Metrics().add_metric(name=UNREACHABLE_METRIC, unit=MetricUnit.Count, value=1)
+            raise
+
+
+class _Tcp(_CountsUnreachable, redis.Connection):
+    pass
+
+
+class _Tls(_CountsUnreachable, redis.SSLConnection):
+    pass
 
 
 def connect(
@@ -37,6 +64,7 @@ def connect(
     """A client for ``redis://`` or ``rediss://`` (TLS) URLs; nothing is sent until first use."""
     return redis.Redis.from_url(
         url,
+        connection_class=_Tls if url.startswith("rediss://") else _Tcp,
         password=password,
         credential_provider=credentials,
         decode_responses=True,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -20,6 +19,7 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.domain.notifications import Notification
+from gamification.domain.reminders import ReminderOutcome as ReminderOutcome  # noqa: PLC0414 (re-exported: its old home)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -27,12 +27,6 @@ if TYPE_CHECKING:
 GUARD_TTL = timedelta(days=3)
 """Guards outlive every run that could still consider the same streak day (the look-back)."""
 _BATCH_GET_LIMIT = 100
-
-
-class ReminderOutcome(StrEnum):
-    RECORDED = "recorded"
-    ALREADY_REMINDED = "already_reminded"
-    PROFILE_CHANGED = "profile_changed"
 
 
 class ReminderLedger:

@@ -9,30 +9,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from gamification.domain.reminders import ReminderUnit as ReminderUnit  # noqa: PLC0414 (re-exported: its old home)
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 _BATCH_LIMIT = 10
 """SendMessageBatch takes at most 10 entries."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderUnit:
-    """One bounded piece of an hour's reminders."""
-
-    hour: datetime
-    """The UTC due hour whose index keys the unit reads (``keys.reminder_pk``)."""
-    shard: int
-    at: datetime
-    """The scheduled run the unit belongs to: the worker's "now", so a retry is the same run."""
-    after: str | None = None
-    """Continue after this user (the index cursor); ``None`` starts the shard."""
 
 
 class UnitMessage(BaseModel):

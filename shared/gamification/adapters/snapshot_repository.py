@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gamification.adapters import keys
-from gamification.adapters.board_schema import Entry
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.boards import Entry, Snapshot
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 SNAPSHOT_SK = "SNAPSHOT"
 
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    board: str
-    taken_at: datetime
-    entries: list[Entry]
-    total: int
+__all__ = ["SNAPSHOT_SK", "Snapshot", "SnapshotRepository"]
 
 
 class SnapshotRepository:

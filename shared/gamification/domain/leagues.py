@@ -284,3 +284,27 @@ def outcomes_by_user(
     for (tier, _), standings in cohorts.items():
         found.update(close_cohort(week, tier, standings, rules))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A user's seat in one cohort, written in the user's transaction."""
+
+    week: str
+    tier: int
+    cohort: int
+    user_id: str
+
+    @property
+    def board(self) -> str:
+        """The cohort's name on the profile, the projector and the boards (``week:tier:n``)."""
+        return cohort_name(self.week, self.tier, self.cohort)
+
+
+def cohort_name(week: str, tier: int, cohort: int) -> str:
+    return f"{week}:{tier}:{cohort}"
+
+
+def parse_cohort_name(name: str) -> tuple[str, int, int]:
+    week, tier, cohort = name.split(":")
+    return week, int(tier), int(cohort)

@@ -6,6 +6,7 @@ the same notification again instead of a second copy.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -33,6 +34,28 @@ class Notification(BaseModel):
     created_at: AwareDatetime
     push: bool = False
     """Whether it should also go out as a push message (the user's setting at creation)."""
+
+
+class StoredNotification(Notification):
+    """A notification as the feed holds it: with the user's read mark."""
+
+    read: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPage:
+    """One page of a user's feed, newest first, and the cursor of the next (``None``: the end)."""
+
+    items: list[StoredNotification]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedRead:
+    marked: list[str]
+    """Ids that were unread and are now read."""
+    unknown: list[str]
+    """Requested ids that are not in this user's feed (never someone else's: we only look here)."""
 
 
 def level_up(*, user_id: str, old: int, new: int, now: AwareDatetime, push: bool) -> Notification:

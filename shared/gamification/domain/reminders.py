@@ -7,7 +7,7 @@ decides, and every timezone, DST and "already active today" case is tested here 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from gamification.domain import notifications
@@ -15,6 +15,38 @@ from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserState
 from gamification.domain.streaks import local_day, streak_status
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderUnit:
+    """One bounded piece of an hour's reminders: a due hour's shard, from a cursor."""
+
+    hour: datetime
+    """The UTC due hour whose index keys the unit reads (``unit_name``)."""
+    shard: int
+    at: datetime
+    """The scheduled run the unit belongs to: the worker's "now", so a retry is the same run."""
+    after: str | None = None
+    """Continue after this user (the index cursor); ``None`` starts the shard."""
+
+
+class ReminderOutcome(StrEnum):
+    """What recording one reminder did (the ledger's answer)."""
+
+    RECORDED = "recorded"
+    ALREADY_REMINDED = "already_reminded"
+    PROFILE_CHANGED = "profile_changed"
+
+
+def hour_name(due: datetime) -> str:
+    """The UTC hour of ``due`` as reports and the reminder index name it (``2026-11-26T18``)."""
+    return due.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def unit_name(hour: datetime, shard: int) -> str:
+    """A due hour's shard as reports name it: the reminder index's partition key
+    (``adapters.keys.reminder_pk``, held equal by tests/adapters/test_reminder_names.py)."""
+    return f"REMIND#{hour_name(hour)}#{shard}"
 
 
 class Skip(StrEnum):

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from gamification.adapters.notification_repository import MarkedRead, NotificationRepository
-from gamification.adapters.user_repository import UserRepository
+from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
+from gamification.domain.notifications import MarkedRead
 from gamification.domain.state import UserSettings
 from gamification.validation import problems
+
+# -- ports (adapters: UserRepository, NotificationRepository; fakes: tests/fakes) ---------------
+
+
+class SettingsStore(Protocol):
+    def update_settings(
+        self, user_id: str, update: Callable[[UserSettings], UserSettings], now: datetime
+    ) -> StoredUser:
+        """Apply ``update`` to the stored settings under the profile's version guard (it runs
+        again on every re-read)."""
+        ...
+
+
+class ReadMarks(Protocol):
+    def mark_read(self, user_id: str, ids: Collection[str] | None) -> MarkedRead:
+        """Mark the given notifications (all unread ones with ``None``) as read."""
+        ...
 
 
 class InvalidSettingsError(ValueError):
@@ -25,8 +42,8 @@ class InvalidSettingsError(ValueError):
 class AccountService:
     def __init__(
         self,
-        users: UserRepository,
-        notifications: NotificationRepository,
+        users: SettingsStore,
+        notifications: ReadMarks,
         clock: Callable[[], datetime],
     ) -> None:
         self._users = users

@@ -10,16 +10,41 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from gamification.adapters.badge_repository import BadgeRepository
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, parse_badge
 from gamification.domain.catalog import EventCatalog
-from gamification.domain.quests import MAX_QUESTS, QuestDefinition, parse_quest
+from gamification.domain.quests import MAX_QUESTS, QuestCatalog, QuestDefinition, parse_quest
 from gamification.domain.text import human_text, shown
 from gamification.validation import problems
+
+# -- ports (adapter: BadgeRepository; fake: tests/fakes) ------------------------------------------
+
+
+class BadgeStore(Protocol):
+    def load(self) -> BadgeCatalog:
+        """The stored badge catalog (the shipped defaults until the first change)."""
+        ...
+
+    def seed_defaults(self) -> None:
+        """Copy the shipped defaults into the store, once (the store is then the catalog)."""
+        ...
+
+    def put(self, badge: BadgeDefinition) -> None: ...
+
+    def delete(self, badge_id: str) -> bool: ...
+
+
+class QuestStore(Protocol):
+    def load_rules(self) -> tuple[BadgeCatalog, QuestCatalog]: ...
+
+    def put_quest(self, quest: QuestDefinition) -> None: ...
+
+    def delete_quest(self, quest_id: str) -> bool:
+        """Whether a quest with this id was stored."""
+        ...
 
 
 class InvalidBadgeError(ValueError):
@@ -64,7 +89,7 @@ class Saved:
 class BadgeAdmin:
     def __init__(
         self,
-        badges: BadgeRepository,
+        badges: BadgeStore,
         events: EventCatalog,
         on_badge_changed: Callable[[str], None],
         on_catalog_changed: Callable[[], None] = lambda: None,
@@ -138,7 +163,7 @@ class QuestAdmin:
 
     def __init__(
         self,
-        catalog: BadgeRepository,
+        catalog: QuestStore,
         events: EventCatalog,
         on_catalog_changed: Callable[[], None] = lambda: None,
     ) -> None:

@@ -16,32 +16,53 @@ Removing a definition never removes a badge anyone earned (see docs/jobs.md).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
-from gamification.adapters.backfill_checkpoints import BackfillCheckpoints, Checkpoint
-from gamification.adapters.board_schema import LeaderboardUnavailableError
-from gamification.adapters.player_directory import PlayerDirectory
-from gamification.adapters.user_repository import (
-    StoredUser,
-    UserChange,
-    UserRepository,
-    VersionConflictError,
-)
 from gamification.domain.badges import BadgeDefinition
+from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.ruleset import Ruleset
-
-if TYPE_CHECKING:
-    from gamification.adapters.leaderboard import Leaderboard
 from gamification.domain.transition import apply_activities
 from gamification.services.applier import player_score
+from gamification.services.job_ports import (
+    LeaderboardUnavailableError,
+    PlayerPages,
+    PlayerScore,
+    StoredUser,
+    UserChange,
+    UserProfiles,
+    VersionConflictError,
+)
+from gamification.services.jobs import REPORTED, Budget, JobProgress, Status, never, run_units
+
+__all__ = ["BackfillProgress", "BadgeBackfill", "Status", "criteria_fingerprint"]
 
 logger = Logger(child=True)
+
+
+class BackfillCheckpoints(Protocol):
+    """Where a backfill's walk stands, per badge (``adapters.backfill_checkpoints``)."""
+
+    def load(self, badge_id: str) -> Checkpoint | None: ...
+
+    def start(self, checkpoint: Checkpoint) -> None:
+        """Begin a walk, replacing any earlier one (an older definition's run then stops)."""
+        ...
+
+    def save(self, checkpoint: Checkpoint) -> bool:
+        """Record progress; ``False`` when another run superseded or overtook this one."""
+        ...
+
+
+class ScorePublisher(Protocol):
+    """The leaderboards, raised for the players whose XP the backfill changed."""
+
+    def publish(self, scores: Sequence[PlayerScore], now: datetime) -> object: ...
 
 
 class Outcome(StrEnum):
@@ -50,51 +71,56 @@ class Outcome(StrEnum):
     NOT_QUALIFIED = "not_qualified"
 
 
-class Status(StrEnum):
-    DONE = "done"
-    PAUSED = "paused"
-    """Out of budget: invoke again to resume from the checkpoint."""
-    SUPERSEDED = "superseded"
-    """A newer run (changed definition) or a faster concurrent run owns the walk."""
-    NO_DEFINITION = "no_definition"
-
-
 def criteria_fingerprint(badge: BadgeDefinition) -> str:
     """Who qualifies depends on the criteria only: renaming a badge does not restart a walk."""
     return hashlib.sha256(badge.criteria.model_dump_json().encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
-class BackfillProgress:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackfillProgress(JobProgress):
     badge_id: str
-    status: Status
-    checkpoint: Checkpoint | None = None
+    checkpoint: Checkpoint | None = field(default=None, metadata=REPORTED)
     awarded_this_run: int = 0
 
-    @property
-    def finished(self) -> bool:
-        return self.status is not Status.PAUSED
 
-    def summary(self) -> dict[str, Any]:
-        counts: dict[str, Any] = {}
-        if self.checkpoint is not None:
-            counts = asdict(self.checkpoint)
-            counts["started_at"] = self.checkpoint.started_at.isoformat()
-            counts["updated_at"] = self.checkpoint.updated_at.isoformat()
-        return {
-            **counts,
-            "badge_id": self.badge_id,
-            "status": self.status.value,
-            "awarded_this_run": self.awarded_this_run,
-        }
+class _Walk:
+    """One run of the walk: a page of players is its unit of work."""
+
+    def __init__(self, job: BadgeBackfill, checkpoint: Checkpoint, rules: Ruleset, now: datetime):
+        self.job, self.checkpoint, self.rules, self.now = job, checkpoint, rules, now
+        self.awarded = 0
+        self.superseded = False
+
+    def finished(self) -> bool:
+        return self.checkpoint.done or self.superseded
+
+    def unit(self) -> bool:
+        job, checkpoint = self.job, self.checkpoint
+        page = job._directory.page(checkpoint.shard, checkpoint.position, job._page_size)
+        counts = job._award_page([p.user_id for p in page.players], checkpoint.badge_id, self)
+        shard = checkpoint.shard if page.next_key else checkpoint.shard + 1
+        advanced = tally(
+            checkpoint,
+            {"pages": 1, "scanned": len(page.players), **counts},
+            shard=shard,
+            position=page.next_key,
+            updated_at=self.now,
+            done=shard >= job._directory.shards,
+        )
+        self.awarded += counts[Outcome.AWARDED.value]
+        if job._checkpoints.save(advanced):
+            self.checkpoint = advanced
+        else:
+            self.superseded = True
+        return True
 
 
 class BadgeBackfill:
     def __init__(
         self,
-        directory: PlayerDirectory,
-        users: UserRepository,
-        leaderboard: Leaderboard | None,
+        directory: PlayerPages,
+        users: UserProfiles,
+        leaderboard: ScorePublisher | None,
         checkpoints: BackfillCheckpoints,
         *,
         rules: Callable[[], Ruleset],
@@ -113,7 +139,7 @@ class BadgeBackfill:
         self,
         badge_id: str,
         now: datetime,
-        should_stop: Callable[[], bool] = lambda: False,
+        should_stop: Callable[[], bool] = never,
         max_pages: int | None = None,
     ) -> BackfillProgress:
         """Walk (or resume walking) the players; stops early when ``should_stop()`` says so or
@@ -121,46 +147,32 @@ class BadgeBackfill:
         rules = self._rules()
         badge = rules.badges.get(badge_id)
         if badge is None:
-            return BackfillProgress(badge_id, Status.NO_DEFINITION)
+            return BackfillProgress(status=Status.NO_DEFINITION, badge_id=badge_id)
         fingerprint = criteria_fingerprint(badge)
         checkpoint = self._checkpoints.load(badge_id)
         if checkpoint is None or checkpoint.fingerprint != fingerprint or checkpoint.done:
             checkpoint = Checkpoint(badge_id, fingerprint, started_at=now, updated_at=now)
             self._checkpoints.start(checkpoint)
-        pages = awarded = 0
-        while not checkpoint.done:
-            if pages and (should_stop() or (max_pages is not None and pages >= max_pages)):
-                return BackfillProgress(badge_id, Status.PAUSED, checkpoint, awarded)
-            page = self._directory.page(checkpoint.shard, checkpoint.position, self._page_size)
-            counts = self._award_page([p.user_id for p in page.players], badge_id, rules, now)
-            shard = checkpoint.shard if page.next_key else checkpoint.shard + 1
-            advanced = checkpoint.advanced(
-                shard,
-                page.next_key,
-                now,
-                scanned=len(page.players),
-                **{outcome.value: n for outcome, n in counts.items()},
-            )
-            awarded += counts[Outcome.AWARDED]
-            if not self._checkpoints.save(advanced):
-                return BackfillProgress(badge_id, Status.SUPERSEDED, checkpoint, awarded)
-            checkpoint = advanced
-            pages += 1
-        return BackfillProgress(badge_id, Status.DONE, checkpoint, awarded)
+        walk = _Walk(self, checkpoint, rules, now)
+        status = run_units(walk, Budget(should_stop, max_pages))
+        return BackfillProgress(
+            status=Status.SUPERSEDED if walk.superseded else status,
+            badge_id=badge_id,
+            checkpoint=walk.checkpoint,
+            awarded_this_run=walk.awarded,
+        )
 
-    def _award_page(
-        self, user_ids: Sequence[str], badge_id: str, rules: Ruleset, now: datetime
-    ) -> dict[Outcome, int]:
+    def _award_page(self, user_ids: Sequence[str], badge_id: str, walk: _Walk) -> Mapping[str, int]:
         counts = dict.fromkeys(Outcome, 0)
         changed: list[StoredUser] = []
         for stored in self._users.load_many(user_ids).values():
-            outcome, committed = self._award(stored, badge_id, rules, now)
+            outcome, committed = self._award(stored, badge_id, walk.rules, walk.now)
             counts[outcome] += 1
             if committed is not None and committed.state.xp != stored.state.xp:
                 changed.append(committed)
         if changed:
-            self._raise_scores(changed, now)
-        return counts
+            self._raise_scores(changed, walk.now)
+        return {outcome.value: n for outcome, n in counts.items()}
 
     def _raise_scores(self, changed: Sequence[StoredUser], now: datetime) -> None:
         """Best effort: the next reconciliation raises whatever is not raised here."""

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamification.adapters.board_schema import REBUILD_PAGE, Entry, board_order
-from gamification.adapters.player_score import PlayerScore
+from gamification.domain.boards import REBUILD_PAGE, Entry, PlayerScore, board_order
 from gamification.domain.ranking import competition_ranks
 
 DRIFT_RATE_THRESHOLD = 0.005

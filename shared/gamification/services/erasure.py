@@ -12,65 +12,80 @@ API answers 202. From that moment:
   data; a commit it prepared from the old profile fails its version guard) and holds those
   received after it until the walk is done, so they start from nothing.
 
-**Walk** (``Eraser.run``): for each key family of ``USER_KEY_FAMILIES``, delete a page of the
-partition's items (the tombstone excepted), save the checkpoint, repeat until a page comes back
-empty; then take the user out of the leaderboard snapshots and clear ``erasing``. Stopped by
-``should_stop`` (the handler's time budget) it returns ``paused`` and the handler starts a fresh
+**Walk** (``Eraser.run``, on ``services.jobs``' runner): for each key family of the user's
+partitions (``adapters.partition_walker.USER_KEY_FAMILIES``), delete a page of the items (the
+tombstone excepted), save the checkpoint, repeat until a page comes back empty; then take the
+user out of their league seat and the leaderboard snapshots and clear ``erasing``. Stopped by
+its budget (the handler's time) it returns ``paused`` and the runner continues it in a fresh
 invocation; any run can be repeated (deleting what is already gone changes nothing). A newer
 request for the same user supersedes an older run at its next checkpoint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import Enum
-from typing import Any
+from typing import Protocol
 
-from gamification.adapters import keys
-from gamification.adapters.erasure_ledger import ErasureCheckpoint, ErasureLedger, SupersededError
-from gamification.adapters.partition_walker import PartitionWalker
-from gamification.adapters.player_score import ALLTIME, weekly
-from gamification.adapters.snapshot_repository import SnapshotRepository
-from gamification.adapters.user_repository import UserRepository
+from gamification.domain.checkpoints import ErasureCheckpoint, SupersededError, tally
 from gamification.domain.leagues import LeagueState
 from gamification.domain.periods import iso_week
+from gamification.services.job_ports import ALLTIME, ErasableProfiles, Snapshot, weekly
+from gamification.services.jobs import Budget, JobProgress, Status, never, run_units
+
+__all__ = ["TOMBSTONE_LIFETIME", "Eraser", "ErasureProgress", "ErasureRequests", "Status"]
 
 TOMBSTONE_LIFETIME = timedelta(days=28)
 """Queue retention + DLQ retention (14 + 14 days): no activity received before the erasure can
 still arrive after the tombstone expires (unless an operator redrives older messages by hand)."""
 
 
-@dataclass(frozen=True, slots=True)
-class KeyFamily:
-    """One partition per user that the walk empties. Add a family here when a feature stores
-    per-user items under a new partition key (leagues, #14: the user's league membership items)."""
+class ErasureLedger(Protocol):
+    """Each user's erasure checkpoint (``adapters.erasure_ledger``)."""
 
-    name: str
-    partition: Callable[[str], str]
-    keep: Callable[[str], bool] = lambda _sk: False
-    """Sort keys the walk must not delete (the tombstone profile)."""
+    def start(
+        self, user_id: str, requested_at: datetime, league: LeagueState | None = None
+    ) -> ErasureCheckpoint:
+        """A fresh checkpoint for a new request (replacing an earlier one's progress), with
+        where the user's latest league seat is."""
+        ...
 
+    def load(self, user_id: str) -> ErasureCheckpoint | None: ...
 
-USER_KEY_FAMILIES: tuple[KeyFamily, ...] = (
-    # Profile (kept as the tombstone), cap days, dedupe markers, notifications, reminder guards.
-    KeyFamily("user", keys.user_pk, keep=lambda sk: sk == keys.PROFILE_SK),
-    # The per-minute write budget counters (api.budget).
-    KeyFamily("write_budget", keys.budget_pk),
-)
+    def save(self, checkpoint: ErasureCheckpoint) -> None:
+        """Store progress; raises ``SupersededError`` if a newer request took over."""
+        ...
 
 
-class Status(Enum):
-    DONE = "done"
-    PAUSED = "paused"
-    SUPERSEDED = "superseded"
-    NOT_REQUESTED = "not_requested"
+class UserPartitions(Protocol):
+    """Everything stored under one user, as ``families`` families of items, emptied a page at a
+    time (``adapters.partition_walker``). Each call returns the requests it took."""
+
+    @property
+    def families(self) -> int: ...
+
+    def page(self, user_id: str, family: int, limit: int) -> tuple[list[str], int]:
+        """Up to ``limit`` items of the family still there (never the tombstone)."""
+        ...
+
+    def delete_items(self, user_id: str, family: int, items: Sequence[str]) -> int: ...
+
+    def leave_seat(self, seat: str, user_id: str) -> int:
+        """Take the user off the member list of the cohort ``seat``."""
+        ...
 
 
-@dataclass(frozen=True, slots=True)
-class ErasureProgress:
-    status: Status
+class Snapshots(Protocol):
+    """The top-N snapshots the API serves while the cache is down."""
+
+    def load(self, board: str) -> Snapshot | None: ...
+
+    def save(self, snapshot: Snapshot) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErasureProgress(JobProgress):
     user_id: str
     deleted: int = 0
     deleted_this_run: int = 0
@@ -79,24 +94,13 @@ class ErasureProgress:
     """DynamoDB requests of this invocation (queries, batch deletes, checkpoint saves)."""
     invocations: int = 0
 
-    def summary(self) -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "user_id": self.user_id,
-            "deleted": self.deleted,
-            "deleted_this_run": self.deleted_this_run,
-            "pages": self.pages,
-            "requests_this_run": self.requests_this_run,
-            "invocations": self.invocations,
-        }
-
 
 class ErasureRequests:
     """The API side: tombstone, checkpoint, launch (idempotent: a second request restarts)."""
 
     def __init__(
         self,
-        users: UserRepository,
+        users: ErasableProfiles,
         ledger: ErasureLedger,
         launch: Callable[[str], object],
         clock: Callable[[], datetime],
@@ -109,75 +113,92 @@ class ErasureRequests:
     def request(self, user_id: str) -> datetime:
         now = self._clock()
         replaced = self._users.begin_erasure(user_id, now, TOMBSTONE_LIFETIME)
-        self._ledger.start(user_id, now, seat=_seat_partition(replaced.state.league))
+        self._ledger.start(user_id, now, replaced.state.league)
         self._launch(user_id)
         return now
+
+
+class _Walk:
+    """One run of the walk: a page of one family's items is its unit of work."""
+
+    def __init__(self, eraser: Eraser, checkpoint: ErasureCheckpoint, now: datetime) -> None:
+        self.partitions, self.ledger = eraser._partitions, eraser._ledger
+        self.page_size = eraser._page_size
+        self.checkpoint, self.now = checkpoint, now
+        self.deleted = 0
+        self.requests = 1  # the checkpoint's read
+
+    def finished(self) -> bool:
+        return self.checkpoint.family >= self.partitions.families
+
+    def unit(self) -> bool:
+        checkpoint, user_id = self.checkpoint, self.checkpoint.user_id
+        found, queries = self.partitions.page(user_id, checkpoint.family, self.page_size)
+        self.requests += queries
+        if not found:
+            self.checkpoint = replace(checkpoint, family=checkpoint.family + 1)
+            return False
+        self.requests += self.partitions.delete_items(user_id, checkpoint.family, found)
+        self.deleted += len(found)
+        self.checkpoint = tally(
+            checkpoint, {"deleted": len(found), "pages": 1}, updated_at=self.now
+        )
+        self.ledger.save(self.checkpoint)
+        self.requests += 1
+        return True
 
 
 class Eraser:
     def __init__(
         self,
-        walker: PartitionWalker,
+        partitions: UserPartitions,
         ledger: ErasureLedger,
-        users: UserRepository,
-        snapshots: SnapshotRepository,
+        users: ErasableProfiles,
+        snapshots: Snapshots,
         *,
-        families: tuple[KeyFamily, ...] = USER_KEY_FAMILIES,
         page_size: int = 1000,
     ) -> None:
-        self._walker = walker
+        self._partitions = partitions
         self._ledger = ledger
         self._users = users
         self._snapshots = snapshots
-        self._families = families
         self._page_size = page_size
 
     def run(
         self,
         user_id: str,
         now: datetime,
-        should_stop: Callable[[], bool] = lambda: False,
+        should_stop: Callable[[], bool] = never,
         max_pages: int | None = None,
     ) -> ErasureProgress:
         checkpoint = self._ledger.load(user_id)
-        requests = 1
         if checkpoint is None:
-            return ErasureProgress(Status.NOT_REQUESTED, user_id)
+            return ErasureProgress(status=Status.NOT_REQUESTED, user_id=user_id)
         if checkpoint.done:
             return _progress(Status.DONE, checkpoint, 0, 0)
         checkpoint = replace(checkpoint, invocations=checkpoint.invocations + 1)
-        deleted, pages = 0, 0
+        walk = _Walk(self, checkpoint, now)
         try:
-            while checkpoint.family < len(self._families):
-                # At least one page per invocation, so every invocation makes progress.
-                if (pages and should_stop()) or (max_pages is not None and pages >= max_pages):
-                    self._ledger.save(checkpoint)
-                    return _progress(Status.PAUSED, checkpoint, deleted, requests + 1)
-                family = self._families[checkpoint.family]
-                pk = family.partition(user_id)
-                found, queries = self._walker.sort_keys(pk, self._page_size, family.keep)
-                requests += queries
-                if not found:
-                    checkpoint = replace(checkpoint, family=checkpoint.family + 1)
-                    continue
-                requests += self._walker.delete(pk, found)
-                deleted += len(found)
-                pages += 1
-                checkpoint = checkpoint.advanced(len(found), now)
-                self._ledger.save(checkpoint)
-                requests += 1
-            if checkpoint.seat is not None:  # the league seat (a new one could not be taken)
-                requests += self._walker.delete(checkpoint.seat, [keys.cohort_member_sk(user_id)])
-            requests += self._scrub_snapshots(user_id, checkpoint.requested_at)
-            requests += 1
-            if not self._users.finish_erasure(user_id, checkpoint.requested_at):
-                raise SupersededError(user_id)
-            checkpoint = replace(checkpoint, done=True, updated_at=now)
-            requests += 1
-            self._ledger.save(checkpoint)
+            if run_units(walk, Budget(should_stop, max_pages)) is Status.PAUSED:
+                self._ledger.save(walk.checkpoint)
+                return _progress(Status.PAUSED, walk.checkpoint, walk.deleted, walk.requests + 1)
+            done = self._finish(walk)
         except SupersededError:
-            return _progress(Status.SUPERSEDED, checkpoint, deleted, requests)
-        return _progress(Status.DONE, checkpoint, deleted, requests)
+            return _progress(Status.SUPERSEDED, walk.checkpoint, walk.deleted, walk.requests)
+        return _progress(Status.DONE, done, walk.deleted, walk.requests)
+
+    def _finish(self, walk: _Walk) -> ErasureCheckpoint:
+        """The user's partitions are empty: their seat, the snapshots, then ``erasing``."""
+        checkpoint, user_id = walk.checkpoint, walk.checkpoint.user_id
+        if checkpoint.seat is not None:  # the league seat (a new one could not be taken)
+            walk.requests += self._partitions.leave_seat(checkpoint.seat, user_id)
+        walk.requests += self._scrub_snapshots(user_id, checkpoint.requested_at) + 1
+        if not self._users.finish_erasure(user_id, checkpoint.requested_at):
+            raise SupersededError(user_id)
+        walk.checkpoint = replace(checkpoint, done=True, updated_at=walk.now)
+        walk.requests += 1
+        self._ledger.save(walk.checkpoint)
+        return walk.checkpoint
 
     def _scrub_snapshots(self, user_id: str, requested_at: datetime) -> int:
         """Take the user out of the top-N snapshots the API serves while Redis is down: the
@@ -194,14 +215,6 @@ class Eraser:
             )
             requests += 1
         return requests
-
-
-def _seat_partition(league: LeagueState) -> str | None:
-    """The cohort partition of the user's latest seat. Older seats (closed weeks) are read by
-    nothing and expire with their week (``league_repository.expires_at``, 35 days)."""
-    if league.week is None or league.cohort is None:
-        return None
-    return keys.cohort_pk(league.week, league.cohort_tier, league.cohort)
 
 
 def _snapshot_boards(moment: datetime) -> Iterable[str]:

@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
-from gamification.adapters.user_repository import Exclusion, UserRepository
+from gamification.adapters.user_repository import Exclusion, StoredUser  # records (moving)
 from gamification.domain.text import human_text
 from gamification.services.read_models import ExclusionOut
+
+# -- port (adapter: UserRepository; fake: tests/fakes) --------------------------------------------
+
+
+class Exclusions(Protocol):
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def set_exclusion(self, user_id: str, exclusion: Exclusion | None, now: datetime) -> StoredUser:
+        """Store (or lift, with ``None``) the exclusion under the profile's version guard."""
+        ...
 
 
 class ReasonRequiredError(ValueError):
@@ -22,7 +33,7 @@ class ReasonRequiredError(ValueError):
 
 
 class ExclusionService:
-    def __init__(self, users: UserRepository, clock: Callable[[], datetime]) -> None:
+    def __init__(self, users: Exclusions, clock: Callable[[], datetime]) -> None:
         self._users = users
         self._clock = clock
 

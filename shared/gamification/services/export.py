@@ -4,29 +4,46 @@ The first page holds the profile (settings, XP, level, counters, streak runs, we
 badges, the leaderboard listing and any exclusion with its reason) and the write-budget counters;
 every page holds up to ``page_size`` *records*: the other items of the user's partition (dedupe
 markers = the activity history, notifications, daily-cap days, reminder guards), each named by
-its kind. ``next_cursor`` continues (``null`` on the last page). The cursor carries only a sort
-key: the partition always comes from the user asked for, so a cursor never reaches another user.
+its kind. ``next_cursor`` continues (``null`` on the last page). The storage work (the queries,
+the cursor, decoding items) is the ``Records`` port's (``adapters.user_records``); this module
+owns the document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from gamification.adapters import keys
-from gamification.adapters.cursor import SortKeyCursor
-from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.notification_codec import stored_notification_from_item
-from gamification.adapters.user_repository import UserRepository, decode_slots
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
+from gamification.domain.user_records import (
+    AppliedActivity,
+    BudgetWindow,
+    CapDay,
+    NotificationRecord,
+    RecordPage,
+    ReminderSent,
+    UserRecord,
+)
 
 FORMAT = "gamify-export/1"
-CURSOR = SortKeyCursor(max_chars=2048, accepts=bool)
-"""An export continues after any item of the partition (the partition is the user asked for)."""
+
+# -- ports (adapters: UserRepository, user_records.UserRecords; fakes: tests/fakes) -------------
+
+
+class Profiles(Protocol):
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+
+class Records(Protocol):
+    def page(self, user_id: str, cursor: str | None, limit: int) -> RecordPage:
+        """The user's records among the next ``limit`` stored items (the profile is not one of
+        them), in key order from ``cursor``; ``InvalidCursorError`` for a cursor not issued."""
+        ...
+
+    def budget(self, user_id: str) -> list[BudgetWindow]:
+        """The user's write-budget windows."""
+        ...
 
 
 class UnknownUserError(LookupError):
@@ -41,16 +58,9 @@ class ExportPage:
 
 
 class UserExport:
-    def __init__(
-        self,
-        users: UserRepository,
-        table_name: str,
-        client: DynamoDBClient,
-        page_size: int = 1000,
-    ) -> None:
+    def __init__(self, users: Profiles, records: Records, page_size: int = 1000) -> None:
         self._users = users
-        self._table = table_name
-        self._client = client
+        self._records = records
         self._page_size = page_size
 
     def page(
@@ -59,31 +69,22 @@ class UserExport:
         """One page of the export. ``must_exist`` (an admin naming any id): a first page with
         nothing stored at all is :class:`UnknownUserError`, not an empty document; the caller's
         own export is always answered (an empty one says truthfully that nothing is stored)."""
-        after = CURSOR.decode(cursor) if cursor else None
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": to_item({":pk": keys.user_pk(user_id)}),
-            "Limit": self._page_size,
-        }
-        if after is not None:
-            kwargs["ExclusiveStartKey"] = to_item({"PK": keys.user_pk(user_id), "SK": after})
-        response = self._client.query(**kwargs)
-        items = [from_item(i) for i in response.get("Items", [])]
-        records = [_record(i) for i in items if i["SK"] != keys.PROFILE_SK]
-        last = response.get("LastEvaluatedKey")
+        page = self._records.page(user_id, cursor or None, self._page_size)
+        records = [_record(r) for r in page.records]
         document: dict[str, Any] = {
             "format": FORMAT,
             "user_id": user_id,
             "exported_at": now.astimezone(UTC).isoformat(),
             "records": records,
         }
-        if after is None:
+        if not cursor:
             document["profile"] = self._profile(user_id)
-            document["write_budget"] = self._budget(user_id)
+            document["write_budget"] = [
+                {"window": w.window, "spent": w.spent} for w in self._records.budget(user_id)
+            ]
             if must_exist and not (records or document["profile"] or document["write_budget"]):
                 raise UnknownUserError(user_id)
-        return ExportPage(document, CURSOR.encode(last["SK"]["S"]) if last else None)
+        return ExportPage(document, page.next_cursor)
 
     def _profile(self, user_id: str) -> dict[str, Any] | None:
         stored = self._users.load(user_id, consistent=True)
@@ -117,40 +118,24 @@ class UserExport:
             "pending_activities": list(stored.pending),
         }
 
-    def _budget(self, user_id: str) -> list[dict[str, Any]]:
-        response = self._client.query(
-            TableName=self._table,
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues=to_item({":pk": keys.budget_pk(user_id)}),
-        )
-        return [
-            {"window": str(v["SK"]).removeprefix("W#"), "spent": int(v.get("spent", 0))}
-            for v in (from_item(i) for i in response.get("Items", []))
-        ]
 
-
-def _record(values: Mapping[str, Any]) -> dict[str, Any]:
-    sk = str(values["SK"])
-    if sk.startswith("SEEN#"):
-        return {"kind": "activity", "key": sk.removeprefix("SEEN#"), "applied_at": values.get("at")}
-    if keys.is_notification_sk(sk):
-        notification = stored_notification_from_item(values)
-        return {
-            "kind": "notification",
-            "notification_kind": notification.kind.value,
-            "notification_id": notification.id,
-            "title": notification.title,
-            "message": notification.message,
-            "created_at": notification.created_at.isoformat(),
-            "read": notification.read,
-        }
-    if sk.startswith(keys.DAY_PREFIX):
-        slots = values.get("slots", {})
-        return {
-            "kind": "cap_day",
-            "day": sk.removeprefix(keys.DAY_PREFIX),
-            "capped_activities": {t: len(decode_slots(bytes(d))) for t, d in slots.items()},
-        }
-    if sk.startswith("REMINDED#"):
-        return {"kind": "streak_reminder_sent", "day": sk.removeprefix("REMINDED#")}
-    return {"kind": "other", "key": sk}
+def _record(record: UserRecord) -> dict[str, Any]:
+    match record:
+        case AppliedActivity(key=key, applied_at=at):
+            return {"kind": "activity", "key": key, "applied_at": at}
+        case NotificationRecord(notification=notification):
+            return {
+                "kind": "notification",
+                "notification_kind": notification.kind.value,
+                "notification_id": notification.id,
+                "title": notification.title,
+                "message": notification.message,
+                "created_at": notification.created_at.isoformat(),
+                "read": notification.read,
+            }
+        case CapDay(day=day, capped_activities=capped):
+            return {"kind": "cap_day", "day": day, "capped_activities": capped}
+        case ReminderSent(day=day):
+            return {"kind": "streak_reminder_sent", "day": day}
+        case _:
+            return {"kind": "other", "key": record.key}

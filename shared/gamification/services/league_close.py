@@ -17,32 +17,75 @@ closes within the hour at the default settings while a small one stays one invoc
 ``plan_seats`` sizes the seat shards of next week (two after the closed one) from the closed
 week's joins per tier (``LeagueRepository.plan_week``): a plan must be fixed before its week's
 first join, and the week that just started already has seats taken.
+
+``LeagueCloseJob`` is one invocation of the function: a scheduled run (late shards reported,
+the seat plan written, the shards fanned out or run here) or one shard's run, each on
+``services.jobs``' runner (a shard short of time continues in a fresh invocation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from gamification.adapters.league_repository import (
-    CloseCheckpoint,
-    CloseCheckpoints,
-    LeagueRepository,
-    Membership,
-)
-from gamification.adapters.user_repository import (
-    StoredUser,
-    UserChange,
-    UserRepository,
-    VersionConflictError,
-)
+from pydantic import BaseModel, ConfigDict, Field
+
 from gamification.domain import leagues, notifications
+from gamification.domain.checkpoints import CloseCheckpoint, tally
 from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
+from gamification.services.job_ports import (
+    Membership,
+    StoredUser,
+    UserChange,
+    UserProfiles,
+    VersionConflictError,
+)
+from gamification.services.jobs import (
+    REPORTED,
+    Budget,
+    JobProgress,
+    JobRunner,
+    Status,
+    never,
+    run_units,
+)
+
+__all__ = ["CloseProgress", "LeagueClose", "LeagueCloseJob", "ShardRun", "Status", "week_to_close"]
+
+LATE_AFTER = timedelta(hours=2)
+"""A scheduled run this long after the week ended reports the shards still open
+(``LeagueWeekOpen``, alarmed): the close is failing or needs more shards."""
+
+
+class LeagueSeats(Protocol):
+    """The weeks' seat counters, member lists and seat plans (``adapters.league_repository``)."""
+
+    def cohorts(self, week: str, tiers: int) -> list[tuple[int, int]]: ...
+
+    def members(self, week: str, tier: int, cohort: int) -> list[str]: ...
+
+    def take_seat(self, week: str, tier: int, user_id: str) -> Membership: ...
+
+    def planned(self, week: str) -> bool: ...
+
+    def joins(self, week: str, tiers: int) -> dict[int, int]: ...
+
+    def plan_week(self, week: str, joins: Mapping[int, int], tiers: int, now: datetime) -> bool: ...
+
+
+class CloseCheckpoints(Protocol):
+    """One checkpoint per shard of a week's close; a missing one is a fresh one."""
+
+    def load(self, week: str, shard: int, shards: int) -> CloseCheckpoint: ...
+
+    def save(self, checkpoint: CloseCheckpoint, now: datetime) -> None:
+        """Only forward: a slower, overlapping run never moves a checkpoint back."""
+        ...
+
 
 COHORTS_PER_CLOSE_SHARD = 2_000
 """Cohorts one close shard takes: ≈ 16 minutes at the ≈ 0.48 s a cohort of 30 that
@@ -58,37 +101,55 @@ def close_shards_for(cohorts: int, floor: int = 1, per_shard: int = COHORTS_PER_
     return min(MAX_CLOSE_SHARDS, max(floor, 1 << (needed - 1).bit_length()))
 
 
-class Status(StrEnum):
-    DONE = "done"
-    PAUSED = "paused"
-
-
 def week_to_close(now: datetime) -> str:
     """The most recent week that has ended at ``now``."""
     return iso_week(now - timedelta(days=7))
 
 
-@dataclass(frozen=True, slots=True)
-class CloseProgress:
-    status: Status
-    checkpoint: CloseCheckpoint
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CloseProgress(JobProgress):
+    checkpoint: CloseCheckpoint = field(metadata=REPORTED)
     cohorts: int
     closed_this_run: int = 0
 
-    def summary(self) -> dict[str, Any]:
-        return {
-            **asdict(self.checkpoint),
-            "status": self.status.value,
-            "cohorts": self.cohorts,
-            "closed_this_run": self.closed_this_run,
-        }
+
+class _Walk:
+    """One run of a shard: a cohort is its unit of work."""
+
+    def __init__(
+        self,
+        close: LeagueClose,
+        checkpoint: CloseCheckpoint,
+        mine: list[tuple[int, int]],
+        rules: Ruleset,
+        now: datetime,
+    ) -> None:
+        self.close, self.rules, self.now = close, rules, now
+        self.checkpoint, self.mine = checkpoint, mine
+        self.closed = 0
+
+    def finished(self) -> bool:
+        return self.checkpoint.position >= len(self.mine)
+
+    def unit(self) -> bool:
+        checkpoint = self.checkpoint
+        tier, cohort = self.mine[checkpoint.position]
+        counts = self.close._close(checkpoint.week, tier, cohort, self.rules, self.now)
+        self.checkpoint = tally(
+            checkpoint,
+            {"position": 1, **counts},
+            done=checkpoint.position + 1 >= len(self.mine),
+        )
+        self.close._checkpoints.save(self.checkpoint, self.now)
+        self.closed += 1
+        return True
 
 
 class LeagueClose:
     def __init__(
         self,
-        leagues_repo: LeagueRepository,
-        users: UserRepository,
+        leagues_repo: LeagueSeats,
+        users: UserProfiles,
         checkpoints: CloseCheckpoints,
         rules: Callable[[], Ruleset],
         *,
@@ -109,7 +170,7 @@ class LeagueClose:
         *,
         shard: int = 0,
         shards: int = 1,
-        should_stop: Callable[[], bool] = lambda: False,
+        should_stop: Callable[[], bool] = never,
         max_cohorts: int | None = None,
     ) -> CloseProgress:
         """Close (or resume closing) this shard's cohorts of ``week``; stops early when
@@ -117,24 +178,22 @@ class LeagueClose:
         rules = self._rules()
         checkpoint = self._checkpoints.load(week, shard, shards)
         if checkpoint.done:
-            return CloseProgress(Status.DONE, checkpoint, checkpoint.position)
+            return CloseProgress(
+                status=Status.DONE, checkpoint=checkpoint, cohorts=checkpoint.position
+            )
         every = self._leagues.cohorts(week, len(rules.leagues.tiers))
         mine = [c for i, c in enumerate(every) if i % shards == shard]
-        done_now = 0
-        while checkpoint.position < len(mine):
-            if done_now and (
-                should_stop() or (max_cohorts is not None and done_now >= max_cohorts)
-            ):
-                return CloseProgress(Status.PAUSED, checkpoint, len(mine), done_now)
-            tier, cohort = mine[checkpoint.position]
-            counts = self._close(week, tier, cohort, rules, now)
-            checkpoint = checkpoint.advanced(done=checkpoint.position + 1 >= len(mine), **counts)
-            self._checkpoints.save(checkpoint, now)
-            done_now += 1
-        if not checkpoint.done:  # nothing to close in this shard
-            checkpoint = CloseCheckpoint(week, shard, shards, done=True)
-            self._checkpoints.save(checkpoint, now)
-        return CloseProgress(Status.DONE, checkpoint, len(mine), done_now)
+        walk = _Walk(self, checkpoint, mine, rules, now)
+        status = run_units(walk, Budget(should_stop, max_cohorts))
+        if status is Status.DONE and not walk.checkpoint.done:  # nothing to close in this shard
+            walk.checkpoint = CloseCheckpoint(week, shard, shards, done=True)
+            self._checkpoints.save(walk.checkpoint, now)
+        return CloseProgress(
+            status=status,
+            checkpoint=walk.checkpoint,
+            cohorts=len(mine),
+            closed_this_run=walk.closed,
+        )
 
     def plan_seats(self, closed: str, now: datetime) -> str | None:
         """Write the seat plan of the week two after ``closed`` (next week, at the close) from
@@ -232,3 +291,94 @@ class LeagueClose:
                 continue
             return outcome.movement
         raise VersionConflictError(f"user {stored.state.user_id} kept changing")
+
+
+class ShardRun(BaseModel):
+    """One shard of one week's close: the function's request (and a continuation's)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    week: str = Field(pattern=r"^\d{4}-W\d{2}$")
+    shard: int = Field(default=0, ge=0)
+    shards: int = Field(default=1, ge=1, le=1000)
+    max_cohorts: int | None = Field(default=None, ge=1)
+    """A step by hand: at most this many cohorts, and no continuation."""
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"max_cohorts"})
+
+
+@dataclass
+class CloseInvocation:
+    """What one invocation answers and logs (``summary``), and the counts it publishes."""
+
+    summary: dict[str, Any]
+    counts: dict[str, int] = field(default_factory=dict)
+    planned: str | None = None
+    """The week whose seat plan this run wrote."""
+
+
+class LeagueCloseJob:
+    """One invocation of the close function, on the resumable-job runner."""
+
+    def __init__(self, close: LeagueClose, runner: JobRunner, floor_shards: int = 1) -> None:
+        self._close = close
+        self._runner = runner
+        self._floor = floor_shards
+
+    def scheduled(self, now: datetime, budget: Budget) -> CloseInvocation:
+        """Close the week that ended most recently before ``now``: its shards started in
+        fresh invocations (AWS) or run here; late shards reported, next seat plan written."""
+        week = week_to_close(now)
+        shards = self._close.close_shards(week, self._floor)
+        late, counts = 0, {}
+        if now - week_bounds(week)[1] >= LATE_AFTER:
+            late = counts["LeagueWeekOpen"] = self._close.open_shards(week, shards)
+        planned = self._close.plan_seats(week, now)
+        runs = [ShardRun(week=week, shard=shard, shards=shards) for shard in range(shards)]
+        if shards > 1 and all(self._runner.start(run.payload()) for run in runs):
+            summary = {"status": "fanned_out", "week": week, "shards": shards, "late_shards": late}
+            return CloseInvocation(summary, counts, planned)
+        return self._run(runs, now, budget, late=late, counts=counts, planned=planned)
+
+    def shard(self, run: ShardRun, now: datetime, budget: Budget) -> CloseInvocation:
+        return self._run([run], now, budget)
+
+    def _run(
+        self,
+        shard_runs: list[ShardRun],
+        now: datetime,
+        budget: Budget,
+        *,
+        late: int = 0,
+        counts: dict[str, int] | None = None,
+        planned: str | None = None,
+    ) -> CloseInvocation:
+        def close(run: ShardRun, budget: Budget) -> CloseProgress:
+            return self._close.run(
+                run.week,
+                now,
+                shard=run.shard,
+                shards=run.shards,
+                should_stop=budget.should_stop,
+                max_cohorts=budget.max_units,
+            )
+
+        last: list[CloseProgress] = []
+        closed = 0
+        for run in shard_runs:
+            # A run limited by hand (``max_cohorts``) is a step: it does not continue itself.
+            then = None if run.max_cohorts is not None else (run, run.payload())
+            limited = Budget(budget.should_stop, run.max_cohorts)
+            progress = self._runner.run(close, run, limited, then=then)
+            closed += sum(p.closed_this_run for p in progress)
+            last.append(progress[-1])
+        counts = {**(counts or {}), "LeagueCohortsClosed": closed}
+        done = all(p.status is Status.DONE for p in last)
+        summary = {
+            "week": shard_runs[0].week,
+            "late_shards": late,
+            "status": (Status.DONE if done else Status.PAUSED).value,
+            "shards": [p.summary() for p in last],
+        }
+        return CloseInvocation(summary, counts, planned)

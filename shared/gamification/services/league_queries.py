@@ -8,19 +8,13 @@ and one BatchGetItem of ≤ cohort-size profiles, so the answer is exact, never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
-from gamification.adapters.leaderboard import (
-    Entry,
-    Leaderboard,
-    LeaderboardUnavailableError,
-    PlayerScore,
-)
-from gamification.adapters.league_repository import LeagueRepository, cohort_name
-from gamification.adapters.player_score import league
-from gamification.adapters.user_repository import UserRepository
-from gamification.domain.leagues import LeagueRules, LeagueState, Tier, zones
+from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
+from gamification.domain.boards import Entry, LeaderboardUnavailableError, Page, PlayerScore, league
+from gamification.domain.leagues import LeagueRules, LeagueState, Tier, cohort_name, zones
 from gamification.domain.periods import iso_week, week_bounds
 from gamification.domain.ruleset import Ruleset
 from gamification.services.applier import player_score
@@ -35,13 +29,35 @@ from gamification.services.read_models import (
     ZonesOut,
 )
 
+# -- ports (adapters: UserRepository, LeagueRepository, Leaderboard; fakes: tests/fakes) -------
+
+
+class Profiles(Protocol):
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def load_many(
+        self, user_ids: Sequence[str], consistent: bool = False
+    ) -> Mapping[str, StoredUser]: ...
+
+
+class CohortMembers(Protocol):
+    def members(self, week: str, tier: int, cohort: int) -> list[str]:
+        """The ids of a cohort's members (the table's member list)."""
+        ...
+
+
+class Boards(Protocol):
+    def page(self, board: str, offset: int, limit: int) -> Page:
+        """``LeaderboardUnavailableError`` while the board cannot be read or is incomplete."""
+        ...
+
 
 class LeagueQueries:
     def __init__(
         self,
-        users: UserRepository,
-        leagues_repo: LeagueRepository,
-        leaderboard: Leaderboard,
+        users: Profiles,
+        leagues_repo: CohortMembers,
+        leaderboard: Boards,
         rules: Callable[[], Ruleset],
         clock: Callable[[], datetime],
     ) -> None:

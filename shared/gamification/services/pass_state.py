@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from gamification.adapters.board_rebuild import PageCounts
-from gamification.adapters.leaderboard import (
+from gamification.domain.periods import iso_week
+from gamification.services.board_truth import Drift, TopN
+from gamification.services.job_ports import (
     ALLTIME,
     LeaderboardUnavailableError,
+    PageCounts,
     PlayerScore,
     weekly,
 )
-from gamification.domain.periods import iso_week
-from gamification.services.board_truth import Drift, TopN
 from gamification.services.reconciliation_report import BoardResult
 
 BUILD, STRAYS, SWAP, CATCH_UP, UNSEEN = "build", "strays", "swap", "catch_up", "unseen"

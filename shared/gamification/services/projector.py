@@ -9,18 +9,34 @@ Redis round trip.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from gamification.adapters.leaderboard import Leaderboard, PlayerScore
-from gamification.adapters.player_directory import profile_score
+from gamification.domain.boards import PlayerScore
+
+# -- ports (adapters: Leaderboard, player_directory.profile_score; fakes: tests/fakes) ---------
+
+
+class ScoreBoard(Protocol):
+    def publish(self, players: Iterable[PlayerScore], now: datetime) -> None:
+        """Raise every board ``players`` are listed on to their scores (never lower one), and
+        take unlisted players off every board."""
+        ...
+
+
+ScoreOfImage = Callable[[Mapping[str, Any]], PlayerScore | None]
+"""What the boards hold for the profile in a stream record's new image (``None``: the image is
+not a profile). The table's item layout is the adapter's (``player_directory.profile_score``)."""
 
 
 class LeaderboardProjector:
-    def __init__(self, leaderboard: Leaderboard, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, leaderboard: ScoreBoard, clock: Callable[[], datetime], score_of: ScoreOfImage
+    ) -> None:
         self._leaderboard = leaderboard
         self._clock = clock
+        self._score_of = score_of
 
     def project(self, images: Sequence[Mapping[str, Any]]) -> int:
         """Publish every profile among ``images``, in order. Scores only rise, so every image
@@ -28,7 +44,7 @@ class LeaderboardProjector:
         image last); the display name is the last image's, which the stream's per-item order
         makes the newest. Returns the number of profile images written."""
         players: list[PlayerScore] = [
-            player for image in images if (player := profile_score(image)) is not None
+            player for image in images if (player := self._score_of(image)) is not None
         ]
         if players:
             self._leaderboard.publish(players, self._clock())

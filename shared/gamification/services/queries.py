@@ -9,19 +9,24 @@ down, leaderboards are served from the latest DynamoDB snapshot marked stale, an
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
-from gamification.adapters.board_schema import Entry, LeaderboardUnavailableError, Page
-from gamification.adapters.notification_repository import NotificationPage, NotificationRepository
-from gamification.adapters.player_score import ALLTIME, weekly
-from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
-from gamification.adapters.user_repository import StoredUser, UserRepository
+from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
+from gamification.domain.boards import (
+    ALLTIME,
+    Entry,
+    LeaderboardUnavailableError,
+    Page,
+    Snapshot,
+    weekly,
+)
 from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.levels import level_from_xp, level_progress
+from gamification.domain.notifications import NotificationPage
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
 from gamification.domain.ranking import competition_ranks
@@ -51,8 +56,43 @@ from gamification.services.read_models import (
     UserQuestsOut,
 )
 
-if TYPE_CHECKING:  # the client loads with the first Redis read, not with this module
-    from gamification.adapters.leaderboard import Leaderboard
+# -- ports (adapters: UserRepository, Leaderboard, SnapshotRepository, NotificationRepository;
+# in-memory fakes: tests/fakes) ----------------------------------------------------------------
+
+
+class Profiles(Protocol):
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def load_many(
+        self, user_ids: Sequence[str], consistent: bool = False
+    ) -> Mapping[str, StoredUser]: ...
+
+
+class Ranks(Protocol):
+    """A player's rank on a board; ``LeaderboardUnavailableError`` while it cannot be read."""
+
+    def rank(self, board: str, user_id: str) -> int | None: ...
+
+    def rank_of_xp(self, board: str, xp: int) -> int | None: ...
+
+
+class Boards(Protocol):
+    """Pages of a board (``RANK()`` ranks); ``LeaderboardUnavailableError`` while it cannot be
+    read (down, or not known complete)."""
+
+    def page(self, board: str, offset: int, limit: int) -> Page: ...
+
+    def around(self, board: str, user_id: str, radius: int) -> Page: ...
+
+
+class Snapshots(Protocol):
+    def load(self, board: str) -> Snapshot | None: ...
+
+
+class Feed(Protocol):
+    def page(
+        self, user_id: str, *, limit: int, unread_only: bool = False, cursor: str | None = None
+    ) -> NotificationPage: ...
 
 
 class UnknownUserError(Exception):
@@ -69,8 +109,8 @@ class BoardUnavailableError(Exception):
 class ProfileQueries:
     def __init__(
         self,
-        users: UserRepository,
-        leaderboard: Leaderboard,
+        users: Profiles,
+        leaderboard: Ranks,
         rules: Callable[[], Ruleset],
         clock: Callable[[], datetime],
     ) -> None:
@@ -261,9 +301,9 @@ def _badge_view(
 class LeaderboardQueries:
     def __init__(
         self,
-        leaderboard: Leaderboard,
-        snapshots: SnapshotRepository,
-        users: UserRepository,
+        leaderboard: Boards,
+        snapshots: Snapshots,
+        users: Profiles,
         clock: Callable[[], datetime],
     ) -> None:
         self._leaderboard = leaderboard
@@ -379,7 +419,7 @@ def _around_in(entries: Sequence[Entry], user_id: str, radius: int) -> list[Entr
 
 
 class FeedQueries:
-    def __init__(self, notifications: NotificationRepository) -> None:
+    def __init__(self, notifications: Feed) -> None:
         self._notifications = notifications
 
     def feed(

@@ -28,28 +28,11 @@ later run (the one-minute ``check`` first) resumes a paused pass before anything
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 from uuid import uuid4
 
-from gamification.adapters import keys
-from gamification.adapters.board_rebuild import BoardRebuild
-from gamification.adapters.board_schema import ABANDONED_REBUILD_TTL, REBUILD_PAGE
-from gamification.adapters.leaderboard import (
-    ALLTIME,
-    BoardIncompleteError,
-    Leaderboard,
-    LeaderboardUnavailableError,
-    PlayerScore,
-    board_expiry,
-    leagues_marker,
-    weekly,
-    weekly_expiry,
-)
-from gamification.adapters.player_directory import PlayerDirectory
-from gamification.adapters.player_score import LEAGUE_PREFIX, league
-from gamification.adapters.snapshot_repository import Snapshot, SnapshotRepository
 from gamification.domain.periods import iso_week
 from gamification.services.board_truth import (
     DRIFT_RATE_THRESHOLD,
@@ -59,6 +42,25 @@ from gamification.services.board_truth import (
     pages,
     sampled_drift,
 )
+from gamification.services.job_ports import (
+    ABANDONED_REBUILD_TTL,
+    ALLTIME,
+    LEAGUE_PREFIX,
+    REBUILD_PAGE,
+    BoardIncompleteError,
+    LeaderboardUnavailableError,
+    Page,
+    PageCounts,
+    PlayerPages,
+    PlayerScore,
+    Snapshot,
+    board_expiry,
+    league,
+    leagues_marker,
+    weekly,
+    weekly_expiry,
+)
+from gamification.services.jobs import Budget, Status, run_units
 from gamification.services.pass_state import (
     BUILD,
     CATCH_UP,
@@ -77,8 +79,83 @@ from gamification.services.reconciliation_report import (
     ReconciliationReport,
 )
 
-if TYPE_CHECKING:
-    from gamification.adapters.rebuild_lease import RebuildLease
+
+class PlayerIndex(PlayerPages, Protocol):
+    """The truth the boards are rebuilt from: every player with XP (``player_directory``)."""
+
+    def players(self) -> Iterator[PlayerScore]:
+        """Every player, in one stream (a pass without a lease: no cursor to save)."""
+        ...
+
+    def lookup(self, user_ids: Sequence[str]) -> dict[str, PlayerScore]: ...
+
+    def sample(self, limit: int, rng: random.Random | None = None) -> list[PlayerScore]: ...
+
+
+class Rebuild(Protocol):
+    """One pass's temporary boards (``adapters.board_rebuild``)."""
+
+    def add(self, players: Sequence[PlayerScore]) -> PageCounts: ...
+
+    def strays(self, board: str, cursor: int, chunk: int) -> tuple[int, int, int]:
+        """``(cursor, live members the rebuild lacks, live members scanned)``."""
+        ...
+
+    def swap(self, board: str, expire_at: datetime | None, generation: str | None) -> None: ...
+
+    def swap_cohorts(self) -> int: ...
+
+    def drop_from_cohorts(self, user_ids: Sequence[str]) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class Boards(Protocol):
+    """The cache: the live boards, their markers, a pass's scratch sets (``adapters.leaderboard``).
+    Every call raises ``LeaderboardUnavailableError`` when the cache cannot answer."""
+
+    def rebuild(self, boards: Sequence[str], cohort_week: str, run: str) -> Rebuild: ...
+
+    def publish(self, players: Iterable[PlayerScore], now: datetime) -> None: ...
+
+    def stale(
+        self, players: Sequence[PlayerScore], boards: Sequence[str], cohort_week: str, seen: str
+    ) -> list[PlayerScore]: ...
+
+    def unseen(self, board: str, seen: str, cursor: int, chunk: int) -> tuple[int, list[str]]: ...
+
+    def forget(self, key: str) -> None: ...
+
+    def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None: ...
+
+    def complete(self, boards: Sequence[str]) -> dict[str, bool]: ...
+
+    def page(self, board: str, offset: int, limit: int) -> Page: ...
+
+    def scores_of(self, board: str, user_ids: Sequence[str]) -> dict[str, int | None]: ...
+
+    def size(self, board: str) -> int: ...
+
+
+class Snapshots(Protocol):
+    def save(self, snapshot: Snapshot) -> None: ...
+
+
+class PassLease(Protocol):
+    """At most one full pass, and its saved progress (``adapters.rebuild_lease``)."""
+
+    def status(self) -> tuple[bool, bool]:
+        """``(a pass holds the lease, a paused pass's progress exists)``."""
+        ...
+
+    def acquire(self) -> str | None: ...
+
+    def progress(self) -> str | None: ...
+
+    def checkpoint(self, token: str, progress: str = "") -> bool: ...
+
+    def release(self, token: str, progress: str = "") -> bool: ...
+
 
 SCAN_CHUNKS = 50
 """``ZSCAN`` steps (of a page each) per unit of the strays and catch-up scans: ≈ 50,000
@@ -96,19 +173,68 @@ def _never() -> bool:
     return False
 
 
+class _PassWalk:
+    """One run of a full pass: a page of either read, a scan unit or the swap is its unit of
+    work, after which the progress is saved with the lease (lost: ``LeaseLostError``)."""
+
+    def __init__(
+        self,
+        reconciler: LeaderboardReconciler,
+        state: PassState,
+        token: str | None,
+        report: ReconciliationReport,
+    ) -> None:
+        self.reconciler, self.state, self.token, self.report = reconciler, state, token, report
+        self.rebuild = reconciler._leaderboard.rebuild(
+            state.boards, cohort_week=state.week, run=state.run
+        )
+        self.over = False
+
+    def finished(self) -> bool:
+        return self.over
+
+    def unit(self) -> bool:
+        reconciler, state, rebuild = self.reconciler, self.state, self.rebuild
+        if state.phase == BUILD:
+            worked = reconciler._build_page(state, rebuild)
+        elif state.phase == CATCH_UP:
+            worked = reconciler._catch_up_page(state)
+        elif state.phase == STRAYS:
+            reconciler._strays(state, rebuild)
+            worked = True
+        elif state.phase == SWAP:
+            reconciler._swap(state, rebuild)
+            worked = True
+        elif reconciler._unseen(state, rebuild):
+            rebuild.finish()
+            self.report.units += 1
+            self.over = True
+            return True
+        else:
+            worked = True
+        if worked:
+            self.report.units += 1
+            lease, token = reconciler._lease, self.token
+            if token is None or lease is None or state.failure is not None:
+                return worked  # one pass to the end (no lease), or nothing savable
+            if not lease.checkpoint(token, state.dumps()):
+                raise LeaseLostError
+        return worked
+
+
 class LeaderboardReconciler:
     def __init__(
         self,
-        directory: PlayerDirectory,
-        leaderboard: Leaderboard,
-        snapshots: SnapshotRepository,
+        directory: PlayerIndex,
+        leaderboard: Boards,
+        snapshots: Snapshots,
         snapshot_size: int = 100,
         *,
         sample_size: int = 1000,
         drift_threshold: float = DRIFT_RATE_THRESHOLD,
         in_flight: timedelta = timedelta(minutes=5),
         rng: random.Random | None = None,
-        lease: RebuildLease | None = None,
+        lease: PassLease | None = None,
         page_size: int = REBUILD_PAGE,
         scan_chunks: int = SCAN_CHUNKS,
     ) -> None:
@@ -127,6 +253,16 @@ class LeaderboardReconciler:
         of a 1,000 sample; at a true rate of 1 % one check triggers with ≈ 97 % probability)."""
         self._in_flight = in_flight
         self._rng = rng or random.Random()  # noqa: S311 (a statistical sample, not a secret)
+
+    def run(
+        self, mode: str, now: datetime, should_stop: Callable[[], bool] | None = None
+    ) -> ReconciliationReport:
+        """The run a mode asks for: ``check`` (``if-empty``), ``sample`` or (else) ``full``."""
+        if mode in {"check", "if-empty"}:
+            return self.check(now, should_stop)
+        if mode == "sample":
+            return self.sample(now, should_stop)
+        return self.reconcile(now, should_stop)
 
     def reconcile(
         self, now: datetime, should_stop: Callable[[], bool] | None = None
@@ -239,37 +375,13 @@ class LeaderboardReconciler:
         token: str | None,
         report: ReconciliationReport,
     ) -> bool:
-        """Run the pass from ``state`` until it is done (``True``) or ``should_stop`` says so
-        after a unit of work (``False``; at least one unit runs, so every run moves on). A
-        unit is a page of a read, ``scan_chunks`` steps of a ``ZSCAN`` (strays; the members
-        the catch-up did not meet) or the swap; the progress is saved after each."""
-        rebuild = self._leaderboard.rebuild(state.boards, cohort_week=state.week, run=state.run)
-        worked = False
-        while True:
-            if worked and should_stop():
-                return False
-            if state.phase == BUILD:
-                worked = self._build_page(state, rebuild)
-            elif state.phase == STRAYS:
-                self._strays(state, rebuild)
-                worked = True
-            elif state.phase == SWAP:
-                self._swap(state, rebuild)
-                worked = True
-            elif state.phase == CATCH_UP:
-                worked = self._catch_up_page(state)
-            elif self._unseen(state, rebuild):
-                rebuild.finish()
-                report.units += 1
-                return True
-            else:
-                worked = True
-            if worked:
-                report.units += 1
-                if token is not None and state.failure is None:
-                    assert self._lease is not None
-                    if not self._lease.checkpoint(token, state.dumps()):
-                        raise LeaseLostError
+        """Run the pass from ``state`` on the job runner until it is done (``True``) or
+        ``should_stop`` says so after a unit of work (``False``; at least one unit runs, so
+        every run moves on). A unit is a page of a read, ``scan_chunks`` steps of a ``ZSCAN``
+        (strays; the members the catch-up did not meet) or the swap; the progress is saved
+        after each."""
+        walk = _PassWalk(self, state, token, report)
+        return run_units(walk, Budget(should_stop)) is Status.DONE
 
     def _next_page(self, state: PassState) -> list[PlayerScore] | None:
         """The next page of the current read (``None``: the read is over), the cursor moved
@@ -278,7 +390,7 @@ class LeaderboardReconciler:
             if state.stream is None:
                 state.stream = pages(self._directory.players())
             return next(state.stream, None)
-        if state.shard >= keys.PLAYER_SHARDS:
+        if state.shard >= self._directory.shards:
             return None
         page = self._directory.page(state.shard, state.position, self._page_size)
         state.position = page.next_key
@@ -286,7 +398,7 @@ class LeaderboardReconciler:
             state.shard, state.position = state.shard + 1, None
         return page.players
 
-    def _build_page(self, state: PassState, rebuild: BoardRebuild) -> bool:
+    def _build_page(self, state: PassState, rebuild: Rebuild) -> bool:
         """One page into the temporary boards and the heaps (``False``: the read was over)."""
         page = self._next_page(state)
         if page is None:
@@ -304,7 +416,7 @@ class LeaderboardReconciler:
                 state.failure = error  # the snapshots are still written from the truth
         return True
 
-    def _strays(self, state: PassState, rebuild: BoardRebuild) -> None:
+    def _strays(self, state: PassState, rebuild: Rebuild) -> None:
         """Count strays (live members the rebuild lacks), ``scan_chunks`` steps of the served
         boards' ``ZSCAN`` at a time."""
         board = state.served[state.board]
@@ -318,7 +430,7 @@ class LeaderboardReconciler:
                     state.phase = SWAP
                 return
 
-    def _swap(self, state: PassState, rebuild: BoardRebuild) -> None:
+    def _swap(self, state: PassState, rebuild: Rebuild) -> None:
         """Snapshots from the first read, then every board swapped in and stamped."""
         found = state.found
         self._save_tops(state.tops, {b: found.members.get(b, 0) for b in state.tops}, state)
@@ -361,7 +473,7 @@ class LeaderboardReconciler:
             state.late += len(behind)
         return True
 
-    def _unseen(self, state: PassState, rebuild: BoardRebuild) -> bool:
+    def _unseen(self, state: PassState, rebuild: Rebuild) -> bool:
         """Members of the all-time board the catch-up read did not meet (``scan_chunks`` steps
         of its ``ZSCAN`` at a time, ``True`` once over) are looked up one by one: gone from
         the index (erased meanwhile) they are taken off every board, present (they joined

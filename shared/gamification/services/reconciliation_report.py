@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from gamification.adapters.leaderboard import ALLTIME
 from gamification.services.board_truth import Drift, DriftSample
+from gamification.services.job_ports import ALLTIME
+from gamification.services.jobs import Metric
 
 NONE, DONE, PAUSED, IN_PROGRESS, LOST = "none", "done", "paused", "in_progress", "lost"
 """What a run did with the full pass (the summary's ``rebuild``): ran none, finished one,
@@ -63,6 +64,43 @@ class ReconciliationReport:
     def empty_cache_rebuilt(self) -> bool:
         """The all-time board was empty although players exist (e.g. a replaced cache node)."""
         return any(b.board == ALLTIME and b.was_empty and b.members for b in self.boards)
+
+    def metrics(self) -> list[Metric]:
+        """What the run publishes: every sampled check what it saw (drift or not: the rate is
+        an estimate); a paused pass, or a run that found one running or lost its lease, says
+        so; only a finished pass reports drift (a paused one's counts are partial), and a check
+        that found every board complete publishes nothing more (idle cost)."""
+        found: list[Metric] = []
+        if self.sample is not None:
+            found += [
+                Metric("DriftSampleSize", self.sample.compared),
+                Metric("DriftSampleDrifted", self.sample.drifted),
+                Metric("DriftSampleRate", 100 * self.sample.rate, "Percent"),
+            ]
+        flagged = {PAUSED: "FullPassPaused", IN_PROGRESS: "FullPassAlreadyRunning"}
+        flagged[LOST] = "FullPassLeaseLost"
+        if self.rebuild in flagged:
+            found.append(Metric(flagged[self.rebuild], 1))
+        if self.rebuilt:
+            found += self._pass_metrics()
+        return found
+
+    def _pass_metrics(self) -> list[Metric]:
+        found = [
+            Metric("ReconciledPlayers", self.players),
+            Metric("LateUpdates", self.late_updates),
+            Metric("EmptyCacheRebuilt", int(self.empty_cache_rebuilt)),
+            Metric("IncompleteBoardsRebuilt", len(self.incomplete)),
+        ]
+        for result in self.boards:
+            # One dimension value per kind of board, not per week: bounded metric cardinality.
+            kind = "alltime" if result.board == ALLTIME else "weekly"
+            found += [
+                Metric("LeaderboardDriftAdded", result.drift.added, board=kind),
+                Metric("LeaderboardDriftRemoved", result.drift.removed, board=kind),
+                Metric("LeaderboardDriftChanged", result.drift.changed, board=kind),
+            ]
+        return found
 
     def summary(self) -> dict[str, Any]:
         return {

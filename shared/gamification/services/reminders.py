@@ -27,14 +27,18 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
-from gamification.adapters import keys
-from gamification.adapters.reminder_index import ReminderPage
-from gamification.adapters.reminder_ledger import ReminderOutcome
-from gamification.adapters.reminder_queue import ReminderUnit
-from gamification.adapters.user_repository import StoredUser
+from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
 from gamification.domain.freezes import FreezeRules
 from gamification.domain.notifications import Notification
-from gamification.domain.reminders import Reminder, Skip, plan_reminder
+from gamification.domain.reminders import (
+    Reminder,
+    ReminderOutcome,
+    ReminderUnit,
+    Skip,
+    hour_name,
+    plan_reminder,
+    unit_name,
+)
 
 logger = Logger(child=True)
 
@@ -47,11 +51,24 @@ HOUR = timedelta(hours=1)
 _CHUNK = 100
 
 
-# -- ports (the adapters in gamification.adapters; in-memory fakes in the scale simulation) ----
+# -- ports (adapters: ReminderIndex, UserRepository, ReminderLedger, ReminderQueue,
+# ReminderProgress; in-memory fakes: tests/fakes/reminders.py and the scale simulation's) ------
+
+
+class DuePage(Protocol):
+    """One page of the users due in an hour's shard (the adapter's own record matches it)."""
+
+    @property
+    def user_ids(self) -> Sequence[str]: ...
+
+    @property
+    def next(self) -> str | None:
+        """The cursor of the next page (the last user id read), ``None`` on the last page."""
+        ...
 
 
 class DueIndex(Protocol):
-    def page(self, hour: datetime, shard: int, after: str | None, limit: int) -> ReminderPage: ...
+    def page(self, hour: datetime, shard: int, after: str | None, limit: int) -> DuePage: ...
 
 
 class Profiles(Protocol):
@@ -133,7 +150,7 @@ class ReminderFanOut:
         every = range(self._shards)
         self._progress.start(hour)
         units = [ReminderUnit(hour, shard, now) for shard in every]
-        report.queued[keys.reminder_hour(hour)] = len(units)
+        report.queued[hour_name(hour)] = len(units)
         for back in range(1, self._lookback + 1):
             earlier = hour - back * HOUR
             done = self._progress.finished(earlier)
@@ -143,7 +160,7 @@ class ReminderFanOut:
                 # the first deploy, is caught up but not counted: nothing was late).
                 report.late_shards += len(open_shards)
             units += [ReminderUnit(earlier, shard, now) for shard in open_shards]
-            report.queued[keys.reminder_hour(earlier)] = len(open_shards)
+            report.queued[hour_name(earlier)] = len(open_shards)
         self._queue.send(units)
         return report
 
@@ -230,7 +247,7 @@ class StreakReminders:
         With failed users nothing is queued or recorded: the caller fails the message, and its
         retry repeats the page (the guard skips whoever was reminded)."""
         now = (now or unit.at).astimezone(UTC)
-        report = ReminderReport(now=now, hours=[keys.reminder_pk(unit.hour, unit.shard)])
+        report = ReminderReport(now=now, hours=[unit_name(unit.hour, unit.shard)])
         page = self._index.page(unit.hour, unit.shard, unit.after, self._page_size)
         report.candidates = len(page.user_ids)
         for chunk in _chunks(page.user_ids, _CHUNK):

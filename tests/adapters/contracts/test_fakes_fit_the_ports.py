@@ -1,0 +1,55 @@
+"""Every fake stands in for the ports its services declare: mypy checks these assignments (the
+real adapters are checked the same way where ``composition`` plugs them in)."""
+
+from __future__ import annotations
+
+from gamification.services import (
+    account,
+    admin,
+    exclusion,
+    export,
+    league_queries,
+    outbox,
+    projector,
+    queries,
+    reminders,
+)
+from tests.fakes.boards import FakeLeaderboard, FakeSnapshots
+from tests.fakes.catalog import FakeCatalog
+from tests.fakes.leagues import FakeCohorts
+from tests.fakes.notifications import FakeFeed
+from tests.fakes.profiles import FakeProfiles
+from tests.fakes.push import FakePusher
+from tests.fakes.reminders import FakeDueIndex, FakeHourProgress, FakeLedger, FakeUnitQueue
+from tests.fakes.user_records import FakeUserRecords
+
+
+def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
+    profiles, feed, board = FakeProfiles(), FakeFeed(), FakeLeaderboard()
+    fits: list[object] = []
+    query_profiles: queries.Profiles = profiles
+    league_profiles: league_queries.Profiles = profiles
+    export_profiles: export.Profiles = profiles
+    reminder_profiles: reminders.Profiles = profiles
+    settings: account.SettingsStore = profiles
+    exclusions: exclusion.Exclusions = profiles
+    ranks: queries.Ranks = board
+    boards: queries.Boards = board
+    cohort_boards: league_queries.Boards = board
+    scores: projector.ScoreBoard = board
+    snapshots: queries.Snapshots = FakeSnapshots()
+    feeds: queries.Feed = feed
+    marks: account.ReadMarks = feed
+    badges: admin.BadgeStore = FakeCatalog()
+    quests: admin.QuestStore = FakeCatalog()
+    members: league_queries.CohortMembers = FakeCohorts()
+    records: export.Records = FakeUserRecords()
+    pusher: outbox.Pusher = FakePusher()
+    due: reminders.DueIndex = FakeDueIndex()
+    ledger: reminders.Ledger = FakeLedger(profiles)
+    units: reminders.UnitQueue = FakeUnitQueue()
+    hours: reminders.HourProgress = FakeHourProgress()
+    fits += [query_profiles, league_profiles, export_profiles, reminder_profiles, settings]
+    fits += [exclusions, ranks, boards, cohort_boards, scores, snapshots, feeds, marks, badges]
+    fits += [quests, members, records, pusher, due, ledger, units, hours]
+    assert len(fits) == 22

@@ -1,0 +1,188 @@
+"""The reminder ports of ``services.reminders`` (hour progress, unit queue, ledger): the fakes
+(tests/fakes/reminders.py) and the adapters on moto pass the same tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import boto3
+import pytest
+
+from gamification.adapters import keys
+from gamification.adapters.reminder_index import ReminderIndex
+from gamification.adapters.reminder_ledger import ReminderLedger
+from gamification.adapters.reminder_progress import ReminderProgress
+from gamification.adapters.reminder_queue import ReminderQueue, decode
+from gamification.adapters.user_repository import UserRepository
+from gamification.domain import notifications
+from gamification.domain.reminders import ReminderOutcome, ReminderUnit
+from gamification.domain.state import UserSettings, UserState
+from gamification.domain.streaks import StreakTrack
+from gamification.local.provision import Provisioned
+from gamification.services.reminders import DueIndex, HourProgress, Ledger, UnitQueue
+from tests.fakes.profiles import FakeProfiles
+from tests.fakes.reminders import FakeDueIndex, FakeHourProgress, FakeLedger, FakeUnitQueue
+
+HOUR = datetime(2026, 11, 25, 18, tzinfo=UTC)
+DAY = date(2026, 11, 25)
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def progress(request: pytest.FixtureRequest) -> HourProgress:
+    if request.param == "fake":
+        return FakeHourProgress()
+    aws: Provisioned = request.getfixturevalue("aws")
+    return ReminderProgress(boto3.client("dynamodb"), aws.table_name)
+
+
+def test_an_hour_no_run_started_differs_from_one_with_nothing_done(progress: HourProgress) -> None:
+    assert progress.finished(HOUR) is None
+    progress.start(HOUR)
+    assert progress.finished(HOUR) == set()
+    progress.finish(HOUR, 3)
+    progress.finish(HOUR, 3)
+    progress.finish(HOUR, 0)
+    progress.start(HOUR)  # a later run starting again forgets nothing
+    assert progress.finished(HOUR) == {0, 3}
+    assert progress.finished(HOUR + timedelta(hours=1)) is None
+
+
+@dataclass
+class Queue:
+    queue: UnitQueue
+    received: Callable[[], list[ReminderUnit]]
+
+
+@pytest.fixture(params=["fake", "sqs"])
+def queue(request: pytest.FixtureRequest) -> Queue:
+    if request.param == "fake":
+        fake = FakeUnitQueue()
+        return Queue(fake, fake.take)
+    aws: Provisioned = request.getfixturevalue("aws")
+    sqs = boto3.client("sqs")
+
+    def received() -> list[ReminderUnit]:
+        units: list[ReminderUnit] = []
+        while messages := sqs.receive_message(
+            QueueUrl=aws.reminder_queue_url, MaxNumberOfMessages=10
+        ).get("Messages", []):
+            for message in messages:
+                units.append(decode(message["Body"]))
+                sqs.delete_message(
+                    QueueUrl=aws.reminder_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        return units
+
+    return Queue(ReminderQueue(sqs, aws.reminder_queue_url), received)
+
+
+def test_every_unit_sent_arrives_whole(queue: Queue) -> None:
+    units = [
+        ReminderUnit(HOUR, shard, HOUR, after=None if shard % 2 else f"u{shard}")
+        for shard in range(23)
+    ]
+
+    queue.queue.send(units)
+
+    assert sorted(queue.received(), key=lambda u: u.shard) == units
+
+
+@dataclass
+class Guarded:
+    ledger: Ledger
+    touch: Callable[[str], int]
+    """Write the user's profile (a settings change); returns its new version."""
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def guarded(request: pytest.FixtureRequest) -> Guarded:
+    if request.param == "fake":
+        profiles = FakeProfiles()
+        ledger: Ledger = FakeLedger(profiles)
+        users: FakeProfiles | UserRepository = profiles
+    else:
+        aws: Provisioned = request.getfixturevalue("aws")
+        client = boto3.client("dynamodb")
+        ledger = ReminderLedger(client, aws.table_name)
+        users = UserRepository(client, aws.table_name)
+
+    def touch(user_id: str) -> int:
+        return users.update_settings(user_id, lambda s: s, HOUR).version
+
+    return Guarded(ledger, touch)
+
+
+def _reminder(user_id: str) -> notifications.Notification:
+    return notifications.streak_reminder(
+        user_id=user_id, streak_days=4, local_day=DAY.isoformat(), lead="tonight", now=HOUR
+    )
+
+
+def test_one_reminder_per_user_and_day_only_at_the_version_read(guarded: Guarded) -> None:
+    version = guarded.touch("ann")
+    guarded.touch("bob")
+    stale_bob = guarded.touch("bob") - 1
+
+    assert guarded.ledger.already_reminded([("ann", DAY)]) == set()
+    assert guarded.ledger.record(_reminder("ann"), DAY, version) is ReminderOutcome.RECORDED
+    assert guarded.ledger.record(_reminder("ann"), DAY, version) is (
+        ReminderOutcome.ALREADY_REMINDED
+    )
+    assert guarded.ledger.record(_reminder("bob"), DAY, stale_bob) is (
+        ReminderOutcome.PROFILE_CHANGED
+    )
+    assert guarded.ledger.already_reminded([("ann", DAY), ("bob", DAY)]) == {"ann"}
+
+
+SHARDS = 4
+DUE = datetime(2026, 11, 26, 18, tzinfo=UTC)  # a streak last active on DAY, 6 h lead, UTC
+
+
+@dataclass
+class Index:
+    index: DueIndex
+    file: Callable[[str], None]
+    """Store a profile with push on and a streak last active on ``DAY``: due at ``DUE``."""
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def due_index(request: pytest.FixtureRequest) -> Index:
+    if request.param == "fake":
+        fake = FakeDueIndex()
+        return Index(fake, lambda u: fake.add(u, DUE, keys.reminder_shard(u, SHARDS)))
+    aws: Provisioned = request.getfixturevalue("aws")
+    client = boto3.client("dynamodb")
+    users = UserRepository(client, aws.table_name, reminder_shards=SHARDS)
+
+    def file(user_id: str) -> None:
+        state = UserState(
+            user_id=user_id,
+            settings=UserSettings(push_enabled=True),
+            streak=StreakTrack().with_day(DAY),
+        )
+        client.put_item(TableName=aws.table_name, Item=users.profile_item(state, 1, None, HOUR))
+
+    return Index(ReminderIndex(client, aws.table_name), file)
+
+
+def test_a_shard_of_an_hour_pages_through_its_users_in_order_each_once(
+    due_index: Index,
+) -> None:
+    user_ids = [f"user-{n}" for n in range(12)]
+    for user_id in user_ids:
+        due_index.file(user_id)
+
+    for shard in range(SHARDS):
+        found: list[str] = []
+        after: str | None = None
+        while True:
+            page = due_index.index.page(DUE, shard, after, 2)
+            assert len(page.user_ids) <= 2
+            found += page.user_ids
+            if page.next is None:
+                break
+            after = page.next
+        assert found == sorted(u for u in user_ids if keys.reminder_shard(u, SHARDS) == shard)
+    assert due_index.index.page(DUE + timedelta(hours=1), 0, None, 10).user_ids == []

@@ -1,0 +1,49 @@
+"""In-memory profiles: the profile ports of the read, account, exclusion, export and reminder
+services (real: ``adapters.user_repository.UserRepository``; the contract:
+tests/adapters/contracts/test_profiles.py).
+
+Each write bumps the version, as the real commit does; the activity write path (``commit``) is not
+part of these ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from gamification.adapters.user_repository import Exclusion, StoredUser
+from gamification.domain.state import UserSettings, UserState
+
+
+class FakeProfiles:
+    def __init__(self) -> None:
+        self.stored: dict[str, StoredUser] = {}
+
+    def put(self, stored: StoredUser) -> StoredUser:
+        """Store a profile as a test arranges it (version 1 if it had none)."""
+        stored = stored if stored.version else replace(stored, version=1)
+        self.stored[stored.state.user_id] = stored
+        return stored
+
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser:
+        return self.stored.get(user_id) or StoredUser(UserState.new(user_id))
+
+    def load_many(self, user_ids: Iterable[str], consistent: bool = False) -> dict[str, StoredUser]:
+        return {u: self.load(u) for u in dict.fromkeys(user_ids)}
+
+    def update_settings(
+        self, user_id: str, update: Callable[[UserSettings], UserSettings], now: datetime
+    ) -> StoredUser:
+        stored = self.load(user_id)
+        state = stored.state.model_copy(update={"settings": update(stored.state.settings)})
+        return self._write(replace(stored, state=state))
+
+    def set_exclusion(self, user_id: str, exclusion: Exclusion | None, now: datetime) -> StoredUser:
+        stored = self.load(user_id)
+        return self._write(replace(stored, marks=replace(stored.marks, exclusion=exclusion)))
+
+    def _write(self, stored: StoredUser) -> StoredUser:
+        written = replace(stored, version=stored.version + 1)
+        self.stored[stored.state.user_id] = written
+        return written
