@@ -117,6 +117,9 @@ class Meter:
     """(``table`` or GSI name, partition key) -> items written there."""
     units_by_key: dict[tuple[str, str], float] = field(default_factory=dict)
     """(``table`` or GSI name, partition key) -> write units consumed there."""
+    units_by_kind: dict[str, float] = field(default_factory=dict)
+    """Write units per kind of item (the sort key's prefix: PROFILE, SEEN, DAY, NOTIF...) and
+    per GSI (its name): where a workload's bill goes."""
     clock: float = 0.0
     """Simulated seconds."""
     deadline: float | None = None
@@ -131,8 +134,10 @@ class Meter:
         units = max(1, math.ceil(size / (4 * KB)))
         self.read_units += units if consistent else units / 2
 
-    def wrote(self, where: str, pk: str, units: float) -> None:
+    def wrote(self, where: str, pk: str, units: float, kind: str = "") -> None:
         self.writes_by_key[(where, pk)] += 1
+        name = where if where != "table" else kind or "?"
+        self.units_by_kind[name] = self.units_by_kind.get(name, 0.0) + units
         self.units_by_key[(where, pk)] = self.units_by_key.get((where, pk), 0.0) + units
         if where == "table":
             self.write_units += units
@@ -225,7 +230,7 @@ class FakeDynamoDB:
         """Bill one item write on the table and its indexes, then store it."""
         factor = 2 if transactional else 1
         size = max(sized(old) if old else 0, sized(new) if new else 0)
-        self.meter.wrote("table", key[0], factor * max(1, math.ceil(size / KB)))
+        self.meter.wrote("table", key[0], factor * max(1, math.ceil(size / KB)), _kind(key))
         for spec in self._indexes.values():
             before, after = self._projected(spec, old), self._projected(spec, new)
             if before == after:
@@ -249,7 +254,8 @@ class FakeDynamoDB:
         self.meter.read(sized(item) if item else 0, bool(kwargs.get("ConsistentRead")))
         if item is None:
             return {}
-        return {"Item": _project(item, kwargs.get("ProjectionExpression"))}
+        names = kwargs.get("ExpressionAttributeNames")
+        return {"Item": _project(item, kwargs.get("ProjectionExpression"), names)}
 
     def batch_get_item(self, **kwargs: Any) -> dict[str, Any]:
         self.meter.request("BatchGetItem")
@@ -262,7 +268,9 @@ class FakeDynamoDB:
                 item = self.stored(_key(key))
                 self.meter.read(sized(item) if item else 0, bool(request.get("ConsistentRead")))
                 if item is not None:
-                    found.append(_project(item, request.get("ProjectionExpression")))
+                    expression = request.get("ProjectionExpression")
+                    names = request.get("ExpressionAttributeNames")
+                    found.append(_project(item, expression, names))
         return {"Responses": responses, "UnprocessedKeys": {}}
 
     def query(self, **kwargs: Any) -> dict[str, Any]:
@@ -355,7 +363,7 @@ class FakeDynamoDB:
         key = _key(item)
         old = self.stored(key)
         if not _condition(kwargs, old):
-            self.meter.wrote("table", key[0], max(1, math.ceil(sized(item) / KB)))
+            self.meter.wrote("table", key[0], max(1, math.ceil(sized(item) / KB)), _kind(key))
             raise _ConditionalCheckFailedError(
                 {"Error": {"Code": "ConditionalCheckFailedException", "Message": "failed"}},
                 "PutItem",
@@ -368,7 +376,8 @@ class FakeDynamoDB:
         key = _key(kwargs["Key"])
         old = self.stored(key)
         if not _condition(kwargs, old):
-            self.meter.wrote("table", key[0], max(1, math.ceil(sized(old or {}) / KB)))
+            units = max(1, math.ceil(sized(old or {}) / KB))
+            self.meter.wrote("table", key[0], units, _kind(key))
             raise _ConditionalCheckFailedError(
                 {"Error": {"Code": "ConditionalCheckFailedException", "Message": "failed"}},
                 "UpdateItem",
@@ -412,11 +421,11 @@ class FakeDynamoDB:
                 planned.append((key, old, None))
             else:  # ConditionCheck: billed as a write of the item it checks
                 size = sized(old) if old else 0
-                self.meter.wrote("table", key[0], 2 * max(1, math.ceil(size / KB)))
+                self.meter.wrote("table", key[0], 2 * max(1, math.ceil(size / KB)), _kind(key))
         if any(r["Code"] != "None" for r in reasons):
             for key, old, new in planned:
                 size = max(sized(old) if old else 0, sized(new) if new else 0)
-                self.meter.wrote("table", key[0], 2 * max(1, math.ceil(size / KB)))
+                self.meter.wrote("table", key[0], 2 * max(1, math.ceil(size / KB)), _kind(key))
             raise _error("TransactionCanceledException", "cancelled", reasons)
         for key, old, new in planned:
             self._write(key, old, new, transactional=True)
@@ -435,14 +444,19 @@ def _sort_test(value: str, operator: str) -> Callable[[str], bool]:
     return tests[operator]
 
 
+def _kind(key: Key) -> str:
+    """The kind of an item: its sort key's prefix (``PROFILE``, ``SEEN``, ``DAY``, ``W``...)."""
+    return key[1].split("#", 1)[0]
+
+
 def _key(item: Mapping[str, Any]) -> Key:
     return (item["PK"]["S"], item["SK"]["S"])
 
 
-def _project(item: Item, expression: str | None) -> Item:
+def _project(item: Item, expression: str | None, aliases: Mapping[str, str] | None = None) -> Item:
     if not expression:
         return item
-    names = [n.strip() for n in expression.split(",")]
+    names = [(aliases or {}).get(n.strip(), n.strip()) for n in expression.split(",")]
     if any(n.startswith("#") for n in names):
         raise NotImplementedError(expression)
     return {n: item[n] for n in names if n in item}

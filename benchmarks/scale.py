@@ -46,6 +46,7 @@ from benchmarks.fakes import (
 from gamification.adapters import keys
 from gamification.adapters.board_rebuild import PageCounts
 from gamification.adapters.board_schema import Entry, Page, generation_key, marker_key
+from gamification.adapters.dynamo_codec import from_item
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore
@@ -54,10 +55,11 @@ from gamification.adapters.reminder_ledger import ReminderLedger
 from gamification.adapters.reminder_progress import ReminderProgress
 from gamification.adapters.reminder_queue import ReminderQueue, decode
 from gamification.adapters.snapshot_repository import SnapshotRepository
-from gamification.adapters.user_repository import UserRepository
+from gamification.adapters.user_repository import UserRepository, decode_profile
 from gamification.config import Settings
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
+from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.leagues import LeagueState
 from gamification.domain.periods import iso_week
 from gamification.domain.ruleset import Ruleset, default_ruleset
@@ -240,7 +242,8 @@ def personalised(template: Item, uid: str, reminder_shards: int) -> Item:
     item["PK"] = {"S": keys.user_pk(uid)}
     if "GSI1PK" in item:
         shard = keys.reminder_shard(uid, reminder_shards)
-        item["GSI1PK"] = {"S": keys.reminder_pk(_due_hour(template), shard)}
+        prefix = str(template["GSI1PK"]["S"]).rsplit("#", 1)[0]  # the due hour, without shard
+        item["GSI1PK"] = {"S": f"{prefix}#{shard}"}
         item["GSI1SK"] = {"S": keys.user_pk(uid)}
     if "GSI2PK" in item:
         item["GSI2PK"] = {"S": keys.players_pk(keys.player_shard(uid))}
@@ -248,15 +251,15 @@ def personalised(template: Item, uid: str, reminder_shards: int) -> Item:
     return item
 
 
-@functools.cache
-def _hour_of_key(pk: str) -> datetime:
-    hour = pk.removeprefix("REMIND#").split("#", 1)[0]
-    return datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC)
-
-
-def _due_hour(item: Item) -> datetime:
-    """The UTC due hour a profile item's reminder index key names."""
-    return _hour_of_key(str(item["GSI1PK"]["S"]))
+def _due_hour(item: Item, lead: timedelta) -> datetime:
+    """The UTC hour a profile item's reminder falls due (its index key names the hour of day
+    and the week, not the day: computed from the stored streak, as the repository does)."""
+    state = decode_profile(from_item(item)).state
+    expires = expires_without_clock(
+        state.streak, state.freezes, FreezeRules(), state.settings.timezone
+    )
+    assert expires is not None
+    return (expires - lead).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 class PopulationBacking:
@@ -347,7 +350,7 @@ def reminder_population(
     population.zones = array("B", [0]) * users
     population.push = array("B", [1]) * users
     population.tiers = array("B", [0]) * users
-    hour = _due_hour(population.profile(0))
+    hour = _due_hour(population.profile(0), settings.reminder_lead)
     return population, hour
 
 

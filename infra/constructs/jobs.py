@@ -62,8 +62,9 @@ REMINDER_WORKER_TABLE_ACCESS = TableAccess(
     transactional_keys=(keys.user_pk(""),),
 )
 RECONCILER_TABLE_ACCESS = TableAccess(
-    # Every player with XP (sharded GSI2) and the top-N snapshot for the Redis-down fallback.
-    reads=("GetItem",),
+    # Every player with XP (sharded GSI2, keys only: the profiles by BatchGetItem) and the
+    # top-N snapshot for the Redis-down fallback.
+    reads=("GetItem", "BatchGetItem"),
     index_queries=("GSI2",),
     writes=("PutItem",),
     write_keys=(keys.snapshot_pk(""),),

@@ -36,13 +36,15 @@ from infra.constructs.network import Network
 from infra.nag import acknowledge
 
 CONSUMER_TABLE_ACCESS = TableAccess(
-    # Users' state, markers and the badge catalog; writes as one transaction per user (with a
-    # league cohort's member item on a user-week's first XP). The one write outside it is the
-    # league seat counter (UpdateItem ADD), whose result names the cohort the transaction joins.
+    # Users' state, markers and the badge catalog. A change of the profile and new dedupe
+    # markers only is a conditional PutItem of the profile, then a PutItem per marker (pending
+    # markers, docs/pipeline.md); anything more commits as one transaction per user (with a
+    # league cohort's member item on a user-week's first XP). The league seat counter is an
+    # UpdateItem ADD, whose result names the cohort the transaction joins.
     reads=("GetItem", "BatchGetItem", "Query"),
-    writes=("UpdateItem",),
+    writes=("UpdateItem", "PutItem"),
     transactional_writes=("PutItem",),
-    write_keys=(keys.SEATS_PREFIX,),
+    write_keys=(keys.SEATS_PREFIX, keys.user_pk("")),
     transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
 )
 

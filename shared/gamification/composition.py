@@ -94,8 +94,10 @@ def lambda_client() -> LambdaClient:
 # -- the write path: repositories, rules, the consumer and the projector ----------------------
 
 
-@lru_cache(maxsize=1)
-def user_repository() -> UserRepository:
+@lru_cache(maxsize=2)
+def user_repository(fast_path: bool = False) -> UserRepository:
+    """``fast_path``: the consumer's (commits profile + markers without a transaction, which
+    only its IAM policy allows); every other writer keeps transactions."""
     from gamification.adapters.user_repository import UserRepository
     from gamification.resources import QUEUE
 
@@ -108,6 +110,7 @@ def user_repository() -> UserRepository:
         day_retention=config.max_backdate + timedelta(seconds=QUEUE.retention_seconds),
         freezes=policy().freezes,
         reminder_shards=config.reminder_shards,
+        fast_path=fast_path,
     )
 
 
@@ -165,7 +168,9 @@ def queue_consumer() -> QueueConsumer:
     from gamification.services.applier import ActivityApplier
     from gamification.services.consumer import QueueConsumer
 
-    applier = ActivityApplier(user_repository(), rules(), utc_now, seats=league_repository())
+    applier = ActivityApplier(
+        user_repository(fast_path=True), rules(), utc_now, seats=league_repository()
+    )
     return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
 
 

@@ -37,13 +37,8 @@ class TableSpec:
             # Streak reminders: profiles whose reminder falls due in a given UTC hour (sparse).
             IndexSpec("GSI1", "GSI1PK", "GSI1SK", "KEYS_ONLY"),
             # Leaderboard rebuild: every profile with XP, spread over a few shards (sparse).
-            IndexSpec(
-                "GSI2",
-                "GSI2PK",
-                "GSI2SK",
-                "INCLUDE",
-                ("xp", "xp_at", "weekly_xp", "display_name", "league", "unlisted"),
-            ),
+            # Keys only, so an XP change writes nothing here (readers fetch the profiles).
+            IndexSpec("GSI2", "GSI2PK", "GSI2SK", "KEYS_ONLY"),
         )
     )
 

@@ -129,3 +129,32 @@ def test_freezes_and_quests_keep_the_profile_bounded() -> None:
     print("profile bytes: day 90", sizes[89], "day 365", sizes[-1])
     assert max(sizes) <= 16 * KB, max(sizes)
     assert sizes[-1] <= sizes[89] + 256, (sizes[89], sizes[-1])
+
+
+def test_inline_slots_and_pending_keys_keep_the_profile_bounded() -> None:
+    """The worst inline case: 8 slots (the inline limit) every day for a year, every day still
+    in the profile while within its retention, and ``pending`` at its bound (10 keys, 1 KB)."""
+    from gamification.adapters.user_repository import (
+        ALL_DAYS_TRACKED,
+        PENDING_MAX_BYTES,
+        PENDING_MAX_KEYS,
+        StoredUser,
+        UserChange,
+    )
+
+    users = UserRepository(cast(Any, None), "table")
+    user_id = padded("inline", 128)
+    pending = [padded(f"post_read#{n}", PENDING_MAX_BYTES // PENDING_MAX_KEYS) for n in range(10)]
+    assert sum(len(k.encode()) for k in pending) <= PENDING_MAX_BYTES
+    sizes = []
+    inline_days = []
+    for day, state in lived(user_id, 365, {"post_read": 8}, default_ruleset(), EPOCH):
+        before = StoredUser(state, 1, slots_from=ALL_DAYS_TRACKED)
+        plan = users.plan_slots(UserChange(before=before, state=state, now=day))
+        assert not plan.day_items  # 8 a day stays inline
+        inline_days.append(len(plan.inline))
+        item = users.profile_item(state, 7, day, day, pending=pending, plan=plan)
+        sizes.append(item_size(item))
+    assert max(inline_days) <= 19  # the retention: 16 days + the 2-day timezone margin + today
+    assert max(sizes) <= 4.5 * KB  # measured 4,190 B (docs/data-model.md)
+    assert max(sizes[-30:]) <= max(sizes[:60]) + 64  # flat: it does not grow with the history

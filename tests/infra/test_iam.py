@@ -102,8 +102,11 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("lambda:InvokeFunction", "backfill-live"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
-    # The league seat counter: the one write outside the user's transaction.
-    | _grants("dynamodb:UpdateItem on SEATS#*", "Table")
+    # The pending-marker path (profile, then markers) and the league seat counter, outside
+    # transactions (docs/pipeline.md).
+    | _grants(
+        ["dynamodb:UpdateItem on SEATS#*,USER#*", "dynamodb:PutItem on SEATS#*,USER#*"], "Table"
+    )
     | _grants("sqs:SendMessage", "DLQ")
     # The SQS event source mapping polls with the function's role.
     | _grants(
@@ -142,7 +145,9 @@ EXPECTED: dict[str, set[Grant]] = {
         ],
         "ReminderQueue",
     ),
-    "reconciler": _grants(["dynamodb:GetItem", "dynamodb:PutItem on LEADERBOARD#*"], "Table")
+    "reconciler": _grants(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem on LEADERBOARD#*"], "Table"
+    )
     | _grants("dynamodb:Query", "Table/index/GSI2")
     | REDIS
     | FAILED_RUN,
@@ -246,7 +251,9 @@ def test_every_table_write_is_limited_to_the_key_families_the_function_writes(
     assert unbounded == set()
 
 
-def test_the_consumer_writes_only_inside_transactions(default_synth: Synthesis) -> None:
+def test_the_consumer_writes_outside_transactions_only_users_and_seats(
+    default_synth: Synthesis,
+) -> None:
     writes = {
         (action, resource)
         for action, resource in granted(default_synth, "consumer")
@@ -255,7 +262,9 @@ def test_the_consumer_writes_only_inside_transactions(default_synth: Synthesis) 
     assert writes == {
         ("dynamodb:Query", "Table"),
         ("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table"),
-        ("dynamodb:UpdateItem on SEATS#*", "Table"),  # the league seat counter (ADD)
+        # The league seat counter (ADD) and the pending-marker path (profile, then markers).
+        ("dynamodb:UpdateItem on SEATS#*,USER#*", "Table"),
+        ("dynamodb:PutItem on SEATS#*,USER#*", "Table"),
     }
 
 

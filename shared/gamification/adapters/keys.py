@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zlib import crc32
 
 # The setting's default, re-exported for the adapters that take a shard count.
@@ -74,10 +74,27 @@ def reminder_hour(due: datetime) -> str:
     return due.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
 
-def reminder_pk(due: datetime, shard: int) -> str:
-    """GSI1 partition: the UTC hour in which a user's streak reminder falls due, and the user's
-    shard of it (``reminder_shard``), so a busy hour's writes spread over several keys."""
-    return f"REMIND#{reminder_hour(due)}#{shard}"
+DEFAULT_REMINDER_PERIOD_DAYS = 7
+"""Days one GSI1 key covers. A key naming the due *day* moved every day a streak grew (a delete
+and a put in the index, 2 write units a user a day); a key naming the due hour of day within a
+7-day period moves once a week, and the worker filters the period's other days out."""
+_PERIOD_EPOCH = date(2024, 1, 1)
+
+
+def reminder_pk(due: datetime, shard: int, period_days: int = 1) -> str:
+    """GSI1 partition: when a user's streak reminder falls due, and the user's shard of it
+    (``reminder_shard``), so a busy hour's writes spread over several keys.
+
+    ``period_days`` 1: the UTC hour (``REMIND#2026-11-26T18#3``, the key before issue #26, read
+    as the migration's legacy partition). More: the UTC hour of day and the period of
+    ``period_days`` days holding the due day (``REMIND#2026-11-23+7d@18#3``), so the key stays
+    put while a user extends the streak day after day within the period."""
+    if period_days <= 1:
+        return f"REMIND#{reminder_hour(due)}#{shard}"
+    utc = due.astimezone(UTC)
+    day = utc.date()
+    start = day - timedelta(days=(day - _PERIOD_EPOCH).days % period_days)
+    return f"REMIND#{start.isoformat()}+{period_days}d@{utc:%H}#{shard}"
 
 
 def reminder_shard(user_id: str, shards: int) -> int:

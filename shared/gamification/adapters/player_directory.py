@@ -1,9 +1,16 @@
 """Every player with XP, read from the sharded player index (GSI2), for rebuilds and backfills.
 
 GSI2 is sparse (only profiles with XP) and spread over ``PLAYER_SHARDS`` partition keys, so a
-full read never hammers one partition; it projects exactly what a leaderboard needs, so a rebuild
-reads no profile bodies. ``sample`` reads a bounded random slice of it, for the drift check whose
-cost must not grow with the number of players.
+full read never hammers one partition. ``sample`` reads a bounded random slice of it, for the
+drift check whose cost must not grow with the number of players.
+
+The index projects keys only (issue #26): a projected ``xp`` made every XP change rewrite the
+player's index entry (a write unit per activity), while the index is read only by rebuilds,
+drift samples and backfills. A page of index keys is followed by one eventually consistent
+``BatchGetItem`` per 100 profiles, of the leaderboard attributes only: ≈ 0.5 read units a player
+(a profile is under 4 KB) instead of ≈ 0.03, paid by the rare reader rather than on every write
+(docs/data-model.md prices both). The reader works on either projection, so it can be deployed
+before the index is replaced.
 """
 
 from __future__ import annotations
@@ -125,10 +132,39 @@ class PlayerDirectory:
             kwargs["ExclusiveStartKey"] = json.loads(after)
         response = self._client.query(**kwargs)
         last = response.get("LastEvaluatedKey")
+        ids = [str(i["GSI2SK"]["S"]) for i in response.get("Items", [])]
+        found = self._profiles(ids)
         return PlayerPage(
-            players=[_player(from_item(i)) for i in response.get("Items", [])],
+            players=[found[u] for u in ids if u in found],
             next_key=json.dumps(last, sort_keys=True) if last else None,
         )
+
+    def _profiles(self, user_ids: Sequence[str]) -> dict[str, PlayerScore]:
+        """The leaderboard attributes of these players' profiles (eventually consistent, like
+        the index itself; one BatchGetItem per 100). A profile that left the index since (no
+        ``GSI2PK``) is left out."""
+        found: dict[str, PlayerScore] = {}
+        wanted = list(dict.fromkeys(user_ids))
+        for start in range(0, len(wanted), 100):
+            request: Any = {
+                self._table: {
+                    "Keys": [
+                        to_item({"PK": keys.user_pk(u), "SK": keys.PROFILE_SK})
+                        for u in wanted[start : start + 100]
+                    ],
+                    "ProjectionExpression": _PROJECTED,
+                    "ExpressionAttributeNames": {"#league": "league"},
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table, []):
+                    values = from_item(item)
+                    if values.get("GSI2PK"):
+                        player = _player(values)
+                        found[player.user_id] = player
+                request = response.get("UnprocessedKeys") or None
+        return found
 
     def lookup(self, user_ids: Sequence[str]) -> dict[str, PlayerScore]:
         """The players among ``user_ids`` that are in the index now (one consistent

@@ -1,10 +1,18 @@
 """DynamoDB repository of user aggregates: profile (with the domain state), daily-cap days,
-dedupe markers, notifications, committed together in one guarded transaction (earned badges live
-in the profile).
+dedupe markers, notifications, committed together under the profile's version guard (earned
+badges live in the profile).
 
-The profile holds only summaries whose size does not grow with a user's history. Cap slots live in
-one ``DAY#<local day>`` item per day, read only when an activity for that day arrives and expired
-by TTL once no activity for it can still arrive (see docs/data-model.md for the bounds).
+The profile holds only summaries whose size does not grow with a user's history. A day's cap
+slots live inline in the profile while the day has few (``inline_slots``) and no activity for it
+can still arrive later than its retention; a day near its caps spills to one ``DAY#<local day>``
+item, read only when an activity for that day arrives and expired by TTL (docs/data-model.md).
+
+Two commit paths (docs/pipeline.md, "Pending markers"): a change that writes only the profile
+and new dedupe markers is one conditional ``PutItem`` of the profile naming the new markers in
+its bounded ``pending`` list, then one idempotent ``PutItem`` per marker; anything else (a
+notification, a league seat, a spilled day) is one transaction as before. An activity is applied
+iff its marker exists or its key is in the profile's ``pending``; the next commit confirms the
+pending markers (consistent read), re-puts any a crash lost and drops them from ``pending``.
 """
 
 from __future__ import annotations
@@ -13,11 +21,12 @@ import json
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
@@ -27,13 +36,23 @@ from gamification.domain import notifications, text
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.leagues import LeagueState
 from gamification.domain.notifications import Notification
-from gamification.domain.state import CapSlot, UserSettings, UserState
+from gamification.domain.state import CapSlot, UserSettings, UserState, epoch_micros
 from gamification.domain.visibility import on_the_boards
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+logger = Logger(child=True)
+
 MAX_TRANSACTION_ITEMS = 100
+PENDING_MAX_KEYS = 10
+PENDING_MAX_BYTES = 1024
+"""Bound of the profile's ``pending`` list (dedupe keys whose markers may not be stored yet): a
+change that would exceed it commits as a transaction instead, which stores every marker."""
+DEFAULT_INLINE_SLOTS = 8
+"""Cap slots a day keeps inline in the profile; a day with more spills to its ``DAY#`` item."""
+ALL_DAYS_TRACKED = "0001-01-01"
+"""``slots_from`` of a profile created with inline slots: no day of it has a hidden day item."""
 DEFAULT_DAY_RETENTION = timedelta(hours=48) + timedelta(days=14)
 """Back-dating window + queue retention: after that no activity for a day can still arrive."""
 
@@ -98,6 +117,13 @@ class StoredUser:
     """Exclusion and erasure tombstone (see :class:`AccountMarks`)."""
     tombstone: bool = False
     """The stored profile is the erasure tombstone itself (nothing about the user but the id)."""
+    pending: tuple[str, ...] = ()
+    """Dedupe keys committed by the profile whose markers may not be stored yet: applied."""
+    slots_from: str | None = None
+    """Every day from this one (ISO) keeps its slots inline or names its day item in
+    ``spilled``; an earlier day may have a day item. ``None``: unknown (an older profile)."""
+    spilled: frozenset[str] = frozenset()
+    """Days on or after ``slots_from`` whose slots live in a day item."""
 
     @property
     def exists(self) -> bool:
@@ -135,6 +161,18 @@ class UserChange:
         return self.before.xp_at
 
 
+@dataclass(frozen=True, slots=True)
+class SlotPlan:
+    """Where a commit stores each day's cap slots (see :meth:`UserRepository.plan_slots`)."""
+
+    inline: Mapping[str, Mapping[str, tuple[CapSlot, ...]]] = field(default_factory=dict)
+    """Days kept in the profile (few slots, within their retention)."""
+    day_items: Mapping[str, Mapping[str, tuple[CapSlot, ...]]] = field(default_factory=dict)
+    """Day items to write (a day that spilled or changed while spilled)."""
+    slots_from: str | None = None
+    spilled: frozenset[str] = frozenset()
+
+
 class UserRepository:
     def __init__(
         self,
@@ -146,7 +184,17 @@ class UserRepository:
         *,
         freezes: FreezeRules | None = None,
         reminder_shards: int = keys.DEFAULT_REMINDER_SHARDS,
+        fast_path: bool = False,
+        inline_slots: int = DEFAULT_INLINE_SLOTS,
+        reminder_period_days: int = keys.DEFAULT_REMINDER_PERIOD_DAYS,
     ) -> None:
+        """``fast_path``: commit a profile-and-markers change without a transaction (pending
+        markers; the consumer's IAM allows it, other writers keep transactions and carry
+        ``pending`` forward). ``inline_slots`` 0 keeps every day in a day item (the layout
+        before issue #26); ``reminder_period_days`` see ``keys.reminder_pk``."""
+        self._fast_path = fast_path
+        self._inline_slots = inline_slots
+        self._reminder_period = reminder_period_days
         self._client = client
         self._reminder_shards = reminder_shards
         self._table = table_name
@@ -196,6 +244,10 @@ class UserRepository:
         also guards them (every writer of a day item bumps the profile in the same transaction).
         """
         missing = sorted(set(days) - stored.days_loaded - stored.inline_days)
+        if stored.slots_from is not None:  # a day tracked inline and not spilled has no item
+            known = {d for d in missing if d >= stored.slots_from and d not in stored.spilled}
+            missing = [d for d in missing if d not in known]
+            stored = replace(stored, days_loaded=stored.days_loaded | known)
         if not missing:
             return stored
         capped = dict(stored.state.capped)
@@ -240,10 +292,9 @@ class UserRepository:
             stored = self.load(user_id)
             state = stored.state.model_copy(update={"settings": update(stored.state.settings)})
             try:
-                version = self.commit(UserChange(before=stored, state=state, now=now))
+                return self.save(UserChange(before=stored, state=state, now=now))
             except VersionConflictError:
                 continue
-            return StoredUser(state, version, stored.xp_at, marks=stored.marks)
         raise VersionConflictError(f"user {user_id} kept changing")
 
     def set_exclusion(self, user_id: str, exclusion: Exclusion | None, now: datetime) -> StoredUser:
@@ -252,12 +303,11 @@ class UserRepository:
             stored = self.load(user_id)
             marks = replace(stored.marks, exclusion=exclusion)
             try:
-                version = self.commit(
+                return self.save(
                     UserChange(before=stored, state=stored.state, now=now, marks=marks)
                 )
             except VersionConflictError:
                 continue
-            return StoredUser(stored.state, version, stored.xp_at, marks=marks)
         raise VersionConflictError(f"user {user_id} kept changing")
 
     def begin_erasure(self, user_id: str, now: datetime, keep_for: timedelta) -> StoredUser:
@@ -317,15 +367,126 @@ class UserRepository:
         return True
 
     def commit(self, change: UserChange) -> int:
-        """Write the change atomically; returns the new version.
+        """Write the change under the version guard; returns the new version (see :meth:`save`)."""
+        return self.save(change).version
+
+    def save(self, change: UserChange) -> StoredUser:
+        """Write the change under the version guard; returns the user as now stored.
 
         Raises :class:`VersionConflictError` when the profile moved on since it was read and
-        :class:`AlreadyAppliedError` when some dedupe markers already exist.
+        :class:`AlreadyAppliedError` when some of the new dedupe keys were applied before (their
+        marker exists or the profile holds them as pending).
         """
+        before = change.before
+        pending = set(before.pending)
+        again = [k for k in change.new_markers if k in pending]
+        if again:
+            raise AlreadyAppliedError(again)
+        outstanding = list(before.pending)
+        if self._fast_path:
+            # Read after the profile (``before``), so a marker absent here and a key not in
+            # ``before.pending`` were not applied when the version we guard on was current.
+            stored = self._markers_stored([*change.new_markers, *before.pending], before)
+            again = [k for k in change.new_markers if k in stored]
+            if again:
+                raise AlreadyAppliedError(again)
+            outstanding = [k for k in before.pending if k not in stored]
+        plan = self.plan_slots(change)
+        new_version = before.version + 1
+        after_pending = (*outstanding, *change.new_markers)
+        quick = (
+            self._fast_path
+            and not plan.day_items
+            and not change.notifications
+            and change.membership is None
+            and len(after_pending) <= PENDING_MAX_KEYS
+            and sum(len(k.encode()) for k in after_pending) <= PENDING_MAX_BYTES
+        )
+        if quick:
+            self._put_profile(change, new_version, plan, after_pending)
+            self._put_markers(change, after_pending)
+        else:
+            # The transaction stores every marker: the fast path's outstanding ones (known
+            # missing) unconditionally; a writer without the fast path carries them forward.
+            kept = () if self._fast_path else tuple(outstanding)
+            rewritten = outstanding if self._fast_path else []
+            self._transact(change, new_version, plan, kept, rewritten)
+            after_pending = kept
+        return StoredUser(
+            change.state,
+            new_version,
+            change.xp_at,
+            days_loaded=before.days_loaded
+            | before.inline_days
+            | frozenset(by_day(change.state.capped)),
+            marks=change.new_marks,
+            pending=tuple(after_pending),
+            slots_from=plan.slots_from,
+            spilled=plan.spilled,
+        )
+
+    def _markers_stored(self, dedupe_keys: Sequence[str], before: StoredUser) -> set[str]:
+        """Which of ``dedupe_keys`` have a marker (one consistent BatchGetItem per 100)."""
+        wanted = list(dict.fromkeys(dedupe_keys))
+        if not wanted:
+            return set()
+        pk = keys.user_pk(before.state.user_id)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 100):
+            request: Any = {
+                self._table: {
+                    "Keys": [
+                        to_item({"PK": pk, "SK": keys.seen_sk(k)})
+                        for k in wanted[start : start + 100]
+                    ],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "SK",
+                }
+            }
+            while request:
+                response = self._client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table, []):
+                    found.add(str(item["SK"]["S"]).removeprefix(keys.seen_sk("")))
+                request = response.get("UnprocessedKeys") or None
+        return found
+
+    def _put_profile(
+        self, change: UserChange, new_version: int, plan: SlotPlan, pending: Sequence[str]
+    ) -> None:
+        """The fast path's one write: the profile alone, conditional on the version read."""
+        put = self._profile_put(change, new_version, plan, pending)["Put"]
+        try:
+            self._client.put_item(**put)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code == "ValidationException":
+                raise UnstorableChangeError(error.response["Error"].get("Message", code)) from error
+            if code == "ConditionalCheckFailedException":
+                raise VersionConflictError("profile changed since it was read") from error
+            raise
+
+    def _put_markers(self, change: UserChange, dedupe_keys: Sequence[str]) -> None:
+        """Store the pending markers (idempotent puts). The change is committed already: a
+        failure here is logged, not raised, and the next commit of the user puts them again."""
+        pk = keys.user_pk(change.state.user_id)
+        for key in dedupe_keys:
+            item = to_item({"PK": pk, "SK": keys.seen_sk(key), "at": _iso(change.now)})
+            try:
+                self._client.put_item(TableName=self._table, Item=item)
+            except (ClientError, BotoCoreError) as error:
+                logger.warning("dedupe marker left pending", extra={"error": str(error)})
+
+    def _transact(
+        self,
+        change: UserChange,
+        new_version: int,
+        plan: SlotPlan,
+        pending: Sequence[str],
+        rewritten: Sequence[str],
+    ) -> None:
         user_id = change.state.user_id
         pk = keys.user_pk(user_id)
-        new_version = change.before.version + 1
-        items: list[Any] = [self._profile_put(change, new_version)]
+        items: list[Any] = [self._profile_put(change, new_version, plan, pending)]
         marker_index = {}
         for key in change.new_markers:
             marker_index[len(items)] = key
@@ -341,8 +502,17 @@ class UserRepository:
                 }
             )
         items.extend(
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": to_item({"PK": pk, "SK": keys.seen_sk(key), "at": _iso(change.now)}),
+                }
+            }
+            for key in rewritten
+        )
+        items.extend(
             {"Put": {"TableName": self._table, "Item": self.day_item(user_id, day, buckets)}}
-            for day, buckets in self._days_to_write(change).items()
+            for day, buckets in plan.day_items.items()
         )
         seat = 1 if change.membership is not None else 0
         room = MAX_TRANSACTION_ITEMS - len(items) - seat  # the league seat commits too
@@ -369,18 +539,30 @@ class UserRepository:
             reasons = error.response.get("CancellationReasons", [])
             _raise_cancellation(reasons, marker_index, membership_index)
             raise
-        return new_version
 
-    def _profile_put(self, change: UserChange, new_version: int) -> dict[str, Any]:
+    def _profile_put(
+        self, change: UserChange, new_version: int, plan: SlotPlan, pending: Sequence[str]
+    ) -> dict[str, Any]:
         if change.before.exists:
+            # A profile read with no pending keys must still have none: a writer holding a
+            # stale record of the same version cannot drop keys it never saw.
+            guard = "version = :v" + (
+                "" if change.before.pending else " AND attribute_not_exists(pending)"
+            )
             condition = {
-                "ConditionExpression": "version = :v",
+                "ConditionExpression": guard,
                 "ExpressionAttributeValues": to_item({":v": change.before.version}),
             }
         else:
             condition = {"ConditionExpression": "attribute_not_exists(PK)"}
         item = self.profile_item(
-            change.state, new_version, change.xp_at, change.now, change.new_marks
+            change.state,
+            new_version,
+            change.xp_at,
+            change.now,
+            change.new_marks,
+            pending=pending,
+            plan=plan,
         )
         return {"Put": {"TableName": self._table, "Item": item, **condition}}
 
@@ -391,8 +573,12 @@ class UserRepository:
         xp_at: datetime | None,
         now: datetime,
         marks: AccountMarks = NO_MARKS,
+        *,
+        pending: Sequence[str] = (),
+        plan: SlotPlan | None = None,
     ) -> dict[str, Any]:
         """The stored form of a profile, with its sparse index keys derived from the state.
+        Without ``plan`` no cap slot is stored (its days are read from their day items).
 
         ``unlisted`` (projected into GSI2, present only when true) keeps the user off every
         board: their own choice (``leaderboard_visible``) or an operator's exclusion."""
@@ -432,9 +618,17 @@ class UserRepository:
                 "erased_at": _iso(marks.erased_at) if marks.erased_at else None,
                 "erasing": True if marks.erasing else None,
                 "state": pack_state(state),
+                "pending": list(pending) or None,
+                "slots": encode_inline(plan.inline) if plan and plan.inline else None,
+                "slots_from": plan.slots_from if plan else None,
+                "spilled": sorted(plan.spilled) if plan and plan.spilled else None,
                 "updated_at": _iso(now),
                 "GSI1PK": (
-                    keys.reminder_pk(due, keys.reminder_shard(state.user_id, self._reminder_shards))
+                    keys.reminder_pk(
+                        due,
+                        keys.reminder_shard(state.user_id, self._reminder_shards),
+                        self._reminder_period,
+                    )
                     if due
                     else None
                 ),
@@ -453,14 +647,55 @@ class UserRepository:
                 "PK": keys.user_pk(user_id),
                 "SK": keys.day_sk(day),
                 "slots": {event_type: encode_slots(s) for event_type, s in buckets.items()},
-                "expires_at": int(self._day_expires(day).timestamp()),
+                "expires_at": int(self.day_expires(day).timestamp()),
             }
         )
 
-    def _day_expires(self, day: str) -> datetime:
-        """A local day ends at most a day after its UTC date does (UTC+14 to UTC-12): a margin."""
+    def day_expires(self, day: str) -> datetime:
+        """When no activity for ``day`` can arrive any more (its day item's TTL; an inline day is
+        dropped at the first commit after it). A local day ends at most a day after its UTC date
+        does (UTC+14 to UTC-12): a margin."""
         start = datetime.fromisoformat(day).replace(tzinfo=UTC)
         return start + timedelta(days=2) + self._day_retention
+
+    def plan_slots(self, change: UserChange) -> SlotPlan:
+        """Inline the days with at most ``inline_slots`` slots; spill a fuller day to its day
+        item (once spilled, a day stays there until it expires). A profile of the older layout
+        (``slots_from`` unknown) starts tracking from two days ahead: an earlier day may have a
+        day item nobody read, so it keeps using it."""
+        if self._inline_slots <= 0:
+            return SlotPlan(day_items=self._days_to_write(change))
+        before = change.before
+        slots_from = before.slots_from
+        if slots_from is None:
+            first = change.now.astimezone(UTC).date() + timedelta(days=2)
+            slots_from = first.isoformat() if before.exists else ALL_DAYS_TRACKED
+        old = by_day(change.before.state.capped)
+        # An expired day is dropped at a later commit, not the one that changed it (a late
+        # activity's own slot is stored, as its day item would be until its TTL).
+        live = {
+            d: buckets
+            for d, buckets in by_day(change.state.capped).items()
+            if self.day_expires(d) > change.now or buckets != old.get(d)
+        }
+        spilled = {d for d in before.spilled if self.day_expires(d) > change.now}
+        inline: dict[str, dict[str, tuple[CapSlot, ...]]] = {}
+        items: dict[str, dict[str, tuple[CapSlot, ...]]] = {}
+        for day, buckets in sorted(live.items()):
+            legacy = day < slots_from or day in before.inline_days
+            if legacy or day in spilled:
+                # Unchanged and read from its day item: nothing to write. A day not read from
+                # one (a record built by hand from a profile with inline slots) is written out.
+                stored = day in before.days_loaded and day not in before.inline_days
+                if buckets != old.get(day) or not stored:
+                    items[day] = buckets
+                continue
+            if _inlinable(day, buckets, self._inline_slots):
+                inline[day] = buckets
+            else:
+                items[day] = buckets
+                spilled.add(day)
+        return SlotPlan(inline, items, slots_from, frozenset(spilled))
 
     def _days_to_write(self, change: UserChange) -> dict[str, dict[str, tuple[CapSlot, ...]]]:
         """Days whose slots changed, plus an old-format profile's days that may still be used."""
@@ -468,7 +703,7 @@ class UserRepository:
         after = by_day(change.state.capped)
         changed = {d for d, buckets in after.items() if buckets != before.get(d)}
         carried = {
-            d for d in change.before.inline_days & after.keys() if self._day_expires(d) > change.now
+            d for d in change.before.inline_days & after.keys() if self.day_expires(d) > change.now
         }
         return {d: after[d] for d in sorted(changed | carried)}
 
@@ -531,6 +766,87 @@ def decode_slots(data: bytes) -> tuple[CapSlot, ...]:
     return tuple(CapSlot(*fields) for fields in SLOT.iter_unpack(data))
 
 
+_INLINE_SLOT = struct.Struct(">H6sQ")
+"""An inline slot: XP (uint16), occurrence as microseconds from the day's UTC midnight (48-bit
+signed), the key digest: 16 bytes."""
+_DAY_HEAD = struct.Struct(">HB")
+"""An inline day: days since 2000-01-01, how many event types follow."""
+_TYPE_HEAD = struct.Struct(">BB")
+"""An inline day's event type: its index in the blob's name table, how many slots follow."""
+_INLINE_EPOCH = date(2000, 1, 1)
+_OFFSET_LIMIT = 1 << 47
+
+
+def _day_start_micros(day: str) -> int:
+    return epoch_micros(datetime.fromisoformat(day).replace(tzinfo=UTC))
+
+
+def _inlinable(day: str, buckets: Mapping[str, Sequence[CapSlot]], most: int) -> bool:
+    """Whether a day fits the inline form: few slots, small XP, short names."""
+    start = _day_start_micros(day)
+    slots = [slot for s in buckets.values() for slot in s]
+    return (
+        len(slots) <= most
+        and len(buckets) < 256
+        and all(len(name.encode()) < 256 for name in buckets)
+        and all(0 <= s.xp < 1 << 16 and abs(s.at - start) < _OFFSET_LIMIT for s in slots)
+        and 0 <= (date.fromisoformat(day) - _INLINE_EPOCH).days < 1 << 16
+    )
+
+
+def encode_inline(days: Mapping[str, Mapping[str, Sequence[CapSlot]]]) -> bytes:
+    """Inline days as one binary value: a table of the event type names, then per day its
+    number and types, per type its name's index and slots (16 bytes each)."""
+    names = sorted({name for buckets in days.values() for name in buckets})
+    index = {name: i for i, name in enumerate(names)}
+    out = bytearray(_COUNT.pack(len(names)))
+    for name in names:
+        encoded = name.encode()
+        out += _COUNT.pack(len(encoded)) + encoded
+    for day in sorted(days):
+        buckets = days[day]
+        start = _day_start_micros(day)
+        out += _DAY_HEAD.pack((date.fromisoformat(day) - _INLINE_EPOCH).days, len(buckets))
+        for name in sorted(buckets):
+            out += _TYPE_HEAD.pack(index[name], len(buckets[name]))
+            for slot in buckets[name]:
+                offset = (slot.at - start).to_bytes(6, "big", signed=True)
+                out += _INLINE_SLOT.pack(slot.xp, offset, slot.digest)
+    return bytes(out)
+
+
+def decode_inline(data: bytes) -> dict[str, tuple[CapSlot, ...]]:
+    """``encode_inline``'s days as ``state.capped`` buckets."""
+    (count,) = _COUNT.unpack_from(data, 0)
+    at = _COUNT.size
+    names = []
+    for _ in range(count):
+        (length,) = _COUNT.unpack_from(data, at)
+        names.append(data[at + 1 : at + 1 + length].decode())
+        at += 1 + length
+    found: dict[str, tuple[CapSlot, ...]] = {}
+    while at < len(data):
+        number, types = _DAY_HEAD.unpack_from(data, at)
+        at += _DAY_HEAD.size
+        day = (_INLINE_EPOCH + timedelta(days=number)).isoformat()
+        start = _day_start_micros(day)
+        for _ in range(types):
+            name, slots = _TYPE_HEAD.unpack_from(data, at)
+            at += _TYPE_HEAD.size
+            bucket = []
+            for _ in range(slots):
+                xp, offset, digest = _INLINE_SLOT.unpack_from(data, at)
+                at += _INLINE_SLOT.size
+                bucket.append(
+                    CapSlot(xp, start + int.from_bytes(offset, "big", signed=True), digest)
+                )
+            found[f"{day}|{names[name]}"] = tuple(bucket)
+    return found
+
+
+_COUNT = struct.Struct(">B")
+
+
 def by_day(capped: Mapping[str, tuple[CapSlot, ...]]) -> dict[str, dict[str, tuple[CapSlot, ...]]]:
     """``{"<day>|<type>": slots}`` grouped as ``{day: {type: slots}}``."""
     days: dict[str, dict[str, tuple[CapSlot, ...]]] = {}
@@ -560,9 +876,10 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
     )
     body = unpack_state(values.get("state", "{}"))
     legacy = _legacy_capped(body.pop("capped", None) or {})
+    inline = decode_inline(bytes(values["slots"])) if values.get("slots") else {}
     user_id = values.get("user_id") or keys.user_id_from_pk(str(values["PK"]))
     state = UserState.model_validate(
-        {**body, "capped": legacy, "user_id": user_id, "settings": settings}
+        {**body, "capped": {**legacy, **inline}, "user_id": user_id, "settings": settings}
     )
     xp_at = values.get("xp_at")
     days = frozenset(by_day(legacy))
@@ -570,10 +887,13 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
         state=state,
         version=int(values["version"]),
         xp_at=datetime.fromisoformat(xp_at) if xp_at else None,
-        days_loaded=days,
+        days_loaded=days | frozenset(by_day(inline)),
         inline_days=days,
         marks=decode_marks(values),
         tombstone="state" not in values,
+        pending=tuple(values.get("pending") or ()),
+        slots_from=values.get("slots_from"),
+        spilled=frozenset(values.get("spilled") or ()),
     )
 
 

@@ -1,10 +1,12 @@
 """Apply one user's activities exactly once: read the state once, run the domain transition,
-commit markers + profile + notifications in one version-guarded transaction. The leaderboards
+commit markers + profile + notifications under the profile's version guard. The leaderboards
 follow from the profile writes on the table's stream (``services.projector``).
 
-Exactly-once comes from the dedupe markers written in the same transaction as the XP; the
-optimistic version check makes concurrent consumers of one user serialize instead of losing an
-update. A redelivery after a commit finds every marker and changes nothing.
+Exactly-once comes from the dedupe keys committed with the XP: as markers in the same
+transaction, or (a profile-and-markers change) in the profile's ``pending`` list, whose markers
+are put right after and confirmed by the next commit (docs/pipeline.md). The optimistic version
+check makes concurrent consumers of one user serialize instead of losing an update. A
+redelivery after a commit finds every marker (or pending key) and changes nothing.
 """
 
 from __future__ import annotations
@@ -148,6 +150,8 @@ class ActivityApplier:
                 stored, cap_days(chunk, rules, stored.state.settings.timezone)
             )
             now = self._clock()
+            # Keys the profile holds as pending were applied (their markers may not exist yet).
+            seen.update(stored.pending)
             transition = apply_activities(stored.state, chunk, rules, now, seen)
             effects = transition.effects
             if not effects.changed:
@@ -164,7 +168,7 @@ class ActivityApplier:
                 membership=membership,
             )
             try:
-                version = self._users.commit(change)
+                committed = self._users.save(change)
             except VersionConflictError:
                 result.conflicts += 1
                 continue
@@ -174,13 +178,7 @@ class ActivityApplier:
                 continue
             result.effects.append(effects)
             result.joined = membership or result.joined
-            result.stored = StoredUser(
-                state,
-                version,
-                change.xp_at,
-                days_loaded=stored.days_loaded,
-                marks=stored.marks,
-            )
+            result.stored = committed
             return
         raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
 

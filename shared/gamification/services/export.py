@@ -113,6 +113,9 @@ class UserExport:
             },
             "erased_at": marks.erased_at.isoformat() if marks.erased_at else None,
             "erasing": marks.erasing,
+            # Applied activities whose dedupe marker may not be stored yet (pending markers):
+            # their keys name objects, so they are the user's data like the markers' records.
+            "pending_activities": list(stored.pending),
         }
 
 

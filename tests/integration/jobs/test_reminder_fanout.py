@@ -75,8 +75,9 @@ def test_profiles_are_filed_under_their_hour_and_shard(world: World) -> None:
     user_ids = users_in_every_shard(1)
     for user_id in user_ids:
         world.player(user_id, active_days=[DAY])
+    # The hour of day and the 7-day period holding the due day (keys.reminder_pk).
     assert {index_keys(world, u) for u in user_ids} == {
-        f"REMIND#2026-11-26T18#{shard}" for shard in range(SHARDS)
+        f"REMIND#2026-11-23+7d@18#{shard}" for shard in range(SHARDS)
     }
 
 

@@ -136,15 +136,17 @@ def build_pipeline(
     rules: Ruleset | None = None,
     clock: Clock | None = None,
     seat_shards: int = 1,
+    fast_path: bool = True,
 ) -> Pipeline:
     """The consumer and the projector with real adapters: moto's DynamoDB, SQS and stream, and
-    a real redis-server."""
+    a real redis-server. ``fast_path``: the consumer's repository as deployed (pending markers,
+    ``composition.queue_consumer``)."""
     dynamodb = boto3.client("dynamodb")
     sqs = boto3.client("sqs")
     ruleset = rules or default_ruleset()
     provider: Callable[[], Ruleset] = lambda: ruleset  # noqa: E731
     the_clock = clock or Clock()
-    users = UserRepository(dynamodb, aws.table_name)
+    users = UserRepository(dynamodb, aws.table_name, fast_path=fast_path)
     leaderboard = Leaderboard(redis_client)
     leagues = LeagueRepository(
         dynamodb, aws.table_name, cohort_size=ruleset.leagues.cohort_size, seat_shards=seat_shards

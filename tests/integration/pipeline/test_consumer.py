@@ -286,7 +286,14 @@ def test_a_user_whose_profile_keeps_changing_is_retried_later(
             "TransactWriteItems",
         )
 
+    def moved(**_: Any) -> None:  # the pending-marker path's profile write
+        raise ClientError(
+            {"Error": {"Code": "ConditionalCheckFailedException", "Message": "conflict"}},
+            "PutItem",
+        )
+
     pipeline.dynamodb.meta.events.register("before-call.dynamodb.TransactWriteItems", conflict)
+    pipeline.dynamodb.meta.events.register("before-call.dynamodb.PutItem", moved)
     records = [record(activity(object_id="p1"))]
     report = pipeline.consumer.consume(records)
 

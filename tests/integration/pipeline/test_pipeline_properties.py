@@ -166,7 +166,11 @@ def test_pipeline_equals_the_oracle(
     assert actual.streak == expected.streak
     assert actual.challenge_streak == expected.challenge_streak
     assert actual.weekly_xp == expected.weekly_xp
-    assert actual.capped == expected.capped
+    # Slots of a day past its retention are gone in AWS (day item TTL, or dropped from the
+    # profile at a later commit); moto keeps expired items, so compare the days still kept.
+    assert _live(actual.capped, pipeline.users, pipeline.clock.now) == _live(
+        expected.capped, pipeline.users, pipeline.clock.now
+    )
     assert set(actual.badges) == set(expected.badges)
 
     rejected = {r.key for r in oracle.effects.rejected}
@@ -187,3 +191,7 @@ def _key(body: str, scenario: Scenario) -> str:
     from gamification.domain.transition import activity_key
 
     return activity_key(Activity.model_validate_json(body), scenario.rules)
+
+
+def _live(capped: dict[str, Any], users: Any, now: Any) -> dict[str, Any]:
+    return {k: v for k, v in capped.items() if users.day_expires(k.split("|", 1)[0]) > now}
