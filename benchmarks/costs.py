@@ -230,11 +230,11 @@ def reminder_per_unit(inv: Inventory) -> PerUnit:
     push (``Publish``)."""
     from benchmarks.scale import reminder_hour
     from gamification.config import Settings
-    from gamification.domain.ruleset import default_ruleset
+    from gamification.domain.game_rules import default_game_rules
     from gamification.resources import STREAM
 
     settings = Settings.from_env(dict(inv.environment))
-    result = reminder_hour(REMINDER_SAMPLE, default_ruleset(), settings)
+    result = reminder_hour(REMINDER_SAMPLE, default_game_rules(), settings)
     sent = result.sent_total
     units = result.units + 1  # the workers' invocations and the hourly run
     a = ASSUMPTIONS

@@ -23,8 +23,8 @@ from benchmarks.histories import live_quests
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, newly_met
 from gamification.domain.catalog import Reporter, load_event_catalog
+from gamification.domain.game_rules import GameRules
 from gamification.domain.quests import QuestCatalog
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 
@@ -101,13 +101,13 @@ def singles(batches: Sequence[Batch]) -> list[Batch]:
     return [((item,), now) for items, now in batches for item in items]
 
 
-def replay(state: UserState, batches: Sequence[Batch], rules: Ruleset) -> UserState:
+def replay(state: UserState, batches: Sequence[Batch], rules: GameRules) -> UserState:
     for items, now in batches:
         state = apply_activities(state, items, rules, now).state
     return state
 
 
-def cpu_seconds_per_activity(state: UserState, batches: Sequence[Batch], rules: Ruleset) -> float:
+def cpu_seconds_per_activity(state: UserState, batches: Sequence[Batch], rules: GameRules) -> float:
     activities = sum(len(items) for items, _ in batches)
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -126,7 +126,7 @@ class Case:
     label: str
     badges: int
     per_call: int
-    rules: Ruleset
+    rules: GameRules
     start: UserState
     batches: list[Batch]
     samples: list[float]
@@ -147,7 +147,7 @@ def quest_catalog(count: int) -> QuestCatalog:
 def _case(
     badges: int, per_call: int, timed: list[Batch], history: list[Batch], quests: int = 0
 ) -> Case:
-    rules = Ruleset(events=load_event_catalog(), badges=badge_catalog(badges))
+    rules = GameRules(events=load_event_catalog(), badges=badge_catalog(badges))
     if quests:
         rules = rules.with_quests(quest_catalog(quests))
     fresh = UserState.new("bench-user", UserSettings(timezone="Europe/Berlin"))

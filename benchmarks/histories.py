@@ -14,8 +14,8 @@ from typing import Any
 
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
+from gamification.domain.game_rules import GameRules
 from gamification.domain.quests import QuestCatalog, parse_quest
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 
@@ -76,7 +76,7 @@ def lived(
     user_id: str,
     days: int,
     per_day: Mapping[str, int],
-    rules: Ruleset,
+    rules: GameRules,
     first_day: datetime,
     id_length: int = 64,
 ) -> Iterator[tuple[datetime, UserState]]:
@@ -90,7 +90,7 @@ def lived(
 
 
 def after(
-    user_id: str, days: int, per_day: Mapping[str, int], rules: Ruleset, first_day: datetime
+    user_id: str, days: int, per_day: Mapping[str, int], rules: GameRules, first_day: datetime
 ) -> UserState:
     """The user's state after ``days`` days."""
     state = UserState.new(user_id)

@@ -33,8 +33,8 @@ from gamification.adapters.player_directory import profile_score
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import default_ruleset
 from gamification.local import moto_patches
 from gamification.local.provision import provision
 from gamification.local.redis_server import RedisServer
@@ -66,7 +66,7 @@ def _messages(user: str, count: int) -> list[list[Message]]:
 
 
 def _join(activities: int, leagues_on: bool, redis_url: str) -> dict[str, object]:
-    rules = default_ruleset()
+    rules = default_game_rules()
     with mock_aws():
         stack = provision("bench")
         dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")

@@ -41,8 +41,8 @@ from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition
 from gamification.domain.catalog import Reporter, load_event_catalog
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.quests import MAX_QUESTS, QuestCatalog
-from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserState
 from gamification.local import moto_patches
 from gamification.local.provision import provision
@@ -162,7 +162,9 @@ class CountingRedis(redis.Redis):
         return pipe
 
 
-def run_ours(rules: Ruleset, work: Sequence[Sequence[Message]], redis_url: str) -> dict[str, float]:
+def run_ours(
+    rules: GameRules, work: Sequence[Sequence[Message]], redis_url: str
+) -> dict[str, float]:
     with mock_aws():
         stack = provision("bench")
         dynamodb, sqs = boto3.client("dynamodb"), boto3.client("sqs")
@@ -212,7 +214,7 @@ class StreamImages:
         ]
 
 
-def run_seed_style(rules: Ruleset, work: Sequence[Sequence[Message]]) -> dict[str, float]:
+def run_seed_style(rules: GameRules, work: Sequence[Sequence[Message]]) -> dict[str, float]:
     """The seed's consumer: per event one read, one count query per badge, one write."""
     with mock_aws():
         stack = provision("seed")
@@ -235,7 +237,7 @@ def run_seed_style(rules: Ruleset, work: Sequence[Sequence[Message]]) -> dict[st
         return {"dynamodb": sum(ddb.values()) / activities, "sqs": 0.0, "redis": 0.0}
 
 
-def _consumer(stack: Any, dynamodb: Any, rules: Ruleset, now: datetime) -> QueueConsumer:
+def _consumer(stack: Any, dynamodb: Any, rules: GameRules, now: datetime) -> QueueConsumer:
     sqs = boto3.client("sqs")
     applier = ActivityApplier(
         UserRepository(dynamodb, stack.table_name), lambda: rules, lambda: now
@@ -255,7 +257,7 @@ live over the whole history and the measured day, targets of 150 to 750 reads, c
 the profile."""
 
 
-def quest_rules(rules: Ruleset, persona: Persona) -> Ruleset:
+def quest_rules(rules: GameRules, persona: Persona) -> GameRules:
     """``rules`` with the quest persona's quests (live from before its history to after)."""
     live = live_quests(
         MAX_QUESTS,
@@ -269,14 +271,14 @@ def quest_rules(rules: Ruleset, persona: Persona) -> Ruleset:
 _HISTORIES: dict[str, UserState] = {}
 
 
-def _history(persona: Persona, rules: Ruleset) -> UserState:
+def _history(persona: Persona, rules: GameRules) -> UserState:
     """A persona's state after its history (computed once: a year takes seconds)."""
     if persona.name not in _HISTORIES:
         _HISTORIES[persona.name] = after("template", persona.days, persona.per_day, rules, EPOCH)
     return _HISTORIES[persona.name]
 
 
-def capacity_per_activity(persona: Persona, users: int, rules: Ruleset) -> Capacity | str:
+def capacity_per_activity(persona: Persona, users: int, rules: GameRules) -> Capacity | str:
     """Units billed while ``users`` users with ``persona``'s history send the next day at every
     cap, in SQS batches of 10: one user per batch, or one activity of each of 10 users per batch.
     The history is stored as the domain left it (see ``histories``)."""
@@ -322,7 +324,7 @@ def capacity_per_activity(persona: Persona, users: int, rules: Ruleset) -> Capac
 
 
 def run_capacity() -> list[str]:
-    shipped = default_ruleset()
+    shipped = default_game_rules()
     lines = [
         "",
         "## DynamoDB capacity units per activity, as billed",
@@ -369,7 +371,7 @@ def run() -> str:
     ]
     with RedisServer() as server:
         for badge_count in (20, 200):
-            rules = Ruleset(events=events, badges=badges(badge_count))
+            rules = GameRules(events=events, badges=badges(badge_count))
             for users in (1, 3, 10):
                 work = batches(users)
                 ours = run_ours(rules, work, server.url)

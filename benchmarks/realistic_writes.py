@@ -33,7 +33,7 @@ from gamification.adapters.request_budget import RequestBudget
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
-from gamification.domain.ruleset import Ruleset, default_ruleset
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.state import UserSettings
 from gamification.resources import TABLE, TableSpec
 from gamification.services.applier import ActivityApplier
@@ -165,10 +165,10 @@ def batches(activities: list[Activity]) -> Iterator[list[Activity]]:
 
 
 def simulate(
-    layout: Layout, users: int = USERS, days: int = DAYS, rules: Ruleset | None = None
+    layout: Layout, users: int = USERS, days: int = DAYS, rules: GameRules | None = None
 ) -> Bill:
     """Run the month through the consumer on ``layout`` and return its bill per activity."""
-    rules = rules or default_ruleset()
+    rules = rules or default_game_rules()
     fake = FakeDynamoDB(Meter(), spec=layout.table)
     table = "realistic"
     now = [START]

@@ -18,14 +18,16 @@ from gamification.adapters.leaderboard import Leaderboard
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.config import Settings
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import default_ruleset
 from gamification.local.redis_server import RedisServer
 from gamification.services.reconciliation import LeaderboardReconciler
 
 
 def run(players: int = 100_000) -> str:
-    population = Population(players, default_ruleset(), Settings.from_env({}), seated=iso_week(NOW))
+    population = Population(
+        players, default_game_rules(), Settings.from_env({}), seated=iso_week(NOW)
+    )
     fake = FakeDynamoDB(backing=PopulationBacking(population))
     # The fake table sorts and caches each shard on its first query: that is DynamoDB's
     # memory, not the function's, so it is built before measuring.

@@ -60,9 +60,9 @@ from gamification.config import Settings
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
 from gamification.domain.freezes import FreezeRules, expires_without_clock
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.leagues import LeagueState
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 from gamification.resources import REMINDER_QUEUE
@@ -160,7 +160,7 @@ def _activity(uid: str, at: datetime, n: int, kind: str = "post_read") -> Activi
     )
 
 
-def lived_state(zone: str, push: bool, rules: Ruleset, days: int = 14) -> UserState:
+def lived_state(zone: str, push: bool, rules: GameRules, days: int = 14) -> UserState:
     """A real state: ``days`` days of three reads each (by the transition), ending yesterday,
     in the league week before ``NOW``'s."""
     state = UserState.new(
@@ -186,7 +186,7 @@ class Population:
     """``users`` synthetic users, compact: a zone, a daily rate, push and a tier per user."""
 
     def __init__(
-        self, users: int, rules: Ruleset, settings: Settings, seated: str | None = None
+        self, users: int, rules: GameRules, settings: Settings, seated: str | None = None
     ) -> None:
         """``seated``: a week every user holds a cohort of (projected by GSI2, as mid-week);
         ``None``: no cohort yet (the week's first activity joins one)."""
@@ -341,7 +341,7 @@ QUEUE_HOP_S = 0.05
 
 
 def reminder_population(
-    users: int, rules: Ruleset, settings: Settings
+    users: int, rules: GameRules, settings: Settings
 ) -> tuple[Population, datetime]:
     """``users`` users whose reminders all fall due in one UTC hour (New York, 18:00 local):
     the busiest hour of the population's busiest zone, made as large as asked."""
@@ -365,7 +365,7 @@ class FanOutRig:
     hour: datetime
 
 
-def fan_out_rig(users: int, rules: Ruleset, settings: Settings) -> FanOutRig:
+def fan_out_rig(users: int, rules: GameRules, settings: Settings) -> FanOutRig:
     population, hour = reminder_population(users, rules, settings)
     fake = FakeDynamoDB(backing=PopulationBacking(population), discard_sk_prefixes=("NOTIF#",))
     sqs = FakeQueue(fake.meter)
@@ -429,7 +429,7 @@ def run_hour(
     return finished, units, timed_out
 
 
-def reminder_hour(users: int, rules: Ruleset, settings: Settings) -> ReminderResult:
+def reminder_hour(users: int, rules: GameRules, settings: Settings) -> ReminderResult:
     """The fan-out at the default settings: the run on the hour queues one unit per shard, the
     workers (``REMINDER_QUEUE.max_concurrency`` at once) send pages of 1,000 and continue.
     (The next hour's final pass, which sends nothing again, is proven by the test.)"""
@@ -487,7 +487,7 @@ def sample_activities(
     return by_user
 
 
-def hot_keys(sizes: Sizes, rules: Ruleset, settings: Settings) -> HotKeys:
+def hot_keys(sizes: Sizes, rules: GameRules, settings: Settings) -> HotKeys:
     """One second at ``activities_per_second``, at the start of a league week (every activity
     is its user's first of the week, so every one also takes a seat: the worst second for the
     seat counters, sharded by the week's seat plan), through the consumer's real applier."""
@@ -690,7 +690,7 @@ class Reconciliation:
         return self.read_units_per_run / self.players
 
 
-def reconciliation(players: int, rules: Ruleset, settings: Settings) -> Reconciliation:
+def reconciliation(players: int, rules: GameRules, settings: Settings) -> Reconciliation:
     """One full pass over ``players`` players, then one sampled drift check on the boards the
     pass left in step (the check then refreshes the snapshots from the cache)."""
     population = Population(players, rules, settings, seated=iso_week(NOW))
@@ -733,7 +733,7 @@ class CloseSample:
         return self.simulated_s / self.cohorts
 
 
-def league_close_sample(cohorts: int, rules: Ruleset, settings: Settings) -> CloseSample:
+def league_close_sample(cohorts: int, rules: GameRules, settings: Settings) -> CloseSample:
     """``cohorts`` full cohorts joined through the real applier, then closed by the real job;
     the close's simulated time per cohort."""
     fake = FakeDynamoDB(discard_sk_prefixes=("NOTIF#",))
@@ -793,7 +793,7 @@ def _hours(seconds: float) -> str:
 
 
 def simulate(sizes: Sizes) -> str:
-    rules = default_ruleset()
+    rules = default_game_rules()
     settings = Settings.from_env({})
     lines = [
         "## Scale: a simulated million users (reminders, reconciliation, hot keys, league close)",

@@ -29,9 +29,9 @@ from gamification.domain.catalog import (
     Reporter,
 )
 from gamification.domain.freezes import FREEZE_GRANTED, FreezeRules
+from gamification.domain.game_rules import GameRules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog, parse_quest
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings
 from gamification.domain.transition import activity_key
 
@@ -206,11 +206,11 @@ def rulesets(
     span_days: int,
     history_days: Sequence[int] = (7, 14, 60),
     max_badges: int = 12,
-) -> Ruleset:
+) -> GameRules:
     events = draw(event_catalogs())
     names = [t.name for t in events]
     earning = [t.name for t in events if t.reporter is not Reporter.SYSTEM]
-    return Ruleset(
+    return GameRules(
         events=events,
         badges=draw(badge_catalogs(names, max_size=max_badges)),
         boosts=draw(boosts(epoch, span_days, earning)),
@@ -233,7 +233,7 @@ def user_settings() -> st.SearchStrategy[UserSettings]:
 @st.composite
 def activity_streams(
     draw: st.DrawFn,
-    rules: Ruleset,
+    rules: GameRules,
     epoch: datetime,
     span_days: int,
     user_id: str = USER_ID,
@@ -321,7 +321,7 @@ def batch_splits(draw: st.DrawFn, items: Sequence[Activity]) -> list[list[Activi
 class Scenario:
     """One user's activities, and how the queue delivered them."""
 
-    rules: Ruleset
+    rules: GameRules
     settings: UserSettings
     activities: tuple[Activity, ...]
     """Distinct activities, one per dedupe key (what the user did)."""

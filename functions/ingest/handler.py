@@ -3,6 +3,6 @@
 Thin: Powertools routes the API Gateway event to the routers in `gamification.api`.
 """
 
-from gamification.api.entry import api_handler
+from gamification.api.lambda_entry import api_handler
 
 lambda_handler = api_handler("ingest")

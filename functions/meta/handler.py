@@ -4,6 +4,6 @@ Outside the VPC with no table and no Redis: a flood of these requests can cost o
 function, never the read path's concurrency or the cache (docs/api.md, "Health and docs").
 """
 
-from gamification.api.entry import api_handler
+from gamification.api.lambda_entry import api_handler
 
 lambda_handler = api_handler("meta")

@@ -25,8 +25,8 @@ MANAGED_RULE_GROUPS = (
 """AWS managed rule groups without a subscription fee, in evaluation order (after the rate)."""
 BODY_SIZE_RULE = "SizeRestrictions_BODY"
 """The common rule set blocks bodies over 8 KB; the API refuses bodies over 32 KB itself
-(``api.edge.MAX_BODY_BYTES``) and a batch of activities may be larger than 8 KB, so this one rule
-only counts."""
+(``api.gateway_checks.MAX_BODY_BYTES``) and a batch of activities may be larger than 8 KB, so
+this one rule only counts."""
 
 
 @dataclass(frozen=True, slots=True)

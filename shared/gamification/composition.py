@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from gamification.adapters.request_budget import RequestBudget
     from gamification.adapters.snapshot_repository import SnapshotRepository
     from gamification.adapters.user_repository import UserRepository
+    from gamification.domain.game_rules import GameRules
     from gamification.domain.policy import Policy
-    from gamification.domain.ruleset import Ruleset
     from gamification.services.account import AccountService
     from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from gamification.services.erasure import Eraser, ErasureRequests
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
+    from gamification.services.game_rules_cache import GameRulesCache
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
     from gamification.services.league_close import LeagueClose, LeagueCloseJob
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     )
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
-    from gamification.services.rules import RulesProvider
 
 
 def utc_now() -> datetime:
@@ -156,10 +156,10 @@ def policy() -> Policy:
 
 
 @lru_cache(maxsize=1)
-def rules() -> RulesProvider:
-    from gamification.services.rules import RulesProvider
+def rules() -> GameRulesCache:
+    from gamification.services.game_rules_cache import GameRulesCache
 
-    return RulesProvider(load_catalog=badge_repository().load_rules, policy=policy())
+    return GameRulesCache(load_catalog=badge_repository().load_rules, policy=policy())
 
 
 @lru_cache(maxsize=1)
@@ -198,12 +198,12 @@ def reset() -> None:
 
 
 @lru_cache(maxsize=1)
-def edge_rules() -> Ruleset:
+def ingest_rules() -> GameRules:
     """Event types and the back-dating policy: everything ingest checks (no table read)."""
     from gamification.domain.catalog import load_event_catalog
-    from gamification.domain.ruleset import Ruleset
+    from gamification.domain.game_rules import GameRules
 
-    return Ruleset(events=load_event_catalog(), policy=policy())
+    return GameRules(events=load_event_catalog(), policy=policy())
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +217,7 @@ def activity_queue() -> ActivityQueue:
 def ingest_service() -> IngestService:
     from gamification.services.ingest import IngestService
 
-    return IngestService(activity_queue(), edge_rules, utc_now)
+    return IngestService(activity_queue(), ingest_rules, utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -385,12 +385,12 @@ def leaderboard_reconciler() -> LeaderboardReconciler:
 def badge_backfill() -> BadgeBackfill:
     from gamification.adapters.backfill_checkpoints import BackfillCheckpoints
     from gamification.services.backfill import BadgeBackfill
-    from gamification.services.rules import RulesProvider
+    from gamification.services.game_rules_cache import GameRulesCache
 
     # The catalog is read afresh on every run: the badge was usually saved a moment ago.
     # Badges only: the backfill leaves quest progress alone.
     catalog = badge_repository()
-    fresh_rules = RulesProvider(
+    fresh_rules = GameRulesCache(
         load_catalog=lambda: (catalog.load(), None), policy=policy(), max_age_seconds=0
     )
     return BadgeBackfill(

@@ -17,8 +17,8 @@ from gamification.adapters.leaderboard import ALLTIME, Leaderboard, PlayerScore,
 from gamification.domain.activity import Activity
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventType, Reporter, load_event_catalog
+from gamification.domain.game_rules import GameRules
 from gamification.domain.ranking import competition_ranks
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 from gamification.domain.xp import MAX_AWARD_XP, MAX_XP
@@ -131,7 +131,7 @@ def test_the_score_is_exact_at_its_bounds() -> None:
 
 
 _BIG = EventType(name="jackpot", base_xp=MAX_AWARD_XP, reporter=Reporter.SERVICE)
-_JACKPOT_RULES = Ruleset(
+_JACKPOT_RULES = GameRules(
     events=load_event_catalog().with_types([_BIG]),
     boosts=(
         Boost(

@@ -9,7 +9,7 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size, to_item
 from gamification.adapters.user_repository import UserRepository, by_day
 from gamification.domain.activity import MAX_ID_BYTES
-from gamification.domain.ruleset import default_ruleset
+from gamification.domain.game_rules import default_game_rules
 
 KB = 1024
 
@@ -21,7 +21,7 @@ def _largest_items(days: int, per_day: dict[str, int]) -> list[dict[str, int]]:
     marker = {"PK": keys.user_pk(user_id), "SK": keys.seen_sk(f"post_read#{'x' * 64}")}
     marker_size = item_size(to_item({**marker, "at": EPOCH.isoformat()}))
     sizes = []
-    for day, state in lived(user_id, days, per_day, default_ruleset(), EPOCH):
+    for day, state in lived(user_id, days, per_day, default_game_rules(), EPOCH):
         iso_day = day.date().isoformat()
         today = by_day(state.capped).get(iso_day, {})
         sizes.append(
@@ -61,7 +61,7 @@ def test_a_day_item_does_not_grow_with_the_length_of_ids() -> None:
     user_id = padded("u", 64)
     sizes = set()
     for id_length in (16, 64, 256):
-        for _, state in lived(user_id, 1, dict(EVERY_CAP), default_ruleset(), EPOCH, id_length):
+        for _, state in lived(user_id, 1, dict(EVERY_CAP), default_game_rules(), EPOCH, id_length):
             ((iso_day, buckets),) = by_day(state.capped).items()
             sizes.add(item_size(users.day_item(user_id, iso_day, buckets)))
     assert len(sizes) == 1
@@ -96,7 +96,7 @@ def test_freezes_and_quests_keep_the_profile_bounded() -> None:
             for i in range(MAX_QUESTS)
         )
     )
-    rules = default_ruleset().with_quests(quests)
+    rules = default_game_rules().with_quests(quests)
     users = UserRepository(cast(Any, None), "table")
     state, sizes = UserState.new(padded("frozen", 64)), []
     for n in range(365):
@@ -148,7 +148,7 @@ def test_inline_slots_and_pending_keys_keep_the_profile_bounded() -> None:
     assert sum(len(k.encode()) for k in pending) <= PENDING_MAX_BYTES
     sizes = []
     inline_days = []
-    for day, state in lived(user_id, 365, {"post_read": 8}, default_ruleset(), EPOCH):
+    for day, state in lived(user_id, 365, {"post_read": 8}, default_game_rules(), EPOCH):
         before = StoredUser(state, 1, slots_from=ALL_DAYS_TRACKED)
         plan = users.plan_slots(UserChange(before=before, state=state, now=day))
         assert not plan.day_items  # 8 a day stays inline

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from gamification.api.routes import RouteMatch, match
+from gamification.api.route_matcher import RouteMatch, match
 from gamification.local.apigateway import Request, proxy_event
 from gamification.local.auth import Granted
 from gamification.resources import Route

@@ -11,9 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext as PowertoolsCo
 
 from gamification import composition
 from gamification.adapters.player_score import PlayerScore
-from gamification.api.app import build_resolver, routers_of
 from gamification.api.conditional import entity_tag, matches
 from gamification.api.cors import ORIGINS_ENV, CorsPolicy
+from gamification.api.resolvers import build_resolver, routers_of
 from gamification.local.provision import Provisioned
 from tests.api import seed
 from tests.api.support import ANONYMOUS, Api, Identity, LambdaContext, Reply, api_event, user

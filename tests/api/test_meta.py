@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from gamification import composition
-from gamification.api.app import FUNCTION_ROUTERS, resolver_for
 from gamification.api.contract import security_schemes
 from gamification.api.openapi import openapi_json
+from gamification.api.resolvers import FUNCTION_ROUTERS, resolver_for
 from gamification.local.provision import Provisioned
 from gamification.resources import ROUTES
 from tests.api.support import Api, user

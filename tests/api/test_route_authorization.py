@@ -1,7 +1,7 @@
 """Each route's authorization is its row's ``auth`` in ``resources.ROUTES``, and only that.
 
-The edge (``api.edge``) refuses what the row refuses before Powertools sees the request; the
-route's own middleware, derived from the same row by ``contract.route``, holds behind any
+The edge (``api.gateway_checks``) refuses what the row refuses before Powertools sees the request;
+the route's own middleware, derived from the same row by ``contract.route``, holds behind any
 resolver, so these tests use a plain Powertools resolver without the edge. Middlewares run
 before a route's dependencies, so nothing here touches AWS or Redis.
 """
@@ -13,10 +13,10 @@ from http import HTTPStatus
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from gamification.api.app import routers_of
 from gamification.api.contract import SECURITY, new_router, route
 from gamification.api.errors import ApiError
 from gamification.api.openapi import openapi_document
+from gamification.api.resolvers import routers_of
 from gamification.resources import ROUTES, Route
 from tests.api.support import ANONYMOUS, SERVICE, Identity, LambdaContext, api_event, user
 

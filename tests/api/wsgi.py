@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
-from gamification.api.routes import match
+from gamification.api.route_matcher import match
 from gamification.local.auth import parse_dev_token
 from tests.api.support import ANONYMOUS, SERVICE, Identity, api_event, invoke
 

@@ -14,11 +14,11 @@ from benchmarks.fakes import KB, LATENCY_S, FakeDynamoDB, makespan
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size
 from gamification.config import Settings
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import default_ruleset
 from gamification.services.reminders import LOOKBACK_HOURS
 
-RULES = default_ruleset()
+RULES = default_game_rules()
 SETTINGS = Settings.from_env({})
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from gamification.domain.activity import Activity
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
 from gamification.domain.catalog import EventType, Reporter
-from gamification.domain.ruleset import Ruleset, default_ruleset
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import Transition, apply_activities
 
 USER = "alice"
-DEFAULT_RULES = default_ruleset()
+DEFAULT_RULES = default_game_rules()
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
 
 
@@ -53,7 +53,7 @@ def user(timezone: str = "UTC", *, push: bool = False) -> UserState:
 def apply(
     state: UserState,
     activities: Iterable[Activity],
-    rules: Ruleset = DEFAULT_RULES,
+    rules: GameRules = DEFAULT_RULES,
     now: datetime = NOW,
     seen: Iterable[str] = (),
 ) -> Transition:
@@ -61,7 +61,7 @@ def apply(
 
 
 def apply_one_by_one(
-    state: UserState, activities: Sequence[Activity], rules: Ruleset = DEFAULT_RULES
+    state: UserState, activities: Sequence[Activity], rules: GameRules = DEFAULT_RULES
 ) -> tuple[UserState, list[Transition]]:
     """Each activity in its own batch, in the given order, with earlier keys as ``seen``."""
     seen: set[str] = set()
@@ -82,11 +82,11 @@ def daily(first: datetime, days: int, kind: str = "post_read") -> list[Activity]
 def rules_with(
     *types: EventType,
     badges: Sequence[dict[str, Any]] = (),
-    base: Ruleset = DEFAULT_RULES,
+    base: GameRules = DEFAULT_RULES,
     **changes: Any,
-) -> Ruleset:
+) -> GameRules:
     """The default events with ``types`` added or replaced, and only the ``badges`` given."""
-    return Ruleset(
+    return GameRules(
         events=base.events.with_types(types),
         badges=BadgeCatalog(badges=tuple(BadgeDefinition.model_validate(b) for b in badges)),
         boosts=changes.pop("boosts", base.boosts),

@@ -17,7 +17,7 @@ from gamification.domain.catalog import (
     Reporter,
     load_event_catalog,
 )
-from gamification.domain.ruleset import Ruleset, default_ruleset
+from gamification.domain.game_rules import GameRules, default_game_rules
 from tests.domain.builders import badge
 
 SEED_XP = {
@@ -107,19 +107,19 @@ def test_default_badges_have_unique_ids_and_icons() -> None:
 
 
 def test_default_ruleset_loads() -> None:
-    rules = default_ruleset()
+    rules = default_game_rules()
     assert rules.badges.referenced_event_types() <= set(rules.events.by_name)
     assert rules.boosts == ()
     assert rules.policy.milestone_every == 7
 
 
 def test_a_badge_counting_an_unknown_event_type_is_rejected() -> None:
-    rules = default_ruleset()
+    rules = default_game_rules()
     typo = BadgeDefinition.model_validate(
         badge("typo", {"type": "event_count", "event_type": "coment_left", "count": 3})
     )
     with pytest.raises(ValidationError) as error:
-        Ruleset(events=rules.events, badges=BadgeCatalog(badges=(typo,)))
+        GameRules(events=rules.events, badges=BadgeCatalog(badges=(typo,)))
     message = str(error.value)
     assert "criteria.event_type" in message
     assert "coment_left" in message
@@ -128,9 +128,9 @@ def test_a_badge_counting_an_unknown_event_type_is_rejected() -> None:
 
 
 def test_a_badge_for_a_deployments_own_type_is_accepted_once_the_type_exists() -> None:
-    rules = default_ruleset()
+    rules = default_game_rules()
     video = BadgeDefinition.model_validate(
         badge("binge", {"type": "event_count", "event_type": "video_watched", "count": 5})
     )
     events = rules.events.with_types([EventType(name="video_watched", base_xp=15, daily_cap=10)])
-    assert len(Ruleset(events=events, badges=BadgeCatalog(badges=(video,))).badges) == 1
+    assert len(GameRules(events=events, badges=BadgeCatalog(badges=(video,))).badges) == 1

@@ -14,8 +14,8 @@ from gamification.domain.freezes import (
     expires_without_clock,
     freeze_status,
 )
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.notifications import NotificationKind
-from gamification.domain.ruleset import default_ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.transition import apply_activities
@@ -106,7 +106,7 @@ def _read(
 
 
 def test_transition_covers_a_missed_day_once_and_announces_it() -> None:
-    rules = default_ruleset()
+    rules = default_game_rules()
     state = UserState.new("u")
     notices = []
     for day in [*days(0, 6), 8, 9]:
@@ -132,7 +132,7 @@ def test_transition_covers_a_missed_day_once_and_announces_it() -> None:
 
 
 def test_a_service_grant_is_stored_by_day_and_a_client_cannot_grant() -> None:
-    rules = default_ruleset()
+    rules = default_game_rules()
     state = UserState.new("u")
     grant = _read(0, "purchase-1", Reporter.SERVICE, FREEZE_GRANTED)
     step = apply_activities(state, [grant], rules, grant.received_at)

@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from gamification.domain.activity import Activity
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.quests import QuestCatalog, parse_quest
-from gamification.domain.ruleset import default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 
@@ -32,7 +32,7 @@ def weekend(**overrides: object) -> dict[str, object]:
     }
 
 
-RULES = default_ruleset().with_quests(QuestCatalog(quests=(parse_quest(weekend()),)))
+RULES = default_game_rules().with_quests(QuestCatalog(quests=(parse_quest(weekend()),)))
 
 
 def read(post: str, at: datetime, received: datetime | None = None) -> Activity:
@@ -104,7 +104,7 @@ def test_quest_xp_is_bonus_xp_not_weekly_xp() -> None:
 
 
 def test_a_reward_badge_is_awarded_with_the_quest() -> None:
-    rules = default_ruleset()
+    rules = default_game_rules()
     quest = parse_quest(
         weekend(reward_badge="bookworm", criteria={"type": "posts_read", "count": 1})
     )
@@ -118,7 +118,7 @@ def test_a_reward_badge_is_awarded_with_the_quest() -> None:
 
 def test_xp_total_quests_count_activity_xp_inside_the_window() -> None:
     quest = parse_quest(weekend(criteria={"type": "xp_total", "count": 25}))
-    rules = default_ruleset().with_quests(QuestCatalog(quests=(quest,)))
+    rules = default_game_rules().with_quests(QuestCatalog(quests=(quest,)))
     reads = [read(f"p{i}", START + timedelta(hours=i)) for i in range(3)]
     step = apply_activities(UserState.new("u"), reads, rules, START + timedelta(hours=3))
     assert step.state.quests["weekend-reader"].completed_at is not None
@@ -127,11 +127,11 @@ def test_xp_total_quests_count_activity_xp_inside_the_window() -> None:
 def test_progress_of_quests_that_left_the_catalog_is_dropped() -> None:
     state, _ = run(UserState.new("u"), read("p", START))
     assert "weekend-reader" in state.quests
-    empty = default_ruleset().with_quests(QuestCatalog())
+    empty = default_game_rules().with_quests(QuestCatalog())
     step = apply_activities(state, [read("q", START)], empty, START)
     assert step.state.quests == {}
     # A process that did not load the quests leaves them alone.
-    step = apply_activities(state, [read("r", START)], default_ruleset(), START)
+    step = apply_activities(state, [read("r", START)], default_game_rules(), START)
     assert step.state.quests == state.quests
 
 

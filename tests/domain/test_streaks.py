@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.policy import Policy
-from gamification.domain.ruleset import default_ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import (
     DayRun,
@@ -229,7 +229,7 @@ def test_old_runs_are_folded_away_keeping_longest_and_milestones() -> None:
 
 def test_days_older_than_the_kept_history_no_longer_change_the_streak() -> None:
     """Such an activity still earns XP; only the streak history it would change is gone."""
-    rules = default_ruleset(Policy(streak_history_days=7))
+    rules = default_game_rules(Policy(streak_history_days=7))
     state = apply(user(), [activity("post_read", "now", "2026-06-20T09:00+00:00")], rules).state
     stale = activity(
         "post_read", "stale", "2026-06-10T09:00+00:00", received=at("2026-06-11T09:00+00:00")

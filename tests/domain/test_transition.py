@@ -9,9 +9,9 @@ import pytest
 
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventType, Repeat, Reporter
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.policy import Policy
-from gamification.domain.ruleset import default_ruleset
 from gamification.domain.state import UserState
 from gamification.domain.transition import RejectReason, check
 from tests.domain.builders import (
@@ -167,7 +167,7 @@ def test_service_only_types_are_rejected_from_a_client(kind: str) -> None:
 
     from_service = apply(user(), [activity(kind, "x", NOON, source=Reporter.SERVICE)])
     assert from_service.effects.applied_keys == [f"{kind}#x"]
-    assert from_service.state.xp == default_ruleset().events[kind].base_xp
+    assert from_service.state.xp == default_game_rules().events[kind].base_xp
 
 
 @pytest.mark.parametrize("kind", ["streak_milestone", "badge_earned"])
@@ -209,7 +209,7 @@ def test_back_dating_window_and_clock_skew(lag: timedelta, reason: RejectReason 
 
 
 def test_the_back_dating_window_is_configurable() -> None:
-    rules = default_ruleset(Policy(max_backdate=timedelta(hours=2)))
+    rules = default_game_rules(Policy(max_backdate=timedelta(hours=2)))
     late = activity("post_read", "p", NOON, received=NOON + timedelta(hours=2, seconds=1))
     verdict = check(late, USER, rules)
     assert not isinstance(verdict, EventType)

@@ -25,8 +25,8 @@ from gamification.adapters.user_repository import (
 from gamification.domain.activity import Activity
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventType, load_event_catalog
+from gamification.domain.game_rules import GameRules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import Transition, apply_activities, cap_days
 from gamification.domain.xp import MAX_XP
@@ -45,7 +45,7 @@ def _week_boundary_slot_swap(*, lose_oldest_week: bool) -> Scenario:
     """
     sunday = datetime(2026, 3, 15, 14, tzinfo=UTC)
     sunday_night = datetime(2026, 3, 16, 3, tzinfo=UTC)
-    rules = Ruleset(
+    rules = GameRules(
         events=load_event_catalog().with_types(
             [EventType(name="post_read", base_xp=10, daily_cap=1)]
         ),

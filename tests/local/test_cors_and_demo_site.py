@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gamification.api.cors import CorsPolicy
-from gamification.api.edge import ApiResolver
+from gamification.api.gateway_checks import ApiResolver
 from gamification.local.apigateway import Request, Response, Router
 from gamification.local.demo_site import DemoSite, GatewayWithDemoSite, default_web_dir
 from gamification.local.handlers import Invoker

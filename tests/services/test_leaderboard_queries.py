@@ -10,8 +10,8 @@ import pytest
 
 from gamification.adapters.user_repository import AccountMarks, Exclusion, StoredUser
 from gamification.domain.boards import ALLTIME, Entry, Snapshot, weekly
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.periods import Period, iso_week
-from gamification.domain.ruleset import default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.services.applier import player_score
 from gamification.services.queries import (
@@ -34,7 +34,7 @@ class World:
         self.board = FakeLeaderboard()
         self.snapshots = FakeSnapshots()
         self.boards = LeaderboardQueries(self.board, self.snapshots, self.profiles, lambda: NOW)
-        rules = default_ruleset()
+        rules = default_game_rules()
         self.players = ProfileQueries(self.profiles, self.board, lambda: rules, lambda: NOW)
 
     def player(self, user_id: str, xp: int, **settings: object) -> StoredUser:

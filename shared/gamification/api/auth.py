@@ -119,8 +119,8 @@ def _service_refusal(event: Mapping[str, Any]) -> ApiError | None:
 
 def authorized(auth: str) -> Callable[[APIGatewayRestResolver, NextMiddleware], Response[Any]]:
     """The middleware of a route whose table row says ``auth``: the edge refuses such requests
-    before Powertools sees them (``api.edge``), and this repeats it for the handler itself, so a
-    router included in any resolver still runs only for the callers its row admits."""
+    before Powertools sees them (``api.gateway_checks``), and this repeats it for the handler
+    itself, so a router included in any resolver still runs only for the callers its row admits."""
 
     def authorize(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
         refused = refusal(auth, app.current_event.raw_event)

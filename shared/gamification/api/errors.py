@@ -23,7 +23,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from gamification.api.routes import allowed_methods
+from gamification.api.route_matcher import allowed_methods
 from gamification.domain.badges import INTEGER_AS_FLOAT
 from gamification.domain.text import shown
 from gamification.validation import field_path, message, said_once

@@ -16,8 +16,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from gamification.api.app import FUNCTION_ROUTERS, build_resolver, routers_of
 from gamification.api.contract import security_schemes
+from gamification.api.resolvers import FUNCTION_ROUTERS, build_resolver, routers_of
 
 DEFAULT_PATH = Path("docs/openapi.json")
 

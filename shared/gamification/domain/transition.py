@@ -22,12 +22,12 @@ from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
 from gamification.domain.freezes import FREEZE_GRANTED, chain
 from gamification.domain.freezes import fold as fold_freezes
+from gamification.domain.game_rules import GameRules
 from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, micros
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
 from gamification.domain.xp import add_xp
@@ -94,14 +94,14 @@ class Transition:
     effects: Effects
 
 
-def activity_key(activity: Activity, rules: Ruleset) -> str:
+def activity_key(activity: Activity, rules: GameRules) -> str:
     """Dedupe key of ``activity`` under ``rules`` (``type#object``; daily types add the day)."""
     event_type = rules.events.get(activity.type)
     return dedupe_key(activity, event_type.repeat) if event_type else dedupe_key(activity)
 
 
 def check(
-    activity: Activity, user_id: str, rules: Ruleset, key: str | None = None
+    activity: Activity, user_id: str, rules: GameRules, key: str | None = None
 ) -> Rejection | EventType:
     """Why an activity can never be applied, or its event type when it can."""
     key = key or activity_key(activity, rules)
@@ -233,7 +233,7 @@ class _Working:
 def apply_activities(
     state: UserState,
     activities: Iterable[Activity],
-    rules: Ruleset,
+    rules: GameRules,
     now: datetime,
     seen: Set[str] = frozenset(),
 ) -> Transition:
@@ -287,7 +287,7 @@ def apply_activities(
     return Transition(new_state, effects)
 
 
-def cap_days(activities: Iterable[Activity], rules: Ruleset, timezone: str) -> set[str]:
+def cap_days(activities: Iterable[Activity], rules: GameRules, timezone: str) -> set[str]:
     """Local days (ISO) whose cap slots applying ``activities`` reads: only these need loading."""
     days = set()
     for activity in activities:
@@ -319,7 +319,7 @@ def _earn(
     key: str,
     *,
     day: date,
-    rules: Ruleset,
+    rules: GameRules,
 ) -> XpAward:
     """Add the activity's XP (respecting its daily cap) and count it."""
     boost = best_boost(rules.boosts, activity.type, activity.occurred_at)
@@ -353,7 +353,7 @@ def _earn(
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    rules: Ruleset
+    rules: GameRules
     user_id: str
     now: datetime
     push: bool

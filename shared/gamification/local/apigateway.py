@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from gamification.api.routes import RouteMatch, allowed_methods, match
+from gamification.api.route_matcher import RouteMatch, allowed_methods, match
 from gamification.local.auth import Granted
 from gamification.local.handlers import ACCOUNT_ID
 from gamification.resources import ROUTES, Route
@@ -72,7 +72,7 @@ class NotMatched:
 
 
 class Router:
-    """The route table's one matcher (``api.routes``), answering 404 or 405 when none fits."""
+    """The route table's one matcher (``api.route_matcher``): 404 or 405 when none fits."""
 
     def __init__(self, routes: Iterable[Route] = ROUTES) -> None:
         self._routes = tuple(routes)

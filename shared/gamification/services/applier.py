@@ -27,8 +27,8 @@ from gamification.adapters.user_repository import (
 )
 from gamification.domain import leagues
 from gamification.domain.activity import Activity
+from gamification.domain.game_rules import GameRules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.transition import Effects, apply_activities, cap_days
 
@@ -93,7 +93,7 @@ class ActivityApplier:
     def __init__(
         self,
         users: UserRepository,
-        rules: Callable[[], Ruleset],
+        rules: Callable[[], GameRules],
         clock: Callable[[], datetime],
         max_attempts: int = 6,
         seats: LeagueRepository | None = None,
@@ -183,7 +183,7 @@ class ActivityApplier:
         raise ConflictBudgetExceededError(f"user {user_id}: {self._max_attempts} conflicts")
 
     def _seated(
-        self, stored: StoredUser, state: UserState, rules: Ruleset, now: datetime, result: Applied
+        self, stored: StoredUser, state: UserState, rules: GameRules, now: datetime, result: Applied
     ) -> tuple[UserState, Membership | None]:
         """Seat the user in a cohort of their tier when this is their first XP of the week
         (one counter update, only then); the seat commits with the profile or not at all.

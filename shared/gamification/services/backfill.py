@@ -26,7 +26,7 @@ from aws_lambda_powertools import Logger
 
 from gamification.domain.badges import BadgeDefinition
 from gamification.domain.checkpoints import Checkpoint, tally
-from gamification.domain.ruleset import Ruleset
+from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import apply_activities
 from gamification.services.applier import player_score
 from gamification.services.job_ports import (
@@ -86,7 +86,7 @@ class BackfillProgress(JobProgress):
 class _Walk:
     """One run of the walk: a page of players is its unit of work."""
 
-    def __init__(self, job: BadgeBackfill, checkpoint: Checkpoint, rules: Ruleset, now: datetime):
+    def __init__(self, job: BadgeBackfill, checkpoint: Checkpoint, rules: GameRules, now: datetime):
         self.job, self.checkpoint, self.rules, self.now = job, checkpoint, rules, now
         self.awarded = 0
         self.superseded = False
@@ -123,7 +123,7 @@ class BadgeBackfill:
         leaderboard: ScorePublisher | None,
         checkpoints: BackfillCheckpoints,
         *,
-        rules: Callable[[], Ruleset],
+        rules: Callable[[], GameRules],
         page_size: int = 100,
         max_attempts: int = 5,
     ) -> None:
@@ -185,7 +185,7 @@ class BadgeBackfill:
             logger.warning("leaderboard unavailable; reconciliation will raise the scores")
 
     def _award(
-        self, stored: StoredUser, badge_id: str, rules: Ruleset, now: datetime
+        self, stored: StoredUser, badge_id: str, rules: GameRules, now: datetime
     ) -> tuple[Outcome, StoredUser | None]:
         """Commit every badge ``stored`` now meets (with notifications); retry on conflicts."""
         for _ in range(self._max_attempts):

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from gamification.adapters.dead_letters import DeadLetter, DeadLetterQueue, DeadLetterQueueError
 from gamification.domain.activity import Activity
-from gamification.domain.ruleset import Ruleset
+from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import Rejection, check
 from gamification.services.applier import ActivityApplier, Applied
 from gamification.validation import describe
@@ -73,7 +73,7 @@ class QueueConsumer:
         self,
         applier: ActivityApplier,
         dead_letters: DeadLetterQueue,
-        rules: Callable[[], Ruleset],
+        rules: Callable[[], GameRules],
     ) -> None:
         self._applier = applier
         self._dead_letters = dead_letters
@@ -175,7 +175,7 @@ class QueueConsumer:
             report.failed_message_ids.update(d.message_id for d in letters)
 
 
-def _parse(record: QueueRecord, rules: Ruleset) -> Activity | DeadLetter:
+def _parse(record: QueueRecord, rules: GameRules) -> Activity | DeadLetter:
     try:
         activity = Activity.model_validate_json(record.body)
     except ValidationError as error:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter
-from gamification.domain.ruleset import Ruleset
+from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import Rejection, RejectReason, activity_key, check
 
 FIELD_OF_REASON = {
@@ -80,7 +80,7 @@ class IngestService:
     def __init__(
         self,
         queue: ActivityQueuePort,
-        rules: Callable[[], Ruleset],
+        rules: Callable[[], GameRules],
         clock: Callable[[], datetime],
     ) -> None:
         self._queue = queue
@@ -131,7 +131,7 @@ class IngestService:
 
     @staticmethod
     def _accept(
-        user_id: str, report: Report, source: Reporter, now: datetime, rules: Ruleset
+        user_id: str, report: Report, source: Reporter, now: datetime, rules: GameRules
     ) -> Activity:
         activity = Activity(
             user_id=user_id,

@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gamification.domain import leagues, notifications
 from gamification.domain.checkpoints import CloseCheckpoint, tally
+from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
-from gamification.domain.ruleset import Ruleset
 from gamification.services.job_ports import (
     Membership,
     StoredUser,
@@ -121,7 +121,7 @@ class _Walk:
         close: LeagueClose,
         checkpoint: CloseCheckpoint,
         mine: list[tuple[int, int]],
-        rules: Ruleset,
+        rules: GameRules,
         now: datetime,
     ) -> None:
         self.close, self.rules, self.now = close, rules, now
@@ -151,7 +151,7 @@ class LeagueClose:
         leagues_repo: LeagueSeats,
         users: UserProfiles,
         checkpoints: CloseCheckpoints,
-        rules: Callable[[], Ruleset],
+        rules: Callable[[], GameRules],
         *,
         max_attempts: int = 5,
         cohorts_per_shard: int = COHORTS_PER_CLOSE_SHARD,
@@ -220,7 +220,7 @@ class LeagueClose:
         )
 
     def _close(
-        self, week: str, tier: int, cohort: int, rules: Ruleset, now: datetime
+        self, week: str, tier: int, cohort: int, rules: GameRules, now: datetime
     ) -> dict[str, int]:
         members = self._leagues.members(week, tier, cohort)
         stored = self._users.load_many(members, consistent=True)
@@ -247,7 +247,7 @@ class LeagueClose:
         return counts
 
     def _apply(
-        self, stored: StoredUser, cohort: int, outcome: Outcome, rules: Ruleset, now: datetime
+        self, stored: StoredUser, cohort: int, outcome: Outcome, rules: GameRules, now: datetime
     ) -> Movement | None:
         """Commit one member's result (and a seat in the new week if they already play it);
         ``None`` when it was committed before."""

@@ -24,12 +24,12 @@ from gamification.domain.boards import (
     weekly,
 )
 from gamification.domain.freezes import FreezeRules, freeze_status
+from gamification.domain.game_rules import GameRules
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.notifications import NotificationPage
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
 from gamification.domain.ranking import competition_ranks
-from gamification.domain.ruleset import Ruleset
 from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakStatus, streak_status
 from gamification.services.applier import player_score
@@ -108,7 +108,7 @@ class ProfileQueries:
         self,
         users: Profiles,
         leaderboard: Ranks,
-        rules: Callable[[], Ruleset],
+        rules: Callable[[], GameRules],
         clock: Callable[[], datetime],
     ) -> None:
         self._users = users

@@ -24,8 +24,8 @@ from gamification.adapters.reminder_queue import ReminderQueue, ReminderUnit, de
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import StoredUser, UserChange, UserRepository
 from gamification.domain.activity import Activity
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.notifications import Notification
-from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import Provisioned
@@ -62,7 +62,7 @@ class World:
     badges: BadgeRepository
     checkpoints: BackfillCheckpoints
     clock: Clock
-    rules: Ruleset
+    rules: GameRules
     redis: redis.Redis
 
     def applier(self) -> ActivityApplier:
@@ -105,7 +105,7 @@ class World:
         )
 
     def backfill(self, page_size: int = 100, *, with_leaderboard: bool = True) -> BadgeBackfill:
-        def fresh() -> Ruleset:
+        def fresh() -> GameRules:
             return self.rules.with_badges(self.badges.load())
 
         return BadgeBackfill(
@@ -177,7 +177,7 @@ def build_world(
         badges=BadgeRepository(dynamodb, table),
         checkpoints=BackfillCheckpoints(dynamodb, table),
         clock=Clock(now),
-        rules=default_ruleset(),
+        rules=default_game_rules(),
         redis=redis_client,
     )
 

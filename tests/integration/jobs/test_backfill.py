@@ -19,7 +19,7 @@ from gamification.adapters.job_launcher import LambdaJobLauncher
 from gamification.adapters.leaderboard import ALLTIME, Leaderboard
 from gamification.domain.badges import parse_badge
 from gamification.domain.catalog import BADGE_EARNED, EventType, Reporter
-from gamification.domain.ruleset import Ruleset
+from gamification.domain.game_rules import GameRules
 from gamification.local.provision import Provisioned
 from gamification.services.backfill import BackfillProgress, Status
 from tests.integration.jobs.support import Context, World, build_world
@@ -190,9 +190,9 @@ def alltime_board(world: World) -> dict[str, int]:
     return dict(world.leaderboard.scores(ALLTIME))
 
 
-def with_badge_xp(rules: Ruleset, xp: int) -> Ruleset:
+def with_badge_xp(rules: GameRules, xp: int) -> GameRules:
     badge_earned = EventType(name=BADGE_EARNED, base_xp=xp, reporter=Reporter.SYSTEM)
-    return Ruleset(
+    return GameRules(
         events=rules.events.with_types([badge_earned]),
         badges=rules.badges,
         boosts=rules.boosts,

@@ -15,9 +15,9 @@ from botocore.stub import Stubber
 from gamification import composition
 from gamification.adapters.league_repository import CloseCheckpoints
 from gamification.adapters.notification_repository import NotificationRepository
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.leagues import LeagueRules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import Ruleset, default_ruleset
 from gamification.local.provision import Provisioned
 from gamification.services.league_close import (
     LeagueClose,
@@ -36,8 +36,8 @@ NEXT_WEEK = iso_week(MONDAY)
 pytestmark = pytest.mark.time_machine(NOW)
 
 
-def _rules(cohort_size: int = 30) -> Ruleset:
-    return default_ruleset().model_copy(update={"leagues": LeagueRules(cohort_size=cohort_size)})
+def _rules(cohort_size: int = 30) -> GameRules:
+    return default_game_rules().model_copy(update={"leagues": LeagueRules(cohort_size=cohort_size)})
 
 
 def _earn(pipeline: Pipeline, user_id: str, reads: int, start: int = 0) -> None:
@@ -49,7 +49,7 @@ def _earn(pipeline: Pipeline, user_id: str, reads: int, start: int = 0) -> None:
     )
 
 
-def _closer(pipeline: Pipeline, aws: Provisioned, rules: Ruleset) -> LeagueClose:
+def _closer(pipeline: Pipeline, aws: Provisioned, rules: GameRules) -> LeagueClose:
     return LeagueClose(
         pipeline.leagues,
         pipeline.users,
@@ -113,7 +113,7 @@ def test_closing_a_week_promotes_demotes_notifies_once(
 
 def _three_cohorts_of_two(
     aws: Provisioned, redis_client: redis.Redis
-) -> tuple[Pipeline, Ruleset, list[str]]:
+) -> tuple[Pipeline, GameRules, list[str]]:
     """Six users in Bronze, cohorts of two: u1, u3 and u5 out-earn their cohort's other one."""
     _TABLE[:] = [aws.table_name]
     rules = _rules(cohort_size=2)

@@ -16,8 +16,8 @@ from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain import leagues
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.periods import iso_week, week_bounds
-from gamification.domain.ruleset import default_ruleset
 from gamification.local.provision import Provisioned
 from gamification.services.league_close import LeagueClose
 from tests.integration.jobs.support import Context, scheduled_event
@@ -146,7 +146,7 @@ def test_plan_seats_writes_once(aws: Provisioned) -> None:
         repository(aws),
         UserRepository(dynamodb, aws.table_name),
         CloseCheckpoints(dynamodb, aws.table_name),
-        rules=default_ruleset,
+        rules=default_game_rules,
     )
 
     assert closer.plan_seats(CLOSED, NOW) == NEXT

@@ -20,7 +20,7 @@ from gamification.adapters.erasure_ledger import ErasureLedger
 from gamification.adapters.partition_walker import PartitionWalker
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.domain.activity import Activity
-from gamification.domain.ruleset import default_ruleset
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 from gamification.local.provision import provision
@@ -122,7 +122,7 @@ def test_only_activity_received_after_the_erasure_survives(
 
     after = [_activity(o, t, r) for o, t, r in queued if r > timedelta(0)]
     expected = apply_activities(
-        UserState.new("alice"), after, default_ruleset(), pipeline.clock()
+        UserState.new("alice"), after, default_game_rules(), pipeline.clock()
     ).state
     stored = pipeline.users.load("alice").state
     assert (stored.xp, stored.counters, set(stored.badges)) == (

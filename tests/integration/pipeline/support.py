@@ -18,7 +18,7 @@ from gamification.adapters.league_repository import LeagueRepository
 from gamification.adapters.player_directory import profile_score
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
-from gamification.domain.ruleset import Ruleset, default_ruleset
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.local.provision import Provisioned
 from gamification.services.applier import ActivityApplier
 from gamification.services.consumer import QueueConsumer
@@ -133,7 +133,7 @@ def new_image(record: dict[str, Any]) -> dict[str, Any]:
 def build_pipeline(
     aws: Provisioned,
     redis_client: redis.Redis,
-    rules: Ruleset | None = None,
+    rules: GameRules | None = None,
     clock: Clock | None = None,
     seat_shards: int = 1,
     fast_path: bool = True,
@@ -143,8 +143,8 @@ def build_pipeline(
     ``composition.queue_consumer``)."""
     dynamodb = boto3.client("dynamodb")
     sqs = boto3.client("sqs")
-    ruleset = rules or default_ruleset()
-    provider: Callable[[], Ruleset] = lambda: ruleset  # noqa: E731
+    ruleset = rules or default_game_rules()
+    provider: Callable[[], GameRules] = lambda: ruleset  # noqa: E731
     the_clock = clock or Clock()
     users = UserRepository(dynamodb, aws.table_name, fast_path=fast_path)
     leaderboard = Leaderboard(redis_client)

@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.leagues import LeagueRules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import default_ruleset
 from gamification.local.provision import provision
 from tests.fixtures.aws import isolate_moto_transactions
 from tests.integration.pipeline.support import NOW, Record, activity, build_pipeline
 from tests.integration.pipeline.test_pipeline_properties import Faults
 
-RULES = default_ruleset().model_copy(update={"leagues": LeagueRules(cohort_size=3)})
+RULES = default_game_rules().model_copy(update={"leagues": LeagueRules(cohort_size=3)})
 WEEK = iso_week(NOW)
 _stacks = count()
 

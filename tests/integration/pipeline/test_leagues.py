@@ -12,9 +12,9 @@ import redis
 
 from gamification.adapters.leaderboard import board_key, decode_xp
 from gamification.adapters.player_score import league
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.leagues import LeagueRules
 from gamification.domain.periods import iso_week
-from gamification.domain.ruleset import default_ruleset
 from gamification.local.provision import Provisioned
 from tests.integration.pipeline.support import NOW, activity, build_pipeline, record
 
@@ -110,7 +110,7 @@ def test_the_same_first_activity_consumed_concurrently_joins_one_cohort_once(
 def test_cohorts_fill_in_order_of_joining_and_never_overflow(
     aws: Provisioned, redis_client: redis.Redis
 ) -> None:
-    small = default_ruleset().model_copy(update={"leagues": LeagueRules(cohort_size=3)})
+    small = default_game_rules().model_copy(update={"leagues": LeagueRules(cohort_size=3)})
     pipeline = build_pipeline(aws, redis_client, rules=small)
     users = [f"user-{i}" for i in range(7)]
     for i, user in enumerate(users):

@@ -8,8 +8,8 @@ import boto3
 import redis
 
 from gamification.adapters.notification_repository import NotificationRepository
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.quests import MAX_QUESTS, QuestCatalog, parse_quest
-from gamification.domain.ruleset import default_ruleset
 from gamification.local.provision import Provisioned
 from tests.integration.pipeline.support import NOW, activity, build_pipeline, record
 
@@ -33,7 +33,7 @@ def test_one_read_completing_every_quest_fits_one_transaction_and_pays_once(
             for i in range(MAX_QUESTS)
         )
     )
-    pipeline = build_pipeline(aws, redis_client, rules=default_ruleset().with_quests(quests))
+    pipeline = build_pipeline(aws, redis_client, rules=default_game_rules().with_quests(quests))
     read = activity(object_id="post-1")
 
     assert not pipeline.consumer.consume([record(read)]).failed_message_ids

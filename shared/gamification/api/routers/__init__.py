@@ -1,1 +1,1 @@
-"""One router per concern; :mod:`gamification.api.app` decides which function serves which."""
+"""One router per concern; :mod:`gamification.api.resolvers` decides which function serves which."""

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gamification.api.app import resolver_for
+from gamification.api.resolvers import resolver_for
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 

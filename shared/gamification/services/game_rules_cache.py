@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from gamification.domain.badges import BadgeCatalog
 from gamification.domain.catalog import EventCatalog, load_event_catalog
+from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
-from gamification.domain.ruleset import Ruleset
 
 
 @dataclass
-class RulesProvider:
+class GameRulesCache:
     load_catalog: Callable[[], tuple[BadgeCatalog, QuestCatalog | None]]
     """Badges and quests in one read. Quests ``None``: this process does not load them, and
     then neither counts nor prunes quest progress (the badge backfill)."""
@@ -28,14 +28,14 @@ class RulesProvider:
     leagues: LeagueRules = field(default_factory=load_league_rules)
     max_age_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
-    _cached: Ruleset | None = None
+    _cached: GameRules | None = None
     _loaded_at: float = 0.0
 
-    def __call__(self) -> Ruleset:
+    def __call__(self) -> GameRules:
         now = self.clock()
         if self._cached is None or now - self._loaded_at >= self.max_age_seconds:
             badges, quests = self.load_catalog()
-            self._cached = Ruleset(
+            self._cached = GameRules(
                 events=self.events,
                 badges=badges,
                 policy=self.policy,

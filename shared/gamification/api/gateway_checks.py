@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from gamification.api import auth, json_limits
 from gamification.api.errors import ApiError, ErrorResponse, field_error, unsupported_media_type
 from gamification.api.models import MAX_BATCH
-from gamification.api.routes import route_for
+from gamification.api.route_matcher import route_for
 from gamification.domain.text import shown
 
 MAX_BODY_BYTES = 32 * 1024

@@ -12,7 +12,7 @@ from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
 
 
-class Ruleset(BaseModel):
+class GameRules(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     events: EventCatalog
@@ -24,7 +24,7 @@ class Ruleset(BaseModel):
     leagues: LeagueRules = LeagueRules()
 
     @model_validator(mode="after")
-    def _badges_reference_known_types(self) -> Ruleset:
+    def _badges_reference_known_types(self) -> GameRules:
         unknown = sorted(self.badges.referenced_event_types() - set(self.events.by_name))
         if unknown:
             raise ValueError(f"badge criteria.event_type names unknown event types: {unknown}")
@@ -34,8 +34,8 @@ class Ruleset(BaseModel):
                 raise ValueError(f"quest criteria.event_type names unknown event types: {unknown}")
         return self
 
-    def with_badges(self, badges: BadgeCatalog) -> Ruleset:
-        return Ruleset(
+    def with_badges(self, badges: BadgeCatalog) -> GameRules:
+        return GameRules(
             events=self.events,
             badges=badges,
             boosts=self.boosts,
@@ -44,13 +44,13 @@ class Ruleset(BaseModel):
             leagues=self.leagues,
         )
 
-    def with_quests(self, quests: QuestCatalog) -> Ruleset:
+    def with_quests(self, quests: QuestCatalog) -> GameRules:
         return self.model_copy(update={"quests": quests})
 
 
-def default_ruleset(policy: Policy | None = None) -> Ruleset:
+def default_game_rules(policy: Policy | None = None) -> GameRules:
     """The shipped event catalog and starter badges."""
-    return Ruleset(
+    return GameRules(
         events=load_event_catalog(),
         badges=load_badge_catalog(),
         policy=policy or Policy(),

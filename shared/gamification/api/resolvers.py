@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from gamification.api import errors
 from gamification.api.cors import CorsPolicy
-from gamification.api.edge import ApiResolver
-from gamification.api.service_errors import late_service_error, service_errors
+from gamification.api.error_map import late_service_error, service_errors
+from gamification.api.gateway_checks import ApiResolver
 
 FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
     "ingest": ("activities",),
