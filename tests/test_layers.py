@@ -23,25 +23,8 @@ from tests.import_graph import Import, cycles, imports, imports_in, modules
 CLIENT_LIBRARIES = frozenset({"boto3", "botocore", "redis"})
 """Top-level packages a service may not import (nor the ``mypy_boto3_*`` stubs of boto3)."""
 
-ALLOWED: dict[str, set[str]] = {
-    # The profile records (StoredUser, Exclusion) move out of user_repository with the
-    # write-path rework; these services keep that one import until then.
-    "gamification.services.account": {"gamification.adapters.user_repository"},
-    "gamification.services.exclusion": {"gamification.adapters.user_repository"},
-    "gamification.services.export": {"gamification.adapters.user_repository"},
-    "gamification.services.league_queries": {"gamification.adapters.user_repository"},
-    "gamification.services.queries": {"gamification.adapters.user_repository"},
-    "gamification.services.reminders": {"gamification.adapters.user_repository"},
-    # The write path (applier, consumer) is being reworked separately.
-    "gamification.services.applier": {
-        "gamification.adapters.league_repository",
-        "gamification.adapters.player_score",
-        "gamification.adapters.user_repository",
-    },
-    "gamification.services.consumer": {"gamification.adapters.dead_letters"},
-    # The jobs' shared ports re-export the user records until they leave user_repository.
-    "gamification.services.job_ports": {"gamification.adapters.user_repository"},
-}
+ALLOWED: dict[str, set[str]] = {}
+"""Empty since the profile records moved to ``domain.profile_records``: keep it so."""
 
 _ALL = list(imports())
 

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from gamification.domain.dead_letters import DeadLetter, DeadLetterQueueError
+
+__all__ = ["DeadLetter", "DeadLetterQueue", "DeadLetterQueueError"]
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    message_id: str
-    body: str
-    code: str
-    """Machine-readable, e.g. ``invalid_message`` or ``unknown_event_type``."""
-    reason: str
-    """Human-readable: what was wrong, naming the field."""
-
-
-class DeadLetterQueueError(Exception):
-    """Some dead letters could not be sent; their records must be retried, not dropped."""
-
-    def __init__(self, message_ids: Sequence[str]) -> None:
-        super().__init__(f"{len(message_ids)} dead letters not sent")
-        self.message_ids = list(message_ids)
 
 
 class DeadLetterQueue:

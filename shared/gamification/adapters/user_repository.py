@@ -30,14 +30,40 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.league_repository import Membership, cohort_name, membership_put
+from gamification.adapters.league_repository import cohort_name, membership_put
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.domain import notifications, text
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.leagues import LeagueState
 from gamification.domain.notifications import Notification
+from gamification.domain.profile_records import (
+    NO_MARKS as NO_MARKS,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    AccountMarks as AccountMarks,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    AlreadyAppliedError as AlreadyAppliedError,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    Exclusion as Exclusion,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    StoredUser as StoredUser,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    UnstorableChangeError as UnstorableChangeError,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    UserChange as UserChange,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    VersionConflictError as VersionConflictError,  # noqa: PLC0414 (re-exported: its old home)
+)
+from gamification.domain.profile_records import (
+    on_the_boards_with,
+)
 from gamification.domain.state import CapSlot, UserSettings, UserState, epoch_micros
-from gamification.domain.visibility import on_the_boards
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -55,110 +81,6 @@ ALL_DAYS_TRACKED = "0001-01-01"
 """``slots_from`` of a profile created with inline slots: no day of it has a hidden day item."""
 DEFAULT_DAY_RETENTION = timedelta(hours=48) + timedelta(days=14)
 """Back-dating window + queue retention: after that no activity for a day can still arrive."""
-
-
-class VersionConflictError(Exception):
-    """Someone else committed this user since we read it: re-read and apply again."""
-
-
-class UnstorableChangeError(Exception):
-    """DynamoDB refused the write for a reason no retry can fix (``ValidationException``: an item
-    or key too large, a malformed value). Whatever caused it must leave the queue."""
-
-
-class AlreadyAppliedError(Exception):
-    """Some activities were committed earlier (their markers exist): drop them and apply again."""
-
-    def __init__(self, dedupe_keys: Sequence[str]) -> None:
-        super().__init__(f"{len(dedupe_keys)} activities already applied")
-        self.dedupe_keys = list(dedupe_keys)
-
-
-@dataclass(frozen=True, slots=True)
-class Exclusion:
-    """An operator took the user off every board (``PUT /v1/admin/users/{id}``)."""
-
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AccountMarks:
-    """Facts about the account, not the game: kept on the profile across every write (the
-    consumer, settings and backfill carry them forward unchanged).
-
-    ``erased_at`` is the erasure tombstone: activities *received* before it belong to the erased
-    data and are dropped; ``erasing`` is set while the background walk still deletes the user's
-    items, and activities received after the erasure wait (SQS retries them) until it is done.
-    """
-
-    exclusion: Exclusion | None = None
-    erased_at: datetime | None = None
-    erasing: bool = False
-
-
-NO_MARKS = AccountMarks()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredUser:
-    """A user's state as read, with the version that guards the next write."""
-
-    state: UserState
-    version: int = 0
-    """0 means no profile is stored yet."""
-    xp_at: datetime | None = None
-    """When the user reached their current XP: ties on a leaderboard go to the earlier one."""
-    days_loaded: frozenset[str] = frozenset()
-    """Local days (ISO) whose cap slots ``state.capped`` holds as stored."""
-    inline_days: frozenset[str] = frozenset()
-    """Days whose slots came inside an old-format profile: written out as day items next commit."""
-    marks: AccountMarks = NO_MARKS
-    """Exclusion and erasure tombstone (see :class:`AccountMarks`)."""
-    tombstone: bool = False
-    """The stored profile is the erasure tombstone itself (nothing about the user but the id)."""
-    pending: tuple[str, ...] = ()
-    """Dedupe keys committed by the profile whose markers may not be stored yet: applied."""
-    slots_from: str | None = None
-    """Every day from this one (ISO) keeps its slots inline or names its day item in
-    ``spilled``; an earlier day may have a day item. ``None``: unknown (an older profile)."""
-    spilled: frozenset[str] = frozenset()
-    """Days on or after ``slots_from`` whose slots live in a day item."""
-
-    @property
-    def exists(self) -> bool:
-        return self.version > 0
-
-    @property
-    def listed(self) -> bool:
-        """On the public boards and in the leagues: visible by choice, not excluded by an
-        operator, not being erased."""
-        return _on_the_boards(self.state.settings, self.marks)
-
-
-@dataclass(frozen=True, slots=True)
-class UserChange:
-    """Everything one transition writes for one user."""
-
-    before: StoredUser
-    state: UserState
-    now: datetime
-    new_markers: Sequence[str] = ()
-    notifications: Sequence[Notification] = ()
-    membership: Membership | None = None
-    """A league seat taken for this change (its member item commits with the profile)."""
-    marks: AccountMarks | None = None
-    """``None`` keeps the marks read (``before.marks``); only the account admin changes them."""
-
-    @property
-    def new_marks(self) -> AccountMarks:
-        return self.before.marks if self.marks is None else self.marks
-
-    @property
-    def xp_at(self) -> datetime | None:
-        if self.state.xp != self.before.state.xp:
-            return self.now
-        return self.before.xp_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -583,7 +505,7 @@ class UserRepository:
         ``unlisted`` (projected into GSI2, present only when true) keeps the user off every
         board: their own choice (``leaderboard_visible``) or an operator's exclusion."""
         settings = state.settings
-        unlisted = not _on_the_boards(settings, marks)
+        unlisted = not on_the_boards_with(settings, marks)
         # Keyed by when the streak really breaks: a freeze held pushes the reminder a day later.
         expires = (
             expires_without_clock(state.streak, state.freezes, self._freezes, settings.timezone)
@@ -946,11 +868,3 @@ def _cohorts_held(league: LeagueState) -> list[str]:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
-
-
-def _on_the_boards(settings: UserSettings, marks: AccountMarks) -> bool:
-    return on_the_boards(
-        visible=settings.leaderboard_visible,
-        excluded=marks.exclusion is not None,
-        erasing=marks.erasing,
-    )

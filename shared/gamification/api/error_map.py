@@ -108,7 +108,7 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.admin", "BackfillNotStartedError"): _unavailable(
         "backfill_not_started", "the badge is saved but its backfill did not start; repeat", 5
     ),
-    ("gamification.adapters.user_repository", "VersionConflictError"): _unavailable(
+    ("gamification.domain.profile_records", "VersionConflictError"): _unavailable(
         "busy", "the profile kept changing; retry", 1
     ),
 }

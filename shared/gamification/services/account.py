@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
 from gamification.domain.notifications import MarkedRead
+from gamification.domain.profile_records import StoredUser
 from gamification.domain.state import UserSettings
 from gamification.validation import problems
 

@@ -11,26 +11,54 @@ redelivery after a commit finds every marker (or pending key) and changes nothin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from gamification.adapters.league_repository import LeagueRepository, Membership, cohort_name
-from gamification.adapters.player_score import PlayerScore
-from gamification.adapters.user_repository import (
+from gamification.domain import leagues
+from gamification.domain.activity import Activity
+from gamification.domain.boards import PlayerScore
+from gamification.domain.game_rules import GameRules
+from gamification.domain.leagues import Membership, cohort_name
+from gamification.domain.periods import iso_week
+from gamification.domain.profile_records import (
     AlreadyAppliedError,
     StoredUser,
     UnstorableChangeError,
     UserChange,
-    UserRepository,
     VersionConflictError,
 )
-from gamification.domain import leagues
-from gamification.domain.activity import Activity
-from gamification.domain.game_rules import GameRules
-from gamification.domain.periods import iso_week
 from gamification.domain.state import UserState
 from gamification.domain.transition import Effects, apply_activities, cap_days
+
+# -- ports (adapters: UserRepository, LeagueRepository) -----------------------------------------
+
+
+class Profiles(Protocol):
+    """The users' profiles, read consistently and written under their version guard."""
+
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def load_many(
+        self, user_ids: Iterable[str], consistent: bool = False
+    ) -> dict[str, StoredUser]: ...
+
+    def with_days(self, stored: StoredUser, days: Iterable[str]) -> StoredUser:
+        """``stored`` with the cap slots of ``days`` loaded (those it does not hold yet)."""
+        ...
+
+    def save(self, change: UserChange) -> StoredUser:
+        """Commit ``change``; raises VersionConflictError, AlreadyAppliedError,
+        UnstorableChangeError."""
+        ...
+
+
+class Seats(Protocol):
+    def take_seat(self, week: str, tier: int, user_id: str) -> Membership:
+        """A seat in a cohort of ``tier`` for ``week`` (exactly once per call)."""
+        ...
+
 
 CHUNK = 25
 """Activities per transaction: markers + profile + notifications stay under DynamoDB's 100."""
@@ -92,11 +120,11 @@ class Applied:
 class ActivityApplier:
     def __init__(
         self,
-        users: UserRepository,
+        users: Profiles,
         rules: Callable[[], GameRules],
         clock: Callable[[], datetime],
         max_attempts: int = 6,
-        seats: LeagueRepository | None = None,
+        seats: Seats | None = None,
     ) -> None:
         self._seats = seats
         self._users = users

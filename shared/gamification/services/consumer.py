@@ -18,8 +18,8 @@ from typing import Protocol
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
-from gamification.adapters.dead_letters import DeadLetter, DeadLetterQueue, DeadLetterQueueError
 from gamification.domain.activity import Activity
+from gamification.domain.dead_letters import DeadLetter, DeadLetterQueueError
 from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import Rejection, check
 from gamification.services.applier import ActivityApplier, Applied
@@ -34,6 +34,14 @@ class QueueRecord(Protocol):
 
     @property
     def body(self) -> str: ...
+
+
+class DeadLetters(Protocol):
+    """Where poison messages go, with their reasons (adapter: ``DeadLetterQueue``)."""
+
+    def send(self, letters: Sequence[DeadLetter]) -> None:
+        """Raises DeadLetterQueueError naming the letters that were not sent."""
+        ...
 
 
 @dataclass
@@ -72,7 +80,7 @@ class QueueConsumer:
     def __init__(
         self,
         applier: ActivityApplier,
-        dead_letters: DeadLetterQueue,
+        dead_letters: DeadLetters,
         rules: Callable[[], GameRules],
     ) -> None:
         self._applier = applier

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from gamification.adapters.user_repository import Exclusion, StoredUser  # records (moving)
+from gamification.domain.profile_records import Exclusion, StoredUser
 from gamification.domain.text import human_text
 from gamification.services.read_models import ExclusionOut
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
+from gamification.domain.profile_records import StoredUser
 from gamification.domain.user_records import (
     AppliedActivity,
     BudgetWindow,

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from gamification.adapters.user_repository import StoredUser, UserChange, VersionConflictError
 from gamification.domain.boards import (
     ABANDONED_REBUILD_TTL,
     ALLTIME,
@@ -33,6 +32,7 @@ from gamification.domain.boards import (
     weekly_expiry,
 )
 from gamification.domain.leagues import Membership
+from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 
 __all__ = [
     "ABANDONED_REBUILD_TTL",

@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
 from gamification.domain.boards import Entry, LeaderboardUnavailableError, Page, PlayerScore, league
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import LeagueRules, LeagueState, Tier, cohort_name, zones
 from gamification.domain.periods import iso_week, week_bounds
+from gamification.domain.profile_records import StoredUser
 from gamification.services.applier import player_score
 from gamification.services.board_truth import top_entries
 from gamification.services.read_models import (

@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
 from gamification.domain.boards import (
     ALLTIME,
@@ -28,6 +27,7 @@ from gamification.domain.game_rules import GameRules
 from gamification.domain.levels import level_from_xp, level_progress
 from gamification.domain.notifications import NotificationPage
 from gamification.domain.periods import Period, iso_week
+from gamification.domain.profile_records import StoredUser
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
 from gamification.domain.ranking import competition_ranks
 from gamification.domain.state import UserState

@@ -27,9 +27,9 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
-from gamification.adapters.user_repository import StoredUser  # the profile record (moving)
 from gamification.domain.freezes import FreezeRules
 from gamification.domain.notifications import Notification
+from gamification.domain.profile_records import StoredUser
 from gamification.domain.reminders import (
     Reminder,
     ReminderOutcome,
