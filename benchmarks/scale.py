@@ -50,12 +50,13 @@ from gamification.adapters.dynamo_codec import from_item
 from gamification.adapters.league_repository import CloseCheckpoints, LeagueRepository
 from gamification.adapters.player_directory import PlayerDirectory
 from gamification.adapters.player_score import PlayerScore
+from gamification.adapters.profile_codec import decode_profile
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
 from gamification.adapters.reminder_progress import ReminderProgress
 from gamification.adapters.reminder_queue import ReminderQueue, decode
 from gamification.adapters.snapshot_repository import SnapshotRepository
-from gamification.adapters.user_repository import UserRepository, decode_profile
+from gamification.adapters.user_repository import UserRepository
 from gamification.config import Settings
 from gamification.domain.activity import Activity
 from gamification.domain.catalog import Reporter

@@ -7,7 +7,8 @@ from typing import Any, cast
 from benchmarks.histories import EPOCH, EVERY_CAP, MODERATE, lived, padded
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size, to_item
-from gamification.adapters.user_repository import UserRepository, by_day
+from gamification.adapters.profile_codec import by_day
+from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import MAX_ID_BYTES
 from gamification.domain.game_rules import default_game_rules
 

@@ -16,12 +16,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from gamification.adapters.dynamo_codec import from_item
-from gamification.adapters.user_repository import (
-    UserRepository,
-    by_day,
-    decode_day,
-    decode_profile,
-)
+from gamification.adapters.profile_codec import by_day, decode_day, decode_profile
+from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import EventType, load_event_catalog

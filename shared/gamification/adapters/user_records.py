@@ -14,7 +14,7 @@ from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.notification_codec import stored_notification_from_item
-from gamification.adapters.user_repository import decode_slots
+from gamification.adapters.profile_codec import decode_slots
 from gamification.domain.user_records import (
     AppliedActivity,
     BudgetWindow,

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.user_repository import unpack_state
+from gamification.adapters.profile_codec import unpack_state
 from gamification.local.provision import Provisioned
 from tests.integration.pipeline.support import Clock, Pipeline, activity, build_pipeline, record
 
