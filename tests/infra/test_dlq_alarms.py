@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -23,6 +24,11 @@ from moto import mock_aws
 
 from tests.infra.alarm_evaluator import AlarmDefinition, Series, transitions_to_alarm
 from tests.infra.conftest import Synthesis
+
+NOW = datetime(2026, 12, 31, 23, 59, 30, tzinfo=UTC)
+"""A Thursday night at a year turn: moto stamps the letters and the age is read on one moved
+clock (ticking), so neither depends on the day the suite runs."""
+pytestmark = pytest.mark.time_machine(NOW)
 
 # The SQS queue attribute behind each CloudWatch metric the alarms read.
 _ATTRIBUTE = {

@@ -15,28 +15,9 @@ from typing import Any
 from gamification.adapters import keys
 from gamification.domain import text
 from gamification.domain.profile_records import (
-    NO_MARKS as NO_MARKS,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    AccountMarks as AccountMarks,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    AlreadyAppliedError as AlreadyAppliedError,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    Exclusion as Exclusion,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    StoredUser as StoredUser,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    UnstorableChangeError as UnstorableChangeError,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    UserChange as UserChange,  # noqa: PLC0414 (re-exported: its old home)
-)
-from gamification.domain.profile_records import (
-    VersionConflictError as VersionConflictError,  # noqa: PLC0414 (re-exported: its old home)
+    AccountMarks,
+    Exclusion,
+    StoredUser,
 )
 from gamification.domain.state import CapSlot, UserSettings, UserState, epoch_micros
 
