@@ -26,11 +26,14 @@ from moto import mock_aws
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
-from gamification.domain.state import UserState
-from gamification.domain.transition import apply_activities
 from gamification.local.provision import provision
 from tests.fixtures.aws import isolate_moto_transactions
-from tests.integration.pipeline.support import Clock, Record, build_pipeline
+from tests.integration.pipeline.support import (
+    Clock,
+    Record,
+    assert_matches_the_oracle,
+    build_pipeline,
+)
 from tests.strategies import Scenario, scenarios
 
 FAULTS = ("none", "crash_before_markers", "markers_fail", "profile_response_lost")
@@ -129,33 +132,10 @@ def test_exactly_once_with_crashes_between_profile_and_markers(
                 continue
         queue.extend(r for r in batch if r.message_id in report.failed_message_ids)
 
-    oracle = apply_activities(
-        UserState.new(scenario.user_id, scenario.settings),
-        scenario.activities,
-        scenario.rules,
-        scenario.now,
-    )
-    expected = oracle.state
-    stored = pipeline.users.load(scenario.user_id)
-    days = {bucket.split("|", 1)[0] for bucket in expected.capped}
-    actual = pipeline.users.with_days(stored, days).state
-    assert actual.xp == expected.xp
-    assert actual.counters == expected.counters
-    assert actual.streak == expected.streak
-    assert actual.weekly_xp == expected.weekly_xp
-    # Slots of a day past its retention are gone in AWS (day item TTL, or dropped from the
-    # profile at a later commit); moto keeps expired items, so compare the days still kept.
-    assert _live(actual.capped, pipeline.users, pipeline.clock.now) == _live(
-        expected.capped, pipeline.users, pipeline.clock.now
-    )
-    assert set(actual.badges) == set(expected.badges)
+    oracle, stored = assert_matches_the_oracle(pipeline, scenario)
 
     for key in oracle.effects.applied_keys:
         assert key in stored.pending or _marker_exists(
             pipeline.dynamodb, stack.table_name, scenario.user_id, key
         ), key
     client.close()
-
-
-def _live(capped: dict[str, Any], users: Any, now: Any) -> dict[str, Any]:
-    return {k: v for k, v in capped.items() if users.day_expires(k.split("|", 1)[0]) > now}
