@@ -48,7 +48,9 @@ class Capacity:
             self.sizes[key] = size
 
     def read(self, item: Mapping[str, Any] | None, consistent: bool) -> None:
-        size = item_size(item) if item else 0
+        self.read_size(item_size(item) if item else 0, consistent)
+
+    def read_size(self, size: int, consistent: bool) -> None:
         self.largest_item = max(self.largest_item, size)
         units = max(1, math.ceil(size / (4 * KB)))
         self.read_units += units if consistent else units / 2
@@ -100,12 +102,18 @@ def _bill(meter: Capacity, operation: str, params: dict[str, Any], parsed: dict[
     elif operation == "GetItem":
         meter.read(parsed.get("Item"), bool(params.get("ConsistentRead")))
     elif operation == "BatchGetItem":
+        # A projection (``ProjectionExpression``) returns less but bills the whole item: the
+        # size written earlier in the block, when known, else what came back.
         for table, request in params.get("RequestItems", {}).items():
-            found = {
-                (i["PK"]["S"], i["SK"]["S"]): i for i in parsed.get("Responses", {}).get(table, [])
-            }
+            returned = parsed.get("Responses", {}).get(table, [])
             for key in request["Keys"]:
-                item = found.get((key["PK"]["S"], key["SK"]["S"]))
-                meter.read(item, bool(request.get("ConsistentRead")))
+                item = next(
+                    (i for i in returned if all(i[a] == v for a, v in key.items() if a in i)),
+                    None,
+                )
+                stored = meter.sizes.get((key["PK"]["S"], key["SK"]["S"]), 0)
+                meter.read_size(
+                    max(item_size(item), stored) if item else 0, bool(request.get("ConsistentRead"))
+                )
     elif operation in ("Query", "Scan"):
         meter.queried(parsed.get("Items", []), bool(params.get("ConsistentRead")))

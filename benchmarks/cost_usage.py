@@ -74,6 +74,9 @@ class Usage:
     metrics: set[tuple[str, str, tuple[tuple[str, str], ...]]] = field(default_factory=set)
     """(function, metric name, dimensions other than ``service``) emitted."""
     api_requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    """Messages of the ERROR lines the functions logged: a measurement with any is void (a
+    failing path is not the traffic priced, and a traceback's bytes depend on the checkout)."""
 
     def count(self, service: str, function: str | None = None) -> int:
         return sum(
@@ -181,18 +184,14 @@ class DynamoMeter:
             for index, units in index_writes(old, new).items():
                 usage.index_write_units += units
                 usage.index_write_units_by_index[index] += units
-        if operation in ("GetItem",):
-            self._read([parsed.get("Item")], bool(params.get("ConsistentRead")), each=True)
+        # A read is billed by the whole stored item, whatever its projection returns.
+        if operation == "GetItem":
+            found = self._stored(params["TableName"], params["Key"]) if parsed else None
+            self._read([found], bool(params.get("ConsistentRead")), each=True)
         elif operation == "BatchGetItem":
             for table, request in params.get("RequestItems", {}).items():
-                found = {
-                    (i[TABLE.partition_key]["S"], i[TABLE.sort_key]["S"]): i
-                    for i in parsed.get("Responses", {}).get(table, [])
-                }
-                items = [
-                    found.get((k[TABLE.partition_key]["S"], k[TABLE.sort_key]["S"]))
-                    for k in request["Keys"]
-                ]
+                unprocessed = parsed.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+                items = [self._stored(table, k) for k in request["Keys"] if k not in unprocessed]
                 self._read(items, bool(request.get("ConsistentRead")), each=True)
         elif operation in ("Query", "Scan"):
             self._read(parsed.get("Items", []), bool(params.get("ConsistentRead")), each=False)
@@ -283,6 +282,8 @@ def account_output(usage: Usage, function: str, text: str) -> None:
         if isinstance(blob, dict):
             blob = as_deployed(function, blob)
             line = json.dumps(blob, separators=(",", ":"), default=str)
+        if isinstance(blob, dict) and blob.get("level") in ("ERROR", "CRITICAL"):
+            usage.errors.append(f"{function}: {blob.get('message')}")
         if isinstance(blob, dict) and "_aws" in blob:
             for directive in blob["_aws"].get("CloudWatchMetrics", []):
                 for dimensions in directive.get("Dimensions", [[]]):

@@ -169,6 +169,9 @@ def measure(inv: Inventory) -> Measured:
         with rig.metering() as read_usage:
             for _ in range(READS):
                 rig.api("GET", "/v1/leaderboard?limit=20", users[0])
+    failed = [e for u in (*idle_runs.values(), activity_usage, read_usage) for e in u.errors]
+    if failed:
+        raise RuntimeError(f"a function failed while measured: {failed[:3]}")
     traced_api = inv.api_traced
     traffic_metrics = set(activity_usage.metrics | read_usage.metrics) - idle_metrics
     return Measured(
