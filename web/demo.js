@@ -72,6 +72,20 @@ async function send(token, activity) {
   }
 }
 
+// The widgets' language: ?lang=de, or the switch in the header (they read the nearest `lang`).
+const languageSelect = $("#lang-select");
+function useLanguage(lang) {
+  $("#widgets").lang = lang;
+  languageSelect.value = lang;
+  refreshAll();
+}
+useLanguage(["en", "de"].includes(params.get("lang")) ? params.get("lang") : "en");
+languageSelect.addEventListener("change", () => {
+  params.set("lang", languageSelect.value);
+  history.replaceState(null, "", `?${params}`);
+  useLanguage(languageSelect.value);
+});
+
 const session = signedInToken();
 if (!session) {
   showSignIn();

@@ -156,6 +156,19 @@ def test_the_demo_page_is_served_at_the_root(site_gateway: GatewayWithDemoSite) 
     assert json.loads(config.body) == {"apiUrl": "", "devSignIn": True}
 
 
+def test_the_widget_modules_and_badge_icons_are_served_from_subfolders(
+    site_gateway: GatewayWithDemoSite,
+) -> None:
+    module = site_gateway.handle(request("GET", "/gamify/league.js"))
+    icon = site_gateway.handle(request("GET", "/icons/first-read.svg"))
+
+    assert module.status == 200
+    assert headers_of(module)["content-type"].startswith("text/javascript")
+    assert icon.status == 200
+    assert headers_of(icon)["content-type"] == "image/svg+xml"
+    assert icon.body.startswith(b"<svg ")
+
+
 @pytest.mark.parametrize(
     "path", ["/../pyproject.toml", "/%2e%2e/pyproject.toml", "/.hidden", "/v1/me", "/nothing.js"]
 )
@@ -173,12 +186,16 @@ def test_the_api_still_answers_behind_the_site(site_gateway: GatewayWithDemoSite
     assert answer.status == 200
 
 
-def test_the_shipped_module_renders_api_text_as_text_only() -> None:
-    source = (default_web_dir() / "gamify.js").read_text()
+def test_the_shipped_modules_render_api_text_as_text_only() -> None:
+    modules = sorted(default_web_dir().glob("**/*.js"))
+    source = "\n".join(module.read_text() for module in modules)
+
+    assert {m.name for m in modules} >= {"gamify.js", "core.js", "league.js", "i18n.js"}
 
     assert "innerHTML" not in source
     assert "insertAdjacentHTML" not in source
     assert "eval(" not in source
+    source = source.replace('"http://www.w3.org/2000/svg"', "")  # a namespace name, not a URL
     assert not any(marker in source for marker in ("http://", "cdn.", "unpkg", "jsdelivr")), (
         "the widgets load nothing from another host"
     )

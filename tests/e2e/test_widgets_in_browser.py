@@ -1,0 +1,266 @@
+"""The league, quests and streak widgets in real Chromium against the local stack, in both colour
+schemes and both shipped languages: one page load per scheme (light + English at 1280 px, dark +
+German + reduced motion at 360 px), axe-core over the whole page in each, and a keyboard-only
+path. axe-core is the copy vendored in the ``axe-playwright-python`` wheel (nothing downloaded).
+
+The stack accepts activities 300 h old, so the streak's history (seven days, a missed day a
+freeze covers, today) is reported now. Screenshots land in ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from gamification.domain.periods import iso_week, week_bounds
+from tests.e2e.stack import StackProcess, eventually, ok
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+USER = "mia"
+RIVALS = {"ren": 20, "sam": 3, "tom": 1}  # posts read today: ren tops the cohort
+
+if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+expect = playwright_api.expect
+
+
+@pytest.fixture(scope="module")
+def stack_environment() -> dict[str, str]:
+    return {"GAMIFY_MAX_BACKDATE_HOURS": "300"}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _noon(day: date) -> str:
+    return datetime.combine(day, time(12), tzinfo=UTC).isoformat()
+
+
+@pytest.fixture(scope="module")
+def today(stack: StackProcess) -> date:
+    """A week of play: quests, mia's streak with a covered day, and a league cohort."""
+    api = stack.api
+    now = datetime.now(UTC)
+    for quest_id, count in (("quick-read", 1), ("daily-reader", 3)):
+        quest = {
+            "name": {"quick-read": "Quick Read", "daily-reader": "Daily Reader"}[quest_id],
+            "description": f"Read {count} post{'s' if count > 1 else ''}.",
+            "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(days=2)).isoformat(),
+            "criteria": {"type": "posts_read", "count": count},
+            "reward_xp": 20 * count,
+        }
+        created = api.as_user("root:admin", "PUT", f"/v1/admin/quests/{quest_id}", quest)
+        assert created.status == 201, created.body
+
+    # Seven active days (8..2 days ago) earn a freeze, yesterday is missed, today is active.
+    day = now.date()
+    history = [
+        {"type": "post_read", "object_id": f"day-{d}", "occurred_at": _noon(day - timedelta(d))}
+        for d in range(8, 1, -1)
+    ]
+    assert ok(api.report_many(USER, history))["accepted"] == 7
+    # The freeze earned on day 7 already shows as covering yesterday.
+    yesterday = (day - timedelta(days=1)).isoformat()
+    eventually(
+        lambda: api.profile(USER)["streak"]["frozen_days"] == [yesterday], what="a covered day"
+    )
+    ok(api.as_user(USER, "PUT", "/v1/me/settings", {"display_name": "Mia"}))
+    ok(api.report(USER, "post_read", "today"))
+    for rival, reads in RIVALS.items():
+        reads_today = [{"type": "post_read", "object_id": f"r{i}"} for i in range(reads)]
+        ok(api.report_many(rival, reads_today))
+    eventually(lambda: api.profile(USER)["streak"]["current"] == 8, what="an 8-day streak")
+
+    def cohort() -> int:
+        body = ok(api.as_user(USER, "GET", "/v1/me/league"))
+        return len(body["entries"])
+
+    eventually(lambda: cohort() == 4, what="mia and three rivals in one cohort")
+    api.job("reconciler")
+    api.wait_idle()
+    return day
+
+
+def _expected_week(today: date) -> dict[str, str]:
+    """This ISO week as the streak calendar must show it: yesterday covered, the rest active."""
+    monday = today - timedelta(days=today.weekday())
+    states = {}
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        if day > today:
+            states[day.isoformat()] = "future"
+        elif day == today - timedelta(days=1):
+            states[day.isoformat()] = "frozen"
+        else:
+            states[day.isoformat()] = "active"
+    return states
+
+
+def _open(browser: Browser, stack: StackProcess, *, scheme: str, lang: str, width: int) -> Page:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        color_scheme=scheme,  # type: ignore[arg-type]
+        reduced_motion="reduce" if scheme == "dark" else "no-preference",
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    page.goto(f"{stack.url}/?user={USER}&poll=1&lang={lang}")
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    return page
+
+
+def _axe_serious(page: Page) -> list[dict[str, Any]]:
+    results = axe_api.Axe().run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def _no_horizontal_scroll(page: Page) -> None:
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"horizontal scroll: {widths}"
+
+
+def test_light_english_league_quests_streak_axe_and_keyboard(
+    stack: StackProcess, browser: Browser, today: date
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = _open(browser, stack, scheme="light", lang="en", width=1280)
+
+    streak = page.locator("gamify-streak")
+    expect(streak.locator("[part=count]")).to_have_text("8-day streak", timeout=20_000)
+    expect(streak.locator("[part=status]")).to_have_text("Done for today. Come back tomorrow!")
+    days = streak.locator("li[data-day]")
+    expect(days).to_have_count(7)
+    shown = {d.get_attribute("data-day"): d.get_attribute("data-state") for d in days.all()}
+    assert shown == _expected_week(today)
+    expect(streak.locator("[part=freezes]")).to_have_text("No streak freezes held")
+    flame = streak.locator("svg.flame")
+    assert flame.evaluate("e => getComputedStyle(e).animationName") == "gamify-flicker"
+
+    league = page.locator("gamify-league")
+    expect(league.locator("[part=title]")).to_have_text("Bronze League")
+    expect(league.locator("[part=countdown]")).to_contain_text(re.compile(r"Closes (in|tomorrow)"))
+    expect(league.locator("tr[data-user]")).to_have_count(4)
+    expect(league.locator("tr[data-user=ren]")).to_have_attribute("data-zone", "up")
+    mine = league.locator(f"tr[data-user={USER}]")
+    expect(mine).to_have_attribute("aria-current", "true")
+    expect(mine).to_contain_text("Mia (you)")
+    expect(league.locator(".legend")).to_contain_text("Top 1: promoted to the next league")
+    expect(league.locator("[part=last-result]")).to_have_text("No result from last week yet.")
+
+    quests = page.locator("gamify-quests")
+    quick = quests.locator("li[data-quest=quick-read]")
+    expect(quick).to_have_attribute("data-state", "completed")
+    expect(quick).to_contain_text("Completed")
+    reader = quests.locator("li[data-quest=daily-reader]")
+    expect(reader).to_have_attribute("data-state", "active")
+    expect(reader.locator(".progress")).to_have_text("1 of 3")
+    expect(reader.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "1")
+    expect(reader.locator("time")).to_contain_text(re.compile(r"Ends in (2 days|\d+ hours)"))
+    expect(quests.locator("[part=summary]")).to_have_text("1 of 2 completed")
+
+    badge = page.locator("gamify-badge-grid li[data-badge=first-read] img.icon")
+    expect(badge).to_have_attribute("src", re.compile(r"/icons/first-read\.svg$"))
+    assert badge.evaluate("img => img.complete && img.naturalWidth > 0"), "the SVG icon loads"
+
+    # Keyboard only: tab from the top to "Read a post", send it with Enter, then reach the
+    # notifications toggle and close it with Space.
+    page.keyboard.press("Tab")
+    for _ in range(12):
+        if page.evaluate("document.activeElement?.dataset?.type") == "post_read":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#sent")).to_contain_text("Queued post_read")
+    toggle = page.locator("gamify-notifications button.toggle")
+    for _ in range(30):
+        if toggle.evaluate("b => b.getRootNode().activeElement === b"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+    assert _axe_serious(page) == []
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "widgets-light-en-1280.png"), full_page=True)
+
+    # The week closes (the job as of next Monday): the widget shows last week's result.
+    monday = week_bounds(iso_week(datetime.now(UTC)))[1] + timedelta(minutes=5)
+    stack.api.job("leagues", at=monday.isoformat())
+    result = league.locator("[part=last-result]")
+    expect(result).to_have_attribute("data-movement", "stayed", timeout=20_000)
+    expect(result).to_contain_text("Stayed in Bronze League.")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_dark_german_reduced_motion_at_360px(
+    stack: StackProcess, browser: Browser, today: date
+) -> None:
+    page = _open(browser, stack, scheme="dark", lang="de", width=360)
+
+    streak = page.locator("gamify-streak")
+    expect(streak.locator("[part=count]")).to_have_text("8 Tage in Folge", timeout=20_000)
+    frozen = streak.locator(f"li[data-day='{(today - timedelta(days=1)).isoformat()}']")
+    if today.weekday() > 0:  # on a Monday yesterday belongs to last week's calendar
+        expect(frozen).to_have_attribute("aria-label", re.compile("durch Serienschutz gedeckt$"))
+    flame = streak.locator("svg.flame")
+    assert flame.evaluate("e => getComputedStyle(e).animationName") == "none"
+    background = streak.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background == "rgb(22, 27, 34)", "the dark default surface"
+
+    league = page.locator("gamify-league")
+    expect(league.locator("[part=title]")).to_have_text("Bronze-Liga")
+    expect(league.locator("[part=countdown]")).to_contain_text("Endet")
+    quests = page.locator("gamify-quests")
+    expect(quests.locator("[part=title]")).to_have_text("Aufgaben")
+    expect(quests.locator("li[data-quest=daily-reader] .progress")).to_have_text(
+        re.compile(r"^[12] von 3$")  # the first test's keyboard path read one more post
+    )
+    profile = page.locator("gamify-profile")
+    expect(profile.locator("[part=level]")).to_have_text(re.compile(r"^Stufe \d+$"))
+    expect(page.locator("gamify-leaderboard[period=alltime] caption")).to_have_text(
+        "Bestenliste: Gesamt"
+    )
+
+    assert _axe_serious(page) == []
+    _no_horizontal_scroll(page)
+    page.screenshot(path=str(ARTIFACTS / "widgets-dark-de-360.png"), full_page=True)
+
+    # The language switch redraws every widget in English, without a reload.
+    page.locator("#lang-select").select_option("en")
+    expect(league.locator("[part=title]")).to_have_text("Bronze League")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()

@@ -1,0 +1,308 @@
+// The base of every widget: settings, API access, polling, the theme, the language and a live
+// region. Everything the API returns is rendered as text (never as HTML).
+
+import { translator } from "./i18n.js";
+
+const settings = { apiBase: "", token: null, authScheme: "Bearer" };
+
+/** Set the API base URL and token provider for every widget on the page. `authScheme` prefixes
+ * the token in the Authorization header ("Bearer"; "" sends the bare token, as API Gateway's
+ * Cognito authorizer documents it). */
+export function configure({ apiBase, token, authScheme } = {}) {
+  if (apiBase !== undefined) settings.apiBase = apiBase;
+  if (token !== undefined) settings.token = token;
+  if (authScheme !== undefined) settings.authScheme = authScheme;
+  refreshAll();
+}
+
+/** Ask every widget to reload now (e.g. after the page reported an activity). */
+export function refreshAll() {
+  document.dispatchEvent(new CustomEvent("gamify:refresh"));
+}
+
+export class GamifyError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** A URL safe to load as an image: https:, or relative to `base` on the same origin. */
+export function safeUrl(value, base = document.baseURI) {
+  if (typeof value !== "string" || value === "") return null;
+  try {
+    const url = new URL(value, base);
+    const relative = !/^[a-z][a-z0-9+.-]*:/i.test(value) && !value.startsWith("//");
+    if (url.protocol === "https:" || (relative && url.origin === new URL(base).origin)) {
+      return url.href;
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+// -- DOM helpers: text only ------------------------------------------------------------------
+
+export function h(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "onclick") node.addEventListener("click", value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** An SVG element (decorative icons drawn in code; attributes only, no markup parsing). */
+export function svg(tag, attributes = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  node.append(...children);
+  return node;
+}
+
+export function bar(fraction, label, max, now) {
+  const fill = h("span");
+  fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
+  return h("div", { class: "bar", part: "bar", role: "progressbar", "aria-label": label,
+    "aria-valuemin": 0, "aria-valuemax": max, "aria-valuenow": now }, fill);
+}
+
+// -- the theme ---------------------------------------------------------------------------------
+// Public knobs are --gamify-*; each falls back to a light or (prefers-color-scheme: dark) value,
+// so a page that sets a knob wins in both schemes. Contrast of every default pair is >= 4.5:1.
+
+const LIGHT = `
+  --_text: var(--gamify-text, #1f2328); --_surface: var(--gamify-surface, #ffffff);
+  --_border: var(--gamify-border, #d0d7de); --_muted: var(--gamify-muted, #59636e);
+  --_accent: var(--gamify-accent, #8250df); --_on-accent: var(--gamify-on-accent, #ffffff);
+  --_track: var(--gamify-track, #eaeef2); --_button: var(--gamify-button, #f6f8fa);
+  --_highlight: var(--gamify-highlight, #fbefff); --_danger: var(--gamify-danger, #cf222e);
+  --_warning-bg: var(--gamify-warning-bg, #fff8c5); --_toast-bg: var(--gamify-toast-bg, #1f2328);
+  --_toast-text: var(--gamify-toast-text, #ffffff);
+  --_up: var(--gamify-promotion, #1a7f37); --_up-bg: var(--gamify-promotion-bg, #dafbe1);
+  --_down: var(--gamify-demotion, #cf222e); --_down-bg: var(--gamify-demotion-bg, #ffebe9);
+  --_flame: var(--gamify-flame, #d4500b); --_frozen: var(--gamify-frozen, #0969da);
+  --_frozen-bg: var(--gamify-frozen-bg, #ddf4ff);
+`;
+const DARK = `
+  --_text: var(--gamify-text, #e6edf3); --_surface: var(--gamify-surface, #161b22);
+  --_border: var(--gamify-border, #3d444d); --_muted: var(--gamify-muted, #9198a1);
+  --_accent: var(--gamify-accent, #a371f7); --_on-accent: var(--gamify-on-accent, #0d1117);
+  --_track: var(--gamify-track, #30363d); --_button: var(--gamify-button, #21262d);
+  --_highlight: var(--gamify-highlight, #2e2145); --_danger: var(--gamify-danger, #ff7b72);
+  --_warning-bg: var(--gamify-warning-bg, #3b2e00); --_toast-bg: var(--gamify-toast-bg, #e6edf3);
+  --_toast-text: var(--gamify-toast-text, #0d1117);
+  --_up: var(--gamify-promotion, #3fb950); --_up-bg: var(--gamify-promotion-bg, #12261a);
+  --_down: var(--gamify-demotion, #ff7b72); --_down-bg: var(--gamify-demotion-bg, #2d1214);
+  --_flame: var(--gamify-flame, #f0883e); --_frozen: var(--gamify-frozen, #58a6ff);
+  --_frozen-bg: var(--gamify-frozen-bg, #0c2d4f);
+`;
+
+export const BASE_CSS = `
+  :host { ${LIGHT} display: block; font: var(--gamify-font, inherit); color: var(--_text);
+          background: var(--_surface); border: 1px solid var(--_border);
+          border-radius: var(--gamify-radius, 10px); padding: var(--gamify-padding, 1rem);
+          min-width: 0; overflow-wrap: break-word; }
+  @media (prefers-color-scheme: dark) { :host { ${DARK} } }
+  :host([hidden]) { display: none; }
+  h2 { font-size: 1.05rem; margin: 0 0 .6rem; }
+  .muted { color: var(--_muted); font-size: .85rem; }
+  .error { color: var(--_danger); }
+  .bar { height: .55rem; background: var(--_track); border-radius: 1rem; overflow: hidden; }
+  .bar > span { display: block; height: 100%; background: var(--_accent); }
+  button { font: inherit; cursor: pointer; border-radius: calc(var(--gamify-radius, 10px) * .6);
+           padding: .25rem .6rem; border: 1px solid var(--_border); background: var(--_button);
+           color: inherit; }
+  button:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .stale { background: var(--_warning-bg); padding: .2rem .4rem; border-radius: 4px; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
+                     overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+  table { width: 100%; border-collapse: collapse; }
+  th, td { text-align: left; padding: .3rem .4rem; border-bottom: 1px solid var(--_border); }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  caption { text-align: left; font-weight: 700; margin-bottom: .4rem; }
+  @media (prefers-reduced-motion: reduce) {
+    *, *::before, *::after { animation: none !important; transition: none !important; }
+  }
+`;
+
+function sheet(css) {
+  const style = new CSSStyleSheet();
+  style.replaceSync(BASE_CSS + css);
+  return style;
+}
+
+const whoAmI = new Map(); // token -> Promise<user id>
+
+const FOCUSABLE = "button, [tabindex], a[href], input, select";
+
+function focusKey(node) {
+  // A class or label names a control; the text only when neither does (a count may change).
+  const label = node.getAttribute("aria-label") ?? "";
+  const text = node.className || label ? "" : node.textContent;
+  return [node.tagName, node.className, node.dataset.badge ?? "", label, text].join("|");
+}
+
+// The page's <html lang> may change (a language switch): widgets redraw in the new language.
+new MutationObserver(() => refreshAll())
+  .observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
+
+// -- the base element: API access, polling, refresh ------------------------------------------
+
+export class GamifyElement extends HTMLElement {
+  static css = "";
+  static defaultPollSeconds = 30;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.shadowRoot.adoptedStyleSheets = [sheet(this.constructor.css)];
+    this.tokenProvider = null;
+    this._timer = null;
+    // One polite live region per widget that survives redraws: rank changes are announced.
+    this._live = h("div", { class: "visually-hidden live", role: "status", "aria-live": "polite" });
+    this._onRefresh = () => this.refresh();
+    this._onVisibility = () => (document.hidden ? this._stopPolling() : this._startPolling(true));
+  }
+
+  static get observedAttributes() {
+    return ["poll-seconds", "lang"];
+  }
+
+  /** A page may set `poll-seconds` after the element started polling: restart at the new rate. */
+  attributeChangedCallback(name) {
+    if (name === "poll-seconds" && this._timer !== null) this._startPolling(false);
+    if (name === "lang" && this.isConnected) this.refresh();
+  }
+
+  connectedCallback() {
+    document.addEventListener("gamify:refresh", this._onRefresh);
+    document.addEventListener("visibilitychange", this._onVisibility);
+    this._startPolling(true);
+  }
+
+  disconnectedCallback() {
+    document.removeEventListener("gamify:refresh", this._onRefresh);
+    document.removeEventListener("visibilitychange", this._onVisibility);
+    this._stopPolling();
+  }
+
+  get apiBase() {
+    return (this.getAttribute("api-base") ?? settings.apiBase ?? "").replace(/\/+$/, "");
+  }
+
+  get pollSeconds() {
+    const value = Number(this.getAttribute("poll-seconds"));
+    return value > 0 ? value : this.constructor.defaultPollSeconds;
+  }
+
+  /** The language: this element's `lang`, the nearest ancestor's, else <html lang>, else "en". */
+  get locale() {
+    return this.closest("[lang]")?.getAttribute("lang") || document.documentElement.lang || "en";
+  }
+
+  /** The translator of the current language (see i18n.js). */
+  get t() {
+    const locale = this.locale;
+    if (this._t?.locale !== locale) this._t = translator(locale);
+    return this._t;
+  }
+
+  async token() {
+    const source = this.tokenProvider ?? this.getAttribute("token") ?? settings.token;
+    const token = typeof source === "function" ? await source() : source;
+    if (!token) throw new GamifyError(401, "not signed in");
+    return token;
+  }
+
+  /** One API call; `etag` makes it conditional (a 304 comes back as {status: 304}). */
+  async api(method, path, { body, etag } = {}) {
+    const scheme = this.getAttribute("auth-scheme") ?? settings.authScheme;
+    const token = await this.token();
+    const headers = { Accept: "application/json", Authorization: scheme ? `${scheme} ${token}` : token };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (etag) headers["If-None-Match"] = etag;
+    const response = await fetch(this.apiBase + path, {
+      method, headers, cache: "no-store",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 304) return { status: 304, etag };
+    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new GamifyError(response.status, data?.error?.message ?? `HTTP ${response.status}`);
+    }
+    return { status: response.status, etag: response.headers.get("ETag"), data };
+  }
+
+  /** The signed-in user's id (from `user-id`, or asked once per token). */
+  async me() {
+    const given = this.getAttribute("user-id");
+    if (given) return given;
+    const token = await this.token();
+    if (!whoAmI.has(token)) {
+      whoAmI.set(token, this.api("GET", "/v1/me").then((r) => r.data.user_id));
+      whoAmI.get(token).catch(() => whoAmI.delete(token));
+    }
+    return whoAmI.get(token);
+  }
+
+  async refresh() {
+    if (this._busy) return;
+    this._busy = true;
+    try {
+      await this.load();
+      this.removeAttribute("data-error");
+    } catch (error) {
+      this.setAttribute("data-error", String(error.status ?? "network"));
+      this.showError(error);
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  showError(error) {
+    const message = error.status === 401 ? this.t("signIn") : this.t("couldNotLoad", { message: error.message });
+    this.render([h("p", { class: "error", role: "alert" }, message)]);
+  }
+
+  /** Replace the widget's content. A redraw (a poll, a toggle) keeps the keyboard focus on the
+   * control that stands where the focused one stood: same kind, class and label. */
+  render(children) {
+    const shown = children.filter((child) => child !== null && child !== undefined);
+    const focused = this.shadowRoot.activeElement;
+    const key = focused ? focusKey(focused) : null;
+    this.shadowRoot.replaceChildren(...shown, this._live);
+    if (key === null) return;
+    for (const node of this.shadowRoot.querySelectorAll(FOCUSABLE)) {
+      if (focusKey(node) === key) {
+        node.focus({ preventScroll: true });
+        return;
+      }
+    }
+  }
+
+  /** Say `text` to screen readers (once; the region is polite). */
+  announce(text) {
+    this._live.textContent = text;
+  }
+
+  _startPolling(now) {
+    this._stopPolling();
+    if (document.hidden) return;
+    if (now) this.refresh();
+    this._timer = setInterval(() => this.refresh(), this.pollSeconds * 1000);
+  }
+
+  _stopPolling() {
+    clearInterval(this._timer);
+    this._timer = null;
+  }
+}

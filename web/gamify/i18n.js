@@ -1,0 +1,235 @@
+// Message catalogues: every string a widget shows comes from here, picked by the element's `lang`
+// (its own attribute, the nearest ancestor's, or <html lang>), plurals by Intl.PluralRules,
+// numbers and dates by Intl. A page adds a language or overrides a message with addMessages().
+
+const catalogues = {
+  en: {
+    signIn: "Sign in to see this.",
+    couldNotLoad: "Could not load: {message}",
+    // profile
+    yourProgress: "Your progress",
+    level: "Level {level}",
+    levelColumn: "Level",
+    xpLine: "{xp} XP · {toNext} XP to level {next}",
+    progressTo: "Progress to level {next}",
+    thisWeek: "This week",
+    streak: "Streak",
+    longestStreak: "Longest streak",
+    rank: "Rank",
+    badges: "Badges",
+    days: { one: "{count} day", other: "{count} days" },
+    expires: "expires {when}",
+    unranked: "unranked",
+    unavailable: "unavailable",
+    weeklyXp: "{xp} XP",
+    // badge grid
+    badgesTitle: "Badges ({earned} of {total})",
+    earnedOn: "Earned {date}",
+    locked: "Locked",
+    badgeLabel: "{name}: {state}. {description}",
+    badgeLockedLabel: "{name}: locked, {state}. {description}",
+    badgeProgress: "{name} progress",
+    // leaderboard
+    boardTitle: "Leaderboard: {title}",
+    allTime: "All time",
+    thisWeekNamed: "This week ({week})",
+    player: "Player",
+    xp: "XP",
+    you: " (you)",
+    nobody: "No one on the board yet.",
+    players: { one: "{count} player", other: "{count} players" },
+    snapshot: "Snapshot from {date}: the live board is unavailable.",
+    snapshotUndated: "Snapshot: the live board is unavailable.",
+    rankChanged: "You are now rank {rank}.",
+    // notifications
+    notifications: "Notifications",
+    unreadCount: "{count} unread",
+    markAllRead: "Mark all read",
+    markRead: "Mark read",
+    markReadNamed: "Mark \"{title}\" read",
+    nothingYet: "Nothing yet.",
+    dismiss: "Dismiss",
+    // league
+    leagueTitle: "{tier} League",
+    leagueWeek: "Week {week}",
+    closesIn: "Closes {relative}",
+    notJoined: "Earn XP this week to join a league cohort.",
+    promotionZone: "promotion zone",
+    demotionZone: "demotion zone",
+    promotionLegend: "Top {rank}: promoted to the next league",
+    demotionLegend: "From rank {rank}: demoted",
+    weeklyXpColumn: "XP this week",
+    lastWeek: "Last week ({week}): rank {rank}, {xp} XP.",
+    promoted: "Promoted to {tier} League.",
+    demoted: "Demoted to {tier} League.",
+    stayed: "Stayed in {tier} League.",
+    noLastWeek: "No result from last week yet.",
+    leagueRankChanged: "You are now rank {rank} in your league.",
+    // quests
+    questsTitle: "Quests",
+    noQuests: "No quests right now.",
+    questProgress: "{current} of {target}",
+    endsIn: "Ends {relative}",
+    startsIn: "Starts {relative}",
+    completedOn: "Completed {date}",
+    reward: "+{xp} XP",
+    rewardBadge: "+{xp} XP and a badge",
+    completedCount: "{done} of {total} completed",
+    // streak
+    streakTitle: "Daily streak",
+    streakDays: { one: "{count}-day streak", other: "{count}-day streak" },
+    doneToday: "Done for today. Come back tomorrow!",
+    expiresAt: "Keep it alive: do something before {when}.",
+    startToday: "Start a streak today.",
+    freezesHeld: { zero: "No streak freezes held", one: "{count} streak freeze held", other: "{count} streak freezes held" },
+    weekCalendar: "This week",
+    dayActive: "active",
+    dayFrozen: "covered by a freeze",
+    dayMissed: "missed",
+    dayToday: "today, not yet active",
+    dayFuture: "upcoming",
+    dayLabel: "{date}: {state}",
+    longest: "Longest: {days}",
+  },
+  de: {
+    signIn: "Melde dich an, um dies zu sehen.",
+    couldNotLoad: "Laden fehlgeschlagen: {message}",
+    yourProgress: "Dein Fortschritt",
+    level: "Stufe {level}",
+    levelColumn: "Stufe",
+    xpLine: "{xp} XP · noch {toNext} XP bis Stufe {next}",
+    progressTo: "Fortschritt bis Stufe {next}",
+    thisWeek: "Diese Woche",
+    streak: "Serie",
+    longestStreak: "Längste Serie",
+    rank: "Rang",
+    badges: "Abzeichen",
+    days: { one: "{count} Tag", other: "{count} Tage" },
+    expires: "endet {when}",
+    unranked: "ohne Rang",
+    unavailable: "nicht verfügbar",
+    weeklyXp: "{xp} XP",
+    badgesTitle: "Abzeichen ({earned} von {total})",
+    earnedOn: "Erhalten am {date}",
+    locked: "Gesperrt",
+    badgeLabel: "{name}: {state}. {description}",
+    badgeLockedLabel: "{name}: gesperrt, {state}. {description}",
+    badgeProgress: "Fortschritt {name}",
+    boardTitle: "Bestenliste: {title}",
+    allTime: "Gesamt",
+    thisWeekNamed: "Diese Woche ({week})",
+    player: "Spieler",
+    xp: "XP",
+    you: " (du)",
+    nobody: "Noch niemand auf der Liste.",
+    players: { one: "{count} Spieler", other: "{count} Spieler" },
+    snapshot: "Stand vom {date}: die Live-Liste ist nicht verfügbar.",
+    snapshotUndated: "Gespeicherter Stand: die Live-Liste ist nicht verfügbar.",
+    rankChanged: "Du bist jetzt auf Rang {rank}.",
+    notifications: "Benachrichtigungen",
+    unreadCount: "{count} ungelesen",
+    markAllRead: "Alle als gelesen markieren",
+    markRead: "Als gelesen markieren",
+    markReadNamed: "„{title}“ als gelesen markieren",
+    nothingYet: "Noch nichts.",
+    dismiss: "Schließen",
+    leagueTitle: "{tier}-Liga",
+    leagueWeek: "Woche {week}",
+    closesIn: "Endet {relative}",
+    notJoined: "Sammle diese Woche XP, um einer Ligagruppe beizutreten.",
+    promotionZone: "Aufstiegszone",
+    demotionZone: "Abstiegszone",
+    promotionLegend: "Plätze 1–{rank}: Aufstieg in die nächste Liga",
+    demotionLegend: "Ab Platz {rank}: Abstieg",
+    weeklyXpColumn: "XP diese Woche",
+    lastWeek: "Letzte Woche ({week}): Rang {rank}, {xp} XP.",
+    promoted: "Aufgestiegen in die {tier}-Liga.",
+    demoted: "Abgestiegen in die {tier}-Liga.",
+    stayed: "In der {tier}-Liga geblieben.",
+    noLastWeek: "Noch kein Ergebnis der letzten Woche.",
+    leagueRankChanged: "Du bist jetzt auf Rang {rank} deiner Liga.",
+    questsTitle: "Aufgaben",
+    noQuests: "Gerade keine Aufgaben.",
+    questProgress: "{current} von {target}",
+    endsIn: "Endet {relative}",
+    startsIn: "Beginnt {relative}",
+    completedOn: "Erledigt am {date}",
+    reward: "+{xp} XP",
+    rewardBadge: "+{xp} XP und ein Abzeichen",
+    completedCount: "{done} von {total} erledigt",
+    streakTitle: "Tagesserie",
+    streakDays: { one: "{count} Tag in Folge", other: "{count} Tage in Folge" },
+    doneToday: "Für heute erledigt. Bis morgen!",
+    expiresAt: "Halte sie am Leben: sei vor {when} aktiv.",
+    startToday: "Starte heute eine Serie.",
+    freezesHeld: { zero: "Kein Serienschutz vorhanden", one: "{count} Serienschutz vorhanden", other: "{count} Serienschutze vorhanden" },
+    weekCalendar: "Diese Woche",
+    dayActive: "aktiv",
+    dayFrozen: "durch Serienschutz gedeckt",
+    dayMissed: "verpasst",
+    dayToday: "heute, noch nicht aktiv",
+    dayFuture: "kommt noch",
+    dayLabel: "{date}: {state}",
+    longest: "Längste: {days}",
+  },
+};
+
+/** Add or override messages for a language (e.g. addMessages("fr", {...})); English fills gaps. */
+export function addMessages(lang, messages) {
+  catalogues[lang] = { ...(catalogues[lang] ?? {}), ...messages };
+}
+
+/** The languages with a catalogue. */
+export function languages() {
+  return Object.keys(catalogues);
+}
+
+/** The catalogue language for a BCP 47 tag: "de-AT" -> "de"; unknown -> "en". */
+export function catalogueFor(tag) {
+  if (!tag) return "en";
+  if (catalogues[tag]) return tag;
+  const base = tag.toLowerCase().split("-")[0];
+  return catalogues[base] ? base : "en";
+}
+
+/** A translator bound to one locale: t(key, params), plus Intl formatters of the same locale. */
+export function translator(locale) {
+  const lang = catalogueFor(locale);
+  const tag = locale || "en";
+  const plural = new Intl.PluralRules(tag);
+  const numbers = new Intl.NumberFormat(tag);
+  const format = (value) => (typeof value === "number" ? numbers.format(value) : String(value ?? ""));
+  const t = (key, params = {}) => {
+    let message = catalogues[lang][key] ?? catalogues.en[key] ?? key;
+    if (typeof message === "object") {
+      const count = params.count ?? 0;
+      message = (count === 0 && message.zero) || message[plural.select(count)] || message.other;
+    }
+    return message.replace(/\{(\w+)\}/g, (_, name) => format(params[name]));
+  };
+  t.locale = tag;
+  t.number = format;
+  t.date = (iso, options = { dateStyle: "medium" }, timeZone) => formatDate(tag, iso, options, timeZone);
+  t.relative = (iso, now = Date.now()) => relativeTime(tag, new Date(iso).getTime() - now);
+  return t;
+}
+
+function formatDate(tag, iso, options, timeZone) {
+  const date = new Date(iso);
+  try {
+    return new Intl.DateTimeFormat(tag, { ...options, timeZone }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat(tag, options).format(date); // an unknown zone: the browser's
+  }
+}
+
+const UNITS = [["day", 86_400_000], ["hour", 3_600_000], ["minute", 60_000]];
+
+/** "in 3 days" / "in 5 hours" / "in 2 minutes": the largest unit reached, rounded ("now" under a minute). */
+function relativeTime(tag, milliseconds) {
+  const format = new Intl.RelativeTimeFormat(tag, { numeric: "auto" });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(milliseconds) >= size) return format.format(Math.round(milliseconds / size), unit);
+  }
+  return format.format(0, "second");
+}
