@@ -165,7 +165,8 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     assert shown == _expected_week(today)
     expect(streak.locator("[part=freezes]")).to_have_text("No streak freezes held")
     flame = streak.locator("svg.flame")
-    assert flame.evaluate("e => getComputedStyle(e).animationName") == "gamify-flicker"
+    expect(flame).to_have_css("animation-name", "gamify-flicker")
+    expect(streak).to_have_css("background-color", "rgb(255, 255, 255)")  # the light surface
 
     league = page.locator("gamify-league")
     expect(league.locator("[part=title]")).to_have_text("Bronze League")
@@ -216,6 +217,14 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     _no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "widgets-light-en-1280.png"), full_page=True)
 
+    # Theming: a page's custom property and ::part() rule reach inside the shadow roots.
+    page.add_style_tag(
+        content="gamify-streak { --gamify-flame: rgb(1, 2, 3); }"
+        " gamify-league::part(title) { text-transform: uppercase; }"
+    )
+    expect(flame).to_have_css("color", "rgb(1, 2, 3)")
+    expect(league.locator("[part=title]")).to_have_css("text-transform", "uppercase")
+
     # The week closes (the job as of next Monday): the widget shows last week's result.
     monday = week_bounds(iso_week(datetime.now(UTC)))[1] + timedelta(minutes=5)
     stack.api.job("leagues", at=monday.isoformat())
@@ -237,9 +246,8 @@ def test_dark_german_reduced_motion_at_360px(
     if today.weekday() > 0:  # on a Monday yesterday belongs to last week's calendar
         expect(frozen).to_have_attribute("aria-label", re.compile("durch Serienschutz gedeckt$"))
     flame = streak.locator("svg.flame")
-    assert flame.evaluate("e => getComputedStyle(e).animationName") == "none"
-    background = streak.evaluate("e => getComputedStyle(e).backgroundColor")
-    assert background == "rgb(22, 27, 34)", "the dark default surface"
+    expect(flame).to_have_css("animation-name", "none")
+    expect(streak).to_have_css("background-color", "rgb(22, 27, 34)")  # the dark surface
 
     league = page.locator("gamify-league")
     expect(league.locator("[part=title]")).to_have_text("Bronze-Liga")
@@ -258,6 +266,26 @@ def test_dark_german_reduced_motion_at_360px(
     assert _axe_serious(page) == []
     _no_horizontal_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "widgets-dark-de-360.png"), full_page=True)
+
+    # Bronze has no demotion zone and a real Silver cohort needs a second week: the zones of
+    # one are drawn from a Silver answer (the API's own shape) served to this page only.
+    silver = {
+        **ok(stack.api.as_user(USER, "GET", "/v1/me/league")),
+        "tier": {"index": 1, "name": "Silber"},
+        "joined": True,
+        "entries": [
+            {"rank": r, "user_id": u, "display_name": None, "weekly_xp": 50 - 10 * r}
+            for r, u in enumerate(["ren", USER, "sam", "tom"], start=1)
+        ],
+        "zones": {"promotion_up_to_rank": 1, "demotion_from_rank": 4},
+    }
+    page.route("**/v1/me/league", lambda route: route.fulfill(json=silver))
+    page.evaluate("import('/gamify.js').then((m) => m.refreshAll())")
+    expect(league.locator("tr[data-user=tom]")).to_have_attribute("data-zone", "down")
+    expect(league.locator("tr[data-user=tom] .rank")).to_contain_text("Abstiegszone")
+    expect(league.locator(".legend")).to_contain_text("Ab Platz 4: Abstieg")
+
+    page.unroute("**/v1/me/league")
 
     # The language switch redraws every widget in English, without a reload.
     page.locator("#lang-select").select_option("en")
