@@ -1,0 +1,108 @@
+// Type declarations for gamify.js, the widgets' JavaScript API (the module itself is plain ES,
+// no build step). tests/local/test_widget_types.py fails when an export or element is missing.
+
+/** A token, or a function (sync or async) returning the signed-in user's token. */
+export type TokenSource = string | null | (() => string | null | Promise<string | null>);
+
+export interface GamifySettings {
+  /** The API's base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/prod ("" = same origin). */
+  apiBase?: string;
+  token?: TokenSource;
+  /** Prefix of the token in the Authorization header: "Bearer" (default) or "" for the bare token. */
+  authScheme?: string;
+}
+
+/** Set the API base URL and token provider for every widget on the page (and refresh them). */
+export function configure(settings?: GamifySettings): void;
+
+/** Ask every widget to reload now (e.g. after the page reported an activity). */
+export function refreshAll(): void;
+
+/** A URL safe to load as an image: https:, or relative to `base` on the same origin; else null. */
+export function safeUrl(value: unknown, base?: string): string | null;
+
+/** A message: a string with {placeholders}, or plural forms chosen by Intl.PluralRules. */
+export type Message = string | { zero?: string; one?: string; two?: string; few?: string; many?: string; other: string };
+
+/** Add or override messages of a language ("de", "fr", ...); English fills the gaps. */
+export function addMessages(lang: string, messages: Record<string, Message>): void;
+
+/** The languages that have a catalogue ("en", "de", and any added). */
+export function languages(): string[];
+
+/** An API error: the HTTP status (401 when no token) and the API's message. */
+export class GamifyError extends Error {
+  constructor(status: number, message: string);
+  status: number;
+}
+
+export interface ApiAnswer<T> {
+  status: number;
+  etag: string | null;
+  data: T;
+}
+
+/** The base of every widget. Attributes: api-base, token, auth-scheme, user-id, poll-seconds, lang. */
+export class GamifyElement extends HTMLElement {
+  /** Wins over the `token` attribute and configure(). */
+  tokenProvider: TokenSource;
+  readonly apiBase: string;
+  readonly pollSeconds: number;
+  /** The language in use: this element's lang, the nearest ancestor's, <html lang>, else "en". */
+  readonly locale: string;
+  /** Reload now. */
+  refresh(): Promise<void>;
+  /** One API call with this widget's credentials. */
+  api<T = unknown>(method: string, path: string, options?: { body?: unknown; etag?: string }): Promise<ApiAnswer<T>>;
+}
+
+export class GamifyProfile extends GamifyElement {}
+export class GamifyStreak extends GamifyElement {}
+export class GamifyLeague extends GamifyElement {}
+export class GamifyQuests extends GamifyElement {}
+/** Attribute icon-base: the folder relative badge icons resolve against (default: web/). */
+export class GamifyBadgeGrid extends GamifyElement {}
+/** Attributes: period ("alltime" | "weekly"), limit, radius. */
+export class GamifyLeaderboard extends GamifyElement {
+  readonly period: "alltime" | "weekly";
+}
+/** Attributes: open, toast-seconds. */
+export class GamifyNotifications extends GamifyElement {}
+
+export const ELEMENTS: {
+  "gamify-profile": typeof GamifyProfile;
+  "gamify-streak": typeof GamifyStreak;
+  "gamify-league": typeof GamifyLeague;
+  "gamify-quests": typeof GamifyQuests;
+  "gamify-badge-grid": typeof GamifyBadgeGrid;
+  "gamify-leaderboard": typeof GamifyLeaderboard;
+  "gamify-notifications": typeof GamifyNotifications;
+};
+
+/** A badge as `gamify:badge-unlocked` carries it (GET /v1/users/{id}/badges, one item). */
+export interface UnlockedBadge {
+  id: string;
+  name: string;
+  description: string;
+  icon: string | null;
+  earned: true;
+  earned_at: string;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "gamify-profile": GamifyProfile;
+    "gamify-streak": GamifyStreak;
+    "gamify-league": GamifyLeague;
+    "gamify-quests": GamifyQuests;
+    "gamify-badge-grid": GamifyBadgeGrid;
+    "gamify-leaderboard": GamifyLeaderboard;
+    "gamify-notifications": GamifyNotifications;
+  }
+  interface DocumentEventMap {
+    /** Every widget reloads (refreshAll()). */
+    "gamify:refresh": CustomEvent<void>;
+    /** A badge became earned while the grid was on screen (bubbles, composed). */
+    "gamify:badge-unlocked": CustomEvent<UnlockedBadge>;
+  }
+}
