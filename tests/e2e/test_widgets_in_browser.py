@@ -4,7 +4,8 @@ German + reduced motion at 360 px), axe-core over the whole page in each, and a 
 path. axe-core is the copy vendored in the ``axe-playwright-python`` wheel (nothing downloaded).
 
 The stack accepts activities 300 h old, so the streak's history (seven days, a missed day a
-freeze covers, today) is reported now. Screenshots land in ``test-artifacts/browser/``.
+freeze covers, today) is reported now. Screenshots land in ``test-artifacts/browser/`` (or, with
+``GAMIFY_UPDATE_SCREENSHOTS=1``, in ``docs/screenshots/`` for the README).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+ROOT = Path(__file__).resolve().parents[2]
+# GAMIFY_UPDATE_SCREENSHOTS=1 writes the README's screenshots (docs/screenshots/) instead.
+ARTIFACTS = ROOT / (
+    "docs/screenshots" if os.environ.get("GAMIFY_UPDATE_SCREENSHOTS") else "test-artifacts/browser"
+)
 USER = "mia"
 RIVALS = {"ren": 20, "sam": 3, "tom": 1}  # posts read today: ren tops the cohort
 
@@ -143,6 +148,19 @@ def _axe_serious(page: Page) -> list[dict[str, Any]]:
     ]
 
 
+def _badge_names_unbroken(page: Page) -> None:
+    """A one-word badge name ("Conversationalist") stays on one line: never cut or split."""
+    split = page.locator("gamify-badge-grid .name").evaluate_all(
+        r"""names => names.filter((e) => !/\s/.test(e.textContent.trim())).filter((e) => {
+          const range = document.createRange();
+          range.selectNodeContents(e);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1
+            || e.scrollWidth > e.clientWidth;
+        }).map((e) => e.textContent)"""
+    )
+    assert split == []
+
+
 def _no_horizontal_scroll(page: Page) -> None:
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
@@ -215,6 +233,7 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
 
     assert _axe_serious(page) == []
     _no_horizontal_scroll(page)
+    _badge_names_unbroken(page)
     page.screenshot(path=str(ARTIFACTS / "widgets-light-en-1280.png"), full_page=True)
 
     # Theming: a page's custom property and ::part() rule reach inside the shadow roots.
@@ -265,6 +284,7 @@ def test_dark_german_reduced_motion_at_360px(
 
     assert _axe_serious(page) == []
     _no_horizontal_scroll(page)
+    _badge_names_unbroken(page)
     page.screenshot(path=str(ARTIFACTS / "widgets-dark-de-360.png"), full_page=True)
 
     # Bronze has no demotion zone and a real Silver cohort needs a second week: the zones of
@@ -275,15 +295,20 @@ def test_dark_german_reduced_motion_at_360px(
         "joined": True,
         "entries": [
             {"rank": r, "user_id": u, "display_name": None, "weekly_xp": 50 - 10 * r}
-            for r, u in enumerate(["ren", USER, "sam", "tom"], start=1)
+            for r, u in enumerate([USER, "ren", "sam", "tom"], start=1)
         ],
         "zones": {"promotion_up_to_rank": 1, "demotion_from_rank": 4},
     }
+    silver["me"] = silver["entries"][0]
     page.route("**/v1/me/league", lambda route: route.fulfill(json=silver))
     page.evaluate("import('/gamify.js').then((m) => m.refreshAll())")
     expect(league.locator("tr[data-user=tom]")).to_have_attribute("data-zone", "down")
     expect(league.locator("tr[data-user=tom] .rank")).to_contain_text("Abstiegszone")
     expect(league.locator(".legend")).to_contain_text("Ab Platz 4: Abstieg")
+    # mia moved from rank 2 to 1: said once through the widget's polite live region.
+    expect(league.locator("[role=status].live")).to_have_text(
+        "Du bist jetzt auf Rang 1 deiner Liga."
+    )
 
     page.unroute("**/v1/me/league")
 

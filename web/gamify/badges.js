@@ -10,16 +10,19 @@ const DEFAULT_ICON_BASE = new URL("../", import.meta.url).href;
 export class GamifyBadgeGrid extends GamifyElement {
   static css = `
     ul { list-style: none; padding: 0; margin: 0; display: grid; gap: .6rem;
-         grid-template-columns: repeat(auto-fill, minmax(var(--gamify-badge-size, 8.5rem), 1fr)); }
+         grid-template-columns: repeat(auto-fill, minmax(min(var(--gamify-badge-size, 9.5rem), calc(50% - .3rem)), 1fr)); }
     li { border: 1px solid var(--_border); border-radius: calc(var(--gamify-radius, 10px) * .8);
-         padding: .6rem; text-align: center; min-width: 0; }
+         padding: .6rem .4rem; text-align: center; min-width: 0; container-type: inline-size; }
     li.locked .icon { filter: grayscale(1); opacity: .55; }
     li.earned { border-color: var(--_accent); }
     .icon { width: 3rem; height: 3rem; margin: 0 auto .3rem; border-radius: 50%; display: grid;
             place-items: center; font-weight: 700; background: var(--_track); }
     li.earned .icon { background: var(--_accent); color: var(--_on-accent); }
     img.icon, li.earned img.icon { object-fit: contain; background: none; }
-    .name { font-weight: 600; font-size: .85rem; overflow-wrap: anywhere; hyphens: auto; } .bar { margin-top: .3rem; }
+    /* The longest one-word name ("Conversationalist", ~10em) fits a narrow tile: the font
+       shrinks with the tile (container units) rather than the word breaking. */
+    .name { font-weight: 600; font-size: clamp(.7rem, 9.5cqi, .95rem); overflow-wrap: anywhere; hyphens: auto; }
+    .bar { margin-top: .3rem; }
     li.unlocking { animation: gamify-unlock 900ms ease-out 1; }
     @keyframes gamify-unlock { 0% { transform: scale(.6) rotate(-8deg); filter: grayscale(1); }
                                60% { transform: scale(1.12) rotate(3deg); } 100% { transform: none; } }

@@ -48,7 +48,7 @@ export class GamifyLeague extends GamifyElement {
         ? this.table(data, up, down)
         : h("p", { class: "muted", part: "empty" }, t("notJoined")),
       data.joined && (up || down) ? h("ul", { class: "legend muted" },
-        up ? h("li", { class: "up" }, arrow("up"), " ", h("span", {}, t("promotionLegend", { rank: up }))) : null,
+        up ? h("li", { class: "up" }, arrow("up"), " ", h("span", {}, t("promotionLegend", { count: up }))) : null,
         down ? h("li", { class: "down" }, arrow("down"), " ", h("span", {}, t("demotionLegend", { rank: down }))) : null) : null,
       this.lastResult(data.last_result),
     ]);
