@@ -1,6 +1,8 @@
 // Type declarations for gamify.js, the widgets' JavaScript API (the module itself is plain ES,
 // no build step). tests/local/test_widget_types.py fails when an export or element is missing.
 
+import type { ActivityIn, Responses, SettingsIn } from "./gamify-api";
+
 /** A token, or a function (sync or async) returning the signed-in user's token. */
 export type TokenSource = string | null | (() => string | null | Promise<string | null>);
 
@@ -29,6 +31,21 @@ export function addMessages(lang: string, messages: Record<string, Message>): vo
 
 /** The languages that have a catalogue ("en", "de", and any added). */
 export function languages(): string[];
+
+/** A small typed client of the API for app code (the answers typed from docs/openapi.json). */
+export class GamifyClient {
+  constructor(options: { apiBase?: string; token: TokenSource; authScheme?: string });
+  request(method: string, path: string, body?: unknown): Promise<any>;
+  me(): Promise<Responses["GET /v1/me"]>;
+  league(): Promise<Responses["GET /v1/me/league"]>;
+  quests(): Promise<Responses["GET /v1/me/quests"]>;
+  badges(userId: string): Promise<Responses["GET /v1/users/{user_id}/badges"]>;
+  leaderboard(query?: { period?: "alltime" | "weekly"; limit?: number; offset?: number }): Promise<Responses["GET /v1/leaderboard"]>;
+  notifications(query?: { unreadOnly?: boolean; limit?: number; cursor?: string }): Promise<Responses["GET /v1/me/notifications"]>;
+  markRead(ids: string[] | null): Promise<Responses["POST /v1/me/notifications/read"]>;
+  report(activity: ActivityIn): Promise<Responses["POST /v1/activities"]>;
+  updateSettings(settings: SettingsIn): Promise<Responses["PUT /v1/me/settings"]>;
+}
 
 /** An API error: the HTTP status (401 when no token) and the API's message. */
 export class GamifyError extends Error {

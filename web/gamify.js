@@ -17,7 +17,7 @@
 // Every element also takes `api-base` and `token` attributes or a `tokenProvider` property, which
 // win over configure(). Language: the element's `lang` (or an ancestor's, or <html lang>); themes:
 // the --gamify-* custom properties, ::part(), light and dark by prefers-color-scheme. Types:
-// gamify.d.ts.
+// gamify.d.ts (the API's JSON: gamify-api.d.ts); app code without widgets: GamifyClient.
 
 import { GamifyBadgeGrid } from "./gamify/badges.js";
 import { GamifyLeaderboard } from "./gamify/leaderboard.js";
@@ -29,6 +29,7 @@ import { GamifyStreak } from "./gamify/streak.js";
 
 export { configure, refreshAll, GamifyElement, GamifyError, safeUrl } from "./gamify/core.js";
 export { addMessages, languages } from "./gamify/i18n.js";
+export { GamifyClient } from "./gamify/client.js";
 export { GamifyBadgeGrid, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak };
 
 export const ELEMENTS = {

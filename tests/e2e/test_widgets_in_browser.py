@@ -208,6 +208,17 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(reader.locator("time")).to_contain_text(re.compile(r"Ends in (2 days|\d+ hours)"))
     expect(quests.locator("[part=summary]")).to_have_text("1 of 2 completed")
 
+    # The typed client app code uses without a widget: the same answers.
+    read = page.evaluate(
+        """async () => {
+          const { GamifyClient } = await import("/gamify.js");
+          const client = new GamifyClient({ token: "dev:mia" });
+          const [league, quests] = await Promise.all([client.league(), client.quests()]);
+          return [league.me.user_id, quests.quests.map((q) => q.id).sort()];
+        }"""
+    )
+    assert read == [USER, ["daily-reader", "quick-read"]]
+
     badge = page.locator("gamify-badge-grid li[data-badge=first-read] img.icon")
     expect(badge).to_have_attribute("src", re.compile(r"/icons/first-read\.svg$"))
     assert badge.evaluate("img => img.complete && img.naturalWidth > 0"), "the SVG icon loads"

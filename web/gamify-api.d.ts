@@ -1,0 +1,535 @@
+// Generated from docs/openapi.json by `python -m gamification.local.web_types`;
+// do not edit.
+// The API's JSON as TypeScript types; `Responses` maps each route to what it answers.
+
+export interface AcceptedOut {
+  /** The activity's dedupe key: reporting it again earns nothing. */
+  key: string;
+  status?: "queued";
+  occurred_at: string;
+  received_at: string;
+}
+
+export interface ActivityBatchIn {
+  activities: Array<ActivityIn>;
+}
+
+/** An activity the signed-in user reports about themself. */
+export interface ActivityIn {
+  /** A client-reportable event type, e.g. `post_read`. */
+  type: "comment_left" | "post_completed" | "post_read";
+  /** What it was about (the post, the comment...). */
+  object_id: string;
+  /** When it happened; defaults to now. May lie at most the back-dating window (48 h by default) in the past, and not in the future. RFC 3339 date-time with an offset, in the years 1970-8999. */
+  occurred_at?: string | null;
+  /** The series a post belongs to. */
+  series_id?: string | null;
+}
+
+export interface AroundOut {
+  period: Period;
+  week: string | null;
+  user_id: string;
+  /** Null when the user is not on this board. */
+  rank: number | null;
+  total: number;
+  entries: Array<EntryOut>;
+  stale: boolean;
+  as_of: string | null;
+}
+
+export interface BadgeCatalogOut {
+  badges: Array<BadgeOut>;
+}
+
+export interface BadgeIn {
+  /** Shown on profiles and in the unlock notification. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  name: string;
+  /** Shown with the badge. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  description: string;
+  /** `https://...` or a path relative to the page. */
+  icon: string;
+  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached;
+}
+
+export interface BadgeOut {
+  id: string;
+  name: string;
+  description: string;
+  icon: string;
+  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached;
+}
+
+export interface BatchItemOut {
+  index: number;
+  status: "accepted" | "rejected";
+  key: string;
+  error?: ItemError | null;
+}
+
+export interface BatchOut {
+  accepted: number;
+  rejected: number;
+  results: Array<BatchItemOut>;
+}
+
+/** Consecutive days with at least one solved challenge. */
+export interface ChallengeStreak {
+  count: number;
+  type: "challenge_streak";
+  scope?: "consecutive_days";
+}
+
+export interface CohortEntryOut {
+  /** SQL RANK() by this week's XP: ties share a rank. */
+  rank: number;
+  user_id: string;
+  display_name: string | null;
+  weekly_xp: number;
+}
+
+export interface DailyStreakOut {
+  /** Days in a row, still alive today (0 once broken). */
+  current: number;
+  longest: number;
+  active_today: boolean;
+  /** When it breaks unless the user acts. */
+  expires_at: string | null;
+  /** Streak freezes held now (each covers one missed day). */
+  freezes: number;
+  /** The latest days a freeze covered (user's local days, oldest first), including days missed since the last active day that held freezes will cover. */
+  frozen_days: Array<string>;
+}
+
+export interface EntryOut {
+  /** SQL RANK(): ties share a rank, the next rank skips. */
+  rank: number;
+  user_id: string;
+  display_name: string | null;
+  xp: number;
+  level: number;
+}
+
+export interface ErasureOut {
+  user_id: string;
+  /** `erasing`: the data is being deleted in the background. */
+  status: string;
+  /** Activities received before this moment are discarded, never applied. */
+  requested_at: string;
+}
+
+export interface ErrorInfo {
+  /** Stable machine-readable code, e.g. `unknown_event_type`. */
+  code: string;
+  message: string;
+  details?: Array<FieldError>;
+}
+
+/** The body of every error response. */
+export interface ErrorResponse {
+  error: ErrorInfo;
+}
+
+/** ``count`` XP-earning activities of any one event type. */
+export interface EventCount {
+  count: number;
+  type: "event_count";
+  event_type: string;
+}
+
+export interface ExclusionIn {
+  /** True takes the user off every board; false lifts it. */
+  excluded: boolean;
+  /** Why (required when excluding); stored with the profile and exported. At least one visible character; no control, format, separator (but the space) or invisible characters. */
+  reason?: string | null;
+}
+
+export interface ExclusionOut {
+  user_id: string;
+  excluded: boolean;
+  reason: string | null;
+  excluded_at: string | null;
+}
+
+export interface ExportOut {
+  /** `gamify-export/1`. */
+  format: string;
+  user_id: string;
+  exported_at: string;
+  /** First page only: settings, XP, level, counters, streak runs, weekly XP, earned badges, leaderboard listing and exclusion (with its reason); null when no profile is stored. */
+  profile?: Record<string, unknown> | null;
+  /** First page only: the per-minute write counters. */
+  write_budget?: Array<Record<string, unknown>> | null;
+  /** Stored items, each with a `kind`: `activity` (a dedupe marker: what you did, once per object), `notification`, `cap_day`, `streak_reminder_sent`. */
+  records: Array<Record<string, unknown>>;
+  /** Pass back as `cursor`; null on the last page. */
+  next_cursor: string | null;
+}
+
+/** One problem with one input field, e.g. ``body.occurred_at`` or ``query.limit``. */
+export interface FieldError {
+  /** Where: `body.<path>`, `query.<name>` or `path.<name>`. */
+  field: string;
+  message: string;
+  /** Machine-readable kind, e.g. `less_than_equal`. */
+  type: string;
+}
+
+/** Liveness of the public edge (gateway and a function), not of the dependencies: a public probe that reached DynamoDB and Redis would let anyone spend them, and the API answers through a Redis outage anyway (stale boards). Dependencies are watched by alarms. */
+export interface HealthOut {
+  status: "ok";
+}
+
+export interface ItemError {
+  code: string;
+  message: string;
+  field?: string | null;
+}
+
+export interface LeaderboardOut {
+  period: Period;
+  /** The ISO week (UTC) of a weekly board. */
+  week: string | null;
+  total: number;
+  offset: number;
+  limit: number;
+  entries: Array<EntryOut>;
+  /** True when served from a snapshot while Redis is down. */
+  stale: boolean;
+  /** When the snapshot was taken (stale only). */
+  as_of: string | null;
+}
+
+export interface LeagueResultOut {
+  /** The ISO week (UTC) that was closed. */
+  week: string;
+  rank: number;
+  weekly_xp: number;
+  movement: "promoted" | "demoted" | "stayed";
+  from_tier: TierOut;
+  to_tier: TierOut;
+}
+
+export interface LeagueSummaryOut {
+  /** The tier you play in next (or this week, once joined). */
+  tier: TierOut;
+  /** The ISO week of your latest cohort. */
+  week: string | null;
+  last_result: LeagueResultOut | null;
+}
+
+export interface LevelOut {
+  level: number;
+  xp_into_level: number;
+  xp_to_next_level: number;
+  level_floor_xp: number;
+  next_level_xp: number;
+  /** Progress through the current level, 0 to 1. */
+  fraction: number;
+}
+
+export interface LevelReached {
+  type: "level_reached";
+  level: number;
+}
+
+export interface ListedQuestOut {
+  id: string;
+  name: string;
+  description: string;
+  starts_at: string;
+  ends_at: string;
+  criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
+  reward_xp: number;
+  reward_badge: string | null;
+  /** `ended` only on your own list, for a quest you completed. */
+  status: "active" | "upcoming" | "ended";
+}
+
+/** Mark every notification in your feed read. */
+export interface MarkAllReadIn {
+  all: true;
+}
+
+export interface MarkReadOut {
+  marked: Array<string>;
+  /** Ids not found in your feed. */
+  unknown: Array<string>;
+}
+
+/** Mark these notifications read (ids not in your feed are reported back as unknown). */
+export interface MarkSomeReadIn {
+  ids: Array<string>;
+}
+
+export interface MyLeagueOut {
+  /** The current ISO week (UTC). */
+  week: string;
+  /** When the week ends (Monday 00:00 UTC). */
+  closes_at: string;
+  tier: TierOut;
+  /** False until your first XP-earning activity this week. */
+  joined: boolean;
+  cohort: number | null;
+  /** Members with XP this week. */
+  size: number;
+  entries: Array<CohortEntryOut>;
+  /** Your row (null until you joined). */
+  me: CohortEntryOut | null;
+  zones: ZonesOut | null;
+  /** `table` while the cache may be incomplete: read from DynamoDB, exact. */
+  source: "cache" | "table";
+  last_result: LeagueResultOut | null;
+}
+
+export interface MyProfileOut {
+  user_id: string;
+  display_name: string | null;
+  xp: number;
+  level: number;
+  progress: LevelOut;
+  /** XP earned in the current ISO week (UTC). */
+  weekly_xp: number;
+  streak: DailyStreakOut;
+  challenge_streak: StreakOut;
+  /** All-time rank; null when unranked or unavailable. */
+  rank: number | null;
+  /** False while the leaderboard cache is down. */
+  rank_available: boolean;
+  badge_count: number;
+  settings: SettingsOut;
+  league: LeagueSummaryOut;
+}
+
+export interface NotificationOut {
+  id: string;
+  kind: string;
+  title: string;
+  message: string;
+  created_at: string;
+  read: boolean;
+}
+
+export interface NotificationPageOut {
+  notifications: Array<NotificationOut>;
+  /** Pass as `cursor` for the next page. */
+  next_cursor: string | null;
+}
+
+export type Period = "alltime" | "weekly";
+
+/** Distinct posts read (the seed counted every progress row instead). */
+export interface PostsRead {
+  count: number;
+  type: "posts_read";
+  scope?: "total";
+}
+
+export interface ProfileOut {
+  user_id: string;
+  display_name: string | null;
+  xp: number;
+  level: number;
+  progress: LevelOut;
+  /** XP earned in the current ISO week (UTC). */
+  weekly_xp: number;
+  streak: DailyStreakOut;
+  challenge_streak: StreakOut;
+  /** All-time rank; null when unranked or unavailable. */
+  rank: number | null;
+  /** False while the leaderboard cache is down. */
+  rank_available: boolean;
+  badge_count: number;
+}
+
+export interface ProgressOut {
+  current: number;
+  target: number;
+}
+
+export interface QuestCatalogOut {
+  quests: Array<ListedQuestOut>;
+}
+
+/** A goal inside a window of two absolute instants (the same for every user, whatever their timezone): activities count by when they occurred, ``starts_at <= t < ends_at``. */
+export interface QuestIn {
+  /** Shown in the quest list and the completion notification. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  name: string;
+  /** Shown with the quest. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  description: string;
+  /** Start of the window (inclusive). RFC 3339 date-time with an offset, in the years 1970-8999. */
+  starts_at: string;
+  /** End of the window (exclusive), after starts_at. RFC 3339 date-time with an offset, in the years 1970-8999. */
+  ends_at: string;
+  /** A counting criterion of the badge language: posts_read, series_complete, event_count or xp_total (activity XP, bonuses excluded), counted inside the window. */
+  criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
+  /** Bonus XP (all-time, not weekly). */
+  reward_xp: number;
+  /** A badge awarded with it. */
+  reward_badge?: string | null;
+}
+
+export interface QuestOut {
+  id: string;
+  name: string;
+  description: string;
+  starts_at: string;
+  ends_at: string;
+  criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
+  reward_xp: number;
+  reward_badge: string | null;
+}
+
+/** Distinct series completed (the dedupe key makes each series count once). */
+export interface SeriesComplete {
+  count: number;
+  type: "series_complete";
+  scope?: "unique_series";
+}
+
+/** An activity a trusted service reports for any user (any non-system event type). */
+export interface ServiceActivityIn {
+  /** Any non-system event type, e.g. `challenge_solved`. */
+  type: "challenge_solved" | "comment_left" | "post_completed" | "post_read" | "series_completed" | "streak_freeze_granted";
+  /** What it was about (the post, the comment...). */
+  object_id: string;
+  /** When it happened; defaults to now. May lie at most the back-dating window (48 h by default) in the past, and not in the future. RFC 3339 date-time with an offset, in the years 1970-8999. */
+  occurred_at?: string | null;
+  /** The series a post belongs to. */
+  series_id?: string | null;
+  user_id: string;
+}
+
+/** Only the fields you send change; send `display_name: null` to clear the name. */
+export interface SettingsIn {
+  /** Shown on leaderboards: at least one visible character; no control, format, separator (but the space) or invisible characters; surrounding spaces are trimmed. */
+  display_name?: string | null;
+  /** An IANA timezone, e.g. `Europe/Paris` (an unknown one is a 400). */
+  timezone?: string;
+  push_enabled?: boolean;
+  /** False takes you off every public board (within a minute); true puts you back. */
+  leaderboard_visible?: boolean;
+}
+
+export interface SettingsOut {
+  display_name: string | null;
+  timezone: string;
+  push_enabled: boolean;
+  /** False: you are on no public board and in nobody's around-me view; your XP, levels and badges stay, and you still see your own rank. */
+  leaderboard_visible?: boolean;
+}
+
+/** A streak of ``count`` consecutive days, reached at any time (the longest streak counts). */
+export interface StreakDays {
+  count: number;
+  type: "streak";
+  scope?: "consecutive_days";
+}
+
+export interface StreakOut {
+  /** Days in a row, still alive today (0 once broken). */
+  current: number;
+  longest: number;
+  active_today: boolean;
+  /** When it breaks unless the user acts. */
+  expires_at: string | null;
+}
+
+export interface TierOut {
+  /** 0 is the first (lowest) tier. */
+  index: number;
+  name: string;
+}
+
+export interface TiersOut {
+  tiers: Array<TierOut>;
+  cohort_size: number;
+  /** Top % (rounded up, ≥ 1) of members with XP. */
+  promote_percent: number;
+  /** Bottom % (rounded down) of the members. */
+  demote_percent: number;
+}
+
+export interface UserBadgeOut {
+  id: string;
+  name: string | null;
+  description: string | null;
+  icon: string | null;
+  earned: boolean;
+  earned_at: string | null;
+  progress: ProgressOut | null;
+  /** Earned, but the definition has since been removed. */
+  retired: boolean;
+}
+
+export interface UserBadgesOut {
+  user_id: string;
+  earned_count: number;
+  badges: Array<UserBadgeOut>;
+}
+
+export interface UserQuestOut {
+  id: string;
+  name: string;
+  description: string;
+  starts_at: string;
+  ends_at: string;
+  criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
+  reward_xp: number;
+  reward_badge: string | null;
+  /** `ended` only on your own list, for a quest you completed. */
+  status: "active" | "upcoming" | "ended";
+  progress: ProgressOut;
+  completed: boolean;
+  completed_at: string | null;
+}
+
+export interface UserQuestsOut {
+  user_id: string;
+  quests: Array<UserQuestOut>;
+}
+
+export interface XpTotal {
+  count: number;
+  type: "xp_total";
+  scope?: "lifetime";
+}
+
+export interface ZonesOut {
+  /** Ranks 1..N would be promoted if the week ended now; null: nobody. */
+  promotion_up_to_rank: number | null;
+  /** Ranks from N down would be demoted if the week ended now; null: nobody. */
+  demotion_from_rank: number | null;
+}
+
+/** What each route answers (its 2xx JSON body; `null` for an empty answer). */
+export interface Responses {
+  "POST /v1/activities": AcceptedOut;
+  "POST /v1/activities/batch": BatchOut;
+  "DELETE /v1/admin/badges/{badge_id}": null;
+  "PUT /v1/admin/badges/{badge_id}": BadgeOut;
+  "DELETE /v1/admin/quests/{quest_id}": null;
+  "PUT /v1/admin/quests/{quest_id}": QuestOut;
+  "DELETE /v1/admin/users/{user_id}": ErasureOut;
+  "PUT /v1/admin/users/{user_id}": ExclusionOut;
+  "GET /v1/admin/users/{user_id}/export": ExportOut;
+  "GET /v1/badges": BadgeCatalogOut;
+  "GET /v1/docs": Record<string, unknown>;
+  "GET /v1/health": HealthOut;
+  "POST /v1/internal/activities": AcceptedOut;
+  "GET /v1/leaderboard": LeaderboardOut;
+  "GET /v1/leaderboard/around/{user_id}": AroundOut;
+  "GET /v1/leagues/tiers": TiersOut;
+  "DELETE /v1/me": ErasureOut;
+  "GET /v1/me": MyProfileOut;
+  "GET /v1/me/export": ExportOut;
+  "GET /v1/me/league": MyLeagueOut;
+  "GET /v1/me/notifications": NotificationPageOut;
+  "POST /v1/me/notifications/read": MarkReadOut;
+  "GET /v1/me/quests": UserQuestsOut;
+  "PUT /v1/me/settings": SettingsOut;
+  "GET /v1/openapi.json": Record<string, unknown>;
+  "GET /v1/quests": QuestCatalogOut;
+  "GET /v1/users/{user_id}": ProfileOut;
+  "GET /v1/users/{user_id}/badges": UserBadgesOut;
+}

@@ -1,0 +1,78 @@
+// GamifyClient: a small typed API client for app code (no widget needed). Plain JavaScript with
+// JSDoc types from ../gamify-api.d.ts (generated from docs/openapi.json): an editor or `tsc
+// --checkJs` sees each method's answer; nothing to build.
+
+import { GamifyError } from "./core.js";
+
+/** @typedef {import("../gamify-api").Responses} Responses */
+/** @typedef {import("../gamify-api").ActivityIn} ActivityIn */
+/** @typedef {import("../gamify-api").SettingsIn} SettingsIn */
+/** @typedef {string | null | (() => string | null | Promise<string | null>)} TokenSource */
+
+export class GamifyClient {
+  /** @param {{ apiBase?: string, token: TokenSource, authScheme?: string }} options */
+  constructor({ apiBase = "", token, authScheme = "Bearer" }) {
+    this.apiBase = apiBase.replace(/\/+$/, "");
+    this.token = token;
+    this.authScheme = authScheme;
+  }
+
+  /**
+   * One call; a non-2xx answer throws a GamifyError with the status and the API's message.
+   * @param {string} method @param {string} path @param {unknown} [body]
+   * @returns {Promise<any>}
+   */
+  async request(method, path, body) {
+    const token = typeof this.token === "function" ? await this.token() : this.token;
+    if (!token) throw new GamifyError(401, "not signed in");
+    /** @type {Record<string, string>} */
+    const headers = { Accept: "application/json", Authorization: this.authScheme ? `${this.authScheme} ${token}` : token };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(this.apiBase + path, {
+      method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) throw new GamifyError(response.status, data?.error?.message ?? `HTTP ${response.status}`);
+    return data;
+  }
+
+  /** @returns {Promise<Responses["GET /v1/me"]>} */
+  me() { return this.request("GET", "/v1/me"); }
+
+  /** @returns {Promise<Responses["GET /v1/me/league"]>} */
+  league() { return this.request("GET", "/v1/me/league"); }
+
+  /** @returns {Promise<Responses["GET /v1/me/quests"]>} */
+  quests() { return this.request("GET", "/v1/me/quests"); }
+
+  /** @param {string} userId @returns {Promise<Responses["GET /v1/users/{user_id}/badges"]>} */
+  badges(userId) { return this.request("GET", `/v1/users/${encodeURIComponent(userId)}/badges`); }
+
+  /**
+   * @param {{ period?: "alltime" | "weekly", limit?: number, offset?: number }} [query]
+   * @returns {Promise<Responses["GET /v1/leaderboard"]>}
+   */
+  leaderboard({ period = "alltime", limit = 20, offset = 0 } = {}) {
+    return this.request("GET", `/v1/leaderboard?period=${period}&limit=${limit}&offset=${offset}`);
+  }
+
+  /**
+   * @param {{ unreadOnly?: boolean, limit?: number, cursor?: string }} [query]
+   * @returns {Promise<Responses["GET /v1/me/notifications"]>}
+   */
+  notifications({ unreadOnly = false, limit = 20, cursor } = {}) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (unreadOnly) query.set("unread_only", "true");
+    if (cursor) query.set("cursor", cursor);
+    return this.request("GET", `/v1/me/notifications?${query}`);
+  }
+
+  /** @param {string[] | null} ids null: all @returns {Promise<Responses["POST /v1/me/notifications/read"]>} */
+  markRead(ids) { return this.request("POST", "/v1/me/notifications/read", ids ? { ids } : { all: true }); }
+
+  /** @param {ActivityIn} activity @returns {Promise<Responses["POST /v1/activities"]>} */
+  report(activity) { return this.request("POST", "/v1/activities", activity); }
+
+  /** @param {SettingsIn} settings @returns {Promise<Responses["PUT /v1/me/settings"]>} */
+  updateSettings(settings) { return this.request("PUT", "/v1/me/settings", settings); }
+}
