@@ -58,6 +58,26 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+RULES = """async () => {
+  const { weekStates } = await import("/gamify/streak.js");
+  const { translator } = await import("/gamify/i18n.js");
+  const week = (current, active_today, frozen_days, today) =>
+    weekStates({ current, active_today, frozen_days }, today).map((d) => d.state).join(" ");
+  const de = translator("de-AT");
+  return {
+    twoDaysNotToday: week(2, false, [], "2026-12-03"),
+    broken: week(0, false, [], "2026-12-03"),
+    coveredWednesday: week(3, true, ["2026-12-02"], "2026-12-03"),
+    monday: week(5, true, ["2026-11-28"], "2026-11-30"),
+    german: [de("days", { count: 1 }), de("days", { count: 2 }),
+             translator("de")("questProgress", { current: 1200, target: 5000 })],
+    english: [translator("en")("freezesHeld", { count: 0 }),
+              translator("xx")("freezesHeld", { count: 2 })],
+  };
+}"""
+"""The streak calendar's and the catalogue's rules on fixed dates, run in the page."""
+
+
 def _noon(day: date) -> str:
     return datetime.combine(day, time(12), tzinfo=UTC).isoformat()
 
@@ -207,6 +227,17 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(reader.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "1")
     expect(reader.locator("time")).to_contain_text(re.compile(r"Ends in (2 days|\d+ hours)"))
     expect(quests.locator("[part=summary]")).to_have_text("1 of 2 completed")
+
+    # The calendar's and the catalogue's rules on fixed dates (Thursday 2026-12-03, Monday 11-30).
+    rules = page.evaluate(RULES)
+    assert rules == {
+        "twoDaysNotToday": "missed active active today future future future",
+        "broken": "missed missed missed today future future future",
+        "coveredWednesday": "active active frozen active future future future",
+        "monday": "active future future future future future future",
+        "german": ["1 Tag", "2 Tage", "1.200 von 5.000"],
+        "english": ["No streak freezes held", "2 streak freezes held"],
+    }
 
     # The typed client app code uses without a widget: the same answers.
     read = page.evaluate(
