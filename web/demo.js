@@ -77,13 +77,13 @@ const languageSelect = $("#lang-select");
 function useLanguage(lang) {
   $("#widgets").lang = lang;
   languageSelect.value = lang;
-  refreshAll();
 }
 useLanguage(["en", "de"].includes(params.get("lang")) ? params.get("lang") : "en");
 languageSelect.addEventListener("change", () => {
   params.set("lang", languageSelect.value);
   history.replaceState(null, "", `?${params}`);
   useLanguage(languageSelect.value);
+  refreshAll();
 });
 
 const session = signedInToken();

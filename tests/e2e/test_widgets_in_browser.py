@@ -153,7 +153,10 @@ def _open(browser: Browser, stack: StackProcess, *, scheme: str, lang: str, widt
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors  # type: ignore[attr-defined]
-    page.goto(f"{stack.url}/?user={USER}&poll=1&lang={lang}")
+    # Dark loads without ?poll: what it shows comes from the first loads and refreshAll(), not
+    # from a poll papering over a refresh lost while another ran.
+    poll = "&poll=1" if scheme == "light" else ""
+    page.goto(f"{stack.url}/?user={USER}{poll}&lang={lang}")
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     return page
 

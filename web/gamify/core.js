@@ -254,8 +254,13 @@ export class GamifyElement extends HTMLElement {
     return whoAmI.get(token);
   }
 
+  /** Load and draw. A refresh asked for while one runs (configure() right after the first
+   * load, a language switch) runs once more after it: never dropped, never two at once. */
   async refresh() {
-    if (this._busy) return;
+    if (this._busy) {
+      this._again = true;
+      return;
+    }
     this._busy = true;
     try {
       await this.load();
@@ -265,6 +270,10 @@ export class GamifyElement extends HTMLElement {
       this.showError(error);
     } finally {
       this._busy = false;
+    }
+    if (this._again) {
+      this._again = false;
+      await this.refresh();
     }
   }
 
