@@ -287,6 +287,9 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
         " gamify-league::part(title) { text-transform: uppercase; }"
     )
     expect(flame).to_have_css("color", "rgb(1, 2, 3)")
+    # A page with its own dark toggle forces the scheme, whatever the system's.
+    page.add_style_tag(content="gamify-quests { --gamify-color-scheme: dark; }")
+    expect(page.locator("gamify-quests")).to_have_css("background-color", "rgb(22, 27, 34)")
     expect(league.locator("[part=title]")).to_have_css("text-transform", "uppercase")
 
     # The week closes (the job as of next Monday): the widget shows last week's result.

@@ -76,42 +76,33 @@ export function bar(fraction, label, max, now) {
 }
 
 // -- the theme ---------------------------------------------------------------------------------
-// Public knobs are --gamify-*; each falls back to a light or (prefers-color-scheme: dark) value,
-// so a page that sets a knob wins in both schemes. Contrast of every default pair is >= 4.5:1.
+// Public knobs are --gamify-*; each falls back to a light-dark() pair, so the widgets follow the
+// page's colour scheme: the system's (prefers-color-scheme) by default, or the one a page forces
+// with --gamify-color-scheme: dark | light (a dark-mode toggle of its own). A page that sets a
+// knob wins in both schemes. Contrast of every default text pair is >= 4.5:1 in both.
 
-const LIGHT = `
-  --_text: var(--gamify-text, #1f2328); --_surface: var(--gamify-surface, #ffffff);
-  --_border: var(--gamify-border, #d0d7de); --_muted: var(--gamify-muted, #59636e);
-  --_accent: var(--gamify-accent, #8250df); --_on-accent: var(--gamify-on-accent, #ffffff);
-  --_track: var(--gamify-track, #eaeef2); --_button: var(--gamify-button, #f6f8fa);
-  --_highlight: var(--gamify-highlight, #fbefff); --_danger: var(--gamify-danger, #cf222e);
-  --_warning-bg: var(--gamify-warning-bg, #fff8c5); --_toast-bg: var(--gamify-toast-bg, #1f2328);
-  --_toast-text: var(--gamify-toast-text, #ffffff);
-  --_up: var(--gamify-promotion, #1a7f37); --_up-bg: var(--gamify-promotion-bg, #dafbe1);
-  --_down: var(--gamify-demotion, #cf222e); --_down-bg: var(--gamify-demotion-bg, #ffebe9);
-  --_flame: var(--gamify-flame, #d4500b); --_frozen: var(--gamify-frozen, #0969da);
-  --_frozen-bg: var(--gamify-frozen-bg, #ddf4ff);
-`;
-const DARK = `
-  --_text: var(--gamify-text, #e6edf3); --_surface: var(--gamify-surface, #161b22);
-  --_border: var(--gamify-border, #3d444d); --_muted: var(--gamify-muted, #9198a1);
-  --_accent: var(--gamify-accent, #a371f7); --_on-accent: var(--gamify-on-accent, #0d1117);
-  --_track: var(--gamify-track, #30363d); --_button: var(--gamify-button, #21262d);
-  --_highlight: var(--gamify-highlight, #2e2145); --_danger: var(--gamify-danger, #ff7b72);
-  --_warning-bg: var(--gamify-warning-bg, #3b2e00); --_toast-bg: var(--gamify-toast-bg, #e6edf3);
-  --_toast-text: var(--gamify-toast-text, #0d1117);
-  --_up: var(--gamify-promotion, #3fb950); --_up-bg: var(--gamify-promotion-bg, #12261a);
-  --_down: var(--gamify-demotion, #ff7b72); --_down-bg: var(--gamify-demotion-bg, #2d1214);
-  --_flame: var(--gamify-flame, #f0883e); --_frozen: var(--gamify-frozen, #58a6ff);
-  --_frozen-bg: var(--gamify-frozen-bg, #0c2d4f);
-`;
+const KNOBS = [
+  // [internal name, public knob, light default, dark default]
+  ["text", "text", "#1f2328", "#e6edf3"], ["surface", "surface", "#ffffff", "#161b22"],
+  ["border", "border", "#d0d7de", "#3d444d"], ["muted", "muted", "#59636e", "#9198a1"],
+  ["accent", "accent", "#8250df", "#a371f7"], ["on-accent", "on-accent", "#ffffff", "#0d1117"],
+  ["track", "track", "#eaeef2", "#30363d"], ["button", "button", "#f6f8fa", "#21262d"],
+  ["highlight", "highlight", "#fbefff", "#2e2145"], ["danger", "danger", "#cf222e", "#ff7b72"],
+  ["warning-bg", "warning-bg", "#fff8c5", "#3b2e00"], ["toast-bg", "toast-bg", "#1f2328", "#e6edf3"],
+  ["toast-text", "toast-text", "#ffffff", "#0d1117"],
+  ["up", "promotion", "#1a7f37", "#3fb950"], ["up-bg", "promotion-bg", "#dafbe1", "#12261a"],
+  ["down", "demotion", "#cf222e", "#ff7b72"], ["down-bg", "demotion-bg", "#ffebe9", "#2d1214"],
+  ["flame", "flame", "#d4500b", "#f0883e"], ["frozen", "frozen", "#0969da", "#58a6ff"],
+  ["frozen-bg", "frozen-bg", "#ddf4ff", "#0c2d4f"],
+];
+const COLOURS = KNOBS.map(([name, knob, light, dark]) =>
+  `--_${name}: var(--gamify-${knob}, light-dark(${light}, ${dark}));`).join(" ");
 
 export const BASE_CSS = `
-  :host { ${LIGHT} display: block; font: var(--gamify-font, inherit); color: var(--_text);
+  :host { color-scheme: var(--gamify-color-scheme, light dark); ${COLOURS} display: block; font: var(--gamify-font, inherit); color: var(--_text);
           background: var(--_surface); border: 1px solid var(--_border);
           border-radius: var(--gamify-radius, 10px); padding: var(--gamify-padding, 1rem);
           min-width: 0; overflow-wrap: break-word; }
-  @media (prefers-color-scheme: dark) { :host { ${DARK} } }
   :host([hidden]) { display: none; }
   h2 { font-size: 1.05rem; margin: 0 0 .6rem; }
   .muted { color: var(--_muted); font-size: .85rem; }
