@@ -86,6 +86,21 @@ languageSelect.addEventListener("change", () => {
   refreshAll();
 });
 
+// The theme: the system's, or forced (?theme=dark): one custom property for page and widgets.
+const themeSelect = $("#theme-select");
+function useTheme(theme) {
+  if (theme) document.documentElement.style.setProperty("--gamify-color-scheme", theme);
+  else document.documentElement.style.removeProperty("--gamify-color-scheme");
+  themeSelect.value = theme;
+}
+useTheme(["light", "dark"].includes(params.get("theme")) ? params.get("theme") : "");
+themeSelect.addEventListener("change", () => {
+  if (themeSelect.value) params.set("theme", themeSelect.value);
+  else params.delete("theme");
+  history.replaceState(null, "", `?${params}`);
+  useTheme(themeSelect.value);
+});
+
 const session = signedInToken();
 if (!session) {
   showSignIn();

@@ -292,6 +292,11 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(page.locator("gamify-quests")).to_have_css("background-color", "rgb(22, 27, 34)")
     expect(league.locator("[part=title]")).to_have_css("text-transform", "uppercase")
 
+    # The demo's theme switch forces dark on the page and every widget, under a light system.
+    page.locator("#theme-select").select_option("dark")
+    expect(page.locator("body")).to_have_css("background-color", "rgb(13, 17, 23)")
+    expect(page.locator("gamify-league")).to_have_css("background-color", "rgb(22, 27, 34)")
+
     # The week closes (the job as of next Monday): the widget shows last week's result.
     monday = week_bounds(iso_week(datetime.now(UTC)))[1] + timedelta(minutes=5)
     stack.api.job("leagues", at=monday.isoformat())
