@@ -356,6 +356,9 @@ def test_dark_german_reduced_motion_at_360px(
     page.route("**/v1/me/league", lambda route: route.fulfill(json=silver))
     page.evaluate("import('/gamify.js').then((m) => m.refreshAll())")
     expect(league.locator("tr[data-user=tom]")).to_have_attribute("data-zone", "down")
+    boundaries = league.locator("tr.boundary")  # a dashed line where a zone begins or ends
+    expect(boundaries).to_have_count(2)
+    assert [b.get_attribute("data-user") for b in boundaries.all()] == [USER, "sam"]
     expect(league.locator("tr[data-user=tom] .rank")).to_contain_text("Abstiegszone")
     expect(league.locator(".legend")).to_contain_text("Ab Platz 4: Abstieg")
     # mia moved from rank 2 to 1: said once through the widget's polite live region.

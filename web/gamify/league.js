@@ -57,11 +57,14 @@ export class GamifyLeague extends GamifyElement {
   table(data, up, down) {
     const t = this.t;
     const me = data.me?.user_id;
-    const rows = data.entries.map((entry) => {
-      const zone = up !== null && entry.rank <= up ? "up" : down !== null && entry.rank >= down ? "down" : null;
+    const zoneOf = (entry) =>
+      up !== null && entry.rank <= up ? "up" : down !== null && entry.rank >= down ? "down" : null;
+    const zones = data.entries.map(zoneOf);
+    const rows = data.entries.map((entry, i) => {
+      const zone = zones[i];
       const mine = entry.user_id === me;
-      // The last row of the promotion zone and the row before the demotion zone draw the line.
-      const boundary = (up !== null && entry.rank === up) || (down !== null && entry.rank === down - 1);
+      // A line where the zone changes (ties share a rank, so ranks may skip the boundary's).
+      const boundary = i + 1 < zones.length && zones[i + 1] !== zone;
       return h("tr", {
         class: [zone, mine ? "me" : null, boundary ? "boundary" : null].filter(Boolean).join(" ") || null,
         part: ["row", zone ? `zone-${zone}` : null, mine ? "me" : null].filter(Boolean).join(" "),
