@@ -59,7 +59,7 @@ def browser() -> Iterator[Browser]:
 
 
 RULES = """async () => {
-  const { weekStates } = await import("/gamify/streak.js");
+  const { weekStates, streakMood } = await import("/gamify/streak.js");
   const { translator } = await import("/gamify/i18n.js");
   const week = (current, active_today, frozen_days, today) =>
     weekStates({ current, active_today, frozen_days }, today).map((d) => d.state).join(" ");
@@ -71,6 +71,10 @@ RULES = """async () => {
     monday: week(5, true, ["2026-11-28"], "2026-11-30"),
     german: [de("days", { count: 1 }), de("days", { count: 2 }),
              translator("de")("questProgress", { current: 1200, target: 5000 })],
+    moods: [[true, 3, "2026-12-04T00:00Z"], [false, 3, "2026-12-04T00:00Z"],
+            [false, 3, "2026-12-03T20:00Z"], [false, 0, null]].map(
+      ([active_today, current, expires_at]) =>
+        streakMood({ active_today, current, expires_at }, Date.parse("2026-12-03T15:00Z"))),
     english: [translator("en")("freezesHeld", { count: 0 }),
               translator("xx")("freezesHeld", { count: 2 })],
   };
@@ -240,6 +244,7 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
         "monday": "active future future future future future future",
         "german": ["1 Tag", "2 Tage", "1.200 von 5.000"],
         "english": ["No streak freezes held", "2 streak freezes held"],
+        "moods": ["doneToday", "expiresAt", "expiresSoon", "startToday"],
     }
 
     # The typed client app code uses without a widget: the same answers.

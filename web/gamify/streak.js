@@ -39,6 +39,17 @@ export function weekStates(streak, today) {
   });
 }
 
+const URGENT_MS = 6 * 3_600_000;
+
+/** Which status line the streak gets: done today, at risk (under 6 h left), alive, or none. */
+export function streakMood(streak, now) {
+  if (streak.active_today) return "doneToday";
+  if (streak.current > 0 && streak.expires_at) {
+    return Date.parse(streak.expires_at) - now < URGENT_MS ? "expiresSoon" : "expiresAt";
+  }
+  return "startToday";
+}
+
 function flame(lit) {
   return svg("svg", { class: `flame${lit ? " lit" : ""}`, viewBox: "0 0 32 40", width: 40, height: 50, "aria-hidden": "true" },
     svg("path", { class: "outer", fill: "currentColor",
@@ -64,6 +75,7 @@ export class GamifyStreak extends GamifyElement {
     @keyframes gamify-flicker { from { transform: scale(1) rotate(-2deg); } to { transform: scale(1.06, 1.1) rotate(2deg); } }
     .count { font-size: 1.5rem; font-weight: 700; margin: 0; }
     .status { margin: .1rem 0 0; }
+    .status.expiresSoon { color: var(--_danger); font-weight: 600; }
     ol { list-style: none; padding: 0; margin: .8rem 0 .4rem; display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: .3rem; }
     li { text-align: center; font-size: .8rem; display: grid; gap: .2rem; justify-items: center; }
     .dot { width: 2rem; height: 2rem; max-width: 100%; border-radius: 50%; display: grid; place-items: center;
@@ -83,12 +95,10 @@ export class GamifyStreak extends GamifyElement {
     const streak = p.streak;
     const zone = p.settings?.timezone ?? "UTC";
     const today = localDay(new Date(), zone);
-    let status;
-    if (streak.active_today) status = t("doneToday");
-    else if (streak.current > 0 && streak.expires_at) {
-      const when = t.date(streak.expires_at, { weekday: "long", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }, zone);
-      status = t("expiresAt", { when });
-    } else status = t("startToday");
+    const mood = streakMood(streak, Date.now());
+    const when = streak.expires_at
+      ? t.date(streak.expires_at, { weekday: "long", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }, zone) : "";
+    const status = t(mood, { when, relative: streak.expires_at ? t.relative(streak.expires_at) : "" });
     const states = { active: t("dayActive"), frozen: t("dayFrozen"), missed: t("dayMissed"), today: t("dayToday"), future: t("dayFuture") };
     const days = weekStates(streak, today).map(({ day, state }) => {
       const noon = `${day}T12:00:00Z`;
@@ -103,7 +113,7 @@ export class GamifyStreak extends GamifyElement {
       h("div", { class: "head" }, flame(streak.current > 0),
         h("div", {},
           h("p", { class: "count", part: "count" }, t("streakDays", { count: streak.current })),
-          h("p", { class: "muted status", part: "status" }, status))),
+          h("p", { class: `muted status ${mood}`, part: "status", "data-mood": mood }, status))),
       h("ol", { part: "calendar", "aria-label": t("weekCalendar") }, days),
       h("div", { class: "foot" },
         h("span", { class: "freezes", part: "freezes", "data-freezes": streak.freezes }, snowflake(), t("freezesHeld", { count: streak.freezes })),
