@@ -25,6 +25,7 @@ export class GamifyLeague extends GamifyElement {
     .legend li > span { color: var(--_text); }
     .result { margin: .6rem 0 0; padding: .4rem .6rem; border-radius: calc(var(--gamify-radius, 10px) * .6); background: var(--_track); }
     .result.promoted { background: var(--_up-bg); } .result.demoted { background: var(--_down-bg); }
+    .result.none { background: none; padding: 0; }
   `;
 
   async load() {
@@ -83,7 +84,7 @@ export class GamifyLeague extends GamifyElement {
 
   lastResult(result) {
     const t = this.t;
-    if (!result) return h("p", { class: "result muted", part: "last-result" }, t("noLastWeek"));
+    if (!result) return h("p", { class: "result none muted", part: "last-result" }, t("noLastWeek"));
     const moved = t(result.movement, { tier: result.to_tier.name });
     return h("p", { class: `result ${result.movement}`, part: "last-result", "data-movement": result.movement },
       t("lastWeek", { week: result.week, rank: result.rank, xp: result.weekly_xp }), " ", moved);
