@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamification.adapters.keys import NOTIFICATION_PREFIX, PROFILE_SK
+PROFILE_SK = "PROFILE"
+"""The profile item's sort key: the projection's stream mapping passes only these writes."""
+NOTIFICATION_PREFIX = "NOTIF#"
+"""The notification items' sort-key prefix: the push outbox's mapping passes only these inserts.
+
+Both are defined here, at the bottom (this module imports nothing of the package), and
+``adapters.keys`` builds its keys from them: the filters cannot drift from the items."""
 
 
 @dataclass(frozen=True, slots=True)
