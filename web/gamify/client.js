@@ -2,12 +2,12 @@
 // JSDoc types from ../gamify-api.d.ts (generated from docs/openapi.json): an editor or `tsc
 // --checkJs` sees each method's answer; nothing to build.
 
-import { GamifyError } from "./core.js";
+import { call } from "./http.js";
 
 /** @typedef {import("../gamify-api").Responses} Responses */
 /** @typedef {import("../gamify-api").ActivityIn} ActivityIn */
 /** @typedef {import("../gamify-api").SettingsIn} SettingsIn */
-/** @typedef {string | null | (() => string | null | Promise<string | null>)} TokenSource */
+/** @typedef {import("./http.js").TokenSource} TokenSource */
 
 export class GamifyClient {
   /** @param {{ apiBase?: string, token: TokenSource, authScheme?: string }} options */
@@ -23,17 +23,7 @@ export class GamifyClient {
    * @returns {Promise<any>}
    */
   async request(method, path, body) {
-    const token = typeof this.token === "function" ? await this.token() : this.token;
-    if (!token) throw new GamifyError(401, "not signed in");
-    /** @type {Record<string, string>} */
-    const headers = { Accept: "application/json", Authorization: this.authScheme ? `${this.authScheme} ${token}` : token };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(this.apiBase + path, {
-      method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw new GamifyError(response.status, data?.error?.message ?? `HTTP ${response.status}`);
-    return data;
+    return (await call(this, method, path, { body })).data;
   }
 
   /** @returns {Promise<Responses["GET /v1/me"]>} */

@@ -1,6 +1,7 @@
 // The base of every widget: settings, API access, polling, the theme, the language and a live
 // region. Everything the API returns is rendered as text (never as HTML).
 
+import { GamifyError, call } from "./http.js";
 import { translator } from "./i18n.js";
 
 const settings = { apiBase: "", token: null, authScheme: "Bearer" };
@@ -20,12 +21,7 @@ export function refreshAll() {
   document.dispatchEvent(new CustomEvent("gamify:refresh"));
 }
 
-export class GamifyError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
+export { GamifyError };
 
 /** A URL safe to load as an image: https:, or relative to `base` on the same origin. */
 export function safeUrl(value, base = document.baseURI) {
@@ -207,6 +203,7 @@ export class GamifyElement extends HTMLElement {
     return this._t;
   }
 
+  /** The token: `tokenProvider`, else the `token` attribute, else configure()'s. */
   async token() {
     const source = this.tokenProvider ?? this.getAttribute("token") ?? settings.token;
     const token = typeof source === "function" ? await source() : source;
@@ -215,22 +212,9 @@ export class GamifyElement extends HTMLElement {
   }
 
   /** One API call; `etag` makes it conditional (a 304 comes back as {status: 304}). */
-  async api(method, path, { body, etag } = {}) {
-    const scheme = this.getAttribute("auth-scheme") ?? settings.authScheme;
-    const token = await this.token();
-    const headers = { Accept: "application/json", Authorization: scheme ? `${scheme} ${token}` : token };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (etag) headers["If-None-Match"] = etag;
-    const response = await fetch(this.apiBase + path, {
-      method, headers, cache: "no-store",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status === 304) return { status: 304, etag };
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) {
-      throw new GamifyError(response.status, data?.error?.message ?? `HTTP ${response.status}`);
-    }
-    return { status: response.status, etag: response.headers.get("ETag"), data };
+  api(method, path, options = {}) {
+    const authScheme = this.getAttribute("auth-scheme") ?? settings.authScheme;
+    return call({ apiBase: this.apiBase, token: () => this.token(), authScheme }, method, path, options);
   }
 
   /** The signed-in user's id (from `user-id`, or asked once per token). */
