@@ -91,12 +91,17 @@ def today(stack: StackProcess) -> date:
     """A week of play: quests, mia's streak with a covered day, and a league cohort."""
     api = stack.api
     now = datetime.now(UTC)
-    for quest_id, count in (("quick-read", 1), ("daily-reader", 3)):
+    quests = {  # id: (name, posts, starts in hours): two running, one tomorrow
+        "quick-read": ("Quick Read", 1, -1),
+        "daily-reader": ("Daily Reader", 3, -1),
+        "weekend-sprint": ("Weekend Sprint", 5, 24),
+    }
+    for quest_id, (name, count, starts) in quests.items():
         quest = {
-            "name": {"quick-read": "Quick Read", "daily-reader": "Daily Reader"}[quest_id],
+            "name": name,
             "description": f"Read {count} post{'s' if count > 1 else ''}.",
-            "starts_at": (now - timedelta(hours=1)).isoformat(),
-            "ends_at": (now + timedelta(days=2)).isoformat(),
+            "starts_at": (now + timedelta(hours=starts)).isoformat(),
+            "ends_at": (now + timedelta(days=2, hours=max(starts, 0))).isoformat(),
             "criteria": {"type": "posts_read", "count": count},
             "reward_xp": 20 * count,
         }
@@ -233,7 +238,11 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(reader.locator(".progress")).to_have_text("1 of 3")
     expect(reader.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", "1")
     expect(reader.locator("time")).to_contain_text(re.compile(r"Ends in (2 days|\d+ hours)"))
-    expect(quests.locator("[part=summary]")).to_have_text("1 of 2 completed")
+    sprint = quests.locator("li[data-quest=weekend-sprint]")
+    expect(sprint).to_have_attribute("data-state", "upcoming")
+    expect(sprint.locator("time")).to_have_text(re.compile(r"Starts (tomorrow|in \d+ hours)"))
+    expect(sprint.locator(".progress")).to_have_text("0 of 5")
+    expect(quests.locator("[part=summary]")).to_have_text("1 of 3 completed")
 
     # The calendar's and the catalogue's rules on fixed dates (Thursday 2026-12-03, Monday 11-30).
     rules = page.evaluate(RULES)
@@ -256,7 +265,7 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
           return [league.me.user_id, quests.quests.map((q) => q.id).sort()];
         }"""
     )
-    assert read == [USER, ["daily-reader", "quick-read"]]
+    assert read == [USER, ["daily-reader", "quick-read", "weekend-sprint"]]
 
     badge = page.locator("gamify-badge-grid li[data-badge=first-read] img.icon")
     expect(badge).to_have_attribute("src", re.compile(r"/icons/first-read\.svg$"))

@@ -79,7 +79,7 @@ export class GamifyBadgeGrid extends GamifyElement {
     return h("li", { class: classes, part: `badge ${badge.earned ? "earned" : "locked"}`, tabindex: 0,
       "data-badge": badge.id, "aria-label": label },
       icon,
-      h("div", { class: "name", lang: this.locale }, name),
+      h("div", { class: "name" }, name),
       h("div", { class: "muted state" }, state),
       !badge.earned && badge.progress
         ? bar(badge.progress.current / badge.progress.target, t("badgeProgress", { name }), badge.progress.target, badge.progress.current)
