@@ -167,7 +167,7 @@ export class GamifyElement extends HTMLElement {
   /** A page may set `poll-seconds` after the element started polling: restart at the new rate. */
   attributeChangedCallback(name) {
     if (name === "poll-seconds" && this._timer !== null) this._startPolling(false);
-    if (name === "lang" && this.isConnected) this.refresh();
+    if (name === "lang" && this._timer !== null) this.refresh(); // not before the first load
   }
 
   connectedCallback() {

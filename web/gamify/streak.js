@@ -103,7 +103,7 @@ export class GamifyStreak extends GamifyElement {
     const days = weekStates(streak, today).map(({ day, state }) => {
       const noon = `${day}T12:00:00Z`;
       const label = t("dayLabel", { date: t.date(noon, { weekday: "long", day: "numeric", month: "long" }, "UTC"), state: states[state] });
-      return h("li", { "data-day": day, "data-state": state, part: `day ${state}`, "aria-label": label, role: "listitem",
+      return h("li", { "data-day": day, "data-state": state, part: `day ${state}`, "aria-label": label,
         "aria-current": day === today ? "date" : null },
       h("span", { "aria-hidden": "true" }, t.date(noon, { weekday: "narrow" }, "UTC")),
       h("span", { class: "dot", "aria-hidden": "true" }, MARKS[state]));
