@@ -374,6 +374,36 @@ def test_dark_german_reduced_motion_at_360px(
         "Du bist jetzt auf Rang 1 deiner Liga."
     )
 
+    # A full cohort of 30 scrolls inside the card, centred on your row (20th), keyboard-reachable.
+    full = {
+        **silver,
+        "entries": [
+            {
+                "rank": r,
+                "user_id": USER if r == 20 else f"p{r}",
+                "display_name": None,
+                "weekly_xp": 400 - 10 * r,
+            }
+            for r in range(1, 31)
+        ],
+        "zones": {"promotion_up_to_rank": 6, "demotion_from_rank": 25},
+    }
+    full["me"] = full["entries"][19]
+    page.unroute("**/v1/me/league")
+    page.route("**/v1/me/league", lambda route: route.fulfill(json=full))
+    page.evaluate("import('/gamify.js').then((m) => m.refreshAll())")
+    expect(league.locator("[role=status].live")).to_have_text(
+        "Du bist jetzt auf Rang 20 deiner Liga."
+    )
+    scroller = league.locator(".scroller")
+    expect(scroller).to_have_attribute("tabindex", "0")
+    inside = """e => { const row = e.querySelector("tr.me").getBoundingClientRect();
+      const box = e.getBoundingClientRect();
+      return e.scrollTop > 0 && row.top >= box.top && row.bottom <= box.bottom; }"""
+    page.wait_for_function(
+        f"() => ({inside})(document.querySelector('gamify-league').shadowRoot"
+        ".querySelector('.scroller'))"
+    )
     page.unroute("**/v1/me/league")
 
     # The week closes (the job as of next Monday): the widget shows last week's result.

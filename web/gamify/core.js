@@ -257,10 +257,14 @@ export class GamifyElement extends HTMLElement {
     this.render([h("p", { class: "error", role: "alert" }, message)]);
   }
 
-  /** Replace the widget's content. A redraw (a poll, a toggle) keeps the keyboard focus on the
-   * control that stands where the focused one stood: same kind, class and label. */
+  /** Replace the widget's content, if it changed. A redraw (a poll, a toggle) keeps the keyboard
+   * focus on the control that stands where the focused one stood: same kind, class and label. */
   render(children) {
     const shown = children.filter((child) => child !== null && child !== undefined);
+    // An unchanged answer changes nothing on screen: no flicker, no lost focus, no key-up that
+    // lands on a replaced button (Space clicks on key-up).
+    const old = [...this.shadowRoot.childNodes].filter((node) => node !== this._live);
+    if (old.length === shown.length && shown.every((node, i) => node === old[i] || node.isEqualNode(old[i]))) return;
     const focused = this.shadowRoot.activeElement;
     const key = focused ? focusKey(focused) : null;
     this.shadowRoot.replaceChildren(...shown, this._live);

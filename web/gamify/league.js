@@ -14,7 +14,8 @@ export class GamifyLeague extends GamifyElement {
     header { display: flex; justify-content: space-between; align-items: baseline; gap: .5rem; flex-wrap: wrap; }
     header h2 { margin: 0; }
     .closes { font-variant-numeric: tabular-nums; }
-    table { margin-top: .6rem; }
+    .scroller { margin-top: .6rem; max-height: var(--gamify-league-height, 22rem); overflow-y: auto; position: relative; }
+    thead th { position: sticky; top: 0; background: var(--_surface); z-index: 1; }
     tr.up td:first-child { box-shadow: inset 3px 0 var(--_up); }
     tr.down td:first-child { box-shadow: inset 3px 0 var(--_down); }
     tr.up .arrow { color: var(--_up); } tr.down .arrow { color: var(--_down); }
@@ -32,9 +33,8 @@ export class GamifyLeague extends GamifyElement {
     const { data } = await this.api("GET", "/v1/me/league");
     const t = this.t;
     const myRank = data.me?.rank ?? null;
-    if (this._myRank !== undefined && myRank !== null && myRank !== this._myRank) {
-      this.announce(t("leagueRankChanged", { rank: myRank }));
-    }
+    this._moved = this._myRank !== undefined && myRank !== null && myRank !== this._myRank;
+    if (this._moved) this.announce(t("leagueRankChanged", { rank: myRank }));
     this._myRank = myRank;
     const up = data.zones?.promotion_up_to_rank ?? null;
     const down = data.zones?.demotion_from_rank ?? null;
@@ -75,11 +75,29 @@ export class GamifyLeague extends GamifyElement {
       h("td", {}, entry.display_name ?? entry.user_id, mine ? t("you") : ""),
       h("td", { class: "num" }, t.number(entry.weekly_xp)));
     });
-    return h("table", { part: "table" },
+    const table = h("table", { part: "table" },
       h("caption", { class: "visually-hidden" }, t("leagueTitle", { tier: data.tier.name })),
       h("thead", {}, h("tr", {}, h("th", { scope: "col", class: "num" }, t("rank")),
         h("th", { scope: "col" }, t("player")), h("th", { scope: "col", class: "num" }, t("weeklyXpColumn")))),
       h("tbody", {}, rows));
+    // A full cohort (30) scrolls inside the card, kept on your row; then the region takes the
+    // keyboard focus, so arrow keys scroll it.
+    const scroller = h("div", { class: "scroller", part: "scroller", role: "region",
+      "aria-label": t("leagueTitle", { tier: data.tier.name }) }, table);
+    // A redraw keeps where the reader scrolled to; the first draw and a move of yours centre you.
+    const kept = this.shadowRoot.querySelector(".scroller")?.scrollTop;
+    const centre = kept === undefined || this._moved;
+    requestAnimationFrame(() => {
+      const scrolls = scroller.scrollHeight > scroller.clientHeight;
+      if (scrolls) scroller.tabIndex = 0; // a tab stop only when there is something to scroll
+      const mine = scroller.querySelector("tr.me");
+      if (!centre) scroller.scrollTop = kept;
+      else if (mine && scrolls) {
+        const offset = mine.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+        scroller.scrollTop += offset - (scroller.clientHeight - mine.offsetHeight) / 2;
+      }
+    });
+    return scroller;
   }
 
   lastResult(result) {
