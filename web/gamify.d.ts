@@ -67,8 +67,12 @@ export class GamifyElement extends HTMLElement {
   readonly pollSeconds: number;
   /** The language in use: this element's lang, the nearest ancestor's, <html lang>, else "en". */
   readonly locale: string;
-  /** Reload now. */
+  /** Reload now (asked for during a load, it runs right after that one). */
   refresh(): Promise<void>;
+  /** The signed-in user's token (rejects with a 401 GamifyError when there is none). */
+  token(): Promise<string>;
+  /** The signed-in user's id (`user-id`, or asked once per token). */
+  me(): Promise<string>;
   /** One API call with this widget's credentials. */
   api<T = unknown>(method: string, path: string, options?: { body?: unknown; etag?: string }): Promise<ApiAnswer<T>>;
 }
