@@ -164,7 +164,7 @@ const catalogues = {
     expiresAt: "Halte sie am Leben: sei vor {when} aktiv.",
     expiresSoon: "Sie endet {relative}: sei jetzt aktiv, um sie zu halten!",
     startToday: "Starte heute eine Serie.",
-    freezesHeld: { zero: "Kein Serienschutz vorhanden", one: "{count} Serienschutz vorhanden", other: "{count} Serienschutze vorhanden" },
+    freezesHeld: { zero: "Kein Serienschutz vorhanden", one: "{count} Serienschutz vorhanden", other: "{count}× Serienschutz vorhanden" },
     weekCalendar: "Diese Woche",
     dayActive: "aktiv",
     dayFrozen: "durch Serienschutz gedeckt",
