@@ -53,3 +53,13 @@ def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
     fits += [exclusions, ranks, boards, cohort_boards, scores, snapshots, feeds, marks, badges]
     fits += [quests, members, records, pusher, due, ledger, units, hours]
     assert len(fits) == 22
+
+
+def test_the_friend_fakes_fit_their_ports() -> None:
+    from gamification.services import follows
+    from tests.fakes.follows import FakeGraph
+
+    graph: follows.Graph = FakeGraph()
+    edges: export.OwnEdges = FakeGraph()
+    follow_profiles: follows.Profiles = FakeProfiles()
+    assert [graph, edges, follow_profiles]

@@ -1,0 +1,99 @@
+"""The follow graph over HTTP: follow/unfollow, lists, blocks, the discoverability rule, and
+identity from the authorizer only."""
+
+from __future__ import annotations
+
+from gamification import composition
+from gamification.local.provision import Provisioned
+from tests.api import seed
+from tests.api.support import Api, user
+
+ANN, BOB, CY = user("ann"), user("bob"), user("cy")
+
+
+def _ids(reply_json: dict[str, object]) -> list[str]:
+    return [e["user_id"] for e in reply_json["entries"]]  # type: ignore[attr-defined]
+
+
+def test_follow_list_unfollow(api: Api, stack_env: Provisioned) -> None:
+    seed.profile("ann", 10, name="Ann")
+    seed.profile("bob", 20, name="Bob")
+
+    reply = api.put("/v1/me/following/bob", as_=ANN)
+    assert reply.status == 200, reply.text
+    assert reply.json == {
+        "user_id": "bob",
+        "following": True,
+        "follows_you": False,
+        "friends": False,
+        "blocked": False,
+    }
+    assert api.put("/v1/me/following/ann", as_=BOB).json["friends"] is True
+    following = api.get("/v1/me/following", as_=ANN).json
+    assert [(e["user_id"], e["display_name"], e["mutual"]) for e in following["entries"]] == [
+        ("bob", "Bob", True)
+    ]
+    assert _ids(api.get("/v1/me/followers", as_=ANN).json) == ["bob"]
+
+    assert api.delete("/v1/me/following/bob", as_=ANN).status == 204
+    assert api.delete("/v1/me/following/bob", as_=ANN).status == 204  # harmless repeat
+    assert _ids(api.get("/v1/me/following", as_=ANN).json) == []
+
+
+def test_lists_page_with_a_cursor(api: Api, stack_env: Provisioned) -> None:
+    for other in ["b1", "b2", "b3"]:
+        seed.profile(other, 5)
+        assert api.put(f"/v1/me/following/{other}", as_=ANN).status == 200
+    first = api.get("/v1/me/following", as_=ANN, query={"limit": "2"}).json
+    assert _ids(first) == ["b1", "b2"]
+    rest = api.get(
+        "/v1/me/following", as_=ANN, query={"limit": "2", "cursor": first["next_cursor"]}
+    ).json
+    assert (_ids(rest), rest["next_cursor"]) == (["b3"], None)
+    bad = api.get("/v1/me/following", as_=ANN, query={"cursor": "bm9wZQ"})
+    assert bad.status == 400
+    assert bad.error_fields() == {"query.cursor"}
+
+
+def test_refusals_name_what_was_wrong(api: Api, stack_env: Provisioned) -> None:
+    seed.profile("ann", 10)
+    assert api.put("/v1/me/following/nobody", as_=ANN).error["code"] == "user_not_found"
+    own = api.put("/v1/me/following/ann", as_=ANN)
+    assert (own.status, own.error["code"], own.error_fields()) == (
+        400,
+        "cannot_follow_self",
+        {"path.user_id"},
+    )
+    assert api.put("/v1/me/following/bad%20id", as_=ANN).status == 422
+    assert api.get("/v1/me/following").status == 401
+
+
+def test_a_hidden_user_is_found_only_by_those_following_them(
+    api: Api, stack_env: Provisioned
+) -> None:
+    seed.profile("bob", 20)
+    assert api.put("/v1/me/following/bob", as_=CY).status == 200
+    hidden = api.put("/v1/me/settings", as_=BOB, body={"leaderboard_visible": False})
+    assert hidden.status == 200, hidden.text
+    assert api.put("/v1/me/following/bob", as_=ANN).status == 404
+    assert api.put("/v1/me/following/bob", as_=CY).status == 200
+    composition.exclusion_service().set("cy", True, "spam")  # an operator excludes cy
+    assert api.put("/v1/me/following/cy", as_=ANN).status == 404
+
+
+def test_a_block_removes_both_follows_and_prevents_new_ones(
+    api: Api, stack_env: Provisioned
+) -> None:
+    seed.profile("ann", 10)
+    seed.profile("bob", 20)
+    api.put("/v1/me/following/bob", as_=ANN)
+    api.put("/v1/me/following/ann", as_=BOB)
+    assert api.put("/v1/me/blocked/ann", as_=BOB).json["blocked"] is True
+    assert _ids(api.get("/v1/me/following", as_=ANN).json) == []
+    assert _ids(api.get("/v1/me/followers", as_=ANN).json) == []
+    assert api.put("/v1/me/following/bob", as_=ANN).status == 404  # not told why
+    again = api.put("/v1/me/following/ann", as_=BOB)
+    assert (again.status, again.error["code"]) == (400, "blocked")
+    assert _ids(api.get("/v1/me/blocked", as_=BOB).json) == ["ann"]
+    assert api.delete("/v1/me/blocked/ann", as_=BOB).status == 204
+    assert api.put("/v1/me/following/bob", as_=ANN).status == 200
