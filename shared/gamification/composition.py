@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
     from gamification.services.follows import FollowService
+    from gamification.services.friend_board import FriendBoardQueries
     from gamification.services.game_rules_cache import GameRulesCache
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
@@ -529,3 +530,14 @@ def follow_service() -> FollowService:
     from gamification.services.follows import FollowService
 
     return FollowService(follow_graph(), user_repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def friend_board_queries() -> FriendBoardQueries:
+    from gamification.adapters.friend_scores import FriendScores
+    from gamification.adapters.redis_client import shared_client
+    from gamification.services.friend_board import FriendBoardQueries
+
+    return FriendBoardQueries(
+        follow_graph(), FriendScores(shared_client()), user_repository(), utc_now
+    )

@@ -171,6 +171,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/me/following", "query"),
     Route("GET", "/v1/me/followers", "query"),
     Route("GET", "/v1/me/blocked", "query"),
+    Route("GET", "/v1/me/friends/leaderboard", "query"),
     Route("PUT", "/v1/me/following/{user_id}", "account"),
     Route("DELETE", "/v1/me/following/{user_id}", "account"),
     Route("PUT", "/v1/me/blocked/{user_id}", "account"),

@@ -97,3 +97,41 @@ def test_a_block_removes_both_follows_and_prevents_new_ones(
     assert _ids(api.get("/v1/me/blocked", as_=BOB).json) == ["ann"]
     assert api.delete("/v1/me/blocked/ann", as_=BOB).status == 204
     assert api.put("/v1/me/following/bob", as_=ANN).status == 200
+
+
+def test_the_friend_board_ranks_me_and_those_i_follow(api: Api, stack_env: Provisioned) -> None:
+    at = seed.now()
+    seed.profile("ann", 200, name="Ann", xp_at=at)
+    seed.profile("bob", 300, name="Bob", xp_at=at)
+    seed.profile("cy", 200, xp_at=at)  # tied with ann, same second: the lower id first
+    seed.profile("stranger", 900)
+    for other in ["bob", "cy"]:
+        assert api.put(f"/v1/me/following/{other}", as_=ANN).status == 200
+
+    reply = api.get("/v1/me/friends/leaderboard", as_=ANN)
+
+    assert reply.status == 200, reply.text
+    body = reply.json
+    assert [(e["rank"], e["user_id"], e["xp"], e["me"]) for e in body["entries"]] == [
+        (1, "bob", 300, False),
+        (2, "ann", 200, True),
+        (2, "cy", 200, False),
+    ]
+    assert (body["period"], body["total"], body["stale"]) == ("alltime", 3, False)
+    weekly = api.get("/v1/me/friends/leaderboard", as_=ANN, query={"period": "weekly"})
+    assert weekly.json["entries"] == []
+    assert weekly.json["week"]
+    assert api.get("/v1/me/friends/leaderboard", as_=ANN, query={"period": "daily"}).status == 422
+
+
+def test_the_friend_board_survives_the_cache(
+    api: Api, stack_env: Provisioned, redis_down: None
+) -> None:
+    seed.profile("bob", 300, publish=False)
+    seed.profile("ann", 100, publish=False)
+    api.put("/v1/me/following/bob", as_=ANN)
+
+    body = api.get("/v1/me/friends/leaderboard", as_=ANN).json
+
+    assert body["stale"] is True
+    assert [e["user_id"] for e in body["entries"]] == ["bob", "ann"]

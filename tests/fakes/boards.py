@@ -9,7 +9,7 @@ A board is readable only once marked complete (the real one's generation marker,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from gamification.adapters.board_schema import board_expiry  # when a board expires (pure)
@@ -24,6 +24,7 @@ from gamification.domain.boards import (
     encode_score,
     weekly,
 )
+from gamification.domain.friend_boards import Scored
 from gamification.domain.ranking import competition_ranks
 
 
@@ -128,3 +129,21 @@ class FakeSnapshots:
 
     def load(self, board: str) -> Snapshot | None:
         return self.saved.get(board)
+
+
+class FakeFriendScores:
+    """``services.friend_board.MemberScores`` over a ``FakeLeaderboard`` (real:
+    ``adapters.friend_scores.FriendScores``; contract: tests/adapters/contracts/
+    test_friend_scores.py)."""
+
+    def __init__(self, board: FakeLeaderboard) -> None:
+        self.board = board
+
+    def scores(self, board: str, user_ids: Sequence[str]) -> list[Scored]:
+        self.board._ordered(board)  # reachable and complete, or the same errors
+        held = self.board.boards.get(board, {})
+        return [
+            Scored(u, held[u], self.board.names.get(u))
+            for u in dict.fromkeys(user_ids)
+            if u in held
+        ]

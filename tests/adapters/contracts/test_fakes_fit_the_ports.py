@@ -56,10 +56,14 @@ def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
 
 
 def test_the_friend_fakes_fit_their_ports() -> None:
-    from gamification.services import follows
+    from gamification.services import follows, friend_board
+    from tests.fakes.boards import FakeFriendScores
     from tests.fakes.follows import FakeGraph
 
     graph: follows.Graph = FakeGraph()
     edges: export.OwnEdges = FakeGraph()
+    followed: friend_board.Followed = FakeGraph()
     follow_profiles: follows.Profiles = FakeProfiles()
-    assert [graph, edges, follow_profiles]
+    board_profiles: friend_board.Profiles = FakeProfiles()
+    scores: friend_board.MemberScores = FakeFriendScores(FakeLeaderboard())
+    assert [graph, edges, followed, follow_profiles, board_profiles, scores]

@@ -1,4 +1,5 @@
-"""The caller's follow lists (the query function: reads). Identity from the authorizer."""
+"""The caller's follow lists and friend board (the query function: reads). Identity from the
+authorizer."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from gamification import composition
 from gamification.api.auth import Caller, current_user
 from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
+from gamification.domain.periods import Period
 from gamification.services.follows import FollowService
-from gamification.services.friend_models import FollowListOut
+from gamification.services.friend_board import FriendBoardQueries
+from gamification.services.friend_models import FollowListOut, FriendBoardOut
 
 router = new_router()
 TAGS = ["friends"]
@@ -83,3 +86,30 @@ def blocked(
     cursor: Cursor = None,
 ) -> FollowListOut:
     return service.blocked(caller.user_id, cursor, limit)
+
+
+def friend_boards() -> FriendBoardQueries:
+    return composition.friend_board_queries()
+
+
+@route(
+    router,
+    "GET",
+    "/v1/me/friends/leaderboard",
+    operation_id="getFriendLeaderboard",
+    summary="You and everyone you follow, ranked like the global board",
+    description="`RANK()` over XP (ties share a rank) in the global board's order: more XP, "
+    "then whoever reached it first, then the lower id. Only players the global board lists "
+    "appear (XP on the board, not hidden or excluded). `stale: true`: the cache could not be "
+    "trusted and the board was computed from the stored profiles.",
+    tags=TAGS,
+    responses=responses(200, "The friend board", *AUTH_ERRORS),
+)
+def friend_leaderboard(
+    caller: Annotated[Caller, Depends(current_user)],
+    queries: Annotated[FriendBoardQueries, Depends(friend_boards)],
+    period: Annotated[
+        Period, Query(description="`alltime`, or `weekly` (current ISO week).")
+    ] = Period.ALLTIME,
+) -> FriendBoardOut:
+    return queries.board(caller.user_id, period)
