@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from gamification.services.export import UserExport
     from gamification.services.follows import FollowService
     from gamification.services.friend_board import FriendBoardQueries
+    from gamification.services.friend_streaks import FriendStreakService
     from gamification.services.game_rules_cache import GameRulesCache
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
@@ -541,3 +542,10 @@ def friend_board_queries() -> FriendBoardQueries:
     return FriendBoardQueries(
         follow_graph(), FriendScores(shared_client()), user_repository(), utc_now
     )
+
+
+@lru_cache(maxsize=1)
+def friend_streak_service() -> FriendStreakService:
+    from gamification.services.friend_streaks import FriendStreakService
+
+    return FriendStreakService(follow_graph(), user_repository(), utc_now)

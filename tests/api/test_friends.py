@@ -135,3 +135,24 @@ def test_the_friend_board_survives_the_cache(
 
     assert body["stale"] is True
     assert [e["user_id"] for e in body["entries"]] == ["bob", "ann"]
+
+
+def test_a_friend_streak_over_http(api: Api, stack_env: Provisioned) -> None:
+    today = seed.now().date()
+    seed.profile("ann", 10, streak_days=[today])
+    seed.profile("bob", 10, streak_days=[today])
+    api.put("/v1/me/following/bob", as_=ANN)
+    refused = api.put("/v1/me/friend-streaks/bob", as_=ANN)
+    assert (refused.status, refused.error["code"]) == (400, "not_friends")
+    api.put("/v1/me/following/ann", as_=BOB)
+
+    assert api.put("/v1/me/friend-streaks/bob", as_=ANN).json["status"] == "invited"
+    accepted = api.put("/v1/me/friend-streaks/ann", as_=BOB)
+    assert accepted.status == 200, accepted.text
+    assert (accepted.json["status"], accepted.json["current"]) == ("active", 1)
+    listed = api.get("/v1/me/friend-streaks", as_=ANN).json["streaks"]
+    assert [(s["user_id"], s["current"], s["both_active_today"]) for s in listed] == [
+        ("bob", 1, True)
+    ]
+    assert api.delete("/v1/me/friend-streaks/bob", as_=ANN).status == 204
+    assert api.get("/v1/me/friend-streaks", as_=BOB).json["streaks"] == []

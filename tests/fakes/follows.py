@@ -5,7 +5,7 @@ equal). Lists are in id order, as the table's sort keys order them; cursors are 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from gamification.adapters.follow_graph import cursor_for
 from gamification.domain.follows import (
@@ -18,6 +18,12 @@ from gamification.domain.follows import (
     FollowLimitError,
     Relation,
 )
+from gamification.domain.friend_streaks import (
+    MAX_ACTIVE,
+    LinkStatus,
+    StreakLimitError,
+    StreakLink,
+)
 
 
 class FakeGraph:
@@ -29,6 +35,8 @@ class FakeGraph:
         """(follower, followed) -> since."""
         self.blocks: dict[tuple[str, str], datetime] = {}
         """(blocker, blocked) -> since."""
+        self.links: dict[tuple[str, str], StreakLink] = {}
+        """(owner, partner) -> the friend streak from the owner's side."""
 
     def relation(self, owner: str, other: str) -> tuple[Relation, int]:
         relation = Relation(
@@ -81,15 +89,48 @@ class FakeGraph:
         self.blocks[(blocker, blocked)] = at
         self.follows.pop((blocker, blocked), None)
         self.follows.pop((blocked, blocker), None)
+        self.links.pop((blocker, blocked), None)
+        self.links.pop((blocked, blocker), None)
         return True
 
     def unblock(self, blocker: str, blocked: str) -> bool:
         return self.blocks.pop((blocker, blocked), None) is not None
 
+    def streak_links(self, owner: str) -> list[StreakLink]:
+        return [link for (a, _), link in sorted(self.links.items()) if a == owner]
+
+    def streak_link(self, owner: str, other: str) -> StreakLink | None:
+        return self.links.get((owner, other))
+
+    def invite_streak(self, inviter: str, invitee: str, at: datetime) -> bool:
+        if (inviter, invitee) in self.links:
+            return False
+        self.links[(inviter, invitee)] = StreakLink(invitee, LinkStatus.INVITED, at)
+        self.links[(invitee, inviter)] = StreakLink(inviter, LinkStatus.INVITED_ME, at)
+        return True
+
+    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
+        link = self.links.get((invitee, inviter))
+        if link is None or link.status is not LinkStatus.INVITED_ME:
+            return False
+        if any(self._active(u) >= MAX_ACTIVE for u in (invitee, inviter)):
+            raise StreakLimitError(invitee)
+        self.links[(invitee, inviter)] = StreakLink(inviter, LinkStatus.ACTIVE, at, started_on)
+        self.links[(inviter, invitee)] = StreakLink(invitee, LinkStatus.ACTIVE, at, started_on)
+        return True
+
+    def end_streak(self, owner: str, other: str) -> bool:
+        self.links.pop((other, owner), None)
+        return self.links.pop((owner, other), None) is not None
+
+    def _active(self, owner: str) -> int:
+        return sum(1 for k in self.streak_links(owner) if k.status is LinkStatus.ACTIVE)
+
     def erase(self, user_id: str) -> None:
         """What the erasure walk does to the graph: every edge and block touching the user."""
         self.follows = {k: v for k, v in self.follows.items() if user_id not in k}
         self.blocks = {k: v for k, v in self.blocks.items() if user_id not in k}
+        self.links = {k: v for k, v in self.links.items() if user_id not in k}
 
 
 def _page(edges: dict[str, datetime], prefix: str, cursor: str | None, limit: int) -> EdgePage:

@@ -16,7 +16,7 @@ it read or checks they are still absent, so a follow racing a block can never su
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -34,6 +34,12 @@ from gamification.domain.follows import (
     FollowLimitError,
     GraphBusyError,
     Relation,
+)
+from gamification.domain.friend_streaks import (
+    MAX_ACTIVE,
+    LinkStatus,
+    StreakLimitError,
+    StreakLink,
 )
 
 if TYPE_CHECKING:
@@ -208,15 +214,23 @@ class FollowGraph:
             relation, _count = self.relation(blocker, blocked)
             if relation.i_block:
                 return False
+            link = self.streak_link(blocker, blocked)  # a block ends a friend streak too
+            active = -1 if link is not None and link.status is LinkStatus.ACTIVE else 0
+            following = -1 if relation.follows else 0
             items = [
                 self._mark_block(blocker, blocked, "mine", at),
                 self._mark_block(blocked, blocker, "theirs", at),
-                self._count(blocker, following=-1 if relation.follows else 0, blocking=1),
+                self._count(blocker, following=following, blocking=1, streaks=active),
                 *self._cut(blocker, blocked, exists=relation.follows),
                 *self._cut(blocked, blocker, exists=relation.followed_by),
             ]
-            if relation.followed_by:
-                items.append(self._count(blocked, following=-1, blocking=0))
+            if relation.followed_by or active:
+                followed_back = -1 if relation.followed_by else 0
+                items.append(
+                    self._count(blocked, following=followed_back, blocking=0, streaks=active)
+                )
+            if link is not None:
+                items.extend(self._end_link(blocker, blocked, link)[:2])
             reasons = self._transact(items)
             if reasons is None:
                 return True
@@ -257,6 +271,124 @@ class FollowGraph:
             if self._transact(items) is None:
                 return True
         raise GraphBusyError(blocker)
+
+    # -- friend streaks ------------------------------------------------------------------------
+
+    def streak_links(self, owner: str) -> list[StreakLink]:
+        """Every friend streak ``owner`` is part of or invited to (one Query; ≤ the mutual
+        friends, so ≤ ``MAX_FOLLOWING``)."""
+        found: list[StreakLink] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": to_item(
+                {":pk": keys.graph_pk(owner), ":prefix": keys.FRIEND_STREAK_PREFIX}
+            ),
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            found.extend(_link(from_item(raw)) for raw in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if start is None:
+                return found
+            kwargs["ExclusiveStartKey"] = start
+
+    def streak_link(self, owner: str, other: str) -> StreakLink | None:
+        found = self._get(owner, [keys.friend_streak_sk(other)], consistent=True)
+        item = found.get(keys.friend_streak_sk(other))
+        return None if item is None else _link(item)
+
+    def invite_streak(self, inviter: str, invitee: str, at: datetime) -> bool:
+        """Store the invitation on both sides; ``False`` when either side already has a link."""
+        items = [
+            self._put_link(inviter, invitee, LinkStatus.INVITED, at),
+            self._put_link(invitee, inviter, LinkStatus.INVITED_ME, at),
+        ]
+        return self._transact(items) is None
+
+    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
+        """Make the invitation active on both sides and count it for both (≤ ``MAX_ACTIVE``);
+        ``False`` if there was no such invitation; ``StreakLimitError`` at either's limit."""
+        items = [
+            self._activate(invitee, inviter, LinkStatus.INVITED_ME, started_on, at),
+            self._activate(inviter, invitee, LinkStatus.INVITED, started_on, at),
+            self._count(invitee, following=0, blocking=0, streaks=1),
+            self._count(inviter, following=0, blocking=0, streaks=1),
+        ]
+        reasons = self._transact(items)
+        if reasons is None:
+            return True
+        at_limit = "ConditionalCheckFailed" in reasons[2:4]
+        if at_limit and "ConditionalCheckFailed" not in reasons[:2]:
+            raise StreakLimitError(invitee)
+        return False
+
+    def end_streak(self, owner: str, other: str) -> bool:
+        """Delete the link on both sides (and uncount an active one); ``False`` if none."""
+        for _ in range(ATTEMPTS):
+            link = self.streak_link(owner, other)
+            if link is None:
+                return False
+            items = self._end_link(owner, other, link)
+            if self._transact(items) is None:
+                return True
+        raise GraphBusyError(owner)
+
+    def _end_link(self, owner: str, other: str, link: StreakLink) -> list[dict[str, Any]]:
+        mine = keys.graph_pk(owner), keys.friend_streak_sk(other)
+        items: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": self._key(*mine),
+                    "ConditionExpression": "#status = :status",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_item({":status": link.status.value}),
+                }
+            },
+            self._delete(keys.graph_pk(other), keys.friend_streak_sk(owner)),
+        ]
+        if link.status is LinkStatus.ACTIVE:
+            items.append(self._count(owner, following=0, blocking=0, streaks=-1))
+            items.append(self._count(other, following=0, blocking=0, streaks=-1))
+        return items
+
+    def _put_link(self, owner: str, other: str, status: LinkStatus, at: datetime) -> dict[str, Any]:
+        item = {
+            "PK": keys.graph_pk(owner),
+            "SK": keys.friend_streak_sk(other),
+            "user_id": other,
+            "status": status.value,
+            "at": at.isoformat(),
+        }
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": to_item(item),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+
+    def _activate(
+        self, owner: str, other: str, was: LinkStatus, started_on: date, at: datetime
+    ) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": self._key(keys.graph_pk(owner), keys.friend_streak_sk(other)),
+                "UpdateExpression": "SET #status = :active, started_on = :day, #at = :at",
+                "ConditionExpression": "#status = :was",
+                "ExpressionAttributeNames": {"#status": "status", "#at": "at"},
+                "ExpressionAttributeValues": to_item(
+                    {
+                        ":active": LinkStatus.ACTIVE.value,
+                        ":was": was.value,
+                        ":day": started_on.isoformat(),
+                        ":at": at.isoformat(),
+                    }
+                ),
+            }
+        }
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -333,14 +465,22 @@ class FollowGraph:
     def _key(pk: str, sk: str) -> dict[str, Any]:
         return to_item({"PK": pk, "SK": sk})
 
-    def _count(self, owner: str, *, following: int, blocking: int) -> dict[str, Any]:
+    def _count(
+        self, owner: str, *, following: int, blocking: int, streaks: int = 0
+    ) -> dict[str, Any]:
         """The counters' change, guarded by the limits when it grows one of them."""
         conditions = []
+        if streaks > 0:
+            conditions.append("(attribute_not_exists(streaks) OR streaks < :max_streaks)")
         if following > 0:
             conditions.append("(attribute_not_exists(following) OR following < :max_following)")
         if blocking > 0:
             conditions.append("(attribute_not_exists(blocking) OR blocking < :max_blocking)")
         values: dict[str, Any] = {":following": following, ":blocking": blocking}
+        if streaks:
+            values[":streaks"] = streaks
+        if streaks > 0:
+            values[":max_streaks"] = MAX_ACTIVE
         if following > 0:
             values[":max_following"] = self._max_following
         if blocking > 0:
@@ -348,7 +488,8 @@ class FollowGraph:
         update: dict[str, Any] = {
             "TableName": self._table,
             "Key": self._key(keys.graph_pk(owner), keys.GRAPH_COUNTS_SK),
-            "UpdateExpression": "ADD following :following, blocking :blocking",
+            "UpdateExpression": "ADD following :following, blocking :blocking"
+            + (", streaks :streaks" if streaks else ""),
             "ExpressionAttributeValues": to_item(values),
         }
         if conditions:
@@ -403,6 +544,16 @@ class FollowGraph:
         ]
 
 
+def _link(item: dict[str, Any]) -> StreakLink:
+    started = item.get("started_on")
+    return StreakLink(
+        user_id=item["user_id"],
+        status=LinkStatus(item["status"]),
+        since=datetime.fromisoformat(item["at"]),
+        started_on=date.fromisoformat(started) if started else None,
+    )
+
+
 # -- erasure: the other side of each of an erased user's edges ------------------------------------
 
 
@@ -442,6 +593,28 @@ def unlink(client: DynamoDBClient, table: str, user_id: str, sort_keys: Sequence
                         }
                     },
                     graph._count(other, following=0, blocking=-1),
+                ]
+            )
+            if cancelled is not None:
+                client.delete_item(TableName=table, Key=graph._key(*theirs))
+                requests += 1
+        elif sk.startswith(keys.FRIEND_STREAK_PREFIX):  # the partner's side, uncounted if active
+            other = sk.removeprefix(keys.FRIEND_STREAK_PREFIX)
+            theirs = (keys.graph_pk(other), keys.friend_streak_sk(user_id))
+            cancelled = graph._transact(
+                [
+                    {
+                        "Delete": {
+                            "TableName": table,
+                            "Key": graph._key(*theirs),
+                            "ConditionExpression": "#status = :active",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": to_item(
+                                {":active": LinkStatus.ACTIVE.value}
+                            ),
+                        }
+                    },
+                    graph._count(other, following=0, blocking=0, streaks=-1),
                 ]
             )
             if cancelled is not None:

@@ -202,6 +202,7 @@ FOLLOWING_PREFIX = "OUT#"
 FOLLOWER_PREFIX = "IN#"
 BLOCK_PREFIX = "BLOCK#"
 GRAPH_COUNTS_SK = "COUNTS"
+FRIEND_STREAK_PREFIX = "FSTREAK#"
 
 
 def graph_pk(user_id: str) -> str:
@@ -223,3 +224,8 @@ def follower_sk(user_id: str) -> str:
 def block_sk(user_id: str) -> str:
     """In both users' partitions: a block between them (``mine`` / ``theirs`` say who)."""
     return f"{BLOCK_PREFIX}{user_id}"
+
+
+def friend_streak_sk(user_id: str) -> str:
+    """In both users' partitions: a friend streak with ``user_id`` (invited, or active)."""
+    return f"{FRIEND_STREAK_PREFIX}{user_id}"

@@ -90,6 +90,8 @@ def _follow_refused(error: FollowRefusedError) -> ApiError:
         "blocked": "you block this user: unblock them first",
         "following_limit": "you follow the most users allowed (1,000): unfollow one first",
         "blocking_limit": "you block the most users allowed (1,000): unblock one first",
+        "not_friends": "a friend streak needs you to follow each other",
+        "friend_streak_limit": "one of you already has 5 active friend streaks",
     }[code]
     return ApiError(
         HTTPStatus.BAD_REQUEST, code, message, [field_error("path.user_id", message, code)]

@@ -53,6 +53,9 @@ class Refusal(enum.Enum):
     """The caller blocks them: unblock first (the caller knows, so it is said)."""
     LIMIT = "following_limit"
     BLOCK_LIMIT = "blocking_limit"
+    NOT_FRIENDS = "not_friends"
+    """A friend streak needs a mutual follow (and no block)."""
+    STREAK_LIMIT = "friend_streak_limit"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@ feature is one set of modules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field
 
@@ -52,3 +53,21 @@ class FriendBoardOut(ReadModel):
         description="The cache could not be trusted (down, or being rebuilt): the board was "
         "computed from the stored profiles instead (exact, slower)."
     )
+
+
+class FriendStreakOut(ReadModel):
+    user_id: str = Field(description="Your partner.")
+    display_name: str | None
+    status: Literal["invited", "invited_me", "active"] = Field(
+        description="`invited`: waiting for them; `invited_me`: accept with the same PUT."
+    )
+    since: datetime
+    started_on: date | None = Field(description="The pair's first day (active streaks).")
+    current: int = Field(description="Consecutive days on which you were both active.")
+    longest: int
+    both_active_today: bool
+    at_risk: bool = Field(description="Alive, and one of you has not been active today yet.")
+
+
+class FriendStreaksOut(ReadModel):
+    streaks: list[FriendStreakOut]

@@ -56,7 +56,7 @@ def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
 
 
 def test_the_friend_fakes_fit_their_ports() -> None:
-    from gamification.services import follows, friend_board
+    from gamification.services import follows, friend_board, friend_streaks
     from tests.fakes.boards import FakeFriendScores
     from tests.fakes.follows import FakeGraph
 
@@ -66,4 +66,7 @@ def test_the_friend_fakes_fit_their_ports() -> None:
     follow_profiles: follows.Profiles = FakeProfiles()
     board_profiles: friend_board.Profiles = FakeProfiles()
     scores: friend_board.MemberScores = FakeFriendScores(FakeLeaderboard())
-    assert [graph, edges, followed, follow_profiles, board_profiles, scores]
+    links: friend_streaks.StreakLinks = FakeGraph()
+    streak_profiles: friend_streaks.Profiles = FakeProfiles()
+    assert [graph, edges, followed, follow_profiles, board_profiles, scores, links]
+    assert streak_profiles

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import boto3
 import pytest
@@ -16,10 +16,17 @@ from gamification.domain.follows import (
     FollowLimitError,
     Relation,
 )
+from gamification.domain.friend_streaks import (
+    MAX_ACTIVE,
+    LinkStatus,
+    StreakLimitError,
+    StreakLink,
+)
 from gamification.local.provision import Provisioned
 from tests.fakes.follows import FakeGraph
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+DAY = date(2026, 11, 25)
 LIMIT = 5
 """The limits, lowered so the store's guard is reached in a few writes (the rule: domain)."""
 
@@ -123,3 +130,30 @@ def test_following_and_blocking_stop_at_their_limits(graph: FakeGraph | FollowGr
     with pytest.raises(BlockLimitError):
         graph.block("fan", "u2", NOW)
     assert graph.relation("fan", "u2") == (Relation(follows=True), LIMIT - 1)
+
+
+def test_a_friend_streak_is_invited_accepted_and_ended_on_both_sides(
+    graph: FakeGraph | FollowGraph,
+) -> None:
+    assert graph.invite_streak("ann", "bob", NOW) is True
+    assert graph.invite_streak("ann", "bob", NOW) is False
+    assert graph.streak_link("ann", "bob") == StreakLink("bob", LinkStatus.INVITED, NOW)
+    assert graph.streak_link("bob", "ann") == StreakLink("ann", LinkStatus.INVITED_ME, NOW)
+    assert graph.accept_streak("ann", "bob", DAY, NOW) is False  # only the invitee accepts
+    assert graph.accept_streak("bob", "ann", DAY, NOW) is True
+    assert graph.streak_links("ann") == [StreakLink("bob", LinkStatus.ACTIVE, NOW, DAY)]
+    assert graph.end_streak("bob", "ann") is True
+    assert graph.end_streak("bob", "ann") is False
+    assert graph.streak_links("ann") == []
+
+
+def test_at_most_five_active_friend_streaks_each(graph: FakeGraph | FollowGraph) -> None:
+    for i in range(MAX_ACTIVE):
+        graph.invite_streak("ann", f"p{i}", NOW)
+        graph.accept_streak(f"p{i}", "ann", DAY, NOW)
+    graph.invite_streak("sixth", "ann", NOW)
+    with pytest.raises(StreakLimitError):
+        graph.accept_streak("ann", "sixth", DAY, NOW)
+    graph.block("ann", "p0", NOW)  # a block ends the streak and frees its place
+    assert graph.streak_links("p0") == []
+    assert graph.accept_streak("ann", "sixth", DAY, NOW) is True

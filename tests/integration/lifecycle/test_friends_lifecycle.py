@@ -45,6 +45,8 @@ def test_erasure_removes_every_edge_on_both_sides(
     graph.follow("cy", "bob", SINCE)
     graph.block("alice", "dan", SINCE)
     graph.block("eve", "alice", SINCE)
+    graph.invite_streak("alice", "bob", SINCE)
+    graph.accept_streak("bob", "alice", SINCE.date(), SINCE)
 
     life.requests.request("alice")
     assert life.eraser.run("alice", NOW).status is Status.DONE
@@ -57,6 +59,10 @@ def test_erasure_removes_every_edge_on_both_sides(
     assert graph.relation("eve", "alice")[0] == Relation()  # eve's block of the erased id
     assert "COUNTS" in _graph_items(aws, "eve")
     assert graph.block("eve", "x", SINCE)  # and eve's block count went down with it
+    assert graph.streak_links("bob") == []  # the friend streak's other side, uncounted:
+    for i in range(5):
+        graph.invite_streak("bob", f"p{i}", SINCE)
+        assert graph.accept_streak(f"p{i}", "bob", SINCE.date(), SINCE)
     assert life.eraser.run("alice", NOW).status is Status.DONE  # repeating is harmless
 
 

@@ -15,7 +15,8 @@ from gamification.api.budget import current_writer
 from gamification.api.contract import AUTH_ERRORS, WRITE_ERRORS, new_router, responses, route
 from gamification.domain.activity import UserId
 from gamification.services.follows import FollowService
-from gamification.services.friend_models import RelationOut
+from gamification.services.friend_models import FriendStreakOut, RelationOut
+from gamification.services.friend_streaks import FriendStreakService
 
 router = new_router()
 TAGS = ["friends"]
@@ -28,7 +29,12 @@ def follows() -> FollowService:
 
 def _done() -> dict[int, Any]:
     return responses(
-        204, "Done (also when there was nothing to undo)", *AUTH_ERRORS, *WRITE_ERRORS, body=False
+        204,
+        "Done (also when there was nothing to undo)",
+        *AUTH_ERRORS,
+        HTTPStatus.NOT_FOUND,
+        *WRITE_ERRORS,
+        body=False,
     )
 
 
@@ -93,6 +99,7 @@ def unfollow(
         "The relation now",
         HTTPStatus.BAD_REQUEST,
         *AUTH_ERRORS,
+        HTTPStatus.NOT_FOUND,
         *WRITE_ERRORS,
         HTTPStatus.SERVICE_UNAVAILABLE,
     ),
@@ -121,4 +128,55 @@ def unblock(
     service: Annotated[FollowService, Depends(follows)],
 ) -> Response[None]:
     service.unblock(caller.user_id, user_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+
+
+def friend_streaks() -> FriendStreakService:
+    return composition.friend_streak_service()
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/me/friend-streaks/{user_id}",
+    operation_id="startFriendStreak",
+    summary="Invite a friend to a friend streak, or accept their invitation",
+    description="Friends only (you follow each other); at most 5 active friend streaks each. "
+    "The streak counts the consecutive days on which you were both active, each in your own "
+    "timezone (docs/friends.md). Idempotent.",
+    tags=TAGS,
+    responses=responses(
+        200,
+        "The friend streak",
+        HTTPStatus.BAD_REQUEST,
+        *AUTH_ERRORS,
+        HTTPStatus.NOT_FOUND,
+        *WRITE_ERRORS,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+    ),
+)
+def start_friend_streak(
+    user_id: OtherPath,
+    caller: Annotated[Caller, Depends(current_writer)],
+    service: Annotated[FriendStreakService, Depends(friend_streaks)],
+) -> FriendStreakOut:
+    return service.start(caller.user_id, user_id)
+
+
+@route(
+    router,
+    "DELETE",
+    "/v1/me/friend-streaks/{user_id}",
+    status_code=204,
+    operation_id="endFriendStreak",
+    summary="Decline, withdraw or end a friend streak",
+    tags=TAGS,
+    responses=_done(),
+)
+def end_friend_streak(
+    user_id: OtherPath,
+    caller: Annotated[Caller, Depends(current_writer)],
+    service: Annotated[FriendStreakService, Depends(friend_streaks)],
+) -> Response[None]:
+    service.end(caller.user_id, user_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, body=None)

@@ -15,7 +15,8 @@ from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
 from gamification.domain.periods import Period
 from gamification.services.follows import FollowService
 from gamification.services.friend_board import FriendBoardQueries
-from gamification.services.friend_models import FollowListOut, FriendBoardOut
+from gamification.services.friend_models import FollowListOut, FriendBoardOut, FriendStreaksOut
+from gamification.services.friend_streaks import FriendStreakService
 
 router = new_router()
 TAGS = ["friends"]
@@ -113,3 +114,23 @@ def friend_leaderboard(
     ] = Period.ALLTIME,
 ) -> FriendBoardOut:
     return queries.board(caller.user_id, period)
+
+
+def friend_streaks() -> FriendStreakService:
+    return composition.friend_streak_service()
+
+
+@route(
+    router,
+    "GET",
+    "/v1/me/friend-streaks",
+    operation_id="listFriendStreaks",
+    summary="Your friend streaks and invitations, with their current length",
+    tags=TAGS,
+    responses=responses(200, "Your friend streaks", *AUTH_ERRORS),
+)
+def my_friend_streaks(
+    caller: Annotated[Caller, Depends(current_user)],
+    service: Annotated[FriendStreakService, Depends(friend_streaks)],
+) -> FriendStreaksOut:
+    return service.streaks(caller.user_id)
