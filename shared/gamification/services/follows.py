@@ -100,6 +100,8 @@ class FollowService:
         )
         if refusal is not None:
             raise FollowRefusedError(refusal)
+        if relation.follows:  # a repeat: nothing to write
+            return _relation_out(other, relation)
         try:
             self._graph.follow(me, other, self._clock())
         except FollowLimitError as error:
