@@ -106,7 +106,7 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     # its reverse and the counters as one transaction in the two users' GRAPH# partitions.
     reads=("GetItem", "BatchGetItem", "Query"),
     writes=("UpdateItem",),
-    transactional_writes=("PutItem", "DeleteItem", "ConditionCheckItem"),
+    transactional_writes=("PutItem",),
     # The caller's own items, their write budget (api.budget), the erasure checkpoint, and the
     # follow graph (the caller's partition and, for an edge's reverse, the other user's).
     write_keys=(
@@ -116,6 +116,9 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
         keys.graph_pk(""),
     ),
     transactional_keys=(keys.user_pk(""), keys.graph_pk("")),
+    # Deleting stays the eraser's for user data: the account function deletes follow edges,
+    # blocks and friend-streak links only.
+    narrower_transactional=((("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
 INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))

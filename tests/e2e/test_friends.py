@@ -4,6 +4,7 @@ of three days built from back-dated activity (issue #29)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 import pytest
 
@@ -47,8 +48,12 @@ def test_a_friend_streak_counts_from_its_acceptance(stack: StackProcess) -> None
         ]
         days.append({"type": "post_read", "object_id": "streak-0"})
         assert ok(api.report_many(user, days))["accepted"] == 3
+
+    def three_days(user: str) -> bool:
+        return bool(api.profile(user)["streak"]["current"] == 3)
+
     for user in ["sa", "sb"]:
-        eventually(lambda u=user: api.profile(u)["streak"]["current"] == 3, what="3-day streaks")
+        eventually(partial(three_days, user), what="3-day streaks")
     ok(api.as_user("sa", "PUT", "/v1/me/following/sb"))
     ok(api.as_user("sb", "PUT", "/v1/me/following/sa"))
     assert ok(api.as_user("sa", "PUT", "/v1/me/friend-streaks/sb"))["status"] == "invited"

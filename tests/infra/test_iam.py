@@ -96,11 +96,9 @@ EXPECTED: dict[str, set[Grant]] = {
     "account": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:UpdateItem on ERASURE#*,GRAPH#*,RATE#*,USER#*", "Table")
     # The follow graph (issue #29): an edge, its reverse and the counters in one transaction.
+    | _grants("dynamodb:PutItem" + TXN + " on GRAPH#*,USER#*", "Table")
     | _grants(
-        [
-            f"dynamodb:{action}{TXN} on GRAPH#*,USER#*"
-            for action in ("PutItem", "DeleteItem", "ConditionCheckItem")
-        ],
+        [f"dynamodb:{action}{TXN} on GRAPH#*" for action in ("DeleteItem", "ConditionCheckItem")],
         "Table",
     )
     | _grants("lambda:InvokeFunction", "eraser-live"),
