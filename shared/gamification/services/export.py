@@ -2,7 +2,7 @@
 
 The first page holds the profile (settings, XP, level, counters, streak runs, weekly XP, earned
 badges, the leaderboard listing and any exclusion with its reason), the write-budget counters
-and the user's own follows and blocks (``graph``);
+and the user's own follows, blocks and friend streaks (``graph``);
 every page holds up to ``page_size`` *records*: the other items of the user's partition (dedupe
 markers = the activity history, notifications, daily-cap days, reminder guards), each named by
 its kind. ``next_cursor`` continues (``null`` on the last page). The storage work (the queries,
@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from gamification.domain.follows import MAX_BLOCKED, MAX_FOLLOWING, EdgePage
+from gamification.domain.friend_streaks import StreakLink
 from gamification.domain.profile_records import StoredUser
 from gamification.domain.user_records import (
     AppliedActivity,
@@ -54,6 +55,10 @@ class OwnEdges(Protocol):
     def following(self, owner: str, cursor: str | None, limit: int) -> EdgePage: ...
 
     def blocked(self, owner: str, cursor: str | None, limit: int) -> EdgePage: ...
+
+    def streak_links(self, owner: str) -> list[StreakLink]:
+        """The user's friend streaks and invitations (≤ their mutual friends)."""
+        ...
 
 
 class UnknownUserError(LookupError):
@@ -110,16 +115,16 @@ class UserExport:
         return ExportPage(document, page.next_cursor)
 
     @staticmethod
-    def _edges(user_id: str, graph: OwnEdges) -> dict[str, list[dict[str, str]]]:
+    def _edges(user_id: str, graph: OwnEdges) -> dict[str, list[dict[str, str | None]]]:
         """The user's own edges, whole on the first page: at most ``MAX_FOLLOWING`` follows
         and ``MAX_BLOCKED`` blocks. Followers are other users' follows of them (a celebrity
         has millions): ``GET /v1/me/followers`` pages them."""
-        found: dict[str, list[dict[str, str]]] = {}
+        found: dict[str, list[dict[str, str | None]]] = {}
         for name, read, bound in (
             ("following", graph.following, MAX_FOLLOWING),
             ("blocked", graph.blocked, MAX_BLOCKED),
         ):
-            edges: list[dict[str, str]] = []
+            edges: list[dict[str, str | None]] = []
             cursor: str | None = None
             while True:
                 page = read(user_id, cursor, bound)
@@ -130,6 +135,15 @@ class UserExport:
                 if cursor is None:
                     break
             found[name] = edges
+        found["friend_streaks"] = [
+            {
+                "user_id": link.user_id,
+                "status": link.status.value,
+                "since": link.since.isoformat(),
+                "started_on": link.started_on.isoformat() if link.started_on else None,
+            }
+            for link in graph.streak_links(user_id)
+        ]
         return found
 
     def _profile(self, user_id: str) -> dict[str, Any] | None:

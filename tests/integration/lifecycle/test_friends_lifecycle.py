@@ -72,6 +72,8 @@ def test_the_export_carries_the_users_own_edges(aws: Provisioned) -> None:
     graph.follow("alice", "bob", SINCE)
     graph.follow("cy", "alice", SINCE)
     graph.block("alice", "dan", SINCE)
+    graph.follow("bob", "alice", SINCE)
+    graph.invite_streak("bob", "alice", SINCE)
     export = UserExport(
         UserRepository(client, aws.table_name), UserRecords(client, aws.table_name), graph=graph
     )
@@ -79,5 +81,13 @@ def test_the_export_carries_the_users_own_edges(aws: Provisioned) -> None:
     assert document["graph"] == {
         "following": [{"user_id": "bob", "since": SINCE.isoformat()}],
         "blocked": [{"user_id": "dan", "since": SINCE.isoformat()}],
+        "friend_streaks": [
+            {
+                "user_id": "bob",
+                "status": "invited_me",
+                "since": SINCE.isoformat(),
+                "started_on": None,
+            }
+        ],
     }
     assert export.page("alice", None, NOW, must_exist=True).document["graph"]["following"]
