@@ -33,8 +33,8 @@ from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
-REMINDER_WORKER = "reminders"
-"""The function the reminder queue's mapping invokes (``functions/reminders``)."""
+REMINDER_SENDER = "reminder_sender"
+"""The function the reminder queue's mapping invokes (``functions/reminder_sender``)."""
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -124,7 +124,7 @@ class LocalStack:
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", REMINDER_WORKER, "backfill", "eraser"}
+        wanted |= {"consumer", REMINDER_SENDER, "backfill", "eraser"}
         wanted |= {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
@@ -136,13 +136,13 @@ class LocalStack:
             self.invoker.invoke,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
-        # The reminder fan-out: the hourly notifier enqueues units, this mapping runs them.
+        # The hourly reminder fan-out enqueues units, this mapping sends them.
         self._reminders = SqsPoller(
             boto3.client("sqs"),
             self.provisioned.reminder_queue_url,
             self.provisioned.reminder_queue_arn,
             self.invoker.invoke,
-            function=REMINDER_WORKER,
+            function=REMINDER_SENDER,
             spec=REMINDER_QUEUE,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
