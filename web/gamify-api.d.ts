@@ -175,6 +175,62 @@ export interface FieldError {
   type: string;
 }
 
+export interface FollowEntryOut {
+  user_id: string;
+  display_name: string | null;
+  /** When the follow (or block) was made. */
+  since: string;
+  /** The follow goes both ways: you are friends. */
+  mutual: boolean;
+}
+
+export interface FollowListOut {
+  entries: Array<FollowEntryOut>;
+  /** Pass as `cursor` for the next page; `null` on the last. A page may hold fewer than `limit` entries (followers you may not see are left out). */
+  next_cursor: string | null;
+}
+
+export interface FriendBoardOut {
+  period: Period;
+  week: string | null;
+  entries: Array<FriendEntryOut>;
+  /** Entries ranked: you and those you follow with XP listed. */
+  total: number;
+  /** The cache could not be trusted (down, or being rebuilt): the board was computed from the stored profiles instead (exact, slower). */
+  stale: boolean;
+}
+
+export interface FriendEntryOut {
+  /** `RANK()` among you and the users you follow. */
+  rank: number;
+  user_id: string;
+  display_name: string | null;
+  xp: number;
+  level: number;
+  me: boolean;
+}
+
+export interface FriendStreakOut {
+  /** Your partner. */
+  user_id: string;
+  display_name: string | null;
+  /** `invited`: waiting for them; `invited_me`: accept with the same PUT. */
+  status: "invited" | "invited_me" | "active";
+  since: string;
+  /** The pair's first day (active streaks). */
+  started_on: string | null;
+  /** Consecutive days on which you were both active. */
+  current: number;
+  longest: number;
+  both_active_today: boolean;
+  /** Alive, and one of you has not been active today yet. */
+  at_risk: boolean;
+}
+
+export interface FriendStreaksOut {
+  streaks: Array<FriendStreakOut>;
+}
+
 /** Liveness of the public edge (gateway and a function), not of the dependencies: a public probe that reached DynamoDB and Redis would let anyone spend them, and the API answers through a Redis outage anyway (stale boards). Dependencies are watched by alarms. */
 export interface HealthOut {
   status: "ok";
@@ -380,6 +436,18 @@ export interface QuestOut {
   reward_badge: string | null;
 }
 
+export interface RelationOut {
+  user_id: string;
+  /** You follow them. */
+  following: boolean;
+  /** They follow you (only said once you follow them). */
+  follows_you: boolean;
+  /** You follow each other. */
+  friends: boolean;
+  /** You block them. */
+  blocked: boolean;
+}
+
 /** Distinct series completed (the dedupe key makes each series count once). */
 export interface SeriesComplete {
   count: number;
@@ -522,7 +590,18 @@ export interface Responses {
   "GET /v1/leagues/tiers": TiersOut;
   "DELETE /v1/me": ErasureOut;
   "GET /v1/me": MyProfileOut;
+  "GET /v1/me/blocked": FollowListOut;
+  "DELETE /v1/me/blocked/{user_id}": null;
+  "PUT /v1/me/blocked/{user_id}": RelationOut;
   "GET /v1/me/export": ExportOut;
+  "GET /v1/me/followers": FollowListOut;
+  "GET /v1/me/following": FollowListOut;
+  "DELETE /v1/me/following/{user_id}": null;
+  "PUT /v1/me/following/{user_id}": RelationOut;
+  "GET /v1/me/friend-streaks": FriendStreaksOut;
+  "DELETE /v1/me/friend-streaks/{user_id}": null;
+  "PUT /v1/me/friend-streaks/{user_id}": FriendStreakOut;
+  "GET /v1/me/friends/leaderboard": FriendBoardOut;
   "GET /v1/me/league": MyLeagueOut;
   "GET /v1/me/notifications": NotificationPageOut;
   "POST /v1/me/notifications/read": MarkReadOut;
