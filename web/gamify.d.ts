@@ -87,6 +87,10 @@ export class GamifyBadgeGrid extends GamifyElement {}
 export class GamifyLeaderboard extends GamifyElement {
   readonly period: "alltime" | "weekly";
 }
+/** You and everyone you follow (GET /v1/me/friends/leaderboard). Attribute: period. */
+export class GamifyFriendsBoard extends GamifyElement {
+  readonly period: "alltime" | "weekly";
+}
 /** Attributes: open, toast-seconds. */
 export class GamifyNotifications extends GamifyElement {}
 
@@ -97,6 +101,7 @@ export const ELEMENTS: {
   "gamify-quests": typeof GamifyQuests;
   "gamify-badge-grid": typeof GamifyBadgeGrid;
   "gamify-leaderboard": typeof GamifyLeaderboard;
+  "gamify-friends-board": typeof GamifyFriendsBoard;
   "gamify-notifications": typeof GamifyNotifications;
 };
 
@@ -118,6 +123,7 @@ declare global {
     "gamify-quests": GamifyQuests;
     "gamify-badge-grid": GamifyBadgeGrid;
     "gamify-leaderboard": GamifyLeaderboard;
+    "gamify-friends-board": GamifyFriendsBoard;
     "gamify-notifications": GamifyNotifications;
   }
   interface DocumentEventMap {

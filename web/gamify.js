@@ -12,6 +12,7 @@
 //   <gamify-quests></gamify-quests>
 //   <gamify-badge-grid></gamify-badge-grid>
 //   <gamify-leaderboard period="weekly" limit="10"></gamify-leaderboard>
+//   <gamify-friends-board period="weekly"></gamify-friends-board>
 //   <gamify-notifications></gamify-notifications>
 //
 // Every element also takes `api-base` and `token` attributes or a `tokenProvider` property, which
@@ -20,6 +21,7 @@
 // gamify.d.ts (the API's JSON: gamify-api.d.ts); app code without widgets: GamifyClient.
 
 import { GamifyBadgeGrid } from "./gamify/badges.js";
+import { GamifyFriendsBoard } from "./gamify/friends.js";
 import { GamifyLeaderboard } from "./gamify/leaderboard.js";
 import { GamifyLeague } from "./gamify/league.js";
 import { GamifyNotifications } from "./gamify/notifications.js";
@@ -30,7 +32,7 @@ import { GamifyStreak } from "./gamify/streak.js";
 export { configure, refreshAll, GamifyElement, GamifyError, safeUrl } from "./gamify/core.js";
 export { addMessages, languages } from "./gamify/i18n.js";
 export { GamifyClient } from "./gamify/client.js";
-export { GamifyBadgeGrid, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak };
+export { GamifyBadgeGrid, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak };
 
 export const ELEMENTS = {
   "gamify-profile": GamifyProfile,
@@ -39,6 +41,7 @@ export const ELEMENTS = {
   "gamify-quests": GamifyQuests,
   "gamify-badge-grid": GamifyBadgeGrid,
   "gamify-leaderboard": GamifyLeaderboard,
+  "gamify-friends-board": GamifyFriendsBoard,
   "gamify-notifications": GamifyNotifications,
 };
 

@@ -132,6 +132,8 @@ def today(stack: StackProcess) -> date:
         return len(body["entries"])
 
     eventually(lambda: cohort() == 4, what="mia and three rivals in one cohort")
+    for followed in ("ren", "sam"):  # mia's friend board: her, ren and sam (not tom)
+        ok(api.as_user(USER, "PUT", f"/v1/me/following/{followed}"))
     api.job("reconciler")
     api.wait_idle()
     return day
@@ -244,6 +246,12 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(sprint.locator(".progress")).to_have_text("0 of 5")
     expect(quests.locator("[part=summary]")).to_have_text("1 of 3 completed")
 
+    friends = page.locator("gamify-friends-board")
+    expect(friends.locator("caption")).to_have_text(re.compile(r"^Friends: This week \("))
+    expect(friends.locator("tr[data-user]")).to_have_count(3)
+    expect(friends.locator("tr[data-user=ren] .rank")).to_have_text("1")
+    expect(friends.locator(f"tr[data-user={USER}]")).to_have_attribute("aria-current", "true")
+
     # The calendar's and the catalogue's rules on fixed dates (Thursday 2026-12-03, Monday 11-30).
     rules = page.evaluate(RULES)
     assert rules == {
@@ -342,6 +350,7 @@ def test_dark_german_reduced_motion_at_360px(
     expect(page.locator("gamify-leaderboard[period=alltime] caption")).to_have_text(
         "Bestenliste: Gesamt"
     )
+    expect(page.locator("gamify-friends-board caption")).to_contain_text("Freunde: Diese Woche")
 
     assert _axe_serious(page) == []
     _no_horizontal_scroll(page)

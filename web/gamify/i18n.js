@@ -49,6 +49,10 @@ const catalogues = {
     markReadNamed: "Mark \"{title}\" read",
     nothingYet: "Nothing yet.",
     dismiss: "Dismiss",
+    // friends board
+    friendsTitle: "Friends: {title}",
+    noFriends: "Follow people to see them here.",
+    friendsStale: "Computed from stored profiles: the live board is being rebuilt.",
     // league
     leagueTitle: "{tier} League",
     leagueWeek: "Week {week}",
@@ -134,6 +138,9 @@ const catalogues = {
     markReadNamed: "„{title}“ als gelesen markieren",
     nothingYet: "Noch nichts.",
     dismiss: "Schließen",
+    friendsTitle: "Freunde: {title}",
+    noFriends: "Folge anderen, um sie hier zu sehen.",
+    friendsStale: "Aus gespeicherten Profilen berechnet: die Live-Liste wird neu aufgebaut.",
     leagueTitle: "{tier}-Liga",
     leagueWeek: "Woche {week}",
     closesIn: "Endet {relative}",
