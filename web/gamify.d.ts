@@ -91,6 +91,8 @@ export class GamifyLeaderboard extends GamifyElement {
 export class GamifyFriendsBoard extends GamifyElement {
   readonly period: "alltime" | "weekly";
 }
+/** Your friend streaks, with Accept / Decline / Withdraw buttons (GET/PUT/DELETE /v1/me/friend-streaks). */
+export class GamifyFriendStreaks extends GamifyElement {}
 /** Attributes: open, toast-seconds. */
 export class GamifyNotifications extends GamifyElement {}
 
@@ -102,6 +104,7 @@ export const ELEMENTS: {
   "gamify-badge-grid": typeof GamifyBadgeGrid;
   "gamify-leaderboard": typeof GamifyLeaderboard;
   "gamify-friends-board": typeof GamifyFriendsBoard;
+  "gamify-friend-streaks": typeof GamifyFriendStreaks;
   "gamify-notifications": typeof GamifyNotifications;
 };
 
@@ -124,6 +127,7 @@ declare global {
     "gamify-badge-grid": GamifyBadgeGrid;
     "gamify-leaderboard": GamifyLeaderboard;
     "gamify-friends-board": GamifyFriendsBoard;
+    "gamify-friend-streaks": GamifyFriendStreaks;
     "gamify-notifications": GamifyNotifications;
   }
   interface DocumentEventMap {

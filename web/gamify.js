@@ -13,6 +13,7 @@
 //   <gamify-badge-grid></gamify-badge-grid>
 //   <gamify-leaderboard period="weekly" limit="10"></gamify-leaderboard>
 //   <gamify-friends-board period="weekly"></gamify-friends-board>
+//   <gamify-friend-streaks></gamify-friend-streaks>
 //   <gamify-notifications></gamify-notifications>
 //
 // Every element also takes `api-base` and `token` attributes or a `tokenProvider` property, which
@@ -21,6 +22,7 @@
 // gamify.d.ts (the API's JSON: gamify-api.d.ts); app code without widgets: GamifyClient.
 
 import { GamifyBadgeGrid } from "./gamify/badges.js";
+import { GamifyFriendStreaks } from "./gamify/friend_streaks.js";
 import { GamifyFriendsBoard } from "./gamify/friends.js";
 import { GamifyLeaderboard } from "./gamify/leaderboard.js";
 import { GamifyLeague } from "./gamify/league.js";
@@ -32,7 +34,7 @@ import { GamifyStreak } from "./gamify/streak.js";
 export { configure, refreshAll, GamifyElement, GamifyError, safeUrl } from "./gamify/core.js";
 export { addMessages, languages } from "./gamify/i18n.js";
 export { GamifyClient } from "./gamify/client.js";
-export { GamifyBadgeGrid, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak };
+export { GamifyBadgeGrid, GamifyFriendStreaks, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak };
 
 export const ELEMENTS = {
   "gamify-profile": GamifyProfile,
@@ -42,6 +44,7 @@ export const ELEMENTS = {
   "gamify-badge-grid": GamifyBadgeGrid,
   "gamify-leaderboard": GamifyLeaderboard,
   "gamify-friends-board": GamifyFriendsBoard,
+  "gamify-friend-streaks": GamifyFriendStreaks,
   "gamify-notifications": GamifyNotifications,
 };
 

@@ -134,6 +134,9 @@ def today(stack: StackProcess) -> date:
     eventually(lambda: cohort() == 4, what="mia and three rivals in one cohort")
     for followed in ("ren", "sam"):  # mia's friend board: her, ren and sam (not tom)
         ok(api.as_user(USER, "PUT", f"/v1/me/following/{followed}"))
+        ok(api.as_user(followed, "PUT", f"/v1/me/following/{USER}"))  # friends: mutual
+    ok(api.as_user("ren", "PUT", f"/v1/me/friend-streaks/{USER}"))  # ren invites mia
+    ok(api.as_user(USER, "PUT", "/v1/me/friend-streaks/sam"))  # mia invites sam
     api.job("reconciler")
     api.wait_idle()
     return day
@@ -252,6 +255,16 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(friends.locator("tr[data-user=ren] .rank")).to_have_text("1")
     expect(friends.locator(f"tr[data-user={USER}]")).to_have_attribute("aria-current", "true")
 
+    # Friend streaks: ren's invitation accepted from the keyboard; mia's to sam still open.
+    pairs = page.locator("gamify-friend-streaks")
+    expect(pairs.locator("li[data-user=sam]")).to_have_attribute("data-status", "invited")
+    expect(pairs.locator("li[data-user=sam] button")).to_have_text("Withdraw")
+    accept = pairs.get_by_role("button", name="Accept ren's friend streak")
+    accept.focus()
+    page.keyboard.press("Enter")
+    expect(pairs.locator("li[data-user=ren]")).to_have_attribute("data-status", "active")
+    expect(pairs.locator("li[data-user=ren] .state")).to_contain_text("together")
+
     # The calendar's and the catalogue's rules on fixed dates (Thursday 2026-12-03, Monday 11-30).
     rules = page.evaluate(RULES)
     assert rules == {
@@ -351,6 +364,9 @@ def test_dark_german_reduced_motion_at_360px(
         "Bestenliste: Gesamt"
     )
     expect(page.locator("gamify-friends-board caption")).to_contain_text("Freunde: Diese Woche")
+    pairs = page.locator("gamify-friend-streaks")
+    expect(pairs.locator("li[data-user=ren] .state")).to_contain_text("gemeinsam")
+    expect(pairs.locator("li[data-user=sam] .state")).to_have_text("Einladung gesendet")
 
     assert _axe_serious(page) == []
     _no_horizontal_scroll(page)
