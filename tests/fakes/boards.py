@@ -31,6 +31,7 @@ from gamification.domain.boards import (
     leagues_marker,
     weekly,
 )
+from gamification.domain.friend_boards import Scored
 from gamification.domain.ranking import competition_ranks
 
 
@@ -321,3 +322,21 @@ class FakeSnapshots:
 
     def load(self, board: str) -> Snapshot | None:
         return self.saved.get(board)
+
+
+class FakeFriendScores:
+    """``services.friend_board.MemberScores`` over a ``FakeLeaderboard`` (real:
+    ``adapters.friend_scores.FriendScores``; contract: tests/adapters/contracts/
+    test_friend_scores.py)."""
+
+    def __init__(self, board: FakeLeaderboard) -> None:
+        self.board = board
+
+    def scores(self, board: str, user_ids: Sequence[str]) -> list[Scored]:
+        self.board._ordered(board)  # reachable and complete, or the same errors
+        held = self.board.boards.get(board, {})
+        return [
+            Scored(u, held[u], self.board.names.get(u))
+            for u in dict.fromkeys(user_ids)
+            if u in held
+        ]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from gamification.cli import friends
 from gamification.cli import simulate as sim
 from gamification.cli.client import ApiClient, ApiError, ApiUnreachableError, sigv4_signer
 from gamification.cli.discovery import discover
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     feed.set_defaults(command=_notifications)
 
     _user_commands(command)
+    friends.add_commands(command, _user_token)
     _local_commands(command)
     _simulate_command(command)
     return parser
