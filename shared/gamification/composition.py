@@ -345,11 +345,19 @@ def reminder_fan_out() -> ReminderFanOut:
 @lru_cache(maxsize=1)
 def streak_reminders() -> StreakReminders:
     """The reminder queue's worker: one unit (a page of one hour-shard) per message."""
+    from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
     from gamification.adapters.reminder_index import ReminderIndex
     from gamification.adapters.reminder_ledger import ReminderLedger
+    from gamification.services.friend_streak_notices import FriendStreakNotices
     from gamification.services.reminders import StreakReminders
 
     table = settings().table_name
+    friends = FriendStreakNotices(
+        follow_graph(),
+        user_repository(),
+        FriendNoticeLedger(dynamodb(), table, settings().notification_ttl),
+        lead=settings().reminder_lead,
+    )
     return StreakReminders(
         ReminderIndex(dynamodb(), table),
         user_repository(),
@@ -358,6 +366,7 @@ def streak_reminders() -> StreakReminders:
         reminder_progress(),
         lead=settings().reminder_lead,
         freezes=policy().freezes,
+        friends=friends,
     )
 
 

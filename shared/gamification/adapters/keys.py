@@ -130,6 +130,15 @@ def reminded_sk(day: date) -> str:
     return f"REMINDED#{day.isoformat()}"
 
 
+FRIEND_NOTICE_PREFIX = "FNOTICE#"
+
+
+def friend_notice_sk(kind: str, day: date, partner: str) -> str:
+    """Guard item in the recipient's partition: a friend streak notice of ``kind`` about
+    ``partner`` for ``day`` was sent (``domain.friend_streak_notices``; expires by TTL)."""
+    return f"{FRIEND_NOTICE_PREFIX}{kind}#{day.isoformat()}#{partner}"
+
+
 def backfill_pk(badge_id: str) -> str:
     """Checkpoint of the badge backfill job for one badge."""
     return f"BACKFILL#{badge_id}"
