@@ -5,6 +5,7 @@ against a literal walk of the two users' active days)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
@@ -162,3 +163,23 @@ def test_breaks_and_milestones_are_told_exactly_once_to_each_partner(
         }
         broken = {i for i in told if i.startswith("fstreak-broken#")}
         assert broken == {f"fstreak-broken#{DAY0 + timedelta(days=e)}#{other}" for _, e in runs}
+
+
+def test_a_recipient_who_changed_since_the_read_is_decided_again() -> None:
+    """The at-risk reminder commits only at the profile version it was decided on: one who
+    became active meanwhile is not reminded; one who only changed a setting still is."""
+    today = DAY0 + timedelta(days=3)
+    at = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=18, minutes=5)
+    for acted, told in ((True, []), (False, [f"fstreak-risk#{today}#ann"])):
+        world = World()
+        world.user("ann", [DAY0 + timedelta(days=d) for d in range(4)])
+        world.user("bob", [DAY0 + timedelta(days=d) for d in range(3)])
+        world.pair("ann", "bob", DAY0)
+        read = world.profiles.load("bob")
+        world.user("bob", [DAY0 + timedelta(days=d) for d in range(4 if acted else 3)])
+        world.profiles.stored["bob"] = replace(world.profiles.load("bob"), version=read.version + 1)
+
+        report = world.friends.run([read], at)
+
+        assert (report.sent, report.failed) == (len(told), 0)
+        assert world.ids("bob") == told
