@@ -42,6 +42,8 @@ class FakeLeaderboard:
         self.names: dict[str, str] = {}
         self.markers: dict[str, str] = {}
         """Generation marker name (``marker_of``) -> generation."""
+        self.marker_expiry: dict[str, datetime | None] = {}
+        """When each marker was set to expire (the fake never expires one by itself)."""
         self.all_complete = complete
         """Every board counts as complete (a service test's usual cache); else only those with
         a marker (``mark_complete``, a rebuild's swap or ``stamp``)."""
@@ -177,6 +179,7 @@ class FakeLeaderboard:
     def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
         self._reachable()
         self.markers[marker] = generation
+        self.marker_expiry[marker] = expire_at
 
     def _ordered(self, board: str) -> list[tuple[str, int]]:
         """(member, XP) in the board's order; unavailable unless reachable and complete."""
@@ -262,6 +265,7 @@ class FakeRebuild:
             self._owner.boards.pop(board, None)
         if generation is not None:
             self._owner.markers[marker_of(board)] = generation
+            self._owner.marker_expiry[marker_of(board)] = expire_at
 
     def swap_cohorts(self) -> int:
         self._owner._reachable()
