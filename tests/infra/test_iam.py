@@ -132,7 +132,10 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
     | _grants("sqs:SendMessage", "ReminderQueue")
     | FAILED_RUN,
-    "reminder_sender": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    # Query: each loaded user's friend streak links (GRAPH#), for the friend streak notices.
+    "reminder_sender": _grants(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table"
+    )
     | _grants(
         ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
     )
