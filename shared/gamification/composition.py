@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
     from gamification.services.erasure import Eraser, ErasureRequests
+    from gamification.services.event_publisher import EventPublisher
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
     from gamification.services.game_rules_cache import GameRulesCache
@@ -364,6 +365,27 @@ def outbox_dispatcher() -> OutboxDispatcher:
     from gamification.services.outbox import OutboxDispatcher
 
     return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn), notification_in_image)
+
+
+@lru_cache(maxsize=1)
+def event_publisher() -> EventPublisher:
+    """The profile outbox to the stage's bus (EventBridge; the local stack's log)."""
+    from pathlib import Path
+
+    from gamification.adapters.dead_letters import DeadLetterQueue
+    from gamification.adapters.event_bus import EventBridgeBus, LocalEventLog
+    from gamification.adapters.event_codec import outbox_of_image
+    from gamification.services.event_publisher import EventBus, EventPublisher
+
+    config = settings()
+    bus: EventBus
+    if config.event_log_path:
+        bus = LocalEventLog(Path(config.event_log_path))
+    else:
+        bus = EventBridgeBus(boto3.client("events"), config.event_bus_name)
+    return EventPublisher(
+        bus, DeadLetterQueue(sqs(), config.events_dlq_url), outbox_of_image, config.stage
+    )
 
 
 @lru_cache(maxsize=1)

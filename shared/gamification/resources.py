@@ -114,18 +114,23 @@ class StreamSpec:
     retry_attempts: int = 10
     bisect_on_error: bool = True
     max_record_age_seconds: int = 6 * 3600
+    new_image_attribute: str | None = None
+    """Only records whose new image holds this (binary) attribute invoke the function."""
 
     @property
     def filter_pattern(self) -> dict[str, Any]:
         """Lambda's event filter pattern: records it does not match never invoke the function."""
-        return {
-            "eventName": list(self.event_names),
-            "dynamodb": {"Keys": {self.sort_key: {"S": [{"prefix": self.key_prefix}]}}},
-        }
+        dynamodb: dict[str, Any] = {"Keys": {self.sort_key: {"S": [{"prefix": self.key_prefix}]}}}
+        if self.new_image_attribute:
+            dynamodb["NewImage"] = {self.new_image_attribute: {"B": [{"exists": True}]}}
+        return {"eventName": list(self.event_names), "dynamodb": dynamodb}
 
     def accepts(self, record: Mapping[str, Any]) -> bool:
         """``filter_pattern`` applied to one stream record (the local stack's mapping)."""
-        key = record.get("dynamodb", {}).get("Keys", {}).get(self.sort_key, {}).get("S", "")
+        stream = record.get("dynamodb", {})
+        key = stream.get("Keys", {}).get(self.sort_key, {}).get("S", "")
+        if self.new_image_attribute and self.new_image_attribute not in stream.get("NewImage", {}):
+            return False
         return record.get("eventName") in self.event_names and str(key).startswith(self.key_prefix)
 
 
@@ -163,6 +168,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/health", "meta", auth="none"),
     Route("GET", "/v1/openapi.json", "meta", auth="none"),
     Route("GET", "/v1/docs", "meta", auth="none"),
+    Route("GET", "/v1/events/schema", "meta", auth="none"),
     Route("PUT", "/v1/me/settings", "account"),
     Route("POST", "/v1/me/notifications/read", "account"),
     Route("DELETE", "/v1/me", "account"),
@@ -272,4 +278,30 @@ PROJECTION = StreamSpec(
     batch_size=500,
 )
 """The leaderboard projection: every profile write raises that player's Redis scores."""
-STREAMS = (STREAM, PROJECTION)
+
+
+@dataclass(frozen=True, slots=True)
+class EventBusSpec:
+    """The stage's custom event bus, its archive and the publisher's dead-letter queue."""
+
+    archive_retention_days: int = 30
+    """How long the archive keeps every event for a replay (0: forever). A context setting
+    (``events_archive_days``) overrides it per stage."""
+    dlq_retention_seconds: int = 14 * 24 * 3600
+
+    @staticmethod
+    def bus_name(stage: str) -> str:
+        return f"gamify-{stage}"
+
+
+EVENT_BUS = EventBusSpec()
+EVENTS = StreamSpec(
+    sort_key=TABLE.sort_key,
+    function="publisher",
+    event_names=("INSERT", "MODIFY"),
+    key_prefix=PROFILE_SK,
+    batch_size=100,
+    new_image_attribute="outbox",
+)
+"""The domain events outbox: profile writes that carry events (docs/events.md)."""
+STREAMS = (STREAM, PROJECTION, EVENTS)

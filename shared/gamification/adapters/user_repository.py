@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import OUTBOX, encode_outbox
 from gamification.adapters.league_repository import cohort_name, membership_put
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.adapters.profile_codec import (
@@ -39,6 +40,7 @@ from gamification.adapters.profile_codec import (
     pack_state,
 )
 from gamification.domain import notifications
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.leagues import LeagueState
 from gamification.domain.notifications import Notification
@@ -491,6 +493,7 @@ class UserRepository:
             change.new_marks,
             pending=pending,
             plan=plan,
+            events=change.events,
         )
         return {"Put": {"TableName": self._table, "Item": item, **condition}}
 
@@ -504,6 +507,7 @@ class UserRepository:
         *,
         pending: Sequence[str] = (),
         plan: SlotPlan | None = None,
+        events: Sequence[EventDraft] = (),
     ) -> dict[str, Any]:
         """The stored form of a profile, with its sparse index keys derived from the state.
         Without ``plan`` no cap slot is stored (its days are read from their day items).
@@ -551,6 +555,7 @@ class UserRepository:
                 "slots_from": plan.slots_from if plan else None,
                 "spilled": sorted(plan.spilled) if plan and plan.spilled else None,
                 "updated_at": _iso(now),
+                OUTBOX: encode_outbox(events),
                 "GSI1PK": (
                     keys.reminder_pk(
                         due,

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 
-from gamification.resources import QUEUE, REMINDER_QUEUE, TABLE, QueueSpec
+from gamification.resources import EVENT_BUS, QUEUE, REMINDER_QUEUE, TABLE, QueueSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,7 @@ class Provisioned:
     reminder_queue_url: str = ""
     reminder_queue_arn: str = ""
     reminder_dlq_url: str = ""
+    events_dlq_url: str = ""
 
     def environment(self) -> dict[str, str]:
         """The variables the handlers read (``gamification.config.Settings``)."""
@@ -35,6 +36,7 @@ class Provisioned:
             "DLQ_URL": self.dlq_url,
             "TOPIC_ARN": self.topic_arn,
             "REMINDER_QUEUE_URL": self.reminder_queue_url,
+            "EVENTS_DLQ_URL": self.events_dlq_url,
         }
 
 
@@ -56,6 +58,10 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
     queue_url, dlq_url = _queue_with_dlq(sqs, f"{prefix}-activities", QUEUE)
     reminder_url, reminder_dlq_url = _queue_with_dlq(sqs, f"{prefix}-reminders", REMINDER_QUEUE)
     topic_arn = sns.create_topic(Name=f"{prefix}-push")["TopicArn"]
+    events_dlq_url = sqs.create_queue(
+        QueueName=f"{prefix}-events-dlq",
+        Attributes={"MessageRetentionPeriod": str(EVENT_BUS.dlq_retention_seconds)},
+    )["QueueUrl"]
     return Provisioned(
         table_name=table_name,
         queue_url=queue_url,
@@ -67,6 +73,7 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         reminder_queue_url=reminder_url,
         reminder_queue_arn=_queue_arn(sqs, reminder_url),
         reminder_dlq_url=reminder_dlq_url,
+        events_dlq_url=events_dlq_url,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -123,6 +124,10 @@ class LocalStack:
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
+        # The stage's event bus, locally: an inspectable JSON-lines log (docs/events.md).
+        events_dir = self._state_dir or Path(tempfile.mkdtemp(prefix="gamify-events-"))
+        os.environ.setdefault("GAMIFY_EVENT_LOG", str(events_dir / "events.jsonl"))
+        os.environ.setdefault("GAMIFY_STAGE", "local")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
         wanted |= {"consumer", REMINDER_WORKER, "backfill", "eraser"}
         wanted |= {s.function for s in STREAMS}
