@@ -215,6 +215,24 @@ class Observability(Construct):
             ),
         )
 
+    def watch_domain_events(self, publisher: GamifyFunction, dead_letters: sqs.IQueue) -> None:
+        """The domain events' alarms: the publisher lagging the table, and refused events."""
+        self._alarm(
+            "EventsLag",
+            publisher.function.metric("IteratorAge", period=ONE_MINUTE, statistic="Maximum"),
+            threshold=STREAM_LAG_ALARM_MS,
+            evaluation=SUSTAINED,
+            anchor="events-lag",
+            description="Domain events wait over 5 minutes in the stream before reaching the "
+            "event bus: publisher stalled or failing",
+        )
+        self._arrival_alarm(
+            "EventDeadLetters",
+            dead_letters,
+            "event-dead-letters",
+            "New domain events in their DLQ: the event bus refused them after every retry",
+        )
+
     def error_rate_alarm(self, function: str) -> cloudwatch.IAlarm:
         """The alarm a gradual deployment of ``function`` should roll back on."""
         return self.function_error_alarms[function]
