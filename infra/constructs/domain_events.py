@@ -36,7 +36,9 @@ class DomainEvents(Construct):
         failures: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.bus = events.EventBus(self, "Bus", event_bus_name=EVENT_BUS.bus_name(config.stage))
+        self.bus = events.EventBus(
+            self, "EventBus", event_bus_name=EVENT_BUS.bus_name(config.stage)
+        )
         days = config.events_archive_days
         self.archive = self.bus.archive(
             "Archive",
@@ -47,7 +49,7 @@ class DomainEvents(Construct):
         )
         self.dead_letters = sqs.Queue(
             self,
-            "DeadLetters",
+            "EventDeadLetters",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.seconds(EVENT_BUS.dlq_retention_seconds),

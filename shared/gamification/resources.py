@@ -178,6 +178,10 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("PUT", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/webhooks/{webhook_id}/deliveries", "admin", auth="admin"),
 )
 
 
@@ -263,6 +267,19 @@ REMINDER_QUEUE = QueueSpec(
     max_concurrency=20,
 )
 """The reminder fan-out (``functions/notifier`` enqueues, ``functions/reminders`` works)."""
+WEBHOOK_QUEUE = QueueSpec(
+    # One attempt is one POST of at most 5 s; a batch of 10 fits the timeout many times over.
+    consumer_timeout_seconds=60,
+    visibility_timeout_seconds=360,
+    max_receive_count=5,
+    # A delivery is retried for 24 h by re-sending it; a message older than a day is stale.
+    retention_seconds=2 * 24 * 3600,
+    batch_size=10,
+    max_batching_window_seconds=0,
+    max_concurrency=10,
+)
+"""Webhook deliveries (``functions/webhooks``): events from the bus's rule fanned out into one
+message per endpoint, and every retry a message of its own (docs/events.md#webhooks)."""
 STREAM = StreamSpec(
     sort_key=TABLE.sort_key,
     function="dispatcher",

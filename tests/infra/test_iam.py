@@ -121,6 +121,12 @@ EXPECTED: dict[str, set[Grant]] = {
     ),
     # The stream event source mappings read the stream; failed batches go to the queue.
     "dispatcher": _grants("sns:Publish", "PushTopic") | STREAM_READER | FAILED_RUN,
+    # Puts the stream's events on the stage's bus; refused ones to its own DLQ. No table
+    # access beyond the stream, no VPC.
+    "publisher": _grants("events:PutEvents", "EventBus")
+    | _grants("sqs:SendMessage", "EventDeadLetters")
+    | STREAM_READER
+    | FAILED_RUN,
     "projector": REDIS | STREAM_READER | FAILED_RUN,
     # Only enqueues the hour's units: reads earlier hours' progress, marks this one started.
     "notifier": _grants("dynamodb:GetItem", "Table")

@@ -30,11 +30,13 @@ from gamification.local.redis_server import free_port
 from gamification.local.scheduler import Scheduler
 from gamification.local.sqs_poller import SqsPoller, retry_delay_from_env
 from gamification.local.stream_poller import StreamPoller, Subscription
-from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS
+from gamification.local.webhook_inbox import WebhookInbox
+from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS, WEBHOOK_QUEUE
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
 REMINDER_WORKER = "reminders"
+WEBHOOK_SENDER = "webhooks"
 """The function the reminder queue's mapping invokes (``functions/reminders``)."""
 
 FAKE_AWS = {
@@ -82,6 +84,7 @@ class LocalStack:
         self._functions: dict[str, bool] = {}
         self._sqs: SqsPoller | None = None
         self._reminders: SqsPoller | None = None
+        self._webhooks: SqsPoller | None = None
         self._stream: StreamPoller | None = None
         self.scheduler: Scheduler | None = None
         self._http: HttpGateway | None = None
@@ -120,7 +123,10 @@ class LocalStack:
 
         # Bound now (serving starts last) so the handlers' Lambda client can be pointed at it.
         gateway = GatewayWithDemoSite(self.invoker.invoke, DemoSite(default_web_dir()))
-        self._http = HttpGateway(gateway, host=self._host, port=self._port, control=control(self))
+        self.inbox = WebhookInbox(_inbox_secret)
+        self._http = HttpGateway(
+            gateway, host=self._host, port=self._port, control=control(self, self.inbox)
+        )
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
@@ -128,8 +134,10 @@ class LocalStack:
         events_dir = self._state_dir or Path(tempfile.mkdtemp(prefix="gamify-events-"))
         os.environ.setdefault("GAMIFY_EVENT_LOG", str(events_dir / "events.jsonl"))
         os.environ.setdefault("GAMIFY_STAGE", "local")
+        # Its own receiver is on 127.0.0.1 over http: allowed here only (docs/events.md).
+        os.environ.setdefault("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "true")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", REMINDER_WORKER, "backfill", "eraser"}
+        wanted |= {"consumer", REMINDER_WORKER, WEBHOOK_SENDER, "backfill", "eraser"}
         wanted |= {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
@@ -149,6 +157,16 @@ class LocalStack:
             self.invoker.invoke,
             function=REMINDER_WORKER,
             spec=REMINDER_QUEUE,
+            retry_delay_seconds=retry_delay_from_env(),
+        ).start()
+        # Webhook deliveries: the local bus forwards each event here, as the bus's rule does.
+        self._webhooks = SqsPoller(
+            boto3.client("sqs"),
+            self.provisioned.webhook_queue_url,
+            self.provisioned.webhook_queue_arn,
+            self.invoker.invoke,
+            function=WEBHOOK_SENDER,
+            spec=WEBHOOK_QUEUE,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
         subscriptions = [Subscription.of(spec) for spec in STREAMS]
@@ -195,6 +213,7 @@ class LocalStack:
             self.scheduler,
             self._sqs,
             self._reminders,
+            self._webhooks,
             self._stream,
             self.redis,
         ):
@@ -205,6 +224,7 @@ class LocalStack:
             except Exception:
                 log.exception("stopping %s failed", type(part).__name__)
         self._http = self.scheduler = self._sqs = self._reminders = self._stream = None
+        self._webhooks = None
         self.redis = None
         self._save_state()
         if self._moto is not None:
@@ -351,3 +371,13 @@ def _depth(sqs: Any, url: str) -> dict[str, int]:
         "visible": int(attributes["ApproximateNumberOfMessages"]),
         "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
     }
+
+
+def _inbox_secret(path: str) -> str | None:
+    """The secret of the webhook that delivers to ``path`` (the inbox verifies with it)."""
+    from gamification import composition
+
+    for webhook in composition.webhook_repository().all():
+        if webhook.url.split("?", 1)[0].endswith(path):
+            return webhook.secret
+    return None
