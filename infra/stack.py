@@ -134,7 +134,9 @@ class GamifyStack(Stack):
             schedule_specs=self.jobs.schedule_specs,
         )
         self.observability.watch_domain_events(
-            self.domain_events.publisher, self.domain_events.dead_letters
+            self.domain_events.publisher,
+            self.domain_events.dead_letters,
+            self.domain_events.webhook_queue.dead_letter_queue,
         )
         self.deployments = (
             GradualDeployments(
@@ -163,6 +165,7 @@ class GamifyStack(Stack):
             "projector": self.processing.projector,
             "dispatcher": self.notifications.dispatcher,
             "publisher": self.domain_events.publisher,
+            "webhooks": self.domain_events.webhook_sender,
             "notifier": self.jobs.notifier,
             "reminders": self.jobs.reminder_worker,
             "reconciler": self.jobs.reconciler,

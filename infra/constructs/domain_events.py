@@ -1,4 +1,5 @@
-"""Domain events out: the stage's EventBridge bus, its archive, and the publisher that feeds it.
+"""Domain events out: the stage's EventBridge bus, its archive, the publisher that feeds it, and
+the webhook sender that a rule on the bus feeds.
 
 The consumer writes each commit's events into the profile it commits (the outbox); the table's
 stream, filtered to profile writes that carry events, invokes the publisher (outside the VPC: it
@@ -12,14 +13,18 @@ from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from gamification.adapters import keys
 from gamification.domain.event_catalog import SOURCE
-from gamification.resources import EVENT_BUS, EVENTS
+from gamification.resources import EVENT_BUS, EVENTS, WEBHOOK_QUEUE
 from infra.config import StackConfig
-from infra.constructs.data import Data
+from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.processing import stream_source
 from infra.nag import acknowledge
 
@@ -89,3 +94,49 @@ class DomainEvents(Construct):
             "dynamodb:ListStreams, granted for the stream event source, does not support "
             "resource-level permissions; the stream itself is read only through its own ARN.",
         )
+        self._webhooks(data, runtime)
+
+    def _webhooks(self, data: Data, runtime: LambdaRuntime) -> None:
+        """A rule sends every event to the webhook queue; the sender (outside the VPC) fans it
+        out into one message per endpoint and makes each attempt a message of its own."""
+        self.webhook_queue = IngestionQueue(self, "WebhookQueue", spec=WEBHOOK_QUEUE)
+        queue = self.webhook_queue.queue
+        self.webhook_rule = events.Rule(
+            self,
+            "WebhookRule",
+            event_bus=self.bus,
+            description="Every domain event to the webhook sender's queue",
+            event_pattern=events.EventPattern(source=[SOURCE]),
+            targets=[targets.SqsQueue(queue)],
+        )
+        self.webhook_sender = GamifyFunction(
+            self,
+            "WebhookSender",
+            spec=FunctionSpec(
+                name="webhooks",
+                description="Delivers domain events to webhook endpoints (signed, retried)",
+                timeout=Duration.seconds(WEBHOOK_QUEUE.consumer_timeout_seconds),
+                memory_mb=256,
+                environment={"WEBHOOK_QUEUE_URL": queue.queue_url},
+            ),
+            runtime=runtime,
+        )
+        data.grant(self.webhook_sender, WEBHOOK_SENDER_TABLE_ACCESS)
+        self.webhook_sender.allow(["sqs:SendMessage"], [queue.queue_arn], "QueueAttempts")
+        self.webhook_sender.alias.add_event_source(
+            sources.SqsEventSource(
+                queue,
+                batch_size=WEBHOOK_QUEUE.batch_size,
+                max_concurrency=WEBHOOK_QUEUE.max_concurrency,
+                report_batch_item_failures=True,
+            )
+        )
+
+
+WEBHOOK_SENDER_TABLE_ACCESS = TableAccess(
+    # The endpoints (one partition, queried whole; one read per attempt), the failing mark on
+    # an endpoint and its deliveries log.
+    reads=("GetItem", "Query"),
+    writes=("PutItem",),
+    write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX),
+)

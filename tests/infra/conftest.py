@@ -147,6 +147,7 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         "PushTopic": stack.notifications.topic,
         "EventBus": stack.domain_events.bus,
         "EventDeadLetters": stack.domain_events.dead_letters,
+        "WebhookQueue": stack.domain_events.webhook_queue.queue,
     }
     for name, fn in stack.functions.items():
         named[f"{name}-function"] = fn.function

@@ -97,8 +97,11 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("dynamodb:UpdateItem on ERASURE#*,RATE#*,USER#*", "Table")
     | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
     | _grants("lambda:InvokeFunction", "eraser-live"),
-    "admin": _grants("dynamodb:Query", "Table")
-    | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
+    "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
+    | _grants(
+        ["dynamodb:PutItem on CATALOG,WEBHOOKS", "dynamodb:DeleteItem on CATALOG,WEBHOOKS"],
+        "Table",
+    )
     | _grants("lambda:InvokeFunction", "backfill-live"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
@@ -123,6 +126,20 @@ EXPECTED: dict[str, set[Grant]] = {
     "dispatcher": _grants("sns:Publish", "PushTopic") | STREAM_READER | FAILED_RUN,
     # Puts the stream's events on the stage's bus; refused ones to its own DLQ. No table
     # access beyond the stream, no VPC.
+    # The webhook endpoints and their deliveries log; its own queue (attempts are messages).
+    "webhooks": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKS", "Table")
+    | _grants("sqs:SendMessage", "WebhookQueue")
+    | _grants(
+        [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ],
+        "WebhookQueue",
+    ),
     "publisher": _grants("events:PutEvents", "EventBus")
     | _grants("sqs:SendMessage", "EventDeadLetters")
     | STREAM_READER

@@ -621,11 +621,12 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         for route in ROUTES
         if route.path.startswith("/v1/admin")
     }
-    # Badges and quests by the admin function; a user's erasure and exclusion by the account
-    # function (which owns profile writes), their export by the read path.
+    # Badges, quests and webhooks by the admin function; a user's erasure and exclusion by the
+    # account function (which owns profile writes), their export by the read path.
     assert admin == {
         ("badges", "admin"),
         ("quests", "admin"),
+        ("webhooks", "admin"),
         ("users", "account"),
         ("users", "query"),
     }
@@ -733,6 +734,7 @@ EXPECTED_ENV = {
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
     "publisher": {"EVENT_BUS_NAME", "EVENTS_DLQ_URL", "GAMIFY_STAGE"},
+    "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME"},
     "projector": REDIS_ENV,
     "notifier": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reminders": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
