@@ -20,7 +20,7 @@ from gamification.domain.catalog import STREAK_MILESTONE
 from gamification.domain.event_catalog import CATALOG, DomainEvent
 from gamification.domain.freezes import chain
 from gamification.domain.game_rules import GameRules
-from gamification.domain.leagues import Membership
+from gamification.domain.leagues import Membership, Outcome
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.quests import QUEST_REWARD
 from gamification.domain.state import UserState
@@ -157,6 +157,23 @@ def joined_league(seat: Membership, now: datetime) -> EventDraft:
         seat.week,
         now,
         {"week": seat.week, "tier": seat.tier, "cohort": seat.board},
+    )
+
+
+def league_closed(outcome: Outcome, now: datetime) -> EventDraft:
+    """A member's result of a closed week, committed with it (once per user and week)."""
+    return EventDraft(
+        "league.closed",
+        outcome.week,
+        now,
+        {
+            "week": outcome.week,
+            "rank": outcome.rank,
+            "movement": outcome.movement.value,
+            "from_tier": outcome.from_tier,
+            "to_tier": outcome.to_tier,
+            "weekly_xp": outcome.xp,
+        },
     )
 
 

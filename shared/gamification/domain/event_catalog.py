@@ -72,6 +72,15 @@ class LeagueJoined(_Data):
     cohort: str = Field(description="The cohort's board name (week:tier:n)")
 
 
+class LeagueClosed(_Data):
+    week: str = Field(description="The ISO week that closed")
+    rank: int = Field(description="The member's rank in the cohort (ties share one)")
+    movement: str = Field(description="promoted, demoted or stayed")
+    from_tier: int
+    to_tier: int
+    weekly_xp: int
+
+
 @dataclass(frozen=True, slots=True)
 class EventSpec:
     name: str
@@ -115,6 +124,12 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "The user took a seat in a league cohort (their first XP of a week).",
             LeagueJoined,
+        ),
+        EventSpec(
+            "league.closed",
+            1,
+            "A league week closed: the member's result (once per user and week).",
+            LeagueClosed,
         ),
     )
 }
