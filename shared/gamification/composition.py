@@ -442,6 +442,7 @@ def webhook_sender() -> WebhookSender:
         webhook_queue(),
         utc_now,
         retry_scale=config.webhook_retry_scale,
+        disable_after=timedelta(hours=config.webhook_disable_after_hours),
     )
 
 

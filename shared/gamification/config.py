@@ -62,6 +62,8 @@ class Settings:
     """Webhook deliveries: one message per attempt (the local bus forwards events here too)."""
     webhooks_allow_private: bool = False
     """The local stack only: endpoints on http:// and private addresses (its own receiver)."""
+    webhook_disable_after_hours: float = 72.0
+    """A webhook endpoint failing this long is paused (docs/events.md)."""
     webhook_retry_scale: float = 1.0
     """Multiplies the webhook backoff (the local stack's tests shorten it; 1 on AWS)."""
     function_name: str = ""
@@ -100,6 +102,7 @@ class Settings:
             webhook_queue_url=env.get("WEBHOOK_QUEUE_URL", ""),
             webhooks_allow_private=env.get("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "") == "true",
             webhook_retry_scale=float(env.get("GAMIFY_WEBHOOK_RETRY_SCALE", "1")),
+            webhook_disable_after_hours=float(env.get("GAMIFY_WEBHOOK_DISABLE_AFTER_HOURS", "72")),
             # The stack names the live alias (``name:live``) for a job that continues itself.
             function_name=env.get("GAMIFY_SELF_INVOKE_NAME")
             or env.get("AWS_LAMBDA_FUNCTION_NAME", ""),

@@ -186,3 +186,25 @@ def test_a_refused_address_is_not_retried() -> None:
     assert attempt is not None
     assert attempt.status == "refused"
     assert not queue.messages
+
+
+def test_an_endpoint_failing_for_3_days_is_paused() -> None:
+    store, queue, _, clock, sender = _world(*([500] * 1000))
+    fan_out = WebhookFanOut(store, queue, clock)
+    for day in range(5):
+        fan_out.fan_out({**EVENT, "id": f"evt_{day}"})
+        pending = [d for d in queue.take() if d.webhook_id == "crm"]
+        while pending:
+            attempt = sender.attempt(pending.pop())
+            for again, delay in queue.messages:
+                clock.now += timedelta(seconds=delay)
+                pending.append(again)
+            queue.messages.clear()
+            if attempt is None:
+                break
+        clock.now += timedelta(hours=1)
+
+    webhook = store.webhooks["crm"]
+    assert webhook.active is False
+    assert webhook.failing_since is not None
+    assert clock.now - webhook.failing_since >= timedelta(days=3)

@@ -30,6 +30,9 @@ MAX_STORED_RESPONSE_BYTES = 1024
 """A response body is kept to this many bytes in the deliveries log, never more."""
 RETRY_FOR = timedelta(hours=24)
 """Attempts continue this long after the first; then the endpoint is marked failing."""
+DISABLE_AFTER = timedelta(days=3)
+"""An endpoint marked failing this long is paused (``active`` false) until an admin resumes it
+(``GAMIFY_WEBHOOK_DISABLE_AFTER_HOURS`` changes it)."""
 FIRST_DELAY_SECONDS = 30
 MAX_DELAY_SECONDS = 900
 """SQS delays a message at most 15 minutes: the schedule's ceiling."""

@@ -16,12 +16,13 @@ import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from gamification.domain.webhooks import (
+    DISABLE_AFTER,
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,
     TIMEOUT_SECONDS,
@@ -188,14 +189,17 @@ class WebhookSender:
         *,
         jitter: Callable[[], float] = random.random,
         retry_scale: float = 1.0,
+        disable_after: timedelta = DISABLE_AFTER,
     ) -> None:
-        """``retry_scale``: the local stack's shortcut through the backoff (1 on AWS)."""
+        """``retry_scale``: the local stack's shortcut through the backoff (1 on AWS);
+        ``disable_after``: an endpoint failing this long is paused (``active`` false)."""
         self._store = store
         self._poster = poster
         self._queue = queue
         self._clock = clock
         self._jitter = jitter
         self._retry_scale = retry_scale
+        self._disable_after = disable_after
 
     def attempt(self, delivery: Delivery) -> Attempt | None:
         """``None``: the endpoint is gone or paused (nothing to send)."""
@@ -239,8 +243,12 @@ class WebhookSender:
         return attempt
 
     def _retry_or_give_up(self, webhook: Webhook, delivery: Delivery, now: datetime) -> str:
+        failing = webhook.failing_since
+        if failing is not None and now - failing >= self._disable_after:
+            self._store.put(webhook.model_copy(update={"active": False}))
+            return "failed"  # paused: its queued deliveries are dropped at their next attempt
         if delivery.gives_up_after(now):
-            if webhook.failing_since is None:
+            if failing is None:
                 self._store.put(webhook.model_copy(update={"failing_since": now}))
             return "failed"
         again = Delivery(
