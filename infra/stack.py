@@ -105,6 +105,12 @@ class GamifyStack(Stack):
             user_pool=self.identity.user_pool,
             cors_origins=[*config.allowed_origins, *web_origins],
         )
+        # The admin API's webhook test ping goes straight to the sender's queue.
+        admin = self.api.functions["admin"]
+        webhook_queue = self.domain_events.webhook_queue.queue
+        admin.add_env("WEBHOOK_QUEUE_URL", webhook_queue.queue_url)
+        admin.add_env("GAMIFY_STAGE", config.stage)
+        admin.allow(["sqs:SendMessage"], [webhook_queue.queue_arn], "QueueWebhookTests")
         if self.web is not None:
             self.web.publish(
                 api_url=self.api.rest_api.url,

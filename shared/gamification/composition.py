@@ -411,7 +411,14 @@ def webhook_repository() -> WebhookRepository:
 def webhook_admin() -> WebhookAdmin:
     from gamification.services.webhooks import WebhookAdmin
 
-    return WebhookAdmin(webhook_repository(), utc_now, allow_http=settings().webhooks_allow_private)
+    config = settings()
+    return WebhookAdmin(
+        webhook_repository(),
+        utc_now,
+        allow_http=config.webhooks_allow_private,
+        deliveries=webhook_queue(),
+        tenant=config.stage,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -64,3 +64,14 @@ def test_three_500s_then_the_fourth_attempt_delivers(stack: StackProcess) -> Non
         (3, "retrying", 500),
         (4, "delivered", 200),
     ]
+
+
+def test_a_test_ping_reaches_the_endpoint_signed(stack: StackProcess) -> None:
+    _register(stack, "ping", ["badge.earned"])
+
+    sent = ok(stack.api.as_user("ops:admin", "POST", "/v1/admin/webhooks/ping/test"))
+
+    [entry] = eventually(lambda: _inbox(stack, "ping"), what="the webhook.test ping")
+    assert entry["event"]["id"] == sent["event_id"]
+    assert entry["event"]["type"] == "webhook.test"
+    assert entry["event"]["data"] == {"webhook_id": "ping"}

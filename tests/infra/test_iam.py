@@ -102,7 +102,8 @@ EXPECTED: dict[str, set[Grant]] = {
         ["dynamodb:PutItem on CATALOG,WEBHOOKS", "dynamodb:DeleteItem on CATALOG,WEBHOOKS"],
         "Table",
     )
-    | _grants("lambda:InvokeFunction", "backfill-live"),
+    | _grants("lambda:InvokeFunction", "backfill-live")
+    | _grants("sqs:SendMessage", "WebhookQueue"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
     # The pending-marker path (profile, then markers) and the league seat counter, outside

@@ -208,3 +208,21 @@ def test_an_endpoint_failing_for_3_days_is_paused() -> None:
     assert webhook.active is False
     assert webhook.failing_since is not None
     assert clock.now - webhook.failing_since >= timedelta(days=3)
+
+
+def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
+    store, queue, clock = FakeWebhookStore(), FakeDeliveryQueue(), Clock()
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue, tenant="t")
+    admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
+
+    delivery = admin.send_test("crm")
+
+    assert [d for d, _ in queue.messages] == [delivery]
+    event = json.loads(delivery.event)
+    assert (event["type"], event["tenant"], event["data"]) == (
+        "webhook.test",
+        "t",
+        {"webhook_id": "crm"},
+    )
+    with pytest.raises(UnknownWebhookError):
+        admin.send_test("nope")

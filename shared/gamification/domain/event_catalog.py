@@ -81,6 +81,10 @@ class LeagueClosed(_Data):
     weekly_xp: int
 
 
+class WebhookTest(_Data):
+    webhook_id: str = Field(description="The endpoint the test was sent to")
+
+
 @dataclass(frozen=True, slots=True)
 class EventSpec:
     name: str
@@ -130,6 +134,12 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "A league week closed: the member's result (once per user and week).",
             LeagueClosed,
+        ),
+        EventSpec(
+            "webhook.test",
+            1,
+            "Sent to one endpoint by POST /v1/admin/webhooks/{id}/test (no user: user_id is '').",
+            WebhookTest,
         ),
     )
 }

@@ -102,11 +102,16 @@ class WebhookAdmin:
         *,
         allow_http: bool = False,
         new_secret: Callable[[], str] = lambda: "whsec_" + secrets.token_hex(24),
+        deliveries: DeliveryQueue | None = None,
+        tenant: str = "dev",
     ) -> None:
+        """``deliveries``: where ``send_test`` queues its ping (the sender's queue)."""
         self._store = store
         self._clock = clock
         self._allow_http = allow_http
         self._new_secret = new_secret
+        self._deliveries = deliveries
+        self._tenant = tenant
 
     def put(self, webhook_id: str, fields: Mapping[str, Any]) -> SavedWebhook:
         """Create (with a new secret, returned once) or replace (the secret is kept)."""
@@ -145,6 +150,29 @@ class WebhookAdmin:
     def delete(self, webhook_id: str) -> None:
         if not self._store.delete(webhook_id):
             raise UnknownWebhookError(webhook_id)
+
+    def send_test(self, webhook_id: str) -> Delivery:
+        """Queue a signed ``webhook.test`` event to this endpoint only (a fresh id each time);
+        its attempts show in the deliveries log like any other."""
+        webhook = self.get(webhook_id)
+        if self._deliveries is None:
+            raise RuntimeError("no delivery queue wired")
+        now = self._clock()
+        event_id = f"evt_test_{secrets.token_hex(12)}"
+        event = {
+            "id": event_id,
+            "type": "webhook.test",
+            "schema_version": 1,
+            "tenant": self._tenant,
+            "user_id": "",
+            "sequence": 0,
+            "occurred_at": now.isoformat(),
+            "data": {"webhook_id": webhook.id},
+        }
+        body = json.dumps(event, separators=(",", ":"), sort_keys=True)
+        delivery = Delivery(webhook.id, event_id, body, now)
+        self._deliveries.send([delivery])
+        return delivery
 
     def deliveries(self, webhook_id: str, limit: int = 50) -> list[Attempt]:
         self.get(webhook_id)

@@ -171,3 +171,32 @@ def get_deliveries(
 ) -> DeliveriesOut:
     attempts: list[Attempt] = service.deliveries(webhook_id)
     return DeliveriesOut(deliveries=[AttemptOut.model_validate(a) for a in attempts])
+
+
+class PingSentOut(Model):
+    delivery_id: str
+    event_id: str
+
+
+@route(
+    router,
+    "POST",
+    "/v1/admin/webhooks/{webhook_id}/test",
+    status_code=202,
+    operation_id="testWebhook",
+    summary="Send a signed webhook.test event to this endpoint",
+    description="Queued at once and delivered like any event (signed, retried); its attempts "
+    "show in the deliveries log under the answered `delivery_id`.",
+    tags=TAGS,
+    responses=responses(202, "Queued", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND),
+)
+def send_test_ping(
+    webhook_id: WebhookIdPath,
+    service: Annotated[WebhookAdmin, Depends(webhook_admin)],
+) -> Response[PingSentOut]:
+    delivery = service.send_test(webhook_id)
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type=content_types.APPLICATION_JSON,
+        body=PingSentOut(delivery_id=delivery.delivery_id, event_id=delivery.event_id),
+    )
