@@ -177,6 +177,23 @@ def league_closed(outcome: Outcome, now: datetime) -> EventDraft:
     )
 
 
+def user_excluded(reason: str, at: datetime) -> EventDraft:
+    """An exclusion an operator committed (the fact: when it was set)."""
+    return EventDraft(
+        "user.excluded", at.isoformat(), at, {"reason": reason, "excluded_at": at.isoformat()}
+    )
+
+
+def user_erased(requested_at: datetime) -> EventDraft:
+    """An erasure request, committed with its tombstone (once per request)."""
+    return EventDraft(
+        "user.erased",
+        requested_at.isoformat(),
+        requested_at,
+        {"erased_at": requested_at.isoformat()},
+    )
+
+
 def stamp(
     drafts: Sequence[EventDraft], *, tenant: str, user_id: str, version: int
 ) -> list[DomainEvent]:

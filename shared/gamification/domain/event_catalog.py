@@ -81,6 +81,15 @@ class LeagueClosed(_Data):
     weekly_xp: int
 
 
+class UserExcluded(_Data):
+    reason: str = Field(description="The operator's reason")
+    excluded_at: AwareDatetime
+
+
+class UserErased(_Data):
+    erased_at: AwareDatetime = Field(description="When the erasure was requested")
+
+
 class WebhookTest(_Data):
     webhook_id: str = Field(description="The endpoint the test was sent to")
 
@@ -134,6 +143,18 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "A league week closed: the member's result (once per user and week).",
             LeagueClosed,
+        ),
+        EventSpec(
+            "user.excluded",
+            1,
+            "An operator took the user off every board (once per exclusion).",
+            UserExcluded,
+        ),
+        EventSpec(
+            "user.erased",
+            1,
+            "The user's data is being erased: drop your copy (no personal data but the id).",
+            UserErased,
         ),
         EventSpec(
             "webhook.test",

@@ -127,3 +127,28 @@ def test_a_profile_write_without_events_does_not_invoke_the_publisher(
 
     assert records
     assert not [r for r in records if EVENTS.accepts(r)]
+
+
+def test_an_exclusion_and_an_erasure_each_emit_once(pipeline: Pipeline, log: Path) -> None:
+    from gamification.domain.profile_records import Exclusion
+
+    pipeline.consumer.consume([record(activity(object_id="post-1"))])
+    publish(pipeline.stream.read())
+    before = len(logged(log))
+    now = pipeline.clock()
+    pipeline.users.set_exclusion("alice", Exclusion("spam", now), now)
+    pipeline.users.set_exclusion("alice", Exclusion("spam again", now), now)  # still excluded
+    pipeline.users.begin_erasure("alice", now, timedelta(days=28))
+    pipeline.users.finish_erasure("alice", now)
+
+    publish(pipeline.stream.read())
+
+    events = logged(log)[before:]
+    assert [(e["type"], e["data"]) for e in events] == [
+        (
+            "user.excluded",
+            {"reason": "spam", "excluded_at": now.isoformat().replace("+00:00", "Z")},
+        ),
+        ("user.erased", {"erased_at": now.isoformat().replace("+00:00", "Z")}),
+    ]
+    assert events[1]["user_id"] == "alice"
