@@ -178,6 +178,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("PUT", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/webhooks", "admin", auth="admin"),
     Route("PUT", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
     Route("GET", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),

@@ -75,3 +75,24 @@ def test_a_test_ping_reaches_the_endpoint_signed(stack: StackProcess) -> None:
     assert entry["event"]["id"] == sent["event_id"]
     assert entry["event"]["type"] == "webhook.test"
     assert entry["event"]["data"] == {"webhook_id": "ping"}
+
+
+def test_the_cli_adds_lists_and_shows_deliveries_and_tails_the_bus(stack: StackProcess) -> None:
+    from tests.e2e.test_cli import gamify
+
+    url = f"{stack.api.client.base_url}/local/webhooks/inbox/cli"
+    added = gamify(stack, "webhooks", "add", "cli", url, "--types", "level.changed")
+    assert "signing secret (shown once): whsec_" in added
+    assert "cli" in gamify(stack, "webhooks", "list")
+
+    ok(
+        stack.api.report_many(
+            "climber", [{"type": "post_read", "object_id": f"p{i}"} for i in range(10)]
+        )
+    )
+
+    eventually(lambda: _inbox(stack, "cli"), what="level.changed at the receiver")
+    assert "delivered" in gamify(stack, "webhooks", "deliveries", "cli")
+    tail = gamify(stack, "events", "tail", "--once")
+    assert "level.changed" in tail
+    assert "climber" in tail

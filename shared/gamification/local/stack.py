@@ -347,6 +347,7 @@ class LocalStack:
             "reminder_poller": dict(self._reminders.totals) if self._reminders else {},
             "stream_poller": dict(self._stream.totals) if self._stream else {},
             "max_backdate_hours": float(os.environ["GAMIFY_MAX_BACKDATE_HOURS"]),
+            "event_log": os.environ.get("GAMIFY_EVENT_LOG", ""),
         }
 
     @staticmethod

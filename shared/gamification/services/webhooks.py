@@ -141,6 +141,9 @@ class WebhookAdmin:
         self._store.put(webhook)
         return SavedWebhook(webhook, created=before is None, secret=None if before else secret)
 
+    def endpoints(self) -> list[Webhook]:
+        return self._store.all()
+
     def get(self, webhook_id: str) -> Webhook:
         webhook = self._store.get(webhook_id)
         if webhook is None:

@@ -119,6 +119,23 @@ def put_webhook(
     )
 
 
+class WebhookListOut(Model):
+    webhooks: list[WebhookOut]
+
+
+@route(
+    router,
+    "GET",
+    "/v1/admin/webhooks",
+    operation_id="listWebhooks",
+    summary="Every webhook endpoint (never their secrets)",
+    tags=TAGS,
+    responses=responses(200, "The endpoints", *ADMIN_ERRORS),
+)
+def list_webhooks(service: Annotated[WebhookAdmin, Depends(webhook_admin)]) -> WebhookListOut:
+    return WebhookListOut(webhooks=[_out(w) for w in service.endpoints()])
+
+
 @route(
     router,
     "GET",
