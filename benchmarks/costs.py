@@ -229,7 +229,7 @@ def _month_of(runs: Mapping[str, Usage], inv: Inventory) -> PerUnit:
 
 
 def reminder_per_unit(inv: Inventory) -> PerUnit:
-    """One streak reminder: the hourly fan-out and its workers on the scale benchmark's fakes
+    """One streak reminder: the hourly fan-out and its senders on the scale benchmark's fakes
     (``benchmarks.scale.reminder_hour``: the real services, DynamoDB billed with its indexes),
     then the notification's stream record, the dispatcher's share of a stream batch and one
     push (``Publish``)."""
@@ -241,16 +241,17 @@ def reminder_per_unit(inv: Inventory) -> PerUnit:
     settings = Settings.from_env(dict(inv.environment))
     result = reminder_hour(REMINDER_SAMPLE, default_game_rules(), settings)
     sent = result.sent_total
-    units = result.units + 1  # the workers' invocations and the hourly run
+    units = result.units + 1  # the senders' invocations and the hourly run
     a = ASSUMPTIONS
     ms = {
-        "notifier": (a.base_ms + settings.reminder_shards * a.request_ms["sqs"]) / sent,
-        "reminders": (result.units * a.base_ms + result.requests * a.request_ms["dynamodb"]) / sent,
+        "reminder_fanout": (a.base_ms + settings.reminder_shards * a.request_ms["sqs"]) / sent,
+        "reminder_sender": (result.units * a.base_ms + result.requests * a.request_ms["dynamodb"])
+        / sent,
         "dispatcher": (a.base_ms / STREAM.batch_size) + a.request_ms["sns"],
     }
     invocations = {
-        "notifier": 1 / sent,
-        "reminders": result.units / sent,
+        "reminder_fanout": 1 / sent,
+        "reminder_sender": result.units / sent,
         "dispatcher": 1 / STREAM.batch_size,
     }
     invocations_total = sum(invocations.values())

@@ -6,7 +6,9 @@
 - ``domain/`` imports nothing of the package outside ``domain/`` (the pure core).
 - ``adapters/`` import no service, API or composition module (they implement the ports
   structurally; the records they share with services live in ``domain/``).
-- ``config.py`` imports nothing of the package but the domain (no upward import).
+- ``config.py`` imports nothing of the package but the domain, and ``resources.py`` (the spec
+  CDK and the local stack read, which every layer may import) nothing of the package at all:
+  no upward import.
 - No import cycle anywhere in the package, lazy and ``TYPE_CHECKING`` imports included.
 
 Violations that remain while other modules are moved sit in ``ALLOWED`` (module -> the modules it
@@ -62,6 +64,8 @@ def _broken(i: Import) -> bool:
         return any(_in(target, f"gamification.{up}") for up in ("services", "api", "composition"))
     if module == "gamification.config":
         return outside_domain
+    if module == "gamification.resources":
+        return _in(target, "gamification")
     return False
 
 
@@ -127,3 +131,22 @@ def test_the_check_sees_every_form_of_import(source: str, rule_broken: bool) -> 
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "target", "rule_broken"),
+    [
+        ("gamification.resources", "gamification.adapters.keys", True),
+        ("gamification.resources", "gamification.domain.boards", True),
+        ("gamification.config", "gamification.adapters.keys", True),
+        ("gamification.config", "gamification.domain.periods", False),
+        ("gamification.adapters.keys", "gamification.resources", False),
+    ],
+)
+def test_the_modules_at_the_bottom_import_nothing_above_them(
+    module: str, target: str, rule_broken: bool
+) -> None:
+    """``config.py`` and ``resources.py`` are imported by every layer: an import of theirs up
+    into the package would make a layer depend on what sits above it."""
+    found = imports_in(f"import {target}\n", module, {target})
+    assert any(_broken(i) for i in found) is rule_broken

@@ -17,7 +17,7 @@ from aws_cdk import aws_codedeploy as codedeploy
 from constructs import Construct
 
 from infra.config import StackConfig
-from infra.constructs.functions import GamifyFunction
+from infra.constructs.functions import GamifyFunction, id_of
 from infra.nag import acknowledge
 
 CANARY = codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_30_MINUTES
@@ -52,7 +52,7 @@ class GradualDeployments(Construct):
                 raise ValueError(f"no alarm to roll the {name} function back with")
             group = codedeploy.LambdaDeploymentGroup(
                 self,
-                "".join(part.capitalize() for part in name.split("-")),
+                id_of(name),
                 application=self.application,
                 alias=fn.alias,
                 deployment_config=CANARY,

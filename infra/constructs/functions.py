@@ -48,13 +48,20 @@ LATEST_PYTHON = "python3.14"
 """The newest Python runtime Lambda offers (cdk-nag's L1 rule asks for it)."""
 
 
+def id_of(name: str) -> str:
+    """The construct id part a function or schedule name gives its resources (its function,
+    schedule rule, alarms, deployment group): ``reminder_fanout`` -> ``ReminderFanout``,
+    ``drift-sample`` -> ``DriftSample``."""
+    return "".join(part.capitalize() for part in re.split(r"[-_]", name))
+
+
 @dataclass(frozen=True, slots=True)
 class DomainEnvironment:
     """Domain settings as the variables ``gamification.config`` reads, in two groups.
 
     Every function that writes user state must see the same values: the consumer derives the
-    reminder index key from the lead time the notifier queries with, so a function left on the
-    default while another gets the configured value would silently miss reminders.
+    reminder index key from the lead time the reminder fan-out queries with, so a function left
+    on the default while another gets the configured value would silently miss reminders.
     """
 
     backdate: dict[str, str]

@@ -1,9 +1,9 @@
 """Scheduled and background jobs: streak reminders, leaderboard reconciliation, league close,
 badge backfill, user erasure.
 
-EventBridge invokes the notifier every hour on the hour (it takes "now" from the event's time,
-so a retried run is the same run; it only queues the hour's reminder units, which the reminder
-worker consumes through an SQS event source mapping with a DLQ), the reconciler every few
+EventBridge invokes the reminder fan-out every hour on the hour (it takes "now" from the event's
+time, so a retried run is the same run; it only queues the hour's reminder units, which the
+reminder sender consumes through an SQS event source mapping with a DLQ), the reconciler every few
 minutes, and the reconciler's cheap cache check every minute (two EXISTS; a full rebuild only
 when a board lost its generation marker), on the schedules the local stack runs them on
 (``gamification.resources.SCHEDULES``). The admin function starts a backfill asynchronously.
@@ -38,19 +38,20 @@ from infra.constructs.functions import (
     FunctionSpec,
     GamifyFunction,
     LambdaRuntime,
+    id_of,
 )
 from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.leaderboard_cache import LeaderboardCache
 from infra.constructs.network import Network
 
 ASYNC_RETRIES = 2
-NOTIFIER_TABLE_ACCESS = TableAccess(
+REMINDER_FANOUT_TABLE_ACCESS = TableAccess(
     # Only enqueues: reads the earlier hours' progress items, marks this hour started.
     reads=("GetItem",),
     writes=("UpdateItem",),
     write_keys=(keys.REMINDER_PROGRESS_PREFIX,),
 )
-REMINDER_WORKER_TABLE_ACCESS = TableAccess(
+REMINDER_SENDER_TABLE_ACCESS = TableAccess(
     # One page of an hour-shard (sparse GSI1), its profiles and guards; the reminder, its
     # once-a-day marker and the profile-version check commit as one transaction; a finished
     # shard is added to the hour's progress item (UpdateItem ADD).
@@ -120,14 +121,14 @@ class Jobs(Construct):
         domain: DomainEnvironment,
     ) -> None:
         super().__init__(scope, construct_id)
-        # The reminder fan-out: the hourly notifier only enqueues one unit per (due hour,
-        # shard); the worker takes one unit per message and queues a long shard's next page.
+        # The hourly reminder fan-out only enqueues one unit per (due hour, shard); the
+        # reminder sender takes one unit per message and queues a long shard's next page.
         self.reminder_queue = IngestionQueue(self, "ReminderQueue", spec=REMINDER_QUEUE)
         queue_env = {"REMINDER_QUEUE_URL": self.reminder_queue.queue.queue_url}
-        self.notifier = self._job(
-            "Notifier",
+        self.reminder_fanout = self._job(
+            id_of("reminder_fanout"),
             FunctionSpec(
-                name="notifier",
+                name="reminder_fanout",
                 description="Hourly: queues the streak reminder units of the due hours",
                 timeout=Duration.minutes(1),
                 environment={**domain.user_state, **queue_env},
@@ -135,15 +136,15 @@ class Jobs(Construct):
             runtime,
             failures,
         )
-        data.grant(self.notifier, NOTIFIER_TABLE_ACCESS)
-        self.notifier.allow(
+        data.grant(self.reminder_fanout, REMINDER_FANOUT_TABLE_ACCESS)
+        self.reminder_fanout.allow(
             ["sqs:SendMessage"], [self.reminder_queue.queue.queue_arn], "QueueReminderUnits"
         )
-        self.reminder_worker = GamifyFunction(
+        self.reminder_sender = GamifyFunction(
             self,
-            "ReminderWorker",
+            id_of("reminder_sender"),
             spec=FunctionSpec(
-                name="reminders",
+                name="reminder_sender",
                 description="Sends the streak reminders of one unit (a page of an hour-shard)",
                 timeout=Duration.seconds(REMINDER_QUEUE.consumer_timeout_seconds),
                 memory_mb=512,
@@ -151,11 +152,11 @@ class Jobs(Construct):
             ),
             runtime=runtime,
         )
-        data.grant(self.reminder_worker, REMINDER_WORKER_TABLE_ACCESS)
-        self.reminder_worker.allow(
+        data.grant(self.reminder_sender, REMINDER_SENDER_TABLE_ACCESS)
+        self.reminder_sender.allow(
             ["sqs:SendMessage"], [self.reminder_queue.queue.queue_arn], "ContinueShards"
         )
-        self.reminder_worker.alias.add_event_source(
+        self.reminder_sender.alias.add_event_source(
             sources.SqsEventSource(
                 self.reminder_queue.queue,
                 batch_size=REMINDER_QUEUE.batch_size,
@@ -231,7 +232,7 @@ class Jobs(Construct):
         )
 
         scheduled = {
-            "notifier": self.notifier,
+            "reminder_fanout": self.reminder_fanout,
             "reconciler": self.reconciler,
             "leagues": self.leagues,
         }
@@ -243,7 +244,7 @@ class Jobs(Construct):
             self.schedule_specs[job.name] = job
             self.schedules[job.name] = events.Rule(
                 self,
-                "".join(part.capitalize() for part in job.name.split("-")) + "Schedule",
+                id_of(job.name) + "Schedule",
                 description=job.description,
                 schedule=schedule_of(job),
                 targets=[self._target(scheduled[job.function], failures, job)],

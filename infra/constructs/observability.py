@@ -43,7 +43,7 @@ from gamification.adapters.redis_client import UNREACHABLE_METRIC
 from gamification.resources import Schedule
 from gamification.services.board_truth import DRIFT_RATE_THRESHOLD
 from infra.config import StackConfig
-from infra.constructs.functions import GamifyFunction
+from infra.constructs.functions import GamifyFunction, id_of
 from infra.constructs.ingestion_queue import IngestionQueue
 from infra.constructs.leaderboard_cache import LeaderboardCache
 
@@ -327,7 +327,7 @@ class Observability(Construct):
 
     def _function_alarms(self, functions: Mapping[str, GamifyFunction]) -> None:
         for name, fn in functions.items():
-            title = name.capitalize()
+            title = id_of(name)
             self.function_error_alarms[name] = self._alarm(
                 f"{title}ErrorRate",
                 cloudwatch.MathExpression(
@@ -404,17 +404,17 @@ class Observability(Construct):
         )
 
     def _reminder_alarms(self, config: StackConfig, reminder_queue: IngestionQueue) -> None:
-        """An hour's reminders not all sent in time: the notifier counts the shards of the hour
+        """An hour's reminders not all sent in time: the fan-out counts the shards of the hour
         before last still unfinished, and a unit waiting half an hour means this hour's tail is
         late already (the fan-out runs every shard at once, each well within minutes)."""
         self._alarm(
             "ReminderShardsLate",
-            _own_metric(config, "ReminderShardsLate", "notifier", "Maximum"),
+            _own_metric(config, "ReminderShardsLate", "reminder_fanout", "Maximum"),
             threshold=1,
             evaluation=ONCE,
             anchor="reminder-shards-late",
             description="Streak reminders of an hour not all sent an hour after it ended: "
-            "worker failing or too slow (reminder_shards, the worker's concurrency)",
+            "the reminder sender failing or too slow (reminder_shards, its concurrency)",
         )
         self._alarm(
             "ReminderBacklogAge",
@@ -578,7 +578,7 @@ class Observability(Construct):
         disabled or deleted rule, a target it can no longer invoke)."""
         for name, rule in schedules.items():
             period, evaluation = heartbeat_evaluation(specs[name].rate_minutes)
-            title = "".join(part.capitalize() for part in name.split("-"))
+            title = id_of(name)
             self._alarm(
                 f"{title}Heartbeat",
                 cloudwatch.Metric(

@@ -314,7 +314,7 @@ def quest_admin() -> QuestAdmin:
     )
 
 
-# -- scheduled and background jobs: notifier, dispatcher, reconciler, backfill ---------------
+# -- scheduled and background jobs: reminders, dispatcher, reconciler, backfill --------------
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gamification.adapters.keys import NOTIFICATION_PREFIX, PROFILE_SK
+PROFILE_SK = "PROFILE"
+"""The profile item's sort key: the projection's stream mapping passes only these writes."""
+NOTIFICATION_PREFIX = "NOTIF#"
+"""The notification items' sort-key prefix: the push outbox's mapping passes only these inserts.
+
+Both are defined here, at the bottom (this module imports nothing of the package), and
+``adapters.keys`` builds its keys from them: the filters cannot drift from the items."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +229,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     ),
     # On the hour: reminders fall due at whole hours (or half hours) UTC, see docs/jobs.md.
     Schedule(
-        "notifier",
+        "reminder_fanout",
         60,
         "streak-expiry reminders for the users whose reminder is due",
         on_the_clock=True,
@@ -257,7 +263,7 @@ TABLE = TableSpec()
 QUEUE = QueueSpec()
 REMINDER_QUEUE = QueueSpec(
     # One message is one bounded unit (≤ ``StreakReminders.page_size`` users of one hour-shard,
-    # ≈ 10-20 s): one per invocation, the worker's partial batch response is then trivial.
+    # ≈ 10-20 s): one per invocation, the sender's partial batch response is then trivial.
     consumer_timeout_seconds=120,
     visibility_timeout_seconds=720,
     max_receive_count=3,
@@ -268,7 +274,8 @@ REMINDER_QUEUE = QueueSpec(
     # ≥ the default 16 shards, so an hour's shards all run at once.
     max_concurrency=20,
 )
-"""The reminder fan-out (``functions/notifier`` enqueues, ``functions/reminders`` works)."""
+"""The reminder fan-out (``functions/reminder_fanout`` enqueues, ``functions/reminder_sender``
+sends)."""
 WEBHOOK_QUEUE = QueueSpec(
     # One attempt is one POST of at most 5 s; a batch of 10 fits the timeout many times over.
     consumer_timeout_seconds=60,

@@ -59,7 +59,7 @@ def test_seven_back_dated_days_earn_the_streak_milestone(stack: StackProcess) ->
     assert kinds.count("streak_milestone") == 1
 
 
-def test_a_streak_reminder_when_the_notifier_runs_at_the_due_hour(stack: StackProcess) -> None:
+def test_a_streak_reminder_when_the_fan_out_runs_at_the_due_hour(stack: StackProcess) -> None:
     api, user = stack.api, "forgetful"
     ok(api.as_user(user, "PUT", "/v1/me/settings", {"push_enabled": True}))
     two_days = [
@@ -73,12 +73,12 @@ def test_a_streak_reminder_when_the_notifier_runs_at_the_due_hour(stack: StackPr
     # Not active today: the streak breaks at midnight UTC, and the reminder is due 6 h before.
     due = datetime.combine(datetime.now(UTC).date(), time(18, 5), tzinfo=UTC).isoformat()
     early = datetime.combine(datetime.now(UTC).date(), time(9, 5), tzinfo=UTC).isoformat()
-    api.job("notifier", at=early)  # queues the hour's units; the reminder worker runs them
+    api.job("reminder_fanout", at=early)  # queues the hour's units; the reminder sender sends them
     api.wait_idle(queue="reminder_queue")
     assert not [n for n in api.notifications(user) if n["kind"] == "streak_reminder"]
 
-    first = api.job("notifier", at=due)["result"]
-    api.job("notifier", at=due)  # a repeated run of the same hour sends nothing more
+    first = api.job("reminder_fanout", at=due)["result"]
+    api.job("reminder_fanout", at=due)  # a repeated run of the same hour sends nothing more
     api.wait_idle(queue="reminder_queue")
     reminders = [n for n in api.notifications(user) if n["kind"] == "streak_reminder"]
     assert len(reminders) == 1, first

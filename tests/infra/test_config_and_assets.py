@@ -168,8 +168,8 @@ def test_every_function_folder_has_a_handler() -> None:
         "consumer",
         "dispatcher",
         "projector",
-        "notifier",
-        "reminders",
+        "reminder_fanout",
+        "reminder_sender",
         "reconciler",
         "backfill",
     }

@@ -46,6 +46,6 @@ def test_the_inventory_counts_what_the_template_holds(default_synth: Synthesis) 
     assert found.dashboards == len(default_synth.of_type("AWS::CloudWatch::Dashboard"))
     functions = default_synth.stack.functions
     assert set(found.functions) == set(functions)
-    assert {"cache-check", "drift-sample", "reconciler", "notifier", "leagues"} <= set(
+    assert {"cache-check", "drift-sample", "reconciler", "reminder_fanout", "leagues"} <= set(
         found.schedules
     )

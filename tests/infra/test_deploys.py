@@ -77,7 +77,14 @@ def test_every_trigger_invokes_a_live_alias_never_the_function(
         assert len(named) == 1, (source, target)
         invoked |= named
     # Every trigger-driven function is reached through its alias at least once.
-    expected = {"consumer", "projector", "dispatcher", "reminders", "notifier", "reconciler"}
+    expected = {
+        "consumer",
+        "projector",
+        "dispatcher",
+        "reminder_sender",
+        "reminder_fanout",
+        "reconciler",
+    }
     expected |= {"leagues", "ingest", "query", "account", "admin", "meta"}
     assert expected <= {_alias_ids(synth)[alias] for alias in invoked}
 

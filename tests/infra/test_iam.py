@@ -147,11 +147,11 @@ EXPECTED: dict[str, set[Grant]] = {
     | FAILED_RUN,
     "projector": REDIS | STREAM_READER | FAILED_RUN,
     # Only enqueues the hour's units: reads earlier hours' progress, marks this one started.
-    "notifier": _grants("dynamodb:GetItem", "Table")
+    "reminder_fanout": _grants("dynamodb:GetItem", "Table")
     | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
     | _grants("sqs:SendMessage", "ReminderQueue")
     | FAILED_RUN,
-    "reminders": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    "reminder_sender": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
     | _grants(
         ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
     )

@@ -110,7 +110,7 @@ def test_consumer_event_source_uses_the_queue_spec(default_synth: Synthesis) -> 
 def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synthesis) -> None:
     jobs = default_synth.stack.jobs
     queue = default_synth.resource(jobs.reminder_queue.queue)["Properties"]
-    worker = _function(default_synth, "reminders")
+    worker = _function(default_synth, "reminder_sender")
     assert worker["Timeout"] == REMINDER_QUEUE.consumer_timeout_seconds
     assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]
     assert queue["RedrivePolicy"]["maxReceiveCount"] == REMINDER_QUEUE.max_receive_count
@@ -121,7 +121,7 @@ def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synth
             "EventSourceArn": {
                 "Fn::GetAtt": [default_synth.logical_id(jobs.reminder_queue.queue), "Arn"]
             },
-            "FunctionName": default_synth.alias_function_name(jobs.reminder_worker),
+            "FunctionName": default_synth.alias_function_name(jobs.reminder_sender),
             "BatchSize": REMINDER_QUEUE.batch_size,
             "ScalingConfig": {"MaximumConcurrency": REMINDER_QUEUE.max_concurrency},
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
@@ -129,15 +129,15 @@ def test_reminder_worker_reads_its_queue_one_unit_at_a_time(default_synth: Synth
     )
 
 
-def test_the_late_reminder_alarm_watches_the_notifiers_metric_hourly(
+def test_the_late_reminder_alarm_watches_the_fan_outs_metric_hourly(
     default_synth: Synthesis,
 ) -> None:
-    """``ReminderShardsLate`` >= 1 in an hour alarms (the job tests: the notifier emits it for an
+    """``ReminderShardsLate`` >= 1 in an hour alarms (the job tests: the fan-out emits it for an
     hour whose shards did not all finish)."""
     alarm = default_synth.resource(default_synth.stack.observability.alarms["ReminderShardsLate"])
     props = alarm["Properties"]
     assert (props["Namespace"], props["MetricName"]) == ("Gamify", "ReminderShardsLate")
-    assert props["Dimensions"] == [{"Name": "service", "Value": "notifier"}]
+    assert props["Dimensions"] == [{"Name": "service", "Value": "reminder_fanout"}]
     assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Maximum", 3600, 1)
     assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
@@ -359,7 +359,7 @@ def test_the_app_user_signs_in_with_iam_and_the_default_user_is_off(
 
 @pytest.mark.parametrize(
     ("job", "expression"),
-    [("notifier", "cron(0 * * * ? *)"), ("reconciler", "rate(1 day)")],
+    [("reminder_fanout", "cron(0 * * * ? *)"), ("reconciler", "rate(1 day)")],
 )
 def test_schedules_target_their_job_with_retries_and_a_dead_letter_queue(
     default_synth: Synthesis, job: str, expression: str
@@ -452,7 +452,7 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         alias = props["Qualifier"]["Fn::Select"][1]["Fn::Split"][1]
         assert default_synth.names[alias["Ref"]].endswith("-live")
     assert functions == {
-        "notifier-function",
+        "reminder_fanout-function",
         "reconciler-function",
         "leagues-function",
         "backfill-function",
@@ -547,7 +547,7 @@ def test_alarms_cover_the_failure_modes_and_notify_the_alarm_topic(
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Queue") in watched
     assert ("AWS/ApiGateway", "5XXError", "Gamify-dev") in watched
     assert ("Gamify", "LeagueWeekOpen", "leagues") in watched
-    assert ("Gamify", "ReminderShardsLate", "notifier") in watched
+    assert ("Gamify", "ReminderShardsLate", "reminder_fanout") in watched
     assert ("Gamify", "DriftSampleRate", "reconciler") in watched
     assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "ReminderQueue") in watched
     assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "ReminderDLQ") in watched
@@ -736,8 +736,8 @@ EXPECTED_ENV = {
     "publisher": {"EVENT_BUS_NAME", "EVENTS_DLQ_URL", "GAMIFY_STAGE"},
     "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME"},
     "projector": REDIS_ENV,
-    "notifier": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
-    "reminders": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
+    "reminder_fanout": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
+    "reminder_sender": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,
     "backfill": {"TABLE_NAME", SELF_INVOKE_ENV} | BACKDATE_ENV | STATE_ENV,
     "leagues": {"TABLE_NAME", SELF_INVOKE_ENV} | STATE_ENV | LEAGUE_ENV,
@@ -781,7 +781,7 @@ def test_functions_share_runtime_architecture_layers_and_own_log_groups(
 def test_domain_settings_reach_every_function_that_needs_them(
     alternative_synth: Synthesis,
 ) -> None:
-    for name in ("account", "consumer", "notifier", "backfill"):
+    for name in ("account", "consumer", "reminder_fanout", "backfill"):
         variables = _function(alternative_synth, name)["Environment"]["Variables"]
         assert variables["REMINDER_LEAD_HOURS"] == "4"
         assert variables["POWERTOOLS_TRACE_DISABLED"] == "true"

@@ -45,7 +45,7 @@ class RecordingStack:
         return 0
 
     def has_function(self, name: str) -> bool:
-        return name in {"notifier", "backfill"}
+        return name in {"reminder_fanout", "backfill"}
 
     def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any:
         self.calls.append(("invoke", name, event, asynchronous))
@@ -59,16 +59,16 @@ def _post(target: str, body: bytes = b"", headers: list[tuple[str, str]] | None 
 def test_jobs_run_now_or_as_of_a_time() -> None:
     stack = RecordingStack()
     handle = control(stack)
-    assert handle(_post("/local/jobs/notifier")).status == 200
-    response = handle(_post("/local/jobs/notifier?at=2026-03-29T01:00:00Z"))
+    assert handle(_post("/local/jobs/reminder_fanout")).status == 200
+    response = handle(_post("/local/jobs/reminder_fanout?at=2026-03-29T01:00:00Z"))
     assert json.loads(response.body)["at"] == "2026-03-29T01:00:00+00:00"
-    handle(_post("/local/jobs/notifier", body=b'{"mode": "x"}'))
+    handle(_post("/local/jobs/reminder_fanout", body=b'{"mode": "x"}'))
     assert stack.calls == [
-        ("job", "notifier", None, None),
-        ("job", "notifier", datetime(2026, 3, 29, 1, tzinfo=UTC), None),
-        ("job", "notifier", None, {"mode": "x"}),
+        ("job", "reminder_fanout", None, None),
+        ("job", "reminder_fanout", datetime(2026, 3, 29, 1, tzinfo=UTC), None),
+        ("job", "reminder_fanout", None, {"mode": "x"}),
     ]
-    assert handle(_post("/local/jobs/notifier?at=yesterday")).status == 400
+    assert handle(_post("/local/jobs/reminder_fanout?at=yesterday")).status == 400
     assert handle(_post("/local/jobs/unknown")).status == 404
 
 
@@ -103,12 +103,12 @@ def test_redis_outage_and_an_external_redis() -> None:
 @pytest.mark.parametrize(
     ("target", "body", "field"),
     [
-        ("/local/jobs/notifier?at=9999-12-31T23:59:59Z", b"", "query.at"),
-        ("/local/jobs/notifier?at=9999-12-31T23:59:59-05:00", b"", "query.at"),
-        ("/local/jobs/notifier?at=0001-01-01T00:00:00Z", b"", "query.at"),
-        ("/local/jobs/notifier?at=1969-12-31T23:59:59Z", b"", "query.at"),
-        ("/local/jobs/notifier?at=3000-01-01T00:00:00Z", b"", "query.at"),
-        ("/local/jobs/notifier", b'{"time": "9999-12-31T23:59:59Z"}', "body.time"),
+        ("/local/jobs/reminder_fanout?at=9999-12-31T23:59:59Z", b"", "query.at"),
+        ("/local/jobs/reminder_fanout?at=9999-12-31T23:59:59-05:00", b"", "query.at"),
+        ("/local/jobs/reminder_fanout?at=0001-01-01T00:00:00Z", b"", "query.at"),
+        ("/local/jobs/reminder_fanout?at=1969-12-31T23:59:59Z", b"", "query.at"),
+        ("/local/jobs/reminder_fanout?at=3000-01-01T00:00:00Z", b"", "query.at"),
+        ("/local/jobs/reminder_fanout", b'{"time": "9999-12-31T23:59:59Z"}', "body.time"),
     ],
 )
 def test_a_job_time_far_from_now_is_a_422_naming_the_field(
@@ -129,5 +129,5 @@ def test_a_job_time_far_from_now_is_a_422_naming_the_field(
 @pytest.mark.parametrize("at", ["1970-01-01T00:00:00Z", "2999-12-31T23:59:59Z", "2500-06-01"])
 def test_the_ends_of_the_job_window_are_accepted(at: str) -> None:
     stack = RecordingStack()
-    assert control(stack)(_post(f"/local/jobs/notifier?at={at}")).status == 200
+    assert control(stack)(_post(f"/local/jobs/reminder_fanout?at={at}")).status == 200
     assert len(stack.calls) == 1

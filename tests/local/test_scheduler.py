@@ -13,11 +13,11 @@ from gamification.resources import SCHEDULES, Schedule
 
 
 def test_scheduled_event_has_the_eventbridge_shape() -> None:
-    event = scheduled_event("notifier", datetime(2026, 3, 29, 1, 30, 15, 999, tzinfo=UTC))
+    event = scheduled_event("reminder_fanout", datetime(2026, 3, 29, 1, 30, 15, 999, tzinfo=UTC))
     assert event["detail-type"] == "Scheduled Event"
     assert event["source"] == "aws.events"
     assert event["time"] == "2026-03-29T01:30:15Z"
-    assert event["resources"][0].endswith(":rule/gamify-notifier")
+    assert event["resources"][0].endswith(":rule/gamify-reminder_fanout")
     assert event["detail"] == {}
 
 
@@ -40,7 +40,7 @@ def test_run_as_of_a_time_and_due_jobs_by_rate() -> None:
 
 
 @pytest.mark.parametrize(
-    ("now", "notifier_in"),
+    ("now", "fan_out_in"),
     [
         (datetime(2026, 11, 27, 8, 59, 30, tzinfo=UTC), 30),  # the coming full hour
         (datetime(2026, 11, 27, 9, 0, 0, 200_000, tzinfo=UTC), 3599.8),  # just ran: the next
@@ -48,11 +48,11 @@ def test_run_as_of_a_time_and_due_jobs_by_rate() -> None:
     ],
 )
 def test_a_job_on_the_clock_runs_on_the_hour_and_a_rate_job_a_period_after_start(
-    now: datetime, notifier_in: float
+    now: datetime, fan_out_in: float
 ) -> None:
     scheduler = Scheduler(lambda name, event: None, SCHEDULES, clock=lambda: now, tick_seconds=1)
     rates = {s.name: s.rate_minutes for s in SCHEDULES}
-    assert scheduler.due_in("notifier") == pytest.approx(notifier_in, abs=0.5)
+    assert scheduler.due_in("reminder_fanout") == pytest.approx(fan_out_in, abs=0.5)
     assert scheduler.due_in("reconciler") == pytest.approx(rates["reconciler"] * 60, abs=0.5)
 
 
@@ -66,12 +66,12 @@ def test_a_run_a_hair_before_the_hour_is_that_hour_s_run() -> None:
     """Wall clock and timer may disagree by a little; the next run is still an hour later."""
     ran: list[str] = []
     early = datetime(2026, 11, 27, 8, 59, 59, 999_000, tzinfo=UTC)
-    (notifier,) = (s for s in SCHEDULES if s.function == "notifier")
+    (reminder_fanout,) = (s for s in SCHEDULES if s.function == "reminder_fanout")
     scheduler = Scheduler(
-        lambda name, event: ran.append(event["time"]), [notifier], clock=lambda: early
+        lambda name, event: ran.append(event["time"]), [reminder_fanout], clock=lambda: early
     )
     time.sleep(0.01)
 
-    assert scheduler.run_due() == ["notifier"]
+    assert scheduler.run_due() == ["reminder_fanout"]
     assert ran == ["2026-11-27T08:59:59Z"]
-    assert scheduler.due_in("notifier") == pytest.approx(3600, abs=0.5)
+    assert scheduler.due_in("reminder_fanout") == pytest.approx(3600, abs=0.5)

@@ -8,11 +8,13 @@ from zlib import crc32
 # The setting's default, re-exported for the adapters that take a shard count.
 from gamification.config import DEFAULT_REMINDER_SHARDS as DEFAULT_REMINDER_SHARDS  # noqa: PLC0414
 
-PROFILE_SK = "PROFILE"
+# The two sort keys the stream mappings filter on are part of the resource spec.
+from gamification.resources import NOTIFICATION_PREFIX as NOTIFICATION_PREFIX  # noqa: PLC0414
+from gamification.resources import PROFILE_SK as PROFILE_SK  # noqa: PLC0414
+
 CATALOG_PK = "CATALOG"
 BADGE_PREFIX = "BADGE#"
 QUEST_PREFIX = "QUEST#"
-NOTIFICATION_PREFIX = "NOTIF#"
 BUDGET_PREFIX = "RATE#"
 DAY_PREFIX = "DAY#"
 PLAYER_SHARDS = 32

@@ -1,6 +1,6 @@
 """The reminder fan-out queue: one message per unit of work (a due hour's shard, from a cursor).
 
-The hourly run only sends these; the worker (``functions/reminders``) takes one unit per
+The hourly run only sends these; the sender (``functions/reminder_sender``) takes one unit per
 message and sends the continuation of a shard too long for one unit. A message is small JSON
 (< 200 bytes) and idempotent to deliver twice: the ledger sends a reminder at most once.
 """

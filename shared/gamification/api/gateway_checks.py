@@ -22,8 +22,8 @@ from aws_lambda_powertools.event_handler.openapi.params import get_flat_dependan
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.api import auth, json_limits
+from gamification.api.bodies import MAX_BATCH
 from gamification.api.errors import ApiError, ErrorResponse, field_error, unsupported_media_type
-from gamification.api.models import MAX_BATCH
 from gamification.api.route_matcher import route_for
 from gamification.domain.text import shown
 

@@ -24,7 +24,7 @@ examples:
   gamify badges alice
   gamify quests                                   your quests, progress and rewards
   gamify leaderboard --limit 10
-  gamify job notifier --at 2026-11-27T18:05:00Z   run a job as of a time (local stack)
+  gamify job reminder_fanout --at 2026-11-27T18:05:00Z   run a job as of a time (local stack)
   gamify job leagues --at 2026-11-30T00:05:00Z    close the week that ended (local stack)
   gamify league --user alice                      alice's cohort this week
   gamify dlq list                                 what the consumer dead-lettered, and why
@@ -205,7 +205,7 @@ def _event_commands(command: Any) -> None:
 def _local_commands(command: Any) -> None:
     job = command("job", "local stack: run a job now or as of a time")
     job.add_argument(
-        "name", help="notifier, reconciler, leagues, ... (an unknown name lists them all)"
+        "name", help="reminder_fanout, reconciler, leagues, ... (an unknown name lists them all)"
     )
     job.add_argument("--at", help="the scheduled event's time (ISO 8601), default now")
     job.add_argument("--event", help="a JSON event to send instead of a scheduled event")

@@ -35,9 +35,10 @@ from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS, W
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
-REMINDER_WORKER = "reminders"
+REMINDER_SENDER = "reminder_sender"
+"""The function the reminder queue's mapping invokes (``functions/reminder_sender``)."""
 WEBHOOK_SENDER = "webhooks"
-"""The function the reminder queue's mapping invokes (``functions/reminders``)."""
+"""The function the webhook queue's mapping invokes (``functions/webhooks``)."""
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -137,7 +138,7 @@ class LocalStack:
         # Its own receiver is on 127.0.0.1 over http: allowed here only (docs/events.md).
         os.environ.setdefault("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "true")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", REMINDER_WORKER, WEBHOOK_SENDER, "backfill", "eraser"}
+        wanted |= {"consumer", REMINDER_SENDER, WEBHOOK_SENDER, "backfill", "eraser"}
         wanted |= {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
@@ -149,13 +150,13 @@ class LocalStack:
             self.invoker.invoke,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
-        # The reminder fan-out: the hourly notifier enqueues units, this mapping runs them.
+        # The hourly reminder fan-out enqueues units, this mapping sends them.
         self._reminders = SqsPoller(
             boto3.client("sqs"),
             self.provisioned.reminder_queue_url,
             self.provisioned.reminder_queue_arn,
             self.invoker.invoke,
-            function=REMINDER_WORKER,
+            function=REMINDER_SENDER,
             spec=REMINDER_QUEUE,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()

@@ -1,8 +1,8 @@
 """Push dispatch as an outbox: committed notification items, read from the table's stream.
 
-The consumer (and the notifier) write notifications inside their transactions; the stream only
-carries committed writes, so a rolled-back transaction never pushes and a committed one always
-reaches this service (the event source mapping retries a failed record). Only *inserted*
+The consumer (and the reminder sender) write notifications inside their transactions; the
+stream only carries committed writes, so a rolled-back transaction never pushes and a committed
+one always reaches this service (the event source mapping retries a failed record). Only *inserted*
 notification items with ``push`` set are published: a user with push off gets in-app only, and
 profile writes, rewrites and TTL deletions are ignored.
 """

@@ -3,7 +3,7 @@
 The query services build these and the routers return them as they are, so a new profile field
 is one edit here (and ``make openapi``). They are pydantic models, the schemas of the OpenAPI
 document, and live with the services rather than in ``api`` so the services never import the
-HTTP layer; the request bodies and the other answers stay in ``api/models.py``.
+HTTP layer; the request bodies and the write routes' answers are ``api/bodies.py``.
 """
 
 from __future__ import annotations

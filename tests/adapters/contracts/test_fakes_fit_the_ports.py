@@ -12,6 +12,7 @@ from gamification.services import (
     outbox,
     projector,
     queries,
+    reconciliation,
     reminders,
 )
 from tests.fakes.boards import FakeLeaderboard, FakeSnapshots
@@ -20,6 +21,7 @@ from tests.fakes.leagues import FakeCohorts
 from tests.fakes.notifications import FakeFeed
 from tests.fakes.profiles import FakeProfiles
 from tests.fakes.push import FakePusher
+from tests.fakes.reconciliation import FakePassLease, FakePlayerIndex
 from tests.fakes.reminders import FakeDueIndex, FakeHourProgress, FakeLedger, FakeUnitQueue
 from tests.fakes.user_records import FakeUserRecords
 
@@ -49,7 +51,12 @@ def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
     ledger: reminders.Ledger = FakeLedger(profiles)
     units: reminders.UnitQueue = FakeUnitQueue()
     hours: reminders.HourProgress = FakeHourProgress()
+    cache: reconciliation.Boards = board
+    rebuild: reconciliation.Rebuild = board.rebuild([], "2026-W48", "run")
+    lease: reconciliation.PassLease = FakePassLease()
+    players: reconciliation.PlayerIndex = FakePlayerIndex()
     fits += [query_profiles, league_profiles, export_profiles, reminder_profiles, settings]
     fits += [exclusions, ranks, boards, cohort_boards, scores, snapshots, feeds, marks, badges]
     fits += [quests, members, records, pusher, due, ledger, units, hours]
-    assert len(fits) == 22
+    fits += [cache, rebuild, lease, players]
+    assert len(fits) == 26

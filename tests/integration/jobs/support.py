@@ -222,7 +222,7 @@ class ReminderJobs:
 def run_worker(aws: Provisioned) -> int:
     """Deliver the reminder queue to the worker handler as its event source mapping would, one
     message per batch; returns the units run."""
-    from functions.reminders.handler import lambda_handler as worker
+    from functions.reminder_sender.handler import lambda_handler as worker
 
     sqs = boto3.client("sqs")
     runs = 0
@@ -232,7 +232,7 @@ def run_worker(aws: Provisioned) -> int:
         )
         if not messages:
             return runs
-        response = worker(sqs_event(messages, aws.reminder_queue_arn), Context("reminders"))
+        response = worker(sqs_event(messages, aws.reminder_queue_arn), Context("reminder_sender"))
         assert response == {"batchItemFailures": []}
         sqs.delete_message(
             QueueUrl=aws.reminder_queue_url, ReceiptHandle=messages[0]["ReceiptHandle"]

@@ -109,8 +109,10 @@ def test_a_failed_publish_is_retried_not_lost(world: World, stack_env: Provision
     assert everything == {"alice/badge#first-read", "alice/badge#bookworm", "alice/level#1"}
 
 
-def test_reminders_written_by_the_notifier_are_pushed(world: World, stack_env: Provisioned) -> None:
-    from functions.notifier.handler import lambda_handler as notifier
+def test_reminders_written_by_the_reminder_sender_are_pushed(
+    world: World, stack_env: Provisioned
+) -> None:
+    from functions.reminder_fanout.handler import lambda_handler as reminder_fanout
     from tests.integration.jobs.support import local_time, run_worker, scheduled_event
 
     inbox = PushInbox(stack_env.topic_arn)
@@ -118,8 +120,10 @@ def test_reminders_written_by_the_notifier_are_pushed(world: World, stack_env: P
     stream = Stream(stack_env.table_name)
     stream.read()  # skip what setting the user up wrote
 
-    notifier(scheduled_event(local_time(date(2026, 11, 21), 18, "UTC")), Context("notifier"))
-    assert run_worker(stack_env) == 3 * 16  # the reminder worker runs the queued units
+    reminder_fanout(
+        scheduled_event(local_time(date(2026, 11, 21), 18, "UTC")), Context("reminder_fanout")
+    )
+    assert run_worker(stack_env) == 3 * 16  # the reminder sender sends the queued units
     dispatch(stream.read())
 
     [push] = inbox.drain()

@@ -193,7 +193,7 @@ def test_more_shards_after_a_deploy_still_find_users_filed_under_fewer(world: Wo
 def test_the_hour_before_last_with_unfinished_shards_is_reported_late_and_caught_up(
     stack_env: Provisioned, redis_client: redis.Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from functions.notifier.handler import lambda_handler as notifier
+    from functions.reminder_fanout.handler import lambda_handler as reminder_fanout
 
     world = build_world(
         stack_env, redis_client, datetime(2026, 11, 20, tzinfo=UTC), reminder_shards=16
@@ -201,13 +201,13 @@ def test_the_hour_before_last_with_unfinished_shards_is_reported_late_and_caught
     world.player("ann", active_days=[DAY])
     jobs = world.reminders(shards=16)
 
-    fresh = notifier(scheduled_event(DUE), Context("notifier"))
+    fresh = reminder_fanout(scheduled_event(DUE), Context("reminder_fanout"))
     assert fresh["ReminderShardsLate"] == 0  # hours no run started are not late
     jobs.take()  # the worker never ran them: a stuck or failing worker
-    notifier(scheduled_event(DUE + timedelta(hours=1)), Context("notifier"))
+    reminder_fanout(scheduled_event(DUE + timedelta(hours=1)), Context("reminder_fanout"))
     jobs.take()
     capsys.readouterr()
-    late = notifier(scheduled_event(DUE + timedelta(hours=2)), Context("notifier"))
+    late = reminder_fanout(scheduled_event(DUE + timedelta(hours=2)), Context("reminder_fanout"))
 
     assert late["ReminderShardsLate"] == 16  # ReminderShardsLate >= 1: alarmed
     assert emitted(capsys.readouterr().out, "ReminderShardsLate") == [16]
@@ -216,7 +216,7 @@ def test_the_hour_before_last_with_unfinished_shards_is_reported_late_and_caught
         jobs.worker.run_unit(unit)
     assert reminders_sent(world, "ann") == 1  # 1.5-2 h late, before the look-back gives up
     assert jobs.progress.finished(DUE) == set(range(16))
-    on_time = notifier(scheduled_event(DUE + timedelta(hours=3)), Context("notifier"))
+    on_time = reminder_fanout(scheduled_event(DUE + timedelta(hours=3)), Context("reminder_fanout"))
     assert on_time["ReminderShardsLate"] == 0
 
 
@@ -235,7 +235,7 @@ def emitted(stdout: str, metric: str) -> list[float]:
 
 
 def test_a_malformed_unit_fails_its_record_only(stack_env: Provisioned) -> None:
-    from functions.reminders.handler import lambda_handler as worker
+    from functions.reminder_sender.handler import lambda_handler as worker
 
     sqs = boto3.client("sqs")
     good = encode(ReminderUnit(DUE, 0, DUE))
@@ -246,6 +246,6 @@ def test_a_malformed_unit_fails_its_record_only(stack_env: Provisioned) -> None:
     ]
     bad = next(m for m in messages if m["Body"] != good)
 
-    response = worker(sqs_event(messages, stack_env.reminder_queue_arn), Context("reminders"))
+    response = worker(sqs_event(messages, stack_env.reminder_queue_arn), Context("reminder_sender"))
 
     assert response == {"batchItemFailures": [{"itemIdentifier": bad["MessageId"]}]}

@@ -128,8 +128,8 @@ def test_stale_index_entries_are_rechecked_against_the_profile(world: World) -> 
 def test_running_the_same_hour_twice_reminds_once(
     stack_env: Provisioned, redis_client: redis.Redis
 ) -> None:
-    """Through both handlers: the scheduled notifier queues units, the worker runs them."""
-    from functions.notifier.handler import lambda_handler as notifier
+    """Through both handlers: the scheduled fan-out queues units, the sender sends them."""
+    from functions.reminder_fanout.handler import lambda_handler as reminder_fanout
 
     # The handlers' repository files users under the default 16 shards.
     world = build_world(
@@ -139,13 +139,13 @@ def test_running_the_same_hour_twice_reminds_once(
         world.player(f"user-{i}", active_days=[DAY])
     due = local_time(DAY + timedelta(days=1), 18, "UTC")
 
-    first = notifier(scheduled_event(due), Context("notifier"))
+    first = reminder_fanout(scheduled_event(due), Context("reminder_fanout"))
     assert run_worker(stack_env) == first["ReminderUnitsQueued"] == 16 * 3  # 3 hours, 16 shards
     assert all(len(reminders_of(world, f"user-{i}")) == 1 for i in range(5))
 
-    notifier(scheduled_event(due), Context("notifier"))  # a retried scheduled run
+    reminder_fanout(scheduled_event(due), Context("reminder_fanout"))  # a retried scheduled run
     run_worker(stack_env)
-    later = notifier(scheduled_event(due + timedelta(hours=1)), Context("notifier"))
+    later = reminder_fanout(scheduled_event(due + timedelta(hours=1)), Context("reminder_fanout"))
     run_worker(stack_env)  # the hour's final pass reads them again: still once
 
     assert later["queued"][keys.reminder_hour(due)] == 16

@@ -10,6 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from gamification import composition
 from gamification.api.auth import Caller
+from gamification.api.bodies import (
+    MarkReadIn,
+    MarkReadOut,
+    MarkSomeReadIn,
+    SettingsIn,
+)
 from gamification.api.budget import current_writer
 from gamification.api.contract import (
     AUTH_ERRORS,
@@ -18,12 +24,6 @@ from gamification.api.contract import (
     new_router,
     responses,
     route,
-)
-from gamification.api.models import (
-    MarkReadIn,
-    MarkReadOut,
-    MarkSomeReadIn,
-    SettingsIn,
 )
 from gamification.services.account import AccountService
 from gamification.services.read_models import SettingsOut

@@ -11,6 +11,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
+from gamification.api.bodies import (
+    AcceptedOut,
+    ActivityBatchIn,
+    ActivityIn,
+    BatchItemOut,
+    BatchOut,
+    ItemError,
+    ServiceActivityIn,
+)
 from gamification.api.budget import charge, current_writer
 from gamification.api.contract import (
     AUTH_ERRORS,
@@ -19,15 +28,6 @@ from gamification.api.contract import (
     new_router,
     responses,
     route,
-)
-from gamification.api.models import (
-    AcceptedOut,
-    ActivityBatchIn,
-    ActivityIn,
-    BatchItemOut,
-    BatchOut,
-    ItemError,
-    ServiceActivityIn,
 )
 from gamification.domain.catalog import Reporter
 from gamification.services.ingest import IngestService, Outcome, Queued, Report

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
 from gamification import composition
+from gamification.api.bodies import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn
 from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, new_router, responses, route
-from gamification.api.models import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn
 from gamification.services.admin import BadgeAdmin, QuestAdmin
 from gamification.services.read_models import QuestOut
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Depends
 
 from gamification import composition
+from gamification.api.bodies import BadgeCatalogOut, BadgeOut
 from gamification.api.conditional import CACHE_CONTROL, NOT_MODIFIED, conditional_get
 from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
-from gamification.api.models import BadgeCatalogOut, BadgeOut
 from gamification.services.queries import ProfileQueries
 
 router = new_router()

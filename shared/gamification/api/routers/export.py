@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
+from gamification.api.bodies import ExportOut
 from gamification.api.contract import ADMIN_ERRORS, AUTH_ERRORS, new_router, responses, route
-from gamification.api.models import ExportOut
 from gamification.domain.activity import UserId
 from gamification.services.export import UserExport
 

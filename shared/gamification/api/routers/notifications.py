@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
+from gamification.api.bodies import NotificationOut, NotificationPageOut
 from gamification.api.contract import AUTH_ERRORS, new_router, responses, route
-from gamification.api.models import NotificationOut, NotificationPageOut
 from gamification.services.queries import FeedQueries
 
 router = new_router()

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from gamification import composition
 from gamification.api.auth import Caller
+from gamification.api.bodies import ErasureOut, ExclusionIn
 from gamification.api.budget import current_writer
 from gamification.api.contract import (
     ADMIN_ERRORS,
@@ -20,7 +21,6 @@ from gamification.api.contract import (
     responses,
     route,
 )
-from gamification.api.models import ErasureOut, ExclusionIn
 from gamification.domain.activity import UserId
 from gamification.services.erasure import ErasureRequests
 from gamification.services.exclusion import ExclusionService

@@ -1,4 +1,4 @@
-"""Streak reminders, worker step: one unit of the hourly fan-out per message.
+"""Streak reminders, sending step: one unit of the hourly fan-out per message.
 
 A unit is at most a page of one due hour's shard (see gamification.services.reminders). A unit
 with failed users fails its record (Powertools' partial batch response), so SQS retries it

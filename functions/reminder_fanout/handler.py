@@ -1,7 +1,7 @@
 """Hourly streak reminders, fan-out step (see gamification.services.reminders).
 
 The run only enqueues: one unit per (due hour, reminder shard) onto the reminder queue, which
-the ``reminders`` worker consumes. "Now" is the scheduled event's ``time``, so a retried or
+``reminder_sender`` consumes. "Now" is the scheduled event's ``time``, so a retried or
 replayed run is the same run. ``ReminderShardsLate`` (alarmed) counts the shards of the hour
 before last whose reminders are still not all sent.
 """

@@ -1,4 +1,5 @@
-"""Request and response bodies: the public contract, and the source of the OpenAPI schemas.
+"""The HTTP bodies the API reads (requests) and the write routes answer: the public contract,
+and the source of their OpenAPI schemas.
 
 Requests reuse the domain's field types (event type names, object ids, badge criteria), so the
 edge rejects exactly what the engine would, with pydantic naming the field. Every request model
