@@ -190,6 +190,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
     Route("GET", "/v1/admin/webhooks/{webhook_id}/deliveries", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/test", "admin", auth="admin"),
+    Route("POST", "/v1/admin/webhooks/{webhook_id}/rotate", "admin", auth="admin"),
 )
 
 

@@ -60,3 +60,16 @@ def test_an_unknown_event_type_is_a_400(api: Api) -> None:
 def test_users_may_not_manage_webhooks(api: Api) -> None:
     assert api.put("/v1/admin/webhooks/x", as_=user("alice"), body=HOOK).status == 403
     assert api.get("/v1/admin/webhooks/x", as_=user("alice")).status == 403
+
+
+def test_rotating_answers_a_new_secret_once(api: Api) -> None:
+    first = api.put("/v1/admin/webhooks/rot", as_=admin(), body=HOOK).json["secret"]
+
+    rotated = api.post("/v1/admin/webhooks/rot/rotate", as_=admin())
+    missing = api.post("/v1/admin/webhooks/none/rotate", as_=admin())
+
+    assert rotated.status == 200
+    assert rotated.json["secret"].startswith("whsec_")
+    assert rotated.json["secret"] != first
+    assert api.get("/v1/admin/webhooks/rot", as_=admin()).json["secret"] is None
+    assert missing.status == 404

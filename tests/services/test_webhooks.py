@@ -226,3 +226,23 @@ def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
     )
     with pytest.raises(UnknownWebhookError):
         admin.send_test("nope")
+
+
+def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
+    store, queue, endpoint, clock, sender = _world()
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "n" * 32)
+    rotated = admin.rotate("crm")
+    assert rotated.secret == "n" * 32
+    [delivery] = [
+        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+    ]
+
+    sender.attempt(delivery)
+    clock.now += timedelta(hours=24)
+    sender.attempt(delivery)
+
+    (_, during, body), (_, after, _) = endpoint.received
+    assert verify("n" * 32, during[SIGNATURE_HEADER], body, NOW)
+    assert verify("k" * 32, during[SIGNATURE_HEADER], body, NOW)  # the old one, still valid
+    assert verify("n" * 32, after[SIGNATURE_HEADER], body, clock.now)
+    assert not verify("k" * 32, after[SIGNATURE_HEADER], body, clock.now)

@@ -24,6 +24,8 @@ from gamification.domain.event_catalog import CATALOG
 SIGNATURE_HEADER = "Gamify-Signature"
 EVENT_ID_HEADER = "Gamify-Event-Id"
 TOLERANCE = timedelta(minutes=5)
+ROTATION_OVERLAP = timedelta(hours=24)
+"""After a rotation, deliveries carry a signature with the old secret too for this long."""
 """A receiver refuses a signature older (or newer) than this."""
 TIMEOUT_SECONDS = 5.0
 MAX_STORED_RESPONSE_BYTES = 1024
@@ -54,6 +56,17 @@ class Webhook(BaseModel):
     created_at: AwareDatetime
     failing_since: AwareDatetime | None = None
     """Set when an event's attempts ran out (``RETRY_FOR``); cleared by the next success."""
+    previous_secret: str | None = Field(default=None, min_length=32, max_length=128)
+    """The secret before the last rotation: deliveries are signed with it too until
+    ``previous_until`` (``ROTATION_OVERLAP`` after the rotation), so receivers can switch."""
+    previous_until: AwareDatetime | None = None
+
+    def secrets_at(self, now: datetime) -> tuple[str, ...]:
+        """The secrets a delivery at ``now`` is signed with (the current one first)."""
+        old = self.previous_secret
+        if old and self.previous_until is not None and now < self.previous_until:
+            return (self.secret, old)
+        return (self.secret,)
 
     def wants(self, event_type: str) -> bool:
         return self.active and (ALL_TYPES in self.event_types or event_type in self.event_types)
@@ -105,10 +118,12 @@ def address_problem(address: str) -> str | None:
     return next((reason for refused, reason in checks if refused), None)
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """The ``Gamify-Signature`` header value of ``body`` sent at ``timestamp`` (unix seconds)."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def signature(secret: str, timestamp: int, body: bytes, *more: str) -> str:
+    """The ``Gamify-Signature`` header value of ``body`` sent at ``timestamp`` (unix seconds):
+    one ``v1`` per secret (``more``: a rotated-out secret still valid), the current first."""
+    signed = f"{timestamp}.".encode() + body
+    macs = [hmac.new(s.encode(), signed, hashlib.sha256).hexdigest() for s in (secret, *more)]
+    return f"t={timestamp}," + ",".join(f"v1={mac}" for mac in macs)
 
 
 def verify(secret: str, header: str, body: bytes, now: datetime) -> bool:

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from gamification.domain.webhooks import (
     DISABLE_AFTER,
     EVENT_ID_HEADER,
+    ROTATION_OVERLAP,
     SIGNATURE_HEADER,
     TIMEOUT_SECONDS,
     Attempt,
@@ -154,6 +155,22 @@ class WebhookAdmin:
         if not self._store.delete(webhook_id):
             raise UnknownWebhookError(webhook_id)
 
+    def rotate(self, webhook_id: str) -> SavedWebhook:
+        """A new secret (answered this once); the old one keeps signing for
+        ``ROTATION_OVERLAP`` so receivers can switch without dropping deliveries."""
+        webhook = self.get(webhook_id)
+        now = self._clock()
+        secret = self._new_secret()
+        rotated = webhook.model_copy(
+            update={
+                "secret": secret,
+                "previous_secret": webhook.secret,
+                "previous_until": now + ROTATION_OVERLAP,
+            }
+        )
+        self._store.put(rotated)
+        return SavedWebhook(rotated, created=False, secret=secret)
+
     def send_test(self, webhook_id: str) -> Delivery:
         """Queue a signed ``webhook.test`` event to this endpoint only (a fresh id each time);
         its attempts show in the deliveries log like any other."""
@@ -239,10 +256,11 @@ class WebhookSender:
             return None
         now = self._clock()
         body = delivery.event.encode()
+        current, *older = webhook.secrets_at(now)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "gamify-webhooks/1",
-            SIGNATURE_HEADER: signature(webhook.secret, int(now.timestamp()), body),
+            SIGNATURE_HEADER: signature(current, int(now.timestamp()), body, *older),
             EVENT_ID_HEADER: delivery.event_id,
         }
         code: int | None = None

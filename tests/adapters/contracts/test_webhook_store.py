@@ -40,9 +40,19 @@ def _hook(webhook_id: str, **changes: object) -> Webhook:
 def test_put_get_all_delete(store: Store) -> None:
     port: webhooks.WebhookStore = store
     port.put(_hook("b"))
-    port.put(_hook("a", description="first", failing_since=NOW))
+    port.put(
+        _hook(
+            "a",
+            description="first",
+            failing_since=NOW,
+            previous_secret="p" * 32,
+            previous_until=NOW,
+        )
+    )
 
-    assert port.get("a") == _hook("a", description="first", failing_since=NOW)
+    assert port.get("a") == _hook(
+        "a", description="first", failing_since=NOW, previous_secret="p" * 32, previous_until=NOW
+    )
     assert [w.id for w in port.all()] == ["a", "b"]
     assert port.delete("a") is True
     assert port.delete("a") is False

@@ -217,3 +217,22 @@ def send_test_ping(
         content_type=content_types.APPLICATION_JSON,
         body=PingSentOut(delivery_id=delivery.delivery_id, event_id=delivery.event_id),
     )
+
+
+@route(
+    router,
+    "POST",
+    "/v1/admin/webhooks/{webhook_id}/rotate",
+    operation_id="rotateWebhookSecret",
+    summary="Rotate the endpoint's signing secret",
+    description="Answers the new `secret` (shown this once). For 24 h deliveries carry two "
+    "`v1` signatures, with the new and the old secret, so a receiver can switch at its pace.",
+    tags=TAGS,
+    responses=responses(200, "Rotated (with the new secret)", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND),
+)
+def rotate_secret(
+    webhook_id: WebhookIdPath,
+    service: Annotated[WebhookAdmin, Depends(webhook_admin)],
+) -> WebhookOut:
+    saved = service.rotate(webhook_id)
+    return _out(saved.webhook, saved.secret)
