@@ -102,12 +102,23 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     # Settings, exclusions and the erasure tombstone commit with the profile's version guard,
     # as a transaction; read flags are flipped one conditional update at a time; an erasure's
     # checkpoint is started with an update. Deleting is the eraser's alone.
-    reads=("GetItem", "Query"),
+    # Follows and blocks (issue #29) read a relation with one BatchGetItem and commit an edge,
+    # its reverse and the counters as one transaction in the two users' GRAPH# partitions.
+    reads=("GetItem", "BatchGetItem", "Query"),
     writes=("UpdateItem",),
     transactional_writes=("PutItem",),
-    # The caller's own items, their write budget (api.budget), the erasure checkpoint.
-    write_keys=(keys.user_pk(""), keys.budget_pk(""), keys.erasure_pk("")),
-    transactional_keys=(keys.user_pk(""),),
+    # The caller's own items, their write budget (api.budget), the erasure checkpoint, and the
+    # follow graph (the caller's partition and, for an edge's reverse, the other user's).
+    write_keys=(
+        keys.user_pk(""),
+        keys.budget_pk(""),
+        keys.erasure_pk(""),
+        keys.graph_pk(""),
+    ),
+    transactional_keys=(keys.user_pk(""), keys.graph_pk("")),
+    # Deleting stays the eraser's for user data: the account function deletes follow edges,
+    # blocks and friend-streak links only.
+    narrower_transactional=((("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
 INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))

@@ -47,13 +47,18 @@ class TableAccess:
     compromised function cannot write another key family."""
     transactional_keys: tuple[str, ...] = ()
     """The prefixes its transactions write, when narrower than ``write_keys``."""
+    narrower_transactional: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    """(actions, prefixes): transactional writes allowed on fewer key families than
+    ``transactional_keys`` (e.g. deletes of follow edges, never of ``USER#`` items)."""
 
     def __post_init__(self) -> None:
         if (self.writes or self.transactional_writes) and not self.write_keys:
             raise ValueError("a write grant must name the key families it writes (write_keys)")
 
-    def leading_keys_condition(self, *, transactional: bool = False) -> dict[str, Any]:
-        prefixes = (transactional and self.transactional_keys) or self.write_keys
+    def leading_keys_condition(
+        self, *, transactional: bool = False, prefixes: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        prefixes = prefixes or (transactional and self.transactional_keys) or self.write_keys
         patterns = [f"{prefix}*" if prefix.endswith("#") else prefix for prefix in prefixes]
         return {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": patterns}}
 
@@ -138,6 +143,21 @@ class Data(Construct):
                             "dynamodb:EnclosingOperation": ["TransactWriteItems"]
                         },
                         **access.leading_keys_condition(transactional=True),
+                    },
+                )
+            )
+
+        for i, (actions, prefixes) in enumerate(access.narrower_transactional):
+            fn.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid=f"WriteTableInTransactionsOnlyNarrow{i}",
+                    actions=_actions(actions),
+                    resources=[table_arn],
+                    conditions={
+                        "ForAnyValue:StringEquals": {
+                            "dynamodb:EnclosingOperation": ["TransactWriteItems"]
+                        },
+                        **access.leading_keys_condition(prefixes=prefixes),
                     },
                 )
             )

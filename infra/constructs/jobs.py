@@ -94,9 +94,12 @@ ERASER_TABLE_ACCESS = TableAccess(
     # time (keys-only Query + BatchWriteItem deletes), clears the tombstone's `erasing` flag
     # (UpdateItem), saves its checkpoint and rewrites the snapshots without the user (PutItem).
     reads=("GetItem", "Query"),
-    writes=("BatchWriteItem", "PutItem", "UpdateItem"),
+    # DeleteItem: the other side of an erased user's follows and blocks (issue #29), alone or
+    # in a transaction with that user's counters.
+    writes=("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem"),
     write_keys=(
         keys.user_pk(""),
+        keys.graph_pk(""),
         keys.budget_pk(""),
         keys.erasure_pk(""),
         keys.snapshot_pk(""),

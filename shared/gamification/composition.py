@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from gamification.adapters.activity_queue import ActivityQueue
     from gamification.adapters.badge_repository import BadgeRepository
+    from gamification.adapters.follow_graph import FollowGraph
     from gamification.adapters.job_launcher import JobLauncher
     from gamification.adapters.leaderboard import Leaderboard
     from gamification.adapters.league_repository import LeagueRepository
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from gamification.services.event_publisher import EventPublisher
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
+    from gamification.services.follows import FollowService
+    from gamification.services.friend_board import FriendBoardQueries
+    from gamification.services.friend_streaks import FriendStreakService
     from gamification.services.game_rules_cache import GameRulesCache
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
@@ -585,7 +589,11 @@ def user_export() -> UserExport:
     from gamification.adapters.user_records import UserRecords
     from gamification.services.export import UserExport
 
-    return UserExport(user_repository(), UserRecords(dynamodb(), settings().table_name))
+    return UserExport(
+        user_repository(),
+        UserRecords(dynamodb(), settings().table_name),
+        graph=follow_graph(),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -593,3 +601,38 @@ def exclusion_service() -> ExclusionService:
     from gamification.services.exclusion import ExclusionService
 
     return ExclusionService(user_repository(), utc_now)
+
+
+# -- friends (issue #29) -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def follow_graph() -> FollowGraph:
+    from gamification.adapters.follow_graph import FollowGraph
+
+    return FollowGraph(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def follow_service() -> FollowService:
+    from gamification.services.follows import FollowService
+
+    return FollowService(follow_graph(), user_repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def friend_board_queries() -> FriendBoardQueries:
+    from gamification.adapters.friend_scores import FriendScores
+    from gamification.adapters.redis_client import shared_client
+    from gamification.services.friend_board import FriendBoardQueries
+
+    return FriendBoardQueries(
+        follow_graph(), FriendScores(shared_client()), user_repository(), utc_now
+    )
+
+
+@lru_cache(maxsize=1)
+def friend_streak_service() -> FriendStreakService:
+    from gamification.services.friend_streaks import FriendStreakService
+
+    return FriendStreakService(follow_graph(), user_repository(), utc_now)

@@ -6,10 +6,6 @@ from typing import Any
 
 import pytest
 
-from gamification import composition
-from gamification.domain.catalog import load_event_catalog
-from gamification.local.provision import Provisioned
-from gamification.services.admin import BackfillNotStartedError, BadgeAdmin
 from tests.api import seed
 from tests.api.support import Api, Identity, admin, user
 
@@ -62,30 +58,6 @@ def test_every_shape_of_the_groups_claim_is_understood(api: Api, groups: Any) ->
     reply = api.put("/v1/admin/badges/owl", as_=Identity("root", groups=groups), body=OWL)
 
     assert reply.status == 201, reply.text
-
-
-def test_a_change_starts_the_backfill_and_a_failed_start_can_be_retried(
-    stack_env: Provisioned,
-) -> None:
-    started: list[str] = []
-    failing = True
-
-    def launch(badge_id: str) -> None:
-        if failing:
-            raise ConnectionError("lambda invoke timed out")
-        started.append(badge_id)
-
-    service = BadgeAdmin(composition.badge_repository(), load_event_catalog(), launch)
-    fields = {**OWL, "criteria": {"type": "posts_read", "count": 3}}
-
-    with pytest.raises(BackfillNotStartedError):
-        service.upsert("owl", fields)
-    failing = False
-    retried = service.upsert("owl", fields)
-
-    assert composition.badge_repository().load().get("owl") is not None
-    assert retried.created is False
-    assert started == ["owl"]
 
 
 def test_a_new_badge_reaches_users_who_already_qualify(api: Api) -> None:

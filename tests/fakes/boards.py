@@ -31,6 +31,7 @@ from gamification.domain.boards import (
     leagues_marker,
     weekly,
 )
+from gamification.domain.friend_boards import Scored
 from gamification.domain.ranking import competition_ranks
 
 
@@ -41,6 +42,8 @@ class FakeLeaderboard:
         self.names: dict[str, str] = {}
         self.markers: dict[str, str] = {}
         """Generation marker name (``marker_of``) -> generation."""
+        self.marker_expiry: dict[str, datetime | None] = {}
+        """When each marker was set to expire (the fake never expires one by itself)."""
         self.all_complete = complete
         """Every board counts as complete (a service test's usual cache); else only those with
         a marker (``mark_complete``, a rebuild's swap or ``stamp``)."""
@@ -176,6 +179,7 @@ class FakeLeaderboard:
     def stamp(self, marker: str, generation: str, expire_at: datetime | None) -> None:
         self._reachable()
         self.markers[marker] = generation
+        self.marker_expiry[marker] = expire_at
 
     def _ordered(self, board: str) -> list[tuple[str, int]]:
         """(member, XP) in the board's order; unavailable unless reachable and complete."""
@@ -261,6 +265,7 @@ class FakeRebuild:
             self._owner.boards.pop(board, None)
         if generation is not None:
             self._owner.markers[marker_of(board)] = generation
+            self._owner.marker_expiry[marker_of(board)] = expire_at
 
     def swap_cohorts(self) -> int:
         self._owner._reachable()
@@ -317,3 +322,21 @@ class FakeSnapshots:
 
     def load(self, board: str) -> Snapshot | None:
         return self.saved.get(board)
+
+
+class FakeFriendScores:
+    """``services.friend_board.MemberScores`` over a ``FakeLeaderboard`` (real:
+    ``adapters.friend_scores.FriendScores``; contract: tests/adapters/contracts/
+    test_friend_scores.py)."""
+
+    def __init__(self, board: FakeLeaderboard) -> None:
+        self.board = board
+
+    def scores(self, board: str, user_ids: Sequence[str]) -> list[Scored]:
+        self.board._ordered(board)  # reachable and complete, or the same errors
+        held = self.board.boards.get(board, {})
+        return [
+            Scored(u, held[u], self.board.names.get(u))
+            for u in dict.fromkeys(user_ids)
+            if u in held
+        ]

@@ -92,7 +92,7 @@ class FakeUserPartitions:
     """``services.erasure.UserPartitions``: each user's items per family (family 0 keeps the
     profile), and the cohorts' member lists. One request per call."""
 
-    families = 2
+    families = 3
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, int], set[str]] = {}

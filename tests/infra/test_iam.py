@@ -93,9 +93,14 @@ EXPECTED: dict[str, set[Grant]] = {
     "query": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | REDIS,
     # No Redis since the projector carries names; starts the eraser, never deletes itself.
-    "account": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:UpdateItem on ERASURE#*,RATE#*,USER#*", "Table")
-    | _grants("dynamodb:PutItem" + TXN + USERS, "Table")
+    "account": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:UpdateItem on ERASURE#*,GRAPH#*,RATE#*,USER#*", "Table")
+    # The follow graph (issue #29): an edge, its reverse and the counters in one transaction.
+    | _grants("dynamodb:PutItem" + TXN + " on GRAPH#*,USER#*", "Table")
+    | _grants(
+        [f"dynamodb:{action}{TXN} on GRAPH#*" for action in ("DeleteItem", "ConditionCheckItem")],
+        "Table",
+    )
     | _grants("lambda:InvokeFunction", "eraser-live"),
     "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
     | _grants(
@@ -205,8 +210,8 @@ EXPECTED: dict[str, set[Grant]] = {
     "eraser": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants(
         [
-            f"dynamodb:{action} on COHORT#*,ERASURE#*,LEADERBOARD#*,RATE#*,USER#*"
-            for action in ("BatchWriteItem", "PutItem", "UpdateItem")
+            f"dynamodb:{action} on COHORT#*,ERASURE#*,GRAPH#*,LEADERBOARD#*,RATE#*,USER#*"
+            for action in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
         ],
         "Table",
     )

@@ -215,3 +215,39 @@ def webhook_log_pk(webhook_id: str) -> str:
 def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
     """Sorted by time, so the log reads newest first with one Query."""
     return f"ATTEMPT#{at.astimezone(UTC).isoformat()}#{delivery_id}#{attempt}"
+
+
+# -- the follow graph (issue #29): one partition per user, an item per edge and its reverse ----
+
+GRAPH_PREFIX = "GRAPH#"
+FOLLOWING_PREFIX = "OUT#"
+FOLLOWER_PREFIX = "IN#"
+BLOCK_PREFIX = "BLOCK#"
+GRAPH_COUNTS_SK = "COUNTS"
+FRIEND_STREAK_PREFIX = "FSTREAK#"
+
+
+def graph_pk(user_id: str) -> str:
+    """A user's edges, apart from ``USER#`` so a celebrity's million follower items never share
+    a partition (or a Query) with their profile and activity."""
+    return f"{GRAPH_PREFIX}{user_id}"
+
+
+def following_sk(user_id: str) -> str:
+    """In the follower's partition: they follow ``user_id``."""
+    return f"{FOLLOWING_PREFIX}{user_id}"
+
+
+def follower_sk(user_id: str) -> str:
+    """In the followed user's partition: ``user_id`` follows them (the edge's reverse)."""
+    return f"{FOLLOWER_PREFIX}{user_id}"
+
+
+def block_sk(user_id: str) -> str:
+    """In both users' partitions: a block between them (``mine`` / ``theirs`` say who)."""
+    return f"{BLOCK_PREFIX}{user_id}"
+
+
+def friend_streak_sk(user_id: str) -> str:
+    """In both users' partitions: a friend streak with ``user_id`` (invited, or active)."""
+    return f"{FRIEND_STREAK_PREFIX}{user_id}"

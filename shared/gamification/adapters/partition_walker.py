@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.follow_graph import unlink
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_WRITE_LIMIT = 25
+
+Unlink = Callable[["DynamoDBClient", str, str, Sequence[str]], int]
+"""(client, table, user id, sort keys of a page) -> the requests it made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,9 @@ class KeyFamily:
     partition: Callable[[str], str]
     keep: Callable[[str], bool] = lambda _sk: False
     """Sort keys the walk must not delete (the tombstone profile)."""
+    unlink: Unlink | None = None
+    """Deletes what mirrors a page of these items in other users' partitions, before the page
+    itself goes (the reverse of a follow edge): an item whose mirror is gone is never left."""
 
 
 USER_KEY_FAMILIES: tuple[KeyFamily, ...] = (
@@ -37,6 +44,9 @@ USER_KEY_FAMILIES: tuple[KeyFamily, ...] = (
     KeyFamily("user", keys.user_pk, keep=lambda sk: sk == keys.PROFILE_SK),
     # The per-minute write budget counters (api.budget).
     KeyFamily("write_budget", keys.budget_pk),
+    # Follows, followers, blocks and their counters (issue #29); each edge's other side, in the
+    # other user's partition, is deleted first (adapters.follow_graph.unlink).
+    KeyFamily("graph", keys.graph_pk, unlink=unlink),
 )
 
 
@@ -64,7 +74,9 @@ class PartitionWalker:
         return self.sort_keys(spec.partition(user_id), limit, spec.keep)
 
     def delete_items(self, user_id: str, family: int, items: Sequence[str]) -> int:
-        return self.delete(self._families[family].partition(user_id), items)
+        spec = self._families[family]
+        mirrored = spec.unlink(self._client, self._table, user_id, items) if spec.unlink else 0
+        return mirrored + self.delete(spec.partition(user_id), items)
 
     def leave_seat(self, seat: str, user_id: str) -> int:
         """Delete the user's member item from the cohort partition ``seat``."""

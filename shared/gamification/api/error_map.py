@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
     from gamification.services.exclusion import ReasonRequiredError
+    from gamification.services.follows import FollowRefusedError
     from gamification.services.ingest import ActivityRejectedError
     from gamification.services.webhooks import InvalidWebhookError
 
@@ -83,6 +84,25 @@ def _not_found(code: str, message: str) -> Callable[[Exception], ApiError]:
     return translate
 
 
+def _follow_refused(error: FollowRefusedError) -> ApiError:
+    """An unknown or undiscoverable user is a 404 like any missing one; the rest are rules the
+    request breaks (400 naming the path's user)."""
+    code = error.refusal.value
+    if code == "user_not_found":
+        return ApiError(HTTPStatus.NOT_FOUND, code, "no such user")
+    message = {
+        "cannot_follow_self": "you cannot follow or block yourself",
+        "blocked": "you block this user: unblock them first",
+        "following_limit": "you follow the most users allowed (1,000): unfollow one first",
+        "blocking_limit": "you block the most users allowed (1,000): unblock one first",
+        "not_friends": "a friend streak needs you to follow each other",
+        "friend_streak_limit": "one of you already has 5 active friend streaks",
+    }[code]
+    return ApiError(
+        HTTPStatus.BAD_REQUEST, code, message, [field_error("path.user_id", message, code)]
+    )
+
+
 _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.ingest", "ActivityRejectedError"): _rejected,
     ("gamification.services.admin", "InvalidBadgeError"): _invalid("invalid_badge"),
@@ -116,6 +136,10 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ),
     ("gamification.services.admin", "BackfillNotStartedError"): _unavailable(
         "backfill_not_started", "the badge is saved but its backfill did not start; repeat", 5
+    ),
+    ("gamification.services.follows", "FollowRefusedError"): _follow_refused,
+    ("gamification.domain.follows", "GraphBusyError"): _unavailable(
+        "busy", "the relation kept changing; retry", 1
     ),
     ("gamification.domain.profile_records", "VersionConflictError"): _unavailable(
         "busy", "the profile kept changing; retry", 1

@@ -29,10 +29,11 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
         "leagues",
         "notifications",
         "export",
+        "friends",
     ),
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
     "meta": ("meta",),
-    "account": ("account", "privacy"),
+    "account": ("account", "privacy", "follows"),
     "admin": ("admin", "webhooks"),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""

@@ -1,7 +1,8 @@
 """Export of everything stored about one user as JSON documents, a page at a time.
 
 The first page holds the profile (settings, XP, level, counters, streak runs, weekly XP, earned
-badges, the leaderboard listing and any exclusion with its reason) and the write-budget counters;
+badges, the leaderboard listing and any exclusion with its reason), the write-budget counters
+and the user's own follows, blocks and friend streaks (``graph``);
 every page holds up to ``page_size`` *records*: the other items of the user's partition (dedupe
 markers = the activity history, notifications, daily-cap days, reminder guards), each named by
 its kind. ``next_cursor`` continues (``null`` on the last page). The storage work (the queries,
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from gamification.domain.follows import MAX_BLOCKED, MAX_FOLLOWING, EdgePage
+from gamification.domain.friend_streaks import StreakLink
 from gamification.domain.profile_records import StoredUser
 from gamification.domain.user_records import (
     AppliedActivity,
@@ -46,6 +49,18 @@ class Records(Protocol):
         ...
 
 
+class OwnEdges(Protocol):
+    """The follows and blocks the user made (``adapters.follow_graph``), a page at a time."""
+
+    def following(self, owner: str, cursor: str | None, limit: int) -> EdgePage: ...
+
+    def blocked(self, owner: str, cursor: str | None, limit: int) -> EdgePage: ...
+
+    def streak_links(self, owner: str) -> list[StreakLink]:
+        """The user's friend streaks and invitations (≤ their mutual friends)."""
+        ...
+
+
 class UnknownUserError(LookupError):
     """Nothing at all is stored under this user id: no profile, no erasure tombstone, no
     records, no write-budget counters (a user that never existed, or erased long ago)."""
@@ -58,10 +73,17 @@ class ExportPage:
 
 
 class UserExport:
-    def __init__(self, users: Profiles, records: Records, page_size: int = 1000) -> None:
+    def __init__(
+        self,
+        users: Profiles,
+        records: Records,
+        page_size: int = 1000,
+        graph: OwnEdges | None = None,
+    ) -> None:
         self._users = users
         self._records = records
         self._page_size = page_size
+        self._graph = graph
 
     def page(
         self, user_id: str, cursor: str | None, now: datetime, *, must_exist: bool = False
@@ -82,9 +104,47 @@ class UserExport:
             document["write_budget"] = [
                 {"window": w.window, "spent": w.spent} for w in self._records.budget(user_id)
             ]
-            if must_exist and not (records or document["profile"] or document["write_budget"]):
+            if self._graph is not None:
+                document["graph"] = self._edges(user_id, self._graph)
+            edges = document.get("graph", {})
+            made = edges.get("following") or edges.get("blocked")
+            if must_exist and not (
+                records or document["profile"] or document["write_budget"] or made
+            ):
                 raise UnknownUserError(user_id)
         return ExportPage(document, page.next_cursor)
+
+    @staticmethod
+    def _edges(user_id: str, graph: OwnEdges) -> dict[str, list[dict[str, str | None]]]:
+        """The user's own edges, whole on the first page: at most ``MAX_FOLLOWING`` follows
+        and ``MAX_BLOCKED`` blocks. Followers are other users' follows of them (a celebrity
+        has millions): ``GET /v1/me/followers`` pages them."""
+        found: dict[str, list[dict[str, str | None]]] = {}
+        for name, read, bound in (
+            ("following", graph.following, MAX_FOLLOWING),
+            ("blocked", graph.blocked, MAX_BLOCKED),
+        ):
+            edges: list[dict[str, str | None]] = []
+            cursor: str | None = None
+            while True:
+                page = read(user_id, cursor, bound)
+                edges.extend(
+                    {"user_id": e.user_id, "since": e.since.isoformat()} for e in page.edges
+                )
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            found[name] = edges
+        found["friend_streaks"] = [
+            {
+                "user_id": link.user_id,
+                "status": link.status.value,
+                "since": link.since.isoformat(),
+                "started_on": link.started_on.isoformat() if link.started_on else None,
+            }
+            for link in graph.streak_links(user_id)
+        ]
+        return found
 
     def _profile(self, user_id: str) -> dict[str, Any] | None:
         stored = self._users.load(user_id, consistent=True)

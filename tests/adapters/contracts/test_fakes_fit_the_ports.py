@@ -60,3 +60,20 @@ def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
     fits += [quests, members, records, pusher, due, ledger, units, hours]
     fits += [cache, rebuild, lease, players]
     assert len(fits) == 26
+
+
+def test_the_friend_fakes_fit_their_ports() -> None:
+    from gamification.services import follows, friend_board, friend_streaks
+    from tests.fakes.boards import FakeFriendScores
+    from tests.fakes.follows import FakeGraph
+
+    graph: follows.Graph = FakeGraph()
+    edges: export.OwnEdges = FakeGraph()
+    followed: friend_board.Followed = FakeGraph()
+    follow_profiles: follows.Profiles = FakeProfiles()
+    board_profiles: friend_board.Profiles = FakeProfiles()
+    scores: friend_board.MemberScores = FakeFriendScores(FakeLeaderboard())
+    links: friend_streaks.StreakLinks = FakeGraph()
+    streak_profiles: friend_streaks.Profiles = FakeProfiles()
+    assert [graph, edges, followed, follow_profiles, board_profiles, scores, links]
+    assert streak_profiles

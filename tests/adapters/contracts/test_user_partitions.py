@@ -38,7 +38,7 @@ def _fake() -> Harness:
 
 def _dynamodb(table: str) -> Harness:
     client = boto3.client("dynamodb")
-    partition = (keys.user_pk, keys.budget_pk)
+    partition = (keys.user_pk, keys.budget_pk, keys.graph_pk)
 
     def put(user_id: str, family: int, sk: str) -> None:
         client.put_item(TableName=table, Item=to_item({"PK": partition[family](user_id), "SK": sk}))
@@ -82,7 +82,7 @@ def test_pages_leave_the_profile_and_other_users_alone(harness: Harness) -> None
     assert walker.page("ann", 0, 10)[0] == []  # the profile stays: the tombstone
     assert walker.page("ann", 1, 10)[0] == ["MINUTE#1"]
     assert walker.page("bob", 0, 10)[0] == ["SEEN#z"]
-    assert walker.families == 2
+    assert walker.families == 3
 
 
 def test_leaving_a_seat_removes_only_that_member(harness: Harness) -> None:

@@ -1,7 +1,8 @@
 """One full pass at a time, resumable (issue 19: ten million players take more than one
-15-minute invocation): the rebuild lease keeps a second pass from starting, a pass paused
-after any page ends exactly as a one-shot pass would, a crashed pass is taken over once its
-lease expires, and a Redis that lost its data starts over."""
+15-minute invocation) on Redis and moto: a pass paused after any page ends exactly as a one-shot
+pass would (keys, expiries, no temporary key left), a crashed pass is taken over once its lease
+expires, and a Redis that lost its data starts over. That a second pass waits while one holds
+the lease is tested on fakes (tests/services/test_reconciliation.py)."""
 
 from __future__ import annotations
 
@@ -166,35 +167,6 @@ def test_the_progress_is_saved_next_to_the_temporary_boards(world: World) -> Non
     assert temp
     # The progress expires with the temporary keys (a lost cache loses both).
     assert abs(world.redis.ttl(PROGRESS_KEY) - max(world.redis.ttl(k) for k in temp)) <= 1
-
-
-def test_no_second_pass_starts_while_one_holds_the_lease(world: World) -> None:
-    """A check, a sampled check and a daily run during a page of a running pass start
-    nothing: the one pass's temporary keys are the only ones."""
-    seed_cache(world)
-    reconciler = world.reconciler(page_size=PAGE, scan_chunks=1)
-    during: list[ReconciliationReport] = []
-    runs: list[set[str]] = []
-
-    def overlap(**_: Any) -> None:
-        if len(during) < 3:
-            other = world.reconciler(page_size=PAGE, scan_chunks=1)
-            for attempt in (other.check, other.sample, other.reconcile):
-                during.append(attempt(NOW, None))
-            runs.append(_runs(world.redis))
-
-    world.dynamodb.meta.events.register("before-call.dynamodb.Query", overlap)
-    try:
-        report = reconciler.check(NOW)
-    finally:
-        world.dynamodb.meta.events.unregister("before-call.dynamodb.Query", overlap)
-
-    assert report.rebuild == DONE
-    assert [r.rebuild for r in during] == [IN_PROGRESS] * 3
-    assert not any(r.rebuilt for r in during)
-    assert during[0].incomplete  # the check saw the missing markers and still waited
-    assert all(len(found) <= 1 for found in runs)
-    assert cache(world.redis) == _one_shot_cache(world)
 
 
 def test_the_handler_reports_a_pass_in_progress(world: World) -> None:

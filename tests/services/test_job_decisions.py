@@ -1,4 +1,5 @@
-"""The jobs' pure decisions, without AWS: reminder timing and wording, drift, fingerprints."""
+"""The jobs' pure decisions (no port at all): reminder timing and wording, drift, top N, badge
+fingerprints."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from gamification.adapters.leaderboard import PlayerScore
 from gamification.domain.badges import parse_badge
+from gamification.domain.boards import PlayerScore
 from gamification.domain.reminders import Reminder, Skip, expiry_phrase, plan_reminder
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack

@@ -1,0 +1,166 @@
+"""DynamoDB requests and units of the follow graph and friend streaks (issue #29), on moto.
+
+Every graph request is recorded as it is sent (botocore's ``provide-client-params`` event),
+and every item it touches is sized as stored, with 128-byte user ids (the longest allowed), by
+``dynamo_codec.item_size``. Units follow DynamoDB's on-demand rules: a write unit per started
+KB, twice inside a transaction (a ``ConditionCheck`` counted like a write, the conservative
+reading); a read unit per started 4 KB, half for an eventually consistent read.
+
+Run alone with ``python -m benchmarks.friend_units``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import item_size, to_item
+from gamification.adapters.follow_graph import FollowGraph
+from gamification.domain.follows import MAX_FOLLOWING
+from gamification.local.provision import provision
+
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+
+def _id(name: str) -> str:
+    return name.ljust(128, "x")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        self.calls.append((model.name, params))
+
+
+def _write_units(client: Any, table: str, params: dict[str, Any]) -> tuple[int, int]:
+    """(items, write units) of one TransactWriteItems, each item sized as stored now (or as
+    put), at least 1 KB started."""
+    units = 0
+    for entry in params["TransactItems"]:
+        ((kind, body),) = entry.items()
+        if kind == "Put":
+            size = item_size(body["Item"])
+        else:
+            found = client.get_item(TableName=table, Key=body["Key"]).get("Item")
+            size = item_size(found) if found else item_size(body["Key"])
+        units += 2 * max(1, math.ceil(size / 1024))
+    return len(params["TransactItems"]), units
+
+
+def run() -> str:
+    with mock_aws():
+        stack = provision("friends")
+        client = boto3.client("dynamodb")
+        recorder = Recorder()
+        client.meta.events.register("provide-client-params.dynamodb", recorder)
+        graph = FollowGraph(client, stack.table_name)
+        ann, bob = _id("ann"), _id("bob")
+        rows: list[tuple[str, str, str]] = []
+
+        def measure(label: str, action: Any) -> None:
+            recorder.calls.clear()
+            action()
+            calls = list(recorder.calls)
+            recorder.calls.clear()
+            writes, items, reads = 0, 0, 0.0
+            names = []
+            for name, params in calls:
+                names.append(name)
+                if name == "TransactWriteItems":
+                    n, u = _write_units(client, stack.table_name, params)
+                    items, writes = items + n, writes + u
+                elif name == "BatchGetItem":
+                    for spec in params["RequestItems"].values():
+                        weight = 1.0 if spec.get("ConsistentRead") else 0.5
+                        reads += weight * len(spec["Keys"])  # each ≤ 4 KB
+            recorder.calls.clear()
+            rows.append(
+                (
+                    label,
+                    " + ".join(names),
+                    f"{items} items, {writes} WRU; {reads:g} RRU",
+                )
+            )
+
+        measure("follow (new)", lambda: graph.follow(ann, bob, NOW))
+        measure("follow (repeat: a no-op)", lambda: graph.follow(ann, bob, NOW))
+        measure("unfollow", lambda: graph.unfollow(ann, bob))
+        graph.follow(ann, bob, NOW)
+        graph.follow(bob, ann, NOW)
+        measure("block (both follow each other)", lambda: graph.block(ann, bob, NOW))
+        measure("unblock", lambda: graph.unblock(ann, bob))
+        measure("friend streak: invite", lambda: graph.invite_streak(ann, bob, NOW))
+        measure(
+            "friend streak: accept",
+            lambda: graph.accept_streak(bob, ann, date(2026, 12, 3), NOW),
+        )
+        client.meta.events.unregister("provide-client-params.dynamodb", recorder)
+
+        largest = max(
+            item_size(i)
+            for pk in (keys.graph_pk(ann), keys.graph_pk(bob))
+            for i in client.query(
+                TableName=stack.table_name,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues=to_item({":pk": pk}),
+            )["Items"]
+        )
+        fan = _id("fan")
+        for n in range(MAX_FOLLOWING):
+            client.put_item(
+                TableName=stack.table_name,
+                Item=to_item(
+                    {
+                        "PK": keys.graph_pk(fan),
+                        "SK": keys.following_sk(_id(f"u{n:04d}")),
+                        "user_id": _id(f"u{n:04d}"),
+                        "at": NOW.isoformat(),
+                    }
+                ),
+            )
+        raw = client.query(
+            TableName=stack.table_name,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues=to_item({":pk": keys.graph_pk(fan), ":p": "OUT#"}),
+        )
+        pages, total = 1, sum(item_size(i) for i in raw["Items"])
+        start = raw.get("LastEvaluatedKey")
+        while start is not None:
+            more = client.query(
+                TableName=stack.table_name,
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+                ExpressionAttributeValues=to_item({":pk": keys.graph_pk(fan), ":p": "OUT#"}),
+                ExclusiveStartKey=start,
+            )
+            total += sum(item_size(i) for i in more["Items"])
+            pages += 1
+            start = more.get("LastEvaluatedKey")
+        followed = len(graph.followed_ids(fan))
+        assert followed == MAX_FOLLOWING, followed
+    lines = [
+        "## Friends: DynamoDB requests and units (128-byte ids, on moto)",
+        "",
+        "Each operation as the adapter sends it (`adapters/follow_graph.py`); every item sized as "
+        f"stored. Largest graph item: {largest} B (≤ 1 KB: one write unit, two in a "
+        "transaction). A friend-streak day writes nothing: the length is derived from the two "
+        "personal streak tracks on read (0 WRU a day).",
+        "",
+        "| operation | requests | units |",
+        "|---|---|---|",
+        *(f"| {label} | {names} | {units} |" for label, names, units in rows),
+        f"| friend board: the follows of a user following {MAX_FOLLOWING:,} | {pages} Query "
+        f"page(s), {total:,} B read | {math.ceil(total / 4096) / 2:g} RRU (eventually "
+        "consistent) |",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(run())

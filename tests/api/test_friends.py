@@ -1,0 +1,158 @@
+"""The follow graph over HTTP: follow/unfollow, lists, blocks, the discoverability rule, and
+identity from the authorizer only."""
+
+from __future__ import annotations
+
+from gamification import composition
+from gamification.local.provision import Provisioned
+from tests.api import seed
+from tests.api.support import Api, user
+
+ANN, BOB, CY = user("ann"), user("bob"), user("cy")
+
+
+def _ids(reply_json: dict[str, object]) -> list[str]:
+    return [e["user_id"] for e in reply_json["entries"]]  # type: ignore[attr-defined]
+
+
+def test_follow_list_unfollow(api: Api, stack_env: Provisioned) -> None:
+    seed.profile("ann", 10, name="Ann")
+    seed.profile("bob", 20, name="Bob")
+
+    reply = api.put("/v1/me/following/bob", as_=ANN)
+    assert reply.status == 200, reply.text
+    assert reply.json == {
+        "user_id": "bob",
+        "following": True,
+        "follows_you": False,
+        "friends": False,
+        "blocked": False,
+    }
+    assert api.put("/v1/me/following/ann", as_=BOB).json["friends"] is True
+    following = api.get("/v1/me/following", as_=ANN).json
+    assert [(e["user_id"], e["display_name"], e["mutual"]) for e in following["entries"]] == [
+        ("bob", "Bob", True)
+    ]
+    assert _ids(api.get("/v1/me/followers", as_=ANN).json) == ["bob"]
+
+    assert api.delete("/v1/me/following/bob", as_=ANN).status == 204
+    assert api.delete("/v1/me/following/bob", as_=ANN).status == 204  # harmless repeat
+    assert _ids(api.get("/v1/me/following", as_=ANN).json) == []
+
+
+def test_lists_page_with_a_cursor(api: Api, stack_env: Provisioned) -> None:
+    for other in ["b1", "b2", "b3"]:
+        seed.profile(other, 5)
+        assert api.put(f"/v1/me/following/{other}", as_=ANN).status == 200
+    first = api.get("/v1/me/following", as_=ANN, query={"limit": "2"}).json
+    assert _ids(first) == ["b1", "b2"]
+    rest = api.get(
+        "/v1/me/following", as_=ANN, query={"limit": "2", "cursor": first["next_cursor"]}
+    ).json
+    assert (_ids(rest), rest["next_cursor"]) == (["b3"], None)
+    bad = api.get("/v1/me/following", as_=ANN, query={"cursor": "bm9wZQ"})
+    assert bad.status == 400
+    assert bad.error_fields() == {"query.cursor"}
+
+
+def test_refusals_name_what_was_wrong(api: Api, stack_env: Provisioned) -> None:
+    seed.profile("ann", 10)
+    assert api.put("/v1/me/following/nobody", as_=ANN).error["code"] == "user_not_found"
+    own = api.put("/v1/me/following/ann", as_=ANN)
+    assert (own.status, own.error["code"], own.error_fields()) == (
+        400,
+        "cannot_follow_self",
+        {"path.user_id"},
+    )
+    assert api.put("/v1/me/following/bad%20id", as_=ANN).status == 422
+    assert api.get("/v1/me/following").status == 401
+
+
+def test_a_hidden_user_is_found_only_by_those_following_them(
+    api: Api, stack_env: Provisioned
+) -> None:
+    seed.profile("bob", 20)
+    assert api.put("/v1/me/following/bob", as_=CY).status == 200
+    hidden = api.put("/v1/me/settings", as_=BOB, body={"leaderboard_visible": False})
+    assert hidden.status == 200, hidden.text
+    assert api.put("/v1/me/following/bob", as_=ANN).status == 404
+    assert api.put("/v1/me/following/bob", as_=CY).status == 200
+    composition.exclusion_service().set("cy", True, "spam")  # an operator excludes cy
+    assert api.put("/v1/me/following/cy", as_=ANN).status == 404
+
+
+def test_a_block_removes_both_follows_and_prevents_new_ones(
+    api: Api, stack_env: Provisioned
+) -> None:
+    seed.profile("ann", 10)
+    seed.profile("bob", 20)
+    api.put("/v1/me/following/bob", as_=ANN)
+    api.put("/v1/me/following/ann", as_=BOB)
+    assert api.put("/v1/me/blocked/ann", as_=BOB).json["blocked"] is True
+    assert _ids(api.get("/v1/me/following", as_=ANN).json) == []
+    assert _ids(api.get("/v1/me/followers", as_=ANN).json) == []
+    assert api.put("/v1/me/following/bob", as_=ANN).status == 404  # not told why
+    again = api.put("/v1/me/following/ann", as_=BOB)
+    assert (again.status, again.error["code"]) == (400, "blocked")
+    assert _ids(api.get("/v1/me/blocked", as_=BOB).json) == ["ann"]
+    assert api.delete("/v1/me/blocked/ann", as_=BOB).status == 204
+    assert api.put("/v1/me/following/bob", as_=ANN).status == 200
+
+
+def test_the_friend_board_ranks_me_and_those_i_follow(api: Api, stack_env: Provisioned) -> None:
+    at = seed.now()
+    seed.profile("ann", 200, name="Ann", xp_at=at)
+    seed.profile("bob", 300, name="Bob", xp_at=at)
+    seed.profile("cy", 200, xp_at=at)  # tied with ann, same second: the lower id first
+    seed.profile("stranger", 900)
+    for other in ["bob", "cy"]:
+        assert api.put(f"/v1/me/following/{other}", as_=ANN).status == 200
+
+    reply = api.get("/v1/me/friends/leaderboard", as_=ANN)
+
+    assert reply.status == 200, reply.text
+    body = reply.json
+    assert [(e["rank"], e["user_id"], e["xp"], e["me"]) for e in body["entries"]] == [
+        (1, "bob", 300, False),
+        (2, "ann", 200, True),
+        (2, "cy", 200, False),
+    ]
+    assert (body["period"], body["total"], body["stale"]) == ("alltime", 3, False)
+    weekly = api.get("/v1/me/friends/leaderboard", as_=ANN, query={"period": "weekly"})
+    assert weekly.json["entries"] == []
+    assert weekly.json["week"]
+    assert api.get("/v1/me/friends/leaderboard", as_=ANN, query={"period": "daily"}).status == 422
+
+
+def test_the_friend_board_survives_the_cache(
+    api: Api, stack_env: Provisioned, redis_down: None
+) -> None:
+    seed.profile("bob", 300, publish=False)
+    seed.profile("ann", 100, publish=False)
+    api.put("/v1/me/following/bob", as_=ANN)
+
+    body = api.get("/v1/me/friends/leaderboard", as_=ANN).json
+
+    assert body["stale"] is True
+    assert [e["user_id"] for e in body["entries"]] == ["bob", "ann"]
+
+
+def test_a_friend_streak_over_http(api: Api, stack_env: Provisioned) -> None:
+    today = seed.now().date()
+    seed.profile("ann", 10, streak_days=[today])
+    seed.profile("bob", 10, streak_days=[today])
+    api.put("/v1/me/following/bob", as_=ANN)
+    refused = api.put("/v1/me/friend-streaks/bob", as_=ANN)
+    assert (refused.status, refused.error["code"]) == (400, "not_friends")
+    api.put("/v1/me/following/ann", as_=BOB)
+
+    assert api.put("/v1/me/friend-streaks/bob", as_=ANN).json["status"] == "invited"
+    accepted = api.put("/v1/me/friend-streaks/ann", as_=BOB)
+    assert accepted.status == 200, accepted.text
+    assert (accepted.json["status"], accepted.json["current"]) == ("active", 1)
+    listed = api.get("/v1/me/friend-streaks", as_=ANN).json["streaks"]
+    assert [(s["user_id"], s["current"], s["both_active_today"]) for s in listed] == [
+        ("bob", 1, True)
+    ]
+    assert api.delete("/v1/me/friend-streaks/bob", as_=ANN).status == 204
+    assert api.get("/v1/me/friend-streaks", as_=BOB).json["streaks"] == []
