@@ -206,6 +206,26 @@ def erasure_pk(user_id: str) -> str:
     return f"{ERASURE_PREFIX}{user_id}"
 
 
+WEBHOOKS_PK = "WEBHOOKS"
+"""The webhook endpoints: one partition, read whole (a handful of items) by the sender."""
+WEBHOOK_PREFIX = "WEBHOOK#"
+WEBHOOK_LOG_PREFIX = "WEBHOOKLOG#"
+
+
+def webhook_sk(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def webhook_log_pk(webhook_id: str) -> str:
+    """One endpoint's deliveries log (attempts, expiring after a week)."""
+    return f"{WEBHOOK_LOG_PREFIX}{webhook_id}"
+
+
+def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
+    """Sorted by time, so the log reads newest first with one Query."""
+    return f"ATTEMPT#{at.astimezone(UTC).isoformat()}#{delivery_id}#{attempt}"
+
+
 # -- the follow graph (issue #29): one partition per user, an item per edge and its reverse ----
 
 GRAPH_PREFIX = "GRAPH#"
