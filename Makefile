@@ -72,9 +72,10 @@ bench: $(STAMP)
 costs: $(STAMP)
 	$(BIN)/python -m benchmarks.costs --write
 
-## Regenerate docs/openapi.json from the routers (a test fails while it is stale).
+## Regenerate docs/openapi.json from the routers and docs/events/*.json from the event catalog (a test fails while it is stale).
 openapi: $(STAMP)
 	$(BIN)/python -m gamification.api.openapi docs/openapi.json
+	$(BIN)/python -m gamification.api.event_schemas docs/events
 
 ## Build the shared Lambda layer (gamification + redis, tzdata for arm64) into build/layer,
 ## with .pyc compiled by the Lambda runtime's Python when this machine has it.

@@ -86,6 +86,18 @@ PRICES: dict[str, Price] = {
         "https://aws.amazon.com/sns/pricing/",
         "not re-read here",
     ),
+    "eventbridge_event": P(
+        1.00 / 1e6,
+        "custom event put on an event bus (64 KB chunk)",
+        "https://aws.amazon.com/eventbridge/pricing/",
+        "not re-read here",
+    ),
+    "eventbridge_archive_gb": P(
+        0.10,
+        "GB of events archived (processed into the archive)",
+        "https://aws.amazon.com/eventbridge/pricing/",
+        "not re-read here; storage adds $0.023 per GB-month",
+    ),
     "valkey_gb_hour": P(
         0.084,
         "GB-hour stored (Valkey serverless, 100 MB minimum)",
@@ -511,6 +523,10 @@ class PerUnit:
     sqs_requests: float = 0.0
     sns_requests: float = 0.0
     push_deliveries: float = 0.0
+    bus_events: float = 0.0
+    """Domain events put on the stage's event bus (each under 64 KB: one billed event)."""
+    bus_event_bytes: float = 0.0
+    """Their bytes, which the archive bills per GB."""
     redis_commands: float = 0.0
     log_bytes: float = 0.0
     """Our own lines and EMF blobs plus the platform's lines and per-event overhead."""
@@ -555,6 +571,11 @@ def variable_dollars(
         "SQS": units * per.sqs_requests * p["sqs_request"],
         "SNS": units
         * (per.sns_requests * p["sns_request"] + per.push_deliveries * p["sns_mobile_push"]),
+        "EventBridge": units
+        * (
+            per.bus_events * p["eventbridge_event"]
+            + per.bus_event_bytes / 1e9 * p["eventbridge_archive_gb"]
+        ),
         "ElastiCache ECPU": units * per.redis_commands * ecpu,
         "CloudWatch Logs": units * per.log_bytes / 1e9 * p["logs_ingest_gb"],
         "X-Ray": units * per.traces * p["xray_trace"],

@@ -74,6 +74,9 @@ class Usage:
     metrics: set[tuple[str, str, tuple[tuple[str, str], ...]]] = field(default_factory=set)
     """(function, metric name, dimensions other than ``service``) emitted."""
     api_requests: int = 0
+    bus_events: int = 0
+    """Entries put on the event bus (PutEvents bills each)."""
+    bus_event_bytes: int = 0
     errors: list[str] = field(default_factory=list)
     """Messages of the ERROR lines the functions logged: a measurement with any is void (a
     failing path is not the traffic priced, and a traceback's bytes depend on the checkout)."""
@@ -214,6 +217,9 @@ def metered_aws(usage: Usage, caller: Callable[[], str]) -> Iterator[None]:
     def call(client: Any, operation: str, params: dict[str, Any]) -> Any:
         service = client.meta.service_model.service_name
         usage.requests[(caller(), service, operation)] += 1
+        if service == "events" and operation == "PutEvents":
+            usage.bus_events += len(params["Entries"])
+            usage.bus_event_bytes += sum(len(e.get("Detail", "")) for e in params["Entries"])
         if service != "dynamodb":
             return original(client, operation, params)
         seen = meter.before(operation, params)
@@ -350,8 +356,16 @@ class Rig:
         stack.enter_context(mock_aws())
         moto_patches.install()
         provisioned = provision("cost")
-        os.environ.update(provisioned.environment())
-        environment.update(provisioned.environment())
+        import boto3
+
+        boto3.client("events").create_event_bus(Name="gamify-cost")
+        wiring = {
+            **provisioned.environment(),
+            "EVENT_BUS_NAME": "gamify-cost",
+            "GAMIFY_STAGE": "cost",
+        }
+        os.environ.update(wiring)
+        environment.update(wiring)
         composition.reset()
         stack.callback(composition.reset)
         warnings.filterwarnings("ignore", message="No application metrics to publish")

@@ -113,6 +113,8 @@ def per_unit(usage: Usage, units: float, inv: Inventory, traced_api: bool) -> Pe
         sqs_requests=usage.count("sqs") / units,
         sns_requests=sns / units,
         push_deliveries=sns / units,
+        bus_events=usage.bus_events / units,
+        bus_event_bytes=usage.bus_event_bytes / units,
         redis_commands=sum(usage.redis_commands.values()) / units,
         log_bytes=ceil_to(log_bytes / units, 10),
         traces=traces * a.sampled_share / units,
@@ -357,6 +359,7 @@ def render(
         out.append(f"| {label.removeprefix('1 M ')} | " + " | ".join(text) + " |")
     split = ", ".join(f"{f} {n:.3f}" for f, n in sorted(m.activity.invocations.items()))
     out += ["", f"Invocations per activity: {split}."]
+    out += _domain_events(m.activity, inventory(template))
     out += [
         "",
         f"Custom metrics: {m.idle_metrics:g} (hour-weighted) emitted by the schedules at rest, "
@@ -465,6 +468,30 @@ def run() -> str:
     state = "up to date" if stored == section else "**stale: run `make costs`**"
     body = section.removeprefix(BEGIN).removesuffix(END).strip()
     return f"## The bill (docs/cost.md, generated; the docs are {state})\n\n{body}"
+
+
+def _domain_events(per: PerUnit, inv: Inventory) -> list[str]:
+    """What a million domain events cost: PutEvents and the archive, and the publisher's
+    share of Lambda (its invocations and billed time, divided by the events it put)."""
+    if not per.bus_events:
+        return []
+    p = {k: v.usd for k, v in PRICES.items()}
+    bus = variable_dollars(per, 1e6, inv)["EventBridge"] / per.bus_events
+    publisher = PerUnit(
+        invocations={"publisher": per.invocations.get("publisher", 0.0)},
+        billed_ms={"publisher": per.billed_ms.get("publisher", 0.0)},
+    )
+    spent = variable_dollars(publisher, 1e6, inv)
+    lambda_share = (spent["Lambda requests"] + spent["Lambda compute"]) / per.bus_events
+    size = per.bus_event_bytes / per.bus_events
+    return [
+        "",
+        f"Domain events per activity: {per.bus_events:.2f}, {size:,.0f} bytes each. "
+        f"1 M domain events: {money(bus + lambda_share)} "
+        f"(EventBridge PutEvents {money(1e6 * p['eventbridge_event'])} and archive "
+        f"{money(bus - 1e6 * p['eventbridge_event'])}, the publisher's Lambda "
+        f"{money(lambda_share)}; docs/events.md).",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

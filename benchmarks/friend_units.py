@@ -12,7 +12,7 @@ Run alone with ``python -m benchmarks.friend_units``.
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -21,7 +21,11 @@ from moto import mock_aws
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size, to_item
 from gamification.adapters.follow_graph import FollowGraph
+from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
 from gamification.domain.follows import MAX_FOLLOWING
+from gamification.domain.friend_streak_notices import NoticeKind, plan_friend_notices
+from gamification.domain.state import UserSettings, UserState
+from gamification.domain.streaks import StreakTrack
 from gamification.local.provision import provision
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -80,6 +84,8 @@ def run() -> str:
                     for spec in params["RequestItems"].values():
                         weight = 1.0 if spec.get("ConsistentRead") else 0.5
                         reads += weight * len(spec["Keys"])  # each ≤ 4 KB
+                elif name == "Query":
+                    reads += 1.0 if params.get("ConsistentRead") else 0.5  # ≤ 4 KB read
             recorder.calls.clear()
             rows.append(
                 (
@@ -90,7 +96,9 @@ def run() -> str:
             )
 
         measure("follow (new)", lambda: graph.follow(ann, bob, NOW))
-        measure("follow (repeat: a no-op)", lambda: graph.follow(ann, bob, NOW))
+        # The service reads the relation first and skips a repeat; the adapter's transaction on an
+        # existing edge is cancelled, which DynamoDB still bills.
+        measure("follow (repeat sent anyway: cancelled)", lambda: graph.follow(ann, bob, NOW))
         measure("unfollow", lambda: graph.unfollow(ann, bob))
         graph.follow(ann, bob, NOW)
         graph.follow(bob, ann, NOW)
@@ -100,6 +108,34 @@ def run() -> str:
         measure(
             "friend streak: accept",
             lambda: graph.accept_streak(bob, ann, date(2026, 12, 3), NOW),
+        )
+        measure(
+            "notices: links of a user with none (each user loaded by the reminder worker)",
+            lambda: graph.streak_links(_id("cat")),
+        )
+        notices = _notices(ann, bob)
+        ledger = FriendNoticeLedger(client, stack.table_name)
+        client.put_item(
+            TableName=stack.table_name,
+            Item=to_item({"PK": keys.user_pk(bob), "SK": keys.PROFILE_SK, "version": 1}),
+        )
+        risk = next(n for n in notices if n.kind is NoticeKind.AT_RISK)
+        milestone = next(n for n in notices if n.kind is NoticeKind.MILESTONE)
+        measure("notices: guards of 3 notices (one pair)", lambda: ledger.already_sent(notices))
+        measure("notice: at-risk reminder (+ profile check)", lambda: ledger.record(risk, 1))
+        measure(
+            "notice: milestone or break (one recipient)", lambda: ledger.record(milestone, None)
+        )
+        measure(
+            "notice: a repeat (guard exists: cancelled)", lambda: ledger.record(milestone, None)
+        )
+        notice_item = max(
+            item_size(i)
+            for i in client.query(
+                TableName=stack.table_name,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues=to_item({":pk": keys.user_pk(bob)}),
+            )["Items"]
         )
         client.meta.events.unregister("provide-client-params.dynamodb", recorder)
 
@@ -150,7 +186,9 @@ def run() -> str:
         "Each operation as the adapter sends it (`adapters/follow_graph.py`); every item sized as "
         f"stored. Largest graph item: {largest} B (≤ 1 KB: one write unit, two in a "
         "transaction). A friend-streak day writes nothing: the length is derived from the two "
-        "personal streak tracks on read (0 WRU a day).",
+        "personal streak tracks on read (0 WRU a day). Friend streak notices: largest item "
+        f"written (notification or guard, 64-character names) {notice_item} B; a cancelled "
+        "transaction is billed like a written one, hence the guard read first.",
         "",
         "| operation | requests | units |",
         "|---|---|---|",
@@ -160,6 +198,22 @@ def run() -> str:
         "consistent) |",
     ]
     return "\n".join(lines)
+
+
+def _notices(ann: str, bob: str) -> list[Any]:
+    """Bob's at-risk reminder and the pair's 7-day milestone (for both), as planned."""
+    days = [date(2026, 12, 3) - timedelta(days=d) for d in range(8)]
+
+    def state(user_id: str, active: list[date]) -> UserState:
+        track = StreakTrack()
+        for day in active:
+            track = track.with_day(day)
+        settings = UserSettings(display_name="N" * 64, push_enabled=True)
+        return UserState(user_id=user_id, settings=settings, streak=track)
+
+    at = datetime(2026, 12, 3, 19, tzinfo=UTC)
+    lead = timedelta(hours=6)
+    return plan_friend_notices(state(bob, days[1:]), state(ann, days), days[-1], at, lead)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from constructs import Node
 
 from gamification.adapters.keys import DEFAULT_REMINDER_SHARDS
 from gamification.api.cors import CorsPolicy
-from gamification.resources import SCHEDULES
+from gamification.resources import EVENT_BUS, SCHEDULES
 
 CacheType = Literal["serverless", "nodes"]
 MfaPolicy = Literal["admins", "all"]
@@ -146,6 +146,9 @@ class StackConfig:
     empty uses Cognito's own sender, limited to 50 e-mails a day."""
     ses_region: str = ""
     """The SES region of ``ses_email_from`` when not the stack's (Cognito supports a few)."""
+    events_archive_days: int = EVENT_BUS.archive_retention_days
+    """How long the event bus's archive keeps every domain event for a replay (0: forever;
+    docs/events.md)."""
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -160,6 +163,7 @@ class StackConfig:
                 "no '--'",
             ),
             (self.log_retention_days in _RETENTION, f"log_retention_days in {sorted(_RETENTION)}"),
+            (self.events_archive_days >= 0, "events_archive_days must be 0 (forever) or more"),
             (self.log_level in _LOG_LEVELS, f"log_level must be one of {sorted(_LOG_LEVELS)}"),
             (self.cache_type in get_args(CacheType), "cache_type must be serverless or nodes"),
             (0 <= self.cache_replicas <= 5, "cache_replicas must be 0..5"),

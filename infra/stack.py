@@ -12,6 +12,7 @@ from infra.constructs.api import Api
 from infra.constructs.backup import TableBackup
 from infra.constructs.data import Data
 from infra.constructs.deployments import GradualDeployments
+from infra.constructs.domain_events import DomainEvents
 from infra.constructs.functions import DomainEnvironment, GamifyFunction, LambdaRuntime
 from infra.constructs.identity import Identity
 from infra.constructs.ingestion_queue import FailedInvocations, IngestionQueue
@@ -50,6 +51,14 @@ class GamifyStack(Stack):
         self.notifications = Notifications(
             self,
             "Notifications",
+            data=self.data,
+            runtime=self.runtime,
+            failures=self.failures.queue,
+        )
+        self.domain_events = DomainEvents(
+            self,
+            "DomainEvents",
+            config=config,
             data=self.data,
             runtime=self.runtime,
             failures=self.failures.queue,
@@ -96,6 +105,12 @@ class GamifyStack(Stack):
             user_pool=self.identity.user_pool,
             cors_origins=[*config.allowed_origins, *web_origins],
         )
+        # The admin API's webhook test ping goes straight to the sender's queue.
+        admin = self.api.functions["admin"]
+        webhook_queue = self.domain_events.webhook_queue.queue
+        admin.add_env("WEBHOOK_QUEUE_URL", webhook_queue.queue_url)
+        admin.add_env("GAMIFY_STAGE", config.stage)
+        admin.allow(["sqs:SendMessage"], [webhook_queue.queue_arn], "QueueWebhookTests")
         if self.web is not None:
             self.web.publish(
                 api_url=self.api.rest_api.url,
@@ -124,6 +139,11 @@ class GamifyStack(Stack):
             schedules=self.jobs.schedules,
             schedule_specs=self.jobs.schedule_specs,
         )
+        self.observability.watch_domain_events(
+            self.domain_events.publisher,
+            self.domain_events.dead_letters,
+            self.domain_events.webhook_queue.dead_letter_queue,
+        )
         self.deployments = (
             GradualDeployments(
                 self,
@@ -150,6 +170,8 @@ class GamifyStack(Stack):
             "consumer": self.processing.consumer,
             "projector": self.processing.projector,
             "dispatcher": self.notifications.dispatcher,
+            "publisher": self.domain_events.publisher,
+            "webhooks": self.domain_events.webhook_sender,
             "reminder_fanout": self.jobs.reminder_fanout,
             "reminder_sender": self.jobs.reminder_sender,
             "reconciler": self.jobs.reconciler,
@@ -193,6 +215,18 @@ class GamifyStack(Stack):
             "LeaguesFunctionName": (
                 self.jobs.leagues.invoke_name,
                 'Invoke with {"week": "YYYY-Www"} to close a league week by hand',
+            ),
+            "EventBusName": (
+                self.domain_events.bus.event_bus_name,
+                "Domain events (docs/events.md): add rules here",
+            ),
+            "EventArchiveName": (
+                self.domain_events.archive.archive_name,
+                "Replay domain events from here (docs/events.md#replay)",
+            ),
+            "EventDeadLetterQueueUrl": (
+                self.domain_events.dead_letters.queue_url,
+                "Domain events the bus refused, with the reason",
             ),
             "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
         }

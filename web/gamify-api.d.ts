@@ -38,6 +38,18 @@ export interface AroundOut {
   as_of: string | null;
 }
 
+export interface AttemptOut {
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  at: string;
+  status: string;
+  response_code: number | null;
+  latency_ms: number;
+  response: string;
+}
+
 export interface BadgeCatalogOut {
   badges: Array<BadgeOut>;
 }
@@ -99,6 +111,10 @@ export interface DailyStreakOut {
   freezes: number;
   /** The latest days a freeze covered (user's local days, oldest first), including days missed since the last active day that held freezes will cover. */
   frozen_days: Array<string>;
+}
+
+export interface DeliveriesOut {
+  deliveries: Array<AttemptOut>;
 }
 
 export interface EntryOut {
@@ -374,6 +390,11 @@ export interface NotificationPageOut {
 
 export type Period = "alltime" | "weekly";
 
+export interface PingSentOut {
+  delivery_id: string;
+  event_id: string;
+}
+
 /** Distinct posts read (the seed counted every progress row instead). */
 export interface PostsRead {
   count: number;
@@ -557,6 +578,31 @@ export interface UserQuestsOut {
   quests: Array<UserQuestOut>;
 }
 
+export interface WebhookIn {
+  /** `https://` only; a host resolving to a private, loopback or link-local address is refused at every delivery. */
+  url: string;
+  /** Event types (`GET /v1/events/schema`), or `*`. */
+  event_types: Array<string>;
+  description?: string;
+  active?: boolean;
+}
+
+export interface WebhookListOut {
+  webhooks: Array<WebhookOut>;
+}
+
+export interface WebhookOut {
+  id: string;
+  url: string;
+  event_types: Array<string>;
+  description: string;
+  active: boolean;
+  created_at: string;
+  failing_since: string | null;
+  /** The signing secret: only in the answer that created the endpoint. */
+  secret?: string | null;
+}
+
 export interface XpTotal {
   count: number;
   type: "xp_total";
@@ -581,8 +627,16 @@ export interface Responses {
   "DELETE /v1/admin/users/{user_id}": ErasureOut;
   "PUT /v1/admin/users/{user_id}": ExclusionOut;
   "GET /v1/admin/users/{user_id}/export": ExportOut;
+  "GET /v1/admin/webhooks": WebhookListOut;
+  "DELETE /v1/admin/webhooks/{webhook_id}": null;
+  "GET /v1/admin/webhooks/{webhook_id}": WebhookOut;
+  "PUT /v1/admin/webhooks/{webhook_id}": WebhookOut;
+  "GET /v1/admin/webhooks/{webhook_id}/deliveries": DeliveriesOut;
+  "POST /v1/admin/webhooks/{webhook_id}/rotate": WebhookOut;
+  "POST /v1/admin/webhooks/{webhook_id}/test": PingSentOut;
   "GET /v1/badges": BadgeCatalogOut;
   "GET /v1/docs": Record<string, unknown>;
+  "GET /v1/events/schema": Record<string, unknown>;
   "GET /v1/health": HealthOut;
   "POST /v1/internal/activities": AcceptedOut;
   "GET /v1/leaderboard": LeaderboardOut;

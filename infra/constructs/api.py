@@ -122,9 +122,12 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
 INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))
-# The badge catalog only: one partition, queried whole, items put and deleted.
+# The badge catalog (one partition, queried whole, items put and deleted) and the webhook
+# endpoints (read one by one, put and deleted; their deliveries log read).
 ADMIN_TABLE_ACCESS = TableAccess(
-    reads=("Query",), writes=("PutItem", "DeleteItem"), write_keys=(keys.CATALOG_PK,)
+    reads=("Query", "GetItem"),
+    writes=("PutItem", "DeleteItem"),
+    write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK),
 )
 
 
@@ -166,7 +169,7 @@ API_FUNCTIONS = (
     ApiFunction(
         "Admin",
         "admin",
-        "Badge definitions (admin group only); starts the backfill",
+        "Badges, quests and webhook endpoints (admin group only); starts the backfill",
         ADMIN_TABLE_ACCESS,
     ),
     # The public routes: outside the VPC, no table, no Redis, so a flood of them can spend

@@ -54,8 +54,10 @@ REMINDER_FANOUT_TABLE_ACCESS = TableAccess(
 REMINDER_SENDER_TABLE_ACCESS = TableAccess(
     # One page of an hour-shard (sparse GSI1), its profiles and guards; the reminder, its
     # once-a-day marker and the profile-version check commit as one transaction; a finished
-    # shard is added to the hour's progress item (UpdateItem ADD).
-    reads=("GetItem", "BatchGetItem"),
+    # shard is added to the hour's progress item (UpdateItem ADD). Friend streak notices: a
+    # Query of each loaded user's links (GRAPH#), the partners' profiles, each notice and its
+    # guard (FNOTICE#) in the recipient's USER# partition as one transaction.
+    reads=("GetItem", "BatchGetItem", "Query"),
     index_queries=("GSI1",),
     writes=("UpdateItem",),
     transactional_writes=("PutItem", "ConditionCheckItem"),

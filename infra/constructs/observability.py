@@ -215,6 +215,42 @@ class Observability(Construct):
             ),
         )
 
+    def watch_domain_events(
+        self, publisher: GamifyFunction, dead_letters: sqs.IQueue, webhook_dlq: sqs.IQueue
+    ) -> None:
+        """The domain events' alarms: the publisher lagging the table, refused events, webhook
+        messages that kept failing, and endpoints that failed for 24 hours."""
+        self._alarm(
+            "EventsLag",
+            publisher.function.metric("IteratorAge", period=ONE_MINUTE, statistic="Maximum"),
+            threshold=STREAM_LAG_ALARM_MS,
+            evaluation=SUSTAINED,
+            anchor="events-lag",
+            description="Domain events wait over 5 minutes in the stream before reaching the "
+            "event bus: publisher stalled or failing",
+        )
+        self._arrival_alarm(
+            "EventDeadLetters",
+            dead_letters,
+            "event-dead-letters",
+            "New domain events in their DLQ: the event bus refused them after every retry",
+        )
+        self._arrival_alarm(
+            "WebhookDeadLetters",
+            webhook_dlq,
+            "webhook-dead-letters",
+            "New messages in the webhook DLQ: the sender failed on them 5 times (table or queue)",
+        )
+        self._alarm(
+            "WebhookEndpointFailing",
+            _own_metric(self._config, "WebhookEndpointsFailing", "webhooks", "Sum"),
+            threshold=1,
+            evaluation=ONCE,
+            anchor="webhook-endpoint-failing",
+            description="A webhook endpoint failed every attempt of an event for 24 hours: it "
+            "is marked failing (GET /v1/admin/webhooks/{id}/deliveries)",
+        )
+
     def error_rate_alarm(self, function: str) -> cloudwatch.IAlarm:
         """The alarm a gradual deployment of ``function`` should roll back on."""
         return self.function_error_alarms[function]

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from gamification.adapters.request_budget import RequestBudget
     from gamification.adapters.snapshot_repository import SnapshotRepository
     from gamification.adapters.user_repository import UserRepository
+    from gamification.adapters.webhook_queue import WebhookQueue
+    from gamification.adapters.webhook_repository import WebhookRepository
     from gamification.domain.game_rules import GameRules
     from gamification.domain.policy import Policy
     from gamification.services.account import AccountService
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
     from gamification.services.erasure import Eraser, ErasureRequests
+    from gamification.services.event_publisher import EventPublisher
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
     from gamification.services.follows import FollowService
@@ -66,6 +69,11 @@ if TYPE_CHECKING:
     )
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
+    from gamification.services.webhooks import (
+        WebhookAdmin,
+        WebhookFanOut,
+        WebhookSender,
+    )
 
 
 def utc_now() -> datetime:
@@ -345,11 +353,19 @@ def reminder_fan_out() -> ReminderFanOut:
 @lru_cache(maxsize=1)
 def streak_reminders() -> StreakReminders:
     """The reminder queue's worker: one unit (a page of one hour-shard) per message."""
+    from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
     from gamification.adapters.reminder_index import ReminderIndex
     from gamification.adapters.reminder_ledger import ReminderLedger
+    from gamification.services.friend_streak_notices import FriendStreakNotices
     from gamification.services.reminders import StreakReminders
 
     table = settings().table_name
+    friends = FriendStreakNotices(
+        follow_graph(),
+        user_repository(),
+        FriendNoticeLedger(dynamodb(), table, settings().notification_ttl),
+        lead=settings().reminder_lead,
+    )
     return StreakReminders(
         ReminderIndex(dynamodb(), table),
         user_repository(),
@@ -358,6 +374,7 @@ def streak_reminders() -> StreakReminders:
         reminder_progress(),
         lead=settings().reminder_lead,
         freezes=policy().freezes,
+        friends=friends,
     )
 
 
@@ -368,6 +385,85 @@ def outbox_dispatcher() -> OutboxDispatcher:
     from gamification.services.outbox import OutboxDispatcher
 
     return OutboxDispatcher(PushPublisher(sns(), settings().topic_arn), notification_in_image)
+
+
+@lru_cache(maxsize=1)
+def event_publisher() -> EventPublisher:
+    """The profile outbox to the stage's bus (EventBridge; the local stack's log)."""
+    from pathlib import Path
+
+    from gamification.adapters.dead_letters import DeadLetterQueue
+    from gamification.adapters.event_bus import EventBridgeBus, LocalEventLog
+    from gamification.adapters.event_codec import outbox_of_image
+    from gamification.adapters.webhook_queue import event_forwarder
+    from gamification.services.event_publisher import EventBus, EventPublisher
+
+    config = settings()
+    bus: EventBus
+    if config.event_log_path:
+        # The local stack's bus: a log, and the rule that feeds the webhook queue on AWS.
+        subscribers = (
+            [event_forwarder(sqs(), config.webhook_queue_url)] if config.webhook_queue_url else []
+        )
+        bus = LocalEventLog(Path(config.event_log_path), subscribers)
+    else:
+        bus = EventBridgeBus(boto3.client("events"), config.event_bus_name)
+    return EventPublisher(
+        bus, DeadLetterQueue(sqs(), config.events_dlq_url), outbox_of_image, config.stage
+    )
+
+
+@lru_cache(maxsize=1)
+def webhook_repository() -> WebhookRepository:
+    from gamification.adapters.webhook_repository import WebhookRepository
+
+    return WebhookRepository(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def webhook_admin() -> WebhookAdmin:
+    from gamification.services.webhooks import WebhookAdmin
+
+    config = settings()
+    return WebhookAdmin(
+        webhook_repository(),
+        utc_now,
+        allow_http=config.webhooks_allow_private,
+        deliveries=webhook_queue(),
+        tenant=config.stage,
+    )
+
+
+@lru_cache(maxsize=1)
+def webhook_queue() -> WebhookQueue:
+    from gamification.adapters.webhook_queue import WebhookQueue
+
+    return WebhookQueue(sqs(), settings().webhook_queue_url)
+
+
+@lru_cache(maxsize=1)
+def webhook_fan_out() -> WebhookFanOut:
+    from gamification.services.webhooks import WebhookFanOut
+
+    return WebhookFanOut(webhook_repository(), webhook_queue(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def webhook_sender() -> WebhookSender:
+    from gamification.adapters.webhook_http import SafePoster
+    from gamification.services.webhooks import WebhookSender
+
+    config = settings()
+    local = config.webhooks_allow_private
+    poster = SafePoster(allow_private=local, allow_http=local)
+    return WebhookSender(
+        webhook_repository(),
+        poster,
+        webhook_queue(),
+        utc_now,
+        retry_scale=config.webhook_retry_scale,
+        disable_after=timedelta(hours=config.webhook_disable_after_hours),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -50,6 +50,22 @@ class Settings:
     deploys (see docs/jobs.md, "Fan-out")."""
     reminder_queue_url: str = ""
     """The reminder fan-out queue: one message per (due hour, shard) unit of work."""
+    stage: str = "dev"
+    """The deployment's stage: the ``tenant`` of every domain event."""
+    event_bus_name: str = ""
+    """The stage's EventBridge bus (``gamify-<stage>``) the event publisher puts events on."""
+    events_dlq_url: str = ""
+    """Events the bus refused after the publisher's retries, with the reason."""
+    event_log_path: str = ""
+    """The local stack's bus: a JSON-lines file instead of EventBridge (empty on AWS)."""
+    webhook_queue_url: str = ""
+    """Webhook deliveries: one message per attempt (the local bus forwards events here too)."""
+    webhooks_allow_private: bool = False
+    """The local stack only: endpoints on http:// and private addresses (its own receiver)."""
+    webhook_disable_after_hours: float = 72.0
+    """A webhook endpoint failing this long is paused (docs/events.md)."""
+    webhook_retry_scale: float = 1.0
+    """Multiplies the webhook backoff (the local stack's tests shorten it; 1 on AWS)."""
     function_name: str = ""
     """The Lambda this process runs in (the runtime sets it): resumable jobs continue in a
     fresh invocation of it. Empty off Lambda."""
@@ -79,6 +95,14 @@ class Settings:
             eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
             reminder_shards=max(1, int(env.get("GAMIFY_REMINDER_SHARDS", DEFAULT_REMINDER_SHARDS))),
             reminder_queue_url=env.get("REMINDER_QUEUE_URL", ""),
+            stage=env.get("GAMIFY_STAGE", "dev"),
+            event_bus_name=env.get("EVENT_BUS_NAME", ""),
+            events_dlq_url=env.get("EVENTS_DLQ_URL", ""),
+            event_log_path=env.get("GAMIFY_EVENT_LOG", ""),
+            webhook_queue_url=env.get("WEBHOOK_QUEUE_URL", ""),
+            webhooks_allow_private=env.get("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "") == "true",
+            webhook_retry_scale=float(env.get("GAMIFY_WEBHOOK_RETRY_SCALE", "1")),
+            webhook_disable_after_hours=float(env.get("GAMIFY_WEBHOOK_DISABLE_AFTER_HOURS", "72")),
             # The stack names the live alias (``name:live``) for a job that continues itself.
             function_name=env.get("GAMIFY_SELF_INVOKE_NAME")
             or env.get("AWS_LAMBDA_FUNCTION_NAME", ""),

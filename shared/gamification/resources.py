@@ -120,18 +120,23 @@ class StreamSpec:
     retry_attempts: int = 10
     bisect_on_error: bool = True
     max_record_age_seconds: int = 6 * 3600
+    new_image_attribute: str | None = None
+    """Only records whose new image holds this (binary) attribute invoke the function."""
 
     @property
     def filter_pattern(self) -> dict[str, Any]:
         """Lambda's event filter pattern: records it does not match never invoke the function."""
-        return {
-            "eventName": list(self.event_names),
-            "dynamodb": {"Keys": {self.sort_key: {"S": [{"prefix": self.key_prefix}]}}},
-        }
+        dynamodb: dict[str, Any] = {"Keys": {self.sort_key: {"S": [{"prefix": self.key_prefix}]}}}
+        if self.new_image_attribute:
+            dynamodb["NewImage"] = {self.new_image_attribute: {"B": [{"exists": True}]}}
+        return {"eventName": list(self.event_names), "dynamodb": dynamodb}
 
     def accepts(self, record: Mapping[str, Any]) -> bool:
         """``filter_pattern`` applied to one stream record (the local stack's mapping)."""
-        key = record.get("dynamodb", {}).get("Keys", {}).get(self.sort_key, {}).get("S", "")
+        stream = record.get("dynamodb", {})
+        key = stream.get("Keys", {}).get(self.sort_key, {}).get("S", "")
+        if self.new_image_attribute and self.new_image_attribute not in stream.get("NewImage", {}):
+            return False
         return record.get("eventName") in self.event_names and str(key).startswith(self.key_prefix)
 
 
@@ -169,6 +174,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/health", "meta", auth="none"),
     Route("GET", "/v1/openapi.json", "meta", auth="none"),
     Route("GET", "/v1/docs", "meta", auth="none"),
+    Route("GET", "/v1/events/schema", "meta", auth="none"),
     Route("PUT", "/v1/me/settings", "account"),
     Route("POST", "/v1/me/notifications/read", "account"),
     Route("DELETE", "/v1/me", "account"),
@@ -189,6 +195,13 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("PUT", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/webhooks", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/webhooks/{webhook_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/webhooks/{webhook_id}/deliveries", "admin", auth="admin"),
+    Route("POST", "/v1/admin/webhooks/{webhook_id}/test", "admin", auth="admin"),
+    Route("POST", "/v1/admin/webhooks/{webhook_id}/rotate", "admin", auth="admin"),
 )
 
 
@@ -275,6 +288,19 @@ REMINDER_QUEUE = QueueSpec(
 )
 """The reminder fan-out (``functions/reminder_fanout`` enqueues, ``functions/reminder_sender``
 sends)."""
+WEBHOOK_QUEUE = QueueSpec(
+    # One attempt is one POST of at most 5 s; a batch of 10 fits the timeout many times over.
+    consumer_timeout_seconds=60,
+    visibility_timeout_seconds=360,
+    max_receive_count=5,
+    # A delivery is retried for 24 h by re-sending it; a message older than a day is stale.
+    retention_seconds=2 * 24 * 3600,
+    batch_size=10,
+    max_batching_window_seconds=0,
+    max_concurrency=10,
+)
+"""Webhook deliveries (``functions/webhooks``): events from the bus's rule fanned out into one
+message per endpoint, and every retry a message of its own (docs/events.md#webhooks)."""
 STREAM = StreamSpec(
     sort_key=TABLE.sort_key,
     function="dispatcher",
@@ -290,4 +316,30 @@ PROJECTION = StreamSpec(
     batch_size=500,
 )
 """The leaderboard projection: every profile write raises that player's Redis scores."""
-STREAMS = (STREAM, PROJECTION)
+
+
+@dataclass(frozen=True, slots=True)
+class EventBusSpec:
+    """The stage's custom event bus, its archive and the publisher's dead-letter queue."""
+
+    archive_retention_days: int = 30
+    """How long the archive keeps every event for a replay (0: forever). A context setting
+    (``events_archive_days``) overrides it per stage."""
+    dlq_retention_seconds: int = 14 * 24 * 3600
+
+    @staticmethod
+    def bus_name(stage: str) -> str:
+        return f"gamify-{stage}"
+
+
+EVENT_BUS = EventBusSpec()
+EVENTS = StreamSpec(
+    sort_key=TABLE.sort_key,
+    function="publisher",
+    event_names=("INSERT", "MODIFY"),
+    key_prefix=PROFILE_SK,
+    batch_size=100,
+    new_image_attribute="outbox",
+)
+"""The domain events outbox: profile writes that carry events (docs/events.md)."""
+STREAMS = (STREAM, PROJECTION, EVENTS)

@@ -3,8 +3,9 @@ of three days built from back-dated activity (issue #29)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -63,3 +64,55 @@ def test_a_friend_streak_counts_from_its_acceptance(stack: StackProcess) -> None
 
     # Accepted today: the pair's days count from today (the back-dated days came before).
     assert [(s["user_id"], s["status"], s["current"]) for s in streaks] == [("sb", "active", 1)]
+
+
+def test_the_friend_streak_reminder_at_18_05_local_for_the_partner_not_yet_active(
+    stack: StackProcess,
+) -> None:
+    """Zones a day apart make a pair day before the one at risk without waiting a day: Kai
+    (UTC+14) was active on Pia's (UTC-11) date and on the next one; Pia only on hers. On her
+    next day at 18:05 local, Pia is told the friend streak with Kai is at risk; Kai is not."""
+    api = stack.api
+    kai_zone, pia_zone = ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Pago_Pago")
+    now = datetime.now(UTC)
+    day = now.astimezone(pia_zone).date()  # Pia's today: the pair's today when accepted
+    for user, zone in (("kai", kai_zone), ("pia", pia_zone)):
+        ok(
+            api.as_user(
+                user,
+                "PUT",
+                "/v1/me/settings",
+                {"push_enabled": True, "timezone": str(zone), "display_name": user.title()},
+            )
+        )
+
+    def kai_noon(on: date) -> str:
+        noon = datetime.combine(on, time(12), kai_zone).astimezone(UTC)
+        return min(noon, now - timedelta(seconds=5)).isoformat()
+
+    kai = [
+        {
+            "type": "post_read",
+            "object_id": f"pair-{d}",
+            "occurred_at": kai_noon(day + timedelta(days=d)),
+        }
+        for d in (0, 1)
+    ]
+    assert ok(api.report_many("kai", kai))["accepted"] == 2
+    ok(api.report("pia", "post_read", "pair-0"))
+    eventually(lambda: api.profile("pia")["streak"]["current"] == 1, what="Pia's day")
+    eventually(lambda: api.profile("kai")["xp"] == 20, what="Kai's two days")
+    ok(api.as_user("kai", "PUT", "/v1/me/following/pia"))
+    ok(api.as_user("pia", "PUT", "/v1/me/following/kai"))
+    ok(api.as_user("kai", "PUT", "/v1/me/friend-streaks/pia"))
+    ok(api.as_user("pia", "PUT", "/v1/me/friend-streaks/kai"))
+
+    due = datetime.combine(day + timedelta(days=1), time(18, 5), pia_zone).astimezone(UTC)
+    for _ in range(2):  # a repeated run of the hour tells nobody twice
+        api.job("reminder_fanout", at=due.isoformat())
+        api.wait_idle(queue="reminder_queue")
+
+    told = [n for n in api.notifications("pia") if n["kind"] == "friend_streak_reminder"]
+    assert [n["title"] for n in told] == ["Your friend streak with Kai is at risk"], told
+    assert "1-day friend streak" in told[0]["message"]
+    assert not [n for n in api.notifications("kai") if n["kind"].startswith("friend_streak")]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from gamification.domain.friend_streak_notices import FriendNotice
 from gamification.domain.notifications import Notification
 from gamification.domain.reminders import ReminderOutcome, ReminderUnit
 from tests.fakes.notifications import FakeFeed
@@ -91,3 +92,30 @@ class FakeHourProgress:
     def finished(self, hour: datetime) -> set[int] | None:
         done = self.hours.get(_hour(hour))
         return None if done is None else set(done)
+
+
+class FakeFriendNoticeLedger:
+    """The friend streak notices' ledger: a notice and its guard commit together, at most once
+    per guard (recipient, kind, day, partner), an at-risk one only while the recipient's profile
+    is at the version it was decided on (real: ``adapters.friend_notice_ledger``)."""
+
+    def __init__(self, profiles: FakeProfiles, feed: FakeFeed | None = None) -> None:
+        self._profiles = profiles
+        self._feed = feed or FakeFeed()
+        self.guards: set[tuple[str, str, date, str]] = set()
+
+    @staticmethod
+    def _key(notice: FriendNotice) -> tuple[str, str, date, str]:
+        return (notice.recipient, notice.kind.value, notice.day, notice.partner)
+
+    def already_sent(self, notices: Sequence[FriendNotice]) -> list[bool]:
+        return [self._key(n) in self.guards for n in notices]
+
+    def record(self, notice: FriendNotice, version: int | None) -> ReminderOutcome:
+        if self._key(notice) in self.guards:
+            return ReminderOutcome.ALREADY_REMINDED
+        if version is not None and self._profiles.load(notice.recipient).version != version:
+            return ReminderOutcome.PROFILE_CHANGED
+        self.guards.add(self._key(notice))
+        self._feed.add(notice.notification)
+        return ReminderOutcome.RECORDED

@@ -145,6 +145,9 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         "ReminderQueue": stack.jobs.reminder_queue.queue,
         "ReminderDLQ": stack.jobs.reminder_queue.dead_letter_queue,
         "PushTopic": stack.notifications.topic,
+        "EventBus": stack.domain_events.bus,
+        "EventDeadLetters": stack.domain_events.dead_letters,
+        "WebhookQueue": stack.domain_events.webhook_queue.queue,
     }
     for name, fn in stack.functions.items():
         named[f"{name}-function"] = fn.function

@@ -62,6 +62,7 @@ NORMALLY_ZERO: frozenset[tuple[str, str]] = frozenset(
         ("AWS/SQS", "ApproximateNumberOfMessagesNotVisible"),
         (CUSTOM, "LeagueWeekOpen"),
         (CUSTOM, "ReminderShardsLate"),
+        (CUSTOM, "WebhookEndpointsFailing"),
         (CUSTOM, "DriftSampleRate"),  # an hour's minimum: zero unless every check drifted
     }
 )

@@ -187,12 +187,14 @@ def moto_queues(default_synth: Synthesis) -> Iterator[Queues]:
         yield _create_queues(default_synth)
 
 
-def test_the_stack_has_three_dead_letter_queues(default_synth: Synthesis) -> None:
-    """The activity DLQ and the reminder DLQ (redrive), the failed-invocations queue (sends)."""
+def test_the_stack_has_four_dead_letter_queues(default_synth: Synthesis) -> None:
+    """The activity, reminder and webhook DLQs (redrive), the failed-invocations queue (sends).
+    (The events DLQ is written by the publisher itself, like the consumer's poison messages.)"""
     stack = default_synth.stack
     expected = {
         default_synth.logical_id(stack.queue.dead_letter_queue): "redrive",
         default_synth.logical_id(stack.jobs.reminder_queue.dead_letter_queue): "redrive",
+        default_synth.logical_id(stack.domain_events.webhook_queue.dead_letter_queue): "redrive",
         default_synth.logical_id(stack.failures.queue): "send",
     }
     assert _dead_letter_queues(default_synth) == expected

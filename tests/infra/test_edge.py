@@ -14,7 +14,12 @@ from infra.constructs.edge import BODY_SIZE_RULE, MANAGED_RULE_GROUPS, WAF_COST
 from tests.infra.conftest import Synthesis
 
 REPO = Path(__file__).resolve().parents[2]
-PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/openapi.json"), ("GET", "/v1/docs")}
+PUBLIC = {
+    ("GET", "/v1/health"),
+    ("GET", "/v1/openapi.json"),
+    ("GET", "/v1/docs"),
+    ("GET", "/v1/events/schema"),
+}
 
 
 # --- WAF ------------------------------------------------------------------------------------

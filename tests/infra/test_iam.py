@@ -102,9 +102,13 @@ EXPECTED: dict[str, set[Grant]] = {
         "Table",
     )
     | _grants("lambda:InvokeFunction", "eraser-live"),
-    "admin": _grants("dynamodb:Query", "Table")
-    | _grants(["dynamodb:PutItem on CATALOG", "dynamodb:DeleteItem on CATALOG"], "Table")
-    | _grants("lambda:InvokeFunction", "backfill-live"),
+    "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
+    | _grants(
+        ["dynamodb:PutItem on CATALOG,WEBHOOKS", "dynamodb:DeleteItem on CATALOG,WEBHOOKS"],
+        "Table",
+    )
+    | _grants("lambda:InvokeFunction", "backfill-live")
+    | _grants("sqs:SendMessage", "WebhookQueue"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
     # The pending-marker path (profile, then markers) and the league seat counter, outside
@@ -126,13 +130,36 @@ EXPECTED: dict[str, set[Grant]] = {
     ),
     # The stream event source mappings read the stream; failed batches go to the queue.
     "dispatcher": _grants("sns:Publish", "PushTopic") | STREAM_READER | FAILED_RUN,
+    # Puts the stream's events on the stage's bus; refused ones to its own DLQ. No table
+    # access beyond the stream, no VPC.
+    # The webhook endpoints and their deliveries log; its own queue (attempts are messages).
+    "webhooks": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKS", "Table")
+    | _grants("sqs:SendMessage", "WebhookQueue")
+    | _grants(
+        [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ],
+        "WebhookQueue",
+    ),
+    "publisher": _grants("events:PutEvents", "EventBus")
+    | _grants("sqs:SendMessage", "EventDeadLetters")
+    | STREAM_READER
+    | FAILED_RUN,
     "projector": REDIS | STREAM_READER | FAILED_RUN,
     # Only enqueues the hour's units: reads earlier hours' progress, marks this one started.
     "reminder_fanout": _grants("dynamodb:GetItem", "Table")
     | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
     | _grants("sqs:SendMessage", "ReminderQueue")
     | FAILED_RUN,
-    "reminder_sender": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    # Query: each loaded user's friend streak links (GRAPH#), for the friend streak notices.
+    "reminder_sender": _grants(
+        ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table"
+    )
     | _grants(
         ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
     )

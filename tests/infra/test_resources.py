@@ -611,7 +611,7 @@ def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis
 
 def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> None:
     public = {route.path for route in ROUTES if gateway_auth(route) is Auth.PUBLIC}
-    assert public == {"/v1/health", "/v1/openapi.json", "/v1/docs"}
+    assert public == {"/v1/health", "/v1/openapi.json", "/v1/docs", "/v1/events/schema"}
     service = {
         (route.method, route.path) for route in ROUTES if gateway_auth(route) is Auth.SERVICE
     }
@@ -621,11 +621,12 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         for route in ROUTES
         if route.path.startswith("/v1/admin")
     }
-    # Badges and quests by the admin function; a user's erasure and exclusion by the account
-    # function (which owns profile writes), their export by the read path.
+    # Badges, quests and webhooks by the admin function; a user's erasure and exclusion by the
+    # account function (which owns profile writes), their export by the read path.
     assert admin == {
         ("badges", "admin"),
         ("quests", "admin"),
+        ("webhooks", "admin"),
         ("users", "account"),
         ("users", "query"),
     }
@@ -654,7 +655,7 @@ def test_stage_is_throttled_logged_and_traced(default_synth: Synthesis) -> None:
     assert "DestinationArn" in stage["AccessLogSetting"]
     assert "$context.requestId" in stage["AccessLogSetting"]["Format"]
     settings, *public = stage["MethodSettings"]
-    assert len(public) == 3  # the public routes' own throttle (test_edge.py)
+    assert len(public) == 4  # the public routes' own throttle (test_edge.py)
     assert settings["HttpMethod"] == "*"
     assert settings["ResourcePath"] == "/*"
     assert settings["ThrottlingRateLimit"] == 100
@@ -729,9 +730,11 @@ EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
     "account": {"TABLE_NAME", "ERASER_FUNCTION_NAME"} | STATE_ENV | BUDGET_ENV,
-    "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME"},
+    "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME", "WEBHOOK_QUEUE_URL", "GAMIFY_STAGE"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
+    "publisher": {"EVENT_BUS_NAME", "EVENTS_DLQ_URL", "GAMIFY_STAGE"},
+    "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME"},
     "projector": REDIS_ENV,
     "reminder_fanout": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reminder_sender": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,

@@ -130,6 +130,15 @@ def reminded_sk(day: date) -> str:
     return f"REMINDED#{day.isoformat()}"
 
 
+FRIEND_NOTICE_PREFIX = "FNOTICE#"
+
+
+def friend_notice_sk(kind: str, day: date, partner: str) -> str:
+    """Guard item in the recipient's partition: a friend streak notice of ``kind`` about
+    ``partner`` for ``day`` was sent (``domain.friend_streak_notices``; expires by TTL)."""
+    return f"{FRIEND_NOTICE_PREFIX}{kind}#{day.isoformat()}#{partner}"
+
+
 def backfill_pk(badge_id: str) -> str:
     """Checkpoint of the badge backfill job for one badge."""
     return f"BACKFILL#{badge_id}"
@@ -195,6 +204,26 @@ def erasure_pk(user_id: str) -> str:
     """Progress of one user's erasure (``services.erasure``), kept apart from ``USER#`` so the
     walk that empties the user's partition never deletes its own checkpoint."""
     return f"{ERASURE_PREFIX}{user_id}"
+
+
+WEBHOOKS_PK = "WEBHOOKS"
+"""The webhook endpoints: one partition, read whole (a handful of items) by the sender."""
+WEBHOOK_PREFIX = "WEBHOOK#"
+WEBHOOK_LOG_PREFIX = "WEBHOOKLOG#"
+
+
+def webhook_sk(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def webhook_log_pk(webhook_id: str) -> str:
+    """One endpoint's deliveries log (attempts, expiring after a week)."""
+    return f"{WEBHOOK_LOG_PREFIX}{webhook_id}"
+
+
+def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
+    """Sorted by time, so the log reads newest first with one Query."""
+    return f"ATTEMPT#{at.astimezone(UTC).isoformat()}#{delivery_id}#{attempt}"
 
 
 # -- the follow graph (issue #29): one partition per user, an item per edge and its reverse ----

@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import OUTBOX, encode_outbox
 from gamification.adapters.league_repository import cohort_name, membership_put
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.adapters.profile_codec import (
@@ -39,6 +40,7 @@ from gamification.adapters.profile_codec import (
     pack_state,
 )
 from gamification.domain import notifications
+from gamification.domain.domain_events import EventDraft, user_erased, user_excluded
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.leagues import LeagueState
 from gamification.domain.notifications import Notification
@@ -230,9 +232,13 @@ class UserRepository:
         for _ in range(5):
             stored = self.load(user_id)
             marks = replace(stored.marks, exclusion=exclusion)
+            newly = exclusion is not None and stored.marks.exclusion is None
+            events = (user_excluded(exclusion.reason, exclusion.at),) if newly and exclusion else ()
             try:
                 return self.save(
-                    UserChange(before=stored, state=stored.state, now=now, marks=marks)
+                    UserChange(
+                        before=stored, state=stored.state, now=now, marks=marks, events=events
+                    )
                 )
             except VersionConflictError:
                 continue
@@ -265,6 +271,8 @@ class UserRepository:
                     "left_leagues": _cohorts_held(stored.state.league) or None,
                     "updated_at": _iso(now),
                     "expires_at": int((now + keep_for).timestamp()),
+                    # Receivers drop their copy; the event carries no personal data but the id.
+                    OUTBOX: encode_outbox([user_erased(now)]) if stored.exists else None,
                 }
             )
             put: Any = {"Put": {"TableName": self._table, "Item": item, **condition}}
@@ -284,7 +292,8 @@ class UserRepository:
             self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
-                UpdateExpression="SET version = version + :one REMOVE erasing",
+                # ``outbox``: the tombstone's user.erased must not go out again with this write.
+                UpdateExpression="SET version = version + :one REMOVE erasing, outbox",
                 ConditionExpression="erased_at = :t",
                 ExpressionAttributeValues=to_item({":one": 1, ":t": _iso(requested_at)}),
             )
@@ -491,6 +500,7 @@ class UserRepository:
             change.new_marks,
             pending=pending,
             plan=plan,
+            events=change.events,
         )
         return {"Put": {"TableName": self._table, "Item": item, **condition}}
 
@@ -504,6 +514,7 @@ class UserRepository:
         *,
         pending: Sequence[str] = (),
         plan: SlotPlan | None = None,
+        events: Sequence[EventDraft] = (),
     ) -> dict[str, Any]:
         """The stored form of a profile, with its sparse index keys derived from the state.
         Without ``plan`` no cap slot is stored (its days are read from their day items).
@@ -551,6 +562,7 @@ class UserRepository:
                 "slots_from": plan.slots_from if plan else None,
                 "spilled": sorted(plan.spilled) if plan and plan.spilled else None,
                 "updated_at": _iso(now),
+                OUTBOX: encode_outbox(events),
                 "GSI1PK": (
                     keys.reminder_pk(
                         due,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gamification.services.exclusion import ReasonRequiredError
     from gamification.services.follows import FollowRefusedError
     from gamification.services.ingest import ActivityRejectedError
+    from gamification.services.webhooks import InvalidWebhookError
 
 
 def _rejected(error: ActivityRejectedError) -> ApiError:
@@ -42,7 +43,11 @@ def _invalid(code: str) -> Callable[[Any], ApiError]:
     """A definition or setting the service refused, naming its field (``error.field``)."""
 
     def translate(
-        error: InvalidBadgeError | InvalidQuestError | InvalidSettingsError | ReasonRequiredError,
+        error: InvalidBadgeError
+        | InvalidQuestError
+        | InvalidSettingsError
+        | ReasonRequiredError
+        | InvalidWebhookError,
     ) -> ApiError:
         return ApiError(
             HTTPStatus.BAD_REQUEST,
@@ -106,6 +111,10 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
         "quest_not_found", "no such quest"
     ),
     ("gamification.services.account", "InvalidSettingsError"): _invalid("invalid_settings"),
+    ("gamification.services.webhooks", "InvalidWebhookError"): _invalid("invalid_webhook"),
+    ("gamification.services.webhooks", "UnknownWebhookError"): _not_found(
+        "webhook_not_found", "no such webhook"
+    ),
     ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
     ("gamification.services.queries", "UnknownUserError"): _not_found(

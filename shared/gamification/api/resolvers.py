@@ -34,7 +34,7 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
     "meta": ("meta",),
     "account": ("account", "privacy", "follows"),
-    "admin": ("admin",),
+    "admin": ("admin", "webhooks"),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""
 

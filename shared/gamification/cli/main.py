@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from gamification.cli import friends
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     feed.set_defaults(command=_notifications)
 
     _user_commands(command)
+    _event_commands(command)
     friends.add_commands(command, _user_token)
     _local_commands(command)
     _simulate_command(command)
@@ -186,6 +188,20 @@ def _user_commands(command: Any) -> None:
     user.add_argument("--reason", help="exclude: why (stored with the profile and exported)")
     user.add_argument("--lift", action="store_true", help="exclude: lift the exclusion")
     user.set_defaults(command=_user)
+
+
+def _event_commands(command: Any) -> None:
+    events = command("events", "local stack: the domain events put on the bus (docs/events.md)")
+    events.add_argument("action", choices=["tail"])
+    events.add_argument("--once", action="store_true", help="print what is there and stop")
+    events.set_defaults(command=_events)
+
+    hooks = command("webhooks", "webhook endpoints (admin routes; locally add --admin)")
+    hooks.add_argument("action", choices=["add", "list", "deliveries"])
+    hooks.add_argument("webhook_id", nargs="?", help="add, deliveries: the endpoint's id")
+    hooks.add_argument("endpoint", nargs="?", metavar="URL", help="add: where to POST (https://)")
+    hooks.add_argument("--types", default="*", help="add: event types, comma-separated")
+    hooks.set_defaults(command=_webhooks)
 
 
 def _local_commands(command: Any) -> None:
@@ -514,6 +530,75 @@ def _dlq(client: ApiClient, args: argparse.Namespace) -> int:
         "receives: deliveries before the DLQ (0: the consumer sent it there at once); "
         "listing receives nothing"
     )
+    return 0
+
+
+def _events(client: ApiClient, args: argparse.Namespace) -> int:
+    """Print the local bus's events as they are put (the log the publisher appends to)."""
+    _require_local(client, "events")
+    path = client.call("GET", "/local/status").get("event_log") or ""
+    if not path:
+        raise ValueError("this local stack keeps no event log")
+    log = Path(path)
+    seen = 0
+    while True:
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        for line in lines[seen:]:
+            if args.json:
+                print(line)
+                continue
+            event = json.loads(line)
+            print(
+                f"{event['occurred_at']}  {event['type']:<20} {event['user_id']:<16} "
+                f"{event['id']}  {json.dumps(event['data'])}",
+                flush=True,
+            )
+        seen = len(lines)
+        if args.once:
+            return 0
+        time.sleep(0.5)
+
+
+def _webhooks(client: ApiClient, args: argparse.Namespace) -> int:
+    token = args.token or _dev_token(args.user, admin=True)
+    if args.action == "list":
+        result = client.call("GET", "/v1/admin/webhooks", token=token)
+        if args.json:
+            return _dump(result)
+        rows: list[tuple[Any, ...]] = [
+            (w["id"], w["url"], ",".join(w["event_types"]), "yes" if w["active"] else "no")
+            for w in result["webhooks"]
+        ]
+        print(table(["id", "url", "types", "active"], rows))
+        return 0
+    if not args.webhook_id:
+        raise ValueError(f"webhooks {args.action} needs the WEBHOOK_ID")
+    if args.action == "add":
+        if not args.endpoint:
+            raise ValueError("webhooks add needs the URL")
+        body = {"url": args.endpoint, "event_types": [t for t in args.types.split(",") if t]}
+        result = client.call("PUT", f"/v1/admin/webhooks/{args.webhook_id}", body=body, token=token)
+        if args.json:
+            return _dump(result)
+        secret = result.get("secret")
+        print(f"{result['id']}: {result['url']} ({', '.join(result['event_types'])})")
+        print(f"signing secret (shown once): {secret}" if secret else "secret unchanged")
+        return 0
+    result = client.call("GET", f"/v1/admin/webhooks/{args.webhook_id}/deliveries", token=token)
+    if args.json:
+        return _dump(result)
+    rows = [
+        (
+            d["at"],
+            d["event_type"],
+            d["attempt"],
+            d["status"],
+            d["response_code"] or "-",
+            d["latency_ms"],
+        )
+        for d in result["deliveries"]
+    ]
+    print(table(["at", "event", "attempt", "status", "code", "ms"], rows))
     return 0
 
 

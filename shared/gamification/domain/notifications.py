@@ -21,6 +21,9 @@ class NotificationKind(StrEnum):
     QUEST_COMPLETED = "quest_completed"
     DIGEST = "digest"
     LEAGUE_RESULT = "league_result"
+    FRIEND_STREAK_REMINDER = "friend_streak_reminder"
+    FRIEND_STREAK_BROKEN = "friend_streak_broken"
+    FRIEND_STREAK_MILESTONE = "friend_streak_milestone"
 
 
 class Notification(BaseModel):
@@ -184,6 +187,65 @@ def league_result(
         kind=NotificationKind.LEAGUE_RESULT,
         title=title,
         message=message,
+        created_at=now,
+        push=push,
+    )
+
+
+def friend_streak_reminder(
+    *, user_id: str, partner: str, name: str, days: int, local_day: str, now: AwareDatetime
+) -> Notification:
+    """At most one per partner and local day: the id carries both."""
+    return Notification(
+        id=f"fstreak-risk#{local_day}#{partner}",
+        user_id=user_id,
+        kind=NotificationKind.FRIEND_STREAK_REMINDER,
+        title=f"Your friend streak with {name} is at risk",
+        message=f"{name} was active today: be active too to keep your {days}-day friend streak.",
+        created_at=now,
+        push=True,
+    )
+
+
+def friend_streak_broken(
+    *,
+    user_id: str,
+    partner: str,
+    name: str,
+    days: int,
+    last_day: str,
+    now: AwareDatetime,
+    push: bool,
+) -> Notification:
+    """Once per broken run: the id carries its last pair day."""
+    return Notification(
+        id=f"fstreak-broken#{last_day}#{partner}",
+        user_id=user_id,
+        kind=NotificationKind.FRIEND_STREAK_BROKEN,
+        title=f"Your friend streak with {name} ended",
+        message=f"Your {days}-day friend streak with {name} ended. Start a new one today!",
+        created_at=now,
+        push=push,
+    )
+
+
+def friend_streak_milestone(
+    *,
+    user_id: str,
+    partner: str,
+    name: str,
+    days: int,
+    reached_on: str,
+    now: AwareDatetime,
+    push: bool,
+) -> Notification:
+    """Once per milestone of a run: the id carries the day it was reached."""
+    return Notification(
+        id=f"fstreak-milestone#{days}#{reached_on}#{partner}",
+        user_id=user_id,
+        kind=NotificationKind.FRIEND_STREAK_MILESTONE,
+        title="Friend streak milestone!",
+        message=f"You and {name} were active {days} days in a row.",
         created_at=now,
         push=push,
     )

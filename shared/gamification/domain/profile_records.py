@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.leagues import Membership
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserSettings, UserState
@@ -106,6 +107,8 @@ class UserChange:
     """A league seat taken for this change (its member item commits with the profile)."""
     marks: AccountMarks | None = None
     """``None`` keeps the marks read (``before.marks``); only the account admin changes them."""
+    events: Sequence[EventDraft] = ()
+    """The domain events of this change: they commit with the profile (its outbox)."""
 
     @property
     def new_marks(self) -> AccountMarks:

@@ -6,6 +6,8 @@
 * ``POST /local/redis/kill``           stop Redis (an outage)
 * ``POST /local/redis/restart``        start an empty Redis on the same port (a replaced node),
                                        and start the cache check that rebuilds its boards
+* ``POST /local/webhooks/inbox/{name}``  the built-in webhook receiver (verifies signatures;
+                                       ``GET`` lists what arrived, ``?fail=N`` fails the next N)
 * ``GET  /local/dlq?limit=N``           dead letters with their reasons
 * ``POST /local/dlq/redrive``           move every dead letter back to the activity queue
 * ``POST /local/lambda/2015-03-31/functions/{name}/invocations``
@@ -25,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from gamification.local.apigateway import Request, Response, error, json_response
 from gamification.local.redis_runtime import OutageNotSupportedError
+from gamification.local.webhook_inbox import WebhookInbox
 
 _JOB = re.compile(r"^/local/jobs/(?P<name>[a-z][a-z0-9_-]*)$")
 _INVOKE = re.compile(r"^/local/lambda/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
@@ -53,7 +56,7 @@ class Stack(Protocol):
     def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any: ...
 
 
-def control(stack: Stack) -> Callable[[Request], Response]:
+def control(stack: Stack, inbox: WebhookInbox | None = None) -> Callable[[Request], Response]:
     fixed: dict[tuple[str, str], Callable[[Request], Response]] = {
         ("GET", "/local/status"): lambda _: json_response(200, stack.status()),
         ("POST", "/local/redis/kill"): lambda _: _redis(stack.kill_redis, "killed"),
@@ -70,6 +73,9 @@ def control(stack: Stack) -> Callable[[Request], Response]:
         path, method = request.path, request.method
         if (method, path) in fixed:
             return fixed[method, path](request)
+        received = inbox.handle(request) if inbox is not None else None
+        if received is not None:
+            return received
         job = _JOB.match(path)
         if job and method == "POST":
             return _run_job(stack, job["name"], request)

@@ -11,7 +11,14 @@ from typing import Any
 
 import boto3
 
-from gamification.resources import QUEUE, REMINDER_QUEUE, TABLE, QueueSpec
+from gamification.resources import (
+    EVENT_BUS,
+    QUEUE,
+    REMINDER_QUEUE,
+    TABLE,
+    WEBHOOK_QUEUE,
+    QueueSpec,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +33,9 @@ class Provisioned:
     reminder_queue_url: str = ""
     reminder_queue_arn: str = ""
     reminder_dlq_url: str = ""
+    events_dlq_url: str = ""
+    webhook_queue_url: str = ""
+    webhook_queue_arn: str = ""
 
     def environment(self) -> dict[str, str]:
         """The variables the handlers read (``gamification.config.Settings``)."""
@@ -35,6 +45,8 @@ class Provisioned:
             "DLQ_URL": self.dlq_url,
             "TOPIC_ARN": self.topic_arn,
             "REMINDER_QUEUE_URL": self.reminder_queue_url,
+            "EVENTS_DLQ_URL": self.events_dlq_url,
+            "WEBHOOK_QUEUE_URL": self.webhook_queue_url,
         }
 
 
@@ -56,6 +68,11 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
     queue_url, dlq_url = _queue_with_dlq(sqs, f"{prefix}-activities", QUEUE)
     reminder_url, reminder_dlq_url = _queue_with_dlq(sqs, f"{prefix}-reminders", REMINDER_QUEUE)
     topic_arn = sns.create_topic(Name=f"{prefix}-push")["TopicArn"]
+    webhook_url, _ = _queue_with_dlq(sqs, f"{prefix}-webhooks", WEBHOOK_QUEUE)
+    events_dlq_url = sqs.create_queue(
+        QueueName=f"{prefix}-events-dlq",
+        Attributes={"MessageRetentionPeriod": str(EVENT_BUS.dlq_retention_seconds)},
+    )["QueueUrl"]
     return Provisioned(
         table_name=table_name,
         queue_url=queue_url,
@@ -67,6 +84,9 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         reminder_queue_url=reminder_url,
         reminder_queue_arn=_queue_arn(sqs, reminder_url),
         reminder_dlq_url=reminder_dlq_url,
+        events_dlq_url=events_dlq_url,
+        webhook_queue_url=webhook_url,
+        webhook_queue_arn=_queue_arn(sqs, webhook_url),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -29,12 +30,15 @@ from gamification.local.redis_server import free_port
 from gamification.local.scheduler import Scheduler
 from gamification.local.sqs_poller import SqsPoller, retry_delay_from_env
 from gamification.local.stream_poller import StreamPoller, Subscription
-from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS
+from gamification.local.webhook_inbox import WebhookInbox
+from gamification.resources import REMINDER_QUEUE, ROUTES, SCHEDULES, STREAMS, WEBHOOK_QUEUE
 
 log = logging.getLogger("gamify.local")
 _T = TypeVar("_T")
 REMINDER_SENDER = "reminder_sender"
 """The function the reminder queue's mapping invokes (``functions/reminder_sender``)."""
+WEBHOOK_SENDER = "webhooks"
+"""The function the webhook queue's mapping invokes (``functions/webhooks``)."""
 
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "local",
@@ -81,6 +85,7 @@ class LocalStack:
         self._functions: dict[str, bool] = {}
         self._sqs: SqsPoller | None = None
         self._reminders: SqsPoller | None = None
+        self._webhooks: SqsPoller | None = None
         self._stream: StreamPoller | None = None
         self.scheduler: Scheduler | None = None
         self._http: HttpGateway | None = None
@@ -119,12 +124,21 @@ class LocalStack:
 
         # Bound now (serving starts last) so the handlers' Lambda client can be pointed at it.
         gateway = GatewayWithDemoSite(self.invoker.invoke, DemoSite(default_web_dir()))
-        self._http = HttpGateway(gateway, host=self._host, port=self._port, control=control(self))
+        self.inbox = WebhookInbox(_inbox_secret)
+        self._http = HttpGateway(
+            gateway, host=self._host, port=self._port, control=control(self, self.inbox)
+        )
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
+        # The stage's event bus, locally: an inspectable JSON-lines log (docs/events.md).
+        events_dir = self._state_dir or Path(tempfile.mkdtemp(prefix="gamify-events-"))
+        os.environ.setdefault("GAMIFY_EVENT_LOG", str(events_dir / "events.jsonl"))
+        os.environ.setdefault("GAMIFY_STAGE", "local")
+        # Its own receiver is on 127.0.0.1 over http: allowed here only (docs/events.md).
+        os.environ.setdefault("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "true")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
-        wanted |= {"consumer", REMINDER_SENDER, "backfill", "eraser"}
+        wanted |= {"consumer", REMINDER_SENDER, WEBHOOK_SENDER, "backfill", "eraser"}
         wanted |= {s.function for s in STREAMS}
         self._functions = {name: self._importable(name) for name in sorted(wanted)}
         badges = len(composition.badge_repository().load().badges)
@@ -144,6 +158,16 @@ class LocalStack:
             self.invoker.invoke,
             function=REMINDER_SENDER,
             spec=REMINDER_QUEUE,
+            retry_delay_seconds=retry_delay_from_env(),
+        ).start()
+        # Webhook deliveries: the local bus forwards each event here, as the bus's rule does.
+        self._webhooks = SqsPoller(
+            boto3.client("sqs"),
+            self.provisioned.webhook_queue_url,
+            self.provisioned.webhook_queue_arn,
+            self.invoker.invoke,
+            function=WEBHOOK_SENDER,
+            spec=WEBHOOK_QUEUE,
             retry_delay_seconds=retry_delay_from_env(),
         ).start()
         subscriptions = [Subscription.of(spec) for spec in STREAMS]
@@ -190,6 +214,7 @@ class LocalStack:
             self.scheduler,
             self._sqs,
             self._reminders,
+            self._webhooks,
             self._stream,
             self.redis,
         ):
@@ -200,6 +225,7 @@ class LocalStack:
             except Exception:
                 log.exception("stopping %s failed", type(part).__name__)
         self._http = self.scheduler = self._sqs = self._reminders = self._stream = None
+        self._webhooks = None
         self.redis = None
         self._save_state()
         if self._moto is not None:
@@ -322,6 +348,7 @@ class LocalStack:
             "reminder_poller": dict(self._reminders.totals) if self._reminders else {},
             "stream_poller": dict(self._stream.totals) if self._stream else {},
             "max_backdate_hours": float(os.environ["GAMIFY_MAX_BACKDATE_HOURS"]),
+            "event_log": os.environ.get("GAMIFY_EVENT_LOG", ""),
         }
 
     @staticmethod
@@ -346,3 +373,13 @@ def _depth(sqs: Any, url: str) -> dict[str, int]:
         "visible": int(attributes["ApproximateNumberOfMessages"]),
         "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
     }
+
+
+def _inbox_secret(path: str) -> str | None:
+    """The secret of the webhook that delivers to ``path`` (the inbox verifies with it)."""
+    from gamification import composition
+
+    for webhook in composition.webhook_repository().all():
+        if webhook.url.split("?", 1)[0].endswith(path):
+            return webhook.secret
+    return None

@@ -19,6 +19,7 @@ from typing import Protocol
 from gamification.domain import leagues
 from gamification.domain.activity import Activity
 from gamification.domain.boards import PlayerScore
+from gamification.domain.domain_events import derive, joined_league
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Membership, cohort_name
 from gamification.domain.periods import iso_week
@@ -187,6 +188,9 @@ class ActivityApplier:
                 result.stored = stored
                 return
             state, membership = self._seated(stored, transition.state, rules, now, result)
+            events = derive(stored.state, state, effects, rules, now)
+            if membership is not None:
+                events += (joined_league(membership, now),)
             change = UserChange(
                 before=stored,
                 state=state,
@@ -194,6 +198,7 @@ class ActivityApplier:
                 new_markers=effects.applied_keys,
                 notifications=effects.notifications,
                 membership=membership,
+                events=events,
             )
             try:
                 committed = self._users.save(change)

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gamification.domain import leagues, notifications
 from gamification.domain.checkpoints import CloseCheckpoint, tally
+from gamification.domain.domain_events import joined_league, league_closed
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
@@ -283,6 +284,10 @@ class LeagueClose:
                     )
                 ],
                 membership=membership,
+                events=(
+                    league_closed(outcome, now),
+                    *([joined_league(membership, now)] if membership else []),
+                ),
             )
             try:
                 self._users.commit(change)

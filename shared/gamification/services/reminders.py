@@ -39,6 +39,7 @@ from gamification.domain.reminders import (
     plan_reminder,
     unit_name,
 )
+from gamification.services.friend_streak_notices import FriendStreakNotices
 
 logger = Logger(child=True)
 
@@ -176,6 +177,9 @@ class ReminderReport:
     sent: int = 0
     already_sent: int = 0
     failed: int = 0
+    friend_sent: int = 0
+    """Friend streak notices sent (at risk, broken, milestones: ``FriendStreakNotices``)."""
+    friend_already_sent: int = 0
     skipped: Counter[Skip] = field(default_factory=Counter)
     continued: bool = False
     """The shard had more users: a continuation unit was queued."""
@@ -190,6 +194,8 @@ class ReminderReport:
             "RemindersAlreadySent": self.already_sent,
             "RemindersSkipped": sum(self.skipped.values()),
             "RemindersFailed": self.failed,
+            "FriendStreakNoticesSent": self.friend_sent,
+            "FriendStreakNoticesAlreadySent": self.friend_already_sent,
         }
 
     def summary(self) -> dict[str, Any]:
@@ -209,6 +215,8 @@ class ReminderReport:
         self.sent += other.sent
         self.already_sent += other.already_sent
         self.failed += other.failed
+        self.friend_sent += other.friend_sent
+        self.friend_already_sent += other.friend_already_sent
         self.skipped.update(other.skipped)
 
 
@@ -225,7 +233,9 @@ class StreakReminders:
         page_size: int = PAGE_SIZE,
         max_attempts: int = 3,
         freezes: FreezeRules | None = None,
+        friends: FriendStreakNotices | None = None,
     ) -> None:
+        """``friends``: the friend streak notices of each loaded user, told in the same pass."""
         if not timedelta(0) < lead <= timedelta(hours=24):
             # Longer leads would fall on the last active day itself, before there is anything
             # to remind about; the reminder is for the day that still saves the streak.
@@ -239,6 +249,7 @@ class StreakReminders:
         self._page_size = page_size
         self._max_attempts = max_attempts
         self._freezes = freezes or FreezeRules()
+        self._friends = friends
 
     def run_unit(self, unit: ReminderUnit, now: datetime | None = None) -> ReminderReport:
         """Remind the users of one page of ``unit`` whose reminder is due by ``now`` (default:
@@ -281,6 +292,11 @@ class StreakReminders:
             except Exception:
                 logger.exception("reminder failed", extra={"user_id": user.state.user_id})
                 report.failed += 1
+        if self._friends is not None:
+            told = self._friends.run([stored[u] for u in user_ids], now)
+            report.friend_sent += told.sent
+            report.friend_already_sent += told.already_sent
+            report.failed += told.failed
 
     def _remind(
         self, user: StoredUser, reminder: Reminder, now: datetime, report: ReminderReport

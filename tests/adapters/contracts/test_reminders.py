@@ -11,19 +11,32 @@ import boto3
 import pytest
 
 from gamification.adapters import keys
+from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
 from gamification.adapters.reminder_progress import ReminderProgress
 from gamification.adapters.reminder_queue import ReminderQueue, decode
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain import notifications
+from gamification.domain.friend_streak_notices import (
+    FriendNotice,
+    NoticeKind,
+    plan_friend_notices,
+)
 from gamification.domain.reminders import ReminderOutcome, ReminderUnit
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
 from gamification.local.provision import Provisioned
+from gamification.services.friend_streak_notices import NoticeLedger
 from gamification.services.reminders import DueIndex, HourProgress, Ledger, UnitQueue
 from tests.fakes.profiles import FakeProfiles
-from tests.fakes.reminders import FakeDueIndex, FakeHourProgress, FakeLedger, FakeUnitQueue
+from tests.fakes.reminders import (
+    FakeDueIndex,
+    FakeFriendNoticeLedger,
+    FakeHourProgress,
+    FakeLedger,
+    FakeUnitQueue,
+)
 
 HOUR = datetime(2026, 11, 25, 18, tzinfo=UTC)
 DAY = date(2026, 11, 25)
@@ -186,3 +199,71 @@ def test_a_shard_of_an_hour_pages_through_its_users_in_order_each_once(
             after = page.next
         assert found == sorted(u for u in user_ids if keys.reminder_shard(u, SHARDS) == shard)
     assert due_index.index.page(DUE + timedelta(hours=1), 0, None, 10).user_ids == []
+
+
+@dataclass
+class FriendGuarded:
+    ledger: NoticeLedger
+    touch: Callable[[str], int]
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def friend_guarded(request: pytest.FixtureRequest) -> FriendGuarded:
+    if request.param == "fake":
+        profiles = FakeProfiles()
+        ledger: NoticeLedger = FakeFriendNoticeLedger(profiles)
+        users: FakeProfiles | UserRepository = profiles
+    else:
+        aws: Provisioned = request.getfixturevalue("aws")
+        client = boto3.client("dynamodb")
+        ledger = FriendNoticeLedger(client, aws.table_name)
+        users = UserRepository(client, aws.table_name)
+
+    def touch(user_id: str) -> int:
+        return users.update_settings(user_id, lambda s: s, HOUR).version
+
+    return FriendGuarded(ledger, touch)
+
+
+def _friend_notices(me: str, partner: str) -> list[FriendNotice]:
+    """An at-risk reminder for ``me`` and a milestone for both (their 7th pair day: DAY)."""
+    days = [DAY - timedelta(days=d) for d in range(7)]
+
+    def state(user_id: str, active: list[date]) -> UserState:
+        track = StreakTrack()
+        for day in active:
+            track = track.with_day(day)
+        return UserState(user_id=user_id, settings=UserSettings(push_enabled=True), streak=track)
+
+    now = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), UTC) + timedelta(hours=19)
+    return plan_friend_notices(
+        state(me, days),
+        state(partner, [*days, DAY + timedelta(days=1)]),
+        days[-1],
+        now,
+        timedelta(hours=6),
+    )
+
+
+def test_each_friend_notice_once_and_a_reminder_only_at_the_version_read(
+    friend_guarded: FriendGuarded,
+) -> None:
+    ledger = friend_guarded.ledger
+    version = friend_guarded.touch("ann")
+    stale = friend_guarded.touch("cat") - 1
+    friend_guarded.touch("cat")
+    notices = _friend_notices("ann", "bob")
+    assert [n.kind for n in notices] == [
+        NoticeKind.MILESTONE,
+        NoticeKind.MILESTONE,
+        NoticeKind.AT_RISK,
+    ]
+    assert ledger.already_sent(notices) == [False, False, False]
+    assert ledger.record(notices[0], None) is ReminderOutcome.RECORDED
+    assert ledger.record(notices[2], version) is ReminderOutcome.RECORDED
+    assert ledger.record(notices[2], version) is ReminderOutcome.ALREADY_REMINDED
+    assert ledger.record(notices[0], None) is ReminderOutcome.ALREADY_REMINDED
+    assert ledger.already_sent([*notices, notices[0]]) == [True, False, True, True]
+    risk_for_cat = _friend_notices("cat", "bob")[2]
+    assert ledger.record(risk_for_cat, stale) is ReminderOutcome.PROFILE_CHANGED
+    assert ledger.already_sent([risk_for_cat]) == [False]

@@ -352,3 +352,42 @@ def test_a_scheduled_run_long_after_the_week_ended_reports_shards_still_open(
     assert behind["late_shards"] == 1  # LeagueWeekOpen = 1: alarmed
     assert behind["status"] == "done"  # and this run finished it (nobody closed twice)
     assert behind["shards"][0]["already"] == 1
+
+
+def test_the_close_commits_each_members_league_closed_event_with_the_result(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    from gamification.adapters.dynamo_codec import from_item
+    from gamification.adapters.event_codec import outbox_of_image
+
+    rules = _rules()
+    pipeline = build_pipeline(aws, redis_client, rules=rules)
+    for user, reads in {"ann": 3, "bob": 1}.items():
+        _earn(pipeline, user, reads)
+    pipeline.clock.now = MONDAY
+    _closer(pipeline, aws, rules).run(week_to_close(MONDAY), MONDAY)
+
+    events = {}
+    for user in ("ann", "bob"):
+        item = pipeline.dynamodb.get_item(
+            TableName=aws.table_name, Key={"PK": {"S": f"USER#{user}"}, "SK": {"S": "PROFILE"}}
+        )["Item"]
+        outbox = outbox_of_image(from_item(item))
+        assert outbox is not None
+        events[user] = [(d.type, d.fact, d.data) for d in outbox[2]]
+
+    assert events["ann"] == [
+        (
+            "league.closed",
+            WEEK,
+            {
+                "week": WEEK,
+                "rank": 1,
+                "movement": "promoted",
+                "from_tier": 0,
+                "to_tier": 1,
+                "weekly_xp": 30,
+            },
+        )
+    ]
+    assert events["bob"][0][2]["movement"] == "stayed"

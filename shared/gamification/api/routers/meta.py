@@ -75,3 +75,20 @@ def swagger_ui(
         body = json.dumps(openapi_document())
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body)
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=swagger_html())
+
+
+@route(
+    router,
+    "GET",
+    "/v1/events/schema",
+    operation_id="getEventSchemas",
+    summary="The JSON Schema of every domain event type",
+    description="One JSON Schema (2020-12) per event type the EventBridge bus and webhooks "
+    "carry, keyed by type; the same files are published under docs/events/ (docs/events.md).",
+    tags=TAGS,
+    responses=responses(200, "The event schemas by type"),
+)
+def event_schemas() -> dict[str, Any]:
+    from gamification.domain.event_catalog import schemas
+
+    return schemas()

@@ -1,0 +1,116 @@
+"""Webhook endpoints and their deliveries log in the table (docs/data-model.md#webhooks).
+
+Endpoints: ``WEBHOOKS`` / ``WEBHOOK#<id>`` (≤ 3 KB: a URL ≤ 2 KB, a description ≤ 280 chars).
+Attempts: ``WEBHOOKLOG#<id>`` / ``ATTEMPT#<time>#<delivery>#<n>`` (≤ 1.5 KB: the response kept
+to 1 KB), expiring after ``ATTEMPT_TTL``. The signing secret is stored with the endpoint (the
+table is encrypted at rest; only the admin and webhooks functions may read the partition).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.domain.webhooks import Attempt, Webhook
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+ATTEMPT_TTL = timedelta(days=7)
+
+
+class WebhookRepository:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def get(self, webhook_id: str) -> Webhook | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.WEBHOOKS_PK, "SK": keys.webhook_sk(webhook_id)}),
+            ConsistentRead=True,
+        ).get("Item")
+        return _webhook(from_item(item)) if item else None
+
+    def put(self, webhook: Webhook) -> None:
+        values = webhook.model_dump(mode="json")
+        self._client.put_item(
+            TableName=self._table,
+            Item=to_item({"PK": keys.WEBHOOKS_PK, "SK": keys.webhook_sk(webhook.id), **values}),
+        )
+
+    def delete(self, webhook_id: str) -> bool:
+        response = self._client.delete_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.WEBHOOKS_PK, "SK": keys.webhook_sk(webhook_id)}),
+            ReturnValues="ALL_OLD",
+        )
+        return "Attributes" in response
+
+    def all(self) -> list[Webhook]:
+        found: list[Webhook] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.WEBHOOKS_PK}),
+        }
+        while True:
+            page = self._client.query(**request)
+            found += [_webhook(from_item(i)) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return found
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def record(self, webhook_id: str, attempt: Attempt) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "PK": keys.webhook_log_pk(webhook_id),
+                    "SK": keys.attempt_sk(attempt.at, attempt.delivery_id, attempt.attempt),
+                    "delivery_id": attempt.delivery_id,
+                    "event_id": attempt.event_id,
+                    "event_type": attempt.event_type,
+                    "attempt": attempt.attempt,
+                    "at": attempt.at.isoformat(),
+                    "status": attempt.status,
+                    "response_code": attempt.response_code,
+                    "latency_ms": attempt.latency_ms,
+                    "response": attempt.response,
+                    "expires_at": int((attempt.at + ATTEMPT_TTL).timestamp()),
+                }
+            ),
+        )
+
+    def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
+        page = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues=to_item({":pk": keys.webhook_log_pk(webhook_id)}),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_attempt(from_item(i)) for i in page.get("Items", [])]
+
+
+def _webhook(values: dict[str, Any]) -> Webhook:
+    fields = {k: v for k, v in values.items() if k not in {"PK", "SK"}}
+    fields["event_types"] = tuple(fields.get("event_types", ()))
+    return Webhook.model_validate(fields)
+
+
+def _attempt(values: dict[str, Any]) -> Attempt:
+    code = values.get("response_code")
+    return Attempt(
+        delivery_id=str(values["delivery_id"]),
+        event_id=str(values["event_id"]),
+        event_type=str(values["event_type"]),
+        attempt=int(values["attempt"]),
+        at=datetime.fromisoformat(str(values["at"])),
+        status=str(values["status"]),
+        response_code=int(code) if code is not None else None,
+        latency_ms=int(values["latency_ms"]),
+        response=str(values.get("response", "")),
+    )

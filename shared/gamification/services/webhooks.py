@@ -1,0 +1,312 @@
+"""Webhooks: endpoints an admin registers, and the deliveries of domain events to them.
+
+Each event that reaches the webhook queue (a rule on the bus; the local log's subscriber) is
+fanned out into one *delivery* per matching endpoint, and every attempt of a delivery is its
+own queue message, so a slow or dead endpoint only ever holds its own messages: never the
+pipeline, never another endpoint. An attempt that fails is sent again with a delay (exponential
+backoff with jitter, ``domain.webhooks.retry_delay``) until ``RETRY_FOR`` has passed since the
+first; then the endpoint is marked failing (a metric alarms). Every attempt carries the event's
+id: a receiver that dedupes by it sees each effect once, whatever we retried.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from gamification.domain.webhooks import (
+    DISABLE_AFTER,
+    EVENT_ID_HEADER,
+    ROTATION_OVERLAP,
+    SIGNATURE_HEADER,
+    TIMEOUT_SECONDS,
+    Attempt,
+    Delivery,
+    DeliveryRefusedError,
+    Posted,
+    Webhook,
+    clipped,
+    retry_delay,
+    signature,
+    unknown_event_types,
+    url_problem,
+)
+
+# -- ports (adapters: webhook_repository.WebhookRepository, webhook_queue.WebhookQueue,
+#    webhook_http.SafePoster; fakes: tests/fakes/webhooks.py)
+
+
+class WebhookStore(Protocol):
+    def get(self, webhook_id: str) -> Webhook | None: ...
+
+    def put(self, webhook: Webhook) -> None: ...
+
+    def delete(self, webhook_id: str) -> bool:
+        """``False`` when there was none."""
+        ...
+
+    def all(self) -> list[Webhook]: ...
+
+    def record(self, webhook_id: str, attempt: Attempt) -> None:
+        """Keep one attempt in the endpoint's deliveries log (bounded, expiring)."""
+        ...
+
+    def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
+        """The endpoint's latest attempts, newest first."""
+        ...
+
+
+class DeliveryQueue(Protocol):
+    def send(self, deliveries: Sequence[Delivery], delay_seconds: int = 0) -> None: ...
+
+
+class Poster(Protocol):
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Posted:
+        """POST without following redirects; raises DeliveryRefusedError for a refused
+        address, any other exception for a failure worth retrying."""
+        ...
+
+
+class InvalidWebhookError(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownWebhookError(Exception):
+    pass
+
+
+# -- admin ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedWebhook:
+    webhook: Webhook
+    created: bool
+    secret: str | None
+    """The signing secret, only in the answer that created the endpoint (shown once)."""
+
+
+class WebhookAdmin:
+    def __init__(
+        self,
+        store: WebhookStore,
+        clock: Callable[[], datetime],
+        *,
+        allow_http: bool = False,
+        new_secret: Callable[[], str] = lambda: "whsec_" + secrets.token_hex(24),
+        deliveries: DeliveryQueue | None = None,
+        tenant: str = "dev",
+    ) -> None:
+        """``deliveries``: where ``send_test`` queues its ping (the sender's queue)."""
+        self._store = store
+        self._clock = clock
+        self._allow_http = allow_http
+        self._new_secret = new_secret
+        self._deliveries = deliveries
+        self._tenant = tenant
+
+    def put(self, webhook_id: str, fields: Mapping[str, Any]) -> SavedWebhook:
+        """Create (with a new secret, returned once) or replace (the secret is kept)."""
+        url = str(fields.get("url", ""))
+        problem = url_problem(url, allow_http=self._allow_http)
+        if problem:
+            raise InvalidWebhookError("url", problem)
+        types = tuple(fields.get("event_types") or ())
+        unknown = unknown_event_types(types)
+        if unknown:
+            raise InvalidWebhookError("event_types", f"unknown event types: {', '.join(unknown)}")
+        before = self._store.get(webhook_id)
+        secret = before.secret if before else self._new_secret()
+        try:
+            webhook = Webhook(
+                id=webhook_id,
+                url=url,
+                event_types=types,
+                description=str(fields.get("description", "")),
+                active=bool(fields.get("active", True)),
+                secret=secret,
+                created_at=before.created_at if before else self._clock(),
+            )
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise InvalidWebhookError(str(first["loc"][0]), first["msg"]) from error
+        self._store.put(webhook)
+        return SavedWebhook(webhook, created=before is None, secret=None if before else secret)
+
+    def endpoints(self) -> list[Webhook]:
+        return self._store.all()
+
+    def get(self, webhook_id: str) -> Webhook:
+        webhook = self._store.get(webhook_id)
+        if webhook is None:
+            raise UnknownWebhookError(webhook_id)
+        return webhook
+
+    def delete(self, webhook_id: str) -> None:
+        if not self._store.delete(webhook_id):
+            raise UnknownWebhookError(webhook_id)
+
+    def rotate(self, webhook_id: str) -> SavedWebhook:
+        """A new secret (answered this once); the old one keeps signing for
+        ``ROTATION_OVERLAP`` so receivers can switch without dropping deliveries."""
+        webhook = self.get(webhook_id)
+        now = self._clock()
+        secret = self._new_secret()
+        rotated = webhook.model_copy(
+            update={
+                "secret": secret,
+                "previous_secret": webhook.secret,
+                "previous_until": now + ROTATION_OVERLAP,
+            }
+        )
+        self._store.put(rotated)
+        return SavedWebhook(rotated, created=False, secret=secret)
+
+    def send_test(self, webhook_id: str) -> Delivery:
+        """Queue a signed ``webhook.test`` event to this endpoint only (a fresh id each time);
+        its attempts show in the deliveries log like any other."""
+        webhook = self.get(webhook_id)
+        if self._deliveries is None:
+            raise RuntimeError("no delivery queue wired")
+        now = self._clock()
+        event_id = f"evt_test_{secrets.token_hex(12)}"
+        event = {
+            "id": event_id,
+            "type": "webhook.test",
+            "schema_version": 1,
+            "tenant": self._tenant,
+            "user_id": "",
+            "sequence": 0,
+            "occurred_at": now.isoformat(),
+            "data": {"webhook_id": webhook.id},
+        }
+        body = json.dumps(event, separators=(",", ":"), sort_keys=True)
+        delivery = Delivery(webhook.id, event_id, body, now)
+        self._deliveries.send([delivery])
+        return delivery
+
+    def deliveries(self, webhook_id: str, limit: int = 50) -> list[Attempt]:
+        self.get(webhook_id)
+        return self._store.recent(webhook_id, limit)
+
+
+# -- delivery ------------------------------------------------------------------------------------
+
+
+class WebhookFanOut:
+    """An event → one delivery per endpoint that wants its type (a message each)."""
+
+    def __init__(
+        self, store: WebhookStore, queue: DeliveryQueue, clock: Callable[[], datetime]
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._clock = clock
+
+    def fan_out(self, event: Mapping[str, Any]) -> list[Delivery]:
+        body = json.dumps(event, separators=(",", ":"), sort_keys=True)
+        now = self._clock()
+        deliveries = [
+            Delivery(webhook.id, str(event["id"]), body, now)
+            for webhook in self._store.all()
+            if webhook.wants(str(event["type"]))
+        ]
+        if deliveries:
+            self._queue.send(deliveries)
+        return deliveries
+
+
+class WebhookSender:
+    """One attempt of one delivery: sign, POST (5 s, no redirects), log, retry or give up."""
+
+    def __init__(
+        self,
+        store: WebhookStore,
+        poster: Poster,
+        queue: DeliveryQueue,
+        clock: Callable[[], datetime],
+        *,
+        jitter: Callable[[], float] = random.random,
+        retry_scale: float = 1.0,
+        disable_after: timedelta = DISABLE_AFTER,
+    ) -> None:
+        """``retry_scale``: the local stack's shortcut through the backoff (1 on AWS);
+        ``disable_after``: an endpoint failing this long is paused (``active`` false)."""
+        self._store = store
+        self._poster = poster
+        self._queue = queue
+        self._clock = clock
+        self._jitter = jitter
+        self._retry_scale = retry_scale
+        self._disable_after = disable_after
+
+    def attempt(self, delivery: Delivery) -> Attempt | None:
+        """``None``: the endpoint is gone or paused (nothing to send)."""
+        webhook = self._store.get(delivery.webhook_id)
+        if webhook is None or not webhook.active:
+            return None
+        now = self._clock()
+        body = delivery.event.encode()
+        current, *older = webhook.secrets_at(now)
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "gamify-webhooks/1",
+            SIGNATURE_HEADER: signature(current, int(now.timestamp()), body, *older),
+            EVENT_ID_HEADER: delivery.event_id,
+        }
+        code: int | None = None
+        latency, text, status = 0, "", "delivered"
+        try:
+            posted = self._poster.post(webhook.url, headers, body, TIMEOUT_SECONDS)
+            code, latency, text = posted.status, posted.latency_ms, posted.body
+            ok = 200 <= posted.status < 300
+        except DeliveryRefusedError as refused:
+            ok, status, text = False, "refused", str(refused)
+        except Exception as error:  # a timeout, a reset, a TLS failure: worth retrying
+            ok, text = False, f"{type(error).__name__}: {error}"
+        if not ok and status != "refused":
+            status = self._retry_or_give_up(webhook, delivery, now)
+        elif ok and webhook.failing_since is not None:
+            self._store.put(webhook.model_copy(update={"failing_since": None}))
+        attempt = Attempt(
+            delivery_id=delivery.delivery_id,
+            event_id=delivery.event_id,
+            event_type=str(json.loads(delivery.event).get("type", "")),
+            attempt=delivery.attempt,
+            at=now,
+            status=status,
+            response_code=code,
+            latency_ms=latency,
+            response=clipped(text),
+        )
+        self._store.record(webhook.id, attempt)
+        return attempt
+
+    def _retry_or_give_up(self, webhook: Webhook, delivery: Delivery, now: datetime) -> str:
+        failing = webhook.failing_since
+        if failing is not None and now - failing >= self._disable_after:
+            self._store.put(webhook.model_copy(update={"active": False}))
+            return "failed"  # paused: its queued deliveries are dropped at their next attempt
+        if delivery.gives_up_after(now):
+            if failing is None:
+                self._store.put(webhook.model_copy(update={"failing_since": now}))
+            return "failed"
+        again = Delivery(
+            delivery.webhook_id,
+            delivery.event_id,
+            delivery.event,
+            delivery.first_attempt_at,
+            delivery.attempt + 1,
+        )
+        delay = retry_delay(delivery.attempt, self._jitter())
+        self._queue.send([again], max(1, int(delay * self._retry_scale)))
+        return "retrying"

@@ -1,0 +1,86 @@
+"""The ``WebhookStore`` port: the fake (tests/fakes/webhooks.py) and ``WebhookRepository`` on
+moto's DynamoDB pass the same tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from gamification.adapters.webhook_repository import WebhookRepository
+from gamification.domain.webhooks import Attempt, Webhook
+from gamification.local.provision import Provisioned
+from gamification.services import webhooks
+from tests.fakes.webhooks import FakeWebhookStore
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+Store = FakeWebhookStore | WebhookRepository
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "fake":
+        return FakeWebhookStore()
+    aws: Provisioned = request.getfixturevalue("aws")
+    return WebhookRepository(boto3.client("dynamodb"), aws.table_name)
+
+
+def _hook(webhook_id: str, **changes: object) -> Webhook:
+    fields: dict[str, object] = {
+        "id": webhook_id,
+        "url": "https://example.com/h",
+        "event_types": ("badge.earned",),
+        "secret": "s" * 32,
+        "created_at": NOW,
+    }
+    return Webhook.model_validate(fields | changes)
+
+
+def test_put_get_all_delete(store: Store) -> None:
+    port: webhooks.WebhookStore = store
+    port.put(_hook("b"))
+    port.put(
+        _hook(
+            "a",
+            description="first",
+            failing_since=NOW,
+            previous_secret="p" * 32,
+            previous_until=NOW,
+        )
+    )
+
+    assert port.get("a") == _hook(
+        "a", description="first", failing_since=NOW, previous_secret="p" * 32, previous_until=NOW
+    )
+    assert [w.id for w in port.all()] == ["a", "b"]
+    assert port.delete("a") is True
+    assert port.delete("a") is False
+    assert port.get("a") is None
+
+
+def test_the_deliveries_log_reads_newest_first(store: Store) -> None:
+    for n in range(3):
+        store.record(
+            "a",
+            Attempt(
+                delivery_id="a:evt_1",
+                event_id="evt_1",
+                event_type="badge.earned",
+                attempt=n + 1,
+                at=NOW + timedelta(minutes=n),
+                status="retrying" if n < 2 else "delivered",
+                response_code=500 if n < 2 else 200,
+                latency_ms=10 * n,
+                response="é" * 10,
+            ),
+        )
+
+    recent = store.recent("a", 2)
+
+    assert [(a.attempt, a.status, a.response_code) for a in recent] == [
+        (3, "delivered", 200),
+        (2, "retrying", 500),
+    ]
+    assert recent[0].at == NOW + timedelta(minutes=2)
+    assert store.recent("other", 5) == []

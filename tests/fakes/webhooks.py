@@ -1,0 +1,68 @@
+"""In-memory webhook ports of ``services.webhooks``: the endpoint store (and its deliveries log),
+the delivery queue (delays kept, not waited for) and an HTTP endpoint that answers from a script
+(real: ``adapters.webhook_repository`` on DynamoDB, ``adapters.webhook_queue`` on SQS,
+``adapters.webhook_http.SafePoster``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from gamification.domain.webhooks import Attempt, Delivery, DeliveryRefusedError, Posted, Webhook
+
+
+class FakeWebhookStore:
+    def __init__(self) -> None:
+        self.webhooks: dict[str, Webhook] = {}
+        self.attempts: dict[str, list[Attempt]] = {}
+
+    def get(self, webhook_id: str) -> Webhook | None:
+        return self.webhooks.get(webhook_id)
+
+    def put(self, webhook: Webhook) -> None:
+        self.webhooks[webhook.id] = webhook
+
+    def delete(self, webhook_id: str) -> bool:
+        return self.webhooks.pop(webhook_id, None) is not None
+
+    def all(self) -> list[Webhook]:
+        return [self.webhooks[k] for k in sorted(self.webhooks)]
+
+    def record(self, webhook_id: str, attempt: Attempt) -> None:
+        self.attempts.setdefault(webhook_id, []).append(attempt)
+
+    def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
+        return list(reversed(self.attempts.get(webhook_id, [])))[:limit]
+
+
+class FakeDeliveryQueue:
+    def __init__(self) -> None:
+        self.messages: list[tuple[Delivery, int]] = []
+
+    def send(self, deliveries: Sequence[Delivery], delay_seconds: int = 0) -> None:
+        self.messages.extend((d, delay_seconds) for d in deliveries)
+
+    def take(self) -> list[Delivery]:
+        taken = [d for d, _ in self.messages]
+        self.messages.clear()
+        return taken
+
+
+class ScriptedEndpoint:
+    """Answers each POST with the next status of ``script`` (then 200); records what came."""
+
+    def __init__(self, *script: int | Exception) -> None:
+        self.script = list(script)
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        self.answers: list[int | Exception] = []
+        """What each received POST was answered, in order."""
+        self.refuse = False
+
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Posted:
+        if self.refuse:
+            raise DeliveryRefusedError("the url's host is a loopback address")
+        self.received.append((url, dict(headers), body))
+        answer = self.script.pop(0) if self.script else 200
+        self.answers.append(answer)
+        if isinstance(answer, Exception):
+            raise answer
+        return Posted(answer, "ok" if answer < 300 else "x" * 5000, 12)

@@ -1,0 +1,248 @@
+"""Webhooks on the port fakes: the admin API's rules (secret shown once, https only, known
+types), fan-out per endpoint, signed attempts, retries with backoff, giving up after 24 h."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from gamification.domain.webhooks import (
+    EVENT_ID_HEADER,
+    MAX_STORED_RESPONSE_BYTES,
+    SIGNATURE_HEADER,
+    verify,
+)
+from gamification.services.webhooks import (
+    InvalidWebhookError,
+    UnknownWebhookError,
+    WebhookAdmin,
+    WebhookFanOut,
+    WebhookSender,
+)
+from tests.fakes.webhooks import FakeDeliveryQueue, FakeWebhookStore, ScriptedEndpoint
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+EVENT = {"id": "evt_1", "type": "badge.earned", "user_id": "ann", "data": {"badge_id": "b"}}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _admin(store: FakeWebhookStore, allow_http: bool = False) -> WebhookAdmin:
+    return WebhookAdmin(store, lambda: NOW, allow_http=allow_http, new_secret=lambda: "s" * 32)
+
+
+def test_the_secret_is_shown_when_created_and_kept_but_not_shown_when_replaced() -> None:
+    store = FakeWebhookStore()
+    admin = _admin(store)
+    body = {"url": "https://example.com/hook", "event_types": ["badge.earned"]}
+
+    created = admin.put("crm", body)
+    replaced = admin.put("crm", {**body, "description": "CRM sync"})
+
+    assert (created.created, created.secret) == (True, "s" * 32)
+    assert (replaced.created, replaced.secret) == (False, None)
+    assert store.webhooks["crm"].secret == "s" * 32
+    assert store.webhooks["crm"].description == "CRM sync"
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("http://example.com/hook", "url"),
+        ("https://127.0.0.1/hook", "url"),
+        ("https://169.254.169.254/latest/meta-data", "url"),
+        ("https://10.0.0.5/hook", "url"),
+        ("ftp://example.com", "url"),
+    ],
+)
+def test_an_endpoint_off_https_or_at_an_internal_address_is_refused(url: str, field: str) -> None:
+    with pytest.raises(InvalidWebhookError) as refused:
+        _admin(FakeWebhookStore()).put("x", {"url": url, "event_types": ["*"]})
+    assert refused.value.field == field
+
+
+def test_the_local_stack_allows_plain_http_to_itself() -> None:
+    saved = _admin(FakeWebhookStore(), allow_http=True).put(
+        "local", {"url": "http://127.0.0.1:3000/local/webhooks/inbox/a", "event_types": ["*"]}
+    )
+    assert saved.created
+
+
+def test_unknown_event_types_are_named() -> None:
+    with pytest.raises(InvalidWebhookError, match=r"badge\.lost"):
+        _admin(FakeWebhookStore()).put(
+            "x", {"url": "https://example.com", "event_types": ["badge.lost"]}
+        )
+
+
+def test_an_unknown_endpoint_is_not_found() -> None:
+    admin = _admin(FakeWebhookStore())
+    with pytest.raises(UnknownWebhookError):
+        admin.get("nope")
+    with pytest.raises(UnknownWebhookError):
+        admin.delete("nope")
+
+
+def _world(
+    *script: int | Exception,
+) -> tuple[FakeWebhookStore, FakeDeliveryQueue, ScriptedEndpoint, Clock, WebhookSender]:
+    store, queue, endpoint, clock = (
+        FakeWebhookStore(),
+        FakeDeliveryQueue(),
+        ScriptedEndpoint(*script),
+        Clock(),
+    )
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32)
+    admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
+    admin.put("all", {"url": "https://example.org/hook", "event_types": ["*"]})
+    admin.put("xp", {"url": "https://example.net/hook", "event_types": ["xp.awarded"]})
+    sender = WebhookSender(store, endpoint, queue, clock, jitter=lambda: 1.0)
+    return store, queue, endpoint, clock, sender
+
+
+def test_an_event_fans_out_to_the_endpoints_that_want_its_type() -> None:
+    store, queue, _, clock, _ = _world()
+
+    deliveries = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+
+    assert sorted(d.webhook_id for d in deliveries) == ["all", "crm"]
+    assert [d for d, _ in queue.messages] == deliveries
+
+
+def test_an_attempt_is_signed_and_names_the_event() -> None:
+    store, queue, endpoint, clock, sender = _world()
+    [delivery, _] = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+
+    attempt = sender.attempt(delivery)
+
+    assert attempt is not None
+    assert attempt.status == "delivered"
+    _, headers, body = endpoint.received[0]
+    assert headers[EVENT_ID_HEADER] == "evt_1"
+    assert verify("k" * 32, headers[SIGNATURE_HEADER], body, NOW)
+    assert not verify("k" * 32, headers[SIGNATURE_HEADER], body, NOW + timedelta(minutes=6))
+    assert json.loads(body) == EVENT
+
+
+def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_delays() -> None:
+    store, queue, endpoint, clock, sender = _world(500, 500, 500)
+    fan_out = WebhookFanOut(store, queue, clock)
+    fan_out.fan_out(EVENT)
+    pending = [d for d in queue.take() if d.webhook_id == "crm"]
+    delays: list[int] = []
+    statuses = []
+    while pending:
+        attempt = sender.attempt(pending.pop())
+        assert attempt is not None
+        statuses.append(attempt.status)
+        for again, delay in queue.messages:
+            delays.append(delay)
+            pending.append(again)
+        queue.messages.clear()
+
+    assert statuses == ["retrying", "retrying", "retrying", "delivered"]
+    assert delays == [30, 60, 120]
+    assert {b for _, _, b in endpoint.received} == {endpoint.received[0][2]}  # same body
+    log = store.recent("crm", 10)
+    assert [a.attempt for a in log] == [4, 3, 2, 1]
+    assert all(len(a.response.encode()) <= MAX_STORED_RESPONSE_BYTES for a in log)
+
+
+def test_after_24_hours_of_failures_the_endpoint_is_marked_failing() -> None:
+    store, queue, _, clock, sender = _world(*([500] * 200))
+    WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    [delivery] = [d for d in queue.take() if d.webhook_id == "crm"]
+    statuses = []
+    while True:
+        attempt = sender.attempt(delivery)
+        assert attempt is not None
+        statuses.append(attempt.status)
+        if not queue.messages:
+            break
+        delivery, delay = queue.messages.pop()
+        clock.now += timedelta(seconds=delay)
+
+    assert statuses[-1] == "failed"
+    assert store.webhooks["crm"].failing_since == clock.now
+    assert 90 < len(statuses) < 110  # ≈ 24 h of 15-minute steps after the doubling ones
+
+
+def test_a_refused_address_is_not_retried() -> None:
+    store, queue, endpoint, clock, sender = _world()
+    endpoint.refuse = True
+    [delivery, _] = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    queue.messages.clear()
+
+    attempt = sender.attempt(delivery)
+
+    assert attempt is not None
+    assert attempt.status == "refused"
+    assert not queue.messages
+
+
+def test_an_endpoint_failing_for_3_days_is_paused() -> None:
+    store, queue, _, clock, sender = _world(*([500] * 1000))
+    fan_out = WebhookFanOut(store, queue, clock)
+    for day in range(5):
+        fan_out.fan_out({**EVENT, "id": f"evt_{day}"})
+        pending = [d for d in queue.take() if d.webhook_id == "crm"]
+        while pending:
+            attempt = sender.attempt(pending.pop())
+            for again, delay in queue.messages:
+                clock.now += timedelta(seconds=delay)
+                pending.append(again)
+            queue.messages.clear()
+            if attempt is None:
+                break
+        clock.now += timedelta(hours=1)
+
+    webhook = store.webhooks["crm"]
+    assert webhook.active is False
+    assert webhook.failing_since is not None
+    assert clock.now - webhook.failing_since >= timedelta(days=3)
+
+
+def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
+    store, queue, clock = FakeWebhookStore(), FakeDeliveryQueue(), Clock()
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue, tenant="t")
+    admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
+
+    delivery = admin.send_test("crm")
+
+    assert [d for d, _ in queue.messages] == [delivery]
+    event = json.loads(delivery.event)
+    assert (event["type"], event["tenant"], event["data"]) == (
+        "webhook.test",
+        "t",
+        {"webhook_id": "crm"},
+    )
+    with pytest.raises(UnknownWebhookError):
+        admin.send_test("nope")
+
+
+def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
+    store, queue, endpoint, clock, sender = _world()
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "n" * 32)
+    rotated = admin.rotate("crm")
+    assert rotated.secret == "n" * 32
+    [delivery] = [
+        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+    ]
+
+    sender.attempt(delivery)
+    clock.now += timedelta(hours=24)
+    sender.attempt(delivery)
+
+    (_, during, body), (_, after, _) = endpoint.received
+    assert verify("n" * 32, during[SIGNATURE_HEADER], body, NOW)
+    assert verify("k" * 32, during[SIGNATURE_HEADER], body, NOW)  # the old one, still valid
+    assert verify("n" * 32, after[SIGNATURE_HEADER], body, clock.now)
+    assert not verify("k" * 32, after[SIGNATURE_HEADER], body, clock.now)
