@@ -16,7 +16,7 @@ from gamification.adapters.dead_letters import DeadLetterQueue
 from gamification.adapters.leaderboard import Leaderboard
 from gamification.adapters.league_repository import LeagueRepository
 from gamification.adapters.player_directory import profile_score
-from gamification.adapters.user_repository import UserRepository
+from gamification.adapters.user_repository import DEFAULT_DAY_RETENTION, UserRepository
 from gamification.domain.activity import Activity
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.profile_records import StoredUser
@@ -141,6 +141,7 @@ def build_pipeline(
     clock: Clock | None = None,
     seat_shards: int = 1,
     fast_path: bool = True,
+    day_retention: timedelta = DEFAULT_DAY_RETENTION,
 ) -> Pipeline:
     """The consumer and the projector with real adapters: moto's DynamoDB, SQS and stream, and
     a real redis-server. ``fast_path``: the consumer's repository as deployed (pending markers,
@@ -150,7 +151,9 @@ def build_pipeline(
     ruleset = rules or default_game_rules()
     provider: Callable[[], GameRules] = lambda: ruleset  # noqa: E731
     the_clock = clock or Clock()
-    users = UserRepository(dynamodb, aws.table_name, fast_path=fast_path)
+    users = UserRepository(
+        dynamodb, aws.table_name, fast_path=fast_path, day_retention=day_retention
+    )
     leaderboard = Leaderboard(redis_client)
     leagues = LeagueRepository(
         dynamodb, aws.table_name, cohort_size=ruleset.leagues.cohort_size, seat_shards=seat_shards
@@ -161,6 +164,22 @@ def build_pipeline(
     stream = Stream(aws.table_name)
     return Pipeline(
         users, leaderboard, consumer, applier, the_clock, dynamodb, sqs, projector, stream, leagues
+    )
+
+
+def scenario_pipeline(aws: Provisioned, redis_client: redis.Redis, scenario: Scenario) -> Pipeline:
+    """A pipeline for a Hypothesis scenario. The scenario's clock stamps badges and notifications;
+    it is not when each delivery is consumed (deliveries span up to 58 days in any order, which
+    no 14-day queue can hold), so no day of the scenario may count as past its retention: there
+    a late activity would meet its day's cap slots already dropped, which cannot happen on AWS.
+    Dropping expired days is tested on its own (tests/adapters/test_item_bounds.py)."""
+    earliest = min((a.occurred_at for a in scenario.activities), default=scenario.now)
+    return build_pipeline(
+        aws,
+        redis_client,
+        rules=scenario.rules,
+        clock=Clock(scenario.now),
+        day_retention=(scenario.now - earliest) + timedelta(days=2),
     )
 
 

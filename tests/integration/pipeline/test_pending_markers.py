@@ -29,10 +29,9 @@ from gamification.adapters.dynamo_codec import to_item
 from gamification.local.provision import provision
 from tests.fixtures.aws import isolate_moto_transactions
 from tests.integration.pipeline.support import (
-    Clock,
     Record,
     assert_matches_the_oracle,
-    build_pipeline,
+    scenario_pipeline,
 )
 from tests.strategies import Scenario, scenarios
 
@@ -109,7 +108,7 @@ def test_exactly_once_with_crashes_between_profile_and_markers(
 ) -> None:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     stack = provision(f"pending{next(_stacks)}")
-    pipeline = build_pipeline(stack, client, rules=scenario.rules, clock=Clock(scenario.now))
+    pipeline = scenario_pipeline(stack, client, scenario)
     pipeline.users.save_settings(scenario.user_id, scenario.settings, scenario.now)
     faults = Faults(pipeline.dynamodb)
 

@@ -30,11 +30,10 @@ from gamification.adapters.player_score import ALLTIME, weekly
 from gamification.local.provision import provision
 from tests.fixtures.aws import isolate_moto_transactions
 from tests.integration.pipeline.support import (
-    Clock,
     Record,
     assert_matches_the_oracle,
-    build_pipeline,
     dead_letters,
+    scenario_pipeline,
 )
 from tests.strategies import Scenario, scenarios
 
@@ -118,7 +117,7 @@ def test_pipeline_equals_the_oracle(
     )
     client.flushdb()
     stack = provision(f"prop{next(_stacks)}")
-    pipeline = build_pipeline(stack, client, rules=scenario.rules, clock=Clock(scenario.now))
+    pipeline = scenario_pipeline(stack, client, scenario)
     pipeline.users.save_settings(scenario.user_id, scenario.settings, scenario.now)
     faults = Faults(pipeline.dynamodb, client)
 
