@@ -11,7 +11,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: install local test unit unit-moved-clock lint typecheck bench costs openapi synth layer clean
+.PHONY: install local test unit unit-moved-clock lint typecheck bench costs openapi screenshots synth layer clean
 
 # uv installs the project's packages (≈ 5 s for `local` where pip takes ≈ 45 s: most of a fresh
 # `make local`); pip only bootstraps it, from the package registry, into the venv. Versions and
@@ -76,6 +76,11 @@ costs: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/python -m gamification.api.openapi docs/openapi.json
 	$(BIN)/python -m gamification.api.event_schemas docs/events
+
+## Regenerate the README's widget screenshots (docs/screenshots/, light 1280 px and dark 360 px)
+## from the browser test, which drives the demo page on the local stack in Chromium.
+screenshots: $(STAMP)
+	GAMIFY_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/e2e/test_widgets_in_browser.py
 
 ## Build the shared Lambda layer (gamification + redis, tzdata for arm64) into build/layer,
 ## with .pyc compiled by the Lambda runtime's Python when this machine has it.
