@@ -201,13 +201,17 @@ class _Working:
         counts[quest_id] = max(0, counts[quest_id] + by)
 
     def quests_with_counts(self) -> dict[str, QuestProgress]:
-        """The progress entries with this transition's counts folded in."""
+        """The progress entries with this transition's counts folded in. An open quest left at
+        0 (a capped activity's 0 XP, or its slot lost to an earlier one) has no entry: whether
+        one was made depends on arrival order, so absent == 0, as for a week's XP."""
         if not self.quest_counts:
             return self.quests
         merged = dict(self.quests)
         for quest_id, count in self.quest_counts.items():
             before = merged.get(quest_id)
-            if before is None:
+            if count == 0 and (before is None or before.completed_at is None):
+                merged.pop(quest_id, None)
+            elif before is None:
                 merged[quest_id] = QuestProgress(count=count)
             elif before.completed_at is None and before.count != count:
                 merged[quest_id] = before.model_copy(update={"count": count})
