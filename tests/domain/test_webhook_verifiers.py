@@ -8,15 +8,17 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from gamification.domain.webhooks import signature
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+NOW = 1_798_761_599
+"""2026-12-31T23:59:59Z: a fixed instant (a year turn), not today."""
 SECRET = "whsec_" + "ab" * 24
 BODY = json.dumps({"id": "evt_1", "type": "badge.earned", "data": {"badge_id": "é"}}).encode()
 
@@ -43,18 +45,19 @@ def test_the_python_verifier_accepts_what_the_sender_signs() -> None:
     verify = scope["verify"]
     assert callable(verify)
     check: Callable[[str, str, bytes], bool] = verify
-    for header, body, expected in _cases(int(time.time())):
-        assert check(SECRET, header, body) is expected, header
+    with time_machine.travel(NOW, tick=False):  # the snippet reads time.time()
+        results = [(check(SECRET, h, b), e, h) for h, b, e in _cases(NOW)]
+    for got, expected, header in results:
+        assert got is expected, header
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 def test_the_javascript_verifier_accepts_what_the_sender_signs(tmp_path: Path) -> None:
-    now = int(time.time())
-    cases = [{"header": h, "body": b.decode(), "expected": e} for h, b, e in _cases(now)]
+    cases = [{"header": h, "body": b.decode(), "expected": e} for h, b, e in _cases(NOW)]
     script = tmp_path / "verify.js"
     script.write_text(
-        # Node reads the machine's clock; this test's may be moved (GAMIFY_TEST_CLOCK).
-        f"Date.now = () => {now * 1000};\n"
+        # The snippet reads Node's clock: pinned to the instant the cases are signed at.
+        f"Date.now = () => {NOW * 1000};\n"
         + _snippet("javascript")
         + f"\nconst cases = {json.dumps(cases)};\n"
         + f"const secret = {json.dumps(SECRET)};\n"

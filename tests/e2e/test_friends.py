@@ -19,9 +19,10 @@ def stack_environment() -> dict[str, str]:
     return {"GAMIFY_MAX_BACKDATE_HOURS": "100"}
 
 
-def _noon(days_ago: int) -> str:
-    day = datetime.now(UTC).date() - timedelta(days=days_ago)
-    return datetime.combine(day, time(12), tzinfo=UTC).isoformat()
+def _days_before(now: datetime, days: int) -> str:
+    """``days`` whole days before ``now``: always in the past, and on the UTC date ``days``
+    before ``now``'s whatever the hour (noon of that date was in the future before noon)."""
+    return (now - timedelta(days=days)).isoformat()
 
 
 def test_follow_and_the_friend_board_with_ties(stack: StackProcess) -> None:
@@ -42,12 +43,12 @@ def test_a_friend_streak_counts_from_its_acceptance(stack: StackProcess) -> None
     """Both were active three days running (two of them back-dated), but a friend streak
     counts the pair's days from the day it was accepted (docs/friends.md): 1 today."""
     api = stack.api
+    now = datetime.now(UTC) - timedelta(seconds=1)  # the stack's clock: one instant for all days
     for user in ["sa", "sb"]:
         days = [
-            {"type": "post_read", "object_id": f"streak-{d}", "occurred_at": _noon(d)}
-            for d in (2, 1)
+            {"type": "post_read", "object_id": f"streak-{d}", "occurred_at": _days_before(now, d)}
+            for d in (2, 1, 0)
         ]
-        days.append({"type": "post_read", "object_id": "streak-0"})
         assert ok(api.report_many(user, days))["accepted"] == 3
 
     def three_days(user: str) -> bool:
