@@ -27,6 +27,19 @@ def follows() -> FollowService:
     return composition.follow_service()
 
 
+def _relation() -> dict[int, Any]:
+    """What a follow or a block answers."""
+    return responses(
+        200,
+        "The relation now",
+        HTTPStatus.BAD_REQUEST,
+        *AUTH_ERRORS,
+        HTTPStatus.NOT_FOUND,
+        *WRITE_ERRORS,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+    )
+
+
 def _done() -> dict[int, Any]:
     return responses(
         204,
@@ -48,15 +61,7 @@ def _done() -> dict[int, Any]:
     "excluded (unless you already follow them), or that blocks you; 400 `blocked` when you "
     "block them, `following_limit` at 1,000 followed, `cannot_follow_self`.",
     tags=TAGS,
-    responses=responses(
-        200,
-        "The relation now",
-        HTTPStatus.BAD_REQUEST,
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    ),
+    responses=_relation(),
 )
 def follow(
     user_id: OtherPath,
@@ -94,15 +99,7 @@ def unfollow(
     description="Any id is accepted (a block reveals nothing about the id). Idempotent; "
     "400 `blocking_limit` at 1,000 blocked.",
     tags=TAGS,
-    responses=responses(
-        200,
-        "The relation now",
-        HTTPStatus.BAD_REQUEST,
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    ),
+    responses=_relation(),
 )
 def block(
     user_id: OtherPath,
