@@ -171,3 +171,38 @@ def test_notifications_past_the_room_of_one_commit_become_one_digest() -> None:
     assert fitted[-1].title == "And 7 more"
     assert fitted[-1].message.startswith("Also: Quest Complete: Q3; ")
     assert notifications.within(many, 4) == fitted  # deterministic: a retry writes the same
+
+
+def _capped_xp_quest_rules(timezone_day_start: datetime) -> object:
+    from gamification.domain.catalog import EventType
+
+    from tests.domain.builders import rules_with
+
+    capped = EventType(name="post_read", base_xp=10, daily_cap=1)
+    quest = parse_quest(
+        weekend(starts_at=timezone_day_start.isoformat(), criteria={"type": "xp_total", "count": 10})
+    )
+    return rules_with(capped).with_quests(QuestCatalog(quests=(quest,)))
+
+
+def test_an_xp_quest_counts_a_capped_days_xp_whichever_activity_holds_the_slot() -> None:
+    """Decision: a daily-capped type's XP counts for an XP quest by its *day* (the day's capped
+    XP counts if any part of the user's local day is inside the window), not by the instant of
+    the activity that holds the slot. A slot can change hands to an earlier activity that arrives
+    late; judged by instant, an activity inside the window could complete the quest and then
+    lose its XP to one outside it, so completion (which is never undone) would depend on arrival
+    order. Judged by day, both are in or both out, and a slot only ever passes to more XP."""
+    window_start = START + timedelta(hours=10)
+    rules = _capped_xp_quest_rules(window_start)
+    before = read("early", START + timedelta(hours=9))  # same day, before the window
+    inside = read("later", START + timedelta(hours=11))
+    in_order = apply_activities(UserState.new("u"), [before, inside], rules, END)
+    first = apply_activities(UserState.new("u"), [inside], rules, END)
+    late = apply_activities(first.state, [before], rules, END)
+    for state in (in_order.state, late.state):
+        assert state.xp == 10 + 40  # one slot's XP and the quest's reward
+        assert state.quests["weekend-reader"].completed_at is not None
+    # A capped day entirely outside the window does not count.
+    day_before = read("friday", START - timedelta(hours=1))
+    step = apply_activities(UserState.new("u"), [day_before], rules, END)
+    assert "weekend-reader" not in step.state.quests

@@ -3,7 +3,8 @@
 A quest's criterion comes from the badge criterion language, restricted to the criteria that
 count activities (``posts_read``, ``series_complete``, ``event_count``, ``xp_total``): they are
 counted only for activities that *occurred* inside the window, so a late activity inside the
-window counts and one outside does not.
+window counts and one outside does not. (``xp_total`` judges a daily-capped type's XP by the
+user's local day instead, so completion cannot depend on arrival order: ``_Working.credit``.)
 
 The window is a pair of absolute instants (``starts_at`` inclusive, ``ends_at`` exclusive), the
 same for every user whatever their timezone: an admin who means "this weekend in New York"

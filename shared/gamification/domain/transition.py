@@ -167,7 +167,13 @@ class _Working:
     def stats(self) -> UserStats:
         return user_stats(self.xp, self.counters, self.streak, self.challenge)
 
-    def credit(self, occurred_at: datetime, xp: int, total: int | None = None) -> None:
+    def credit(
+        self,
+        occurred_at: datetime,
+        xp: int,
+        total: int | None = None,
+        day_span: tuple[int, int] | None = None,
+    ) -> None:
         """Activity XP counts for the total (``total``: what it adds there, when a daily-cap
         slot changed hands; else ``xp``) and for the ISO week it happened in. The total stops
         at ``MAX_XP`` (``add_xp``: every term is ≥ 0, so the order still does not matter); a
@@ -176,12 +182,24 @@ class _Working:
 
         A week left at 0 (its only capped slot moved to a boosted activity in the next UTC week)
         is dropped: whether it was ever credited depends on arrival order, so absent == 0.
+
+        XP quests count a daily-capped activity by its local day (``day_span``, ``[start, end)``
+        in epoch microseconds: the day counts if any of it is inside the window), not by its
+        instant. A slot passes only to an activity with at least as much XP, but it can pass to
+        an earlier one that arrived late: judged by instant, XP inside the window could complete
+        a quest (never undone) and then move outside it, so completion would depend on arrival
+        order. Both holders of one slot share a day, so by day the count never falls.
         """
         self.xp = add_xp(self.xp, xp if total is None else total)
         if self.quest_index is not None and self.quest_index.by_xp:
             at = micros(occurred_at)
             for quest_id, start, end in self.quest_index.by_xp:
-                if start <= at < end:
+                inside = (
+                    start <= at < end
+                    if day_span is None
+                    else day_span[0] < end and start < day_span[1]
+                )
+                if inside:
                     self.count_for(quest_id, xp)
         week = iso_week(occurred_at)
         week_xp = self.weekly.get(week, 0) + xp
@@ -261,7 +279,9 @@ def apply_activities(
         else:
             applied.add(key)
             effects.applied_keys.append(key)
-            effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
+            effects.awards.append(
+                _earn(work, verdict, activity, key, day=day, zone=zone, rules=rules)
+            )
             work.count_activity(activity)
             if verdict.name == FREEZE_GRANTED and day >= horizon:
                 work.freezes = work.freezes.with_grant(day, policy.freezes)
@@ -323,6 +343,7 @@ def _earn(
     key: str,
     *,
     day: date,
+    zone: str,
     rules: GameRules,
 ) -> XpAward:
     """Add the activity's XP (respecting its daily cap) and count it."""
@@ -342,15 +363,16 @@ def _earn(
         return XpAward(key, activity.type, 0)
     kept = (*before[:position], candidate, *before[position:])
     gained = xp
+    span = _day_span(day, zone) if work.quest_index is not None else None
     if len(kept) > event_type.daily_cap:  # the worst slot changes hands (to a better one)
         dropped = kept[-1]
         kept = kept[:-1]
-        work.credit(dropped.occurred_at, -dropped.xp, total=0)
+        work.credit(dropped.occurred_at, -dropped.xp, total=0, day_span=span)
         gained -= dropped.xp
     else:  # a free slot was taken
         work.bump(activity.type)
     work.capped[bucket] = kept
-    work.credit(activity.occurred_at, xp, total=gained)
+    work.credit(activity.occurred_at, xp, total=gained, day_span=span)
     gained = work.xp - held  # less than earned at MAX_XP
     return XpAward(key, activity.type, gained, boost_id if gained else None)
 
@@ -437,6 +459,12 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
         badge = ctx.rules.badges.get(quest.reward_badge) if quest.reward_badge else None
         if badge is not None and badge.id not in work.badges:
             _grant_badge(work, effects, ctx, badge)
+
+
+def _day_span(day: date, timezone: str) -> tuple[int, int]:
+    """A local day as ``[start, end)`` in epoch microseconds (23 or 25 hours across DST)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
+    return micros(start), micros(_day_end(day, timezone))
 
 
 def _day_end(day: date, timezone: str) -> datetime:
