@@ -9,11 +9,13 @@ import pytest
 from pydantic import ValidationError
 
 from gamification.domain.activity import Activity
-from gamification.domain.game_rules import default_game_rules
+from gamification.domain.catalog import EventType
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.quests import QuestCatalog, parse_quest
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
+from tests.domain.builders import rules_with
 
 START = datetime(2026, 11, 28, 0, tzinfo=UTC)  # Saturday 00:00 UTC
 END = datetime(2026, 11, 30, 0, tzinfo=UTC)  # Monday 00:00 UTC
@@ -173,14 +175,10 @@ def test_notifications_past_the_room_of_one_commit_become_one_digest() -> None:
     assert notifications.within(many, 4) == fitted  # deterministic: a retry writes the same
 
 
-def _capped_xp_quest_rules(timezone_day_start: datetime) -> object:
-    from gamification.domain.catalog import EventType
-
-    from tests.domain.builders import rules_with
-
+def _capped_xp_quest_rules(starts_at: datetime) -> GameRules:
     capped = EventType(name="post_read", base_xp=10, daily_cap=1)
     quest = parse_quest(
-        weekend(starts_at=timezone_day_start.isoformat(), criteria={"type": "xp_total", "count": 10})
+        weekend(starts_at=starts_at.isoformat(), criteria={"type": "xp_total", "count": 10})
     )
     return rules_with(capped).with_quests(QuestCatalog(quests=(quest,)))
 
