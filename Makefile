@@ -72,10 +72,13 @@ bench: $(STAMP)
 costs: $(STAMP)
 	$(BIN)/python -m benchmarks.costs --write
 
-## Regenerate docs/openapi.json from the routers and docs/events/*.json from the event catalog (a test fails while it is stale).
+## Regenerate docs/openapi.json from the routers, docs/events/*.json from the event catalog and
+## the typed clients from the document (web/gamify-api.d.ts, clients/python); tests fail while stale.
 openapi: $(STAMP)
 	$(BIN)/python -m gamification.api.openapi docs/openapi.json
 	$(BIN)/python -m gamification.api.event_schemas docs/events
+	$(BIN)/python -m gamification.local.web_types
+	$(BIN)/python -m gamification.local.python_client
 
 ## Regenerate the README's widget screenshots (docs/screenshots/, light 1280 px and dark 360 px)
 ## from the browser test, which drives the demo page on the local stack in Chromium.

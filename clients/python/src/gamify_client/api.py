@@ -1,0 +1,798 @@
+"""The API's JSON as typed dicts, and a method per route (``Operations``).
+
+Generated from docs/openapi.json by ``python -m gamification.local.python_client``; do not edit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict, cast
+
+from gamify_client.transport import Transport
+
+
+class AcceptedOut(TypedDict):
+    key: str
+    """The activity's dedupe key: reporting it again earns nothing."""
+    status: NotRequired[Literal['queued']]
+    occurred_at: str
+    received_at: str
+
+class ActivityBatchIn(TypedDict):
+    activities: list[ActivityIn]
+
+class ActivityIn(TypedDict):
+    """An activity the signed-in user reports about themself."""
+    type: Literal['comment_left', 'post_completed', 'post_read']
+    """A client-reportable event type, e.g. `post_read`."""
+    object_id: str
+    """What it was about (the post, the comment...)."""
+    occurred_at: NotRequired[str | None]
+    """When it happened; defaults to now. May lie at most the back-dating window (48 h by default) in the past, and not in the future. RFC 3339 date-time with an offset, in the years 1970-8999."""
+    series_id: NotRequired[str | None]
+    """The series a post belongs to."""
+
+class AroundOut(TypedDict):
+    period: Period
+    week: str | None
+    user_id: str
+    rank: int | None
+    """Null when the user is not on this board."""
+    total: int
+    entries: list[EntryOut]
+    stale: bool
+    as_of: str | None
+
+class AttemptOut(TypedDict):
+    delivery_id: str
+    event_id: str
+    event_type: str
+    attempt: int
+    at: str
+    status: str
+    response_code: int | None
+    latency_ms: int
+    response: str
+
+class BadgeCatalogOut(TypedDict):
+    badges: list[BadgeOut]
+
+class BadgeIn(TypedDict):
+    name: str
+    """Shown on profiles and in the unlock notification. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    description: str
+    """Shown with the badge. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    icon: str
+    """`https://...` or a path relative to the page."""
+    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached
+
+class BadgeOut(TypedDict):
+    id: str
+    name: str
+    description: str
+    icon: str
+    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached
+
+class BatchItemOut(TypedDict):
+    index: int
+    status: Literal['accepted', 'rejected']
+    key: str
+    error: NotRequired[ItemError | None]
+
+class BatchOut(TypedDict):
+    accepted: int
+    rejected: int
+    results: list[BatchItemOut]
+
+class ChallengeStreak(TypedDict):
+    """Consecutive days with at least one solved challenge."""
+    count: int
+    type: Literal['challenge_streak']
+    scope: NotRequired[Literal['consecutive_days']]
+
+class CohortEntryOut(TypedDict):
+    rank: int
+    """SQL RANK() by this week's XP: ties share a rank."""
+    user_id: str
+    display_name: str | None
+    weekly_xp: int
+
+class DailyStreakOut(TypedDict):
+    current: int
+    """Days in a row, still alive today (0 once broken)."""
+    longest: int
+    active_today: bool
+    expires_at: str | None
+    """When it breaks unless the user acts."""
+    freezes: int
+    """Streak freezes held now (each covers one missed day)."""
+    frozen_days: list[str]
+    """The latest days a freeze covered (user's local days, oldest first), including days missed since the last active day that held freezes will cover."""
+
+class DeliveriesOut(TypedDict):
+    deliveries: list[AttemptOut]
+
+class EntryOut(TypedDict):
+    rank: int
+    """SQL RANK(): ties share a rank, the next rank skips."""
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+
+class ErasureOut(TypedDict):
+    user_id: str
+    status: str
+    """`erasing`: the data is being deleted in the background."""
+    requested_at: str
+    """Activities received before this moment are discarded, never applied."""
+
+class ErrorInfo(TypedDict):
+    code: str
+    """Stable machine-readable code, e.g. `unknown_event_type`."""
+    message: str
+    details: NotRequired[list[FieldError]]
+
+class ErrorResponse(TypedDict):
+    """The body of every error response."""
+    error: ErrorInfo
+
+class EventCount(TypedDict):
+    """``count`` XP-earning activities of any one event type."""
+    count: int
+    type: Literal['event_count']
+    event_type: str
+
+class ExclusionIn(TypedDict):
+    excluded: bool
+    """True takes the user off every board; false lifts it."""
+    reason: NotRequired[str | None]
+    """Why (required when excluding); stored with the profile and exported. At least one visible character; no control, format, separator (but the space) or invisible characters."""
+
+class ExclusionOut(TypedDict):
+    user_id: str
+    excluded: bool
+    reason: str | None
+    excluded_at: str | None
+
+class ExportOut(TypedDict):
+    format: str
+    """`gamify-export/1`."""
+    user_id: str
+    exported_at: str
+    profile: NotRequired[dict[str, Any] | None]
+    """First page only: settings, XP, level, counters, streak runs, weekly XP, earned badges, leaderboard listing and exclusion (with its reason); null when no profile is stored."""
+    write_budget: NotRequired[list[dict[str, Any]] | None]
+    """First page only: the per-minute write counters."""
+    records: list[dict[str, Any]]
+    """Stored items, each with a `kind`: `activity` (a dedupe marker: what you did, once per object), `notification`, `cap_day`, `streak_reminder_sent`."""
+    next_cursor: str | None
+    """Pass back as `cursor`; null on the last page."""
+
+class FieldError(TypedDict):
+    """One problem with one input field, e.g. ``body.occurred_at`` or ``query.limit``."""
+    field: str
+    """Where: `body.<path>`, `query.<name>` or `path.<name>`."""
+    message: str
+    type: str
+    """Machine-readable kind, e.g. `less_than_equal`."""
+
+class FollowEntryOut(TypedDict):
+    user_id: str
+    display_name: str | None
+    since: str
+    """When the follow (or block) was made."""
+    mutual: bool
+    """The follow goes both ways: you are friends."""
+
+class FollowListOut(TypedDict):
+    entries: list[FollowEntryOut]
+    next_cursor: str | None
+    """Pass as `cursor` for the next page; `null` on the last. A page may hold fewer than `limit` entries (followers you may not see are left out)."""
+
+class FriendBoardOut(TypedDict):
+    period: Period
+    week: str | None
+    entries: list[FriendEntryOut]
+    total: int
+    """Entries ranked: you and those you follow with XP listed."""
+    stale: bool
+    """The cache could not be trusted (down, or being rebuilt): the board was computed from the stored profiles instead (exact, slower)."""
+
+class FriendEntryOut(TypedDict):
+    rank: int
+    """`RANK()` among you and the users you follow."""
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+    me: bool
+
+class FriendStreakOut(TypedDict):
+    user_id: str
+    """Your partner."""
+    display_name: str | None
+    status: Literal['invited', 'invited_me', 'active']
+    """`invited`: waiting for them; `invited_me`: accept with the same PUT."""
+    since: str
+    started_on: str | None
+    """The pair's first day (active streaks)."""
+    current: int
+    """Consecutive days on which you were both active."""
+    longest: int
+    both_active_today: bool
+    at_risk: bool
+    """Alive, and one of you has not been active today yet."""
+
+class FriendStreaksOut(TypedDict):
+    streaks: list[FriendStreakOut]
+
+class HealthOut(TypedDict):
+    """Liveness of the public edge (gateway and a function), not of the dependencies: a public probe that reached DynamoDB and Redis would let anyone spend them, and the API answers through a Redis outage anyway (stale boards). Dependencies are watched by alarms."""
+    status: Literal['ok']
+
+class ItemError(TypedDict):
+    code: str
+    message: str
+    field: NotRequired[str | None]
+
+class LeaderboardOut(TypedDict):
+    period: Period
+    week: str | None
+    """The ISO week (UTC) of a weekly board."""
+    total: int
+    offset: int
+    limit: int
+    entries: list[EntryOut]
+    stale: bool
+    """True when served from a snapshot while Redis is down."""
+    as_of: str | None
+    """When the snapshot was taken (stale only)."""
+
+class LeagueResultOut(TypedDict):
+    week: str
+    """The ISO week (UTC) that was closed."""
+    rank: int
+    weekly_xp: int
+    movement: Literal['promoted', 'demoted', 'stayed']
+    from_tier: TierOut
+    to_tier: TierOut
+
+class LeagueSummaryOut(TypedDict):
+    tier: TierOut
+    """The tier you play in next (or this week, once joined)."""
+    week: str | None
+    """The ISO week of your latest cohort."""
+    last_result: LeagueResultOut | None
+
+class LevelOut(TypedDict):
+    level: int
+    xp_into_level: int
+    xp_to_next_level: int
+    level_floor_xp: int
+    next_level_xp: int
+    fraction: float
+    """Progress through the current level, 0 to 1."""
+
+class LevelReached(TypedDict):
+    type: Literal['level_reached']
+    level: int
+
+class ListedQuestOut(TypedDict):
+    id: str
+    name: str
+    description: str
+    starts_at: str
+    ends_at: str
+    criteria: PostsRead | SeriesComplete | EventCount | XpTotal
+    reward_xp: int
+    reward_badge: str | None
+    status: Literal['active', 'upcoming', 'ended']
+    """`ended` only on your own list, for a quest you completed."""
+
+class MarkAllReadIn(TypedDict):
+    """Mark every notification in your feed read."""
+    all: Literal[True]
+
+class MarkReadOut(TypedDict):
+    marked: list[str]
+    unknown: list[str]
+    """Ids not found in your feed."""
+
+class MarkSomeReadIn(TypedDict):
+    """Mark these notifications read (ids not in your feed are reported back as unknown)."""
+    ids: list[str]
+
+class MyLeagueOut(TypedDict):
+    week: str
+    """The current ISO week (UTC)."""
+    closes_at: str
+    """When the week ends (Monday 00:00 UTC)."""
+    tier: TierOut
+    joined: bool
+    """False until your first XP-earning activity this week."""
+    cohort: int | None
+    size: int
+    """Members with XP this week."""
+    entries: list[CohortEntryOut]
+    me: CohortEntryOut | None
+    """Your row (null until you joined)."""
+    zones: ZonesOut | None
+    source: Literal['cache', 'table']
+    """`table` while the cache may be incomplete: read from DynamoDB, exact."""
+    last_result: LeagueResultOut | None
+
+class MyProfileOut(TypedDict):
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+    progress: LevelOut
+    weekly_xp: int
+    """XP earned in the current ISO week (UTC)."""
+    streak: DailyStreakOut
+    challenge_streak: StreakOut
+    rank: int | None
+    """All-time rank; null when unranked or unavailable."""
+    rank_available: bool
+    """False while the leaderboard cache is down."""
+    badge_count: int
+    settings: SettingsOut
+    league: LeagueSummaryOut
+
+class NotificationOut(TypedDict):
+    id: str
+    kind: str
+    title: str
+    message: str
+    created_at: str
+    read: bool
+
+class NotificationPageOut(TypedDict):
+    notifications: list[NotificationOut]
+    next_cursor: str | None
+    """Pass as `cursor` for the next page."""
+
+Period = Literal['alltime', 'weekly']
+
+class PingSentOut(TypedDict):
+    delivery_id: str
+    event_id: str
+
+class PostsRead(TypedDict):
+    """Distinct posts read (the seed counted every progress row instead)."""
+    count: int
+    type: Literal['posts_read']
+    scope: NotRequired[Literal['total']]
+
+class ProfileOut(TypedDict):
+    user_id: str
+    display_name: str | None
+    xp: int
+    level: int
+    progress: LevelOut
+    weekly_xp: int
+    """XP earned in the current ISO week (UTC)."""
+    streak: DailyStreakOut
+    challenge_streak: StreakOut
+    rank: int | None
+    """All-time rank; null when unranked or unavailable."""
+    rank_available: bool
+    """False while the leaderboard cache is down."""
+    badge_count: int
+
+class ProgressOut(TypedDict):
+    current: int
+    target: int
+
+class QuestCatalogOut(TypedDict):
+    quests: list[ListedQuestOut]
+
+class QuestIn(TypedDict):
+    """A goal inside a window of two absolute instants (the same for every user, whatever their timezone): activities count by when they occurred, ``starts_at <= t < ends_at``."""
+    name: str
+    """Shown in the quest list and the completion notification. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    description: str
+    """Shown with the quest. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    starts_at: str
+    """Start of the window (inclusive). RFC 3339 date-time with an offset, in the years 1970-8999."""
+    ends_at: str
+    """End of the window (exclusive), after starts_at. RFC 3339 date-time with an offset, in the years 1970-8999."""
+    criteria: PostsRead | SeriesComplete | EventCount | XpTotal
+    """A counting criterion of the badge language: posts_read, series_complete, event_count or xp_total (activity XP, bonuses excluded), counted inside the window."""
+    reward_xp: int
+    """Bonus XP (all-time, not weekly)."""
+    reward_badge: NotRequired[str | None]
+    """A badge awarded with it."""
+
+class QuestOut(TypedDict):
+    id: str
+    name: str
+    description: str
+    starts_at: str
+    ends_at: str
+    criteria: PostsRead | SeriesComplete | EventCount | XpTotal
+    reward_xp: int
+    reward_badge: str | None
+
+class RelationOut(TypedDict):
+    user_id: str
+    following: bool
+    """You follow them."""
+    follows_you: bool
+    """They follow you (only said once you follow them)."""
+    friends: bool
+    """You follow each other."""
+    blocked: bool
+    """You block them."""
+
+class SeriesComplete(TypedDict):
+    """Distinct series completed (the dedupe key makes each series count once)."""
+    count: int
+    type: Literal['series_complete']
+    scope: NotRequired[Literal['unique_series']]
+
+class ServiceActivityIn(TypedDict):
+    """An activity a trusted service reports for any user (any non-system event type)."""
+    type: Literal['challenge_solved', 'comment_left', 'post_completed', 'post_read', 'series_completed', 'streak_freeze_granted']
+    """Any non-system event type, e.g. `challenge_solved`."""
+    object_id: str
+    """What it was about (the post, the comment...)."""
+    occurred_at: NotRequired[str | None]
+    """When it happened; defaults to now. May lie at most the back-dating window (48 h by default) in the past, and not in the future. RFC 3339 date-time with an offset, in the years 1970-8999."""
+    series_id: NotRequired[str | None]
+    """The series a post belongs to."""
+    user_id: str
+
+class SettingsIn(TypedDict):
+    """Only the fields you send change; send `display_name: null` to clear the name."""
+    display_name: NotRequired[str | None]
+    """Shown on leaderboards: at least one visible character; no control, format, separator (but the space) or invisible characters; surrounding spaces are trimmed."""
+    timezone: NotRequired[str]
+    """An IANA timezone, e.g. `Europe/Paris` (an unknown one is a 400)."""
+    push_enabled: NotRequired[bool]
+    leaderboard_visible: NotRequired[bool]
+    """False takes you off every public board (within a minute); true puts you back."""
+
+class SettingsOut(TypedDict):
+    display_name: str | None
+    timezone: str
+    push_enabled: bool
+    leaderboard_visible: NotRequired[bool]
+    """False: you are on no public board and in nobody's around-me view; your XP, levels and badges stay, and you still see your own rank."""
+
+class StreakDays(TypedDict):
+    """A streak of ``count`` consecutive days, reached at any time (the longest streak counts)."""
+    count: int
+    type: Literal['streak']
+    scope: NotRequired[Literal['consecutive_days']]
+
+class StreakOut(TypedDict):
+    current: int
+    """Days in a row, still alive today (0 once broken)."""
+    longest: int
+    active_today: bool
+    expires_at: str | None
+    """When it breaks unless the user acts."""
+
+class TierOut(TypedDict):
+    index: int
+    """0 is the first (lowest) tier."""
+    name: str
+
+class TiersOut(TypedDict):
+    tiers: list[TierOut]
+    cohort_size: int
+    promote_percent: int
+    """Top % (rounded up, ≥ 1) of members with XP."""
+    demote_percent: int
+    """Bottom % (rounded down) of the members."""
+
+class UserBadgeOut(TypedDict):
+    id: str
+    name: str | None
+    description: str | None
+    icon: str | None
+    earned: bool
+    earned_at: str | None
+    progress: ProgressOut | None
+    retired: bool
+    """Earned, but the definition has since been removed."""
+
+class UserBadgesOut(TypedDict):
+    user_id: str
+    earned_count: int
+    badges: list[UserBadgeOut]
+
+class UserQuestOut(TypedDict):
+    id: str
+    name: str
+    description: str
+    starts_at: str
+    ends_at: str
+    criteria: PostsRead | SeriesComplete | EventCount | XpTotal
+    reward_xp: int
+    reward_badge: str | None
+    status: Literal['active', 'upcoming', 'ended']
+    """`ended` only on your own list, for a quest you completed."""
+    progress: ProgressOut
+    completed: bool
+    completed_at: str | None
+
+class UserQuestsOut(TypedDict):
+    user_id: str
+    quests: list[UserQuestOut]
+
+class WebhookIn(TypedDict):
+    url: str
+    """`https://` only; a host resolving to a private, loopback or link-local address is refused at every delivery."""
+    event_types: list[str]
+    """Event types (`GET /v1/events/schema`), or `*`."""
+    description: NotRequired[str]
+    active: NotRequired[bool]
+
+class WebhookListOut(TypedDict):
+    webhooks: list[WebhookOut]
+
+class WebhookOut(TypedDict):
+    id: str
+    url: str
+    event_types: list[str]
+    description: str
+    active: bool
+    created_at: str
+    failing_since: str | None
+    secret: NotRequired[str | None]
+    """The signing secret: only in the answer that created the endpoint."""
+
+class XpTotal(TypedDict):
+    count: int
+    type: Literal['xp_total']
+    scope: NotRequired[Literal['lifetime']]
+
+class ZonesOut(TypedDict):
+    promotion_up_to_rank: int | None
+    """Ranks 1..N would be promoted if the week ended now; null: nobody."""
+    demotion_from_rank: int | None
+    """Ranks from N down would be demoted if the week ended now; null: nobody."""
+
+class Operations:
+    """One method per route, named after its ``operationId``; 2xx answers are returned
+    decoded (``None`` for an empty one), anything else raises ``ApiError``."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def block(self, user_id: str) -> RelationOut:
+        """Block a user: both follows between you go, and neither can follow again"""
+        answer = self._transport.call('PUT', '/v1/me/blocked/{user_id}', path={'user_id': user_id})
+        return cast('RelationOut', answer)
+
+    def delete_badge(self, badge_id: str) -> None:
+        """Remove a badge definition"""
+        answer = self._transport.call('DELETE', '/v1/admin/badges/{badge_id}', path={'badge_id': badge_id})
+        return cast('None', answer)
+
+    def delete_quest(self, quest_id: str) -> None:
+        """Remove a quest"""
+        answer = self._transport.call('DELETE', '/v1/admin/quests/{quest_id}', path={'quest_id': quest_id})
+        return cast('None', answer)
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        """Remove a webhook endpoint"""
+        answer = self._transport.call('DELETE', '/v1/admin/webhooks/{webhook_id}', path={'webhook_id': webhook_id})
+        return cast('None', answer)
+
+    def end_friend_streak(self, user_id: str) -> None:
+        """Decline, withdraw or end a friend streak"""
+        answer = self._transport.call('DELETE', '/v1/me/friend-streaks/{user_id}', path={'user_id': user_id})
+        return cast('None', answer)
+
+    def erase_me(self) -> ErasureOut:
+        """Erase your account and everything stored about you"""
+        answer = self._transport.call('DELETE', '/v1/me')
+        return cast('ErasureOut', answer)
+
+    def erase_user(self, user_id: str) -> ErasureOut:
+        """Erase a user and everything stored about them"""
+        answer = self._transport.call('DELETE', '/v1/admin/users/{user_id}', path={'user_id': user_id})
+        return cast('ErasureOut', answer)
+
+    def export_me(self, *, cursor: str | None | None = None) -> ExportOut:
+        """Everything stored about you, as JSON"""
+        answer = self._transport.call('GET', '/v1/me/export', query={'cursor': cursor})
+        return cast('ExportOut', answer)
+
+    def export_user(self, user_id: str, *, cursor: str | None | None = None) -> ExportOut:
+        """Everything stored about a user, as JSON"""
+        answer = self._transport.call('GET', '/v1/admin/users/{user_id}/export', path={'user_id': user_id}, query={'cursor': cursor})
+        return cast('ExportOut', answer)
+
+    def follow(self, user_id: str) -> RelationOut:
+        """Follow a user (no consent needed; mutual follows are friends)"""
+        answer = self._transport.call('PUT', '/v1/me/following/{user_id}', path={'user_id': user_id})
+        return cast('RelationOut', answer)
+
+    def get_event_schemas(self) -> dict[str, Any]:
+        """The JSON Schema of every domain event type"""
+        answer = self._transport.call('GET', '/v1/events/schema')
+        return cast('dict[str, Any]', answer)
+
+    def get_friend_leaderboard(self, *, period: Period | None = None) -> FriendBoardOut:
+        """You and everyone you follow, ranked like the global board"""
+        answer = self._transport.call('GET', '/v1/me/friends/leaderboard', query={'period': period})
+        return cast('FriendBoardOut', answer)
+
+    def get_health(self) -> HealthOut:
+        """Liveness of the API"""
+        answer = self._transport.call('GET', '/v1/health')
+        return cast('HealthOut', answer)
+
+    def get_leaderboard(self, *, period: Period | None = None, limit: int | None = None, offset: int | None = None) -> LeaderboardOut:
+        """A page of the leaderboard"""
+        answer = self._transport.call('GET', '/v1/leaderboard', query={'period': period, 'limit': limit, 'offset': offset})
+        return cast('LeaderboardOut', answer)
+
+    def get_leaderboard_around(self, user_id: str, *, period: Period | None = None, radius: int | None = None) -> AroundOut:
+        """The leaderboard around one user"""
+        answer = self._transport.call('GET', '/v1/leaderboard/around/{user_id}', path={'user_id': user_id}, query={'period': period, 'radius': radius})
+        return cast('AroundOut', answer)
+
+    def get_league_tiers(self) -> TiersOut:
+        """The league tiers, cohort size and zones"""
+        answer = self._transport.call('GET', '/v1/leagues/tiers')
+        return cast('TiersOut', answer)
+
+    def get_my_league(self) -> MyLeagueOut:
+        """Your league cohort this week"""
+        answer = self._transport.call('GET', '/v1/me/league')
+        return cast('MyLeagueOut', answer)
+
+    def get_my_profile(self) -> MyProfileOut:
+        """Your profile and settings"""
+        answer = self._transport.call('GET', '/v1/me')
+        return cast('MyProfileOut', answer)
+
+    def get_open_api_document(self) -> dict[str, Any]:
+        """This API's OpenAPI 3.1 document"""
+        answer = self._transport.call('GET', '/v1/openapi.json')
+        return cast('dict[str, Any]', answer)
+
+    def get_swagger_ui(self, *, format: Literal['html', 'json'] | None = None) -> dict[str, Any]:
+        """Swagger UI for this API"""
+        answer = self._transport.call('GET', '/v1/docs', query={'format': format})
+        return cast('dict[str, Any]', answer)
+
+    def get_user_badges(self, user_id: str) -> UserBadgesOut:
+        """Every badge with the user's progress"""
+        answer = self._transport.call('GET', '/v1/users/{user_id}/badges', path={'user_id': user_id})
+        return cast('UserBadgesOut', answer)
+
+    def get_user_profile(self, user_id: str) -> ProfileOut:
+        """A user's public profile"""
+        answer = self._transport.call('GET', '/v1/users/{user_id}', path={'user_id': user_id})
+        return cast('ProfileOut', answer)
+
+    def get_webhook(self, webhook_id: str) -> WebhookOut:
+        """A webhook endpoint (never its secret)"""
+        answer = self._transport.call('GET', '/v1/admin/webhooks/{webhook_id}', path={'webhook_id': webhook_id})
+        return cast('WebhookOut', answer)
+
+    def get_webhook_deliveries(self, webhook_id: str) -> DeliveriesOut:
+        """The endpoint's latest delivery attempts"""
+        answer = self._transport.call('GET', '/v1/admin/webhooks/{webhook_id}/deliveries', path={'webhook_id': webhook_id})
+        return cast('DeliveriesOut', answer)
+
+    def list_badges(self) -> BadgeCatalogOut:
+        """The badge catalog"""
+        answer = self._transport.call('GET', '/v1/badges')
+        return cast('BadgeCatalogOut', answer)
+
+    def list_blocked(self, *, limit: int | None = None, cursor: str | None | None = None) -> FollowListOut:
+        """The users you block"""
+        answer = self._transport.call('GET', '/v1/me/blocked', query={'limit': limit, 'cursor': cursor})
+        return cast('FollowListOut', answer)
+
+    def list_followers(self, *, limit: int | None = None, cursor: str | None | None = None) -> FollowListOut:
+        """The users who follow you, by id"""
+        answer = self._transport.call('GET', '/v1/me/followers', query={'limit': limit, 'cursor': cursor})
+        return cast('FollowListOut', answer)
+
+    def list_following(self, *, limit: int | None = None, cursor: str | None | None = None) -> FollowListOut:
+        """The users you follow, by id (`mutual`: they follow you back)"""
+        answer = self._transport.call('GET', '/v1/me/following', query={'limit': limit, 'cursor': cursor})
+        return cast('FollowListOut', answer)
+
+    def list_friend_streaks(self) -> FriendStreaksOut:
+        """Your friend streaks and invitations, with their current length"""
+        answer = self._transport.call('GET', '/v1/me/friend-streaks')
+        return cast('FriendStreaksOut', answer)
+
+    def list_my_notifications(self, *, unread_only: bool | None = None, limit: int | None = None, cursor: str | None | None = None) -> NotificationPageOut:
+        """Your notifications, newest first"""
+        answer = self._transport.call('GET', '/v1/me/notifications', query={'unread_only': unread_only, 'limit': limit, 'cursor': cursor})
+        return cast('NotificationPageOut', answer)
+
+    def list_my_quests(self) -> UserQuestsOut:
+        """Your quests with progress"""
+        answer = self._transport.call('GET', '/v1/me/quests')
+        return cast('UserQuestsOut', answer)
+
+    def list_quests(self) -> QuestCatalogOut:
+        """Active and upcoming quests"""
+        answer = self._transport.call('GET', '/v1/quests')
+        return cast('QuestCatalogOut', answer)
+
+    def list_webhooks(self) -> WebhookListOut:
+        """Every webhook endpoint (never their secrets)"""
+        answer = self._transport.call('GET', '/v1/admin/webhooks')
+        return cast('WebhookListOut', answer)
+
+    def mark_notifications_read(self, body: MarkSomeReadIn | MarkAllReadIn) -> MarkReadOut:
+        """Mark some or all of your notifications read"""
+        answer = self._transport.call('POST', '/v1/me/notifications/read', body=body)
+        return cast('MarkReadOut', answer)
+
+    def put_badge(self, badge_id: str, body: BadgeIn) -> BadgeOut:
+        """Create or replace a badge definition"""
+        answer = self._transport.call('PUT', '/v1/admin/badges/{badge_id}', path={'badge_id': badge_id}, body=body)
+        return cast('BadgeOut', answer)
+
+    def put_quest(self, quest_id: str, body: QuestIn) -> QuestOut:
+        """Create or replace a quest"""
+        answer = self._transport.call('PUT', '/v1/admin/quests/{quest_id}', path={'quest_id': quest_id}, body=body)
+        return cast('QuestOut', answer)
+
+    def put_webhook(self, webhook_id: str, body: WebhookIn) -> WebhookOut:
+        """Create or replace a webhook endpoint"""
+        answer = self._transport.call('PUT', '/v1/admin/webhooks/{webhook_id}', path={'webhook_id': webhook_id}, body=body)
+        return cast('WebhookOut', answer)
+
+    def report_activities(self, body: ActivityBatchIn) -> BatchOut:
+        """Report up to 25 of your own activities"""
+        answer = self._transport.call('POST', '/v1/activities/batch', body=body)
+        return cast('BatchOut', answer)
+
+    def report_activity(self, body: ActivityIn) -> AcceptedOut:
+        """Report one of your own activities"""
+        answer = self._transport.call('POST', '/v1/activities', body=body)
+        return cast('AcceptedOut', answer)
+
+    def report_activity_as_service(self, body: ServiceActivityIn) -> AcceptedOut:
+        """Report an activity for any user (trusted services)"""
+        answer = self._transport.call('POST', '/v1/internal/activities', body=body)
+        return cast('AcceptedOut', answer)
+
+    def rotate_webhook_secret(self, webhook_id: str) -> WebhookOut:
+        """Rotate the endpoint's signing secret"""
+        answer = self._transport.call('POST', '/v1/admin/webhooks/{webhook_id}/rotate', path={'webhook_id': webhook_id})
+        return cast('WebhookOut', answer)
+
+    def set_user_exclusion(self, user_id: str, body: ExclusionIn) -> ExclusionOut:
+        """Exclude a user from the leaderboards, or lift it"""
+        answer = self._transport.call('PUT', '/v1/admin/users/{user_id}', path={'user_id': user_id}, body=body)
+        return cast('ExclusionOut', answer)
+
+    def start_friend_streak(self, user_id: str) -> FriendStreakOut:
+        """Invite a friend to a friend streak, or accept their invitation"""
+        answer = self._transport.call('PUT', '/v1/me/friend-streaks/{user_id}', path={'user_id': user_id})
+        return cast('FriendStreakOut', answer)
+
+    def test_webhook(self, webhook_id: str) -> PingSentOut:
+        """Send a signed webhook.test event to this endpoint"""
+        answer = self._transport.call('POST', '/v1/admin/webhooks/{webhook_id}/test', path={'webhook_id': webhook_id})
+        return cast('PingSentOut', answer)
+
+    def unblock(self, user_id: str) -> None:
+        """Lift your block of a user (a block of theirs stays)"""
+        answer = self._transport.call('DELETE', '/v1/me/blocked/{user_id}', path={'user_id': user_id})
+        return cast('None', answer)
+
+    def unfollow(self, user_id: str) -> None:
+        """Stop following a user"""
+        answer = self._transport.call('DELETE', '/v1/me/following/{user_id}', path={'user_id': user_id})
+        return cast('None', answer)
+
+    def update_my_settings(self, body: SettingsIn) -> SettingsOut:
+        """Change your display name, timezone or push reminders"""
+        answer = self._transport.call('PUT', '/v1/me/settings', body=body)
+        return cast('SettingsOut', answer)
