@@ -498,6 +498,8 @@ export interface SettingsIn {
   push_enabled?: boolean;
   /** False takes you off every public board (within a minute); true puts you back. */
   leaderboard_visible?: boolean;
+  /** The language of your notifications from now on (`en`, `de`, or one the deployment added; an unknown one is a 400). Earlier notifications keep theirs. */
+  locale?: string;
 }
 
 export interface SettingsOut {
@@ -506,6 +508,8 @@ export interface SettingsOut {
   push_enabled: boolean;
   /** False: you are on no public board and in nobody's around-me view; your XP, levels and badges stay, and you still see your own rank. */
   leaderboard_visible?: boolean;
+  /** The language of your notifications. */
+  locale?: string;
 }
 
 /** A streak of ``count`` consecutive days, reached at any time (the longest streak counts). */

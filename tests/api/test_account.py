@@ -32,18 +32,36 @@ def test_settings_change_what_is_sent_and_show_on_the_profile_and_board(
         "timezone": "Asia/Kolkata",
         "push_enabled": True,
         "leaderboard_visible": True,
+        "locale": "en",
     }
     assert second.json == {
         "display_name": "Alice",
         "timezone": "Asia/Kolkata",
         "push_enabled": False,
         "leaderboard_visible": True,
+        "locale": "en",
     }
     seed.project("alice")
     me = api.get("/v1/me", as_=ALICE).json
     assert (me["xp"], me["settings"]["timezone"]) == (200, "Asia/Kolkata")
     board = api.get("/v1/leaderboard", as_=ALICE).json
     assert board["entries"][0]["display_name"] == "Alice"
+
+
+def test_the_language_of_notifications_is_a_setting(api: Api) -> None:
+    seed.profile("alice", 200)
+
+    german = api.put("/v1/me/settings", as_=ALICE, body={"locale": "de"})
+    unknown = api.put("/v1/me/settings", as_=ALICE, body={"locale": "xx"})
+    malformed = api.put("/v1/me/settings", as_=ALICE, body={"locale": "deutsch"})
+
+    assert german.status == 200, german.text
+    assert german.json["locale"] == "de"
+    assert api.get("/v1/me", as_=ALICE).json["settings"]["locale"] == "de"  # stored and read back
+    assert unknown.status == 400, unknown.text
+    assert "unknown locale 'xx'" in unknown.error["message"]
+    assert malformed.status == 422
+    assert malformed.error_fields() == {"body.locale"}
 
 
 def test_a_null_display_name_clears_it_everywhere(api: Api, redis_client: redis.Redis) -> None:

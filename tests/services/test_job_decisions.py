@@ -9,7 +9,7 @@ import pytest
 
 from gamification.domain.badges import parse_badge
 from gamification.domain.boards import PlayerScore
-from gamification.domain.reminders import Reminder, Skip, expiry_phrase, plan_reminder
+from gamification.domain.reminders import Reminder, Skip, plan_reminder, says_tonight
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.streaks import StreakTrack
 from gamification.services.backfill import criteria_fingerprint
@@ -60,8 +60,8 @@ def test_who_gets_no_reminder(days: list[date], push: bool, skip: Skip) -> None:
 
 
 def test_wording_follows_the_lead_and_the_lead_is_bounded() -> None:
-    assert expiry_phrase(timedelta(hours=6)) == "tonight"
-    assert expiry_phrase(timedelta(hours=18)) == "at midnight"
+    assert says_tonight(timedelta(hours=6))
+    assert not says_tonight(timedelta(hours=18))
     for lead in (timedelta(0), timedelta(hours=25)):
         with pytest.raises(ValueError, match="lead"):
             StreakReminders(None, None, None, None, None, lead=lead)  # type: ignore[arg-type]

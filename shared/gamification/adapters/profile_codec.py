@@ -14,6 +14,7 @@ from typing import Any
 
 from gamification.adapters import keys
 from gamification.domain import text
+from gamification.domain.messages import DEFAULT_LOCALE, default_messages
 from gamification.domain.profile_records import (
     AccountMarks,
     Exclusion,
@@ -154,6 +155,12 @@ def decode_day(values: Mapping[str, Any]) -> dict[str, tuple[CapSlot, ...]]:
     }
 
 
+def _spoken_locale(stored: object) -> str:
+    if isinstance(stored, str) and stored in default_messages().locales:
+        return stored
+    return DEFAULT_LOCALE
+
+
 def decode_profile(values: dict[str, Any]) -> StoredUser:
     settings = UserSettings(
         # A name saved before the text rule was tightened (an invisible one) is dropped, not
@@ -162,6 +169,8 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
         timezone=values.get("timezone", "UTC"),
         push_enabled=bool(values.get("push_enabled", False)),
         leaderboard_visible=bool(values.get("leaderboard_visible", True)),
+        # A locale whose catalogue a deployment removed reads as the default, not as an error.
+        locale=_spoken_locale(values.get("locale")),
     )
     body = unpack_state(values.get("state", "{}"))
     legacy = _legacy_capped(body.pop("capped", None) or {})

@@ -43,6 +43,7 @@ from gamification.domain import notifications
 from gamification.domain.domain_events import EventDraft, user_erased, user_excluded
 from gamification.domain.freezes import FreezeRules, expires_without_clock
 from gamification.domain.leagues import LeagueState
+from gamification.domain.messages import DEFAULT_LOCALE
 from gamification.domain.notifications import Notification
 from gamification.domain.profile_records import (
     NO_MARKS as NO_MARKS,  # noqa: PLC0414 (re-exported: its old home)
@@ -455,7 +456,9 @@ class UserRepository:
         room = MAX_TRANSACTION_ITEMS - len(items) - seat  # the league seat commits too
         items.extend(
             {"Put": {"TableName": self._table, "Item": self.notification_item(n)}}
-            for n in notifications.within(list(change.notifications), room)
+            for n in notifications.within(
+                list(change.notifications), room, change.state.settings.locale
+            )
         )
         membership_index = -1
         if change.membership is not None:
@@ -551,6 +554,7 @@ class UserRepository:
                 "timezone": settings.timezone,
                 "push_enabled": settings.push_enabled,
                 "leaderboard_visible": None if settings.leaderboard_visible else False,
+                "locale": None if settings.locale == DEFAULT_LOCALE else settings.locale,
                 "unlisted": True if unlisted else None,
                 "excluded_reason": marks.exclusion.reason if marks.exclusion else None,
                 "excluded_at": _iso(marks.exclusion.at) if marks.exclusion else None,

@@ -30,6 +30,7 @@ from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.badges import Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.instants import Instant
+from gamification.domain.messages import LOCALE_PATTERN
 from gamification.domain.quests import QuestCriterion
 from gamification.domain.text import HumanText
 from gamification.domain.timezones import NAME_PATTERN
@@ -210,6 +211,12 @@ class SettingsIn(_Request):
     leaderboard_visible: bool = Field(
         default=True,
         description="False takes you off every public board (within a minute); true puts you back.",
+        json_schema_extra=_no_default,
+    )
+    locale: Annotated[str, Field(max_length=6, pattern=LOCALE_PATTERN)] = Field(
+        default="en",
+        description="The language of your notifications from now on (`en`, `de`, or one the "
+        "deployment added; an unknown one is a 400). Earlier notifications keep theirs.",
         json_schema_extra=_no_default,
     )
 

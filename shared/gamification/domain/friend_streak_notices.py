@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications
 from gamification.domain.friend_streaks import MILESTONES, friend_streak, pair_runs, pair_today
+from gamification.domain.messages import text
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserState
 from gamification.domain.streaks import local_day
@@ -109,10 +110,11 @@ def _at_risk(
     notification = notifications.friend_streak_reminder(
         user_id=me.user_id,
         partner=partner.user_id,
-        name=_name(partner),
+        name=_name(partner, me.settings.locale),
         days=streak.current,
         local_day=today.isoformat(),
         now=now,
+        locale=me.settings.locale,
     )
     return FriendNotice(notification, NoticeKind.AT_RISK, partner.user_id, today)
 
@@ -127,25 +129,27 @@ def _both(
             notification = notifications.friend_streak_milestone(
                 user_id=to.user_id,
                 partner=other.user_id,
-                name=_name(other),
+                name=_name(other, to.settings.locale),
                 days=days,
                 reached_on=day.isoformat(),
                 now=now,
                 push=push,
+                locale=to.settings.locale,
             )
         else:
             notification = notifications.friend_streak_broken(
                 user_id=to.user_id,
                 partner=other.user_id,
-                name=_name(other),
+                name=_name(other, to.settings.locale),
                 days=days,
                 last_day=day.isoformat(),
                 now=now,
                 push=push,
+                locale=to.settings.locale,
             )
         found.append(FriendNotice(notification, kind, other.user_id, day))
     return found
 
 
-def _name(user: UserState) -> str:
-    return user.settings.display_name or "your friend"
+def _name(user: UserState, locale: str) -> str:
+    return user.settings.display_name or text(locale, "friend.unnamed")

@@ -29,6 +29,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gamification.domain import text
+from gamification.domain.messages import DEFAULT_LOCALE
+from gamification.domain.messages import text as message_text
 
 DEFAULT_LEAGUES_FILE = Path(__file__).resolve().parent.parent / "data" / "leagues.json"
 MAX_TIERS = 50
@@ -263,17 +265,16 @@ def apply_outcome(league: LeagueState, cohort: int, outcome: Outcome) -> LeagueS
     )
 
 
-def result_message(outcome: Outcome, rules: LeagueRules) -> tuple[str, str]:
-    """Title and message of the close notification."""
+def result_message(
+    outcome: Outcome, rules: LeagueRules, locale: str = DEFAULT_LOCALE
+) -> tuple[str, str]:
+    """Title and message of the close notification, in the member's language."""
     name = rules.tier(outcome.to_tier).name
-    movement = outcome.movement
-    if movement is Movement.PROMOTED:
-        title = f"Promoted to {name} League!"
-    elif movement is Movement.DEMOTED:
-        title = f"Demoted to {name} League"
-    else:
-        title = f"You stayed in {name} League"
-    return title, f"You finished week {outcome.week} ranked #{outcome.rank} with {outcome.xp} XP."
+    title = message_text(locale, f"league_result.{outcome.movement.value}", name=name)
+    message = message_text(
+        locale, "league_result.message", week=outcome.week, rank=outcome.rank, xp=outcome.xp
+    )
+    return title, message
 
 
 def outcomes_by_user(

@@ -1,4 +1,5 @@
-"""In-app notifications the engine creates, with the seed's titles and messages.
+"""In-app notifications the engine creates, with the seed's titles and messages, in the user's
+language (``locale``: the templates of ``domain.messages``; English by default).
 
 Ids are deterministic (``level#12``, ``badge#bookworm``, ``streak#3``) so a retried batch writes
 the same notification again instead of a second copy.
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from gamification.domain.messages import DEFAULT_LOCALE, text
 
 
 class NotificationKind(StrEnum):
@@ -61,26 +64,41 @@ class MarkedRead:
     """Requested ids that are not in this user's feed (never someone else's: we only look here)."""
 
 
-def level_up(*, user_id: str, old: int, new: int, now: AwareDatetime, push: bool) -> Notification:
+def level_up(
+    *,
+    user_id: str,
+    old: int,
+    new: int,
+    now: AwareDatetime,
+    push: bool,
+    locale: str = DEFAULT_LOCALE,
+) -> Notification:
     return Notification(
         id=f"level#{new}",
         user_id=user_id,
         kind=NotificationKind.LEVEL_UP,
-        title=f"Level {new}!",
-        message=f"You advanced from level {old} to {new}.",
+        title=text(locale, "level_up.title", new=new),
+        message=text(locale, "level_up.message", old=old, new=new),
         created_at=now,
         push=push,
     )
 
 
 def badge_unlocked(
-    *, user_id: str, badge_id: str, name: str, description: str, now: AwareDatetime, push: bool
+    *,
+    user_id: str,
+    badge_id: str,
+    name: str,
+    description: str,
+    now: AwareDatetime,
+    push: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     return Notification(
         id=f"badge#{badge_id}",
         user_id=user_id,
         kind=NotificationKind.BADGE_EARNED,
-        title=f"Badge Unlocked: {name}",
+        title=text(locale, "badge_unlocked.title", name=name),
         message=description,
         created_at=now,
         push=push,
@@ -88,36 +106,57 @@ def badge_unlocked(
 
 
 def streak_milestone(
-    *, user_id: str, ordinal: int, every: int, xp: int, now: AwareDatetime, push: bool
+    *,
+    user_id: str,
+    ordinal: int,
+    every: int,
+    xp: int,
+    now: AwareDatetime,
+    push: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     return Notification(
         id=f"streak#{ordinal}",
         user_id=user_id,
         kind=NotificationKind.STREAK_MILESTONE,
-        title="Streak milestone!",
-        message=f"{every} more days in a row: +{xp} XP.",
+        title=text(locale, "streak_milestone.title"),
+        message=text(locale, "streak_milestone.message", every=every, xp=xp),
         created_at=now,
         push=push,
     )
 
 
 def streak_reminder(
-    *, user_id: str, streak_days: int, local_day: str, lead: str, now: AwareDatetime
+    *,
+    user_id: str,
+    streak_days: int,
+    local_day: str,
+    tonight: bool,
+    now: AwareDatetime,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
-    """At most one per user per streak day: the id carries the local day it protects."""
+    """At most one per user per streak day: the id carries the local day it protects.
+    ``tonight``: the streak breaks tonight (else "at midnight", said earlier in the day)."""
+    when = text(locale, "streak_reminder.tonight" if tonight else "streak_reminder.at_midnight")
     return Notification(
         id=f"reminder#{local_day}",
         user_id=user_id,
         kind=NotificationKind.STREAK_REMINDER,
-        title="Keep your streak alive",
-        message=(f"Your {streak_days}-day streak expires {lead} — read one post to keep it alive!"),
+        title=text(locale, "streak_reminder.title"),
+        message=text(locale, "streak_reminder.message", days=streak_days, when=when),
         created_at=now,
         push=True,
     )
 
 
 def freeze_used(
-    *, user_id: str, day: str, streak_days: int, used_at: AwareDatetime, push: bool
+    *,
+    user_id: str,
+    day: str,
+    streak_days: int,
+    used_at: AwareDatetime,
+    push: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     """One per covered day. Stamped with the moment the freeze was used (the end of the covered
     day), not with the clock: if late activity takes the freeze away and more late activity gives
@@ -126,23 +165,34 @@ def freeze_used(
         id=f"freeze#{day}",
         user_id=user_id,
         kind=NotificationKind.STREAK_FREEZE_USED,
-        title="Streak Freeze used",
-        message=f"Streak Freeze used: your {streak_days}-day streak is safe ({day} was covered).",
+        title=text(locale, "freeze_used.title"),
+        message=text(locale, "freeze_used.message", days=streak_days, day=day),
         created_at=used_at,
         push=push,
     )
 
 
 def quest_completed(
-    *, user_id: str, quest_id: str, name: str, xp: int, now: AwareDatetime, push: bool
+    *,
+    user_id: str,
+    quest_id: str,
+    name: str,
+    xp: int,
+    now: AwareDatetime,
+    push: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     """Once per quest: the id carries the quest, and completion is stored with the profile."""
     return Notification(
         id=f"quest#{quest_id}",
         user_id=user_id,
         kind=NotificationKind.QUEST_COMPLETED,
-        title=f"Quest Complete: {name}",
-        message=f"+{xp} XP." if xp else "Well done!",
+        title=text(locale, "quest_completed.title", name=name),
+        message=(
+            text(locale, "quest_completed.message", xp=xp)
+            if xp
+            else text(locale, "quest_completed.message_no_xp")
+        ),
         created_at=now,
         push=push,
     )
@@ -151,7 +201,9 @@ def quest_completed(
 DIGEST_MESSAGE_MAX = 280
 
 
-def within(found: list[Notification], room: int) -> list[Notification]:
+def within(
+    found: list[Notification], room: int, locale: str = DEFAULT_LOCALE
+) -> list[Notification]:
     """At most ``room`` notifications: past it, the rest become one digest ("And 12 more").
 
     One commit writes its notifications in the user's transaction (at most 100 items), and one
@@ -162,14 +214,14 @@ def within(found: list[Notification], room: int) -> list[Notification]:
     if len(found) <= room:
         return found
     kept, rest = found[: max(room - 1, 0)], found[max(room - 1, 0) :]
-    message = "Also: " + "; ".join(n.title for n in rest)
+    message = text(locale, "digest.message", titles="; ".join(n.title for n in rest))
     if len(message) > DIGEST_MESSAGE_MAX:
         message = message[: DIGEST_MESSAGE_MAX - 1] + "…"
     digest = Notification(
         id=f"more#{rest[0].id}",
         user_id=rest[0].user_id,
         kind=NotificationKind.DIGEST,
-        title=f"And {len(rest)} more",
+        title=text(locale, "digest.title", count=len(rest)),
         message=message,
         created_at=rest[0].created_at,
         push=any(n.push for n in rest),
@@ -193,15 +245,22 @@ def league_result(
 
 
 def friend_streak_reminder(
-    *, user_id: str, partner: str, name: str, days: int, local_day: str, now: AwareDatetime
+    *,
+    user_id: str,
+    partner: str,
+    name: str,
+    days: int,
+    local_day: str,
+    now: AwareDatetime,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     """At most one per partner and local day: the id carries both."""
     return Notification(
         id=f"fstreak-risk#{local_day}#{partner}",
         user_id=user_id,
         kind=NotificationKind.FRIEND_STREAK_REMINDER,
-        title=f"Your friend streak with {name} is at risk",
-        message=f"{name} was active today: be active too to keep your {days}-day friend streak.",
+        title=text(locale, "friend_streak_reminder.title", name=name),
+        message=text(locale, "friend_streak_reminder.message", name=name, days=days),
         created_at=now,
         push=True,
     )
@@ -216,14 +275,15 @@ def friend_streak_broken(
     last_day: str,
     now: AwareDatetime,
     push: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     """Once per broken run: the id carries its last pair day."""
     return Notification(
         id=f"fstreak-broken#{last_day}#{partner}",
         user_id=user_id,
         kind=NotificationKind.FRIEND_STREAK_BROKEN,
-        title=f"Your friend streak with {name} ended",
-        message=f"Your {days}-day friend streak with {name} ended. Start a new one today!",
+        title=text(locale, "friend_streak_broken.title", name=name),
+        message=text(locale, "friend_streak_broken.message", name=name, days=days),
         created_at=now,
         push=push,
     )
@@ -238,14 +298,15 @@ def friend_streak_milestone(
     reached_on: str,
     now: AwareDatetime,
     push: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Notification:
     """Once per milestone of a run: the id carries the day it was reached."""
     return Notification(
         id=f"fstreak-milestone#{days}#{reached_on}#{partner}",
         user_id=user_id,
         kind=NotificationKind.FRIEND_STREAK_MILESTONE,
-        title="Friend streak milestone!",
-        message=f"You and {name} were active {days} days in a row.",
+        title=text(locale, "friend_streak_milestone.title"),
+        message=text(locale, "friend_streak_milestone.message", name=name, days=days),
         created_at=now,
         push=push,
     )

@@ -65,9 +65,10 @@ class Reminder:
     """The user's local day the reminder protects (at most one reminder per day)."""
 
 
-def expiry_phrase(lead: timedelta) -> str:
-    """How the message says when the streak breaks, as seen ``lead`` before local midnight."""
-    return "tonight" if lead <= timedelta(hours=12) else "at midnight"
+def says_tonight(lead: timedelta) -> bool:
+    """Whether the message says the streak breaks "tonight" (else "at midnight"), as seen
+    ``lead`` before local midnight."""
+    return lead <= timedelta(hours=12)
 
 
 def plan_reminder(
@@ -97,7 +98,8 @@ def plan_reminder(
         user_id=state.user_id,
         streak_days=status.current,
         local_day=day.isoformat(),
-        lead=expiry_phrase(lead),
+        tonight=says_tonight(lead),
         now=now,
+        locale=settings.locale,
     )
     return Reminder(notification, day)

@@ -14,6 +14,7 @@ from gamification.domain.badges import UserStats
 from gamification.domain.freezes import FreezeLedger
 from gamification.domain.leagues import LeagueState
 from gamification.domain.levels import level_from_xp
+from gamification.domain.messages import DEFAULT_LOCALE, known_locale
 from gamification.domain.quests import QuestProgress
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.timezones import validate_timezone
@@ -28,11 +29,18 @@ class UserSettings(BaseModel):
     leaderboard_visible: bool = True
     """Off: the user leaves every public board and others' "around me" (XP, levels and badges
     stay; their own rank is still shown to them)."""
+    locale: str = DEFAULT_LOCALE
+    """The language notifications are written in when created (``domain.messages``)."""
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return validate_timezone(value)
+
+    @field_validator("locale")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        return known_locale(value)
 
     @field_validator("display_name", mode="before")
     @classmethod

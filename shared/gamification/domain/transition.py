@@ -292,7 +292,8 @@ def apply_activities(
         if verdict.challenge and day >= horizon:
             work.challenge = work.challenge.with_day(day)
 
-    ctx = _Context(rules, state.user_id, now, state.settings.push_enabled)
+    settings = state.settings
+    ctx = _Context(rules, state.user_id, now, settings.push_enabled, settings.locale)
     _award_milestones(work, state.streak, effects, ctx)
     _announce_freezes(work, state, effects, ctx)
     _complete_quests(work, effects, ctx)
@@ -302,7 +303,12 @@ def apply_activities(
         effects.level_up = LevelUp(old_level, new_level)
         effects.notifications.append(
             notifications.level_up(
-                user_id=state.user_id, old=old_level, new=new_level, now=now, push=ctx.push
+                user_id=state.user_id,
+                old=old_level,
+                new=new_level,
+                now=now,
+                push=ctx.push,
+                locale=ctx.locale,
             )
         )
     _forget_old_history(work, policy)
@@ -383,6 +389,7 @@ class _Context:
     user_id: str
     now: datetime
     push: bool
+    locale: str
 
 
 def _award_milestones(work: _Working, before: StreakTrack, effects: Effects, ctx: _Context) -> None:
@@ -405,6 +412,7 @@ def _award_milestones(work: _Working, before: StreakTrack, effects: Effects, ctx
                 xp=milestone_xp,
                 now=ctx.now,
                 push=ctx.push,
+                locale=ctx.locale,
             )
         )
 
@@ -425,6 +433,7 @@ def _announce_freezes(work: _Working, before: UserState, effects: Effects, ctx: 
                     streak_days=frozen.streak,
                     used_at=_day_end(frozen.day, before.settings.timezone),
                     push=ctx.push,
+                    locale=ctx.locale,
                 )
             )
 
@@ -454,6 +463,7 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
                 xp=quest.reward_xp,
                 now=ctx.now,
                 push=ctx.push,
+                locale=ctx.locale,
             )
         )
         badge = ctx.rules.badges.get(quest.reward_badge) if quest.reward_badge else None
@@ -498,6 +508,7 @@ def _grant_badge(work: _Working, effects: Effects, ctx: _Context, badge: BadgeDe
             description=badge.description,
             now=ctx.now,
             push=ctx.push,
+            locale=ctx.locale,
         )
     )
 

@@ -268,7 +268,7 @@ class LeagueClose:
                 league = leagues.join(
                     league.model_copy(update={"tier": tier}), current, seat.cohort
                 )
-            title, message = leagues.result_message(outcome, rules.leagues)
+            title, message = leagues.result_message(outcome, rules.leagues, state.settings.locale)
             change = UserChange(
                 before=stored,
                 state=state.model_copy(update={"league": league}),

@@ -133,6 +133,7 @@ class ProfileQueries:
                 timezone=settings.timezone,
                 push_enabled=settings.push_enabled,
                 leaderboard_visible=settings.leaderboard_visible,
+                locale=settings.locale,
             ),
             league=league_summary(stored.state.league, self._rules().leagues),
         )

@@ -66,6 +66,7 @@ class SettingsOut(ReadModel):
         description="False: you are on no public board and in nobody's around-me view; your "
         "XP, levels and badges stay, and you still see your own rank.",
     )
+    locale: str = Field(default="en", description="The language of your notifications.")
 
 
 class ProfileOut(ReadModel):

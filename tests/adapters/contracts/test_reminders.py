@@ -129,7 +129,7 @@ def guarded(request: pytest.FixtureRequest) -> Guarded:
 
 def _reminder(user_id: str) -> notifications.Notification:
     return notifications.streak_reminder(
-        user_id=user_id, streak_days=4, local_day=DAY.isoformat(), lead="tonight", now=HOUR
+        user_id=user_id, streak_days=4, local_day=DAY.isoformat(), tonight=True, now=HOUR
     )
 
 

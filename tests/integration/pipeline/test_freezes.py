@@ -35,3 +35,18 @@ def test_a_missed_day_is_covered_in_the_stored_state_and_announced_once(
     used = [n for n in feed.items if n.title == "Streak Freeze used"]
     assert len(used) == 1
     assert "7-day streak is safe" in used[0].message
+
+
+def test_notifications_are_stored_in_the_users_language(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    pipeline = build_pipeline(aws, redis_client)
+    pipeline.users.update_settings("alice", lambda s: s.model_copy(update={"locale": "de"}), NOW)
+    pipeline.clock.now = NOW
+    reads = [record(activity(object_id=f"post-{i}", at=NOW)) for i in range(3)]
+    assert not pipeline.consumer.consume(reads).failed_message_ids
+
+    feed = NotificationRepository(boto3.client("dynamodb"), aws.table_name).page("alice", limit=50)
+    titles = {n.title for n in feed.items}
+    assert "Abzeichen freigeschaltet: First Steps" in titles
+    assert not any(t.startswith("Badge Unlocked") for t in titles)

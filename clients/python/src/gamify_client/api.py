@@ -452,6 +452,8 @@ class SettingsIn(TypedDict):
     push_enabled: NotRequired[bool]
     leaderboard_visible: NotRequired[bool]
     """False takes you off every public board (within a minute); true puts you back."""
+    locale: NotRequired[str]
+    """The language of your notifications from now on (`en`, `de`, or one the deployment added; an unknown one is a 400). Earlier notifications keep theirs."""
 
 class SettingsOut(TypedDict):
     display_name: str | None
@@ -459,6 +461,8 @@ class SettingsOut(TypedDict):
     push_enabled: bool
     leaderboard_visible: NotRequired[bool]
     """False: you are on no public board and in nobody's around-me view; your XP, levels and badges stay, and you still see your own rank."""
+    locale: NotRequired[str]
+    """The language of your notifications."""
 
 class StreakDays(TypedDict):
     """A streak of ``count`` consecutive days, reached at any time (the longest streak counts)."""
@@ -793,6 +797,6 @@ class Operations:
         return cast('None', answer)
 
     def update_my_settings(self, body: SettingsIn) -> SettingsOut:
-        """Change your display name, timezone or push reminders"""
+        """Change your display name, timezone, language or push reminders"""
         answer = self._transport.call('PUT', '/v1/me/settings', body=body)
         return cast('SettingsOut', answer)

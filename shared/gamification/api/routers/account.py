@@ -40,9 +40,10 @@ def account() -> AccountService:
     "PUT",
     "/v1/me/settings",
     operation_id="updateMySettings",
-    summary="Change your display name, timezone or push reminders",
+    summary="Change your display name, timezone, language or push reminders",
     description="Only the fields you send change. The timezone (IANA, e.g. `Europe/Paris`) "
-    "decides your streak days and when reminders go out.",
+    "decides your streak days and when reminders go out; the locale, the language of your "
+    "notifications.",
     tags=["account"],
     responses=responses(
         200,

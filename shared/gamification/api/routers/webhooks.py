@@ -102,7 +102,15 @@ def webhook_admin() -> WebhookAdmin:
     "`Gamify-Signature: t=<unix>,v1=<hex>` (docs/events.md).",
     tags=TAGS,
     responses={
-        **responses(200, "Replaced", HTTPStatus.BAD_REQUEST, *ADMIN_ERRORS, *BODY_ERRORS),
+        # 404: an id outside the pattern matches no route (as for every PUT of a definition).
+        **responses(
+            200,
+            "Replaced",
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.NOT_FOUND,
+            *ADMIN_ERRORS,
+            *BODY_ERRORS,
+        ),
         201: {"description": "Created (with its secret)"},
     },
 )
