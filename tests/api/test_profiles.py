@@ -43,6 +43,7 @@ def test_a_new_user_sees_a_zero_profile_with_their_settings(api: Api) -> None:
         "timezone": "UTC",
         "push_enabled": False,
         "leaderboard_visible": True,
+        "locale": "en",
     }
 
 
