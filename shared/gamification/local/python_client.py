@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gamification.local.schema_types import Syntax, answer_schema, type_of
+
 REPO = Path(__file__).resolve().parents[3]
 DOCUMENT = REPO / "docs" / "openapi.json"
 OUTPUT = REPO / "clients" / "python" / "src" / "gamify_client" / "api.py"
@@ -65,30 +67,23 @@ def _annotation(spec: dict[str, Any], required: bool) -> str:
     return _type(spec) if required else f"NotRequired[{_type(spec)}]"
 
 
-_SCALARS = {
-    "string": "str",
-    "integer": "int",
-    "number": "float",
-    "boolean": "bool",
-    "null": "None",
-    "object": "dict[str, Any]",
-}
-"""Scalar types, and inline objects (the export's stored items), which stay loose."""
+_PYTHON = Syntax(
+    literal=lambda values: f"Literal[{', '.join(repr(value) for value in values)}]",
+    array=lambda item: f"list[{item}]",
+    scalars={
+        "string": "str",
+        "integer": "int",
+        "number": "float",
+        "boolean": "bool",
+        "null": "None",
+        "object": "dict[str, Any]",
+    },
+    unknown="Any",
+)
 
 
 def _type(spec: dict[str, Any]) -> str:
-    if "$ref" in spec:
-        return str(spec["$ref"]).rsplit("/", 1)[-1]
-    if "const" in spec:
-        return f"Literal[{spec['const']!r}]"
-    if "enum" in spec:
-        return f"Literal[{', '.join(repr(value) for value in spec['enum'])}]"
-    options = spec.get("anyOf") or spec.get("oneOf")
-    if options:
-        return " | ".join(dict.fromkeys(_type(option) for option in options))
-    if spec.get("type") == "array":
-        return f"list[{_type(spec.get('items', {}))}]"
-    return _SCALARS.get(str(spec.get("type")), "Any")
+    return type_of(spec, _PYTHON)
 
 
 def _operations(paths: dict[str, Any]) -> str:
@@ -148,12 +143,8 @@ def _body_type(operation: dict[str, Any]) -> str | None:
 
 
 def _answer_type(operation: dict[str, Any]) -> str:
-    for status in sorted(operation.get("responses", {})):
-        if status.startswith("2"):
-            content = operation["responses"][status].get("content", {})
-            schema = content.get("application/json", {}).get("schema")
-            return _type(schema) if schema else "None"
-    return "None"
+    schema = answer_schema(operation)
+    return type_of(schema, _PYTHON) if schema else "None"
 
 
 def _docstring(text: object, indent: str) -> str:

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from gamification.local.schema_types import Syntax, answer_schema, type_of
+
 REPO = Path(__file__).resolve().parents[3]
 DOCUMENT = REPO / "docs" / "openapi.json"
 OUTPUT = REPO / "web" / "gamify-api.d.ts"
@@ -50,30 +52,23 @@ def _declaration(name: str, schema: dict[str, Any]) -> str:
     return f"{doc}export type {name} = {_type(schema)};\n"
 
 
-_SCALARS = {
-    "string": "string",
-    "integer": "number",
-    "number": "number",
-    "boolean": "boolean",
-    "null": "null",
-    "object": "Record<string, unknown>",
-}
-"""Scalar types, and inline objects (the export's stored items), which stay loose."""
+_TYPESCRIPT = Syntax(
+    literal=lambda values: " | ".join(json.dumps(value) for value in values),
+    array=lambda item: f"Array<{item}>",
+    scalars={
+        "string": "string",
+        "integer": "number",
+        "number": "number",
+        "boolean": "boolean",
+        "null": "null",
+        "object": "Record<string, unknown>",
+    },
+    unknown="unknown",
+)
 
 
 def _type(spec: dict[str, Any]) -> str:
-    if "$ref" in spec:
-        return str(spec["$ref"]).rsplit("/", 1)[-1]
-    if "const" in spec:
-        return json.dumps(spec["const"])
-    if "enum" in spec:
-        return " | ".join(json.dumps(value) for value in spec["enum"])
-    options = spec.get("anyOf") or spec.get("oneOf")
-    if options:
-        return " | ".join(dict.fromkeys(_type(option) for option in options))
-    if spec.get("type") == "array":
-        return f"Array<{_type(spec.get('items', {}))}>"
-    return _SCALARS.get(str(spec.get("type")), "unknown")
+    return type_of(spec, _TYPESCRIPT)
 
 
 def _responses(paths: dict[str, Any]) -> str:
@@ -83,14 +78,8 @@ def _responses(paths: dict[str, Any]) -> str:
     ]
     for path in sorted(paths):
         for method in sorted(paths[path]):
-            operation = paths[path][method]
-            answered = "null"
-            for status in sorted(operation.get("responses", {})):
-                if status.startswith("2"):
-                    content = operation["responses"][status].get("content", {})
-                    schema = content.get("application/json", {}).get("schema")
-                    answered = _type(schema) if schema else "null"
-                    break
+            schema = answer_schema(paths[path][method])
+            answered = type_of(schema, _TYPESCRIPT) if schema else "null"
             lines.append(f"  {json.dumps(f'{method.upper()} {path}')}: {answered};")
     lines.append("}\n")
     return "\n".join(lines)
