@@ -15,7 +15,8 @@ def test_every_payload_field_of_a_user_event_has_a_column_but_the_dropped_ones()
     fields = {f for t in lake.LAKE_TYPES for f in CATALOG[t].data.model_fields}
     assert set(lake.PAYLOAD) == fields - lake.DROPPED
     assert lake.COLUMNS["occurred_at"] == "timestamp"
-    assert lake.COLUMNS["xp"] == "bigint" and lake.COLUMNS["day"] == "date"
+    assert lake.COLUMNS["xp"] == "bigint"
+    assert lake.COLUMNS["day"] == "date"
 
 
 def test_a_row_has_every_column_and_hive_timestamps() -> None:

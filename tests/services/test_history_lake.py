@@ -72,7 +72,8 @@ def test_erasure_reaches_the_lake(parts: tuple[FakeLakeKeys, FakeLakeSink, Histo
 
     late = writer.record(_events("ann", "c", version=2))  # a late stream record
 
-    assert late.rows == 0 and late.dropped == 1
+    assert late.rows == 0
+    assert late.dropped == 1
     assert "ann" not in keys.keys
     # What someone who knows "ann", the tenant and every fact could compute links to no row:
     # the event ids (public hashes of the user id), any hash of the id, any key but the erased one.
@@ -90,7 +91,8 @@ def test_no_key_is_made_for_an_erasure_alone(
     keys, sink, writer = parts
     result = writer.record(_erased("bob"))
     assert (result.rows, result.dropped) == (0, 1)
-    assert keys.keys == {} and sink.rows == []
+    assert keys.keys == {}
+    assert sink.rows == []
 
 
 def test_webhook_tests_never_reach_the_lake(

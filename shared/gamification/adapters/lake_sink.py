@@ -22,7 +22,7 @@ PUT_RECORDS = 500
 ATTEMPTS = 4
 
 
-class LakeNotTaken(RuntimeError):
+class LakeNotTakenError(RuntimeError):
     """Firehose kept refusing some records: the stream batch is retried."""
 
 
@@ -50,7 +50,7 @@ class FirehoseSink:
                     if "ErrorCode" in result
                 ]
             else:
-                raise LakeNotTaken(f"{len(pending)} lake records refused by {self._stream}")
+                raise LakeNotTakenError(f"{len(pending)} lake records refused by {self._stream}")
 
 
 class LocalLakeFolder:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import count
+from typing import Any
 
 import boto3
 import pytest
@@ -26,12 +27,12 @@ def _dynamo(aws: Provisioned) -> tuple[LakeKeyStore, Live, Live, Erase]:
     draws = count(1)
     store = LakeKeyStore(client, aws.table_name, lambda n: next(draws).to_bytes(n, "big"))
 
-    def put_profile(user: str, **extra: dict[str, str]) -> None:
+    def put_profile(user: str, **extra: Any) -> None:
         item = {"PK": {"S": keys.user_pk(user)}, "SK": {"S": keys.PROFILE_SK}, **extra}
         client.put_item(TableName=aws.table_name, Item=item)
 
     def live(user: str) -> None:
-        put_profile(user, state={"B": b"x"})  # type: ignore[arg-type]
+        put_profile(user, state={"B": b"x"})
 
     def tombstone(user: str) -> None:
         put_profile(user, erased_at={"S": "2026-12-01T00:00:00+00:00"})
@@ -66,7 +67,8 @@ def test_a_key_is_made_once_and_read_back(store: tuple[LakeKeys, Live, Live, Era
     first = keys_port.create("ann")
     again = keys_port.create("ann")  # a second publisher racing: the first key wins
 
-    assert first is not None and len(first) == 16
+    assert first is not None
+    assert len(first) == 16
     assert again == first
     assert keys_port.keys_for(["ann", "bob"]) == {"ann": first}
 
