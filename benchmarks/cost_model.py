@@ -793,8 +793,8 @@ def lake_per_million(u: LakeUsage) -> dict[str, float]:
     """Dollars per million lake rows through Firehose (docs/analytics.md), by part; the
     files' S3 PUTs are per buffer flush, not per row (``lake_fixed_month``)."""
     p = {k: v.usd for k, v in PRICES.items()}
-    billed_gb = math.ceil(u.record_bytes / FIREHOSE_RECORD_ROUNDING) * FIREHOSE_RECORD_ROUNDING
-    billed_gb = billed_gb * 1e6 / 1e9
+    billed = math.ceil(u.record_bytes / FIREHOSE_RECORD_ROUNDING) * FIREHOSE_RECORD_ROUNDING
+    billed_gb = billed * 1e6 / 1e9
     return {
         "Firehose ingestion": billed_gb * p["firehose_gb"],
         "Parquet conversion": billed_gb * p["firehose_conversion_gb"],

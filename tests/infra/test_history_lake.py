@@ -12,7 +12,8 @@ from tests.infra.conftest import Synthesis
 
 def _one(synth: Synthesis, kind: str) -> dict[str, Any]:
     [found] = synth.of_type(kind).values()
-    return found["Properties"]
+    properties: dict[str, Any] = found["Properties"]
+    return properties
 
 
 def test_the_glue_table_has_the_lake_rows_columns_and_projects_day_partitions(
