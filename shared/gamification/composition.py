@@ -163,9 +163,12 @@ def leaderboard_if_configured() -> Leaderboard | None:
 
 @lru_cache(maxsize=1)
 def policy() -> Policy:
+    from gamification.domain.experiments import ControlGroup
     from gamification.domain.policy import Policy
 
-    return Policy(max_backdate=settings().max_backdate)
+    config = settings()
+    control = ControlGroup(share=config.control_share, salt=config.control_salt)
+    return Policy(max_backdate=config.max_backdate, control=control)
 
 
 @lru_cache(maxsize=1)
