@@ -53,3 +53,16 @@ def test_reports_lists_every_named_report(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "retention" in out
     assert "D1/D7/D30" in out
+
+
+def test_report_impact_prints_the_test(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = lake_scenario.impact_events((60, 100), (40, 100))
+    keys = FakeLakeKeys()
+    keys.live = {e.user_id for e in events}
+    HistoryLake(keys, LocalLakeFolder(tmp_path)).record(events)
+
+    argv = ["--url", "http://127.0.0.1:9", "report", "impact", "--days", "14"]
+    assert main([*argv, "--lake", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "retention, treatment - control: +20.0%" in out
+    assert "a difference" in out

@@ -7,6 +7,7 @@ The lake folder is ``--lake DIR``, else ``GAMIFY_LAKE_DIR``, else the running lo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -25,6 +26,13 @@ def add_commands(command: Any) -> None:
     analytics.add_argument("--lake", help="the lake folder (default: the local stack's)")
     analytics.set_defaults(command=run)
 
+    report = command("report", "local stack: the control group's impact, from the history lake")
+    report.add_argument("which", choices=["impact"])
+    report.add_argument("--days", type=int, default=14, help="retained: active on or after day N")
+    report.add_argument("--confidence", type=float, default=0.95)
+    report.add_argument("--lake", help="the lake folder (default: the local stack's)")
+    report.set_defaults(command=impact)
+
 
 def _lake_dir(client: ApiClient, args: argparse.Namespace) -> Path:
     found = args.lake or os.environ.get("GAMIFY_LAKE_DIR")
@@ -35,8 +43,49 @@ def _lake_dir(client: ApiClient, args: argparse.Namespace) -> Path:
     return Path(found)
 
 
+def _engine(client: ApiClient, args: argparse.Namespace) -> Any:
+    from gamification.services.analytics import Analytics
+
+    try:
+        from gamification.adapters.lake_duckdb import LakeQueries
+    except ImportError as error:  # duckdb is in the `local` extra
+        raise ValueError("DuckDB is not installed: `make local` installs it") from error
+    return Analytics(LakeQueries(_lake_dir(client, args)))
+
+
+def impact(client: ApiClient, args: argparse.Namespace) -> int:
+    found = _engine(client, args).impact(args.days, args.confidence)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(found), default=str, indent=2))
+        return 0
+    rows = [
+        (
+            name,
+            g.users,
+            g.retained,
+            f"{g.retained / g.users:.1%}" if g.users else "-",
+            g.active_days,
+        )
+        for name, g in (("treatment", found.treatment), ("control", found.control))
+    ]
+    print(
+        table(["experience", "users", f"retained (day {found.days}+)", "rate", "active days"], rows)
+    )
+    test = found.retention
+    if test is None:
+        print("no comparison: a group has no user observed for that many days")
+        return 0
+    verdict = "a difference" if test.significant else "no difference shown"
+    print(
+        f"retention, treatment - control: {test.difference:+.1%} "
+        f"({found.confidence:.0%} CI {test.low:+.1%} to {test.high:+.1%}; "
+        f"z = {test.z:.2f}, p = {test.p_value:.4f}): {verdict}"
+    )
+    return 0
+
+
 def run(client: ApiClient, args: argparse.Namespace) -> int:
-    from gamification.services.analytics import Analytics, report_description, report_names
+    from gamification.services.analytics import report_description, report_names
 
     if args.action == "reports":
         print(table(["report", "what"], [(n, report_description(n)) for n in report_names()]))
@@ -45,11 +94,7 @@ def run(client: ApiClient, args: argparse.Namespace) -> int:
         raise ValueError(
             f"analytics {args.action} needs the {'SQL' if args.action == 'query' else 'REPORT'}"
         )
-    try:
-        from gamification.adapters.lake_duckdb import LakeQueries
-    except ImportError as error:  # duckdb is in the `local` extra
-        raise ValueError("DuckDB is not installed: `make local` installs it") from error
-    engine = Analytics(LakeQueries(_lake_dir(client, args)))
+    engine = _engine(client, args)
     try:
         names, rows = (
             engine.query(args.text) if args.action == "query" else engine.report(args.text)

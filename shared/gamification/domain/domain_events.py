@@ -180,7 +180,7 @@ def league_closed(outcome: Outcome, now: datetime) -> EventDraft:
 def experiment_assigned(group: str, experiment: str, now: datetime) -> EventDraft:
     """A control-group assignment recorded in this commit (once per user and salt)."""
     return EventDraft(
-        "experiment.assigned", experiment, now, {"group": group, "experiment": experiment}
+        "experiment.assigned", experiment, now, {"experience": group, "experiment": experiment}
     )
 
 

@@ -82,7 +82,7 @@ class LeagueClosed(_Data):
 
 
 class ExperimentAssigned(_Data):
-    group: str = Field(description="control or treatment")
+    experience: str = Field(description="control or treatment")
     experiment: str = Field(description="The salt it was drawn with (a new salt: a new draw)")
 
 
