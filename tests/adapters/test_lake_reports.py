@@ -123,3 +123,12 @@ def test_every_named_report_is_tested_here() -> None:
         "quest_completion",
     }
     assert set(report_names()) == tested
+
+
+def test_a_line_still_being_written_is_left_for_the_next_query(tmp_path: Path) -> None:
+    staged = tmp_path / "staging" / "dt=2026-11-02"
+    staged.mkdir(parents=True)
+    whole = '{"row_id": "a", "type": "xp.awarded", "occurred_at": "2026-11-02 12:00:00.000"}\n'
+    (staged / "rows.jsonl").write_text(whole + '{"row_id": "b", "ty', encoding="utf-8")
+    queries = LakeQueries(tmp_path)
+    assert queries.query("SELECT row_id FROM events")[1] == [("a",)]
