@@ -96,3 +96,20 @@ def test_no_false_positives_beyond_the_stated_confidence() -> None:
         control = sum(rng.random() < 0.3 for _ in range(200))
         flagged += two_proportions((treatment, 200), (control, 200)).significant
     assert flagged / 400 < 0.08
+
+
+def test_control_users_get_no_reminder() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from gamification.domain.reminders import Skip, plan_reminder
+    from gamification.domain.state import UserSettings, UserState
+
+    state = UserState(
+        user_id="ann",
+        settings=UserSettings(push_enabled=True),
+        experiment=Assignment(group="control", salt="s"),
+    )
+    now = datetime(2026, 11, 27, 20, tzinfo=UTC)
+    assert plan_reminder(state, now, timedelta(hours=6)) is Skip.CONTROL_GROUP
+    treated = state.model_copy(update={"experiment": Assignment(group="treatment", salt="s")})
+    assert plan_reminder(treated, now, timedelta(hours=6)) is Skip.NO_STREAK
