@@ -98,6 +98,36 @@ PRICES: dict[str, Price] = {
         "https://aws.amazon.com/eventbridge/pricing/",
         "not re-read here; storage adds $0.023 per GB-month",
     ),
+    "firehose_gb": P(
+        0.029,
+        "GB ingested by Firehose Direct PUT (each record rounded up to 5 KB)",
+        "https://aws.amazon.com/firehose/pricing/",
+        "not re-read here: the first-500-TB tier",
+    ),
+    "firehose_conversion_gb": P(
+        0.018,
+        "GB converted by Firehose from JSON to Parquet (the same billed volume)",
+        "https://aws.amazon.com/firehose/pricing/",
+        "not re-read here",
+    ),
+    "s3_put": P(
+        0.005 / 1000,
+        "S3 PUT request (Standard)",
+        "https://aws.amazon.com/s3/pricing/",
+        "not re-read here",
+    ),
+    "s3_gb_month": P(
+        0.023,
+        "GB-month stored (S3 Standard, first 50 TB)",
+        "https://aws.amazon.com/s3/pricing/",
+        "not re-read here",
+    ),
+    "athena_tb": P(
+        5.00,
+        "TB scanned by Athena (10 MB minimum a query)",
+        "https://aws.amazon.com/athena/pricing/",
+        "not re-read here",
+    ),
     "valkey_gb_hour": P(
         0.084,
         "GB-hour stored (Valkey serverless, 100 MB minimum)",
@@ -374,6 +404,12 @@ FREE_TYPES = frozenset(
         "AWS::ElastiCache::SubnetGroup",
         "AWS::Cognito::UserPoolDomain",
         "AWS::EC2::VPCEndpoint",
+        # The history lake: its use is priced per event (``lake_per_million``).
+        "AWS::Glue::Database",
+        "AWS::Glue::Table",
+        "AWS::KinesisFirehose::DeliveryStream",
+        "AWS::Athena::WorkGroup",
+        "AWS::Athena::NamedQuery",
     }
 )
 """Types free to exist (a gateway VPC endpoint is; an interface one is priced below)."""
@@ -527,6 +563,8 @@ class PerUnit:
     """Domain events put on the stage's event bus (each under 64 KB: one billed event)."""
     bus_event_bytes: float = 0.0
     """Their bytes, which the archive bills per GB."""
+    lake_billed_bytes: float = 0.0
+    """What Firehose bills for the history lake's records (5 KB a record at least)."""
     redis_commands: float = 0.0
     log_bytes: float = 0.0
     """Our own lines and EMF blobs plus the platform's lines and per-event overhead."""
@@ -576,6 +614,10 @@ def variable_dollars(
             per.bus_events * p["eventbridge_event"]
             + per.bus_event_bytes / 1e9 * p["eventbridge_archive_gb"]
         ),
+        "Firehose (lake)": units
+        * per.lake_billed_bytes
+        / 1e9
+        * (p["firehose_gb"] + p["firehose_conversion_gb"]),
         "ElastiCache ECPU": units * per.redis_commands * ecpu,
         "CloudWatch Logs": units * per.log_bytes / 1e9 * p["logs_ingest_gb"],
         "X-Ray": units * per.traces * p["xray_trace"],
@@ -724,3 +766,58 @@ def money(usd: float) -> str:
 def ceil_to(value: float, step: float) -> float:
     """``value`` rounded up to ``step`` (inputs that may wobble by a byte are quantized)."""
     return math.ceil(value / step - 1e-9) * step
+
+
+# -- the history lake -----------------------------------------------------------------------------
+
+FIREHOSE_RECORD_ROUNDING = 5 * 1024
+"""Firehose bills each Direct PUT record as a multiple of 5 KB."""
+SQS_RECEIVE_BATCH = 10
+
+
+@dataclass(frozen=True)
+class LakeUsage:
+    """Measured (benchmarks.lake_cost) per lake row."""
+
+    record_bytes: float
+    """A row as the JSON record Firehose receives."""
+    parquet_bytes: float
+    """A row in the Parquet files (Snappy, as Firehose writes them)."""
+    key_reads: float
+    """Lake-key reads (BatchGetItem items, eventually consistent: half a unit each)."""
+    key_write_units: float
+    """Write units creating keys (a 2-item transaction per new user, doubled)."""
+
+
+def lake_per_million(u: LakeUsage) -> dict[str, float]:
+    """Dollars per million lake rows through Firehose (docs/analytics.md), by part; the
+    files' S3 PUTs are per buffer flush, not per row (``lake_fixed_month``)."""
+    p = {k: v.usd for k, v in PRICES.items()}
+    billed = math.ceil(u.record_bytes / FIREHOSE_RECORD_ROUNDING) * FIREHOSE_RECORD_ROUNDING
+    billed_gb = billed * 1e6 / 1e9
+    return {
+        "Firehose ingestion": billed_gb * p["firehose_gb"],
+        "Parquet conversion": billed_gb * p["firehose_conversion_gb"],
+        "lake keys (DynamoDB)": 1e6
+        * (u.key_reads * 0.5 * p["ddb_read_unit"] + u.key_write_units * p["ddb_write_unit"]),
+        "S3 storage, a month": u.parquet_bytes * 1e6 / 1e9 * p["s3_gb_month"],
+        "Athena, every report once": 7 * max(u.parquet_bytes * 1e6, 10e6) / 1e12 * p["athena_tb"],
+    }
+
+
+def lake_fixed_month(buffer_seconds: int) -> float:
+    """The buffer flushes' S3 PUTs a month, whatever the traffic (one object per flush)."""
+    return SECONDS_PER_MONTH / buffer_seconds * PRICES["s3_put"].usd
+
+
+def hourly_lambda_per_million(u: LakeUsage) -> dict[str, float]:
+    """The alternative: a bus rule queues every event in SQS (one SendMessage each) and an
+    hourly Lambda drains the queue (receive and delete in tens) and writes Parquet itself."""
+    p = {k: v.usd for k, v in PRICES.items()}
+    requests = 1 + 2 / SQS_RECEIVE_BATCH
+    return {
+        "SQS (send, receive, delete)": 1e6 * requests * p["sqs_request"],
+        "lake keys (DynamoDB)": 1e6
+        * (u.key_reads * 0.5 * p["ddb_read_unit"] + u.key_write_units * p["ddb_write_unit"]),
+        "S3 storage, a month": u.parquet_bytes * 1e6 / 1e9 * p["s3_gb_month"],
+    }

@@ -41,6 +41,7 @@ import botocore.client
 import redis
 from moto import mock_aws
 
+from benchmarks.cost_model import FIREHOSE_RECORD_ROUNDING
 from gamification.adapters.dynamo_codec import item_size
 from gamification.resources import QUEUE, SCHEDULES, STREAMS, TABLE, IndexSpec
 
@@ -77,6 +78,8 @@ class Usage:
     bus_events: int = 0
     """Entries put on the event bus (PutEvents bills each)."""
     bus_event_bytes: int = 0
+    lake_billed_bytes: int = 0
+    """Bytes Firehose bills for the lake's records (each rounded up to 5 KB)."""
     errors: list[str] = field(default_factory=list)
     """Messages of the ERROR lines the functions logged: a measurement with any is void (a
     failing path is not the traffic priced, and a traceback's bytes depend on the checkout)."""
@@ -220,6 +223,11 @@ def metered_aws(usage: Usage, caller: Callable[[], str]) -> Iterator[None]:
         if service == "events" and operation == "PutEvents":
             usage.bus_events += len(params["Entries"])
             usage.bus_event_bytes += sum(len(e.get("Detail", "")) for e in params["Entries"])
+        if service == "firehose" and operation == "PutRecordBatch":
+            rounding = FIREHOSE_RECORD_ROUNDING
+            usage.lake_billed_bytes += sum(
+                -(-len(r["Data"]) // rounding) * rounding for r in params["Records"]
+            )
         if service != "dynamodb":
             return original(client, operation, params)
         seen = meter.before(operation, params)
@@ -359,9 +367,19 @@ class Rig:
         import boto3
 
         boto3.client("events").create_event_bus(Name="gamify-cost")
+        # The history lake's stream (Firehose to S3; moto keeps the records as objects).
+        boto3.client("s3").create_bucket(Bucket="gamify-cost-lake")
+        boto3.client("firehose").create_delivery_stream(
+            DeliveryStreamName="gamify-cost-lake",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+                "BucketARN": "arn:aws:s3:::gamify-cost-lake",
+            },
+        )
         wiring = {
             **provisioned.environment(),
             "EVENT_BUS_NAME": "gamify-cost",
+            "LAKE_STREAM_NAME": "gamify-cost-lake",
             "GAMIFY_STAGE": "cost",
         }
         os.environ.update(wiring)

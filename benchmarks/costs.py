@@ -115,6 +115,7 @@ def per_unit(usage: Usage, units: float, inv: Inventory, traced_api: bool) -> Pe
         push_deliveries=sns / units,
         bus_events=usage.bus_events / units,
         bus_event_bytes=usage.bus_event_bytes / units,
+        lake_billed_bytes=usage.lake_billed_bytes / units,
         redis_commands=sum(usage.redis_commands.values()) / units,
         log_bytes=ceil_to(log_bytes / units, 10),
         traces=traces * a.sampled_share / units,
@@ -360,6 +361,7 @@ def render(
     split = ", ".join(f"{f} {n:.3f}" for f, n in sorted(m.activity.invocations.items()))
     out += ["", f"Invocations per activity: {split}."]
     out += _domain_events(m.activity, inventory(template))
+    out += _lake()
     out += [
         "",
         f"Custom metrics: {m.idle_metrics:g} (hour-weighted) emitted by the schedules at rest, "
@@ -491,6 +493,30 @@ def _domain_events(per: PerUnit, inv: Inventory) -> list[str]:
         f"(EventBridge PutEvents {money(1e6 * p['eventbridge_event'])} and archive "
         f"{money(bus - 1e6 * p['eventbridge_event'])}, the publisher's Lambda "
         f"{money(lambda_share)}; docs/events.md).",
+    ]
+
+
+def _lake() -> list[str]:
+    """The history lake per million rows (≈ one per domain event), by part, and the hourly
+    Lambda it was chosen over (docs/analytics.md, "Why Firehose")."""
+    from benchmarks.cost_model import hourly_lambda_per_million, lake_fixed_month, lake_per_million
+    from benchmarks.lake_cost import measure
+    from infra.constructs.history_lake import BUFFER_SECONDS
+
+    usage, rows = measure()
+    firehose = lake_per_million(usage)
+    hourly = hourly_lambda_per_million(usage)
+    parts = "; ".join(f"{k} {money(v)}" for k, v in firehose.items())
+    return [
+        "",
+        f"History lake (docs/analytics.md), measured on {rows:,} rows: a row is "
+        f"{usage.record_bytes:,.0f} bytes as JSON, {usage.parquet_bytes:,.0f} in Parquet; "
+        f"{usage.key_reads:.2f} lake-key reads per row. 1 M lake rows through Firehose: "
+        f"**{money(sum(firehose.values()))}** ({parts}); plus "
+        f"{money(lake_fixed_month(BUFFER_SECONDS))} a month of S3 PUTs (one file per "
+        f"{BUFFER_SECONDS // 60}-minute buffer) and one 2-item transaction (≈ 4 write units) per "
+        f"new user's key. The alternative, an hourly Lambda draining an SQS queue a bus rule "
+        f"fills: {money(sum(hourly.values()))} per M before its own compute and Parquet library.",
     ]
 
 

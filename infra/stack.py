@@ -14,6 +14,7 @@ from infra.constructs.data import Data
 from infra.constructs.deployments import GradualDeployments
 from infra.constructs.domain_events import DomainEvents
 from infra.constructs.functions import DomainEnvironment, GamifyFunction, LambdaRuntime
+from infra.constructs.history_lake import HistoryLake
 from infra.constructs.identity import Identity
 from infra.constructs.ingestion_queue import FailedInvocations, IngestionQueue
 from infra.constructs.jobs import Jobs
@@ -62,6 +63,13 @@ class GamifyStack(Stack):
             data=self.data,
             runtime=self.runtime,
             failures=self.failures.queue,
+        )
+        self.history_lake = HistoryLake(
+            self,
+            "HistoryLake",
+            config=config,
+            data=self.data,
+            publisher=self.domain_events.publisher,
         )
         self.processing = Processing(
             self,
@@ -227,6 +235,14 @@ class GamifyStack(Stack):
             "EventDeadLetterQueueUrl": (
                 self.domain_events.dead_letters.queue_url,
                 "Domain events the bus refused, with the reason",
+            ),
+            "LakeBucketName": (
+                self.history_lake.bucket.bucket_name,
+                "History lake: Parquet by day under events/ (docs/analytics.md)",
+            ),
+            "AthenaWorkGroup": (
+                self.history_lake.workgroup.name,
+                "Athena workgroup holding the named reports",
             ),
             "DashboardName": (self.observability.dashboard.dashboard_name, "CloudWatch dashboard"),
         }

@@ -1,4 +1,5 @@
-"""Event publisher: the table's stream (profiles carrying events) → the stage's event bus.
+"""Event publisher: the table's stream (profiles carrying events) → the stage's event bus, then
+the history lake (pseudonymous rows to Firehose; docs/analytics.md).
 
 Reads the whole stream batch at once so PutEvents carries up to 10 events per call across
 records (see gamification.services.event_publisher). A failure of the bus as a whole raises:
@@ -14,7 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from gamification.composition import event_publisher
+from gamification.composition import event_publisher, history_lake
 
 logger = Logger()
 tracer = Tracer()
@@ -38,5 +39,10 @@ def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[s
             "events refused by the bus, dead-lettered",
             extra={"event_ids": [d.message_id for d in published.dead]},
         )
+    lake = history_lake()
+    if lake is not None:
+        # After the bus took them: a lake failure retries the batch, the bus sees the same ids.
+        recorded = lake.record(events)
+        metrics.add_metric(name="LakeRows", unit=MetricUnit.Count, value=recorded.rows)
     logger.info("events published", extra={"count": published.sent})
     return {"published": published.sent, "dead_lettered": len(published.dead)}

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from gamification.services.friend_board import FriendBoardQueries
     from gamification.services.friend_streaks import FriendStreakService
     from gamification.services.game_rules_cache import GameRulesCache
+    from gamification.services.history_lake import HistoryLake
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
     from gamification.services.league_close import LeagueClose, LeagueCloseJob
@@ -162,9 +163,12 @@ def leaderboard_if_configured() -> Leaderboard | None:
 
 @lru_cache(maxsize=1)
 def policy() -> Policy:
+    from gamification.domain.experiments import ControlGroup
     from gamification.domain.policy import Policy
 
-    return Policy(max_backdate=settings().max_backdate)
+    config = settings()
+    control = ControlGroup(share=config.control_share, salt=config.control_salt)
+    return Policy(max_backdate=config.max_backdate, control=control)
 
 
 @lru_cache(maxsize=1)
@@ -411,6 +415,26 @@ def event_publisher() -> EventPublisher:
     return EventPublisher(
         bus, DeadLetterQueue(sqs(), config.events_dlq_url), outbox_of_image, config.stage
     )
+
+
+@lru_cache(maxsize=1)
+def history_lake() -> HistoryLake | None:
+    """The publisher's second output: the lake (Firehose on AWS, a folder locally), or none."""
+    from pathlib import Path
+
+    from gamification.adapters.lake_keys import LakeKeyStore
+    from gamification.adapters.lake_sink import FirehoseSink, LocalLakeFolder
+    from gamification.services.history_lake import HistoryLake, LakeSink
+
+    config = settings()
+    sink: LakeSink
+    if config.lake_dir:
+        sink = LocalLakeFolder(Path(config.lake_dir))
+    elif config.lake_stream_name:
+        sink = FirehoseSink(boto3.client("firehose"), config.lake_stream_name)
+    else:
+        return None
+    return HistoryLake(LakeKeyStore(dynamodb(), config.table_name), sink)
 
 
 @lru_cache(maxsize=1)

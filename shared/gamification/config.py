@@ -66,6 +66,14 @@ class Settings:
     """A webhook endpoint failing this long is paused (docs/events.md)."""
     webhook_retry_scale: float = 1.0
     """Multiplies the webhook backoff (the local stack's tests shorten it; 1 on AWS)."""
+    control_share: float = 0.0
+    """Share of new users in the control group (0 to 0.5; docs/analytics.md)."""
+    control_salt: str = ""
+    """The control group's salt: a new salt re-draws every user (a new experiment)."""
+    lake_stream_name: str = ""
+    """The history lake's Firehose stream (docs/analytics.md); empty: no lake on AWS."""
+    lake_dir: str = ""
+    """The local stack's lake folder (JSON staging, Parquet by day); empty: none."""
     function_name: str = ""
     """The Lambda this process runs in (the runtime sets it): resumable jobs continue in a
     fresh invocation of it. Empty off Lambda."""
@@ -103,6 +111,10 @@ class Settings:
             webhooks_allow_private=env.get("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "") == "true",
             webhook_retry_scale=float(env.get("GAMIFY_WEBHOOK_RETRY_SCALE", "1")),
             webhook_disable_after_hours=float(env.get("GAMIFY_WEBHOOK_DISABLE_AFTER_HOURS", "72")),
+            control_share=float(env.get("GAMIFY_CONTROL_SHARE", "0")),
+            control_salt=env.get("GAMIFY_CONTROL_SALT", ""),
+            lake_stream_name=env.get("LAKE_STREAM_NAME", ""),
+            lake_dir=env.get("GAMIFY_LAKE_DIR", ""),
             # The stack names the live alias (``name:live``) for a job that continues itself.
             function_name=env.get("GAMIFY_SELF_INVOKE_NAME")
             or env.get("AWS_LAMBDA_FUNCTION_NAME", ""),

@@ -146,8 +146,19 @@ EXPECTED: dict[str, set[Grant]] = {
         ],
         "WebhookQueue",
     ),
+    # The history lake too: reads users' lake keys, creates one in a transaction (the profile
+    # checked), sends rows to its Firehose stream (docs/analytics.md).
     "publisher": _grants("events:PutEvents", "EventBus")
     | _grants("sqs:SendMessage", "EventDeadLetters")
+    | _grants(["dynamodb:BatchGetItem", "dynamodb:GetItem"], "Table")
+    | _grants(
+        [
+            "dynamodb:PutItem (in TransactWriteItems only) on USER#*",
+            "dynamodb:ConditionCheckItem (in TransactWriteItems only) on USER#*",
+        ],
+        "Table",
+    )
+    | _grants("firehose:PutRecordBatch", "HistoryLakeStream")
     | STREAM_READER
     | FAILED_RUN,
     "projector": REDIS | STREAM_READER | FAILED_RUN,

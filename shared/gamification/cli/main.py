@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gamification.cli import friends
+from gamification.cli import analytics, friends
 from gamification.cli import simulate as sim
 from gamification.cli.client import ApiClient, ApiError, ApiUnreachableError, sigv4_signer
 from gamification.cli.discovery import discover
@@ -191,6 +191,8 @@ def _user_commands(command: Any) -> None:
 
 
 def _event_commands(command: Any) -> None:
+    analytics.add_commands(command)
+
     events = command("events", "local stack: the domain events put on the bus (docs/events.md)")
     events.add_argument("action", choices=["tail"])
     events.add_argument("--once", action="store_true", help="print what is there and stop")

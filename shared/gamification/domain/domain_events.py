@@ -177,6 +177,13 @@ def league_closed(outcome: Outcome, now: datetime) -> EventDraft:
     )
 
 
+def experiment_assigned(group: str, experiment: str, now: datetime) -> EventDraft:
+    """A control-group assignment recorded in this commit (once per user and salt)."""
+    return EventDraft(
+        "experiment.assigned", experiment, now, {"experience": group, "experiment": experiment}
+    )
+
+
 def user_excluded(reason: str, at: datetime) -> EventDraft:
     """An exclusion an operator committed (the fact: when it was set)."""
     return EventDraft(

@@ -81,6 +81,11 @@ class LeagueClosed(_Data):
     weekly_xp: int
 
 
+class ExperimentAssigned(_Data):
+    experience: str = Field(description="control or treatment")
+    experiment: str = Field(description="The salt it was drawn with (a new salt: a new draw)")
+
+
 class UserExcluded(_Data):
     reason: str = Field(description="The operator's reason")
     excluded_at: AwareDatetime
@@ -143,6 +148,12 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "A league week closed: the member's result (once per user and week).",
             LeagueClosed,
+        ),
+        EventSpec(
+            "experiment.assigned",
+            1,
+            "The user was assigned to the control or treatment group (once per experiment).",
+            ExperimentAssigned,
         ),
         EventSpec(
             "user.excluded",

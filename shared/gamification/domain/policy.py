@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gamification.domain.experiments import ControlGroup
 from gamification.domain.freezes import FreezeRules
 
 
@@ -27,3 +28,6 @@ class Policy(BaseModel):
 
     freezes: FreezeRules = Field(default_factory=FreezeRules)
     """How streak freezes are earned and held (domain.freezes)."""
+
+    control: ControlGroup = Field(default_factory=ControlGroup)
+    """The control group's share and salt (domain.experiments; off by default)."""

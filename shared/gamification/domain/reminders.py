@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from gamification.domain import notifications
+from gamification.domain.experiments import experience
 from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserState
@@ -56,6 +57,8 @@ class Skip(StrEnum):
     NO_STREAK = "no_streak"
     ACTIVE_TODAY = "active_today"
     NOT_DUE = "not_due"
+    CONTROL_GROUP = "control_group"
+    """In the control group: no reminders (domain.experiments)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ def plan_reminder(
     settings = state.settings
     if not settings.push_enabled:
         return Skip.PUSH_OFF
+    if experience(state.experiment) == "control":
+        return Skip.CONTROL_GROUP
     status = freeze_status(
         state.streak, state.freezes, freezes or FreezeRules(), settings.timezone, now
     )

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from gamification.domain import text
 from gamification.domain.badges import UserStats
+from gamification.domain.experiments import Assignment
 from gamification.domain.freezes import FreezeLedger
 from gamification.domain.leagues import LeagueState
 from gamification.domain.levels import level_from_xp
@@ -118,6 +119,9 @@ class UserState(BaseModel):
     league: LeagueState = LeagueState()
     """Tier, latest cohort and latest result (bounded; written by the consumer and the league
     close job, not a function of the activities alone)."""
+    experiment: Assignment | None = None
+    """The user's recorded control-group assignment (domain.experiments), set at their first
+    commit; ``None`` before (stored only once set: ≤ 90 B)."""
 
     @property
     def level(self) -> int:

@@ -135,6 +135,8 @@ class LocalStack:
         events_dir = self._state_dir or Path(tempfile.mkdtemp(prefix="gamify-events-"))
         os.environ.setdefault("GAMIFY_EVENT_LOG", str(events_dir / "events.jsonl"))
         os.environ.setdefault("GAMIFY_STAGE", "local")
+        # The history lake, locally: a folder DuckDB reads (docs/analytics.md).
+        os.environ.setdefault("GAMIFY_LAKE_DIR", str(events_dir / "lake"))
         # Its own receiver is on 127.0.0.1 over http: allowed here only (docs/events.md).
         os.environ.setdefault("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "true")
         wanted = {r.function for r in ROUTES} | {s.function for s in SCHEDULES}
@@ -349,6 +351,7 @@ class LocalStack:
             "stream_poller": dict(self._stream.totals) if self._stream else {},
             "max_backdate_hours": float(os.environ["GAMIFY_MAX_BACKDATE_HOURS"]),
             "event_log": os.environ.get("GAMIFY_EVENT_LOG", ""),
+            "lake_dir": os.environ.get("GAMIFY_LAKE_DIR", ""),
         }
 
     @staticmethod

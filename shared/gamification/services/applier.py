@@ -19,7 +19,8 @@ from typing import Protocol
 from gamification.domain import leagues
 from gamification.domain.activity import Activity
 from gamification.domain.boards import PlayerScore
-from gamification.domain.domain_events import derive, joined_league
+from gamification.domain.domain_events import derive, experiment_assigned, joined_league
+from gamification.domain.experiments import assign, experience
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Membership, cohort_name
 from gamification.domain.periods import iso_week
@@ -191,12 +192,18 @@ class ActivityApplier:
             events = derive(stored.state, state, effects, rules, now)
             if membership is not None:
                 events += (joined_league(membership, now),)
+            assignment = assign(user_id, rules.policy.control, state.experiment)
+            if rules.policy.control.running and assignment != state.experiment:
+                state = state.model_copy(update={"experiment": assignment})
+                events += (experiment_assigned(assignment.group, assignment.salt, now),)
+            # The control group plays invisibly: no notifications, so no push (experiments).
+            control = experience(state.experiment) == "control"
             change = UserChange(
                 before=stored,
                 state=state,
                 now=now,
                 new_markers=effects.applied_keys,
-                notifications=effects.notifications,
+                notifications=() if control else effects.notifications,
                 membership=membership,
                 events=events,
             )

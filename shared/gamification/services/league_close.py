@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gamification.domain import leagues, notifications
 from gamification.domain.checkpoints import CloseCheckpoint, tally
 from gamification.domain.domain_events import joined_league, league_closed
+from gamification.domain.experiments import experience
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
@@ -273,6 +274,7 @@ class LeagueClose:
                 before=stored,
                 state=state.model_copy(update={"league": league}),
                 now=now,
+                # The control group is told nothing (domain.experiments).
                 notifications=[
                     notifications.league_result(
                         user_id=state.user_id,
@@ -282,7 +284,9 @@ class LeagueClose:
                         now=now,
                         push=state.settings.push_enabled,
                     )
-                ],
+                ]
+                if experience(state.experiment) == "treatment"
+                else [],
                 membership=membership,
                 events=(
                     league_closed(outcome, now),

@@ -22,6 +22,7 @@ from gamification.domain.boards import (
     Snapshot,
     weekly,
 )
+from gamification.domain.experiments import assign, experience
 from gamification.domain.freezes import FreezeRules, freeze_status
 from gamification.domain.game_rules import GameRules
 from gamification.domain.levels import level_from_xp, level_progress
@@ -136,6 +137,12 @@ class ProfileQueries:
                 locale=settings.locale,
             ),
             league=league_summary(stored.state.league, self._rules().leagues),
+            # Before the first commit records it, the group the user would be drawn into.
+            experience=experience(
+                assign(user_id, self._rules().policy.control, stored.state.experiment)
+                if self._rules().policy.control.running
+                else stored.state.experiment
+            ),
         )
 
     def _profile(self, user_id: str, stored: StoredUser, *, own: bool) -> dict[str, Any]:

@@ -86,6 +86,11 @@ class ProfileOut(ReadModel):
 class MyProfileOut(ProfileOut):
     settings: SettingsOut
     league: LeagueSummaryOut
+    experience: Literal["treatment", "control"] = Field(
+        default="treatment",
+        description="control: the user is in the control group (docs/analytics.md): their "
+        "activity counts invisibly; render no gamification and expect no notifications.",
+    )
 
 
 # -- leagues -----------------------------------------------------------------------------------
