@@ -371,6 +371,8 @@ export interface MyProfileOut {
   badge_count: number;
   settings: SettingsOut;
   league: LeagueSummaryOut;
+  /** control: the user is in the control group (docs/analytics.md): their activity counts invisibly; render no gamification and expect no notifications. */
+  experience?: "treatment" | "control";
 }
 
 export interface NotificationOut {

@@ -338,6 +338,8 @@ class MyProfileOut(TypedDict):
     badge_count: int
     settings: SettingsOut
     league: LeagueSummaryOut
+    experience: NotRequired[Literal['treatment', 'control']]
+    """control: the user is in the control group (docs/analytics.md): their activity counts invisibly; render no gamification and expect no notifications."""
 
 class NotificationOut(TypedDict):
     id: str
