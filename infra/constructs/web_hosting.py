@@ -30,6 +30,8 @@ class WebHosting(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, web_dir: Path) -> None:
         super().__init__(scope, construct_id)
         self._web_dir = web_dir
+        self.page_config: dict[str, object] = {}
+        """What ``config.json`` holds, once ``publish`` has run (with tokens; tests resolve it)."""
         self.bucket = s3.Bucket(
             self,
             "Bucket",
@@ -115,6 +117,7 @@ class WebHosting(Construct):
                 content_security_policy(f"{hosted_sign_in.url}/oauth2/token"),
             )
         config = {"apiUrl": api_url, "devSignIn": False, "cognito": cognito}
+        self.page_config = config
         deployment = s3deploy.BucketDeployment(
             self,
             "Files",
