@@ -101,7 +101,7 @@ class FakeCognito:
 
 def _handler(fake: FakeCognito) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # quiet: Playwright's failures say enough
 
         def do_GET(self) -> None:
