@@ -314,6 +314,11 @@ def test_a_wrong_state_is_refused_with_a_visible_error(cognito: FakeCognito, pag
     expect(_alert(page, "state mismatch")).to_be_visible()
     assert cognito.token_requests == []
 
+    # The hosted UI's own error answer is shown too.
+    page.goto(f"{cognito.origin}/?error=access_denied&error_description=User+cancelled")
+    expect(_alert(page, "Sign-in failed: User cancelled.")).to_be_visible()
+    expect(page).to_have_url(f"{cognito.origin}/")
+
 
 def test_a_verifier_that_does_not_match_is_refused_and_shown(
     cognito: FakeCognito, page: Page
@@ -327,6 +332,17 @@ def test_a_verifier_that_does_not_match_is_refused_and_shown(
     expect(page).to_have_url(f"{cognito.origin}/")
     expect(page.locator("#hosted-sign-in-button")).to_be_visible()
     assert "gamify.idToken" not in _session_storage(page)
+
+
+def test_an_expired_token_is_forgotten(cognito: FakeCognito, page: Page) -> None:
+    expired = _jwt({"sub": "0f1e2d3c", "email": EMAIL, "exp": 1})  # 1970: always past
+    page.goto(f"{cognito.origin}/")
+    page.evaluate("(token) => sessionStorage.setItem('gamify.idToken', token)", expired)
+    page.reload()
+
+    expect(page.locator("#hosted-sign-in-button")).to_be_visible()
+    assert _session_storage(page) == {}
+    assert cognito.api_requests == []
 
 
 def test_without_a_hosted_ui_the_page_takes_a_pasted_token(
