@@ -34,7 +34,8 @@ from tests.e2e.stack import eventually
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
 
-pytestmark = pytest.mark.browser
+# e2e too, like every browser test: a real browser stays out of `make unit`'s inner loop.
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
 WEB = Path(__file__).resolve().parents[2] / "web"
