@@ -28,6 +28,9 @@ _STAGE = re.compile(r"^(?!.*--)[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$")
 """What every name derived from the stage accepts: ElastiCache refuses a trailing hyphen or
 two hyphens in a row."""
 _ZONE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$")
+_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_RESERVED_IN_DOMAIN_PREFIX = ("aws", "amazon", "cognito")
+"""Cognito refuses a domain prefix containing any of these words."""
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR"}
@@ -116,6 +119,10 @@ class StackConfig:
     ``*`` for any; empty allows none (the hosted demo's origin is added when ``web_hosting``)."""
     web_hosting: bool = False
     """Host the demo page (``web/``) on S3 behind CloudFront (pay per request, no idle cost)."""
+    sign_in_domain_prefix: str = ""
+    """The hosted demo's sign-in domain, ``<prefix>.auth.<region>.amazoncognito.com`` (Cognito's
+    hosted UI; only with ``web_hosting`` and the stack's own pool). Empty derives a unique one,
+    ``gamify-<stage>-<8 hex digits of the stack's id>``; prefixes are global per region."""
     waf: str = ""
     """AWS WAF on the API stage: ``true``, ``false``, or empty for on in a stage named ``prod``
     and off elsewhere (its web ACL and rules cost ~$9/month at rest, docs/deploy.md)."""
@@ -188,6 +195,13 @@ class StackConfig:
                 all(o == "*" or _ORIGIN.match(o) for o in self.allowed_origins),
                 "cors_origins: comma-separated scheme://host[:port] origins, or *",
             ),
+            (
+                not (self.hosted_sign_in or self.sign_in_domain_prefix)
+                or _valid_domain_prefix(self.sign_in_domain_stem),
+                "sign_in_domain_prefix: 1-63 of a-z, 0-9 and '-', not starting or ending with "
+                "'-', without 'aws', 'amazon' or 'cognito' (Cognito refuses them; the default "
+                f"derives from the stage: gamify-{self.stage}-...)",
+            ),
             (self.write_budget_per_minute >= 0, "write_budget_per_minute must be >= 0"),
             (1 <= self.league_seat_shards <= 100, "league_seat_shards must be 1..100"),
             (1 <= self.league_close_shards <= 100, "league_close_shards must be 1..100"),
@@ -225,6 +239,18 @@ class StackConfig:
         return CorsPolicy.parse(self.cors_origins).origins
 
     @property
+    def hosted_sign_in(self) -> bool:
+        """The hosted demo signs in with Cognito's hosted UI: it needs the stack's own pool (a
+        pool of one's own gets its domain and clients from its owner)."""
+        return self.web_hosting and not self.user_pool_id
+
+    @property
+    def sign_in_domain_stem(self) -> str:
+        """The domain prefix as given, or the fixed part of the default (the stack adds
+        ``-<8 hex digits>`` at deploy time)."""
+        return self.sign_in_domain_prefix or f"gamify-{self.stage}"
+
+    @property
     def waf_enabled(self) -> bool:
         """``waf`` as given, else on for the stage named ``prod``."""
         if self.waf:
@@ -257,6 +283,12 @@ class StackConfig:
             if raw is not None:
                 values[field.name] = _coerce(field.name, raw, field.default)
         return cls(**values)
+
+
+def _valid_domain_prefix(prefix: str) -> bool:
+    return bool(_DOMAIN_PREFIX.match(prefix)) and not any(
+        word in prefix for word in _RESERVED_IN_DOMAIN_PREFIX
+    )
 
 
 def _coerce(name: str, raw: object, default: object) -> object:

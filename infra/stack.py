@@ -97,7 +97,13 @@ class GamifyStack(Stack):
             WebHosting(self, "Web", web_dir=REPO_ROOT / "web") if config.web_hosting else None
         )
         web_origins = [self.web.origin] if self.web else []
-        self.identity = Identity(self, "Identity", config=config, runtime=self.runtime)
+        self.identity = Identity(
+            self,
+            "Identity",
+            config=config,
+            runtime=self.runtime,
+            demo_origin=self.web.origin if self.web else None,
+        )
         self.api = Api(
             self,
             "Api",
@@ -128,6 +134,7 @@ class GamifyStack(Stack):
                     if self.identity.user_pool_client
                     else ""
                 ),
+                hosted_sign_in=self.identity.hosted_sign_in,
             )
         self.observability = Observability(
             self,

@@ -1,13 +1,37 @@
-// The demo page: signs in (a dev user locally, a pasted Cognito ID token when hosted), wires the
-// widgets to the API and sends activities, so the profile, badges and boards move on screen.
+// The demo page: signs in (a dev user locally; on AWS through Cognito's hosted UI with PKCE, or a
+// pasted ID token where no hosted UI is configured), wires the widgets to the API and sends
+// activities, so the profile, badges and boards move on screen.
 import { configure, refreshAll } from "./gamify.js";
+import { HostedSignIn, claimsOf, forgetToken, keepToken, storedToken } from "./demo-auth.js";
 
 const $ = (selector) => document.querySelector(selector);
-const params = new URLSearchParams(location.search);
 const config = await fetch("config.json", { cache: "no-store" })
   .then((r) => (r.ok ? r.json() : {}))
   .catch(() => ({}));
 const apiBase = (config.apiUrl ?? "").replace(/\/+$/, "");
+const hosted = config.cognito?.domain
+  ? new HostedSignIn({
+      domain: config.cognito.domain,
+      clientId: config.cognito.clientId,
+      redirectUri: config.cognito.redirectUri ?? `${location.origin}/`,
+    })
+  : null;
+
+function showError(message) {
+  const box = $("#sign-in-error");
+  box.textContent = message;
+  box.hidden = false;
+}
+
+// Back from the hosted UI (?code&state): exchange the code before anything reads the URL.
+if (hosted) {
+  try {
+    await hosted.complete();
+  } catch (error) {
+    showError(error.message);
+  }
+}
+const params = new URLSearchParams(location.search);
 
 function signedInToken() {
   if (config.devSignIn) {
@@ -18,11 +42,20 @@ function signedInToken() {
     const role = /:(admin|user)$/.test(user) ? ":user" : "";
     return { token: `dev:${user}${role}`, who: `${user} (local dev sign-in)` };
   }
-  const token = sessionStorage.getItem("gamify.idToken");
-  return token ? { token, who: "Cognito user" } : null;
+  const token = storedToken();
+  if (!token) return null;
+  const claims = claimsOf(token);
+  return { token, who: claims.email ?? claims["cognito:username"] ?? "Cognito user" };
 }
 
 function showSignIn() {
+  if (hosted) {
+    $("#hosted-sign-in").hidden = false;
+    $("#hosted-sign-in-button").addEventListener("click", () => {
+      hosted.start().catch((error) => showError(`Sign-in could not start: ${error.message}`));
+    });
+    return;
+  }
   const form = $("#sign-in");
   form.hidden = false;
   if (config.devSignIn) {
@@ -40,7 +73,20 @@ function showSignIn() {
       params.set("user", value);
       location.search = params.toString();
     } else {
-      sessionStorage.setItem("gamify.idToken", value);
+      keepToken(value);
+      location.reload();
+    }
+  });
+}
+
+function offerSignOut() {
+  const button = $("#sign-out");
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    if (hosted) {
+      hosted.signOut();
+    } else {
+      forgetToken();
       location.reload();
     }
   });
@@ -106,6 +152,7 @@ if (!session) {
   showSignIn();
 } else {
   $("#session").textContent = `Signed in as ${session.who}`;
+  if (!config.devSignIn) offerSignOut();
   const poll = params.get("poll");
   if (poll) {
     for (const widget of document.querySelectorAll("#widgets > *")) widget.setAttribute("poll-seconds", poll);

@@ -1,6 +1,7 @@
 """Who the players are: the Cognito user pool, its app client and the admin group.
 
-API Gateway's authorizer trusts this pool (``api.Api``); the demo page signs in with its client.
+API Gateway's authorizer trusts this pool (``api.Api``); the hosted demo page signs in through
+the pool's hosted UI with a client of its own (``hosted_sign_in.py``).
 A deployment may bring a pool of its own (``user_pool_id``): then nothing is created here, and
 that pool needs a group named ``ADMIN_GROUP`` for its administrators.
 
@@ -19,6 +20,7 @@ from constructs import Construct
 from gamification.api.auth import ADMIN_GROUP
 from infra.config import StackConfig
 from infra.constructs.functions import FunctionSpec, GamifyFunction, LambdaRuntime
+from infra.constructs.hosted_sign_in import HostedSignIn
 from infra.nag import acknowledge
 
 LOGICAL_IDS = {
@@ -51,11 +53,15 @@ class Identity(Construct):
         *,
         config: StackConfig,
         runtime: LambdaRuntime,
+        demo_origin: str | None = None,
     ) -> None:
+        """``demo_origin``: the hosted demo page's origin, which then signs in with the hosted
+        UI (``hosted_sign_in.py``); only for the stack's own pool."""
         super().__init__(scope, construct_id)
         self.user_pool: cognito.IUserPool
         self.user_pool_client: cognito.UserPoolClient | None = None
         self.token_guard: GamifyFunction | None = None
+        self.hosted_sign_in: HostedSignIn | None = None
         if config.user_pool_id:
             self.user_pool = cognito.UserPool.from_user_pool_id(
                 self, "UserPool", config.user_pool_id
@@ -127,6 +133,10 @@ class Identity(Construct):
         )
         self.user_pool = pool
         self.user_pool_client = client
+        if demo_origin is not None and config.hosted_sign_in:
+            self.hosted_sign_in = HostedSignIn(
+                self, "DemoSignIn", config=config, pool=pool, page_origin=demo_origin
+            )
 
     def _admin_mfa_guard(self, pool: cognito.UserPool, runtime: LambdaRuntime) -> GamifyFunction:
         """The pre token generation trigger that withholds the admin group without MFA."""

@@ -3,7 +3,9 @@
 The bucket is private and only CloudFront reads it, through origin access control (OAC), so the
 files are never public on S3. Both bill per request and per GB: an unused demo costs nothing but
 a few kilobytes of storage. ``config.json`` next to the page tells it the API's URL and the
-Cognito settings of this stack; the page signs in with a pasted ID token (docs/deploy.md).
+Cognito settings of this stack: with the stack's own pool the page signs in through Cognito's
+hosted UI (authorization code + PKCE, ``hosted_sign_in.py``); with a pool of one's own it takes
+a pasted ID token (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct, IConstruct
 
+from infra.constructs.hosted_sign_in import HostedSignIn
 from infra.nag import acknowledge
 
 _CACHE_SECONDS = 300
@@ -27,6 +30,8 @@ class WebHosting(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, web_dir: Path) -> None:
         super().__init__(scope, construct_id)
         self._web_dir = web_dir
+        self.page_config: dict[str, object] = {}
+        """What ``config.json`` holds, once ``publish`` has run (with tokens; tests resolve it)."""
         self.bucket = s3.Bucket(
             self,
             "Bucket",
@@ -81,17 +86,38 @@ class WebHosting(Construct):
         """The page's origin, as the API's CORS list needs it (``https://d123.cloudfront.net``)."""
         return f"https://{self.distribution.distribution_domain_name}"
 
-    def publish(self, *, api_url: str, user_pool_id: str, user_pool_client_id: str) -> None:
-        """Upload ``web/`` and a ``config.json`` naming this stack's API and user pool."""
-        config = {
-            "apiUrl": api_url,
-            "devSignIn": False,
-            "cognito": {
-                "region": Aws.REGION,
-                "userPoolId": user_pool_id,
-                "clientId": user_pool_client_id,
-            },
+    def publish(
+        self,
+        *,
+        api_url: str,
+        user_pool_id: str,
+        user_pool_client_id: str,
+        hosted_sign_in: HostedSignIn | None = None,
+    ) -> None:
+        """Upload ``web/`` and a ``config.json`` naming this stack's API and user pool, and the
+        hosted UI's domain and the page's client when it signs in there (``cognito.domain``)."""
+        cognito: dict[str, str] = {
+            "region": Aws.REGION,
+            "userPoolId": user_pool_id,
+            "clientId": user_pool_client_id,
         }
+        if hosted_sign_in is not None:
+            cognito |= {
+                "clientId": hosted_sign_in.client_id,
+                "domain": hosted_sign_in.url,
+                "redirectUri": hosted_sign_in.redirect_uri,
+            }
+            # The page exchanges the code with a fetch (connect-src); the sign-in and sign-out
+            # pages are navigations, which connect-src does not govern.
+            policy = self._headers_policy.node.default_child
+            assert isinstance(policy, cloudfront.CfnResponseHeadersPolicy)
+            policy.add_property_override(
+                "ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy."
+                "ContentSecurityPolicy",
+                content_security_policy(f"{hosted_sign_in.url}/oauth2/token"),
+            )
+        config = {"apiUrl": api_url, "devSignIn": False, "cognito": cognito}
+        self.page_config = config
         deployment = s3deploy.BucketDeployment(
             self,
             "Files",
@@ -109,19 +135,14 @@ class WebHosting(Construct):
         _upload_after_the_handlers_log_group(deployment)
 
     def _security_headers(self) -> cloudfront.ResponseHeadersPolicy:
-        """Scripts only from the page's origin; the API is the only other host it talks to."""
-        api_hosts = f"https://*.execute-api.{Aws.REGION}.amazonaws.com"
-        policy = (
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' https: data:; connect-src 'self' {api_hosts}; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-        )
-        return cloudfront.ResponseHeadersPolicy(
+        """Scripts only from the page's origin; the API is the only other host it talks to
+        (and the sign-in's token endpoint, which ``publish`` adds)."""
+        self._headers_policy = cloudfront.ResponseHeadersPolicy(
             self,
             "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=policy, override=True
+                    content_security_policy=content_security_policy(), override=True
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
@@ -138,6 +159,19 @@ class WebHosting(Construct):
                 ),
             ),
         )
+        return self._headers_policy
+
+
+def content_security_policy(*connect_also: str) -> str:
+    """The page's CSP: its own scripts, the API, and ``connect_also`` (exact URLs) for fetches."""
+    connect = " ".join(
+        ["'self'", f"https://*.execute-api.{Aws.REGION}.amazonaws.com", *connect_also]
+    )
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' https: data:; connect-src {connect}; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
 
 
 def _acknowledge_deployment_handler(

@@ -48,7 +48,8 @@ ALTERNATIVE_CONTEXT: dict[str, object] = {
 
 # The opt-in safety settings together: WAF asked for by name on a non-prod stage, gradual
 # deployments, a backup plan copying to another region, a restored table adopted by name, MFA
-# for every account and SES e-mail.
+# for every account and SES e-mail; and the hosted demo on the stack's own pool (its hosted UI
+# sign-in, which the alternative synth's pool of its own does not get).
 RESTORED_TABLE = "gamify-dev-restored-20261203"
 RESTORED_STREAM = (
     f"arn:aws:dynamodb:us-east-1:123456789012:table/{RESTORED_TABLE}/stream/2026-12-03T10:00:00.000"
@@ -63,6 +64,7 @@ SAFETY_CONTEXT: dict[str, object] = {
     "table_stream_arn": RESTORED_STREAM,
     "mfa": "all",
     "ses_email_from": "no-reply@example.com",
+    "web_hosting": "true",
 }
 
 
