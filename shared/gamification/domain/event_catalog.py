@@ -128,7 +128,8 @@ CATALOG: dict[str, EventSpec] = {
         EventSpec(
             "streak.broken",
             1,
-            "The next activity after a gap no freeze covered found the streak broken.",
+            "A streak was found broken, once per streak: by the next activity after a gap no"
+            " freeze covered, or by the reminder job once the first missed day is over.",
             StreakBroken,
         ),
         EventSpec("quest.completed", 1, "A quest was completed (once each).", QuestCompleted),
