@@ -632,6 +632,7 @@ export interface Responses {
   "GET /v1/admin/webhooks/{webhook_id}": WebhookOut;
   "PUT /v1/admin/webhooks/{webhook_id}": WebhookOut;
   "GET /v1/admin/webhooks/{webhook_id}/deliveries": DeliveriesOut;
+  "POST /v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": PingSentOut;
   "POST /v1/admin/webhooks/{webhook_id}/rotate": WebhookOut;
   "POST /v1/admin/webhooks/{webhook_id}/test": PingSentOut;
   "GET /v1/badges": BadgeCatalogOut;
