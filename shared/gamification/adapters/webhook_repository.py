@@ -98,7 +98,6 @@ class WebhookRepository:
         )
         return [_attempt(from_item(i)) for i in page.get("Items", [])]
 
-
     def park(self, delivery: Delivery, at: datetime) -> None:
         self._client.put_item(
             TableName=self._table,

@@ -239,9 +239,7 @@ DeliveryIdPath = Annotated[
     "retry (7 days): the same body and event id (receivers dedupe by it), signed at sending, "
     "with a fresh schedule of retries. 409 while the endpoint is paused.",
     tags=TAGS,
-    responses=responses(
-        202, "Queued", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT
-    ),
+    responses=responses(202, "Queued", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def retry_delivery(
     webhook_id: WebhookIdPath,
