@@ -19,6 +19,7 @@ from typing import Any
 from gamification.domain.catalog import STREAK_MILESTONE
 from gamification.domain.event_catalog import CATALOG, DomainEvent
 from gamification.domain.freezes import FreezeRules, chain, freeze_status
+from gamification.domain.friend_streak_notices import FriendNotice, NoticeKind
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Membership, Outcome
 from gamification.domain.notifications import NotificationKind
@@ -220,6 +221,23 @@ def user_erased(requested_at: datetime) -> EventDraft:
         requested_at,
         {"erased_at": requested_at.isoformat()},
     )
+
+
+def friend_streak_event(notice: FriendNotice, now: datetime) -> EventDraft | None:
+    """The event a friend streak notice reports to its recipient (``None`` for an at-risk
+    reminder: a reminder, not a fact). The fact names the partner and the pair day, the same
+    on every run of either partner, so it commits once with the notice's guard."""
+    fact = f"{notice.partner}#{notice.day.isoformat()}"
+    if notice.kind is NoticeKind.BROKEN:
+        data: dict[str, Any] = {"last_day": notice.day.isoformat()}
+        event_type = "friend_streak.broken"
+    elif notice.kind is NoticeKind.MILESTONE:
+        data = {"reached_on": notice.day.isoformat()}
+        event_type = "friend_streak.milestone"
+    else:
+        return None
+    data |= {"partner_id": notice.partner, "streak_days": notice.streak_days}
+    return EventDraft(event_type, fact, now, data)
 
 
 def stamp(

@@ -90,6 +90,28 @@ class UserErased(_Data):
     erased_at: AwareDatetime = Field(description="When the erasure was requested")
 
 
+class FriendFollowed(_Data):
+    followed_id: str = Field(description="The user now followed (the envelope's user follows)")
+    mutual: bool = Field(description="They follow back: the two are now friends")
+
+
+class FriendStreakStarted(_Data):
+    partner_id: str = Field(description="The friend the streak is with")
+    started_on: date = Field(description="The pair's day it was accepted (counts from it)")
+
+
+class FriendStreakMilestone(_Data):
+    partner_id: str
+    streak_days: int = Field(description="7, 30, 100 or 365")
+    reached_on: date = Field(description="The pair day it was reached")
+
+
+class FriendStreakBroken(_Data):
+    partner_id: str
+    last_day: date = Field(description="The run's last pair day")
+    streak_days: int = Field(description="Its length (pair days since it was accepted)")
+
+
 class WebhookTest(_Data):
     webhook_id: str = Field(description="The endpoint the test was sent to")
 
@@ -133,6 +155,31 @@ CATALOG: dict[str, EventSpec] = {
             StreakBroken,
         ),
         EventSpec("quest.completed", 1, "A quest was completed (once each).", QuestCompleted),
+        EventSpec(
+            "friend.followed",
+            1,
+            "The user followed someone (once per follow; not emitted yet: docs/friends.md).",
+            FriendFollowed,
+        ),
+        EventSpec(
+            "friend_streak.started",
+            1,
+            "A friend streak was accepted, to each partner (not emitted yet: docs/friends.md).",
+            FriendStreakStarted,
+        ),
+        EventSpec(
+            "friend_streak.milestone",
+            1,
+            "A friend streak reached 7, 30, 100 or 365 days: to each partner, once each.",
+            FriendStreakMilestone,
+        ),
+        EventSpec(
+            "friend_streak.broken",
+            1,
+            "A friend streak broke (a whole pair day passed without both): to each partner, "
+            "once per run.",
+            FriendStreakBroken,
+        ),
         EventSpec(
             "league.joined",
             1,
