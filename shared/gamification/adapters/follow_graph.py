@@ -24,6 +24,8 @@ from botocore.exceptions import ClientError
 from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import outbox_update
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.follows import (
     MAX_BLOCKED,
     MAX_FOLLOWING,
@@ -138,9 +140,13 @@ class FollowGraph:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def follow(self, follower: str, followed: str, at: datetime) -> bool:
+    def follow(
+        self, follower: str, followed: str, at: datetime, events: Sequence[EventDraft] = ()
+    ) -> bool:
         """Store the edge and its reverse and count it; ``False`` when it already existed.
-        Raises ``FollowLimitError`` at the limit and ``BlockedError`` if a block exists."""
+        Raises ``FollowLimitError`` at the limit and ``BlockedError`` if a block exists.
+        ``events`` go into the follower's profile outbox in the same transaction (an update of
+        ``outbox`` and ``version``); a follower with no profile gets the edge alone."""
         mine = keys.graph_pk(follower)
         items = [
             {
@@ -180,6 +186,8 @@ class FollowGraph:
                 }
             },
         ]
+        if events:
+            items.append(outbox_update(self._table, follower, events))
         for _ in range(ATTEMPTS):
             reasons = self._transact(items)
             if reasons is None:
@@ -190,6 +198,8 @@ class FollowGraph:
                 raise FollowLimitError(follower)
             if reasons[3] == "ConditionalCheckFailed":
                 raise BlockedError(followed)
+            if len(reasons) > 4 and reasons[4] == "ConditionalCheckFailed":
+                items = items[:4]  # no profile to carry the event: the edge alone
         raise GraphBusyError(follower)
 
     def unfollow(self, follower: str, followed: str) -> bool:

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
-from gamification.adapters.event_codec import encode_outbox
+from gamification.adapters.event_codec import outbox_update
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.domain.domain_events import EventDraft
 from gamification.domain.friend_streak_notices import GUARD_TTL, FriendNotice
@@ -91,27 +91,8 @@ class FriendNoticeLedger:
                 }
             },
         ]
-        if events:
-            # The events ride the recipient's profile (its outbox, docs/events.md): one update
-            # in the notice's transaction, so they exist iff the notice does. The version goes
-            # up (the publisher's sequence), so a consumer commit prepared meanwhile re-reads.
-            guard_version = " AND version = :v" if version is not None else ""
-            values: dict[str, Any] = {":o": encode_outbox(events), ":one": 1}
-            if version is not None:
-                values[":v"] = version
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": to_item(
-                            {"PK": keys.user_pk(notification.user_id), "SK": keys.PROFILE_SK}
-                        ),
-                        "UpdateExpression": "SET outbox = :o, version = version + :one",
-                        "ConditionExpression": "attribute_exists(version)" + guard_version,
-                        "ExpressionAttributeValues": to_item(values),
-                    }
-                }
-            )
+        if events:  # a break or a milestone: never with a version to check (an at-risk one)
+            items.append(outbox_update(self._table, notification.user_id, events))
         elif version is not None:
             items.append(
                 {

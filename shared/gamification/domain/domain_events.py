@@ -223,6 +223,17 @@ def user_erased(requested_at: datetime) -> EventDraft:
     )
 
 
+def friend_followed(followed_id: str, mutual: bool, at: datetime) -> EventDraft:
+    """A follow committed at ``at`` (the edge's time: a follow again after an unfollow is a new
+    fact, a repeated request for a follow that exists commits nothing)."""
+    return EventDraft(
+        "friend.followed",
+        f"{followed_id}#{at.isoformat()}",
+        at,
+        {"followed_id": followed_id, "mutual": mutual},
+    )
+
+
 def friend_streak_event(notice: FriendNotice, now: datetime) -> EventDraft | None:
     """The event a friend streak notice reports to its recipient (``None`` for an at-risk
     reminder: a reminder, not a fact). The fact names the partner and the pair day, the same
