@@ -14,7 +14,7 @@ from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.event_codec import outbox_of_image
 from gamification.adapters.follow_graph import FollowGraph
 from gamification.adapters.user_repository import UserRepository
-from gamification.domain.domain_events import friend_followed
+from gamification.domain.domain_events import friend_followed, friend_streak_started
 from gamification.local.provision import Provisioned
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -47,3 +47,27 @@ def test_the_follow_commits_its_event_with_the_edge(aws: Provisioned) -> None:
     assert _outbox(aws.table_name, "cy") == []
     assert not users.load("cy").exists  # no stub profile was made
     assert graph.relation("cy", "bob")[0].follows
+
+
+def test_an_accepted_friend_streak_tells_the_partners_who_have_a_profile(
+    aws: Provisioned,
+) -> None:
+    client = boto3.client("dynamodb")
+    graph = FollowGraph(client, aws.table_name)
+    UserRepository(client, aws.table_name).update_settings("ann", lambda s: s, NOW)
+    graph.follow("ann", "bob", NOW)
+    graph.follow("bob", "ann", NOW)
+    graph.invite_streak("bob", "ann", NOW)
+    day = NOW.date()
+    told = {
+        "ann": [friend_streak_started("bob", day, NOW)],
+        "bob": [friend_streak_started("ann", day, NOW)],
+    }
+
+    assert graph.accept_streak("ann", "bob", day, NOW, told)
+
+    assert _outbox(aws.table_name, "ann") == [("friend_streak.started", f"bob#{day}")]
+    assert _outbox(aws.table_name, "bob") == []  # no profile: the link alone
+    link = graph.streak_link("bob", "ann")
+    assert link is not None
+    assert link.started_on == day

@@ -4,7 +4,7 @@ equal). Lists are in id order, as the table's sort keys order them; cursors are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from gamification.adapters.follow_graph import cursor_for
@@ -115,7 +115,14 @@ class FakeGraph:
         self.links[(invitee, inviter)] = StreakLink(inviter, LinkStatus.INVITED_ME, at)
         return True
 
-    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
+    def accept_streak(
+        self,
+        invitee: str,
+        inviter: str,
+        started_on: date,
+        at: datetime,
+        events: Mapping[str, Sequence[EventDraft]] | None = None,
+    ) -> bool:
         link = self.links.get((invitee, inviter))
         if link is None or link.status is not LinkStatus.INVITED_ME:
             return False
@@ -123,6 +130,7 @@ class FakeGraph:
             raise StreakLimitError(invitee)
         self.links[(invitee, inviter)] = StreakLink(inviter, LinkStatus.ACTIVE, at, started_on)
         self.links[(inviter, invitee)] = StreakLink(invitee, LinkStatus.ACTIVE, at, started_on)
+        self.events += [(u, e) for u, drafts in (events or {}).items() for e in drafts]
         return True
 
     def end_streak(self, owner: str, other: str) -> bool:

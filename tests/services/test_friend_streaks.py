@@ -93,3 +93,16 @@ def test_at_most_five_active_each(world: World) -> None:
     assert refused.value.refusal is Refusal.STREAK_LIMIT
     world.service.end("ann", "p0")
     assert world.service.start("ann", "bob").status == "active"
+
+
+def test_an_accepted_friend_streak_tells_each_partner_once(world: World) -> None:
+    world.service.start("ann", "bob")  # the invitation: nothing told yet
+    assert world.graph.events == []
+    world.service.start("bob", "ann")  # accepted
+    world.service.start("bob", "ann")  # again: already active, nothing new
+
+    told = sorted((who, e.type, e.fact) for who, e in world.graph.events)
+    assert told == [
+        ("ann", "friend_streak.started", f"bob#{TODAY.isoformat()}"),
+        ("bob", "friend_streak.started", f"ann#{TODAY.isoformat()}"),
+    ]

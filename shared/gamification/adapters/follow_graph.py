@@ -15,7 +15,7 @@ it read or checks they are still absent, so a follow racing a block can never su
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -316,22 +316,38 @@ class FollowGraph:
         ]
         return self._transact(items) is None
 
-    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
+    def accept_streak(
+        self,
+        invitee: str,
+        inviter: str,
+        started_on: date,
+        at: datetime,
+        events: Mapping[str, Sequence[EventDraft]] | None = None,
+    ) -> bool:
         """Make the invitation active on both sides and count it for both (≤ ``MAX_ACTIVE``);
-        ``False`` if there was no such invitation; ``StreakLimitError`` at either's limit."""
+        ``False`` if there was no such invitation; ``StreakLimitError`` at either's limit.
+        ``events`` (by user) go into those users' profile outboxes in the same transaction; a
+        user with no profile gets none."""
         items = [
             self._activate(invitee, inviter, LinkStatus.INVITED_ME, started_on, at),
             self._activate(inviter, invitee, LinkStatus.INVITED, started_on, at),
             self._count(invitee, following=0, blocking=0, streaks=1),
             self._count(inviter, following=0, blocking=0, streaks=1),
         ]
-        reasons = self._transact(items)
-        if reasons is None:
-            return True
-        at_limit = "ConditionalCheckFailed" in reasons[2:4]
-        if at_limit and "ConditionalCheckFailed" not in reasons[:2]:
-            raise StreakLimitError(invitee)
-        return False
+        told = [outbox_update(self._table, u, d) for u, d in (events or {}).items() if d]
+        for _ in range(ATTEMPTS):
+            reasons = self._transact(items + told)
+            if reasons is None:
+                return True
+            missing = [i for i, code in enumerate(reasons[4:]) if code == "ConditionalCheckFailed"]
+            if missing and "ConditionalCheckFailed" not in reasons[:4]:
+                told = [t for i, t in enumerate(told) if i not in missing]  # no profile: no event
+                continue
+            at_limit = "ConditionalCheckFailed" in reasons[2:4]
+            if at_limit and "ConditionalCheckFailed" not in reasons[:2]:
+                raise StreakLimitError(invitee)
+            return False
+        raise GraphBusyError(invitee)
 
     def end_streak(self, owner: str, other: str) -> bool:
         """Delete the link on both sides (and uncount an active one); ``False`` if none."""

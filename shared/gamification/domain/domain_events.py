@@ -234,6 +234,16 @@ def friend_followed(followed_id: str, mutual: bool, at: datetime) -> EventDraft:
     )
 
 
+def friend_streak_started(partner_id: str, started_on: date, at: datetime) -> EventDraft:
+    """A friend streak accepted, told to one partner (each gets their own)."""
+    return EventDraft(
+        "friend_streak.started",
+        f"{partner_id}#{started_on.isoformat()}",
+        at,
+        {"partner_id": partner_id, "started_on": started_on.isoformat()},
+    )
+
+
 def friend_streak_event(notice: FriendNotice, now: datetime) -> EventDraft | None:
     """The event a friend streak notice reports to its recipient (``None`` for an at-risk
     reminder: a reminder, not a fact). The fact names the partner and the pair day, the same

@@ -158,13 +158,13 @@ CATALOG: dict[str, EventSpec] = {
         EventSpec(
             "friend.followed",
             1,
-            "The user followed someone (once per follow; not emitted yet: docs/friends.md).",
+            "The user followed someone (once per follow), committed with the edge.",
             FriendFollowed,
         ),
         EventSpec(
             "friend_streak.started",
             1,
-            "A friend streak was accepted, to each partner (not emitted yet: docs/friends.md).",
+            "A friend streak was accepted: to each partner, committed with the acceptance.",
             FriendStreakStarted,
         ),
         EventSpec(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from gamification.domain.domain_events import EventDraft, friend_streak_started
 from gamification.domain.follows import Refusal, Relation
 from gamification.domain.friend_streaks import (
     FriendStreak,
@@ -37,8 +38,17 @@ class StreakLinks(Protocol):
 
     def invite_streak(self, inviter: str, invitee: str, at: datetime) -> bool: ...
 
-    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
-        """``StreakLimitError`` when either already has ``MAX_ACTIVE`` active."""
+    def accept_streak(
+        self,
+        invitee: str,
+        inviter: str,
+        started_on: date,
+        at: datetime,
+        events: Mapping[str, Sequence[EventDraft]] | None = None,
+    ) -> bool:
+        """``StreakLimitError`` when either already has ``MAX_ACTIVE`` active. ``events`` (by
+        user) commit in the same transaction into those users' profile outboxes (a user with
+        no profile: none for them)."""
         ...
 
     def end_streak(self, owner: str, other: str) -> bool: ...
@@ -69,7 +79,11 @@ class FriendStreakService:
             profiles = self._users.load_many([me, other])
             started = pair_today(_today(profiles[me], now), _today(profiles[other], now))
             try:
-                self._graph.accept_streak(me, other, started, now)
+                told = {
+                    me: [friend_streak_started(other, started, now)],
+                    other: [friend_streak_started(me, started, now)],
+                }
+                self._graph.accept_streak(me, other, started, now, told)
             except StreakLimitError as error:
                 raise FollowRefusedError(Refusal.STREAK_LIMIT) from error
         found = self._graph.streak_link(me, other)
