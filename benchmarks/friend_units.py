@@ -101,8 +101,8 @@ def run() -> str:
         UserRepository(client, stack.table_name).update_settings(
             ann, lambda s: s.model_copy(update={"display_name": "N" * 64}), NOW
         )
-        followed = [friend_followed(bob, False, NOW)]
-        measure("follow (new, with its event)", lambda: graph.follow(ann, bob, NOW, followed))
+        told = [friend_followed(bob, False, NOW)]
+        measure("follow (new, with its event)", lambda: graph.follow(ann, bob, NOW, told))
         # The service reads the relation first and skips a repeat; the adapter's transaction on an
         # existing edge is cancelled, which DynamoDB still bills.
         measure("follow (repeat sent anyway: cancelled)", lambda: graph.follow(ann, bob, NOW))

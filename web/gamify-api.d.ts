@@ -369,6 +369,8 @@ export interface MyProfileOut {
   /** False while the leaderboard cache is down. */
   rank_available: boolean;
   badge_count: number;
+  /** Live friend streaks (≤ 5), longest first; partners off the boards are left out. */
+  friend_streaks?: Array<PublicFriendStreakOut>;
   settings: SettingsOut;
   league: LeagueSummaryOut;
 }
@@ -417,11 +419,22 @@ export interface ProfileOut {
   /** False while the leaderboard cache is down. */
   rank_available: boolean;
   badge_count: number;
+  /** Live friend streaks (≤ 5), longest first; partners off the boards are left out. */
+  friend_streaks?: Array<PublicFriendStreakOut>;
 }
 
 export interface ProgressOut {
   current: number;
   target: number;
+}
+
+/** A live friend streak as a profile shows it to anyone. */
+export interface PublicFriendStreakOut {
+  /** The partner. */
+  user_id: string;
+  display_name: string | null;
+  /** Consecutive days on which both were active (≥ 1). */
+  days: number;
 }
 
 export interface QuestCatalogOut {

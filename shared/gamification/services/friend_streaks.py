@@ -25,6 +25,7 @@ from gamification.domain.profile_records import StoredUser
 from gamification.domain.streaks import local_day
 from gamification.services.follows import FollowRefusedError
 from gamification.services.friend_models import FriendStreakOut, FriendStreaksOut
+from gamification.services.read_models import PublicFriendStreakOut
 
 # -- ports (adapter: adapters.follow_graph.FollowGraph; fake: tests/fakes/follows.py) -----------
 
@@ -97,6 +98,25 @@ class FriendStreakService:
 
     def streaks(self, me: str) -> FriendStreaksOut:
         return FriendStreaksOut(streaks=self._view(me, self._graph.streak_links(me)))
+
+    def public(self, user_id: str) -> list[PublicFriendStreakOut]:
+        """The user's live friend streaks as their public profile shows them: active, at least
+        one day long, with a partner who is on the boards (a hidden, excluded or being-erased
+        partner is left out, the discoverability rule), longest first."""
+        links = [k for k in self._graph.streak_links(user_id) if k.status is LinkStatus.ACTIVE]
+        if not links:
+            return []
+        listed = {
+            u
+            for u, stored in self._users.load_many([k.user_id for k in links]).items()
+            if stored.listed and stored.exists
+        }
+        shown = [
+            PublicFriendStreakOut(user_id=v.user_id, display_name=v.display_name, days=v.current)
+            for v in self._view(user_id, [k for k in links if k.user_id in listed])
+            if v.current > 0
+        ]
+        return sorted(shown, key=lambda v: (-v.days, v.user_id))
 
     def _view(self, me: str, links: list[StreakLink]) -> list[FriendStreakOut]:
         now = self._clock()
