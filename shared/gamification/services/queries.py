@@ -135,6 +135,7 @@ class ProfileQueries:
         settings = stored.state.settings
         return MyProfileOut(
             **self._profile(user_id, stored, own=True),
+            friend_streaks=list(self._friend_streaks(user_id)) if self._friend_streaks else [],
             settings=SettingsOut(
                 display_name=settings.display_name,
                 timezone=settings.timezone,
