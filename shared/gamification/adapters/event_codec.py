@@ -48,13 +48,16 @@ def outbox_update(table: str, user_id: str, drafts: Sequence[EventDraft]) -> dic
     """A transaction item that puts ``drafts`` into an existing profile's outbox and moves its
     version on (the publisher's ``sequence``; a commit prepared meanwhile re-reads). For a
     write that is not a profile commit (a follow, a friend streak notice): the events exist iff
-    the transaction commits. Fails its condition when the user has no profile."""
+    the transaction commits. Fails its condition when the user has no profile (or only the
+erasure tombstone)."""
     return {
         "Update": {
             "TableName": table,
             "Key": to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
             "UpdateExpression": "SET outbox = :o, version = version + :one",
-            "ConditionExpression": "attribute_exists(version)",
+            # A game profile (an erasure tombstone has no state: nothing more is told of it).
+            "ConditionExpression": "attribute_exists(#state)",
+            "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": to_item({":o": encode_outbox(drafts), ":one": 1}),
         }
     }
