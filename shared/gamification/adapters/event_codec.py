@@ -46,10 +46,10 @@ def outbox_of_image(image: Mapping[str, Any]) -> tuple[str, int, list[EventDraft
 
 def outbox_update(table: str, user_id: str, drafts: Sequence[EventDraft]) -> dict[str, Any]:
     """A transaction item that puts ``drafts`` into an existing profile's outbox and moves its
-    version on (the publisher's ``sequence``; a commit prepared meanwhile re-reads). For a
-    write that is not a profile commit (a follow, a friend streak notice): the events exist iff
-    the transaction commits. Fails its condition when the user has no profile (or only the
-erasure tombstone)."""
+        version on (the publisher's ``sequence``; a commit prepared meanwhile re-reads). For a
+        write that is not a profile commit (a follow, a friend streak notice): the events exist iff
+        the transaction commits. Fails its condition when the user has no profile (or only the
+    erasure tombstone)."""
     return {
         "Update": {
             "TableName": table,
