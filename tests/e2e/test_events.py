@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,7 +105,11 @@ def test_a_streak_broken_arrives_once_as_streak_broken(stack: StackProcess) -> N
     missed, so today's activity finds the streak broken and it leaves once."""
     _register(stack, "breaks", ["streak.broken"])
     now = datetime.now(UTC)  # the stack's own clock: activities are judged against it
-    two_days_ago = now - timedelta(hours=47, minutes=55)  # local day - 2 unless 23:55 or later
+    # A zone where it is about noon now, so 47 h 55 min ago is always two local days back.
+    zone = ZoneInfo(f"Etc/GMT{now.hour - 12:+d}")  # POSIX sign: Etc/GMT-5 is UTC+5
+    body = {"timezone": str(zone)}
+    ok(stack.api.as_user("lapsed", "PUT", "/v1/me/settings", body))
+    two_days_ago = (now - timedelta(hours=47, minutes=55)).astimezone(zone)
     ok(stack.api.report("lapsed", "post_read", "old-1", occurred_at=two_days_ago.isoformat()))
     eventually(lambda: stack.api.profile("lapsed")["xp"] > 0, what="the back-dated read")
 
