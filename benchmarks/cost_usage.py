@@ -433,11 +433,13 @@ class Rig:
 
     # -- traffic ----------------------------------------------------------------------------
 
-    def api(self, method: str, target: str, user: str, body: Any = None) -> Any:
+    def api(
+        self, method: str, target: str, user: str, body: Any = None, *, admin: bool = False
+    ) -> Any:
         from gamification.local.apigateway import Request
         from gamification.local.auth import dev_token
 
-        headers = [("Authorization", f"Bearer {dev_token(user)}")]
+        headers = [("Authorization", f"Bearer {dev_token(user, admin=admin)}")]
         raw = b""
         if body is not None:
             headers.append(("Content-Type", "application/json"))
@@ -478,6 +480,40 @@ class Rig:
         while self._sqs_poller.poll_once().received:
             self._stream_poller.poll_once()
         self._stream_poller.poll_once()
+
+    def allow_private_webhooks(self) -> None:
+        """Let webhooks reach a receiver on this machine (the local stack's setting): the
+        measured requests are the same as to a public endpoint."""
+        from gamification import composition
+
+        os.environ["GAMIFY_WEBHOOKS_ALLOW_PRIVATE"] = "true"
+        composition.reset()
+
+    def webhook_events(self, events: list[dict[str, Any]]) -> None:
+        """Put ``events`` on the webhook queue as the bus's rule does (one ``SendMessage`` per
+        event, EventBridge's), then run the webhook queue's mapping until it is empty: the
+        fan-out into one delivery per endpoint, then each delivery's attempt."""
+        import boto3
+
+        from gamification.local.sqs_poller import SqsPoller
+        from gamification.resources import WEBHOOK_QUEUE
+
+        provisioned = self.provisioned
+        sqs = boto3.client("sqs")
+        url = provisioned.webhook_queue_url
+        for event in events:
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"detail": event}))
+        poller = SqsPoller(
+            sqs,
+            url,
+            provisioned.webhook_queue_arn,
+            self.invoke,
+            function="webhooks",
+            spec=WEBHOOK_QUEUE,
+            wait_seconds=0,
+        )
+        while poller.poll_once().received:
+            pass
 
     def scheduled(self, label: str, at: datetime) -> Any:
         from gamification.local.scheduler import scheduled_event

@@ -13,9 +13,10 @@ the markers; without ``--write`` it prints the section.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,6 +134,8 @@ class Measured:
     """Custom metrics the schedules send, each weighted by the share of hours it is sent in."""
     traffic_metrics: int
     activity_usage: Usage
+    webhook: PerUnit | None = None
+    """One webhook delivery accepted at its first attempt (``webhook_deliveries``)."""
 
 
 def measure(inv: Inventory) -> Measured:
@@ -172,7 +175,9 @@ def measure(inv: Inventory) -> Measured:
         with rig.metering() as read_usage:
             for _ in range(READS):
                 rig.api("GET", "/v1/leaderboard?limit=20", users[0])
-    failed = [e for u in (*idle_runs.values(), activity_usage, read_usage) for e in u.errors]
+        webhook_usage = webhook_deliveries(rig, at)
+    measured = (*idle_runs.values(), activity_usage, read_usage, webhook_usage)
+    failed = [e for u in measured for e in u.errors]
     if failed:
         raise RuntimeError(f"a function failed while measured: {failed[:3]}")
     traced_api = inv.api_traced
@@ -185,7 +190,73 @@ def measure(inv: Inventory) -> Measured:
         idle_metrics=round(sum(weights.values()), 2),
         traffic_metrics=len(traffic_metrics),
         activity_usage=activity_usage,
+        webhook=per_unit(webhook_usage, WEBHOOK_EVENTS, inv, traced_api),
     )
+
+
+WEBHOOK_EVENTS = 20
+"""Events measured through the webhook path, each to one endpoint that accepts it at once."""
+
+
+def webhook_deliveries(rig: Rig, at: datetime) -> Usage:
+    """``WEBHOOK_EVENTS`` events of the size the activities put on the bus (an ``xp.awarded``)
+    through the webhook queue to one endpoint on this machine that answers 200: the fan-out's
+    endpoint read and delivery message, the attempt's endpoint read, POST and log write, the
+    queue's requests and the function's invocations. Each retry of a failing endpoint adds one
+    attempt's share (a delayed message, an endpoint read and a log write)."""
+    from gamification.domain.domain_events import EventDraft, stamp
+
+    with _receiver() as url:
+        rig.allow_private_webhooks()
+        hook = {"url": url, "event_types": ["*"]}
+        rig.api("PUT", "/v1/admin/webhooks/cost", "ops", hook, admin=True)
+        drafts = [
+            EventDraft(
+                "xp.awarded",
+                f"post_read#p-{n}#{at.date()}",
+                at,
+                {
+                    "source": f"post_read#p-{n}",
+                    "activity_type": "post_read",
+                    "xp": 10,
+                    "total_xp": 10 * n,
+                    "boost_id": None,
+                },
+            )
+            for n in range(WEBHOOK_EVENTS)
+        ]
+        events = [
+            e.model_dump(mode="json")
+            for e in stamp(drafts, tenant="cost", user_id="user-00", version=7)
+        ]
+        with rig.metering() as usage:
+            rig.webhook_events(events)
+    return usage
+
+
+@contextlib.contextmanager
+def _receiver() -> Iterator[str]:
+    """A webhook receiver on loopback that accepts every delivery (200)."""
+    import http.server
+    import threading
+
+    class Accept(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Accept)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def returning_users(rig: Rig, count: int = USERS) -> list[str]:
@@ -362,6 +433,7 @@ def render(
     out += ["", f"Invocations per activity: {split}."]
     out += _domain_events(m.activity, inventory(template))
     out += _lake()
+    out += _webhook_deliveries(m.webhook, inventory(template))
     out += [
         "",
         f"Custom metrics: {m.idle_metrics:g} (hour-weighted) emitted by the schedules at rest, "
@@ -517,6 +589,24 @@ def _lake() -> list[str]:
         f"{BUFFER_SECONDS // 60}-minute buffer) and one 2-item transaction (≈ 4 write units) per "
         f"new user's key. The alternative, an hourly Lambda draining an SQS queue a bus rule "
         f"fills: {money(sum(hourly.values()))} per M before its own compute and Parquet library.",
+    ]
+
+
+def _webhook_deliveries(per: PerUnit | None, inv: Inventory) -> list[str]:
+    """What a million webhook deliveries cost, by service (the endpoint's own bill aside)."""
+    if per is None:
+        return []
+    spent = variable_dollars(per, 1e6, inv)
+    lambda_cost = spent["Lambda requests"] + spent["Lambda compute"]
+    ddb = spent["DynamoDB reads"] + spent["DynamoDB writes"] + spent["DynamoDB index writes"]
+    total = sum(spent.values())
+    return [
+        "",
+        f"1 M webhook deliveries, each accepted at its first attempt: {money(total)} "
+        f"(SQS {money(spent['SQS'])}: {per.sqs_requests:.2f} requests a delivery; DynamoDB "
+        f"{money(ddb)}: {per.ddb_read_units:.2f} read and {per.ddb_write_units:.2f} write units; "
+        f"Lambda {money(lambda_cost)}; logs {money(spent['CloudWatch Logs'])}). A retry adds "
+        f"about one attempt's share again; docs/events.md.",
     ]
 
 

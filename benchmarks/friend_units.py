@@ -22,6 +22,8 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size, to_item
 from gamification.adapters.follow_graph import FollowGraph
 from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
+from gamification.adapters.user_repository import UserRepository
+from gamification.domain.domain_events import friend_followed, friend_streak_event
 from gamification.domain.follows import MAX_FOLLOWING
 from gamification.domain.friend_streak_notices import NoticeKind, plan_friend_notices
 from gamification.domain.state import UserSettings, UserState
@@ -95,7 +97,12 @@ def run() -> str:
                 )
             )
 
-        measure("follow (new)", lambda: graph.follow(ann, bob, NOW))
+        # The follower has a profile (a player): the follow's friend.followed rides it.
+        UserRepository(client, stack.table_name).update_settings(
+            ann, lambda s: s.model_copy(update={"display_name": "N" * 64}), NOW
+        )
+        told = [friend_followed(bob, False, NOW)]
+        measure("follow (new, with its event)", lambda: graph.follow(ann, bob, NOW, told))
         # The service reads the relation first and skips a repeat; the adapter's transaction on an
         # existing edge is cancelled, which DynamoDB still bills.
         measure("follow (repeat sent anyway: cancelled)", lambda: graph.follow(ann, bob, NOW))
@@ -123,8 +130,11 @@ def run() -> str:
         milestone = next(n for n in notices if n.kind is NoticeKind.MILESTONE)
         measure("notices: guards of 3 notices (one pair)", lambda: ledger.already_sent(notices))
         measure("notice: at-risk reminder (+ profile check)", lambda: ledger.record(risk, 1))
+        event = friend_streak_event(milestone, NOW)
+        assert event is not None
         measure(
-            "notice: milestone or break (one recipient)", lambda: ledger.record(milestone, None)
+            "notice: milestone or break (one recipient, with its event)",
+            lambda: ledger.record(milestone, None, [event]),
         )
         measure(
             "notice: a repeat (guard exists: cancelled)", lambda: ledger.record(milestone, None)

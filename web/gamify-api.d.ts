@@ -369,6 +369,8 @@ export interface MyProfileOut {
   /** False while the leaderboard cache is down. */
   rank_available: boolean;
   badge_count: number;
+  /** Live friend streaks (≤ 5), longest first; partners off the boards are left out. */
+  friend_streaks?: Array<PublicFriendStreakOut>;
   settings: SettingsOut;
   league: LeagueSummaryOut;
   /** control: the user is in the control group (docs/analytics.md): their activity counts invisibly; render no gamification and expect no notifications. */
@@ -419,11 +421,22 @@ export interface ProfileOut {
   /** False while the leaderboard cache is down. */
   rank_available: boolean;
   badge_count: number;
+  /** Live friend streaks (≤ 5), longest first; partners off the boards are left out. */
+  friend_streaks?: Array<PublicFriendStreakOut>;
 }
 
 export interface ProgressOut {
   current: number;
   target: number;
+}
+
+/** A live friend streak as a profile shows it to anyone. */
+export interface PublicFriendStreakOut {
+  /** The partner. */
+  user_id: string;
+  display_name: string | null;
+  /** Consecutive days on which both were active (≥ 1). */
+  days: number;
 }
 
 export interface QuestCatalogOut {
@@ -638,6 +651,7 @@ export interface Responses {
   "GET /v1/admin/webhooks/{webhook_id}": WebhookOut;
   "PUT /v1/admin/webhooks/{webhook_id}": WebhookOut;
   "GET /v1/admin/webhooks/{webhook_id}/deliveries": DeliveriesOut;
+  "POST /v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": PingSentOut;
   "POST /v1/admin/webhooks/{webhook_id}/rotate": WebhookOut;
   "POST /v1/admin/webhooks/{webhook_id}/test": PingSentOut;
   "GET /v1/badges": BadgeCatalogOut;

@@ -56,11 +56,13 @@ REMINDER_SENDER_TABLE_ACCESS = TableAccess(
     # once-a-day marker and the profile-version check commit as one transaction; a finished
     # shard is added to the hour's progress item (UpdateItem ADD). Friend streak notices: a
     # Query of each loaded user's links (GRAPH#), the partners' profiles, each notice and its
-    # guard (FNOTICE#) in the recipient's USER# partition as one transaction.
+    # guard (FNOTICE#) in the recipient's USER# partition as one transaction, a break or
+    # milestone with its event in the recipient's profile outbox (an update in it). A streak
+    # the clock broke: its streak.broken with the profile, put in a one-item transaction.
     reads=("GetItem", "BatchGetItem", "Query"),
     index_queries=("GSI1",),
     writes=("UpdateItem",),
-    transactional_writes=("PutItem", "ConditionCheckItem"),
+    transactional_writes=("PutItem", "UpdateItem", "ConditionCheckItem"),
     write_keys=(keys.REMINDER_PROGRESS_PREFIX,),
     transactional_keys=(keys.user_pk(""),),
 )

@@ -268,7 +268,9 @@ def notification_repository() -> NotificationRepository:
 def profile_queries() -> ProfileQueries:
     from gamification.services.queries import ProfileQueries
 
-    return ProfileQueries(user_repository(), leaderboard(), rules(), utc_now)
+    return ProfileQueries(
+        user_repository(), leaderboard(), rules(), utc_now, friend_streak_service().public
+    )
 
 
 @lru_cache(maxsize=1)

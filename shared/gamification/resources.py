@@ -202,6 +202,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/webhooks/{webhook_id}/deliveries", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/test", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/rotate", "admin", auth="admin"),
+    Route(
+        "POST",
+        "/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+        "admin",
+        auth="admin",
+    ),
 )
 
 

@@ -154,5 +154,9 @@ def test_a_friend_streak_over_http(api: Api, stack_env: Provisioned) -> None:
     assert [(s["user_id"], s["current"], s["both_active_today"]) for s in listed] == [
         ("bob", 1, True)
     ]
+    public = api.get("/v1/users/ann", as_=CY).json["friend_streaks"]  # on anyone's view of ann
+    assert public == [{"user_id": "bob", "display_name": None, "days": 1}]
+    assert api.get("/v1/me", as_=BOB).json["friend_streaks"][0]["user_id"] == "ann"
     assert api.delete("/v1/me/friend-streaks/bob", as_=ANN).status == 204
+    assert api.get("/v1/users/ann", as_=CY).json["friend_streaks"] == []
     assert api.get("/v1/me/friend-streaks", as_=BOB).json["streaks"] == []

@@ -3,8 +3,14 @@ internal addresses outside the local stack, 400s naming the field, 404s, users r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import boto3
+
+from gamification.adapters.webhook_repository import WebhookRepository
+from gamification.domain.webhooks import Delivery
+from gamification.local.provision import Provisioned
 from tests.api.support import Api, admin, user
 
 HOOK: dict[str, Any] = {
@@ -73,3 +79,25 @@ def test_rotating_answers_a_new_secret_once(api: Api) -> None:
     assert rotated.json["secret"] != first
     assert api.get("/v1/admin/webhooks/rot", as_=admin()).json["secret"] is None
     assert missing.status == 404
+
+
+def test_a_parked_delivery_is_retried_and_an_unknown_one_is_a_404(
+    api: Api, stack_env: Provisioned
+) -> None:
+    api.put("/v1/admin/webhooks/crm", as_=admin(), body=HOOK)
+    body = '{"id":"evt_abc","type":"badge.earned"}'
+    WebhookRepository(boto3.client("dynamodb"), stack_env.table_name).park(
+        Delivery("crm", "evt_abc", body, datetime(2026, 11, 26, tzinfo=UTC)),
+        datetime(2026, 11, 27, tzinfo=UTC),
+    )
+
+    retried = api.post("/v1/admin/webhooks/crm/deliveries/crm:evt_abc/retry", as_=admin())
+    unknown = api.post("/v1/admin/webhooks/crm/deliveries/crm:evt_nope/retry", as_=admin())
+    malformed = api.post("/v1/admin/webhooks/crm/deliveries/evt_abc/retry", as_=admin())
+    by_a_user = api.post("/v1/admin/webhooks/crm/deliveries/crm:evt_abc/retry", as_=user("al"))
+
+    assert retried.status == 202, retried.text
+    assert retried.json == {"delivery_id": "crm:evt_abc", "event_id": "evt_abc"}
+    assert (unknown.status, unknown.json["error"]["code"]) == (404, "delivery_not_found")
+    assert malformed.status == 422
+    assert by_a_user.status == 403

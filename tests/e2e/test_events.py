@@ -4,7 +4,9 @@ webhook at a private address is accepted only because this is the local stack.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -96,3 +98,27 @@ def test_the_cli_adds_lists_and_shows_deliveries_and_tails_the_bus(stack: StackP
     tail = gamify(stack, "events", "tail", "--once")
     assert "level.changed" in tail
     assert "climber" in tail
+
+
+def test_a_streak_broken_arrives_once_as_streak_broken(stack: StackProcess) -> None:
+    """Active two local days ago (back-dated inside the 48 h window), then today: yesterday was
+    missed, so today's activity finds the streak broken and it leaves once."""
+    _register(stack, "breaks", ["streak.broken"])
+    now = datetime.now(UTC)  # the stack's own clock: activities are judged against it
+    # A zone where it is about noon now, so 47 h 55 min ago is always two local days back.
+    zone = ZoneInfo(f"Etc/GMT{now.hour - 12:+d}")  # POSIX sign: Etc/GMT-5 is UTC+5
+    body = {"timezone": str(zone)}
+    ok(stack.api.as_user("lapsed", "PUT", "/v1/me/settings", body))
+    two_days_ago = (now - timedelta(hours=47, minutes=55)).astimezone(zone)
+    ok(stack.api.report("lapsed", "post_read", "old-1", occurred_at=two_days_ago.isoformat()))
+    eventually(lambda: stack.api.profile("lapsed")["xp"] > 0, what="the back-dated read")
+
+    ok(stack.api.report("lapsed", "post_read", "new-1"))
+    ok(stack.api.report("lapsed", "post_read", "new-2"))  # same day: no second break
+
+    [entry] = eventually(lambda: _inbox(stack, "breaks"), what="streak.broken at the receiver")
+    data = entry["event"]["data"]
+    assert (data["last_day"], data["streak_days"]) == (two_days_ago.date().isoformat(), 1)
+    assert entry["signature_valid"] is True
+    eventually(lambda: stack.api.profile("lapsed")["xp"] >= 30, what="all three reads")
+    assert len(_inbox(stack, "breaks")) == 1

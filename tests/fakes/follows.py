@@ -4,10 +4,11 @@ equal). Lists are in id order, as the table's sort keys order them; cursors are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from gamification.adapters.follow_graph import cursor_for
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.follows import (
     MAX_BLOCKED,
     MAX_FOLLOWING,
@@ -36,6 +37,8 @@ class FakeGraph:
         self.blocks: dict[tuple[str, str], datetime] = {}
         """(blocker, blocked) -> since."""
         self.links: dict[tuple[str, str], StreakLink] = {}
+        self.events: list[tuple[str, EventDraft]] = []
+        """(follower, event) committed with a follow into the follower's profile outbox."""
         """(owner, partner) -> the friend streak from the owner's side."""
 
     def relation(self, owner: str, other: str) -> tuple[Relation, int]:
@@ -68,7 +71,9 @@ class FakeGraph:
     def followed_by_many(self, owner: str, others: Iterable[str]) -> set[str]:
         return {o for o in others if (o, owner) in self.follows}
 
-    def follow(self, follower: str, followed: str, at: datetime) -> bool:
+    def follow(
+        self, follower: str, followed: str, at: datetime, events: Sequence[EventDraft] = ()
+    ) -> bool:
         if (follower, followed) in self.follows:
             return False
         if sum(1 for a, _ in self.follows if a == follower) >= self.max_following:
@@ -76,6 +81,7 @@ class FakeGraph:
         if (follower, followed) in self.blocks or (followed, follower) in self.blocks:
             raise BlockedError(followed)
         self.follows[(follower, followed)] = at
+        self.events += [(follower, e) for e in events]
         return True
 
     def unfollow(self, follower: str, followed: str) -> bool:
@@ -109,7 +115,14 @@ class FakeGraph:
         self.links[(invitee, inviter)] = StreakLink(inviter, LinkStatus.INVITED_ME, at)
         return True
 
-    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
+    def accept_streak(
+        self,
+        invitee: str,
+        inviter: str,
+        started_on: date,
+        at: datetime,
+        events: Mapping[str, Sequence[EventDraft]] | None = None,
+    ) -> bool:
         link = self.links.get((invitee, inviter))
         if link is None or link.status is not LinkStatus.INVITED_ME:
             return False
@@ -117,6 +130,7 @@ class FakeGraph:
             raise StreakLimitError(invitee)
         self.links[(invitee, inviter)] = StreakLink(inviter, LinkStatus.ACTIVE, at, started_on)
         self.links[(inviter, invitee)] = StreakLink(invitee, LinkStatus.ACTIVE, at, started_on)
+        self.events += [(u, e) for u, drafts in (events or {}).items() for e in drafts]
         return True
 
     def end_streak(self, owner: str, other: str) -> bool:

@@ -2,8 +2,9 @@
 services (real: ``adapters.user_repository.UserRepository``; the contract:
 tests/adapters/contracts/test_profiles.py).
 
-Each write bumps the version, as the real commit does; the activity write path (``commit``) is not
-part of these ports.
+Each write bumps the version, as the real commit does; ``save`` (the reminder job's commit of a
+``streak.broken``) checks the version read and keeps each write's events (``outbox``), as the
+profile's outbox attribute does; the activity write path (``commit``) is not part of these ports.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from dataclasses import replace
 from datetime import datetime
 
 from gamification.adapters.user_repository import Exclusion, StoredUser
+from gamification.domain.domain_events import EventDraft
+from gamification.domain.profile_records import UserChange, VersionConflictError
 from gamification.domain.state import UserSettings, UserState
 
 
 class FakeProfiles:
     def __init__(self) -> None:
         self.stored: dict[str, StoredUser] = {}
+        self.outbox: list[tuple[str, int, tuple[EventDraft, ...]]] = []
+        """(user, version written, events) of every ``save`` that carried events."""
 
     def put(self, stored: StoredUser) -> StoredUser:
         """Store a profile as a test arranges it (version 1 if it had none)."""
@@ -42,6 +47,15 @@ class FakeProfiles:
     def set_exclusion(self, user_id: str, exclusion: Exclusion | None, now: datetime) -> StoredUser:
         stored = self.load(user_id)
         return self._write(replace(stored, marks=replace(stored.marks, exclusion=exclusion)))
+
+    def save(self, change: UserChange) -> StoredUser:
+        user_id = change.state.user_id
+        if self.load(user_id).version != change.before.version:
+            raise VersionConflictError("profile changed since it was read")
+        written = self._write(replace(change.before, state=change.state, marks=change.new_marks))
+        if change.events:
+            self.outbox.append((user_id, written.version, tuple(change.events)))
+        return written
 
     def _write(self, stored: StoredUser) -> StoredUser:
         written = replace(stored, version=stored.version + 1)

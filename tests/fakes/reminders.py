@@ -7,9 +7,10 @@ equal).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.friend_streak_notices import FriendNotice
 from gamification.domain.notifications import Notification
 from gamification.domain.reminders import ReminderOutcome, ReminderUnit
@@ -103,6 +104,8 @@ class FakeFriendNoticeLedger:
         self._profiles = profiles
         self._feed = feed or FakeFeed()
         self.guards: set[tuple[str, str, date, str]] = set()
+        self.events: list[tuple[str, EventDraft]] = []
+        """(recipient, event) committed with a notice into the recipient's profile outbox."""
 
     @staticmethod
     def _key(notice: FriendNotice) -> tuple[str, str, date, str]:
@@ -111,11 +114,17 @@ class FakeFriendNoticeLedger:
     def already_sent(self, notices: Sequence[FriendNotice]) -> list[bool]:
         return [self._key(n) in self.guards for n in notices]
 
-    def record(self, notice: FriendNotice, version: int | None) -> ReminderOutcome:
+    def record(
+        self, notice: FriendNotice, version: int | None, events: Sequence[EventDraft] = ()
+    ) -> ReminderOutcome:
         if self._key(notice) in self.guards:
             return ReminderOutcome.ALREADY_REMINDED
         if version is not None and self._profiles.load(notice.recipient).version != version:
             return ReminderOutcome.PROFILE_CHANGED
         self.guards.add(self._key(notice))
         self._feed.add(notice.notification)
+        stored = self._profiles.load(notice.recipient)
+        if events and stored.exists:  # the profile carries them, at its next version
+            self._profiles.put(replace(stored, version=stored.version + 1))
+            self.events += [(notice.recipient, e) for e in events]
         return ReminderOutcome.RECORDED

@@ -6,6 +6,8 @@ the delivery queue (delays kept, not waited for) and an HTTP endpoint that answe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from gamification.domain.webhooks import Attempt, Delivery, DeliveryRefusedError, Posted, Webhook
 
@@ -14,6 +16,7 @@ class FakeWebhookStore:
     def __init__(self) -> None:
         self.webhooks: dict[str, Webhook] = {}
         self.attempts: dict[str, list[Attempt]] = {}
+        self.parked_deliveries: dict[tuple[str, str], Delivery] = {}
 
     def get(self, webhook_id: str) -> Webhook | None:
         return self.webhooks.get(webhook_id)
@@ -32,6 +35,13 @@ class FakeWebhookStore:
 
     def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
         return list(reversed(self.attempts.get(webhook_id, [])))[:limit]
+
+    def park(self, delivery: Delivery, at: datetime) -> None:
+        self.parked_deliveries[(delivery.webhook_id, delivery.event_id)] = delivery
+
+    def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
+        found = self.parked_deliveries.get((webhook_id, event_id))
+        return replace(found, attempt=1) if found else None
 
 
 class FakeDeliveryQueue:

@@ -171,8 +171,14 @@ EXPECTED: dict[str, set[Grant]] = {
     "reminder_sender": _grants(
         ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table"
     )
+    # UpdateItem in a transaction: a friend streak notice's event into the profile outbox.
     | _grants(
-        ["dynamodb:PutItem" + TXN + USERS, "dynamodb:ConditionCheckItem" + TXN + USERS], "Table"
+        [
+            "dynamodb:PutItem" + TXN + USERS,
+            "dynamodb:UpdateItem" + TXN + USERS,
+            "dynamodb:ConditionCheckItem" + TXN + USERS,
+        ],
+        "Table",
     )
     | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
     | _grants("dynamodb:Query", "Table/index/GSI1")

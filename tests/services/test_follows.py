@@ -103,3 +103,25 @@ def test_following_is_limited(world: World) -> None:
     assert _refusal(world, "ann", "bob") is Refusal.LIMIT
     world.service.unfollow("ann", "u0")
     assert world.service.follow("ann", "bob").following
+
+
+def test_a_follow_leaves_one_friend_followed_event_a_repeat_none(world: World) -> None:
+    world.service.follow("bob", "ann")
+    world.service.follow("ann", "bob")
+    world.service.follow("ann", "bob")  # a repeat: nothing written, nothing told
+
+    told = [(who, e.type, e.fact, e.data) for who, e in world.graph.events]
+    assert told == [
+        (
+            "bob",
+            "friend.followed",
+            f"ann#{NOW.isoformat()}",
+            {"followed_id": "ann", "mutual": False},
+        ),
+        (
+            "ann",
+            "friend.followed",
+            f"bob#{NOW.isoformat()}",
+            {"followed_id": "bob", "mutual": True},
+        ),
+    ]

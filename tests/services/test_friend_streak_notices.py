@@ -133,7 +133,8 @@ def test_breaks_and_milestones_are_told_exactly_once_to_each_partner(
 ) -> None:
     """Each day both partners' 18:00 runs happen in any order, some several times (redelivery);
     an activity lands before or after that day's runs. Afterwards every milestone and every break
-    of the literal walk was told once to each partner, and no at-risk reminder twice."""
+    of the literal walk was told once to each partner (with its domain event, once), and no
+    at-risk reminder twice."""
     horizon = max(len(ann), len(bob))
     active = {
         "ann": [d < len(ann) and ann[d] for d in range(horizon)],
@@ -171,6 +172,12 @@ def test_breaks_and_milestones_are_told_exactly_once_to_each_partner(
         }
         broken = {i for i in told if i.startswith("fstreak-broken#")}
         assert broken == {f"fstreak-broken#{DAY0 + timedelta(days=e)}#{other}" for _, e in runs}
+        # Their domain events ride the same commits: one per notice, each fact once.
+        events = Counter((e.type, e.fact) for u, e in world.friend_ledger.events if u == me)
+        assert all(n == 1 for n in events.values()), events
+        assert set(events) == {
+            ("friend_streak.milestone", f"{other}#{i.split('#')[2]}") for i in milestones
+        } | {("friend_streak.broken", f"{other}#{i.split('#')[1]}") for i in broken}
 
 
 def test_a_recipient_who_changed_since_the_read_is_decided_again() -> None:

@@ -3,6 +3,7 @@ length from both users' active days in their own zones."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -93,3 +94,35 @@ def test_at_most_five_active_each(world: World) -> None:
     assert refused.value.refusal is Refusal.STREAK_LIMIT
     world.service.end("ann", "p0")
     assert world.service.start("ann", "bob").status == "active"
+
+
+def test_an_accepted_friend_streak_tells_each_partner_once(world: World) -> None:
+    world.service.start("ann", "bob")  # the invitation: nothing told yet
+    assert world.graph.events == []
+    world.service.start("bob", "ann")  # accepted
+    world.service.start("bob", "ann")  # again: already active, nothing new
+
+    told = sorted((who, e.type, e.fact) for who, e in world.graph.events)
+    assert told == [
+        ("ann", "friend_streak.started", f"bob#{TODAY.isoformat()}"),
+        ("bob", "friend_streak.started", f"ann#{TODAY.isoformat()}"),
+    ]
+
+
+def test_a_public_profile_shows_live_streaks_with_partners_on_the_boards(world: World) -> None:
+    for user_id in ("cy", "dee"):
+        world.user(user_id, [])
+        world.friends("ann", user_id)
+    for partner in ("bob", "cy", "dee"):
+        world.service.start("ann", partner)
+        world.service.start(partner, "ann")  # accepted today: counts from today
+    for user_id in ("ann", "bob", "dee"):  # cy is not active today: 0 days, not shown
+        world.user(user_id, [TODAY])
+    dee = world.profiles.load("dee")
+    hidden = UserSettings(display_name="Dee", leaderboard_visible=False)
+    world.profiles.put(replace(dee, state=dee.state.model_copy(update={"settings": hidden})))
+
+    shown = world.service.public("ann")
+
+    assert [(s.user_id, s.display_name, s.days) for s in shown] == [("bob", "Bob", 1)]
+    assert world.service.public("cy") == []

@@ -120,3 +120,53 @@ def test_a_profile_changed_since_the_read_is_read_again_and_decided_anew() -> No
 
     assert (report.sent, report.failed) == (1, 0)
     assert world.reminded("ann") == ["reminder#2026-11-26"]
+
+
+BROKEN = DUE + timedelta(days=1)
+"""The day after the reminder's day: 2026-11-26 was missed, so the 3-day streak is broken."""
+
+
+def test_a_streak_the_clock_broke_is_told_once_as_streak_broken_with_the_profile() -> None:
+    world = World()
+    world.player("ann")
+    world.index.add("ann", BROKEN, 0)  # listed for the rest of the index's period
+
+    on_time = world.worker.run_unit(ReminderUnit(DUE, 0, DUE))
+    report = world.worker.run_unit(ReminderUnit(BROKEN, 0, BROKEN))
+    again = world.worker.run_unit(ReminderUnit(BROKEN, 0, BROKEN + timedelta(days=1)))
+
+    assert on_time.breaks_told == 0  # at risk, not broken: reminded instead
+    assert (report.breaks_told, report.skipped[Skip.NO_STREAK], report.failed) == (1, 1, 0)
+    assert again.breaks_told == 0
+    [(user, version, drafts)] = world.profiles.outbox
+    assert (user, version) == ("ann", world.profiles.load("ann").version)
+    assert [(d.type, d.fact, d.data) for d in drafts] == [
+        ("streak.broken", "2026-11-25", {"last_day": "2026-11-25", "streak_days": 3})
+    ]
+    assert world.profiles.load("ann").state.broken_told == DAY
+
+
+class ActiveMeanwhile(FakeProfiles):
+    """The user is active again between the page's read and the job's consistent re-read."""
+
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser:
+        stored = super().load(user_id, consistent)
+        if not consistent:
+            return stored
+        streak = stored.state.streak.with_day(BROKEN.date())
+        return replace(stored, state=stored.state.model_copy(update={"streak": streak}))
+
+    def load_many(self, user_ids: Iterable[str], consistent: bool = False) -> dict[str, StoredUser]:
+        return {u: super(ActiveMeanwhile, self).load(u, False) for u in user_ids}
+
+
+def test_a_break_is_decided_again_on_the_consistent_read_before_it_is_told() -> None:
+    """A break the page's read shows but the commit's read does not (the user acted since, and
+    their next activity tells the break itself) is not told by the job."""
+    world = World(profiles=ActiveMeanwhile())
+    world.player("ann")
+    world.index.add("ann", BROKEN, 0)
+
+    report = world.worker.run_unit(ReminderUnit(BROKEN, 0, BROKEN))
+
+    assert (report.breaks_told, report.failed, world.profiles.outbox) == (0, 0, [])

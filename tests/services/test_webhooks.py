@@ -16,9 +16,11 @@ from gamification.domain.webhooks import (
 )
 from gamification.services.webhooks import (
     InvalidWebhookError,
+    UnknownDeliveryError,
     UnknownWebhookError,
     WebhookAdmin,
     WebhookFanOut,
+    WebhookPausedError,
     WebhookSender,
 )
 from tests.fakes.webhooks import FakeDeliveryQueue, FakeWebhookStore, ScriptedEndpoint
@@ -246,3 +248,44 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
     assert verify("k" * 32, during[SIGNATURE_HEADER], body, NOW)  # the old one, still valid
     assert verify("n" * 32, after[SIGNATURE_HEADER], body, clock.now)
     assert not verify("k" * 32, after[SIGNATURE_HEADER], body, clock.now)
+
+
+def test_a_refused_delivery_is_parked_and_an_admin_retry_sends_the_same_event_again() -> None:
+    store, queue, endpoint, clock, sender = _world()
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    endpoint.refuse = True  # e.g. the host resolved to a private address for a while
+    [delivery] = [
+        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+    ]
+    queue.messages.clear()
+    sender.attempt(delivery)
+    endpoint.refuse = False
+    clock.now += timedelta(hours=1)
+
+    again = admin.retry("crm", "crm:evt_1")
+
+    assert [d for d, _ in queue.messages] == [again]
+    assert (again.event, again.event_id, again.attempt) == (delivery.event, "evt_1", 1)
+    assert again.first_attempt_at == clock.now  # a fresh 24 h of retries
+    attempt = sender.attempt(again)
+    assert attempt is not None
+    assert attempt.status == "delivered"
+    assert endpoint.received[-1][1][EVENT_ID_HEADER] == "evt_1"
+
+
+def test_only_a_failed_or_refused_delivery_can_be_retried_and_not_while_paused() -> None:
+    store, queue, _, clock, sender = _world()
+    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    [delivery] = [
+        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+    ]
+    sender.attempt(delivery)  # delivered: nothing kept
+
+    with pytest.raises(UnknownDeliveryError):
+        admin.retry("crm", "crm:evt_1")
+    store.park(delivery, clock.now)
+    with pytest.raises(UnknownDeliveryError):  # another endpoint's delivery id
+        admin.retry("all", "crm:evt_1")
+    store.put(store.webhooks["crm"].model_copy(update={"active": False}))
+    with pytest.raises(WebhookPausedError):
+        admin.retry("crm", "crm:evt_1")

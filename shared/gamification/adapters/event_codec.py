@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import to_item
 from gamification.domain.domain_events import EventDraft
 
 OUTBOX = "outbox"
@@ -41,3 +42,22 @@ def outbox_of_image(image: Mapping[str, Any]) -> tuple[str, int, list[EventDraft
         return None
     user_id = keys.user_id_from_pk(str(image["PK"]))
     return user_id, int(image["version"]), decode_outbox(bytes(data))
+
+
+def outbox_update(table: str, user_id: str, drafts: Sequence[EventDraft]) -> dict[str, Any]:
+    """A transaction item that puts ``drafts`` into an existing profile's outbox and moves its
+        version on (the publisher's ``sequence``; a commit prepared meanwhile re-reads). For a
+        write that is not a profile commit (a follow, a friend streak notice): the events exist iff
+        the transaction commits. Fails its condition when the user has no profile (or only the
+    erasure tombstone)."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+            "UpdateExpression": "SET outbox = :o, version = version + :one",
+            # A game profile (an erasure tombstone has no state: nothing more is told of it).
+            "ConditionExpression": "attribute_exists(#state)",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": to_item({":o": encode_outbox(drafts), ":one": 1}),
+        }
+    }

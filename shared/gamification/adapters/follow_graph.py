@@ -15,7 +15,7 @@ it read or checks they are still absent, so a follow racing a block can never su
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,8 @@ from botocore.exceptions import ClientError
 from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import outbox_update
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.follows import (
     MAX_BLOCKED,
     MAX_FOLLOWING,
@@ -138,9 +140,13 @@ class FollowGraph:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def follow(self, follower: str, followed: str, at: datetime) -> bool:
+    def follow(
+        self, follower: str, followed: str, at: datetime, events: Sequence[EventDraft] = ()
+    ) -> bool:
         """Store the edge and its reverse and count it; ``False`` when it already existed.
-        Raises ``FollowLimitError`` at the limit and ``BlockedError`` if a block exists."""
+        Raises ``FollowLimitError`` at the limit and ``BlockedError`` if a block exists.
+        ``events`` go into the follower's profile outbox in the same transaction (an update of
+        ``outbox`` and ``version``); a follower with no profile gets the edge alone."""
         mine = keys.graph_pk(follower)
         items = [
             {
@@ -180,6 +186,8 @@ class FollowGraph:
                 }
             },
         ]
+        if events:
+            items.append(outbox_update(self._table, follower, events))
         for _ in range(ATTEMPTS):
             reasons = self._transact(items)
             if reasons is None:
@@ -190,6 +198,8 @@ class FollowGraph:
                 raise FollowLimitError(follower)
             if reasons[3] == "ConditionalCheckFailed":
                 raise BlockedError(followed)
+            if len(reasons) > 4 and reasons[4] == "ConditionalCheckFailed":
+                items = items[:4]  # no profile to carry the event: the edge alone
         raise GraphBusyError(follower)
 
     def unfollow(self, follower: str, followed: str) -> bool:
@@ -306,22 +316,38 @@ class FollowGraph:
         ]
         return self._transact(items) is None
 
-    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
+    def accept_streak(
+        self,
+        invitee: str,
+        inviter: str,
+        started_on: date,
+        at: datetime,
+        events: Mapping[str, Sequence[EventDraft]] | None = None,
+    ) -> bool:
         """Make the invitation active on both sides and count it for both (≤ ``MAX_ACTIVE``);
-        ``False`` if there was no such invitation; ``StreakLimitError`` at either's limit."""
+        ``False`` if there was no such invitation; ``StreakLimitError`` at either's limit.
+        ``events`` (by user) go into those users' profile outboxes in the same transaction; a
+        user with no profile gets none."""
         items = [
             self._activate(invitee, inviter, LinkStatus.INVITED_ME, started_on, at),
             self._activate(inviter, invitee, LinkStatus.INVITED, started_on, at),
             self._count(invitee, following=0, blocking=0, streaks=1),
             self._count(inviter, following=0, blocking=0, streaks=1),
         ]
-        reasons = self._transact(items)
-        if reasons is None:
-            return True
-        at_limit = "ConditionalCheckFailed" in reasons[2:4]
-        if at_limit and "ConditionalCheckFailed" not in reasons[:2]:
-            raise StreakLimitError(invitee)
-        return False
+        told = [outbox_update(self._table, u, d) for u, d in (events or {}).items() if d]
+        for _ in range(ATTEMPTS):
+            reasons = self._transact(items + told)
+            if reasons is None:
+                return True
+            missing = [i for i, code in enumerate(reasons[4:]) if code == "ConditionalCheckFailed"]
+            if missing and "ConditionalCheckFailed" not in reasons[:4]:
+                told = [t for i, t in enumerate(told) if i not in missing]  # no profile: no event
+                continue
+            at_limit = "ConditionalCheckFailed" in reasons[2:4]
+            if at_limit and "ConditionalCheckFailed" not in reasons[:2]:
+                raise StreakLimitError(invitee)
+            return False
+        raise GraphBusyError(invitee)
 
     def end_streak(self, owner: str, other: str) -> bool:
         """Delete the link on both sides (and uncount an active one); ``False`` if none."""

@@ -3,7 +3,9 @@
 The notification and its guard item (``FNOTICE#<kind>#<day>#<partner>`` in the recipient's
 partition, created only if absent, expiring after ``GUARD_TTL``) commit in one transaction;
 an at-risk reminder adds a check that the recipient's profile is still the version it was
-decided on. The stream then carries the committed notification to the push dispatcher.
+decided on; a break or a milestone adds its domain event to the recipient's profile outbox (an
+update of ``outbox`` and ``version``). The stream then carries the committed notification to
+the push dispatcher and the event to the publisher.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.event_codec import outbox_update
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.friend_streak_notices import GUARD_TTL, FriendNotice
 from gamification.domain.reminders import ReminderOutcome
 
@@ -54,7 +58,19 @@ class FriendNoticeLedger:
                 request = response.get("UnprocessedKeys") or None
         return [(k["PK"]["S"], k["SK"]["S"]) in found for k in wanted]
 
-    def record(self, notice: FriendNotice, version: int | None) -> ReminderOutcome:
+    def record(
+        self, notice: FriendNotice, version: int | None, events: Sequence[EventDraft] = ()
+    ) -> ReminderOutcome:
+        outcome = self._record(notice, version, events)
+        if outcome is None:  # no profile to carry the event: the notice alone
+            outcome = self._record(notice, version, ())
+        assert outcome is not None
+        return outcome
+
+    def _record(
+        self, notice: FriendNotice, version: int | None, events: Sequence[EventDraft]
+    ) -> ReminderOutcome | None:
+        """``None``: ``events`` were given and the recipient has no profile to carry them."""
         notification = notice.notification
         guard = {
             **_guard_key(notice),
@@ -75,7 +91,9 @@ class FriendNoticeLedger:
                 }
             },
         ]
-        if version is not None:
+        if events:  # a break or a milestone: never with a version to check (an at-risk one)
+            items.append(outbox_update(self._table, notification.user_id, events))
+        elif version is not None:
             items.append(
                 {
                     "ConditionCheck": {
@@ -96,6 +114,13 @@ class FriendNoticeLedger:
             codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             if codes and codes[0] == "ConditionalCheckFailed":
                 return ReminderOutcome.ALREADY_REMINDED
+            if (
+                events
+                and version is None
+                and len(codes) > 2
+                and codes[2] == "ConditionalCheckFailed"
+            ):
+                return None
             if len(codes) > 2 and (
                 codes[2] == "ConditionalCheckFailed" or "TransactionConflict" in codes
             ):

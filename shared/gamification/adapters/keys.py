@@ -221,6 +221,11 @@ def webhook_log_pk(webhook_id: str) -> str:
     return f"{WEBHOOK_LOG_PREFIX}{webhook_id}"
 
 
+def parked_sk(event_id: str) -> str:
+    """A delivery that ended ``failed`` or ``refused``, kept (with its body) for a retry."""
+    return f"PARKED#{event_id}"
+
+
 def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
     """Sorted by time, so the log reads newest first with one Query."""
     return f"ATTEMPT#{at.astimezone(UTC).isoformat()}#{delivery_id}#{attempt}"

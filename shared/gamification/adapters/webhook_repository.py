@@ -2,8 +2,10 @@
 
 Endpoints: ``WEBHOOKS`` / ``WEBHOOK#<id>`` (≤ 3 KB: a URL ≤ 2 KB, a description ≤ 280 chars).
 Attempts: ``WEBHOOKLOG#<id>`` / ``ATTEMPT#<time>#<delivery>#<n>`` (≤ 1.5 KB: the response kept
-to 1 KB), expiring after ``ATTEMPT_TTL``. The signing secret is stored with the endpoint (the
-table is encrypted at rest; only the admin and webhooks functions may read the partition).
+to 1 KB), expiring after ``ATTEMPT_TTL``; beside them a delivery that ended failed or refused,
+``PARKED#<event id>`` (≤ 2.5 KB: the event's body), kept as long for a retry. The signing
+secret is stored with the endpoint (the table is encrypted at rest; only the admin and webhooks
+functions may read the partition).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.domain.webhooks import Attempt, Webhook
+from gamification.domain.webhooks import Attempt, Delivery, Webhook
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -87,12 +89,46 @@ class WebhookRepository:
     def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
         page = self._client.query(
             TableName=self._table,
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues=to_item({":pk": keys.webhook_log_pk(webhook_id)}),
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :attempt)",
+            ExpressionAttributeValues=to_item(
+                {":pk": keys.webhook_log_pk(webhook_id), ":attempt": "ATTEMPT#"}
+            ),
             ScanIndexForward=False,
             Limit=limit,
         )
         return [_attempt(from_item(i)) for i in page.get("Items", [])]
+
+    def park(self, delivery: Delivery, at: datetime) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "PK": keys.webhook_log_pk(delivery.webhook_id),
+                    "SK": keys.parked_sk(delivery.event_id),
+                    "event_id": delivery.event_id,
+                    "event": delivery.event,
+                    "first_attempt_at": delivery.first_attempt_at.isoformat(),
+                    "parked_at": at.isoformat(),
+                    "expires_at": int((at + ATTEMPT_TTL).timestamp()),
+                }
+            ),
+        )
+
+    def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.webhook_log_pk(webhook_id), "SK": keys.parked_sk(event_id)}),
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None:
+            return None
+        values = from_item(item)
+        return Delivery(
+            webhook_id,
+            str(values["event_id"]),
+            str(values["event"]),
+            datetime.fromisoformat(str(values["first_attempt_at"])),
+        )
 
 
 def _webhook(values: dict[str, Any]) -> Webhook:

@@ -63,6 +63,7 @@ _DESCRIPTIONS = {
     HTTPStatus.NOT_FOUND: "No such resource (or a path parameter no route accepts).",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body is larger than allowed.",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The body is not JSON.",
+    HTTPStatus.CONFLICT: "The resource is in a state that refuses this now (the message says why).",
     HTTPStatus.UNPROCESSABLE_ENTITY: "A field is missing or invalid (details name it).",
     HTTPStatus.TOO_MANY_REQUESTS: "The caller's write budget is spent; retry after `Retry-After` "
     "seconds.",

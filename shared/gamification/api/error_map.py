@@ -115,6 +115,16 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.webhooks", "UnknownWebhookError"): _not_found(
         "webhook_not_found", "no such webhook"
     ),
+    ("gamification.services.webhooks", "UnknownDeliveryError"): _not_found(
+        "delivery_not_found",
+        "no failed or refused delivery of that id is kept (delivered, still retrying, or older "
+        "than 7 days)",
+    ),
+    ("gamification.services.webhooks", "WebhookPausedError"): lambda _: ApiError(
+        HTTPStatus.CONFLICT,
+        "webhook_paused",
+        "the endpoint is paused: resume it (PUT with active true) before retrying",
+    ),
     ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
     ("gamification.services.queries", "UnknownUserError"): _not_found(

@@ -199,9 +199,14 @@ def _event_commands(command: Any) -> None:
     events.set_defaults(command=_events)
 
     hooks = command("webhooks", "webhook endpoints (admin routes; locally add --admin)")
-    hooks.add_argument("action", choices=["add", "list", "deliveries"])
-    hooks.add_argument("webhook_id", nargs="?", help="add, deliveries: the endpoint's id")
-    hooks.add_argument("endpoint", nargs="?", metavar="URL", help="add: where to POST (https://)")
+    hooks.add_argument("action", choices=["add", "list", "deliveries", "retry"])
+    hooks.add_argument("webhook_id", nargs="?", help="add, deliveries, retry: the endpoint's id")
+    hooks.add_argument(
+        "endpoint",
+        nargs="?",
+        metavar="URL|DELIVERY_ID",
+        help="add: where to POST (https://); retry: a failed or refused delivery's id",
+    )
     hooks.add_argument("--types", default="*", help="add: event types, comma-separated")
     hooks.set_defaults(command=_webhooks)
 
@@ -564,33 +569,56 @@ def _events(client: ApiClient, args: argparse.Namespace) -> int:
 def _webhooks(client: ApiClient, args: argparse.Namespace) -> int:
     token = args.token or _dev_token(args.user, admin=True)
     if args.action == "list":
-        result = client.call("GET", "/v1/admin/webhooks", token=token)
-        if args.json:
-            return _dump(result)
-        rows: list[tuple[Any, ...]] = [
-            (w["id"], w["url"], ",".join(w["event_types"]), "yes" if w["active"] else "no")
-            for w in result["webhooks"]
-        ]
-        print(table(["id", "url", "types", "active"], rows))
-        return 0
+        return _webhook_list(client, args, token)
     if not args.webhook_id:
         raise ValueError(f"webhooks {args.action} needs the WEBHOOK_ID")
-    if args.action == "add":
-        if not args.endpoint:
-            raise ValueError("webhooks add needs the URL")
-        body = {"url": args.endpoint, "event_types": [t for t in args.types.split(",") if t]}
-        result = client.call("PUT", f"/v1/admin/webhooks/{args.webhook_id}", body=body, token=token)
-        if args.json:
-            return _dump(result)
-        secret = result.get("secret")
-        print(f"{result['id']}: {result['url']} ({', '.join(result['event_types'])})")
-        print(f"signing secret (shown once): {secret}" if secret else "secret unchanged")
-        return 0
+    action = {"add": _webhook_add, "retry": _webhook_retry}.get(args.action, _webhook_deliveries)
+    return action(client, args, token)
+
+
+def _webhook_list(client: ApiClient, args: argparse.Namespace, token: str) -> int:
+    result = client.call("GET", "/v1/admin/webhooks", token=token)
+    if args.json:
+        return _dump(result)
+    rows: list[tuple[Any, ...]] = [
+        (w["id"], w["url"], ",".join(w["event_types"]), "yes" if w["active"] else "no")
+        for w in result["webhooks"]
+    ]
+    print(table(["id", "url", "types", "active"], rows))
+    return 0
+
+
+def _webhook_add(client: ApiClient, args: argparse.Namespace, token: str) -> int:
+    if not args.endpoint:
+        raise ValueError("webhooks add needs the URL")
+    body = {"url": args.endpoint, "event_types": [t for t in args.types.split(",") if t]}
+    result = client.call("PUT", f"/v1/admin/webhooks/{args.webhook_id}", body=body, token=token)
+    if args.json:
+        return _dump(result)
+    secret = result.get("secret")
+    print(f"{result['id']}: {result['url']} ({', '.join(result['event_types'])})")
+    print(f"signing secret (shown once): {secret}" if secret else "secret unchanged")
+    return 0
+
+
+def _webhook_retry(client: ApiClient, args: argparse.Namespace, token: str) -> int:
+    if not args.endpoint:
+        raise ValueError("webhooks retry needs the DELIVERY_ID (see webhooks deliveries)")
+    path = f"/v1/admin/webhooks/{args.webhook_id}/deliveries/{args.endpoint}/retry"
+    result = client.call("POST", path, token=token)
+    if args.json:
+        return _dump(result)
+    print(f"queued {result['delivery_id']} again (event {result['event_id']})")
+    return 0
+
+
+def _webhook_deliveries(client: ApiClient, args: argparse.Namespace, token: str) -> int:
     result = client.call("GET", f"/v1/admin/webhooks/{args.webhook_id}/deliveries", token=token)
     if args.json:
         return _dump(result)
     rows = [
         (
+            d["delivery_id"],
             d["at"],
             d["event_type"],
             d["attempt"],
@@ -600,7 +628,7 @@ def _webhooks(client: ApiClient, args: argparse.Namespace) -> int:
         )
         for d in result["deliveries"]
     ]
-    print(table(["at", "event", "attempt", "status", "code", "ms"], rows))
+    print(table(["delivery", "at", "event", "attempt", "status", "code", "ms"], rows))
     return 0
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from gamification.domain.catalog import STREAK_MILESTONE
 from gamification.domain.event_catalog import CATALOG, DomainEvent
-from gamification.domain.freezes import chain
+from gamification.domain.freezes import FreezeRules, chain, freeze_status
+from gamification.domain.friend_streak_notices import FriendNotice, NoticeKind
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Membership, Outcome
 from gamification.domain.notifications import NotificationKind
@@ -117,15 +118,12 @@ def _streak_drafts(
             )
     if new.last is None or (old.last is not None and new.last <= old.last):
         return found
-    if old.last is not None and _broke_after(old.last, after, {f.day for f in new.frozen}):
-        found.append(
-            EventDraft(
-                "streak.broken",
-                old.last.isoformat(),
-                now,
-                {"last_day": old.last.isoformat(), "streak_days": old.length},
-            )
-        )
+    if (
+        old.last is not None
+        and before.broken_told != old.last  # the reminder job told it already
+        and _broke_after(old.last, after, {f.day for f in new.frozen})
+    ):
+        found.append(_broken(old.last, old.length, now))
     found.append(
         EventDraft(
             "streak.extended",
@@ -135,6 +133,37 @@ def _streak_drafts(
         )
     )
     return found
+
+
+def _broken(last: date, streak_days: int, now: datetime) -> EventDraft:
+    """``streak.broken`` of the streak ending on ``last``: the same fact (hence id) whichever
+    path finds it, the next activity or the reminder job."""
+    return EventDraft(
+        "streak.broken",
+        last.isoformat(),
+        now,
+        {"last_day": last.isoformat(), "streak_days": streak_days},
+    )
+
+
+def broken_by_clock(state: UserState, rules: FreezeRules, now: datetime) -> EventDraft | None:
+    """The ``streak.broken`` the reminder job finds at ``now``: the latest streak's first missed
+    day (in the user's timezone) is over and the freezes held could not cover it, and no
+    ``streak.broken`` of that streak went out yet (``state.broken_told``; the activity path
+    emits one only when the streak goes on after the gap, so neither path tells it twice)."""
+    scan = chain(state.streak, state.freezes, rules)
+    if scan.last is None or state.broken_told == scan.last:
+        return None
+    status = freeze_status(state.streak, state.freezes, rules, state.settings.timezone, now)
+    if status.current != 0:
+        return None
+    return _broken(scan.last, scan.length, now)
+
+
+def told_broken(state: UserState, draft: EventDraft) -> UserState:
+    """The state that records ``draft`` (a ``broken_by_clock`` result) as told."""
+    assert draft.type == "streak.broken", draft.type
+    return state.model_copy(update={"broken_told": date.fromisoformat(draft.fact)})
 
 
 def _broke_after(last: date, after: UserState, frozen: set[date]) -> bool:
@@ -199,6 +228,44 @@ def user_erased(requested_at: datetime) -> EventDraft:
         requested_at,
         {"erased_at": requested_at.isoformat()},
     )
+
+
+def friend_followed(followed_id: str, mutual: bool, at: datetime) -> EventDraft:
+    """A follow committed at ``at`` (the edge's time: a follow again after an unfollow is a new
+    fact, a repeated request for a follow that exists commits nothing)."""
+    return EventDraft(
+        "friend.followed",
+        f"{followed_id}#{at.isoformat()}",
+        at,
+        {"followed_id": followed_id, "mutual": mutual},
+    )
+
+
+def friend_streak_started(partner_id: str, started_on: date, at: datetime) -> EventDraft:
+    """A friend streak accepted, told to one partner (each gets their own)."""
+    return EventDraft(
+        "friend_streak.started",
+        f"{partner_id}#{started_on.isoformat()}",
+        at,
+        {"partner_id": partner_id, "started_on": started_on.isoformat()},
+    )
+
+
+def friend_streak_event(notice: FriendNotice, now: datetime) -> EventDraft | None:
+    """The event a friend streak notice reports to its recipient (``None`` for an at-risk
+    reminder: a reminder, not a fact). The fact names the partner and the pair day, the same
+    on every run of either partner, so it commits once with the notice's guard."""
+    fact = f"{notice.partner}#{notice.day.isoformat()}"
+    if notice.kind is NoticeKind.BROKEN:
+        data: dict[str, Any] = {"last_day": notice.day.isoformat()}
+        event_type = "friend_streak.broken"
+    elif notice.kind is NoticeKind.MILESTONE:
+        data = {"reached_on": notice.day.isoformat()}
+        event_type = "friend_streak.milestone"
+    else:
+        return None
+    data |= {"partner_id": notice.partner, "streak_days": notice.streak_days}
+    return EventDraft(event_type, fact, now, data)
 
 
 def stamp(

@@ -95,6 +95,28 @@ class UserErased(_Data):
     erased_at: AwareDatetime = Field(description="When the erasure was requested")
 
 
+class FriendFollowed(_Data):
+    followed_id: str = Field(description="The user now followed (the envelope's user follows)")
+    mutual: bool = Field(description="They follow back: the two are now friends")
+
+
+class FriendStreakStarted(_Data):
+    partner_id: str = Field(description="The friend the streak is with")
+    started_on: date = Field(description="The pair's day it was accepted (counts from it)")
+
+
+class FriendStreakMilestone(_Data):
+    partner_id: str
+    streak_days: int = Field(description="7, 30, 100 or 365")
+    reached_on: date = Field(description="The pair day it was reached")
+
+
+class FriendStreakBroken(_Data):
+    partner_id: str
+    last_day: date = Field(description="The run's last pair day")
+    streak_days: int = Field(description="Its length (pair days since it was accepted)")
+
+
 class WebhookTest(_Data):
     webhook_id: str = Field(description="The endpoint the test was sent to")
 
@@ -133,10 +155,36 @@ CATALOG: dict[str, EventSpec] = {
         EventSpec(
             "streak.broken",
             1,
-            "The next activity after a gap no freeze covered found the streak broken.",
+            "A streak was found broken, once per streak: by the next activity after a gap no"
+            " freeze covered, or by the reminder job once the first missed day is over.",
             StreakBroken,
         ),
         EventSpec("quest.completed", 1, "A quest was completed (once each).", QuestCompleted),
+        EventSpec(
+            "friend.followed",
+            1,
+            "The user followed someone (once per follow), committed with the edge.",
+            FriendFollowed,
+        ),
+        EventSpec(
+            "friend_streak.started",
+            1,
+            "A friend streak was accepted: to each partner, committed with the acceptance.",
+            FriendStreakStarted,
+        ),
+        EventSpec(
+            "friend_streak.milestone",
+            1,
+            "A friend streak reached 7, 30, 100 or 365 days: to each partner, once each.",
+            FriendStreakMilestone,
+        ),
+        EventSpec(
+            "friend_streak.broken",
+            1,
+            "A friend streak broke (a whole pair day passed without both): to each partner, "
+            "once per run.",
+            FriendStreakBroken,
+        ),
         EventSpec(
             "league.joined",
             1,

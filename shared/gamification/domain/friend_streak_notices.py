@@ -51,6 +51,8 @@ class FriendNotice:
     day: date
     """At risk: the recipient's local day; broken: the run's last pair day; milestone: the day
     it was reached."""
+    streak_days: int = 0
+    """Broken: the run's length; milestone: the milestone (0 for an at-risk reminder)."""
 
     @property
     def recipient(self) -> str:
@@ -147,7 +149,7 @@ def _both(
                 push=push,
                 locale=to.settings.locale,
             )
-        found.append(FriendNotice(notification, kind, other.user_id, day))
+        found.append(FriendNotice(notification, kind, other.user_id, day, days))
     return found
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from hashlib import blake2b
 from typing import Annotated, NamedTuple
 
@@ -122,6 +122,11 @@ class UserState(BaseModel):
     experiment: Assignment | None = None
     """The user's recorded control-group assignment (domain.experiments), set at their first
     commit; ``None`` before (stored only once set: ≤ 90 B)."""
+    broken_told: date | None = None
+    """The last active day of the latest streak whose ``streak.broken`` event went out from the
+    reminder job (``domain_events.broken_by_clock``), so the next activity does not emit it
+    again: once per streak. One date, written only by the job (not a function of the activities
+    alone, like ``league``); the activity path only reads it."""
 
     @property
     def level(self) -> int:

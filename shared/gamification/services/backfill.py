@@ -3,7 +3,8 @@
 The walk goes over the player index shard by shard, a page at a time. Each user is awarded
 through the same transition the consumer runs (no activities: it awards every badge the stored
 state now meets, with its notifications), committed under the profile's version guard, so a
-user is awarded at most once however often the walk runs or overlaps with live traffic. After
+user is awarded at most once however often the walk runs or overlaps with live traffic, and its
+domain events (``badge.earned``...) commit in the same profile write (the outbox). After
 every page the position and counts are checkpointed: a re-invocation resumes there, and a page
 interrupted half-way is simply walked again (users already holding the badge are skipped).
 
@@ -26,6 +27,7 @@ from aws_lambda_powertools import Logger
 
 from gamification.domain.badges import BadgeDefinition
 from gamification.domain.checkpoints import Checkpoint, tally
+from gamification.domain.domain_events import derive
 from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import apply_activities
 from gamification.services.applier import player_score
@@ -200,6 +202,9 @@ class BadgeBackfill:
                 state=transition.state,
                 now=now,
                 notifications=transition.effects.notifications,
+                # badge.earned (and its xp.awarded, level.changed) in the profile's outbox, with
+                # the ids the consumer would derive for the same badge: once per user and badge.
+                events=derive(stored.state, transition.state, transition.effects, rules, now),
             )
             try:
                 version = self._users.commit(change)

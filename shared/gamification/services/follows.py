@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from gamification.domain.domain_events import EventDraft, friend_followed
 from gamification.domain.follows import (
     BlockedError,
     BlockLimitError,
@@ -48,8 +49,12 @@ class Graph(Protocol):
         """Which of ``others`` follow ``owner``."""
         ...
 
-    def follow(self, follower: str, followed: str, at: datetime) -> bool:
-        """``False`` if it existed; ``FollowLimitError``, ``BlockedError`` from its guards."""
+    def follow(
+        self, follower: str, followed: str, at: datetime, events: Sequence[EventDraft] = ()
+    ) -> bool:
+        """``False`` if it existed; ``FollowLimitError``, ``BlockedError`` from its guards.
+        ``events`` commit with the edge into the follower's profile outbox (a follower with no
+        profile: the edge alone)."""
         ...
 
     def unfollow(self, follower: str, followed: str) -> bool: ...
@@ -102,8 +107,10 @@ class FollowService:
             raise FollowRefusedError(refusal)
         if relation.follows:  # a repeat: nothing to write
             return _relation_out(other, relation)
+        at = self._clock()
+        event = friend_followed(other, relation.followed_by, at)
         try:
-            self._graph.follow(me, other, self._clock())
+            self._graph.follow(me, other, at, (event,))
         except FollowLimitError as error:
             raise FollowRefusedError(Refusal.LIMIT) from error
         except BlockedError as error:  # a block landed meanwhile: re-read who made it

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
+from gamification.domain.domain_events import EventDraft, friend_streak_event
 from gamification.domain.friend_streak_notices import FriendNotice, plan_friend_notices
 from gamification.domain.friend_streaks import LinkStatus, StreakLink
 from gamification.domain.profile_records import StoredUser
@@ -45,9 +46,12 @@ class NoticeLedger(Protocol):
         """Whether each notice's guard exists (a read, cheaper than a cancelled transaction)."""
         ...
 
-    def record(self, notice: FriendNotice, version: int | None) -> ReminderOutcome:
+    def record(
+        self, notice: FriendNotice, version: int | None, events: Sequence[EventDraft] = ()
+    ) -> ReminderOutcome:
         """Commit the notice and its guard if the guard is absent (and, with ``version``, the
-        recipient's profile is still at it)."""
+        recipient's profile is still at it); ``events`` go in the same transaction into the
+        recipient's profile outbox (a profile that no longer exists gets the notice alone)."""
         ...
 
 
@@ -124,7 +128,8 @@ class FriendStreakNotices:
         """Commit one notice; an at-risk reminder whose recipient changed is decided again."""
         for _ in range(self._max_attempts):
             version = user.version if notice.needs_same_profile else None
-            outcome = self._ledger.record(notice, version)
+            event = friend_streak_event(notice, now)
+            outcome = self._ledger.record(notice, version, () if event is None else (event,))
             if outcome is ReminderOutcome.RECORDED:
                 report.sent += 1
                 return

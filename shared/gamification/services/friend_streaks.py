@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from gamification.domain.domain_events import EventDraft, friend_streak_started
 from gamification.domain.follows import Refusal, Relation
 from gamification.domain.friend_streaks import (
     FriendStreak,
@@ -24,6 +25,7 @@ from gamification.domain.profile_records import StoredUser
 from gamification.domain.streaks import local_day
 from gamification.services.follows import FollowRefusedError
 from gamification.services.friend_models import FriendStreakOut, FriendStreaksOut
+from gamification.services.read_models import PublicFriendStreakOut
 
 # -- ports (adapter: adapters.follow_graph.FollowGraph; fake: tests/fakes/follows.py) -----------
 
@@ -37,8 +39,17 @@ class StreakLinks(Protocol):
 
     def invite_streak(self, inviter: str, invitee: str, at: datetime) -> bool: ...
 
-    def accept_streak(self, invitee: str, inviter: str, started_on: date, at: datetime) -> bool:
-        """``StreakLimitError`` when either already has ``MAX_ACTIVE`` active."""
+    def accept_streak(
+        self,
+        invitee: str,
+        inviter: str,
+        started_on: date,
+        at: datetime,
+        events: Mapping[str, Sequence[EventDraft]] | None = None,
+    ) -> bool:
+        """``StreakLimitError`` when either already has ``MAX_ACTIVE`` active. ``events`` (by
+        user) commit in the same transaction into those users' profile outboxes (a user with
+        no profile: none for them)."""
         ...
 
     def end_streak(self, owner: str, other: str) -> bool: ...
@@ -69,7 +80,11 @@ class FriendStreakService:
             profiles = self._users.load_many([me, other])
             started = pair_today(_today(profiles[me], now), _today(profiles[other], now))
             try:
-                self._graph.accept_streak(me, other, started, now)
+                told = {
+                    me: [friend_streak_started(other, started, now)],
+                    other: [friend_streak_started(me, started, now)],
+                }
+                self._graph.accept_streak(me, other, started, now, told)
             except StreakLimitError as error:
                 raise FollowRefusedError(Refusal.STREAK_LIMIT) from error
         found = self._graph.streak_link(me, other)
@@ -83,6 +98,25 @@ class FriendStreakService:
 
     def streaks(self, me: str) -> FriendStreaksOut:
         return FriendStreaksOut(streaks=self._view(me, self._graph.streak_links(me)))
+
+    def public(self, user_id: str) -> list[PublicFriendStreakOut]:
+        """The user's live friend streaks as their public profile shows them: active, at least
+        one day long, with a partner who is on the boards (a hidden, excluded or being-erased
+        partner is left out, the discoverability rule), longest first."""
+        links = [k for k in self._graph.streak_links(user_id) if k.status is LinkStatus.ACTIVE]
+        if not links:
+            return []
+        listed = {
+            u
+            for u, stored in self._users.load_many([k.user_id for k in links]).items()
+            if stored.listed and stored.exists
+        }
+        shown = [
+            PublicFriendStreakOut(user_id=v.user_id, display_name=v.display_name, days=v.current)
+            for v in self._view(user_id, [k for k in links if k.user_id in listed])
+            if v.current > 0
+        ]
+        return sorted(shown, key=lambda v: (-v.days, v.user_id))
 
     def _view(self, me: str, links: list[StreakLink]) -> list[FriendStreakOut]:
         now = self._clock()

@@ -45,6 +45,7 @@ from gamification.services.read_models import (
     MyProfileOut,
     ProfileOut,
     ProgressOut,
+    PublicFriendStreakOut,
     QuestCatalogOut,
     SettingsOut,
     StreakOut,
@@ -111,16 +112,22 @@ class ProfileQueries:
         leaderboard: Ranks,
         rules: Callable[[], GameRules],
         clock: Callable[[], datetime],
+        friend_streaks: Callable[[str], Sequence[PublicFriendStreakOut]] | None = None,
     ) -> None:
+        """``friend_streaks``: a user's live friend streaks as profiles show them
+        (``FriendStreakService.public``); without it profiles list none."""
         self._users = users
         self._leaderboard = leaderboard
         self._rules = rules
         self._clock = clock
+        self._friend_streaks = friend_streaks
 
     def profile(self, user_id: str) -> ProfileOut:
         """Anyone's public profile: XP, level progress, streaks, all-time rank (``None`` when
-        unranked, off the boards or while Redis is down)."""
-        return ProfileOut(**self._profile(user_id, self._load(user_id, must_exist=True), own=False))
+        unranked, off the boards or while Redis is down), live friend streaks."""
+        stored = self._load(user_id, must_exist=True)
+        shown = list(self._friend_streaks(user_id)) if self._friend_streaks else []
+        return ProfileOut(**self._profile(user_id, stored, own=False), friend_streaks=shown)
 
     def my_profile(self, user_id: str) -> MyProfileOut:
         """The caller's own profile (at zero XP before they play) with settings and league; off
@@ -129,6 +136,7 @@ class ProfileQueries:
         settings = stored.state.settings
         return MyProfileOut(
             **self._profile(user_id, stored, own=True),
+            friend_streaks=list(self._friend_streaks(user_id)) if self._friend_streaks else [],
             settings=SettingsOut(
                 display_name=settings.display_name,
                 timezone=settings.timezone,

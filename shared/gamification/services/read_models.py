@@ -69,6 +69,14 @@ class SettingsOut(ReadModel):
     locale: str = Field(default="en", description="The language of your notifications.")
 
 
+class PublicFriendStreakOut(ReadModel):
+    """A live friend streak as a profile shows it to anyone."""
+
+    user_id: str = Field(description="The partner.")
+    display_name: str | None
+    days: int = Field(description="Consecutive days on which both were active (≥ 1).")
+
+
 class ProfileOut(ReadModel):
     user_id: str
     display_name: str | None
@@ -81,6 +89,11 @@ class ProfileOut(ReadModel):
     rank: int | None = Field(description="All-time rank; null when unranked or unavailable.")
     rank_available: bool = Field(description="False while the leaderboard cache is down.")
     badge_count: int
+    friend_streaks: list[PublicFriendStreakOut] = Field(
+        default_factory=list,
+        description="Live friend streaks (≤ 5), longest first; partners off the boards are "
+        "left out.",
+    )
 
 
 class MyProfileOut(ProfileOut):

@@ -14,7 +14,10 @@ records the shard done in the hour's progress item, so later runs leave it alone
 
 Every candidate is re-checked against the stored profile (never early, never after the streak
 broke), and the ledger's guard item makes it at most one reminder per user and local day however
-often, out of order or concurrently units run.
+often, out of order or concurrently units run. A loaded user whose streak the clock has broken
+gets its ``streak.broken`` event, committed with the profile that records it told (the outbox,
+``domain_events.broken_by_clock``): once per streak, whichever of this job and the user's next
+activity finds it first, with the same id.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
+from gamification.domain.domain_events import broken_by_clock, told_broken
 from gamification.domain.freezes import FreezeRules
 from gamification.domain.notifications import Notification
-from gamification.domain.profile_records import StoredUser
+from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.reminders import (
     Reminder,
     ReminderOutcome,
@@ -78,6 +82,11 @@ class Profiles(Protocol):
     def load_many(
         self, user_ids: Sequence[str], consistent: bool = False
     ) -> Mapping[str, StoredUser]: ...
+
+    def save(self, change: UserChange) -> StoredUser:
+        """Commit ``change`` (its events in the profile's outbox) under the version guard;
+        :class:`VersionConflictError` when the profile moved on since it was read."""
+        ...
 
 
 class Ledger(Protocol):
@@ -180,6 +189,8 @@ class ReminderReport:
     friend_sent: int = 0
     """Friend streak notices sent (at risk, broken, milestones: ``FriendStreakNotices``)."""
     friend_already_sent: int = 0
+    breaks_told: int = 0
+    """``streak.broken`` events committed (a streak found broken by the clock, once each)."""
     skipped: Counter[Skip] = field(default_factory=Counter)
     continued: bool = False
     """The shard had more users: a continuation unit was queued."""
@@ -196,6 +207,7 @@ class ReminderReport:
             "RemindersFailed": self.failed,
             "FriendStreakNoticesSent": self.friend_sent,
             "FriendStreakNoticesAlreadySent": self.friend_already_sent,
+            "StreakBreaksTold": self.breaks_told,
         }
 
     def summary(self) -> dict[str, Any]:
@@ -217,6 +229,7 @@ class ReminderReport:
         self.failed += other.failed
         self.friend_sent += other.friend_sent
         self.friend_already_sent += other.friend_already_sent
+        self.breaks_told += other.breaks_told
         self.skipped.update(other.skipped)
 
 
@@ -297,6 +310,33 @@ class StreakReminders:
             report.friend_sent += told.sent
             report.friend_already_sent += told.already_sent
             report.failed += told.failed
+        # Last: a break commits a new profile version, which the reminders above guard on.
+        for user_id in user_ids:
+            if broken_by_clock(stored[user_id].state, self._freezes, now) is None:
+                continue
+            try:
+                report.breaks_told += self._tell_broken(user_id, now)
+            except Exception:
+                logger.exception("streak break not told", extra={"user_id": user_id})
+                report.failed += 1
+
+    def _tell_broken(self, user_id: str, now: datetime) -> int:
+        """Commit ``streak.broken`` with the profile that records it told (the outbox): decided
+        again on a consistent read, and again after a concurrent commit. Returns 1 if told."""
+        for _ in range(self._max_attempts):
+            user = self._users.load(user_id)
+            draft = broken_by_clock(user.state, self._freezes, now)
+            if draft is None:
+                return 0  # active again meanwhile, or told by an overlapping run
+            change = UserChange(
+                before=user, state=told_broken(user.state, draft), now=now, events=(draft,)
+            )
+            try:
+                self._users.save(change)
+            except VersionConflictError:
+                continue
+            return 1
+        raise RuntimeError(f"user {user_id} kept changing")
 
     def _remind(
         self, user: StoredUser, reminder: Reminder, now: datetime, report: ReminderReport

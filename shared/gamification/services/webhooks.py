@@ -62,6 +62,15 @@ class WebhookStore(Protocol):
         """The endpoint's latest attempts, newest first."""
         ...
 
+    def park(self, delivery: Delivery, at: datetime) -> None:
+        """Keep a delivery that ended ``failed`` or ``refused`` (its body included) for
+        ``POST …/deliveries/{id}/retry``; it expires with the deliveries log (7 days)."""
+        ...
+
+    def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
+        """The parked delivery of ``event_id`` to the endpoint, if still kept."""
+        ...
+
 
 class DeliveryQueue(Protocol):
     def send(self, deliveries: Sequence[Delivery], delay_seconds: int = 0) -> None: ...
@@ -82,6 +91,14 @@ class InvalidWebhookError(Exception):
 
 class UnknownWebhookError(Exception):
     pass
+
+
+class UnknownDeliveryError(Exception):
+    """No failed or refused delivery of that id is kept (delivered, still retrying, too old)."""
+
+
+class WebhookPausedError(Exception):
+    """The endpoint is paused (``active`` false): resume it before retrying a delivery."""
 
 
 # -- admin ---------------------------------------------------------------------------------------
@@ -198,6 +215,22 @@ class WebhookAdmin:
         self.get(webhook_id)
         return self._store.recent(webhook_id, limit)
 
+    def retry(self, webhook_id: str, delivery_id: str) -> Delivery:
+        """Send a delivery that ended ``failed`` or ``refused`` again: the same body and event
+        id (receivers dedupe by it), a fresh schedule of attempts from now."""
+        webhook = self.get(webhook_id)
+        if self._deliveries is None:
+            raise RuntimeError("no delivery queue wired")
+        owner, _, event_id = delivery_id.partition(":")
+        parked = self._store.parked(webhook.id, event_id) if owner == webhook.id else None
+        if parked is None:
+            raise UnknownDeliveryError(delivery_id)
+        if not webhook.active:
+            raise WebhookPausedError(webhook_id)
+        again = Delivery(webhook.id, parked.event_id, parked.event, self._clock())
+        self._deliveries.send([again])
+        return again
+
 
 # -- delivery ------------------------------------------------------------------------------------
 
@@ -289,6 +322,8 @@ class WebhookSender:
             response=clipped(text),
         )
         self._store.record(webhook.id, attempt)
+        if status in ("failed", "refused"):
+            self._store.park(delivery, now)
         return attempt
 
     def _retry_or_give_up(self, webhook: Webhook, delivery: Delivery, now: datetime) -> str:

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import boto3
 import pytest
 
+from gamification.adapters import keys
+from gamification.adapters.event_codec import outbox_of_image
 from gamification.adapters.user_repository import Exclusion, UserRepository
+from gamification.domain.domain_events import EventDraft
+from gamification.domain.profile_records import UserChange, VersionConflictError
 from gamification.local.provision import Provisioned
 from tests.fakes.profiles import FakeProfiles
 
@@ -74,3 +78,32 @@ def test_many_load_at_once_with_the_missing_ones_new(
     assert list(found) == ["bob", "zed"]
     assert found["bob"].state.settings.display_name == "B"
     assert not found["zed"].exists
+
+
+def _outbox(profiles: FakeProfiles | UserRepository, user_id: str) -> list[EventDraft]:
+    """The events of the latest write of ``user_id`` (the fake's log; the item's outbox)."""
+    if isinstance(profiles, FakeProfiles):
+        return [d for u, _, drafts in profiles.outbox[-1:] if u == user_id for d in drafts]
+    table = boto3.resource("dynamodb").Table(profiles._table)
+    item = table.get_item(Key={"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK})["Item"]
+    found = outbox_of_image(item)
+    return found[2] if found else []
+
+
+def test_a_save_commits_the_state_and_its_events_under_the_version_read(
+    profiles: FakeProfiles | UserRepository,
+) -> None:
+    """The reminder job's commit of a streak break (``services.reminders``)."""
+    before = profiles.update_settings("ann", lambda s: s, NOW)
+    state = before.state.model_copy(update={"broken_told": date(2026, 11, 20)})
+    draft = EventDraft("streak.broken", "2026-11-20", NOW, {"last_day": "2026-11-20"})
+
+    saved = profiles.save(UserChange(before=before, state=state, now=NOW, events=(draft,)))
+
+    assert saved.version > before.version
+    loaded = profiles.load("ann")
+    assert (loaded.version, loaded.state.broken_told) == (saved.version, date(2026, 11, 20))
+    assert _outbox(profiles, "ann") == [draft]
+    with pytest.raises(VersionConflictError):  # written from a stale read: nothing committed
+        profiles.save(UserChange(before=before, state=before.state, now=NOW, events=(draft,)))
+    assert profiles.load("ann").version == saved.version

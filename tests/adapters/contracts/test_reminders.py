@@ -11,6 +11,8 @@ import boto3
 import pytest
 
 from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import outbox_of_image
 from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
 from gamification.adapters.reminder_index import ReminderIndex
 from gamification.adapters.reminder_ledger import ReminderLedger
@@ -18,6 +20,7 @@ from gamification.adapters.reminder_progress import ReminderProgress
 from gamification.adapters.reminder_queue import ReminderQueue, decode
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain import notifications
+from gamification.domain.domain_events import friend_streak_event
 from gamification.domain.friend_streak_notices import (
     FriendNotice,
     NoticeKind,
@@ -205,6 +208,9 @@ def test_a_shard_of_an_hour_pages_through_its_users_in_order_each_once(
 class FriendGuarded:
     ledger: NoticeLedger
     touch: Callable[[str], int]
+    outbox: Callable[[str], list[tuple[str, str]]]
+    """(type, fact) of the events a recipient's profile outbox got with notices."""
+    version: Callable[[str], int]
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
@@ -213,16 +219,28 @@ def friend_guarded(request: pytest.FixtureRequest) -> FriendGuarded:
         profiles = FakeProfiles()
         ledger: NoticeLedger = FakeFriendNoticeLedger(profiles)
         users: FakeProfiles | UserRepository = profiles
+        table = ""
     else:
         aws: Provisioned = request.getfixturevalue("aws")
         client = boto3.client("dynamodb")
-        ledger = FriendNoticeLedger(client, aws.table_name)
-        users = UserRepository(client, aws.table_name)
+        table = aws.table_name
+        ledger = FriendNoticeLedger(client, table)
+        users = UserRepository(client, table)
 
     def touch(user_id: str) -> int:
         return users.update_settings(user_id, lambda s: s, HOUR).version
 
-    return FriendGuarded(ledger, touch)
+    def outbox(user_id: str) -> list[tuple[str, str]]:
+        if isinstance(ledger, FakeFriendNoticeLedger):
+            return [(e.type, e.fact) for u, e in ledger.events if u == user_id]
+        item = boto3.client("dynamodb").get_item(
+            TableName=table,
+            Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+        )
+        found = outbox_of_image(from_item(item["Item"])) if "Item" in item else None
+        return [(d.type, d.fact) for d in found[2]] if found else []
+
+    return FriendGuarded(ledger, touch, outbox, lambda u: users.load(u).version)
 
 
 def _friend_notices(me: str, partner: str) -> list[FriendNotice]:
@@ -267,3 +285,24 @@ def test_each_friend_notice_once_and_a_reminder_only_at_the_version_read(
     risk_for_cat = _friend_notices("cat", "bob")[2]
     assert ledger.record(risk_for_cat, stale) is ReminderOutcome.PROFILE_CHANGED
     assert ledger.already_sent([risk_for_cat]) == [False]
+
+
+def test_a_milestone_commits_its_event_into_the_recipients_profile_outbox(
+    friend_guarded: FriendGuarded,
+) -> None:
+    ledger = friend_guarded.ledger
+    before = friend_guarded.touch("ann")  # ann has a profile; bob has none
+    to_ann, to_bob, _ = _friend_notices("ann", "bob")
+    now = datetime(2026, 11, 26, 19, tzinfo=UTC)
+    ann_event, bob_event = (friend_streak_event(n, now) for n in (to_ann, to_bob))
+    assert ann_event is not None
+    assert bob_event is not None
+
+    assert ledger.record(to_ann, None, [ann_event]) is ReminderOutcome.RECORDED
+    assert ledger.record(to_bob, None, [bob_event]) is ReminderOutcome.RECORDED
+
+    fact = f"bob#{DAY.isoformat()}"
+    assert friend_guarded.outbox("ann") == [("friend_streak.milestone", fact)]
+    assert friend_guarded.version("ann") > before  # the publisher's sequence moves on
+    assert friend_guarded.outbox("bob") == []  # no profile to carry it: the notice alone
+    assert ledger.already_sent([to_ann, to_bob]) == [True, True]

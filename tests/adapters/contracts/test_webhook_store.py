@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from gamification.adapters.webhook_repository import WebhookRepository
-from gamification.domain.webhooks import Attempt, Webhook
+from gamification.domain.webhooks import Attempt, Delivery, Webhook
 from gamification.local.provision import Provisioned
 from gamification.services import webhooks
 from tests.fakes.webhooks import FakeWebhookStore
@@ -84,3 +84,19 @@ def test_the_deliveries_log_reads_newest_first(store: Store) -> None:
     ]
     assert recent[0].at == NOW + timedelta(minutes=2)
     assert store.recent("other", 5) == []
+
+
+def test_a_parked_delivery_is_kept_for_a_retry_beside_the_log(store: Store) -> None:
+    body = '{"id":"evt_9","type":"badge.earned"}'
+    store.park(Delivery("a", "evt_9", body, NOW - timedelta(hours=24), attempt=17), NOW)
+    store.record(
+        "a",
+        Attempt("a:evt_9", "evt_9", "badge.earned", 17, NOW, "failed", 500, 5, "down"),
+    )
+
+    parked = store.parked("a", "evt_9")
+
+    assert parked == Delivery("a", "evt_9", body, NOW - timedelta(hours=24))
+    assert store.parked("a", "evt_other") is None
+    assert store.parked("b", "evt_9") is None
+    assert [a.status for a in store.recent("a", 5)] == ["failed"]  # the log lists attempts only

@@ -14,7 +14,8 @@ from botocore.stub import Stubber
 
 from gamification import composition
 from gamification.adapters import keys
-from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import outbox_of_image
 from gamification.adapters.job_launcher import LambdaJobLauncher
 from gamification.adapters.leaderboard import ALLTIME, Leaderboard
 from gamification.domain.badges import parse_badge
@@ -352,3 +353,26 @@ def test_the_walk_reaches_players_still_under_the_old_shard_count(world: World) 
     assert final.scanned == len(READS) + final.already_had
     for user_id in qualifying:
         assert badge_notifications(world, user_id, "avid-reader") == 1
+
+
+def outbox(world: World, user_id: str) -> list[tuple[str, str]]:
+    """(type, fact) of the events the user's latest profile write committed."""
+    item = boto3.client("dynamodb").get_item(
+        TableName=world.aws.table_name,
+        Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+    )["Item"]
+    found = outbox_of_image(from_item(item))
+    return [(d.type, d.fact) for d in found[2]] if found else []
+
+
+def test_the_badges_a_backfill_awards_leave_as_badge_earned_events(world: World) -> None:
+    """In the award's own profile write (the outbox), under the fact the consumer names it by:
+    the same id whichever of the two awards it, and a rolled-back award emits nothing."""
+    world.badges.put(avid_reader(5))
+    qualifying = {u for u, n in READS.items() if n >= 5}
+
+    run_to_completion(world)
+
+    for user_id in READS:
+        told = ("badge.earned", "avid-reader") in outbox(world, user_id)
+        assert told is (user_id in qualifying), user_id

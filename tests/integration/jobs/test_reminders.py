@@ -13,7 +13,8 @@ import pytest
 import redis
 
 from gamification.adapters import keys
-from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.event_codec import outbox_of_image
 from gamification.domain.reminders import Skip
 from gamification.local.provision import Provisioned
 from gamification.services.reminders import ReminderReport
@@ -239,3 +240,24 @@ def point_reminder_index_at(world: World, user_id: str, due: datetime) -> None:
             }
         ),
     )
+
+
+def test_a_streak_broken_by_the_clock_leaves_as_one_streak_broken_event(world: World) -> None:
+    """Reminded on the evening at risk, found broken at the next evening's run (the index keeps
+    the user at their hour for its period): the event commits in the profile's outbox, once."""
+    world.player("alice", active_days=[DAY - timedelta(days=1), DAY])
+    start = local_time(DAY + timedelta(days=1), 17, "UTC")
+
+    reports = run_hourly(world, start, start + timedelta(days=1, hours=3))
+
+    assert sum(r.sent for r in reports) == 1
+    assert [r.breaks_told for r in reports if r.breaks_told] == [1]
+    item = boto3.client("dynamodb").get_item(
+        TableName=world.aws.table_name,
+        Key=to_item({"PK": keys.user_pk("alice"), "SK": keys.PROFILE_SK}),
+    )["Item"]
+    found = outbox_of_image(from_item(item))
+    assert found is not None
+    assert [(d.type, d.fact, d.data) for d in found[2]] == [
+        ("streak.broken", DAY.isoformat(), {"last_day": DAY.isoformat(), "streak_days": 2})
+    ]

@@ -227,6 +227,41 @@ def send_test_ping(
     )
 
 
+DeliveryIdPath = Annotated[
+    str,
+    Path(
+        description="`<webhook id>:<event id>`, as the deliveries log names it.",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}:evt_[A-Za-z0-9_]{1,64}$",
+    ),
+]
+
+
+@route(
+    router,
+    "POST",
+    "/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+    status_code=202,
+    operation_id="retryWebhookDelivery",
+    summary="Send a failed or refused delivery again",
+    description="Only a delivery whose attempts ended `failed` or `refused` is kept for a "
+    "retry (7 days): the same body and event id (receivers dedupe by it), signed at sending, "
+    "with a fresh schedule of retries. 409 while the endpoint is paused.",
+    tags=TAGS,
+    responses=responses(202, "Queued", *ADMIN_ERRORS, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def retry_delivery(
+    webhook_id: WebhookIdPath,
+    delivery_id: DeliveryIdPath,
+    service: Annotated[WebhookAdmin, Depends(webhook_admin)],
+) -> Response[PingSentOut]:
+    delivery = service.retry(webhook_id, delivery_id)
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type=content_types.APPLICATION_JSON,
+        body=PingSentOut(delivery_id=delivery.delivery_id, event_id=delivery.event_id),
+    )
+
+
 @route(
     router,
     "POST",
