@@ -22,7 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from gamification.adapters import keys
-from gamification.resources import PROJECTION, StreamSpec
+from gamification.resources import PROJECTION, TEAM_PROJECTION, StreamSpec
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
     DomainEnvironment,
@@ -47,6 +47,9 @@ CONSUMER_TABLE_ACCESS = TableAccess(
     write_keys=(keys.SEATS_PREFIX, keys.user_pk("")),
     transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
 )
+
+
+PROJECTOR_TABLE_ACCESS = TableAccess(reads=("GetItem",))
 
 
 def stream_source(data: Data, spec: StreamSpec, failures: sqs.IQueue) -> sources.DynamoEventSource:
@@ -124,7 +127,10 @@ class Processing(Construct):
             network=network,
         )
         cache.connect(self.projector)
+        # A team join reads the member's profile (strongly consistent) after admitting them.
+        data.grant(self.projector, PROJECTOR_TABLE_ACCESS)
         self.projector.alias.add_event_source(stream_source(data, PROJECTION, failures))
+        self.projector.alias.add_event_source(stream_source(data, TEAM_PROJECTION, failures))
         acknowledge(
             self.projector.role,
             "AwsSolutions-IAM5[Resource::*]",

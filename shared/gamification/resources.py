@@ -202,6 +202,17 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/webhooks/{webhook_id}/deliveries", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/test", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/rotate", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/teams/{team_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/teams/{team_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/teams/{team_id}", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/teams/{team_id}/members/{user_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/teams/{team_id}/members/{user_id}", "admin", auth="admin"),
+    Route("GET", "/v1/teams", "query"),
+    Route("GET", "/v1/me/teams", "query"),
+    Route("GET", "/v1/teams/leaderboard", "query"),
+    Route("GET", "/v1/teams/{team_id}/leaderboard", "query"),
+    Route("POST", "/v1/teams/{team_id}/join", "account"),
+    Route("DELETE", "/v1/teams/{team_id}/members/me", "account"),
 )
 
 
@@ -342,4 +353,13 @@ EVENTS = StreamSpec(
     new_image_attribute="outbox",
 )
 """The domain events outbox: profile writes that carry events (docs/events.md)."""
-STREAMS = (STREAM, PROJECTION, EVENTS)
+TEAM_PROJECTION = StreamSpec(
+    sort_key=TABLE.sort_key,
+    function="projector",
+    event_names=("INSERT", "REMOVE"),
+    key_prefix="TEAM#",
+    batch_size=100,
+)
+"""The team boards' memberships: a membership item (``USER#<id>`` / ``TEAM#<team>``) inserted
+is a join, removed (by a leave, an admin or the eraser) a leave (docs/teams.md)."""
+STREAMS = (STREAM, PROJECTION, EVENTS, TEAM_PROJECTION)

@@ -26,6 +26,7 @@ from typing import Any
 import redis
 
 from gamification.adapters.board_schema import (
+    NAMES_KEY,
     LeaderboardUnavailableError,
     decode_xp,
     encode_score,
@@ -322,6 +323,13 @@ class TeamBoards:
         """The team's aggregates now (for a team's own page)."""
         reply = self._call(lambda: self._read(keys=self._keys(team_id, boards), args=[len(boards)]))
         return self._standing(team_id, boards, reply)
+
+    def names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        """Display names from the global boards' names hash (listed players only)."""
+        if not user_ids:
+            return {}
+        found = self._call(lambda: self._client.hmget(NAMES_KEY, list(user_ids)))
+        return {u: text(n) for u, n in zip(user_ids, found, strict=True) if n is not None}
 
     # -- helpers -------------------------------------------------------------------------------
 

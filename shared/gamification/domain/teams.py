@@ -29,8 +29,6 @@ METRICS: tuple[Metric, ...] = ("total", "average", "top5")
 TOP_N = 5
 """``top5``: the sum of the best five members' XP (a team of 3 sums all three)."""
 
-DEFAULT_MAX_TEAMS_PER_USER = 10
-"""How many teams one user may be in at once (setting ``max_teams_per_user``)."""
 MAX_MEMBERS_LIMIT = 1_000_000
 """The largest ``max_members`` an admin may set (the scale simulation's team has 100,000)."""
 TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
@@ -202,3 +200,17 @@ def week_open_to(board: str, joined_at: datetime) -> bool:
     on a week if they joined before it ended (their whole week counts, also before joining)."""
     end = board_end(board)
     return end is None or joined_at < end
+
+
+class TeamNotFoundError(TeamError):
+    def __init__(self, team_id: str) -> None:
+        super().__init__("team_not_found", f"no team {team_id!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """One user's membership of one team (``USER#<id>`` / ``TEAM#<team>``)."""
+
+    team_id: str
+    joined_at: datetime
+    added_by_admin: bool = False
