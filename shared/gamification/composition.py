@@ -606,6 +606,7 @@ def user_export() -> UserExport:
         user_repository(),
         UserRecords(dynamodb(), settings().table_name),
         graph=follow_graph(),
+        teams=team_repository(),
     )
 
 

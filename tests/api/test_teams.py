@@ -85,6 +85,14 @@ def test_two_teams_rank_by_every_metric_and_a_leaver_moves_them(
     assert [t["team_id"] for t in api.get("/v1/me/teams", as_=CY).json["teams"]] == ["trio"]
     listed = api.get("/v1/teams", as_=DAN).json["teams"]
     assert [(t["team_id"], t["members"]) for t in listed] == [("solo", 1), ("trio", 2)]
+    exported = api.get("/v1/me/export", as_=CY).json["teams"]
+    assert [(t["team_id"], t["added_by_admin"]) for t in exported] == [("trio", False)]
+
+    # Erasure takes dan's membership and with it his XP off the team.
+    assert api.delete("/v1/me", as_=DAN).status == 202
+    project(stream.read())
+    assert board(api, "total") == [(1, "solo", 100.0), (2, "trio", 20.0)]
+    assert api.get("/v1/admin/teams/trio", as_=ROOT).json["members"] == 1
 
 
 def test_admin_teams_and_refusals(api: Api, stack_env: Provisioned) -> None:
