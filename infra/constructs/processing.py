@@ -22,7 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from gamification.adapters import keys
-from gamification.resources import PROJECTION, TEAM_PROJECTION, StreamSpec
+from gamification.resources import PROJECTION, StreamSpec
 from infra.constructs.data import Data, TableAccess
 from infra.constructs.functions import (
     DomainEnvironment,
@@ -64,7 +64,7 @@ def stream_source(data: Data, spec: StreamSpec, failures: sqs.IQueue) -> sources
         max_record_age=Duration.seconds(spec.max_record_age_seconds),
         report_batch_item_failures=True,
         on_failure=sources.SqsDlq(failures),
-        filters=[lambda_.FilterCriteria.filter(spec.filter_pattern)],
+        filters=[lambda_.FilterCriteria.filter(p) for p in spec.filter_patterns],
     )
 
 
@@ -130,7 +130,6 @@ class Processing(Construct):
         # A team join reads the member's profile (strongly consistent) after admitting them.
         data.grant(self.projector, PROJECTOR_TABLE_ACCESS)
         self.projector.alias.add_event_source(stream_source(data, PROJECTION, failures))
-        self.projector.alias.add_event_source(stream_source(data, TEAM_PROJECTION, failures))
         acknowledge(
             self.projector.role,
             "AwsSolutions-IAM5[Resource::*]",

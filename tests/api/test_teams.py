@@ -12,7 +12,7 @@ import pytest
 from gamification import composition
 from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
-from gamification.resources import PROJECTION, TEAM_PROJECTION
+from gamification.resources import PROJECTION
 from tests.api import seed
 from tests.api.support import Api, admin, user
 from tests.integration.jobs.support import Context, Stream
@@ -22,14 +22,13 @@ ANN, BOB, CY, DAN = user("ann"), user("bob"), user("cy"), user("dan")
 
 
 def project(records: list[dict[str, Any]]) -> None:
-    """The projector's two mappings, as Lambda filters and delivers them."""
+    """The projector's mapping (profiles and memberships), as Lambda filters and delivers it."""
     from functions.projector.handler import lambda_handler
 
-    for spec in (PROJECTION, TEAM_PROJECTION):
-        batch = [r for r in records if spec.accepts(r)]
-        if batch:
-            reply = lambda_handler({"Records": batch}, Context("projector"))
-            assert reply == {"batchItemFailures": []}
+    batch = [r for r in records if PROJECTION.accepts(r)]
+    if batch:
+        reply = lambda_handler({"Records": batch}, Context("projector"))
+        assert reply == {"batchItemFailures": []}
 
 
 def board(api: Api, metric: str, period: str = "alltime") -> list[tuple[int, str, float]]:

@@ -24,7 +24,7 @@ from gamification.services.teams import TeamQueries
 router = new_router()
 TAGS = ["teams"]
 Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
+Offset = Annotated[int, Query(ge=0, le=10_000)]
 Cursor = Annotated[str | None, Query(min_length=1, max_length=400, pattern=r"^[A-Za-z0-9_-]+$")]
 PeriodQuery = Annotated[Period, Query(description="`alltime`, or `weekly` (current ISO week).")]
 
