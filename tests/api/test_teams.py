@@ -134,3 +134,14 @@ def test_the_per_user_team_limit(api: Api, stack_env: Provisioned, two_teams_eac
     assert api.delete("/v1/teams/a/members/me", as_=ANN).status == 200
     assert api.post("/v1/teams/c/join", as_=ANN).status == 200
     assert api.get("/v1/me/teams", as_=ANN).json["limit"] == 2
+
+
+def test_the_boards_answer_503_while_redis_is_down(
+    api: Api, stack_env: Provisioned, redis_down: None
+) -> None:
+    assert api.put("/v1/admin/teams/solo", as_=ROOT, body={"name": "Solo"}).status == 201
+    for path in ("/v1/teams/leaderboard", "/v1/teams/solo/leaderboard"):
+        reply = api.get(path, as_=ANN)
+        assert (reply.status, reply.error["code"]) == (503, "team_board_unavailable"), path
+    # Membership needs no cache: joining still works (the projector catches up later).
+    assert api.post("/v1/teams/solo/join", as_=ANN).status == 200

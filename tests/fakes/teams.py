@@ -37,6 +37,7 @@ class FakeTeamBoards:
         self.of: dict[str, set[str]] = {}
         self.ranked: dict[tuple[str, Metric], dict[str, float]] = {}
         self.rank_versions: dict[tuple[str, str], int] = {}
+        self.display_names: dict[str, str] = {}
 
     def _team(self, team_id: str) -> FakeTeam:
         return self.teams.setdefault(team_id, FakeTeam())
@@ -127,6 +128,9 @@ class FakeTeamBoards:
         rows = ordered[offset : offset + limit]
         higher = sum(1 for _, v in ordered if rows and v > rows[0][1])
         return rows, len(ordered), higher
+
+    def names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        return {u: self.display_names[u] for u in user_ids if u in self.display_names}
 
     def member_page(
         self, team_id: str, board: str, offset: int, limit: int

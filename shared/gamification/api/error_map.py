@@ -116,6 +116,9 @@ def _team_refused(error: TeamError) -> ApiError:
 
 _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.domain.teams", "TeamError"): _team_refused,
+    ("gamification.services.teams", "TeamBoardUnavailableError"): _unavailable(
+        "team_board_unavailable", "the team boards cannot be read right now; retry", 5
+    ),
     ("gamification.services.ingest", "ActivityRejectedError"): _rejected,
     ("gamification.services.admin", "InvalidBadgeError"): _invalid("invalid_badge"),
     ("gamification.services.admin", "InvalidQuestError"): _invalid("invalid_quest"),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from gamification.domain.boards import ALLTIME, weekly
+from gamification.domain.boards import ALLTIME, LeaderboardUnavailableError, weekly
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.ranking import competition_ranks
 from gamification.domain.teams import (
@@ -63,6 +63,11 @@ class TeamBoardReader(Protocol):
     ) -> tuple[list[tuple[str, int]], int, int]: ...
     def standing(self, team_id: str, boards: Sequence[str]) -> TeamStanding: ...
     def names(self, user_ids: Sequence[str]) -> dict[str, str]: ...
+
+
+class TeamBoardUnavailableError(RuntimeError):
+    """The cache holding the team boards cannot be read (503: retry; nothing is served from
+    the table yet, docs/teams.md#not-built-yet)."""
 
 
 def _out(team: Team) -> TeamOut:
@@ -172,7 +177,10 @@ class TeamQueries:
 
     def board(self, period: Period, metric: Metric, offset: int, limit: int) -> TeamBoardOut:
         board, week = self._board(period)
-        rows, total, higher = self._boards.ranked_teams(board, metric, offset, limit)
+        try:
+            rows, total, higher = self._boards.ranked_teams(board, metric, offset, limit)
+        except LeaderboardUnavailableError as error:
+            raise TeamBoardUnavailableError(str(error)) from error
         names = self._store.many([t for t, _ in rows])
         ranks = _ranks([v for _, v in rows], offset, higher)
         return TeamBoardOut(
@@ -198,9 +206,12 @@ class TeamQueries:
         if team is None:
             raise TeamNotFoundError(team_id)
         board, week = self._board(period)
-        standing = self._boards.standing(team_id, [board])
-        rows, listed, higher = self._boards.member_page(team_id, board, offset, limit)
-        names = self._boards.names([u for u, _ in rows])
+        try:
+            standing = self._boards.standing(team_id, [board])
+            rows, listed, higher = self._boards.member_page(team_id, board, offset, limit)
+            names = self._boards.names([u for u, _ in rows])
+        except LeaderboardUnavailableError as error:
+            raise TeamBoardUnavailableError(str(error)) from error
         ranks = competition_ranks([xp for _, xp in rows], offset, higher)
         return TeamMembersBoardOut(
             team_id=team_id,
