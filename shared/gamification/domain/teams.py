@@ -9,7 +9,7 @@ the Redis projection (``adapters/team_boards.py``) implements and the property t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -125,11 +125,6 @@ class TeamTally:
 
     def value(self, metric: Metric) -> float:
         return team_value(metric, self.total, len(self.members), list(self.contributions.values()))
-
-
-def expected_total(members: Iterable[str], xp: Mapping[str, int]) -> int:
-    """The truth a team total must equal: the sum of its current members' XP."""
-    return sum(xp.get(user_id, 0) for user_id in members)
 
 
 # -- what the team boards hold ----------------------------------------------------------------
