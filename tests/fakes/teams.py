@@ -5,7 +5,7 @@ equal). Each method is one atomic step, as each Lua script is."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from gamification.domain.boards import encode_score
@@ -13,7 +13,11 @@ from gamification.domain.teams import (
     METRICS,
     TOP_N,
     MemberScore,
+    Membership,
     Metric,
+    Team,
+    TeamError,
+    TeamNotFoundError,
     TeamStanding,
     team_board_expiry,
     team_value,
@@ -147,3 +151,62 @@ class FakeTeamBoards:
 def _writable(board: str, now: datetime) -> bool:
     expires = team_board_expiry(board)
     return expires is None or expires > now
+
+
+class FakeTeamStore:
+    """``services.teams.TeamStore`` in memory (real: ``adapters.team_repository``;
+    tests/adapters/contracts/test_team_store.py holds them equal)."""
+
+    def __init__(self) -> None:
+        self.teams: dict[str, Team] = {}
+        self.joined: dict[str, dict[str, Membership]] = {}
+
+    def get(self, team_id: str, consistent: bool = False) -> Team | None:
+        return self.teams.get(team_id)
+
+    def put(self, team: Team) -> bool:
+        old = self.teams.get(team.team_id)
+        self.teams[team.team_id] = replace(team, members=old.members if old else 0)
+        return old is None
+
+    def delete(self, team_id: str) -> bool:
+        team = self.teams.get(team_id)
+        if team is None:
+            return False
+        if team.members:
+            raise TeamError("team_not_empty", "remove the team's members first")
+        del self.teams[team_id]
+        return True
+
+    def directory(self, cursor: str | None, limit: int) -> tuple[list[Team], str | None]:
+        ids = sorted(t for t in self.teams if cursor is None or t > cursor)
+        page = ids[:limit]
+        return [self.teams[t] for t in page], page[-1] if len(ids) > limit else None
+
+    def many(self, team_ids: list[str]) -> dict[str, Team]:
+        return {t: self.teams[t] for t in team_ids if t in self.teams}
+
+    def join(self, team_id: str, user_id: str, at: datetime, *, limit: int, by_admin: bool) -> bool:
+        mine = self.joined.setdefault(user_id, {})
+        if team_id in mine:
+            return False
+        team = self.teams.get(team_id)
+        if team is None:
+            raise TeamNotFoundError(team_id)
+        if team.members >= team.max_members:
+            raise TeamError("team_full", "the team has its most members")
+        if len(mine) >= limit:
+            raise TeamError("team_limit", "you are in the most teams allowed")
+        mine[team_id] = Membership(team_id, at, by_admin)
+        self.teams[team_id] = replace(team, members=team.members + 1)
+        return True
+
+    def leave(self, team_id: str, user_id: str) -> bool:
+        if self.joined.get(user_id, {}).pop(team_id, None) is None:
+            return False
+        team = self.teams[team_id]
+        self.teams[team_id] = replace(team, members=team.members - 1)
+        return True
+
+    def memberships(self, user_id: str) -> list[Membership]:
+        return sorted(self.joined.get(user_id, {}).values(), key=lambda m: m.team_id)
