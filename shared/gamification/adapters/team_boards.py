@@ -323,7 +323,7 @@ class TeamBoards:
                 higher = sum(int(n) for n in pipe.execute())
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
-        return [(t, -s) for s, t in rows], count, higher
+        return [(t, 0.0 - s) for s, t in rows], count, higher  # 0.0 - s: never -0.0
 
     def member_page(
         self, team_id: str, board: str, offset: int, limit: int

@@ -179,7 +179,7 @@ class TeamRepository:
         profile (the team projection's join reads it after admitting the member)."""
         item = self._client.get_item(
             TableName=self._table,
-            Key=to_item({"PK": keys.membership_pk(user_id), "SK": keys.PROFILE_SK}),
+            Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
             ConsistentRead=True,
         ).get("Item")
         return None if item is None else profile_score(from_item(item))
