@@ -118,16 +118,29 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     transactional_keys=(keys.user_pk(""), keys.graph_pk("")),
     # Deleting stays the eraser's for user data: the account function deletes follow edges,
     # blocks and friend-streak links only.
-    narrower_transactional=((("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),),
+    # Teams (issue #30): a join or a leave is one transaction of the membership and the user's
+    # count (MEMBERSHIP#) and the team's member count (TEAM#).
+    narrower_transactional=(
+        (("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),
+        (("PutItem", "UpdateItem", "DeleteItem"), (keys.membership_pk(""), keys.team_pk(""))),
+    ),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
 INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))
 # The badge catalog (one partition, queried whole, items put and deleted) and the webhook
 # endpoints (read one by one, put and deleted; their deliveries log read).
+# Teams (issue #30): a team's definition and directory row, and the memberships an admin adds
+# or removes, are written in transactions only.
 ADMIN_TABLE_ACCESS = TableAccess(
     reads=("Query", "GetItem"),
     writes=("PutItem", "DeleteItem"),
     write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK),
+    narrower_transactional=(
+        (
+            ("PutItem", "UpdateItem", "DeleteItem"),
+            (keys.team_pk(""), keys.TEAM_DIRECTORY_PK, keys.membership_pk("")),
+        ),
+    ),
 )
 
 

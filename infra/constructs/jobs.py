@@ -109,6 +109,9 @@ ERASER_TABLE_ACCESS = TableAccess(
         keys.snapshot_pk(""),
         # The erased user's latest league seat (one item of a cohort's partition).
         keys.COHORT_PREFIX,
+        # Team memberships (issue #30): each left in a transaction with the team's count.
+        keys.membership_pk(""),
+        keys.team_pk(""),
     ),
 )
 

@@ -49,6 +49,9 @@ CONSUMER_TABLE_ACCESS = TableAccess(
 )
 
 
+PROJECTOR_TABLE_ACCESS = TableAccess(reads=("GetItem",))
+
+
 def stream_source(data: Data, spec: StreamSpec, failures: sqs.IQueue) -> sources.DynamoEventSource:
     """The mapping ``spec`` describes (the local stack's stream poller applies the same)."""
     return sources.DynamoEventSource(
@@ -61,7 +64,7 @@ def stream_source(data: Data, spec: StreamSpec, failures: sqs.IQueue) -> sources
         max_record_age=Duration.seconds(spec.max_record_age_seconds),
         report_batch_item_failures=True,
         on_failure=sources.SqsDlq(failures),
-        filters=[lambda_.FilterCriteria.filter(spec.filter_pattern)],
+        filters=[lambda_.FilterCriteria.filter(p) for p in spec.filter_patterns],
     )
 
 
@@ -124,6 +127,8 @@ class Processing(Construct):
             network=network,
         )
         cache.connect(self.projector)
+        # A team join reads the member's profile (strongly consistent) after admitting them.
+        data.grant(self.projector, PROJECTOR_TABLE_ACCESS)
         self.projector.alias.add_event_source(stream_source(data, PROJECTION, failures))
         acknowledge(
             self.projector.role,

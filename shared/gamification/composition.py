@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from gamification.adapters.reminder_queue import ReminderQueue
     from gamification.adapters.request_budget import RequestBudget
     from gamification.adapters.snapshot_repository import SnapshotRepository
+    from gamification.adapters.team_boards import TeamBoards
+    from gamification.adapters.team_repository import TeamRepository
     from gamification.adapters.user_repository import UserRepository
     from gamification.adapters.webhook_queue import WebhookQueue
     from gamification.adapters.webhook_repository import WebhookRepository
@@ -70,6 +72,8 @@ if TYPE_CHECKING:
     )
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
+    from gamification.services.team_projection import TeamProjector
+    from gamification.services.teams import TeamQueries, TeamService
     from gamification.services.webhooks import (
         WebhookAdmin,
         WebhookFanOut,
@@ -628,6 +632,7 @@ def user_export() -> UserExport:
         user_repository(),
         UserRecords(dynamodb(), settings().table_name),
         graph=follow_graph(),
+        teams=team_repository(),
     )
 
 
@@ -671,3 +676,42 @@ def friend_streak_service() -> FriendStreakService:
     from gamification.services.friend_streaks import FriendStreakService
 
     return FriendStreakService(follow_graph(), user_repository(), utc_now)
+
+
+# -- teams (issue #30) ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def team_repository() -> TeamRepository:
+    from gamification.adapters.team_repository import TeamRepository
+
+    return TeamRepository(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def team_boards() -> TeamBoards:
+    from gamification.adapters.redis_client import shared_client
+    from gamification.adapters.team_boards import TeamBoards
+
+    return TeamBoards(shared_client())
+
+
+@lru_cache(maxsize=1)
+def team_service() -> TeamService:
+    from gamification.services.teams import TeamService
+
+    return TeamService(team_repository(), utc_now, settings().max_teams_per_user)
+
+
+@lru_cache(maxsize=1)
+def team_queries() -> TeamQueries:
+    from gamification.services.teams import TeamQueries
+
+    return TeamQueries(team_repository(), team_boards(), utc_now, settings().max_teams_per_user)
+
+
+@lru_cache(maxsize=1)
+def team_projector() -> TeamProjector:
+    from gamification.services.team_projection import TeamProjector
+
+    return TeamProjector(team_boards(), team_repository().player, utc_now)

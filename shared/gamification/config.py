@@ -43,6 +43,8 @@ class Settings:
     league_close_shards: int = 1
     """The least parallel invocations the league close job fans out to (one interleaved cohort
     slice each); a week with more cohorts gets more (``services.league_close.close_shards_for``)."""
+    max_teams_per_user: int = 10
+    """How many teams one user may be in at once (docs/teams.md)."""
     eraser_function_name: str = ""
     """The erasure Lambda; empty runs erasures in process (local stack, tests)."""
     reminder_shards: int = DEFAULT_REMINDER_SHARDS
@@ -101,6 +103,7 @@ class Settings:
             league_seat_shards=max(1, int(env.get("GAMIFY_LEAGUE_SEAT_SHARDS", "1"))),
             league_close_shards=max(1, int(env.get("GAMIFY_LEAGUE_CLOSE_SHARDS", "1"))),
             eraser_function_name=env.get("ERASER_FUNCTION_NAME", ""),
+            max_teams_per_user=max(1, int(env.get("GAMIFY_MAX_TEAMS_PER_USER", "10"))),
             reminder_shards=max(1, int(env.get("GAMIFY_REMINDER_SHARDS", DEFAULT_REMINDER_SHARDS))),
             reminder_queue_url=env.get("REMINDER_QUEUE_URL", ""),
             stage=env.get("GAMIFY_STAGE", "dev"),

@@ -122,6 +122,14 @@ class StreamSpec:
     max_record_age_seconds: int = 6 * 3600
     new_image_attribute: str | None = None
     """Only records whose new image holds this (binary) attribute invoke the function."""
+    also: tuple[StreamSpec, ...] = ()
+    """More records the same mapping delivers (their own events and key prefix; Lambda ORs
+    the filters), in the stream's order with the others."""
+
+    @property
+    def filter_patterns(self) -> list[dict[str, Any]]:
+        """This spec's pattern and those of ``also``: one mapping, several filters."""
+        return [self.filter_pattern, *(spec.filter_pattern for spec in self.also)]
 
     @property
     def filter_pattern(self) -> dict[str, Any]:
@@ -132,7 +140,10 @@ class StreamSpec:
         return {"eventName": list(self.event_names), "dynamodb": dynamodb}
 
     def accepts(self, record: Mapping[str, Any]) -> bool:
-        """``filter_pattern`` applied to one stream record (the local stack's mapping)."""
+        """``filter_patterns`` applied to one stream record (the local stack's mapping)."""
+        return self._accepts(record) or any(spec.accepts(record) for spec in self.also)
+
+    def _accepts(self, record: Mapping[str, Any]) -> bool:
         stream = record.get("dynamodb", {})
         key = stream.get("Keys", {}).get(self.sort_key, {}).get("S", "")
         if self.new_image_attribute and self.new_image_attribute not in stream.get("NewImage", {}):
@@ -208,6 +219,17 @@ ROUTES: tuple[Route, ...] = (
         "admin",
         auth="admin",
     ),
+    Route("PUT", "/v1/admin/teams/{team_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/teams/{team_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/teams/{team_id}", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/teams/{team_id}/members/{user_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/teams/{team_id}/members/{user_id}", "admin", auth="admin"),
+    Route("GET", "/v1/teams", "query"),
+    Route("GET", "/v1/me/teams", "query"),
+    Route("GET", "/v1/teams/leaderboard", "query"),
+    Route("GET", "/v1/teams/{team_id}/leaderboard", "query"),
+    Route("POST", "/v1/teams/{team_id}/join", "account"),
+    Route("DELETE", "/v1/teams/{team_id}/members/me", "account"),
 )
 
 
@@ -314,14 +336,26 @@ STREAM = StreamSpec(
     key_prefix=NOTIFICATION_PREFIX,
 )
 """The push outbox: inserted notifications only (profile writes and TTL deletions never invoke)."""
+TEAM_MEMBERSHIPS = StreamSpec(
+    sort_key=TABLE.sort_key,
+    function="projector",
+    event_names=("INSERT", "REMOVE"),
+    key_prefix="TEAM#",
+    batch_size=100,
+)
+"""Delivered with ``PROJECTION`` (one mapping, two filters): a membership item
+(``MEMBERSHIP#<user>`` / ``TEAM#<team>``) inserted is a join of the team boards; removed (a
+leave, an admin, the eraser), a leave (docs/teams.md)."""
 PROJECTION = StreamSpec(
     sort_key=TABLE.sort_key,
     function="projector",
     event_names=("INSERT", "MODIFY"),
     key_prefix=PROFILE_SK,
     batch_size=500,
+    also=(TEAM_MEMBERSHIPS,),
 )
-"""The leaderboard projection: every profile write raises that player's Redis scores."""
+"""The leaderboard projection: every profile write raises that player's Redis scores (and its
+team contributions); membership changes move the team boards."""
 
 
 @dataclass(frozen=True, slots=True)

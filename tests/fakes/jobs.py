@@ -92,7 +92,7 @@ class FakeUserPartitions:
     """``services.erasure.UserPartitions``: each user's items per family (family 0 keeps the
     profile), and the cohorts' member lists. One request per call."""
 
-    families = 3
+    families = 4  # user, write budget, follow graph, team memberships
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, int], set[str]] = {}

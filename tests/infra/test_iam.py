@@ -101,10 +101,26 @@ EXPECTED: dict[str, set[Grant]] = {
         [f"dynamodb:{action}{TXN} on GRAPH#*" for action in ("DeleteItem", "ConditionCheckItem")],
         "Table",
     )
+    # Joining and leaving teams: the membership, the user's count and the team's count.
+    | _grants(
+        [
+            f"dynamodb:{action}{TXN} on MEMBERSHIP#*,TEAM#*"
+            for action in ("PutItem", "UpdateItem", "DeleteItem")
+        ],
+        "Table",
+    )
     | _grants("lambda:InvokeFunction", "eraser-live"),
     "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
     | _grants(
         ["dynamodb:PutItem on CATALOG,WEBHOOKS", "dynamodb:DeleteItem on CATALOG,WEBHOOKS"],
+        "Table",
+    )
+    # Teams: definitions, directory rows and the memberships an admin adds or removes.
+    | _grants(
+        [
+            f"dynamodb:{action}{TXN} on MEMBERSHIP#*,TEAM#*,TEAMS"
+            for action in ("PutItem", "UpdateItem", "DeleteItem")
+        ],
         "Table",
     )
     | _grants("lambda:InvokeFunction", "backfill-live")
@@ -161,7 +177,8 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("firehose:PutRecordBatch", "HistoryLakeStream")
     | STREAM_READER
     | FAILED_RUN,
-    "projector": REDIS | STREAM_READER | FAILED_RUN,
+    # GetItem: a team join reads the member's profile after admitting them (docs/teams.md).
+    "projector": REDIS | STREAM_READER | FAILED_RUN | _grants("dynamodb:GetItem", "Table"),
     # Only enqueues the hour's units: reads earlier hours' progress, marks this one started.
     "reminder_fanout": _grants("dynamodb:GetItem", "Table")
     | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")
@@ -230,7 +247,8 @@ EXPECTED: dict[str, set[Grant]] = {
     "eraser": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
     | _grants(
         [
-            f"dynamodb:{action} on COHORT#*,ERASURE#*,GRAPH#*,LEADERBOARD#*,RATE#*,USER#*"
+            f"dynamodb:{action} on COHORT#*,ERASURE#*,GRAPH#*,LEADERBOARD#*,MEMBERSHIP#*,RATE#*,"
+            "TEAM#*,USER#*"
             for action in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
         ],
         "Table",

@@ -500,8 +500,8 @@ def test_stream_settings_are_the_spec_the_local_stack_uses(
 ) -> None:
     stack = default_synth.stack
     props = _stream_mapping(default_synth, spec.function)
-    (pattern,) = (json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"])
-    assert pattern == spec.filter_pattern
+    patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    assert patterns == spec.filter_patterns
     assert props["BatchSize"] == spec.batch_size
     assert props["MaximumBatchingWindowInSeconds"] == spec.max_batching_window_seconds
     assert props["MaximumRetryAttempts"] == spec.retry_attempts
@@ -513,13 +513,22 @@ def test_stream_settings_are_the_spec_the_local_stack_uses(
     }
 
 
-def test_projector_reads_only_profile_writes(default_synth: Synthesis) -> None:
+def test_projector_reads_only_profile_writes_and_team_memberships(
+    default_synth: Synthesis,
+) -> None:
     props = _stream_mapping(default_synth, "projector")
-    (pattern,) = (json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"])
-    assert pattern == {
-        "eventName": ["INSERT", "MODIFY"],
-        "dynamodb": {"Keys": {TABLE.sort_key: {"S": [{"prefix": "PROFILE"}]}}},
-    }
+    patterns = [json.loads(f["Pattern"]) for f in props["FilterCriteria"]["Filters"]]
+    assert patterns == [
+        {
+            "eventName": ["INSERT", "MODIFY"],
+            "dynamodb": {"Keys": {TABLE.sort_key: {"S": [{"prefix": "PROFILE"}]}}},
+        },
+        # Joins and leaves (docs/teams.md): membership items inserted or removed.
+        {
+            "eventName": ["INSERT", "REMOVE"],
+            "dynamodb": {"Keys": {TABLE.sort_key: {"S": [{"prefix": "TEAM#"}]}}},
+        },
+    ]
 
 
 def test_push_topic_is_encrypted(default_synth: Synthesis) -> None:
@@ -627,6 +636,7 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         ("badges", "admin"),
         ("quests", "admin"),
         ("webhooks", "admin"),
+        ("teams", "admin"),
         ("users", "account"),
         ("users", "query"),
     }
@@ -735,7 +745,7 @@ EXPECTED_ENV = {
     "dispatcher": {"TOPIC_ARN"},
     "publisher": {"EVENT_BUS_NAME", "EVENTS_DLQ_URL", "GAMIFY_STAGE"},
     "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME"},
-    "projector": REDIS_ENV,
+    "projector": REDIS_ENV | {"TABLE_NAME"},
     "reminder_fanout": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reminder_sender": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reconciler": {"TABLE_NAME"} | REDIS_ENV,

@@ -265,3 +265,19 @@ def block_sk(user_id: str) -> str:
 def friend_streak_sk(user_id: str) -> str:
     """In both users' partitions: a friend streak with ``user_id`` (invited, or active)."""
     return f"{FRIEND_STREAK_PREFIX}{user_id}"
+
+
+# -- teams (issue #30; adapters.team_repository) ---------------------------------------------------
+TEAM_PREFIX = "TEAM#"
+TEAM_DIRECTORY_PK = "TEAMS"
+MEMBERSHIP_PREFIX = "MEMBERSHIP#"
+
+
+def team_pk(team_id: str) -> str:
+    return f"{TEAM_PREFIX}{team_id}"
+
+
+def membership_pk(user_id: str) -> str:
+    """A user's team memberships and their count: a partition of its own, so the functions
+    that join and leave may delete there and nowhere in ``USER#``."""
+    return f"{MEMBERSHIP_PREFIX}{user_id}"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.follow_graph import unlink
+from gamification.adapters.team_repository import unlink as leave_teams
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -47,6 +48,9 @@ USER_KEY_FAMILIES: tuple[KeyFamily, ...] = (
     # Follows, followers, blocks and their counters (issue #29); each edge's other side, in the
     # other user's partition, is deleted first (adapters.follow_graph.unlink).
     KeyFamily("graph", keys.graph_pk, unlink=unlink),
+    # Team memberships and their count (issue #30): each membership leaves its team first
+    # (adapters.team_repository.unlink), so the team's count and boards drop the user.
+    KeyFamily("teams", keys.membership_pk, unlink=leave_teams),
 )
 
 

@@ -371,4 +371,9 @@ class ExportOut(ReadModel):
         description="Stored items, each with a `kind`: `activity` (a dedupe marker: what you "
         "did, once per object), `notification`, `cap_day`, `streak_reminder_sent`."
     )
+    teams: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="First page only: your team memberships (`team_id`, `joined_at`, "
+        "`added_by_admin`).",
+    )
     next_cursor: str | None = Field(description="Pass back as `cursor`; null on the last page.")

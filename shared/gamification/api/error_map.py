@@ -21,6 +21,7 @@ from gamification.validation import said_once
 
 if TYPE_CHECKING:
     from gamification.adapters.cursor import InvalidCursorError
+    from gamification.domain.teams import TeamError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
     from gamification.services.exclusion import ReasonRequiredError
@@ -103,7 +104,21 @@ def _follow_refused(error: FollowRefusedError) -> ApiError:
     )
 
 
+def _team_refused(error: TeamError) -> ApiError:
+    """A missing team is a 404; every other refusal a 400 naming the field at fault."""
+    if error.code == "team_not_found":
+        return ApiError(HTTPStatus.NOT_FOUND, error.code, str(error))
+    field = {"wrong_code": "body.code", "invalid_team": "body.code"}.get(error.code, "path.team_id")
+    return ApiError(
+        HTTPStatus.BAD_REQUEST, error.code, str(error), [field_error(field, str(error), error.code)]
+    )
+
+
 _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
+    ("gamification.domain.teams", "TeamError"): _team_refused,
+    ("gamification.services.teams", "TeamBoardUnavailableError"): _unavailable(
+        "team_board_unavailable", "the team boards cannot be read right now; retry", 5
+    ),
     ("gamification.services.ingest", "ActivityRejectedError"): _rejected,
     ("gamification.services.admin", "InvalidBadgeError"): _invalid("invalid_badge"),
     ("gamification.services.admin", "InvalidQuestError"): _invalid("invalid_quest"),

@@ -30,11 +30,12 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
         "notifications",
         "export",
         "friends",
+        "teams",
     ),
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
     "meta": ("meta",),
-    "account": ("account", "privacy", "follows"),
-    "admin": ("admin", "webhooks"),
+    "account": ("account", "privacy", "follows", "team_membership"),
+    "admin": ("admin", "webhooks", "team_admin"),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""
 

@@ -2,7 +2,8 @@
 
 The first page holds the profile (settings, XP, level, counters, streak runs, weekly XP, earned
 badges, the leaderboard listing and any exclusion with its reason), the write-budget counters
-and the user's own follows, blocks and friend streaks (``graph``);
+and the user's own follows, blocks and friend streaks (``graph``), their team memberships
+(``teams``);
 every page holds up to ``page_size`` *records*: the other items of the user's partition (dedupe
 markers = the activity history, notifications, daily-cap days, reminder guards), each named by
 its kind. ``next_cursor`` continues (``null`` on the last page). The storage work (the queries,
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 from gamification.domain.follows import MAX_BLOCKED, MAX_FOLLOWING, EdgePage
 from gamification.domain.friend_streaks import StreakLink
 from gamification.domain.profile_records import StoredUser
+from gamification.domain.teams import Membership
 from gamification.domain.user_records import (
     AppliedActivity,
     BudgetWindow,
@@ -61,6 +63,12 @@ class OwnEdges(Protocol):
         ...
 
 
+class OwnMemberships(Protocol):
+    """The user's team memberships (``adapters.team_repository``; ≤ the per-user limit)."""
+
+    def memberships(self, user_id: str) -> list[Membership]: ...
+
+
 class UnknownUserError(LookupError):
     """Nothing at all is stored under this user id: no profile, no erasure tombstone, no
     records, no write-budget counters (a user that never existed, or erased long ago)."""
@@ -79,7 +87,9 @@ class UserExport:
         records: Records,
         page_size: int = 1000,
         graph: OwnEdges | None = None,
+        teams: OwnMemberships | None = None,
     ) -> None:
+        self._teams = teams
         self._users = users
         self._records = records
         self._page_size = page_size
@@ -106,8 +116,17 @@ class UserExport:
             ]
             if self._graph is not None:
                 document["graph"] = self._edges(user_id, self._graph)
+            if self._teams is not None:
+                document["teams"] = [
+                    {
+                        "team_id": m.team_id,
+                        "joined_at": m.joined_at.isoformat(),
+                        "added_by_admin": m.added_by_admin,
+                    }
+                    for m in self._teams.memberships(user_id)
+                ]
             edges = document.get("graph", {})
-            made = edges.get("following") or edges.get("blocked")
+            made = edges.get("following") or edges.get("blocked") or document.get("teams")
             if must_exist and not (
                 records or document["profile"] or document["write_budget"] or made
             ):

@@ -43,9 +43,11 @@ class LeaderboardProjector:
         is written, not only each user's last one (a retried or reordered batch may put an older
         image last); the display name is the last image's, which the stream's per-item order
         makes the newest. Returns the number of profile images written."""
-        players: list[PlayerScore] = [
-            player for image in images if (player := self._score_of(image)) is not None
-        ]
+        players = self.players(images)
         if players:
             self._leaderboard.publish(players, self._clock())
         return len(players)
+
+    def players(self, images: Sequence[Mapping[str, Any]]) -> list[PlayerScore]:
+        """The profiles among ``images``, in order (the team projection reads them too)."""
+        return [player for image in images if (player := self._score_of(image)) is not None]

@@ -77,3 +77,14 @@ def test_the_friend_fakes_fit_their_ports() -> None:
     streak_profiles: friend_streaks.Profiles = FakeProfiles()
     assert [graph, edges, followed, follow_profiles, board_profiles, scores, links]
     assert streak_profiles
+
+
+def test_the_team_fakes_fit_their_ports() -> None:
+    from gamification.services import team_projection, teams
+    from tests.fakes.teams import FakeTeamBoards, FakeTeamStore
+
+    store: team_projection.TeamBoardStore = FakeTeamBoards()
+    reader: teams.TeamBoardReader = FakeTeamBoards()
+    definitions: teams.TeamStore = FakeTeamStore()
+    memberships: export.OwnMemberships = FakeTeamStore()
+    assert [store, reader, definitions, memberships]
