@@ -260,3 +260,37 @@ def block_sk(user_id: str) -> str:
 def friend_streak_sk(user_id: str) -> str:
     """In both users' partitions: a friend streak with ``user_id`` (invited, or active)."""
     return f"{FRIEND_STREAK_PREFIX}{user_id}"
+
+
+# -- the wallet (docs/wallet.md) ------------------------------------------------------------------
+
+LEDGER_PREFIX = "LEDGER#"
+RECEIPT_PREFIX = "REDEEM#"
+BOUGHT_PREFIX = "BOUGHT#"
+SHOP_PK = "SHOP"
+SHOP_ITEM_PREFIX = "ITEM#"
+STOCK_SK = "STOCK"
+
+
+def ledger_sk(seq: int) -> str:
+    """A user's ledger entry ``seq``: zero-padded, so the sort key orders the ledger."""
+    return f"{LEDGER_PREFIX}{seq:012d}"
+
+
+def receipt_sk(idempotency_key: str) -> str:
+    return f"{RECEIPT_PREFIX}{idempotency_key}"
+
+
+def bought_sk(item_id: str) -> str:
+    """How many of ``item_id`` the user bought (only for items with a per-user limit)."""
+    return f"{BOUGHT_PREFIX}{item_id}"
+
+
+def shop_item_sk(item_id: str) -> str:
+    return f"{SHOP_ITEM_PREFIX}{item_id}"
+
+
+def stock_pk(item_id: str, shard: int) -> str:
+    """One shard of an item's global stock: each its own partition key, so buyers of a hot item
+    spread over up to 10 keys (DynamoDB: ≈ 1,000 writes/s per key)."""
+    return f"STOCK#{item_id}#{shard}"

@@ -17,6 +17,7 @@ from gamification.domain.levels import level_from_xp
 from gamification.domain.quests import QuestProgress
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.timezones import validate_timezone
+from gamification.domain.wallet import WalletState
 
 
 class UserSettings(BaseModel):
@@ -110,6 +111,8 @@ class UserState(BaseModel):
     league: LeagueState = LeagueState()
     """Tier, latest cohort and latest result (bounded; written by the consumer and the league
     close job, not a function of the activities alone)."""
+    wallet: WalletState = WalletState()
+    """Currency balances and the ledger's length (domain.wallet; one number per currency)."""
 
     @property
     def level(self) -> int:

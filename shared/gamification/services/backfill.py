@@ -28,6 +28,7 @@ from gamification.domain.badges import BadgeDefinition
 from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import apply_activities
+from gamification.domain.wallet import WalletWrite
 from gamification.services.applier import player_score
 from gamification.services.job_ports import (
     LeaderboardUnavailableError,
@@ -200,6 +201,7 @@ class BadgeBackfill:
                 state=transition.state,
                 now=now,
                 notifications=transition.effects.notifications,
+                wallet=WalletWrite(tuple(transition.effects.ledger)),
             )
             try:
                 version = self._users.commit(change)

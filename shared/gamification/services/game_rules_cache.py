@@ -16,6 +16,7 @@ from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
+from gamification.domain.wallet import WalletRules, load_wallet_rules
 
 
 @dataclass
@@ -26,6 +27,7 @@ class GameRulesCache:
     policy: Policy = field(default_factory=Policy)
     events: EventCatalog = field(default_factory=load_event_catalog)
     leagues: LeagueRules = field(default_factory=load_league_rules)
+    wallet: WalletRules = field(default_factory=load_wallet_rules)
     max_age_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
     _cached: GameRules | None = None
@@ -41,6 +43,7 @@ class GameRulesCache:
                 policy=self.policy,
                 quests=quests,
                 leagues=self.leagues,
+                wallet=self.wallet,
             )
             self._loaded_at = now
         return self._cached
