@@ -269,7 +269,6 @@ RECEIPT_PREFIX = "REDEEM#"
 BOUGHT_PREFIX = "BOUGHT#"
 SHOP_PK = "SHOP"
 SHOP_ITEM_PREFIX = "ITEM#"
-STOCK_SK = "STOCK"
 
 
 def ledger_sk(seq: int) -> str:
@@ -290,7 +289,12 @@ def shop_item_sk(item_id: str) -> str:
     return f"{SHOP_ITEM_PREFIX}{item_id}"
 
 
-def stock_pk(item_id: str, shard: int) -> str:
-    """One shard of an item's global stock: each its own partition key, so buyers of a hot item
-    spread over up to 10 keys (DynamoDB: ≈ 1,000 writes/s per key)."""
-    return f"STOCK#{item_id}#{shard}"
+def stock_pk(item_id: str) -> str:
+    """An item's global stock, split over shard items (``stock_sk``) read with one query."""
+    return f"STOCK#{item_id}"
+
+
+def stock_sk(shard: int) -> str:
+    """One shard of a stock: buyers drawing from different shards never touch the same item,
+    so they do not conflict (a transaction conflict is per item)."""
+    return f"SHARD#{shard:02d}"

@@ -130,7 +130,7 @@ class WalletItems:
                     "Update": {
                         "TableName": table,
                         "Key": to_item(
-                            {"PK": keys.stock_pk(redemption.item_id, shard), "SK": keys.STOCK_SK}
+                            {"PK": keys.stock_pk(redemption.item_id), "SK": keys.stock_sk(shard)}
                         ),
                         "UpdateExpression": "SET #l = #l - :q, sold = if_not_exists(sold, :z) + :q",
                         "ConditionExpression": "#l >= :q",
