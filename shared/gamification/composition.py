@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from gamification.adapters.request_budget import RequestBudget
     from gamification.adapters.snapshot_repository import SnapshotRepository
     from gamification.adapters.user_repository import UserRepository
+    from gamification.adapters.wallet_store import WalletStore
     from gamification.adapters.webhook_queue import WebhookQueue
     from gamification.adapters.webhook_repository import WebhookRepository
     from gamification.domain.game_rules import GameRules
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     )
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
+    from gamification.services.wallet import WalletService
     from gamification.services.webhooks import (
         WebhookAdmin,
         WebhookFanOut,
@@ -645,3 +647,19 @@ def friend_streak_service() -> FriendStreakService:
     from gamification.services.friend_streaks import FriendStreakService
 
     return FriendStreakService(follow_graph(), user_repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def wallet_store() -> WalletStore:
+    from gamification.adapters.wallet_store import WalletStore
+
+    return WalletStore(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def wallet_service() -> WalletService:
+    """Balances, ledger, redeem, adjust and the shop (docs/wallet.md)."""
+    from gamification.services.wallet import WalletService
+
+    store = wallet_store()
+    return WalletService(user_repository(), store, store, rules=rules(), clock=utc_now)

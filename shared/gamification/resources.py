@@ -202,6 +202,14 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/webhooks/{webhook_id}/deliveries", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/test", "admin", auth="admin"),
     Route("POST", "/v1/admin/webhooks/{webhook_id}/rotate", "admin", auth="admin"),
+    Route("GET", "/v1/me/wallet", "query"),
+    Route("GET", "/v1/me/wallet/ledger", "query"),
+    Route("GET", "/v1/shop/items", "query"),
+    Route("POST", "/v1/me/wallet/redeem", "account"),
+    Route("PUT", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
+    Route("POST", "/v1/admin/users/{user_id}/wallet/adjust", "admin", auth="admin"),
 )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -365,3 +366,66 @@ class ExportOut(ReadModel):
         "did, once per object), `notification`, `cap_day`, `streak_reminder_sent`."
     )
     next_cursor: str | None = Field(description="Pass back as `cursor`; null on the last page.")
+
+
+# -- the wallet (docs/wallet.md) ------------------------------------------------------------------
+
+ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+CurrencyId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+
+
+class RedeemIn(_Request):
+    item_id: ItemId
+    quantity: WholeNumber = Field(default=1, ge=1, le=100)
+    idempotency_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{8,64}$")] = Field(
+        description="Your id for this purchase (8-64 of `A-Z a-z 0-9 _ . : -`): repeating the "
+        "request with it returns the first answer and never debits twice."
+    )
+
+
+class PriceIn(_Request):
+    currency: CurrencyId
+    amount: WholeNumber = Field(ge=1, le=1_000_000_000)
+
+
+class ShopItemIn(_Request):
+    name: HumanText = _human(64, "Shown in the shop and the ledger.")
+    description: Annotated[str, Field(max_length=280)] = ""
+    price: PriceIn
+    stock: Annotated[int, Interval(ge=0, le=10_000_000), BeforeValidator(_whole)] | None = Field(
+        default=None,
+        description="Units ever offered, for everyone together; null: unlimited. "
+        "It can only grow (units on sale stay on sale).",
+    )
+    per_user_limit: Annotated[int, Interval(ge=1, le=10_000), BeforeValidator(_whole)] | None = None
+    available_from: Instant | None = None
+    available_until: Instant | None = None
+    fulfilment: Literal["internal", "external"] = Field(
+        default="external",
+        description="internal: the engine delivers it (`grants`); external: your system does, on "
+        "the `reward.redeemed` event.",
+    )
+    grants: Literal["streak_freeze"] | None = Field(
+        default=None, description="What an internal item gives."
+    )
+
+
+class AdjustIn(_Request):
+    currency: CurrencyId
+    amount: WholeNumber = Field(
+        ge=-1_000_000,
+        le=1_000_000,
+        description="Positive: a grant or refund to the user; negative: a correction; not 0.",
+    )
+    reason: HumanText = _human(200, "Why: stored in the user's ledger.")
+    allow_negative: bool = Field(
+        default=False,
+        description="Let a negative amount take the balance below zero (else it is refused).",
+    )
+
+
+class AdjustOut(ReadModel):
+    seq: int
+    currency: str
+    amount: int
+    balance: int

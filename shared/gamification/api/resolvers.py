@@ -30,11 +30,12 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
         "notifications",
         "export",
         "friends",
+        "wallet",
     ),
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
     "meta": ("meta",),
-    "account": ("account", "privacy", "follows"),
-    "admin": ("admin", "webhooks"),
+    "account": ("account", "privacy", "follows", "redeem"),
+    "admin": ("admin", "webhooks", "shop"),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""
 

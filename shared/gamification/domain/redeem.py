@@ -117,6 +117,8 @@ def adjust(
 ) -> tuple[UserState, LedgerEntry]:
     """An admin's grant (> 0) or refund/correction (< 0), with its reason in the ledger. A
     debit below zero only when the admin says so (``allow_negative``)."""
+    if amount == 0:
+        raise QuantityError("amount: a grant or correction of 0 changes nothing")
     currency = wallet_rules.currency(currency_id)
     if currency is None:
         raise KeyError(currency_id)
