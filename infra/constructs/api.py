@@ -118,16 +118,27 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     transactional_keys=(keys.user_pk(""), keys.graph_pk("")),
     # Deleting stays the eraser's for user data: the account function deletes follow edges,
     # blocks and friend-streak links only.
-    narrower_transactional=((("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),),
+    # A redeem (docs/wallet.md) commits the profile, its ledger entry and receipt (USER#),
+    # the per-user count (USER#, UpdateItem) and the stock shards it draws from (STOCK#,
+    # UpdateItem, only inside that transaction).
+    narrower_transactional=(
+        (("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),
+        (("UpdateItem",), (keys.stock_pk(""),)),
+    ),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
 INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budget_pk(""),))
 # The badge catalog (one partition, queried whole, items put and deleted) and the webhook
 # endpoints (read one by one, put and deleted; their deliveries log read).
+# The shop (docs/wallet.md): an item and its new stock shards as one transaction (a raised
+# stock: an UpdateItem ADD of its first shard), deleted item by item; a wallet adjustment
+# commits a user's profile and ledger entry as one transaction.
 ADMIN_TABLE_ACCESS = TableAccess(
     reads=("Query", "GetItem"),
     writes=("PutItem", "DeleteItem"),
-    write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK),
+    transactional_writes=("PutItem", "UpdateItem"),
+    write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK, keys.SHOP_PK, keys.stock_pk("")),
+    transactional_keys=(keys.SHOP_PK, keys.stock_pk(""), keys.user_pk("")),
 )
 
 
