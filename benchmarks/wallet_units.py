@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import boto3
@@ -26,7 +27,6 @@ from gamification.adapters.wallet_store import WalletStore
 from gamification.domain.activity import Activity
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.wallet import (
-    Currency,
     EarningRule,
     EarnOn,
     Price,
@@ -110,6 +110,14 @@ def _read(user_id: str, post: str, at: datetime) -> Activity:
     )
 
 
+def _always(rules: GameRules) -> Callable[[], GameRules]:
+    return lambda: rules
+
+
+def _apply(applier: ActivityApplier, user_id: str, post: str) -> object:
+    return applier.apply(user_id, [_read(user_id, post, NOW)])
+
+
 def run() -> str:
     with mock_aws():
         stack = provision("wallet")
@@ -139,20 +147,20 @@ def run() -> str:
         for wallet in (False, True):
             users = UserRepository(client, table, fast_path=True)
             rules = _rules(wallet)
-            applier = ActivityApplier(users, lambda r=rules: r, lambda: NOW)
+            applier = ActivityApplier(users, _always(rules), lambda: NOW)
             who = f"{USER[:-1]}{int(wallet)}"
             label = "activity earning a badge" + (" + 5 gems" if wallet else " (no wallet)")
-            measure(label, lambda a=applier, w=who: a.apply(w, [_read(w, "p-0", NOW)]))
+            measure(label, partial(_apply, applier, who, "p-0"))
         # A per-activity rule: an activity that earned nothing else commits as a transaction
         # (its ledger entry) instead of the fast path's profile put + marker put.
         for per_activity in (False, True):
             users = UserRepository(client, table, fast_path=True)
             rules = _rules(True, per_activity)
-            applier = ActivityApplier(users, lambda r=rules: r, lambda: NOW)
+            applier = ActivityApplier(users, _always(rules), lambda: NOW)
             who = f"{USER[:-2]}p{int(per_activity)}"
             applier.apply(who, [_read(who, "p-0", NOW - timedelta(hours=1))])
             label = "second activity" + (" + 1 gem per read" if per_activity else " (no credit)")
-            measure(label, lambda a=applier, w=who: a.apply(w, [_read(w, "p-1", NOW)]))
+            measure(label, partial(_apply, applier, who, "p-1"))
 
         store = WalletStore(client, table)
         rules = _rules(True)
