@@ -173,7 +173,11 @@ def policy() -> Policy:
 def rules() -> GameRulesCache:
     from gamification.services.game_rules_cache import GameRulesCache
 
-    return GameRulesCache(load_catalog=badge_repository().load_rules, policy=policy())
+    return GameRulesCache(
+        load_catalog=badge_repository().load_rules,
+        policy=policy(),
+        load_wallet=wallet_store().rules,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -210,6 +210,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
     Route("POST", "/v1/admin/users/{user_id}/wallet/adjust", "admin", auth="admin"),
+    Route("GET", "/v1/admin/wallet/rules", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/wallet/rules", "admin", auth="admin"),
 )
 
 

@@ -146,3 +146,39 @@ def test_refusals_name_their_cause(api: Api, stack_env: Provisioned) -> None:
     assert (negative.status, negative.error["code"]) == (409, "insufficient_funds")
     assert (forced.status, forced.json["balance"]) == (200, -5)
     assert not_admin.status == 403
+
+
+def test_admins_edit_the_currencies_and_rules_and_never_remove_a_currency(
+    api: Api, stack_env: Provisioned
+) -> None:
+    shipped = api.get("/v1/admin/wallet/rules", as_=admin()).json
+    rules = {
+        "currencies": [
+            {"id": "gems", "name": "Gems", "balance_cap": 1000},
+            {"id": "coins", "name": "Coins"},
+        ],
+        "earning": [{"on": "event", "match": "post_read", "currency": "coins", "amount": 2}],
+    }
+    saved = api.put("/v1/admin/wallet/rules", as_=admin(), body=rules)
+    dropped = api.put(
+        "/v1/admin/wallet/rules", as_=admin(), body={**rules, "currencies": rules["currencies"][1:]}
+    )
+    unknown = api.put(
+        "/v1/admin/wallet/rules",
+        as_=admin(),
+        body={**rules, "earning": [{"on": "badge", "currency": "stars", "amount": 1}]},
+    )
+    from gamification import composition
+
+    composition.rules().invalidate()  # the consumer's container reads them within a minute
+    api.post("/v1/activities", as_=ALICE, body={"type": "post_read", "object_id": "post-9"})
+    _consume(stack_env)
+
+    assert [c["id"] for c in shipped["currencies"]] == ["gems"]
+    assert saved.status == 200, saved.text
+    assert (dropped.status, dropped.error_fields()) == (400, {"body.currencies"})
+    assert (unknown.status, unknown.error_fields()) == (400, {"body.earning"})
+    balances = {
+        b["currency"]: b["balance"] for b in api.get("/v1/me/wallet", as_=ALICE).json["balances"]
+    }
+    assert balances == {"gems": 0, "coins": 2}  # no badge rule any more; 2 coins per read

@@ -20,6 +20,7 @@ from gamification.domain.wallet import (
     OutOfStockError,
     RedeemResult,
     ShopItem,
+    WalletRules,
     split_stock,
     stock_shards,
 )
@@ -36,6 +37,7 @@ class FakeWallet:
         self.sold_units: dict[str, int] = {}
         self.events: list[tuple[str, str]] = []
         """(user, event type) of every committed outbox draft."""
+        self.saved_rules: WalletRules | None = None
         self._lock = threading.Lock()
 
     # -- profiles ------------------------------------------------------------------------------
@@ -76,6 +78,14 @@ class FakeWallet:
             stored = StoredUser(change.state, change.before.version + 1, change.xp_at)
             self.profiles[user_id] = replace(stored, marks=change.new_marks)
             return self.profiles[user_id]
+
+    # -- currencies and earning rules ------------------------------------------------------
+
+    def rules(self) -> WalletRules | None:
+        return self.saved_rules
+
+    def put_rules(self, rules: WalletRules) -> None:
+        self.saved_rules = rules
 
     # -- shop ----------------------------------------------------------------------------------
 

@@ -264,6 +264,8 @@ def friend_streak_sk(user_id: str) -> str:
 
 # -- the wallet (docs/wallet.md) ------------------------------------------------------------------
 
+WALLET_RULES_SK = "WALLET"
+"""The currencies and earning rules as an admin saved them (``CATALOG`` partition)."""
 LEDGER_PREFIX = "LEDGER#"
 RECEIPT_PREFIX = "REDEEM#"
 BOUGHT_PREFIX = "BOUGHT#"

@@ -19,6 +19,7 @@ from gamification.domain.wallet import (
     LedgerEntry,
     RedeemResult,
     ShopItem,
+    WalletRules,
     split_stock,
     stock_shards,
 )
@@ -35,6 +36,27 @@ class WalletStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
+
+    # -- currencies and earning rules ------------------------------------------------------
+
+    def rules(self) -> WalletRules | None:
+        """The saved rules (one read; the rules cache asks once a minute), ``None`` before an
+        admin saved any: the shipped ``data/currencies.json`` applies then."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.CATALOG_PK, "SK": keys.WALLET_RULES_SK}),
+        )
+        found = response.get("Item")
+        return WalletRules.model_validate_json(from_item(found)["definition"]) if found else None
+
+    def put_rules(self, rules: WalletRules) -> None:
+        """≤ 30 KB: 8 currencies and 200 rules of bounded fields."""
+        item = {
+            "PK": keys.CATALOG_PK,
+            "SK": keys.WALLET_RULES_SK,
+            "definition": rules.model_dump_json(exclude_none=True),
+        }
+        self._client.put_item(TableName=self._table, Item=to_item(item))
 
     # -- the shop ------------------------------------------------------------------------------
 

@@ -429,3 +429,27 @@ class AdjustOut(ReadModel):
     currency: str
     amount: int
     balance: int
+
+
+class CurrencyIn(_Request):
+    id: CurrencyId
+    name: HumanText = _human(64, "Shown with balances.")
+    balance_cap: Annotated[WholeNumber, Field(ge=1, le=1_000_000_000)] = 1_000_000
+
+
+class EarningRuleIn(_Request):
+    on: Literal["event", "badge", "quest", "level", "streak_milestone", "league_promotion"]
+    match: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description='The event type, badge id, quest id, level (`"5"`) or league tier name; '
+        "absent: any.",
+    )
+    currency: CurrencyId
+    amount: Annotated[WholeNumber, Field(ge=1, le=1_000_000)]
+
+
+class WalletRulesIn(_Request):
+    currencies: list[CurrencyIn] = Field(
+        min_length=1, max_length=8, description="Added or renamed, never removed."
+    )
+    earning: list[EarningRuleIn] = Field(default_factory=list, max_length=200)

@@ -143,6 +143,9 @@ WALLET_TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ),
     (_WALLET_SERVICE, "UnknownCurrencyError"): _bad_field("unknown_currency", "body.currency"),
     (_WALLET_SERVICE, "StockLoweredError"): _bad_field("invalid_shop_item", "body.stock"),
+    (_WALLET_SERVICE, "CurrencyRemovedError"): _bad_field(
+        "invalid_wallet_rules", "body.currencies"
+    ),
     (_WALLET_SERVICE, "BusyError"): _unavailable("busy", "the wallet kept changing; retry", 1),
 }
 """The wallet's refusals: a state that does not allow it now is a 409; a field, a 400."""

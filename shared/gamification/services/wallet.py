@@ -22,6 +22,7 @@ from gamification.domain.wallet import (
     OutOfStockError,
     RedeemResult,
     ShopItem,
+    WalletRules,
     WalletState,
     WalletWrite,
     draw_from,
@@ -54,6 +55,12 @@ class Shop(Protocol):
         """Units left per stock shard (eventually consistent: a hint, the commit decides)."""
         ...
 
+    def rules(self) -> WalletRules | None:
+        """The currencies and earning rules an admin saved (``None``: the shipped ones)."""
+        ...
+
+    def put_rules(self, rules: WalletRules) -> None: ...
+
 
 class Ledgers(Protocol):
     def receipt(self, user_id: str, key: str) -> RedeemResult | None: ...
@@ -73,6 +80,10 @@ class UnknownCurrencyError(KeyError):
 
 class BusyError(Exception):
     """The user's profile kept changing (or the stock kept moving) under every attempt."""
+
+
+class CurrencyRemovedError(ValueError):
+    """A currency can be added or renamed, never removed: balances in it would be orphaned."""
 
 
 class StockLoweredError(ValueError):
@@ -217,6 +228,22 @@ class WalletService:
                 continue
             return entry
         raise BusyError(f"user {user_id}: {self._max_attempts} attempts")
+
+    def wallet_rules(self) -> WalletRules:
+        """The rules in force: saved by an admin, else the shipped ``data/currencies.json``."""
+        return self._shop.rules() or self._rules().wallet
+
+    def put_wallet_rules(self, rules: WalletRules) -> WalletRules:
+        """Replace the currencies and earning rules (every container within a minute)."""
+        kept = {c.id for c in rules.currencies}
+        removed = sorted({c.id for c in self.wallet_rules().currencies} - kept)
+        if removed:
+            raise CurrencyRemovedError(f"currencies: {removed} cannot be removed")
+        self._shop.put_rules(rules)
+        invalidate = getattr(self._rules, "invalidate", None)
+        if callable(invalidate):
+            invalidate()
+        return rules
 
     def put_item(self, item: ShopItem) -> ShopItem:
         if self._rules().wallet.currency(item.price.currency) is None:

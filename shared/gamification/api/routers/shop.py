@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from gamification import composition
 from gamification.api.auth import Caller, current_user
-from gamification.api.bodies import AdjustIn, AdjustOut, ShopItemIn
+from gamification.api.bodies import AdjustIn, AdjustOut, ShopItemIn, WalletRulesIn
 from gamification.api.contract import (
     ADMIN_ERRORS,
     BODY_ERRORS,
@@ -22,7 +22,7 @@ from gamification.api.contract import (
 )
 from gamification.api.errors import ApiError, field_error
 from gamification.domain.activity import UserId
-from gamification.domain.wallet import ShopItem
+from gamification.domain.wallet import ShopItem, WalletRules
 from gamification.services.read_models import ShopItemOut
 from gamification.services.wallet import WalletService
 
@@ -41,21 +41,60 @@ def wallet_service() -> WalletService:
     return composition.wallet_service()
 
 
+def _refused(error: ValidationError, code: str, default: str) -> ApiError:
+    """A domain model's refusal as a 400 naming the field (its message starts with it)."""
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or default
+    message = str(first["msg"]).removeprefix("Value error, ")
+    field = message.split(":", 1)[0] if ":" in message else where
+    return ApiError(
+        HTTPStatus.BAD_REQUEST, code, message, [field_error(f"body.{field}", message, code)]
+    )
+
+
+@route(
+    router,
+    "GET",
+    "/v1/admin/wallet/rules",
+    operation_id="getWalletRules",
+    summary="The currencies and earning rules in force",
+    tags=TAGS,
+    responses=responses(200, "The rules", *ADMIN_ERRORS),
+)
+def get_wallet_rules(service: Annotated[WalletService, Depends(wallet_service)]) -> WalletRulesIn:
+    return WalletRulesIn.model_validate(
+        service.wallet_rules().model_dump(mode="json", exclude_none=True)
+    )
+
+
+@route(
+    router,
+    "PUT",
+    "/v1/admin/wallet/rules",
+    operation_id="putWalletRules",
+    summary="Replace the currencies and earning rules",
+    description="Every container applies them within a minute. A currency can be added or "
+    "renamed, never removed.",
+    tags=TAGS,
+    responses=responses(200, "The rules as saved", HTTPStatus.BAD_REQUEST, *ADMIN_ERRORS),
+)
+def put_wallet_rules(
+    body: WalletRulesIn, service: Annotated[WalletService, Depends(wallet_service)]
+) -> WalletRulesIn:
+    try:
+        rules = WalletRules.model_validate(body.model_dump(exclude_none=True))
+    except ValidationError as error:
+        raise _refused(error, "invalid_wallet_rules", "currencies") from error
+    service.put_wallet_rules(rules)
+    return body
+
+
 def _item(item_id: str, body: ShopItemIn) -> ShopItem:
     """The domain's own checks (an internal item names what it grants, the window's order)."""
     try:
         return ShopItem(id=item_id, **body.model_dump())
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "grants"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        field = message.split(":", 1)[0] if ":" in message else where
-        raise ApiError(
-            HTTPStatus.BAD_REQUEST,
-            "invalid_shop_item",
-            message,
-            [field_error(f"body.{field}", message, "invalid_shop_item")],
-        ) from error
+        raise _refused(error, "invalid_shop_item", "grants") from error
 
 
 @route(
