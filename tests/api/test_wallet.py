@@ -152,16 +152,14 @@ def test_admins_edit_the_currencies_and_rules_and_never_remove_a_currency(
     api: Api, stack_env: Provisioned
 ) -> None:
     shipped = api.get("/v1/admin/wallet/rules", as_=admin()).json
-    rules = {
-        "currencies": [
-            {"id": "gems", "name": "Gems", "balance_cap": 1000},
-            {"id": "coins", "name": "Coins"},
-        ],
+    currencies = [{"id": "gems", "name": "Gems", "balance_cap": 1000}, {"id": "coins", "name": "C"}]
+    rules: dict[str, Any] = {
+        "currencies": currencies,
         "earning": [{"on": "event", "match": "post_read", "currency": "coins", "amount": 2}],
     }
     saved = api.put("/v1/admin/wallet/rules", as_=admin(), body=rules)
     dropped = api.put(
-        "/v1/admin/wallet/rules", as_=admin(), body={**rules, "currencies": rules["currencies"][1:]}
+        "/v1/admin/wallet/rules", as_=admin(), body={**rules, "currencies": currencies[1:]}
     )
     unknown = api.put(
         "/v1/admin/wallet/rules",
