@@ -434,7 +434,7 @@ class AdjustOut(ReadModel):
 class CurrencyIn(_Request):
     id: CurrencyId
     name: HumanText = _human(64, "Shown with balances.")
-    balance_cap: Annotated[WholeNumber, Field(ge=1, le=1_000_000_000)] = 1_000_000
+    balance_cap: WholeNumber = Field(default=1_000_000, ge=1, le=1_000_000_000)
 
 
 class EarningRuleIn(_Request):
@@ -445,7 +445,7 @@ class EarningRuleIn(_Request):
         "absent: any.",
     )
     currency: CurrencyId
-    amount: Annotated[WholeNumber, Field(ge=1, le=1_000_000)]
+    amount: WholeNumber = Field(ge=1, le=1_000_000)
 
 
 class WalletRulesIn(_Request):
