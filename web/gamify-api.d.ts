@@ -26,6 +26,23 @@ export interface ActivityIn {
   series_id?: string | null;
 }
 
+export interface AdjustIn {
+  currency: string;
+  /** Positive: a grant or refund to the user; negative: a correction; not 0. */
+  amount: number;
+  /** Why: stored in the user's ledger. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  reason: string;
+  /** Let a negative amount take the balance below zero (else it is refused). */
+  allow_negative?: boolean;
+}
+
+export interface AdjustOut {
+  seq: number;
+  currency: string;
+  amount: number;
+  balance: number;
+}
+
 export interface AroundOut {
   period: Period;
   week: string | null;
@@ -100,6 +117,23 @@ export interface CohortEntryOut {
   weekly_xp: number;
 }
 
+export interface CurrencyBalanceOut {
+  currency: string;
+  name: string;
+  balance: number;
+  /** Credits not spendable yet (always 0: nothing is held back yet) */
+  pending?: number;
+  /** Units expiring within 7 days (always 0: no currency expires yet) */
+  expiring_soon?: number;
+}
+
+export interface CurrencyIn {
+  id: string;
+  /** Shown with balances. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  name: string;
+  balance_cap?: number;
+}
+
 export interface DailyStreakOut {
   /** Days in a row, still alive today (0 once broken). */
   current: number;
@@ -115,6 +149,14 @@ export interface DailyStreakOut {
 
 export interface DeliveriesOut {
   deliveries: Array<AttemptOut>;
+}
+
+export interface EarningRuleIn {
+  on: "event" | "badge" | "quest" | "level" | "streak_milestone" | "league_promotion";
+  /** The event type, badge id, quest id, level (`"5"`) or league tier name; absent: any. */
+  match?: string | null;
+  currency: string;
+  amount: number;
 }
 
 export interface EntryOut {
@@ -178,6 +220,8 @@ export interface ExportOut {
   write_budget?: Array<Record<string, unknown>> | null;
   /** Stored items, each with a `kind`: `activity` (a dedupe marker: what you did, once per object), `notification`, `cap_day`, `streak_reminder_sent`. */
   records: Array<Record<string, unknown>>;
+  /** First page only: your team memberships (`team_id`, `joined_at`, `added_by_admin`). */
+  teams?: Array<Record<string, unknown>> | null;
   /** Pass back as `cursor`; null on the last page. */
   next_cursor: string | null;
 }
@@ -258,6 +302,10 @@ export interface ItemError {
   field?: string | null;
 }
 
+export interface JoinIn {
+  code?: string | null;
+}
+
 export interface LeaderboardOut {
   period: Period;
   /** The ISO week (UTC) of a weekly board. */
@@ -288,6 +336,29 @@ export interface LeagueSummaryOut {
   /** The ISO week of your latest cohort. */
   week: string | null;
   last_result: LeagueResultOut | null;
+}
+
+export interface LedgerEntryOut {
+  seq: number;
+  currency: string;
+  /** Signed: what the balance changed by */
+  amount: number;
+  /** The balance after this entry */
+  balance: number;
+  /** earn, redeem or adjust */
+  cause: string;
+  /** What earned or spent it: badge, quest, level, redeem, grant... */
+  kind: string;
+  /** Its id: the award key, the redeem's idempotency key... */
+  ref: string;
+  at: string;
+  note?: string | null;
+}
+
+export interface LedgerPageOut {
+  entries: Array<LedgerEntryOut>;
+  /** Pass as `before` for the next (older) page; null on the last page */
+  next_before: number | null;
 }
 
 export interface LevelOut {
@@ -334,6 +405,21 @@ export interface MarkSomeReadIn {
   ids: Array<string>;
 }
 
+export interface MemberEntryOut {
+  rank: number;
+  user_id: string;
+  display_name: string | null;
+  xp: number;
+}
+
+export interface MembershipOut {
+  team_id: string;
+  user_id: string;
+  member: boolean;
+  /** False when nothing had to change (a repeated request). */
+  changed: boolean;
+}
+
 export interface MyLeagueOut {
   /** The current ISO week (UTC). */
   week: string;
@@ -377,6 +463,22 @@ export interface MyProfileOut {
   experience?: "treatment" | "control";
 }
 
+export interface MyTeamOut {
+  team_id: string;
+  name: string;
+  description: string;
+  join: "open" | "code" | "admin";
+  max_members: number;
+  members: number;
+  joined_at: string;
+}
+
+export interface MyTeamsOut {
+  teams: Array<MyTeamOut>;
+  /** How many teams you may be in at once. */
+  limit: number;
+}
+
 export interface NotificationOut {
   id: string;
   kind: string;
@@ -404,6 +506,16 @@ export interface PostsRead {
   count: number;
   type: "posts_read";
   scope?: "total";
+}
+
+export interface PriceIn {
+  currency: string;
+  amount: number;
+}
+
+export interface PriceOut {
+  currency: string;
+  amount: number;
 }
 
 export interface ProfileOut {
@@ -472,6 +584,29 @@ export interface QuestOut {
   reward_badge: string | null;
 }
 
+export interface RedeemIn {
+  item_id: string;
+  quantity?: number;
+  /** Your id for this purchase (8-64 of `A-Z a-z 0-9 _ . : -`): repeating the request with it returns the first answer and never debits twice. */
+  idempotency_key: string;
+}
+
+export interface RedeemOut {
+  /** Your idempotency key: the same key always gets this answer */
+  key: string;
+  item_id: string;
+  quantity: number;
+  currency: string;
+  /** What was debited in total */
+  amount: number;
+  /** The balance right after the debit */
+  balance: number;
+  fulfilment: string;
+  redeemed_at: string;
+  /** The ledger entry of the debit */
+  seq: number;
+}
+
 export interface RelationOut {
   user_id: string;
   /** You follow them. */
@@ -527,6 +662,40 @@ export interface SettingsOut {
   locale?: string;
 }
 
+export interface ShopItemIn {
+  /** Shown in the shop and the ledger. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
+  name: string;
+  description?: string;
+  price: PriceIn;
+  /** Units ever offered, for everyone together; null: unlimited. It can only grow (units on sale stay on sale). */
+  stock?: number | null;
+  per_user_limit?: number | null;
+  available_from?: string | null;
+  available_until?: string | null;
+  /** internal: the engine delivers it (`grants`); external: your system does, on the `reward.redeemed` event. */
+  fulfilment?: "internal" | "external";
+  /** What an internal item gives. */
+  grants?: "streak_freeze" | null;
+}
+
+export interface ShopItemOut {
+  id: string;
+  name: string;
+  description: string;
+  price: PriceOut;
+  /** Units ever offered; null: unlimited */
+  stock: number | null;
+  per_user_limit: number | null;
+  available_from: string | null;
+  available_until: string | null;
+  fulfilment: string;
+  grants: string | null;
+}
+
+export interface ShopOut {
+  items: Array<ShopItemOut>;
+}
+
 /** A streak of ``count`` consecutive days, reached at any time (the longest streak counts). */
 export interface StreakDays {
   count: number;
@@ -541,6 +710,71 @@ export interface StreakOut {
   active_today: boolean;
   /** When it breaks unless the user acts. */
   expires_at: string | null;
+}
+
+export interface TeamAdminOut {
+  team_id: string;
+  name: string;
+  description: string;
+  join: "open" | "code" | "admin";
+  max_members: number;
+  members: number;
+  code: string | null;
+}
+
+export interface TeamBoardOut {
+  period: Period;
+  week: string | null;
+  metric: "total" | "average" | "top5";
+  /** Teams on the board. */
+  total: number;
+  entries: Array<TeamEntryOut>;
+}
+
+export interface TeamEntryOut {
+  /** `RANK()` by `value` (ties share a rank). */
+  rank: number;
+  team_id: string;
+  name: string | null;
+  /** The metric's value: XP, or XP per member for `average`. */
+  value: number;
+}
+
+export interface TeamIn {
+  name: string;
+  description?: string;
+  /** `open`: anyone joins; `code`: joining needs `code`; `admin`: only an admin adds members. */
+  join?: "open" | "code" | "admin";
+  max_members?: number;
+  /** Required when `join` is `code`; refused otherwise. */
+  code?: string | null;
+}
+
+export interface TeamListOut {
+  teams: Array<TeamOut>;
+  /** Pass as `cursor` for the next page. */
+  next_cursor: string | null;
+}
+
+export interface TeamMembersBoardOut {
+  team_id: string;
+  period: Period;
+  week: string | null;
+  /** The team's total: every member counts, listed or not. */
+  xp: number;
+  members: number;
+  /** Members shown: hidden or excluded members count in `xp` but are not listed. */
+  listed: number;
+  entries: Array<MemberEntryOut>;
+}
+
+export interface TeamOut {
+  team_id: string;
+  name: string;
+  description: string;
+  join: "open" | "code" | "admin";
+  max_members: number;
+  members: number;
 }
 
 export interface TierOut {
@@ -597,6 +831,18 @@ export interface UserQuestsOut {
   quests: Array<UserQuestOut>;
 }
 
+export interface WalletOut {
+  balances: Array<CurrencyBalanceOut>;
+  /** Entries in your ledger (the next one's `seq`) */
+  ledger_entries: number;
+}
+
+export interface WalletRulesIn {
+  /** Added or renamed, never removed. */
+  currencies: Array<CurrencyIn>;
+  earning?: Array<EarningRuleIn>;
+}
+
 export interface WebhookIn {
   /** `https://` only; a host resolving to a private, loopback or link-local address is refused at every delivery. */
   url: string;
@@ -643,9 +889,20 @@ export interface Responses {
   "PUT /v1/admin/badges/{badge_id}": BadgeOut;
   "DELETE /v1/admin/quests/{quest_id}": null;
   "PUT /v1/admin/quests/{quest_id}": QuestOut;
+  "DELETE /v1/admin/shop/items/{item_id}": null;
+  "GET /v1/admin/shop/items/{item_id}": ShopItemOut;
+  "PUT /v1/admin/shop/items/{item_id}": ShopItemOut;
+  "DELETE /v1/admin/teams/{team_id}": null;
+  "GET /v1/admin/teams/{team_id}": TeamAdminOut;
+  "PUT /v1/admin/teams/{team_id}": TeamAdminOut;
+  "DELETE /v1/admin/teams/{team_id}/members/{user_id}": MembershipOut;
+  "PUT /v1/admin/teams/{team_id}/members/{user_id}": MembershipOut;
   "DELETE /v1/admin/users/{user_id}": ErasureOut;
   "PUT /v1/admin/users/{user_id}": ExclusionOut;
   "GET /v1/admin/users/{user_id}/export": ExportOut;
+  "POST /v1/admin/users/{user_id}/wallet/adjust": AdjustOut;
+  "GET /v1/admin/wallet/rules": WalletRulesIn;
+  "PUT /v1/admin/wallet/rules": WalletRulesIn;
   "GET /v1/admin/webhooks": WebhookListOut;
   "DELETE /v1/admin/webhooks/{webhook_id}": null;
   "GET /v1/admin/webhooks/{webhook_id}": WebhookOut;
@@ -681,8 +938,18 @@ export interface Responses {
   "POST /v1/me/notifications/read": MarkReadOut;
   "GET /v1/me/quests": UserQuestsOut;
   "PUT /v1/me/settings": SettingsOut;
+  "GET /v1/me/teams": MyTeamsOut;
+  "GET /v1/me/wallet": WalletOut;
+  "GET /v1/me/wallet/ledger": LedgerPageOut;
+  "POST /v1/me/wallet/redeem": RedeemOut;
   "GET /v1/openapi.json": Record<string, unknown>;
   "GET /v1/quests": QuestCatalogOut;
+  "GET /v1/shop/items": ShopOut;
+  "GET /v1/teams": TeamListOut;
+  "GET /v1/teams/leaderboard": TeamBoardOut;
+  "POST /v1/teams/{team_id}/join": MembershipOut;
+  "GET /v1/teams/{team_id}/leaderboard": TeamMembersBoardOut;
+  "DELETE /v1/teams/{team_id}/members/me": MembershipOut;
   "GET /v1/users/{user_id}": ProfileOut;
   "GET /v1/users/{user_id}/badges": UserBadgesOut;
 }

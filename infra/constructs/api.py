@@ -120,9 +120,13 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
     # blocks and friend-streak links only.
     # Teams (issue #30): a join or a leave is one transaction of the membership and the user's
     # count (MEMBERSHIP#) and the team's member count (TEAM#).
+    # A redeem (docs/wallet.md) commits the profile, its ledger entry and receipt (USER#),
+    # the per-user count (USER#, UpdateItem) and the stock shards it draws from (STOCK#,
+    # UpdateItem, only inside that transaction).
     narrower_transactional=(
         (("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),
         (("PutItem", "UpdateItem", "DeleteItem"), (keys.membership_pk(""), keys.team_pk(""))),
+        (("UpdateItem",), (keys.stock_pk(""),)),
     ),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.
@@ -131,10 +135,15 @@ INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budge
 # endpoints (read one by one, put and deleted; their deliveries log read).
 # Teams (issue #30): a team's definition and directory row, and the memberships an admin adds
 # or removes, are written in transactions only.
+# The shop (docs/wallet.md): an item and its new stock shards as one transaction (a raised
+# stock: an UpdateItem ADD of its first shard), deleted item by item; a wallet adjustment
+# commits a user's profile and ledger entry as one transaction.
 ADMIN_TABLE_ACCESS = TableAccess(
     reads=("Query", "GetItem"),
     writes=("PutItem", "DeleteItem"),
-    write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK),
+    transactional_writes=("PutItem", "UpdateItem"),
+    write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK, keys.SHOP_PK, keys.stock_pk("")),
+    transactional_keys=(keys.SHOP_PK, keys.stock_pk(""), keys.user_pk("")),
     narrower_transactional=(
         (
             ("PutItem", "UpdateItem", "DeleteItem"),

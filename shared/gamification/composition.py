@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from gamification.adapters.team_boards import TeamBoards
     from gamification.adapters.team_repository import TeamRepository
     from gamification.adapters.user_repository import UserRepository
+    from gamification.adapters.wallet_store import WalletStore
     from gamification.adapters.webhook_queue import WebhookQueue
     from gamification.adapters.webhook_repository import WebhookRepository
     from gamification.domain.game_rules import GameRules
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.team_projection import TeamProjector
     from gamification.services.teams import TeamQueries, TeamService
+    from gamification.services.wallet import WalletService
     from gamification.services.webhooks import (
         WebhookAdmin,
         WebhookFanOut,
@@ -179,7 +181,11 @@ def policy() -> Policy:
 def rules() -> GameRulesCache:
     from gamification.services.game_rules_cache import GameRulesCache
 
-    return GameRulesCache(load_catalog=badge_repository().load_rules, policy=policy())
+    return GameRulesCache(
+        load_catalog=badge_repository().load_rules,
+        policy=policy(),
+        load_wallet=wallet_store().rules,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -715,3 +721,19 @@ def team_projector() -> TeamProjector:
     from gamification.services.team_projection import TeamProjector
 
     return TeamProjector(team_boards(), team_repository().player, utc_now)
+
+
+@lru_cache(maxsize=1)
+def wallet_store() -> WalletStore:
+    from gamification.adapters.wallet_store import WalletStore
+
+    return WalletStore(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def wallet_service() -> WalletService:
+    """Balances, ledger, redeem, adjust and the shop (docs/wallet.md)."""
+    from gamification.services.wallet import WalletService
+
+    store = wallet_store()
+    return WalletService(user_repository(), store, store, rules=rules(), clock=utc_now)

@@ -230,6 +230,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/teams/{team_id}/leaderboard", "query"),
     Route("POST", "/v1/teams/{team_id}/join", "account"),
     Route("DELETE", "/v1/teams/{team_id}/members/me", "account"),
+    Route("GET", "/v1/me/wallet", "query"),
+    Route("GET", "/v1/me/wallet/ledger", "query"),
+    Route("GET", "/v1/shop/items", "query"),
+    Route("POST", "/v1/me/wallet/redeem", "account"),
+    Route("PUT", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
+    Route("GET", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
+    Route("DELETE", "/v1/admin/shop/items/{item_id}", "admin", auth="admin"),
+    Route("POST", "/v1/admin/users/{user_id}/wallet/adjust", "admin", auth="admin"),
+    Route("GET", "/v1/admin/wallet/rules", "admin", auth="admin"),
+    Route("PUT", "/v1/admin/wallet/rules", "admin", auth="admin"),
 )
 
 

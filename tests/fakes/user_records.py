@@ -13,8 +13,11 @@ from gamification.domain.user_records import (
     AppliedActivity,
     BudgetWindow,
     CapDay,
+    LedgerRecord,
     NotificationRecord,
+    PurchaseCount,
     RecordPage,
+    RedeemReceipt,
     ReminderSent,
     UserRecord,
 )
@@ -32,6 +35,12 @@ def _order(record: UserRecord) -> str:
             return f"3|{day}"
         case AppliedActivity(key=key):
             return f"4|{key}"
+        case LedgerRecord(entry=entry):
+            return f"5|{entry.seq:012d}"
+        case RedeemReceipt(result=result):
+            return f"6|{result.key}"
+        case PurchaseCount(item_id=item_id):
+            return f"7|{item_id}"
         case _:
             return f"0|{record.key}"
 

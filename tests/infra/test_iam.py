@@ -109,10 +109,21 @@ EXPECTED: dict[str, set[Grant]] = {
         ],
         "Table",
     )
+    # A redeem draws from the stock shards inside its transaction only (docs/wallet.md).
+    | _grants("dynamodb:UpdateItem" + TXN + " on STOCK#*", "Table")
     | _grants("lambda:InvokeFunction", "eraser-live"),
     "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
     | _grants(
-        ["dynamodb:PutItem on CATALOG,WEBHOOKS", "dynamodb:DeleteItem on CATALOG,WEBHOOKS"],
+        [
+            "dynamodb:PutItem on CATALOG,SHOP,STOCK#*,WEBHOOKS",
+            "dynamodb:DeleteItem on CATALOG,SHOP,STOCK#*,WEBHOOKS",
+        ],
+        "Table",
+    )
+    # The shop (an item with its stock shards) and wallet adjustments (a profile with its
+    # ledger entry), each as one transaction (docs/wallet.md).
+    | _grants(
+        [f"dynamodb:{action}{TXN} on SHOP,STOCK#*,USER#*" for action in ("PutItem", "UpdateItem")],
         "Table",
     )
     # Teams: definitions, directory rows and the memberships an admin adds or removes.

@@ -281,3 +281,43 @@ def membership_pk(user_id: str) -> str:
     """A user's team memberships and their count: a partition of its own, so the functions
     that join and leave may delete there and nowhere in ``USER#``."""
     return f"{MEMBERSHIP_PREFIX}{user_id}"
+
+
+# -- the wallet (docs/wallet.md) ------------------------------------------------------------------
+
+WALLET_RULES_SK = "WALLET"
+"""The currencies and earning rules as an admin saved them (``CATALOG`` partition)."""
+LEDGER_PREFIX = "LEDGER#"
+RECEIPT_PREFIX = "REDEEM#"
+BOUGHT_PREFIX = "BOUGHT#"
+SHOP_PK = "SHOP"
+SHOP_ITEM_PREFIX = "ITEM#"
+
+
+def ledger_sk(seq: int) -> str:
+    """A user's ledger entry ``seq``: zero-padded, so the sort key orders the ledger."""
+    return f"{LEDGER_PREFIX}{seq:012d}"
+
+
+def receipt_sk(idempotency_key: str) -> str:
+    return f"{RECEIPT_PREFIX}{idempotency_key}"
+
+
+def bought_sk(item_id: str) -> str:
+    """How many of ``item_id`` the user bought (only for items with a per-user limit)."""
+    return f"{BOUGHT_PREFIX}{item_id}"
+
+
+def shop_item_sk(item_id: str) -> str:
+    return f"{SHOP_ITEM_PREFIX}{item_id}"
+
+
+def stock_pk(item_id: str) -> str:
+    """An item's global stock, split over shard items (``stock_sk``) read with one query."""
+    return f"STOCK#{item_id}"
+
+
+def stock_sk(shard: int) -> str:
+    """One shard of a stock: buyers drawing from different shards never touch the same item,
+    so they do not conflict (a transaction conflict is per item)."""
+    return f"SHARD#{shard:02d}"

@@ -15,13 +15,17 @@ from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.notification_codec import stored_notification_from_item
 from gamification.adapters.profile_codec import decode_slots
+from gamification.adapters.wallet_codec import decode_ledger, decode_receipt
 from gamification.domain.user_records import (
     AppliedActivity,
     BudgetWindow,
     CapDay,
+    LedgerRecord,
     NotificationRecord,
     OtherRecord,
+    PurchaseCount,
     RecordPage,
+    RedeemReceipt,
     ReminderSent,
     UserRecord,
 )
@@ -85,4 +89,14 @@ def _record(values: Mapping[str, Any]) -> UserRecord:
         )
     if sk.startswith("REMINDED#"):
         return ReminderSent(day=sk.removeprefix("REMINDED#"))
-    return OtherRecord(key=sk)
+    return _wallet_record(sk, values) or OtherRecord(key=sk)
+
+
+def _wallet_record(sk: str, values: Mapping[str, Any]) -> UserRecord | None:
+    if sk.startswith(keys.LEDGER_PREFIX):
+        return LedgerRecord(decode_ledger(values))
+    if sk.startswith(keys.RECEIPT_PREFIX):
+        return RedeemReceipt(decode_receipt(values))
+    if sk.startswith(keys.BOUGHT_PREFIX):
+        return PurchaseCount(sk.removeprefix(keys.BOUGHT_PREFIX), int(values.get("count", 0)))
+    return None

@@ -39,6 +39,7 @@ from gamification.adapters.profile_codec import (
     encode_slots,
     pack_state,
 )
+from gamification.adapters.wallet_codec import WalletItems
 from gamification.domain import notifications
 from gamification.domain.domain_events import EventDraft, user_erased, user_excluded
 from gamification.domain.freezes import FreezeRules, expires_without_clock
@@ -73,6 +74,7 @@ from gamification.domain.profile_records import (
     on_the_boards_with,
 )
 from gamification.domain.state import CapSlot, UserSettings, UserState
+from gamification.domain.wallet import AlreadyRedeemedError, LimitReachedError, OutOfStockError
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -337,6 +339,7 @@ class UserRepository:
             and not plan.day_items
             and not change.notifications
             and change.membership is None
+            and not change.wallet
             and len(after_pending) <= PENDING_MAX_KEYS
             and sum(len(k.encode()) for k in after_pending) <= PENDING_MAX_BYTES
         )
@@ -452,6 +455,9 @@ class UserRepository:
             {"Put": {"TableName": self._table, "Item": self.day_item(user_id, day, buckets)}}
             for day, buckets in plan.day_items.items()
         )
+        purse = WalletItems(self._table, user_id, change.wallet)
+        wallet_from = len(items)
+        items.extend(purse.items)
         seat = 1 if change.membership is not None else 0
         room = MAX_TRANSACTION_ITEMS - len(items) - seat  # the league seat commits too
         items.extend(
@@ -478,6 +484,7 @@ class UserRepository:
                 raise
             reasons = error.response.get("CancellationReasons", [])
             _raise_cancellation(reasons, marker_index, membership_index)
+            _raise_wallet_cancellation(reasons, purse, wallet_from)
             raise
 
     def _profile_put(
@@ -671,6 +678,21 @@ def _raise_cancellation(
     duplicates = [marker_index[i] for i in failed if i in marker_index]
     if duplicates:
         raise AlreadyAppliedError(duplicates)
+
+
+def _raise_wallet_cancellation(reasons: Sequence[Any], purse: WalletItems, offset: int) -> None:
+    """A redeem's own conditions: its key used before, a stock shard drained, a limit reached."""
+    failed = {
+        i - offset for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
+    }
+    if purse.receipt_at is not None and purse.receipt_at in failed:
+        raise AlreadyRedeemedError("")
+    if failed & set(purse.stock_at):
+        raise OutOfStockError("a stock shard holds fewer units than drawn")
+    if purse.limit_at is not None and purse.limit_at in failed:
+        raise LimitReachedError("per-user limit reached")
+    if failed:  # a ledger entry's seq exists: only a stale profile could propose it
+        raise VersionConflictError("ledger moved on since the profile was read")
 
 
 # -- encoding -----------------------------------------------------------------------------------

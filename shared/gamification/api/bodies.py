@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -377,3 +378,90 @@ class ExportOut(ReadModel):
         "`added_by_admin`).",
     )
     next_cursor: str | None = Field(description="Pass back as `cursor`; null on the last page.")
+
+
+# -- the wallet (docs/wallet.md) ------------------------------------------------------------------
+
+ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+CurrencyId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+
+
+class RedeemIn(_Request):
+    item_id: ItemId
+    quantity: WholeNumber = Field(default=1, ge=1, le=100)
+    idempotency_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{8,64}$")] = Field(
+        description="Your id for this purchase (8-64 of `A-Z a-z 0-9 _ . : -`): repeating the "
+        "request with it returns the first answer and never debits twice."
+    )
+
+
+class PriceIn(_Request):
+    currency: CurrencyId
+    amount: WholeNumber = Field(ge=1, le=1_000_000_000)
+
+
+class ShopItemIn(_Request):
+    name: HumanText = _human(64, "Shown in the shop and the ledger.")
+    description: Annotated[str, Field(max_length=280)] = ""
+    price: PriceIn
+    stock: Annotated[int, Interval(ge=0, le=10_000_000), BeforeValidator(_whole)] | None = Field(
+        default=None,
+        description="Units ever offered, for everyone together; null: unlimited. "
+        "It can only grow (units on sale stay on sale).",
+    )
+    per_user_limit: Annotated[int, Interval(ge=1, le=10_000), BeforeValidator(_whole)] | None = None
+    available_from: Instant | None = None
+    available_until: Instant | None = None
+    fulfilment: Literal["internal", "external"] = Field(
+        default="external",
+        description="internal: the engine delivers it (`grants`); external: your system does, on "
+        "the `reward.redeemed` event.",
+    )
+    grants: Literal["streak_freeze"] | None = Field(
+        default=None, description="What an internal item gives."
+    )
+
+
+class AdjustIn(_Request):
+    currency: CurrencyId
+    amount: WholeNumber = Field(
+        ge=-1_000_000,
+        le=1_000_000,
+        description="Positive: a grant or refund to the user; negative: a correction; not 0.",
+    )
+    reason: HumanText = _human(200, "Why: stored in the user's ledger.")
+    allow_negative: bool = Field(
+        default=False,
+        description="Let a negative amount take the balance below zero (else it is refused).",
+    )
+
+
+class AdjustOut(ReadModel):
+    seq: int
+    currency: str
+    amount: int
+    balance: int
+
+
+class CurrencyIn(_Request):
+    id: CurrencyId
+    name: HumanText = _human(64, "Shown with balances.")
+    balance_cap: WholeNumber = Field(default=1_000_000, ge=1, le=1_000_000_000)
+
+
+class EarningRuleIn(_Request):
+    on: Literal["event", "badge", "quest", "level", "streak_milestone", "league_promotion"]
+    match: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description='The event type, badge id, quest id, level (`"5"`) or league tier name; '
+        "absent: any.",
+    )
+    currency: CurrencyId
+    amount: WholeNumber = Field(ge=1, le=1_000_000)
+
+
+class WalletRulesIn(_Request):
+    currencies: list[CurrencyIn] = Field(
+        min_length=1, max_length=8, description="Added or renamed, never removed."
+    )
+    earning: list[EarningRuleIn] = Field(default_factory=list, max_length=200)

@@ -61,6 +61,8 @@ _DESCRIPTIONS = {
     HTTPStatus.UNAUTHORIZED: "No identity on the request.",
     HTTPStatus.FORBIDDEN: "The identity may not do this.",
     HTTPStatus.NOT_FOUND: "No such resource (or a path parameter no route accepts).",
+    HTTPStatus.CONFLICT: "The state does not allow it now (funds, stock, a limit, a reused "
+    "idempotency key).",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "The body is larger than allowed.",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "The body is not JSON.",
     HTTPStatus.CONFLICT: "The resource is in a state that refuses this now (the message says why).",
@@ -74,6 +76,7 @@ _DESCRIPTIONS = {
 AUTH_ERRORS = (HTTPStatus.UNAUTHORIZED,)
 ADMIN_ERRORS = (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN)
 WRITE_ERRORS = (HTTPStatus.TOO_MANY_REQUESTS,)
+CONFLICT_ERRORS = (HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE)
 BODY_ERRORS = (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
 
 

@@ -114,6 +114,53 @@ def _team_refused(error: TeamError) -> ApiError:
     )
 
 
+def _conflict(code: str, message: str) -> Callable[[Exception], ApiError]:
+    def translate(_: Exception) -> ApiError:
+        return ApiError(HTTPStatus.CONFLICT, code, message)
+
+    return translate
+
+
+def _bad_field(
+    code: str, field: str, *, from_message: bool = False
+) -> Callable[[Exception], ApiError]:
+    """A 400 naming ``field`` (``from_message``: the field the message starts with, as in
+    ``"amount: ..."``)."""
+
+    def translate(error: Exception) -> ApiError:
+        message = str(error).strip("'\"")
+        named = message.split(":", 1)[0] if from_message and ":" in message else None
+        where = f"body.{named}" if named and named.isidentifier() else field
+        return ApiError(HTTPStatus.BAD_REQUEST, code, message, [field_error(where, message, code)])
+
+    return translate
+
+
+_WALLET = "gamification.domain.wallet"
+_WALLET_SERVICE = "gamification.services.wallet"
+WALLET_TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
+    (_WALLET, "InsufficientFundsError"): _conflict(
+        "insufficient_funds", "your balance does not cover it"
+    ),
+    (_WALLET, "OutOfStockError"): _conflict("out_of_stock", "sold out"),
+    (_WALLET, "LimitReachedError"): _conflict("limit_reached", "you bought the most allowed"),
+    (_WALLET, "FreezesFullError"): _conflict(
+        "freezes_full", "you hold the most streak freezes allowed"
+    ),
+    (_WALLET, "NotOnSaleError"): _bad_field("not_on_sale", "body.item_id"),
+    (_WALLET, "QuantityError"): _bad_field("invalid_quantity", "body.quantity", from_message=True),
+    (_WALLET_SERVICE, "KeyReusedError"): _conflict(
+        "idempotency_key_reused", "this idempotency key was used for another request"
+    ),
+    (_WALLET_SERVICE, "UnknownCurrencyError"): _bad_field("unknown_currency", "body.currency"),
+    (_WALLET_SERVICE, "StockLoweredError"): _bad_field("invalid_shop_item", "body.stock"),
+    (_WALLET_SERVICE, "CurrencyRemovedError"): _bad_field(
+        "invalid_wallet_rules", "body.currencies"
+    ),
+    (_WALLET_SERVICE, "BusyError"): _unavailable("busy", "the wallet kept changing; retry", 1),
+}
+"""The wallet's refusals: a state that does not allow it now is a 409; a field, a 400."""
+
 _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.domain.teams", "TeamError"): _team_refused,
     ("gamification.services.teams", "TeamBoardUnavailableError"): _unavailable(
@@ -166,6 +213,7 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.domain.follows", "GraphBusyError"): _unavailable(
         "busy", "the relation kept changing; retry", 1
     ),
+    **WALLET_TRANSLATIONS,
     ("gamification.domain.profile_records", "VersionConflictError"): _unavailable(
         "busy", "the profile kept changing; retry", 1
     ),

@@ -31,11 +31,12 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
         "export",
         "friends",
         "teams",
+        "wallet",
     ),
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
     "meta": ("meta",),
-    "account": ("account", "privacy", "follows", "team_membership"),
-    "admin": ("admin", "webhooks", "team_admin"),
+    "account": ("account", "privacy", "follows", "team_membership", "redeem"),
+    "admin": ("admin", "webhooks", "team_admin", "shop"),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""
 

@@ -213,6 +213,34 @@ def experiment_assigned(group: str, experiment: str, now: datetime) -> EventDraf
     )
 
 
+def reward_redeemed(
+    key: str,
+    at: datetime,
+    *,
+    item_id: str,
+    name: str,
+    quantity: int,
+    currency: str,
+    amount: int,
+    fulfilment: str,
+) -> EventDraft:
+    """A redeem, committed with its debit (the fact: its idempotency key)."""
+    return EventDraft(
+        "reward.redeemed",
+        key,
+        at,
+        {
+            "idempotency_key": key,
+            "item_id": item_id,
+            "name": name,
+            "quantity": quantity,
+            "currency": currency,
+            "amount": amount,
+            "fulfilment": fulfilment,
+        },
+    )
+
+
 def user_excluded(reason: str, at: datetime) -> EventDraft:
     """An exclusion an operator committed (the fact: when it was set)."""
     return EventDraft(

@@ -117,6 +117,16 @@ class FriendStreakBroken(_Data):
     streak_days: int = Field(description="Its length (pair days since it was accepted)")
 
 
+class RewardRedeemed(_Data):
+    idempotency_key: str = Field(description="The redeem's key: one event per key, ever")
+    item_id: str
+    name: str = Field(description="The item's name when it was redeemed")
+    quantity: int
+    currency: str
+    amount: int = Field(description="What the user paid in total")
+    fulfilment: str = Field(description="external: your system delivers it; internal: done")
+
+
 class WebhookTest(_Data):
     webhook_id: str = Field(description="The endpoint the test was sent to")
 
@@ -214,6 +224,12 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "The user's data is being erased: drop your copy (no personal data but the id).",
             UserErased,
+        ),
+        EventSpec(
+            "reward.redeemed",
+            1,
+            "A shop item was bought with a currency (once per idempotency key): fulfil it.",
+            RewardRedeemed,
         ),
         EventSpec(
             "webhook.test",

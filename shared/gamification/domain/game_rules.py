@@ -10,6 +10,7 @@ from gamification.domain.catalog import EventCatalog, load_event_catalog
 from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
+from gamification.domain.wallet import WalletRules, load_wallet_rules
 
 
 class GameRules(BaseModel):
@@ -22,6 +23,8 @@ class GameRules(BaseModel):
     quests: QuestCatalog | None = None
     """``None``: this process did not load the quests (nothing is counted or pruned then)."""
     leagues: LeagueRules = LeagueRules()
+    wallet: WalletRules = WalletRules()
+    """Currencies and earning rules (``data/currencies.json``); empty: no wallet."""
 
     @model_validator(mode="after")
     def _badges_reference_known_types(self) -> GameRules:
@@ -42,6 +45,7 @@ class GameRules(BaseModel):
             policy=self.policy,
             quests=self.quests,
             leagues=self.leagues,
+            wallet=self.wallet,
         )
 
     def with_quests(self, quests: QuestCatalog) -> GameRules:
@@ -55,4 +59,5 @@ def default_game_rules(policy: Policy | None = None) -> GameRules:
         badges=load_badge_catalog(),
         policy=policy or Policy(),
         leagues=load_league_rules(),
+        wallet=load_wallet_rules(),
     )

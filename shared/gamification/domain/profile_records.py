@@ -13,6 +13,7 @@ from gamification.domain.leagues import Membership
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.visibility import on_the_boards
+from gamification.domain.wallet import NO_WALLET_WRITE, WalletWrite, unexplained
 
 
 class VersionConflictError(Exception):
@@ -109,6 +110,15 @@ class UserChange:
     """``None`` keeps the marks read (``before.marks``); only the account admin changes them."""
     events: Sequence[EventDraft] = ()
     """The domain events of this change: they commit with the profile (its outbox)."""
+    wallet: WalletWrite = NO_WALLET_WRITE
+    """Ledger entries (and a redemption) that commit with the profile's balances."""
+
+    def __post_init__(self) -> None:
+        """A balance never changes without the ledger entries that explain it: a writer that
+        forgot them fails here, in every test, rather than unbalancing a wallet."""
+        problem = unexplained(self.before.state.wallet, self.state.wallet, self.wallet.entries)
+        if problem:
+            raise ValueError(f"user {self.state.user_id}: {problem}")
 
     @property
     def new_marks(self) -> AccountMarks:

@@ -19,6 +19,7 @@ from gamification.domain.messages import DEFAULT_LOCALE, known_locale
 from gamification.domain.quests import QuestProgress
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.timezones import validate_timezone
+from gamification.domain.wallet import WalletState
 
 
 class UserSettings(BaseModel):
@@ -127,6 +128,8 @@ class UserState(BaseModel):
     reminder job (``domain_events.broken_by_clock``), so the next activity does not emit it
     again: once per streak. One date, written only by the job (not a function of the activities
     alone, like ``league``); the activity path only reads it."""
+    wallet: WalletState = WalletState()
+    """Currency balances and the ledger's length (domain.wallet; one number per currency)."""
 
     @property
     def level(self) -> int:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from gamification.domain import notifications, text
+from gamification.domain import notifications, text, wallet
 from gamification.domain.activity import Activity, dedupe_key
 from gamification.domain.badges import BadgeDefinition, UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
@@ -77,6 +77,8 @@ class Effects:
     level_up: LevelUp | None = None
     notifications: list[Notification] = field(default_factory=list)
     state_changed: bool = False
+    ledger: list[wallet.LedgerEntry] = field(default_factory=list)
+    """Currency credits the facts above earned (domain.wallet): commit with the state."""
 
     @property
     def xp_awarded(self) -> int:
@@ -313,6 +315,10 @@ def apply_activities(
         )
     _forget_old_history(work, policy)
     new_state = work.freeze(state)
+    if rules.wallet.earning:
+        facts = wallet.facts_of(effects.awards, effects.badges_earned, old_level, new_level)
+        paid, effects.ledger = wallet.earn(new_state.wallet, facts, rules.wallet, now)
+        new_state = new_state.model_copy(update={"wallet": paid})
     effects.state_changed = new_state != state
     return Transition(new_state, effects)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gamification.domain.notifications import StoredNotification
+from gamification.domain.wallet import LedgerEntry, RedeemResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +42,44 @@ class ReminderSent:
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerRecord:
+    """One entry of the user's wallet ledger (docs/wallet.md)."""
+
+    entry: LedgerEntry
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemReceipt:
+    """The stored answer of a redeem, by its idempotency key."""
+
+    result: RedeemResult
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseCount:
+    """How many of a shop item with a per-user limit the user bought."""
+
+    item_id: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class OtherRecord:
     """Any other item of the partition, named by its key (nothing is left out of an export)."""
 
     key: str
 
 
-UserRecord = AppliedActivity | NotificationRecord | CapDay | ReminderSent | OtherRecord
+UserRecord = (
+    AppliedActivity
+    | NotificationRecord
+    | CapDay
+    | ReminderSent
+    | LedgerRecord
+    | RedeemReceipt
+    | PurchaseCount
+    | OtherRecord
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from gamification.domain.profile_records import (
 )
 from gamification.domain.state import UserState
 from gamification.domain.transition import Effects, apply_activities, cap_days
+from gamification.domain.wallet import WalletWrite
 
 # -- ports (adapters: UserRepository, LeagueRepository) -----------------------------------------
 
@@ -206,6 +207,7 @@ class ActivityApplier:
                 notifications=() if control else effects.notifications,
                 membership=membership,
                 events=events,
+                wallet=WalletWrite(tuple(effects.ledger)),
             )
             try:
                 committed = self._users.save(change)

@@ -30,6 +30,7 @@ from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.domain_events import derive
 from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import apply_activities
+from gamification.domain.wallet import WalletWrite
 from gamification.services.applier import player_score
 from gamification.services.job_ports import (
     LeaderboardUnavailableError,
@@ -205,6 +206,7 @@ class BadgeBackfill:
                 # badge.earned (and its xp.awarded, level.changed) in the profile's outbox, with
                 # the ids the consumer would derive for the same badge: once per user and badge.
                 events=derive(stored.state, transition.state, transition.effects, rules, now),
+                wallet=WalletWrite(tuple(transition.effects.ledger)),
             )
             try:
                 version = self._users.commit(change)

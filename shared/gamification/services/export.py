@@ -25,8 +25,11 @@ from gamification.domain.user_records import (
     AppliedActivity,
     BudgetWindow,
     CapDay,
+    LedgerRecord,
     NotificationRecord,
+    PurchaseCount,
     RecordPage,
+    RedeemReceipt,
     ReminderSent,
     UserRecord,
 )
@@ -184,6 +187,7 @@ class UserExport:
             "streak_freezes": state.freezes.model_dump(mode="json"),
             "quests": {q: p.model_dump(mode="json") for q, p in sorted(state.quests.items())},
             "league": state.league.model_dump(mode="json"),
+            "wallet": state.wallet.model_dump(mode="json"),
             "leaderboards": {
                 "visible": settings.leaderboard_visible,
                 "excluded": marks.exclusion is not None,
@@ -216,5 +220,37 @@ def _record(record: UserRecord) -> dict[str, Any]:
             return {"kind": "cap_day", "day": day, "capped_activities": capped}
         case ReminderSent(day=day):
             return {"kind": "streak_reminder_sent", "day": day}
+        case LedgerRecord() | RedeemReceipt() | PurchaseCount():
+            return _wallet_record(record)
         case _:
             return {"kind": "other", "key": record.key}
+
+
+def _wallet_record(record: LedgerRecord | RedeemReceipt | PurchaseCount) -> dict[str, Any]:
+    """The wallet's records: ledger entries, redeem receipts, per-item purchase counts."""
+    match record:
+        case LedgerRecord(entry=entry):
+            return {
+                "kind": "wallet_ledger",
+                "seq": entry.seq,
+                "currency": entry.currency,
+                "amount": entry.amount,
+                "balance": entry.balance,
+                "cause": entry.cause.value,
+                "what": entry.kind,
+                "ref": entry.ref,
+                "at": entry.at.isoformat(),
+                "note": entry.note,
+            }
+        case RedeemReceipt(result=result):
+            return {
+                "kind": "wallet_redeem",
+                "idempotency_key": result.key,
+                "item_id": result.item_id,
+                "quantity": result.quantity,
+                "currency": result.currency,
+                "amount": result.amount,
+                "redeemed_at": result.redeemed_at.isoformat(),
+            }
+        case PurchaseCount(item_id=item_id, count=count):
+            return {"kind": "wallet_purchases", "item_id": item_id, "count": count}

@@ -16,6 +16,7 @@ from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import LeagueRules, load_league_rules
 from gamification.domain.policy import Policy
 from gamification.domain.quests import QuestCatalog
+from gamification.domain.wallet import WalletRules, load_wallet_rules
 
 
 @dataclass
@@ -26,6 +27,9 @@ class GameRulesCache:
     policy: Policy = field(default_factory=Policy)
     events: EventCatalog = field(default_factory=load_event_catalog)
     leagues: LeagueRules = field(default_factory=load_league_rules)
+    wallet: WalletRules = field(default_factory=load_wallet_rules)
+    load_wallet: Callable[[], WalletRules | None] | None = None
+    """The rules an admin saved (``None`` from it: the shipped ``wallet``), read with the rest."""
     max_age_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
     _cached: GameRules | None = None
@@ -35,12 +39,14 @@ class GameRulesCache:
         now = self.clock()
         if self._cached is None or now - self._loaded_at >= self.max_age_seconds:
             badges, quests = self.load_catalog()
+            saved = self.load_wallet() if self.load_wallet is not None else None
             self._cached = GameRules(
                 events=self.events,
                 badges=badges,
                 policy=self.policy,
                 quests=quests,
                 leagues=self.leagues,
+                wallet=saved or self.wallet,
             )
             self._loaded_at = now
         return self._cached

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gamification.domain import leagues, notifications
+from gamification.domain import leagues, notifications, wallet
 from gamification.domain.checkpoints import CloseCheckpoint, tally
 from gamification.domain.domain_events import joined_league, league_closed
 from gamification.domain.experiments import experience
@@ -270,11 +270,16 @@ class LeagueClose:
                     league.model_copy(update={"tier": tier}), current, seat.cohort
                 )
             title, message = leagues.result_message(outcome, rules.leagues, state.settings.locale)
+            purse, entries = state.wallet, list[wallet.LedgerEntry]()
+            if outcome.movement is Movement.PROMOTED:  # exactly once: the result commits with it
+                fact = wallet.promotion_fact(outcome.week, rules.leagues.tier(outcome.to_tier).name)
+                purse, entries = wallet.earn(purse, [fact], rules.wallet, now)
             change = UserChange(
                 before=stored,
-                state=state.model_copy(update={"league": league}),
+                state=state.model_copy(update={"league": league, "wallet": purse}),
                 now=now,
                 # The control group is told nothing (domain.experiments).
+                wallet=wallet.WalletWrite(tuple(entries)),
                 notifications=[
                     notifications.league_result(
                         user_id=state.user_id,

@@ -280,3 +280,76 @@ class ExclusionOut(ReadModel):
     excluded: bool
     reason: str | None
     excluded_at: datetime | None
+
+
+# -- the wallet (docs/wallet.md) ------------------------------------------------------------------
+
+
+class CurrencyBalanceOut(Model):
+    currency: str
+    name: str
+    balance: int
+    pending: int = Field(
+        default=0, description="Credits not spendable yet (always 0: nothing is held back yet)"
+    )
+    expiring_soon: int = Field(
+        default=0, description="Units expiring within 7 days (always 0: no currency expires yet)"
+    )
+
+
+class WalletOut(Model):
+    balances: list[CurrencyBalanceOut]
+    ledger_entries: int = Field(description="Entries in your ledger (the next one's `seq`)")
+
+
+class LedgerEntryOut(ReadModel):
+    seq: int
+    currency: str
+    amount: int = Field(description="Signed: what the balance changed by")
+    balance: int = Field(description="The balance after this entry")
+    cause: str = Field(description="earn, redeem or adjust")
+    kind: str = Field(description="What earned or spent it: badge, quest, level, redeem, grant...")
+    ref: str = Field(description="Its id: the award key, the redeem's idempotency key...")
+    at: datetime
+    note: str | None = None
+
+
+class LedgerPageOut(Model):
+    entries: list[LedgerEntryOut]
+    next_before: int | None = Field(
+        description="Pass as `before` for the next (older) page; null on the last page"
+    )
+
+
+class PriceOut(ReadModel):
+    currency: str
+    amount: int
+
+
+class ShopItemOut(ReadModel):
+    id: str
+    name: str
+    description: str
+    price: PriceOut
+    stock: int | None = Field(description="Units ever offered; null: unlimited")
+    per_user_limit: int | None
+    available_from: datetime | None
+    available_until: datetime | None
+    fulfilment: str
+    grants: str | None
+
+
+class ShopOut(Model):
+    items: list[ShopItemOut]
+
+
+class RedeemOut(ReadModel):
+    key: str = Field(description="Your idempotency key: the same key always gets this answer")
+    item_id: str
+    quantity: int
+    currency: str
+    amount: int = Field(description="What was debited in total")
+    balance: int = Field(description="The balance right after the debit")
+    fulfilment: str
+    redeemed_at: datetime
+    seq: int = Field(description="The ledger entry of the debit")

@@ -28,6 +28,7 @@ from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserSettings, UserState
 from gamification.domain.transition import apply_activities
+from gamification.domain.wallet import LedgerEntry, WalletWrite
 from gamification.local.provision import Provisioned
 from gamification.local.sqs_poller import sqs_event
 from gamification.services.applier import ActivityApplier, player_score
@@ -139,6 +140,7 @@ class World:
         now = self.clock.now
         markers: list[str] = []
         notes: list[Notification] = []
+        ledger: list[LedgerEntry] = []
         for day in sorted(active_days):
             now = local_time(day, 12, timezone)
             reads = [
@@ -150,9 +152,15 @@ class World:
             state = transition.state
             markers += transition.effects.applied_keys
             notes += transition.effects.notifications
+            ledger += transition.effects.ledger
         before = StoredUser(UserState.new(user_id, settings))
         change = UserChange(
-            before=before, state=state, now=now, new_markers=markers, notifications=notes
+            before=before,
+            state=state,
+            now=now,
+            new_markers=markers,
+            notifications=notes,
+            wallet=WalletWrite(tuple(ledger)),
         )
         stored = StoredUser(state, self.users.commit(change), change.xp_at)
         if state.xp:

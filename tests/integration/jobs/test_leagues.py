@@ -15,6 +15,7 @@ from botocore.stub import Stubber
 from gamification import composition
 from gamification.adapters.league_repository import CloseCheckpoints
 from gamification.adapters.notification_repository import NotificationRepository
+from gamification.adapters.wallet_store import WalletStore
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.leagues import LeagueRules
 from gamification.domain.periods import iso_week
@@ -109,6 +110,15 @@ def test_closing_a_week_promotes_demotes_notifies_once(
     assert (rerun.checkpoint.closed, rerun.checkpoint.already) == (0, 5)
     assert _tiers(pipeline, list(xp)) == {"ann": 1, "bob": 0, "cat": 0, "dan": 0, "eve": 0}
     assert _titles("ann").count("Promoted to Silver League!") == 1
+    # The promotion paid once (data/currencies.json: Silver +20 gems), on top of the first
+    # badge's 5, with its ledger entry in the result's commit (docs/wallet.md).
+    gems = {u: pipeline.users.load(u).state.wallet.balance("gems") for u in xp}
+    assert gems == {"ann": 25, "bob": 5, "cat": 5, "dan": 5, "eve": 5}
+    ledger = WalletStore(pipeline.dynamodb, aws.table_name).page("ann", 10, None)
+    assert [(e.kind, e.amount, e.ref) for e in ledger] == [
+        ("league_promotion", 20, f"league_promotion#{WEEK}"),
+        ("badge", 5, "badge_earned#first-read"),
+    ]
 
 
 def _three_cohorts_of_two(

@@ -31,6 +31,21 @@ class ActivityIn(TypedDict):
     series_id: NotRequired[str | None]
     """The series a post belongs to."""
 
+class AdjustIn(TypedDict):
+    currency: str
+    amount: int
+    """Positive: a grant or refund to the user; negative: a correction; not 0."""
+    reason: str
+    """Why: stored in the user's ledger. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    allow_negative: NotRequired[bool]
+    """Let a negative amount take the balance below zero (else it is refused)."""
+
+class AdjustOut(TypedDict):
+    seq: int
+    currency: str
+    amount: int
+    balance: int
+
 class AroundOut(TypedDict):
     period: Period
     week: str | None
@@ -96,6 +111,21 @@ class CohortEntryOut(TypedDict):
     display_name: str | None
     weekly_xp: int
 
+class CurrencyBalanceOut(TypedDict):
+    currency: str
+    name: str
+    balance: int
+    pending: NotRequired[int]
+    """Credits not spendable yet (always 0: nothing is held back yet)"""
+    expiring_soon: NotRequired[int]
+    """Units expiring within 7 days (always 0: no currency expires yet)"""
+
+class CurrencyIn(TypedDict):
+    id: str
+    name: str
+    """Shown with balances. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    balance_cap: NotRequired[int]
+
 class DailyStreakOut(TypedDict):
     current: int
     """Days in a row, still alive today (0 once broken)."""
@@ -110,6 +140,13 @@ class DailyStreakOut(TypedDict):
 
 class DeliveriesOut(TypedDict):
     deliveries: list[AttemptOut]
+
+class EarningRuleIn(TypedDict):
+    on: Literal['event', 'badge', 'quest', 'level', 'streak_milestone', 'league_promotion']
+    match: NotRequired[str | None]
+    """The event type, badge id, quest id, level (`"5"`) or league tier name; absent: any."""
+    currency: str
+    amount: int
 
 class EntryOut(TypedDict):
     rank: int
@@ -165,6 +202,8 @@ class ExportOut(TypedDict):
     """First page only: the per-minute write counters."""
     records: list[dict[str, Any]]
     """Stored items, each with a `kind`: `activity` (a dedupe marker: what you did, once per object), `notification`, `cap_day`, `streak_reminder_sent`."""
+    teams: NotRequired[list[dict[str, Any]] | None]
+    """First page only: your team memberships (`team_id`, `joined_at`, `added_by_admin`)."""
     next_cursor: str | None
     """Pass back as `cursor`; null on the last page."""
 
@@ -235,6 +274,9 @@ class ItemError(TypedDict):
     message: str
     field: NotRequired[str | None]
 
+class JoinIn(TypedDict):
+    code: NotRequired[str | None]
+
 class LeaderboardOut(TypedDict):
     period: Period
     week: str | None
@@ -263,6 +305,27 @@ class LeagueSummaryOut(TypedDict):
     week: str | None
     """The ISO week of your latest cohort."""
     last_result: LeagueResultOut | None
+
+class LedgerEntryOut(TypedDict):
+    seq: int
+    currency: str
+    amount: int
+    """Signed: what the balance changed by"""
+    balance: int
+    """The balance after this entry"""
+    cause: str
+    """earn, redeem or adjust"""
+    kind: str
+    """What earned or spent it: badge, quest, level, redeem, grant..."""
+    ref: str
+    """Its id: the award key, the redeem's idempotency key..."""
+    at: str
+    note: NotRequired[str | None]
+
+class LedgerPageOut(TypedDict):
+    entries: list[LedgerEntryOut]
+    next_before: int | None
+    """Pass as `before` for the next (older) page; null on the last page"""
 
 class LevelOut(TypedDict):
     level: int
@@ -302,6 +365,19 @@ class MarkSomeReadIn(TypedDict):
     """Mark these notifications read (ids not in your feed are reported back as unknown)."""
     ids: list[str]
 
+class MemberEntryOut(TypedDict):
+    rank: int
+    user_id: str
+    display_name: str | None
+    xp: int
+
+class MembershipOut(TypedDict):
+    team_id: str
+    user_id: str
+    member: bool
+    changed: bool
+    """False when nothing had to change (a repeated request)."""
+
 class MyLeagueOut(TypedDict):
     week: str
     """The current ISO week (UTC)."""
@@ -336,10 +412,26 @@ class MyProfileOut(TypedDict):
     rank_available: bool
     """False while the leaderboard cache is down."""
     badge_count: int
+    friend_streaks: NotRequired[list[PublicFriendStreakOut]]
+    """Live friend streaks (≤ 5), longest first; partners off the boards are left out."""
     settings: SettingsOut
     league: LeagueSummaryOut
     experience: NotRequired[Literal['treatment', 'control']]
     """control: the user is in the control group (docs/analytics.md): their activity counts invisibly; render no gamification and expect no notifications."""
+
+class MyTeamOut(TypedDict):
+    team_id: str
+    name: str
+    description: str
+    join: Literal['open', 'code', 'admin']
+    max_members: int
+    members: int
+    joined_at: str
+
+class MyTeamsOut(TypedDict):
+    teams: list[MyTeamOut]
+    limit: int
+    """How many teams you may be in at once."""
 
 class NotificationOut(TypedDict):
     id: str
@@ -366,6 +458,14 @@ class PostsRead(TypedDict):
     type: Literal['posts_read']
     scope: NotRequired[Literal['total']]
 
+class PriceIn(TypedDict):
+    currency: str
+    amount: int
+
+class PriceOut(TypedDict):
+    currency: str
+    amount: int
+
 class ProfileOut(TypedDict):
     user_id: str
     display_name: str | None
@@ -381,10 +481,20 @@ class ProfileOut(TypedDict):
     rank_available: bool
     """False while the leaderboard cache is down."""
     badge_count: int
+    friend_streaks: NotRequired[list[PublicFriendStreakOut]]
+    """Live friend streaks (≤ 5), longest first; partners off the boards are left out."""
 
 class ProgressOut(TypedDict):
     current: int
     target: int
+
+class PublicFriendStreakOut(TypedDict):
+    """A live friend streak as a profile shows it to anyone."""
+    user_id: str
+    """The partner."""
+    display_name: str | None
+    days: int
+    """Consecutive days on which both were active (≥ 1)."""
 
 class QuestCatalogOut(TypedDict):
     quests: list[ListedQuestOut]
@@ -415,6 +525,27 @@ class QuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
+
+class RedeemIn(TypedDict):
+    item_id: str
+    quantity: NotRequired[int]
+    idempotency_key: str
+    """Your id for this purchase (8-64 of `A-Z a-z 0-9 _ . : -`): repeating the request with it returns the first answer and never debits twice."""
+
+class RedeemOut(TypedDict):
+    key: str
+    """Your idempotency key: the same key always gets this answer"""
+    item_id: str
+    quantity: int
+    currency: str
+    amount: int
+    """What was debited in total"""
+    balance: int
+    """The balance right after the debit"""
+    fulfilment: str
+    redeemed_at: str
+    seq: int
+    """The ledger entry of the debit"""
 
 class RelationOut(TypedDict):
     user_id: str
@@ -466,6 +597,37 @@ class SettingsOut(TypedDict):
     locale: NotRequired[str]
     """The language of your notifications."""
 
+class ShopItemIn(TypedDict):
+    name: str
+    """Shown in the shop and the ledger. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
+    description: NotRequired[str]
+    price: PriceIn
+    stock: NotRequired[int | None]
+    """Units ever offered, for everyone together; null: unlimited. It can only grow (units on sale stay on sale)."""
+    per_user_limit: NotRequired[int | None]
+    available_from: NotRequired[str | None]
+    available_until: NotRequired[str | None]
+    fulfilment: NotRequired[Literal['internal', 'external']]
+    """internal: the engine delivers it (`grants`); external: your system does, on the `reward.redeemed` event."""
+    grants: NotRequired[Literal['streak_freeze'] | None]
+    """What an internal item gives."""
+
+class ShopItemOut(TypedDict):
+    id: str
+    name: str
+    description: str
+    price: PriceOut
+    stock: int | None
+    """Units ever offered; null: unlimited"""
+    per_user_limit: int | None
+    available_from: str | None
+    available_until: str | None
+    fulfilment: str
+    grants: str | None
+
+class ShopOut(TypedDict):
+    items: list[ShopItemOut]
+
 class StreakDays(TypedDict):
     """A streak of ``count`` consecutive days, reached at any time (the longest streak counts)."""
     count: int
@@ -479,6 +641,64 @@ class StreakOut(TypedDict):
     active_today: bool
     expires_at: str | None
     """When it breaks unless the user acts."""
+
+class TeamAdminOut(TypedDict):
+    team_id: str
+    name: str
+    description: str
+    join: Literal['open', 'code', 'admin']
+    max_members: int
+    members: int
+    code: str | None
+
+class TeamBoardOut(TypedDict):
+    period: Period
+    week: str | None
+    metric: Literal['total', 'average', 'top5']
+    total: int
+    """Teams on the board."""
+    entries: list[TeamEntryOut]
+
+class TeamEntryOut(TypedDict):
+    rank: int
+    """`RANK()` by `value` (ties share a rank)."""
+    team_id: str
+    name: str | None
+    value: float
+    """The metric's value: XP, or XP per member for `average`."""
+
+class TeamIn(TypedDict):
+    name: str
+    description: NotRequired[str]
+    join: NotRequired[Literal['open', 'code', 'admin']]
+    """`open`: anyone joins; `code`: joining needs `code`; `admin`: only an admin adds members."""
+    max_members: NotRequired[int]
+    code: NotRequired[str | None]
+    """Required when `join` is `code`; refused otherwise."""
+
+class TeamListOut(TypedDict):
+    teams: list[TeamOut]
+    next_cursor: str | None
+    """Pass as `cursor` for the next page."""
+
+class TeamMembersBoardOut(TypedDict):
+    team_id: str
+    period: Period
+    week: str | None
+    xp: int
+    """The team's total: every member counts, listed or not."""
+    members: int
+    listed: int
+    """Members shown: hidden or excluded members count in `xp` but are not listed."""
+    entries: list[MemberEntryOut]
+
+class TeamOut(TypedDict):
+    team_id: str
+    name: str
+    description: str
+    join: Literal['open', 'code', 'admin']
+    max_members: int
+    members: int
 
 class TierOut(TypedDict):
     index: int
@@ -528,6 +748,16 @@ class UserQuestsOut(TypedDict):
     user_id: str
     quests: list[UserQuestOut]
 
+class WalletOut(TypedDict):
+    balances: list[CurrencyBalanceOut]
+    ledger_entries: int
+    """Entries in your ledger (the next one's `seq`)"""
+
+class WalletRulesIn(TypedDict):
+    currencies: list[CurrencyIn]
+    """Added or renamed, never removed."""
+    earning: NotRequired[list[EarningRuleIn]]
+
 class WebhookIn(TypedDict):
     url: str
     """`https://` only; a host resolving to a private, loopback or link-local address is refused at every delivery."""
@@ -568,6 +798,16 @@ class Operations:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
+    def add_team_member(self, team_id: str, user_id: str) -> MembershipOut:
+        """Add a member (whatever the team's join rule)"""
+        answer = self._transport.call('PUT', '/v1/admin/teams/{team_id}/members/{user_id}', path={'team_id': team_id, 'user_id': user_id})
+        return cast('MembershipOut', answer)
+
+    def adjust_wallet(self, user_id: str, body: AdjustIn) -> AdjustOut:
+        """Grant, refund or correct a user's balance, with a reason"""
+        answer = self._transport.call('POST', '/v1/admin/users/{user_id}/wallet/adjust', path={'user_id': user_id}, body=body)
+        return cast('AdjustOut', answer)
+
     def block(self, user_id: str) -> RelationOut:
         """Block a user: both follows between you go, and neither can follow again"""
         answer = self._transport.call('PUT', '/v1/me/blocked/{user_id}', path={'user_id': user_id})
@@ -581,6 +821,16 @@ class Operations:
     def delete_quest(self, quest_id: str) -> None:
         """Remove a quest"""
         answer = self._transport.call('DELETE', '/v1/admin/quests/{quest_id}', path={'quest_id': quest_id})
+        return cast('None', answer)
+
+    def delete_shop_item(self, item_id: str) -> None:
+        """Take an item out of the shop"""
+        answer = self._transport.call('DELETE', '/v1/admin/shop/items/{item_id}', path={'item_id': item_id})
+        return cast('None', answer)
+
+    def delete_team(self, team_id: str) -> None:
+        """Remove an empty team"""
+        answer = self._transport.call('DELETE', '/v1/admin/teams/{team_id}', path={'team_id': team_id})
         return cast('None', answer)
 
     def delete_webhook(self, webhook_id: str) -> None:
@@ -653,20 +903,50 @@ class Operations:
         answer = self._transport.call('GET', '/v1/me/league')
         return cast('MyLeagueOut', answer)
 
+    def get_my_ledger(self, *, limit: int | None = None, before: int | None | None = None) -> LedgerPageOut:
+        """Every credit and debit of your wallet, newest first"""
+        answer = self._transport.call('GET', '/v1/me/wallet/ledger', query={'limit': limit, 'before': before})
+        return cast('LedgerPageOut', answer)
+
     def get_my_profile(self) -> MyProfileOut:
         """Your profile and settings"""
         answer = self._transport.call('GET', '/v1/me')
         return cast('MyProfileOut', answer)
+
+    def get_my_wallet(self) -> WalletOut:
+        """Your balance in each currency"""
+        answer = self._transport.call('GET', '/v1/me/wallet')
+        return cast('WalletOut', answer)
 
     def get_open_api_document(self) -> dict[str, Any]:
         """This API's OpenAPI 3.1 document"""
         answer = self._transport.call('GET', '/v1/openapi.json')
         return cast('dict[str, Any]', answer)
 
+    def get_shop_item(self, item_id: str) -> ShopItemOut:
+        """A shop item"""
+        answer = self._transport.call('GET', '/v1/admin/shop/items/{item_id}', path={'item_id': item_id})
+        return cast('ShopItemOut', answer)
+
     def get_swagger_ui(self, *, format: Literal['html', 'json'] | None = None) -> dict[str, Any]:
         """Swagger UI for this API"""
         answer = self._transport.call('GET', '/v1/docs', query={'format': format})
         return cast('dict[str, Any]', answer)
+
+    def get_team(self, team_id: str) -> TeamAdminOut:
+        """A team's definition, its join code and member count"""
+        answer = self._transport.call('GET', '/v1/admin/teams/{team_id}', path={'team_id': team_id})
+        return cast('TeamAdminOut', answer)
+
+    def get_team_leaderboard(self, *, period: Period | None = None, metric: Literal['total', 'average', 'top5'] | None = None, offset: int | None = None, limit: int | None = None) -> TeamBoardOut:
+        """Teams ranked by their members' XP"""
+        answer = self._transport.call('GET', '/v1/teams/leaderboard', query={'period': period, 'metric': metric, 'offset': offset, 'limit': limit})
+        return cast('TeamBoardOut', answer)
+
+    def get_team_members_leaderboard(self, team_id: str, *, period: Period | None = None, offset: int | None = None, limit: int | None = None) -> TeamMembersBoardOut:
+        """A team's members ranked by XP, with the team's total"""
+        answer = self._transport.call('GET', '/v1/teams/{team_id}/leaderboard', path={'team_id': team_id}, query={'period': period, 'offset': offset, 'limit': limit})
+        return cast('TeamMembersBoardOut', answer)
 
     def get_user_badges(self, user_id: str) -> UserBadgesOut:
         """Every badge with the user's progress"""
@@ -678,6 +958,11 @@ class Operations:
         answer = self._transport.call('GET', '/v1/users/{user_id}', path={'user_id': user_id})
         return cast('ProfileOut', answer)
 
+    def get_wallet_rules(self) -> WalletRulesIn:
+        """The currencies and earning rules in force"""
+        answer = self._transport.call('GET', '/v1/admin/wallet/rules')
+        return cast('WalletRulesIn', answer)
+
     def get_webhook(self, webhook_id: str) -> WebhookOut:
         """A webhook endpoint (never its secret)"""
         answer = self._transport.call('GET', '/v1/admin/webhooks/{webhook_id}', path={'webhook_id': webhook_id})
@@ -687,6 +972,16 @@ class Operations:
         """The endpoint's latest delivery attempts"""
         answer = self._transport.call('GET', '/v1/admin/webhooks/{webhook_id}/deliveries', path={'webhook_id': webhook_id})
         return cast('DeliveriesOut', answer)
+
+    def join_team(self, team_id: str, body: JoinIn | None) -> MembershipOut:
+        """Join a team"""
+        answer = self._transport.call('POST', '/v1/teams/{team_id}/join', path={'team_id': team_id}, body=body)
+        return cast('MembershipOut', answer)
+
+    def leave_team(self, team_id: str) -> MembershipOut:
+        """Leave a team"""
+        answer = self._transport.call('DELETE', '/v1/teams/{team_id}/members/me', path={'team_id': team_id})
+        return cast('MembershipOut', answer)
 
     def list_badges(self) -> BadgeCatalogOut:
         """The badge catalog"""
@@ -723,10 +1018,25 @@ class Operations:
         answer = self._transport.call('GET', '/v1/me/quests')
         return cast('UserQuestsOut', answer)
 
+    def list_my_teams(self) -> MyTeamsOut:
+        """The teams you are in"""
+        answer = self._transport.call('GET', '/v1/me/teams')
+        return cast('MyTeamsOut', answer)
+
     def list_quests(self) -> QuestCatalogOut:
         """Active and upcoming quests"""
         answer = self._transport.call('GET', '/v1/quests')
         return cast('QuestCatalogOut', answer)
+
+    def list_shop_items(self) -> ShopOut:
+        """What the shop sells"""
+        answer = self._transport.call('GET', '/v1/shop/items')
+        return cast('ShopOut', answer)
+
+    def list_teams(self, *, limit: int | None = None, cursor: str | None | None = None) -> TeamListOut:
+        """Teams you may join (`open` and `code` ones), by id"""
+        answer = self._transport.call('GET', '/v1/teams', query={'limit': limit, 'cursor': cursor})
+        return cast('TeamListOut', answer)
 
     def list_webhooks(self) -> WebhookListOut:
         """Every webhook endpoint (never their secrets)"""
@@ -748,10 +1058,35 @@ class Operations:
         answer = self._transport.call('PUT', '/v1/admin/quests/{quest_id}', path={'quest_id': quest_id}, body=body)
         return cast('QuestOut', answer)
 
+    def put_shop_item(self, item_id: str, body: ShopItemIn) -> ShopItemOut:
+        """Create or replace a shop item"""
+        answer = self._transport.call('PUT', '/v1/admin/shop/items/{item_id}', path={'item_id': item_id}, body=body)
+        return cast('ShopItemOut', answer)
+
+    def put_team(self, team_id: str, body: TeamIn) -> TeamAdminOut:
+        """Create or replace a team"""
+        answer = self._transport.call('PUT', '/v1/admin/teams/{team_id}', path={'team_id': team_id}, body=body)
+        return cast('TeamAdminOut', answer)
+
+    def put_wallet_rules(self, body: WalletRulesIn) -> WalletRulesIn:
+        """Replace the currencies and earning rules"""
+        answer = self._transport.call('PUT', '/v1/admin/wallet/rules', body=body)
+        return cast('WalletRulesIn', answer)
+
     def put_webhook(self, webhook_id: str, body: WebhookIn) -> WebhookOut:
         """Create or replace a webhook endpoint"""
         answer = self._transport.call('PUT', '/v1/admin/webhooks/{webhook_id}', path={'webhook_id': webhook_id}, body=body)
         return cast('WebhookOut', answer)
+
+    def redeem_shop_item(self, body: RedeemIn) -> RedeemOut:
+        """Buy a shop item with your wallet"""
+        answer = self._transport.call('POST', '/v1/me/wallet/redeem', body=body)
+        return cast('RedeemOut', answer)
+
+    def remove_team_member(self, team_id: str, user_id: str) -> MembershipOut:
+        """Remove a member"""
+        answer = self._transport.call('DELETE', '/v1/admin/teams/{team_id}/members/{user_id}', path={'team_id': team_id, 'user_id': user_id})
+        return cast('MembershipOut', answer)
 
     def report_activities(self, body: ActivityBatchIn) -> BatchOut:
         """Report up to 25 of your own activities"""
@@ -767,6 +1102,11 @@ class Operations:
         """Report an activity for any user (trusted services)"""
         answer = self._transport.call('POST', '/v1/internal/activities', body=body)
         return cast('AcceptedOut', answer)
+
+    def retry_webhook_delivery(self, webhook_id: str, delivery_id: str) -> PingSentOut:
+        """Send a failed or refused delivery again"""
+        answer = self._transport.call('POST', '/v1/admin/webhooks/{webhook_id}/deliveries/{delivery_id}/retry', path={'webhook_id': webhook_id, 'delivery_id': delivery_id})
+        return cast('PingSentOut', answer)
 
     def rotate_webhook_secret(self, webhook_id: str) -> WebhookOut:
         """Rotate the endpoint's signing secret"""

@@ -1,0 +1,476 @@
+"""The wallet: spendable currencies (gems, coins), earned by rules as data, spent in the shop.
+
+XP measures progress and is never spent; a currency is a separate balance per user, kept in the
+profile (one integer per currency, so the profile does not grow with history) and explained by
+an append-only ledger: every change of a balance is one :class:`LedgerEntry` with its cause,
+its sequence number and the balance after it, committed in the same write as the balance.
+
+Pure: no I/O and no clock. Earning is a function of the *facts* a transition produced (an
+activity applied, a badge earned, a quest completed, a level crossed, a streak milestone, a
+league promotion); each fact happens exactly once (the transition's own exactly-once), so each
+credit does too. Credits only add (up to a currency's cap, ``min(cap, b + x + y)`` whatever the
+order), so the balances earned from a set of activities do not depend on their order or batching.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from gamification.domain.catalog import DATA_DIR
+
+MAX_CURRENCIES = 8
+"""Currencies a deployment may define: the profile holds one balance per currency."""
+MAX_EARNING_RULES = 200
+MAX_BALANCE = 1_000_000_000
+"""The largest cap a currency may have (a balance always fits DynamoDB's and JSON's numbers)."""
+MAX_REF_BYTES = 300
+"""A ledger entry's ``ref`` (the cause's id: a dedupe key, a badge id, an idempotency key)."""
+MAX_NOTE_CHARS = 200
+MAX_QUANTITY = 100
+DEFAULT_CURRENCIES_FILE = DATA_DIR / "currencies.json"
+
+CurrencyId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+IdempotencyKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{8,64}$")]
+
+
+class Currency(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: CurrencyId
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    balance_cap: Annotated[int, Field(ge=1, le=MAX_BALANCE)] = 1_000_000
+    """Credits stop at the cap (the ledger records what was really credited, maybe 0)."""
+    expires_after_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """Declared for the catalog; expiring balances are not implemented yet, so a currency that
+    sets it is refused when saved (docs/wallet.md) rather than silently never expiring."""
+
+    @model_validator(mode="after")
+    def _no_expiry_yet(self) -> Currency:
+        if self.expires_after_days is not None:
+            raise ValueError("expires_after_days: expiring currencies are not supported yet")
+        return self
+
+
+class EarnOn(StrEnum):
+    EVENT = "event"
+    BADGE = "badge"
+    QUEST = "quest"
+    LEVEL = "level"
+    STREAK_MILESTONE = "streak_milestone"
+    LEAGUE_PROMOTION = "league_promotion"
+
+
+class EarningRule(BaseModel):
+    """``on`` a fact (``match``: which event type, badge, quest, level or league tier name;
+    ``None``: any), credit ``amount`` of ``currency``. Every rule that matches a fact pays."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    on: EarnOn
+    match: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    currency: CurrencyId
+    amount: Annotated[int, Field(ge=1, le=1_000_000)]
+
+    @model_validator(mode="after")
+    def _level_is_a_number(self) -> EarningRule:
+        if self.on is EarnOn.LEVEL and (self.match is None or not self.match.isdigit()):
+            raise ValueError('match: a level rule names the level reached, e.g. "5"')
+        return self
+
+
+class WalletRules(BaseModel):
+    """The currencies and the earning rules of a deployment (``data/currencies.json``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    currencies: Annotated[tuple[Currency, ...], Field(max_length=MAX_CURRENCIES)] = ()
+    earning: Annotated[tuple[EarningRule, ...], Field(max_length=MAX_EARNING_RULES)] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WalletRules:
+        ids = [c.id for c in self.currencies]
+        if len(set(ids)) != len(ids):
+            raise ValueError("currencies: ids must be unique")
+        unknown = sorted({r.currency for r in self.earning} - set(ids))
+        if unknown:
+            raise ValueError(f"earning: unknown currencies {unknown}")
+        return self
+
+    @cached_property
+    def by_id(self) -> Mapping[str, Currency]:
+        return {c.id: c for c in self.currencies}
+
+    def currency(self, currency_id: str) -> Currency | None:
+        return self.by_id.get(currency_id)
+
+
+def load_wallet_rules(path: Path = DEFAULT_CURRENCIES_FILE) -> WalletRules:
+    return WalletRules.model_validate(json.loads(path.read_bytes()))
+
+
+class WalletState(BaseModel):
+    """What the profile keeps: a balance per currency and how many ledger entries exist (the
+    next entry's sequence number). Bounded by ``MAX_CURRENCIES``, whatever the history."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    balances: dict[str, int] = Field(default_factory=dict)
+    entries: int = Field(default=0, ge=0)
+
+    def balance(self, currency_id: str) -> int:
+        return self.balances.get(currency_id, 0)
+
+
+class Cause(StrEnum):
+    EARN = "earn"
+    REDEEM = "redeem"
+    ADJUST = "adjust"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One change of one balance: append-only, numbered per user, with the balance after it, so
+    any window of the ledger reconciles (``balance - amount`` is the balance before)."""
+
+    seq: int
+    currency: str
+    amount: int
+    """Signed: what the balance changed by (a credit at the cap records the 0 it really got)."""
+    balance: int
+    """The balance of ``currency`` after this entry."""
+    cause: Cause
+    kind: str
+    """What caused it: an ``EarnOn`` value, ``"redeem"``, ``"grant"`` or ``"refund"``."""
+    ref: str
+    """Its id: the award key (``badge_earned#first-read``), the idempotency key of a redeem."""
+    at: datetime
+    note: str | None = None
+    """The shop item's name, the admin's reason."""
+
+
+class InsufficientFundsError(Exception):
+    def __init__(self, currency: str, balance: int, needed: int) -> None:
+        super().__init__(f"{currency}: balance {balance}, needs {needed}")
+        self.currency, self.balance, self.needed = currency, balance, needed
+
+
+def post(
+    wallet: WalletState,
+    currency: Currency,
+    amount: int,
+    *,
+    cause: Cause,
+    kind: str,
+    ref: str,
+    at: datetime,
+    note: str | None = None,
+    allow_negative: bool = False,
+) -> tuple[WalletState, LedgerEntry]:
+    """Apply one signed amount: a credit is cut at the cap, a debit must be covered (unless an
+    admin says ``allow_negative``). Returns the wallet after and the entry that explains it."""
+    held = wallet.balance(currency.id)
+    if amount >= 0:
+        amount = max(0, min(amount, currency.balance_cap - held))
+    elif held + amount < 0 and not allow_negative:
+        raise InsufficientFundsError(currency.id, held, -amount)
+    after = held + amount
+    entry = LedgerEntry(
+        seq=wallet.entries,
+        currency=currency.id,
+        amount=amount,
+        balance=after,
+        cause=cause,
+        kind=kind,
+        ref=ref[:MAX_REF_BYTES],
+        at=at,
+        note=note[:MAX_NOTE_CHARS] if note else None,
+    )
+    balances = {**wallet.balances, currency.id: after}
+    if after == 0:
+        balances.pop(currency.id)
+    return WalletState(balances=balances, entries=wallet.entries + 1), entry
+
+
+# -- earning ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Fact:
+    """Something that happened exactly once and may earn currency."""
+
+    on: EarnOn
+    match: str
+    ref: str
+
+
+class _Award(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def event_type(self) -> str: ...
+
+
+BADGE_PREFIX = "badge_earned#"
+QUEST_PREFIX = "quest_reward#"
+MILESTONE_PREFIX = "streak_milestone#"
+
+
+def facts_of(
+    awards: Iterable[_Award], badges: Iterable[str], old_level: int, new_level: int
+) -> list[Fact]:
+    """The facts of one transition's effects: every applied activity (its award), badge,
+    completed quest, milestone and level crossed."""
+    facts = []
+    for award in awards:
+        key = award.key
+        if key.startswith(QUEST_PREFIX):
+            facts.append(Fact(EarnOn.QUEST, key.removeprefix(QUEST_PREFIX), key))
+        elif key.startswith(MILESTONE_PREFIX):
+            facts.append(Fact(EarnOn.STREAK_MILESTONE, "", key))
+        elif not key.startswith(BADGE_PREFIX):
+            facts.append(Fact(EarnOn.EVENT, award.event_type, key))
+    facts += [Fact(EarnOn.BADGE, b, BADGE_PREFIX + b) for b in badges]
+    facts += [Fact(EarnOn.LEVEL, str(n), f"level#{n}") for n in range(old_level + 1, new_level + 1)]
+    return sorted(facts)
+
+
+def promotion_fact(week: str, tier_name: str) -> Fact:
+    return Fact(EarnOn.LEAGUE_PROMOTION, tier_name, f"league_promotion#{week}")
+
+
+def earn(
+    wallet: WalletState, facts: Sequence[Fact], rules: WalletRules, at: datetime
+) -> tuple[WalletState, list[LedgerEntry]]:
+    """Credit every rule that matches each fact (facts sorted, rules in catalog order)."""
+    entries: list[LedgerEntry] = []
+    if not rules.earning:
+        return wallet, entries
+    for fact in facts:
+        for rule in rules.earning:
+            if rule.on is not fact.on or (rule.match is not None and rule.match != fact.match):
+                continue
+            currency = rules.by_id[rule.currency]
+            wallet, entry = post(
+                wallet,
+                currency,
+                rule.amount,
+                cause=Cause.EARN,
+                kind=fact.on.value,
+                ref=fact.ref,
+                at=at,
+            )
+            entries.append(entry)
+    return wallet, entries
+
+
+# -- the shop -----------------------------------------------------------------------------------
+
+
+class Price(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    currency: CurrencyId
+    amount: Annotated[int, Field(ge=1, le=MAX_BALANCE)]
+
+
+STREAK_FREEZE = "streak_freeze"
+
+
+class ShopItem(BaseModel):
+    """What the shop sells. ``internal`` items the engine fulfils itself (``grants``);
+    ``external`` ones the team's system fulfils on the ``reward.redeemed`` event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: ItemId
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    description: Annotated[str, Field(max_length=280)] = ""
+    price: Price
+    stock: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    """Units ever offered (global); ``None``: unlimited."""
+    per_user_limit: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    available_from: AwareDatetime | None = None
+    available_until: AwareDatetime | None = None
+    fulfilment: Literal["internal", "external"] = "external"
+    grants: Literal["streak_freeze"] | None = None
+    """What an internal item gives (required for internal items, refused for external ones)."""
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ShopItem:
+        if (self.fulfilment == "internal") != (self.grants is not None):
+            raise ValueError("grants: required for internal items, refused for external ones")
+        start, end = self.available_from, self.available_until
+        if start is not None and end is not None and end <= start:
+            raise ValueError("available_until: must be after available_from")
+        return self
+
+    def on_sale(self, now: datetime) -> bool:
+        if self.available_from is not None and now < self.available_from:
+            return False
+        return self.available_until is None or now < self.available_until
+
+
+class NotOnSaleError(Exception):
+    """The item does not exist, or is outside its sale window."""
+
+
+class QuantityError(ValueError):
+    pass
+
+
+class OutOfStockError(Exception):
+    """The stock shards drawn from hold fewer units than drawn (someone bought them first)."""
+
+
+class LimitReachedError(Exception):
+    """The user bought ``per_user_limit`` of the item already."""
+
+
+class AlreadyRedeemedError(Exception):
+    """A redeem with this idempotency key was committed before: answer its stored result."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"idempotency key {key!r} was used before")
+        self.key = key
+
+
+class FreezesFullError(Exception):
+    """A streak freeze bought now would be lost: the user holds ``max_held`` already."""
+
+
+def debit(
+    wallet: WalletState,
+    item: ShopItem,
+    quantity: int,
+    rules: WalletRules,
+    *,
+    key: str,
+    now: datetime,
+) -> tuple[WalletState, LedgerEntry]:
+    """Take the price of ``quantity`` units (refused when not on sale or not covered)."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise QuantityError(f"quantity: between 1 and {MAX_QUANTITY}")
+    currency = rules.currency(item.price.currency)
+    if currency is None or not item.on_sale(now):
+        raise NotOnSaleError(item.id)
+    return post(
+        wallet,
+        currency,
+        -item.price.amount * quantity,
+        cause=Cause.REDEEM,
+        kind="redeem",
+        ref=key,
+        at=now,
+        note=f"{quantity} x {item.name}",
+    )
+
+
+def stock_shards(stock: int) -> int:
+    """How many items a global stock is split into: enough that buyers of a hot item spread
+    over several keys (each DynamoDB item takes ~1,000 writes/s), few enough that the last
+    units are found with one query."""
+    return max(1, min(10, stock // 10))
+
+
+def split_stock(stock: int, shards: int) -> list[int]:
+    """``stock`` over ``shards`` as evenly as possible (the sum is exactly ``stock``)."""
+    base, extra = divmod(stock, shards)
+    return [base + (1 if i < extra else 0) for i in range(shards)]
+
+
+def draw_from(left: Mapping[int, int], quantity: int, start: int) -> dict[int, int] | None:
+    """Which shards to take ``quantity`` from, starting at shard ``start`` (the buyer's own, so
+    buyers spread) and going round; ``None`` when all shards together hold too few."""
+    if sum(left.values()) < quantity:
+        return None
+    order = sorted(left)
+    if not order:
+        return None
+    first = start % len(order)
+    taken: dict[int, int] = {}
+    need = quantity
+    for shard in order[first:] + order[:first]:
+        take = min(need, left[shard])
+        if take > 0:
+            taken[shard] = take
+            need -= take
+        if need == 0:
+            return taken
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    """What a redeem writes besides the profile: all in one transaction with it."""
+
+    key: str
+    item_id: str
+    quantity: int
+    entry: LedgerEntry
+    stock_taken: Mapping[int, int]
+    """Units per stock shard (empty for an unlimited item)."""
+    per_user_limit: int | None
+    result: RedeemResult
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemResult:
+    """What the route answers, stored with the idempotency key so a repeat gets the same."""
+
+    key: str
+    item_id: str
+    quantity: int
+    currency: str
+    amount: int
+    balance: int
+    fulfilment: str
+    redeemed_at: datetime
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class WalletWrite:
+    """The wallet part of a profile change: ledger entries (and a redemption) that commit with
+    the profile's balances or not at all."""
+
+    entries: tuple[LedgerEntry, ...] = ()
+    redemption: Redemption | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.entries or self.redemption)
+
+
+NO_WALLET_WRITE = WalletWrite()
+
+
+def unexplained(
+    before: WalletState, after: WalletState, entries: Sequence[LedgerEntry]
+) -> str | None:
+    """Why ``entries`` do not take ``before`` to ``after`` exactly (``None``: they do)."""
+    if [e.seq for e in entries] != list(range(before.entries, after.entries)):
+        seqs = [e.seq for e in entries]
+        return f"ledger entries {seqs} for seq {before.entries}..{after.entries}"
+    moved: dict[str, int] = {}
+    for entry in entries:
+        moved[entry.currency] = moved.get(entry.currency, 0) + entry.amount
+    for currency in set(before.balances) | set(after.balances) | set(moved):
+        if before.balance(currency) + moved.get(currency, 0) != after.balance(currency):
+            return f"{currency}: {before.balance(currency)} + ledger != {after.balance(currency)}"
+    return None
+
+
+LEDGER_RETENTION = timedelta(days=800)
+"""How long a ledger entry is kept (its TTL): two years and a bit, for audits and refunds. The
+balance never depends on it (it lives in the profile); an expired window is reconciled by the
+oldest kept entry's ``balance - amount`` (docs/wallet.md)."""

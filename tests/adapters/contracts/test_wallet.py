@@ -1,0 +1,155 @@
+"""The wallet's ports: the fake (tests/fakes/wallet.py) and the real adapters on moto
+(``UserRepository`` for the profile commit with its ledger, receipt, stock and limit items;
+``WalletStore`` for the shop and the ledger reads) pass the same tests, through the service.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from gamification.adapters.user_repository import UserRepository
+from gamification.adapters.wallet_store import WalletStore
+from gamification.domain.game_rules import default_game_rules
+from gamification.domain.wallet import (
+    Cause,
+    InsufficientFundsError,
+    LimitReachedError,
+    OutOfStockError,
+    Price,
+    ShopItem,
+)
+from gamification.local.provision import Provisioned
+from gamification.services.wallet import StockLoweredError, WalletService
+from tests.fakes.wallet import FakeWallet
+
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
+RULES = default_game_rules()
+
+
+@dataclass
+class Rig:
+    service: WalletService
+    store: Any
+    """The shop/ledger side (FakeWallet or WalletStore): ``sold`` and ``stock_left``."""
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def rig(request: pytest.FixtureRequest) -> Rig:
+    if request.param == "fake":
+        fake = FakeWallet()
+        return Rig(WalletService(fake, fake, fake, rules=lambda: RULES, clock=lambda: NOW), fake)
+    aws: Provisioned = request.getfixturevalue("aws")
+    client = boto3.client("dynamodb")
+    store = WalletStore(client, aws.table_name)
+    profiles = UserRepository(client, aws.table_name)
+    service = WalletService(profiles, store, store, rules=lambda: RULES, clock=lambda: NOW)
+    return Rig(service, store)
+
+
+def _item(item_id: str, price: int, **fields: Any) -> ShopItem:
+    return ShopItem(
+        id=item_id, name=item_id.title(), price=Price(currency="gems", amount=price), **fields
+    )
+
+
+def test_a_redeem_debits_once_draws_stock_and_writes_its_ledger_entry(rig: Rig) -> None:
+    rig.service.put_item(_item("mug", 30, stock=25))
+    rig.service.adjust("ann", "gems", 100, reason="welcome", ref="req-1")
+
+    first = rig.service.redeem("ann", "mug", 2, "order-0001")
+    again = rig.service.redeem("ann", "mug", 2, "order-0001")
+
+    assert again == first
+    assert (first.amount, first.balance, first.seq) == (60, 40, 1)
+    assert rig.service.wallet("ann").balances == {"gems": 40}
+    assert rig.service.stock_left("mug") == 23
+    assert rig.store.sold("mug") == 2
+    page = rig.service.ledger("ann", limit=10)
+    assert [(e.seq, e.amount, e.balance, e.cause) for e in page.entries] == [
+        (1, -60, 40, Cause.REDEEM),
+        (0, 100, 100, Cause.ADJUST),
+    ]
+    assert page.entries[1].note == "welcome"
+    assert page.next_before is None
+
+
+def test_funds_limits_and_stock_refuse_without_writing(rig: Rig) -> None:
+    rig.service.put_item(_item("pin", 10, stock=3, per_user_limit=2))
+    rig.service.adjust("ann", "gems", 100, reason="seed", ref="r1")
+    rig.service.adjust("bob", "gems", 5, reason="seed", ref="r1")
+
+    with pytest.raises(InsufficientFundsError):
+        rig.service.redeem("bob", "pin", 1, "bob-order-1")
+    rig.service.redeem("ann", "pin", 2, "ann-order-1")
+    with pytest.raises(LimitReachedError):
+        rig.service.redeem("ann", "pin", 1, "ann-order-2")
+    rig.service.adjust("bob", "gems", 100, reason="seed", ref="r2")
+    with pytest.raises(OutOfStockError):
+        rig.service.redeem("bob", "pin", 2, "bob-order-2")
+
+    assert rig.service.wallet("ann").balances == {"gems": 80}
+    assert rig.service.wallet("bob").balances == {"gems": 105}
+    assert rig.service.stock_left("pin") == 1
+
+
+def test_the_ledger_pages_newest_first(rig: Rig) -> None:
+    for n in range(5):
+        rig.service.adjust("ann", "gems", n + 1, reason=f"r{n}", ref=f"ref-{n}")
+
+    first = rig.service.ledger("ann", limit=2)
+    second = rig.service.ledger("ann", limit=2, before=first.next_before)
+    third = rig.service.ledger("ann", limit=2, before=second.next_before)
+
+    assert [e.seq for e in first.entries + second.entries + third.entries] == [4, 3, 2, 1, 0]
+    assert third.next_before is None
+
+
+def test_a_stock_only_grows(rig: Rig) -> None:
+    rig.service.put_item(_item("cap", 5, stock=20))
+    rig.service.put_item(_item("cap", 5, stock=26))
+
+    assert rig.service.stock_left("cap") == 26
+    with pytest.raises(StockLoweredError):
+        rig.service.put_item(_item("cap", 5, stock=10))
+    assert rig.service.delete_item("cap")
+    assert rig.service.item("cap") is None
+
+
+def test_fifty_concurrent_buyers_of_the_last_ten_units_never_oversell(rig: Rig) -> None:
+    """Each buyer is a thread with its own request; the stock is 10 units over one shard."""
+    rig.service.put_item(_item("last", 1, stock=10))
+    buyers = [f"buyer-{n:02d}" for n in range(50)]
+    for buyer in buyers:
+        rig.service.adjust(buyer, "gems", 3, reason="seed", ref="seed")
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(buyers))
+
+    def buy(buyer: str) -> None:
+        barrier.wait()
+        try:
+            rig.service.redeem(buyer, "last", 1, f"{buyer}-order")
+            result = "bought"
+        except OutOfStockError:
+            result = "sold out"
+        with lock:
+            outcomes[result] += 1
+
+    threads = [threading.Thread(target=buy, args=(b,)) for b in buyers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes == {"bought": 10, "sold out": 40}
+    assert rig.store.sold("last") == 10
+    assert rig.service.stock_left("last") == 0
+    balances = Counter(rig.service.wallet(b).balances["gems"] for b in buyers)
+    assert balances == {2: 10, 3: 40}

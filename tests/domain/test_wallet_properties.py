@@ -1,0 +1,111 @@
+"""The wallet's earning is exactly once and order-independent, like XP, and always balances.
+
+However the queue delivers a user's activities (duplicated, reordered, split into batches, the
+state stored as JSON in between), the balances equal one in-order application's, every fact
+is paid once per matching rule, and each balance equals the sum of the ledger entries written
+(with contiguous sequence numbers), also when a balance cap cuts credits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gamification.domain.state import UserState
+from gamification.domain.transition import apply_activities
+from gamification.domain.wallet import (
+    Currency,
+    EarningRule,
+    EarnOn,
+    LedgerEntry,
+    WalletRules,
+    unexplained,
+)
+from tests.strategies import Scenario, scenarios
+
+_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def wallet_rules(draw: st.DrawFn, event_types: list[str]) -> WalletRules:
+    """Two currencies, one with a cap small enough to be hit; rules on every kind of fact."""
+    cap = draw(st.sampled_from([15, 40, 1_000_000]))
+    currencies = (Currency(id="gems", name="Gems", balance_cap=cap), Currency(id="coins", name="C"))
+    kinds = st.sampled_from(list(EarnOn))
+    rules = []
+    for _ in range(draw(st.integers(1, 8))):
+        on = draw(kinds)
+        match: str | None = None
+        if on is EarnOn.LEVEL:
+            match = str(draw(st.integers(1, 6)))
+        elif on is EarnOn.EVENT and draw(st.booleans()):
+            match = draw(st.sampled_from(event_types))
+        rules.append(
+            EarningRule(
+                on=on,
+                match=match,
+                currency=draw(st.sampled_from(["gems", "coins"])),
+                amount=draw(st.integers(1, 20)),
+            )
+        )
+    return WalletRules(currencies=currencies, earning=tuple(rules))
+
+
+@st.composite
+def wallet_scenarios(draw: st.DrawFn) -> Scenario:
+    scenario = draw(scenarios(arrival="any", max_activities=30))
+    types = [t.name for t in scenario.rules.events]
+    rules = scenario.rules.model_copy(update={"wallet": draw(wallet_rules(types))})
+    return Scenario(rules, scenario.settings, scenario.activities, scenario.batches, scenario.now)
+
+
+def _sums(entries: list[LedgerEntry]) -> dict[str, int]:
+    sums: Counter[str] = Counter()
+    for entry in entries:
+        sums[entry.currency] += entry.amount
+    return {c: n for c, n in sums.items() if n}
+
+
+@_SETTINGS
+@given(wallet_scenarios())
+def test_any_delivery_earns_the_in_order_balances_each_fact_once(scenario: Scenario) -> None:
+    start = UserState.new(scenario.user_id, scenario.settings)
+    ordered = sorted(scenario.activities, key=lambda a: a.occurred_at)
+    once = apply_activities(start, ordered, scenario.rules, scenario.now)
+
+    state, seen, ledger = start, set[str](), list[LedgerEntry]()
+    for batch in scenario.batches:
+        now = max(a.received_at for a in batch)
+        step = apply_activities(state, batch, scenario.rules, now, frozenset(seen))
+        # What UserChange checks on every commit: the entries explain the balances exactly.
+        assert unexplained(state.wallet, step.state.wallet, step.effects.ledger) is None
+        seen.update(step.effects.applied_keys)
+        ledger += step.effects.ledger
+        state = UserState.model_validate_json(step.state.model_dump_json())
+
+    assert state.wallet.balances == once.state.wallet.balances
+    assert _sums(ledger) == state.wallet.balances
+    assert [e.seq for e in ledger] == list(range(len(ledger)))
+    assert Counter((e.kind, e.ref, e.currency) for e in ledger) == Counter(
+        (e.kind, e.ref, e.currency) for e in once.effects.ledger
+    )
+    for currency in scenario.rules.wallet.currencies:
+        assert 0 <= state.wallet.balance(currency.id) <= currency.balance_cap
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wallet_scenarios())
+def test_a_whole_redelivery_earns_nothing(scenario: Scenario) -> None:
+    start = UserState.new(scenario.user_id, scenario.settings)
+    first = apply_activities(start, scenario.activities, scenario.rules, scenario.now)
+    again = apply_activities(
+        first.state,
+        scenario.activities,
+        scenario.rules,
+        scenario.now,
+        frozenset(first.effects.applied_keys),
+    )
+    assert again.effects.ledger == []
+    assert again.state.wallet == first.state.wallet
