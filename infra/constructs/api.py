@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, NestedStack, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
@@ -318,22 +318,23 @@ class Api(Construct):
             rest_api_name=config.stack_name,
             description="Gamify: XP, levels, badges, streaks and leaderboards",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            default_cors_preflight_options=self.cors.preflight(),
             cloud_watch_role=config.api_cloudwatch_role,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
-            deploy_options=apigw.StageOptions(
-                stage_name=config.stage,
-                throttling_rate_limit=config.api_throttle_rate,
-                throttling_burst_limit=config.api_throttle_burst,
-                method_options=public_throttles(config),
-                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
-                access_log_format=apigw.AccessLogFormat.custom(_ACCESS_LOG_FORMAT),
-                logging_level=apigw.MethodLoggingLevel.ERROR,
-                data_trace_enabled=False,
-                metrics_enabled=True,
-                tracing_enabled=config.tracing,
-            ),
+            # The routes live in a nested stack (ApiRoutes), so the deployment and the stage are
+            # made here, after it.
+            deploy=False,
         )
+        self.root_method = self._root_answer()
+        self.routes = ApiRoutes(
+            self,
+            "Routes",
+            rest_api=self.rest_api,
+            user_pool=user_pool,
+            cors=self.cors,
+            functions=self.functions,
+        )
+        self.methods = self.routes.methods
+        self.rest_api.deployment_stage = self._stage(config)
         self.execution_logs = self._execution_logs(config)
         for response_type in (apigw.ResponseType.DEFAULT_4_XX, apigw.ResponseType.DEFAULT_5_XX):
             self.rest_api.add_gateway_response(
@@ -342,36 +343,7 @@ class Api(Construct):
                 templates={"application/json": _ERROR_TEMPLATE},
                 response_headers=self.cors.gateway_response_headers(),
             )
-        self.validator = self.rest_api.add_request_validator(
-            "Validator",
-            request_validator_name="body-and-parameters",
-            validate_request_body=True,
-            validate_request_parameters=True,
-        )
-        # The handlers validate every field (pydantic); the gateway only turns away bodies that
-        # are not JSON objects at all, before they cost an invocation.
-        self.json_object_model = self.rest_api.add_model(
-            "JsonObject",
-            content_type="application/json",
-            schema=apigw.JsonSchema(
-                schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT
-            ),
-        )
-        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
-            self,
-            "Authorizer",
-            cognito_user_pools=[user_pool],
-            results_cache_ttl=Duration.minutes(5),
-        )
-        integrations = {
-            name: apigw.LambdaIntegration(fn.alias, allow_test_invoke=False)
-            for name, fn in self.functions.items()
-        }
-        self.methods = {
-            (route.method, route.path): self._add_route(route, integrations[route.function])
-            for route in ROUTES
-        }
-        self.cors.apply(self.rest_api, self.functions.values())
+        self.cors.apply(self.routes.preflights, self.functions.values())
         self.firewall: ApiFirewall | None = None
         if config.waf_enabled:
             self.firewall = ApiFirewall(
@@ -395,6 +367,60 @@ class Api(Construct):
                 "AWS maintains this service policy for exactly that purpose.",
             )
 
+    def _root_answer(self) -> apigw.Method:
+        """``GET /`` answered by the gateway itself (no function, no data): a 404 in the API's
+        error model pointing at the documentation. A REST API must hold a method of its own,
+        and every route lives in the nested stack."""
+        body = json.dumps(
+            {
+                "error": {
+                    "code": "not_found",
+                    "message": "no such route; see /v1/docs",
+                    "details": [],
+                }
+            }
+        )
+        method = self.rest_api.root.add_method(
+            "GET",
+            apigw.MockIntegration(
+                request_templates={"application/json": '{"statusCode": 404}'},
+                integration_responses=[
+                    apigw.IntegrationResponse(
+                        status_code="404", response_templates={"application/json": body}
+                    )
+                ],
+            ),
+            method_responses=[apigw.MethodResponse(status_code="404")],
+            authorization_type=apigw.AuthorizationType.NONE,
+        )
+        reason = "The API's root answers a fixed 404 from the gateway: no function runs, no data."
+        acknowledge(method, "AwsSolutions-APIG4", reason)
+        acknowledge(method, "AwsSolutions-COG4", reason)
+        return method
+
+    def _stage(self, config: StackConfig) -> apigw.Stage:
+        """The deployment of every route and the stage serving it. Both keep the construct
+        paths (and so the logical ids) ``RestApi(deploy=True)`` gave them; the deployment's id
+        changes with the routes' fingerprint, so each change of a route is deployed."""
+        deployment = apigw.Deployment(self.rest_api, "Deployment", api=self.rest_api)
+        deployment.node.add_dependency(self.routes)
+        deployment.add_to_logical_id(self.routes.fingerprint)
+        return apigw.Stage(
+            self.rest_api,
+            f"DeploymentStage.{config.stage}",
+            deployment=deployment,
+            stage_name=config.stage,
+            throttling_rate_limit=config.api_throttle_rate,
+            throttling_burst_limit=config.api_throttle_burst,
+            method_options=public_throttles(config),
+            access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+            access_log_format=apigw.AccessLogFormat.custom(_ACCESS_LOG_FORMAT),
+            logging_level=apigw.MethodLoggingLevel.ERROR,
+            data_trace_enabled=False,
+            metrics_enabled=True,
+            tracing_enabled=config.tracing,
+        )
+
     def _execution_logs(self, config: StackConfig) -> logs.LogGroup:
         """The group method logging (ERROR level, for the integration errors the access log
         does not explain) writes to. API Gateway names it and would create it with no expiry:
@@ -410,10 +436,96 @@ class Api(Construct):
         self.rest_api.deployment_stage.node.add_dependency(group)
         return group
 
+    def execute_arn(self, method: str, path: str) -> str:
+        """ARN to put in a caller's ``execute-api:Invoke`` policy for one route of this stage."""
+        stage = self.rest_api.deployment_stage.stage_name
+        return self.rest_api.arn_for_execute_api(method, path, stage)
+
+
+class ApiRoutes(NestedStack):
+    """Every route's resource, method (with its CORS preflight) and invoke permission, in a
+    nested stack of their own: a route costs the template two to four resources and a
+    CloudFormation stack holds at most 500, which the whole product passed with WAF, canary
+    deploys and the hosted demo on (docs/deploy.md, "Stack size"). The authorizer, the request
+    validator and its model sit here too, next to the methods that use them."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        rest_api: apigw.RestApi,
+        user_pool: cognito.IUserPool,
+        cors: BrowserAccess,
+        functions: dict[str, GamifyFunction],
+    ) -> None:
+        super().__init__(scope, construct_id, description="Gamify: the API's routes")
+        self.api = apigw.RestApi.from_rest_api_attributes(
+            self,
+            "Api",
+            rest_api_id=rest_api.rest_api_id,
+            root_resource_id=rest_api.rest_api_root_resource_id,
+        )
+        self._preflight = cors.preflight()
+        self.preflights: list[apigw.Method] = []
+        self.validator = apigw.RequestValidator(
+            self,
+            "Validator",
+            rest_api=self.api,
+            request_validator_name="body-and-parameters",
+            validate_request_body=True,
+            validate_request_parameters=True,
+        )
+        # The handlers validate every field (pydantic); the gateway only turns away bodies that
+        # are not JSON objects at all, before they cost an invocation.
+        self.json_object_model = apigw.Model(
+            self,
+            "JsonObject",
+            rest_api=self.api,
+            content_type="application/json",
+            schema=apigw.JsonSchema(
+                schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT
+            ),
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            cognito_user_pools=[user_pool],
+            results_cache_ttl=Duration.minutes(5),
+        )
+        integrations = {
+            name: apigw.LambdaIntegration(fn.alias, allow_test_invoke=False)
+            for name, fn in functions.items()
+        }
+        self._resources: dict[str, apigw.IResource] = {"/": self.api.root}
+        self.methods = {
+            (route.method, route.path): self._add_route(route, integrations[route.function])
+            for route in ROUTES
+        }
+        self.fingerprint = json.dumps(
+            [[r.method, r.path, r.function, gateway_auth(r).value] for r in ROUTES]
+            + [cors.origins and sorted(cors.origins)]
+        )
+
+    def _resource(self, path: str) -> apigw.IResource:
+        """The resource of ``path``, made segment by segment with its CORS preflight (an
+        imported API's root has no default preflight for ``resource_for_path`` to pass on)."""
+        if path in self._resources:
+            return self._resources[path]
+        parent_path, _, part = path.rpartition("/")
+        parent = self._resource(parent_path or "/")
+        resource = parent.add_resource(part, default_cors_preflight_options=self._preflight)
+        if self._preflight is not None:
+            preflight = resource.node.try_find_child("OPTIONS")
+            assert isinstance(preflight, apigw.Method)
+            self.preflights.append(preflight)
+        self._resources[path] = resource
+        return resource
+
     # --- routes -------------------------------------------------------------------------------
 
     def _add_route(self, route: Route, integration: apigw.LambdaIntegration) -> apigw.Method:
-        resource = self.rest_api.root.resource_for_path(route.path)
+        resource = self._resource(route.path)
         path_parameters = {
             f"method.request.path.{segment[1:-1]}": True
             for segment in route.path.split("/")
@@ -449,8 +561,3 @@ class Api(Construct):
             acknowledge(method, "AwsSolutions-APIG4", reason)
             acknowledge(method, "AwsSolutions-COG4", reason)
         return method
-
-    def execute_arn(self, method: str, path: str) -> str:
-        """ARN to put in a caller's ``execute-api:Invoke`` policy for one route of this stage."""
-        stage = self.rest_api.deployment_stage.stage_name
-        return self.rest_api.arn_for_execute_api(method, path, stage)

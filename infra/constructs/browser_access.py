@@ -65,15 +65,15 @@ class BrowserAccess:
             "Vary": "'Origin'",
         }
 
-    def apply(self, rest_api: apigw.RestApi, functions: Iterable[GamifyFunction]) -> None:
+    def apply(
+        self, preflights: Iterable[apigw.Method], functions: Iterable[GamifyFunction]
+    ) -> None:
         """Tell the functions the origins, and acknowledge the unauthenticated preflights."""
         if not self.origins:
             return
         for fn in functions:
             fn.function.add_environment(ORIGINS_ENV, ",".join(self.origins))
-        for method in rest_api.methods:
-            if method.http_method != "OPTIONS":
-                continue
+        for method in preflights:
             reason = (
                 "CORS preflight: browsers send OPTIONS without credentials by design. A mock "
                 "integration answers with the allowed origins; no function runs, no data."

@@ -9,18 +9,20 @@ unacknowledged finding fails synthesis.
 
 from __future__ import annotations
 
+import copy
 import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import CfnElement, Stack
+from aws_cdk import CfnElement, NestedStack, Stack
 from aws_cdk.assertions import Template
 from constructs import IConstruct
 
@@ -123,6 +125,63 @@ class Synthesis:
         raise AssertionError(f"unexpected IAM resource expression {expression}")
 
 
+def nested_templates(stack: Stack, outdir: Path) -> dict[str, Path]:
+    """Each nested stack's template file, by the logical id of its resource in its parent."""
+    found = {}
+    for construct in stack.node.find_all():
+        if isinstance(construct, NestedStack) and construct.nested_stack_resource is not None:
+            resource = construct.nested_stack_resource
+            found[Stack.of(resource).get_logical_id(resource)] = outdir / construct.template_file
+    return found
+
+
+def flattened(template: dict[str, Any], files: dict[str, Path]) -> dict[str, Any]:
+    """The stack's template with each nested stack's resources in it, as if they were the
+    stack's own (the tests ask about the product, not about how it is split to stay under
+    CloudFormation's 500 resources): a nested template's parameters become the parent's
+    expressions they are given, and the parent's ``Outputs.X`` of a nested stack become the
+    nested expression. The nested ``AWS::CloudFormation::Stack`` resources stay listed.
+    """
+    flat = copy.deepcopy(template)
+    resources: dict[str, Any] = flat["Resources"]
+    nested_outputs: dict[tuple[str, str], Any] = {}
+    for logical_id, resource in list(resources.items()):
+        if resource["Type"] != "AWS::CloudFormation::Stack":
+            continue
+        nested = json.loads(files[logical_id].read_text())
+        given = resource["Properties"].get("Parameters", {})
+        inner = _substitute(nested, given.get)
+        inner = flattened(inner, files)
+        for name, output in inner.get("Outputs", {}).items():
+            nested_outputs[(logical_id, f"Outputs.{name}")] = output["Value"]
+        for inner_id, inner_resource in inner["Resources"].items():
+            assert inner_id not in resources, f"{inner_id} is in the stack and in {logical_id}"
+            resources[inner_id] = inner_resource
+    result: dict[str, Any] = _substitute_outputs(flat, nested_outputs)
+    return result
+
+
+def _substitute(node: Any, parameter: Callable[[str], Any]) -> Any:
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and (value := parameter(node["Ref"])) is not None:
+            return value
+        return {k: _substitute(v, parameter) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, parameter) for v in node]
+    return node
+
+
+def _substitute_outputs(node: Any, outputs: dict[tuple[str, str], Any]) -> Any:
+    if isinstance(node, dict):
+        attribute = node.get("Fn::GetAtt")
+        if set(node) == {"Fn::GetAtt"} and (key := tuple(attribute or ())) in outputs:
+            return outputs[key]
+        return {k: _substitute_outputs(v, outputs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute_outputs(v, outputs) for v in node]
+    return node
+
+
 def _synthesize(context: dict[str, object], outdir: Path, *, nag_checks: bool) -> Synthesis:
     # Tests never need `make layer`: the deploy guard is tested on its own.
     app = build_app(
@@ -133,6 +192,7 @@ def _synthesize(context: dict[str, object], outdir: Path, *, nag_checks: bool) -
     stack = stacks[0]
     assembly = app.synth()  # raises on any unacknowledged cdk-nag finding
     template = assembly.get_stack_by_name(stack.stack_name).template
+    template = flattened(template, nested_templates(stack, outdir))
     synthesis = Synthesis(stack=stack, template=template, outdir=outdir)
     synthesis.names = _resource_names(synthesis)
     return synthesis

@@ -605,7 +605,7 @@ def _methods(synth: Synthesis) -> dict[tuple[str, str], dict[str, Any]]:
 def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis) -> None:
     methods = _methods(default_synth)
     assert len(default_synth.of_type("AWS::ApiGateway::Method")) == len(ROUTES)
-    authorizer = {"Ref": default_synth.logical_id(default_synth.stack.api.authorizer)}
+    authorizer = {"Ref": default_synth.logical_id(default_synth.stack.api.routes.authorizer)}
     for route in ROUTES:
         method = methods[(route.method, route.path)]
         expected = {Auth.USER: "COGNITO_USER_POOLS", Auth.SERVICE: "AWS_IAM", Auth.PUBLIC: "NONE"}
@@ -644,7 +644,7 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
 
 
 def test_request_validation_on_bodies_and_path_parameters(default_synth: Synthesis) -> None:
-    validator = {"Ref": default_synth.logical_id(default_synth.stack.api.validator)}
+    validator = {"Ref": default_synth.logical_id(default_synth.stack.api.routes.validator)}
     default_synth.assertions.has_resource_properties(
         "AWS::ApiGateway::RequestValidator",
         {"ValidateRequestBody": True, "ValidateRequestParameters": True},
