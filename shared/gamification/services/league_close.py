@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gamification.domain import leagues, notifications
+from gamification.domain import cheating, leagues, notifications
 from gamification.domain.checkpoints import CloseCheckpoint, tally
 from gamification.domain.domain_events import joined_league, league_closed
 from gamification.domain.experiments import experience
@@ -234,7 +234,9 @@ class LeagueClose:
             if s.listed and (s.state.league.week, s.state.league.cohort) == (week, cohort)
         }
         standings = [Standing(u, s.state.weekly_xp.get(week, 0)) for u, s in ranked.items()]
-        outcomes = leagues.close_cohort(week, tier, standings, rules.leagues)
+        # Flagged members (implausible week XP, ``domain.cheating``) are held from promotion.
+        held = cheating.outliers({s.user_id: s.xp for s in standings}, rules.leagues.outliers)
+        outcomes = leagues.close_cohort(week, tier, standings, rules.leagues, held)
         counts = dict.fromkeys(("closed", "promoted", "demoted", "stayed", "already", "left"), 0)
         for user_id in members:
             if user_id not in ranked:
