@@ -26,6 +26,7 @@ from aws_lambda_powertools import Logger
 
 from gamification.domain.badges import BadgeDefinition
 from gamification.domain.checkpoints import Checkpoint, tally
+from gamification.domain.experiments import experience
 from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import apply_activities
 from gamification.services.applier import player_score
@@ -199,7 +200,10 @@ class BadgeBackfill:
                 before=stored,
                 state=transition.state,
                 now=now,
-                notifications=transition.effects.notifications,
+                # The control group plays invisibly: the badge, but no notification (experiments).
+                notifications=()
+                if experience(stored.state.experiment) == "control"
+                else transition.effects.notifications,
             )
             try:
                 version = self._users.commit(change)

@@ -352,3 +352,16 @@ def test_the_walk_reaches_players_still_under_the_old_shard_count(world: World) 
     assert final.scanned == len(READS) + final.already_had
     for user_id in qualifying:
         assert badge_notifications(world, user_id, "avid-reader") == 1
+
+
+def test_a_control_user_gets_the_backfilled_badge_but_no_notification(world: World) -> None:
+    world.player(
+        "quiet", push=True, active_days=[date(2026, 11, 20)], reads_per_day=6, control=True
+    )
+    world.badges.put(avid_reader(5))
+
+    run_to_completion(world)
+
+    assert "avid-reader" in world.users.load("quiet").state.badges
+    assert badge_notifications(world, "quiet", "avid-reader") == 0
+    assert badge_notifications(world, "user-6", "avid-reader") == 1  # the treated still are
