@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from gamification.domain import cheating, leagues, notifications
@@ -57,6 +58,8 @@ from gamification.services.jobs import (
 )
 
 __all__ = ["CloseProgress", "LeagueClose", "LeagueCloseJob", "ShardRun", "Status", "week_to_close"]
+
+logger = Logger(child=True)
 
 LATE_AFTER = timedelta(hours=2)
 """A scheduled run this long after the week ended reports the shards still open
@@ -237,6 +240,8 @@ class LeagueClose:
         # Flagged members (implausible week XP, ``domain.cheating``) are held from promotion.
         held = cheating.outliers({s.user_id: s.xp for s in standings}, rules.leagues.outliers)
         outcomes = leagues.close_cohort(week, tier, standings, rules.leagues, held)
+        for user_id in sorted(held):  # the admin's trail until flags are stored (docs/rules.md)
+            logger.warning("held from promotion", extra={"user_id": user_id, "week": week})
         counts = dict.fromkeys(("closed", "promoted", "demoted", "stayed", "already", "left"), 0)
         for user_id in members:
             if user_id not in ranked:
