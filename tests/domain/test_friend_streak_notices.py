@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from gamification.domain.experiments import Assignment
 from gamification.domain.friend_streak_notices import (
     NOTICE_DAYS,
     FriendNotice,
@@ -147,3 +148,23 @@ def test_zones_a_day_apart_name_the_same_days_from_both_sides() -> None:
         == kinds(plan_friend_notices(bob, ann, D - timedelta(days=10), at, LEAD))
         == [("ann", "milestone", D.isoformat()), ("bob", "milestone", D.isoformat())]
     )
+
+
+def test_a_control_partner_is_told_nothing_while_the_treated_partner_still_is() -> None:
+    control = Assignment(group="control", salt="s")
+    ann = user("ann", run(D, 8)).model_copy(update={"experiment": control})
+    bob = user("bob", run(D - timedelta(days=1), 8))
+    at = datetime(2026, 11, 27, 19, tzinfo=UTC)
+    start = D - timedelta(days=10)
+    treated = ann.model_copy(update={"experiment": Assignment(group="treatment", salt="s")})
+    assert {n.recipient for n in plan_friend_notices(bob, treated, start, at, LEAD)} == {
+        "ann",
+        "bob",
+    }
+    # Same streaks, ann in the control group: only bob's notices remain, from either side.
+    assert {n.recipient for n in plan_friend_notices(bob, ann, start, at, LEAD)} == {"bob"}
+    assert {n.recipient for n in plan_friend_notices(ann, bob, start, at, LEAD)} == {"bob"}
+    # A control user is not reminded of a friend streak at risk either (bob is the one due).
+    quiet_bob = bob.model_copy(update={"experiment": control})
+    told = plan_friend_notices(quiet_bob, treated, start, at, LEAD)
+    assert [(n.recipient, n.kind) for n in told] == [("ann", NoticeKind.MILESTONE)]

@@ -7,6 +7,7 @@ a given moment. Pure (no I/O, no clock of its own), like ``domain.reminders``.
 * **Broken**: both partners, once per broken run (named by its last pair day).
 * **Milestones** (``MILESTONES``): both partners, once per milestone of a run (named by the
   day it was reached).
+* A partner in the **control group** (``domain.experiments``) is told none of these.
 
 The hourly reminder worker evaluates a user's friend streaks when it loads them (their
 18:00 local), so breaks and milestones are noticed there: each is told only while it is at most
@@ -23,6 +24,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications
+from gamification.domain.experiments import experience
 from gamification.domain.friend_streaks import MILESTONES, friend_streak, pair_runs, pair_today
 from gamification.domain.messages import text
 from gamification.domain.notifications import Notification
@@ -86,7 +88,9 @@ def plan_friend_notices(
         if broken and end >= window - timedelta(days=1):
             found += _both(me, partner, NoticeKind.BROKEN, day=end, days=length, now=now)
     risk = _at_risk(me, partner, started_on, today=today_me, now=now, lead=lead)
-    return found + ([risk] if risk else [])
+    # The control group is told nothing (domain.experiments); its partner still is.
+    control = {u.user_id for u in (me, partner) if experience(u.experiment) == "control"}
+    return [n for n in [*found, *([risk] if risk else [])] if n.recipient not in control]
 
 
 def _at_risk(

@@ -29,6 +29,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gamification.domain import text
+from gamification.domain.cheating import OutlierRule
 from gamification.domain.messages import DEFAULT_LOCALE
 from gamification.domain.messages import text as message_text
 
@@ -81,6 +82,8 @@ class LeagueRules(BaseModel):
     cohort_size: Annotated[int, Field(ge=1, le=MAX_COHORT_SIZE)] = 30
     promote_percent: Annotated[int, Field(ge=0, le=100)] = 20
     demote_percent: Annotated[int, Field(ge=0, le=100)] = 20
+    outliers: OutlierRule = OutlierRule()
+    """Which members a close flags and holds from promotion (``domain.cheating``)."""
 
     @field_validator("tiers", mode="before")
     @classmethod
@@ -170,22 +173,36 @@ def ranks(standings: Sequence[Standing]) -> dict[str, int]:
 
 
 def close_cohort(
-    week: str, tier: int, standings: Sequence[Standing], rules: LeagueRules
+    week: str,
+    tier: int,
+    standings: Sequence[Standing],
+    rules: LeagueRules,
+    held: frozenset[str] = frozenset(),
 ) -> dict[str, Outcome]:
-    """Every member's outcome; a function of the set of standings (not of their order)."""
+    """Every member's outcome; a function of the set of standings (not of their order).
+
+    A ``held`` member (flagged, ``domain.cheating``) is never promoted and keeps their tier;
+    the promotion slot they would have taken passes to the next member by rank among the
+    members not held (so a cheater cannot push an honest member out of the zone). Zone sizes,
+    displayed ranks and the demotion zone are those of the whole cohort: a hold changes no
+    other member's result except by handing on a vacated promotion slot.
+    """
     members = len(standings)
     zone = zones(members, sum(1 for s in standings if s.xp > 0), rules)
     rank_of = ranks(standings)
+    free_rank = ranks([s for s in standings if s.user_id not in held])
     last = len(rules.tiers) - 1
     outcomes: dict[str, Outcome] = {}
     for standing in standings:
-        rank = rank_of[standing.user_id]
+        user_id, rank = standing.user_id, rank_of[standing.user_id]
         to = tier
-        if standing.xp > 0 and rank <= zone.promote and tier < last:
+        if user_id in held:
+            to = tier
+        elif standing.xp > 0 and free_rank[user_id] <= zone.promote and tier < last:
             to = tier + 1
         elif rank > members - zone.demote and tier > 0:
             to = tier - 1
-        outcomes[standing.user_id] = Outcome(week, rank, tier, min(max(to, 0), last), standing.xp)
+        outcomes[user_id] = Outcome(week, rank, tier, min(max(to, 0), last), standing.xp)
     return outcomes
 
 

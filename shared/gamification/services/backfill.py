@@ -28,6 +28,7 @@ from aws_lambda_powertools import Logger
 from gamification.domain.badges import BadgeDefinition
 from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.domain_events import derive
+from gamification.domain.experiments import experience
 from gamification.domain.game_rules import GameRules
 from gamification.domain.transition import apply_activities
 from gamification.domain.wallet import WalletWrite
@@ -202,7 +203,10 @@ class BadgeBackfill:
                 before=stored,
                 state=transition.state,
                 now=now,
-                notifications=transition.effects.notifications,
+                # The control group plays invisibly: the badge, but no notification (experiments).
+                notifications=()
+                if experience(stored.state.experiment) == "control"
+                else transition.effects.notifications,
                 # badge.earned (and its xp.awarded, level.changed) in the profile's outbox, with
                 # the ids the consumer would derive for the same badge: once per user and badge.
                 events=derive(stored.state, transition.state, transition.effects, rules, now),

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from gamification.domain import leagues, notifications, wallet
+from gamification.domain import cheating, leagues, notifications, wallet
 from gamification.domain.checkpoints import CloseCheckpoint, tally
 from gamification.domain.domain_events import joined_league, league_closed
 from gamification.domain.experiments import experience
@@ -57,6 +58,8 @@ from gamification.services.jobs import (
 )
 
 __all__ = ["CloseProgress", "LeagueClose", "LeagueCloseJob", "ShardRun", "Status", "week_to_close"]
+
+logger = Logger(child=True)
 
 LATE_AFTER = timedelta(hours=2)
 """A scheduled run this long after the week ended reports the shards still open
@@ -234,7 +237,11 @@ class LeagueClose:
             if s.listed and (s.state.league.week, s.state.league.cohort) == (week, cohort)
         }
         standings = [Standing(u, s.state.weekly_xp.get(week, 0)) for u, s in ranked.items()]
-        outcomes = leagues.close_cohort(week, tier, standings, rules.leagues)
+        # Flagged members (implausible week XP, ``domain.cheating``) are held from promotion.
+        held = cheating.outliers({s.user_id: s.xp for s in standings}, rules.leagues.outliers)
+        outcomes = leagues.close_cohort(week, tier, standings, rules.leagues, held)
+        for user_id in sorted(held):  # the admin's trail until flags are stored (docs/rules.md)
+            logger.warning("held from promotion", extra={"user_id": user_id, "week": week})
         counts = dict.fromkeys(("closed", "promoted", "demoted", "stayed", "already", "left"), 0)
         for user_id in members:
             if user_id not in ranked:

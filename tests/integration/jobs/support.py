@@ -24,6 +24,7 @@ from gamification.adapters.reminder_queue import ReminderQueue, ReminderUnit, de
 from gamification.adapters.snapshot_repository import SnapshotRepository
 from gamification.adapters.user_repository import StoredUser, UserChange, UserRepository
 from gamification.domain.activity import Activity
+from gamification.domain.experiments import Assignment
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserSettings, UserState
@@ -129,14 +130,18 @@ class World:
         active_days: Iterable[date] = (),
         reads_per_day: int = 1,
         display_name: str | None = None,
+        control: bool = False,
     ) -> StoredUser:
-        """A user who read posts at local noon on each of ``active_days``.
+        """A user who read posts at local noon on each of ``active_days`` (``control``: in the
+        control group, ``domain.experiments``).
 
         Built with the domain transition and committed in one transaction, as the consumer
         would (cheaper than queueing: moto copies the whole table for every transaction).
         """
         settings = UserSettings(timezone=timezone, push_enabled=push, display_name=display_name)
         state = UserState.new(user_id, settings)
+        if control:
+            state = state.model_copy(update={"experiment": Assignment(group="control", salt="s")})
         now = self.clock.now
         markers: list[str] = []
         notes: list[Notification] = []

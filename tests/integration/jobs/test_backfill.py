@@ -376,3 +376,16 @@ def test_the_badges_a_backfill_awards_leave_as_badge_earned_events(world: World)
     for user_id in READS:
         told = ("badge.earned", "avid-reader") in outbox(world, user_id)
         assert told is (user_id in qualifying), user_id
+
+
+def test_a_control_user_gets_the_backfilled_badge_but_no_notification(world: World) -> None:
+    world.player(
+        "quiet", push=True, active_days=[date(2026, 11, 20)], reads_per_day=6, control=True
+    )
+    world.badges.put(avid_reader(5))
+
+    run_to_completion(world)
+
+    assert "avid-reader" in world.users.load("quiet").state.badges
+    assert badge_notifications(world, "quiet", "avid-reader") == 0
+    assert badge_notifications(world, "user-6", "avid-reader") == 1  # the treated still are

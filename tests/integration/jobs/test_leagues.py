@@ -16,6 +16,7 @@ from gamification import composition
 from gamification.adapters.league_repository import CloseCheckpoints
 from gamification.adapters.notification_repository import NotificationRepository
 from gamification.adapters.wallet_store import WalletStore
+from gamification.domain.cheating import OutlierRule
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.leagues import LeagueRules
 from gamification.domain.periods import iso_week
@@ -401,3 +402,26 @@ def test_the_close_commits_each_members_league_closed_event_with_the_result(
         )
     ]
     assert events["bob"][0][2]["movement"] == "stayed"
+
+
+def test_a_flagged_member_is_held_from_promotion_and_the_next_member_takes_the_slot(
+    aws: Provisioned, redis_client: redis.Redis
+) -> None:
+    _TABLE[:] = [aws.table_name]
+    flags = OutlierRule(factor=3, min_xp=100)
+    rules = default_game_rules().model_copy(update={"leagues": LeagueRules(outliers=flags)})
+    pipeline = build_pipeline(aws, redis_client, rules=rules)
+    xp = {"cheat": 30, "ann": 5, "bob": 4, "cat": 3, "dan": 2}  # reads: 10 XP each
+    for user, reads in xp.items():
+        _earn(pipeline, user, reads)
+
+    pipeline.clock.now = MONDAY
+    done = _closer(pipeline, aws, rules).run(WEEK, MONDAY)
+
+    # 300 XP > 3 x the median 40: held in Bronze; ann, next by rank, takes the one slot.
+    assert (done.checkpoint.closed, done.checkpoint.promoted) == (5, 1)
+    assert _tiers(pipeline, list(xp)) == {"cheat": 0, "ann": 1, "bob": 0, "cat": 0, "dan": 0}
+    cheat = pipeline.users.load("cheat").state.league.result
+    assert cheat is not None
+    assert (cheat.rank, cheat.to_tier) == (1, 0)
+    assert "You stayed in Bronze League" in _titles("cheat")
