@@ -410,6 +410,8 @@ FREE_TYPES = frozenset(
         "AWS::KinesisFirehose::DeliveryStream",
         "AWS::Athena::WorkGroup",
         "AWS::Athena::NamedQuery",
+        # The API's routes in a nested stack (their resources are read like the stack's own).
+        "AWS::CloudFormation::Stack",
     }
 )
 """Types free to exist (a gateway VPC endpoint is; an interface one is priced below)."""

@@ -128,7 +128,9 @@ def test_a_malformed_origin_fails_synthesis(bad: str) -> None:
 
 def test_the_demo_is_off_by_default(default_synth: Synthesis) -> None:
     assert default_synth.of_type("AWS::CloudFront::Distribution") == {}
-    assert default_synth.of_type("AWS::S3::Bucket") == {}
+    assert default_synth.stack.web is None
+    lake = default_synth.logical_id(default_synth.stack.history_lake.bucket)
+    assert set(default_synth.of_type("AWS::S3::Bucket")) == {lake}  # the only bucket
 
 
 def test_the_demo_bucket_is_private_and_read_by_cloudfront_only(

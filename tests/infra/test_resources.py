@@ -604,7 +604,12 @@ def _methods(synth: Synthesis) -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis) -> None:
     methods = _methods(default_synth)
-    assert len(default_synth.of_type("AWS::ApiGateway::Method")) == len(ROUTES)
+    # Every route, and the root's 404 the gateway answers itself (no function).
+    root = default_synth.logical_id(default_synth.stack.api.root_method)
+    assert set(default_synth.of_type("AWS::ApiGateway::Method")) == {
+        default_synth.logical_id(m) for m in default_synth.stack.api.methods.values()
+    } | {root}
+    assert default_synth.resources[root]["Properties"]["Integration"]["Type"] == "MOCK"
     authorizer = {"Ref": default_synth.logical_id(default_synth.stack.api.routes.authorizer)}
     for route in ROUTES:
         method = methods[(route.method, route.path)]
@@ -630,13 +635,17 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         for route in ROUTES
         if route.path.startswith("/v1/admin")
     }
-    # Badges, quests and webhooks by the admin function; a user's erasure and exclusion by the
-    # account function (which owns profile writes), their export by the read path.
+    # Badges, quests, webhooks, teams, the shop and wallet rules by the admin function (and a
+    # wallet adjustment, which commits with the profile's guard); a user's erasure and exclusion
+    # by the account function (which owns profile writes), their export by the read path.
     assert admin == {
         ("badges", "admin"),
         ("quests", "admin"),
         ("webhooks", "admin"),
         ("teams", "admin"),
+        ("shop", "admin"),
+        ("wallet", "admin"),
+        ("users", "admin"),
         ("users", "account"),
         ("users", "query"),
     }
@@ -644,7 +653,7 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
 
 
 def test_request_validation_on_bodies_and_path_parameters(default_synth: Synthesis) -> None:
-    validator = {"Ref": default_synth.logical_id(default_synth.stack.api.routes.validator)}
+    validator = {"Ref": default_synth.logical_id(default_synth.stack.api.validator)}
     default_synth.assertions.has_resource_properties(
         "AWS::ApiGateway::RequestValidator",
         {"ValidateRequestBody": True, "ValidateRequestParameters": True},
@@ -743,7 +752,14 @@ EXPECTED_ENV = {
     "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME", "WEBHOOK_QUEUE_URL", "GAMIFY_STAGE"},
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
-    "publisher": {"EVENT_BUS_NAME", "EVENTS_DLQ_URL", "GAMIFY_STAGE"},
+    # The lake's stream and the table (the lake keys: docs/analytics.md).
+    "publisher": {
+        "EVENT_BUS_NAME",
+        "EVENTS_DLQ_URL",
+        "GAMIFY_STAGE",
+        "LAKE_STREAM_NAME",
+        "TABLE_NAME",
+    },
     "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME"},
     "projector": REDIS_ENV | {"TABLE_NAME"},
     "reminder_fanout": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
