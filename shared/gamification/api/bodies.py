@@ -27,6 +27,7 @@ from pydantic import (
 
 from gamification.domain import instants, text
 from gamification.domain.activity import UserId, within_id_bytes
+from gamification.domain.attributes import Attributes
 from gamification.domain.badges import Criterion, IconUrl
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.instants import Instant
@@ -131,6 +132,12 @@ class ActivityIn(_Request):
     )
     series_id: ObjectIdText | None = Field(
         default=None, description="The series a post belongs to."
+    )
+    attributes: Attributes = Field(
+        default_factory=dict,
+        description="Facts the event type declares in the catalog (at most 10: strings of at "
+        'most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An '
+        "undeclared or mistyped attribute is a 422 naming `body.attributes.<name>`.",
     )
 
 

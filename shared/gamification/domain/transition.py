@@ -39,6 +39,7 @@ class RejectReason(StrEnum):
     TOO_OLD = "occurred_before_backdating_window"
     IN_FUTURE = "occurred_in_the_future"
     WRONG_USER = "activity_for_another_user"
+    INVALID_ATTRIBUTE = "invalid_attribute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class Rejection:
     key: str
     reason: RejectReason
     detail: str
+    field: str | None = None
+    """The field to fix when the reason alone does not say (``attributes.<name>``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,16 @@ def check(
         )
     if activity.occurred_at > activity.received_at + policy.max_clock_skew:
         return Rejection(key, RejectReason.IN_FUTURE, "after it was received")
-    return event_type
+    return _attribute_rejection(activity, event_type, key) or event_type
+
+
+def _attribute_rejection(activity: Activity, event_type: EventType, key: str) -> Rejection | None:
+    problem = event_type.attribute_problem(activity.attributes)
+    if problem is None:
+        return None
+    name, why = problem
+    field = f"attributes.{name}" if name else "attributes"
+    return Rejection(key, RejectReason.INVALID_ATTRIBUTE, f"{field} {why}", field)
 
 
 class _Working:
@@ -327,7 +339,7 @@ def _earn(
 ) -> XpAward:
     """Add the activity's XP (respecting its daily cap) and count it."""
     boost = best_boost(rules.boosts, activity.type, activity.occurred_at)
-    xp = boosted_xp(event_type.base_xp, boost)
+    xp = boosted_xp(event_type.xp_for(activity.attributes), boost)
     boost_id = boost.id if boost else None
     held = work.xp
     if event_type.daily_cap is None:
