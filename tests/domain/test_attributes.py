@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from gamification.domain.activity import Activity
-from gamification.domain.attributes import AttributeSpec, InValues, Range, matches
+from gamification.domain.attributes import AttributeSpec, Condition, InValues, Range, matches
 from gamification.domain.catalog import EventType, Reporter
 from gamification.domain.transition import Rejection, RejectReason, check
 from tests.domain.builders import DEFAULT_RULES, USER, activity, apply, user
@@ -95,7 +95,10 @@ def test_a_spec_refuses_values_of_another_type() -> None:
 
 
 def test_filters_match_by_equality_membership_and_range_without_type_coercion() -> None:
-    where = {"category": InValues(**{"in": ("python", "go")}), "minutes": Range(gte=10, lt=60)}
+    where: dict[str, Condition] = {
+        "category": InValues(**{"in": ("python", "go")}),
+        "minutes": Range(gte=10, lt=60),
+    }
 
     assert matches(where, {"category": "go", "minutes": 10})
     assert not matches(where, {"category": "go", "minutes": 60})
