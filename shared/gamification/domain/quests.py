@@ -62,6 +62,8 @@ class QuestDefinition(BaseModel):
     def _ends_after_it_starts(self) -> QuestDefinition:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
+        if getattr(self.criteria, "where", None) is not None:
+            raise ValueError("criteria.where: a quest counts without filters (badges take them)")
         return self
 
     def contains(self, moment: datetime) -> bool:

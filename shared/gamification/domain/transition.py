@@ -30,6 +30,8 @@ from gamification.domain.policy import Policy
 from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, micros
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
+from gamification.domain.tallies import prune as prune_tallies
+from gamification.domain.tallies import record as record_tally
 from gamification.domain.xp import add_xp
 
 
@@ -154,6 +156,7 @@ class _Working:
         """Counts changed by this transition (plain ints: pydantic copies only at the end)."""
         self.xp = state.xp
         self.counters = dict(state.counters)
+        self.sketches = dict(state.sketches)
         self.streak = state.streak
         self.challenge = state.challenge_streak
         self.freezes = state.freezes
@@ -166,6 +169,7 @@ class _Working:
             update={
                 "xp": self.xp,
                 "counters": self.counters,
+                "sketches": self.sketches,
                 "streak": self.streak,
                 "challenge_streak": self.challenge,
                 "freezes": self.freezes,
@@ -260,6 +264,8 @@ def apply_activities(
     policy = rules.policy
     horizon = _history_start(state.streak, policy.streak_history_days)
     applied: set[str] = set(seen)
+    tallies = rules.badges.tallies
+    work.counters, work.sketches = prune_tallies(work.counters, work.sketches, tallies)
 
     for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
         key = activity_key(activity, rules)
@@ -275,6 +281,7 @@ def apply_activities(
             effects.applied_keys.append(key)
             effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
             work.count_activity(activity)
+            record_tally(work.counters, work.sketches, activity.type, activity.attributes, tallies)
             if verdict.name == FREEZE_GRANTED and day >= horizon:
                 work.freezes = work.freezes.with_grant(day, policy.freezes)
         # A repeat earns nothing but still marks its day: the streak is a function of the days
