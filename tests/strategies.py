@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from hypothesis import strategies as st
@@ -247,11 +248,18 @@ def criteria(event_types: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
 def badge_catalogs(
     event_types: Sequence[str], max_size: int = 12
 ) -> st.SearchStrategy[BadgeCatalog]:
+    return _badge_catalogs(tuple(event_types), max_size)
+
+
+@cache
+def _badge_catalogs(event_types: tuple[str, ...], max_size: int) -> st.SearchStrategy[BadgeCatalog]:
+    """Built once per argument: hypothesis validates a strategy the first time it is drawn
+    from, and a ruleset draws a catalog per example."""
+    any_criterion = criteria(event_types) | attribute_criteria() | composite_criteria(event_types)
+
     @st.composite
     def leveled(draw: st.DrawFn) -> dict[str, Any]:
-        criterion = draw(
-            criteria(event_types) | attribute_criteria() | composite_criteria(event_types)
-        )
+        criterion = draw(any_criterion)
         return {"criteria": criterion, **(with_levels(draw, criterion) or {})}
 
     def build(all_criteria: list[dict[str, Any]]) -> BadgeCatalog:

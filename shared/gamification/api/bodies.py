@@ -28,7 +28,7 @@ from pydantic import (
 from gamification.domain import instants, text
 from gamification.domain.activity import UserId, within_id_bytes
 from gamification.domain.attributes import Attributes
-from gamification.domain.badges import Criterion, IconUrl
+from gamification.domain.badges import MAX_LEVELS, Criterion, IconUrl, Level
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.instants import Instant
 from gamification.domain.quests import QuestCriterion
@@ -229,6 +229,13 @@ class BadgeIn(_Request):
     description: HumanText = _human(280, "Shown with the badge.")
     icon: IconUrl = Field(description="`https://...` or a path relative to the page.")
     criteria: Criterion
+    levels: list[Level] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=MAX_LEVELS,
+        description="A tiered badge: levels by rising target, the first one the criterion's "
+        "(e.g. Bronze 10 / Silver 50 / Gold 250); each is earned and notified once.",
+    )
 
 
 class BadgeOut(ReadModel):
@@ -237,6 +244,7 @@ class BadgeOut(ReadModel):
     description: str
     icon: str
     criteria: Criterion
+    levels: list[Level] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class BadgeCatalogOut(Model):

@@ -142,15 +142,28 @@ class InValues(BaseModel):
         return any(type_of(v) is type_of(value) and v == value for v in self.in_)
 
 
+def _absent(value: object) -> bool:
+    """A bound left out is not written back as ``null``."""
+    return value is None
+
+
 class Range(BaseModel):
     """Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    gte: int | None = Field(default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT)
-    gt: int | None = Field(default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT)
-    lte: int | None = Field(default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT)
-    lt: int | None = Field(default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT)
+    gte: int | None = Field(
+        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
+    )
+    gt: int | None = Field(
+        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
+    )
+    lte: int | None = Field(
+        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
+    )
+    lt: int | None = Field(
+        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
+    )
 
     @model_validator(mode="after")
     def _some_bound(self) -> Self:

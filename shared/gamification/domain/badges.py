@@ -151,13 +151,14 @@ class _Filtered(_Counted):
     def metric(self) -> str:
         if self.where is None:
             return f"{_COUNTER}{self.counted_type()}"
-        return f"{_COUNTER}{self._tally().key}"
+        return f"{_COUNTER}{self._tally.key}"
 
+    @cached_property
     def _tally(self) -> Tally:
         return Tally(TallyKind.COUNT, self.counted_type(), self.where)
 
     def tallies(self) -> Iterator[Tally]:
-        return iter(() if self.where is None else (self._tally(),))
+        return iter(() if self.where is None else (self._tally,))
 
 
 class PostsRead(_Filtered):
@@ -240,14 +241,15 @@ class AttributeSum(_Criterion):
     def target(self) -> int:
         return self.total
 
+    @cached_property
     def _tally(self) -> Tally:
         return Tally(TallyKind.SUM, self.event_type, self.where, self.attribute)
 
     def metric(self) -> str:
-        return f"{_COUNTER}{self._tally().key}"
+        return f"{_COUNTER}{self._tally.key}"
 
     def tallies(self) -> Iterator[Tally]:
-        return iter((self._tally(),))
+        return iter((self._tally,))
 
 
 class DistinctCount(_Criterion):
@@ -264,14 +266,15 @@ class DistinctCount(_Criterion):
     def target(self) -> int:
         return self.count
 
+    @cached_property
     def _tally(self) -> Tally:
         return Tally(TallyKind.DISTINCT, self.event_type, self.where, self.attribute, self.count)
 
     def metric(self) -> str:
-        return f"{_COUNTER}{self._tally().key}"
+        return f"{_COUNTER}{self._tally.key}"
 
     def tallies(self) -> Iterator[Tally]:
-        return iter((self._tally(),))
+        return iter((self._tally,))
 
 
 class LevelReached(_Criterion):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from hashlib import blake2b
 
@@ -51,10 +51,13 @@ class Tally:
     attribute: str | None = None
     keep: int = 0
     """Distinct only: how many digests the sketch keeps (the largest target)."""
+    key: str = field(init=False)
+    """Computed once: the transition reads it per activity."""
 
-    @property
-    def key(self) -> str:
-        return tally_key(self.kind, self.event_type, self.where, self.attribute)
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "key", tally_key(self.kind, self.event_type, self.where, self.attribute)
+        )
 
 
 def tally_key(

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, parse_badge
 from gamification.domain.catalog import EventCatalog
+from gamification.domain.criteria_check import catalog_problem, criterion_problem
 from gamification.domain.quests import MAX_QUESTS, QuestCatalog, QuestDefinition, parse_quest
 from gamification.domain.text import human_text, shown
 from gamification.validation import problems
@@ -131,6 +132,13 @@ class BadgeAdmin:
             raise InvalidBadgeError(
                 "criteria.event_type", f"unknown event type '{shown(sorted(unknown)[0])}'"
             )
+        problem = criterion_problem(badge.criteria, self._events)
+        if problem is not None:
+            raise InvalidBadgeError(*problem)
+        others = tuple(b for b in self._badges.load() if b.id != badge_id)
+        problem = catalog_problem(BadgeCatalog(badges=(*others, badge)))
+        if problem is not None:
+            raise InvalidBadgeError(*problem)
         return badge
 
 

@@ -157,6 +157,13 @@ class ProgressOut(ReadModel):
     target: int
 
 
+class BadgeLevelOut(ReadModel):
+    held: int = Field(description="Levels earned (0: none yet).")
+    name: str | None = Field(description="The highest level earned, e.g. `Silver`.")
+    levels: int = Field(description="How many levels the badge has.")
+    next: str | None = Field(description="The next level's name; `null` once the top is held.")
+
+
 class UserBadgeOut(ReadModel):
     id: str
     name: str | None
@@ -164,8 +171,14 @@ class UserBadgeOut(ReadModel):
     icon: str | None
     earned: bool
     earned_at: datetime | None
-    progress: ProgressOut | None
+    progress: ProgressOut | None = Field(
+        description="Toward the badge; for a tiered badge, toward its next level (the top "
+        "level's once every level is held)."
+    )
     retired: bool = Field(description="Earned, but the definition has since been removed.")
+    level: BadgeLevelOut | None = Field(
+        default=None, description="A tiered badge's levels (Bronze/Silver/Gold...); else null."
+    )
 
 
 class UserBadgesOut(ReadModel):
