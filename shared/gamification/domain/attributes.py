@@ -15,6 +15,7 @@ from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -22,6 +23,7 @@ from pydantic import (
     StrictStr,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from gamification.domain.xp import MAX_AWARD_XP
 
@@ -35,14 +37,28 @@ INT_LIMIT = 2**31 - 1
 """Integer attributes lie in ``[-INT_LIMIT, INT_LIMIT]``: every client reads them exactly."""
 
 AttributeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
-Scalar = StrictBool | Annotated[int, Field(strict=True, ge=-INT_LIMIT, le=INT_LIMIT)] | StrictStr
-"""An attribute value: bool is tried first (``true`` is not the integer 1)."""
-AttributeValue = (
-    StrictBool
-    | Annotated[int, Field(strict=True, ge=-INT_LIMIT, le=INT_LIMIT)]
-    | Annotated[str, Field(strict=True, max_length=MAX_STRING)]
-)
-Attributes = Annotated[dict[AttributeName, AttributeValue], Field(max_length=MAX_ATTRIBUTES)]
+
+
+def _whole(value: object) -> object:
+    """JSON Schema's integer includes ``5.0``: take it as 5 (``5.5`` stays refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+_Int = Annotated[int, Field(strict=True, ge=-INT_LIMIT, le=INT_LIMIT)]
+Scalar = Annotated[StrictBool | _Int | StrictStr, BeforeValidator(_whole)]
+"""A value in a filter: bool is tried first (``true`` is not the integer 1)."""
+AttributeValue = Annotated[
+    StrictBool | _Int | Annotated[str, Field(strict=True, max_length=MAX_STRING)],
+    BeforeValidator(_whole),
+]
+_NAMED_KEYS = {"additionalProperties": False}
+"""With the key pattern pydantic writes as ``patternProperties``: no other key is valid."""
+Attributes = Annotated[
+    dict[AttributeName, AttributeValue],
+    Field(max_length=MAX_ATTRIBUTES, json_schema_extra=_NAMED_KEYS),
+]
 """What an activity carries: at most ten keys; strings ≤ 64 characters, integers, booleans."""
 
 
@@ -142,6 +158,9 @@ class InValues(BaseModel):
         return any(type_of(v) is type_of(value) and v == value for v in self.in_)
 
 
+_Bound = Annotated[_Int, BeforeValidator(_whole)]
+
+
 def _absent(value: object) -> bool:
     """A bound left out is not written back as ``null``."""
     return value is None
@@ -150,20 +169,12 @@ def _absent(value: object) -> bool:
 class Range(BaseModel):
     """Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra={"minProperties": 1})
 
-    gte: int | None = Field(
-        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
-    )
-    gt: int | None = Field(
-        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
-    )
-    lte: int | None = Field(
-        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
-    )
-    lt: int | None = Field(
-        default=None, strict=True, ge=-INT_LIMIT, le=INT_LIMIT, exclude_if=_absent
-    )
+    gte: _Bound | SkipJsonSchema[None] = Field(default=None, exclude_if=_absent)
+    gt: _Bound | SkipJsonSchema[None] = Field(default=None, exclude_if=_absent)
+    lte: _Bound | SkipJsonSchema[None] = Field(default=None, exclude_if=_absent)
+    lt: _Bound | SkipJsonSchema[None] = Field(default=None, exclude_if=_absent)
 
     @model_validator(mode="after")
     def _some_bound(self) -> Self:
@@ -184,7 +195,10 @@ class Range(BaseModel):
 
 
 Condition = Scalar | InValues | Range
-Where = Annotated[dict[AttributeName, Condition], Field(min_length=1, max_length=MAX_ATTRIBUTES)]
+Where = Annotated[
+    dict[AttributeName, Condition],
+    Field(min_length=1, max_length=MAX_ATTRIBUTES, json_schema_extra=_NAMED_KEYS),
+]
 """Conditions on attributes, all of which must hold: a value (equality), ``{"in": [...]}`` or
 a range. An activity without the attribute matches no condition on it."""
 

@@ -260,7 +260,11 @@ class DistinctCount(_Criterion):
     event_type: EventTypeName
     attribute: AttributeName
     where: Where | None = Field(default=None, exclude_if=_absent)
-    count: Annotated[int, Field(gt=0, le=MAX_DISTINCT, strict=True)]
+    count: Annotated[
+        int,
+        Field(gt=0, le=MAX_DISTINCT, strict=True),
+        BeforeValidator(_written_as_integer),
+    ]
 
     @property
     def target(self) -> int:
@@ -291,6 +295,8 @@ class LevelReached(_Criterion):
 
 MAX_DEPTH = 3
 """``all``/``any`` nest at most this deep (a leaf is depth 1)."""
+TOO_DEEP = "criteria_too_deep"
+"""The error kind of nesting past ``MAX_DEPTH``: a rule the schema cannot state (400)."""
 COMPOSITE = ""
 """The ``metric()`` of ``all``/``any``: no one number, evaluated per badge instead."""
 
@@ -301,7 +307,7 @@ class _Composite(_Criterion):
     @model_validator(mode="after")
     def _shallow(self) -> _Composite:
         if self.depth() > MAX_DEPTH:
-            raise ValueError(f"all/any nest at most {MAX_DEPTH} deep")
+            raise PydanticCustomError(TOO_DEEP, f"all/any nest at most {MAX_DEPTH} deep")
         return self
 
     def depth(self) -> int:
