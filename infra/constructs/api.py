@@ -125,7 +125,9 @@ INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budge
 # The badge catalog (one partition, queried whole, items put and deleted) and the webhook
 # endpoints (read one by one, put and deleted; their deliveries log read).
 ADMIN_TABLE_ACCESS = TableAccess(
-    reads=("Query", "GetItem"),
+    # BatchGetItem and the player index (GSI2): the badge dry run reads stored profiles.
+    reads=("Query", "GetItem", "BatchGetItem"),
+    index_queries=("GSI2",),
     writes=("PutItem", "DeleteItem"),
     write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK),
 )

@@ -121,6 +121,10 @@ class BadgeAdmin:
         self._badges.delete(badge_id)
         self._on_catalog_changed()
 
+    def check(self, badge_id: str, fields: Mapping[str, Any]) -> BadgeDefinition:
+        """Validate a definition as ``upsert`` would, without saving it (the dry run)."""
+        return self._validate(badge_id, fields)
+
     def _validate(self, badge_id: str, fields: Mapping[str, Any]) -> BadgeDefinition:
         fields = _human_texts(fields, InvalidBadgeError)
         try:

@@ -274,3 +274,35 @@ class ExclusionOut(ReadModel):
     excluded: bool
     reason: str | None
     excluded_at: datetime | None
+
+
+# -- dry runs ----------------------------------------------------------------------------------
+
+
+class DryRunPositionOut(ReadModel):
+    shard: int
+    after: str | None
+
+
+class BadgeDryRunOut(ReadModel):
+    """What saving the definition would do now, for the players this call read."""
+
+    scanned: int = Field(description="Profiles read by this call (at most `limit`).")
+    qualifying: int = Field(description="Of those, users who meet the criterion now.")
+    already_held: int = Field(description="Of those, users who already hold this badge id.")
+    notifications: int = Field(
+        description="In-app notifications going live would write (one per newly reached level)."
+    )
+    pushes: int = Field(description="Of those, the ones also pushed (push on).")
+    levels: dict[str, int] = Field(description="Users at or past each level (or the badge).")
+    distribution: dict[str, int] = Field(
+        description="Users by progress toward the badge's first level: 0%, 1-24% ... 100%."
+    )
+    sample: list[str] = Field(description="Up to 10 users who would newly earn it.")
+    not_yet_counted: list[str] = Field(
+        description="Tallies the definition reads that no live badge keeps: everyone is at 0 on "
+        "them until it goes live (past attributes are stored nowhere)."
+    )
+    next: DryRunPositionOut | None = Field(
+        description="Where to go on (pass `shard` and `after`); `null` once every player was read."
+    )
