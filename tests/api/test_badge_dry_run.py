@@ -48,3 +48,43 @@ def test_only_admins_dry_run(api: Api) -> None:
     reply = api.post("/v1/admin/badges/owl/dry-run", as_=user("alice"), body=OWL)
 
     assert reply.status == 403
+
+
+def _feed(api: Api, user_id: str) -> list[dict[str, Any]]:
+    reply = api.get("/v1/me/notifications", as_=user(user_id))
+    assert reply.status == 200, reply.text
+    notifications: list[dict[str, Any]] = reply.json["notifications"]
+    return notifications
+
+
+def test_going_live_silently_awards_without_a_notification_and_the_dry_run_says_so(
+    api: Api,
+) -> None:
+    seed.profile("alice", 30, counters={"post_read": 3})
+    quiet = {**OWL, "notify_backfill": False}
+
+    tried = api.post("/v1/admin/badges/owl/dry-run", as_=admin(), body=quiet)
+    saved = api.put("/v1/admin/badges/owl", as_=admin(), body=quiet)
+
+    assert tried.status == 200, tried.text
+    assert (tried.json["newly_earned"], tried.json["notifications"]) == (1, 0)
+    assert saved.status == 201, saved.text
+    assert saved.json["notify_backfill"] is False
+    [owl] = [
+        b
+        for b in api.get("/v1/users/alice/badges", as_=user("alice")).json["badges"]
+        if b["id"] == "owl"
+    ]
+    assert owl["earned"] is True
+    # Only this badge goes live silently (the backfill also awards what else the user meets).
+    assert "badge#owl" not in {n["id"] for n in _feed(api, "alice")}
+
+
+def test_going_live_normally_notifies_who_already_qualifies(api: Api) -> None:
+    seed.profile("alice", 30, counters={"post_read": 3})
+
+    saved = api.put("/v1/admin/badges/owl", as_=admin(), body=OWL)
+
+    assert saved.status == 201, saved.text
+    assert "notify_backfill" not in saved.json  # the default is not written back
+    assert "badge#owl" in {n["id"] for n in _feed(api, "alice")}

@@ -102,7 +102,9 @@ EXPECTED: dict[str, set[Grant]] = {
         "Table",
     )
     | _grants("lambda:InvokeFunction", "eraser-live"),
-    "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
+    # BatchGetItem and the player index: the badge dry run reads stored profiles (no write).
+    "admin": _grants(["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI2")
     | _grants(
         ["dynamodb:PutItem on CATALOG,WEBHOOKS", "dynamodb:DeleteItem on CATALOG,WEBHOOKS"],
         "Table",

@@ -236,6 +236,11 @@ class BadgeIn(_Request):
         description="A tiered badge: levels by rising target, the first one the criterion's "
         "(e.g. Bronze 10 / Silver 50 / Gold 250); each is earned and notified once.",
     )
+    notify_backfill: bool = Field(
+        default=True,
+        description="`false`: awarding it to users who already qualify when it is saved sends "
+        "no notification (no flood when a badge is switched on); later earners are notified.",
+    )
 
 
 class BadgeOut(ReadModel):
@@ -245,6 +250,7 @@ class BadgeOut(ReadModel):
     icon: str
     criteria: Criterion
     levels: list[Level] | None = Field(default=None, exclude_if=lambda v: v is None)
+    notify_backfill: bool = Field(default=True, exclude_if=bool)
 
 
 class BadgeCatalogOut(Model):

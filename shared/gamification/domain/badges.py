@@ -426,6 +426,10 @@ class BadgeDefinition(BaseModel):
     )
     """A tiered badge: the criterion's target is the first level's, each next level a higher
     target of the same number; each level is earned and notified once."""
+    notify_backfill: bool = Field(default=True, exclude_if=bool)
+    """``False``: the backfill that awards it to users who already qualify when it is saved
+    writes no notification for it (Discourse's flood when a badge is first switched on);
+    users who earn it later through their activities are notified as always."""
 
     @model_validator(mode="after")
     def _levels_rise_from_the_criterion(self) -> BadgeDefinition:
@@ -463,6 +467,12 @@ class BadgeDefinition(BaseModel):
             if f"{self.id}{LEVEL_SEPARATOR}{number}" in earned:
                 held = number
         return held
+
+
+def is_announcement_of(notification_id: str, badge_id: str) -> bool:
+    """Whether a notification id announces ``badge_id`` or one of its levels."""
+    earned = notification_id.removeprefix("badge#")
+    return earned != notification_id and base_badge_id(earned) == badge_id
 
 
 def base_badge_id(earned_id: str) -> str:

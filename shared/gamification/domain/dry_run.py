@@ -42,8 +42,11 @@ class DryRunReport:
     """Users who meet the criterion (the first level) now."""
     already_held: int = 0
     """Of those, users who hold it already (an earlier definition with this id)."""
+    newly_earned: int = 0
+    """Levels (or badges) users would newly earn: one notification each unless the definition
+    goes live silently (``notify_backfill: false``)."""
     notifications: int = 0
-    """In-app notifications going live would write: one per level a user newly reaches."""
+    """In-app notifications going live would write (0 when it goes live silently)."""
     pushes: int = 0
     """Of those, the ones also pushed (the user turned push on)."""
     levels: dict[str, int] = field(default_factory=dict)
@@ -69,8 +72,10 @@ class DryRunReport:
             name = badge_levels[number - 1]
             self.levels[name] = self.levels.get(name, 0) + 1
         if new:
-            self.notifications += len(new)
-            self.pushes += len(new) if push else 0
+            self.newly_earned += len(new)
+            if self.badge.notify_backfill:
+                self.notifications += len(new)
+                self.pushes += len(new) if push else 0
             if len(self.sample) < SAMPLE_SIZE:
                 self.sample.append(user_id)
 
@@ -84,6 +89,7 @@ class DryRunReport:
             scanned=self.scanned + other.scanned,
             qualifying=self.qualifying + other.qualifying,
             already_held=self.already_held + other.already_held,
+            newly_earned=self.newly_earned + other.newly_earned,
             notifications=self.notifications + other.notifications,
             pushes=self.pushes + other.pushes,
             levels=levels,

@@ -24,9 +24,10 @@ from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
-from gamification.domain.badges import BadgeDefinition
+from gamification.domain.badges import BadgeDefinition, is_announcement_of
 from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.game_rules import GameRules
+from gamification.domain.notifications import Notification
 from gamification.domain.transition import apply_activities
 from gamification.services.applier import player_score
 from gamification.services.job_ports import (
@@ -199,7 +200,7 @@ class BadgeBackfill:
                 before=stored,
                 state=transition.state,
                 now=now,
-                notifications=transition.effects.notifications,
+                notifications=_announced(transition.effects.notifications, rules, badge_id),
             )
             try:
                 version = self._users.commit(change)
@@ -210,3 +211,13 @@ class BadgeBackfill:
             outcome = Outcome.AWARDED if badge_id in earned else Outcome.NOT_QUALIFIED
             return outcome, committed
         raise VersionConflictError(f"user {stored.state.user_id} kept changing")
+
+
+def _announced(
+    notifications: Sequence[Notification], rules: GameRules, badge_id: str
+) -> list[Notification]:
+    """The commit's notifications, without this badge's when it goes live silently."""
+    badge = rules.badges.get(badge_id)
+    if badge is None or badge.notify_backfill:
+        return list(notifications)
+    return [n for n in notifications if not is_announcement_of(n.id, badge_id)]

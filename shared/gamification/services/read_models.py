@@ -290,8 +290,10 @@ class BadgeDryRunOut(ReadModel):
     scanned: int = Field(description="Profiles read by this call (at most `limit`).")
     qualifying: int = Field(description="Of those, users who meet the criterion now.")
     already_held: int = Field(description="Of those, users who already hold this badge id.")
+    newly_earned: int = Field(description="Badges and levels users would newly earn.")
     notifications: int = Field(
-        description="In-app notifications going live would write (one per newly reached level)."
+        description="In-app notifications going live would write (one per newly reached level; "
+        "0 with `notify_backfill: false`)."
     )
     pushes: int = Field(description="Of those, the ones also pushed (push on).")
     levels: dict[str, int] = Field(description="Users at or past each level (or the badge).")

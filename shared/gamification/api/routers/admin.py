@@ -135,6 +135,7 @@ def dry_run_badge(
         scanned=report.scanned,
         qualifying=report.qualifying,
         already_held=report.already_held,
+        newly_earned=report.newly_earned,
         notifications=report.notifications,
         pushes=report.pushes,
         levels=report.levels,
