@@ -194,6 +194,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("POST", "/v1/admin/badges/{badge_id}/dry-run", "admin", auth="admin"),
+    Route("POST", "/v1/admin/quests/{quest_id}/dry-run", "admin", auth="admin"),
     Route("PUT", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("GET", "/v1/admin/webhooks", "admin", auth="admin"),

@@ -88,3 +88,25 @@ def test_going_live_normally_notifies_who_already_qualifies(api: Api) -> None:
     assert saved.status == 201, saved.text
     assert "notify_backfill" not in saved.json  # the default is not written back
     assert "badge#owl" in {n["id"] for n in _feed(api, "alice")}
+
+
+def test_a_quest_dry_run_answers_from_stored_profiles(api: Api) -> None:
+    seed.profile("alice", 30, counters={"post_read": 3})
+    quest = {
+        "name": "Weekend",
+        "description": "Read on the weekend.",
+        "starts_at": "2026-06-27T00:00:00Z",
+        "ends_at": "2026-06-29T00:00:00Z",
+        "criteria": {"type": "posts_read", "count": 2},
+        "reward_xp": 40,
+    }
+
+    reply = api.post("/v1/admin/quests/weekend/dry-run", as_=admin(), body=quest)
+    refused = api.post(
+        "/v1/admin/quests/weekend/dry-run", as_=admin(), body={**quest, "reward_badge": "nope"}
+    )
+
+    assert reply.status == 200, reply.text
+    assert (reply.json["carried"], reply.json["scanned"], reply.json["completing"]) == (False, 1, 0)
+    assert refused.status == 400
+    assert "body.reward_badge" in refused.error_fields()

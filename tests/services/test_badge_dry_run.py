@@ -4,6 +4,7 @@ from stored profiles, writing nothing (services/dry_run.py, domain/dry_run.py)."
 from __future__ import annotations
 
 from collections.abc import Set
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,8 +12,9 @@ from gamification.adapters.user_repository import StoredUser
 from gamification.domain.badges import BadgeCatalog, parse_badge
 from gamification.domain.boards import PlayerScore
 from gamification.domain.game_rules import default_game_rules
+from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
 from gamification.domain.state import UserSettings, UserState
-from gamification.services.dry_run import BadgeDryRun, Position
+from gamification.services.dry_run import BadgeDryRun, Position, QuestDryRun
 from tests.fakes.profiles import FakeProfiles
 from tests.fakes.reconciliation import FakePlayerIndex
 
@@ -119,3 +121,41 @@ def test_a_filter_nobody_counts_yet_is_named_as_not_yet_counted() -> None:
     assert unsaved.not_yet_counted == [next(badge.criteria.tallies()).key]
     assert unsaved.report.qualifying == 0
     assert saved.not_yet_counted == []
+
+
+def _quest(count: int, **extra: Any) -> QuestDefinition:
+    return parse_quest(
+        {
+            "id": "weekend",
+            "name": "Weekend",
+            "description": "Read on the weekend.",
+            "starts_at": "2026-06-27T00:00:00Z",
+            "ends_at": "2026-06-29T00:00:00Z",
+            "criteria": {"type": "posts_read", "count": count},
+            "reward_xp": 40,
+            **extra,
+        }
+    )
+
+
+def _with_quest_progress(profiles: FakeProfiles, counts: dict[str, int]) -> None:
+    for user_id, count in counts.items():
+        stored = profiles.load(user_id)
+        progress = {"weekend": QuestProgress(count=count)}
+        profiles.put(replace(stored, state=stored.state.model_copy(update={"quests": progress})))
+
+
+def test_a_quest_dry_run_carries_stored_progress_only_for_the_same_count_and_window() -> None:
+    profiles, index = _world({"a": 1, "b": 1, "c": 1})
+    _with_quest_progress(profiles, {"a": 3, "b": 1})
+    live = RULES.with_quests(QuestCatalog(quests=(_quest(5),)))
+    dry_run = QuestDryRun(index, profiles, lambda: live)
+
+    lowered = dry_run.run(_quest(3)).report
+    moved = dry_run.run(_quest(3, ends_at="2026-06-30T00:00:00Z")).report
+
+    assert lowered.carried is True
+    assert (lowered.scanned, lowered.completing, lowered.notifications) == (3, 1, 1)
+    assert lowered.sample == ["a"]
+    assert moved.carried is False
+    assert (moved.completing, moved.distribution["0%"]) == (0, 3)

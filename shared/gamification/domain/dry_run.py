@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from gamification.domain.badges import LEVEL_SEPARATOR, BadgeDefinition, UserStats
+from gamification.domain.quests import QuestDefinition, QuestProgress
 from gamification.domain.tallies import TallyIndex
 
 SAMPLE_SIZE = 10
@@ -113,3 +114,49 @@ class DryRunReport:
 
 def _earned_id(badge_id: str, number: int) -> str:
     return badge_id if number == 1 else f"{badge_id}{LEVEL_SEPARATOR}{number}"
+
+
+def counts_carry_over(tried: QuestDefinition, live: QuestDefinition | None) -> bool:
+    """Whether stored progress on ``live`` counts what ``tried`` would count: the same
+    criterion and window (the target, texts and rewards may differ). Otherwise everyone starts
+    at 0 when it goes live: a quest counts only activities applied while it is live."""
+    return (
+        live is not None
+        and _unit(live) == _unit(tried)
+        and (live.starts_at, live.ends_at) == (tried.starts_at, tried.ends_at)
+    )
+
+
+def _unit(quest: QuestDefinition) -> object:
+    return quest.criteria.model_copy(update={"count": 1})
+
+
+@dataclass(slots=True)
+class QuestDryRunReport:
+    quest: QuestDefinition
+    carried: bool
+    """Stored progress counts for it (see ``counts_carry_over``); else everyone is at 0."""
+    scanned: int = 0
+    completing: int = 0
+    """Users whose stored count already reaches the target (a lowered target): a quest has no
+    backfill, so each completes, and is notified, with their next activity."""
+    already_completed: int = 0
+    notifications: int = 0
+    pushes: int = 0
+    distribution: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    sample: list[str] = field(default_factory=list)
+
+    def add(self, user_id: str, progress: QuestProgress | None, push: bool) -> None:
+        self.scanned += 1
+        count = progress.count if progress is not None and self.carried else 0
+        done = progress is not None and self.carried and progress.completed_at is not None
+        target = self.quest.target
+        self.distribution[bucket(target if done else count, target)] += 1
+        if done:
+            self.already_completed += 1
+        elif count >= target:
+            self.completing += 1
+            self.notifications += 1
+            self.pushes += 1 if push else 0
+            if len(self.sample) < SAMPLE_SIZE:
+                self.sample.append(user_id)

@@ -1,4 +1,5 @@
-"""Dry run of a badge definition before it goes live (``POST /v1/admin/badges/{id}/dry-run``).
+"""Dry runs of a badge or quest before it goes live (``POST /v1/admin/badges/{id}/dry-run``,
+``POST /v1/admin/quests/{id}/dry-run``).
 
 Walks the player index a page at a time, as the backfill does, and evaluates the unsaved
 definition on each stored profile in report mode: no write to any user, no notification. A call
@@ -18,8 +19,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gamification.domain.badges import BadgeDefinition
-from gamification.domain.dry_run import DryRunReport, unknowable
+from gamification.domain.dry_run import (
+    DryRunReport,
+    QuestDryRunReport,
+    counts_carry_over,
+    unknowable,
+)
 from gamification.domain.game_rules import GameRules
+from gamification.domain.quests import QuestDefinition
+from gamification.domain.state import UserState
 from gamification.services.job_ports import PlayerPages, StoredUser
 
 
@@ -65,24 +73,70 @@ class BadgeDryRun:
     def run(
         self, badge: BadgeDefinition, start: Position | None = None, max_users: int = MAX_USERS
     ) -> DryRun:
-        position: Position | None = start or Position()
         report = DryRunReport(badge=badge)
-        read = 0
-        while position is not None and read < max_users:
-            if position.shard >= self._directory.shards:
-                position = None
-                break
-            page = self._directory.page(position.shard, position.after, min(PAGE, max_users - read))
-            ids = [p.user_id for p in page.players]
-            for user_id, stored in sorted(self._users.load_many(ids).items()):
-                state = stored.state
-                report.add(user_id, state.stats(), state.badges, state.settings.push_enabled)
-            read += len(ids)
-            position = (
-                Position(position.shard, page.next_key)
-                if page.next_key
-                else Position(position.shard + 1)
-            )
-        if position is not None and position.shard >= self._directory.shards:
-            position = None
+
+        def visit(user_id: str, state: UserState) -> None:
+            report.add(user_id, state.stats(), state.badges, state.settings.push_enabled)
+
+        position = walk(self._directory, self._users, start, max_users, visit)
         return DryRun(report, position, unknowable(badge, self._rules().badges.tallies))
+
+
+@dataclass(frozen=True, slots=True)
+class QuestDryRunResult:
+    report: QuestDryRunReport
+    next: Position | None
+
+
+class QuestDryRun:
+    """The same walk for a quest: stored progress, when it counts what the tried quest would
+    count (same criterion and window as the live quest of that id), else 0 for everyone."""
+
+    def __init__(
+        self, directory: PlayerPages, users: ProfileReader, rules: Callable[[], GameRules]
+    ) -> None:
+        self._directory = directory
+        self._users = users
+        self._rules = rules
+
+    def run(
+        self, quest: QuestDefinition, start: Position | None = None, max_users: int = MAX_USERS
+    ) -> QuestDryRunResult:
+        quests = self._rules().quests
+        live = quests.get(quest.id) if quests is not None else None
+        report = QuestDryRunReport(quest=quest, carried=counts_carry_over(quest, live))
+
+        def visit(user_id: str, state: UserState) -> None:
+            report.add(user_id, state.quests.get(quest.id), state.settings.push_enabled)
+
+        position = walk(self._directory, self._users, start, max_users, visit)
+        return QuestDryRunResult(report, position)
+
+
+def walk(
+    directory: PlayerPages,
+    users: ProfileReader,
+    start: Position | None,
+    max_users: int,
+    visit: Callable[[str, UserState], None],
+) -> Position | None:
+    """Visit up to ``max_users`` stored profiles from ``start``; where to go on (``None``:
+    every shard was read). Reads only: eventually consistent pages of ≤ ``PAGE`` profiles."""
+    position: Position | None = start or Position()
+    read = 0
+    while position is not None and read < max_users:
+        if position.shard >= directory.shards:
+            return None
+        page = directory.page(position.shard, position.after, min(PAGE, max_users - read))
+        ids = [p.user_id for p in page.players]
+        for user_id, stored in sorted(users.load_many(ids).items()):
+            visit(user_id, stored.state)
+        read += len(ids)
+        position = (
+            Position(position.shard, page.next_key)
+            if page.next_key
+            else Position(position.shard + 1)
+        )
+    if position is not None and position.shard >= directory.shards:
+        return None
+    return position

@@ -308,3 +308,25 @@ class BadgeDryRunOut(ReadModel):
     next: DryRunPositionOut | None = Field(
         description="Where to go on (pass `shard` and `after`); `null` once every player was read."
     )
+
+
+class QuestDryRunOut(ReadModel):
+    """What saving the quest would do, for the players this call read."""
+
+    carried: bool = Field(
+        description="Stored progress counts for it (the live quest of this id has the same "
+        "criterion and window); `false`: everyone starts at 0 when it goes live."
+    )
+    scanned: int = Field(description="Profiles read by this call (at most `limit`).")
+    completing: int = Field(
+        description="Users whose count already reaches the target (a lowered target): each "
+        "completes, and is notified, with their next activity (a quest has no backfill)."
+    )
+    already_completed: int
+    notifications: int = Field(description="Completion notifications those users would get.")
+    pushes: int = Field(description="Of those, the ones also pushed (push on).")
+    distribution: dict[str, int] = Field(description="Users by progress: 0%, 1-24% ... 100%.")
+    sample: list[str] = Field(description="Up to 10 users who would complete it.")
+    next: DryRunPositionOut | None = Field(
+        description="Where to go on (pass `shard` and `after`); `null` once every player was read."
+    )

@@ -13,8 +13,13 @@ from gamification import composition
 from gamification.api.bodies import BadgeId, BadgeIn, BadgeOut, QuestId, QuestIn
 from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, new_router, responses, route
 from gamification.services.admin import BadgeAdmin, QuestAdmin
-from gamification.services.dry_run import MAX_USERS, BadgeDryRun, Position
-from gamification.services.read_models import BadgeDryRunOut, DryRunPositionOut, QuestOut
+from gamification.services.dry_run import MAX_USERS, BadgeDryRun, Position, QuestDryRun
+from gamification.services.read_models import (
+    BadgeDryRunOut,
+    DryRunPositionOut,
+    QuestDryRunOut,
+    QuestOut,
+)
 
 router = new_router()
 TAGS = ["admin"]
@@ -192,3 +197,49 @@ def delete_quest(
 ) -> Response[None]:
     service.remove(quest_id)
     return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+
+
+def quest_dry_run() -> QuestDryRun:
+    return composition.quest_dry_run()
+
+
+@route(
+    router,
+    "POST",
+    "/v1/admin/quests/{quest_id}/dry-run",
+    status_code=200,
+    operation_id="dryRunQuest",
+    summary="Try an unsaved quest on the stored players",
+    description="Validated as a PUT would be, then evaluated on up to `limit` stored profiles. "
+    "A quest counts only activities applied while it is live, so stored progress counts only "
+    "when the live quest of this id has the same criterion and window (`carried`); otherwise "
+    "everyone starts at 0. Writes nothing; go on from `next`.",
+    tags=TAGS,
+    responses=responses(200, "The report", HTTPStatus.BAD_REQUEST, *ADMIN_ERRORS, *BODY_ERRORS),
+)
+def dry_run_quest(
+    quest_id: QuestIdPath,
+    body: QuestIn,
+    *,
+    admin: Annotated[QuestAdmin, Depends(quest_admin)],
+    dry_run: Annotated[QuestDryRun, Depends(quest_dry_run)],
+    shard: Annotated[int, Query(ge=0, le=10_000, description="Index shard to start at.")] = 0,
+    after: Annotated[
+        str | None, Query(min_length=1, max_length=600, description="`next.after` of a report.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_USERS, description="Profiles to read.")] = MAX_USERS,
+) -> QuestDryRunOut:
+    quest = admin.check(quest_id, body.model_dump(mode="json"))
+    run = dry_run.run(quest, Position(shard, after), max_users=limit)
+    report = run.report
+    return QuestDryRunOut(
+        carried=report.carried,
+        scanned=report.scanned,
+        completing=report.completing,
+        already_completed=report.already_completed,
+        notifications=report.notifications,
+        pushes=report.pushes,
+        distribution=report.distribution,
+        sample=report.sample,
+        next=DryRunPositionOut(shard=run.next.shard, after=run.next.after) if run.next else None,
+    )
