@@ -3,6 +3,8 @@ notification sent (docs/rules.md, "Dry run")."""
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from tests.api import seed
@@ -27,7 +29,7 @@ def test_a_dry_run_reports_who_would_earn_it_and_writes_nothing(api: Api) -> Non
     assert (report["scanned"], report["qualifying"], report["notifications"]) == (2, 1, 1)
     assert report["sample"] == ["alice"]
     assert report["distribution"]["100%"] == 1
-    assert report["next"] is None
+    assert report["next_cursor"] is None
     badges = api.get("/v1/badges", as_=user("alice")).json["badges"]
     assert "owl" not in {b["id"] for b in badges}  # not saved
     feed = api.get("/v1/me/notifications", as_=user("alice"))
@@ -110,3 +112,31 @@ def test_a_quest_dry_run_answers_from_stored_profiles(api: Api) -> None:
     assert (reply.json["carried"], reply.json["scanned"], reply.json["completing"]) == (False, 1, 0)
     assert refused.status == 400
     assert "body.reward_badge" in refused.error_fields()
+
+
+def test_a_dry_run_goes_on_from_its_cursor_and_refuses_one_it_did_not_issue(api: Api) -> None:
+    for name in ("alice", "bob", "carol"):
+        seed.profile(name, 30, counters={"post_read": 3})
+    crafted = base64.urlsafe_b64encode(json.dumps([0, '{"PK": {"S": "USER#x"}}']).encode())
+
+    scanned, cursor, calls = 0, None, 0
+    while True:
+        query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        reply = api.post("/v1/admin/badges/owl/dry-run", as_=admin(), body=OWL, query=query)
+        assert reply.status == 200, reply.text
+        scanned, cursor, calls = (
+            scanned + reply.json["scanned"],
+            reply.json["next_cursor"],
+            calls + 1,
+        )
+        if cursor is None:
+            break
+    refused = [
+        api.post("/v1/admin/badges/owl/dry-run", as_=admin(), body=OWL, query={"cursor": bad})
+        for bad in ("Zm9v", crafted.decode().rstrip("="))
+    ]
+
+    assert scanned == 3
+    assert calls >= 2
+    assert [r.status for r in refused] == [400, 400]
+    assert all("query.cursor" in r.error_fields() for r in refused)

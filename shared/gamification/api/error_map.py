@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from gamification.adapters.cursor import InvalidCursorError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
+    from gamification.services.dry_run import InvalidPositionError
     from gamification.services.exclusion import ReasonRequiredError
     from gamification.services.follows import FollowRefusedError
     from gamification.services.ingest import ActivityRejectedError
@@ -62,7 +63,7 @@ def _invalid(code: str) -> Callable[[Any], ApiError]:
     return translate
 
 
-def _bad_cursor(error: InvalidCursorError) -> ApiError:
+def _bad_cursor(error: InvalidCursorError | InvalidPositionError) -> ApiError:
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         "invalid_cursor",
@@ -119,6 +120,7 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
         "webhook_not_found", "no such webhook"
     ),
     ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
+    ("gamification.services.dry_run", "InvalidPositionError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"

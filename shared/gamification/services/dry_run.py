@@ -14,6 +14,9 @@ criterion a badge can name.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -44,12 +47,32 @@ MAX_USERS = 1_000
 PAGE = 100
 
 
+class InvalidPositionError(ValueError):
+    """A cursor this API did not issue (a 400 naming ``query.cursor``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
     """Where a walk goes on: a shard of the player index and the key after which to read."""
 
     shard: int = 0
     after: str | None = None
+
+    def token(self) -> str:
+        """The position as the API's opaque cursor (base64url JSON)."""
+        raw = json.dumps([self.shard, self.after], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def of_token(cls, token: str) -> Position:
+        """A cursor back as a position; the index reader checks ``after`` against the shard."""
+        try:
+            shard, after = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        except (binascii.Error, ValueError, TypeError) as error:
+            raise InvalidPositionError("cursor is not one this API issued") from error
+        if type(shard) is not int or not 0 <= shard < 10_000 or not isinstance(after, str | None):
+            raise InvalidPositionError("cursor is not one this API issued")
+        return cls(shard, after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -279,11 +279,6 @@ class ExclusionOut(ReadModel):
 # -- dry runs ----------------------------------------------------------------------------------
 
 
-class DryRunPositionOut(ReadModel):
-    shard: int
-    after: str | None
-
-
 class BadgeDryRunOut(ReadModel):
     """What saving the definition would do now, for the players this call read."""
 
@@ -305,8 +300,8 @@ class BadgeDryRunOut(ReadModel):
         description="Tallies the definition reads that no live badge keeps: everyone is at 0 on "
         "them until it goes live (past attributes are stored nowhere)."
     )
-    next: DryRunPositionOut | None = Field(
-        description="Where to go on (pass `shard` and `after`); `null` once every player was read."
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to go on; `null` once every player was read."
     )
 
 
@@ -327,6 +322,6 @@ class QuestDryRunOut(ReadModel):
     pushes: int = Field(description="Of those, the ones also pushed (push on).")
     distribution: dict[str, int] = Field(description="Users by progress: 0%, 1-24% ... 100%.")
     sample: list[str] = Field(description="Up to 10 users who would complete it.")
-    next: DryRunPositionOut | None = Field(
-        description="Where to go on (pass `shard` and `after`); `null` once every player was read."
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to go on; `null` once every player was read."
     )

@@ -16,7 +16,6 @@ from gamification.services.admin import BadgeAdmin, QuestAdmin
 from gamification.services.dry_run import MAX_USERS, BadgeDryRun, Position, QuestDryRun
 from gamification.services.read_models import (
     BadgeDryRunOut,
-    DryRunPositionOut,
     QuestDryRunOut,
     QuestOut,
 )
@@ -103,6 +102,21 @@ def delete_badge(
     return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
 
 
+DryRunCursor = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=1200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="`next_cursor` of the previous report, to go on.",
+    ),
+]
+
+
+def _position(cursor: str | None) -> Position:
+    return Position.of_token(cursor) if cursor is not None else Position()
+
+
 def badge_dry_run() -> BadgeDryRun:
     return composition.badge_dry_run()
 
@@ -117,7 +131,7 @@ def badge_dry_run() -> BadgeDryRun:
     description="Validated as a PUT would be, then evaluated on up to `limit` stored profiles "
     "(the player index, shard by shard): who would earn it now, a sample, the progress "
     "distribution and the notifications going live would send. Writes nothing. Go on from "
-    "`next` (`shard`, `after`) and add the pages up; ≈ 0.5 read units a profile.",
+    "`next_cursor` and add the pages up; ≈ 0.5 read units a profile.",
     tags=TAGS,
     responses=responses(200, "The report", HTTPStatus.BAD_REQUEST, *ADMIN_ERRORS, *BODY_ERRORS),
 )
@@ -127,14 +141,11 @@ def dry_run_badge(
     *,
     admin: Annotated[BadgeAdmin, Depends(badge_admin)],
     dry_run: Annotated[BadgeDryRun, Depends(badge_dry_run)],
-    shard: Annotated[int, Query(ge=0, le=10_000, description="Index shard to start at.")] = 0,
-    after: Annotated[
-        str | None, Query(min_length=1, max_length=600, description="`next.after` of a report.")
-    ] = None,
+    cursor: DryRunCursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_USERS, description="Profiles to read.")] = MAX_USERS,
 ) -> BadgeDryRunOut:
     badge = admin.check(badge_id, body.model_dump(mode="json"))
-    run = dry_run.run(badge, Position(shard, after), max_users=limit)
+    run = dry_run.run(badge, _position(cursor), max_users=limit)
     report = run.report
     return BadgeDryRunOut(
         scanned=report.scanned,
@@ -147,7 +158,7 @@ def dry_run_badge(
         distribution=report.distribution,
         sample=report.sample,
         not_yet_counted=run.not_yet_counted,
-        next=DryRunPositionOut(shard=run.next.shard, after=run.next.after) if run.next else None,
+        next_cursor=run.next.token() if run.next else None,
     )
 
 
@@ -213,7 +224,7 @@ def quest_dry_run() -> QuestDryRun:
     description="Validated as a PUT would be, then evaluated on up to `limit` stored profiles. "
     "A quest counts only activities applied while it is live, so stored progress counts only "
     "when the live quest of this id has the same criterion and window (`carried`); otherwise "
-    "everyone starts at 0. Writes nothing; go on from `next`.",
+    "everyone starts at 0. Writes nothing; go on from `next_cursor`.",
     tags=TAGS,
     responses=responses(200, "The report", HTTPStatus.BAD_REQUEST, *ADMIN_ERRORS, *BODY_ERRORS),
 )
@@ -223,14 +234,11 @@ def dry_run_quest(
     *,
     admin: Annotated[QuestAdmin, Depends(quest_admin)],
     dry_run: Annotated[QuestDryRun, Depends(quest_dry_run)],
-    shard: Annotated[int, Query(ge=0, le=10_000, description="Index shard to start at.")] = 0,
-    after: Annotated[
-        str | None, Query(min_length=1, max_length=600, description="`next.after` of a report.")
-    ] = None,
+    cursor: DryRunCursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_USERS, description="Profiles to read.")] = MAX_USERS,
 ) -> QuestDryRunOut:
     quest = admin.check(quest_id, body.model_dump(mode="json"))
-    run = dry_run.run(quest, Position(shard, after), max_users=limit)
+    run = dry_run.run(quest, _position(cursor), max_users=limit)
     report = run.report
     return QuestDryRunOut(
         carried=report.carried,
@@ -241,5 +249,5 @@ def dry_run_quest(
         pushes=report.pushes,
         distribution=report.distribution,
         sample=report.sample,
-        next=DryRunPositionOut(shard=run.next.shard, after=run.next.after) if run.next else None,
+        next_cursor=run.next.token() if run.next else None,
     )
