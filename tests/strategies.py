@@ -197,6 +197,20 @@ def attribute_criteria() -> st.SearchStrategy[dict[str, Any]]:
             optional_where,
             st.integers(1, 3),
         ),
+        st.builds(
+            lambda w, n, d: drop_none(
+                {
+                    "type": "count_in_window",
+                    "event_type": "post_read",
+                    "where": w,
+                    "count": n,
+                    "days": d,
+                }
+            ),
+            optional_where,
+            st.integers(1, 4),
+            st.integers(1, 10),
+        ),
     )
 
 

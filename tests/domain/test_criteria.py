@@ -202,3 +202,38 @@ def test_a_quest_takes_no_filter_naming_the_criteria() -> None:
             }
         )
     assert error.value.errors()[0]["loc"] == ("criteria",)
+
+
+FIVE_IN_SEVEN = {"type": "count_in_window", "event_type": "post_read", "count": 5, "days": 7}
+
+
+def _read_on(n: int, day: int) -> Any:
+    return activity(obj=f"w{n}", occurred=f"2026-06-{day:02d}T12:00+00:00")
+
+
+def test_five_in_seven_days_slides_and_counts_the_users_days() -> None:
+    rules = _rules(_badge(FIVE_IN_SEVEN))
+    spread = [_read_on(n, day) for n, day in enumerate((1, 3, 5, 9, 11))]  # never 5 in 7 days
+    close = [_read_on(n, day) for n, day in enumerate((10, 12, 13, 14, 16), start=10)]
+
+    apart = apply(user(), spread, rules)
+    together = apply(apart.state, close, rules)
+
+    assert "b" not in apart.state.badges
+    assert apart.state.counters[next(iter(rules.badges.tallies.windows))] == 3  # 5, 9, 11
+    assert together.effects.badges_earned == ["b"]  # 10..16: 9 is out, 10 11 12 13 14 16 in
+
+
+def test_a_window_keeps_a_bounded_number_of_days() -> None:
+    rules = _rules(_badge({**FIVE_IN_SEVEN, "days": 2, "count": 50}))
+    reads = [
+        activity(obj=f"d{n}", occurred=f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}T12:00+00:00")
+        for n in range(150)
+    ]
+
+    state = apply(user(), [], rules).state
+    for chunk in range(0, 150, 10):
+        state = apply(state, reads[chunk : chunk + 10], rules, now=reads[chunk].occurred_at).state
+
+    [days] = state.sketches.values()
+    assert len(days) <= 2 + 60

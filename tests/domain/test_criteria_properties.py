@@ -15,9 +15,11 @@ from gamification.domain.badges import (
     BadgeDefinition,
     DistinctCount,
     UserStats,
+    WindowCount,
 )
 from gamification.domain.state import UserState
-from gamification.domain.tallies import Tally, TallyKind
+from gamification.domain.streaks import local_day
+from gamification.domain.tallies import WINDOW_MARGIN_DAYS, Tally, TallyKind
 from gamification.domain.transition import Rejection, apply_activities, check
 from tests.strategies import Scenario, scenarios
 
@@ -43,13 +45,16 @@ def _accepted(scenario: Scenario) -> list[Activity]:
     ]
 
 
-def _brute_force(tally: Tally, activities: Iterable[Activity]) -> int:
+def _brute_force(tally: Tally, activities: Iterable[Activity], timezone: str) -> int:
     """The tally's number straight from its definition, over every accepted activity."""
     matching = [
         a for a in activities if a.type == tally.event_type and matches(tally.where, a.attributes)
     ]
     if tally.kind is TallyKind.COUNT:
         return len(matching)
+    if tally.kind is TallyKind.WINDOW:
+        days = sorted(local_day(a.occurred_at, timezone).toordinal() for a in matching)
+        return max((sum(1 for d in days if end - tally.days < d <= end) for end in days), default=0)
     values = [a.attributes[tally.attribute] for a in matching if tally.attribute in a.attributes]
     if tally.kind is TallyKind.SUM:
         return sum(v for v in values if isinstance(v, int))
@@ -65,11 +70,16 @@ def test_every_live_tally_equals_its_brute_force_value(scenario: Scenario) -> No
 
     for tallies in index.by_type.values():
         for tally in tallies:
-            assert state.counters.get(tally.key, 0) == _brute_force(tally, accepted), tally
+            assert state.counters.get(tally.key, 0) == _brute_force(
+                tally, accepted, scenario.settings.timezone
+            ), tally
     # Nothing is kept that no live criterion reads.
     assert {k for k in state.counters if k.startswith("~")} <= set(index.keep)
     assert set(state.sketches) <= set(index.keep)
-    assert all(len(s) <= index.keep[k] for k, s in state.sketches.items())
+    assert all(
+        len(s) <= (index.keep[k] or index.windows[k] + WINDOW_MARGIN_DAYS)
+        for k, s in state.sketches.items()
+    )
 
 
 def _levels_met(badge: BadgeDefinition, stats: UserStats) -> set[str]:
@@ -92,7 +102,7 @@ def test_attribute_badges_and_levels_are_earned_exactly_when_met(scenario: Scena
     state = _replay(scenario)
     stats = state.stats()
     for badge in scenario.rules.badges:
-        if not isinstance(badge.criteria, AttributeSum | DistinctCount) and not any(
+        if not isinstance(badge.criteria, AttributeSum | DistinctCount | WindowCount) and not any(
             True for _ in badge.criteria.tallies()
         ):
             continue

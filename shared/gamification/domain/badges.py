@@ -35,7 +35,13 @@ from gamification.domain.catalog import (
     SERIES_COMPLETED,
     EventTypeName,
 )
-from gamification.domain.tallies import MAX_DISTINCT, Tally, TallyIndex, TallyKind
+from gamification.domain.tallies import (
+    MAX_DISTINCT,
+    MAX_WINDOW_DAYS,
+    Tally,
+    TallyIndex,
+    TallyKind,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +299,34 @@ class LevelReached(_Criterion):
         return "level"
 
 
+class WindowCount(_Criterion):
+    """``count`` matching accepted activities of a type within ``days`` consecutive days of the
+    user's timezone, at any time ("5 in the last 7 days"; sliding, ``days`` ≤ 90). Met once the
+    best window reaches it (a badge is never taken back); progress shows the best window."""
+
+    type: Literal["count_in_window"]
+    event_type: EventTypeName
+    where: Where | None = Field(default=None, exclude_if=_absent)
+    count: Annotated[int, Field(gt=0, le=0xFFFF, strict=True), BeforeValidator(_written_as_integer)]
+    days: Annotated[
+        int, Field(ge=1, le=MAX_WINDOW_DAYS, strict=True), BeforeValidator(_written_as_integer)
+    ]
+
+    @property
+    def target(self) -> int:
+        return self.count
+
+    @cached_property
+    def _tally(self) -> Tally:
+        return Tally(TallyKind.WINDOW, self.event_type, self.where, days=self.days)
+
+    def metric(self) -> str:
+        return f"{_COUNTER}{self._tally.key}"
+
+    def tallies(self) -> Iterator[Tally]:
+        return iter((self._tally,))
+
+
 MAX_DEPTH = 3
 """``all``/``any`` nest at most this deep (a leaf is depth 1)."""
 TOO_DEEP = "criteria_too_deep"
@@ -360,6 +394,7 @@ Criterion = Annotated[
     | LevelReached
     | AttributeSum
     | DistinctCount
+    | WindowCount
     | AllOf
     | AnyOf,
     Field(discriminator="type"),
@@ -520,7 +555,7 @@ def event_types_of(criterion: _Criterion) -> Iterator[str]:
     if isinstance(criterion, _Composite):
         for child in criterion.of:
             yield from event_types_of(child)
-    elif isinstance(criterion, EventCount | AttributeSum | DistinctCount):
+    elif isinstance(criterion, EventCount | AttributeSum | DistinctCount | WindowCount):
         yield criterion.event_type
 
 

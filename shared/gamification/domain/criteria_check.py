@@ -11,6 +11,7 @@ from gamification.domain.badges import (
     AttributeSum,
     BadgeCatalog,
     DistinctCount,
+    WindowCount,
     _Composite,
     _Criterion,
     _Filtered,
@@ -23,6 +24,8 @@ MAX_TALLIES = 40
 a counter of ~30 bytes on every profile that has counted it."""
 MAX_DISTINCT_TALLIES = 4
 """Live distinct-count tallies across all badges: each keeps up to 50 digests per profile."""
+MAX_WINDOW_TALLIES = 4
+"""Live window tallies across all badges: each keeps ≤ 150 day counts per profile."""
 
 Problem = tuple[str, str]
 
@@ -37,7 +40,7 @@ def _problems(criterion: _Criterion, events: EventCatalog, at: str) -> Iterator[
         for position, child in enumerate(criterion.of):
             yield from _problems(child, events, f"{at}.of.{position}")
         return
-    if isinstance(criterion, _Filtered | AttributeSum | DistinctCount):
+    if isinstance(criterion, _Filtered | AttributeSum | DistinctCount | WindowCount):
         name = (
             criterion.counted_type() if isinstance(criterion, _Filtered) else criterion.event_type
         )
@@ -68,12 +71,11 @@ def catalog_problem(catalog: BadgeCatalog) -> Problem | None:
     keep = catalog.tallies.keep
     if len(keep) > MAX_TALLIES:
         return "criteria", f"the badges would keep {len(keep)} tallies (at most {MAX_TALLIES})"
-    distinct = sum(
-        1
-        for tallies in catalog.tallies.by_type.values()
-        for t in tallies
-        if t.kind is TallyKind.DISTINCT
-    )
+    kinds = [t.kind for tallies in catalog.tallies.by_type.values() for t in tallies]
+    windows = kinds.count(TallyKind.WINDOW)
+    if windows > MAX_WINDOW_TALLIES:
+        return "criteria", f"the badges would keep {windows} windows (at most {MAX_WINDOW_TALLIES})"
+    distinct = kinds.count(TallyKind.DISTINCT)
     if distinct > MAX_DISTINCT_TALLIES:
         return (
             "criteria",

@@ -93,7 +93,8 @@ class UserState(BaseModel):
     ``domain.tallies``), kept only while a live criterion references them."""
     sketches: dict[str, tuple[int, ...]] = Field(default_factory=dict)
     """Per distinct-count tally: the smallest 32-bit digests of the values seen (at most its
-    largest target, ≤ ``MAX_DISTINCT``)."""
+    largest target, ≤ ``MAX_DISTINCT``); per window tally: the recent local days' counts as
+    ``(day ordinal << 16) | count`` (≤ its days + 60 entries, ``domain.tallies``)."""
     streak: StreakTrack = StreakTrack()
     challenge_streak: StreakTrack = StreakTrack()
     freezes: FreezeLedger = FreezeLedger()

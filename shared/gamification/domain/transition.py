@@ -281,7 +281,9 @@ def apply_activities(
             effects.applied_keys.append(key)
             effects.awards.append(_earn(work, verdict, activity, key, day=day, rules=rules))
             work.count_activity(activity)
-            record_tally(work.counters, work.sketches, activity.type, activity.attributes, tallies)
+            record_tally(
+                work.counters, work.sketches, activity.type, activity.attributes, tallies, day=day
+            )
             if verdict.name == FREEZE_GRANTED and day >= horizon:
                 work.freezes = work.freezes.with_grant(day, policy.freezes)
         # A repeat earns nothing but still marks its day: the streak is a function of the days
