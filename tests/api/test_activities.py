@@ -175,18 +175,6 @@ def test_an_undeclared_or_mistyped_attribute_is_a_422_naming_it(
     assert seed.queued_bodies(stack_env.queue_url) == []
 
 
-def test_an_attribute_another_type_declares_is_a_400_naming_it(
-    api: Api, stack_env: Provisioned
-) -> None:
-    body = {"type": "comment_left", "object_id": "c-1", "attributes": {"premium": True}}
-
-    reply = api.post("/v1/activities", as_=ALICE, body=body)
-
-    assert reply.status == 400, reply.text
-    assert "body.attributes.premium" in reply.error_fields()
-    assert seed.queued_bodies(stack_env.queue_url) == []
-
-
 def test_more_than_ten_attributes_are_a_422(api: Api, stack_env: Provisioned) -> None:
     attributes = {f"a{i}": i for i in range(11)}
     body = {"type": "post_read", "object_id": "p-1", "attributes": attributes}

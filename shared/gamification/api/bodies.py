@@ -27,7 +27,7 @@ from pydantic import (
 
 from gamification.domain import instants, text
 from gamification.domain.activity import UserId, within_id_bytes
-from gamification.domain.attributes import MAX_ATTRIBUTES, AttributeName, AttributeValue
+from gamification.domain.attributes import Attributes
 from gamification.domain.badges import MAX_LEVELS, Criterion, IconUrl, Level
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.instants import Instant
@@ -97,39 +97,6 @@ def _reportable_by(reporter: Reporter) -> Callable[[dict[str, Any]], None]:
     return publish
 
 
-def _declared_attributes(schema: dict[str, Any]) -> None:
-    """Publish the bundled catalog's attributes (the union over event types) as the field's
-    schema: a name no type declares, or a value no declaration allows, is then a schema
-    violation (422); one declared for another type only is a rule the schema cannot state
-    (400). Both name ``body.attributes.<name>``."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for event_type in load_event_catalog().types:
-        for name, spec in event_type.attributes.items():
-            if spec.json_schema() not in by_name.setdefault(name, []):
-                by_name[name].append(spec.json_schema())
-    described: dict[str, Any] = {k: schema[k] for k in ("title", "description") if k in schema}
-    schema.clear()
-    schema.update(
-        {
-            **described,
-            "type": "object",
-            "maxProperties": MAX_ATTRIBUTES,
-            "additionalProperties": False,
-            "properties": {
-                name: specs[0] if len(specs) == 1 else {"anyOf": specs}
-                for name, specs in sorted(by_name.items())
-            },
-        }
-    )
-
-
-ActivityAttributes = Annotated[
-    dict[AttributeName, AttributeValue],
-    Field(max_length=MAX_ATTRIBUTES, json_schema_extra=_declared_attributes),
-]
-"""``domain.attributes.Attributes``, published with the catalog's declared names."""
-
-
 def _whole(value: object) -> object:
     """JSON Schema's integer includes ``325.0`` (a number with no fraction): take it as 325.
     Anything else goes on to the strict check (``"325"`` and ``325.5`` stay refused)."""
@@ -166,12 +133,11 @@ class ActivityIn(_Request):
     series_id: ObjectIdText | None = Field(
         default=None, description="The series a post belongs to."
     )
-    attributes: ActivityAttributes = Field(
+    attributes: Attributes = Field(
         default_factory=dict,
         description="Facts the event type declares in the catalog (at most 10: strings of at "
-        'most 64 characters, integers, booleans), e.g. `{"category": "python"}`. One '
-        "that no type declares (or a value no declaration allows) is a 422, one declared for "
-        "another type only a 400, both naming `body.attributes.<name>`.",
+        'most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An '
+        "undeclared or mistyped attribute is a 422 naming `body.attributes.<name>`.",
     )
 
 

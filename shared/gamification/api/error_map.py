@@ -32,10 +32,11 @@ if TYPE_CHECKING:
 
 def _rejected(error: ActivityRejectedError) -> ApiError:
     reason = error.rejection.reason.value
-    # An attribute no event type takes (so the published schema refuses it) is a schema
-    # violation (422); the other reasons are rules the schema cannot state (400).
+    # An undeclared or mistyped attribute is a schema violation (422), as a mistyped field is;
+    # the other reasons are rules the schema cannot state (400).
+    attribute = error.rejection.field is not None and error.field.startswith("attributes")
     return ApiError(
-        HTTPStatus.UNPROCESSABLE_ENTITY if error.schema_violation else HTTPStatus.BAD_REQUEST,
+        HTTPStatus.UNPROCESSABLE_ENTITY if attribute else HTTPStatus.BAD_REQUEST,
         reason,
         said_once(error.field, error.rejection.detail),
         [field_error(f"body.{error.field}", error.rejection.detail, reason)],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
@@ -123,19 +123,6 @@ class AttributeSpec(BaseModel):
             if self.maximum is not None and value > self.maximum:
                 return f"must be at most {self.maximum}"
         return None
-
-    def json_schema(self) -> dict[str, Any]:
-        """The values this spec allows, as JSON Schema (the API document publishes it)."""
-        schema: dict[str, Any] = {"type": self.type.value}
-        if self.type is AttributeType.STRING:
-            schema["maxLength"] = MAX_STRING
-        if self.values is not None:
-            schema["enum"] = list(self.values)
-        if self.minimum is not None:
-            schema["minimum"] = self.minimum
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
-        return schema
 
     @property
     def never_negative(self) -> bool:

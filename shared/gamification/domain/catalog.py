@@ -132,15 +132,6 @@ class EventCatalog(BaseModel):
     def __getitem__(self, name: str) -> EventType:
         return self.by_name[name]
 
-    def declares(self, name: str, value: object) -> bool:
-        """Whether some event type takes attribute ``name`` with this value: the published
-        schema of ``attributes`` (the union over types) allows exactly these."""
-        return any(
-            spec.problem(value) is None
-            for t in self.types
-            if (spec := t.attributes.get(name)) is not None
-        )
-
     def reportable_by(self, reporter: Reporter) -> list[str]:
         return [t.name for t in self.types if may_report(reporter, t)]
 

@@ -51,12 +51,10 @@ class Report:
 class ActivityRejectedError(Exception):
     """The activity can never be applied; ``field`` names what to fix."""
 
-    def __init__(self, rejection: Rejection, *, schema_violation: bool = False) -> None:
+    def __init__(self, rejection: Rejection) -> None:
         super().__init__(rejection.detail)
         self.rejection = rejection
         self.field = rejection.field or FIELD_OF_REASON[rejection.reason]
-        self.schema_violation = schema_violation
-        """The published schema refuses it too (an attribute no event type takes so): 422."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +148,7 @@ class IngestService:
         )
         verdict = check(activity, user_id, rules)
         if isinstance(verdict, Rejection):
-            raise ActivityRejectedError(
-                verdict, schema_violation=_undeclared(verdict, activity, rules)
-            )
+            raise ActivityRejectedError(verdict)
         return activity
 
 
@@ -164,11 +160,3 @@ def _refused(index: int, rejected: ActivityRejectedError) -> Outcome:
         error_message=rejected.rejection.detail,
         field=rejected.field,
     )
-
-
-def _undeclared(rejection: Rejection, activity: Activity, rules: GameRules) -> bool:
-    """Whether a refused attribute is one no event type takes with that value."""
-    if rejection.reason is not RejectReason.INVALID_ATTRIBUTE or rejection.field is None:
-        return False
-    name = rejection.field.removeprefix("attributes.")
-    return not rules.events.declares(name, activity.attributes.get(name))
