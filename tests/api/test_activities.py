@@ -163,14 +163,14 @@ def test_declared_attributes_are_queued_with_the_activity(api: Api, stack_env: P
         ({"minutes": 9000}, "body.attributes.minutes"),
     ],
 )
-def test_an_undeclared_or_mistyped_attribute_is_a_422_naming_it(
+def test_an_undeclared_or_mistyped_attribute_is_a_400_naming_it(
     api: Api, stack_env: Provisioned, attributes: dict[str, object], field: str
 ) -> None:
     body = {"type": "post_read", "object_id": "p-1", "attributes": attributes}
 
     reply = api.post("/v1/activities", as_=ALICE, body=body)
 
-    assert reply.status == 422, reply.text
+    assert reply.status == 400, reply.text
     assert field in reply.error_fields()
     assert seed.queued_bodies(stack_env.queue_url) == []
 

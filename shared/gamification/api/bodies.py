@@ -137,7 +137,8 @@ class ActivityIn(_Request):
         default_factory=dict,
         description="Facts the event type declares in the catalog (at most 10: strings of at "
         'most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An '
-        "undeclared or mistyped attribute is a 422 naming `body.attributes.<name>`.",
+        "attribute the type does not declare, or a value it does not allow, is a 400 naming "
+        "`body.attributes.<name>`.",
     )
 
 

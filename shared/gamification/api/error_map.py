@@ -32,11 +32,10 @@ if TYPE_CHECKING:
 
 def _rejected(error: ActivityRejectedError) -> ApiError:
     reason = error.rejection.reason.value
-    # An undeclared or mistyped attribute is a schema violation (422), as a mistyped field is;
-    # the other reasons are rules the schema cannot state (400).
-    attribute = error.rejection.field is not None and error.field.startswith("attributes")
+    # Every reason is a rule the document cannot state (an attribute's declaration depends on
+    # the event type): 400, naming the field (``attributes.<name>`` for an attribute).
     return ApiError(
-        HTTPStatus.UNPROCESSABLE_ENTITY if attribute else HTTPStatus.BAD_REQUEST,
+        HTTPStatus.BAD_REQUEST,
         reason,
         said_once(error.field, error.rejection.detail),
         [field_error(f"body.{error.field}", error.rejection.detail, reason)],

@@ -336,10 +336,13 @@ COMPOSITE = ""
 
 
 class _Composite(_Criterion):
-    of: tuple[Criterion, ...] = Field(min_length=2, max_length=10)
+    of: tuple[Criterion, ...] = Field(max_length=10, json_schema_extra={"minItems": 2})
+    """At least two, checked after the items (a failed item is not counted as missing)."""
 
     @model_validator(mode="after")
     def _shallow(self) -> _Composite:
+        if len(self.of) < 2:
+            raise ValueError("all/any combine at least 2 criteria")
         if self.depth() > MAX_DEPTH:
             raise PydanticCustomError(TOO_DEEP, f"all/any nest at most {MAX_DEPTH} deep")
         return self
