@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 from hypothesis import strategies as st
 
 from gamification.domain.activity import Activity
+from gamification.domain.attributes import AttributeSpec, AttributeType, XpRule
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition
 from gamification.domain.boosts import Boost
 from gamification.domain.catalog import (
@@ -69,7 +71,22 @@ def event_catalogs() -> st.SearchStrategy[EventCatalog]:
     def build(draw: st.DrawFn) -> EventCatalog:
         return EventCatalog(
             types=(
-                EventType(name="post_read", base_xp=draw(st.integers(1, 20)), daily_cap=draw(caps)),
+                EventType(
+                    name="post_read",
+                    base_xp=draw(st.integers(1, 20)),
+                    daily_cap=draw(caps),
+                    attributes=POST_ATTRIBUTES,
+                    xp_rules=draw(
+                        st.lists(
+                            st.builds(
+                                lambda c, xp: XpRule(when={"category": c}, xp=xp),
+                                st.sampled_from(CATEGORIES),
+                                st.integers(0, 30),
+                            ),
+                            max_size=2,
+                        )
+                    ),
+                ),
                 EventType(
                     name="post_completed", base_xp=draw(st.integers(1, 40)), daily_cap=draw(caps)
                 ),
@@ -107,6 +124,124 @@ def event_catalogs() -> st.SearchStrategy[EventCatalog]:
     return build()
 
 
+CATEGORIES = ("a", "b", "c")
+POST_ATTRIBUTES = {
+    "category": AttributeSpec(type=AttributeType.STRING, values=CATEGORIES),
+    "minutes": AttributeSpec(type=AttributeType.INTEGER, minimum=0, maximum=60),
+}
+"""What generated ``post_read`` activities may carry (attributes and filters are drawn from it)."""
+
+
+def post_attributes() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {}, optional={"category": st.sampled_from(CATEGORIES), "minutes": st.integers(0, 60)}
+    )
+
+
+def wheres() -> st.SearchStrategy[dict[str, Any]]:
+    """Filters on the generated ``post_read`` attributes: equality, ``in`` and ranges."""
+    return st.one_of(
+        st.builds(lambda c: {"category": c}, st.sampled_from(CATEGORIES)),
+        st.builds(
+            lambda cs: {"category": {"in": cs}},
+            st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=3, unique=True),
+        ),
+        st.builds(lambda lo: {"minutes": {"gte": lo}}, st.integers(0, 60)),
+        st.builds(
+            lambda c, hi: {"category": c, "minutes": {"lt": hi}},
+            st.sampled_from(CATEGORIES),
+            st.integers(1, 60),
+        ),
+    )
+
+
+def attribute_criteria() -> st.SearchStrategy[dict[str, Any]]:
+    """Filtered counts, sums and distinct counts over ``post_read``'s attributes."""
+    optional_where = st.none() | wheres()
+
+    def drop_none(criterion: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in criterion.items() if v is not None}
+
+    return st.one_of(
+        st.builds(
+            lambda w, n: {"type": "event_count", "event_type": "post_read", "where": w, "count": n},
+            wheres(),
+            st.integers(1, 5),
+        ),
+        st.builds(
+            lambda w, n: {"type": "posts_read", "where": w, "count": n}, wheres(), st.integers(1, 5)
+        ),
+        st.builds(
+            lambda w, n: drop_none(
+                {
+                    "type": "attribute_sum",
+                    "event_type": "post_read",
+                    "attribute": "minutes",
+                    "where": w,
+                    "total": n,
+                }
+            ),
+            optional_where,
+            st.integers(1, 150),
+        ),
+        st.builds(
+            lambda w, n: drop_none(
+                {
+                    "type": "distinct_count",
+                    "event_type": "post_read",
+                    "attribute": "category",
+                    "where": w,
+                    "count": n,
+                }
+            ),
+            optional_where,
+            st.integers(1, 3),
+        ),
+        st.builds(
+            lambda w, n, d: drop_none(
+                {
+                    "type": "count_in_window",
+                    "event_type": "post_read",
+                    "where": w,
+                    "count": n,
+                    "days": d,
+                }
+            ),
+            optional_where,
+            st.integers(1, 4),
+            st.integers(1, 10),
+        ),
+    )
+
+
+def composite_criteria(event_types: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """``all``/``any`` of two or three leaves, sometimes nested once more."""
+    leaf = criteria(event_types) | attribute_criteria()
+    pair = st.builds(
+        lambda kind, of: {"type": kind, "of": of},
+        st.sampled_from(["all", "any"]),
+        st.lists(leaf, min_size=2, max_size=3),
+    )
+    return pair | st.builds(
+        lambda kind, a, b: {"type": kind, "of": [a, b]}, st.sampled_from(["all", "any"]), pair, leaf
+    )
+
+
+_TARGET_FIELDS = ("count", "total", "level")
+
+
+def with_levels(draw: st.DrawFn, criterion: dict[str, Any]) -> dict[str, Any] | None:
+    """Sometimes levels rising from a leaf criterion's target (a tiered badge)."""
+    field = next((f for f in _TARGET_FIELDS if f in criterion), None)
+    if field is None or criterion["type"] == "distinct_count" or not draw(st.booleans()):
+        return None
+    steps = draw(st.lists(st.integers(1, 4), min_size=1, max_size=2))
+    targets = [criterion[field]]
+    for step in steps:
+        targets.append(targets[-1] + step)
+    return {"levels": [{"name": f"L{n}", "target": t} for n, t in enumerate(targets, 1)]}
+
+
 def criteria(event_types: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
     """Every criterion type, with targets small enough for short streams to reach."""
     return st.one_of(
@@ -127,6 +262,20 @@ def criteria(event_types: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
 def badge_catalogs(
     event_types: Sequence[str], max_size: int = 12
 ) -> st.SearchStrategy[BadgeCatalog]:
+    return _badge_catalogs(tuple(event_types), max_size)
+
+
+@cache
+def _badge_catalogs(event_types: tuple[str, ...], max_size: int) -> st.SearchStrategy[BadgeCatalog]:
+    """Built once per argument: hypothesis validates a strategy the first time it is drawn
+    from, and a ruleset draws a catalog per example."""
+    any_criterion = criteria(event_types) | attribute_criteria() | composite_criteria(event_types)
+
+    @st.composite
+    def leveled(draw: st.DrawFn) -> dict[str, Any]:
+        criterion = draw(any_criterion)
+        return {"criteria": criterion, **(with_levels(draw, criterion) or {})}
+
     def build(all_criteria: list[dict[str, Any]]) -> BadgeCatalog:
         return BadgeCatalog(
             badges=tuple(
@@ -136,14 +285,14 @@ def badge_catalogs(
                         "name": f"Badge {i}",
                         "description": f"Generated badge {i}.",
                         "icon": f"icons/{i}.svg",
-                        "criteria": c,
+                        **c,
                     }
                 )
                 for i, c in enumerate(all_criteria)
             )
         )
 
-    return st.lists(criteria(event_types), max_size=max_size).map(build)
+    return st.lists(leveled(), max_size=max_size).map(build)
 
 
 @st.composite
@@ -272,6 +421,7 @@ def activity_streams(
             occurred_at=occurred_at,
             received_at=occurred_at + lag,
             source=source,
+            attributes=draw(post_attributes()) if type_name == "post_read" else {},
         )
         found.setdefault(activity_key(activity, rules), activity)
     return list(found.values())

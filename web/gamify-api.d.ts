@@ -24,6 +24,8 @@ export interface ActivityIn {
   occurred_at?: string | null;
   /** The series a post belongs to. */
   series_id?: string | null;
+  /** Facts the event type declares in the catalog (at most 10: strings of at most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An attribute the type does not declare, or a value it does not allow, is a 400 naming `body.attributes.<name>`. */
+  attributes?: Record<string, unknown>;
 }
 
 export interface AdjustIn {
@@ -41,6 +43,30 @@ export interface AdjustOut {
   currency: string;
   amount: number;
   balance: number;
+}
+
+/** Every sub-criterion met; progress counts the ones met. */
+export interface AllOf_Input {
+  of: Array<PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Input | AnyOf_Input>;
+  type: "all";
+}
+
+/** Every sub-criterion met; progress counts the ones met. */
+export interface AllOf_Output {
+  of: Array<PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output>;
+  type: "all";
+}
+
+/** One sub-criterion met; progress is the one nearest its target. */
+export interface AnyOf_Input {
+  of: Array<PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Input | AnyOf_Input>;
+  type: "any";
+}
+
+/** One sub-criterion met; progress is the one nearest its target. */
+export interface AnyOf_Output {
+  of: Array<PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output>;
+  type: "any";
 }
 
 export interface AroundOut {
@@ -67,8 +93,43 @@ export interface AttemptOut {
   response: string;
 }
 
+/** The sum of an integer attribute over the accepted activities of a type (``where`` optional), e.g. minutes read ≥ 600. The attribute must be declared with ``minimum ≥ 0``, so the sum never falls. */
+export interface AttributeSum {
+  type: "attribute_sum";
+  event_type: string;
+  attribute: string;
+  where?: Record<string, unknown> | null;
+  total: number;
+}
+
 export interface BadgeCatalogOut {
   badges: Array<BadgeOut>;
+}
+
+/** What saving the definition would do now, for the players this call read. */
+export interface BadgeDryRunOut {
+  /** Profiles read by this call (at most `limit`). */
+  scanned: number;
+  /** Of those, users who meet the criterion now. */
+  qualifying: number;
+  /** Of those, users who already hold this badge id. */
+  already_held: number;
+  /** Badges and levels users would newly earn. */
+  newly_earned: number;
+  /** In-app notifications going live would write (one per newly reached level; 0 with `notify_backfill: false`). */
+  notifications: number;
+  /** Of those, the ones also pushed (push on). */
+  pushes: number;
+  /** Users at or past each level (or the badge). */
+  levels: Record<string, unknown>;
+  /** Users by progress toward the badge's first level: 0%, 1-24% ... 100%. */
+  distribution: Record<string, unknown>;
+  /** Up to 10 users who would newly earn it. */
+  sample: Array<string>;
+  /** Tallies the definition reads that no live badge keeps: everyone is at 0 on them until it goes live (past attributes are stored nowhere). */
+  not_yet_counted: Array<string>;
+  /** Pass as `cursor` to go on; `null` once every player was read. */
+  next_cursor: string | null;
 }
 
 export interface BadgeIn {
@@ -78,7 +139,22 @@ export interface BadgeIn {
   description: string;
   /** `https://...` or a path relative to the page. */
   icon: string;
-  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached;
+  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Input | AnyOf_Input;
+  /** A tiered badge: levels by rising target, the first one the criterion's (e.g. Bronze 10 / Silver 50 / Gold 250); each is earned and notified once. */
+  levels?: Array<Level> | null;
+  /** `false`: awarding it to users who already qualify when it is saved sends no notification (no flood when a badge is switched on); later earners are notified. */
+  notify_backfill?: boolean;
+}
+
+export interface BadgeLevelOut {
+  /** Levels earned (0: none yet). */
+  held: number;
+  /** The highest level earned, e.g. `Silver`. */
+  name: string | null;
+  /** How many levels the badge has. */
+  levels: number;
+  /** The next level's name; `null` once the top is held. */
+  next: string | null;
 }
 
 export interface BadgeOut {
@@ -86,7 +162,9 @@ export interface BadgeOut {
   name: string;
   description: string;
   icon: string;
-  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached;
+  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output;
+  levels?: Array<Level> | null;
+  notify_backfill?: boolean;
 }
 
 export interface BatchItemOut {
@@ -151,6 +229,15 @@ export interface DeliveriesOut {
   deliveries: Array<AttemptOut>;
 }
 
+/** How many distinct values of an attribute the accepted activities of a type carried (``where`` optional), e.g. posts read in 5 categories; ``count`` ≤ ``MAX_DISTINCT``. */
+export interface DistinctCount {
+  type: "distinct_count";
+  event_type: string;
+  attribute: string;
+  where?: Record<string, unknown> | null;
+  count: number;
+}
+
 export interface EarningRuleIn {
   on: "event" | "badge" | "quest" | "level" | "streak_milestone" | "league_promotion";
   /** The event type, badge id, quest id, level (`"5"`) or league tier name; absent: any. */
@@ -188,9 +275,10 @@ export interface ErrorResponse {
   error: ErrorInfo;
 }
 
-/** ``count`` XP-earning activities of any one event type. */
+/** ``count`` XP-earning activities of any one event type (with ``where``: ``count`` accepted activities of it whose attributes match). */
 export interface EventCount {
   count: number;
+  where?: Record<string, unknown> | null;
   type: "event_count";
   event_type: string;
 }
@@ -296,6 +384,11 @@ export interface HealthOut {
   status: "ok";
 }
 
+/** ``{"in": [...]}``: the attribute equals one of the values. */
+export interface InValues {
+  in: Array<boolean | number | string>;
+}
+
 export interface ItemError {
   code: string;
   message: string;
@@ -359,6 +452,12 @@ export interface LedgerPageOut {
   entries: Array<LedgerEntryOut>;
   /** Pass as `before` for the next (older) page; null on the last page */
   next_before: number | null;
+}
+
+/** One level of a tiered badge (``Bronze`` at 10...). */
+export interface Level {
+  name: string;
+  target: number;
 }
 
 export interface LevelOut {
@@ -504,6 +603,7 @@ export interface PingSentOut {
 /** Distinct posts read (the seed counted every progress row instead). */
 export interface PostsRead {
   count: number;
+  where?: Record<string, unknown> | null;
   type: "posts_read";
   scope?: "total";
 }
@@ -555,6 +655,27 @@ export interface QuestCatalogOut {
   quests: Array<ListedQuestOut>;
 }
 
+/** What saving the quest would do, for the players this call read. */
+export interface QuestDryRunOut {
+  /** Stored progress counts for it (the live quest of this id has the same criterion and window); `false`: everyone starts at 0 when it goes live. */
+  carried: boolean;
+  /** Profiles read by this call (at most `limit`). */
+  scanned: number;
+  /** Users whose count already reaches the target (a lowered target): each completes, and is notified, with their next activity (a quest has no backfill). */
+  completing: number;
+  already_completed: number;
+  /** Completion notifications those users would get. */
+  notifications: number;
+  /** Of those, the ones also pushed (push on). */
+  pushes: number;
+  /** Users by progress: 0%, 1-24% ... 100%. */
+  distribution: Record<string, unknown>;
+  /** Up to 10 users who would complete it. */
+  sample: Array<string>;
+  /** Pass as `cursor` to go on; `null` once every player was read. */
+  next_cursor: string | null;
+}
+
 /** A goal inside a window of two absolute instants (the same for every user, whatever their timezone): activities count by when they occurred, ``starts_at <= t < ends_at``. */
 export interface QuestIn {
   /** Shown in the quest list and the completion notification. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
@@ -582,6 +703,14 @@ export interface QuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
+}
+
+/** Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer. */
+export interface Range {
+  gte?: number;
+  gt?: number;
+  lte?: number;
+  lt?: number;
 }
 
 export interface RedeemIn {
@@ -622,6 +751,7 @@ export interface RelationOut {
 /** Distinct series completed (the dedupe key makes each series count once). */
 export interface SeriesComplete {
   count: number;
+  where?: Record<string, unknown> | null;
   type: "series_complete";
   scope?: "unique_series";
 }
@@ -636,6 +766,8 @@ export interface ServiceActivityIn {
   occurred_at?: string | null;
   /** The series a post belongs to. */
   series_id?: string | null;
+  /** Facts the event type declares in the catalog (at most 10: strings of at most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An attribute the type does not declare, or a value it does not allow, is a 400 naming `body.attributes.<name>`. */
+  attributes?: Record<string, unknown>;
   user_id: string;
 }
 
@@ -799,9 +931,12 @@ export interface UserBadgeOut {
   icon: string | null;
   earned: boolean;
   earned_at: string | null;
+  /** Toward the badge; for a tiered badge, toward its next level (the top level's once every level is held). */
   progress: ProgressOut | null;
   /** Earned, but the definition has since been removed. */
   retired: boolean;
+  /** A tiered badge's levels (Bronze/Silver/Gold...); else null. */
+  level?: BadgeLevelOut | null;
 }
 
 export interface UserBadgesOut {
@@ -868,6 +1003,15 @@ export interface WebhookOut {
   secret?: string | null;
 }
 
+/** ``count`` matching accepted activities of a type within ``days`` consecutive days of the user's timezone, at any time ("5 in the last 7 days"; sliding, ``days`` ≤ 90). Met once the best window reaches it (a badge is never taken back); progress shows the best window. */
+export interface WindowCount {
+  type: "count_in_window";
+  event_type: string;
+  where?: Record<string, unknown> | null;
+  count: number;
+  days: number;
+}
+
 export interface XpTotal {
   count: number;
   type: "xp_total";
@@ -887,8 +1031,10 @@ export interface Responses {
   "POST /v1/activities/batch": BatchOut;
   "DELETE /v1/admin/badges/{badge_id}": null;
   "PUT /v1/admin/badges/{badge_id}": BadgeOut;
+  "POST /v1/admin/badges/{badge_id}/dry-run": BadgeDryRunOut;
   "DELETE /v1/admin/quests/{quest_id}": null;
   "PUT /v1/admin/quests/{quest_id}": QuestOut;
+  "POST /v1/admin/quests/{quest_id}/dry-run": QuestDryRunOut;
   "DELETE /v1/admin/shop/items/{item_id}": null;
   "GET /v1/admin/shop/items/{item_id}": ShopItemOut;
   "PUT /v1/admin/shop/items/{item_id}": ShopItemOut;

@@ -139,7 +139,9 @@ INGEST_TABLE_ACCESS = TableAccess(writes=("UpdateItem",), write_keys=(keys.budge
 # stock: an UpdateItem ADD of its first shard), deleted item by item; a wallet adjustment
 # commits a user's profile and ledger entry as one transaction.
 ADMIN_TABLE_ACCESS = TableAccess(
-    reads=("Query", "GetItem"),
+    # BatchGetItem and the player index (GSI2): the badge dry run reads stored profiles.
+    reads=("Query", "GetItem", "BatchGetItem"),
+    index_queries=("GSI2",),
     writes=("PutItem", "DeleteItem"),
     transactional_writes=("PutItem", "UpdateItem"),
     write_keys=(keys.CATALOG_PK, keys.WEBHOOKS_PK, keys.SHOP_PK, keys.stock_pk("")),

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
+    from gamification.services.dry_run import BadgeDryRun, QuestDryRun
     from gamification.services.erasure import Eraser, ErasureRequests
     from gamification.services.event_publisher import EventPublisher
     from gamification.services.exclusion import ExclusionService
@@ -322,6 +323,20 @@ def badge_admin() -> BadgeAdmin:
         on_badge_changed=backfill_launcher(),
         on_catalog_changed=rules().invalidate,
     )
+
+
+@lru_cache(maxsize=1)
+def badge_dry_run() -> BadgeDryRun:
+    from gamification.services.dry_run import BadgeDryRun
+
+    return BadgeDryRun(player_directory(), user_repository(), rules())
+
+
+@lru_cache(maxsize=1)
+def quest_dry_run() -> QuestDryRun:
+    from gamification.services.dry_run import QuestDryRun
+
+    return QuestDryRun(player_directory(), user_repository(), rules())
 
 
 @lru_cache(maxsize=1)

@@ -204,6 +204,8 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v1/me/blocked/{user_id}", "account"),
     Route("PUT", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/badges/{badge_id}", "admin", auth="admin"),
+    Route("POST", "/v1/admin/badges/{badge_id}/dry-run", "admin", auth="admin"),
+    Route("POST", "/v1/admin/quests/{quest_id}/dry-run", "admin", auth="admin"),
     Route("PUT", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("DELETE", "/v1/admin/quests/{quest_id}", "admin", auth="admin"),
     Route("GET", "/v1/admin/webhooks", "admin", auth="admin"),

@@ -143,3 +143,43 @@ def test_a_reported_activity_reaches_the_profile_through_the_pipeline(
     assert consumed == projected == {"batchItemFailures": []}
     assert (me["xp"], me["rank"], me["badge_count"]) == (35, 1, 1)  # first-read badge
     assert me["streak"]["current"] == 1
+
+
+def test_declared_attributes_are_queued_with_the_activity(api: Api, stack_env: Provisioned) -> None:
+    body = {"type": "post_read", "object_id": "p-1", "attributes": {"premium": True, "minutes": 7}}
+
+    reply = api.post("/v1/activities", as_=ALICE, body=body)
+
+    assert reply.status == 202, reply.text
+    [queued] = seed.queued_bodies(stack_env.queue_url)
+    assert Activity.model_validate(queued).attributes == {"premium": True, "minutes": 7}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "field"),
+    [
+        ({"colour": "red"}, "body.attributes.colour"),
+        ({"premium": "yes"}, "body.attributes.premium"),
+        ({"minutes": 9000}, "body.attributes.minutes"),
+    ],
+)
+def test_an_undeclared_or_mistyped_attribute_is_a_400_naming_it(
+    api: Api, stack_env: Provisioned, attributes: dict[str, object], field: str
+) -> None:
+    body = {"type": "post_read", "object_id": "p-1", "attributes": attributes}
+
+    reply = api.post("/v1/activities", as_=ALICE, body=body)
+
+    assert reply.status == 400, reply.text
+    assert field in reply.error_fields()
+    assert seed.queued_bodies(stack_env.queue_url) == []
+
+
+def test_more_than_ten_attributes_are_a_422(api: Api, stack_env: Provisioned) -> None:
+    attributes = {f"a{i}": i for i in range(11)}
+    body = {"type": "post_read", "object_id": "p-1", "attributes": attributes}
+
+    reply = api.post("/v1/activities", as_=ALICE, body=body)
+
+    assert reply.status == 422, reply.text
+    assert seed.queued_bodies(stack_env.queue_url) == []

@@ -33,6 +33,7 @@ def activity(
     received: datetime | None = None,
     source: Reporter = Reporter.CLIENT,
     user: str = USER,
+    attributes: dict[str, Any] | None = None,
 ) -> Activity:
     """An activity received when it happened unless ``received`` says otherwise."""
     occurred_at = at(occurred) if isinstance(occurred, str) else occurred
@@ -43,6 +44,7 @@ def activity(
         occurred_at=occurred_at,
         received_at=received or occurred_at,
         source=source,
+        attributes=attributes or {},
     )
 
 

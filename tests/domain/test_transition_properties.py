@@ -147,6 +147,7 @@ def _assert_same_outcome(got: UserState, want: UserState) -> None:
     assert got.streak == want.streak
     assert got.challenge_streak == want.challenge_streak
     assert got.capped == want.capped
+    assert got.sketches == want.sketches
 
 
 @_SETTINGS

@@ -112,7 +112,9 @@ EXPECTED: dict[str, set[Grant]] = {
     # A redeem draws from the stock shards inside its transaction only (docs/wallet.md).
     | _grants("dynamodb:UpdateItem" + TXN + " on STOCK#*", "Table")
     | _grants("lambda:InvokeFunction", "eraser-live"),
-    "admin": _grants(["dynamodb:Query", "dynamodb:GetItem"], "Table")
+    # BatchGetItem and the player index: the badge dry run reads stored profiles (no write).
+    "admin": _grants(["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI2")
     | _grants(
         [
             "dynamodb:PutItem on CATALOG,SHOP,STOCK#*,WEBHOOKS",

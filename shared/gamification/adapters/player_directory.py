@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
+from gamification.adapters.cursor import InvalidCursorError
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.player_score import PlayerScore
 
@@ -129,7 +130,7 @@ class PlayerDirectory:
             "Limit": limit,
         }
         if after is not None:
-            kwargs["ExclusiveStartKey"] = json.loads(after)
+            kwargs["ExclusiveStartKey"] = _start_key(after, shard)
         response = self._client.query(**kwargs)
         last = response.get("LastEvaluatedKey")
         ids = [str(i["GSI2SK"]["S"]) for i in response.get("Items", [])]
@@ -233,3 +234,24 @@ def _player(values: Mapping[str, Any], user_id: str | None = None) -> PlayerScor
         # keys), whose image on the stream takes the user off every board.
         listed=not values.get("unlisted") and not values.get("erasing"),
     )
+
+
+_INDEX_KEY = frozenset({"GSI2PK", "GSI2SK", "PK", "SK"})
+
+
+def _start_key(after: str, shard: int) -> dict[str, Any]:
+    """A position this reader issued for ``shard`` (an admin's dry run passes one back through
+    the API): any other value is an :class:`InvalidCursorError`, never a failed query."""
+    try:
+        key = json.loads(after)
+    except ValueError as error:
+        raise InvalidCursorError("cursor is not one this API issued") from error
+    if (
+        not isinstance(key, dict)
+        or set(key) != _INDEX_KEY
+        or not all(isinstance(v, dict) and set(v) == {"S"} for v in key.values())
+        or not all(isinstance(v["S"], str) for v in key.values())
+        or key["GSI2PK"]["S"] != keys.players_pk(shard)
+    ):
+        raise InvalidCursorError("cursor is not one this API issued")
+    return key

@@ -28,7 +28,8 @@ from pydantic import (
 
 from gamification.domain import instants, text
 from gamification.domain.activity import UserId, within_id_bytes
-from gamification.domain.badges import Criterion, IconUrl
+from gamification.domain.attributes import Attributes
+from gamification.domain.badges import MAX_LEVELS, Criterion, IconUrl, Level
 from gamification.domain.catalog import EventTypeName, Reporter, load_event_catalog, may_report
 from gamification.domain.instants import Instant
 from gamification.domain.messages import LOCALE_PATTERN
@@ -134,6 +135,13 @@ class ActivityIn(_Request):
     series_id: ObjectIdText | None = Field(
         default=None, description="The series a post belongs to."
     )
+    attributes: Attributes = Field(
+        default_factory=dict,
+        description="Facts the event type declares in the catalog (at most 10: strings of at "
+        'most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An '
+        "attribute the type does not declare, or a value it does not allow, is a 400 naming "
+        "`body.attributes.<name>`.",
+    )
 
 
 class ServiceActivityIn(ActivityIn):
@@ -230,6 +238,18 @@ class BadgeIn(_Request):
     description: HumanText = _human(280, "Shown with the badge.")
     icon: IconUrl = Field(description="`https://...` or a path relative to the page.")
     criteria: Criterion
+    levels: list[Level] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=MAX_LEVELS,
+        description="A tiered badge: levels by rising target, the first one the criterion's "
+        "(e.g. Bronze 10 / Silver 50 / Gold 250); each is earned and notified once.",
+    )
+    notify_backfill: bool = Field(
+        default=True,
+        description="`false`: awarding it to users who already qualify when it is saved sends "
+        "no notification (no flood when a badge is switched on); later earners are notified.",
+    )
 
 
 class BadgeOut(ReadModel):
@@ -238,6 +258,8 @@ class BadgeOut(ReadModel):
     description: str
     icon: str
     criteria: Criterion
+    levels: list[Level] | None = Field(default=None, exclude_if=lambda v: v is None)
+    notify_backfill: bool = Field(default=True, exclude_if=bool)
 
 
 class BadgeCatalogOut(Model):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from gamification.domain.teams import TeamError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
+    from gamification.services.dry_run import InvalidPositionError
     from gamification.services.exclusion import ReasonRequiredError
     from gamification.services.follows import FollowRefusedError
     from gamification.services.ingest import ActivityRejectedError
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 def _rejected(error: ActivityRejectedError) -> ApiError:
     reason = error.rejection.reason.value
+    # Every reason is a rule the document cannot state (an attribute's declaration depends on
+    # the event type): 400, naming the field (``attributes.<name>`` for an attribute).
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         reason,
@@ -60,7 +63,7 @@ def _invalid(code: str) -> Callable[[Any], ApiError]:
     return translate
 
 
-def _bad_cursor(error: InvalidCursorError) -> ApiError:
+def _bad_cursor(error: InvalidCursorError | InvalidPositionError) -> ApiError:
     return ApiError(
         HTTPStatus.BAD_REQUEST,
         "invalid_cursor",
@@ -188,6 +191,7 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
         "the endpoint is paused: resume it (PUT with active true) before retrying",
     ),
     ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
+    ("gamification.services.dry_run", "InvalidPositionError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"

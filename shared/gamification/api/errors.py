@@ -24,7 +24,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gamification.api.route_matcher import allowed_methods
-from gamification.domain.badges import INTEGER_AS_FLOAT
+from gamification.domain.badges import INTEGER_AS_FLOAT, TOO_DEEP
 from gamification.domain.text import shown
 from gamification.validation import field_path, message, said_once
 
@@ -107,7 +107,7 @@ def error_response(
 
 # -- translating Powertools' validation errors ---------------------------------------------------
 
-SCHEMA_VALID_KINDS = frozenset({INTEGER_AS_FLOAT})
+SCHEMA_VALID_KINDS = frozenset({INTEGER_AS_FLOAT, TOO_DEEP})
 """Validation errors of values the document's schema allows: a request whose only errors are
 of these kinds is a 400 (it matches the document; a rule refuses it), not a 422."""
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from gamification.domain.attributes import Attributes
 from gamification.domain.catalog import EventTypeName, Repeat, Reporter
 from gamification.domain.text import check_id
 
@@ -54,6 +55,8 @@ class Activity(BaseModel):
     received_at: AwareDatetime
     source: Reporter = Reporter.CLIENT
     series_id: ObjectId | None = None
+    attributes: Attributes = Field(default_factory=dict)
+    """Declared per event type in the catalog; checked against it by ``transition.check``."""
 
 
 def dedupe_key(activity: Activity, repeat: Repeat = Repeat.ONCE) -> str:

@@ -15,6 +15,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from gamification.domain.attributes import (
+    MAX_ATTRIBUTES,
+    AttributeName,
+    AttributeSpec,
+    XpRule,
+    attribute_problem,
+    rule_xp,
+    where_problem,
+)
 from gamification.domain.xp import MAX_AWARD_XP
 
 EventTypeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -56,6 +65,31 @@ class EventType(BaseModel):
     daily_cap: int | None = Field(default=None, ge=1, le=10_000)
     challenge: bool = False
     description: str = ""
+    attributes: dict[AttributeName, AttributeSpec] = Field(
+        default_factory=dict, max_length=MAX_ATTRIBUTES
+    )
+    """The attributes an activity of this type may carry (``domain.attributes``)."""
+    xp_rules: tuple[XpRule, ...] = Field(default=(), max_length=20)
+    """XP by attribute: the first rule whose ``when`` matches pays instead of ``base_xp``."""
+
+    @model_validator(mode="after")
+    def _rules_use_declared_attributes(self) -> EventType:
+        for position, rule in enumerate(self.xp_rules):
+            problem = where_problem(self.attributes, rule.when)
+            if problem is not None:
+                name, why = problem
+                raise ValueError(f"xp_rules[{position}].when.{name}: {why}")
+        return self
+
+    def attribute_problem(self, attributes: Mapping[str, object]) -> tuple[str, str] | None:
+        """The first undeclared or mistyped attribute, as ``(name, why)``."""
+        if not attributes:
+            return None
+        return attribute_problem(self.attributes, attributes)
+
+    def xp_for(self, attributes: Mapping[str, object]) -> int:
+        """XP before boosts: the first matching XP rule's, else ``base_xp``."""
+        return rule_xp(self.xp_rules, self.base_xp, attributes)
 
     @property
     def counts_for_streak(self) -> bool:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gamification.domain.badges import (
     _COUNTER,
@@ -64,6 +64,13 @@ class QuestDefinition(BaseModel):
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
+
+    @field_validator("criteria")
+    @classmethod
+    def _no_filters(cls, criteria: QuestCriterion) -> QuestCriterion:
+        if getattr(criteria, "where", None) is not None:
+            raise ValueError("a quest counts without `where` filters (badges take them)")
+        return criteria
 
     def contains(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at

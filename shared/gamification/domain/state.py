@@ -98,7 +98,13 @@ class UserState(BaseModel):
     settings: UserSettings = UserSettings()
     xp: int = Field(default=0, ge=0)
     counters: dict[str, int] = Field(default_factory=dict)
-    """XP-earning activities per event type (over-cap activities are not counted)."""
+    """XP-earning activities per event type (over-cap activities are not counted), and the
+    tallies live criteria read (``~<digest>``: filtered counts, sums, distinct counts; see
+    ``domain.tallies``), kept only while a live criterion references them."""
+    sketches: dict[str, tuple[int, ...]] = Field(default_factory=dict)
+    """Per distinct-count tally: the smallest 32-bit digests of the values seen (at most its
+    largest target, ≤ ``MAX_DISTINCT``); per window tally: the recent local days' counts as
+    ``(day ordinal << 16) | count`` (≤ its days + 60 entries, ``domain.tallies``)."""
     streak: StreakTrack = StreakTrack()
     challenge_streak: StreakTrack = StreakTrack()
     freezes: FreezeLedger = FreezeLedger()

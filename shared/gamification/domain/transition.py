@@ -30,6 +30,8 @@ from gamification.domain.policy import Policy
 from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, micros
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
+from gamification.domain.tallies import prune as prune_tallies
+from gamification.domain.tallies import record as record_tally
 from gamification.domain.xp import add_xp
 
 
@@ -39,6 +41,7 @@ class RejectReason(StrEnum):
     TOO_OLD = "occurred_before_backdating_window"
     IN_FUTURE = "occurred_in_the_future"
     WRONG_USER = "activity_for_another_user"
+    INVALID_ATTRIBUTE = "invalid_attribute"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class Rejection:
     key: str
     reason: RejectReason
     detail: str
+    field: str | None = None
+    """The field to fix when the reason alone does not say (``attributes.<name>``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +136,16 @@ def check(
         )
     if activity.occurred_at > activity.received_at + policy.max_clock_skew:
         return Rejection(key, RejectReason.IN_FUTURE, "after it was received")
-    return event_type
+    return _attribute_rejection(activity, event_type, key) or event_type
+
+
+def _attribute_rejection(activity: Activity, event_type: EventType, key: str) -> Rejection | None:
+    problem = event_type.attribute_problem(activity.attributes)
+    if problem is None:
+        return None
+    name, why = problem
+    field = f"attributes.{name}" if name else "attributes"
+    return Rejection(key, RejectReason.INVALID_ATTRIBUTE, f"{field} {why}", field)
 
 
 class _Working:
@@ -144,6 +158,7 @@ class _Working:
         """Counts changed by this transition (plain ints: pydantic copies only at the end)."""
         self.xp = state.xp
         self.counters = dict(state.counters)
+        self.sketches = dict(state.sketches)
         self.streak = state.streak
         self.challenge = state.challenge_streak
         self.freezes = state.freezes
@@ -156,6 +171,7 @@ class _Working:
             update={
                 "xp": self.xp,
                 "counters": self.counters,
+                "sketches": self.sketches,
                 "streak": self.streak,
                 "challenge_streak": self.challenge,
                 "freezes": self.freezes,
@@ -268,6 +284,8 @@ def apply_activities(
     policy = rules.policy
     horizon = _history_start(state.streak, policy.streak_history_days)
     applied: set[str] = set(seen)
+    tallies = rules.badges.tallies
+    work.counters, work.sketches = prune_tallies(work.counters, work.sketches, tallies)
 
     for activity in sorted(activities, key=lambda a: (a.occurred_at, a.type, a.object_id)):
         key = activity_key(activity, rules)
@@ -285,6 +303,9 @@ def apply_activities(
                 _earn(work, verdict, activity, key, day=day, zone=zone, rules=rules)
             )
             work.count_activity(activity)
+            record_tally(
+                work.counters, work.sketches, activity.type, activity.attributes, tallies, day=day
+            )
             if verdict.name == FREEZE_GRANTED and day >= horizon:
                 work.freezes = work.freezes.with_grant(day, policy.freezes)
         # A repeat earns nothing but still marks its day: the streak is a function of the days
@@ -360,7 +381,7 @@ def _earn(
 ) -> XpAward:
     """Add the activity's XP (respecting its daily cap) and count it."""
     boost = best_boost(rules.boosts, activity.type, activity.occurred_at)
-    xp = boosted_xp(event_type.base_xp, boost)
+    xp = boosted_xp(event_type.xp_for(activity.attributes), boost)
     boost_id = boost.id if boost else None
     held = work.xp
     if event_type.daily_cap is None:

@@ -12,8 +12,8 @@ transition's order independence.
 from __future__ import annotations
 
 MAX_XP = (1 << 23) - 1
-"""8,388,607: at the default catalog's client daily caps (1,050 XP a day, plus a 50 XP
-milestone a week) a user needs ≈ 21.7 years of maxed days to reach it."""
+"""8,388,607: at the default catalog's client daily caps (1,300 XP a day, plus a 50 XP
+milestone a week) a user needs ≈ 17.6 years of maxed days to reach it."""
 MAX_AWARD_XP = 1_000_000
 """The most one event type or one quest can award (before a boost)."""
 

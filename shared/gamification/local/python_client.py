@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gamification.local.schema_types import Syntax, answer_schema, type_of
+from gamification.local.schema_types import Syntax, answer_schema, identifier, type_of
 
 REPO = Path(__file__).resolve().parents[3]
 DOCUMENT = REPO / "docs" / "openapi.json"
@@ -38,7 +38,7 @@ def python_module(document: dict[str, Any]) -> str:
     """The module for one OpenAPI document: the schemas, then ``Operations``."""
     schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
     parts = [HEADER]
-    parts.extend(_declaration(name, schemas[name]) for name in sorted(schemas))
+    parts.extend(_declaration(identifier(name), schemas[name]) for name in sorted(schemas))
     parts.append(_operations(document.get("paths", {})))
     return "\n\n".join(parts).rstrip() + "\n"
 

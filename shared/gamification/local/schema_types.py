@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,16 @@ class Syntax:
     unknown: str
 
 
+def identifier(name: str) -> str:
+    """A component's name as a type name in both languages (pydantic names the two sides of a
+    recursive model ``AllOf-Input`` and ``AllOf-Output``)."""
+    return re.sub(r"\W", "_", name)
+
+
 def type_of(spec: Mapping[str, Any], syntax: Syntax) -> str:
     """The type of one schema: a reference by its component's name, unions flattened."""
     if "$ref" in spec:
-        return str(spec["$ref"]).rsplit("/", 1)[-1]
+        return identifier(str(spec["$ref"]).rsplit("/", 1)[-1])
     if "const" in spec:
         return syntax.literal([spec["const"]])
     if "enum" in spec:

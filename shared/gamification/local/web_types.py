@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gamification.local.schema_types import Syntax, answer_schema, type_of
+from gamification.local.schema_types import Syntax, answer_schema, identifier, type_of
 
 REPO = Path(__file__).resolve().parents[3]
 DOCUMENT = REPO / "docs" / "openapi.json"
@@ -31,7 +31,7 @@ def typescript(document: dict[str, Any]) -> str:
     schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
     parts = [HEADER]
     for name in sorted(schemas):
-        parts.append(_declaration(name, schemas[name]))
+        parts.append(_declaration(identifier(name), schemas[name]))
     parts.append(_responses(document.get("paths", {})))
     return "\n".join(parts)
 

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from gamification.domain.badges import BadgeCatalog, BadgeDefinition, parse_badge
 from gamification.domain.catalog import EventCatalog
+from gamification.domain.criteria_check import catalog_problem, criterion_problem
 from gamification.domain.quests import MAX_QUESTS, QuestCatalog, QuestDefinition, parse_quest
 from gamification.domain.text import human_text, shown
 from gamification.validation import problems
@@ -120,6 +121,10 @@ class BadgeAdmin:
         self._badges.delete(badge_id)
         self._on_catalog_changed()
 
+    def check(self, badge_id: str, fields: Mapping[str, Any]) -> BadgeDefinition:
+        """Validate a definition as ``upsert`` would, without saving it (the dry run)."""
+        return self._validate(badge_id, fields)
+
     def _validate(self, badge_id: str, fields: Mapping[str, Any]) -> BadgeDefinition:
         fields = _human_texts(fields, InvalidBadgeError)
         try:
@@ -131,6 +136,13 @@ class BadgeAdmin:
             raise InvalidBadgeError(
                 "criteria.event_type", f"unknown event type '{shown(sorted(unknown)[0])}'"
             )
+        problem = criterion_problem(badge.criteria, self._events)
+        if problem is not None:
+            raise InvalidBadgeError(*problem)
+        others = tuple(b for b in self._badges.load() if b.id != badge_id)
+        problem = catalog_problem(BadgeCatalog(badges=(*others, badge)))
+        if problem is not None:
+            raise InvalidBadgeError(*problem)
         return badge
 
 
@@ -172,6 +184,19 @@ class QuestAdmin:
         self._on_catalog_changed = on_catalog_changed
 
     def upsert(self, quest_id: str, fields: Mapping[str, Any]) -> SavedQuest:
+        quest = self.check(quest_id, fields)
+        _, quests = self._catalog.load_rules()
+        created = quests.get(quest_id) is None
+        if created and len(quests) >= MAX_QUESTS:
+            raise InvalidQuestError(
+                "id", f"at most {MAX_QUESTS} quests are stored; delete an ended one first"
+            )
+        self._catalog.put_quest(quest)
+        self._on_catalog_changed()
+        return SavedQuest(quest=quest, created=created)
+
+    def check(self, quest_id: str, fields: Mapping[str, Any]) -> QuestDefinition:
+        """Validate a quest as ``upsert`` would, without saving it (the dry run)."""
         fields = _human_texts(fields, InvalidQuestError)
         try:
             quest = parse_quest({**fields, "id": quest_id})
@@ -182,17 +207,10 @@ class QuestAdmin:
         counted = quest.counted_type
         if counted is not None and counted not in self._events:
             raise InvalidQuestError("criteria.event_type", f"unknown event type '{shown(counted)}'")
-        badges, quests = self._catalog.load_rules()
+        badges, _ = self._catalog.load_rules()
         if quest.reward_badge is not None and badges.get(quest.reward_badge) is None:
             raise InvalidQuestError("reward_badge", f"unknown badge '{shown(quest.reward_badge)}'")
-        created = quests.get(quest_id) is None
-        if created and len(quests) >= MAX_QUESTS:
-            raise InvalidQuestError(
-                "id", f"at most {MAX_QUESTS} quests are stored; delete an ended one first"
-            )
-        self._catalog.put_quest(quest)
-        self._on_catalog_changed()
-        return SavedQuest(quest=quest, created=created)
+        return quest
 
     def remove(self, quest_id: str) -> None:
         """Delete a quest; users' progress on it is dropped at their next activity."""

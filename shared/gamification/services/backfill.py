@@ -25,11 +25,12 @@ from typing import Protocol
 
 from aws_lambda_powertools import Logger
 
-from gamification.domain.badges import BadgeDefinition
+from gamification.domain.badges import BadgeDefinition, is_announcement_of
 from gamification.domain.checkpoints import Checkpoint, tally
 from gamification.domain.domain_events import derive
 from gamification.domain.experiments import experience
 from gamification.domain.game_rules import GameRules
+from gamification.domain.notifications import Notification
 from gamification.domain.transition import apply_activities
 from gamification.domain.wallet import WalletWrite
 from gamification.services.applier import player_score
@@ -206,7 +207,7 @@ class BadgeBackfill:
                 # The control group plays invisibly: the badge, but no notification (experiments).
                 notifications=()
                 if experience(stored.state.experiment) == "control"
-                else transition.effects.notifications,
+                else _announced(transition.effects.notifications, rules, badge_id),
                 # badge.earned (and its xp.awarded, level.changed) in the profile's outbox, with
                 # the ids the consumer would derive for the same badge: once per user and badge.
                 events=derive(stored.state, transition.state, transition.effects, rules, now),
@@ -221,3 +222,13 @@ class BadgeBackfill:
             outcome = Outcome.AWARDED if badge_id in earned else Outcome.NOT_QUALIFIED
             return outcome, committed
         raise VersionConflictError(f"user {stored.state.user_id} kept changing")
+
+
+def _announced(
+    notifications: Sequence[Notification], rules: GameRules, badge_id: str
+) -> list[Notification]:
+    """The commit's notifications, without this badge's when it goes live silently."""
+    badge = rules.badges.get(badge_id)
+    if badge is None or badge.notify_backfill:
+        return list(notifications)
+    return [n for n in notifications if not is_announcement_of(n.id, badge_id)]

@@ -8,8 +8,9 @@ ones the consumer applies, so the edge and the pipeline cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import datetime
 from typing import Protocol
 
@@ -24,6 +25,7 @@ FIELD_OF_REASON = {
     RejectReason.TOO_OLD: "occurred_at",
     RejectReason.IN_FUTURE: "occurred_at",
     RejectReason.WRONG_USER: "user_id",
+    RejectReason.INVALID_ATTRIBUTE: "attributes",
 }
 NOT_QUEUED = "not_queued"
 """Item code when SQS did not take an accepted item: send that item again."""
@@ -43,6 +45,7 @@ class Report:
     object_id: str
     occurred_at: datetime | None = None
     series_id: str | None = None
+    attributes: Mapping[str, str | int | bool] = default(default_factory=dict)
 
 
 class ActivityRejectedError(Exception):
@@ -51,7 +54,7 @@ class ActivityRejectedError(Exception):
     def __init__(self, rejection: Rejection) -> None:
         super().__init__(rejection.detail)
         self.rejection = rejection
-        self.field = FIELD_OF_REASON[rejection.reason]
+        self.field = rejection.field or FIELD_OF_REASON[rejection.reason]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,7 @@ class IngestService:
             received_at=now,
             source=source,
             series_id=report.series_id,
+            attributes=dict(report.attributes),
         )
         verdict = check(activity, user_id, rules)
         if isinstance(verdict, Rejection):

@@ -13,7 +13,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from gamification.domain.badges import BadgeCatalog, BadgeDefinition, UserStats
+from gamification.domain.badges import (
+    BadgeCatalog,
+    BadgeDefinition,
+    Progress,
+    UserStats,
+    base_badge_id,
+)
 from gamification.domain.boards import (
     ALLTIME,
     Entry,
@@ -37,6 +43,7 @@ from gamification.services.applier import player_score
 from gamification.services.league_queries import league_summary
 from gamification.services.read_models import (
     AroundOut,
+    BadgeLevelOut,
     DailyStreakOut,
     EntryOut,
     LeaderboardOut,
@@ -185,7 +192,7 @@ class ProfileQueries:
             "challenge_streak": _streak(streak_status(state.challenge_streak, zone, now)),
             "rank": rank,
             "rank_available": rank_available,
-            "badge_count": len(state.badges),
+            "badge_count": len({base_badge_id(e) for e in state.badges}),
         }
 
     def catalog(self) -> BadgeCatalog:
@@ -197,8 +204,10 @@ class ProfileQueries:
         state = self._load(user_id, must_exist=True).state
         stats = state.stats()
         catalog = self.catalog()
-        views = [_badge_view(b, state.badges.get(b.id), stats) for b in catalog]
-        retired = sorted(set(state.badges) - {b.id for b in catalog})
+        views = [_badge_view(b, state.badges, stats) for b in catalog]
+        # Levels (``id#n``) belong to their badge: retired only when the badge is.
+        live = {b.id for b in catalog}
+        retired = sorted(e for e in state.badges if base_badge_id(e) not in live)
         views.extend(
             UserBadgeOut(
                 id=badge_id,
@@ -212,7 +221,8 @@ class ProfileQueries:
             )
             for badge_id in retired
         )
-        return UserBadgesOut(user_id=user_id, earned_count=len(state.badges), badges=views)
+        earned = len({base_badge_id(e) for e in state.badges})
+        return UserBadgesOut(user_id=user_id, earned_count=earned, badges=views)
 
     def quests(self) -> QuestCatalogOut:
         """Active and upcoming quests, soonest ending first (from the cached catalog)."""
@@ -293,9 +303,22 @@ def _streak(status: StreakStatus) -> StreakOut:
 
 
 def _badge_view(
-    badge: BadgeDefinition, earned_at: datetime | None, stats: UserStats
+    badge: BadgeDefinition, earned: Mapping[str, datetime], stats: UserStats
 ) -> UserBadgeOut:
+    earned_at = earned.get(badge.id)
     progress = badge.criteria.progress(stats)
+    level = None
+    if badge.levels is not None:
+        held = badge.level_held(earned)
+        toward = badge.levels[min(held, len(badge.levels) - 1)]
+        current = min(badge.criteria.measure(stats), toward.target)
+        progress = Progress(current=current, target=toward.target)
+        level = BadgeLevelOut(
+            held=held,
+            name=badge.levels[held - 1].name if held else None,
+            levels=len(badge.levels),
+            next=badge.levels[held].name if held < len(badge.levels) else None,
+        )
     return UserBadgeOut(
         id=badge.id,
         name=badge.name,
@@ -305,6 +328,7 @@ def _badge_view(
         earned_at=earned_at,
         progress=ProgressOut(current=progress.current, target=progress.target),
         retired=False,
+        level=level,
     )
 
 

@@ -176,6 +176,13 @@ class ProgressOut(ReadModel):
     target: int
 
 
+class BadgeLevelOut(ReadModel):
+    held: int = Field(description="Levels earned (0: none yet).")
+    name: str | None = Field(description="The highest level earned, e.g. `Silver`.")
+    levels: int = Field(description="How many levels the badge has.")
+    next: str | None = Field(description="The next level's name; `null` once the top is held.")
+
+
 class UserBadgeOut(ReadModel):
     id: str
     name: str | None
@@ -183,8 +190,14 @@ class UserBadgeOut(ReadModel):
     icon: str | None
     earned: bool
     earned_at: datetime | None
-    progress: ProgressOut | None
+    progress: ProgressOut | None = Field(
+        description="Toward the badge; for a tiered badge, toward its next level (the top "
+        "level's once every level is held)."
+    )
     retired: bool = Field(description="Earned, but the definition has since been removed.")
+    level: BadgeLevelOut | None = Field(
+        default=None, description="A tiered badge's levels (Bronze/Silver/Gold...); else null."
+    )
 
 
 class UserBadgesOut(ReadModel):
@@ -353,3 +366,54 @@ class RedeemOut(ReadModel):
     fulfilment: str
     redeemed_at: datetime
     seq: int = Field(description="The ledger entry of the debit")
+
+
+# -- dry runs ----------------------------------------------------------------------------------
+
+
+class BadgeDryRunOut(ReadModel):
+    """What saving the definition would do now, for the players this call read."""
+
+    scanned: int = Field(description="Profiles read by this call (at most `limit`).")
+    qualifying: int = Field(description="Of those, users who meet the criterion now.")
+    already_held: int = Field(description="Of those, users who already hold this badge id.")
+    newly_earned: int = Field(description="Badges and levels users would newly earn.")
+    notifications: int = Field(
+        description="In-app notifications going live would write (one per newly reached level; "
+        "0 with `notify_backfill: false`)."
+    )
+    pushes: int = Field(description="Of those, the ones also pushed (push on).")
+    levels: dict[str, int] = Field(description="Users at or past each level (or the badge).")
+    distribution: dict[str, int] = Field(
+        description="Users by progress toward the badge's first level: 0%, 1-24% ... 100%."
+    )
+    sample: list[str] = Field(description="Up to 10 users who would newly earn it.")
+    not_yet_counted: list[str] = Field(
+        description="Tallies the definition reads that no live badge keeps: everyone is at 0 on "
+        "them until it goes live (past attributes are stored nowhere)."
+    )
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to go on; `null` once every player was read."
+    )
+
+
+class QuestDryRunOut(ReadModel):
+    """What saving the quest would do, for the players this call read."""
+
+    carried: bool = Field(
+        description="Stored progress counts for it (the live quest of this id has the same "
+        "criterion and window); `false`: everyone starts at 0 when it goes live."
+    )
+    scanned: int = Field(description="Profiles read by this call (at most `limit`).")
+    completing: int = Field(
+        description="Users whose count already reaches the target (a lowered target): each "
+        "completes, and is notified, with their next activity (a quest has no backfill)."
+    )
+    already_completed: int
+    notifications: int = Field(description="Completion notifications those users would get.")
+    pushes: int = Field(description="Of those, the ones also pushed (push on).")
+    distribution: dict[str, int] = Field(description="Users by progress: 0%, 1-24% ... 100%.")
+    sample: list[str] = Field(description="Up to 10 users who would complete it.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to go on; `null` once every player was read."
+    )

@@ -30,6 +30,8 @@ class ActivityIn(TypedDict):
     """When it happened; defaults to now. May lie at most the back-dating window (48 h by default) in the past, and not in the future. RFC 3339 date-time with an offset, in the years 1970-8999."""
     series_id: NotRequired[str | None]
     """The series a post belongs to."""
+    attributes: NotRequired[dict[str, Any]]
+    """Facts the event type declares in the catalog (at most 10: strings of at most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An attribute the type does not declare, or a value it does not allow, is a 400 naming `body.attributes.<name>`."""
 
 class AdjustIn(TypedDict):
     currency: str
@@ -45,6 +47,26 @@ class AdjustOut(TypedDict):
     currency: str
     amount: int
     balance: int
+
+class AllOf_Input(TypedDict):
+    """Every sub-criterion met; progress counts the ones met."""
+    of: list[PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Input | AnyOf_Input]
+    type: Literal['all']
+
+class AllOf_Output(TypedDict):
+    """Every sub-criterion met; progress counts the ones met."""
+    of: list[PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output]
+    type: Literal['all']
+
+class AnyOf_Input(TypedDict):
+    """One sub-criterion met; progress is the one nearest its target."""
+    of: list[PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Input | AnyOf_Input]
+    type: Literal['any']
+
+class AnyOf_Output(TypedDict):
+    """One sub-criterion met; progress is the one nearest its target."""
+    of: list[PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output]
+    type: Literal['any']
 
 class AroundOut(TypedDict):
     period: Period
@@ -68,8 +90,41 @@ class AttemptOut(TypedDict):
     latency_ms: int
     response: str
 
+class AttributeSum(TypedDict):
+    """The sum of an integer attribute over the accepted activities of a type (``where`` optional), e.g. minutes read ≥ 600. The attribute must be declared with ``minimum ≥ 0``, so the sum never falls."""
+    type: Literal['attribute_sum']
+    event_type: str
+    attribute: str
+    where: NotRequired[dict[str, Any] | None]
+    total: int
+
 class BadgeCatalogOut(TypedDict):
     badges: list[BadgeOut]
+
+class BadgeDryRunOut(TypedDict):
+    """What saving the definition would do now, for the players this call read."""
+    scanned: int
+    """Profiles read by this call (at most `limit`)."""
+    qualifying: int
+    """Of those, users who meet the criterion now."""
+    already_held: int
+    """Of those, users who already hold this badge id."""
+    newly_earned: int
+    """Badges and levels users would newly earn."""
+    notifications: int
+    """In-app notifications going live would write (one per newly reached level; 0 with `notify_backfill: false`)."""
+    pushes: int
+    """Of those, the ones also pushed (push on)."""
+    levels: dict[str, Any]
+    """Users at or past each level (or the badge)."""
+    distribution: dict[str, Any]
+    """Users by progress toward the badge's first level: 0%, 1-24% ... 100%."""
+    sample: list[str]
+    """Up to 10 users who would newly earn it."""
+    not_yet_counted: list[str]
+    """Tallies the definition reads that no live badge keeps: everyone is at 0 on them until it goes live (past attributes are stored nowhere)."""
+    next_cursor: str | None
+    """Pass as `cursor` to go on; `null` once every player was read."""
 
 class BadgeIn(TypedDict):
     name: str
@@ -78,14 +133,30 @@ class BadgeIn(TypedDict):
     """Shown with the badge. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
     icon: str
     """`https://...` or a path relative to the page."""
-    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached
+    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Input | AnyOf_Input
+    levels: NotRequired[list[Level] | None]
+    """A tiered badge: levels by rising target, the first one the criterion's (e.g. Bronze 10 / Silver 50 / Gold 250); each is earned and notified once."""
+    notify_backfill: NotRequired[bool]
+    """`false`: awarding it to users who already qualify when it is saved sends no notification (no flood when a badge is switched on); later earners are notified."""
+
+class BadgeLevelOut(TypedDict):
+    held: int
+    """Levels earned (0: none yet)."""
+    name: str | None
+    """The highest level earned, e.g. `Silver`."""
+    levels: int
+    """How many levels the badge has."""
+    next: str | None
+    """The next level's name; `null` once the top is held."""
 
 class BadgeOut(TypedDict):
     id: str
     name: str
     description: str
     icon: str
-    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached
+    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output
+    levels: NotRequired[list[Level] | None]
+    notify_backfill: NotRequired[bool]
 
 class BatchItemOut(TypedDict):
     index: int
@@ -141,6 +212,14 @@ class DailyStreakOut(TypedDict):
 class DeliveriesOut(TypedDict):
     deliveries: list[AttemptOut]
 
+class DistinctCount(TypedDict):
+    """How many distinct values of an attribute the accepted activities of a type carried (``where`` optional), e.g. posts read in 5 categories; ``count`` ≤ ``MAX_DISTINCT``."""
+    type: Literal['distinct_count']
+    event_type: str
+    attribute: str
+    where: NotRequired[dict[str, Any] | None]
+    count: int
+
 class EarningRuleIn(TypedDict):
     on: Literal['event', 'badge', 'quest', 'level', 'streak_milestone', 'league_promotion']
     match: NotRequired[str | None]
@@ -174,8 +253,9 @@ class ErrorResponse(TypedDict):
     error: ErrorInfo
 
 class EventCount(TypedDict):
-    """``count`` XP-earning activities of any one event type."""
+    """``count`` XP-earning activities of any one event type (with ``where``: ``count`` accepted activities of it whose attributes match)."""
     count: int
+    where: NotRequired[dict[str, Any] | None]
     type: Literal['event_count']
     event_type: str
 
@@ -269,6 +349,8 @@ class HealthOut(TypedDict):
     """Liveness of the public edge (gateway and a function), not of the dependencies: a public probe that reached DynamoDB and Redis would let anyone spend them, and the API answers through a Redis outage anyway (stale boards). Dependencies are watched by alarms."""
     status: Literal['ok']
 
+InValues = TypedDict("InValues", {"in": "list[bool | int | str]"})
+
 class ItemError(TypedDict):
     code: str
     message: str
@@ -326,6 +408,11 @@ class LedgerPageOut(TypedDict):
     entries: list[LedgerEntryOut]
     next_before: int | None
     """Pass as `before` for the next (older) page; null on the last page"""
+
+class Level(TypedDict):
+    """One level of a tiered badge (``Bronze`` at 10...)."""
+    name: str
+    target: int
 
 class LevelOut(TypedDict):
     level: int
@@ -455,6 +542,7 @@ class PingSentOut(TypedDict):
 class PostsRead(TypedDict):
     """Distinct posts read (the seed counted every progress row instead)."""
     count: int
+    where: NotRequired[dict[str, Any] | None]
     type: Literal['posts_read']
     scope: NotRequired[Literal['total']]
 
@@ -499,6 +587,26 @@ class PublicFriendStreakOut(TypedDict):
 class QuestCatalogOut(TypedDict):
     quests: list[ListedQuestOut]
 
+class QuestDryRunOut(TypedDict):
+    """What saving the quest would do, for the players this call read."""
+    carried: bool
+    """Stored progress counts for it (the live quest of this id has the same criterion and window); `false`: everyone starts at 0 when it goes live."""
+    scanned: int
+    """Profiles read by this call (at most `limit`)."""
+    completing: int
+    """Users whose count already reaches the target (a lowered target): each completes, and is notified, with their next activity (a quest has no backfill)."""
+    already_completed: int
+    notifications: int
+    """Completion notifications those users would get."""
+    pushes: int
+    """Of those, the ones also pushed (push on)."""
+    distribution: dict[str, Any]
+    """Users by progress: 0%, 1-24% ... 100%."""
+    sample: list[str]
+    """Up to 10 users who would complete it."""
+    next_cursor: str | None
+    """Pass as `cursor` to go on; `null` once every player was read."""
+
 class QuestIn(TypedDict):
     """A goal inside a window of two absolute instants (the same for every user, whatever their timezone): activities count by when they occurred, ``starts_at <= t < ends_at``."""
     name: str
@@ -525,6 +633,13 @@ class QuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
+
+class Range(TypedDict):
+    """Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer."""
+    gte: NotRequired[int]
+    gt: NotRequired[int]
+    lte: NotRequired[int]
+    lt: NotRequired[int]
 
 class RedeemIn(TypedDict):
     item_id: str
@@ -561,6 +676,7 @@ class RelationOut(TypedDict):
 class SeriesComplete(TypedDict):
     """Distinct series completed (the dedupe key makes each series count once)."""
     count: int
+    where: NotRequired[dict[str, Any] | None]
     type: Literal['series_complete']
     scope: NotRequired[Literal['unique_series']]
 
@@ -574,6 +690,8 @@ class ServiceActivityIn(TypedDict):
     """When it happened; defaults to now. May lie at most the back-dating window (48 h by default) in the past, and not in the future. RFC 3339 date-time with an offset, in the years 1970-8999."""
     series_id: NotRequired[str | None]
     """The series a post belongs to."""
+    attributes: NotRequired[dict[str, Any]]
+    """Facts the event type declares in the catalog (at most 10: strings of at most 64 characters, integers, booleans), e.g. `{"category": "python"}`. An attribute the type does not declare, or a value it does not allow, is a 400 naming `body.attributes.<name>`."""
     user_id: str
 
 class SettingsIn(TypedDict):
@@ -721,8 +839,11 @@ class UserBadgeOut(TypedDict):
     earned: bool
     earned_at: str | None
     progress: ProgressOut | None
+    """Toward the badge; for a tiered badge, toward its next level (the top level's once every level is held)."""
     retired: bool
     """Earned, but the definition has since been removed."""
+    level: NotRequired[BadgeLevelOut | None]
+    """A tiered badge's levels (Bronze/Silver/Gold...); else null."""
 
 class UserBadgesOut(TypedDict):
     user_id: str
@@ -779,6 +900,14 @@ class WebhookOut(TypedDict):
     failing_since: str | None
     secret: NotRequired[str | None]
     """The signing secret: only in the answer that created the endpoint."""
+
+class WindowCount(TypedDict):
+    """``count`` matching accepted activities of a type within ``days`` consecutive days of the user's timezone, at any time ("5 in the last 7 days"; sliding, ``days`` ≤ 90). Met once the best window reaches it (a badge is never taken back); progress shows the best window."""
+    type: Literal['count_in_window']
+    event_type: str
+    where: NotRequired[dict[str, Any] | None]
+    count: int
+    days: int
 
 class XpTotal(TypedDict):
     count: int
@@ -837,6 +966,16 @@ class Operations:
         """Remove a webhook endpoint"""
         answer = self._transport.call('DELETE', '/v1/admin/webhooks/{webhook_id}', path={'webhook_id': webhook_id})
         return cast('None', answer)
+
+    def dry_run_badge(self, badge_id: str, body: BadgeIn, *, cursor: str | None | None = None, limit: int | None = None) -> BadgeDryRunOut:
+        """Try an unsaved badge definition on the stored players"""
+        answer = self._transport.call('POST', '/v1/admin/badges/{badge_id}/dry-run', path={'badge_id': badge_id}, query={'cursor': cursor, 'limit': limit}, body=body)
+        return cast('BadgeDryRunOut', answer)
+
+    def dry_run_quest(self, quest_id: str, body: QuestIn, *, cursor: str | None | None = None, limit: int | None = None) -> QuestDryRunOut:
+        """Try an unsaved quest on the stored players"""
+        answer = self._transport.call('POST', '/v1/admin/quests/{quest_id}/dry-run', path={'quest_id': quest_id}, query={'cursor': cursor, 'limit': limit}, body=body)
+        return cast('QuestDryRunOut', answer)
 
     def end_friend_streak(self, user_id: str) -> None:
         """Decline, withdraw or end a friend streak"""

@@ -135,6 +135,7 @@ def _report(body: ActivityIn) -> Report:
         object_id=body.object_id,
         occurred_at=body.occurred_at,
         series_id=body.series_id,
+        attributes=body.attributes,
     )
 
 
