@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def competition_ranks(xps: Sequence[int], start: int, higher_than_first: int) -> list[int]:
-    """Ranks of a slice of a board sorted by XP, descending.
+def competition_ranks(xps: Sequence[float], start: int, higher_than_first: int) -> list[int]:
+    """Ranks of a slice of a board sorted by XP (or any score: a team's average), descending.
 
     ``start`` is the 0-based position of the slice's first entry and ``higher_than_first`` the
     number of members with strictly more XP than it (it may share XP with the page before).

@@ -85,7 +85,9 @@ class DryRun:
     it goes live (past activities cannot be recounted)."""
 
 
-class BadgeDryRun:
+class _ProfileWalk:
+    """What a dry run reads: the player index's pages, the profiles, the live rules."""
+
     def __init__(
         self, directory: PlayerPages, users: ProfileReader, rules: Callable[[], GameRules]
     ) -> None:
@@ -93,6 +95,8 @@ class BadgeDryRun:
         self._users = users
         self._rules = rules
 
+
+class BadgeDryRun(_ProfileWalk):
     def run(
         self, badge: BadgeDefinition, start: Position | None = None, max_users: int = MAX_USERS
     ) -> DryRun:
@@ -111,16 +115,9 @@ class QuestDryRunResult:
     next: Position | None
 
 
-class QuestDryRun:
+class QuestDryRun(_ProfileWalk):
     """The same walk for a quest: stored progress, when it counts what the tried quest would
     count (same criterion and window as the live quest of that id), else 0 for everyone."""
-
-    def __init__(
-        self, directory: PlayerPages, users: ProfileReader, rules: Callable[[], GameRules]
-    ) -> None:
-        self._directory = directory
-        self._users = users
-        self._rules = rules
 
     def run(
         self, quest: QuestDefinition, start: Position | None = None, max_users: int = MAX_USERS

@@ -182,7 +182,7 @@ class TeamQueries:
         except LeaderboardUnavailableError as error:
             raise TeamBoardUnavailableError(str(error)) from error
         names = self._store.many([t for t, _ in rows])
-        ranks = _ranks([v for _, v in rows], offset, higher)
+        ranks = competition_ranks([v for _, v in rows], offset, higher)
         return TeamBoardOut(
             period=period,
             week=week,
@@ -225,16 +225,3 @@ class TeamQueries:
                 for rank, (user, xp) in zip(ranks, rows, strict=True)
             ],
         )
-
-
-def _ranks(values: list[float], start: int, higher_than_first: int) -> list[int]:
-    """``RANK()`` of a page of values sorted descending (``competition_ranks`` for floats)."""
-    ranks: list[int] = []
-    for i, value in enumerate(values):
-        if i == 0:
-            ranks.append(higher_than_first + 1)
-        elif value == values[i - 1]:
-            ranks.append(ranks[-1])
-        else:
-            ranks.append(start + i + 1)
-    return ranks
