@@ -446,6 +446,8 @@ export interface LedgerEntryOut {
   ref: string;
   at: string;
   note?: string | null;
+  /** Credits of one commit it stands for (kind `several`: folded) */
+  credits?: number;
 }
 
 export interface LedgerPageOut {

@@ -15,10 +15,12 @@ from gamification.domain.state import UserState
 from gamification.domain.streaks import StreakTrack
 from gamification.domain.transition import apply_activities
 from gamification.domain.wallet import (
+    LEDGER_ENTRIES_EACH,
     Cause,
     Currency,
     EarningRule,
     EarnOn,
+    Fact,
     FreezesFullError,
     InsufficientFundsError,
     NotOnSaleError,
@@ -99,6 +101,28 @@ def test_credits_stop_at_the_cap_and_record_what_they_really_got() -> None:
 
     assert [(e.amount, e.balance) for e in first + second] == [(10, 10), (2, 12)]
     assert wallet.balance("gems") == 12
+
+
+def test_a_commit_of_many_credits_folds_the_rest_into_one_entry_per_currency() -> None:
+    """One activity completing 100 quests must fit its one transaction: nine entries of their
+    own, then one per currency for the rest; the balance is the same either way."""
+    rules = WalletRules(
+        currencies=(Currency(id="gems", name="Gems"), Currency(id="coins", name="Coins")),
+        earning=(
+            EarningRule(on=EarnOn.QUEST, currency="gems", amount=10),
+            EarningRule(on=EarnOn.QUEST, currency="coins", amount=1),
+        ),
+    )
+    facts = sorted(Fact(EarnOn.QUEST, f"q{i:03d}", f"quest_reward#q{i:03d}") for i in range(100))
+
+    wallet, entries = earn(WalletState(), facts, rules, NOW)
+
+    assert len(entries) == LEDGER_ENTRIES_EACH + 2
+    assert (wallet.balance("gems"), wallet.balance("coins")) == (1000, 100)
+    assert sum(e.amount for e in entries if e.currency == "gems") == 1000
+    assert [(e.kind, e.credits) for e in entries[-2:]] == [("several", 96), ("several", 95)]
+    assert [e.seq for e in entries] == list(range(len(entries)))
+    assert entries[-1].balance == wallet.balance(entries[-1].currency)
 
 
 def test_expiring_currencies_and_unknown_currencies_are_refused() -> None:

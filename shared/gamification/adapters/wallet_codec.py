@@ -42,6 +42,7 @@ def ledger_item(user_id: str, entry: LedgerEntry) -> dict[str, Any]:
             "ref": entry.ref,
             "at": _iso(entry.at),
             "note": entry.note,
+            "credits": entry.credits if entry.credits > 1 else None,
             "expires_at": _expires(entry.at),
         }
     )
@@ -58,6 +59,7 @@ def decode_ledger(item: Mapping[str, Any]) -> LedgerEntry:
         ref=str(item["ref"]),
         at=datetime.fromisoformat(str(item["at"])),
         note=str(item["note"]) if item.get("note") is not None else None,
+        credits=int(item.get("credits", 1)),
     )
 
 

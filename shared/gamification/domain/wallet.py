@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -156,6 +156,9 @@ class LedgerEntry:
     at: datetime
     note: str | None = None
     """The shop item's name, the admin's reason."""
+    credits: int = 1
+    """How many credits of one commit this entry stands for (more than 1: ``kind`` "several",
+    the rest of a commit past ``LEDGER_ENTRIES_EACH``)."""
 
 
 class InsufficientFundsError(Exception):
@@ -249,28 +252,53 @@ def promotion_fact(week: str, tier_name: str) -> Fact:
     return Fact(EarnOn.LEAGUE_PROMOTION, tier_name, f"league_promotion#{week}")
 
 
+LEDGER_ENTRIES_EACH = 9
+"""Credits of one commit written as entries of their own; past them the rest are folded into
+one entry per currency (a commit writes at most ``LEDGER_ENTRIES_EACH + MAX_CURRENCIES`` ledger
+items, so one activity completing 100 quests still fits its one transaction)."""
+
+
 def earn(
     wallet: WalletState, facts: Sequence[Fact], rules: WalletRules, at: datetime
 ) -> tuple[WalletState, list[LedgerEntry]]:
-    """Credit every rule that matches each fact (facts sorted, rules in catalog order)."""
+    """Credit every rule that matches each fact (facts sorted, rules in catalog order). The
+    balance is the same however the credits are folded (every credit is ≥ 0, so cutting the sum
+    at the cap equals cutting each one)."""
     entries: list[LedgerEntry] = []
     if not rules.earning:
         return wallet, entries
-    for fact in facts:
-        for rule in rules.earning:
-            if rule.on is not fact.on or (rule.match is not None and rule.match != fact.match):
-                continue
-            currency = rules.by_id[rule.currency]
-            wallet, entry = post(
-                wallet,
-                currency,
-                rule.amount,
-                cause=Cause.EARN,
-                kind=fact.on.value,
-                ref=fact.ref,
-                at=at,
-            )
-            entries.append(entry)
+    credits = [
+        (rule, fact)
+        for fact in facts
+        for rule in rules.earning
+        if rule.on is fact.on and (rule.match is None or rule.match == fact.match)
+    ]
+    for rule, fact in credits[:LEDGER_ENTRIES_EACH]:
+        wallet, entry = post(
+            wallet,
+            rules.by_id[rule.currency],
+            rule.amount,
+            cause=Cause.EARN,
+            kind=fact.on.value,
+            ref=fact.ref,
+            at=at,
+        )
+        entries.append(entry)
+    folded: dict[str, list[tuple[EarningRule, Fact]]] = {}
+    for rule, fact in credits[LEDGER_ENTRIES_EACH:]:
+        folded.setdefault(rule.currency, []).append((rule, fact))
+    for currency, rest in folded.items():
+        wallet, entry = post(
+            wallet,
+            rules.by_id[currency],
+            sum(rule.amount for rule, _ in rest),
+            cause=Cause.EARN,
+            kind="several",
+            ref=rest[0][1].ref,
+            at=at,
+            note=f"{len(rest)} credits of one commit, from {rest[0][1].ref} on",
+        )
+        entries.append(replace(entry, credits=len(rest)))
     return wallet, entries
 
 

@@ -325,6 +325,9 @@ class LedgerEntryOut(ReadModel):
     ref: str = Field(description="Its id: the award key, the redeem's idempotency key...")
     at: datetime
     note: str | None = None
+    credits: int = Field(
+        default=1, description="Credits of one commit it stands for (kind `several`: folded)"
+    )
 
 
 class LedgerPageOut(Model):

@@ -403,6 +403,8 @@ class LedgerEntryOut(TypedDict):
     """Its id: the award key, the redeem's idempotency key..."""
     at: str
     note: NotRequired[str | None]
+    credits: NotRequired[int]
+    """Credits of one commit it stands for (kind `several`: folded)"""
 
 class LedgerPageOut(TypedDict):
     entries: list[LedgerEntryOut]
