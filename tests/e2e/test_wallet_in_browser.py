@@ -1,0 +1,189 @@
+"""``<gamify-wallet>`` in real Chromium against the local stack: a user earns gems for a badge
+(the shipped ``currencies.json``), sees the balance, buys a streak freeze (an item the admin API
+puts in the shop), sees the balance drop, the ledger entry and the freeze in ``<gamify-streak>``;
+a purchase beyond the balance shows the refusal. The first answer of the purchase is lost on the
+way back (the server committed it): "Try again" sends the same idempotency key and is not
+charged twice; a new click sends a new key. Once in German, dark, at 360 px; axe-core over the
+demo page with the wallet in both. Same browser setup as ``test_widgets_in_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.e2e.stack import StackProcess, eventually, ok
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Route
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts/browser"
+USER = "wren"
+FREEZE = "streak-freeze"
+
+if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+expect = playwright_api.expect
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _gems(stack: StackProcess) -> int:
+    wallet = ok(stack.api.as_user(USER, "GET", "/v1/me/wallet"))
+    return int({b["currency"]: b["balance"] for b in wallet["balances"]}["gems"])
+
+
+@pytest.fixture(scope="module")
+def shop(stack: StackProcess) -> None:
+    """A freeze at 5 gems and a limited sticker pack; the user's first badge pays 5 gems."""
+    admin = "ops:admin"
+    freeze = {
+        "name": "Streak Freeze",
+        "description": "Covers one missed day.",
+        "price": {"currency": "gems", "amount": 5},
+        "fulfilment": "internal",
+        "grants": "streak_freeze",
+    }
+    ok(stack.api.as_user(admin, "PUT", f"/v1/admin/shop/items/{FREEZE}", freeze))
+    stickers = {
+        "name": "Sticker pack",
+        "price": {"currency": "gems", "amount": 15},
+        "stock": 2,
+        "per_user_limit": 1,
+    }
+    ok(stack.api.as_user(admin, "PUT", "/v1/admin/shop/items/sticker-pack", stickers))
+    ok(stack.api.report(USER, "post_read", "post-1"))  # the first-read badge
+    eventually(lambda: _gems(stack) == 5, what="5 gems for the first badge")
+
+
+def _open(browser: Browser, stack: StackProcess, *, scheme: str, lang: str, width: int) -> Page:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        color_scheme=scheme,  # type: ignore[arg-type]
+        reduced_motion="reduce" if scheme == "dark" else "no-preference",
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors  # type: ignore[attr-defined]
+    page.goto(f"{stack.url}/?user={USER}&lang={lang}")
+    return page
+
+
+def _axe_serious(page: Page) -> list[dict[str, Any]]:
+    violations: list[dict[str, Any]] = axe_api.Axe().run(page).response["violations"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
+    stack: StackProcess, browser: Browser, shop: None
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = _open(browser, stack, scheme="light", lang="en", width=1280)
+    wallet = page.locator("gamify-wallet")
+    gems = wallet.locator("[part=balance][data-currency=gems]")
+    expect(gems).to_have_text("5Gems", timeout=20_000)
+    expect(wallet.locator("[part=entry]").first).to_have_attribute("data-kind", "badge")
+    expect(wallet.locator("[part=entry]").first).to_contain_text("+5 Gems")
+    freeze = wallet.locator(f"[part=item][data-item={FREEZE}]")
+    expect(freeze.locator("[part=price]")).to_have_text("5 Gems")
+    expect(freeze).to_contain_text("Unlimited")
+    stickers = wallet.locator("[part=item][data-item=sticker-pack]")
+    expect(stickers).to_contain_text("Limited: 2 units in all")
+    expect(stickers).to_contain_text("Once per person")
+    assert _axe_serious(page) == []
+
+    # The first answer is lost after the server committed the purchase; later ones arrive.
+    sent: list[dict[str, Any]] = []
+
+    def redeem(route: Route) -> None:
+        sent.append(json.loads(route.request.post_data or "{}"))
+        response = route.fetch()
+        if len(sent) == 1:
+            assert response.status == 200
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/v1/me/wallet/redeem", redeem)
+    buy = wallet.get_by_role("button", name="Buy Streak Freeze for 5 Gems")
+    buy.focus()
+    page.keyboard.press("Enter")  # keyboard only
+    result = wallet.locator("[part~=result]")
+    expect(result).to_have_attribute("data-result", "retry")
+    wallet.get_by_role("button", name="Try again to buy Streak Freeze").click()
+    bought = "Bought Streak Freeze for 5 Gems. Your balance: 0 Gems."
+    expect(result).to_have_text(bought)
+    expect(wallet.locator("[role=status].live")).to_have_text(bought)
+    assert [body["idempotency_key"] for body in sent][0] == sent[1]["idempotency_key"]
+    assert (sent[0]["item_id"], sent[0]["quantity"]) == (FREEZE, 1)
+    expect(gems).to_have_text("0Gems")
+    latest = wallet.locator("[part=entry]").first
+    expect(latest).to_have_attribute("data-kind", "redeem")
+    expect(latest).to_contain_text("Purchase: 1 x Streak Freeze")  # the note the server wrote
+    expect(latest.locator(".change")).to_have_text("-5 Gems")
+    expect(wallet.locator("[part=entry]")).to_have_count(2)
+    assert _gems(stack) == 0  # charged once for two requests
+    streak = page.locator("gamify-streak")
+    expect(streak.locator("[part=freezes]")).to_have_text("1 streak freeze held")
+
+    # A new click is a new purchase (a new key): beyond the balance, refused.
+    buy.focus()
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-result", "insufficient_funds")
+    refused = "Not enough Gems for Streak Freeze: it costs 5 Gems."
+    expect(result).to_have_text(refused)
+    expect(wallet.locator("[role=status].live")).to_have_text(refused)
+    assert len(sent) == 3
+    assert sent[2]["idempotency_key"] != sent[0]["idempotency_key"]
+    expect(buy).to_be_focused()  # the redraws kept the keyboard on the button
+    assert _axe_serious(page) == []
+    page.screenshot(path=str(ARTIFACTS / "wallet-light-en-1280.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) -> None:
+    page = _open(browser, stack, scheme="dark", lang="de", width=360)
+    wallet = page.locator("gamify-wallet")
+    expect(wallet.locator("[part=title]")).to_have_text("Geldbörse", timeout=20_000)
+    expect(wallet).to_have_css("background-color", "rgb(22, 27, 34)")  # the dark surface
+    stickers = wallet.locator("[part=item][data-item=sticker-pack]")
+    expect(stickers).to_contain_text("Limitiert: 2 Stück insgesamt")
+    expect(stickers).to_contain_text("Einmal pro Person")
+    expect(wallet.locator("[part=entry]").first).to_contain_text("Kauf: 1 x Streak Freeze")
+    buy = wallet.get_by_role("button", name="Streak Freeze für 5 Gems kaufen")
+    buy.click()
+    result = wallet.locator("[part~=result]")
+    expect(result).to_have_text("Nicht genug Gems für Streak Freeze: es kostet 5 Gems.")
+    assert _axe_serious(page) == []
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"horizontal scroll: {widths}"
+    page.screenshot(path=str(ARTIFACTS / "wallet-dark-de-360.png"), full_page=True)
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
