@@ -156,12 +156,13 @@ def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     expect(result).to_have_attribute("data-result", "insufficient_funds")
     refused = "Not enough Gems for Streak Freeze: it costs 5 Gems."
     expect(result).to_have_text(refused)
+    expect(result).to_have_css("animation-name", "gamify-fade-in")
     expect(wallet.locator("[role=status].live")).to_have_text(refused)
     assert len(sent) == 3
     assert sent[2]["idempotency_key"] != sent[0]["idempotency_key"]
     expect(buy).to_be_focused()  # the redraws kept the keyboard on the button
     assert _axe_serious(page) == []
-    page.screenshot(path=str(ARTIFACTS / "wallet-light-en-1280.png"), full_page=True)
+    wallet.screenshot(path=str(ARTIFACTS / "wallet-light-en-1280.png"))
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
 
@@ -179,11 +180,12 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) ->
     buy.click()
     result = wallet.locator("[part~=result]")
     expect(result).to_have_text("Nicht genug Gems für Streak Freeze: es kostet 5 Gems.")
+    expect(result).to_have_css("animation-name", "none")  # prefers-reduced-motion: reduce
     assert _axe_serious(page) == []
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], f"horizontal scroll: {widths}"
-    page.screenshot(path=str(ARTIFACTS / "wallet-dark-de-360.png"), full_page=True)
+    wallet.screenshot(path=str(ARTIFACTS / "wallet-dark-de-360.png"))
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()

@@ -39,6 +39,7 @@ export class GamifyWallet extends GamifyElement {
     .shop { display: grid; gap: .5rem; }
     .item { display: flex; justify-content: space-between; align-items: center; gap: .5rem; flex-wrap: wrap;
             border: 1px solid var(--_border); border-radius: calc(var(--gamify-radius, 10px) * .8); padding: .5rem .7rem; }
+    .item .info { flex: 1 1 12rem; min-width: 0; }
     .item .name { font-weight: 600; }
     .item .price { font-weight: 600; white-space: nowrap; }
     .facts { display: flex; flex-wrap: wrap; gap: .1rem .8rem; }
