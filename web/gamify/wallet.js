@@ -62,7 +62,7 @@ export class GamifyWallet extends GamifyElement {
   constructor() {
     super();
     this._buying = null; // the item id whose purchase is in flight
-    this._result = null; // {kind: ok|refused|retry, text, item, key}
+    this._result = null; // {kind: ok|refused|retry, code, say(), and for a retry: item, key}
   }
 
   async load() {
@@ -138,7 +138,7 @@ export class GamifyWallet extends GamifyElement {
     if (!r) return null;
     const t = this.t;
     return h("p", { class: `result ${r.kind}`, part: `result ${r.kind}`, "data-result": r.code },
-      h("span", {}, r.text),
+      h("span", {}, r.say()),
       r.kind === "retry" ? h("button", { type: "button", class: "retry", part: "button retry",
         "aria-label": t("retryNamed", { item: r.item.name }),
         onclick: () => this.buy(r.item, r.key) }, t("retry")) : null);
@@ -158,31 +158,30 @@ export class GamifyWallet extends GamifyElement {
   /** One purchase: `key` is the click's (fresh) or, for "Try again", the failed click's. */
   async buy(item, key) {
     if (this._buying) return; // one purchase at a time: a second click waits for the first
-    const t = this.t;
     this._buying = item.id;
     this.draw();
     let outcome;
+    // Each outcome says itself in the language of the moment (a language switch redraws it).
     try {
       const { data } = await this.api("POST", "/v1/me/wallet/redeem",
         { body: { item_id: item.id, quantity: 1, idempotency_key: key } });
-      outcome = { kind: "ok", code: "bought", text: t("bought", { item: item.name, price: this.price(item.price),
-        balance: t("price", { amount: data.balance, currency: this.currencyName(data.currency) }) }) };
+      outcome = { kind: "ok", code: "bought", say: () => this.t("bought", { item: item.name, price: this.price(item.price),
+        balance: this.t("price", { amount: data.balance, currency: this.currencyName(data.currency) }) }) };
       this.dispatchEvent(new CustomEvent("gamify:purchased", { detail: data, bubbles: true, composed: true }));
     } catch (error) {
       if (retryable(error)) {
-        outcome = { kind: "retry", code: "retry", text: t("purchaseUnsure", { item: item.name }), item, key };
+        outcome = { kind: "retry", code: "retry", item, key, say: () => this.t("purchaseUnsure", { item: item.name }) };
       } else {
-        const message = REFUSALS[error.code];
-        const params = { item: item.name, currency: this.currencyName(item.price.currency),
-          price: this.price(item.price), count: item.per_user_limit ?? 0, message: error.message };
+        const message = REFUSALS[error.code] ?? "purchaseFailed";
         outcome = { kind: "refused", code: error.code ?? String(error.status),
-          text: t(message ?? "purchaseFailed", params) };
+          say: () => this.t(message, { item: item.name, currency: this.currencyName(item.price.currency),
+            price: this.price(item.price), count: item.per_user_limit ?? 0, message: error.message }) };
       }
     } finally {
       this._buying = null;
     }
     this._result = outcome;
-    this.announce(outcome.text);
+    this.announce(outcome.say());
     this.draw();
     // The balance, the ledger (and a granted freeze in <gamify-streak>) changed: every widget reloads.
     if (outcome.kind === "ok") refreshAll();
