@@ -135,9 +135,11 @@ def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     page.keyboard.press("Enter")  # keyboard only
     result = wallet.locator("[part~=result]")
     expect(result).to_have_attribute("data-result", "retry")
-    wallet.get_by_role("button", name="Try again to buy Streak Freeze").click()
+    wallet.get_by_role("button", name="Try again to buy Streak Freeze").focus()
+    page.keyboard.press("Enter")
     bought = "Bought Streak Freeze for 5 Gems. Your balance: 0 Gems."
     expect(result).to_have_text(bought)
+    expect(buy).to_be_focused()  # "Try again" is gone: the keyboard is back on Buy
     expect(wallet.locator("[role=status].live")).to_have_text(bought)
     assert len(sent) == 2
     assert sent[0]["idempotency_key"] == sent[1]["idempotency_key"]  # the retry kept the key

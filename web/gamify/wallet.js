@@ -182,7 +182,12 @@ export class GamifyWallet extends GamifyElement {
     }
     this._result = outcome;
     this.announce(outcome.say());
+    const fromRetry = this.shadowRoot.activeElement?.classList.contains("retry");
     this.draw();
+    // "Try again" is gone once answered: the keyboard lands on the item's Buy, not the page's top.
+    if (fromRetry && !this.shadowRoot.activeElement) {
+      this.shadowRoot.querySelector(`[data-item="${CSS.escape(item.id)}"] .buy`)?.focus();
+    }
     // The balance, the ledger (and a granted freeze in <gamify-streak>) changed: every widget reloads.
     if (outcome.kind === "ok") refreshAll();
   }
