@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,5 +195,76 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) ->
     # The language switch redraws the shown result in English too.
     page.locator("#lang-select").select_option("en")
     expect(result).to_have_text("Not enough Gems for Streak Freeze: it costs 5 Gems.")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+REFUSED = {  # the API's 409/400 answers (docs/api.md) -> what the widget says, in German
+    "limit_reached": "Du kannst Sticker pack nur einmal kaufen.",
+    "out_of_stock": "Sticker pack ist ausverkauft.",
+    "freezes_full": "Du hast schon so viel Serienschutz, wie du halten kannst.",
+    "not_on_sale": "Sticker pack ist gerade nicht erhältlich.",
+    "idempotency_key_reused": "Sticker pack konnte nicht gekauft werden: used for another order",
+}
+
+
+def test_each_refusal_a_double_click_and_the_sale_window(
+    stack: StackProcess, browser: Browser, shop: None
+) -> None:
+    """The refusals the local stack cannot easily produce on demand are answered by the page's
+    route (the API's error shape); the sale window comes from real items."""
+    now = datetime.now(UTC)
+    admin = "ops:admin"
+    soon = {
+        "name": "Winter hat",
+        "price": {"currency": "gems", "amount": 1},
+        "available_from": (now + timedelta(days=2)).isoformat(),
+    }
+    ok(stack.api.as_user(admin, "PUT", "/v1/admin/shop/items/winter-hat", soon))
+    page = _open(browser, stack, scheme="light", lang="de", width=1280)
+    wallet = page.locator("gamify-wallet")
+    hat = wallet.locator("[part=item][data-item=winter-hat]")
+    expect(hat).to_contain_text("Erhältlich ab", timeout=20_000)
+    expect(hat.locator("button.buy")).to_be_disabled()
+
+    answers: list[str] = []
+
+    def refuse(route: Route) -> None:
+        code = answers.pop(0)
+        status = 400 if code == "not_on_sale" else 409
+        message = "used for another order" if code == "idempotency_key_reused" else code
+        route.fulfill(status=status, json={"error": {"code": code, "message": message}})
+
+    page.route("**/v1/me/wallet/redeem", refuse)
+    buy = wallet.get_by_role("button", name="Sticker pack für 15 Gems kaufen")
+    result = wallet.locator("[part~=result]")
+    for code, said in REFUSED.items():
+        answers.append(code)
+        buy.click()
+        expect(result).to_have_attribute("data-result", code)
+        expect(result).to_have_text(said)
+        expect(wallet.locator("[role=status].live")).to_have_text(said)
+    assert answers == []
+
+    # A double click is one purchase: the second click lands while the first is in flight.
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" else None)
+    answers.append("out_of_stock")
+    buy.dblclick()
+    expect(result).to_have_text(REFUSED["out_of_stock"])
+    assert sum(url.endswith("/v1/me/wallet/redeem") for url in requests) == 1
+
+    # A 503 (busy) is not an answer: "Try again" keeps the key.
+    page.unroute("**/v1/me/wallet/redeem")
+    page.route(
+        "**/v1/me/wallet/redeem",
+        lambda route: route.fulfill(status=503, json={"error": {"code": "busy", "message": "b"}}),
+    )
+    buy.click()
+    expect(result).to_have_attribute("data-result", "retry")
+    expect(
+        wallet.get_by_role("button", name="Kauf von Sticker pack erneut versuchen")
+    ).to_be_visible()
+    assert _axe_serious(page) == []
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
