@@ -226,6 +226,32 @@ def test_each_refusal_a_double_click_and_the_sale_window(
     hat = wallet.locator("[part=item][data-item=winter-hat]")
     expect(hat).to_contain_text("Erhältlich ab", timeout=20_000)
     expect(hat.locator("button.buy")).to_be_disabled()
+    # Served by the page's route (the admin API sets no past end): an item whose window
+    # closed is left out; one on sale until tomorrow shows its end.
+    hat_out = ok(stack.api.as_user(admin, "GET", "/v1/admin/shop/items/winter-hat"))
+    ended = {
+        **hat_out,
+        "id": "autumn-hat",
+        "available_from": None,
+        "available_until": (now - timedelta(hours=1)).isoformat(),
+    }
+    scarf = {
+        **hat_out,
+        "id": "scarf",
+        "available_from": None,
+        "available_until": (now + timedelta(days=1)).isoformat(),
+    }
+
+    def with_windows(route: Route) -> None:
+        answer = route.fetch().json()
+        route.fulfill(json={"items": [*answer["items"], ended, scarf]})
+
+    page.route("**/v1/shop/items", with_windows)
+    page.evaluate("import('/gamify.js').then((m) => m.refreshAll())")
+    expect(wallet.locator("[part=item][data-item=scarf]")).to_contain_text("Erhältlich bis")
+    expect(wallet.locator("[part=item][data-item=autumn-hat]")).to_have_count(0)
+    expect(hat).to_be_visible()
+    page.unroute("**/v1/shop/items")
 
     answers: list[str] = []
 
