@@ -22,7 +22,7 @@ import pytest
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Route
+    from playwright.sync_api import Browser, Locator, Page, Route
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -99,6 +99,11 @@ def _axe_serious(page: Page) -> list[dict[str, Any]]:
     ]
 
 
+def _settled(result: Locator) -> None:
+    """Wait for the result's fade-in to end: axe judges the contrast of what it sees now."""
+    result.evaluate("e => Promise.all(e.getAnimations().map((a) => a.finished))")
+
+
 def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     stack: StackProcess, browser: Browser, shop: None
 ) -> None:
@@ -166,6 +171,7 @@ def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     assert len(sent) == 3
     assert sent[2]["idempotency_key"] != sent[0]["idempotency_key"]
     expect(buy).to_be_focused()  # the redraws kept the keyboard on the button
+    _settled(result)
     assert _axe_serious(page) == []
     wallet.screenshot(path=str(ARTIFACTS / "wallet-light-en-1280.png"))
     assert page.errors == []  # type: ignore[attr-defined]
@@ -186,6 +192,7 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) ->
     result = wallet.locator("[part~=result]")
     expect(result).to_have_text("Nicht genug Gems für Streak Freeze: es kostet 5 Gems.")
     expect(result).to_have_css("animation-name", "none")  # prefers-reduced-motion: reduce
+    _settled(result)
     assert _axe_serious(page) == []
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
@@ -291,6 +298,7 @@ def test_each_refusal_a_double_click_and_the_sale_window(
     expect(
         wallet.get_by_role("button", name="Kauf von Sticker pack erneut versuchen")
     ).to_be_visible()
+    _settled(result)
     assert _axe_serious(page) == []
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()

@@ -43,9 +43,9 @@ export class GamifyWallet extends GamifyElement {
     .item .name { font-weight: 600; }
     .item .price { font-weight: 600; white-space: nowrap; }
     .facts { display: flex; flex-wrap: wrap; gap: .1rem .8rem; }
-    .buy { background: var(--_accent); color: var(--_on-accent); border-color: var(--_accent); font-weight: 600;
-           transition: opacity 150ms ease-out; }
-    .buy[aria-disabled="true"] { opacity: .6; cursor: progress; }
+    .buy { background: var(--_accent); color: var(--_on-accent); border-color: var(--_accent); font-weight: 600; }
+    /* Busy: still full contrast (no opacity), the button's own colours swapped. */
+    .buy[aria-disabled="true"] { background: var(--_button); color: var(--_text); cursor: progress; }
     .buy:disabled { background: var(--_button); color: var(--_muted); border-color: var(--_border); cursor: not-allowed; }
     .result { margin: .6rem 0 0; padding: .4rem .6rem; border-radius: calc(var(--gamify-radius, 10px) * .6);
               display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; animation: gamify-fade-in 200ms ease-out; }
