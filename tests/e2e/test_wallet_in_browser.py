@@ -199,6 +199,19 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) ->
     )
     assert widths[0] <= widths[1], f"horizontal scroll: {widths}"
     wallet.screenshot(path=str(ARTIFACTS / "wallet-dark-de-360.png"))
+    # App code without the widget: GamifyClient's wallet methods read the same state.
+    read = page.evaluate(
+        """async () => {
+          const { GamifyClient } = await import("/gamify.js");
+          const client = new GamifyClient({ token: "dev:wren" });
+          const [wallet, ledger, shop] = await Promise.all(
+            [client.wallet(), client.ledger({ limit: 1 }), client.shop()]);
+          return [wallet.balances.find((b) => b.currency === "gems").balance,
+                  ledger.entries.map((e) => e.kind),
+                  shop.items.some((i) => i.id === "streak-freeze")];
+        }"""
+    )
+    assert read == [0, ["redeem"], True]
     # The language switch redraws the shown result in English too.
     page.locator("#lang-select").select_option("en")
     expect(result).to_have_text("Not enough Gems for Streak Freeze: it costs 5 Gems.")
