@@ -1,7 +1,7 @@
 // Type declarations for gamify.js, the widgets' JavaScript API (the module itself is plain ES,
 // no build step). tests/local/test_widget_types.py fails when an export or element is missing.
 
-import type { ActivityIn, Responses, SettingsIn } from "./gamify-api";
+import type { ActivityIn, RedeemIn, RedeemOut, Responses, SettingsIn } from "./gamify-api";
 
 /** A token, or a function (sync or async) returning the signed-in user's token. */
 export type TokenSource = string | null | (() => string | null | Promise<string | null>);
@@ -45,12 +45,19 @@ export class GamifyClient {
   markRead(ids: string[] | null): Promise<Responses["POST /v1/me/notifications/read"]>;
   report(activity: ActivityIn): Promise<Responses["POST /v1/activities"]>;
   updateSettings(settings: SettingsIn): Promise<Responses["PUT /v1/me/settings"]>;
+  wallet(): Promise<Responses["GET /v1/me/wallet"]>;
+  ledger(query?: { limit?: number; before?: number }): Promise<Responses["GET /v1/me/wallet/ledger"]>;
+  shop(): Promise<Responses["GET /v1/shop/items"]>;
+  /** Repeat a failed call with the same `idempotency_key`: it never debits twice. */
+  redeem(order: RedeemIn): Promise<Responses["POST /v1/me/wallet/redeem"]>;
 }
 
 /** An API error: the HTTP status (401 when no token) and the API's message. */
 export class GamifyError extends Error {
-  constructor(status: number, message: string);
+  constructor(status: number, message: string, code?: string | null);
   status: number;
+  /** The API's error code (`insufficient_funds`, `out_of_stock`...), null when there was none. */
+  code: string | null;
 }
 
 export interface ApiAnswer<T> {
@@ -95,6 +102,9 @@ export class GamifyFriendsBoard extends GamifyElement {
 export class GamifyFriendStreaks extends GamifyElement {}
 /** Attributes: open, toast-seconds. */
 export class GamifyNotifications extends GamifyElement {}
+/** Balances, the shop with a Buy button per item (one idempotency key per click, kept for its
+ * "Try again"), refusals, the latest ledger entries. Fires `gamify:purchased` (RedeemOut). */
+export class GamifyWallet extends GamifyElement {}
 
 export const ELEMENTS: {
   "gamify-profile": typeof GamifyProfile;
@@ -106,6 +116,7 @@ export const ELEMENTS: {
   "gamify-friends-board": typeof GamifyFriendsBoard;
   "gamify-friend-streaks": typeof GamifyFriendStreaks;
   "gamify-notifications": typeof GamifyNotifications;
+  "gamify-wallet": typeof GamifyWallet;
 };
 
 /** A badge as `gamify:badge-unlocked` carries it (GET /v1/users/{id}/badges, one item). */
@@ -129,11 +140,14 @@ declare global {
     "gamify-friends-board": GamifyFriendsBoard;
     "gamify-friend-streaks": GamifyFriendStreaks;
     "gamify-notifications": GamifyNotifications;
+    "gamify-wallet": GamifyWallet;
   }
   interface DocumentEventMap {
     /** Every widget reloads (refreshAll()). */
     "gamify:refresh": CustomEvent<void>;
     /** A badge became earned while the grid was on screen (bubbles, composed). */
     "gamify:badge-unlocked": CustomEvent<UnlockedBadge>;
+    /** A purchase in <gamify-wallet> succeeded (bubbles, composed): the redeem's answer. */
+    "gamify:purchased": CustomEvent<RedeemOut>;
   }
 }

@@ -15,6 +15,7 @@
 //   <gamify-friends-board period="weekly"></gamify-friends-board>
 //   <gamify-friend-streaks></gamify-friend-streaks>
 //   <gamify-notifications></gamify-notifications>
+//   <gamify-wallet></gamify-wallet>
 //
 // Every element also takes `api-base` and `token` attributes or a `tokenProvider` property, which
 // win over configure(). Language: the element's `lang` (or an ancestor's, or <html lang>); themes:
@@ -30,11 +31,12 @@ import { GamifyNotifications } from "./gamify/notifications.js";
 import { GamifyProfile } from "./gamify/profile.js";
 import { GamifyQuests } from "./gamify/quests.js";
 import { GamifyStreak } from "./gamify/streak.js";
+import { GamifyWallet } from "./gamify/wallet.js";
 
 export { configure, refreshAll, GamifyElement, GamifyError, safeUrl } from "./gamify/core.js";
 export { addMessages, languages } from "./gamify/i18n.js";
 export { GamifyClient } from "./gamify/client.js";
-export { GamifyBadgeGrid, GamifyFriendStreaks, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak };
+export { GamifyBadgeGrid, GamifyFriendStreaks, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak, GamifyWallet };
 
 export const ELEMENTS = {
   "gamify-profile": GamifyProfile,
@@ -46,6 +48,7 @@ export const ELEMENTS = {
   "gamify-friends-board": GamifyFriendsBoard,
   "gamify-friend-streaks": GamifyFriendStreaks,
   "gamify-notifications": GamifyNotifications,
+  "gamify-wallet": GamifyWallet,
 };
 
 for (const [name, element] of Object.entries(ELEMENTS)) {

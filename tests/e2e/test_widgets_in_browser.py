@@ -121,6 +121,15 @@ def today(stack: StackProcess) -> date:
         lambda: api.profile(USER)["streak"]["frozen_days"] == [yesterday], what="a covered day"
     )
     ok(api.as_user(USER, "PUT", "/v1/me/settings", {"display_name": "Mia"}))
+    freeze = {  # the wallet's shop (docs/wallet.md); mia's badges pay the gems
+        "name": "Streak Freeze",
+        "description": "Covers one missed day.",
+        "price": {"currency": "gems", "amount": 10},
+        "per_user_limit": 2,
+        "fulfilment": "internal",
+        "grants": "streak_freeze",
+    }
+    ok(api.as_user("root:admin", "PUT", "/v1/admin/shop/items/streak-freeze", freeze))
     ok(api.report(USER, "post_read", "today"))
     for rival, reads in RIVALS.items():
         reads_today = [{"type": "post_read", "object_id": f"r{i}"} for i in range(reads)]
@@ -249,6 +258,14 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     expect(sprint.locator(".progress")).to_have_text("0 of 5")
     expect(quests.locator("[part=summary]")).to_have_text("1 of 3 completed")
 
+    wallet = page.locator("gamify-wallet")  # its purchases: test_wallet_in_browser.py
+    expect(wallet.locator("[part=item][data-item=streak-freeze] [part=price]")).to_have_text(
+        "10 Gems"
+    )
+    expect(wallet.locator("[part=item][data-item=streak-freeze]")).to_contain_text(
+        "Up to 2 per person"
+    )
+
     friends = page.locator("gamify-friends-board")
     expect(friends.locator("caption")).to_have_text(re.compile(r"^Friends: This week \("))
     expect(friends.locator("tr[data-user]")).to_have_count(3)
@@ -364,6 +381,7 @@ def test_dark_german_reduced_motion_at_360px(
         "Bestenliste: Gesamt"
     )
     expect(page.locator("gamify-friends-board caption")).to_contain_text("Freunde: Diese Woche")
+    expect(page.locator("gamify-wallet [part=title]")).to_have_text("Geldbörse")
     pairs = page.locator("gamify-friend-streaks")
     expect(pairs.locator("li[data-user=ren] .state")).to_contain_text("gemeinsam")
     expect(pairs.locator("li[data-user=sam] .state")).to_have_text("Einladung gesendet")

@@ -7,6 +7,7 @@ import { call } from "./http.js";
 /** @typedef {import("../gamify-api").Responses} Responses */
 /** @typedef {import("../gamify-api").ActivityIn} ActivityIn */
 /** @typedef {import("../gamify-api").SettingsIn} SettingsIn */
+/** @typedef {import("../gamify-api").RedeemIn} RedeemIn */
 /** @typedef {import("./http.js").TokenSource} TokenSource */
 
 export class GamifyClient {
@@ -65,4 +66,26 @@ export class GamifyClient {
 
   /** @param {SettingsIn} settings @returns {Promise<Responses["PUT /v1/me/settings"]>} */
   updateSettings(settings) { return this.request("PUT", "/v1/me/settings", settings); }
+
+  /** @returns {Promise<Responses["GET /v1/me/wallet"]>} */
+  wallet() { return this.request("GET", "/v1/me/wallet"); }
+
+  /**
+   * @param {{ limit?: number, before?: number }} [query]
+   * @returns {Promise<Responses["GET /v1/me/wallet/ledger"]>}
+   */
+  ledger({ limit = 20, before } = {}) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined) query.set("before", String(before));
+    return this.request("GET", `/v1/me/wallet/ledger?${query}`);
+  }
+
+  /** @returns {Promise<Responses["GET /v1/shop/items"]>} */
+  shop() { return this.request("GET", "/v1/shop/items"); }
+
+  /**
+   * Repeat a failed call with the same `idempotency_key`: it never debits twice.
+   * @param {RedeemIn} order @returns {Promise<Responses["POST /v1/me/wallet/redeem"]>}
+   */
+  redeem(order) { return this.request("POST", "/v1/me/wallet/redeem", order); }
 }

@@ -2,10 +2,11 @@
 // JSON in and out, conditional GETs, and errors as GamifyError.
 
 export class GamifyError extends Error {
-  /** @param {number} status @param {string} message */
-  constructor(status, message) {
+  /** @param {number} status @param {string} message @param {string | null} [code] the API's error code */
+  constructor(status, message, code = null) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
 
@@ -30,6 +31,8 @@ export async function call({ apiBase, token, authScheme }, method, path, { body,
   });
   if (response.status === 304) return { status: 304, etag: etag ?? null, data: null };
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new GamifyError(response.status, data?.error?.message ?? `HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new GamifyError(response.status, data?.error?.message ?? `HTTP ${response.status}`, data?.error?.code ?? null);
+  }
   return { status: response.status, etag: response.headers.get("ETag"), data };
 }
