@@ -138,6 +138,14 @@ class Api:
 
         eventually(on_the_board, what="the players' scores on the board")
 
+    def league_week(self, user: str) -> str:
+        """The ISO week the stack seated ``user`` in: the stack's own clock, not the test's (a
+        run crossing Monday 00:00 UTC would otherwise name another week)."""
+        week: str = eventually(
+            lambda: self.profile(user)["league"]["week"], what=f"{user}'s league seat"
+        )
+        return week
+
     def leaderboard(self, viewer: str = "viewer", **query: Any) -> dict[str, Any]:
         board: dict[str, Any] = ok(self.as_user(viewer, "GET", "/v1/leaderboard", **query))
         return board

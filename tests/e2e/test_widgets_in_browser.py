@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from gamification.domain.periods import iso_week, week_bounds
+from gamification.domain.periods import week_bounds
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -450,7 +450,7 @@ def test_dark_german_reduced_motion_at_360px(
     page.unroute("**/v1/me/league")
 
     # The week closes (the job as of next Monday): the widget shows last week's result.
-    monday = week_bounds(iso_week(datetime.now(UTC)))[1] + timedelta(minutes=5)
+    monday = week_bounds(stack.api.league_week(USER))[1] + timedelta(minutes=5)
     stack.api.job("leagues", at=monday.isoformat())
     page.evaluate("import('/gamify.js').then((m) => m.refreshAll())")
     result = league.locator("[part=last-result]")
