@@ -297,6 +297,23 @@ export interface ExclusionOut {
   excluded_at: string | null;
 }
 
+export interface ExportEdge {
+  /** The other user of the edge. */
+  user_id: string;
+  /** When the follow or block was made. */
+  since: string;
+}
+
+/** The user's own edges (docs/friends.md#erasure-and-export): each list ≤ 1,000. */
+export interface ExportGraph {
+  /** Whom you follow (≤ 1,000). */
+  following: Array<ExportEdge>;
+  /** Whom you block (≤ 1,000). */
+  blocked: Array<ExportEdge>;
+  /** Your friend streaks and invitations (≤ your mutual friends). */
+  friend_streaks: Array<ExportStreakLink>;
+}
+
 export interface ExportOut {
   /** `gamify-export/1`. */
   format: string;
@@ -310,8 +327,21 @@ export interface ExportOut {
   records: Array<Record<string, unknown>>;
   /** First page only: your team memberships (`team_id`, `joined_at`, `added_by_admin`). */
   teams?: Array<Record<string, unknown>> | null;
+  /** First page only: your own follows, blocks and friend streaks. Your followers are other users' follows of you (unbounded): `GET /v1/me/followers` pages them. */
+  graph?: ExportGraph | null;
   /** Pass back as `cursor`; null on the last page. */
   next_cursor: string | null;
+}
+
+export interface ExportStreakLink {
+  /** The partner (or the invited or inviting friend). */
+  user_id: string;
+  /** `invited` (you asked), `invited_me` or `active`. */
+  status: string;
+  /** When the link was last written. */
+  since: string;
+  /** The pair day the streak counts from. */
+  started_on: string | null;
 }
 
 /** One problem with one input field, e.g. ``body.occurred_at`` or ``query.limit``. */

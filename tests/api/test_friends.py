@@ -6,7 +6,7 @@ from __future__ import annotations
 from gamification import composition
 from gamification.local.provision import Provisioned
 from tests.api import seed
-from tests.api.support import Api, user
+from tests.api.support import Api, admin, user
 
 ANN, BOB, CY = user("ann"), user("bob"), user("cy")
 
@@ -160,3 +160,32 @@ def test_a_friend_streak_over_http(api: Api, stack_env: Provisioned) -> None:
     assert api.delete("/v1/me/friend-streaks/bob", as_=ANN).status == 204
     assert api.get("/v1/users/ann", as_=CY).json["friend_streaks"] == []
     assert api.get("/v1/me/friend-streaks", as_=BOB).json["streaks"] == []
+
+
+def test_the_export_carries_the_users_own_edges(api: Api, stack_env: Provisioned) -> None:
+    """`GET /v1/me/export` (and the admin export) answer `graph`: whom the caller follows,
+    blocks and their friend streaks; followers are other users' edges, paged elsewhere."""
+    today = seed.now().date()
+    seed.profile("ann", 10, streak_days=[today])
+    seed.profile("bob", 10, streak_days=[today])
+    seed.profile("cy", 10)
+    api.put("/v1/me/following/bob", as_=ANN)
+    api.put("/v1/me/following/ann", as_=BOB)
+    api.put("/v1/me/following/ann", as_=CY)  # a follower of ann: not ann's own edge
+    api.put("/v1/me/blocked/dora", as_=ANN)
+    api.put("/v1/me/friend-streaks/bob", as_=ANN)
+
+    reply = api.get("/v1/me/export", as_=ANN)
+
+    assert reply.status == 200, reply.text
+    graph = reply.json["graph"]
+    assert [e["user_id"] for e in graph["following"]] == ["bob"]
+    assert [e["user_id"] for e in graph["blocked"]] == ["dora"]
+    assert all(e["since"] for e in graph["following"] + graph["blocked"])
+    assert [(s["user_id"], s["status"], s["started_on"]) for s in graph["friend_streaks"]] == [
+        ("bob", "invited", None)
+    ]
+    assert "followers" not in graph
+    bobs = api.get("/v1/admin/users/bob/export", as_=admin()).json["graph"]
+    assert [(s["user_id"], s["status"]) for s in bobs["friend_streaks"]] == [("ann", "invited_me")]
+    assert api.get("/v1/me/export", as_=CY).json["graph"]["following"][0]["user_id"] == "ann"

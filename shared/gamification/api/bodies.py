@@ -13,7 +13,7 @@ return them as they are.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
@@ -377,6 +377,28 @@ class ExclusionIn(_Request):
     )
 
 
+class ExportEdge(ReadModel):
+    user_id: str = Field(description="The other user of the edge.")
+    since: datetime = Field(description="When the follow or block was made.")
+
+
+class ExportStreakLink(ReadModel):
+    user_id: str = Field(description="The partner (or the invited or inviting friend).")
+    status: str = Field(description="`invited` (you asked), `invited_me` or `active`.")
+    since: datetime = Field(description="When the link was last written.")
+    started_on: date | None = Field(description="The pair day the streak counts from.")
+
+
+class ExportGraph(ReadModel):
+    """The user's own edges (docs/friends.md#erasure-and-export): each list ≤ 1,000."""
+
+    following: list[ExportEdge] = Field(description="Whom you follow (≤ 1,000).")
+    blocked: list[ExportEdge] = Field(description="Whom you block (≤ 1,000).")
+    friend_streaks: list[ExportStreakLink] = Field(
+        description="Your friend streaks and invitations (≤ your mutual friends)."
+    )
+
+
 class ExportOut(ReadModel):
     format: str = Field(description="`gamify-export/1`.")
     user_id: str
@@ -398,6 +420,12 @@ class ExportOut(ReadModel):
         default=None,
         description="First page only: your team memberships (`team_id`, `joined_at`, "
         "`added_by_admin`).",
+    )
+    graph: ExportGraph | None = Field(
+        default=None,
+        description="First page only: your own follows, blocks and friend streaks. Your "
+        "followers are other users' follows of you (unbounded): `GET /v1/me/followers` pages "
+        "them.",
     )
     next_cursor: str | None = Field(description="Pass back as `cursor`; null on the last page.")
 

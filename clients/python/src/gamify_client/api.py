@@ -271,6 +271,21 @@ class ExclusionOut(TypedDict):
     reason: str | None
     excluded_at: str | None
 
+class ExportEdge(TypedDict):
+    user_id: str
+    """The other user of the edge."""
+    since: str
+    """When the follow or block was made."""
+
+class ExportGraph(TypedDict):
+    """The user's own edges (docs/friends.md#erasure-and-export): each list ≤ 1,000."""
+    following: list[ExportEdge]
+    """Whom you follow (≤ 1,000)."""
+    blocked: list[ExportEdge]
+    """Whom you block (≤ 1,000)."""
+    friend_streaks: list[ExportStreakLink]
+    """Your friend streaks and invitations (≤ your mutual friends)."""
+
 class ExportOut(TypedDict):
     format: str
     """`gamify-export/1`."""
@@ -284,8 +299,20 @@ class ExportOut(TypedDict):
     """Stored items, each with a `kind`: `activity` (a dedupe marker: what you did, once per object), `notification`, `cap_day`, `streak_reminder_sent`."""
     teams: NotRequired[list[dict[str, Any]] | None]
     """First page only: your team memberships (`team_id`, `joined_at`, `added_by_admin`)."""
+    graph: NotRequired[ExportGraph | None]
+    """First page only: your own follows, blocks and friend streaks. Your followers are other users' follows of you (unbounded): `GET /v1/me/followers` pages them."""
     next_cursor: str | None
     """Pass back as `cursor`; null on the last page."""
+
+class ExportStreakLink(TypedDict):
+    user_id: str
+    """The partner (or the invited or inviting friend)."""
+    status: str
+    """`invited` (you asked), `invited_me` or `active`."""
+    since: str
+    """When the link was last written."""
+    started_on: str | None
+    """The pair day the streak counts from."""
 
 class FieldError(TypedDict):
     """One problem with one input field, e.g. ``body.occurred_at`` or ``query.limit``."""
