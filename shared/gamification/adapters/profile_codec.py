@@ -171,6 +171,7 @@ def decode_profile(values: dict[str, Any]) -> StoredUser:
         leaderboard_visible=bool(values.get("leaderboard_visible", True)),
         # A locale whose catalogue a deployment removed reads as the default, not as an error.
         locale=_spoken_locale(values.get("locale")),
+        friend_passed_notices=bool(values.get("friend_passed_notices", True)),
     )
     body = unpack_state(values.get("state", "{}"))
     legacy = _legacy_capped(body.pop("capped", None) or {})

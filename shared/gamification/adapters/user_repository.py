@@ -562,6 +562,7 @@ class UserRepository:
                 "push_enabled": settings.push_enabled,
                 "leaderboard_visible": None if settings.leaderboard_visible else False,
                 "locale": None if settings.locale == DEFAULT_LOCALE else settings.locale,
+                "friend_passed_notices": None if settings.friend_passed_notices else False,
                 "unlisted": True if unlisted else None,
                 "excluded_reason": marks.exclusion.reason if marks.exclusion else None,
                 "excluded_at": _iso(marks.exclusion.at) if marks.exclusion else None,

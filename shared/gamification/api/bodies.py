@@ -228,6 +228,11 @@ class SettingsIn(_Request):
         "deployment added; an unknown one is a 400). Earlier notifications keep theirs.",
         json_schema_extra=_no_default,
     )
+    friend_passed_notices: bool = Field(
+        default=True,
+        description='False: no "NAME passed you on the weekly board" notifications.',
+        json_schema_extra=_no_default,
+    )
 
 
 # -- badges ------------------------------------------------------------------------------------

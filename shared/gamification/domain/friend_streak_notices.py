@@ -42,6 +42,8 @@ class NoticeKind(StrEnum):
     AT_RISK = "risk"
     BROKEN = "broken"
     MILESTONE = "milestone"
+    PASSED = "passed"
+    """"NAME passed you on the weekly board" (``domain.friend_passed``): same guard family."""
 
 
 @dataclass(frozen=True, slots=True)

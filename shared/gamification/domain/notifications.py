@@ -27,6 +27,7 @@ class NotificationKind(StrEnum):
     FRIEND_STREAK_REMINDER = "friend_streak_reminder"
     FRIEND_STREAK_BROKEN = "friend_streak_broken"
     FRIEND_STREAK_MILESTONE = "friend_streak_milestone"
+    FRIEND_PASSED = "friend_passed"
 
 
 class Notification(BaseModel):
@@ -307,6 +308,28 @@ def friend_streak_milestone(
         kind=NotificationKind.FRIEND_STREAK_MILESTONE,
         title=text(locale, "friend_streak_milestone.title"),
         message=text(locale, "friend_streak_milestone.message", name=name, days=days),
+        created_at=now,
+        push=push,
+    )
+
+
+def friend_passed(
+    *,
+    user_id: str,
+    friend: str,
+    name: str,
+    local_day: str,
+    now: AwareDatetime,
+    push: bool,
+    locale: str = DEFAULT_LOCALE,
+) -> Notification:
+    """At most one per friend and the recipient's local day: the id carries both."""
+    return Notification(
+        id=f"friend-passed#{local_day}#{friend}",
+        user_id=user_id,
+        kind=NotificationKind.FRIEND_PASSED,
+        title=text(locale, "friend_passed.title", name=name),
+        message=text(locale, "friend_passed.message", name=name),
         created_at=now,
         push=push,
     )

@@ -33,6 +33,8 @@ class UserSettings(BaseModel):
     stay; their own rank is still shown to them)."""
     locale: str = DEFAULT_LOCALE
     """The language notifications are written in when created (``domain.messages``)."""
+    friend_passed_notices: bool = True
+    """Off: no "NAME passed you on the weekly board" notifications (docs/friends.md)."""
 
     @field_validator("timezone")
     @classmethod

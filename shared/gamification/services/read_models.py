@@ -67,6 +67,9 @@ class SettingsOut(ReadModel):
         "XP, levels and badges stay, and you still see your own rank.",
     )
     locale: str = Field(default="en", description="The language of your notifications.")
+    friend_passed_notices: bool = Field(
+        default=True, description='"NAME passed you on the weekly board" notifications.'
+    )
 
 
 class PublicFriendStreakOut(ReadModel):
