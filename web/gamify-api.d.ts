@@ -814,6 +814,8 @@ export interface SettingsIn {
   leaderboard_visible?: boolean;
   /** The language of your notifications from now on (`en`, `de`, or one the deployment added; an unknown one is a 400). Earlier notifications keep theirs. */
   locale?: string;
+  /** False: no "NAME passed you on the weekly board" notifications. */
+  friend_passed_notices?: boolean;
 }
 
 export interface SettingsOut {
@@ -824,6 +826,8 @@ export interface SettingsOut {
   leaderboard_visible?: boolean;
   /** The language of your notifications. */
   locale?: string;
+  /** "NAME passed you on the weekly board" notifications. */
+  friend_passed_notices?: boolean;
 }
 
 export interface ShopItemIn {

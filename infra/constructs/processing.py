@@ -49,7 +49,15 @@ CONSUMER_TABLE_ACCESS = TableAccess(
 )
 
 
-PROJECTOR_TABLE_ACCESS = TableAccess(reads=("GetItem",))
+PROJECTOR_TABLE_ACCESS = TableAccess(
+    # GetItem: a team join's profile. "Passed you" (docs/friends.md): a Query of the overtaker's
+    # follows (GRAPH#), a BatchGetItem of the passed ones' follows back and profiles, and each
+    # notification with its guard (FNOTICE#) put in the recipient's USER# partition, as one
+    # transaction (never a write outside one).
+    reads=("GetItem", "Query", "BatchGetItem"),
+    transactional_writes=("PutItem",),
+    write_keys=(keys.user_pk(""),),
+)
 
 
 def stream_source(data: Data, spec: StreamSpec, failures: sqs.IQueue) -> sources.DynamoEventSource:

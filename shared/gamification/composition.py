@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from gamification.services.export import UserExport
     from gamification.services.follows import FollowService
     from gamification.services.friend_board import FriendBoardQueries
+    from gamification.services.friend_passed import FriendPassedNotices
     from gamification.services.friend_streaks import FriendStreakService
     from gamification.services.game_rules_cache import GameRulesCache
     from gamification.services.history_lake import HistoryLake
@@ -206,7 +207,24 @@ def leaderboard_projector() -> LeaderboardProjector:
     from gamification.adapters.player_directory import profile_score
     from gamification.services.projector import LeaderboardProjector
 
-    return LeaderboardProjector(leaderboard(), utc_now, profile_score)
+    return LeaderboardProjector(
+        leaderboard(), utc_now, profile_score, before_publish=friend_passed_notices()
+    )
+
+
+@lru_cache(maxsize=1)
+def friend_passed_notices() -> FriendPassedNotices:
+    from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
+    from gamification.adapters.friend_scores import FriendScores
+    from gamification.adapters.redis_client import shared_client
+    from gamification.services.friend_passed import FriendPassedNotices
+
+    return FriendPassedNotices(
+        follow_graph(),
+        FriendScores(shared_client()),
+        user_repository(),
+        FriendNoticeLedger(dynamodb(), settings().table_name, settings().notification_ttl),
+    )
 
 
 def reset() -> None:

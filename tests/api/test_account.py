@@ -33,6 +33,7 @@ def test_settings_change_what_is_sent_and_show_on_the_profile_and_board(
         "push_enabled": True,
         "leaderboard_visible": True,
         "locale": "en",
+        "friend_passed_notices": True,
     }
     assert second.json == {
         "display_name": "Alice",
@@ -40,6 +41,7 @@ def test_settings_change_what_is_sent_and_show_on_the_profile_and_board(
         "push_enabled": False,
         "leaderboard_visible": True,
         "locale": "en",
+        "friend_passed_notices": True,
     }
     seed.project("alice")
     me = api.get("/v1/me", as_=ALICE).json

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from gamification import composition
 from gamification.local.provision import Provisioned
+from gamification.resources import PROJECTION
 from tests.api import seed
-from tests.api.support import Api, admin, user
+from tests.api.support import Api, Identity, admin, user
 
-ANN, BOB, CY = user("ann"), user("bob"), user("cy")
+ANN, BOB, CY, FAY = user("ann"), user("bob"), user("cy"), user("fay")
 
 
 def _ids(reply_json: dict[str, object]) -> list[str]:
@@ -189,3 +190,39 @@ def test_the_export_carries_the_users_own_edges(api: Api, stack_env: Provisioned
     bobs = api.get("/v1/admin/users/bob/export", as_=admin()).json["graph"]
     assert [(s["user_id"], s["status"]) for s in bobs["friend_streaks"]] == [("ann", "invited_me")]
     assert api.get("/v1/me/export", as_=CY).json["graph"]["following"][0]["user_id"] == "ann"
+
+
+def test_a_friend_passing_you_on_the_weekly_board_is_told_once(
+    api: Api, stack_env: Provisioned
+) -> None:
+    """Through the projector's handler and the real adapters (the follow graph, the week's board
+    in Redis, the guarded notice): ann is told in her feed, once though the batch is replayed;
+    bob, who turned it off, is not."""
+    from functions.projector.handler import lambda_handler
+
+    from gamification.domain.periods import iso_week
+    from tests.integration.jobs.support import Context, Stream
+
+    stream = Stream(stack_env.table_name)
+    week = iso_week(seed.now())
+    for name, xp in (("ann", 100), ("bob", 120), ("fay", 50)):
+        seed.profile(name, xp, name=name.title(), weekly_xp={week: xp})
+    for friend in (ANN, BOB):
+        api.put("/v1/me/following/fay", as_=friend)
+        api.put(f"/v1/me/following/{friend.user_id}", as_=FAY)
+    assert api.put("/v1/me/settings", as_=BOB, body={"friend_passed_notices": False}).status == 200
+    stream.read()
+    seed.profile("fay", 200, name="Fay", weekly_xp={week: 200}, publish=False)
+    records = [r for r in stream.read() if PROJECTION.accepts(r)]
+
+    for _ in range(2):  # the stream delivers at least once
+        assert lambda_handler({"Records": records}, Context("p")) == {"batchItemFailures": []}
+
+    def passed(caller: Identity) -> list[str]:
+        feed = api.get("/v1/me/notifications", as_=caller).json["notifications"]
+        return [n["title"] for n in feed if n["kind"] == "friend_passed"]
+
+    assert passed(ANN) == ["Fay passed you on the weekly board"]
+    assert passed(BOB) == []
+    board = api.get("/v1/me/friends/leaderboard", as_=ANN, query={"period": "weekly"}).json
+    assert [e["user_id"] for e in board["entries"]] == ["fay", "ann"]

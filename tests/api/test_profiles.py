@@ -44,6 +44,7 @@ def test_a_new_user_sees_a_zero_profile_with_their_settings(api: Api) -> None:
         "push_enabled": False,
         "leaderboard_visible": True,
         "locale": "en",
+        "friend_passed_notices": True,
     }
 
 

@@ -191,7 +191,12 @@ EXPECTED: dict[str, set[Grant]] = {
     | STREAM_READER
     | FAILED_RUN,
     # GetItem: a team join reads the member's profile after admitting them (docs/teams.md).
-    "projector": REDIS | STREAM_READER | FAILED_RUN | _grants("dynamodb:GetItem", "Table"),
+    # Query, BatchGetItem and the transactional puts: "passed you" notices (docs/friends.md).
+    "projector": REDIS
+    | STREAM_READER
+    | FAILED_RUN
+    | _grants(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"], "Table")
+    | _grants("dynamodb:PutItem (in TransactWriteItems only) on USER#*", "Table"),
     # Only enqueues the hour's units: reads earlier hours' progress, marks this one started.
     "reminder_fanout": _grants("dynamodb:GetItem", "Table")
     | _grants("dynamodb:UpdateItem on REMINDHOUR#*", "Table")

@@ -37,9 +37,7 @@ class World:
 
     def user(self, user_id: str, weekly: int, **settings_: object) -> PlayerScore:
         self.profiles.put(
-            StoredUser(
-                UserState(user_id=user_id, settings=UserSettings.model_validate(settings_))
-            )
+            StoredUser(UserState(user_id=user_id, settings=UserSettings.model_validate(settings_)))
         )
         player = self.player(user_id, weekly)
         self.board.publish([player], NOW)

@@ -1,4 +1,4 @@
-""""NAME passed you on the weekly board" as a rule (issue #29): who a rising friend overtook,
+""" "NAME passed you on the weekly board" as a rule (issue #29): who a rising friend overtook,
 and who of them is told. Pure (no I/O, no clock of its own).
 
 The overtaker ``F`` rose on the week's board from ``old`` to ``new`` (``boards.encode_score``:

@@ -1,4 +1,4 @@
-""""NAME passed you on the weekly board" (issue #29), computed from the overtaker's side.
+""" "NAME passed you on the weekly board" (issue #29), computed from the overtaker's side.
 
 Run by the leaderboard projector on each batch of profile images, **before** it publishes them:
 for each player whose image holds XP in the current week, one read of the week's board for the

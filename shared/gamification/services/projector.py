@@ -25,6 +25,13 @@ class ScoreBoard(Protocol):
         ...
 
 
+class BeforePublish(Protocol):
+    def run(self, players: Sequence[PlayerScore], now: datetime) -> object:
+        """What must see the boards before a batch raises them (``services.friend_passed``:
+        the old weekly scores)."""
+        ...
+
+
 ScoreOfImage = Callable[[Mapping[str, Any]], PlayerScore | None]
 """What the boards hold for the profile in a stream record's new image (``None``: the image is
 not a profile). The table's item layout is the adapter's (``player_directory.profile_score``)."""
@@ -32,11 +39,16 @@ not a profile). The table's item layout is the adapter's (``player_directory.pro
 
 class LeaderboardProjector:
     def __init__(
-        self, leaderboard: ScoreBoard, clock: Callable[[], datetime], score_of: ScoreOfImage
+        self,
+        leaderboard: ScoreBoard,
+        clock: Callable[[], datetime],
+        score_of: ScoreOfImage,
+        before_publish: BeforePublish | None = None,
     ) -> None:
         self._leaderboard = leaderboard
         self._clock = clock
         self._score_of = score_of
+        self._before_publish = before_publish
 
     def project(self, images: Sequence[Mapping[str, Any]]) -> int:
         """Publish every profile among ``images``, in order. Scores only rise, so every image
@@ -45,7 +57,10 @@ class LeaderboardProjector:
         makes the newest. Returns the number of profile images written."""
         players = self.players(images)
         if players:
-            self._leaderboard.publish(players, self._clock())
+            now = self._clock()
+            if self._before_publish is not None:  # "passed you": reads the old scores first
+                self._before_publish.run(players, now)
+            self._leaderboard.publish(players, now)
         return len(players)
 
     def players(self, images: Sequence[Mapping[str, Any]]) -> list[PlayerScore]:

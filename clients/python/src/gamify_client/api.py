@@ -734,6 +734,8 @@ class SettingsIn(TypedDict):
     """False takes you off every public board (within a minute); true puts you back."""
     locale: NotRequired[str]
     """The language of your notifications from now on (`en`, `de`, or one the deployment added; an unknown one is a 400). Earlier notifications keep theirs."""
+    friend_passed_notices: NotRequired[bool]
+    """False: no "NAME passed you on the weekly board" notifications."""
 
 class SettingsOut(TypedDict):
     display_name: str | None
@@ -743,6 +745,8 @@ class SettingsOut(TypedDict):
     """False: you are on no public board and in nobody's around-me view; your XP, levels and badges stay, and you still see your own rank."""
     locale: NotRequired[str]
     """The language of your notifications."""
+    friend_passed_notices: NotRequired[bool]
+    """"NAME passed you on the weekly board" notifications."""
 
 class ShopItemIn(TypedDict):
     name: str
