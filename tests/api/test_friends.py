@@ -199,7 +199,6 @@ def test_a_friend_passing_you_on_the_weekly_board_is_told_once(
     in Redis, the guarded notice): ann is told in her feed, once though the batch is replayed;
     bob, who turned it off, is not."""
     from functions.projector.handler import lambda_handler
-
     from gamification.domain.periods import iso_week
     from tests.integration.jobs.support import Context, Stream
 
