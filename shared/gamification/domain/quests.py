@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -58,6 +58,8 @@ class QuestDefinition(BaseModel):
     criteria: QuestCriterion
     reward_xp: int = Field(ge=0, le=MAX_AWARD_XP)
     reward_badge: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    mode: Literal["solo", "pair"] = "solo"
+    """``pair``: two mutual friends' counts add up to one target (``domain.pair_quests``)."""
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> QuestDefinition:

@@ -479,6 +479,8 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
         quest = index.by_id[quest_id]
         if progress.completed_at is not None or progress.count < quest.target:
             continue
+        if quest.mode == "pair":  # the pair's sum decides, not one count (domain.pair_quests)
+            continue
         work.quests[quest_id] = progress.model_copy(update={"completed_at": ctx.now})
         held, work.xp = work.xp, add_xp(work.xp, quest.reward_xp)  # all-time only, like milestones
         effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest_id}", QUEST_REWARD, work.xp - held))
