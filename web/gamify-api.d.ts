@@ -516,6 +516,8 @@ export interface ListedQuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
+  /** `pair`: a friend quest, done with a mutual friend. */
+  mode?: "solo" | "pair";
   /** `ended` only on your own list, for a quest you completed. */
   status: "active" | "upcoming" | "ended";
 }
@@ -625,6 +627,20 @@ export interface NotificationPageOut {
   next_cursor: string | null;
 }
 
+/** A friend quest from the caller's side. */
+export interface PairOut {
+  quest_id: string;
+  /** Your partner for this quest, if paired. */
+  partner: string | null;
+  /** When you paired. */
+  since: string | null;
+  /** The pair's progress (both counts), or yours when unpaired. */
+  count: number;
+  target: number;
+  /** You were paid this quest's reward (once). */
+  completed: boolean;
+}
+
 export type Period = "alltime" | "weekly";
 
 export interface PingSentOut {
@@ -724,6 +740,8 @@ export interface QuestIn {
   reward_xp: number;
   /** A badge awarded with it. */
   reward_badge?: string | null;
+  /** `pair`: a friend quest: two mutual friends pair up (`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, and completion pays both once (docs/friends.md#friend-quests). */
+  mode?: "solo" | "pair";
 }
 
 export interface QuestOut {
@@ -735,6 +753,8 @@ export interface QuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
+  /** `pair`: a friend quest, done with a mutual friend. */
+  mode?: "solo" | "pair";
 }
 
 /** Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer. */
@@ -990,6 +1010,8 @@ export interface UserQuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
+  /** `pair`: a friend quest, done with a mutual friend. */
+  mode?: "solo" | "pair";
   /** `ended` only on your own list, for a quest you completed. */
   status: "active" | "upcoming" | "ended";
   progress: ProgressOut;
@@ -1119,6 +1141,9 @@ export interface Responses {
   "GET /v1/me/notifications": NotificationPageOut;
   "POST /v1/me/notifications/read": MarkReadOut;
   "GET /v1/me/quests": UserQuestsOut;
+  "DELETE /v1/me/quests/{quest_id}/partner": null;
+  "GET /v1/me/quests/{quest_id}/partner": PairOut;
+  "PUT /v1/me/quests/{quest_id}/partner/{user_id}": PairOut;
   "PUT /v1/me/settings": SettingsOut;
   "GET /v1/me/teams": MyTeamsOut;
   "GET /v1/me/wallet": WalletOut;

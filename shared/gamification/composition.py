@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from gamification.services.league_close import LeagueClose, LeagueCloseJob
     from gamification.services.league_queries import LeagueQueries
     from gamification.services.outbox import OutboxDispatcher
+    from gamification.services.pair_quests import PairQuests
     from gamification.services.projector import LeaderboardProjector
     from gamification.services.queries import (
         FeedQueries,
@@ -199,7 +200,24 @@ def queue_consumer() -> QueueConsumer:
     applier = ActivityApplier(
         user_repository(fast_path=True), rules(), utc_now, seats=league_repository()
     )
-    return QueueConsumer(applier, DeadLetterQueue(sqs(), settings().dlq_url), rules())
+    return QueueConsumer(
+        applier, DeadLetterQueue(sqs(), settings().dlq_url), rules(), after_apply=pair_quests()
+    )
+
+
+@lru_cache(maxsize=1)
+def pair_quests() -> PairQuests:
+    from gamification.adapters.pair_quest_links import PairQuestLinks
+    from gamification.services.pair_quests import PairQuests
+
+    cache = rules()
+    return PairQuests(
+        follow_graph(),
+        PairQuestLinks(dynamodb(), settings().table_name),
+        user_repository(),
+        lambda: cache().quests,
+        utc_now,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -225,3 +225,44 @@ def test_a_friend_passing_you_on_the_weekly_board_is_told_once(
     assert passed(BOB) == []
     board = api.get("/v1/me/friends/leaderboard", as_=ANN, query={"period": "weekly"}).json
     assert [e["user_id"] for e in board["entries"]] == ["fay", "ann"]
+
+
+def test_a_pair_quest_pays_both_partners_once(api: Api, stack_env: Provisioned) -> None:
+    """A friend quest over HTTP and through the consumer: ann and bob pair, their reads add up
+    to the target, and each is paid the reward once though the batch is delivered twice."""
+    from functions.consumer.handler import lambda_handler
+    from tests.api.support import LambdaContext
+
+    quest = seed.quest(mode="pair", reward_xp=40)
+    assert api.put("/v1/admin/quests/duo", as_=admin(), body=quest).status == 201
+    assert api.put("/v1/admin/quests/solo", as_=admin(), body=seed.quest()).status == 201
+    for name in ("ann", "bob", "cy"):
+        seed.profile(name, 0)
+    api.put("/v1/me/following/bob", as_=ANN)
+    api.put("/v1/me/following/ann", as_=BOB)
+
+    stranger = api.put("/v1/me/quests/duo/partner/cy", as_=ANN)
+    assert (stranger.status, stranger.error["code"]) == (400, "not_friends")
+    assert api.put("/v1/me/quests/solo/partner/bob", as_=ANN).error["code"] == "not_a_pair_quest"
+    assert api.put("/v1/me/quests/nope/partner/bob", as_=ANN).status == 404
+    paired = api.put("/v1/me/quests/duo/partner/bob", as_=ANN)
+    assert paired.status == 200, paired.text
+    assert (paired.json["partner"], paired.json["count"], paired.json["target"]) == ("bob", 0, 3)
+    assert api.get("/v1/me/quests/duo/partner", as_=BOB).json["partner"] == "ann"
+
+    for caller, post in ((ANN, "p-1"), (ANN, "p-2"), (BOB, "p-9")):
+        body = {"type": "post_read", "object_id": post}
+        assert api.post("/v1/activities", as_=caller, body=body).status == 202
+    event = seed.sqs_event(stack_env.queue_url, stack_env.queue_arn)
+    for _ in range(2):  # SQS delivers at least once
+        assert lambda_handler(event, LambdaContext("consumer")) == {"batchItemFailures": []}
+
+    for caller, own_xp in ((ANN, 20), (BOB, 10)):
+        me = api.get("/v1/me", as_=caller).json
+        assert me["xp"] == own_xp + 40, caller.user_id
+        feed = api.get("/v1/me/notifications", as_=caller).json["notifications"]
+        assert [n["id"] for n in feed if n["kind"] == "quest_completed"] == ["quest#duo"]
+        status = api.get("/v1/me/quests/duo/partner", as_=caller).json
+        assert (status["completed"], status["count"]) == (True, 3)
+    assert api.delete("/v1/me/quests/duo/partner", as_=ANN).status == 204
+    assert api.get("/v1/me/quests/duo/partner", as_=BOB).json["partner"] is None

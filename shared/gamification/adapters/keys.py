@@ -239,6 +239,8 @@ FOLLOWER_PREFIX = "IN#"
 BLOCK_PREFIX = "BLOCK#"
 GRAPH_COUNTS_SK = "COUNTS"
 FRIEND_STREAK_PREFIX = "FSTREAK#"
+PAIR_QUEST_PREFIX = "PQUEST#"
+"""A friend quest's pairing, one per user and quest (``adapters.pair_quest_links``)."""
 
 
 def graph_pk(user_id: str) -> str:

@@ -294,6 +294,12 @@ class QuestIn(_Request):
         ge=0, le=MAX_AWARD_XP, description="Bonus XP (all-time, not weekly)."
     )
     reward_badge: BadgeId | None = Field(default=None, description="A badge awarded with it.")
+    mode: Literal["solo", "pair"] = Field(
+        default="solo",
+        description="`pair`: a friend quest: two mutual friends pair up "
+        "(`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, "
+        "and completion pays both once (docs/friends.md#friend-quests).",
+    )
 
 
 # -- notifications ---------------------------------------------------------------------------

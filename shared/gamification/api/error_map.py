@@ -21,6 +21,7 @@ from gamification.validation import said_once
 
 if TYPE_CHECKING:
     from gamification.adapters.cursor import InvalidCursorError
+    from gamification.domain.pair_quests import PairQuestError
     from gamification.domain.teams import TeamError
     from gamification.services.account import InvalidSettingsError
     from gamification.services.admin import InvalidBadgeError, InvalidQuestError
@@ -104,6 +105,18 @@ def _follow_refused(error: FollowRefusedError) -> ApiError:
     }[code]
     return ApiError(
         HTTPStatus.BAD_REQUEST, code, message, [field_error("path.user_id", message, code)]
+    )
+
+
+def _pair_refused(error: PairQuestError) -> ApiError:
+    """A missing quest is a 404; a partner taken a 409; the rest a 400 naming the field."""
+    if error.code == "quest_not_found":
+        return ApiError(HTTPStatus.NOT_FOUND, error.code, str(error))
+    if error.code == "already_paired":
+        return ApiError(HTTPStatus.CONFLICT, error.code, str(error))
+    field = "path.quest_id" if error.code in {"not_a_pair_quest", "quest_ended"} else "path.user_id"
+    return ApiError(
+        HTTPStatus.BAD_REQUEST, error.code, str(error), [field_error(field, str(error), error.code)]
     )
 
 
@@ -214,6 +227,7 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
         "backfill_not_started", "the badge is saved but its backfill did not start; repeat", 5
     ),
     ("gamification.services.follows", "FollowRefusedError"): _follow_refused,
+    ("gamification.domain.pair_quests", "PairQuestError"): _pair_refused,
     ("gamification.domain.follows", "GraphBusyError"): _unavailable(
         "busy", "the relation kept changing; retry", 1
     ),

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from gamification.domain.activity import Activity
 from gamification.domain.dead_letters import DeadLetter, DeadLetterQueueError
 from gamification.domain.game_rules import GameRules
+from gamification.domain.profile_records import StoredUser
 from gamification.domain.transition import Rejection, check
 from gamification.services.applier import ActivityApplier, Applied
 from gamification.validation import describe
@@ -76,16 +77,26 @@ class BatchReport:
         }
 
 
+class AfterApply(Protocol):
+    def after_apply(self, stored: StoredUser | None) -> int:
+        """Work that follows a user's commit (``services.pair_quests``: settle the user's open
+        pair quests); runs for duplicates too, so a redelivery repeats it. Raises to have the
+        user's records retried."""
+        ...
+
+
 class QueueConsumer:
     def __init__(
         self,
         applier: ActivityApplier,
         dead_letters: DeadLetters,
         rules: Callable[[], GameRules],
+        after_apply: AfterApply | None = None,
     ) -> None:
         self._applier = applier
         self._dead_letters = dead_letters
         self._rules = rules
+        self._after_apply = after_apply
 
     def consume(self, records: Sequence[QueueRecord]) -> BatchReport:
         report = BatchReport()
@@ -140,6 +151,8 @@ class QueueConsumer:
                 applied = self._applier.apply(
                     user_id, [a for _, a in deliveries], known.get(user_id)
                 )
+                if self._after_apply is not None:
+                    self._after_apply.after_apply(applied.stored)
             except Exception:
                 logger.exception("user's records failed; they will be retried")
                 report.failed_message_ids.update(message_ids)

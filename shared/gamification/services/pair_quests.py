@@ -12,9 +12,10 @@ commits, settlements and redeliveries pays each exactly once (``domain.pair_ques
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from pydantic import Field
 
 from gamification.domain.follows import Relation
 from gamification.domain.pair_quests import (
@@ -28,6 +29,7 @@ from gamification.domain.pair_quests import (
 )
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.quests import QuestCatalog, QuestDefinition
+from gamification.services.read_models import ReadModel
 
 # -- ports (adapters: FollowGraph, PairQuestLinks, UserRepository; fakes: tests/fakes) ---------
 
@@ -54,15 +56,15 @@ class Profiles(Protocol):
     def save(self, change: UserChange) -> StoredUser: ...
 
 
-@dataclass(frozen=True, slots=True)
-class PairOut:
+class PairOut(ReadModel):
+    """A friend quest from the caller's side."""
+
     quest_id: str
-    partner: str | None
-    since: datetime | None
-    count: int
-    """The pair's progress (both counts), or the caller's own when unpaired."""
+    partner: str | None = Field(description="Your partner for this quest, if paired.")
+    since: datetime | None = Field(description="When you paired.")
+    count: int = Field(description="The pair's progress (both counts), or yours when unpaired.")
     target: int
-    completed: bool
+    completed: bool = Field(description="You were paid this quest's reward (once).")
 
 
 class PairQuests:

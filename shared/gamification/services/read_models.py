@@ -221,6 +221,9 @@ class QuestOut(ReadModel):
     criteria: QuestCriterion
     reward_xp: int
     reward_badge: str | None
+    mode: Literal["solo", "pair"] = Field(
+        default="solo", description="`pair`: a friend quest, done with a mutual friend."
+    )
 
 
 class ListedQuestOut(QuestOut):

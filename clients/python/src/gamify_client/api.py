@@ -465,6 +465,8 @@ class ListedQuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
+    mode: NotRequired[Literal['solo', 'pair']]
+    """`pair`: a friend quest, done with a mutual friend."""
     status: Literal['active', 'upcoming', 'ended']
     """`ended` only on your own list, for a quest you completed."""
 
@@ -562,6 +564,19 @@ class NotificationPageOut(TypedDict):
     next_cursor: str | None
     """Pass as `cursor` for the next page."""
 
+class PairOut(TypedDict):
+    """A friend quest from the caller's side."""
+    quest_id: str
+    partner: str | None
+    """Your partner for this quest, if paired."""
+    since: str | None
+    """When you paired."""
+    count: int
+    """The pair's progress (both counts), or yours when unpaired."""
+    target: int
+    completed: bool
+    """You were paid this quest's reward (once)."""
+
 Period = Literal['alltime', 'weekly']
 
 class PingSentOut(TypedDict):
@@ -652,6 +667,8 @@ class QuestIn(TypedDict):
     """Bonus XP (all-time, not weekly)."""
     reward_badge: NotRequired[str | None]
     """A badge awarded with it."""
+    mode: NotRequired[Literal['solo', 'pair']]
+    """`pair`: a friend quest: two mutual friends pair up (`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, and completion pays both once (docs/friends.md#friend-quests)."""
 
 class QuestOut(TypedDict):
     id: str
@@ -662,6 +679,8 @@ class QuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
+    mode: NotRequired[Literal['solo', 'pair']]
+    """`pair`: a friend quest, done with a mutual friend."""
 
 class Range(TypedDict):
     """Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer."""
@@ -892,6 +911,8 @@ class UserQuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
+    mode: NotRequired[Literal['solo', 'pair']]
+    """`pair`: a friend quest, done with a mutual friend."""
     status: Literal['active', 'upcoming', 'ended']
     """`ended` only on your own list, for a quest you completed."""
     progress: ProgressOut
@@ -1095,6 +1116,11 @@ class Operations:
         answer = self._transport.call('GET', '/v1/openapi.json')
         return cast('dict[str, Any]', answer)
 
+    def get_quest_partner(self, quest_id: str) -> PairOut:
+        """Your partner and the pair's progress on a friend quest"""
+        answer = self._transport.call('GET', '/v1/me/quests/{quest_id}/partner', path={'quest_id': quest_id})
+        return cast('PairOut', answer)
+
     def get_shop_item(self, item_id: str) -> ShopItemOut:
         """A shop item"""
         answer = self._transport.call('GET', '/v1/admin/shop/items/{item_id}', path={'item_id': item_id})
@@ -1220,6 +1246,11 @@ class Operations:
         answer = self._transport.call('POST', '/v1/me/notifications/read', body=body)
         return cast('MarkReadOut', answer)
 
+    def pair_for_quest(self, quest_id: str, user_id: str) -> PairOut:
+        """Do a friend quest with a mutual friend"""
+        answer = self._transport.call('PUT', '/v1/me/quests/{quest_id}/partner/{user_id}', path={'quest_id': quest_id, 'user_id': user_id})
+        return cast('PairOut', answer)
+
     def put_badge(self, badge_id: str, body: BadgeIn) -> BadgeOut:
         """Create or replace a badge definition"""
         answer = self._transport.call('PUT', '/v1/admin/badges/{badge_id}', path={'badge_id': badge_id}, body=body)
@@ -1308,6 +1339,11 @@ class Operations:
     def unfollow(self, user_id: str) -> None:
         """Stop following a user"""
         answer = self._transport.call('DELETE', '/v1/me/following/{user_id}', path={'user_id': user_id})
+        return cast('None', answer)
+
+    def unpair_for_quest(self, quest_id: str) -> None:
+        """Leave your pairing on a friend quest (both sides)"""
+        answer = self._transport.call('DELETE', '/v1/me/quests/{quest_id}/partner', path={'quest_id': quest_id})
         return cast('None', answer)
 
     def update_my_settings(self, body: SettingsIn) -> SettingsOut:
