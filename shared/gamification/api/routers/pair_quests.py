@@ -83,7 +83,12 @@ def status(
     summary="Leave your pairing on a friend quest (both sides)",
     tags=TAGS,
     responses=responses(
-        204, "Done (also when you had no partner)", *AUTH_ERRORS, *WRITE_ERRORS, body=False
+        204,
+        "Done (also when you had no partner)",
+        *AUTH_ERRORS,
+        HTTPStatus.NOT_FOUND,
+        *WRITE_ERRORS,
+        body=False,
     ),
 )
 def unpair(
