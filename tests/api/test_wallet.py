@@ -62,6 +62,7 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
         "balance": 5,  # the "First Steps" badge: any badge pays 5 gems (data/currencies.json)
         "pending": 0,
         "expiring_soon": 0,
+        "next_expiry": None,  # shipped gems never expire
     }
     assert api.get("/v1/me", as_=ALICE).json["streak"]["freezes"] == 0
     poor = api.post(

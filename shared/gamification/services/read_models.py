@@ -303,10 +303,16 @@ class CurrencyBalanceOut(Model):
     name: str
     balance: int
     pending: int = Field(
-        default=0, description="Credits not spendable yet (always 0: nothing is held back yet)"
+        default=0,
+        description="Credits not spendable yet (always 0: no currency holds credits back)",
     )
     expiring_soon: int = Field(
-        default=0, description="Units expiring within 7 days (always 0: no currency expires yet)"
+        default=0,
+        description="Units of `balance` whose last spendable day (UTC) is within 7 days",
+    )
+    next_expiry: date | None = Field(
+        default=None,
+        description="The earliest last spendable day (UTC) of your expiring units; null: none",
     )
 
 
@@ -320,8 +326,10 @@ class LedgerEntryOut(ReadModel):
     currency: str
     amount: int = Field(description="Signed: what the balance changed by")
     balance: int = Field(description="The balance after this entry")
-    cause: str = Field(description="earn, redeem or adjust")
-    kind: str = Field(description="What earned or spent it: badge, quest, level, redeem, grant...")
+    cause: str = Field(description="earn, redeem, adjust or expire")
+    kind: str = Field(
+        description="What earned or spent it: badge, quest, level, redeem, grant, expired..."
+    )
     ref: str = Field(description="Its id: the award key, the redeem's idempotency key...")
     at: datetime
     note: str | None = None

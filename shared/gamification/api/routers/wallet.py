@@ -34,8 +34,9 @@ def wallet_service() -> WalletService:
     "/v1/me/wallet",
     operation_id="getMyWallet",
     summary="Your balance in each currency",
-    description="Every currency of the deployment, a zero balance included. XP is not a "
-    "currency: it is never spent.",
+    description="Every currency of the deployment, a zero balance included, as of now: units "
+    "past their last spendable day are not counted (docs/wallet.md). XP is not a currency: it is "
+    "never spent.",
     tags=TAGS,
     responses=responses(200, "Your wallet", *AUTH_ERRORS),
 )
@@ -46,7 +47,13 @@ def my_wallet(
     view = service.wallet(caller.user_id)
     return WalletOut(
         balances=[
-            CurrencyBalanceOut(currency=c, name=view.currencies[c], balance=view.balances[c])
+            CurrencyBalanceOut(
+                currency=c,
+                name=view.currencies[c],
+                balance=view.balances[c],
+                expiring_soon=view.expiring_soon.get(c, 0),
+                next_expiry=view.next_expiry.get(c),
+            )
             for c in view.currencies
         ],
         ledger_entries=view.entries,
