@@ -59,7 +59,8 @@ def test_a_credit_is_spendable_through_the_day_n_days_later() -> None:
         "expired",
     )
     assert entry.ref == "expired#coins#2026-12-06"
-    assert after.balance("coins") == 0 and after.lots == {}
+    assert after.balance("coins") == 0
+    assert after.lots == {}
     assert unexplained(wallet, after, [entry]) is None
 
 
@@ -68,7 +69,9 @@ def test_expiry_happens_once_a_second_pass_finds_nothing() -> None:
     later = NOW + timedelta(days=9)
     once, entries = expire(wallet, later)
     twice, again = expire(once, later + timedelta(days=30))
-    assert len(entries) == 1 and again == [] and twice == once
+    assert len(entries) == 1
+    assert again == []
+    assert twice == once
 
 
 def test_a_debit_spends_the_earliest_expiry_first_then_units_in_no_lot() -> None:
@@ -81,7 +84,8 @@ def test_a_debit_spends_the_earliest_expiry_first_then_units_in_no_lot() -> None
     assert wallet.balance("coins") == 13
 
     wallet, [entry] = expire(wallet, datetime(2026, 12, 9, tzinfo=UTC))
-    assert entry.amount == -8 and wallet.balance("coins") == 5  # the legacy units stay
+    assert entry.amount == -8
+    assert wallet.balance("coins") == 5
 
 
 def test_a_credit_repays_a_negative_balance_before_filling_a_lot() -> None:
@@ -96,14 +100,16 @@ def test_a_credit_repays_a_negative_balance_before_filling_a_lot() -> None:
         allow_negative=True,
     )
     wallet = _credit(wallet, 10, NOW)
-    assert wallet.balance("coins") == 6 and wallet.lots["coins"] == {date(2026, 12, 6): 6}
+    assert wallet.balance("coins") == 6
+    assert wallet.lots["coins"] == {date(2026, 12, 6): 6}
     wallet, [entry] = expire(wallet, NOW + timedelta(days=4))
     assert entry.balance == 0
 
 
 def test_lots_are_bounded_whatever_the_history() -> None:
     year = Currency(id="coins", name="Coins", expires_after_days=365)
-    assert lot_width(365) == 31 and lot_width(12) == 1
+    assert lot_width(365) == 31
+    assert lot_width(12) == 1
     wallet = WalletState()
     for day in range(400):
         at = NOW + timedelta(days=day)
@@ -157,7 +163,8 @@ def test_expired_units_cannot_be_spent_and_their_entry_precedes_the_debit() -> N
         stock_taken={},
         now=later,
     )
-    assert decision.expired == () and decision.state.wallet.balance("coins") == 5
+    assert decision.expired == ()
+    assert decision.state.wallet.balance("coins") == 5
 
     with pytest.raises(InsufficientFundsError):
         redeem(

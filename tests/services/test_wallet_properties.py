@@ -162,7 +162,8 @@ def _assert_balanced(store: FakeWallet) -> None:
         assert all(e.balance >= 0 for e in entries)
         lots = wallet.lots.get("gems", {})
         assert 0 <= sum(lots.values()) <= max(0, wallet.balance("gems"))
-        assert len(lots) <= MAX_LOTS and all(n > 0 for n in lots.values())
+        assert len(lots) <= MAX_LOTS
+        assert all(n > 0 for n in lots.values())
         expired = [e for e in entries if e.cause is Cause.EXPIRE]
         assert all(e.amount < 0 and e.kind == "expired" for e in expired)
         assert len({e.ref for e in expired}) == len(expired), "a lot day expired twice"

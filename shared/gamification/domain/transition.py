@@ -3,7 +3,7 @@
 Pure: no I/O and no clock of its own. The consumer, the backfill job and the tests all call it,
 so every path applies the same rules. Its result depends on the *set* of activities, not on
 their order or on how they were split into batches (proven by property tests); ``now`` only
-stamps badges and notifications.
+stamps badges and notifications, and expires the wallet's lots due before it (domain.wallet).
 """
 
 from __future__ import annotations
