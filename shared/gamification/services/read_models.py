@@ -363,8 +363,21 @@ class ShopItemOut(ReadModel):
     grants: str | None
 
 
+class ShopListingOut(ShopItemOut):
+    units_left: int | None = Field(
+        default=None,
+        description="Units of the global stock still on sale; null: unlimited. The sum of the "
+        "stock's shards, read eventually consistent: it may lag a purchase or a raise by a "
+        "moment, and the last units are decided by the redeem itself (docs/wallet.md)",
+    )
+    bought_so_far: int | None = Field(
+        default=None,
+        description="How many you bought, against `per_user_limit`; null: the item has no limit",
+    )
+
+
 class ShopOut(Model):
-    items: list[ShopItemOut]
+    items: list[ShopListingOut]
 
 
 class RedeemOut(ReadModel):

@@ -71,6 +71,11 @@ class Ledgers(Protocol):
         """Entries newest first, with ``seq < before`` when given."""
         ...
 
+    def purchases(self, user_id: str) -> dict[str, int]:
+        """Units the user bought of each item with a ``per_user_limit`` (the counts the redeem
+        transaction guards; items without a limit are not counted)."""
+        ...
+
 
 class KeyReusedError(Exception):
     """An idempotency key already used for another item or quantity."""
@@ -103,6 +108,17 @@ class WalletView:
     """Units whose last spendable day is within ``EXPIRING_SOON`` (currency -> units)."""
     next_expiry: dict[str, date] = field(default_factory=dict)
     """The earliest last spendable day of each currency holding expiring units."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A shop item as one user sees it."""
+
+    item: ShopItem
+    units_left: int | None
+    """Σ of the stock shards' ``left`` (``None``: unlimited); read eventually consistent."""
+    bought_so_far: int | None
+    """The caller's count against ``per_user_limit`` (``None``: the item has no limit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +289,24 @@ class WalletService:
 
     def items(self) -> Sequence[ShopItem]:
         return self._shop.items()
+
+    def listings(self, user_id: str) -> list[Listing]:
+        """The shop for one user: each stocked item's units left (one query over its shards)
+        and the user's purchase counts (one query). Units left may be momentarily *below* the
+        truth, never above: a redeem's draws commit with it, and a stock is only ever raised,
+        so a stale read can only miss a raise (docs/wallet.md)."""
+        items = self._shop.items()
+        bought = self._ledgers.purchases(user_id) if any(i.per_user_limit for i in items) else {}
+        return [
+            Listing(
+                item=item,
+                units_left=(
+                    None if item.stock is None else sum(self._shop.stock_left(item.id).values())
+                ),
+                bought_so_far=None if item.per_user_limit is None else bought.get(item.id, 0),
+            )
+            for item in items
+        ]
 
     def item(self, item_id: str) -> ShopItem | None:
         return self._shop.item(item_id)

@@ -14,7 +14,7 @@ from gamification.services.read_models import (
     CurrencyBalanceOut,
     LedgerEntryOut,
     LedgerPageOut,
-    ShopItemOut,
+    ShopListingOut,
     ShopOut,
     WalletOut,
 )
@@ -91,9 +91,24 @@ def my_ledger(
     operation_id="listShopItems",
     summary="What the shop sells",
     description="Every item, with its price and sale window (an item outside its window "
-    "cannot be redeemed).",
+    "cannot be redeemed), the units of its stock still on sale and how many you bought of an "
+    "item with a per-user limit.",
     tags=TAGS,
     responses=responses(200, "The shop's items", *AUTH_ERRORS),
 )
-def shop_items(service: Annotated[WalletService, Depends(wallet_service)]) -> ShopOut:
-    return ShopOut(items=[ShopItemOut.model_validate(i) for i in service.items()])
+def shop_items(
+    caller: Annotated[Caller, Depends(current_user)],
+    service: Annotated[WalletService, Depends(wallet_service)],
+) -> ShopOut:
+    return ShopOut(
+        items=[
+            ShopListingOut.model_validate(
+                {
+                    **listing.item.model_dump(),
+                    "units_left": listing.units_left,
+                    "bought_so_far": listing.bought_so_far,
+                }
+            )
+            for listing in service.listings(caller.user_id)
+        ]
+    )
