@@ -291,10 +291,10 @@ class WalletService:
         return self._shop.items()
 
     def listings(self, user_id: str) -> list[Listing]:
-        """The shop for one user: each stocked item's units left (one query over its shards)
-        and the user's purchase counts (one query). Units left may be momentarily *below* the
-        truth, never above: a redeem's draws commit with it, and a stock is only ever raised,
-        so a stale read can only miss a raise (docs/wallet.md)."""
+        """The shop for one user: each stocked item's units left (one eventually consistent
+        query over its shards, summed) and the user's purchase counts (one query). A hint, not
+        a promise: it may lag a purchase or a raise by a moment; the redeem's conditions on
+        the shards decide the last units (docs/wallet.md)."""
         items = self._shop.items()
         bought = self._ledgers.purchases(user_id) if any(i.per_user_limit for i in items) else {}
         return [
