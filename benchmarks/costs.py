@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -136,6 +137,12 @@ class Measured:
     activity_usage: Usage
     webhook: PerUnit | None = None
     """One webhook delivery accepted at its first attempt (``webhook_deliveries``)."""
+    redeem: PerUnit | None = None
+    """A redeem of a stocked item with a per-user limit, its event published."""
+    earning: PerUnit | None = None
+    """One activity that earns 1 gem by an ``event`` rule (``wallet_traffic``)."""
+    not_earning: PerUnit | None = None
+    """The same activities just before, without the rule (what the earning adds is the gap)."""
 
 
 def measure(inv: Inventory) -> Measured:
@@ -176,7 +183,16 @@ def measure(inv: Inventory) -> Measured:
             for _ in range(READS):
                 rig.api("GET", "/v1/leaderboard?limit=20", users[0])
         webhook_usage = webhook_deliveries(rig, at)
-    measured = (*idle_runs.values(), activity_usage, read_usage, webhook_usage)
+        redeem_usage, control_usage, earning_usage = wallet_traffic(rig, users)
+    measured = (
+        *idle_runs.values(),
+        activity_usage,
+        read_usage,
+        webhook_usage,
+        redeem_usage,
+        control_usage,
+        earning_usage,
+    )
     failed = [e for u in measured for e in u.errors]
     if failed:
         raise RuntimeError(f"a function failed while measured: {failed[:3]}")
@@ -191,7 +207,54 @@ def measure(inv: Inventory) -> Measured:
         traffic_metrics=len(traffic_metrics),
         activity_usage=activity_usage,
         webhook=per_unit(webhook_usage, WEBHOOK_EVENTS, inv, traced_api),
+        redeem=per_unit(redeem_usage, USERS, inv, traced_api),
+        earning=per_unit(earning_usage, USERS * ROUNDS, inv, traced_api),
+        not_earning=per_unit(control_usage, USERS * ROUNDS, inv, traced_api),
     )
+
+
+HOODIE = {
+    "name": "Hoodie",
+    "price": {"currency": "gems", "amount": 10},
+    "stock": 500,
+    "per_user_limit": 2,
+    "fulfilment": "external",
+}
+"""The dearer kind of redeem (docs/wallet.md): stock shards drawn and a per-user count."""
+
+
+def wallet_traffic(rig: Rig, users: list[str]) -> tuple[Usage, Usage, Usage]:
+    """The wallet (issue #31), through the API like the rest: one redeem per user of a stocked
+    item with a per-user limit (the account function's transaction, then its
+    ``reward.redeemed`` published from the outbox), and ``ROUNDS`` activities per user without,
+    then (after ``ROUNDS`` unmetered) with, an ``event`` rule paying 1 gem per read (the rule's
+    ledger entry turns the consumer's fast path into a transaction). The shop item, the gems
+    and the rule are set up unmetered, by an admin."""
+    rig.api("PUT", "/v1/admin/shop/items/hoodie", "ops", HOODIE, admin=True)
+    grant = {"currency": "gems", "amount": 100, "reason": "cost model"}
+    for user in users:
+        rig.api("POST", f"/v1/admin/users/{user}/wallet/adjust", "ops", grant, admin=True)
+    rig.drain()
+    with rig.metering() as redeems:
+        for user in users:
+            order = {"item_id": "hoodie", "quantity": 1, "idempotency_key": f"cost-{user}"}
+            rig.api("POST", "/v1/me/wallet/redeem", user, order)
+        rig.drain()
+    with rig.metering() as control:
+        realistic_traffic(rig, users, prefix="c")
+    # Unmetered: the 10th read earns a badge and a level, which neither measured phase must.
+    realistic_traffic(rig, users, prefix="w")
+    rules = json.loads(rig.api("GET", "/v1/admin/wallet/rules", "ops", admin=True).body)
+    rule = {"on": "event", "match": "post_read", "currency": "gems", "amount": 1}
+    rules["earning"] = [*rules["earning"], rule]
+    rig.api("PUT", "/v1/admin/wallet/rules", "ops", rules, admin=True)
+    with rig.metering() as earning:
+        realistic_traffic(rig, users, prefix="g")
+    ledger = json.loads(rig.api("GET", "/v1/me/wallet/ledger?limit=50", users[0]).body)
+    kinds = [e["kind"] for e in ledger["entries"]]
+    if kinds[:ROUNDS] != ["event"] * ROUNDS or "event" in kinds[ROUNDS:]:
+        raise RuntimeError(f"the earning phase paid {kinds[: ROUNDS + 2]}, not {ROUNDS} reads")
+    return redeems, control, earning
 
 
 WEBHOOK_EVENTS = 20
@@ -268,12 +331,13 @@ def returning_users(rig: Rig, count: int = USERS) -> list[str]:
     return users
 
 
-def realistic_traffic(rig: Rig, users: list[str], rounds: int = ROUNDS) -> None:
+def realistic_traffic(rig: Rig, users: list[str], rounds: int = ROUNDS, prefix: str = "p") -> None:
     """``rounds`` SQS batches, each one activity of every user (a post read, the most common
-    type: 70 % of the pipeline benchmark's mix)."""
+    type: 70 % of the pipeline benchmark's mix); ``prefix`` names new posts."""
     for n in range(rounds):
         for user in users:
-            rig.api("POST", "/v1/activities", user, {"type": "post_read", "object_id": f"p-{n}"})
+            body = {"type": "post_read", "object_id": f"{prefix}-{n}"}
+            rig.api("POST", "/v1/activities", user, body)
         rig.drain()
 
 
@@ -378,6 +442,11 @@ def render(
         ("1 M streak reminders (push)", m.reminder, 1e6),
         ("1 M leaderboard page reads", m.board_read, 1e6),
     ]
+    if m.redeem is not None and m.earning is not None:
+        scenarios += [
+            ("1 M redeems (stocked item, per-user limit)", m.redeem, 1e6),
+            ("1 M activities each earning 1 gem (`event` rule)", m.earning, 1e6),
+        ]
     parts = list(variable_dollars(m.activity, 1, inv))
     out.append("| traffic | " + " | ".join(parts) + " | **total** |")
     out.append("|---" * (len(parts) + 2) + "|")
@@ -434,6 +503,7 @@ def render(
     out += _domain_events(m.activity, inventory(template))
     out += _lake()
     out += _webhook_deliveries(m.webhook, inventory(template))
+    out += _wallet(m)
     out += [
         "",
         f"Custom metrics: {m.idle_metrics:g} (hour-weighted) emitted by the schedules at rest, "
@@ -542,6 +612,26 @@ def run() -> str:
     state = "up to date" if stored == section else "**stale: run `make costs`**"
     body = section.removeprefix(BEGIN).removesuffix(END).strip()
     return f"## The bill (docs/cost.md, generated; the docs are {state})\n\n{body}"
+
+
+def _wallet(m: Measured) -> list[str]:
+    """What the wallet's rows say, and what an earning adds to the same activity."""
+    if m.redeem is None or m.earning is None or m.not_earning is None:
+        return []
+    added = m.earning.ddb_write_units - m.not_earning.ddb_write_units
+    read = m.earning.ddb_read_units - m.not_earning.ddb_read_units
+    return [
+        "",
+        "Wallet (issue #31, [wallet.md](wallet.md)): a redeem is the account function's one "
+        f"transaction ({_figure(m.redeem.ddb_write_units)} write and "
+        f"{_figure(m.redeem.ddb_read_units)} read units with its reads, the publisher's "
+        "`reward.redeemed` included). An activity that earns 1 gem by an `event` rule bills "
+        f"{_figure(m.earning.ddb_write_units)} write units against "
+        f"{_figure(m.not_earning.ddb_write_units)} for the same activities of the same users "
+        f"without the rule (+{_figure(added)} write, {read:+.2f} read units: the ledger entry "
+        "makes the commit a transaction); a credit by a badge, quest or level rides a commit "
+        "that is a transaction anyway and adds its ledger entry's 2 units.",
+    ]
 
 
 def _domain_events(per: PerUnit, inv: Inventory) -> list[str]:

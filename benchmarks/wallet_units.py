@@ -27,6 +27,7 @@ from gamification.adapters.wallet_store import WalletStore
 from gamification.domain.activity import Activity
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.wallet import (
+    Currency,
     EarningRule,
     EarnOn,
     Price,
@@ -198,8 +199,41 @@ def run() -> str:
             "redeem: the same key again (answered from the receipt)",
             lambda: service.redeem(USER, "hoodie", 1, "order-002"),
         )
+        measure(
+            "GET /v1/shop/items (3 items, 1 stocked, 1 limited)", lambda: service.listings(USER)
+        )
         measure("GET /v1/me/wallet", lambda: service.wallet(USER))
         measure("GET /v1/me/wallet/ledger (20)", lambda: service.ledger(USER, 20))
+        # Expiry: coins expire 3 days after their day; a redeem 10 days later first writes the
+        # ``expired`` entry, in the same transaction.
+        coins = Currency(id="coins", name="Coins", expires_after_days=3)
+        expiring = rules.model_copy(
+            update={
+                "wallet": WalletRules(
+                    currencies=(*rules.wallet.currencies, coins), earning=rules.wallet.earning
+                )
+            }
+        )
+        clock = [NOW]
+        later = WalletService(
+            UserRepository(client, table),
+            store,
+            store,
+            rules=lambda: expiring,
+            clock=lambda: clock[0],
+        )
+        later.put_item(
+            ShopItem(id="badge-pin", name="Pin", price=Price(currency="coins", amount=5))
+        )
+        later.adjust(USER, "coins", 20, reason="seed", ref="admin#root")
+        later.adjust(USER, "coins", 10, reason="seed", ref="admin#root")
+        clock[0] = NOW + timedelta(days=2)
+        later.adjust(USER, "coins", 10, reason="seed", ref="admin#root")
+        clock[0] = NOW + timedelta(days=4)
+        measure(
+            "redeem: unlimited item, an expiry due (+ its `expired` entry)",
+            lambda: later.redeem(USER, "badge-pin", 1, "order-004"),
+        )
         client.meta.events.unregister("provide-client-params.dynamodb", recorder)
 
     earn = (

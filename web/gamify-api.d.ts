@@ -199,10 +199,12 @@ export interface CurrencyBalanceOut {
   currency: string;
   name: string;
   balance: number;
-  /** Credits not spendable yet (always 0: nothing is held back yet) */
+  /** Credits not spendable yet (always 0: no currency holds credits back) */
   pending?: number;
-  /** Units expiring within 7 days (always 0: no currency expires yet) */
+  /** Units of `balance` whose last spendable day (UTC) is within 7 days */
   expiring_soon?: number;
+  /** The earliest last spendable day (UTC) of your expiring units; null: none */
+  next_expiry?: string | null;
 }
 
 export interface CurrencyIn {
@@ -468,9 +470,9 @@ export interface LedgerEntryOut {
   amount: number;
   /** The balance after this entry */
   balance: number;
-  /** earn, redeem or adjust */
+  /** earn, redeem, adjust or expire */
   cause: string;
-  /** What earned or spent it: badge, quest, level, redeem, grant... */
+  /** What earned or spent it: badge, quest, level, redeem, grant, expired... */
   kind: string;
   /** Its id: the award key, the redeem's idempotency key... */
   ref: string;
@@ -880,8 +882,26 @@ export interface ShopItemOut {
   grants: string | null;
 }
 
+export interface ShopListingOut {
+  id: string;
+  name: string;
+  description: string;
+  price: PriceOut;
+  /** Units ever offered; null: unlimited */
+  stock: number | null;
+  per_user_limit: number | null;
+  available_from: string | null;
+  available_until: string | null;
+  fulfilment: string;
+  grants: string | null;
+  /** Units of the global stock still on sale; null: unlimited. The sum of the stock's shards, read eventually consistent: it may lag a purchase or a raise by a moment, and the last units are decided by the redeem itself (docs/wallet.md) */
+  units_left?: number | null;
+  /** How many you bought, against `per_user_limit`; null: the item has no limit */
+  bought_so_far?: number | null;
+}
+
 export interface ShopOut {
-  items: Array<ShopItemOut>;
+  items: Array<ShopListingOut>;
 }
 
 /** A streak of ``count`` consecutive days, reached at any time (the longest streak counts). */

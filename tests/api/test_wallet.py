@@ -62,6 +62,7 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
         "balance": 5,  # the "First Steps" badge: any badge pays 5 gems (data/currencies.json)
         "pending": 0,
         "expiring_soon": 0,
+        "next_expiry": None,  # shipped gems never expire
     }
     assert api.get("/v1/me", as_=ALICE).json["streak"]["freezes"] == 0
     poor = api.post(
@@ -107,7 +108,8 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
     ]
     assert rest["next_before"] is None
     shop = api.get("/v1/shop/items", as_=ALICE).json
-    assert {i["id"] for i in shop["items"]} == {"streak-freeze", "hoodie"}
+    listed = {i["id"]: (i["units_left"], i["bought_so_far"]) for i in shop["items"]}
+    assert listed == {"streak-freeze": (None, 1), "hoodie": (2, None)}  # 3 in stock, 1 sold
 
 
 def test_refusals_name_their_cause(api: Api, stack_env: Provisioned) -> None:

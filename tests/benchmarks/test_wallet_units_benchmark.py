@@ -18,6 +18,8 @@ def test_the_table_names_every_request_and_the_earning_costs_what_its_ledger_ent
         "redeem: stocked item with a per-user limit",
         "redeem: the same key again (answered from the receipt)",
         "admin adjust (grant)",
+        "GET /v1/shop/items (3 items, 1 stocked, 1 limited)",
+        "redeem: unlimited item, an expiry due (+ its `expired` entry)",
     ):
         assert label in rows, label
 
@@ -34,3 +36,9 @@ def test_the_table_names_every_request_and_the_earning_costs_what_its_ledger_ent
     assert units("redeem: the same key again (answered from the receipt)") == (0, 0)
     # profile, ledger entry, receipt, one stock shard, the per-user count
     assert units("redeem: stocked item with a per-user limit")[0] == 5
+    # the expiry's ledger entry rides the redeem's transaction: one more item, 2 more WRU
+    expiring = units("redeem: unlimited item, an expiry due (+ its `expired` entry)")
+    assert expiring == (
+        units("redeem: unlimited item")[0] + 1,
+        units("redeem: unlimited item")[1] + 2,
+    )

@@ -9,6 +9,7 @@ is paid once per matching rule, and each balance equals the sum of the ledger en
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,11 +17,17 @@ from hypothesis import strategies as st
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 from gamification.domain.wallet import (
+    MAX_LOTS,
+    Cause,
     Currency,
     EarningRule,
     EarnOn,
     LedgerEntry,
     WalletRules,
+    WalletState,
+    expire,
+    expiry_day,
+    post,
     unexplained,
 )
 from tests.strategies import Scenario, scenarios
@@ -111,3 +118,89 @@ def test_a_whole_redelivery_earns_nothing(scenario: Scenario) -> None:
     )
     assert again.effects.ledger == []
     assert again.state.wallet == first.state.wallet
+
+
+# -- expiring currencies ------------------------------------------------------------------------
+
+_EXPIRY_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("credit"), st.integers(1, 20)),
+        st.tuples(st.just("debit"), st.integers(1, 30)),
+        st.tuples(st.just("tick"), st.integers(0, 60)),  # hours
+    ),
+    max_size=60,
+)
+
+
+@_SETTINGS
+@given(_EXPIRY_OPS, st.integers(1, 40), st.sampled_from([25, 1_000_000]))
+def test_units_expire_once_and_are_spent_earliest_expiry_first(
+    ops: list[tuple[str, int]], days: int, cap: int
+) -> None:
+    """Against a model that keeps every unit with its own last day: a debit takes the units
+    that expire first, a tick drops the ones past their day; the lots, the balance and the
+    ``expired`` entries must say the same, and the lots stay within ``MAX_LOTS`` days."""
+    currency = Currency(id="coins", name="Coins", balance_cap=cap, expires_after_days=days)
+    now = datetime(2026, 12, 31, 23, tzinfo=UTC)
+    wallet, ledger, units = WalletState(), list[LedgerEntry](), list[date]()
+    for op, n in ops:
+        if op == "tick":
+            now += timedelta(hours=n)
+        wallet, expired = expire(wallet, now)  # what every writer does first
+        gone = [d for d in units if d < now.date()]
+        units = sorted(d for d in units if d >= now.date())
+        assert -sum(e.amount for e in expired) == len(gone)
+        ledger += expired
+        if op == "credit":
+            wallet, entry = post(wallet, currency, n, cause=Cause.EARN, kind="e", ref="r", at=now)
+            units = sorted(units + [expiry_day(days, now)] * entry.amount)
+            ledger.append(entry)
+        elif op == "debit":
+            if n > len(units):
+                continue
+            wallet, entry = post(
+                wallet, currency, -n, cause=Cause.REDEEM, kind="r", ref="k", at=now
+            )
+            units = units[n:]  # the earliest last days first
+            ledger.append(entry)
+        lots = wallet.lots.get("coins", {})
+        assert sorted(d for d, k in lots.items() for _ in range(k)) == units
+        assert wallet.balance("coins") == len(units) == sum(e.amount for e in ledger)
+        assert len(lots) <= MAX_LOTS
+        assert [e.seq for e in ledger] == list(range(wallet.entries))
+        assert all(e.balance >= 0 for e in ledger)
+
+
+@_SETTINGS
+@given(wallet_scenarios(), st.integers(1, 3), st.integers(0, 3))
+def test_expiry_interleaved_with_earning_and_redelivery_keeps_the_ledger_exact(
+    scenario: Scenario, days: int, gap: int
+) -> None:
+    """Coins expire ``days`` after their day; batches arrive ``gap`` days apart and are all
+    delivered twice: every commit's entries explain its balances, every fact is paid once,
+    and expired units leave once."""
+    coins = Currency(id="coins", name="C", expires_after_days=days)
+    purse = scenario.rules.wallet
+    rules = scenario.rules.model_copy(
+        update={"wallet": purse.model_copy(update={"currencies": (purse.currencies[0], coins)})}
+    )
+    start = UserState.new(scenario.user_id, scenario.settings)
+    once = apply_activities(start, scenario.activities, rules, scenario.now)
+    state, seen, ledger = start, set[str](), list[LedgerEntry]()
+    for n, batch in enumerate(scenario.batches * 2):  # the second round: all redelivered
+        now = max(a.received_at for a in scenario.activities) + timedelta(days=n * gap)
+        step = apply_activities(state, batch, rules, now, frozenset(seen))
+        assert unexplained(state.wallet, step.state.wallet, step.effects.ledger) is None
+        seen.update(step.effects.applied_keys)
+        ledger += step.effects.ledger
+        state = UserState.model_validate_json(step.state.model_dump_json())
+        lots = state.wallet.lots.get("coins", {})
+        assert sum(lots.values()) <= state.wallet.balance("coins")
+        assert len(lots) <= MAX_LOTS
+        assert min(lots, default=now.date()) >= now.date()  # nothing due is left in a lot
+    assert _sums(ledger) == {c: b for c, b in state.wallet.balances.items() if b}
+    assert all(e.balance >= 0 for e in ledger)
+    earned = Counter(e.currency for e in ledger if e.cause is Cause.EARN for _ in range(e.credits))
+    assert earned == Counter(e.currency for e in once.effects.ledger for _ in range(e.credits))
+    expired = [e.ref for e in ledger if e.cause is Cause.EXPIRE]
+    assert len(expired) == len(set(expired))

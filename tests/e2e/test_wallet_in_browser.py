@@ -120,6 +120,7 @@ def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     expect(freeze).to_contain_text("Unlimited")
     stickers = wallet.locator("[part=item][data-item=sticker-pack]")
     expect(stickers).to_contain_text("Limited: 2 units in all")
+    expect(stickers).to_contain_text("2 left")  # units_left: the sum of the stock's shards
     expect(stickers).to_contain_text("Once per person")
     assert _axe_serious(page) == []
 
@@ -185,6 +186,7 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) ->
     expect(wallet).to_have_css("background-color", "rgb(22, 27, 34)")  # the dark surface
     stickers = wallet.locator("[part=item][data-item=sticker-pack]")
     expect(stickers).to_contain_text("Limitiert: 2 Stück insgesamt")
+    expect(stickers).to_contain_text("Noch 2 Stück")
     expect(stickers).to_contain_text("Einmal pro Person")
     expect(wallet.locator("[part=entry]").first).to_contain_text("Kauf: 1 x Streak Freeze")
     buy = wallet.get_by_role("button", name="Streak Freeze für 5 Gems kaufen")

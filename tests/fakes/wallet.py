@@ -124,3 +124,6 @@ class FakeWallet:
     def page(self, user_id: str, limit: int, before: int | None) -> list[LedgerEntry]:
         entries = sorted(self.ledgers.get(user_id, {}).values(), key=lambda e: -e.seq)
         return [e for e in entries if before is None or e.seq < before][:limit]
+
+    def purchases(self, user_id: str) -> dict[str, int]:
+        return {item: n for (user, item), n in self.bought.items() if user == user_id}

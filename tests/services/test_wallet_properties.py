@@ -3,7 +3,10 @@
 For any sequence of earns, redeems (idempotency keys drawn from a small pool, so they repeat),
 refunds and redeliveries, some of them interleaved (another request commits between one's read
 and its write), every balance equals the sum of its ledger and is never negative, a key debits
-at most once, no stock shard goes below zero and the units sold never pass the stock.
+at most once, no stock shard goes below zero and the units sold never pass the stock. With an
+expiring currency the clock moves between the steps too: units expire exactly once (one
+``expired`` entry per lot day), the lots never hold more than the balance nor more than
+``MAX_LOTS`` days, and what ``GET /v1/me/wallet`` shows is what the next write posts.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +24,7 @@ from hypothesis import strategies as st
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.profile_records import StoredUser
 from gamification.domain.wallet import (
+    MAX_LOTS,
     Cause,
     Currency,
     InsufficientFundsError,
@@ -39,6 +43,13 @@ NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 USERS = ("ann", "bob", "cid")
 RULES = default_game_rules().model_copy(
     update={"wallet": WalletRules(currencies=(Currency(id="gems", name="Gems", balance_cap=500),))}
+)
+EXPIRING = default_game_rules().model_copy(
+    update={
+        "wallet": WalletRules(
+            currencies=(Currency(id="gems", name="Gems", balance_cap=500, expires_after_days=2),)
+        )
+    }
 )
 ITEMS = (
     ShopItem(id="mug", name="Mug", price=Price(currency="gems", amount=10), stock=4),
@@ -97,8 +108,20 @@ class Slow(FakeWallet):
         return left
 
 
-def _service(store: FakeWallet, rules: GameRules = RULES) -> WalletService:
-    service = WalletService(store, store, store, rules=lambda: rules, clock=lambda: NOW)
+class Clock:
+    """The injected clock: the tests move it between steps."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _service(
+    store: FakeWallet, rules: GameRules = RULES, clock: Clock | None = None
+) -> WalletService:
+    service = WalletService(store, store, store, rules=lambda: rules, clock=clock or Clock())
     for item in ITEMS:
         service.put_item(item)
     return service
@@ -137,6 +160,13 @@ def _assert_balanced(store: FakeWallet) -> None:
         assert [e.seq for e in entries] == list(range(wallet.entries))
         assert sum(e.amount for e in entries) == wallet.balance("gems")
         assert all(e.balance >= 0 for e in entries)
+        lots = wallet.lots.get("gems", {})
+        assert 0 <= sum(lots.values()) <= max(0, wallet.balance("gems"))
+        assert len(lots) <= MAX_LOTS
+        assert all(n > 0 for n in lots.values())
+        expired = [e for e in entries if e.cause is Cause.EXPIRE]
+        assert all(e.amount < 0 and e.kind == "expired" for e in expired)
+        assert len({e.ref for e in expired}) == len(expired), "a lot day expired twice"
         redeems = [e.ref for e in entries if e.cause is Cause.REDEEM]
         assert not [k for k, n in Counter(redeems).items() if n > 1], "a key debited twice"
         assert len(redeems) == sum(1 for (u, _) in store.receipts if u == user)
@@ -156,19 +186,23 @@ def _assert_balanced(store: FakeWallet) -> None:
             assert sold[item.id] == store.sold(item.id) <= item.stock
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("rules", [RULES, EXPIRING], ids=["lasting", "expiring"])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
-        st.tuples(_ops, st.booleans(), st.booleans(), _ops | st.just("same")),
+        st.tuples(_ops, st.booleans(), st.booleans(), _ops | st.just("same"), st.integers(0, 40)),
         max_size=40,
     )
 )
 def test_any_interleaving_and_redelivery_keeps_every_wallet_balanced(
-    steps: list[tuple[tuple[Any, ...], bool, bool, Any]],
+    rules: GameRules,
+    steps: list[tuple[tuple[Any, ...], bool, bool, Any, int]],
 ) -> None:
     store = Interleaving()
-    service = _service(store)
-    for op, interleaved, redelivered, drawn in steps:
+    clock = Clock()
+    service = _service(store, rules, clock)
+    for op, interleaved, redelivered, drawn, hours in steps:
+        clock.now += timedelta(hours=hours)  # expiring gems last 2 days after their own day
         other = op if drawn == "same" else drawn  # "same": a concurrent redelivery of ``op``
         if interleaved:  # ``other`` commits between ``op``'s read and its write
             read = store.load(op[1])
@@ -185,6 +219,13 @@ def test_any_interleaving_and_redelivery_keeps_every_wallet_balanced(
         if redelivered:
             _run(service, op)
         _assert_balanced(store)
+    shown = {user: service.wallet(user).balances["gems"] for user in USERS}
+    for user in USERS:  # a write posts what the read showed: nothing due is left in a lot
+        service.adjust(user, "gems", 1, reason="touch", ref="touch")
+        wallet = store.load(user).state.wallet
+        assert wallet.balance("gems") == min(500, shown[user] + 1)
+        assert min(wallet.lots.get("gems", {clock.now.date(): 0})) >= clock.now.date()
+    _assert_balanced(store)
 
 
 def test_fifty_concurrent_buyers_of_the_last_ten_units_never_oversell() -> None:

@@ -16,7 +16,7 @@ const REFUSALS = {
 const KINDS = {
   badge: "kindBadge", quest: "kindQuest", level: "kindLevel", event: "kindEvent",
   streak_milestone: "kindStreakMilestone", league_promotion: "kindLeaguePromotion",
-  redeem: "kindRedeem", grant: "kindGrant", debit: "kindDebit",
+  redeem: "kindRedeem", grant: "kindGrant", debit: "kindDebit", expired: "kindExpired",
 };
 
 /** A fresh idempotency key (8-64 of A-Z a-z 0-9 _ . : -): one per click on Buy. */
@@ -90,7 +90,10 @@ export class GamifyWallet extends GamifyElement {
       h("h2", { id: "wallet-title", part: "title" }, t("walletTitle")),
       h("ul", { class: "balances", part: "balances", "aria-labelledby": "wallet-title" },
         this._wallet.balances.map((b) => h("li", { class: "balance", part: "balance", "data-currency": b.currency },
-          h("span", { class: "amount" }, t.number(b.balance)), h("span", {}, b.name)))),
+          h("span", { class: "amount" }, t.number(b.balance)), h("span", {}, b.name),
+          // Units of an expiring currency whose last day (UTC) is within 7 days.
+          b.expiring_soon && b.next_expiry ? h("span", { class: "muted", part: "expiring" },
+            t("expiringSoon", { amount: t.number(b.expiring_soon), date: t.date(`${b.next_expiry}T12:00:00Z`, { dateStyle: "medium" }, "UTC") })) : null))),
       h("h3", { id: "shop-title" }, t("shopTitle")),
       items.length
         ? h("ul", { class: "shop", part: "list shop", "aria-labelledby": "shop-title" }, items.map((i) => this.item(i, now)))
@@ -114,9 +117,15 @@ export class GamifyWallet extends GamifyElement {
   item(item, now) {
     const t = this.t;
     const upcoming = item.available_from && Date.parse(item.available_from) > now;
+    // What is left and what you bought come with the shop's answer (no extra request); the
+    // button stays enabled: the redeem decides the last units and says why it refused.
+    const left = item.units_left ?? null;
+    const bought = item.bought_so_far ?? 0;
     const facts = [
       item.stock === null ? t("unlimited") : t("stockTotal", { count: item.stock }),
+      item.stock === null || left === null ? null : t("unitsLeft", { count: left }),
       item.per_user_limit === null ? null : t("perUserLimit", { count: item.per_user_limit }),
+      item.per_user_limit === null || !bought ? null : t("boughtOfLimit", { bought, count: item.per_user_limit }),
       upcoming ? t("onSaleFrom", { date: t.date(item.available_from) }) : null,
       !upcoming && item.available_until ? t("onSaleUntil", { date: t.date(item.available_until) }) : null,
     ].filter(Boolean);

@@ -190,6 +190,26 @@ class WalletStore:
         found = response.get("Item")
         return decode_receipt(from_item(found)) if found else None
 
+    def purchases(self, user_id: str) -> dict[str, int]:
+        """One query over the user's ``BOUGHT#`` items (≤ 200 B each; a user who bought k
+        limited items reads k * 200 B, eventually consistent)."""
+        found: dict[str, int] = {}
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :p)",
+            "ExpressionAttributeValues": to_item(
+                {":pk": keys.user_pk(user_id), ":p": keys.BOUGHT_PREFIX}
+            ),
+        }
+        while True:
+            response = self._client.query(**request)
+            for raw in response["Items"]:
+                item = from_item(raw)
+                found[str(item["SK"]).removeprefix(keys.BOUGHT_PREFIX)] = int(item["count"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def page(self, user_id: str, limit: int, before: int | None) -> list[LedgerEntry]:
         """Newest first; ``before``: entries with a smaller ``seq`` only (the next page)."""
         upper = keys.ledger_sk(before) if before is not None else keys.LEDGER_PREFIX + "~"

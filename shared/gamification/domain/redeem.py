@@ -27,6 +27,7 @@ from gamification.domain.wallet import (
     ShopItem,
     WalletRules,
     debit,
+    expire,
     post,
 )
 
@@ -36,6 +37,13 @@ class Decision:
     state: UserState
     redemption: Redemption
     event: EventDraft
+    expired: tuple[LedgerEntry, ...] = ()
+    """Lots that expired before the debit (entries of the same commit, before the debit's)."""
+
+    @property
+    def entries(self) -> tuple[LedgerEntry, ...]:
+        """Every ledger entry the commit writes, in sequence order."""
+        return (*self.expired, self.redemption.entry)
 
 
 def redeem(
@@ -53,7 +61,8 @@ def redeem(
     quantity, limit asked beyond at once, freezes full)."""
     if item.per_user_limit is not None and quantity > item.per_user_limit:
         raise QuantityError(f"quantity: at most {item.per_user_limit} per user")
-    purse, entry = debit(state.wallet, item, quantity, wallet_rules, key=key, now=now)
+    purse, expired = expire(state.wallet, now)  # expired units are not spent
+    purse, entry = debit(purse, item, quantity, wallet_rules, key=key, now=now)
     updated = state.model_copy(update={"wallet": purse})
     if item.grants == STREAK_FREEZE:
         updated = _grant_freezes(updated, quantity, freeze_rules, now)
@@ -87,7 +96,7 @@ def redeem(
         amount=-entry.amount,
         fulfilment=item.fulfilment,
     )
-    return Decision(updated, redemption, event)
+    return Decision(updated, redemption, event, tuple(expired))
 
 
 def _grant_freezes(state: UserState, quantity: int, rules: FreezeRules, now: datetime) -> UserState:
@@ -114,16 +123,18 @@ def adjust(
     allow_negative: bool,
     wallet_rules: WalletRules,
     now: datetime,
-) -> tuple[UserState, LedgerEntry]:
+) -> tuple[UserState, list[LedgerEntry]]:
     """An admin's grant (> 0) or refund/correction (< 0), with its reason in the ledger. A
-    debit below zero only when the admin says so (``allow_negative``)."""
+    debit below zero only when the admin says so (``allow_negative``). Due lots expire first
+    (their entries come before the adjustment's: every entry returned, in sequence order)."""
     if amount == 0:
         raise QuantityError("amount: a grant or correction of 0 changes nothing")
     currency = wallet_rules.currency(currency_id)
     if currency is None:
         raise KeyError(currency_id)
+    purse, expired = expire(state.wallet, now)
     purse, entry = post(
-        state.wallet,
+        purse,
         currency,
         amount,
         cause=Cause.ADJUST,
@@ -133,4 +144,4 @@ def adjust(
         note=reason,
         allow_negative=allow_negative,
     )
-    return state.model_copy(update={"wallet": purse}), entry
+    return state.model_copy(update={"wallet": purse}), [*expired, entry]

@@ -3,7 +3,7 @@
 Pure: no I/O and no clock of its own. The consumer, the backfill job and the tests all call it,
 so every path applies the same rules. Its result depends on the *set* of activities, not on
 their order or on how they were split into batches (proven by property tests); ``now`` only
-stamps badges and notifications.
+stamps badges and notifications, and expires the wallet's lots due before it (domain.wallet).
 """
 
 from __future__ import annotations
@@ -336,7 +336,7 @@ def apply_activities(
         )
     _forget_old_history(work, policy)
     new_state = work.freeze(state)
-    if rules.wallet.earning:
+    if rules.wallet.earning or new_state.wallet.lots:  # lots: expiry is due at every write
         facts = wallet.facts_of(effects.awards, effects.badges_earned, old_level, new_level)
         paid, effects.ledger = wallet.earn(new_state.wallet, facts, rules.wallet, now)
         new_state = new_state.model_copy(update={"wallet": paid})

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -51,14 +51,8 @@ class Currency(BaseModel):
     balance_cap: Annotated[int, Field(ge=1, le=MAX_BALANCE)] = 1_000_000
     """Credits stop at the cap (the ledger records what was really credited, maybe 0)."""
     expires_after_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    """Declared for the catalog; expiring balances are not implemented yet, so a currency that
-    sets it is refused when saved (docs/wallet.md) rather than silently never expiring."""
-
-    @model_validator(mode="after")
-    def _no_expiry_yet(self) -> Currency:
-        if self.expires_after_days is not None:
-            raise ValueError("expires_after_days: expiring currencies are not supported yet")
-        return self
+    """Units credited on a (UTC) day stay spendable through the day ``expires_after_days``
+    later, rounded up to the lot width (:func:`expiry_day`); ``None``: they never expire."""
 
 
 class EarnOn(StrEnum):
@@ -118,23 +112,54 @@ def load_wallet_rules(path: Path = DEFAULT_CURRENCIES_FILE) -> WalletRules:
     return WalletRules.model_validate(json.loads(path.read_bytes()))
 
 
+MAX_OPEN_LOTS = 12
+"""Expiry lots a currency keeps open: the lot width grows with the expiry so that credits of
+``expires_after_days`` fall into at most this many (+1) lots, whatever the history."""
+MAX_LOTS = MAX_OPEN_LOTS + 1
+"""The hard bound per currency (also after an admin changes ``expires_after_days``): past it the
+two latest lots merge into the later date, so units only ever expire later than promised."""
+EXPIRING_SOON = timedelta(days=7)
+
+
+def lot_width(days: int) -> int:
+    """Days one expiry lot covers: 1 up to ``MAX_OPEN_LOTS`` days of expiry, then wider."""
+    return -(-days // MAX_OPEN_LOTS)
+
+
+def expiry_day(days: int, at: datetime) -> date:
+    """The last (UTC) day units credited at ``at`` can be spent: ``days`` later, rounded up to a
+    multiple of the lot width (counted from day 1 of the calendar, so every credit agrees)."""
+    last = at.astimezone(UTC).date().toordinal() + days
+    width = lot_width(days)
+    return date.fromordinal(-(-last // width) * width)
+
+
 class WalletState(BaseModel):
-    """What the profile keeps: a balance per currency and how many ledger entries exist (the
-    next entry's sequence number). Bounded by ``MAX_CURRENCIES``, whatever the history."""
+    """What the profile keeps: a balance per currency, how many ledger entries exist (the next
+    entry's sequence number) and, for expiring currencies, the units per expiry day (lots).
+    Bounded by ``MAX_CURRENCIES * MAX_LOTS`` lots, whatever the history."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     balances: dict[str, int] = Field(default_factory=dict)
     entries: int = Field(default=0, ge=0)
+    lots: dict[str, dict[date, int]] = Field(default_factory=dict)
+    """Currency -> last spendable day -> units. Invariant: ``0 <= Σ lots <= max(0, balance)``;
+    units of a balance in no lot (held before the currency expired) never expire."""
 
     def balance(self, currency_id: str) -> int:
         return self.balances.get(currency_id, 0)
+
+    def expiring(self, currency_id: str, by: date) -> int:
+        """Units of ``currency_id`` whose last spendable day is ``by`` or earlier."""
+        return sum(n for day, n in self.lots.get(currency_id, {}).items() if day <= by)
 
 
 class Cause(StrEnum):
     EARN = "earn"
     REDEEM = "redeem"
     ADJUST = "adjust"
+    EXPIRE = "expire"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +226,77 @@ def post(
     balances = {**wallet.balances, currency.id: after}
     if after == 0:
         balances.pop(currency.id)
-    return WalletState(balances=balances, entries=wallet.entries + 1), entry
+    lots = _moved_lots(wallet.lots.get(currency.id, {}), currency, held, after, at)
+    every = {**wallet.lots, currency.id: lots}
+    if not lots:
+        every.pop(currency.id)
+    return WalletState(balances=balances, entries=wallet.entries + 1, lots=every), entry
+
+
+def _moved_lots(
+    lots: Mapping[date, int], currency: Currency, held: int, after: int, at: datetime
+) -> dict[date, int]:
+    """The lots after the balance moved from ``held`` to ``after``. A credit puts the part that
+    lands above zero (a negative balance is repaid first) in the lot of its expiry day; a debit
+    spends the lots **earliest expiry first** (FIFO by expiry), then units in no lot."""
+    moved = dict(lots)
+    if after >= held:
+        fresh = max(0, after) - max(0, held)
+        if fresh and currency.expires_after_days is not None:
+            day = expiry_day(currency.expires_after_days, at)
+            moved[day] = moved.get(day, 0) + fresh
+            while len(moved) > MAX_LOTS:  # merge the two latest: they expire later, not sooner
+                *_, later_but_one, latest = sorted(moved)
+                moved[latest] += moved.pop(later_but_one)
+        return moved
+    spend = held - after
+    for day in sorted(moved):
+        take = min(spend, moved[day])
+        moved[day] -= take
+        spend -= take
+        if not moved[day]:
+            del moved[day]
+        if not spend:
+            break
+    return moved
+
+
+def expire(wallet: WalletState, at: datetime) -> tuple[WalletState, list[LedgerEntry]]:
+    """Remove the lots whose last spendable day is before ``at``'s (UTC) day: one ``expired``
+    entry per currency, in the commit that removes them, so a unit leaves the balance exactly
+    once (a second commit finds the lot gone). Called by every writer of the wallet first;
+    reads apply it to what they show."""
+    today = at.astimezone(UTC).date()
+    entries: list[LedgerEntry] = []
+    for currency in sorted(wallet.lots):
+        lots = wallet.lots[currency]
+        due = sorted(day for day in lots if day < today)
+        if not due:
+            continue
+        amount = sum(lots[day] for day in due)
+        after = wallet.balance(currency) - amount
+        entries.append(
+            LedgerEntry(
+                seq=wallet.entries,
+                currency=currency,
+                amount=-amount,
+                balance=after,
+                cause=Cause.EXPIRE,
+                kind="expired",
+                ref=f"expired#{currency}#{due[-1].isoformat()}",
+                at=at,
+                note=f"spendable until {due[-1].isoformat()}",
+            )
+        )
+        kept = {day: n for day, n in lots.items() if day >= today}
+        balances = {**wallet.balances, currency: after}
+        if after == 0:
+            balances.pop(currency)
+        every = {**wallet.lots, currency: kept}
+        if not kept:
+            every.pop(currency)
+        wallet = WalletState(balances=balances, entries=wallet.entries + 1, lots=every)
+    return wallet, entries
 
 
 # -- earning ------------------------------------------------------------------------------------
@@ -254,17 +349,18 @@ def promotion_fact(week: str, tier_name: str) -> Fact:
 
 LEDGER_ENTRIES_EACH = 9
 """Credits of one commit written as entries of their own; past them the rest are folded into
-one entry per currency (a commit writes at most ``LEDGER_ENTRIES_EACH + MAX_CURRENCIES`` ledger
-items, so one activity completing 100 quests still fits its one transaction)."""
+one entry per currency (a commit writes at most ``LEDGER_ENTRIES_EACH + 2 * MAX_CURRENCIES``
+ledger items with the expiries, so one activity completing 100 quests still fits its one
+transaction)."""
 
 
 def earn(
     wallet: WalletState, facts: Sequence[Fact], rules: WalletRules, at: datetime
 ) -> tuple[WalletState, list[LedgerEntry]]:
-    """Credit every rule that matches each fact (facts sorted, rules in catalog order). The
-    balance is the same however the credits are folded (every credit is ≥ 0, so cutting the sum
-    at the cap equals cutting each one)."""
-    entries: list[LedgerEntry] = []
+    """Expire what is due, then credit every rule that matches each fact (facts sorted, rules in
+    catalog order). The balance is the same however the credits are folded (every credit is
+    ≥ 0, so cutting the sum at the cap equals cutting each one)."""
+    wallet, entries = expire(wallet, at)
     if not rules.earning:
         return wallet, entries
     credits = [

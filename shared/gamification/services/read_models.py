@@ -309,10 +309,16 @@ class CurrencyBalanceOut(Model):
     name: str
     balance: int
     pending: int = Field(
-        default=0, description="Credits not spendable yet (always 0: nothing is held back yet)"
+        default=0,
+        description="Credits not spendable yet (always 0: no currency holds credits back)",
     )
     expiring_soon: int = Field(
-        default=0, description="Units expiring within 7 days (always 0: no currency expires yet)"
+        default=0,
+        description="Units of `balance` whose last spendable day (UTC) is within 7 days",
+    )
+    next_expiry: date | None = Field(
+        default=None,
+        description="The earliest last spendable day (UTC) of your expiring units; null: none",
     )
 
 
@@ -326,8 +332,10 @@ class LedgerEntryOut(ReadModel):
     currency: str
     amount: int = Field(description="Signed: what the balance changed by")
     balance: int = Field(description="The balance after this entry")
-    cause: str = Field(description="earn, redeem or adjust")
-    kind: str = Field(description="What earned or spent it: badge, quest, level, redeem, grant...")
+    cause: str = Field(description="earn, redeem, adjust or expire")
+    kind: str = Field(
+        description="What earned or spent it: badge, quest, level, redeem, grant, expired..."
+    )
     ref: str = Field(description="Its id: the award key, the redeem's idempotency key...")
     at: datetime
     note: str | None = None
@@ -361,8 +369,21 @@ class ShopItemOut(ReadModel):
     grants: str | None
 
 
+class ShopListingOut(ShopItemOut):
+    units_left: int | None = Field(
+        default=None,
+        description="Units of the global stock still on sale; null: unlimited. The sum of the "
+        "stock's shards, read eventually consistent: it may lag a purchase or a raise by a "
+        "moment, and the last units are decided by the redeem itself (docs/wallet.md)",
+    )
+    bought_so_far: int | None = Field(
+        default=None,
+        description="How many you bought, against `per_user_limit`; null: the item has no limit",
+    )
+
+
 class ShopOut(Model):
-    items: list[ShopItemOut]
+    items: list[ShopListingOut]
 
 
 class RedeemOut(ReadModel):

@@ -7,8 +7,8 @@ sum of its ledger and a retried request never debits twice (docs/wallet.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Protocol
 from zlib import crc32
 
@@ -16,6 +16,7 @@ from gamification.domain import redeem as decide
 from gamification.domain.game_rules import GameRules
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.wallet import (
+    EXPIRING_SOON,
     AlreadyRedeemedError,
     LedgerEntry,
     NotOnSaleError,
@@ -26,6 +27,7 @@ from gamification.domain.wallet import (
     WalletState,
     WalletWrite,
     draw_from,
+    expire,
 )
 
 # -- ports (adapters: UserRepository for profiles, WalletStore for the rest) --------------------
@@ -69,6 +71,11 @@ class Ledgers(Protocol):
         """Entries newest first, with ``seq < before`` when given."""
         ...
 
+    def purchases(self, user_id: str) -> dict[str, int]:
+        """Units the user bought of each item with a ``per_user_limit`` (the counts the redeem
+        transaction guards; items without a limit are not counted)."""
+        ...
+
 
 class KeyReusedError(Exception):
     """An idempotency key already used for another item or quantity."""
@@ -93,9 +100,25 @@ class StockLoweredError(ValueError):
 @dataclass(frozen=True, slots=True)
 class WalletView:
     balances: dict[str, int]
+    """As of now: units past their last spendable day are left out (docs/wallet.md)."""
     currencies: dict[str, str]
     """Currency id -> name, for every currency of the deployment (a zero balance included)."""
     entries: int
+    expiring_soon: dict[str, int] = field(default_factory=dict)
+    """Units whose last spendable day is within ``EXPIRING_SOON`` (currency -> units)."""
+    next_expiry: dict[str, date] = field(default_factory=dict)
+    """The earliest last spendable day of each currency holding expiring units."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A shop item as one user sees it."""
+
+    item: ShopItem
+    units_left: int | None
+    """Σ of the stock shards' ``left`` (``None``: unlimited); read eventually consistent."""
+    bought_so_far: int | None
+    """The caller's count against ``per_user_limit`` (``None``: the item has no limit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +148,21 @@ class WalletService:
     # -- reads ---------------------------------------------------------------------------------
 
     def wallet(self, user_id: str) -> WalletView:
+        """The wallet as of now: lots due to expire are applied to what is shown (their
+        ``expired`` entries are written by the user's next wallet write, docs/wallet.md)."""
         stored = self._profiles.load(user_id, consistent=False)
         currencies = self._rules().wallet.currencies
+        now = self._clock()
         purse: WalletState = stored.state.wallet
+        posted = purse.entries
+        purse, _ = expire(purse, now)
+        soon = (now + EXPIRING_SOON).astimezone(UTC).date()
         return WalletView(
             balances={c.id: purse.balance(c.id) for c in currencies},
             currencies={c.id: c.name for c in currencies},
-            entries=purse.entries,
+            entries=posted,
+            expiring_soon={c.id: purse.expiring(c.id, soon) for c in currencies},
+            next_expiry={c: min(lots) for c, lots in purse.lots.items() if lots},
         )
 
     def ledger(self, user_id: str, limit: int, before: int | None = None) -> LedgerPage:
@@ -176,7 +207,7 @@ class WalletService:
                 state=decision.state,
                 now=now,
                 events=(decision.event,),
-                wallet=WalletWrite((decision.redemption.entry,), decision.redemption),
+                wallet=WalletWrite(decision.entries, decision.redemption),
             )
             try:
                 self._profiles.save(change)
@@ -209,7 +240,7 @@ class WalletService:
         for _ in range(self._max_attempts):
             now = self._clock()
             stored = self._profiles.load(user_id)
-            state, entry = decide.adjust(
+            state, entries = decide.adjust(
                 stored.state,
                 currency,
                 amount,
@@ -220,13 +251,13 @@ class WalletService:
                 now=now,
             )
             change = UserChange(
-                before=stored, state=state, now=now, wallet=WalletWrite((entry,), None)
+                before=stored, state=state, now=now, wallet=WalletWrite(tuple(entries), None)
             )
             try:
                 self._profiles.save(change)
             except VersionConflictError:
                 continue
-            return entry
+            return entries[-1]
         raise BusyError(f"user {user_id}: {self._max_attempts} attempts")
 
     def wallet_rules(self) -> WalletRules:
@@ -258,6 +289,24 @@ class WalletService:
 
     def items(self) -> Sequence[ShopItem]:
         return self._shop.items()
+
+    def listings(self, user_id: str) -> list[Listing]:
+        """The shop for one user: each stocked item's units left (one eventually consistent
+        query over its shards, summed) and the user's purchase counts (one query). A hint, not
+        a promise: it may lag a purchase or a raise by a moment; the redeem's conditions on
+        the shards decide the last units (docs/wallet.md)."""
+        items = self._shop.items()
+        bought = self._ledgers.purchases(user_id) if any(i.per_user_limit for i in items) else {}
+        return [
+            Listing(
+                item=item,
+                units_left=(
+                    None if item.stock is None else sum(self._shop.stock_left(item.id).values())
+                ),
+                bought_so_far=None if item.per_user_limit is None else bought.get(item.id, 0),
+            )
+            for item in items
+        ]
 
     def item(self, item_id: str) -> ShopItem | None:
         return self._shop.item(item_id)

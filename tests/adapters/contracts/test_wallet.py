@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -19,6 +19,7 @@ from gamification.adapters.wallet_store import WalletStore
 from gamification.domain.game_rules import default_game_rules
 from gamification.domain.wallet import (
     Cause,
+    Currency,
     InsufficientFundsError,
     LimitReachedError,
     OutOfStockError,
@@ -31,6 +32,21 @@ from tests.fakes.wallet import FakeWallet
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 RULES = default_game_rules()
+EXPIRING = RULES.model_copy(
+    update={
+        "wallet": RULES.wallet.model_copy(
+            update={"currencies": (Currency(id="gems", name="Gems", expires_after_days=3),)}
+        )
+    }
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass
@@ -38,19 +54,26 @@ class Rig:
     service: WalletService
     store: Any
     """The shop/ledger side (FakeWallet or WalletStore): ``sold`` and ``stock_left``."""
+    clock: Clock
+    expiring: WalletService
+    """The same stores under rules where gems expire 3 days after their day."""
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
 def rig(request: pytest.FixtureRequest) -> Rig:
+    clock = Clock()
     if request.param == "fake":
         fake = FakeWallet()
-        return Rig(WalletService(fake, fake, fake, rules=lambda: RULES, clock=lambda: NOW), fake)
-    aws: Provisioned = request.getfixturevalue("aws")
-    client = boto3.client("dynamodb")
-    store = WalletStore(client, aws.table_name)
-    profiles = UserRepository(client, aws.table_name)
-    service = WalletService(profiles, store, store, rules=lambda: RULES, clock=lambda: NOW)
-    return Rig(service, store)
+        profiles: Any = fake
+        store: Any = fake
+    else:
+        aws: Provisioned = request.getfixturevalue("aws")
+        client = boto3.client("dynamodb")
+        store = WalletStore(client, aws.table_name)
+        profiles = UserRepository(client, aws.table_name)
+    service = WalletService(profiles, store, store, rules=lambda: RULES, clock=clock)
+    expiring = WalletService(profiles, store, store, rules=lambda: EXPIRING, clock=clock)
+    return Rig(service, store, clock, expiring)
 
 
 def _item(item_id: str, price: int, **fields: Any) -> ShopItem:
@@ -120,6 +143,49 @@ def test_a_stock_only_grows(rig: Rig) -> None:
         rig.service.put_item(_item("cap", 5, stock=10))
     assert rig.service.delete_item("cap")
     assert rig.service.item("cap") is None
+
+
+def test_the_shop_shows_units_left_and_what_the_caller_bought(rig: Rig) -> None:
+    rig.service.put_item(_item("pin", 10, stock=30, per_user_limit=3))
+    rig.service.put_item(_item("mug", 10, stock=20))
+    rig.service.put_item(_item("sticker", 1))
+    rig.service.put_item(_item("mug", 10, stock=25))  # raised: 5 more units on shard 0
+    rig.service.adjust("ann", "gems", 100, reason="seed", ref="r1")
+    rig.service.redeem("ann", "pin", 2, "ann-order-1")
+    rig.service.redeem("ann", "mug", 4, "ann-order-2")
+
+    seen = {x.item.id: (x.units_left, x.bought_so_far) for x in rig.service.listings("ann")}
+    assert seen == {"pin": (28, 2), "mug": (21, None), "sticker": (None, None)}
+    others = {x.item.id: x.bought_so_far for x in rig.service.listings("bob")}
+    assert others == {"pin": 0, "mug": None, "sticker": None}
+
+
+def test_expired_units_leave_once_with_a_ledger_entry(rig: Rig) -> None:
+    rig.expiring.adjust("ann", "gems", 30, reason="seed", ref="r1")  # spendable through Dec 6
+    rig.clock.now = NOW + timedelta(days=2)
+    rig.expiring.adjust("ann", "gems", 10, reason="seed", ref="r2")  # through Dec 8
+    rig.service.put_item(_item("pin", 25))
+    rig.expiring.redeem("ann", "pin", 1, "ann-order-1")  # 25 of the Dec 6 lot (FIFO)
+
+    rig.clock.now = NOW + timedelta(days=4)  # Dec 7: the Dec 6 lot's 5 units are gone
+    shown = rig.expiring.wallet("ann")
+    assert (shown.balances, shown.expiring_soon) == ({"gems": 10}, {"gems": 10})
+    assert shown.next_expiry == {"gems": date(2026, 12, 8)}
+    assert shown.entries == 3  # not written yet: the next write posts it
+    rig.expiring.adjust("ann", "gems", 1, reason="touch", ref="r3")
+    rig.expiring.adjust("ann", "gems", 1, reason="touch", ref="r4")
+
+    entries = rig.service.ledger("ann", limit=10).entries
+    assert [(e.cause, e.amount, e.balance) for e in reversed(entries)] == [
+        (Cause.ADJUST, 30, 30),
+        (Cause.ADJUST, 10, 40),
+        (Cause.REDEEM, -25, 15),
+        (Cause.EXPIRE, -5, 10),
+        (Cause.ADJUST, 1, 11),
+        (Cause.ADJUST, 1, 12),
+    ]
+    assert entries[2].ref == "expired#gems#2026-12-06"
+    assert rig.expiring.wallet("ann").balances == {"gems": 12}
 
 
 def test_fifty_concurrent_buyers_of_the_last_ten_units_never_oversell(rig: Rig) -> None:

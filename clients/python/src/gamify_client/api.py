@@ -187,9 +187,11 @@ class CurrencyBalanceOut(TypedDict):
     name: str
     balance: int
     pending: NotRequired[int]
-    """Credits not spendable yet (always 0: nothing is held back yet)"""
+    """Credits not spendable yet (always 0: no currency holds credits back)"""
     expiring_soon: NotRequired[int]
-    """Units expiring within 7 days (always 0: no currency expires yet)"""
+    """Units of `balance` whose last spendable day (UTC) is within 7 days"""
+    next_expiry: NotRequired[str | None]
+    """The earliest last spendable day (UTC) of your expiring units; null: none"""
 
 class CurrencyIn(TypedDict):
     id: str
@@ -423,9 +425,9 @@ class LedgerEntryOut(TypedDict):
     balance: int
     """The balance after this entry"""
     cause: str
-    """earn, redeem or adjust"""
+    """earn, redeem, adjust or expire"""
     kind: str
-    """What earned or spent it: badge, quest, level, redeem, grant..."""
+    """What earned or spent it: badge, quest, level, redeem, grant, expired..."""
     ref: str
     """Its id: the award key, the redeem's idempotency key..."""
     at: str
@@ -795,8 +797,25 @@ class ShopItemOut(TypedDict):
     fulfilment: str
     grants: str | None
 
+class ShopListingOut(TypedDict):
+    id: str
+    name: str
+    description: str
+    price: PriceOut
+    stock: int | None
+    """Units ever offered; null: unlimited"""
+    per_user_limit: int | None
+    available_from: str | None
+    available_until: str | None
+    fulfilment: str
+    grants: str | None
+    units_left: NotRequired[int | None]
+    """Units of the global stock still on sale; null: unlimited. The sum of the stock's shards, read eventually consistent: it may lag a purchase or a raise by a moment, and the last units are decided by the redeem itself (docs/wallet.md)"""
+    bought_so_far: NotRequired[int | None]
+    """How many you bought, against `per_user_limit`; null: the item has no limit"""
+
 class ShopOut(TypedDict):
-    items: list[ShopItemOut]
+    items: list[ShopListingOut]
 
 class StreakDays(TypedDict):
     """A streak of ``count`` consecutive days, reached at any time (the longest streak counts)."""

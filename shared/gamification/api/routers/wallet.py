@@ -14,7 +14,7 @@ from gamification.services.read_models import (
     CurrencyBalanceOut,
     LedgerEntryOut,
     LedgerPageOut,
-    ShopItemOut,
+    ShopListingOut,
     ShopOut,
     WalletOut,
 )
@@ -34,8 +34,9 @@ def wallet_service() -> WalletService:
     "/v1/me/wallet",
     operation_id="getMyWallet",
     summary="Your balance in each currency",
-    description="Every currency of the deployment, a zero balance included. XP is not a "
-    "currency: it is never spent.",
+    description="Every currency of the deployment, a zero balance included, as of now: units "
+    "past their last spendable day are not counted (docs/wallet.md). XP is not a currency: it is "
+    "never spent.",
     tags=TAGS,
     responses=responses(200, "Your wallet", *AUTH_ERRORS),
 )
@@ -46,7 +47,13 @@ def my_wallet(
     view = service.wallet(caller.user_id)
     return WalletOut(
         balances=[
-            CurrencyBalanceOut(currency=c, name=view.currencies[c], balance=view.balances[c])
+            CurrencyBalanceOut(
+                currency=c,
+                name=view.currencies[c],
+                balance=view.balances[c],
+                expiring_soon=view.expiring_soon.get(c, 0),
+                next_expiry=view.next_expiry.get(c),
+            )
             for c in view.currencies
         ],
         ledger_entries=view.entries,
@@ -84,9 +91,24 @@ def my_ledger(
     operation_id="listShopItems",
     summary="What the shop sells",
     description="Every item, with its price and sale window (an item outside its window "
-    "cannot be redeemed).",
+    "cannot be redeemed), the units of its stock still on sale and how many you bought of an "
+    "item with a per-user limit.",
     tags=TAGS,
     responses=responses(200, "The shop's items", *AUTH_ERRORS),
 )
-def shop_items(service: Annotated[WalletService, Depends(wallet_service)]) -> ShopOut:
-    return ShopOut(items=[ShopItemOut.model_validate(i) for i in service.items()])
+def shop_items(
+    caller: Annotated[Caller, Depends(current_user)],
+    service: Annotated[WalletService, Depends(wallet_service)],
+) -> ShopOut:
+    return ShopOut(
+        items=[
+            ShopListingOut.model_validate(
+                {
+                    **listing.item.model_dump(),
+                    "units_left": listing.units_left,
+                    "bought_so_far": listing.bought_so_far,
+                }
+            )
+            for listing in service.listings(caller.user_id)
+        ]
+    )
