@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from gamification.services.event_publisher import EventPublisher
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
+    from gamification.services.flags import FlagReviews
     from gamification.services.follows import FollowService
     from gamification.services.friend_board import FriendBoardQueries
     from gamification.services.friend_streaks import FriendStreakService
@@ -662,6 +663,20 @@ def exclusion_service() -> ExclusionService:
     from gamification.services.exclusion import ExclusionService
 
     return ExclusionService(user_repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def flag_reviews() -> FlagReviews:
+    """The admins' review of the cheating flags (issue #33, docs/analytics.md)."""
+    from gamification.adapters.flag_list import FlagList
+    from gamification.services.flags import FlagReviews
+
+    return FlagReviews(
+        FlagList(dynamodb(), settings().table_name),
+        user_repository(),
+        exclusion_service(),
+        utc_now,
+    )
 
 
 # -- friends (issue #29) -----------------------------------------------------------------------
