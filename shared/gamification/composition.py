@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from gamification.services.history_lake import HistoryLake
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
+    from gamification.services.lake_backfill import LakeBackfill
     from gamification.services.league_close import LeagueClose, LeagueCloseJob
     from gamification.services.league_queries import LeagueQueries
     from gamification.services.outbox import OutboxDispatcher
@@ -463,6 +464,27 @@ def history_lake() -> HistoryLake | None:
     else:
         return None
     return HistoryLake(LakeKeyStore(dynamodb(), config.table_name), sink)
+
+
+def lake_backfill() -> LakeBackfill:
+    """The lake's backfill from the table (docs/analytics.md, "Backfill"): a local lake folder
+    only for now (``GAMIFY_LAKE_DIR``)."""
+    from pathlib import Path
+
+    from gamification.adapters.lake_backfill_files import LocalBackfillFiles
+    from gamification.adapters.lake_keys import LakeKeyStore
+    from gamification.adapters.player_history import PlayerHistory
+    from gamification.services.lake_backfill import LakeBackfill
+
+    config = settings()
+    if not config.lake_dir:
+        raise ValueError("no local lake folder (GAMIFY_LAKE_DIR): the S3 backfill is not built")
+    return LakeBackfill(
+        PlayerHistory(dynamodb(), config.table_name),
+        LakeKeyStore(dynamodb(), config.table_name),
+        LocalBackfillFiles(Path(config.lake_dir)),
+        config.stage,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -7,18 +7,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
 from gamification.adapters.lake_backfill_files import LocalBackfillFiles
 from gamification.adapters.lake_duckdb import LakeQueries
 from gamification.adapters.lake_sink import LocalLakeFolder
+from gamification.adapters.player_history import PlayerHistory
+from gamification.adapters.user_repository import UserRepository
 from gamification.domain.domain_events import event_id
 from gamification.domain.event_catalog import DomainEvent
 from gamification.domain.game_rules import default_game_rules
 from gamification.domain.lake import row_id
-from gamification.domain.profile_records import StoredUser
+from gamification.domain.profile_records import StoredUser, UserChange
 from gamification.domain.state import UserState
 from gamification.domain.streaks import DayRun, StreakTrack
+from gamification.local.provision import Provisioned
 from gamification.services.analytics import Analytics
 from gamification.services.history_lake import HistoryLake
 from gamification.services.lake_backfill import LakeBackfill
@@ -128,3 +132,23 @@ def test_a_backfilled_row_has_the_row_id_of_the_live_row_of_the_same_fact(
         "FROM events WHERE type = 'badge.earned'"
     )
     assert (rows, distinct, expected) == (2, 1, 2)
+
+
+def test_the_table_side_lists_players_with_their_profile_and_markers(aws: Provisioned) -> None:
+    """``PlayerHistory`` on moto: the player index, the profile, every ``SEEN#`` marker."""
+    client = boto3.client("dynamodb")
+    users = UserRepository(client, aws.table_name)
+    state = UserState.new("ann").model_copy(update={"xp": 20})
+    users.save(
+        UserChange(
+            before=users.load("ann"),
+            state=state,
+            now=_at(1),
+            new_markers=("post_read#p1", "post_read#p2"),
+        )
+    )
+
+    found = PlayerHistory(client, aws.table_name)
+    assert "ann" in set(found.user_ids())
+    assert found.load("ann").state.xp == 20
+    assert sorted(found.applied("ann")) == [("post_read#p1", _at(1)), ("post_read#p2", _at(1))]

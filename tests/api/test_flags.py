@@ -62,7 +62,8 @@ def test_clear_and_confirm_close_the_flag_and_confirm_excludes(api: Api) -> None
         "review": "cleared",
         "excluded": False,
     }
-    assert again.status == 404 and again.error["code"] == "flag_not_found"
+    assert again.status == 404
+    assert again.error["code"] == "flag_not_found"
     assert confirmed.status == 200, confirmed.text
     assert (confirmed.json["review"], confirmed.json["excluded"]) == ("confirmed", True)
     export = api.get("/v1/admin/users/mallory/export", as_=admin()).json
@@ -75,7 +76,8 @@ def test_confirm_takes_an_optional_body_and_names_a_bad_field(api: Api) -> None:
     wrong = api.post("/v1/admin/flags/bob/confirm", as_=admin(), body={"exclude": "yes"})
     kept = api.post("/v1/admin/flags/bob/confirm", as_=admin(), body={"exclude": False})
 
-    assert wrong.status == 422 and "body.exclude" in wrong.error_fields(), wrong.text
+    assert wrong.status == 422, wrong.text
+    assert "body.exclude" in wrong.error_fields()
     assert kept.status == 200, kept.text
     assert kept.json["excluded"] is False
 

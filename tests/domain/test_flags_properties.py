@@ -72,7 +72,8 @@ def test_an_open_flag_is_never_raised_again_but_a_cleared_user_can_be_flagged_an
     assert again is None
     later = NOW + timedelta(minutes=1)
     _, anew = velocity_step(counts, [later] * 6, LIMIT, None, later)
-    assert anew is not None and anew.window == "2026-11-27T12:01"
+    assert anew is not None
+    assert anew.window == "2026-11-27T12:01"
 
 
 moments = st.lists(
@@ -114,7 +115,8 @@ def test_outlier_flags_are_the_rule_with_evidence_that_explains_them(xps: list[i
     # The threshold is the least XP the rule flags in this cohort: one less is not flagged.
     bar = rule.factor * median(list(board.values()))
     for flag in raised.values():
-        assert flag.threshold >= rule.min_xp and flag.threshold > bar
+        assert flag.threshold >= rule.min_xp
+        assert flag.threshold > bar
         below = flag.threshold - 1
         assert below < rule.min_xp or below <= bar
 

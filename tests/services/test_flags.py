@@ -49,7 +49,8 @@ def test_clearing_closes_the_flag_with_its_event_and_excludes_nobody(
 
     assert (done.review.value, done.excluded) == ("cleared", False)
     stored = profiles.load("cheat")
-    assert stored.state.flag is None and stored.marks.exclusion is None
+    assert stored.state.flag is None
+    assert stored.marks.exclusion is None
     assert service.open_flags().flags == []
     assert _events(profiles) == [
         ("cheat", "user.flag_reviewed", {"flag_rule": "velocity", "review": "cleared"})
@@ -74,12 +75,14 @@ def test_confirming_excludes_with_the_existing_exclusion_then_closes_the_flag(
 
 def test_confirming_without_exclusion_or_with_a_reason(profiles: FakeProfiles) -> None:
     kept = _service(profiles).confirm("cheat", exclude=False)
-    assert kept.excluded is False and profiles.load("cheat").marks.exclusion is None
+    assert kept.excluded is False
+    assert profiles.load("cheat").marks.exclusion is None
 
     profiles.put(StoredUser(UserState.new("other").model_copy(update={"flag": FLAG})))
     _service(profiles).confirm("other", reason="bot traffic")
     exclusion = profiles.load("other").marks.exclusion
-    assert exclusion is not None and exclusion.reason == "bot traffic"
+    assert exclusion is not None
+    assert exclusion.reason == "bot traffic"
 
 
 def test_a_user_without_an_open_flag_is_not_found_and_nothing_is_written(

@@ -103,9 +103,11 @@ def test_a_velocity_flagged_member_is_left_out_of_the_close_until_cleared(
 
     assert (done.checkpoint.closed, done.checkpoint.flagged) == (2, 1)
     bot = pipeline.users.load("bot").state
-    assert bot.league.result is None and not bot.league.pending_close
+    assert bot.league.result is None
+    assert not bot.league.pending_close
     ann = pipeline.users.load("ann").state.league.result
-    assert ann is not None and (ann.rank, ann.to_tier) == (1, 1)  # 60 XP of bot's never counted
+    assert ann is not None
+    assert (ann.rank, ann.to_tier) == (1, 1)
 
     # Cleared: the flag leaves the profile and the list; the next close counts the user.
     reviews = FlagReviews(
