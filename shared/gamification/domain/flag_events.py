@@ -49,10 +49,10 @@ def velocity_check(
     rules: GameRules,
     now: datetime,
 ) -> tuple[UserState, tuple[EventDraft, ...]]:
-    """One commit's activities that earned XP, counted per received minute; the state with the
+    """One commit's activities that earned XP, counted per minute of occurrence; the state with the
     new counts (and a new flag, with its ``user.flagged``, when the velocity rule fires)."""
-    received = {activity_key(a, rules): a.received_at for a in chunk}
-    earned = [received[a.key] for a in effects.awards if a.xp > 0 and a.key in received]
+    occurred = {activity_key(a, rules): a.occurred_at for a in chunk}
+    earned = [occurred[a.key] for a in effects.awards if a.xp > 0 and a.key in occurred]
     counts, flag = velocity_step(state.velocity, earned, rules.leagues.velocity, state.flag, now)
     update: dict[str, object] = {}
     if counts != state.velocity:

@@ -2,8 +2,10 @@
 
 Two rules, both data (``data/leagues.json``):
 
-* **velocity** (``VelocityRule``): more than ``max_per_minute`` XP-earning activities received
-  in one UTC minute (the ingest API's ``received_at``, which a client cannot set). Evaluated by
+* **velocity** (``VelocityRule``): more than ``max_per_minute`` XP-earning activities that
+  occurred in one UTC minute (``occurred_at``: an offline client syncing a day of reading, or
+  the simulator's back-dated import, arrives in a burst but is spread over its real minutes;
+  a script stamping "now" 2,300 times is not). Evaluated by
   the consumer in the user's own transaction, over a bounded per-minute count in the profile
   (``UserState.velocity``: at most ``KEPT_MINUTES`` minutes);
 * **outlier** (``domain.cheating.OutlierRule``): a league week's XP far above the cohort's,
@@ -44,7 +46,7 @@ class Review(StrEnum):
 
 
 class VelocityRule(BaseModel):
-    """More than ``max_per_minute`` XP-earning activities received in one minute."""
+    """More than ``max_per_minute`` XP-earning activities that occurred in one minute."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -73,19 +75,19 @@ def minute_of(moment: datetime) -> str:
 
 def velocity_step(
     counts: Mapping[str, int],
-    received: Iterable[datetime],
+    occurred: Iterable[datetime],
     rule: VelocityRule,
     flag: Flag | None,
     now: datetime,
 ) -> tuple[dict[str, int], Flag | None]:
-    """Add one commit's XP-earning activities (their receive times) to the per-minute counts.
+    """Add one commit's XP-earning activities (their occurrence times) to the per-minute counts.
 
     Returns the counts to store (the latest ``KEPT_MINUTES`` minutes) and a *new* flag when a
     minute's count crosses the rule's limit in this commit and no flag is open. An activity of
     a minute older than every kept one is not counted (it cannot make a newer count wrong).
     """
     added: dict[str, int] = {}
-    for moment in received:
+    for moment in occurred:
         minute = minute_of(moment)
         added[minute] = added.get(minute, 0) + 1
     if not added:

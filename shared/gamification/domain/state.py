@@ -141,7 +141,7 @@ class UserState(BaseModel):
     """The open cheating flag (domain.flags), until an admin reviews it: left out of league
     closes meanwhile. Written by the consumer, the league close and the review (≤ 120 B)."""
     velocity: dict[str, int] = Field(default_factory=dict)
-    """XP-earning activities received per UTC minute, the latest ``flags.KEPT_MINUTES``
+    """XP-earning activities per UTC minute of occurrence, the latest ``flags.KEPT_MINUTES``
     minutes only (≤ 3 entries): what the velocity rule counts."""
 
     @property
