@@ -258,7 +258,7 @@ class LeagueClose:
                 counts["left"] += 1
                 continue
             if user_id in left_out:
-                left = self._leave_out(ranked[user_id], week, raised.get(user_id), now)
+                left = self._leave_out(ranked[user_id], week, raised.get(user_id), rules, now)
                 counts["flagged" if left else "already"] += 1
                 continue
             applied = self._apply(stored[user_id], cohort, outcomes[user_id], rules, now)
@@ -270,27 +270,48 @@ class LeagueClose:
         return counts
 
     def _leave_out(
-        self, stored: StoredUser, week: str, flag: flags.Flag | None, now: datetime
+        self,
+        stored: StoredUser,
+        week: str,
+        flag: flags.Flag | None,
+        rules: GameRules,
+        now: datetime,
     ) -> bool:
         """Commit a flagged member's week as closed without a result (with the flag the close
-        raised, and its event, in the same transaction); ``False`` when done before. Such a
-        member joins the next week with their first XP in it (``leagues.may_join``)."""
+        raised, and its event, in the same transaction); ``False`` when done before. A member
+        who already earned XP in the new week is seated in it by the same write, as a ranked
+        member is (``_apply``)."""
+        seat: Membership | None = None
         for _ in range(self._max_attempts):
             state = stored.state
             league = leagues.leave_out(state.league, week)
             if league == state.league:
                 return False
+            current = iso_week(now)
+            membership = None
+            if leagues.may_join(league, current, state.weekly_xp.get(current, 0)):
+                tier = rules.leagues.tier(league.tier).index
+                if seat is None or (seat.week, seat.tier) != (current, tier):
+                    seat = self._leagues.take_seat(current, tier, state.user_id)
+                membership = seat
+                league = leagues.join(
+                    league.model_copy(update={"tier": tier}), current, seat.cohort
+                )
             update: dict[str, Any] = {"league": league}
-            events: tuple[EventDraft, ...] = ()
+            events: tuple[EventDraft, ...] = (joined_league(membership, now),) if membership else ()
             if flag is not None and state.flag is None:
                 update["flag"] = flag
-                events = (user_flagged(flag),)
+                events = (user_flagged(flag), *events)
                 logger.warning(
                     "flagged at the close",
                     extra={"user_id": state.user_id, "week": week, "rule": flag.rule.value},
                 )
             change = UserChange(
-                before=stored, state=state.model_copy(update=update), now=now, events=events
+                before=stored,
+                state=state.model_copy(update=update),
+                now=now,
+                membership=membership,
+                events=events,
             )
             try:
                 self._users.commit(change)

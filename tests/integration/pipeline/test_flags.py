@@ -96,6 +96,12 @@ def test_a_velocity_flagged_member_is_left_out_of_the_close_until_cleared(
     pipeline.consumer.consume(_reads("bob", 0, 1))  # type: ignore[arg-type]
     week = iso_week(NOW)
     monday = NOW + timedelta(days=2, hours=12, minutes=5)
+    # bot plays the new week before the old one closes: no seat while the result is pending.
+    pipeline.clock.now = monday
+    pipeline.consumer.consume(
+        [record(activity(user_id="bot", object_id="new-week", at=monday))]  # type: ignore[list-item]
+    )
+    assert pipeline.users.load("bot").state.league.week == week
 
     done = LeagueClose(
         pipeline.leagues, pipeline.users, FakeCloseCheckpoints(), rules=lambda: RULES
@@ -104,7 +110,9 @@ def test_a_velocity_flagged_member_is_left_out_of_the_close_until_cleared(
     assert (done.checkpoint.closed, done.checkpoint.flagged) == (2, 1)
     bot = pipeline.users.load("bot").state
     assert bot.league.result is None
-    assert not bot.league.pending_close
+    assert bot.league.closed == week
+    assert bot.league.week == iso_week(monday)  # seated in the new week by the same write
+    assert bot.league.cohort is not None
     ann = pipeline.users.load("ann").state.league.result
     assert ann is not None
     assert (ann.rank, ann.to_tier) == (1, 1)
