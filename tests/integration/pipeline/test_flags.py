@@ -98,9 +98,7 @@ def test_a_velocity_flagged_member_is_left_out_of_the_close_until_cleared(
     monday = NOW + timedelta(days=2, hours=12, minutes=5)
     # bot plays the new week before the old one closes: no seat while the result is pending.
     pipeline.clock.now = monday
-    pipeline.consumer.consume(
-        [record(activity(user_id="bot", object_id="new-week", at=monday))]  # type: ignore[list-item]
-    )
+    pipeline.consumer.consume([record(activity(user_id="bot", object_id="new-week", at=monday))])
     assert pipeline.users.load("bot").state.league.week == week
 
     done = LeagueClose(
