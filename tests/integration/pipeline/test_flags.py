@@ -19,7 +19,14 @@ from gamification.domain.periods import iso_week
 from gamification.local.provision import Provisioned
 from gamification.services.league_close import LeagueClose
 from tests.fakes.jobs import FakeCloseCheckpoints
-from tests.integration.pipeline.support import NOW, Pipeline, activity, build_pipeline, record
+from tests.integration.pipeline.support import (
+    NOW,
+    Pipeline,
+    Record,
+    activity,
+    build_pipeline,
+    record,
+)
 
 RULES: GameRules = default_game_rules().model_copy(
     update={"leagues": LeagueRules(velocity=VelocityRule(max_per_minute=5))}
@@ -28,7 +35,7 @@ RULES: GameRules = default_game_rules().model_copy(
 pytestmark = pytest.mark.time_machine(NOW)
 
 
-def _reads(user: str, first: int, count: int, seconds: int = 1) -> list[object]:
+def _reads(user: str, first: int, count: int, seconds: int = 1) -> list[Record]:
     return [
         record(activity(user_id=user, object_id=f"p{i}", at=NOW + timedelta(seconds=i * seconds)))
         for i in range(first, first + count)
@@ -49,8 +56,8 @@ def test_six_reads_in_a_minute_raise_one_flag_whatever_the_batches_and_redeliver
 ) -> None:
     pipeline = build_pipeline(aws, redis_client, rules=RULES, fast_path=fast_path)
     first, second = _reads("bot", 0, 3), _reads("bot", 3, 4)
-    pipeline.consumer.consume(first)  # type: ignore[arg-type]
-    pipeline.consumer.consume(second)  # type: ignore[arg-type]  # 7 in the minute: crossed
+    pipeline.consumer.consume(first)
+    pipeline.consumer.consume(second)  # 7 in the minute: crossed
 
     flag = pipeline.users.load("bot").state.flag
     assert flag is not None
@@ -64,9 +71,9 @@ def test_six_reads_in_a_minute_raise_one_flag_whatever_the_batches_and_redeliver
     version = pipeline.users.load("bot").version
 
     # SQS delivers both batches again, and one more read of the minute arrives: no new flag.
-    pipeline.consumer.consume([*first, *second])  # type: ignore[list-item]
+    pipeline.consumer.consume([*first, *second])
     assert pipeline.users.load("bot").version == version  # duplicates: nothing committed
-    pipeline.consumer.consume(_reads("bot", 7, 1))  # type: ignore[arg-type]
+    pipeline.consumer.consume(_reads("bot", 7, 1))
     assert "user.flagged" not in _outbox_types(pipeline, aws.table_name, "bot")
     assert pipeline.users.load("bot").state.flag == flag
 
@@ -78,7 +85,7 @@ def test_the_same_reads_spread_over_minutes_raise_nothing(
     aws: Provisioned, redis_client: redis.Redis
 ) -> None:
     pipeline = build_pipeline(aws, redis_client, rules=RULES)
-    pipeline.consumer.consume(_reads("reader", 0, 20, seconds=15))  # type: ignore[arg-type]
+    pipeline.consumer.consume(_reads("reader", 0, 20, seconds=15))
 
     assert pipeline.users.load("reader").state.flag is None
     assert FlagList(pipeline.dynamodb, aws.table_name).page(10).flags == []
@@ -91,9 +98,9 @@ def test_a_velocity_flagged_member_is_left_out_of_the_close_until_cleared(
     from gamification.services.flags import FlagReviews
 
     pipeline = build_pipeline(aws, redis_client, rules=RULES)
-    pipeline.consumer.consume(_reads("bot", 0, 6))  # type: ignore[arg-type]  # flagged
-    pipeline.consumer.consume(_reads("ann", 0, 2, seconds=30))  # type: ignore[arg-type]
-    pipeline.consumer.consume(_reads("bob", 0, 1))  # type: ignore[arg-type]
+    pipeline.consumer.consume(_reads("bot", 0, 6))  # flagged
+    pipeline.consumer.consume(_reads("ann", 0, 2, seconds=30))
+    pipeline.consumer.consume(_reads("bob", 0, 1))
     week = iso_week(NOW)
     monday = NOW + timedelta(days=2, hours=12, minutes=5)
     # bot plays the new week before the old one closes: no seat while the result is pending.
