@@ -195,6 +195,13 @@ export interface CohortEntryOut {
   weekly_xp: number;
 }
 
+export interface ConfirmIn {
+  /** Also exclude the user (off every board and league until lifted with `PUT /v1/admin/users/{user_id}`). */
+  exclude?: boolean;
+  /** The exclusion's reason (default: the flag's rule) */
+  reason?: string | null;
+}
+
 export interface CurrencyBalanceOut {
   currency: string;
   name: string;
@@ -353,6 +360,25 @@ export interface FieldError {
   message: string;
   /** Machine-readable kind, e.g. `less_than_equal`. */
   type: string;
+}
+
+export interface FlagOut {
+  user_id: string;
+  /** `velocity` (activities a minute) or `outlier` (week XP) */
+  rule: string;
+  /** What the user did: activities in the minute, week XP */
+  observed: number;
+  /** The least that fires the rule */
+  threshold: number;
+  /** The UTC minute (`YYYY-MM-DDTHH:MM`) or the ISO week */
+  window: string;
+  flagged_at: string;
+}
+
+export interface FlagPageOut {
+  flags: Array<FlagOut>;
+  /** Pass back as `cursor` for the next page */
+  next_cursor: string | null;
 }
 
 export interface FollowEntryOut {
@@ -802,6 +828,15 @@ export interface RelationOut {
   blocked: boolean;
 }
 
+export interface ReviewOut {
+  user_id: string;
+  rule: string;
+  /** `cleared` or `confirmed` */
+  review: string;
+  /** The review excluded the user */
+  excluded: boolean;
+}
+
 /** Distinct series completed (the dedupe key makes each series count once). */
 export interface SeriesComplete {
   count: number;
@@ -1110,6 +1145,9 @@ export interface Responses {
   "DELETE /v1/admin/badges/{badge_id}": null;
   "PUT /v1/admin/badges/{badge_id}": BadgeOut;
   "POST /v1/admin/badges/{badge_id}/dry-run": BadgeDryRunOut;
+  "GET /v1/admin/flags": FlagPageOut;
+  "POST /v1/admin/flags/{user_id}/clear": ReviewOut;
+  "POST /v1/admin/flags/{user_id}/confirm": ReviewOut;
   "DELETE /v1/admin/quests/{quest_id}": null;
   "PUT /v1/admin/quests/{quest_id}": QuestOut;
   "POST /v1/admin/quests/{quest_id}/dry-run": QuestDryRunOut;

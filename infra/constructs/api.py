@@ -127,6 +127,9 @@ ACCOUNT_TABLE_ACCESS = TableAccess(
         (("DeleteItem", "ConditionCheckItem"), (keys.graph_pk(""),)),
         (("PutItem", "UpdateItem", "DeleteItem"), (keys.membership_pk(""), keys.team_pk(""))),
         (("UpdateItem",), (keys.stock_pk(""),)),
+        # A flag review (or an erasure) deletes the user's open-flag item with the profile's
+        # write (issue #33, docs/analytics.md); it never puts one.
+        (("DeleteItem",), (keys.FLAGS_PK,)),
     ),
 )
 # The write budget of the activity routes; everything else ingest does goes to the queue.

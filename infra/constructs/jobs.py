@@ -90,7 +90,8 @@ LEAGUES_TABLE_ACCESS = TableAccess(
     writes=("PutItem", "UpdateItem"),
     transactional_writes=("PutItem",),
     write_keys=(keys.LEAGUE_CLOSE_PREFIX, keys.SEATS_PREFIX),
-    transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
+    # FLAGS: an outlier flag's list item, put in the member's transaction (docs/analytics.md).
+    transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX, keys.FLAGS_PK),
 )
 
 ERASER_TABLE_ACCESS = TableAccess(

@@ -45,7 +45,8 @@ CONSUMER_TABLE_ACCESS = TableAccess(
     writes=("UpdateItem", "PutItem"),
     transactional_writes=("PutItem",),
     write_keys=(keys.SEATS_PREFIX, keys.user_pk("")),
-    transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX),
+    # FLAGS: a velocity flag's list item, put in the profile's transaction (docs/analytics.md).
+    transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX, keys.FLAGS_PK),
 )
 
 

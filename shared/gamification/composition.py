@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from gamification.services.event_publisher import EventPublisher
     from gamification.services.exclusion import ExclusionService
     from gamification.services.export import UserExport
+    from gamification.services.flags import FlagReviews
     from gamification.services.follows import FollowService
     from gamification.services.friend_board import FriendBoardQueries
     from gamification.services.friend_passed import FriendPassedNotices
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from gamification.services.history_lake import HistoryLake
     from gamification.services.ingest import IngestService
     from gamification.services.jobs import Continuation, JobRunner
+    from gamification.services.lake_backfill import LakeBackfill
     from gamification.services.league_close import LeagueClose, LeagueCloseJob
     from gamification.services.league_queries import LeagueQueries
     from gamification.services.outbox import OutboxDispatcher
@@ -500,6 +502,27 @@ def history_lake() -> HistoryLake | None:
     return HistoryLake(LakeKeyStore(dynamodb(), config.table_name), sink)
 
 
+def lake_backfill() -> LakeBackfill:
+    """The lake's backfill from the table (docs/analytics.md, "Backfill"): a local lake folder
+    only for now (``GAMIFY_LAKE_DIR``)."""
+    from pathlib import Path
+
+    from gamification.adapters.lake_backfill_files import LocalBackfillFiles
+    from gamification.adapters.lake_keys import LakeKeyStore
+    from gamification.adapters.player_history import PlayerHistory
+    from gamification.services.lake_backfill import LakeBackfill
+
+    config = settings()
+    if not config.lake_dir:
+        raise ValueError("no local lake folder (GAMIFY_LAKE_DIR): the S3 backfill is not built")
+    return LakeBackfill(
+        PlayerHistory(dynamodb(), config.table_name),
+        LakeKeyStore(dynamodb(), config.table_name),
+        LocalBackfillFiles(Path(config.lake_dir)),
+        config.stage,
+    )
+
+
 @lru_cache(maxsize=1)
 def webhook_repository() -> WebhookRepository:
     from gamification.adapters.webhook_repository import WebhookRepository
@@ -698,6 +721,20 @@ def exclusion_service() -> ExclusionService:
     from gamification.services.exclusion import ExclusionService
 
     return ExclusionService(user_repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def flag_reviews() -> FlagReviews:
+    """The admins' review of the cheating flags (issue #33, docs/analytics.md)."""
+    from gamification.adapters.flag_list import FlagList
+    from gamification.services.flags import FlagReviews
+
+    return FlagReviews(
+        FlagList(dynamodb(), settings().table_name),
+        user_repository(),
+        exclusion_service(),
+        utc_now,
+    )
 
 
 # -- friends (issue #29) -----------------------------------------------------------------------

@@ -41,3 +41,23 @@ class FakeLakeSink:
         if self.down:
             raise ConnectionError("the fake sink is down")
         self.rows.extend(rows)
+
+
+class FakePlayerHistory:
+    """What the backfill reads per player (real: ``adapters.player_history.PlayerHistory``):
+    stored profiles and their dedupe markers."""
+
+    def __init__(self) -> None:
+        from gamification.domain.profile_records import StoredUser
+
+        self.profiles: dict[str, StoredUser] = {}
+        self.markers: dict[str, list[tuple[str, Any]]] = {}
+
+    def user_ids(self) -> list[str]:
+        return list(self.profiles)
+
+    def load(self, user_id: str) -> Any:
+        return self.profiles[user_id]
+
+    def applied(self, user_id: str) -> list[tuple[str, Any]]:
+        return list(self.markers.get(user_id, []))

@@ -111,6 +111,8 @@ EXPECTED: dict[str, set[Grant]] = {
     )
     # A redeem draws from the stock shards inside its transaction only (docs/wallet.md).
     | _grants("dynamodb:UpdateItem" + TXN + " on STOCK#*", "Table")
+    # A flag review or an erasure deletes the open-flag item with the profile (issue #33).
+    | _grants("dynamodb:DeleteItem" + TXN + " on FLAGS", "Table")
     | _grants("lambda:InvokeFunction", "eraser-live"),
     # BatchGetItem and the player index: the badge dry run reads stored profiles (no write).
     "admin": _grants(["dynamodb:Query", "dynamodb:GetItem", "dynamodb:BatchGetItem"], "Table")
@@ -139,7 +141,8 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("lambda:InvokeFunction", "backfill-live")
     | _grants("sqs:SendMessage", "WebhookQueue"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
+    # FLAGS: a velocity flag's list item, only inside the user's transaction (issue #33).
+    | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,FLAGS,USER#*", "Table")
     # The pending-marker path (profile, then markers) and the league seat counter, outside
     # transactions (docs/pipeline.md).
     | _grants(
@@ -243,7 +246,8 @@ EXPECTED: dict[str, set[Grant]] = {
         ],
         "Table",
     )
-    | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
+    # FLAGS: an outlier flag's list item, only inside the member's transaction (issue #33).
+    | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,FLAGS,USER#*", "Table")
     # Fans out to its shards and continues a paused shard in a fresh invocation of itself.
     | _grants("lambda:InvokeFunction", "leagues-live")
     | FAILED_RUN,
@@ -346,7 +350,7 @@ def test_the_consumer_writes_outside_transactions_only_users_and_seats(
     }
     assert writes == {
         ("dynamodb:Query", "Table"),
-        ("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table"),
+        ("dynamodb:PutItem" + TXN + " on COHORT#*,FLAGS,USER#*", "Table"),
         # The league seat counter (ADD) and the pending-marker path (profile, then markers).
         ("dynamodb:UpdateItem on SEATS#*,USER#*", "Table"),
         ("dynamodb:PutItem on SEATS#*,USER#*", "Table"),

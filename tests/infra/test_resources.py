@@ -637,7 +637,8 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
     }
     # Badges, quests, webhooks, teams, the shop and wallet rules by the admin function (and a
     # wallet adjustment, which commits with the profile's guard); a user's erasure and exclusion
-    # by the account function (which owns profile writes), their export by the read path.
+    # by the account function (which owns profile writes), their export by the read path;
+    # the cheating flags' review by the account function too (it excludes and writes profiles).
     assert admin == {
         ("badges", "admin"),
         ("quests", "admin"),
@@ -648,6 +649,7 @@ def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> 
         ("users", "admin"),
         ("users", "account"),
         ("users", "query"),
+        ("flags", "account"),
     }
     assert all(route.auth == "admin" for route in ROUTES if route.path.startswith("/v1/admin"))
 

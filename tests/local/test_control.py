@@ -51,6 +51,10 @@ class RecordingStack:
         self.calls.append(("invoke", name, event, asynchronous))
         return {"done": True}
 
+    def backfill_lake(self, before: datetime) -> dict[str, Any]:
+        self.calls.append(("backfill", before))
+        return {"rows": 0}
+
 
 def _post(target: str, body: bytes = b"", headers: list[tuple[str, str]] | None = None) -> Request:
     return Request("POST", target, headers=headers or [], body=body)
@@ -131,3 +135,13 @@ def test_the_ends_of_the_job_window_are_accepted(at: str) -> None:
     stack = RecordingStack()
     assert control(stack)(_post(f"/local/jobs/reminder_fanout?at={at}")).status == 200
     assert len(stack.calls) == 1
+
+
+def test_the_lake_backfill_runs_as_of_a_time_with_its_offset() -> None:
+    stack = RecordingStack()
+    handle = control(stack)
+    done = handle(_post("/local/lake/backfill?before=2026-11-10T00:00:00%2B00:00"))
+    assert (done.status, json.loads(done.body)) == (200, {"rows": 0})
+    assert stack.calls == [("backfill", datetime(2026, 11, 10, tzinfo=UTC))]
+    assert handle(_post("/local/lake/backfill?before=2026-11-10T00:00:00")).status == 400
+    assert handle(_post("/local/lake/backfill?before=soon")).status == 400

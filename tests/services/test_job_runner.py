@@ -100,6 +100,7 @@ def test_the_summary_lists_the_record_its_ids_status_and_counts_flat() -> None:
         "stayed": 0,
         "already": 0,
         "left": 0,
+        "flagged": 0,
         "done": False,
         "done_this_run": 0,
     }

@@ -323,3 +323,15 @@ def stock_sk(shard: int) -> str:
     """One shard of a stock: buyers drawing from different shards never touch the same item,
     so they do not conflict (a transaction conflict is per item)."""
     return f"SHARD#{shard:02d}"
+
+
+# -- cheating flags (issue #33, docs/analytics.md) ------------------------------------------------
+
+FLAGS_PK = "FLAGS"
+"""The open flags, one item per flagged user: what ``GET /v1/admin/flags`` pages through.
+Flags are rare (a rule fires once per flag, an admin closes it), so one partition holds them."""
+FLAG_PREFIX = "USER#"
+
+
+def flag_sk(user_id: str) -> str:
+    return f"{FLAG_PREFIX}{user_id}"

@@ -202,7 +202,7 @@ class LeagueRepository:
         return sorted(str(from_item(i)["user_id"]) for i in response.get("Items", []))
 
 
-_COUNTS = ("position", "closed", "promoted", "demoted", "stayed", "already", "left")
+_COUNTS = ("position", "closed", "promoted", "demoted", "stayed", "already", "left", "flagged")
 
 
 class CloseCheckpoints:

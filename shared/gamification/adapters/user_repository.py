@@ -28,6 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.event_codec import OUTBOX, encode_outbox
+from gamification.adapters.flag_list import flag_write
 from gamification.adapters.league_repository import cohort_name, membership_put
 from gamification.adapters.notification_codec import DEFAULT_NOTIFICATION_TTL, notification_item
 from gamification.adapters.profile_codec import (
@@ -279,8 +280,12 @@ class UserRepository:
                 }
             )
             put: Any = {"Put": {"TableName": self._table, "Item": item, **condition}}
+            # An open flag goes with the game data (its list item names the user).
+            unflag = flag_write(self._table, user_id, stored.state.flag, None)
             try:  # a one-item transaction: the profile is only ever put inside one (IAM)
-                self._client.transact_write_items(TransactItems=[put])
+                self._client.transact_write_items(
+                    TransactItems=[put, *([unflag] if unflag else [])]
+                )
             except ClientError as error:
                 if error.response["Error"]["Code"] == "TransactionCanceledException":
                     continue
@@ -340,6 +345,7 @@ class UserRepository:
             and not change.notifications
             and change.membership is None
             and not change.wallet
+            and change.state.flag == before.state.flag
             and len(after_pending) <= PENDING_MAX_KEYS
             and sum(len(k.encode()) for k in after_pending) <= PENDING_MAX_BYTES
         )
@@ -458,6 +464,10 @@ class UserRepository:
         purse = WalletItems(self._table, user_id, change.wallet)
         wallet_from = len(items)
         items.extend(purse.items)
+        # The flags list follows the profile's flag in the same transaction (adapters.flag_list).
+        flagged = flag_write(self._table, user_id, change.before.state.flag, change.state.flag)
+        if flagged is not None:
+            items.append(flagged)
         seat = 1 if change.membership is not None else 0
         room = MAX_TRANSACTION_ITEMS - len(items) - seat  # the league seat commits too
         items.extend(

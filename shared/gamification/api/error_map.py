@@ -206,6 +206,9 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.dry_run", "InvalidPositionError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
+    ("gamification.services.flags", "NoOpenFlagError"): _not_found(
+        "flag_not_found", "the user has no open flag (never flagged, or reviewed already)"
+    ),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

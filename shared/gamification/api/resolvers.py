@@ -35,7 +35,7 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
     ),
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
     "meta": ("meta",),
-    "account": ("account", "privacy", "follows", "team_membership", "redeem", "pair_quests"),
+    "account": ("account", "privacy", "follows", "team_membership", "redeem", "pair_quests", "flags"),
     "admin": ("admin", "webhooks", "team_admin", "shop"),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""

@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from gamification.cli.client import ApiClient
 from gamification.cli.render import table
@@ -21,9 +22,12 @@ def add_commands(command: Any) -> None:
     analytics = command(
         "analytics", "local stack: SQL and named reports over the history lake (DuckDB)"
     )
-    analytics.add_argument("action", choices=["query", "report", "reports"])
+    analytics.add_argument("action", choices=["query", "report", "reports", "backfill"])
     analytics.add_argument("text", nargs="?", help="the SQL (query) or the report's name (report)")
     analytics.add_argument("--lake", help="the lake folder (default: the local stack's)")
+    analytics.add_argument(
+        "--before", help="backfill: what the table proves before this ISO time (default: now)"
+    )
     analytics.set_defaults(command=run)
 
     report = command("report", "local stack: the control group's impact, from the history lake")
@@ -87,6 +91,10 @@ def impact(client: ApiClient, args: argparse.Namespace) -> int:
 def run(client: ApiClient, args: argparse.Namespace) -> int:
     from gamification.services.analytics import report_description, report_names
 
+    if args.action == "backfill":  # the running local stack writes it (docs/analytics.md)
+        path = "/local/lake/backfill" + (f"?before={quote(args.before)}" if args.before else "")
+        print(json.dumps(client.call("POST", path), indent=2))
+        return 0
     if args.action == "reports":
         print(table(["report", "what"], [(n, report_description(n)) for n in report_names()]))
         return 0

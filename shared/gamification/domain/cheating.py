@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class OutlierRule(BaseModel):
-    """Week XP far above the cohort's: flagged for an admin and held from promotion."""
+    """Week XP far above the cohort's: flagged for an admin and left out of the close."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

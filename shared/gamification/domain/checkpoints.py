@@ -84,4 +84,6 @@ class CloseCheckpoint:
     already: int = 0
     left: int = 0
     """Members no longer ranked here: erased, hidden or excluded (they keep their tier)."""
+    flagged: int = 0
+    """Members left out for an open cheating flag (domain.flags; they keep their tier)."""
     done: bool = False

@@ -91,6 +91,18 @@ class UserExcluded(_Data):
     excluded_at: AwareDatetime
 
 
+class UserFlagged(_Data):
+    flag_rule: str = Field(description="The rule that fired: velocity or outlier")
+    observed: int = Field(description="What the user did: activities in the minute, or week XP")
+    threshold: int = Field(description="The least that fires the rule")
+    flag_window: str = Field(description="The UTC minute (YYYY-MM-DDTHH:MM) or the ISO week")
+
+
+class UserFlagReviewed(_Data):
+    flag_rule: str = Field(description="The rule of the flag reviewed")
+    review: str = Field(description="cleared or confirmed")
+
+
 class UserErased(_Data):
     erased_at: AwareDatetime = Field(description="When the erasure was requested")
 
@@ -218,6 +230,19 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "An operator took the user off every board (once per exclusion).",
             UserExcluded,
+        ),
+        EventSpec(
+            "user.flagged",
+            1,
+            "A cheating rule fired: the user is left out of league closes until an admin"
+            " reviews the flag (once per flag).",
+            UserFlagged,
+        ),
+        EventSpec(
+            "user.flag_reviewed",
+            1,
+            "An admin cleared or confirmed the user's open flag (once per flag).",
+            UserFlagReviewed,
         ),
         EventSpec(
             "user.erased",

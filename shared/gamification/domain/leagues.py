@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from gamification.domain import text
 from gamification.domain.cheating import OutlierRule
+from gamification.domain.flags import VelocityRule
 from gamification.domain.messages import DEFAULT_LOCALE
 from gamification.domain.messages import text as message_text
 
@@ -83,7 +84,9 @@ class LeagueRules(BaseModel):
     promote_percent: Annotated[int, Field(ge=0, le=100)] = 20
     demote_percent: Annotated[int, Field(ge=0, le=100)] = 20
     outliers: OutlierRule = OutlierRule()
-    """Which members a close flags and holds from promotion (``domain.cheating``)."""
+    """Which members a close flags (``domain.cheating``, ``domain.flags``)."""
+    velocity: VelocityRule = VelocityRule()
+    """Which activity rate the consumer flags (``domain.flags``)."""
 
     @field_validator("tiers", mode="before")
     @classmethod
@@ -280,6 +283,15 @@ def apply_outcome(league: LeagueState, cohort: int, outcome: Outcome) -> LeagueS
             ),
         }
     )
+
+
+def leave_out(league: LeagueState, week: str) -> LeagueState:
+    """The state of a member left out of ``week``'s close (an open cheating flag): no result,
+    the tier kept, the week marked closed so they join the next one; unchanged when that week
+    is already closed (idempotent)."""
+    if league.week != week or league.closed == week:
+        return league
+    return league.model_copy(update={"closed": week})
 
 
 def result_message(

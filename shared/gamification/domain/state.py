@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from gamification.domain import text
 from gamification.domain.badges import UserStats
 from gamification.domain.experiments import Assignment
+from gamification.domain.flags import Flag
 from gamification.domain.freezes import FreezeLedger
 from gamification.domain.leagues import LeagueState
 from gamification.domain.levels import level_from_xp
@@ -138,6 +139,12 @@ class UserState(BaseModel):
     alone, like ``league``); the activity path only reads it."""
     wallet: WalletState = WalletState()
     """Currency balances and the ledger's length (domain.wallet; one number per currency)."""
+    flag: Flag | None = None
+    """The open cheating flag (domain.flags), until an admin reviews it: left out of league
+    closes meanwhile. Written by the consumer, the league close and the review (≤ 120 B)."""
+    velocity: dict[str, int] = Field(default_factory=dict)
+    """XP-earning activities per UTC minute of occurrence, the latest ``flags.KEPT_MINUTES``
+    minutes only (≤ 3 entries): what the velocity rule counts."""
 
     @property
     def level(self) -> int:

@@ -53,6 +53,8 @@ class Stack(Protocol):
 
     def has_function(self, name: str) -> bool: ...
 
+    def backfill_lake(self, before: datetime) -> dict[str, Any]: ...
+
     def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any: ...
 
 
@@ -67,6 +69,7 @@ def control(stack: Stack, inbox: WebhookInbox | None = None) -> Callable[[Reques
         ("POST", "/local/dlq/redrive"): lambda _: json_response(
             200, {"moved": stack.redrive_dead_letters()}
         ),
+        ("POST", "/local/lake/backfill"): lambda request: _backfill(stack, request),
     }
 
     def handle(request: Request) -> Response:
@@ -97,6 +100,20 @@ def _dead_letters(stack: Stack, request: Request) -> Response:
             [{"field": "query.limit", "message": "expected 1..1000", "type": "int"}],
         )
     return json_response(200, {"messages": stack.dead_letters(int(raw))})
+
+
+def _backfill(stack: Stack, request: Request) -> Response:
+    """``?before=ISO`` (default: now): the lake's rows of what the table proves before it."""
+    raw = parse_qs(urlsplit(request.target).query).get("before", [""])[-1]
+    try:
+        before = datetime.fromisoformat(raw) if raw else datetime.now(UTC)
+    except ValueError:
+        before = None
+    if before is None or before.tzinfo is None:
+        message = "before: expected an ISO time with its offset"
+        field = [{"field": "query.before", "message": message, "type": "datetime"}]
+        return error(400, "invalid_time", message, field)
+    return json_response(200, stack.backfill_lake(before))
 
 
 def _redis(action: Callable[[], Any], done: str, result: str | None = None) -> Response:

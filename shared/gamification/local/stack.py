@@ -325,6 +325,15 @@ class LocalStack:
         provisioned = self._require(self.provisioned)
         return dead_letters.redrive(boto3.client("sqs"), provisioned.dlq_url, provisioned.queue_url)
 
+    def backfill_lake(self, before: datetime) -> dict[str, Any]:
+        """Write the lake's rows of everything stored before ``before`` (docs/analytics.md)."""
+        import dataclasses
+
+        from gamification import composition
+
+        done = composition.lake_backfill().run(composition.rules()(), before)
+        return dataclasses.asdict(done)
+
     def status(self) -> dict[str, Any]:
         provisioned, info = self._require(self.provisioned), self._require(self.info)
         sqs = boto3.client("sqs")

@@ -21,6 +21,7 @@ from gamification.domain.activity import Activity
 from gamification.domain.boards import PlayerScore
 from gamification.domain.domain_events import derive, experiment_assigned, joined_league
 from gamification.domain.experiments import assign, experience
+from gamification.domain.flag_events import velocity_check
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Membership, cohort_name
 from gamification.domain.periods import iso_week
@@ -197,6 +198,10 @@ class ActivityApplier:
             if rules.policy.control.running and assignment != state.experiment:
                 state = state.model_copy(update={"experiment": assignment})
                 events += (experiment_assigned(assignment.group, assignment.salt, now),)
+            # The velocity rule counts in this transaction: a redelivered activity is a duplicate
+            # and counts nothing, so a flag is raised once (domain.flags).
+            state, raised = velocity_check(state, chunk, effects, rules, now)
+            events += raised
             # The control group plays invisibly: no notifications, so no push (experiments).
             control = experience(state.experiment) == "control"
             change = UserChange(

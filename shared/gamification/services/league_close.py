@@ -33,10 +33,11 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from gamification.domain import cheating, leagues, notifications, wallet
+from gamification.domain import flags, leagues, notifications, wallet
 from gamification.domain.checkpoints import CloseCheckpoint, tally
-from gamification.domain.domain_events import joined_league, league_closed
+from gamification.domain.domain_events import EventDraft, joined_league, league_closed
 from gamification.domain.experiments import experience
+from gamification.domain.flag_events import user_flagged
 from gamification.domain.game_rules import GameRules
 from gamification.domain.leagues import Movement, Outcome, Standing
 from gamification.domain.periods import iso_week, week_bounds
@@ -236,16 +237,29 @@ class LeagueClose:
             for u, s in stored.items()
             if s.listed and (s.state.league.week, s.state.league.cohort) == (week, cohort)
         }
-        standings = [Standing(u, s.state.weekly_xp.get(week, 0)) for u, s in ranked.items()]
-        # Flagged members (implausible week XP, ``domain.cheating``) are held from promotion.
-        held = cheating.outliers({s.user_id: s.xp for s in standings}, rules.leagues.outliers)
-        outcomes = leagues.close_cohort(week, tier, standings, rules.leagues, held)
-        for user_id in sorted(held):  # the admin's trail until flags are stored (docs/rules.md)
-            logger.warning("held from promotion", extra={"user_id": user_id, "week": week})
-        counts = dict.fromkeys(("closed", "promoted", "demoted", "stayed", "already", "left"), 0)
+        week_xp = {u: s.state.weekly_xp.get(week, 0) for u, s in ranked.items()}
+        # Cheating flags (domain.flags): a member with an open flag, or one the outlier rule
+        # flags now, is left out of the close (no rank, no result, the tier kept) until an
+        # admin reviews it. The rule reads every ranked member's XP, flagged or not, so a
+        # re-run after some commits flags the same members.
+        raised = {
+            u: f
+            for u, f in flags.outlier_flags(week, week_xp, rules.leagues.outliers, now).items()
+            if ranked[u].state.flag is None
+        }
+        left_out = {u for u, s in ranked.items() if s.state.flag is not None} | set(raised)
+        standings = [Standing(u, xp) for u, xp in week_xp.items() if u not in left_out]
+        outcomes = leagues.close_cohort(week, tier, standings, rules.leagues)
+        counts = dict.fromkeys(
+            ("closed", "promoted", "demoted", "stayed", "flagged", "already", "left"), 0
+        )
         for user_id in members:
             if user_id not in ranked:
                 counts["left"] += 1
+                continue
+            if user_id in left_out:
+                left = self._leave_out(ranked[user_id], week, raised.get(user_id), rules, now)
+                counts["flagged" if left else "already"] += 1
                 continue
             applied = self._apply(stored[user_id], cohort, outcomes[user_id], rules, now)
             if applied is None:
@@ -254,6 +268,58 @@ class LeagueClose:
             counts["closed"] += 1
             counts[applied.value] += 1
         return counts
+
+    def _leave_out(
+        self,
+        stored: StoredUser,
+        week: str,
+        flag: flags.Flag | None,
+        rules: GameRules,
+        now: datetime,
+    ) -> bool:
+        """Commit a flagged member's week as closed without a result (with the flag the close
+        raised, and its event, in the same transaction); ``False`` when done before. A member
+        who already earned XP in the new week is seated in it by the same write, as a ranked
+        member is (``_apply``)."""
+        seat: Membership | None = None
+        for _ in range(self._max_attempts):
+            state = stored.state
+            league = leagues.leave_out(state.league, week)
+            if league == state.league:
+                return False
+            current = iso_week(now)
+            membership = None
+            if leagues.may_join(league, current, state.weekly_xp.get(current, 0)):
+                tier = rules.leagues.tier(league.tier).index
+                if seat is None or (seat.week, seat.tier) != (current, tier):
+                    seat = self._leagues.take_seat(current, tier, state.user_id)
+                membership = seat
+                league = leagues.join(
+                    league.model_copy(update={"tier": tier}), current, seat.cohort
+                )
+            update: dict[str, Any] = {"league": league}
+            events: tuple[EventDraft, ...] = (joined_league(membership, now),) if membership else ()
+            if flag is not None and state.flag is None:
+                update["flag"] = flag
+                events = (user_flagged(flag), *events)
+                logger.warning(
+                    "flagged at the close",
+                    extra={"user_id": state.user_id, "week": week, "rule": flag.rule.value},
+                )
+            change = UserChange(
+                before=stored,
+                state=state.model_copy(update=update),
+                now=now,
+                membership=membership,
+                events=events,
+            )
+            try:
+                self._users.commit(change)
+            except VersionConflictError:
+                stored = self._users.load(state.user_id)
+                continue
+            return True
+        raise VersionConflictError(f"user {stored.state.user_id} kept changing")
 
     def _apply(
         self, stored: StoredUser, cohort: int, outcome: Outcome, rules: GameRules, now: datetime

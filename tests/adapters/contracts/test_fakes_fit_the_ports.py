@@ -88,3 +88,13 @@ def test_the_team_fakes_fit_their_ports() -> None:
     definitions: teams.TeamStore = FakeTeamStore()
     memberships: export.OwnMemberships = FakeTeamStore()
     assert [store, reader, definitions, memberships]
+
+
+def test_the_flag_fakes_fit_their_ports() -> None:
+    from gamification.services import flags
+    from tests.fakes.flags import FakeFlagList
+
+    profiles = FakeProfiles()
+    pages: flags.FlagPages = FakeFlagList(profiles)
+    flagged: flags.FlaggedProfiles = profiles
+    assert [pages, flagged]

@@ -27,6 +27,7 @@ from gamification.services.league_close import (
     close_shards_for,
     week_to_close,
 )
+from tests.fakes.jobs import FakeCloseCheckpoints
 from tests.integration.jobs.support import Context, scheduled_event
 from tests.integration.pipeline.support import NOW, Pipeline, activity, build_pipeline, record
 
@@ -404,9 +405,13 @@ def test_the_close_commits_each_members_league_closed_event_with_the_result(
     assert events["bob"][0][2]["movement"] == "stayed"
 
 
-def test_a_flagged_member_is_held_from_promotion_and_the_next_member_takes_the_slot(
+def test_a_flagged_member_is_left_out_of_the_close_listed_for_admins_and_flagged_once(
     aws: Provisioned, redis_client: redis.Redis
 ) -> None:
+    from gamification.adapters.dynamo_codec import from_item
+    from gamification.adapters.event_codec import outbox_of_image
+    from gamification.adapters.flag_list import FlagList
+
     _TABLE[:] = [aws.table_name]
     flags = OutlierRule(factor=3, min_xp=100)
     rules = default_game_rules().model_copy(update={"leagues": LeagueRules(outliers=flags)})
@@ -416,12 +421,34 @@ def test_a_flagged_member_is_held_from_promotion_and_the_next_member_takes_the_s
         _earn(pipeline, user, reads)
 
     pipeline.clock.now = MONDAY
-    done = _closer(pipeline, aws, rules).run(WEEK, MONDAY)
+    closer = _closer(pipeline, aws, rules)
+    done = closer.run(WEEK, MONDAY)
 
-    # 300 XP > 3 x the median 40: held in Bronze; ann, next by rank, takes the one slot.
-    assert (done.checkpoint.closed, done.checkpoint.promoted) == (5, 1)
+    # 300 XP > 3 x the median 40: flagged and left out; the four others are ranked alone.
+    assert (done.checkpoint.closed, done.checkpoint.flagged, done.checkpoint.promoted) == (4, 1, 1)
     assert _tiers(pipeline, list(xp)) == {"cheat": 0, "ann": 1, "bob": 0, "cat": 0, "dan": 0}
-    cheat = pipeline.users.load("cheat").state.league.result
-    assert cheat is not None
-    assert (cheat.rank, cheat.to_tier) == (1, 0)
-    assert "You stayed in Bronze League" in _titles("cheat")
+    cheat = pipeline.users.load("cheat").state
+    assert cheat.league.result is None
+    assert cheat.league.closed == WEEK
+    assert cheat.flag is not None
+    assert (cheat.flag.rule, cheat.flag.observed, cheat.flag.threshold) == ("outlier", 300, 121)
+    assert not [t for t in _titles("cheat") if "League" in t]
+    ann = pipeline.users.load("ann").state.league.result
+    assert ann is not None
+    assert ann.rank == 1
+    listed = FlagList(pipeline.dynamodb, aws.table_name).page(10)
+    assert [(f.user_id, f.flag.window) for f in listed.flags] == [("cheat", WEEK)]
+
+    # A re-run (Lambda's retry, a second schedule) flags nobody again and changes nothing.
+    again = LeagueClose(
+        pipeline.leagues, pipeline.users, FakeCloseCheckpoints(), rules=lambda: rules
+    ).run(WEEK, MONDAY)
+    counts = again.checkpoint
+    assert (counts.closed, counts.flagged, counts.already) == (0, 0, 5)
+    item = pipeline.dynamodb.get_item(
+        TableName=aws.table_name, Key={"PK": {"S": "USER#cheat"}, "SK": {"S": "PROFILE"}}
+    )["Item"]
+    outbox = outbox_of_image(from_item(item))
+    assert outbox is not None
+    assert [d.type for d in outbox[2]] == ["user.flagged"]
+    assert len(FlagList(pipeline.dynamodb, aws.table_name).page(10).flags) == 1

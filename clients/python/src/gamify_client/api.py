@@ -182,6 +182,12 @@ class CohortEntryOut(TypedDict):
     display_name: str | None
     weekly_xp: int
 
+class ConfirmIn(TypedDict):
+    exclude: NotRequired[bool]
+    """Also exclude the user (off every board and league until lifted with `PUT /v1/admin/users/{user_id}`)."""
+    reason: NotRequired[str | None]
+    """The exclusion's reason (default: the flag's rule)"""
+
 class CurrencyBalanceOut(TypedDict):
     currency: str
     name: str
@@ -323,6 +329,23 @@ class FieldError(TypedDict):
     message: str
     type: str
     """Machine-readable kind, e.g. `less_than_equal`."""
+
+class FlagOut(TypedDict):
+    user_id: str
+    rule: str
+    """`velocity` (activities a minute) or `outlier` (week XP)"""
+    observed: int
+    """What the user did: activities in the minute, week XP"""
+    threshold: int
+    """The least that fires the rule"""
+    window: str
+    """The UTC minute (`YYYY-MM-DDTHH:MM`) or the ISO week"""
+    flagged_at: str
+
+class FlagPageOut(TypedDict):
+    flags: list[FlagOut]
+    next_cursor: str | None
+    """Pass back as `cursor` for the next page"""
 
 class FollowEntryOut(TypedDict):
     user_id: str
@@ -723,6 +746,14 @@ class RelationOut(TypedDict):
     blocked: bool
     """You block them."""
 
+class ReviewOut(TypedDict):
+    user_id: str
+    rule: str
+    review: str
+    """`cleared` or `confirmed`"""
+    excluded: bool
+    """The review excluded the user"""
+
 class SeriesComplete(TypedDict):
     """Distinct series completed (the dedupe key makes each series count once)."""
     count: int
@@ -1015,6 +1046,16 @@ class Operations:
         answer = self._transport.call('PUT', '/v1/me/blocked/{user_id}', path={'user_id': user_id})
         return cast('RelationOut', answer)
 
+    def clear_flag(self, user_id: str) -> ReviewOut:
+        """Clear a user's flag: a false alarm"""
+        answer = self._transport.call('POST', '/v1/admin/flags/{user_id}/clear', path={'user_id': user_id})
+        return cast('ReviewOut', answer)
+
+    def confirm_flag(self, user_id: str, body: ConfirmIn | None) -> ReviewOut:
+        """Confirm a user's flag: cheating"""
+        answer = self._transport.call('POST', '/v1/admin/flags/{user_id}/confirm', path={'user_id': user_id}, body=body)
+        return cast('ReviewOut', answer)
+
     def delete_badge(self, badge_id: str) -> None:
         """Remove a badge definition"""
         answer = self._transport.call('DELETE', '/v1/admin/badges/{badge_id}', path={'badge_id': badge_id})
@@ -1209,6 +1250,11 @@ class Operations:
         """The users you block"""
         answer = self._transport.call('GET', '/v1/me/blocked', query={'limit': limit, 'cursor': cursor})
         return cast('FollowListOut', answer)
+
+    def list_flags(self, *, limit: int | None = None, cursor: str | None | None = None) -> FlagPageOut:
+        """Open cheating flags, by user id"""
+        answer = self._transport.call('GET', '/v1/admin/flags', query={'limit': limit, 'cursor': cursor})
+        return cast('FlagPageOut', answer)
 
     def list_followers(self, *, limit: int | None = None, cursor: str | None | None = None) -> FollowListOut:
         """The users who follow you, by id"""
