@@ -1029,6 +1029,7 @@ export interface ZonesOut {
 
 /** What each route answers (its 2xx JSON body; `null` for an empty answer). */
 export interface Responses {
+  "GET /.well-known/jwks.json": unknown;
   "POST /v1/activities": AcceptedOut;
   "POST /v1/activities/batch": BatchOut;
   "DELETE /v1/admin/badges/{badge_id}": null;
@@ -1064,6 +1065,7 @@ export interface Responses {
   "GET /v1/events/schema": Record<string, unknown>;
   "GET /v1/health": HealthOut;
   "POST /v1/internal/activities": AcceptedOut;
+  "GET /v1/issuer": unknown;
   "GET /v1/leaderboard": LeaderboardOut;
   "GET /v1/leaderboard/around/{user_id}": AroundOut;
   "GET /v1/leagues/tiers": TiersOut;
@@ -1100,4 +1102,5 @@ export interface Responses {
   "DELETE /v1/teams/{team_id}/members/me": MembershipOut;
   "GET /v1/users/{user_id}": ProfileOut;
   "GET /v1/users/{user_id}/badges": UserBadgesOut;
+  "GET /v1/users/{user_id}/badges/{badge_id}/credential": null;
 }

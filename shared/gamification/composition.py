@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gamification.adapters.badge_repository import BadgeRepository
     from gamification.adapters.follow_graph import FollowGraph
     from gamification.adapters.job_launcher import JobLauncher
+    from gamification.adapters.kms_signer import KmsSigner
     from gamification.adapters.leaderboard import Leaderboard
     from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
+    from gamification.services.credentials import CredentialService, IssuerKeys
     from gamification.services.dry_run import BadgeDryRun, QuestDryRun
     from gamification.services.erasure import Eraser, ErasureRequests
     from gamification.services.event_publisher import EventPublisher
@@ -752,3 +754,26 @@ def wallet_service() -> WalletService:
 
     store = wallet_store()
     return WalletService(user_repository(), store, store, rules=rules(), clock=utc_now)
+
+
+@lru_cache(maxsize=1)
+def credential_service() -> CredentialService:
+    """Open Badges 3.0 credentials signed by the stack's KMS key (docs/credentials.md)."""
+    from gamification.services.credentials import CredentialService
+
+    return CredentialService(user_repository(), rules(), credential_signer())
+
+
+@lru_cache(maxsize=1)
+def credential_signer() -> KmsSigner:
+    from gamification.adapters.kms_signer import KmsSigner
+
+    return KmsSigner(boto3.client("kms"), settings().credential_key_id)
+
+
+@lru_cache(maxsize=1)
+def issuer_keys() -> IssuerKeys:
+    """The public half only (the meta function: ``kms:GetPublicKey``, no table)."""
+    from gamification.services.credentials import IssuerKeys
+
+    return IssuerKeys(credential_signer())

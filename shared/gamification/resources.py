@@ -242,6 +242,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/admin/users/{user_id}/wallet/adjust", "admin", auth="admin"),
     Route("GET", "/v1/admin/wallet/rules", "admin", auth="admin"),
     Route("PUT", "/v1/admin/wallet/rules", "admin", auth="admin"),
+    Route("GET", "/v1/users/{user_id}/badges/{badge_id}/credential", "credentials"),
+    Route("GET", "/.well-known/jwks.json", "meta", auth="none"),
+    Route("GET", "/v1/issuer", "meta", auth="none"),
 )
 
 

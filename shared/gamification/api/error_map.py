@@ -193,6 +193,9 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.adapters.cursor", "InvalidCursorError"): _bad_cursor,
     ("gamification.services.dry_run", "InvalidPositionError"): _bad_cursor,
     ("gamification.services.exclusion", "ReasonRequiredError"): _invalid("invalid_settings"),
+    ("gamification.services.credentials", "NoCredentialError"): _not_found(
+        "credential_not_found", "no such earned badge of yours"
+    ),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

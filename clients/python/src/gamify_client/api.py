@@ -1009,6 +1009,11 @@ class Operations:
         answer = self._transport.call('PUT', '/v1/me/following/{user_id}', path={'user_id': user_id})
         return cast('RelationOut', answer)
 
+    def get_badge_credential(self, user_id: str, badge_id: str) -> None:
+        """An earned badge as an Open Badges 3.0 verifiable credential (JWT)"""
+        answer = self._transport.call('GET', '/v1/users/{user_id}/badges/{badge_id}/credential', path={'user_id': user_id, 'badge_id': badge_id})
+        return cast('None', answer)
+
     def get_event_schemas(self) -> dict[str, Any]:
         """The JSON Schema of every domain event type"""
         answer = self._transport.call('GET', '/v1/events/schema')
@@ -1023,6 +1028,16 @@ class Operations:
         """Liveness of the API"""
         answer = self._transport.call('GET', '/v1/health')
         return cast('HealthOut', answer)
+
+    def get_issuer_keys(self) -> Any:
+        """The public keys badge credentials are signed with (JWKS)"""
+        answer = self._transport.call('GET', '/.well-known/jwks.json')
+        return cast('Any', answer)
+
+    def get_issuer_profile(self) -> Any:
+        """The Open Badges 3.0 issuer profile"""
+        answer = self._transport.call('GET', '/v1/issuer')
+        return cast('Any', answer)
 
     def get_leaderboard(self, *, period: Period | None = None, limit: int | None = None, offset: int | None = None) -> LeaderboardOut:
         """A page of the leaderboard"""
