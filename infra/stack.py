@@ -198,6 +198,7 @@ class GamifyStack(Stack):
             "leagues": self.jobs.leagues,
             "backfill": self.jobs.backfill,
             "eraser": self.jobs.eraser,
+            "rarity": self.jobs.rarity,
             **({"tokens": self.identity.token_guard} if self.identity.token_guard else {}),
         }
 

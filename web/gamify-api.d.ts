@@ -103,7 +103,11 @@ export interface AttributeSum {
 }
 
 export interface BadgeCatalogOut {
-  badges: Array<BadgeOut>;
+  badges: Array<RatedBadgeOut>;
+  /** When the rarity shown was counted (daily, by the `rarity` job). */
+  rarity_computed_at?: string | null;
+  /** Players the rarity was counted over (everyone with XP). */
+  players?: number | null;
 }
 
 /** What saving the definition would do now, for the players this call read. */
@@ -472,6 +476,13 @@ export interface LevelOut {
   fraction: number;
 }
 
+export interface LevelRarityOut {
+  name: string;
+  /** Share of players holding this level. */
+  share: number;
+  holders: number;
+}
+
 export interface LevelReached {
   type: "level_reached";
   level: number;
@@ -713,6 +724,26 @@ export interface Range {
   gt?: number;
   lte?: number;
   lt?: number;
+}
+
+/** How rare a badge is (docs/rules.md, "Rarity"): of the players counted, those holding it. */
+export interface RarityOut {
+  /** Share of players holding it (0.25 = 25 %). */
+  share: number;
+  holders: number;
+  levels?: Array<LevelRarityOut> | null;
+}
+
+/** A catalog badge with its rarity (absent until the first daily count finished). */
+export interface RatedBadgeOut {
+  id: string;
+  name: string;
+  description: string;
+  icon: string;
+  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output;
+  levels?: Array<Level> | null;
+  notify_backfill?: boolean;
+  rarity?: RarityOut | null;
 }
 
 export interface RedeemIn {

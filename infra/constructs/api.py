@@ -169,7 +169,7 @@ class ApiFunction:
     memory_mb: int = 512
 
 
-API_FUNCTIONS = (
+API_FUNCTIONS: tuple[ApiFunction, ...] = (
     ApiFunction(
         "Ingest",
         "ingest",

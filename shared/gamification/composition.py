@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
     from gamification.adapters.player_directory import PlayerDirectory
+    from gamification.adapters.rarity_store import RarityStore
     from gamification.adapters.reminder_progress import ReminderProgress
     from gamification.adapters.reminder_queue import ReminderQueue
     from gamification.adapters.request_budget import RequestBudget
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
         LeaderboardQueries,
         ProfileQueries,
     )
+    from gamification.services.rarity import RarityJob, RarityReader
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.team_projection import TeamProjector
@@ -777,3 +779,25 @@ def issuer_keys() -> IssuerKeys:
     from gamification.services.credentials import IssuerKeys
 
     return IssuerKeys(credential_signer())
+
+
+@lru_cache(maxsize=1)
+def rarity_store() -> RarityStore:
+    from gamification.adapters.rarity_store import RarityStore
+
+    return RarityStore(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def rarity_job() -> RarityJob:
+    """The scheduled count of badge rarity (docs/rules.md, "Rarity")."""
+    from gamification.services.rarity import RarityJob
+
+    return RarityJob(player_directory(), user_repository(), rules(), rarity_store())
+
+
+@lru_cache(maxsize=1)
+def rarity_reader() -> RarityReader:
+    from gamification.services.rarity import RarityReader
+
+    return RarityReader(rarity_store(), utc_now)

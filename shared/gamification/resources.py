@@ -312,6 +312,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         job_input={"mode": "check"},
         label="cache-check",
     ),
+    # Badge rarity (docs/rules.md, "Rarity"): hourly, so a walk longer than one invocation goes
+    # on within the hour; a run finding today's count fresh costs one read.
+    Schedule(
+        "rarity",
+        60,
+        "count the share of players holding each badge and level (daily; resumes a long walk)",
+    ),
 )
 
 TABLE = TableSpec()

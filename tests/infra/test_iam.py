@@ -268,6 +268,11 @@ EXPECTED: dict[str, set[Grant]] = {
     )
     | _grants("lambda:InvokeFunction", "eraser-live")
     | FAILED_RUN,
+    # Badge rarity: the player index, profiles and catalog; writes only its own item.
+    "rarity": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI2")
+    | _grants("dynamodb:PutItem on RARITY", "Table")
+    | FAILED_RUN,
     # The public routes: no table, no Redis, no VPC; the credential key's public half (JWKS).
     "meta": _grants("kms:GetPublicKey", "CredentialKey"),
     # Verifiable badges: the caller's profile and the catalog; the one signer (credentials.md).

@@ -321,3 +321,9 @@ def stock_sk(shard: int) -> str:
     """One shard of a stock: buyers drawing from different shards never touch the same item,
     so they do not conflict (a transaction conflict is per item)."""
     return f"SHARD#{shard:02d}"
+
+
+RARITY_PK = "RARITY"
+"""Badge rarity (docs/rules.md, "Rarity"): one item, the published count and the walk in
+progress (``adapters.rarity_store``)."""
+RARITY_SK = "RARITY"

@@ -99,7 +99,11 @@ class AttributeSum(TypedDict):
     total: int
 
 class BadgeCatalogOut(TypedDict):
-    badges: list[BadgeOut]
+    badges: list[RatedBadgeOut]
+    rarity_computed_at: NotRequired[str | None]
+    """When the rarity shown was counted (daily, by the `rarity` job)."""
+    players: NotRequired[int | None]
+    """Players the rarity was counted over (everyone with XP)."""
 
 class BadgeDryRunOut(TypedDict):
     """What saving the definition would do now, for the players this call read."""
@@ -425,6 +429,12 @@ class LevelOut(TypedDict):
     fraction: float
     """Progress through the current level, 0 to 1."""
 
+class LevelRarityOut(TypedDict):
+    name: str
+    share: float
+    """Share of players holding this level."""
+    holders: int
+
 class LevelReached(TypedDict):
     type: Literal['level_reached']
     level: int
@@ -642,6 +652,24 @@ class Range(TypedDict):
     gt: NotRequired[int]
     lte: NotRequired[int]
     lt: NotRequired[int]
+
+class RarityOut(TypedDict):
+    """How rare a badge is (docs/rules.md, "Rarity"): of the players counted, those holding it."""
+    share: float
+    """Share of players holding it (0.25 = 25 %)."""
+    holders: int
+    levels: NotRequired[list[LevelRarityOut] | None]
+
+class RatedBadgeOut(TypedDict):
+    """A catalog badge with its rarity (absent until the first daily count finished)."""
+    id: str
+    name: str
+    description: str
+    icon: str
+    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output
+    levels: NotRequired[list[Level] | None]
+    notify_backfill: NotRequired[bool]
+    rarity: NotRequired[RarityOut | None]
 
 class RedeemIn(TypedDict):
     item_id: str
