@@ -394,6 +394,8 @@ def _period(expression: str) -> tuple[int, bool]:
     """(minutes between runs, on the clock) of the schedule expressions the stack uses."""
     if rate := re.fullmatch(r"rate\((\d+) minutes?\)", expression):
         return int(rate[1]), False
+    if rate := re.fullmatch(r"rate\((\d+) hours?\)", expression):
+        return int(rate[1]) * 60, False
     if rate := re.fullmatch(r"rate\((\d+) days?\)", expression):
         return int(rate[1]) * 1440, False
     if cron := re.fullmatch(r"cron\((?:0|0/(\d+)) \* \* \* \? \*\)", expression):
@@ -457,6 +459,7 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         "leagues-function",
         "backfill-function",
         "eraser-function",
+        "rarity-function",
     }
 
 
