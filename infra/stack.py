@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.config import StackConfig
 from infra.constructs.api import Api
 from infra.constructs.backup import TableBackup
+from infra.constructs.credentials import CredentialKey
 from infra.constructs.data import Data
 from infra.constructs.deployments import GradualDeployments
 from infra.constructs.domain_events import DomainEvents
@@ -119,6 +120,10 @@ class GamifyStack(Stack):
             user_pool=self.identity.user_pool,
             cors_origins=[*config.allowed_origins, *web_origins],
         )
+        # Verifiable badges: the signing key, signed with by one function, published by meta.
+        self.credential_key = CredentialKey(self, "CredentialKey", stack_name=config.stack_name)
+        self.credential_key.signer(self.api.functions["credentials"])
+        self.credential_key.publisher(self.api.functions["meta"])
         # The admin API's webhook test ping goes straight to the sender's queue.
         admin = self.api.functions["admin"]
         webhook_queue = self.domain_events.webhook_queue.queue
@@ -193,6 +198,7 @@ class GamifyStack(Stack):
             "leagues": self.jobs.leagues,
             "backfill": self.jobs.backfill,
             "eraser": self.jobs.eraser,
+            "rarity": self.jobs.rarity,
             **({"tokens": self.identity.token_guard} if self.identity.token_guard else {}),
         }
 

@@ -103,7 +103,11 @@ export interface AttributeSum {
 }
 
 export interface BadgeCatalogOut {
-  badges: Array<BadgeOut>;
+  badges: Array<RatedBadgeOut>;
+  /** When the rarity shown was counted (daily, by the `rarity` job). */
+  rarity_computed_at?: string | null;
+  /** Players the rarity was counted over (everyone with XP). */
+  players?: number | null;
 }
 
 /** What saving the definition would do now, for the players this call read. */
@@ -530,6 +534,13 @@ export interface LevelOut {
   fraction: number;
 }
 
+export interface LevelRarityOut {
+  name: string;
+  /** Share of players holding this level. */
+  share: number;
+  holders: number;
+}
+
 export interface LevelReached {
   type: "level_reached";
   level: number;
@@ -791,6 +802,26 @@ export interface Range {
   gt?: number;
   lte?: number;
   lt?: number;
+}
+
+/** How rare a badge is (docs/rules.md, "Rarity"): of the players counted, those holding it. */
+export interface RarityOut {
+  /** Share of players holding it (0.25 = 25 %). */
+  share: number;
+  holders: number;
+  levels?: Array<LevelRarityOut> | null;
+}
+
+/** A catalog badge with its rarity (absent until the first daily count finished). */
+export interface RatedBadgeOut {
+  id: string;
+  name: string;
+  description: string;
+  icon: string;
+  criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output;
+  levels?: Array<Level> | null;
+  notify_backfill?: boolean;
+  rarity?: RarityOut | null;
 }
 
 export interface RedeemIn {
@@ -1140,6 +1171,7 @@ export interface ZonesOut {
 
 /** What each route answers (its 2xx JSON body; `null` for an empty answer). */
 export interface Responses {
+  "GET /.well-known/jwks.json": unknown;
   "POST /v1/activities": AcceptedOut;
   "POST /v1/activities/batch": BatchOut;
   "DELETE /v1/admin/badges/{badge_id}": null;
@@ -1178,6 +1210,7 @@ export interface Responses {
   "GET /v1/events/schema": Record<string, unknown>;
   "GET /v1/health": HealthOut;
   "POST /v1/internal/activities": AcceptedOut;
+  "GET /v1/issuer": unknown;
   "GET /v1/leaderboard": LeaderboardOut;
   "GET /v1/leaderboard/around/{user_id}": AroundOut;
   "GET /v1/leagues/tiers": TiersOut;
@@ -1217,4 +1250,5 @@ export interface Responses {
   "DELETE /v1/teams/{team_id}/members/me": MembershipOut;
   "GET /v1/users/{user_id}": ProfileOut;
   "GET /v1/users/{user_id}/badges": UserBadgesOut;
+  "GET /v1/users/{user_id}/badges/{badge_id}/credential": null;
 }

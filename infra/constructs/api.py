@@ -172,7 +172,7 @@ class ApiFunction:
     memory_mb: int = 512
 
 
-API_FUNCTIONS = (
+API_FUNCTIONS: tuple[ApiFunction, ...] = (
     ApiFunction(
         "Ingest",
         "ingest",
@@ -212,6 +212,17 @@ API_FUNCTIONS = (
     ),
 )
 """The API functions; ``resources.ROUTES`` says which routes each serves."""
+API_FUNCTIONS += (
+    # Verifiable badges (docs/credentials.md): reads the caller's profile and the catalog, signs
+    # with the credential key (the only function allowed to); outside the VPC (KMS's endpoint).
+    ApiFunction(
+        "Credentials",
+        "credentials",
+        "Open Badges 3.0 credentials of earned badges, signed with the stack's KMS key",
+        TableAccess(reads=("GetItem", "Query")),
+        memory_mb=256,
+    ),
+)
 API_TIMEOUT = Duration.seconds(10)
 
 # Gateway-generated errors (no token, throttled, unknown route...) in the API's one error model.
@@ -280,6 +291,7 @@ class Api(Construct):
             },
             "admin": {"BACKFILL_FUNCTION_NAME": backfill.invoke_name},
             "meta": {},
+            "credentials": {},
         }
         self.functions: dict[str, GamifyFunction] = {}
         for row in API_FUNCTIONS:
@@ -563,8 +575,9 @@ class ApiRoutes(NestedStack):
             )
         elif auth is Auth.PUBLIC:
             reason = (
-                "Deliberately public: liveness probe and API documentation (OpenAPI, Swagger UI), "
-                "served by a function with no data access, throttled on their own."
+                "Deliberately public: liveness probe, API documentation (OpenAPI, Swagger UI) and "
+                "the credential issuer's profile and public keys, served by a function with no "
+                "data access, throttled on their own."
             )
             acknowledge(method, "AwsSolutions-APIG4", reason)
             acknowledge(method, "AwsSolutions-COG4", reason)

@@ -74,6 +74,13 @@ RECONCILER_TABLE_ACCESS = TableAccess(
     writes=("PutItem",),
     write_keys=(keys.snapshot_pk(""),),
 )
+RARITY_TABLE_ACCESS = TableAccess(
+    # The player index (GSI2), the profiles (BatchGetItem), the catalog (Query); its one item.
+    reads=("GetItem", "BatchGetItem", "Query"),
+    index_queries=("GSI2",),
+    writes=("PutItem",),
+    write_keys=(keys.RARITY_PK,),
+)
 BACKFILL_TABLE_ACCESS = TableAccess(
     # Walks players (GSI2) and reads the catalog; awards in one transaction per user and saves
     # its checkpoint with a conditional put (hence PutItem outside transactions too).
@@ -242,10 +249,26 @@ class Jobs(Construct):
             failures=failures,
         )
 
+        # Badge rarity (docs/rules.md, "Rarity"): outside the VPC, no Redis; reads the player
+        # index, the profiles and the catalog, writes its one item.
+        self.rarity = self._job(
+            "Rarity",
+            FunctionSpec(
+                name="rarity",
+                description="Counts the share of players holding each badge and level (daily)",
+                timeout=Duration.minutes(15),
+                memory_mb=512,
+            ),
+            runtime,
+            failures,
+        )
+        data.grant(self.rarity, RARITY_TABLE_ACCESS)
+
         scheduled = {
             "reminder_fanout": self.reminder_fanout,
             "reconciler": self.reconciler,
             "leagues": self.leagues,
+            "rarity": self.rarity,
         }
         overrides = {"reconciler": config.reconcile_every_minutes}  # CDK context
         self.schedules: dict[str, events.Rule] = {}

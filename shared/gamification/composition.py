@@ -31,10 +31,12 @@ if TYPE_CHECKING:
     from gamification.adapters.badge_repository import BadgeRepository
     from gamification.adapters.follow_graph import FollowGraph
     from gamification.adapters.job_launcher import JobLauncher
+    from gamification.adapters.kms_signer import KmsSigner
     from gamification.adapters.leaderboard import Leaderboard
     from gamification.adapters.league_repository import LeagueRepository
     from gamification.adapters.notification_repository import NotificationRepository
     from gamification.adapters.player_directory import PlayerDirectory
+    from gamification.adapters.rarity_store import RarityStore
     from gamification.adapters.reminder_progress import ReminderProgress
     from gamification.adapters.reminder_queue import ReminderQueue
     from gamification.adapters.request_budget import RequestBudget
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from gamification.services.admin import BadgeAdmin, QuestAdmin
     from gamification.services.backfill import BadgeBackfill
     from gamification.services.consumer import QueueConsumer
+    from gamification.services.credentials import CredentialService, IssuerKeys
     from gamification.services.dry_run import BadgeDryRun, QuestDryRun
     from gamification.services.erasure import Eraser, ErasureRequests
     from gamification.services.event_publisher import EventPublisher
@@ -76,6 +79,7 @@ if TYPE_CHECKING:
         LeaderboardQueries,
         ProfileQueries,
     )
+    from gamification.services.rarity import RarityJob, RarityReader
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.team_projection import TeamProjector
@@ -825,3 +829,48 @@ def wallet_service() -> WalletService:
 
     store = wallet_store()
     return WalletService(user_repository(), store, store, rules=rules(), clock=utc_now)
+
+
+@lru_cache(maxsize=1)
+def credential_service() -> CredentialService:
+    """Open Badges 3.0 credentials signed by the stack's KMS key (docs/credentials.md)."""
+    from gamification.services.credentials import CredentialService
+
+    return CredentialService(user_repository(), rules(), credential_signer())
+
+
+@lru_cache(maxsize=1)
+def credential_signer() -> KmsSigner:
+    from gamification.adapters.kms_signer import KmsSigner
+
+    return KmsSigner(boto3.client("kms"), settings().credential_key_id)
+
+
+@lru_cache(maxsize=1)
+def issuer_keys() -> IssuerKeys:
+    """The public half only (the meta function: ``kms:GetPublicKey``, no table)."""
+    from gamification.services.credentials import IssuerKeys
+
+    return IssuerKeys(credential_signer())
+
+
+@lru_cache(maxsize=1)
+def rarity_store() -> RarityStore:
+    from gamification.adapters.rarity_store import RarityStore
+
+    return RarityStore(dynamodb(), settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def rarity_job() -> RarityJob:
+    """The scheduled count of badge rarity (docs/rules.md, "Rarity")."""
+    from gamification.services.rarity import RarityJob
+
+    return RarityJob(player_directory(), user_repository(), rules(), rarity_store())
+
+
+@lru_cache(maxsize=1)
+def rarity_reader() -> RarityReader:
+    from gamification.services.rarity import RarityReader
+
+    return RarityReader(rarity_store(), utc_now)

@@ -76,6 +76,12 @@ class Settings:
     """The history lake's Firehose stream (docs/analytics.md); empty: no lake on AWS."""
     lake_dir: str = ""
     """The local stack's lake folder (JSON staging, Parquet by day); empty: none."""
+    credential_key_id: str = ""
+    """The KMS key (ECC_NIST_P256, SIGN_VERIFY) signing badge credentials (docs/credentials.md)."""
+    issuer_url: str = ""
+    """The credentials' issuer id (``<api>/v1/issuer``); empty: derived from the request."""
+    issuer_name: str = "Gamify"
+    """The issuer profile's name."""
     function_name: str = ""
     """The Lambda this process runs in (the runtime sets it): resumable jobs continue in a
     fresh invocation of it. Empty off Lambda."""
@@ -118,6 +124,9 @@ class Settings:
             control_salt=env.get("GAMIFY_CONTROL_SALT", ""),
             lake_stream_name=env.get("LAKE_STREAM_NAME", ""),
             lake_dir=env.get("GAMIFY_LAKE_DIR", ""),
+            credential_key_id=env.get("CREDENTIAL_KEY_ID", ""),
+            issuer_url=env.get("GAMIFY_ISSUER_URL", ""),
+            issuer_name=env.get("GAMIFY_ISSUER_NAME", "Gamify"),
             # The stack names the live alias (``name:live``) for a job that continues itself.
             function_name=env.get("GAMIFY_SELF_INVOKE_NAME")
             or env.get("AWS_LAMBDA_FUNCTION_NAME", ""),

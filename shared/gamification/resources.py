@@ -248,6 +248,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/admin/users/{user_id}/wallet/adjust", "admin", auth="admin"),
     Route("GET", "/v1/admin/wallet/rules", "admin", auth="admin"),
     Route("PUT", "/v1/admin/wallet/rules", "admin", auth="admin"),
+    Route("GET", "/v1/users/{user_id}/badges/{badge_id}/credential", "credentials"),
+    Route("GET", "/.well-known/jwks.json", "meta", auth="none"),
+    Route("GET", "/v1/issuer", "meta", auth="none"),
 )
 
 
@@ -314,6 +317,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         "rebuild the leaderboards at once when the cache no longer holds a complete board",
         job_input={"mode": "check"},
         label="cache-check",
+    ),
+    # Badge rarity (docs/rules.md, "Rarity"): hourly, so a walk longer than one invocation goes
+    # on within the hour; a run finding today's count fresh costs one read.
+    Schedule(
+        "rarity",
+        60,
+        "count the share of players holding each badge and level (daily; resumes a long walk)",
     ),
 )
 

@@ -96,8 +96,11 @@ def test_the_public_routes_are_served_by_a_function_with_no_data_access() -> Non
         ("GET", "/v1/openapi.json"): "meta",
         ("GET", "/v1/docs"): "meta",
         ("GET", "/v1/events/schema"): "meta",
+        ("GET", "/.well-known/jwks.json"): "meta",
+        ("GET", "/v1/issuer"): "meta",
     }
-    assert FUNCTION_ROUTERS["meta"] == ("meta",)
+    # The issuer's profile and public keys (docs/credentials.md): no table, kms:GetPublicKey.
+    assert FUNCTION_ROUTERS["meta"] == ("meta", "issuer")
 
 
 def test_an_unexpected_failure_is_a_500_in_the_error_model_without_internals(

@@ -188,20 +188,22 @@ def test_filters_without_attributes_leave_the_state_as_before() -> None:
     assert isinstance(state, UserState)
 
 
-def test_a_quest_takes_no_filter_naming_the_criteria() -> None:
-    with pytest.raises(ValidationError, match="criteria") as error:
-        parse_quest(
-            {
-                "id": "q",
-                "name": "Q",
-                "description": "A quest.",
-                "starts_at": "2026-06-01T00:00:00Z",
-                "ends_at": "2026-06-08T00:00:00Z",
-                "criteria": PYTHON_READS,
-                "reward_xp": 10,
-            }
-        )
-    assert error.value.errors()[0]["loc"] == ("criteria",)
+def test_a_quest_takes_a_filter_like_a_badge_and_counts_its_type() -> None:
+    """Issue #32, second round: quests accept ``where`` (tests/domain/test_quest_filters.py)."""
+    quest = parse_quest(
+        {
+            "id": "q",
+            "name": "Q",
+            "description": "A quest.",
+            "starts_at": "2026-06-01T00:00:00Z",
+            "ends_at": "2026-06-08T00:00:00Z",
+            "criteria": PYTHON_READS,
+            "reward_xp": 10,
+        }
+    )
+
+    assert quest.criteria.model_dump(exclude_none=True)["where"] == PYTHON_READS["where"]
+    assert quest.counted_type == "post_read"
 
 
 FIVE_IN_SEVEN = {"type": "count_in_window", "event_type": "post_read", "count": 5, "days": 7}

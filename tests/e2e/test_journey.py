@@ -155,3 +155,30 @@ def test_a_new_badge_reaches_users_who_already_qualify(stack: StackProcess) -> N
     assert "lambda invoke backfill (Event)" in stack.logs()
     titles = [n["title"] for n in api.notifications("veteran")]
     assert titles.count("Badge Unlocked: Triple Reader") == 1
+
+
+def test_an_earned_badge_is_a_credential_verified_against_the_published_keys(
+    stack: StackProcess,
+) -> None:
+    """Open Badges 3.0 (docs/credentials.md): signed by moto's KMS key through the same
+    ``KmsSigner`` as on AWS, verified with joserfc against the stack's JWKS."""
+    import json
+
+    from joserfc import jws
+    from joserfc.jwk import KeySet
+
+    api, user = stack.api, "holder"
+    ok(api.report(user, "post_read", "cred-1"))
+    eventually(lambda: api.profile(user)["badge_count"] == 1, what="First Steps")
+
+    token = ok(api.as_user(user, "GET", f"/v1/users/{user}/badges/first-read/credential"))
+    keys = ok(stack.api.client.request("GET", "/.well-known/jwks.json"))
+    issuer = ok(stack.api.client.request("GET", "/v1/issuer"))
+    verified = jws.deserialize_compact(token, KeySet.import_key_set(keys), algorithms=["ES256"])
+
+    document = json.loads(verified.payload)
+    assert verified.protected["typ"] == "vc+jwt"
+    assert document["issuer"]["id"] == issuer["id"] == f"{stack.url}/v1/issuer"
+    assert document["credentialSubject"]["achievement"]["name"] == "First Steps"
+    other = api.as_user("someone-else", "GET", f"/v1/users/{user}/badges/first-read/credential")
+    assert other.status == 404

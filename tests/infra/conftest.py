@@ -211,6 +211,7 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         "EventDeadLetters": stack.domain_events.dead_letters,
         "WebhookQueue": stack.domain_events.webhook_queue.queue,
         "HistoryLakeStream": stack.history_lake.stream,
+        "CredentialKey": stack.credential_key.key,
     }
     for name, fn in stack.functions.items():
         named[f"{name}-function"] = fn.function

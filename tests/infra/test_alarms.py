@@ -183,7 +183,7 @@ def test_every_schedule_has_a_heartbeat_where_missing_data_is_breaching(
         for logical_id, rule in synth.of_type("AWS::Events::Rule").items()
         if "ScheduleExpression" in rule["Properties"]
     }
-    assert len(rules) == 5
+    assert len(rules) == 6
     for rule_id, expression in rules.items():
         heartbeats = [
             alarm["Properties"]

@@ -19,6 +19,9 @@ PUBLIC = {
     ("GET", "/v1/openapi.json"),
     ("GET", "/v1/docs"),
     ("GET", "/v1/events/schema"),
+    # The credential issuer's keys and profile (docs/credentials.md).
+    ("GET", "/.well-known/jwks.json"),
+    ("GET", "/v1/issuer"),
 }
 
 

@@ -277,8 +277,16 @@ EXPECTED: dict[str, set[Grant]] = {
     )
     | _grants("lambda:InvokeFunction", "eraser-live")
     | FAILED_RUN,
-    # The public routes: nothing but their own logs (no table, no Redis, no VPC).
-    "meta": set(),
+    # Badge rarity: the player index, profiles and catalog; writes only its own item.
+    "rarity": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI2")
+    | _grants("dynamodb:PutItem on RARITY", "Table")
+    | FAILED_RUN,
+    # The public routes: no table, no Redis, no VPC; the credential key's public half (JWKS).
+    "meta": _grants("kms:GetPublicKey", "CredentialKey"),
+    # Verifiable badges: the caller's profile and the catalog; the one signer (credentials.md).
+    "credentials": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
+    | _grants(["kms:Sign", "kms:GetPublicKey"], "CredentialKey"),
     # The token trigger reads one account's MFA settings in this pool, nothing else.
     "tokens": _grants("cognito-idp:AdminGetUser", "UserPool"),
 }
@@ -416,3 +424,22 @@ def test_functions_that_call_lambda_run_outside_the_vpc(default_synth: Synthesis
     for name, fn in default_synth.stack.functions.items():
         if any(action.startswith("lambda:") for action, _ in granted(default_synth, name)):
             assert "VpcConfig" not in default_synth.resource(fn.function)["Properties"], name
+
+
+def test_only_the_credentials_function_may_sign_with_the_credential_key(
+    default_synth: Synthesis,
+) -> None:
+    signers = {
+        name
+        for name in default_synth.stack.functions
+        if any(action == "kms:Sign" for action, _ in granted(default_synth, name))
+    }
+    key = default_synth.resource(default_synth.stack.credential_key.key)["Properties"]
+
+    assert signers == {"credentials"}
+    assert ("kms:Sign", "CredentialKey") in granted(default_synth, "credentials")
+    assert key["KeySpec"] == "ECC_NIST_P256"
+    assert key["KeyUsage"] == "SIGN_VERIFY"
+    # The key policy grants no principal but the account (IAM decides, as above).
+    principals = [s["Principal"] for s in key["KeyPolicy"]["Statement"]]
+    assert all(set(p) == {"AWS"} for p in principals), principals

@@ -394,6 +394,8 @@ def _period(expression: str) -> tuple[int, bool]:
     """(minutes between runs, on the clock) of the schedule expressions the stack uses."""
     if rate := re.fullmatch(r"rate\((\d+) minutes?\)", expression):
         return int(rate[1]), False
+    if rate := re.fullmatch(r"rate\((\d+) hours?\)", expression):
+        return int(rate[1]) * 60, False
     if rate := re.fullmatch(r"rate\((\d+) days?\)", expression):
         return int(rate[1]) * 1440, False
     if cron := re.fullmatch(r"cron\((?:0|0/(\d+)) \* \* \* \? \*\)", expression):
@@ -457,6 +459,7 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         "leagues-function",
         "backfill-function",
         "eraser-function",
+        "rarity-function",
     }
 
 
@@ -625,7 +628,14 @@ def test_every_route_is_declared_with_its_authorization(default_synth: Synthesis
 
 def test_only_health_and_docs_are_public_and_only_internal_ingest_uses_iam() -> None:
     public = {route.path for route in ROUTES if gateway_auth(route) is Auth.PUBLIC}
-    assert public == {"/v1/health", "/v1/openapi.json", "/v1/docs", "/v1/events/schema"}
+    assert public == {
+        "/v1/health",
+        "/v1/openapi.json",
+        "/v1/docs",
+        "/v1/events/schema",
+        "/.well-known/jwks.json",  # the credential issuer's keys and profile (credentials.md)
+        "/v1/issuer",
+    }
     service = {
         (route.method, route.path) for route in ROUTES if gateway_auth(route) is Auth.SERVICE
     }
@@ -676,7 +686,7 @@ def test_stage_is_throttled_logged_and_traced(default_synth: Synthesis) -> None:
     assert "DestinationArn" in stage["AccessLogSetting"]
     assert "$context.requestId" in stage["AccessLogSetting"]["Format"]
     settings, *public = stage["MethodSettings"]
-    assert len(public) == 4  # the public routes' own throttle (test_edge.py)
+    assert len(public) == 6  # the public routes' own throttle (test_edge.py)
     assert settings["HttpMethod"] == "*"
     assert settings["ResourcePath"] == "/*"
     assert settings["ThrottlingRateLimit"] == 100
@@ -770,8 +780,11 @@ EXPECTED_ENV = {
     "backfill": {"TABLE_NAME", SELF_INVOKE_ENV} | BACKDATE_ENV | STATE_ENV,
     "leagues": {"TABLE_NAME", SELF_INVOKE_ENV} | STATE_ENV | LEAGUE_ENV,
     "eraser": {"TABLE_NAME", SELF_INVOKE_ENV},
-    # The public routes and the token trigger touch no table.
-    "meta": set(),
+    # The public routes and the token trigger touch no table (meta: the credential key's id,
+    # for its public half).
+    "meta": {"CREDENTIAL_KEY_ID"},
+    "credentials": {"TABLE_NAME", "CREDENTIAL_KEY_ID"},
+    "rarity": {"TABLE_NAME"},
     "tokens": set(),
 }
 

@@ -335,3 +335,9 @@ FLAG_PREFIX = "USER#"
 
 def flag_sk(user_id: str) -> str:
     return f"{FLAG_PREFIX}{user_id}"
+
+
+RARITY_PK = "RARITY"
+"""Badge rarity (docs/rules.md, "Rarity"): one item, the published count and the walk in
+progress (``adapters.rarity_store``)."""
+RARITY_SK = "RARITY"

@@ -267,8 +267,38 @@ class BadgeOut(ReadModel):
     notify_backfill: bool = Field(default=True, exclude_if=bool)
 
 
+class LevelRarityOut(Model):
+    name: str
+    share: float = Field(ge=0, le=1, description="Share of players holding this level.")
+    holders: int
+
+
+class RarityOut(Model):
+    """How rare a badge is (docs/rules.md, "Rarity"): of the players counted, those holding it."""
+
+    share: float = Field(ge=0, le=1, description="Share of players holding it (0.25 = 25 %).")
+    holders: int
+    levels: list[LevelRarityOut] | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
+class RatedBadgeOut(BadgeOut):
+    """A catalog badge with its rarity (absent until the first daily count finished)."""
+
+    rarity: RarityOut | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
 class BadgeCatalogOut(Model):
-    badges: list[BadgeOut]
+    badges: list[RatedBadgeOut]
+    rarity_computed_at: datetime | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="When the rarity shown was counted (daily, by the `rarity` job).",
+    )
+    players: int | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Players the rarity was counted over (everyone with XP).",
+    )
 
 
 # -- quests ------------------------------------------------------------------------------------

@@ -209,6 +209,9 @@ _TRANSLATIONS: dict[tuple[str, str], Callable[[Any], ApiError]] = {
     ("gamification.services.flags", "NoOpenFlagError"): _not_found(
         "flag_not_found", "the user has no open flag (never flagged, or reviewed already)"
     ),
+    ("gamification.services.credentials", "NoCredentialError"): _not_found(
+        "credential_not_found", "no such earned badge of yours"
+    ),
     ("gamification.services.queries", "UnknownUserError"): _not_found(
         "user_not_found", "no such user"
     ),

@@ -34,9 +34,20 @@ FUNCTION_ROUTERS: dict[str, tuple[str, ...]] = {
         "wallet",
     ),
     # Public and cheap: outside the VPC, no table, no Redis (docs/api.md, "Health and docs").
-    "meta": ("meta",),
-    "account": ("account", "privacy", "follows", "team_membership", "redeem", "pair_quests", "flags"),
+    "meta": ("meta", "issuer"),
+    "account": (
+        "account",
+        "privacy",
+        "follows",
+        "team_membership",
+        "redeem",
+        "pair_quests",
+        "flags",
+    ),
     "admin": ("admin", "webhooks", "team_admin", "shop"),
+    # Outside the VPC; the only function that may sign with the credential key
+    # (docs/credentials.md).
+    "credentials": ("credentials",),
 }
 """Each API function's routers, by module name under ``gamification.api.routers``."""
 

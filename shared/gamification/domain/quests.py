@@ -18,15 +18,15 @@ the consumer already caches, indexed by the event type they count.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from gamification.domain.attributes import Where, matches
 from gamification.domain.badges import (
-    _COUNTER,
     EventCount,
     PostsRead,
     Progress,
@@ -67,13 +67,6 @@ class QuestDefinition(BaseModel):
             raise ValueError("ends_at must be after starts_at")
         return self
 
-    @field_validator("criteria")
-    @classmethod
-    def _no_filters(cls, criteria: QuestCriterion) -> QuestCriterion:
-        if getattr(criteria, "where", None) is not None:
-            raise ValueError("a quest counts without `where` filters (badges take them)")
-        return criteria
-
     def contains(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at
 
@@ -84,8 +77,9 @@ class QuestDefinition(BaseModel):
     @property
     def counted_type(self) -> str | None:
         """The event type whose activities count, or ``None`` for XP (``xp_total``)."""
-        metric = self.criteria.metric()
-        return metric[len(_COUNTER) :] if metric.startswith(_COUNTER) else None
+        if isinstance(self.criteria, XpTotal):
+            return None
+        return self.criteria.counted_type()  # with ``where`` too (its metric names a tally)
 
     def status(self, now: datetime) -> str:
         if now < self.starts_at:
@@ -161,6 +155,13 @@ class QuestIndex:
     by_type: Mapping[str, tuple[Window, ...]]
     by_xp: tuple[Window, ...]
     by_id: Mapping[str, QuestDefinition]
+    filters: Mapping[str, Where] = field(default_factory=dict)
+    """The ``where`` of each quest that has one: an activity counts only if it matches."""
+
+    def counts(self, quest_id: str, attributes: Mapping[str, object]) -> bool:
+        """Whether an activity with ``attributes`` counts for the quest (in its window)."""
+        where = self.filters.get(quest_id)
+        return where is None or matches(where, attributes)
 
     @classmethod
     def of(cls, quests: tuple[QuestDefinition, ...]) -> QuestIndex:
@@ -176,6 +177,7 @@ class QuestIndex:
             by_type={t: tuple(ws) for t, ws in by_type.items()},
             by_xp=tuple(by_xp),
             by_id={q.id: q for q in quests},
+            filters={q.id: w for q in quests if (w := getattr(q.criteria, "where", None))},
         )
 
 

@@ -263,7 +263,7 @@ class _Working:
         if windows:
             at = micros(activity.occurred_at)
             for quest_id, start, end in windows:
-                if start <= at < end:
+                if start <= at < end and self.quest_index.counts(quest_id, activity.attributes):
                     self.count_for(quest_id, 1)
 
     def bump(self, event_type: str, by: int = 1) -> None:

@@ -36,6 +36,8 @@ class Provisioned:
     events_dlq_url: str = ""
     webhook_queue_url: str = ""
     webhook_queue_arn: str = ""
+    credential_key_id: str = ""
+    """The KMS key that signs badge credentials (docs/credentials.md): moto's KMS, as on AWS."""
 
     def environment(self) -> dict[str, str]:
         """The variables the handlers read (``gamification.config.Settings``)."""
@@ -47,12 +49,13 @@ class Provisioned:
             "REMINDER_QUEUE_URL": self.reminder_queue_url,
             "EVENTS_DLQ_URL": self.events_dlq_url,
             "WEBHOOK_QUEUE_URL": self.webhook_queue_url,
+            "CREDENTIAL_KEY_ID": self.credential_key_id,
         }
 
 
 def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provisioned:
     """Table (keys, indexes, TTL, stream), activity and reminder queues with their DLQ
-    redrives, push topic."""
+    redrives, push topic, the credential signing key."""
     kwargs: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url else {}
     dynamodb = boto3.client("dynamodb", **kwargs)
     sqs = boto3.client("sqs", **kwargs)
@@ -73,6 +76,11 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         QueueName=f"{prefix}-events-dlq",
         Attributes={"MessageRetentionPeriod": str(EVENT_BUS.dlq_retention_seconds)},
     )["QueueUrl"]
+    credential_key = boto3.client("kms", **kwargs).create_key(
+        Description=f"{prefix}: signs badge credentials",
+        KeySpec="ECC_NIST_P256",
+        KeyUsage="SIGN_VERIFY",
+    )
     return Provisioned(
         table_name=table_name,
         queue_url=queue_url,
@@ -87,6 +95,7 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         events_dlq_url=events_dlq_url,
         webhook_queue_url=webhook_url,
         webhook_queue_arn=_queue_arn(sqs, webhook_url),
+        credential_key_id=str(credential_key["KeyMetadata"]["KeyId"]),
     )
 
 

@@ -129,6 +129,8 @@ class LocalStack:
             gateway, host=self._host, port=self._port, control=control(self, self.inbox)
         )
         os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"{self._http.url}/local/lambda"
+        # Credentials name this gateway as their issuer (docs/credentials.md).
+        os.environ.setdefault("GAMIFY_ISSUER_URL", f"{self._http.url}/v1/issuer")
         os.environ.setdefault("BACKFILL_FUNCTION_NAME", f"{FUNCTION_PREFIX}backfill")
         os.environ.setdefault("ERASER_FUNCTION_NAME", f"{FUNCTION_PREFIX}eraser")
         # The stage's event bus, locally: an inspectable JSON-lines log (docs/events.md).

@@ -207,6 +207,10 @@ class QuestAdmin:
         counted = quest.counted_type
         if counted is not None and counted not in self._events:
             raise InvalidQuestError("criteria.event_type", f"unknown event type '{shown(counted)}'")
+        # ``where`` names declared attributes with conditions of their type, as for badges.
+        problem = criterion_problem(quest.criteria, self._events)
+        if problem is not None:
+            raise InvalidQuestError(*problem)
         badges, _ = self._catalog.load_rules()
         if quest.reward_badge is not None and badges.get(quest.reward_badge) is None:
             raise InvalidQuestError("reward_badge", f"unknown badge '{shown(quest.reward_badge)}'")

@@ -99,7 +99,11 @@ class AttributeSum(TypedDict):
     total: int
 
 class BadgeCatalogOut(TypedDict):
-    badges: list[BadgeOut]
+    badges: list[RatedBadgeOut]
+    rarity_computed_at: NotRequired[str | None]
+    """When the rarity shown was counted (daily, by the `rarity` job)."""
+    players: NotRequired[int | None]
+    """Players the rarity was counted over (everyone with XP)."""
 
 class BadgeDryRunOut(TypedDict):
     """What saving the definition would do now, for the players this call read."""
@@ -477,6 +481,12 @@ class LevelOut(TypedDict):
     fraction: float
     """Progress through the current level, 0 to 1."""
 
+class LevelRarityOut(TypedDict):
+    name: str
+    share: float
+    """Share of players holding this level."""
+    holders: int
+
 class LevelReached(TypedDict):
     type: Literal['level_reached']
     level: int
@@ -713,6 +723,24 @@ class Range(TypedDict):
     gt: NotRequired[int]
     lte: NotRequired[int]
     lt: NotRequired[int]
+
+class RarityOut(TypedDict):
+    """How rare a badge is (docs/rules.md, "Rarity"): of the players counted, those holding it."""
+    share: float
+    """Share of players holding it (0.25 = 25 %)."""
+    holders: int
+    levels: NotRequired[list[LevelRarityOut] | None]
+
+class RatedBadgeOut(TypedDict):
+    """A catalog badge with its rarity (absent until the first daily count finished)."""
+    id: str
+    name: str
+    description: str
+    icon: str
+    criteria: PostsRead | StreakDays | SeriesComplete | XpTotal | ChallengeStreak | EventCount | LevelReached | AttributeSum | DistinctCount | WindowCount | AllOf_Output | AnyOf_Output
+    levels: NotRequired[list[Level] | None]
+    notify_backfill: NotRequired[bool]
+    rarity: NotRequired[RarityOut | None]
 
 class RedeemIn(TypedDict):
     item_id: str
@@ -1121,6 +1149,11 @@ class Operations:
         answer = self._transport.call('PUT', '/v1/me/following/{user_id}', path={'user_id': user_id})
         return cast('RelationOut', answer)
 
+    def get_badge_credential(self, user_id: str, badge_id: str) -> None:
+        """An earned badge as an Open Badges 3.0 verifiable credential (JWT)"""
+        answer = self._transport.call('GET', '/v1/users/{user_id}/badges/{badge_id}/credential', path={'user_id': user_id, 'badge_id': badge_id})
+        return cast('None', answer)
+
     def get_event_schemas(self) -> dict[str, Any]:
         """The JSON Schema of every domain event type"""
         answer = self._transport.call('GET', '/v1/events/schema')
@@ -1135,6 +1168,16 @@ class Operations:
         """Liveness of the API"""
         answer = self._transport.call('GET', '/v1/health')
         return cast('HealthOut', answer)
+
+    def get_issuer_keys(self) -> Any:
+        """The public keys badge credentials are signed with (JWKS)"""
+        answer = self._transport.call('GET', '/.well-known/jwks.json')
+        return cast('Any', answer)
+
+    def get_issuer_profile(self) -> Any:
+        """The Open Badges 3.0 issuer profile"""
+        answer = self._transport.call('GET', '/v1/issuer')
+        return cast('Any', answer)
 
     def get_leaderboard(self, *, period: Period | None = None, limit: int | None = None, offset: int | None = None) -> LeaderboardOut:
         """A page of the leaderboard"""
