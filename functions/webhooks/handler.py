@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.adapters.webhook_queue import parse
 from gamification.composition import webhook_fan_out, webhook_sender
+from gamification.services.webhooks import Deferred
 
 logger = Logger()
 tracer = Tracer()
@@ -51,6 +52,10 @@ def record_handler(record: SQSRecord) -> None:
         return
     attempt = webhook_sender().attempt(message)
     if attempt is None:
+        return
+    if isinstance(attempt, Deferred):  # not its turn yet, or the endpoint's breaker is open
+        metrics.add_metric(name="WebhooksDeferred", unit=MetricUnit.Count, value=1)
+        logger.debug("webhook deferred", extra={"reason": attempt.reason, "delay": attempt.delay})
         return
     metrics.add_metric(name=_METRICS[attempt.status], unit=MetricUnit.Count, value=1)
     logger.info(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -122,6 +123,16 @@ class DomainEvents(Construct):
             runtime=runtime,
         )
         data.grant(self.webhook_sender, WEBHOOK_SENDER_TABLE_ACCESS)
+        self.webhook_sender.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="LeaveDeliveryLines",
+                actions=["dynamodb:DeleteItem"],
+                resources=[data.table.table_arn],
+                conditions=TableAccess(
+                    writes=("DeleteItem",), write_keys=WEBHOOK_LINE_KEYS
+                ).leading_keys_condition(),
+            )
+        )
         self.webhook_sender.allow(["sqs:SendMessage"], [queue.queue_arn], "QueueAttempts")
         self.webhook_sender.alias.add_event_source(
             sources.SqsEventSource(
@@ -135,8 +146,11 @@ class DomainEvents(Construct):
 
 WEBHOOK_SENDER_TABLE_ACCESS = TableAccess(
     # The endpoints (one partition, queried whole; one read per attempt), the failing mark on
-    # an endpoint and its deliveries log.
+    # an endpoint, its deliveries log, and each user's webhook bookkeeping (the index of parked
+    # deliveries, places in line: Query for the head).
     reads=("GetItem", "Query"),
     writes=("PutItem",),
-    write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX),
+    write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX, keys.webhook_user_pk("")),
 )
+WEBHOOK_LINE_KEYS = (keys.webhook_user_pk(""),)
+"""The only key family the sender deletes from: a place in line, once delivered or parked."""

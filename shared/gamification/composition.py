@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from gamification.adapters.team_repository import TeamRepository
     from gamification.adapters.user_repository import UserRepository
     from gamification.adapters.wallet_store import WalletStore
+    from gamification.adapters.webhook_lines import WebhookLines
     from gamification.adapters.webhook_queue import WebhookQueue
     from gamification.adapters.webhook_repository import WebhookRepository
     from gamification.domain.game_rules import GameRules
@@ -496,7 +497,14 @@ def webhook_queue() -> WebhookQueue:
 def webhook_fan_out() -> WebhookFanOut:
     from gamification.services.webhooks import WebhookFanOut
 
-    return WebhookFanOut(webhook_repository(), webhook_queue(), utc_now)
+    return WebhookFanOut(webhook_repository(), webhook_queue(), utc_now, webhook_lines())
+
+
+@lru_cache(maxsize=1)
+def webhook_lines() -> WebhookLines:
+    from gamification.adapters.webhook_lines import WebhookLines
+
+    return WebhookLines(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
@@ -514,6 +522,7 @@ def webhook_sender() -> WebhookSender:
         utc_now,
         retry_scale=config.webhook_retry_scale,
         disable_after=timedelta(hours=config.webhook_disable_after_hours),
+        lines=webhook_lines(),
     )
 
 

@@ -7,9 +7,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gamification.domain.webhooks import Attempt, Delivery, DeliveryRefusedError, Posted, Webhook
+
+
+class FakeDeliveryLines:
+    """Places in line as a dict (key → lapse time), read in key order like the Query."""
+
+    def __init__(self, grace: timedelta = timedelta(hours=1)) -> None:
+        self.places: dict[tuple[str, str, int, str], datetime] = {}
+        self._grace = grace
+
+    def join(
+        self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
+    ) -> None:
+        self.places[(webhook_id, user_id, sequence, event_id)] = due + self._grace
+
+    def head(self, webhook_id: str, user_id: str, now: datetime) -> tuple[int, str] | None:
+        live = sorted(
+            (sequence, event_id)
+            for (webhook, user, sequence, event_id), lapses in self.places.items()
+            if webhook == webhook_id and user == user_id and lapses > now
+        )
+        return live[0] if live else None
+
+    def leave(self, webhook_id: str, user_id: str, sequence: int, event_id: str) -> None:
+        self.places.pop((webhook_id, user_id, sequence, event_id), None)
 
 
 class FakeWebhookStore:
@@ -17,6 +41,8 @@ class FakeWebhookStore:
         self.webhooks: dict[str, Webhook] = {}
         self.attempts: dict[str, list[Attempt]] = {}
         self.parked_deliveries: dict[tuple[str, str], Delivery] = {}
+        self.lines = FakeDeliveryLines()
+        """The places in line, which the real adapters keep in the same table."""
 
     def get(self, webhook_id: str) -> Webhook | None:
         return self.webhooks.get(webhook_id)

@@ -163,7 +163,9 @@ EXPECTED: dict[str, set[Grant]] = {
     # access beyond the stream, no VPC.
     # The webhook endpoints and their deliveries log; its own queue (attempts are messages).
     "webhooks": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKS", "Table")
+    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKOF#*,WEBHOOKS", "Table")
+    # A delivery's place in its user's line (WEBHOOKOF#), left once delivered or parked.
+    | _grants("dynamodb:DeleteItem on WEBHOOKOF#*", "Table")
     | _grants("sqs:SendMessage", "WebhookQueue")
     | _grants(
         [
@@ -261,7 +263,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants(
         [
             f"dynamodb:{action} on COHORT#*,ERASURE#*,GRAPH#*,LEADERBOARD#*,MEMBERSHIP#*,RATE#*,"
-            "TEAM#*,USER#*"
+            "TEAM#*,USER#*,WEBHOOKLOG#*,WEBHOOKOF#*"
             for action in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
         ],
         "Table",

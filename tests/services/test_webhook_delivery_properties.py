@@ -48,8 +48,10 @@ def test_each_event_reaches_each_endpoint_and_dedupes_to_once(
             return endpoints[url].post(url, headers, body, timeout)
 
     clock = [NOW]
-    sender = WebhookSender(store, Router(), queue, lambda: clock[0], jitter=lambda: 0.0)
-    fan_out = WebhookFanOut(store, queue, lambda: clock[0])
+    sender = WebhookSender(
+        store, Router(), queue, lambda: clock[0], jitter=lambda: 0.0, lines=store.lines
+    )
+    fan_out = WebhookFanOut(store, queue, lambda: clock[0], store.lines)
     sent = [{"id": f"evt_{i}", "type": t, "data": {}} for i, t in enumerate(events)]
     for event in sent:
         fan_out.fan_out(event)

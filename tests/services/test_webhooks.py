@@ -12,6 +12,7 @@ from gamification.domain.webhooks import (
     EVENT_ID_HEADER,
     MAX_STORED_RESPONSE_BYTES,
     SIGNATURE_HEADER,
+    Attempt,
     verify,
 )
 from gamification.services.webhooks import (
@@ -106,14 +107,14 @@ def _world(
     admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
     admin.put("all", {"url": "https://example.org/hook", "event_types": ["*"]})
     admin.put("xp", {"url": "https://example.net/hook", "event_types": ["xp.awarded"]})
-    sender = WebhookSender(store, endpoint, queue, clock, jitter=lambda: 1.0)
+    sender = WebhookSender(store, endpoint, queue, clock, jitter=lambda: 1.0, lines=store.lines)
     return store, queue, endpoint, clock, sender
 
 
 def test_an_event_fans_out_to_the_endpoints_that_want_its_type() -> None:
     store, queue, _, clock, _ = _world()
 
-    deliveries = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    deliveries = WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
 
     assert sorted(d.webhook_id for d in deliveries) == ["all", "crm"]
     assert [d for d, _ in queue.messages] == deliveries
@@ -121,7 +122,7 @@ def test_an_event_fans_out_to_the_endpoints_that_want_its_type() -> None:
 
 def test_an_attempt_is_signed_and_names_the_event() -> None:
     store, queue, endpoint, clock, sender = _world()
-    [delivery, _] = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    [delivery, _] = WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
 
     attempt = sender.attempt(delivery)
 
@@ -136,7 +137,7 @@ def test_an_attempt_is_signed_and_names_the_event() -> None:
 
 def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_delays() -> None:
     store, queue, endpoint, clock, sender = _world(500, 500, 500)
-    fan_out = WebhookFanOut(store, queue, clock)
+    fan_out = WebhookFanOut(store, queue, clock, store.lines)
     fan_out.fan_out(EVENT)
     pending = [d for d in queue.take() if d.webhook_id == "crm"]
     delays: list[int] = []
@@ -144,10 +145,12 @@ def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_del
     while pending:
         attempt = sender.attempt(pending.pop())
         assert attempt is not None
+        assert isinstance(attempt, Attempt)
         statuses.append(attempt.status)
         for again, delay in queue.messages:
             delays.append(delay)
             pending.append(again)
+            clock.now += timedelta(seconds=delay)  # SQS holds the retry back that long
         queue.messages.clear()
 
     assert statuses == ["retrying", "retrying", "retrying", "delivered"]
@@ -160,7 +163,7 @@ def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_del
 
 def test_after_24_hours_of_failures_the_endpoint_is_marked_failing() -> None:
     store, queue, _, clock, sender = _world(*([500] * 200))
-    WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
     [delivery] = [d for d in queue.take() if d.webhook_id == "crm"]
     statuses = []
     while True:
@@ -180,7 +183,7 @@ def test_after_24_hours_of_failures_the_endpoint_is_marked_failing() -> None:
 def test_a_refused_address_is_not_retried() -> None:
     store, queue, endpoint, clock, sender = _world()
     endpoint.refuse = True
-    [delivery, _] = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    [delivery, _] = WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
     queue.messages.clear()
 
     attempt = sender.attempt(delivery)
@@ -192,7 +195,7 @@ def test_a_refused_address_is_not_retried() -> None:
 
 def test_an_endpoint_failing_for_3_days_is_paused() -> None:
     store, queue, _, clock, sender = _world(*([500] * 1000))
-    fan_out = WebhookFanOut(store, queue, clock)
+    fan_out = WebhookFanOut(store, queue, clock, store.lines)
     for day in range(5):
         fan_out.fan_out({**EVENT, "id": f"evt_{day}"})
         pending = [d for d in queue.take() if d.webhook_id == "crm"]
@@ -236,7 +239,9 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
     rotated = admin.rotate("crm")
     assert rotated.secret == "n" * 32
     [delivery] = [
-        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
     ]
 
     sender.attempt(delivery)
@@ -255,7 +260,9 @@ def test_a_refused_delivery_is_parked_and_an_admin_retry_sends_the_same_event_ag
     admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
     endpoint.refuse = True  # e.g. the host resolved to a private address for a while
     [delivery] = [
-        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
     ]
     queue.messages.clear()
     sender.attempt(delivery)
@@ -277,7 +284,9 @@ def test_only_a_failed_or_refused_delivery_can_be_retried_and_not_while_paused()
     store, queue, _, clock, sender = _world()
     admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
     [delivery] = [
-        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
     ]
     sender.attempt(delivery)  # delivered: nothing kept
 

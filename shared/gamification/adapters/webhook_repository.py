@@ -3,13 +3,16 @@
 Endpoints: ``WEBHOOKS`` / ``WEBHOOK#<id>`` (≤ 3 KB: a URL ≤ 2 KB, a description ≤ 280 chars).
 Attempts: ``WEBHOOKLOG#<id>`` / ``ATTEMPT#<time>#<delivery>#<n>`` (≤ 1.5 KB: the response kept
 to 1 KB), expiring after ``ATTEMPT_TTL``; beside them a delivery that ended failed or refused,
-``PARKED#<event id>`` (≤ 2.5 KB: the event's body), kept as long for a retry. The signing
+``PARKED#<event id>`` (≤ 2.5 KB: the event's body), kept as long for a retry, with an index
+item in the user's ``WEBHOOKOF#<user>`` partition so an erasure finds it. The signing
 secret is stored with the endpoint (the table is encrypted at rest; only the admin and webhooks
 functions may read the partition).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +102,23 @@ class WebhookRepository:
         return [_attempt(from_item(i)) for i in page.get("Items", [])]
 
     def park(self, delivery: Delivery, at: datetime) -> None:
+        """The body beside the log, and first an index item in the user's partition
+        (``WEBHOOKOF#<user>``), so the erasure walk finds and deletes the body
+        (``partition_walker``'s ``webhooks`` family); a crash between the two leaves an index
+        item pointing at nothing, never a body the walk cannot find."""
+        user = _user_of(delivery)
+        expires_at = int((at + ATTEMPT_TTL).timestamp())
+        if user:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(
+                    {
+                        "PK": keys.webhook_user_pk(user),
+                        "SK": keys.parked_index_sk(delivery.webhook_id, delivery.event_id),
+                        "expires_at": expires_at,
+                    }
+                ),
+            )
         self._client.put_item(
             TableName=self._table,
             Item=to_item(
@@ -109,7 +129,7 @@ class WebhookRepository:
                     "event": delivery.event,
                     "first_attempt_at": delivery.first_attempt_at.isoformat(),
                     "parked_at": at.isoformat(),
-                    "expires_at": int((at + ATTEMPT_TTL).timestamp()),
+                    "expires_at": expires_at,
                 }
             ),
         )
@@ -129,6 +149,35 @@ class WebhookRepository:
             str(values["event"]),
             datetime.fromisoformat(str(values["first_attempt_at"])),
         )
+
+
+def _user_of(delivery: Delivery) -> str:
+    user = json.loads(delivery.event).get("user_id")
+    return str(user) if user else ""
+
+
+def unlink_parked(
+    client: DynamoDBClient, table: str, user_id: str, sort_keys: Sequence[str]
+) -> int:
+    """The erasure's unlink for the ``webhooks`` family: delete the parked bodies the page's
+    index items point at (in the endpoints' logs) before the index items go. Returns the
+    requests it made."""
+    bodies = [
+        {"PK": keys.webhook_log_pk(webhook_id), "SK": keys.parked_sk(event_id)}
+        for sk in sort_keys
+        if sk.startswith(keys.PARKED_INDEX_PREFIX)
+        for webhook_id, _, event_id in [sk.removeprefix(keys.PARKED_INDEX_PREFIX).partition("#")]
+    ]
+    requests = 0
+    for begin in range(0, len(bodies), 25):
+        pending: Any = {
+            table: [{"DeleteRequest": {"Key": to_item(k)}} for k in bodies[begin : begin + 25]]
+        }
+        while pending:
+            response = client.batch_write_item(RequestItems=pending)
+            requests += 1
+            pending = response.get("UnprocessedItems") or None
+    return requests
 
 
 def _webhook(values: dict[str, Any]) -> Webhook:

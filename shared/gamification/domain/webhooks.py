@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -146,6 +147,16 @@ def retry_delay(attempt: int, jitter: float) -> int:
     return max(1, int(base * (0.5 + jitter / 2)))
 
 
+FIRST_WAIT_SECONDS = 2
+
+
+def wait_delay(waits: int) -> int:
+    """Seconds before a delivery put back without a POST looks again (``waits`` ≥ 0 times
+    before): doubling from 2 s up to 15 minutes, so a delivery behind one that retries for a
+    day is looked at ≈ 100 times, not thousands."""
+    return int(min(MAX_DELAY_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(waits, 10)))
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One event for one endpoint; each attempt is a queue message carrying this."""
@@ -156,10 +167,28 @@ class Delivery:
     """The event's JSON, exactly the body every attempt sends."""
     first_attempt_at: datetime
     attempt: int = 1
+    waits: int = 0
+    """How many times this delivery was put back without a POST: waiting for an earlier event
+    of its user to the same endpoint, or deferred by the endpoint's breaker."""
+    in_line: bool = True
+    """Whether it keeps its user's order to the endpoint (``False``: a manual retry of a
+    parked delivery, which is out of order by nature, and test pings)."""
 
     @property
     def delivery_id(self) -> str:
         return f"{self.webhook_id}:{self.event_id}"
+
+    @property
+    def line(self) -> tuple[str, int] | None:
+        """(user, sequence) when the delivery waits its turn among the user's events to this
+        endpoint; ``None`` for one that does not (no user, or not ``in_line``)."""
+        if not self.in_line:
+            return None
+        envelope = json.loads(self.event)
+        user, sequence = envelope.get("user_id"), envelope.get("sequence")
+        if not user or not isinstance(sequence, int):
+            return None
+        return str(user), sequence
 
     def gives_up_after(self, now: datetime) -> bool:
         return now - self.first_attempt_at >= RETRY_FOR

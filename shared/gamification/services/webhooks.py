@@ -15,7 +15,7 @@ import json
 import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ from gamification.domain.webhooks import (
     signature,
     unknown_event_types,
     url_problem,
+    wait_delay,
 )
 
 # -- ports (adapters: webhook_repository.WebhookRepository, webhook_queue.WebhookQueue,
@@ -70,6 +71,24 @@ class WebhookStore(Protocol):
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
         """The parked delivery of ``event_id`` to the endpoint, if still kept."""
         ...
+
+
+class DeliveryLines(Protocol):
+    """Each user's deliveries to each endpoint in line by the event's ``sequence``
+    (``adapters.webhook_lines``; fake in tests/fakes/webhooks.py). A place says a message of that
+    delivery is alive and not yet delivered or parked; it lapses ``GRACE`` after ``due``."""
+
+    def join(
+        self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
+    ) -> None:
+        """Take (or renew) the delivery's place, its message due at ``due``."""
+        ...
+
+    def head(self, webhook_id: str, user_id: str, now: datetime) -> tuple[int, str] | None:
+        """(sequence, event id) of the first live place, if any."""
+        ...
+
+    def leave(self, webhook_id: str, user_id: str, sequence: int, event_id: str) -> None: ...
 
 
 class DeliveryQueue(Protocol):
@@ -207,7 +226,7 @@ class WebhookAdmin:
             "data": {"webhook_id": webhook.id},
         }
         body = json.dumps(event, separators=(",", ":"), sort_keys=True)
-        delivery = Delivery(webhook.id, event_id, body, now)
+        delivery = Delivery(webhook.id, event_id, body, now, in_line=False)
         self._deliveries.send([delivery])
         return delivery
 
@@ -227,7 +246,7 @@ class WebhookAdmin:
             raise UnknownDeliveryError(delivery_id)
         if not webhook.active:
             raise WebhookPausedError(webhook_id)
-        again = Delivery(webhook.id, parked.event_id, parked.event, self._clock())
+        again = Delivery(webhook.id, parked.event_id, parked.event, self._clock(), in_line=False)
         self._deliveries.send([again])
         return again
 
@@ -239,13 +258,20 @@ class WebhookFanOut:
     """An event → one delivery per endpoint that wants its type (a message each)."""
 
     def __init__(
-        self, store: WebhookStore, queue: DeliveryQueue, clock: Callable[[], datetime]
+        self,
+        store: WebhookStore,
+        queue: DeliveryQueue,
+        clock: Callable[[], datetime],
+        lines: DeliveryLines,
     ) -> None:
         self._store = store
         self._queue = queue
         self._clock = clock
+        self._lines = lines
 
     def fan_out(self, event: Mapping[str, Any]) -> list[Delivery]:
+        """Each delivery takes its place in its user's line to the endpoint before its message
+        is sent (a crash between leaves a place that lapses; the bus message is redelivered)."""
         body = json.dumps(event, separators=(",", ":"), sort_keys=True)
         now = self._clock()
         deliveries = [
@@ -253,9 +279,30 @@ class WebhookFanOut:
             for webhook in self._store.all()
             if webhook.wants(str(event["type"]))
         ]
+        for delivery in deliveries:
+            if (line := delivery.line) is not None:
+                self._lines.join(delivery.webhook_id, *line, delivery.event_id, now)
         if deliveries:
             self._queue.send(deliveries)
         return deliveries
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """An attempt not made: put back (``delay`` seconds) without a POST."""
+
+    delivery: Delivery
+    reason: str
+    """``in_line``: an earlier event of the user to this endpoint is not yet delivered or
+    parked; ``breaker``: the endpoint failed moments ago (``BREAKER_COOLDOWN``)."""
+    delay: int
+
+
+BREAKER_COOLDOWN = timedelta(seconds=10)
+"""After a failed attempt (a timeout, a refused connection, an error status), this sender sends
+nothing else to the endpoint for this long: the other deliveries to it are put back, so a slow
+endpoint costs one timeout per cooldown per sender, not one per message of a batch. Shorter than
+the first retry's delay (≥ 15 s), so a delivery's own retry is never deferred by its failure."""
 
 
 class WebhookSender:
@@ -271,6 +318,8 @@ class WebhookSender:
         jitter: Callable[[], float] = random.random,
         retry_scale: float = 1.0,
         disable_after: timedelta = DISABLE_AFTER,
+        lines: DeliveryLines,
+        breaker_cooldown: timedelta = BREAKER_COOLDOWN,
     ) -> None:
         """``retry_scale``: the local stack's shortcut through the backoff (1 on AWS);
         ``disable_after``: an endpoint failing this long is paused (``active`` false)."""
@@ -281,13 +330,52 @@ class WebhookSender:
         self._jitter = jitter
         self._retry_scale = retry_scale
         self._disable_after = disable_after
+        self._lines = lines
+        self._cooldown = breaker_cooldown * retry_scale
+        self._open_until: dict[str, datetime] = {}
+        """The breaker, per endpoint: this sender's memory (a warm Lambda container's)."""
 
-    def attempt(self, delivery: Delivery) -> Attempt | None:
-        """``None``: the endpoint is gone or paused (nothing to send)."""
+    def attempt(self, delivery: Delivery) -> Attempt | Deferred | None:
+        """``None``: the endpoint is gone or paused (nothing to send); ``Deferred``: put back
+        without a POST (its turn has not come, or the endpoint's breaker is open)."""
         webhook = self._store.get(delivery.webhook_id)
+        line = delivery.line
         if webhook is None or not webhook.active:
+            if line is not None:
+                self._lines.leave(delivery.webhook_id, *line, delivery.event_id)
             return None
         now = self._clock()
+        if line is not None:
+            head = self._lines.head(webhook.id, line[0], now)
+            if head is not None and head < (line[1], delivery.event_id):
+                return self._defer(delivery, "in_line", now, restart=delivery.attempt == 1)
+        open_until = self._open_until.get(webhook.id)
+        if open_until is not None and now < open_until and not delivery.gives_up_after(now):
+            return self._defer(delivery, "breaker", now, restart=False)
+        attempt = self._post(webhook, delivery, now)
+        if attempt.status in ("delivered", "failed", "refused") and line is not None:
+            self._lines.leave(webhook.id, *line, delivery.event_id)
+        return attempt
+
+    def _defer(self, delivery: Delivery, reason: str, now: datetime, *, restart: bool) -> Deferred:
+        """Put the delivery back without a POST and renew its place in line. ``restart``: it
+        was never attempted, so its 24 h of retries start at its first real attempt."""
+        delay = max(1, int(wait_delay(delivery.waits) * self._retry_scale))
+        again = replace(
+            delivery,
+            waits=delivery.waits + 1,
+            first_attempt_at=now if restart else delivery.first_attempt_at,
+        )
+        self._requeue(again, delay, now)
+        return Deferred(again, reason, delay)
+
+    def _requeue(self, delivery: Delivery, delay: int, now: datetime) -> None:
+        if (line := delivery.line) is not None:
+            due = now + timedelta(seconds=delay)
+            self._lines.join(delivery.webhook_id, *line, delivery.event_id, due)
+        self._queue.send([delivery], delay)
+
+    def _post(self, webhook: Webhook, delivery: Delivery, now: datetime) -> Attempt:
         body = delivery.event.encode()
         current, *older = webhook.secrets_at(now)
         headers = {
@@ -307,9 +395,12 @@ class WebhookSender:
         except Exception as error:  # a timeout, a reset, a TLS failure: worth retrying
             ok, text = False, f"{type(error).__name__}: {error}"
         if not ok and status != "refused":
+            self._open_until[webhook.id] = now + self._cooldown
             status = self._retry_or_give_up(webhook, delivery, now)
-        elif ok and webhook.failing_since is not None:
-            self._store.put(webhook.model_copy(update={"failing_since": None}))
+        elif ok:
+            self._open_until.pop(webhook.id, None)
+            if webhook.failing_since is not None:
+                self._store.put(webhook.model_copy(update={"failing_since": None}))
         attempt = Attempt(
             delivery_id=delivery.delivery_id,
             event_id=delivery.event_id,
@@ -335,13 +426,7 @@ class WebhookSender:
             if failing is None:
                 self._store.put(webhook.model_copy(update={"failing_since": now}))
             return "failed"
-        again = Delivery(
-            delivery.webhook_id,
-            delivery.event_id,
-            delivery.event,
-            delivery.first_attempt_at,
-            delivery.attempt + 1,
-        )
+        again = replace(delivery, attempt=delivery.attempt + 1)
         delay = retry_delay(delivery.attempt, self._jitter())
-        self._queue.send([again], max(1, int(delay * self._retry_scale)))
+        self._requeue(again, max(1, int(delay * self._retry_scale)), now)
         return "retrying"
