@@ -11,10 +11,11 @@ alarm). The archive keeps every event for ``events_archive_days`` so a subscribe
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -95,13 +96,22 @@ class DomainEvents(Construct):
             "dynamodb:ListStreams, granted for the stream event source, does not support "
             "resource-level permissions; the stream itself is read only through its own ARN.",
         )
-        self._webhooks(data, runtime)
+        self._webhooks(data, runtime, retain_data=config.retain_data)
 
-    def _webhooks(self, data: Data, runtime: LambdaRuntime) -> None:
+    def _webhooks(self, data: Data, runtime: LambdaRuntime, *, retain_data: bool) -> None:
         """A rule sends every event to the webhook queue; the sender (outside the VPC) fans it
         out into one message per endpoint and makes each attempt a message of its own."""
         self.webhook_queue = IngestionQueue(self, "WebhookQueue", spec=WEBHOOK_QUEUE)
         queue = self.webhook_queue.queue
+        # Signing secrets are stored sealed with this key (kms:Encrypt, the endpoint's id as
+        # encryption context): the admin function may only encrypt, the sender only decrypt.
+        self.webhook_key = kms.Key(
+            self,
+            "WebhookSecretsKey",
+            description="Seals webhook signing secrets (docs/events.md)",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+        )
         self.webhook_rule = events.Rule(
             self,
             "WebhookRule",
@@ -118,7 +128,10 @@ class DomainEvents(Construct):
                 description="Delivers domain events to webhook endpoints (signed, retried)",
                 timeout=Duration.seconds(WEBHOOK_QUEUE.consumer_timeout_seconds),
                 memory_mb=256,
-                environment={"WEBHOOK_QUEUE_URL": queue.queue_url},
+                environment={
+                    "WEBHOOK_QUEUE_URL": queue.queue_url,
+                    "WEBHOOK_KEY_ID": self.webhook_key.key_arn,
+                },
             ),
             runtime=runtime,
         )
@@ -134,6 +147,7 @@ class DomainEvents(Construct):
             )
         )
         self.webhook_sender.allow(["sqs:SendMessage"], [queue.queue_arn], "QueueAttempts")
+        self.webhook_sender.allow(["kms:Decrypt"], [self.webhook_key.key_arn], "OpenWebhookSecrets")
         self.webhook_sender.alias.add_event_source(
             sources.SqsEventSource(
                 queue,

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from gamification.services.teams import TeamQueries, TeamService
     from gamification.services.wallet import WalletService
     from gamification.services.webhooks import (
+        SecretSealer,
         WebhookAdmin,
         WebhookFanOut,
         WebhookSender,
@@ -480,6 +481,7 @@ def webhook_admin() -> WebhookAdmin:
     return WebhookAdmin(
         webhook_repository(),
         utc_now,
+        sealer=secret_sealer(),
         allow_http=config.webhooks_allow_private,
         deliveries=webhook_queue(),
         tenant=config.stage,
@@ -523,7 +525,22 @@ def webhook_sender() -> WebhookSender:
         retry_scale=config.webhook_retry_scale,
         disable_after=timedelta(hours=config.webhook_disable_after_hours),
         lines=webhook_lines(),
+        sealer=secret_sealer(),
     )
+
+
+@lru_cache(maxsize=1)
+def secret_sealer() -> SecretSealer:
+    """KMS on AWS (``WEBHOOK_KEY_ID``); the local stack's stand-in only where private
+    addresses are allowed (the local stack), never as a silent fallback."""
+    from gamification.adapters.kms_sealer import KmsSealer, LocalSealer
+
+    config = settings()
+    if config.webhook_key_id:
+        return KmsSealer(boto3.client("kms"), config.webhook_key_id)
+    if config.webhooks_allow_private:
+        return LocalSealer()
+    raise RuntimeError("WEBHOOK_KEY_ID is not set: webhook secrets cannot be sealed")
 
 
 @lru_cache(maxsize=1)

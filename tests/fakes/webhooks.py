@@ -70,6 +70,24 @@ class FakeWebhookStore:
         return replace(found, attempt=1) if found else None
 
 
+class FakeSealer:
+    """Seals by reversing under a marker, bound to the endpoint like KMS's encryption context;
+    counts the secrets it opened (real: ``adapters.kms_sealer.KmsSealer``)."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    def seal(self, secret: str, webhook_id: str) -> str:
+        return f"sealed:{webhook_id}:{secret[::-1]}"
+
+    def open(self, sealed: str, webhook_id: str) -> str:
+        marker = f"sealed:{webhook_id}:"
+        if not sealed.startswith(marker):
+            raise ValueError("sealed for another endpoint")
+        self.opened += 1
+        return sealed.removeprefix(marker)[::-1]
+
+
 class FakeDeliveryQueue:
     def __init__(self) -> None:
         self.messages: list[tuple[Delivery, int]] = []

@@ -137,7 +137,9 @@ EXPECTED: dict[str, set[Grant]] = {
         "Table",
     )
     | _grants("lambda:InvokeFunction", "backfill-live")
-    | _grants("sqs:SendMessage", "WebhookQueue"),
+    | _grants("sqs:SendMessage", "WebhookQueue")
+    # Seals a new webhook signing secret (creation, rotation); never opens one.
+    | _grants("kms:Encrypt", "WebhookSecretsKey"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,USER#*", "Table")
     # The pending-marker path (profile, then markers) and the league seat counter, outside
@@ -166,6 +168,8 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKOF#*,WEBHOOKS", "Table")
     # A delivery's place in its user's line (WEBHOOKOF#), left once delivered or parked.
     | _grants("dynamodb:DeleteItem on WEBHOOKOF#*", "Table")
+    # Opens the sealed signing secrets (never seals: the admin function does).
+    | _grants("kms:Decrypt", "WebhookSecretsKey")
     | _grants("sqs:SendMessage", "WebhookQueue")
     | _grants(
         [
@@ -409,3 +413,14 @@ def test_functions_that_call_lambda_run_outside_the_vpc(default_synth: Synthesis
     for name, fn in default_synth.stack.functions.items():
         if any(action.startswith("lambda:") for action, _ in granted(default_synth, name)):
             assert "VpcConfig" not in default_synth.resource(fn.function)["Properties"], name
+
+
+def test_only_the_webhook_sender_opens_webhook_secrets(default_synth: Synthesis) -> None:
+    """The signing secrets are stored sealed: the admin function seals, the sender alone
+    decrypts (docs/events.md, "Signing secrets at rest")."""
+    by_action: dict[str, set[str]] = {"kms:Encrypt": set(), "kms:Decrypt": set()}
+    for name in default_synth.stack.functions:
+        for action, resource in granted(default_synth, name):
+            if resource == "WebhookSecretsKey" and action in by_action:
+                by_action[action].add(name)
+    assert by_action == {"kms:Encrypt": {"admin"}, "kms:Decrypt": {"webhooks"}}

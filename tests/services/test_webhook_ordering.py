@@ -20,7 +20,7 @@ from gamification.services.webhooks import (
     WebhookFanOut,
     WebhookSender,
 )
-from tests.fakes.webhooks import FakeDeliveryQueue, FakeWebhookStore, ScriptedEndpoint
+from tests.fakes.webhooks import FakeDeliveryQueue, FakeSealer, FakeWebhookStore, ScriptedEndpoint
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
@@ -53,13 +53,15 @@ def _world(
     **scripts: list[int | Exception],
 ) -> tuple[FakeWebhookStore, FakeDeliveryQueue, Router, Clock, WebhookSender, WebhookFanOut]:
     store, queue, clock = FakeWebhookStore(), FakeDeliveryQueue(), Clock()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32)
+    admin = WebhookAdmin(store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32)
     endpoints = {}
     for name, script in scripts.items():
         admin.put(name, {"url": f"https://{name}.example.com/", "event_types": ["*"]})
         endpoints[f"https://{name}.example.com/"] = ScriptedEndpoint(*script)
     router = Router(endpoints)
-    sender = WebhookSender(store, router, queue, clock, jitter=lambda: 0.0, lines=store.lines)
+    sender = WebhookSender(
+        store, router, queue, clock, jitter=lambda: 0.0, lines=store.lines, sealer=FakeSealer()
+    )
     return store, queue, router, clock, sender, WebhookFanOut(store, queue, clock, store.lines)
 
 

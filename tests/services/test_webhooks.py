@@ -24,7 +24,7 @@ from gamification.services.webhooks import (
     WebhookPausedError,
     WebhookSender,
 )
-from tests.fakes.webhooks import FakeDeliveryQueue, FakeWebhookStore, ScriptedEndpoint
+from tests.fakes.webhooks import FakeDeliveryQueue, FakeSealer, FakeWebhookStore, ScriptedEndpoint
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 EVENT = {"id": "evt_1", "type": "badge.earned", "user_id": "ann", "data": {"badge_id": "b"}}
@@ -39,7 +39,9 @@ class Clock:
 
 
 def _admin(store: FakeWebhookStore, allow_http: bool = False) -> WebhookAdmin:
-    return WebhookAdmin(store, lambda: NOW, allow_http=allow_http, new_secret=lambda: "s" * 32)
+    return WebhookAdmin(
+        store, lambda: NOW, sealer=FakeSealer(), allow_http=allow_http, new_secret=lambda: "s" * 32
+    )
 
 
 def test_the_secret_is_shown_when_created_and_kept_but_not_shown_when_replaced() -> None:
@@ -52,7 +54,7 @@ def test_the_secret_is_shown_when_created_and_kept_but_not_shown_when_replaced()
 
     assert (created.created, created.secret) == (True, "s" * 32)
     assert (replaced.created, replaced.secret) == (False, None)
-    assert store.webhooks["crm"].secret == "s" * 32
+    assert store.webhooks["crm"].secret == FakeSealer().seal("s" * 32, "crm")  # sealed at rest
     assert store.webhooks["crm"].description == "CRM sync"
 
 
@@ -103,11 +105,13 @@ def _world(
         ScriptedEndpoint(*script),
         Clock(),
     )
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32)
+    admin = WebhookAdmin(store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32)
     admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
     admin.put("all", {"url": "https://example.org/hook", "event_types": ["*"]})
     admin.put("xp", {"url": "https://example.net/hook", "event_types": ["xp.awarded"]})
-    sender = WebhookSender(store, endpoint, queue, clock, jitter=lambda: 1.0, lines=store.lines)
+    sender = WebhookSender(
+        store, endpoint, queue, clock, jitter=lambda: 1.0, lines=store.lines, sealer=FakeSealer()
+    )
     return store, queue, endpoint, clock, sender
 
 
@@ -126,7 +130,7 @@ def test_an_attempt_is_signed_and_names_the_event() -> None:
 
     attempt = sender.attempt(delivery)
 
-    assert attempt is not None
+    assert isinstance(attempt, Attempt)
     assert attempt.status == "delivered"
     _, headers, body = endpoint.received[0]
     assert headers[EVENT_ID_HEADER] == "evt_1"
@@ -168,7 +172,7 @@ def test_after_24_hours_of_failures_the_endpoint_is_marked_failing() -> None:
     statuses = []
     while True:
         attempt = sender.attempt(delivery)
-        assert attempt is not None
+        assert isinstance(attempt, Attempt)
         statuses.append(attempt.status)
         if not queue.messages:
             break
@@ -188,7 +192,7 @@ def test_a_refused_address_is_not_retried() -> None:
 
     attempt = sender.attempt(delivery)
 
-    assert attempt is not None
+    assert isinstance(attempt, Attempt)
     assert attempt.status == "refused"
     assert not queue.messages
 
@@ -217,7 +221,9 @@ def test_an_endpoint_failing_for_3_days_is_paused() -> None:
 
 def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
     store, queue, clock = FakeWebhookStore(), FakeDeliveryQueue(), Clock()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue, tenant="t")
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue, tenant="t"
+    )
     admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
 
     delivery = admin.send_test("crm")
@@ -235,7 +241,7 @@ def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
 
 def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
     store, queue, endpoint, clock, sender = _world()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "n" * 32)
+    admin = WebhookAdmin(store, clock, sealer=FakeSealer(), new_secret=lambda: "n" * 32)
     rotated = admin.rotate("crm")
     assert rotated.secret == "n" * 32
     [delivery] = [
@@ -257,7 +263,9 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
 
 def test_a_refused_delivery_is_parked_and_an_admin_retry_sends_the_same_event_again() -> None:
     store, queue, endpoint, clock, sender = _world()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue
+    )
     endpoint.refuse = True  # e.g. the host resolved to a private address for a while
     [delivery] = [
         d
@@ -275,14 +283,16 @@ def test_a_refused_delivery_is_parked_and_an_admin_retry_sends_the_same_event_ag
     assert (again.event, again.event_id, again.attempt) == (delivery.event, "evt_1", 1)
     assert again.first_attempt_at == clock.now  # a fresh 24 h of retries
     attempt = sender.attempt(again)
-    assert attempt is not None
+    assert isinstance(attempt, Attempt)
     assert attempt.status == "delivered"
     assert endpoint.received[-1][1][EVENT_ID_HEADER] == "evt_1"
 
 
 def test_only_a_failed_or_refused_delivery_can_be_retried_and_not_while_paused() -> None:
     store, queue, _, clock, sender = _world()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue
+    )
     [delivery] = [
         d
         for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)

@@ -5,8 +5,7 @@ Attempts: ``WEBHOOKLOG#<id>`` / ``ATTEMPT#<time>#<delivery>#<n>`` (≤ 1.5 KB: t
 to 1 KB), expiring after ``ATTEMPT_TTL``; beside them a delivery that ended failed or refused,
 ``PARKED#<event id>`` (≤ 2.5 KB: the event's body), kept as long for a retry, with an index
 item in the user's ``WEBHOOKOF#<user>`` partition so an erasure finds it. The signing
-secret is stored with the endpoint (the table is encrypted at rest; only the admin and webhooks
-functions may read the partition).
+secret is stored with the endpoint as the service hands it over: sealed (``adapters.kms_sealer``).
 """
 
 from __future__ import annotations

@@ -53,11 +53,13 @@ class Webhook(BaseModel):
     event_types: tuple[str, ...] = Field(min_length=1, max_length=len(CATALOG) + 1)
     description: str = Field(default="", max_length=280)
     active: bool = True
-    secret: str = Field(min_length=32, max_length=128)
+    secret: str = Field(min_length=32, max_length=1024)
+    """The signing secret *sealed* (``services.webhooks.SecretSealer``: KMS on AWS), never the
+    plaintext at rest; only the sender opens it, to sign."""
     created_at: AwareDatetime
     failing_since: AwareDatetime | None = None
     """Set when an event's attempts ran out (``RETRY_FOR``); cleared by the next success."""
-    previous_secret: str | None = Field(default=None, min_length=32, max_length=128)
+    previous_secret: str | None = Field(default=None, min_length=32, max_length=1024)
     """The secret before the last rotation: deliveries are signed with it too until
     ``previous_until`` (``ROTATION_OVERLAP`` after the rotation), so receivers can switch."""
     previous_until: AwareDatetime | None = None

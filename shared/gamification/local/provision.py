@@ -36,6 +36,7 @@ class Provisioned:
     events_dlq_url: str = ""
     webhook_queue_url: str = ""
     webhook_queue_arn: str = ""
+    webhook_key_id: str = ""
 
     def environment(self) -> dict[str, str]:
         """The variables the handlers read (``gamification.config.Settings``)."""
@@ -47,12 +48,16 @@ class Provisioned:
             "REMINDER_QUEUE_URL": self.reminder_queue_url,
             "EVENTS_DLQ_URL": self.events_dlq_url,
             "WEBHOOK_QUEUE_URL": self.webhook_queue_url,
+            **({"WEBHOOK_KEY_ID": self.webhook_key_id} if self.webhook_key_id else {}),
         }
 
 
-def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provisioned:
+def provision(
+    prefix: str = "gamify", endpoint_url: str | None = None, *, webhook_key: bool = True
+) -> Provisioned:
     """Table (keys, indexes, TTL, stream), activity and reminder queues with their DLQ
-    redrives, push topic."""
+    redrives, push topic, and the KMS key that seals webhook secrets (``webhook_key``; the
+    local stack goes without: its table outlives a restart, moto's keys do not)."""
     kwargs: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url else {}
     dynamodb = boto3.client("dynamodb", **kwargs)
     sqs = boto3.client("sqs", **kwargs)
@@ -73,6 +78,10 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         QueueName=f"{prefix}-events-dlq",
         Attributes={"MessageRetentionPeriod": str(EVENT_BUS.dlq_retention_seconds)},
     )["QueueUrl"]
+    key_id = ""
+    if webhook_key:
+        kms = boto3.client("kms", **kwargs)
+        key_id = kms.create_key(Description=f"{prefix} webhook secrets")["KeyMetadata"]["Arn"]
     return Provisioned(
         table_name=table_name,
         queue_url=queue_url,
@@ -87,6 +96,7 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         events_dlq_url=events_dlq_url,
         webhook_queue_url=webhook_url,
         webhook_queue_arn=_queue_arn(sqs, webhook_url),
+        webhook_key_id=key_id,
     )
 
 

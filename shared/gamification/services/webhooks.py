@@ -91,6 +91,16 @@ class DeliveryLines(Protocol):
     def leave(self, webhook_id: str, user_id: str, sequence: int, event_id: str) -> None: ...
 
 
+class SecretSealer(Protocol):
+    """Seals signing secrets for storage (``adapters.kms_sealer``: KMS ``Encrypt`` with the
+    endpoint's id as encryption context; the local stack's stand-in; fake in tests). The admin
+    function only seals; the sender alone opens."""
+
+    def seal(self, secret: str, webhook_id: str) -> str: ...
+
+    def open(self, sealed: str, webhook_id: str) -> str: ...
+
+
 class DeliveryQueue(Protocol):
     def send(self, deliveries: Sequence[Delivery], delay_seconds: int = 0) -> None: ...
 
@@ -137,6 +147,7 @@ class WebhookAdmin:
         store: WebhookStore,
         clock: Callable[[], datetime],
         *,
+        sealer: SecretSealer,
         allow_http: bool = False,
         new_secret: Callable[[], str] = lambda: "whsec_" + secrets.token_hex(24),
         deliveries: DeliveryQueue | None = None,
@@ -145,6 +156,7 @@ class WebhookAdmin:
         """``deliveries``: where ``send_test`` queues its ping (the sender's queue)."""
         self._store = store
         self._clock = clock
+        self._sealer = sealer
         self._allow_http = allow_http
         self._new_secret = new_secret
         self._deliveries = deliveries
@@ -161,7 +173,7 @@ class WebhookAdmin:
         if unknown:
             raise InvalidWebhookError("event_types", f"unknown event types: {', '.join(unknown)}")
         before = self._store.get(webhook_id)
-        secret = before.secret if before else self._new_secret()
+        secret = None if before else self._new_secret()
         try:
             webhook = Webhook(
                 id=webhook_id,
@@ -169,14 +181,14 @@ class WebhookAdmin:
                 event_types=types,
                 description=str(fields.get("description", "")),
                 active=bool(fields.get("active", True)),
-                secret=secret,
+                secret=before.secret if before else self._sealer.seal(str(secret), webhook_id),
                 created_at=before.created_at if before else self._clock(),
             )
         except ValidationError as error:
             first = error.errors()[0]
             raise InvalidWebhookError(str(first["loc"][0]), first["msg"]) from error
         self._store.put(webhook)
-        return SavedWebhook(webhook, created=before is None, secret=None if before else secret)
+        return SavedWebhook(webhook, created=before is None, secret=secret)
 
     def endpoints(self) -> list[Webhook]:
         return self._store.all()
@@ -199,8 +211,8 @@ class WebhookAdmin:
         secret = self._new_secret()
         rotated = webhook.model_copy(
             update={
-                "secret": secret,
-                "previous_secret": webhook.secret,
+                "secret": self._sealer.seal(secret, webhook.id),
+                "previous_secret": webhook.secret,  # still sealed: copied, never opened
                 "previous_until": now + ROTATION_OVERLAP,
             }
         )
@@ -319,6 +331,7 @@ class WebhookSender:
         retry_scale: float = 1.0,
         disable_after: timedelta = DISABLE_AFTER,
         lines: DeliveryLines,
+        sealer: SecretSealer,
         breaker_cooldown: timedelta = BREAKER_COOLDOWN,
     ) -> None:
         """``retry_scale``: the local stack's shortcut through the backoff (1 on AWS);
@@ -331,6 +344,7 @@ class WebhookSender:
         self._retry_scale = retry_scale
         self._disable_after = disable_after
         self._lines = lines
+        self._sealer = sealer
         self._cooldown = breaker_cooldown * retry_scale
         self._open_until: dict[str, datetime] = {}
         """The breaker, per endpoint: this sender's memory (a warm Lambda container's)."""
@@ -377,7 +391,7 @@ class WebhookSender:
 
     def _post(self, webhook: Webhook, delivery: Delivery, now: datetime) -> Attempt:
         body = delivery.event.encode()
-        current, *older = webhook.secrets_at(now)
+        current, *older = (self._sealer.open(s, webhook.id) for s in webhook.secrets_at(now))
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "gamify-webhooks/1",

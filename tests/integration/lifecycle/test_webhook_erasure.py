@@ -22,7 +22,7 @@ from gamification.services.webhooks import (
     WebhookFanOut,
     WebhookSender,
 )
-from tests.fakes.webhooks import FakeDeliveryQueue, ScriptedEndpoint
+from tests.fakes.webhooks import FakeDeliveryQueue, FakeSealer, ScriptedEndpoint
 from tests.integration.lifecycle.support import build_lifecycle
 from tests.integration.pipeline.support import NOW, activity, record
 
@@ -51,7 +51,9 @@ def test_an_erasure_deletes_the_users_parked_bodies_and_places_in_line(
     store = WebhookRepository(client, aws.table_name)
     lines = WebhookLines(client, aws.table_name)
     queue, clock = FakeDeliveryQueue(), life.pipeline.clock
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue
+    )
     admin.put("crm", {"url": "https://crm.example.com/", "event_types": ["xp.awarded"]})
     refused, failing = ScriptedEndpoint(), ScriptedEndpoint(500)
     refused.refuse = True  # every crm delivery ends refused: parked with its body
@@ -59,14 +61,19 @@ def test_an_erasure_deletes_the_users_parked_bodies_and_places_in_line(
     for n in range(1, 31):  # more than one BatchWriteItem of bodies
         fan_out.fan_out(_event(n, "alice"))
     fan_out.fan_out(_event(1, "bob"))
-    sender = WebhookSender(store, refused, queue, clock, lines=lines)
+    sender = WebhookSender(store, refused, queue, clock, lines=lines, sealer=FakeSealer())
     for delivery in sorted(queue.take(), key=lambda d: d.event_id):
         sender.attempt(delivery)
     admin.put("app", {"url": "https://app.example.com/", "event_types": ["xp.awarded"]})
     fan_out.fan_out(_event(31, "alice"))  # to both: crm parks it, app retries (in line)
     for delivery in queue.take():
         WebhookSender(
-            store, refused if delivery.webhook_id == "crm" else failing, queue, clock, lines=lines
+            store,
+            refused if delivery.webhook_id == "crm" else failing,
+            queue,
+            clock,
+            lines=lines,
+            sealer=FakeSealer(),
         ).attempt(delivery)
 
     parked = [sk for sk in _keys(aws, keys.webhook_log_pk("crm")) if sk.startswith("PARKED#")]
