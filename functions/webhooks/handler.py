@@ -35,7 +35,9 @@ _METRICS = {
     "failed": "WebhookEndpointsFailing",
     "refused": "WebhooksRefused",
 }
-"""One metric per outcome; ``WebhookEndpointsFailing`` (24 h of failures) alarms."""
+"""One metric per outcome; ``WebhookEndpointsFailing`` (24 h of failures) and
+``WebhooksRefused`` (the SSRF guard refused an endpoint's address) alarm, and so does
+``WebhookEndpointsPaused`` (an endpoint failing for 3 days was paused)."""
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
@@ -58,6 +60,9 @@ def record_handler(record: SQSRecord) -> None:
         logger.debug("webhook deferred", extra={"reason": attempt.reason, "delay": attempt.delay})
         return
     metrics.add_metric(name=_METRICS[attempt.status], unit=MetricUnit.Count, value=1)
+    if attempt.paused_endpoint:  # alarms (WebhookEndpointPaused): an admin must resume it
+        metrics.add_metric(name="WebhookEndpointsPaused", unit=MetricUnit.Count, value=1)
+        logger.warning("webhook endpoint paused", extra={"webhook_id": message.webhook_id})
     logger.info(
         "webhook attempt",
         extra={

@@ -200,11 +200,13 @@ def test_a_refused_address_is_not_retried() -> None:
 def test_an_endpoint_failing_for_3_days_is_paused() -> None:
     store, queue, _, clock, sender = _world(*([500] * 1000))
     fan_out = WebhookFanOut(store, queue, clock, store.lines)
+    pauses = 0
     for day in range(5):
         fan_out.fan_out({**EVENT, "id": f"evt_{day}"})
         pending = [d for d in queue.take() if d.webhook_id == "crm"]
         while pending:
             attempt = sender.attempt(pending.pop())
+            pauses += isinstance(attempt, Attempt) and attempt.paused_endpoint
             for again, delay in queue.messages:
                 clock.now += timedelta(seconds=delay)
                 pending.append(again)
@@ -217,6 +219,7 @@ def test_an_endpoint_failing_for_3_days_is_paused() -> None:
     assert webhook.active is False
     assert webhook.failing_since is not None
     assert clock.now - webhook.failing_since >= timedelta(days=3)
+    assert pauses == 1  # the one attempt that paused it says so: the handler alarms on it
 
 
 def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:

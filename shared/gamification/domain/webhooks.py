@@ -211,6 +211,9 @@ class Attempt:
     latency_ms: int
     response: str
     """At most ``MAX_STORED_RESPONSE_BYTES`` of the response body (or the error)."""
+    paused_endpoint: bool = False
+    """This failure paused the endpoint (failing ``DISABLE_AFTER``): an admin is alerted. Not
+    kept in the log (the endpoint's ``active`` says it)."""
 
 
 def clipped(text: str) -> str:

@@ -408,9 +408,10 @@ class WebhookSender:
             ok, status, text = False, "refused", str(refused)
         except Exception as error:  # a timeout, a reset, a TLS failure: worth retrying
             ok, text = False, f"{type(error).__name__}: {error}"
+        paused = False
         if not ok and status != "refused":
             self._open_until[webhook.id] = now + self._cooldown
-            status = self._retry_or_give_up(webhook, delivery, now)
+            status, paused = self._retry_or_give_up(webhook, delivery, now)
         elif ok:
             self._open_until.pop(webhook.id, None)
             if webhook.failing_since is not None:
@@ -425,22 +426,26 @@ class WebhookSender:
             response_code=code,
             latency_ms=latency,
             response=clipped(text),
+            paused_endpoint=paused,
         )
         self._store.record(webhook.id, attempt)
         if status in ("failed", "refused"):
             self._store.park(delivery, now)
         return attempt
 
-    def _retry_or_give_up(self, webhook: Webhook, delivery: Delivery, now: datetime) -> str:
+    def _retry_or_give_up(
+        self, webhook: Webhook, delivery: Delivery, now: datetime
+    ) -> tuple[str, bool]:
+        """The attempt's status, and whether it paused the endpoint."""
         failing = webhook.failing_since
         if failing is not None and now - failing >= self._disable_after:
             self._store.put(webhook.model_copy(update={"active": False}))
-            return "failed"  # paused: its queued deliveries are dropped at their next attempt
+            return "failed", True  # paused: its queued deliveries are dropped at their next attempt
         if delivery.gives_up_after(now):
             if failing is None:
                 self._store.put(webhook.model_copy(update={"failing_since": now}))
-            return "failed"
+            return "failed", False
         again = replace(delivery, attempt=delivery.attempt + 1)
         delay = retry_delay(delivery.attempt, self._jitter())
         self._requeue(again, max(1, int(delay * self._retry_scale)), now)
-        return "retrying"
+        return "retrying", False
