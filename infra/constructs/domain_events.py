@@ -165,6 +165,9 @@ WEBHOOK_SENDER_TABLE_ACCESS = TableAccess(
     reads=("GetItem", "Query"),
     writes=("PutItem",),
     write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX, keys.webhook_user_pk("")),
+    # A delivery parks (body and index) in a transaction with a check of its user's profile:
+    # not when the user was erased after the event (the erasure walk already ran).
+    narrower_transactional=((("ConditionCheckItem",), (keys.user_pk(""),)),),
 )
 WEBHOOK_LINE_KEYS = (keys.webhook_user_pk(""),)
 """The only key family the sender deletes from: a place in line, once delivered or parked."""

@@ -5,6 +5,7 @@ the delivery queue (delays kept, not waited for) and an HTTP endpoint that answe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -43,6 +44,8 @@ class FakeWebhookStore:
         self.parked_deliveries: dict[tuple[str, str], Delivery] = {}
         self.lines = FakeDeliveryLines()
         """The places in line, which the real adapters keep in the same table."""
+        self.erased: dict[str, datetime] = {}
+        """Users' ``erased_at`` (the real store reads the profile's tombstone)."""
 
     def get(self, webhook_id: str) -> Webhook | None:
         return self.webhooks.get(webhook_id)
@@ -62,8 +65,14 @@ class FakeWebhookStore:
     def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
         return list(reversed(self.attempts.get(webhook_id, [])))[:limit]
 
-    def park(self, delivery: Delivery, at: datetime) -> None:
+    def park(self, delivery: Delivery, at: datetime) -> bool:
+        event = json.loads(delivery.event)
+        erased = self.erased.get(str(event.get("user_id") or ""))
+        occurred = event.get("occurred_at")
+        if erased is not None and (not occurred or datetime.fromisoformat(occurred) <= erased):
+            return False
         self.parked_deliveries[(delivery.webhook_id, delivery.event_id)] = delivery
+        return True
 
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
         found = self.parked_deliveries.get((webhook_id, event_id))

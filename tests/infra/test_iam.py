@@ -168,6 +168,8 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKOF#*,WEBHOOKS", "Table")
     # A delivery's place in its user's line (WEBHOOKOF#), left once delivered or parked.
     | _grants("dynamodb:DeleteItem on WEBHOOKOF#*", "Table")
+    # Parking checks the user's tombstone in the same transaction (never writes USER#).
+    | _grants("dynamodb:ConditionCheckItem" + TXN + " on USER#*", "Table")
     # Opens the sealed signing secrets (never seals: the admin function does).
     | _grants("kms:Decrypt", "WebhookSecretsKey")
     | _grants("sqs:SendMessage", "WebhookQueue")

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
@@ -100,38 +102,50 @@ class WebhookRepository:
         )
         return [_attempt(from_item(i)) for i in page.get("Items", [])]
 
-    def park(self, delivery: Delivery, at: datetime) -> None:
-        """The body beside the log, and first an index item in the user's partition
+    def park(self, delivery: Delivery, at: datetime) -> bool:
+        """The body beside the log and an index item in the user's partition
         (``WEBHOOKOF#<user>``), so the erasure walk finds and deletes the body
-        (``partition_walker``'s ``webhooks`` family); a crash between the two leaves an index
-        item pointing at nothing, never a body the walk cannot find."""
+        (``partition_walker``'s ``webhooks`` family). One transaction with a check of the
+        user's profile: refused (``False``, nothing kept) when the user was erased after the
+        event, so a delivery still retrying when the walk ran cannot park behind it."""
         user = _user_of(delivery)
         expires_at = int((at + ATTEMPT_TTL).timestamp())
-        if user:
-            self._client.put_item(
-                TableName=self._table,
-                Item=to_item(
-                    {
-                        "PK": keys.webhook_user_pk(user),
-                        "SK": keys.parked_index_sk(delivery.webhook_id, delivery.event_id),
-                        "expires_at": expires_at,
-                    }
-                ),
+        body = {
+            "PK": keys.webhook_log_pk(delivery.webhook_id),
+            "SK": keys.parked_sk(delivery.event_id),
+            "event_id": delivery.event_id,
+            "event": delivery.event,
+            "first_attempt_at": delivery.first_attempt_at.isoformat(),
+            "parked_at": at.isoformat(),
+            "expires_at": expires_at,
+        }
+        if not user:  # a test ping: no user, nothing to erase
+            self._client.put_item(TableName=self._table, Item=to_item(body))
+            return True
+        index = {
+            "PK": keys.webhook_user_pk(user),
+            "SK": keys.parked_index_sk(delivery.webhook_id, delivery.event_id),
+            "expires_at": expires_at,
+        }
+        check = {
+            "TableName": self._table,
+            "Key": to_item({"PK": keys.user_pk(user), "SK": keys.PROFILE_SK}),
+            "ConditionExpression": "attribute_not_exists(erased_at) OR erased_at < :occurred",
+            "ExpressionAttributeValues": to_item({":occurred": _occurred_of(delivery)}),
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"ConditionCheck": check},  # type: ignore[typeddict-item]
+                    {"Put": {"TableName": self._table, "Item": to_item(index)}},
+                    {"Put": {"TableName": self._table, "Item": to_item(body)}},
+                ]
             )
-        self._client.put_item(
-            TableName=self._table,
-            Item=to_item(
-                {
-                    "PK": keys.webhook_log_pk(delivery.webhook_id),
-                    "SK": keys.parked_sk(delivery.event_id),
-                    "event_id": delivery.event_id,
-                    "event": delivery.event,
-                    "first_attempt_at": delivery.first_attempt_at.isoformat(),
-                    "parked_at": at.isoformat(),
-                    "expires_at": expires_at,
-                }
-            ),
-        )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
 
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
         item = self._client.get_item(
@@ -153,6 +167,15 @@ class WebhookRepository:
 def _user_of(delivery: Delivery) -> str:
     user = json.loads(delivery.event).get("user_id")
     return str(user) if user else ""
+
+
+def _occurred_of(delivery: Delivery) -> str:
+    """The event's ``occurred_at`` as the profile writes ``erased_at`` (UTC ``isoformat``), so
+    the two compare as strings; an event without one counts as older than any erasure."""
+    occurred = json.loads(delivery.event).get("occurred_at")
+    if not occurred:
+        return ""
+    return datetime.fromisoformat(str(occurred)).astimezone(UTC).isoformat()
 
 
 def unlink_parked(

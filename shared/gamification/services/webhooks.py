@@ -63,9 +63,11 @@ class WebhookStore(Protocol):
         """The endpoint's latest attempts, newest first."""
         ...
 
-    def park(self, delivery: Delivery, at: datetime) -> None:
+    def park(self, delivery: Delivery, at: datetime) -> bool:
         """Keep a delivery that ended ``failed`` or ``refused`` (its body included) for
-        ``POST …/deliveries/{id}/retry``; it expires with the deliveries log (7 days)."""
+        ``POST …/deliveries/{id}/retry``, findable by its user (the erasure deletes it); it
+        expires with the deliveries log (7 days). ``False``: not kept, the user was erased
+        after the event."""
         ...
 
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:

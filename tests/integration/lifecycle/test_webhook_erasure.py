@@ -4,6 +4,7 @@ endpoints' logs) and their places in line, found through the user's ``WEBHOOKOF#
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -94,3 +95,12 @@ def test_an_erasure_deletes_the_users_parked_bodies_and_places_in_line(
     with pytest.raises(UnknownDeliveryError):
         admin.retry("crm", "crm:evt_alice_1")
     assert admin.retry("crm", "crm:evt_bob_1").event_id == "evt_bob_1"
+
+    # A delivery of hers still retrying when the walk ran ends refused: it parks nothing.
+    queue.take()
+    late = {**_event(40, "alice"), "occurred_at": (clock() - timedelta(minutes=5)).isoformat()}
+    for delivery in fan_out.fan_out(late):
+        if delivery.webhook_id == "crm":
+            sender.attempt(delivery)
+    assert store.parked("crm", "evt_alice_40") is None
+    assert [sk for sk in _keys(aws, keys.webhook_user_pk("alice")) if "PARKED#" in sk] == []
