@@ -130,6 +130,10 @@ class GamifyStack(Stack):
         admin.add_env("WEBHOOK_QUEUE_URL", webhook_queue.queue_url)
         admin.add_env("GAMIFY_STAGE", config.stage)
         admin.allow(["sqs:SendMessage"], [webhook_queue.queue_arn], "QueueWebhookTests")
+        # It seals a new signing secret (creation, rotation); it never opens one.
+        webhook_key = self.domain_events.webhook_key
+        admin.add_env("WEBHOOK_KEY_ID", webhook_key.key_arn)
+        admin.allow(["kms:Encrypt"], [webhook_key.key_arn], "SealWebhookSecrets")
         if self.web is not None:
             self.web.publish(
                 api_url=self.api.rest_api.url,

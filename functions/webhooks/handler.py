@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from gamification.adapters.webhook_queue import parse
 from gamification.composition import webhook_fan_out, webhook_sender
+from gamification.services.webhooks import Deferred
 
 logger = Logger()
 tracer = Tracer()
@@ -34,7 +35,9 @@ _METRICS = {
     "failed": "WebhookEndpointsFailing",
     "refused": "WebhooksRefused",
 }
-"""One metric per outcome; ``WebhookEndpointsFailing`` (24 h of failures) alarms."""
+"""One metric per outcome; ``WebhookEndpointsFailing`` (24 h of failures) and
+``WebhooksRefused`` (the SSRF guard refused an endpoint's address) alarm, and so does
+``WebhookEndpointsPaused`` (an endpoint failing for 3 days was paused)."""
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
@@ -52,7 +55,14 @@ def record_handler(record: SQSRecord) -> None:
     attempt = webhook_sender().attempt(message)
     if attempt is None:
         return
+    if isinstance(attempt, Deferred):  # not its turn yet, or the endpoint's breaker is open
+        metrics.add_metric(name="WebhooksDeferred", unit=MetricUnit.Count, value=1)
+        logger.debug("webhook deferred", extra={"reason": attempt.reason, "delay": attempt.delay})
+        return
     metrics.add_metric(name=_METRICS[attempt.status], unit=MetricUnit.Count, value=1)
+    if attempt.paused_endpoint:  # alarms (WebhookEndpointPaused): an admin must resume it
+        metrics.add_metric(name="WebhookEndpointsPaused", unit=MetricUnit.Count, value=1)
+        logger.warning("webhook endpoint paused", extra={"webhook_id": message.webhook_id})
     logger.info(
         "webhook attempt",
         extra={

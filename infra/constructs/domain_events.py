@@ -11,9 +11,11 @@ alarm). The archive keeps every event for ``events_archive_days`` so a subscribe
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -94,13 +96,22 @@ class DomainEvents(Construct):
             "dynamodb:ListStreams, granted for the stream event source, does not support "
             "resource-level permissions; the stream itself is read only through its own ARN.",
         )
-        self._webhooks(data, runtime)
+        self._webhooks(data, runtime, retain_data=config.retain_data)
 
-    def _webhooks(self, data: Data, runtime: LambdaRuntime) -> None:
+    def _webhooks(self, data: Data, runtime: LambdaRuntime, *, retain_data: bool) -> None:
         """A rule sends every event to the webhook queue; the sender (outside the VPC) fans it
         out into one message per endpoint and makes each attempt a message of its own."""
         self.webhook_queue = IngestionQueue(self, "WebhookQueue", spec=WEBHOOK_QUEUE)
         queue = self.webhook_queue.queue
+        # Signing secrets are stored sealed with this key (kms:Encrypt, the endpoint's id as
+        # encryption context): the admin function may only encrypt, the sender only decrypt.
+        self.webhook_key = kms.Key(
+            self,
+            "WebhookSecretsKey",
+            description="Seals webhook signing secrets (docs/events.md)",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+        )
         self.webhook_rule = events.Rule(
             self,
             "WebhookRule",
@@ -117,12 +128,26 @@ class DomainEvents(Construct):
                 description="Delivers domain events to webhook endpoints (signed, retried)",
                 timeout=Duration.seconds(WEBHOOK_QUEUE.consumer_timeout_seconds),
                 memory_mb=256,
-                environment={"WEBHOOK_QUEUE_URL": queue.queue_url},
+                environment={
+                    "WEBHOOK_QUEUE_URL": queue.queue_url,
+                    "WEBHOOK_KEY_ID": self.webhook_key.key_arn,
+                },
             ),
             runtime=runtime,
         )
         data.grant(self.webhook_sender, WEBHOOK_SENDER_TABLE_ACCESS)
+        self.webhook_sender.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="LeaveDeliveryLines",
+                actions=["dynamodb:DeleteItem"],
+                resources=[data.table.table_arn],
+                conditions=TableAccess(
+                    writes=("DeleteItem",), write_keys=WEBHOOK_LINE_KEYS
+                ).leading_keys_condition(),
+            )
+        )
         self.webhook_sender.allow(["sqs:SendMessage"], [queue.queue_arn], "QueueAttempts")
+        self.webhook_sender.allow(["kms:Decrypt"], [self.webhook_key.key_arn], "OpenWebhookSecrets")
         self.webhook_sender.alias.add_event_source(
             sources.SqsEventSource(
                 queue,
@@ -135,8 +160,14 @@ class DomainEvents(Construct):
 
 WEBHOOK_SENDER_TABLE_ACCESS = TableAccess(
     # The endpoints (one partition, queried whole; one read per attempt), the failing mark on
-    # an endpoint and its deliveries log.
+    # an endpoint, its deliveries log, and each user's webhook bookkeeping (the index of parked
+    # deliveries, places in line: Query for the head).
     reads=("GetItem", "Query"),
     writes=("PutItem",),
-    write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX),
+    write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX, keys.webhook_user_pk("")),
+    # A delivery parks (body and index) in a transaction with a check of its user's profile:
+    # not when the user was erased after the event (the erasure walk already ran).
+    narrower_transactional=((("ConditionCheckItem",), (keys.user_pk(""),)),),
 )
+WEBHOOK_LINE_KEYS = (keys.webhook_user_pk(""),)
+"""The only key family the sender deletes from: a place in line, once delivered or parked."""

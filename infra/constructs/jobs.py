@@ -120,6 +120,10 @@ ERASER_TABLE_ACCESS = TableAccess(
         # Team memberships (issue #30): each left in a transaction with the team's count.
         keys.membership_pk(""),
         keys.team_pk(""),
+        # Webhook bookkeeping (issue #28): the user's index of parked deliveries and places in
+        # line, and the parked bodies it points at in the endpoints' logs.
+        keys.webhook_user_pk(""),
+        keys.WEBHOOK_LOG_PREFIX,
     ),
 )
 

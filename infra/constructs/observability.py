@@ -250,6 +250,24 @@ class Observability(Construct):
             description="A webhook endpoint failed every attempt of an event for 24 hours: it "
             "is marked failing (GET /v1/admin/webhooks/{id}/deliveries)",
         )
+        self._alarm(
+            "WebhookEndpointPaused",
+            _own_metric(self._config, "WebhookEndpointsPaused", "webhooks", "Sum"),
+            threshold=1,
+            evaluation=ONCE,
+            anchor="webhook-endpoint-paused",
+            description="A webhook endpoint failing for 3 days was paused (active false): "
+            "nothing is sent to it until an admin resumes it",
+        )
+        self._alarm(
+            "WebhookDeliveriesRefused",
+            _own_metric(self._config, "WebhooksRefused", "webhooks", "Sum"),
+            threshold=1,
+            evaluation=ONCE,
+            anchor="webhook-deliveries-refused",
+            description="The SSRF guard refused a webhook endpoint's address (private, "
+            "loopback, link-local...): its deliveries are parked, not retried",
+        )
 
     def error_rate_alarm(self, function: str) -> cloudwatch.IAlarm:
         """The alarm a gradual deployment of ``function`` should roll back on."""

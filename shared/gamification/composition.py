@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from gamification.adapters.team_repository import TeamRepository
     from gamification.adapters.user_repository import UserRepository
     from gamification.adapters.wallet_store import WalletStore
+    from gamification.adapters.webhook_lines import WebhookLines
     from gamification.adapters.webhook_queue import WebhookQueue
     from gamification.adapters.webhook_repository import WebhookRepository
     from gamification.domain.game_rules import GameRules
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
     from gamification.services.teams import TeamQueries, TeamService
     from gamification.services.wallet import WalletService
     from gamification.services.webhooks import (
+        SecretSealer,
         WebhookAdmin,
         WebhookFanOut,
         WebhookSender,
@@ -542,6 +544,7 @@ def webhook_admin() -> WebhookAdmin:
     return WebhookAdmin(
         webhook_repository(),
         utc_now,
+        sealer=secret_sealer(),
         allow_http=config.webhooks_allow_private,
         deliveries=webhook_queue(),
         tenant=config.stage,
@@ -559,7 +562,14 @@ def webhook_queue() -> WebhookQueue:
 def webhook_fan_out() -> WebhookFanOut:
     from gamification.services.webhooks import WebhookFanOut
 
-    return WebhookFanOut(webhook_repository(), webhook_queue(), utc_now)
+    return WebhookFanOut(webhook_repository(), webhook_queue(), utc_now, webhook_lines())
+
+
+@lru_cache(maxsize=1)
+def webhook_lines() -> WebhookLines:
+    from gamification.adapters.webhook_lines import WebhookLines
+
+    return WebhookLines(dynamodb(), settings().table_name)
 
 
 @lru_cache(maxsize=1)
@@ -577,7 +587,23 @@ def webhook_sender() -> WebhookSender:
         utc_now,
         retry_scale=config.webhook_retry_scale,
         disable_after=timedelta(hours=config.webhook_disable_after_hours),
+        lines=webhook_lines(),
+        sealer=secret_sealer(),
     )
+
+
+@lru_cache(maxsize=1)
+def secret_sealer() -> SecretSealer:
+    """KMS on AWS (``WEBHOOK_KEY_ID``); the local stack's stand-in only where private
+    addresses are allowed (the local stack), never as a silent fallback."""
+    from gamification.adapters.kms_sealer import KmsSealer, LocalSealer
+
+    config = settings()
+    if config.webhook_key_id:
+        return KmsSealer(boto3.client("kms"), config.webhook_key_id)
+    if config.webhooks_allow_private:
+        return LocalSealer()
+    raise RuntimeError("WEBHOOK_KEY_ID is not set: webhook secrets cannot be sealed")
 
 
 @lru_cache(maxsize=1)

@@ -68,6 +68,8 @@ class Settings:
     """A webhook endpoint failing this long is paused (docs/events.md)."""
     webhook_retry_scale: float = 1.0
     """Multiplies the webhook backoff (the local stack's tests shorten it; 1 on AWS)."""
+    webhook_key_id: str = ""
+    """The KMS key that seals webhook signing secrets (empty: the local stack's stand-in)."""
     control_share: float = 0.0
     """Share of new users in the control group (0 to 0.5; docs/analytics.md)."""
     control_salt: str = ""
@@ -120,6 +122,7 @@ class Settings:
             webhooks_allow_private=env.get("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "") == "true",
             webhook_retry_scale=float(env.get("GAMIFY_WEBHOOK_RETRY_SCALE", "1")),
             webhook_disable_after_hours=float(env.get("GAMIFY_WEBHOOK_DISABLE_AFTER_HOURS", "72")),
+            webhook_key_id=env.get("WEBHOOK_KEY_ID", ""),
             control_share=float(env.get("GAMIFY_CONTROL_SHARE", "0")),
             control_salt=env.get("GAMIFY_CONTROL_SALT", ""),
             lake_stream_name=env.get("LAKE_STREAM_NAME", ""),

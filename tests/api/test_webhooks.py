@@ -3,6 +3,7 @@ internal addresses outside the local stack, 400s naming the field, 404s, users r
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,3 +102,24 @@ def test_a_parked_delivery_is_retried_and_an_unknown_one_is_a_404(
     assert (unknown.status, unknown.json["error"]["code"]) == (404, "delivery_not_found")
     assert malformed.status == 422
     assert by_a_user.status == 403
+
+
+def test_the_secret_is_stored_sealed_with_kms_and_only_shown_at_creation_and_rotation(
+    api: Api, stack_env: Provisioned
+) -> None:
+    created = api.put("/v1/admin/webhooks/crm", as_=admin(), body=HOOK)
+    rotated = api.post("/v1/admin/webhooks/crm/rotate", as_=admin())
+    stored = WebhookRepository(boto3.client("dynamodb"), stack_env.table_name).get("crm")
+
+    assert stored is not None
+    assert stored.secret.startswith("kms:")
+    assert rotated.json["secret"] not in stored.secret
+    assert stored.previous_secret is not None
+    assert stored.previous_secret.startswith("kms:")
+    assert created.json["secret"] not in stored.previous_secret
+    blob = stored.secret.removeprefix("kms:")
+    opened = boto3.client("kms").decrypt(
+        CiphertextBlob=base64.b64decode(blob),
+        EncryptionContext={"webhook_id": "crm"},
+    )["Plaintext"]
+    assert opened.decode() == rotated.json["secret"]

@@ -5,11 +5,36 @@ the delivery queue (delays kept, not waited for) and an HTTP endpoint that answe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gamification.domain.webhooks import Attempt, Delivery, DeliveryRefusedError, Posted, Webhook
+
+
+class FakeDeliveryLines:
+    """Places in line as a dict (key → lapse time), read in key order like the Query."""
+
+    def __init__(self, grace: timedelta = timedelta(hours=1)) -> None:
+        self.places: dict[tuple[str, str, int, str], datetime] = {}
+        self._grace = grace
+
+    def join(
+        self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
+    ) -> None:
+        self.places[(webhook_id, user_id, sequence, event_id)] = due + self._grace
+
+    def head(self, webhook_id: str, user_id: str, now: datetime) -> tuple[int, str] | None:
+        live = sorted(
+            (sequence, event_id)
+            for (webhook, user, sequence, event_id), lapses in self.places.items()
+            if webhook == webhook_id and user == user_id and lapses > now
+        )
+        return live[0] if live else None
+
+    def leave(self, webhook_id: str, user_id: str, sequence: int, event_id: str) -> None:
+        self.places.pop((webhook_id, user_id, sequence, event_id), None)
 
 
 class FakeWebhookStore:
@@ -17,6 +42,10 @@ class FakeWebhookStore:
         self.webhooks: dict[str, Webhook] = {}
         self.attempts: dict[str, list[Attempt]] = {}
         self.parked_deliveries: dict[tuple[str, str], Delivery] = {}
+        self.lines = FakeDeliveryLines()
+        """The places in line, which the real adapters keep in the same table."""
+        self.erased: dict[str, datetime] = {}
+        """Users' ``erased_at`` (the real store reads the profile's tombstone)."""
 
     def get(self, webhook_id: str) -> Webhook | None:
         return self.webhooks.get(webhook_id)
@@ -36,12 +65,36 @@ class FakeWebhookStore:
     def recent(self, webhook_id: str, limit: int) -> list[Attempt]:
         return list(reversed(self.attempts.get(webhook_id, [])))[:limit]
 
-    def park(self, delivery: Delivery, at: datetime) -> None:
+    def park(self, delivery: Delivery, at: datetime) -> bool:
+        event = json.loads(delivery.event)
+        erased = self.erased.get(str(event.get("user_id") or ""))
+        occurred = event.get("occurred_at")
+        if erased is not None and (not occurred or datetime.fromisoformat(occurred) <= erased):
+            return False
         self.parked_deliveries[(delivery.webhook_id, delivery.event_id)] = delivery
+        return True
 
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
         found = self.parked_deliveries.get((webhook_id, event_id))
         return replace(found, attempt=1) if found else None
+
+
+class FakeSealer:
+    """Seals by reversing under a marker, bound to the endpoint like KMS's encryption context;
+    counts the secrets it opened (real: ``adapters.kms_sealer.KmsSealer``)."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+
+    def seal(self, secret: str, webhook_id: str) -> str:
+        return f"sealed:{webhook_id}:{secret[::-1]}"
+
+    def open(self, sealed: str, webhook_id: str) -> str:
+        marker = f"sealed:{webhook_id}:"
+        if not sealed.startswith(marker):
+            raise ValueError("sealed for another endpoint")
+        self.opened += 1
+        return sealed.removeprefix(marker)[::-1]
 
 
 class FakeDeliveryQueue:

@@ -210,6 +210,7 @@ def _resource_names(synthesis: Synthesis) -> dict[str, str]:
         "EventBus": stack.domain_events.bus,
         "EventDeadLetters": stack.domain_events.dead_letters,
         "WebhookQueue": stack.domain_events.webhook_queue.queue,
+        "WebhookSecretsKey": stack.domain_events.webhook_key,
         "HistoryLakeStream": stack.history_lake.stream,
         "CredentialKey": stack.credential_key.key,
     }

@@ -63,6 +63,8 @@ NORMALLY_ZERO: frozenset[tuple[str, str]] = frozenset(
         (CUSTOM, "LeagueWeekOpen"),
         (CUSTOM, "ReminderShardsLate"),
         (CUSTOM, "WebhookEndpointsFailing"),
+        (CUSTOM, "WebhookEndpointsPaused"),
+        (CUSTOM, "WebhooksRefused"),
         (CUSTOM, "DriftSampleRate"),  # an hour's minimum: zero unless every check drifted
     }
 )

@@ -139,7 +139,9 @@ EXPECTED: dict[str, set[Grant]] = {
         "Table",
     )
     | _grants("lambda:InvokeFunction", "backfill-live")
-    | _grants("sqs:SendMessage", "WebhookQueue"),
+    | _grants("sqs:SendMessage", "WebhookQueue")
+    # Seals a new webhook signing secret (creation, rotation); never opens one.
+    | _grants("kms:Encrypt", "WebhookSecretsKey"),
     "consumer": _grants(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], "Table")
     # FLAGS: a velocity flag's list item, only inside the user's transaction (issue #33).
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,FLAGS,USER#*", "Table")
@@ -166,7 +168,13 @@ EXPECTED: dict[str, set[Grant]] = {
     # access beyond the stream, no VPC.
     # The webhook endpoints and their deliveries log; its own queue (attempts are messages).
     "webhooks": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKS", "Table")
+    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKOF#*,WEBHOOKS", "Table")
+    # A delivery's place in its user's line (WEBHOOKOF#), left once delivered or parked.
+    | _grants("dynamodb:DeleteItem on WEBHOOKOF#*", "Table")
+    # Parking checks the user's tombstone in the same transaction (never writes USER#).
+    | _grants("dynamodb:ConditionCheckItem" + TXN + " on USER#*", "Table")
+    # Opens the sealed signing secrets (never seals: the admin function does).
+    | _grants("kms:Decrypt", "WebhookSecretsKey")
     | _grants("sqs:SendMessage", "WebhookQueue")
     | _grants(
         [
@@ -270,7 +278,7 @@ EXPECTED: dict[str, set[Grant]] = {
     | _grants(
         [
             f"dynamodb:{action} on COHORT#*,ERASURE#*,GRAPH#*,LEADERBOARD#*,MEMBERSHIP#*,RATE#*,"
-            "TEAM#*,USER#*"
+            "TEAM#*,USER#*,WEBHOOKLOG#*,WEBHOOKOF#*"
             for action in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
         ],
         "Table",
@@ -443,3 +451,14 @@ def test_only_the_credentials_function_may_sign_with_the_credential_key(
     # The key policy grants no principal but the account (IAM decides, as above).
     principals = [s["Principal"] for s in key["KeyPolicy"]["Statement"]]
     assert all(set(p) == {"AWS"} for p in principals), principals
+
+
+def test_only_the_webhook_sender_opens_webhook_secrets(default_synth: Synthesis) -> None:
+    """The signing secrets are stored sealed: the admin function seals, the sender alone
+    decrypts (docs/events.md, "Signing secrets at rest")."""
+    by_action: dict[str, set[str]] = {"kms:Encrypt": set(), "kms:Decrypt": set()}
+    for name in default_synth.stack.functions:
+        for action, resource in granted(default_synth, name):
+            if resource == "WebhookSecretsKey" and action in by_action:
+                by_action[action].add(name)
+    assert by_action == {"kms:Encrypt": {"admin"}, "kms:Decrypt": {"webhooks"}}

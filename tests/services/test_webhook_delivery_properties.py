@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from gamification.domain.webhooks import EVENT_ID_HEADER
 from gamification.services.webhooks import WebhookAdmin, WebhookFanOut, WebhookSender
-from tests.fakes.webhooks import FakeDeliveryQueue, FakeWebhookStore, ScriptedEndpoint
+from tests.fakes.webhooks import FakeDeliveryQueue, FakeSealer, FakeWebhookStore, ScriptedEndpoint
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 TYPES = ["badge.earned", "xp.awarded", "level.changed"]
@@ -36,7 +36,7 @@ def test_each_event_reaches_each_endpoint_and_dedupes_to_once(
 ) -> None:
     store, queue = FakeWebhookStore(), FakeDeliveryQueue()
     endpoints = {}
-    admin = WebhookAdmin(store, lambda: NOW, new_secret=lambda: "k" * 32)
+    admin = WebhookAdmin(store, lambda: NOW, sealer=FakeSealer(), new_secret=lambda: "k" * 32)
     for n, types in enumerate(wanted):
         admin.put(f"e{n}", {"url": f"https://e{n}.example.com/", "event_types": sorted(types)})
         endpoints[f"https://e{n}.example.com/"] = ScriptedEndpoint(
@@ -48,8 +48,16 @@ def test_each_event_reaches_each_endpoint_and_dedupes_to_once(
             return endpoints[url].post(url, headers, body, timeout)
 
     clock = [NOW]
-    sender = WebhookSender(store, Router(), queue, lambda: clock[0], jitter=lambda: 0.0)
-    fan_out = WebhookFanOut(store, queue, lambda: clock[0])
+    sender = WebhookSender(
+        store,
+        Router(),
+        queue,
+        lambda: clock[0],
+        jitter=lambda: 0.0,
+        lines=store.lines,
+        sealer=FakeSealer(),
+    )
+    fan_out = WebhookFanOut(store, queue, lambda: clock[0], store.lines)
     sent = [{"id": f"evt_{i}", "type": t, "data": {}} for i, t in enumerate(events)]
     for event in sent:
         fan_out.fan_out(event)

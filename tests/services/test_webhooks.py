@@ -12,6 +12,7 @@ from gamification.domain.webhooks import (
     EVENT_ID_HEADER,
     MAX_STORED_RESPONSE_BYTES,
     SIGNATURE_HEADER,
+    Attempt,
     verify,
 )
 from gamification.services.webhooks import (
@@ -23,7 +24,7 @@ from gamification.services.webhooks import (
     WebhookPausedError,
     WebhookSender,
 )
-from tests.fakes.webhooks import FakeDeliveryQueue, FakeWebhookStore, ScriptedEndpoint
+from tests.fakes.webhooks import FakeDeliveryQueue, FakeSealer, FakeWebhookStore, ScriptedEndpoint
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 EVENT = {"id": "evt_1", "type": "badge.earned", "user_id": "ann", "data": {"badge_id": "b"}}
@@ -38,7 +39,9 @@ class Clock:
 
 
 def _admin(store: FakeWebhookStore, allow_http: bool = False) -> WebhookAdmin:
-    return WebhookAdmin(store, lambda: NOW, allow_http=allow_http, new_secret=lambda: "s" * 32)
+    return WebhookAdmin(
+        store, lambda: NOW, sealer=FakeSealer(), allow_http=allow_http, new_secret=lambda: "s" * 32
+    )
 
 
 def test_the_secret_is_shown_when_created_and_kept_but_not_shown_when_replaced() -> None:
@@ -51,7 +54,7 @@ def test_the_secret_is_shown_when_created_and_kept_but_not_shown_when_replaced()
 
     assert (created.created, created.secret) == (True, "s" * 32)
     assert (replaced.created, replaced.secret) == (False, None)
-    assert store.webhooks["crm"].secret == "s" * 32
+    assert store.webhooks["crm"].secret == FakeSealer().seal("s" * 32, "crm")  # sealed at rest
     assert store.webhooks["crm"].description == "CRM sync"
 
 
@@ -102,18 +105,20 @@ def _world(
         ScriptedEndpoint(*script),
         Clock(),
     )
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32)
+    admin = WebhookAdmin(store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32)
     admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
     admin.put("all", {"url": "https://example.org/hook", "event_types": ["*"]})
     admin.put("xp", {"url": "https://example.net/hook", "event_types": ["xp.awarded"]})
-    sender = WebhookSender(store, endpoint, queue, clock, jitter=lambda: 1.0)
+    sender = WebhookSender(
+        store, endpoint, queue, clock, jitter=lambda: 1.0, lines=store.lines, sealer=FakeSealer()
+    )
     return store, queue, endpoint, clock, sender
 
 
 def test_an_event_fans_out_to_the_endpoints_that_want_its_type() -> None:
     store, queue, _, clock, _ = _world()
 
-    deliveries = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    deliveries = WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
 
     assert sorted(d.webhook_id for d in deliveries) == ["all", "crm"]
     assert [d for d, _ in queue.messages] == deliveries
@@ -121,11 +126,11 @@ def test_an_event_fans_out_to_the_endpoints_that_want_its_type() -> None:
 
 def test_an_attempt_is_signed_and_names_the_event() -> None:
     store, queue, endpoint, clock, sender = _world()
-    [delivery, _] = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    [delivery, _] = WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
 
     attempt = sender.attempt(delivery)
 
-    assert attempt is not None
+    assert isinstance(attempt, Attempt)
     assert attempt.status == "delivered"
     _, headers, body = endpoint.received[0]
     assert headers[EVENT_ID_HEADER] == "evt_1"
@@ -136,7 +141,7 @@ def test_an_attempt_is_signed_and_names_the_event() -> None:
 
 def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_delays() -> None:
     store, queue, endpoint, clock, sender = _world(500, 500, 500)
-    fan_out = WebhookFanOut(store, queue, clock)
+    fan_out = WebhookFanOut(store, queue, clock, store.lines)
     fan_out.fan_out(EVENT)
     pending = [d for d in queue.take() if d.webhook_id == "crm"]
     delays: list[int] = []
@@ -144,10 +149,12 @@ def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_del
     while pending:
         attempt = sender.attempt(pending.pop())
         assert attempt is not None
+        assert isinstance(attempt, Attempt)
         statuses.append(attempt.status)
         for again, delay in queue.messages:
             delays.append(delay)
             pending.append(again)
+            clock.now += timedelta(seconds=delay)  # SQS holds the retry back that long
         queue.messages.clear()
 
     assert statuses == ["retrying", "retrying", "retrying", "delivered"]
@@ -160,12 +167,12 @@ def test_500_three_times_then_200_arrives_on_the_fourth_attempt_with_growing_del
 
 def test_after_24_hours_of_failures_the_endpoint_is_marked_failing() -> None:
     store, queue, _, clock, sender = _world(*([500] * 200))
-    WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
     [delivery] = [d for d in queue.take() if d.webhook_id == "crm"]
     statuses = []
     while True:
         attempt = sender.attempt(delivery)
-        assert attempt is not None
+        assert isinstance(attempt, Attempt)
         statuses.append(attempt.status)
         if not queue.messages:
             break
@@ -180,24 +187,26 @@ def test_after_24_hours_of_failures_the_endpoint_is_marked_failing() -> None:
 def test_a_refused_address_is_not_retried() -> None:
     store, queue, endpoint, clock, sender = _world()
     endpoint.refuse = True
-    [delivery, _] = WebhookFanOut(store, queue, clock).fan_out(EVENT)
+    [delivery, _] = WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
     queue.messages.clear()
 
     attempt = sender.attempt(delivery)
 
-    assert attempt is not None
+    assert isinstance(attempt, Attempt)
     assert attempt.status == "refused"
     assert not queue.messages
 
 
 def test_an_endpoint_failing_for_3_days_is_paused() -> None:
     store, queue, _, clock, sender = _world(*([500] * 1000))
-    fan_out = WebhookFanOut(store, queue, clock)
+    fan_out = WebhookFanOut(store, queue, clock, store.lines)
+    pauses = 0
     for day in range(5):
         fan_out.fan_out({**EVENT, "id": f"evt_{day}"})
         pending = [d for d in queue.take() if d.webhook_id == "crm"]
         while pending:
             attempt = sender.attempt(pending.pop())
+            pauses += isinstance(attempt, Attempt) and attempt.paused_endpoint
             for again, delay in queue.messages:
                 clock.now += timedelta(seconds=delay)
                 pending.append(again)
@@ -210,11 +219,14 @@ def test_an_endpoint_failing_for_3_days_is_paused() -> None:
     assert webhook.active is False
     assert webhook.failing_since is not None
     assert clock.now - webhook.failing_since >= timedelta(days=3)
+    assert pauses == 1  # the one attempt that paused it says so: the handler alarms on it
 
 
 def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
     store, queue, clock = FakeWebhookStore(), FakeDeliveryQueue(), Clock()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue, tenant="t")
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue, tenant="t"
+    )
     admin.put("crm", {"url": "https://example.com/hook", "event_types": ["badge.earned"]})
 
     delivery = admin.send_test("crm")
@@ -232,11 +244,13 @@ def test_a_test_ping_is_queued_for_that_endpoint_only() -> None:
 
 def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
     store, queue, endpoint, clock, sender = _world()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "n" * 32)
+    admin = WebhookAdmin(store, clock, sealer=FakeSealer(), new_secret=lambda: "n" * 32)
     rotated = admin.rotate("crm")
     assert rotated.secret == "n" * 32
     [delivery] = [
-        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
     ]
 
     sender.attempt(delivery)
@@ -252,10 +266,14 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_24_hours() -> None:
 
 def test_a_refused_delivery_is_parked_and_an_admin_retry_sends_the_same_event_again() -> None:
     store, queue, endpoint, clock, sender = _world()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue
+    )
     endpoint.refuse = True  # e.g. the host resolved to a private address for a while
     [delivery] = [
-        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
     ]
     queue.messages.clear()
     sender.attempt(delivery)
@@ -268,16 +286,20 @@ def test_a_refused_delivery_is_parked_and_an_admin_retry_sends_the_same_event_ag
     assert (again.event, again.event_id, again.attempt) == (delivery.event, "evt_1", 1)
     assert again.first_attempt_at == clock.now  # a fresh 24 h of retries
     attempt = sender.attempt(again)
-    assert attempt is not None
+    assert isinstance(attempt, Attempt)
     assert attempt.status == "delivered"
     assert endpoint.received[-1][1][EVENT_ID_HEADER] == "evt_1"
 
 
 def test_only_a_failed_or_refused_delivery_can_be_retried_and_not_while_paused() -> None:
     store, queue, _, clock, sender = _world()
-    admin = WebhookAdmin(store, clock, new_secret=lambda: "k" * 32, deliveries=queue)
+    admin = WebhookAdmin(
+        store, clock, sealer=FakeSealer(), new_secret=lambda: "k" * 32, deliveries=queue
+    )
     [delivery] = [
-        d for d in WebhookFanOut(store, queue, clock).fan_out(EVENT) if d.webhook_id == "crm"
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
     ]
     sender.attempt(delivery)  # delivered: nothing kept
 

@@ -231,6 +231,32 @@ def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
     return f"ATTEMPT#{at.astimezone(UTC).isoformat()}#{delivery_id}#{attempt}"
 
 
+WEBHOOK_USER_PREFIX = "WEBHOOKOF#"
+PARKED_INDEX_PREFIX = "PARKED#"
+PENDING_PREFIX = "PENDING#"
+
+
+def webhook_user_pk(user_id: str) -> str:
+    """One user's webhook bookkeeping (issue #28): the index of their parked deliveries and
+    their deliveries' place in line per endpoint; a key family of the erasure walk."""
+    return f"{WEBHOOK_USER_PREFIX}{user_id}"
+
+
+def parked_index_sk(webhook_id: str, event_id: str) -> str:
+    """Points at ``webhook_log_pk(webhook_id)`` / ``parked_sk(event_id)`` (the body)."""
+    return f"{PARKED_INDEX_PREFIX}{webhook_id}#{event_id}"
+
+
+def pending_prefix(webhook_id: str) -> str:
+    return f"{PENDING_PREFIX}{webhook_id}#"
+
+
+def pending_sk(webhook_id: str, sequence: int, event_id: str) -> str:
+    """A delivery of the user's to the endpoint not yet delivered or parked, sorted by the
+    event's sequence (zero-padded), so the line's head is the first of a Query."""
+    return f"{pending_prefix(webhook_id)}{sequence:020d}#{event_id}"
+
+
 # -- the follow graph (issue #29): one partition per user, an item per edge and its reverse ----
 
 GRAPH_PREFIX = "GRAPH#"

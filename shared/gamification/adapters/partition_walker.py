@@ -16,6 +16,7 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.follow_graph import unlink
 from gamification.adapters.team_repository import unlink as leave_teams
+from gamification.adapters.webhook_repository import unlink_parked
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -51,6 +52,9 @@ USER_KEY_FAMILIES: tuple[KeyFamily, ...] = (
     # Team memberships and their count (issue #30): each membership leaves its team first
     # (adapters.team_repository.unlink), so the team's count and boards drop the user.
     KeyFamily("teams", keys.membership_pk, unlink=leave_teams),
+    # Webhook bookkeeping (issue #28): the index of the user's parked deliveries, whose bodies
+    # (in the endpoints' logs) are deleted first, and their deliveries' places in line.
+    KeyFamily("webhooks", keys.webhook_user_pk, unlink=unlink_parked),
 )
 
 

@@ -28,6 +28,8 @@ def encode(delivery: Delivery) -> str:
                 "event": delivery.event,
                 "first_attempt_at": delivery.first_attempt_at.isoformat(),
                 "attempt": delivery.attempt,
+                "waits": delivery.waits,
+                "in_line": delivery.in_line,
             }
         }
     )
@@ -44,6 +46,8 @@ def parse(body: str) -> Delivery | dict[str, Any]:
             event=str(d["event"]),
             first_attempt_at=datetime.fromisoformat(d["first_attempt_at"]),
             attempt=int(d["attempt"]),
+            waits=int(d.get("waits", 0)),
+            in_line=bool(d.get("in_line", True)),
         )
     detail = message.get("detail", message)
     if not isinstance(detail, dict) or "id" not in detail or "type" not in detail:

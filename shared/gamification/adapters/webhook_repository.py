@@ -3,15 +3,19 @@
 Endpoints: ``WEBHOOKS`` / ``WEBHOOK#<id>`` (≤ 3 KB: a URL ≤ 2 KB, a description ≤ 280 chars).
 Attempts: ``WEBHOOKLOG#<id>`` / ``ATTEMPT#<time>#<delivery>#<n>`` (≤ 1.5 KB: the response kept
 to 1 KB), expiring after ``ATTEMPT_TTL``; beside them a delivery that ended failed or refused,
-``PARKED#<event id>`` (≤ 2.5 KB: the event's body), kept as long for a retry. The signing
-secret is stored with the endpoint (the table is encrypted at rest; only the admin and webhooks
-functions may read the partition).
+``PARKED#<event id>`` (≤ 2.5 KB: the event's body), kept as long for a retry, with an index
+item in the user's ``WEBHOOKOF#<user>`` partition so an erasure finds it. The signing
+secret is stored with the endpoint as the service hands it over: sealed (``adapters.kms_sealer``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
@@ -98,21 +102,50 @@ class WebhookRepository:
         )
         return [_attempt(from_item(i)) for i in page.get("Items", [])]
 
-    def park(self, delivery: Delivery, at: datetime) -> None:
-        self._client.put_item(
-            TableName=self._table,
-            Item=to_item(
-                {
-                    "PK": keys.webhook_log_pk(delivery.webhook_id),
-                    "SK": keys.parked_sk(delivery.event_id),
-                    "event_id": delivery.event_id,
-                    "event": delivery.event,
-                    "first_attempt_at": delivery.first_attempt_at.isoformat(),
-                    "parked_at": at.isoformat(),
-                    "expires_at": int((at + ATTEMPT_TTL).timestamp()),
-                }
-            ),
-        )
+    def park(self, delivery: Delivery, at: datetime) -> bool:
+        """The body beside the log and an index item in the user's partition
+        (``WEBHOOKOF#<user>``), so the erasure walk finds and deletes the body
+        (``partition_walker``'s ``webhooks`` family). One transaction with a check of the
+        user's profile: refused (``False``, nothing kept) when the user was erased after the
+        event, so a delivery still retrying when the walk ran cannot park behind it."""
+        user = _user_of(delivery)
+        expires_at = int((at + ATTEMPT_TTL).timestamp())
+        body = {
+            "PK": keys.webhook_log_pk(delivery.webhook_id),
+            "SK": keys.parked_sk(delivery.event_id),
+            "event_id": delivery.event_id,
+            "event": delivery.event,
+            "first_attempt_at": delivery.first_attempt_at.isoformat(),
+            "parked_at": at.isoformat(),
+            "expires_at": expires_at,
+        }
+        if not user:  # a test ping: no user, nothing to erase
+            self._client.put_item(TableName=self._table, Item=to_item(body))
+            return True
+        index = {
+            "PK": keys.webhook_user_pk(user),
+            "SK": keys.parked_index_sk(delivery.webhook_id, delivery.event_id),
+            "expires_at": expires_at,
+        }
+        check = {
+            "TableName": self._table,
+            "Key": to_item({"PK": keys.user_pk(user), "SK": keys.PROFILE_SK}),
+            "ConditionExpression": "attribute_not_exists(erased_at) OR erased_at < :occurred",
+            "ExpressionAttributeValues": to_item({":occurred": _occurred_of(delivery)}),
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"ConditionCheck": check},  # type: ignore[typeddict-item]
+                    {"Put": {"TableName": self._table, "Item": to_item(index)}},
+                    {"Put": {"TableName": self._table, "Item": to_item(body)}},
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                return False
+            raise
+        return True
 
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
         item = self._client.get_item(
@@ -129,6 +162,44 @@ class WebhookRepository:
             str(values["event"]),
             datetime.fromisoformat(str(values["first_attempt_at"])),
         )
+
+
+def _user_of(delivery: Delivery) -> str:
+    user = json.loads(delivery.event).get("user_id")
+    return str(user) if user else ""
+
+
+def _occurred_of(delivery: Delivery) -> str:
+    """The event's ``occurred_at`` as the profile writes ``erased_at`` (UTC ``isoformat``), so
+    the two compare as strings; an event without one counts as older than any erasure."""
+    occurred = json.loads(delivery.event).get("occurred_at")
+    if not occurred:
+        return ""
+    return datetime.fromisoformat(str(occurred)).astimezone(UTC).isoformat()
+
+
+def unlink_parked(
+    client: DynamoDBClient, table: str, user_id: str, sort_keys: Sequence[str]
+) -> int:
+    """The erasure's unlink for the ``webhooks`` family: delete the parked bodies the page's
+    index items point at (in the endpoints' logs) before the index items go. Returns the
+    requests it made."""
+    bodies = [
+        {"PK": keys.webhook_log_pk(webhook_id), "SK": keys.parked_sk(event_id)}
+        for sk in sort_keys
+        if sk.startswith(keys.PARKED_INDEX_PREFIX)
+        for webhook_id, _, event_id in [sk.removeprefix(keys.PARKED_INDEX_PREFIX).partition("#")]
+    ]
+    requests = 0
+    for begin in range(0, len(bodies), 25):
+        pending: Any = {
+            table: [{"DeleteRequest": {"Key": to_item(k)}} for k in bodies[begin : begin + 25]]
+        }
+        while pending:
+            response = client.batch_write_item(RequestItems=pending)
+            requests += 1
+            pending = response.get("UnprocessedItems") or None
+    return requests
 
 
 def _webhook(values: dict[str, Any]) -> Webhook:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,11 +53,13 @@ class Webhook(BaseModel):
     event_types: tuple[str, ...] = Field(min_length=1, max_length=len(CATALOG) + 1)
     description: str = Field(default="", max_length=280)
     active: bool = True
-    secret: str = Field(min_length=32, max_length=128)
+    secret: str = Field(min_length=32, max_length=1024)
+    """The signing secret *sealed* (``services.webhooks.SecretSealer``: KMS on AWS), never the
+    plaintext at rest; only the sender opens it, to sign."""
     created_at: AwareDatetime
     failing_since: AwareDatetime | None = None
     """Set when an event's attempts ran out (``RETRY_FOR``); cleared by the next success."""
-    previous_secret: str | None = Field(default=None, min_length=32, max_length=128)
+    previous_secret: str | None = Field(default=None, min_length=32, max_length=1024)
     """The secret before the last rotation: deliveries are signed with it too until
     ``previous_until`` (``ROTATION_OVERLAP`` after the rotation), so receivers can switch."""
     previous_until: AwareDatetime | None = None
@@ -146,6 +149,16 @@ def retry_delay(attempt: int, jitter: float) -> int:
     return max(1, int(base * (0.5 + jitter / 2)))
 
 
+FIRST_WAIT_SECONDS = 2
+
+
+def wait_delay(waits: int) -> int:
+    """Seconds before a delivery put back without a POST looks again (``waits`` ≥ 0 times
+    before): doubling from 2 s up to 15 minutes, so a delivery behind one that retries for a
+    day is looked at ≈ 100 times, not thousands."""
+    return int(min(MAX_DELAY_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(waits, 10)))
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One event for one endpoint; each attempt is a queue message carrying this."""
@@ -156,10 +169,28 @@ class Delivery:
     """The event's JSON, exactly the body every attempt sends."""
     first_attempt_at: datetime
     attempt: int = 1
+    waits: int = 0
+    """How many times this delivery was put back without a POST: waiting for an earlier event
+    of its user to the same endpoint, or deferred by the endpoint's breaker."""
+    in_line: bool = True
+    """Whether it keeps its user's order to the endpoint (``False``: a manual retry of a
+    parked delivery, which is out of order by nature, and test pings)."""
 
     @property
     def delivery_id(self) -> str:
         return f"{self.webhook_id}:{self.event_id}"
+
+    @property
+    def line(self) -> tuple[str, int] | None:
+        """(user, sequence) when the delivery waits its turn among the user's events to this
+        endpoint; ``None`` for one that does not (no user, or not ``in_line``)."""
+        if not self.in_line:
+            return None
+        envelope = json.loads(self.event)
+        user, sequence = envelope.get("user_id"), envelope.get("sequence")
+        if not user or not isinstance(sequence, int):
+            return None
+        return str(user), sequence
 
     def gives_up_after(self, now: datetime) -> bool:
         return now - self.first_attempt_at >= RETRY_FOR
@@ -180,6 +211,9 @@ class Attempt:
     latency_ms: int
     response: str
     """At most ``MAX_STORED_RESPONSE_BYTES`` of the response body (or the error)."""
+    paused_endpoint: bool = False
+    """This failure paused the endpoint (failing ``DISABLE_AFTER``): an admin is alerted. Not
+    kept in the log (the endpoint's ``active`` says it)."""
 
 
 def clipped(text: str) -> str:

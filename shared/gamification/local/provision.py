@@ -38,6 +38,7 @@ class Provisioned:
     webhook_queue_arn: str = ""
     credential_key_id: str = ""
     """The KMS key that signs badge credentials (docs/credentials.md): moto's KMS, as on AWS."""
+    webhook_key_id: str = ""
 
     def environment(self) -> dict[str, str]:
         """The variables the handlers read (``gamification.config.Settings``)."""
@@ -50,12 +51,17 @@ class Provisioned:
             "EVENTS_DLQ_URL": self.events_dlq_url,
             "WEBHOOK_QUEUE_URL": self.webhook_queue_url,
             "CREDENTIAL_KEY_ID": self.credential_key_id,
+            **({"WEBHOOK_KEY_ID": self.webhook_key_id} if self.webhook_key_id else {}),
         }
 
 
-def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provisioned:
+def provision(
+    prefix: str = "gamify", endpoint_url: str | None = None, *, webhook_key: bool = True
+) -> Provisioned:
     """Table (keys, indexes, TTL, stream), activity and reminder queues with their DLQ
-    redrives, push topic, the credential signing key."""
+    redrives, push topic, the credential signing key, and the KMS key that seals webhook
+    secrets (``webhook_key``; the local stack goes without: its table outlives a restart,
+    moto's keys do not)."""
     kwargs: dict[str, Any] = {"endpoint_url": endpoint_url} if endpoint_url else {}
     dynamodb = boto3.client("dynamodb", **kwargs)
     sqs = boto3.client("sqs", **kwargs)
@@ -81,6 +87,10 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         KeySpec="ECC_NIST_P256",
         KeyUsage="SIGN_VERIFY",
     )
+    key_id = ""
+    if webhook_key:
+        kms = boto3.client("kms", **kwargs)
+        key_id = kms.create_key(Description=f"{prefix} webhook secrets")["KeyMetadata"]["Arn"]
     return Provisioned(
         table_name=table_name,
         queue_url=queue_url,
@@ -96,6 +106,7 @@ def provision(prefix: str = "gamify", endpoint_url: str | None = None) -> Provis
         webhook_queue_url=webhook_url,
         webhook_queue_arn=_queue_arn(sqs, webhook_url),
         credential_key_id=str(credential_key["KeyMetadata"]["KeyId"]),
+        webhook_key_id=key_id,
     )
 
 

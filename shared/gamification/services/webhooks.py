@@ -15,7 +15,7 @@ import json
 import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ from gamification.domain.webhooks import (
     signature,
     unknown_event_types,
     url_problem,
+    wait_delay,
 )
 
 # -- ports (adapters: webhook_repository.WebhookRepository, webhook_queue.WebhookQueue,
@@ -62,14 +63,44 @@ class WebhookStore(Protocol):
         """The endpoint's latest attempts, newest first."""
         ...
 
-    def park(self, delivery: Delivery, at: datetime) -> None:
+    def park(self, delivery: Delivery, at: datetime) -> bool:
         """Keep a delivery that ended ``failed`` or ``refused`` (its body included) for
-        ``POST …/deliveries/{id}/retry``; it expires with the deliveries log (7 days)."""
+        ``POST …/deliveries/{id}/retry``, findable by its user (the erasure deletes it); it
+        expires with the deliveries log (7 days). ``False``: not kept, the user was erased
+        after the event."""
         ...
 
     def parked(self, webhook_id: str, event_id: str) -> Delivery | None:
         """The parked delivery of ``event_id`` to the endpoint, if still kept."""
         ...
+
+
+class DeliveryLines(Protocol):
+    """Each user's deliveries to each endpoint in line by the event's ``sequence``
+    (``adapters.webhook_lines``; fake in tests/fakes/webhooks.py). A place says a message of that
+    delivery is alive and not yet delivered or parked; it lapses ``GRACE`` after ``due``."""
+
+    def join(
+        self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
+    ) -> None:
+        """Take (or renew) the delivery's place, its message due at ``due``."""
+        ...
+
+    def head(self, webhook_id: str, user_id: str, now: datetime) -> tuple[int, str] | None:
+        """(sequence, event id) of the first live place, if any."""
+        ...
+
+    def leave(self, webhook_id: str, user_id: str, sequence: int, event_id: str) -> None: ...
+
+
+class SecretSealer(Protocol):
+    """Seals signing secrets for storage (``adapters.kms_sealer``: KMS ``Encrypt`` with the
+    endpoint's id as encryption context; the local stack's stand-in; fake in tests). The admin
+    function only seals; the sender alone opens."""
+
+    def seal(self, secret: str, webhook_id: str) -> str: ...
+
+    def open(self, sealed: str, webhook_id: str) -> str: ...
 
 
 class DeliveryQueue(Protocol):
@@ -118,6 +149,7 @@ class WebhookAdmin:
         store: WebhookStore,
         clock: Callable[[], datetime],
         *,
+        sealer: SecretSealer,
         allow_http: bool = False,
         new_secret: Callable[[], str] = lambda: "whsec_" + secrets.token_hex(24),
         deliveries: DeliveryQueue | None = None,
@@ -126,6 +158,7 @@ class WebhookAdmin:
         """``deliveries``: where ``send_test`` queues its ping (the sender's queue)."""
         self._store = store
         self._clock = clock
+        self._sealer = sealer
         self._allow_http = allow_http
         self._new_secret = new_secret
         self._deliveries = deliveries
@@ -142,7 +175,7 @@ class WebhookAdmin:
         if unknown:
             raise InvalidWebhookError("event_types", f"unknown event types: {', '.join(unknown)}")
         before = self._store.get(webhook_id)
-        secret = before.secret if before else self._new_secret()
+        secret = None if before else self._new_secret()
         try:
             webhook = Webhook(
                 id=webhook_id,
@@ -150,14 +183,14 @@ class WebhookAdmin:
                 event_types=types,
                 description=str(fields.get("description", "")),
                 active=bool(fields.get("active", True)),
-                secret=secret,
+                secret=before.secret if before else self._sealer.seal(str(secret), webhook_id),
                 created_at=before.created_at if before else self._clock(),
             )
         except ValidationError as error:
             first = error.errors()[0]
             raise InvalidWebhookError(str(first["loc"][0]), first["msg"]) from error
         self._store.put(webhook)
-        return SavedWebhook(webhook, created=before is None, secret=None if before else secret)
+        return SavedWebhook(webhook, created=before is None, secret=secret)
 
     def endpoints(self) -> list[Webhook]:
         return self._store.all()
@@ -180,8 +213,8 @@ class WebhookAdmin:
         secret = self._new_secret()
         rotated = webhook.model_copy(
             update={
-                "secret": secret,
-                "previous_secret": webhook.secret,
+                "secret": self._sealer.seal(secret, webhook.id),
+                "previous_secret": webhook.secret,  # still sealed: copied, never opened
                 "previous_until": now + ROTATION_OVERLAP,
             }
         )
@@ -207,7 +240,7 @@ class WebhookAdmin:
             "data": {"webhook_id": webhook.id},
         }
         body = json.dumps(event, separators=(",", ":"), sort_keys=True)
-        delivery = Delivery(webhook.id, event_id, body, now)
+        delivery = Delivery(webhook.id, event_id, body, now, in_line=False)
         self._deliveries.send([delivery])
         return delivery
 
@@ -227,7 +260,7 @@ class WebhookAdmin:
             raise UnknownDeliveryError(delivery_id)
         if not webhook.active:
             raise WebhookPausedError(webhook_id)
-        again = Delivery(webhook.id, parked.event_id, parked.event, self._clock())
+        again = Delivery(webhook.id, parked.event_id, parked.event, self._clock(), in_line=False)
         self._deliveries.send([again])
         return again
 
@@ -239,13 +272,20 @@ class WebhookFanOut:
     """An event → one delivery per endpoint that wants its type (a message each)."""
 
     def __init__(
-        self, store: WebhookStore, queue: DeliveryQueue, clock: Callable[[], datetime]
+        self,
+        store: WebhookStore,
+        queue: DeliveryQueue,
+        clock: Callable[[], datetime],
+        lines: DeliveryLines,
     ) -> None:
         self._store = store
         self._queue = queue
         self._clock = clock
+        self._lines = lines
 
     def fan_out(self, event: Mapping[str, Any]) -> list[Delivery]:
+        """Each delivery takes its place in its user's line to the endpoint before its message
+        is sent (a crash between leaves a place that lapses; the bus message is redelivered)."""
         body = json.dumps(event, separators=(",", ":"), sort_keys=True)
         now = self._clock()
         deliveries = [
@@ -253,9 +293,30 @@ class WebhookFanOut:
             for webhook in self._store.all()
             if webhook.wants(str(event["type"]))
         ]
+        for delivery in deliveries:
+            if (line := delivery.line) is not None:
+                self._lines.join(delivery.webhook_id, *line, delivery.event_id, now)
         if deliveries:
             self._queue.send(deliveries)
         return deliveries
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """An attempt not made: put back (``delay`` seconds) without a POST."""
+
+    delivery: Delivery
+    reason: str
+    """``in_line``: an earlier event of the user to this endpoint is not yet delivered or
+    parked; ``breaker``: the endpoint failed moments ago (``BREAKER_COOLDOWN``)."""
+    delay: int
+
+
+BREAKER_COOLDOWN = timedelta(seconds=10)
+"""After a failed attempt (a timeout, a refused connection, an error status), this sender sends
+nothing else to the endpoint for this long: the other deliveries to it are put back, so a slow
+endpoint costs one timeout per cooldown per sender, not one per message of a batch. Shorter than
+the first retry's delay (≥ 15 s), so a delivery's own retry is never deferred by its failure."""
 
 
 class WebhookSender:
@@ -271,6 +332,9 @@ class WebhookSender:
         jitter: Callable[[], float] = random.random,
         retry_scale: float = 1.0,
         disable_after: timedelta = DISABLE_AFTER,
+        lines: DeliveryLines,
+        sealer: SecretSealer,
+        breaker_cooldown: timedelta = BREAKER_COOLDOWN,
     ) -> None:
         """``retry_scale``: the local stack's shortcut through the backoff (1 on AWS);
         ``disable_after``: an endpoint failing this long is paused (``active`` false)."""
@@ -281,15 +345,55 @@ class WebhookSender:
         self._jitter = jitter
         self._retry_scale = retry_scale
         self._disable_after = disable_after
+        self._lines = lines
+        self._sealer = sealer
+        self._cooldown = breaker_cooldown * retry_scale
+        self._open_until: dict[str, datetime] = {}
+        """The breaker, per endpoint: this sender's memory (a warm Lambda container's)."""
 
-    def attempt(self, delivery: Delivery) -> Attempt | None:
-        """``None``: the endpoint is gone or paused (nothing to send)."""
+    def attempt(self, delivery: Delivery) -> Attempt | Deferred | None:
+        """``None``: the endpoint is gone or paused (nothing to send); ``Deferred``: put back
+        without a POST (its turn has not come, or the endpoint's breaker is open)."""
         webhook = self._store.get(delivery.webhook_id)
+        line = delivery.line
         if webhook is None or not webhook.active:
+            if line is not None:
+                self._lines.leave(delivery.webhook_id, *line, delivery.event_id)
             return None
         now = self._clock()
+        if line is not None:
+            head = self._lines.head(webhook.id, line[0], now)
+            if head is not None and head < (line[1], delivery.event_id):
+                return self._defer(delivery, "in_line", now, restart=delivery.attempt == 1)
+        open_until = self._open_until.get(webhook.id)
+        if open_until is not None and now < open_until and not delivery.gives_up_after(now):
+            return self._defer(delivery, "breaker", now, restart=False)
+        attempt = self._post(webhook, delivery, now)
+        if attempt.status in ("delivered", "failed", "refused") and line is not None:
+            self._lines.leave(webhook.id, *line, delivery.event_id)
+        return attempt
+
+    def _defer(self, delivery: Delivery, reason: str, now: datetime, *, restart: bool) -> Deferred:
+        """Put the delivery back without a POST and renew its place in line. ``restart``: it
+        was never attempted, so its 24 h of retries start at its first real attempt."""
+        delay = max(1, int(wait_delay(delivery.waits) * self._retry_scale))
+        again = replace(
+            delivery,
+            waits=delivery.waits + 1,
+            first_attempt_at=now if restart else delivery.first_attempt_at,
+        )
+        self._requeue(again, delay, now)
+        return Deferred(again, reason, delay)
+
+    def _requeue(self, delivery: Delivery, delay: int, now: datetime) -> None:
+        if (line := delivery.line) is not None:
+            due = now + timedelta(seconds=delay)
+            self._lines.join(delivery.webhook_id, *line, delivery.event_id, due)
+        self._queue.send([delivery], delay)
+
+    def _post(self, webhook: Webhook, delivery: Delivery, now: datetime) -> Attempt:
         body = delivery.event.encode()
-        current, *older = webhook.secrets_at(now)
+        current, *older = (self._sealer.open(s, webhook.id) for s in webhook.secrets_at(now))
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "gamify-webhooks/1",
@@ -306,10 +410,14 @@ class WebhookSender:
             ok, status, text = False, "refused", str(refused)
         except Exception as error:  # a timeout, a reset, a TLS failure: worth retrying
             ok, text = False, f"{type(error).__name__}: {error}"
+        paused = False
         if not ok and status != "refused":
-            status = self._retry_or_give_up(webhook, delivery, now)
-        elif ok and webhook.failing_since is not None:
-            self._store.put(webhook.model_copy(update={"failing_since": None}))
+            self._open_until[webhook.id] = now + self._cooldown
+            status, paused = self._retry_or_give_up(webhook, delivery, now)
+        elif ok:
+            self._open_until.pop(webhook.id, None)
+            if webhook.failing_since is not None:
+                self._store.put(webhook.model_copy(update={"failing_since": None}))
         attempt = Attempt(
             delivery_id=delivery.delivery_id,
             event_id=delivery.event_id,
@@ -320,28 +428,26 @@ class WebhookSender:
             response_code=code,
             latency_ms=latency,
             response=clipped(text),
+            paused_endpoint=paused,
         )
         self._store.record(webhook.id, attempt)
         if status in ("failed", "refused"):
             self._store.park(delivery, now)
         return attempt
 
-    def _retry_or_give_up(self, webhook: Webhook, delivery: Delivery, now: datetime) -> str:
+    def _retry_or_give_up(
+        self, webhook: Webhook, delivery: Delivery, now: datetime
+    ) -> tuple[str, bool]:
+        """The attempt's status, and whether it paused the endpoint."""
         failing = webhook.failing_since
         if failing is not None and now - failing >= self._disable_after:
             self._store.put(webhook.model_copy(update={"active": False}))
-            return "failed"  # paused: its queued deliveries are dropped at their next attempt
+            return "failed", True  # paused: its queued deliveries are dropped at their next attempt
         if delivery.gives_up_after(now):
             if failing is None:
                 self._store.put(webhook.model_copy(update={"failing_since": now}))
-            return "failed"
-        again = Delivery(
-            delivery.webhook_id,
-            delivery.event_id,
-            delivery.event,
-            delivery.first_attempt_at,
-            delivery.attempt + 1,
-        )
+            return "failed", False
+        again = replace(delivery, attempt=delivery.attempt + 1)
         delay = retry_delay(delivery.attempt, self._jitter())
-        self._queue.send([again], max(1, int(delay * self._retry_scale)))
-        return "retrying"
+        self._requeue(again, max(1, int(delay * self._retry_scale)), now)
+        return "retrying", False

@@ -3,11 +3,13 @@ moto's DynamoDB pass the same tests."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 
+from gamification.adapters.user_repository import UserRepository
 from gamification.adapters.webhook_repository import WebhookRepository
 from gamification.domain.webhooks import Attempt, Delivery, Webhook
 from gamification.local.provision import Provisioned
@@ -100,3 +102,33 @@ def test_a_parked_delivery_is_kept_for_a_retry_beside_the_log(store: Store) -> N
     assert store.parked("a", "evt_other") is None
     assert store.parked("b", "evt_9") is None
     assert [a.status for a in store.recent("a", 5)] == ["failed"]  # the log lists attempts only
+
+
+def _erase(store: Store, user_id: str, at: datetime, request: pytest.FixtureRequest) -> None:
+    """The tombstone an erasure request writes (the fake keeps the time by hand)."""
+    if isinstance(store, FakeWebhookStore):
+        store.erased[user_id] = at
+        return
+    aws: Provisioned = request.getfixturevalue("aws")
+    users = UserRepository(boto3.client("dynamodb"), aws.table_name)
+    users.begin_erasure(user_id, at, timedelta(days=28))
+
+
+def test_a_delivery_of_an_event_from_before_its_users_erasure_is_not_parked(
+    store: Store, request: pytest.FixtureRequest
+) -> None:
+    """A delivery still retrying when its user was erased must not park its body behind the
+    erasure walk; an event after it (the user came back) and other users' still park."""
+
+    def delivery(event_id: str, user: str, occurred: datetime) -> Delivery:
+        event = {"id": event_id, "user_id": user, "occurred_at": occurred.isoformat()}
+        return Delivery("a", event_id, json.dumps(event), NOW)
+
+    _erase(store, "ann", NOW, request)
+
+    assert store.park(delivery("evt_old", "ann", NOW - timedelta(seconds=1)), NOW) is False
+    assert store.park(delivery("evt_new", "ann", NOW + timedelta(seconds=1)), NOW) is True
+    assert store.park(delivery("evt_bob", "bob", NOW - timedelta(seconds=1)), NOW) is True
+    assert store.parked("a", "evt_old") is None
+    assert store.parked("a", "evt_new") is not None
+    assert store.parked("a", "evt_bob") is not None
