@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.team_projection import TeamProjector
+    from gamification.services.team_reconciliation import TeamBoardReconciler
     from gamification.services.teams import TeamQueries, TeamService
     from gamification.services.wallet import WalletService
     from gamification.services.webhooks import (
@@ -734,6 +735,7 @@ def team_queries() -> TeamQueries:
 @lru_cache(maxsize=1)
 def team_projector() -> TeamProjector:
     from gamification.services.team_projection import TeamProjector
+    from gamification.services.team_reconciliation import TeamBoardReconciler
 
     return TeamProjector(team_boards(), team_repository().player, utc_now)
 
@@ -752,3 +754,19 @@ def wallet_service() -> WalletService:
 
     store = wallet_store()
     return WalletService(user_repository(), store, store, rules=rules(), clock=utc_now)
+
+
+@lru_cache(maxsize=1)
+def team_reconciler() -> TeamBoardReconciler:
+    from gamification.adapters import team_boards as boards
+    from gamification.adapters.rebuild_lease import RebuildLease
+    from gamification.adapters.redis_client import shared_client
+    from gamification.adapters.team_truth import TeamTruthReader
+    from gamification.services.team_reconciliation import TeamBoardReconciler
+
+    lease = RebuildLease(
+        shared_client(), lease_key=boards.LEASE_KEY, progress_key=boards.PROGRESS_KEY
+    )
+    return TeamBoardReconciler(
+        TeamTruthReader(dynamodb(), settings().table_name), team_boards(), lease
+    )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 
@@ -45,6 +45,9 @@ from gamification.domain.teams import (
     team_board_expiry,
     team_value,
 )
+
+if TYPE_CHECKING:
+    from gamification.adapters.team_rebuild import TeamBoardRebuild
 
 TEAM_PREFIX = "{team:"
 RANK_PREFIX = "{teams}"
@@ -94,6 +97,15 @@ def rank_key(board: str, metric: Metric, shard: int) -> str:
 
 def rank_version_key(board: str, shard: int) -> str:
     return f"{{teams:{shard}}}:version:{board}"
+
+
+MARKER_KEY = f"{RANK_PREFIX}:generation"
+"""The team boards' generation marker: set by a finished rebuild (``TeamBoardReconciler``), gone
+with the data when Redis loses it (flush, restart, failover): until it is back the team boards
+answer ``stale: true`` and the one-minute check rebuilds them."""
+LEASE_KEY = f"{RANK_PREFIX}:rebuild:lease"
+PROGRESS_KEY = f"{RANK_PREFIX}:rebuild:progress"
+"""The team pass's lease (``RebuildLease``; one slot with its progress key, unused yet)."""
 
 
 # The standing every script returns: {version, members, {total, top xp...} per board}.
@@ -295,6 +307,45 @@ class TeamBoards:
             pipe.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
+
+    # -- reconciliation (services/team_reconciliation.py) --------------------------------------
+
+    def rebuild(self, run: str) -> TeamBoardRebuild:
+        from gamification.adapters.team_rebuild import TeamBoardRebuild
+
+        return TeamBoardRebuild(self._client, self, run)
+
+    def complete(self) -> bool:
+        """Whether the team boards were rebuilt since Redis last lost data (their marker)."""
+        return bool(self._call(lambda: self._client.exists(MARKER_KEY)))
+
+    def stamp(self, generation: str) -> None:
+        self._call(lambda: self._client.set(MARKER_KEY, generation))
+
+    def drop_teams(self, board: str, keep: Collection[str]) -> list[str]:
+        """Take every team not in ``keep`` (deleted teams, teams the truth no longer lists) off
+        the boards across teams on ``board``, a ``HSCAN`` of each shard's versions at a time;
+        returns them."""
+        dropped: list[str] = []
+        try:
+            for shard in range(RANK_SHARDS):
+                versions = rank_version_key(board, shard)
+                gone = [
+                    team
+                    for raw in self._client.hscan_iter(versions, count=500)
+                    if (team := text(raw[0])) not in keep
+                ]
+                for start in range(0, len(gone), 500):
+                    chunk = gone[start : start + 500]
+                    pipe = self._client.pipeline(transaction=False)
+                    pipe.hdel(versions, *chunk)
+                    for metric in METRICS:
+                        pipe.zrem(rank_key(board, metric, shard), *chunk)
+                    pipe.execute()
+                dropped += gone
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        return dropped
 
     # -- reads ---------------------------------------------------------------------------------
 
