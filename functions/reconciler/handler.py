@@ -2,7 +2,8 @@
 "now") or invoked with ``{"mode": "full" | "check" | "sample"}`` (``if-empty``: ``check``'s
 former name). Every mode first resumes a paused full pass (the job runner's; the function cannot
 invoke itself from the VPC, so the one-minute check carries it on) and none starts a pass while
-another holds the rebuild lease. The team boards' pass follows (``services.team_reconciliation``)."""
+another holds the rebuild lease. The team boards' pass follows
+(``services.team_reconciliation``)."""
 
 from typing import Any, Literal
 

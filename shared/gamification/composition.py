@@ -735,7 +735,6 @@ def team_queries() -> TeamQueries:
 @lru_cache(maxsize=1)
 def team_projector() -> TeamProjector:
     from gamification.services.team_projection import TeamProjector
-    from gamification.services.team_reconciliation import TeamBoardReconciler
 
     return TeamProjector(team_boards(), team_repository().player, utc_now)
 
@@ -761,12 +760,12 @@ def team_reconciler() -> TeamBoardReconciler:
     from gamification.adapters import team_boards as boards
     from gamification.adapters.rebuild_lease import RebuildLease
     from gamification.adapters.redis_client import shared_client
+    from gamification.adapters.team_rebuild import ReconciledTeamBoards
     from gamification.adapters.team_truth import TeamTruthReader
     from gamification.services.team_reconciliation import TeamBoardReconciler
 
-    lease = RebuildLease(
-        shared_client(), lease_key=boards.LEASE_KEY, progress_key=boards.PROGRESS_KEY
-    )
+    client = shared_client()
+    lease = RebuildLease(client, lease_key=boards.LEASE_KEY, progress_key=boards.PROGRESS_KEY)
     return TeamBoardReconciler(
-        TeamTruthReader(dynamodb(), settings().table_name), team_boards(), lease
+        TeamTruthReader(dynamodb(), settings().table_name), ReconciledTeamBoards(client), lease
     )

@@ -24,7 +24,6 @@ from gamification.domain.teams import (
     team_value,
     week_open_to,
 )
-from gamification.services.board_truth import Drift
 
 
 @dataclass
@@ -200,16 +199,16 @@ class FakeTeamRebuild:
 
     def swap(
         self, team_id: str, boards: Sequence[str]
-    ) -> tuple[TeamStanding, dict[str, Drift], bool]:
+    ) -> tuple[TeamStanding, dict[str, tuple[int, int, int]], bool]:
         live = self._boards.teams.get(team_id, FakeTeam())
         built = self.built.pop(team_id, FakeTeam())
         drift = {}
         for board in boards:
             old, new = live.xp.get(board, {}), built.xp.get(board, {})
-            drift[board] = Drift(
-                added=len(new.keys() - old.keys()),
-                removed=len(old.keys() - new.keys()),
-                changed=sum(1 for u in new.keys() & old.keys() if new[u] != old[u]),
+            drift[board] = (
+                len(new.keys() - old.keys()),
+                len(old.keys() - new.keys()),
+                sum(1 for u in new.keys() & old.keys() if new[u] != old[u]),
             )
         had = live.version > 0
         built.version = live.version + 1

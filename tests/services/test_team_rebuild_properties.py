@@ -77,6 +77,3 @@ def test_a_rebuilt_board_equals_the_projected_one(data: st.DataObject, actions: 
 
     again = TeamBoardReconciler(truth, projected, None).run("full", now)
     assert all(d.total == 0 for d in again.drift.values()), again.drift
-
-
-

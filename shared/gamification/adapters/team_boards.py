@@ -23,7 +23,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 
@@ -45,9 +45,6 @@ from gamification.domain.teams import (
     team_board_expiry,
     team_value,
 )
-
-if TYPE_CHECKING:
-    from gamification.adapters.team_rebuild import TeamBoardRebuild
 
 TEAM_PREFIX = "{team:"
 RANK_PREFIX = "{teams}"
@@ -309,11 +306,6 @@ class TeamBoards:
             raise LeaderboardUnavailableError(str(error)) from error
 
     # -- reconciliation (services/team_reconciliation.py) --------------------------------------
-
-    def rebuild(self, run: str) -> TeamBoardRebuild:
-        from gamification.adapters.team_rebuild import TeamBoardRebuild
-
-        return TeamBoardRebuild(self._client, self, run)
 
     def complete(self) -> bool:
         """Whether the team boards were rebuilt since Redis last lost data (their marker)."""

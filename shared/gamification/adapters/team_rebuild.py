@@ -26,7 +26,6 @@ from gamification.adapters.team_boards import (
 )
 from gamification.domain.team_rebuild import RebuiltMember
 from gamification.domain.teams import TeamStanding, team_board_expiry
-from gamification.services.board_truth import Drift
 
 
 def temp_team_key(team_id: str, run: str, part: str) -> str:
@@ -98,12 +97,18 @@ return out
 """
 
 
+class ReconciledTeamBoards(TeamBoards):
+    """The team boards with the rebuild (the reconciler's ``TeamCache`` port)."""
+
+    def rebuild(self, run: str) -> TeamBoardRebuild:
+        return TeamBoardRebuild(self._client, run)
+
+
 class TeamBoardRebuild:
     """One run's temporary team boards (the reconciler's ``TeamRebuild`` port)."""
 
-    def __init__(self, client: redis.Redis, boards: TeamBoards, run: str) -> None:
+    def __init__(self, client: redis.Redis, run: str) -> None:
         self._client = client
-        self._boards = boards
         self._run = run
         self._swap = client.register_script(_SWAP)
         self._unseen = client.register_script(_UNSEEN)
@@ -151,11 +156,12 @@ class TeamBoardRebuild:
 
     def swap(
         self, team_id: str, boards: Sequence[str]
-    ) -> tuple[TeamStanding, dict[str, Drift], bool]:
+    ) -> tuple[TeamStanding, dict[str, tuple[int, int, int]], bool]:
         """Put the team's rebuilt keys in place (a team the run did not write is emptied):
-        its standing (version raised), the drift per board, and whether the team had been
-        written before (a team is listed on the boards across teams once it had a member)."""
-        keys = TeamBoards._keys(team_id, boards) + [self._temp(team_id, "members")]
+        its standing (version raised), the drift per board (added, removed, changed), and
+        whether the team had been written before (a team is listed on the boards across teams
+        once it had a member)."""
+        keys = [*TeamBoards._keys(team_id, boards), self._temp(team_id, "members")]
         for board in boards:
             keys += [self._temp(team_id, f"xp:{board}"), self._temp(team_id, f"board:{board}")]
         args: list[Any] = [len(boards)]
@@ -166,8 +172,7 @@ class TeamBoardRebuild:
             raise LeaderboardUnavailableError(str(error)) from error
         standing = TeamBoards._standing(team_id, boards, reply)
         drift = {
-            board: Drift(added=int(a), removed=int(r), changed=int(c))
-            for board, (a, r, c) in zip(boards, drifts, strict=True)
+            board: (int(a), int(r), int(c)) for board, (a, r, c) in zip(boards, drifts, strict=True)
         }
         return standing, drift, int(old_version) > 0
 

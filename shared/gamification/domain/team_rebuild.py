@@ -78,9 +78,7 @@ def truth_standings(
             0,
             count[team],
             totals={b: sum(values[team].get(b, [])) for b in boards},
-            top={
-                b: tuple(sorted(values[team].get(b, []), reverse=True)[:TOP_N]) for b in boards
-            },
+            top={b: tuple(sorted(values[team].get(b, []), reverse=True)[:TOP_N]) for b in boards},
         )
         for team in count
     }

@@ -66,7 +66,10 @@ class TeamRebuild(Protocol):
 
     def swap(
         self, team_id: str, boards: Sequence[str]
-    ) -> tuple[TeamStanding, dict[str, Drift], bool]: ...
+    ) -> tuple[TeamStanding, dict[str, tuple[int, int, int]], bool]:
+        """The team's standing after the swap, its drift per board ``(added, removed,
+        changed)`` and whether it had been written before."""
+        ...
 
     def see(self, team_id: str, user_ids: Sequence[str]) -> None: ...
 
@@ -246,7 +249,9 @@ class TeamBoardReconciler:
                 report.drift[board] = _plus(report.drift[board], drift[board])
         report.dropped = len(dropped)
         self._unit_done(token, should_stop)
-        report.late_updates = self._catch_up(now, boards, rebuild, swapped, token, should_stop)
+        report.late_updates = self._catch_up(
+            now, boards=boards, rebuild=rebuild, swapped=swapped, token=token, stop=should_stop
+        )
         report.late_updates += self._unseen(sorted(teams), boards, rebuild, now)
         rebuild.finish(sorted(teams))
         self._cache.stamp(f"{now.isoformat()}/{uuid4().hex[:8]}")
@@ -254,11 +259,12 @@ class TeamBoardReconciler:
     def _catch_up(
         self,
         now: datetime,
+        *,
         boards: Sequence[str],
         rebuild: TeamRebuild,
         swapped: dict[str, int],
         token: str | None,
-        should_stop: Callable[[], bool],
+        stop: Callable[[], bool],
     ) -> int:
         """The second read: the projection's steps for every member (admit, then contribute);
         returns how many teams it moved past their swapped version."""
@@ -280,7 +286,7 @@ class TeamBoardReconciler:
                 if standing.version > swapped.get(standing.team_id, 0):
                     moved.add(standing.team_id)
             self._cache.rank(standings, now)
-            self._unit_done(token, should_stop)
+            self._unit_done(token, stop)
         return len(moved)
 
     def _unseen(
@@ -300,7 +306,5 @@ class TeamBoardReconciler:
         return left
 
 
-def _plus(a: Drift, b: Drift) -> Drift:
-    return Drift(
-        added=a.added + b.added, removed=a.removed + b.removed, changed=a.changed + b.changed
-    )
+def _plus(a: Drift, b: tuple[int, int, int]) -> Drift:
+    return Drift(added=a.added + b[0], removed=a.removed + b[1], changed=a.changed + b[2])

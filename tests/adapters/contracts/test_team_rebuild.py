@@ -1,5 +1,5 @@
-"""The team boards' rebuild (``services.team_reconciliation``) on the fake and on ``TeamBoards`` on a
-real redis-server: after Redis loses everything the boards answer ``stale: true``, the check
+"""The team boards' rebuild (``services.team_reconciliation``) on the fake and on ``TeamBoards``
+on a real redis-server: after Redis loses everything the boards answer ``stale: true``, the check
 rebuilds them from the truth (memberships and profiles), and they then equal what the projection
 had built, across teams and inside each team, with the drift counted."""
 
@@ -13,7 +13,7 @@ import redis
 
 from gamification.adapters import team_boards as boards_module
 from gamification.adapters.rebuild_lease import RebuildLease
-from gamification.adapters.team_boards import TeamBoards
+from gamification.adapters.team_rebuild import ReconciledTeamBoards
 from gamification.domain.boards import ALLTIME, PlayerScore, weekly
 from gamification.domain.periods import Period, iso_week
 from gamification.domain.team_rebuild import MemberRow
@@ -29,7 +29,7 @@ BOARDS = [ALLTIME, weekly(WEEK)]
 
 pytestmark = pytest.mark.time_machine(NOW)
 
-Cache = FakeTeamBoards | TeamBoards
+Cache = FakeTeamBoards | ReconciledTeamBoards
 
 
 @pytest.fixture(params=["fake", "redis"])
@@ -38,7 +38,7 @@ def cache(request: pytest.FixtureRequest) -> Iterator[Cache]:
         yield FakeTeamBoards()
         return
     client: redis.Redis = request.getfixturevalue("redis_client")
-    yield TeamBoards(client)
+    yield ReconciledTeamBoards(client)
 
 
 def _flush(cache: Cache) -> None:
