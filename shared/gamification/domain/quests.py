@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -58,6 +58,15 @@ class QuestDefinition(BaseModel):
     criteria: QuestCriterion
     reward_xp: int = Field(ge=0, le=MAX_AWARD_XP)
     reward_badge: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    mode: Literal["solo", "team"] = Field(
+        default="solo",
+        description="`team`: a shared target, each member's count adds to their team's "
+        "(domain.team_quests, docs/teams.md#team-quests).",
+    )
+    pay: Literal["contributors", "members"] = Field(
+        default="contributors",
+        description="Team quests: who is paid on completion, members who counted or all members.",
+    )
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> QuestDefinition:
