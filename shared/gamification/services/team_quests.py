@@ -66,6 +66,7 @@ class TeamQuestService:
         quests: Callable[[], Sequence[QuestDefinition]],
         store: TeamQuestStore,
         payer: TeamQuestPayer,
+        *,
         teams_of: Callable[[str], set[str]],
         counts_of: Callable[[str], Mapping[str, int]],
         clock: Callable[[], datetime],
