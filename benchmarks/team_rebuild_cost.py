@@ -74,16 +74,15 @@ def _measure(redis_url: str) -> dict[str, float]:
         lease = RebuildLease(
             client, lease_key=boards_module.LEASE_KEY, progress_key=boards_module.PROGRESS_KEY
         )
-        reconciler = TeamBoardReconciler(
-            TeamTruthReader(dynamodb, stack.table_name), cache, lease
-        )
+        reconciler = TeamBoardReconciler(TeamTruthReader(dynamodb, stack.table_name), cache, lease)
         first = reconciler.run("check", NOW)  # the marker was missing: the boards built
         assert first.rebuild == "done", first
         before = server_commands(client)
         with metering(dynamodb) as meter:
             report = reconciler.run("full", NOW)
         commands = server_commands(client) - before
-        assert report.rebuild == "done" and report.memberships == USERS
+        assert report.rebuild == "done"
+        assert report.memberships == USERS
         assert all(d.total == 0 for d in report.drift.values()), report.drift
         table = _table_bytes(dynamodb, stack.table_name)
         return {
