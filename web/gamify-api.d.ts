@@ -1003,6 +1003,8 @@ export interface TeamBoardOut {
   /** Teams on the board. */
   total: number;
   entries: Array<TeamEntryOut>;
+  /** True while the team boards may be behind the truth: the cache lost data and their rebuild has not finished (docs/teams.md#reconciliation). */
+  stale?: boolean;
 }
 
 export interface TeamEntryOut {
@@ -1040,6 +1042,8 @@ export interface TeamMembersBoardOut {
   /** Members shown: hidden or excluded members count in `xp` but are not listed. */
   listed: number;
   entries: Array<MemberEntryOut>;
+  /** True while the team boards may be behind the truth: the cache lost data and their rebuild has not finished (docs/teams.md#reconciliation). */
+  stale?: boolean;
 }
 
 export interface TeamOut {

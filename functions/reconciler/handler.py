@@ -2,7 +2,8 @@
 "now") or invoked with ``{"mode": "full" | "check" | "sample"}`` (``if-empty``: ``check``'s
 former name). Every mode first resumes a paused full pass (the job runner's; the function cannot
 invoke itself from the VPC, so the one-minute check carries it on) and none starts a pass while
-another holds the rebuild lease."""
+another holds the rebuild lease. The team boards' pass follows
+(``services.team_reconciliation``)."""
 
 from typing import Any, Literal
 
@@ -12,7 +13,7 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from gamification.composition import leaderboard_reconciler, utc_now
+from gamification.composition import leaderboard_reconciler, team_reconciler, utc_now
 from gamification.job_entry import publish
 from gamification.services.jobs import Budget
 
@@ -37,4 +38,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     report = leaderboard_reconciler().run(mode, now, budget.should_stop)
     publish(metrics, report.metrics())
     logger.info("leaderboard reconciliation", extra=(summary := report.summary()))
-    return summary
+    # The team boards next, on the same schedule (docs/teams.md#reconciliation).
+    teams = team_reconciler().run(mode, now, budget.should_stop)
+    publish(metrics, teams.metrics())
+    logger.info("team boards reconciliation", extra=teams.summary())
+    return {**summary, "teams": teams.summary()}

@@ -68,8 +68,9 @@ REMINDER_SENDER_TABLE_ACCESS = TableAccess(
 )
 RECONCILER_TABLE_ACCESS = TableAccess(
     # Every player with XP (sharded GSI2, keys only: the profiles by BatchGetItem) and the
-    # top-N snapshot for the Redis-down fallback.
-    reads=("GetItem", "BatchGetItem"),
+    # top-N snapshot for the Redis-down fallback. Scan: every membership, and Query: the team
+    # directory, for the team boards' rebuild (docs/teams.md#reconciliation).
+    reads=("GetItem", "BatchGetItem", "Scan", "Query"),
     index_queries=("GSI2",),
     writes=("PutItem",),
     write_keys=(keys.snapshot_pk(""),),

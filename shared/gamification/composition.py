@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.team_projection import TeamProjector
+    from gamification.services.team_reconciliation import TeamBoardReconciler
     from gamification.services.teams import TeamQueries, TeamService
     from gamification.services.wallet import WalletService
     from gamification.services.webhooks import (
@@ -900,3 +901,19 @@ def rarity_reader() -> RarityReader:
     from gamification.services.rarity import RarityReader
 
     return RarityReader(rarity_store(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def team_reconciler() -> TeamBoardReconciler:
+    from gamification.adapters import team_boards as boards
+    from gamification.adapters.rebuild_lease import RebuildLease
+    from gamification.adapters.redis_client import shared_client
+    from gamification.adapters.team_rebuild import ReconciledTeamBoards
+    from gamification.adapters.team_truth import TeamTruthReader
+    from gamification.services.team_reconciliation import TeamBoardReconciler
+
+    client = shared_client()
+    lease = RebuildLease(client, lease_key=boards.LEASE_KEY, progress_key=boards.PROGRESS_KEY)
+    return TeamBoardReconciler(
+        TeamTruthReader(dynamodb(), settings().table_name), ReconciledTeamBoards(client), lease
+    )

@@ -204,3 +204,17 @@ def test_an_xp_quest_counts_a_capped_days_xp_whichever_activity_holds_the_slot()
     day_before = read("friday", START - timedelta(hours=1))
     step = apply_activities(UserState.new("u"), [day_before], rules, END)
     assert "weekend-reader" not in step.state.quests
+
+
+def test_a_team_quest_counts_the_users_share_but_completes_per_team() -> None:
+    """``mode: "team"``: the transition counts the user's own activities in the window (their
+    share of the team's progress, domain.team_quests) and never completes or pays it itself."""
+    rules = default_game_rules().with_quests(
+        QuestCatalog(quests=(parse_quest(weekend(mode="team")),))
+    )
+    reads = [read(f"p{i}", START + timedelta(hours=i)) for i in range(4)]
+    step = apply_activities(UserState.new("u"), reads, rules, reads[-1].received_at)
+    assert step.state.quests["weekend-reader"].count == 4
+    assert step.state.quests["weekend-reader"].completed_at is None
+    assert step.state.xp == 40  # the four reads: no quest bonus
+    assert not [n for n in step.effects.notifications if n.id.startswith("quest#")]

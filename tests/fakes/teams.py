@@ -4,11 +4,12 @@ equal). Each method is one atomic step, as each Lua script is."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from gamification.domain.boards import encode_score
+from gamification.domain.boards import PlayerScore, encode_score
+from gamification.domain.team_rebuild import MemberRow, RebuiltMember
 from gamification.domain.teams import (
     METRICS,
     TOP_N,
@@ -42,6 +43,8 @@ class FakeTeamBoards:
         self.ranked: dict[tuple[str, Metric], dict[str, float]] = {}
         self.rank_versions: dict[tuple[str, str], int] = {}
         self.display_names: dict[str, str] = {}
+        self.generation: str | None = "fake"
+        """The marker (``None``: lost, the boards answer stale)."""
 
     def _team(self, team_id: str) -> FakeTeam:
         return self.teams.setdefault(team_id, FakeTeam())
@@ -110,6 +113,30 @@ class FakeTeamBoards:
                         metric, total, standing.members, standing.top.get(board, ())
                     )
 
+    # -- reconciliation ------------------------------------------------------------------------
+
+    def complete(self) -> bool:
+        return self.generation is not None
+
+    def stamp(self, generation: str) -> None:
+        self.generation = generation
+
+    def flush(self) -> None:
+        """Redis lost everything (the marker too)."""
+        self.teams, self.of, self.ranked, self.rank_versions = {}, {}, {}, {}
+        self.generation = None
+
+    def rebuild(self, run: str) -> FakeTeamRebuild:
+        return FakeTeamRebuild(self)
+
+    def drop_teams(self, board: str, keep: Collection[str]) -> list[str]:
+        gone = {t for (b, t) in self.rank_versions if b == board and t not in keep}
+        for team in gone:
+            del self.rank_versions[(board, team)]
+            for metric in METRICS:
+                self.ranked.get((board, metric), {}).pop(team, None)
+        return sorted(gone)
+
     # -- reads -----------------------------------------------------------------------------
 
     def standing(self, team_id: str, boards: Sequence[str]) -> TeamStanding:
@@ -146,6 +173,57 @@ class FakeTeamBoards:
         rows = [(u, decode_xp(s)) for u, s in ordered[offset : offset + limit]]
         higher = sum(1 for _, s in ordered if rows and decode_xp(s) > rows[0][1])
         return rows, len(ordered), higher
+
+
+class FakeTeamRebuild:
+    """A pass's temporary teams (real: ``adapters.team_rebuild.TeamBoardRebuild``)."""
+
+    def __init__(self, boards: FakeTeamBoards) -> None:
+        self._boards = boards
+        self.built: dict[str, FakeTeam] = {}
+        self.seen: dict[str, set[str]] = {}
+
+    def add(self, members: Sequence[RebuiltMember], boards: Sequence[str]) -> None:
+        for m in members:
+            team = self.built.setdefault(m.team_id, FakeTeam())
+            team.members[m.user_id] = m.joined_at
+            for board in boards:
+                if board in m.xp:
+                    team.xp.setdefault(board, {})[m.user_id] = m.xp[board]
+                if board in m.listed:
+                    team.listed.setdefault(board, {})[m.user_id] = m.listed[board]
+            self._boards.of.setdefault(m.user_id, set()).add(m.team_id)
+
+    def teams(self) -> Iterator[str]:
+        yield from list(self.built)
+
+    def swap(
+        self, team_id: str, boards: Sequence[str]
+    ) -> tuple[TeamStanding, dict[str, tuple[int, int, int]], bool]:
+        live = self._boards.teams.get(team_id, FakeTeam())
+        built = self.built.pop(team_id, FakeTeam())
+        drift = {}
+        for board in boards:
+            old, new = live.xp.get(board, {}), built.xp.get(board, {})
+            drift[board] = (
+                len(new.keys() - old.keys()),
+                len(old.keys() - new.keys()),
+                sum(1 for u in new.keys() & old.keys() if new[u] != old[u]),
+            )
+        had = live.version > 0
+        built.version = live.version + 1
+        self._boards.teams[team_id] = built
+        return self._boards.standing(team_id, boards), drift, had
+
+    def see(self, team_id: str, user_ids: Sequence[str]) -> None:
+        self.seen.setdefault(team_id, set()).update(user_ids)
+
+    def unseen(self, team_id: str, limit: int) -> list[str]:
+        members = self._boards.teams.get(team_id, FakeTeam()).members
+        return sorted(u for u in members if u not in self.seen.get(team_id, set()))[:limit]
+
+    def finish(self, team_ids: Sequence[str]) -> None:
+        self.seen.clear()
 
 
 def _writable(board: str, now: datetime) -> bool:
@@ -210,3 +288,36 @@ class FakeTeamStore:
 
     def memberships(self, user_id: str) -> list[Membership]:
         return sorted(self.joined.get(user_id, {}).values(), key=lambda m: m.team_id)
+
+
+class FakeTeamTruth:
+    """``services.team_reconciliation.TeamTruth`` over a ``FakeTeamStore`` and profiles (real:
+    ``adapters.team_truth.TeamTruthReader``; tests/adapters/contracts/test_team_truth.py)."""
+
+    def __init__(
+        self, store: FakeTeamStore, players: dict[str, PlayerScore], page_size: int = 2
+    ) -> None:
+        self.store = store
+        self.players = players
+        self._page_size = page_size
+
+    def memberships(self) -> Iterator[list[MemberRow]]:
+        rows = [
+            MemberRow(m.team_id, user, m.joined_at)
+            for user, teams in sorted(self.store.joined.items())
+            for m in sorted(teams.values(), key=lambda m: m.team_id)
+        ]
+        for start in range(0, len(rows), self._page_size):
+            yield rows[start : start + self._page_size]
+        if not rows:
+            yield []
+
+    def profiles(self, user_ids: Sequence[str]) -> dict[str, PlayerScore]:
+        return {u: self.players[u] for u in user_ids if u in self.players}
+
+    def joined_at(self, team_id: str, user_id: str) -> datetime | None:
+        found = self.store.joined.get(user_id, {}).get(team_id)
+        return None if found is None else found.joined_at
+
+    def teams(self) -> Iterator[str]:
+        yield from sorted(self.store.teams)

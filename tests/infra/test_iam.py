@@ -240,9 +240,11 @@ EXPECTED: dict[str, set[Grant]] = {
         ],
         "ReminderQueue",
     ),
+    # Scan and Query: the team boards' rebuild reads every membership and the team directory.
     "reconciler": _grants(
         ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem on LEADERBOARD#*"], "Table"
     )
+    | _grants(["dynamodb:Scan", "dynamodb:Query"], "Table")
     | _grants("dynamodb:Query", "Table/index/GSI2")
     | REDIS
     | FAILED_RUN,

@@ -49,9 +49,18 @@ return 1
 
 
 class RebuildLease:
-    def __init__(self, client: redis.Redis, ttl_ms: int = LEASE_TTL_MS) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        ttl_ms: int = LEASE_TTL_MS,
+        *,
+        lease_key: str = LEASE_KEY,
+        progress_key: str = PROGRESS_KEY,
+    ) -> None:
+        """Other keys: another pass with a lease of its own (the team boards')."""
         self._client = client
         self._ttl_ms = ttl_ms
+        self._lease_key, self._progress_key = lease_key, progress_key
         self._checkpoint = client.register_script(_CHECKPOINT)
         self._release = client.register_script(_RELEASE)
 
@@ -59,8 +68,8 @@ class RebuildLease:
         """``(a pass holds the lease, a paused pass's progress exists)``: one round trip."""
         try:
             pipe = self._client.pipeline(transaction=False)
-            pipe.exists(LEASE_KEY)
-            pipe.exists(PROGRESS_KEY)
+            pipe.exists(self._lease_key)
+            pipe.exists(self._progress_key)
             held, saved = pipe.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
@@ -70,7 +79,7 @@ class RebuildLease:
         """This pass's token, or ``None`` when another pass holds the lease."""
         token = uuid4().hex
         try:
-            taken = self._client.set(LEASE_KEY, token, nx=True, px=self._ttl_ms)
+            taken = self._client.set(self._lease_key, token, nx=True, px=self._ttl_ms)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
         return token if taken else None
@@ -78,7 +87,7 @@ class RebuildLease:
     def progress(self) -> str | None:
         """The paused pass's saved progress (read by the lease's holder)."""
         try:
-            found = self._client.get(PROGRESS_KEY)
+            found = self._client.get(self._progress_key)
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
         return None if found is None else text(found)
@@ -95,7 +104,7 @@ class RebuildLease:
 
     def _run(self, script: Any, args: list[Any], token: str) -> bool:
         try:
-            done = script(keys=[LEASE_KEY, PROGRESS_KEY], args=[token, *args])
+            done = script(keys=[self._lease_key, self._progress_key], args=[token, *args])
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
         return bool(cast(Any, done))

@@ -96,6 +96,15 @@ def rank_version_key(board: str, shard: int) -> str:
     return f"{{teams:{shard}}}:version:{board}"
 
 
+MARKER_KEY = f"{RANK_PREFIX}:generation"
+"""The team boards' generation marker: set by a finished rebuild (``TeamBoardReconciler``), gone
+with the data when Redis loses it (flush, restart, failover): until it is back the team boards
+answer ``stale: true`` and the one-minute check rebuilds them."""
+LEASE_KEY = f"{RANK_PREFIX}:rebuild:lease"
+PROGRESS_KEY = f"{RANK_PREFIX}:rebuild:progress"
+"""The team pass's lease (``RebuildLease``; one slot with its progress key, unused yet)."""
+
+
 # The standing every script returns: {version, members, {total, top xp...} per board}.
 _STANDING = """
 local function standing(nboards)
@@ -295,6 +304,40 @@ class TeamBoards:
             pipe.execute()
         except redis.RedisError as error:
             raise LeaderboardUnavailableError(str(error)) from error
+
+    # -- reconciliation (services/team_reconciliation.py) --------------------------------------
+
+    def complete(self) -> bool:
+        """Whether the team boards were rebuilt since Redis last lost data (their marker)."""
+        return bool(self._call(lambda: self._client.exists(MARKER_KEY)))
+
+    def stamp(self, generation: str) -> None:
+        self._call(lambda: self._client.set(MARKER_KEY, generation))
+
+    def drop_teams(self, board: str, keep: Collection[str]) -> list[str]:
+        """Take every team not in ``keep`` (deleted teams, teams the truth no longer lists) off
+        the boards across teams on ``board``, a ``HSCAN`` of each shard's versions at a time;
+        returns them."""
+        dropped: list[str] = []
+        try:
+            for shard in range(RANK_SHARDS):
+                versions = rank_version_key(board, shard)
+                gone = [
+                    team
+                    for raw in self._client.hscan_iter(versions, count=500)
+                    if (team := text(raw[0])) not in keep
+                ]
+                for start in range(0, len(gone), 500):
+                    chunk = gone[start : start + 500]
+                    pipe = self._client.pipeline(transaction=False)
+                    pipe.hdel(versions, *chunk)
+                    for metric in METRICS:
+                        pipe.zrem(rank_key(board, metric, shard), *chunk)
+                    pipe.execute()
+                dropped += gone
+        except redis.RedisError as error:
+            raise LeaderboardUnavailableError(str(error)) from error
+        return dropped
 
     # -- reads ---------------------------------------------------------------------------------
 

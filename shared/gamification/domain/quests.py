@@ -58,8 +58,16 @@ class QuestDefinition(BaseModel):
     criteria: QuestCriterion
     reward_xp: int = Field(ge=0, le=MAX_AWARD_XP)
     reward_badge: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    mode: Literal["solo", "pair"] = "solo"
-    """``pair``: two mutual friends' counts add up to one target (``domain.pair_quests``)."""
+    mode: Literal["solo", "pair", "team"] = Field(
+        default="solo",
+        description="`pair`: two mutual friends' counts add up to one target (domain.pair_quests); "
+        "`team`: a shared target, each member's count adds to their team's "
+        "(domain.team_quests, docs/teams.md#team-quests).",
+    )
+    pay: Literal["contributors", "members"] = Field(
+        default="contributors",
+        description="Team quests: who is paid on completion, members who counted or all members.",
+    )
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> QuestDefinition:

@@ -477,6 +477,8 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
     for quest_id in sorted(work.quests):
         progress = work.quests[quest_id]
         quest = index.by_id[quest_id]
+        if quest.mode == "team":  # counted here, completed and paid per team (team_quests)
+            continue
         if progress.completed_at is not None or progress.count < quest.target:
             continue
         if quest.mode == "pair":  # the pair's sum decides, not one count (domain.pair_quests)

@@ -85,6 +85,11 @@ class TeamBoardOut(ReadModel):
     metric: Literal["total", "average", "top5"]
     total: int = Field(description="Teams on the board.")
     entries: list[TeamEntryOut]
+    stale: bool = Field(
+        default=False,
+        description="True while the team boards may be behind the truth: the cache lost data "
+        "and their rebuild has not finished (docs/teams.md#reconciliation).",
+    )
 
 
 class MemberEntryOut(ReadModel):
@@ -104,3 +109,8 @@ class TeamMembersBoardOut(ReadModel):
         description="Members shown: hidden or excluded members count in `xp` but are not listed."
     )
     entries: list[MemberEntryOut]
+    stale: bool = Field(
+        default=False,
+        description="True while the team boards may be behind the truth: the cache lost data "
+        "and their rebuild has not finished (docs/teams.md#reconciliation).",
+    )

@@ -63,11 +63,14 @@ class TeamBoardReader(Protocol):
     ) -> tuple[list[tuple[str, int]], int, int]: ...
     def standing(self, team_id: str, boards: Sequence[str]) -> TeamStanding: ...
     def names(self, user_ids: Sequence[str]) -> dict[str, str]: ...
+    def complete(self) -> bool:
+        """``False`` while the boards may have lost data and are not rebuilt (``stale``)."""
+        ...
 
 
 class TeamBoardUnavailableError(RuntimeError):
     """The cache holding the team boards cannot be read (503: retry; nothing is served from
-    the table yet, docs/teams.md#not-built-yet)."""
+    the table: docs/teams.md#reconciliation)."""
 
 
 def _out(team: Team) -> TeamOut:
@@ -179,6 +182,7 @@ class TeamQueries:
         board, week = self._board(period)
         try:
             rows, total, higher = self._boards.ranked_teams(board, metric, offset, limit)
+            stale = not self._boards.complete()
         except LeaderboardUnavailableError as error:
             raise TeamBoardUnavailableError(str(error)) from error
         names = self._store.many([t for t, _ in rows])
@@ -188,6 +192,7 @@ class TeamQueries:
             week=week,
             metric=metric,
             total=total,
+            stale=stale,
             entries=[
                 TeamEntryOut(
                     rank=rank,
@@ -210,6 +215,7 @@ class TeamQueries:
             standing = self._boards.standing(team_id, [board])
             rows, listed, higher = self._boards.member_page(team_id, board, offset, limit)
             names = self._boards.names([u for u, _ in rows])
+            stale = not self._boards.complete()
         except LeaderboardUnavailableError as error:
             raise TeamBoardUnavailableError(str(error)) from error
         ranks = competition_ranks([xp for _, xp in rows], offset, higher)
@@ -220,6 +226,7 @@ class TeamQueries:
             xp=standing.totals.get(board, 0),
             members=standing.members,
             listed=listed,
+            stale=stale,
             entries=[
                 MemberEntryOut(rank=rank, user_id=user, display_name=names.get(user), xp=xp)
                 for rank, (user, xp) in zip(ranks, rows, strict=True)

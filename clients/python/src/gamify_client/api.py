@@ -906,6 +906,8 @@ class TeamBoardOut(TypedDict):
     total: int
     """Teams on the board."""
     entries: list[TeamEntryOut]
+    stale: NotRequired[bool]
+    """True while the team boards may be behind the truth: the cache lost data and their rebuild has not finished (docs/teams.md#reconciliation)."""
 
 class TeamEntryOut(TypedDict):
     rank: int
@@ -939,6 +941,8 @@ class TeamMembersBoardOut(TypedDict):
     listed: int
     """Members shown: hidden or excluded members count in `xp` but are not listed."""
     entries: list[MemberEntryOut]
+    stale: NotRequired[bool]
+    """True while the team boards may be behind the truth: the cache lost data and their rebuild has not finished (docs/teams.md#reconciliation)."""
 
 class TeamOut(TypedDict):
     team_id: str
