@@ -92,7 +92,7 @@ class FakeUserPartitions:
     """``services.erasure.UserPartitions``: each user's items per family (family 0 keeps the
     profile), and the cohorts' member lists. One request per call."""
 
-    families = 4  # user, write budget, follow graph, team memberships
+    families = 5  # user, write budget, follow graph, team memberships, parked webhook bodies
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, int], set[str]] = {}

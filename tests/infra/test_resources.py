@@ -761,7 +761,13 @@ EXPECTED_ENV = {
     "ingest": {"QUEUE_URL", "TABLE_NAME"} | BACKDATE_ENV | BUDGET_ENV,
     "query": {"TABLE_NAME"} | REDIS_ENV,
     "account": {"TABLE_NAME", "ERASER_FUNCTION_NAME"} | STATE_ENV | BUDGET_ENV,
-    "admin": {"TABLE_NAME", "BACKFILL_FUNCTION_NAME", "WEBHOOK_QUEUE_URL", "GAMIFY_STAGE"},
+    "admin": {
+        "TABLE_NAME",
+        "BACKFILL_FUNCTION_NAME",
+        "WEBHOOK_QUEUE_URL",
+        "GAMIFY_STAGE",
+        "WEBHOOK_KEY_ID",
+    },
     "consumer": {"TABLE_NAME", "DLQ_URL"} | BACKDATE_ENV | STATE_ENV | LEAGUE_ENV,
     "dispatcher": {"TOPIC_ARN"},
     # The lake's stream and the table (the lake keys: docs/analytics.md).
@@ -772,7 +778,7 @@ EXPECTED_ENV = {
         "LAKE_STREAM_NAME",
         "TABLE_NAME",
     },
-    "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME"},
+    "webhooks": {"WEBHOOK_QUEUE_URL", "TABLE_NAME", "WEBHOOK_KEY_ID"},
     "projector": REDIS_ENV | {"TABLE_NAME"},
     "reminder_fanout": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
     "reminder_sender": {"TABLE_NAME", "REMINDER_QUEUE_URL"} | STATE_ENV,
