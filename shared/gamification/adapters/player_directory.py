@@ -145,26 +145,10 @@ class PlayerDirectory:
         the index itself; one BatchGetItem per 100). A profile that left the index since (no
         ``GSI2PK``) is left out."""
         found: dict[str, PlayerScore] = {}
-        wanted = list(dict.fromkeys(user_ids))
-        for start in range(0, len(wanted), 100):
-            request: Any = {
-                self._table: {
-                    "Keys": [
-                        to_item({"PK": keys.user_pk(u), "SK": keys.PROFILE_SK})
-                        for u in wanted[start : start + 100]
-                    ],
-                    "ProjectionExpression": _PROJECTED,
-                    "ExpressionAttributeNames": {"#league": "league"},
-                }
-            }
-            while request:
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table, []):
-                    values = from_item(item)
-                    if values.get("GSI2PK"):
-                        player = _player(values)
-                        found[player.user_id] = player
-                request = response.get("UnprocessedKeys") or None
+        for values in batch_profiles(self._client, self._table, user_ids, _PROJECTED):
+            if values.get("GSI2PK"):
+                player = _player(values)
+                found[player.user_id] = player
         return found
 
     def lookup(self, user_ids: Sequence[str]) -> dict[str, PlayerScore]:
@@ -255,3 +239,27 @@ def _start_key(after: str, shard: int) -> dict[str, Any]:
     ):
         raise InvalidCursorError("cursor is not one this API issued")
     return key
+
+
+def batch_profiles(
+    client: Any, table: str, user_ids: Sequence[str], projection: str
+) -> Iterator[dict[str, Any]]:
+    """The decoded profiles of these users (eventually consistent ``BatchGetItem``, 100 ids a
+    request, unprocessed keys retried); a user without a profile is left out."""
+    wanted = list(dict.fromkeys(user_ids))
+    for start in range(0, len(wanted), 100):
+        request: Any = {
+            table: {
+                "Keys": [
+                    to_item({"PK": keys.user_pk(u), "SK": keys.PROFILE_SK})
+                    for u in wanted[start : start + 100]
+                ],
+                "ProjectionExpression": projection,
+                "ExpressionAttributeNames": {"#league": "league"},
+            }
+        }
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(table, []):
+                yield from_item(item)
+            request = response.get("UnprocessedKeys") or None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.player_directory import profile_score
+from gamification.adapters.player_directory import batch_profiles, profile_score
 from gamification.adapters.team_repository import membership_sk
 from gamification.domain.boards import PlayerScore
 from gamification.domain.team_rebuild import MemberRow
@@ -57,25 +57,10 @@ class TeamTruthReader:
         """The members' scores (eventually consistent ``BatchGetItem``, 100 a request): the
         catch-up read puts back anything committed meanwhile."""
         found: dict[str, PlayerScore] = {}
-        wanted = list(dict.fromkeys(user_ids))
-        for start in range(0, len(wanted), 100):
-            request: Any = {
-                self._table: {
-                    "Keys": [
-                        to_item({"PK": keys.user_pk(u), "SK": keys.PROFILE_SK})
-                        for u in wanted[start : start + 100]
-                    ],
-                    "ProjectionExpression": _PROFILE,
-                    "ExpressionAttributeNames": {"#league": "league"},
-                }
-            }
-            while request:
-                response = self._client.batch_get_item(RequestItems=request)
-                for item in response["Responses"].get(self._table, []):
-                    player = profile_score(from_item(item))
-                    if player is not None:
-                        found[player.user_id] = player
-                request = response.get("UnprocessedKeys") or None
+        for values in batch_profiles(self._client, self._table, user_ids, _PROFILE):
+            player = profile_score(values)
+            if player is not None:
+                found[player.user_id] = player
         return found
 
     def joined_at(self, team_id: str, user_id: str) -> datetime | None:
