@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from gamification.adapters.webhook_lines import GRACE
 from gamification.domain.webhooks import Attempt, Delivery, DeliveryRefusedError, Posted, Webhook
 
 
 class FakeDeliveryLines:
     """Places in line as a dict (key → lapse time), read in key order like the Query."""
 
-    def __init__(self, grace: timedelta = timedelta(hours=1)) -> None:
+    def __init__(self, grace: timedelta = GRACE) -> None:
         self.places: dict[tuple[str, str, int, str], datetime] = {}
         self._grace = grace
 
