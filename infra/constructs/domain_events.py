@@ -136,16 +136,20 @@ class DomainEvents(Construct):
             runtime=runtime,
         )
         data.grant(self.webhook_sender, WEBHOOK_SENDER_TABLE_ACCESS)
-        self.webhook_sender.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="LeaveDeliveryLines",
-                actions=["dynamodb:DeleteItem"],
-                resources=[data.table.table_arn],
-                conditions=TableAccess(
-                    writes=("DeleteItem",), write_keys=WEBHOOK_LINE_KEYS
-                ).leading_keys_condition(),
+        for sid, action, key_family in (
+            ("LeaveDeliveryLines", "DeleteItem", WEBHOOK_LINE_KEYS),
+            ("MarkEndpointHealth", "UpdateItem", (keys.WEBHOOKS_PK,)),
+        ):
+            self.webhook_sender.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    actions=[f"dynamodb:{action}"],
+                    resources=[data.table.table_arn],
+                    conditions=TableAccess(
+                        writes=(action,), write_keys=key_family
+                    ).leading_keys_condition(),
+                )
             )
-        )
         self.webhook_sender.allow(["sqs:SendMessage"], [queue.queue_arn], "QueueAttempts")
         self.webhook_sender.allow(["kms:Decrypt"], [self.webhook_key.key_arn], "OpenWebhookSecrets")
         self.webhook_sender.alias.add_event_source(
@@ -159,15 +163,16 @@ class DomainEvents(Construct):
 
 
 WEBHOOK_SENDER_TABLE_ACCESS = TableAccess(
-    # The endpoints (one partition, queried whole; one read per attempt), the failing mark on
-    # an endpoint, its deliveries log, and each user's webhook bookkeeping (the index of parked
-    # deliveries, places in line: Query for the head).
+    # The endpoints (one partition, queried whole; one read per attempt), the deliveries log,
+    # and each user's webhook bookkeeping (the index of parked deliveries, places in line:
+    # Query for the head). The endpoints themselves are only marked (MarkEndpointHealth).
     reads=("GetItem", "Query"),
     writes=("PutItem",),
-    write_keys=(keys.WEBHOOKS_PK, keys.WEBHOOK_LOG_PREFIX, keys.webhook_user_pk("")),
+    write_keys=(keys.WEBHOOK_LOG_PREFIX, keys.webhook_user_pk("")),
     # A delivery parks (body and index) in a transaction with a check of its user's profile:
     # not when the user was erased after the event (the erasure walk already ran).
     narrower_transactional=((("ConditionCheckItem",), (keys.user_pk(""),)),),
 )
 WEBHOOK_LINE_KEYS = (keys.webhook_user_pk(""),)
-"""The only key family the sender deletes from: a place in line, once delivered or parked."""
+"""The only key family the sender deletes from: a place in line, once delivered or parked. It
+only updates the endpoints (``WebhookStore.mark``: failing, paused, breaker)."""

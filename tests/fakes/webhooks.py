@@ -11,7 +11,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gamification.adapters.webhook_lines import GRACE
-from gamification.domain.webhooks import Attempt, Delivery, DeliveryRefusedError, Posted, Webhook
+from gamification.domain.webhooks import (
+    Attempt,
+    Delivery,
+    DeliveryRefusedError,
+    Health,
+    Posted,
+    Webhook,
+)
 
 
 class FakeDeliveryLines:
@@ -25,6 +32,12 @@ class FakeDeliveryLines:
         self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
     ) -> None:
         self.places[(webhook_id, user_id, sequence, event_id)] = due + self._grace
+
+    def renew(
+        self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
+    ) -> None:
+        if (key := (webhook_id, user_id, sequence, event_id)) in self.places:
+            self.places[key] = due + self._grace
 
     def head(self, webhook_id: str, user_id: str, now: datetime) -> tuple[int, str] | None:
         live = sorted(
@@ -53,6 +66,10 @@ class FakeWebhookStore:
 
     def put(self, webhook: Webhook) -> None:
         self.webhooks[webhook.id] = webhook
+
+    def mark(self, webhook_id: str, health: Health) -> None:
+        if (webhook := self.webhooks.get(webhook_id)) is not None:
+            self.webhooks[webhook_id] = webhook.model_copy(update=dict(health))
 
     def delete(self, webhook_id: str) -> bool:
         return self.webhooks.pop(webhook_id, None) is not None

@@ -168,7 +168,9 @@ EXPECTED: dict[str, set[Grant]] = {
     # access beyond the stream, no VPC.
     # The webhook endpoints and their deliveries log; its own queue (attempts are messages).
     "webhooks": _grants(["dynamodb:GetItem", "dynamodb:Query"], "Table")
-    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKOF#*,WEBHOOKS", "Table")
+    | _grants("dynamodb:PutItem on WEBHOOKLOG#*,WEBHOOKOF#*", "Table")
+    # Marks an endpoint's health (failing, paused, breaker) without rewriting it.
+    | _grants("dynamodb:UpdateItem on WEBHOOKS", "Table")
     # A delivery's place in its user's line (WEBHOOKOF#), left once delivered or parked.
     | _grants("dynamodb:DeleteItem on WEBHOOKOF#*", "Table")
     # Parking checks the user's tombstone in the same transaction (never writes USER#).

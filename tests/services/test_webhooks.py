@@ -16,6 +16,8 @@ from gamification.domain.webhooks import (
     verify,
 )
 from gamification.services.webhooks import (
+    BREAKER_COOLDOWN,
+    Deferred,
     InvalidWebhookError,
     UnknownDeliveryError,
     UnknownWebhookError,
@@ -311,3 +313,59 @@ def test_only_a_failed_or_refused_delivery_can_be_retried_and_not_while_paused()
     store.put(store.webhooks["crm"].model_copy(update={"active": False}))
     with pytest.raises(WebhookPausedError):
         admin.retry("crm", "crm:evt_1")
+
+
+def test_a_failure_seen_by_one_sender_holds_the_endpoint_for_every_sender() -> None:
+    """The breaker is on the endpoint, not in one container's memory: a second sender (another
+    Lambda container) defers its delivery to the failing endpoint without a POST."""
+    store, queue, endpoint, clock, first = _world(TimeoutError(), TimeoutError())
+    second = WebhookSender(
+        store, endpoint, queue, clock, jitter=lambda: 1.0, lines=store.lines, sealer=FakeSealer()
+    )
+    fan_out = WebhookFanOut(store, queue, clock, store.lines)
+    [one] = [d for d in fan_out.fan_out(EVENT) if d.webhook_id == "crm"]
+    [two] = [d for d in fan_out.fan_out({**EVENT, "id": "evt_2"}) if d.webhook_id == "crm"]
+
+    first.attempt(one)
+    held = second.attempt(two)
+    clock.now += BREAKER_COOLDOWN
+    probed = second.attempt(two)
+
+    assert isinstance(held, Deferred)
+    assert held.reason == "breaker"
+    assert isinstance(probed, Attempt)
+    assert len(endpoint.received) == 2
+    assert store.webhooks["crm"].breaker_until == clock.now + BREAKER_COOLDOWN
+
+
+def test_a_success_clears_the_endpoints_failure_marks() -> None:
+    store, queue, _, clock, sender = _world(500)
+    [delivery] = [
+        d
+        for d in WebhookFanOut(store, queue, clock, store.lines).fan_out(EVENT)
+        if d.webhook_id == "crm"
+    ]
+    store.mark("crm", {"failing_since": NOW - timedelta(days=1)})
+    sender.attempt(delivery)
+    assert store.webhooks["crm"].breaker_until is not None
+    clock.now += BREAKER_COOLDOWN
+
+    sender.attempt(delivery)
+
+    assert store.webhooks["crm"].failing_since is None
+    assert store.webhooks["crm"].breaker_until is None
+
+
+def test_editing_an_endpoint_keeps_a_rotations_overlap() -> None:
+    store, _, _, clock, _ = _world()
+    admin = WebhookAdmin(store, clock, sealer=FakeSealer(), new_secret=lambda: "n" * 32)
+    admin.rotate("crm")
+
+    admin.put("crm", {"url": "https://example.com/v2", "event_types": ["badge.earned"]})
+
+    edited = store.webhooks["crm"]
+    assert edited.url == "https://example.com/v2"
+    assert edited.secrets_at(NOW) == (
+        FakeSealer().seal("n" * 32, "crm"),
+        FakeSealer().seal("k" * 32, "crm"),
+    )

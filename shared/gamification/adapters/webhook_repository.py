@@ -10,6 +10,7 @@ secret is stored with the endpoint as the service hands it over: sealed (``adapt
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.domain.webhooks import Attempt, Delivery, Webhook
+from gamification.domain.webhooks import Attempt, Delivery, Health, Webhook
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -46,6 +47,33 @@ class WebhookRepository:
             TableName=self._table,
             Item=to_item({"PK": keys.WEBHOOKS_PK, "SK": keys.webhook_sk(webhook.id), **values}),
         )
+
+    def mark(self, webhook_id: str, health: Health) -> None:
+        """One ``UpdateItem`` of the named fields (a ``None`` removes one), conditional on the
+        endpoint still existing, so a sender never undoes an admin's concurrent change or
+        brings back a deleted endpoint. Billed by the item's size: ≤ 3 WCU."""
+        values = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in health.items()}
+        sets = [k for k, v in values.items() if v is not None]
+        removes = [k for k, v in values.items() if v is None]
+        expression = " ".join(
+            part
+            for part in (
+                "SET " + ", ".join(f"#{k} = :{k}" for k in sets) if sets else "",
+                "REMOVE " + ", ".join(f"#{k}" for k in removes) if removes else "",
+            )
+            if part
+        )
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": to_item({"PK": keys.WEBHOOKS_PK, "SK": keys.webhook_sk(webhook_id)}),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": {f"#{k}": k for k in values},
+        }
+        if sets:
+            request["ExpressionAttributeValues"] = to_item({f":{k}": values[k] for k in sets})
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.update_item(**request)  # refused: deleted meanwhile, nothing to mark
 
     def delete(self, webhook_id: str) -> bool:
         response = self._client.delete_item(

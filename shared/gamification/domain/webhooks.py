@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -63,6 +64,9 @@ class Webhook(BaseModel):
     """The secret before the last rotation: deliveries are signed with it too until
     ``previous_until`` (``ROTATION_OVERLAP`` after the rotation), so receivers can switch."""
     previous_until: AwareDatetime | None = None
+    breaker_until: AwareDatetime | None = None
+    """The shared circuit breaker: a failed attempt sets it (``BREAKER_COOLDOWN`` ahead) and
+    every sender holds this endpoint's deliveries until then, not just the one that failed."""
 
     def secrets_at(self, now: datetime) -> tuple[str, ...]:
         """The secrets a delivery at ``now`` is signed with (the current one first)."""
@@ -73,6 +77,14 @@ class Webhook(BaseModel):
 
     def wants(self, event_type: str) -> bool:
         return self.active and (ALL_TYPES in self.event_types or event_type in self.event_types)
+
+
+class Health(TypedDict, total=False):
+    """The fields of an endpoint only its sender writes (``WebhookStore.mark``)."""
+
+    failing_since: datetime | None
+    active: bool
+    breaker_until: datetime | None
 
 
 def unknown_event_types(types: tuple[str, ...]) -> list[str]:

@@ -30,6 +30,7 @@ from gamification.domain.webhooks import (
     Attempt,
     Delivery,
     DeliveryRefusedError,
+    Health,
     Posted,
     Webhook,
     clipped,
@@ -48,6 +49,11 @@ class WebhookStore(Protocol):
     def get(self, webhook_id: str) -> Webhook | None: ...
 
     def put(self, webhook: Webhook) -> None: ...
+
+    def mark(self, webhook_id: str, health: Health) -> None:
+        """Set only the sender's fields of an endpoint, leaving what an admin changed meanwhile
+        (a rotated secret, a new URL) as it is; nothing when the endpoint was deleted."""
+        ...
 
     def delete(self, webhook_id: str) -> bool:
         """``False`` when there was none."""
@@ -83,7 +89,14 @@ class DeliveryLines(Protocol):
     def join(
         self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
     ) -> None:
-        """Take (or renew) the delivery's place, its message due at ``due``."""
+        """Take the delivery's place (at the fan-out), its message due at ``due``."""
+        ...
+
+    def renew(
+        self, webhook_id: str, user_id: str, sequence: int, event_id: str, due: datetime
+    ) -> None:
+        """Keep the place its message re-queued for ``due`` holds, only if it is still there:
+        a place the user's erasure deleted (or that lapsed and was swept) is not brought back."""
         ...
 
     def head(self, webhook_id: str, user_id: str, now: datetime) -> tuple[int, str] | None:
@@ -185,6 +198,9 @@ class WebhookAdmin:
                 active=bool(fields.get("active", True)),
                 secret=before.secret if before else self._sealer.seal(str(secret), webhook_id),
                 created_at=before.created_at if before else self._clock(),
+                # a rotation's overlap survives an edit; the health starts afresh (a new URL)
+                previous_secret=before.previous_secret if before else None,
+                previous_until=before.previous_until if before else None,
             )
         except ValidationError as error:
             first = error.errors()[0]
@@ -365,7 +381,10 @@ class WebhookSender:
             head = self._lines.head(webhook.id, line[0], now)
             if head is not None and head < (line[1], delivery.event_id):
                 return self._defer(delivery, "in_line", now, restart=delivery.attempt == 1)
-        open_until = self._open_until.get(webhook.id)
+        open_until = max(
+            (t for t in (self._open_until.get(webhook.id), webhook.breaker_until) if t),
+            default=None,
+        )
         if open_until is not None and now < open_until and not delivery.gives_up_after(now):
             return self._defer(delivery, "breaker", now, restart=False)
         attempt = self._post(webhook, delivery, now)
@@ -388,7 +407,7 @@ class WebhookSender:
     def _requeue(self, delivery: Delivery, delay: int, now: datetime) -> None:
         if (line := delivery.line) is not None:
             due = now + timedelta(seconds=delay)
-            self._lines.join(delivery.webhook_id, *line, delivery.event_id, due)
+            self._lines.renew(delivery.webhook_id, *line, delivery.event_id, due)
         self._queue.send([delivery], delay)
 
     def _post(self, webhook: Webhook, delivery: Delivery, now: datetime) -> Attempt:
@@ -412,12 +431,15 @@ class WebhookSender:
             ok, text = False, f"{type(error).__name__}: {error}"
         paused = False
         if not ok and status != "refused":
-            self._open_until[webhook.id] = now + self._cooldown
-            status, paused = self._retry_or_give_up(webhook, delivery, now)
+            until = now + self._cooldown
+            self._open_until[webhook.id] = until
+            status, health = self._retry_or_give_up(webhook, delivery, now)
+            paused = health.get("active") is False
+            self._store.mark(webhook.id, {**health, "breaker_until": until})
         elif ok:
             self._open_until.pop(webhook.id, None)
-            if webhook.failing_since is not None:
-                self._store.put(webhook.model_copy(update={"failing_since": None}))
+            if webhook.failing_since is not None or webhook.breaker_until is not None:
+                self._store.mark(webhook.id, {"failing_since": None, "breaker_until": None})
         attempt = Attempt(
             delivery_id=delivery.delivery_id,
             event_id=delivery.event_id,
@@ -437,17 +459,15 @@ class WebhookSender:
 
     def _retry_or_give_up(
         self, webhook: Webhook, delivery: Delivery, now: datetime
-    ) -> tuple[str, bool]:
-        """The attempt's status, and whether it paused the endpoint."""
+    ) -> tuple[str, Health]:
+        """The attempt's status, and what it changes of the endpoint's health (``active``
+        false: it paused the endpoint)."""
         failing = webhook.failing_since
         if failing is not None and now - failing >= self._disable_after:
-            self._store.put(webhook.model_copy(update={"active": False}))
-            return "failed", True  # paused: its queued deliveries are dropped at their next attempt
+            return "failed", {"active": False}  # its queued deliveries drop at their next try
         if delivery.gives_up_after(now):
-            if failing is None:
-                self._store.put(webhook.model_copy(update={"failing_since": now}))
-            return "failed", False
+            return "failed", {} if failing is not None else {"failing_since": now}
         again = replace(delivery, attempt=delivery.attempt + 1)
         delay = retry_delay(delivery.attempt, self._jitter())
         self._requeue(again, max(1, int(delay * self._retry_scale)), now)
-        return "retrying", False
+        return "retrying", {}

@@ -49,3 +49,16 @@ def test_a_place_lapses_grace_after_its_due_time_and_a_renewal_keeps_it(lines: L
     assert port.head("crm", "ann", NOW + GRACE + timedelta(minutes=1)) == (1, "evt_a")
     port.leave("crm", "ann", 1, "evt_a")
     assert port.head("crm", "ann", NOW + GRACE + timedelta(minutes=1)) is None
+
+
+def test_a_renewal_keeps_a_place_but_never_brings_one_back(lines: Lines) -> None:
+    """A delivery re-queued after its user's erasure deleted the line leaves nothing behind."""
+    port: webhooks.DeliveryLines = lines
+    port.join("crm", "ann", 1, "evt_a", NOW)
+    port.renew("crm", "ann", 1, "evt_a", NOW + timedelta(minutes=15))
+    port.renew("crm", "ann", 2, "evt_b", NOW)  # never joined (or erased): stays out
+
+    assert port.head("crm", "ann", NOW + GRACE + timedelta(minutes=1)) == (1, "evt_a")
+    port.leave("crm", "ann", 1, "evt_a")  # what the erasure walk does to the partition
+    port.renew("crm", "ann", 1, "evt_a", NOW + timedelta(minutes=30))
+    assert port.head("crm", "ann", NOW) is None

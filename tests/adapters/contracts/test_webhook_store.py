@@ -132,3 +132,32 @@ def test_a_delivery_of_an_event_from_before_its_users_erasure_is_not_parked(
     assert store.parked("a", "evt_old") is None
     assert store.parked("a", "evt_new") is not None
     assert store.parked("a", "evt_bob") is not None
+
+
+def test_marking_health_keeps_an_admins_concurrent_change(store: Store) -> None:
+    """The sender read the endpoint, an admin rotated its secret, then the sender marks it
+    failing: the rotation stays (a whole-item put would have undone it)."""
+    port: webhooks.WebhookStore = store
+    port.put(_hook("a", breaker_until=NOW))
+    port.put(_hook("a", breaker_until=NOW, secret="n" * 32, previous_secret="s" * 32))
+
+    port.mark("a", {"failing_since": NOW, "breaker_until": NOW + timedelta(seconds=10)})
+    assert port.get("a") == _hook(
+        "a",
+        secret="n" * 32,
+        previous_secret="s" * 32,
+        failing_since=NOW,
+        breaker_until=NOW + timedelta(seconds=10),
+    )
+    port.mark("a", {"failing_since": None, "breaker_until": None, "active": False})
+    assert port.get("a") == _hook("a", secret="n" * 32, previous_secret="s" * 32, active=False)
+
+
+def test_marking_a_deleted_endpoint_does_not_bring_it_back(store: Store) -> None:
+    port: webhooks.WebhookStore = store
+    port.put(_hook("a"))
+    port.delete("a")
+
+    port.mark("a", {"failing_since": NOW})
+
+    assert port.get("a") is None
