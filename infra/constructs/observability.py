@@ -84,6 +84,32 @@ PIPELINE_METRICS = (
 )
 
 
+WEBHOOK_COUNT_ALARMS = (
+    (
+        "WebhookEndpointFailing",
+        "WebhookEndpointsFailing",
+        "webhook-endpoint-failing",
+        "A webhook endpoint failed every attempt of an event for 24 hours: it is marked failing "
+        "(GET /v1/admin/webhooks/{id}/deliveries)",
+    ),
+    (
+        "WebhookEndpointPaused",
+        "WebhookEndpointsPaused",
+        "webhook-endpoint-paused",
+        "A webhook endpoint failing for 3 days was paused (active false): nothing is sent to it "
+        "until an admin resumes it",
+    ),
+    (
+        "WebhookDeliveriesRefused",
+        "WebhooksRefused",
+        "webhook-deliveries-refused",
+        "The SSRF guard refused a webhook endpoint's address (private, loopback, link-local...): "
+        "its deliveries are parked, not retried",
+    ),
+)
+"""The sender's own counts: (alarm, metric, runbook anchor, description); one is trouble."""
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """``datapoints`` breaching periods out of the last ``periods`` put an alarm in ALARM."""
@@ -241,33 +267,15 @@ class Observability(Construct):
             "webhook-dead-letters",
             "New messages in the webhook DLQ: the sender failed on them 5 times (table or queue)",
         )
-        self._alarm(
-            "WebhookEndpointFailing",
-            _own_metric(self._config, "WebhookEndpointsFailing", "webhooks", "Sum"),
-            threshold=1,
-            evaluation=ONCE,
-            anchor="webhook-endpoint-failing",
-            description="A webhook endpoint failed every attempt of an event for 24 hours: it "
-            "is marked failing (GET /v1/admin/webhooks/{id}/deliveries)",
-        )
-        self._alarm(
-            "WebhookEndpointPaused",
-            _own_metric(self._config, "WebhookEndpointsPaused", "webhooks", "Sum"),
-            threshold=1,
-            evaluation=ONCE,
-            anchor="webhook-endpoint-paused",
-            description="A webhook endpoint failing for 3 days was paused (active false): "
-            "nothing is sent to it until an admin resumes it",
-        )
-        self._alarm(
-            "WebhookDeliveriesRefused",
-            _own_metric(self._config, "WebhooksRefused", "webhooks", "Sum"),
-            threshold=1,
-            evaluation=ONCE,
-            anchor="webhook-deliveries-refused",
-            description="The SSRF guard refused a webhook endpoint's address (private, "
-            "loopback, link-local...): its deliveries are parked, not retried",
-        )
+        for alarm_id, metric, anchor, description in WEBHOOK_COUNT_ALARMS:
+            self._alarm(
+                alarm_id,
+                _own_metric(self._config, metric, "webhooks", "Sum"),
+                threshold=1,
+                evaluation=ONCE,
+                anchor=anchor,
+                description=description,
+            )
 
     def error_rate_alarm(self, function: str) -> cloudwatch.IAlarm:
         """The alarm a gradual deployment of ``function`` should roll back on."""
