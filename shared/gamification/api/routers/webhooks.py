@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from gamification import composition
 from gamification.api.contract import ADMIN_ERRORS, BODY_ERRORS, new_router, responses, route
-from gamification.domain.webhooks import Attempt, Webhook
+from gamification.domain.webhooks import Attempt, Delivery, Webhook
 from gamification.services.read_models import Model, ReadModel
 from gamification.services.webhooks import WebhookAdmin
 
@@ -219,7 +219,10 @@ def send_test_ping(
     webhook_id: WebhookIdPath,
     service: Annotated[WebhookAdmin, Depends(webhook_admin)],
 ) -> Response[PingSentOut]:
-    delivery = service.send_test(webhook_id)
+    return _queued(service.send_test(webhook_id))
+
+
+def _queued(delivery: Delivery) -> Response[PingSentOut]:
     return Response(
         status_code=HTTPStatus.ACCEPTED,
         content_type=content_types.APPLICATION_JSON,
@@ -254,12 +257,7 @@ def retry_delivery(
     delivery_id: DeliveryIdPath,
     service: Annotated[WebhookAdmin, Depends(webhook_admin)],
 ) -> Response[PingSentOut]:
-    delivery = service.retry(webhook_id, delivery_id)
-    return Response(
-        status_code=HTTPStatus.ACCEPTED,
-        content_type=content_types.APPLICATION_JSON,
-        body=PingSentOut(delivery_id=delivery.delivery_id, event_id=delivery.event_id),
-    )
+    return _queued(service.retry(webhook_id, delivery_id))
 
 
 @route(
