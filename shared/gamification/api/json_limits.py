@@ -3,7 +3,7 @@
 Python's ``json`` module recurses once per nesting level and refuses to turn more than 4,300
 digits into an int: a 2 KB body of ``[`` or one long number raised ``RecursionError`` or
 ``ValueError`` inside Powertools, past the error mapping, as a 500. Every body the API accepts
-is at most three levels deep and holds short numbers, so anything beyond these limits is
+is at most nine levels deep and holds short numbers, so anything far beyond these limits is
 refused as a 422 before parsing, in time linear in the body.
 """
 
@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 
-MAX_DEPTH = 8
-"""Deepest nesting of arrays and objects (the deepest valid body, a batch, has 3)."""
+MAX_DEPTH = 32
+"""Deepest nesting of arrays and objects. The deepest valid body, a badge whose criteria nest
+``all``/``any`` three deep down to a ``where`` with an ``in`` list, has 9; a deeper rule is the
+domain's 400 (``criteria_too_deep``), which the published schema (recursive) cannot state, so
+this guard sits well above what a schema-valid request can reach in practice (the contract
+test's generator) and far below what would exhaust the parser's recursion (≈ 1,000)."""
 MAX_NUMBER_CHARS = 40
 """Longest number literal (an int64 has 20 characters; every integer field is bounded below)."""
 
