@@ -29,9 +29,19 @@ def test_bodies_over_a_limit_are_named(body: str, kind: str) -> None:
     [
         {"a": "[" * 100 + "9" * 100},
         {"a": 'quote \\" then [[[[[[[[[[[['},
-        [[[[[[[[1]]]]]]]],  # exactly the limit
+        json.loads("[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH),  # exactly the limit
         {"n": 10**39},
     ],
 )
 def test_valid_bodies_within_the_limits_pass(value: object) -> None:
     assert shape_problem(json.dumps(value)) is None
+
+
+def test_the_deepest_badge_rule_the_domain_accepts_passes_the_guard() -> None:
+    """all → any → a leaf with ``where … in``: nine levels, found by the contract test when the
+    guard stopped at eight and answered 422 to a schema-valid rule."""
+    leaf = {"type": "event_count", "event_type": "e", "count": 1, "where": {"a": {"in": [1]}}}
+    inner = {"type": "any", "of": [leaf, leaf]}
+    body = {"name": "Deep", "criteria": {"type": "all", "of": [inner, leaf]}}
+
+    assert shape_problem(json.dumps(body)) is None
