@@ -178,3 +178,36 @@ def test_a_pair_quest_pays_both(stack: StackProcess) -> None:
         return n if n == 2 else None
 
     eventually(in_the_lake, what="both completions in the lake")
+
+
+def test_the_cli_follows_shows_the_friend_board_and_pairs(stack: StackProcess) -> None:
+    """``gamify follow``, ``gamify friends board`` and ``gamify pair`` against the running stack
+    (the issue's CLI), as two users of their own."""
+    from tests.e2e.test_cli import gamify
+
+    now = datetime.now(UTC)
+    quest = {
+        "name": "Read Along",
+        "description": "Read 5 posts between you.",
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+        "criteria": {"type": "posts_read", "count": 5},
+        "reward_xp": 10,
+        "mode": "pair",
+    }
+    ok(stack.api.as_user("root:admin", "PUT", "/v1/admin/quests/read-along", quest))
+    stack.api.read_posts({"cla": 2, "clb": 1}, prefix="cli-friends-")
+    assert "following clb" in gamify(stack, "--user", "cla", "follow", "clb")
+    assert "(friends: you follow each other)" in gamify(stack, "--user", "clb", "follow", "cla")
+
+    board = gamify(stack, "--user", "cla", "friends", "board").splitlines()
+    assert "2 ranked (alltime)" in board[-1]
+    assert [line.split()[0] for line in board if "* cla" in line] == ["1"]
+    assert [line.split()[0] for line in board if " clb " in f"{line} "] == ["2"], board
+
+    # The reads before the pairing count (docs/friends.md): 2 + 1 of 5.
+    paired = gamify(stack, "--user", "cla", "pair", "read-along", "clb")
+    assert paired.strip() == "read-along with clb: 3/5"
+    shown = gamify(stack, "--user", "clb", "pair", "read-along")
+    assert shown.strip() == "read-along with cla: 3/5"
+    assert "left the pairing" in gamify(stack, "--user", "clb", "pair", "read-along", "--undo")
