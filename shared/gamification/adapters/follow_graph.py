@@ -27,6 +27,7 @@ from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.event_codec import outbox_update
+from gamification.adapters.graph_query import graph_items
 from gamification.adapters.pair_quest_links import MAX_TRANSACTION_ITEMS, PairQuestLinks
 from gamification.domain.domain_events import EventDraft
 from gamification.domain.follows import (
@@ -109,27 +110,10 @@ class FollowGraph:
 
     def followed_ids(self, owner: str) -> list[str]:
         """Everyone ``owner`` follows (≤ ``MAX_FOLLOWING``): keys-only pages of one Query."""
-        found: list[str] = []
-        start: Any = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": to_item(
-                    {":pk": keys.graph_pk(owner), ":prefix": keys.FOLLOWING_PREFIX}
-                ),
-                "ProjectionExpression": "SK",
-            }
-            if start is not None:
-                kwargs["ExclusiveStartKey"] = start
-            response = self._client.query(**kwargs)
-            found.extend(
-                item["SK"]["S"].removeprefix(keys.FOLLOWING_PREFIX)
-                for item in response.get("Items", [])
-            )
-            start = response.get("LastEvaluatedKey")
-            if start is None:
-                return found
+        items = graph_items(
+            self._client, self._table, owner, keys.FOLLOWING_PREFIX, projection="SK"
+        )
+        return [str(item["SK"]).removeprefix(keys.FOLLOWING_PREFIX) for item in items]
 
     def follows_many(self, owner: str, others: Iterable[str]) -> set[str]:
         """Which of ``others`` ``owner`` follows: ``BatchGetItem``s of the ``OUT#`` items."""
@@ -317,21 +301,8 @@ class FollowGraph:
     def streak_links(self, owner: str) -> list[StreakLink]:
         """Every friend streak ``owner`` is part of or invited to (one Query; ≤ the mutual
         friends, so ≤ ``MAX_FOLLOWING``)."""
-        found: list[StreakLink] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": to_item(
-                {":pk": keys.graph_pk(owner), ":prefix": keys.FRIEND_STREAK_PREFIX}
-            ),
-        }
-        while True:
-            response = self._client.query(**kwargs)
-            found.extend(_link(from_item(raw)) for raw in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if start is None:
-                return found
-            kwargs["ExclusiveStartKey"] = start
+        items = graph_items(self._client, self._table, owner, keys.FRIEND_STREAK_PREFIX)
+        return [_link(item) for item in items]
 
     def streak_link(self, owner: str, other: str) -> StreakLink | None:
         found = self._get(owner, [keys.friend_streak_sk(other)], consistent=True)

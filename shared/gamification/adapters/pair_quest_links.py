@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
+from gamification.adapters.graph_query import graph_items
 from gamification.domain.follows import BlockedError
 from gamification.domain.pair_quests import PairLink
 
@@ -56,24 +57,10 @@ class PairQuestLinks:
     def partners_of(self, owner: str) -> list[PairLink]:
         """Every side ``owner`` holds (≤ ``MAX_QUESTS``, ≤ 350 B each: one page of one
         consistent ``Query``, ≤ 35 KB), by quest id."""
-        found: list[PairLink] = []
-        start: Any = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": to_item(
-                    {":pk": keys.graph_pk(owner), ":prefix": keys.PAIR_QUEST_PREFIX}
-                ),
-                "ConsistentRead": True,
-            }
-            if start is not None:
-                kwargs["ExclusiveStartKey"] = start
-            response = self._client.query(**kwargs)
-            found.extend(_link(owner, from_item(i)) for i in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if start is None:
-                return found
+        items = graph_items(
+            self._client, self._table, owner, keys.PAIR_QUEST_PREFIX, consistent=True
+        )
+        return [_link(owner, item) for item in items]
 
     def pair(self, a: str, b: str, quest_id: str, at: datetime, expires: datetime) -> bool:
         """``False`` when either side holds a link for the quest; ``BlockedError`` when either
