@@ -104,4 +104,5 @@ def test_a_friend_without_a_name_reads_well_in_each_language() -> None:
         "Ein Freund liegt diese Woche jetzt vor dir",
     )
     for note in (bob, ann):
-        assert note.title[0].isupper() and note.message[0].isupper()
+        assert note.title[0].isupper()
+        assert note.message[0].isupper()
