@@ -283,3 +283,20 @@ def test_a_pair_quest_pays_both_partners_once(api: Api, stack_env: Provisioned) 
         assert (status["completed"], status["count"]) == (True, 3)
     assert api.delete("/v1/me/quests/duo/partner", as_=ANN).status == 204
     assert api.get("/v1/me/quests/duo/partner", as_=BOB).json["partner"] is None
+
+
+def test_a_block_ends_a_pairing(api: Api, stack_env: Provisioned) -> None:
+    """Over HTTP on moto: a block ends the pairing on both sides, in the block's transaction,
+    and the two cannot pair again while it stands."""
+    quest = seed.quest(mode="pair", reward_xp=40)
+    assert api.put("/v1/admin/quests/duo", as_=admin(), body=quest).status == 201
+    for name in ("ann", "bob"):
+        seed.profile(name, 0)
+    api.put("/v1/me/following/bob", as_=ANN)
+    api.put("/v1/me/following/ann", as_=BOB)
+    assert api.put("/v1/me/quests/duo/partner/bob", as_=ANN).status == 200
+    assert api.put("/v1/me/blocked/ann", as_=BOB).status == 200
+    for caller in (ANN, BOB):
+        assert api.get("/v1/me/quests/duo/partner", as_=caller).json["partner"] is None
+    again = api.put("/v1/me/quests/duo/partner/bob", as_=ANN)
+    assert (again.status, again.error["code"]) == (400, "not_friends")
