@@ -21,13 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.event_codec import outbox_update
-from gamification.adapters.graph_query import graph_items
+from gamification.adapters.graph_query import graph_items, transact
 from gamification.adapters.pair_quest_links import MAX_TRANSACTION_ITEMS, PairQuestLinks
 from gamification.domain.domain_events import EventDraft
 from gamification.domain.follows import (
@@ -474,19 +472,10 @@ class FollowGraph:
     def _transact(self, items: list[dict[str, Any]]) -> list[str] | None:
         """Commit; ``None`` on success, else each item's cancellation code (``"None"`` for
         items that did not fail). A conflict with another transaction is retried as is."""
-        for _ in range(ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = error.response.get("CancellationReasons", [])
-                codes = [str(r.get("Code", "None")) for r in reasons] or ["None"] * len(items)
-                if "TransactionConflict" not in codes:
-                    return codes
-                continue
-            return None
-        raise GraphBusyError("the relation kept changing")
+        codes = transact(self._client, items, ATTEMPTS)
+        if codes is not None and "TransactionConflict" in codes:
+            raise GraphBusyError("the relation kept changing")
+        return codes
 
     @staticmethod
     def _key(pk: str, sk: str) -> dict[str, Any]:

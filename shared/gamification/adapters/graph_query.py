@@ -1,12 +1,15 @@
-"""Every item of one user's ``GRAPH#`` partition under a sort-key prefix (``OUT#``, ``FSTREAK#``,
-``PQUEST#``...), page after page: the one read the follow graph and the pairings share when
-they need a whole family (each bounded: ≤ 1,000 follows, ≤ 1,000 friend streaks, ≤ 100
-pairings), decoded."""
+"""What the follow graph and the friend quest pairings (one ``GRAPH#`` partition per user) share:
+``graph_items``, every item of one user's partition under a sort-key prefix (``OUT#``,
+``FSTREAK#``, ``PQUEST#``...), page after page, decoded (each family is bounded: ≤ 1,000
+follows, ≤ 1,000 friend streaks, ≤ 100 pairings); and ``transact``, a transaction that tells
+which of its items' conditions failed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
@@ -40,3 +43,25 @@ def graph_items(
         if start is None:
             return
         kwargs["ExclusiveStartKey"] = start
+
+
+def transact(
+    client: DynamoDBClient, items: list[dict[str, Any]], attempts: int
+) -> list[str] | None:
+    """Commit; ``None`` on success, else each item's cancellation code (``"None"`` for items
+    that did not fail). A conflict with another transaction is tried again as is, up to
+    ``attempts`` times; the codes still hold ``"TransactionConflict"`` after the last."""
+    codes: list[str] = []
+    for _ in range(attempts):
+        try:
+            client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            codes = [str(r.get("Code", "None")) for r in reasons] or ["None"] * len(items)
+            if "TransactionConflict" not in codes:
+                return codes
+            continue
+        return None
+    return codes

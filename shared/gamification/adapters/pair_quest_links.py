@@ -13,11 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
-from gamification.adapters.graph_query import graph_items
+from gamification.adapters.graph_query import graph_items, transact
 from gamification.domain.follows import BlockedError
 from gamification.domain.pair_quests import PairLink
 
@@ -124,19 +122,5 @@ class PairQuestLinks:
             self._commit([self.end_side(link) for link in links[start : start + step]])
 
     def _commit(self, items: list[dict[str, Any]]) -> list[str] | None:
-        """``None`` once committed, else each item's cancellation code (a conflict with another
-        transaction is tried again, a few times)."""
-        codes: list[str] = []
-        for _ in range(ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = error.response.get("CancellationReasons", [])
-                codes = [str(r.get("Code", "None")) for r in reasons] or ["None"] * len(items)
-                if "TransactionConflict" in codes:
-                    continue
-                return codes
-            return None
-        return codes
+        """``None`` once committed, else each item's cancellation code."""
+        return transact(self._client, items, ATTEMPTS)
