@@ -22,6 +22,7 @@ from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import item_size, to_item
 from gamification.adapters.follow_graph import FollowGraph
 from gamification.adapters.friend_notice_ledger import FriendNoticeLedger
+from gamification.adapters.pair_quest_links import PairQuestLinks
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.domain_events import friend_followed, friend_streak_event
 from gamification.domain.follows import MAX_FOLLOWING
@@ -111,6 +112,18 @@ def run() -> str:
         graph.follow(bob, ann, NOW)
         measure("block (both follow each other)", lambda: graph.block(ann, bob, NOW))
         measure("unblock", lambda: graph.unblock(ann, bob))
+        graph.follow(ann, bob, NOW)
+        graph.follow(bob, ann, NOW)
+        pairs = PairQuestLinks(client, stack.table_name)
+        measure(
+            "pair quest: pair",
+            lambda: pairs.pair(ann, bob, "q" * 64, NOW, NOW + timedelta(days=30)),
+        )
+        measure(
+            "block (both follow, one pair quest: both sides end with it)",
+            lambda: graph.block(ann, bob, NOW),
+        )
+        graph.unblock(ann, bob)
         measure("friend streak: invite", lambda: graph.invite_streak(ann, bob, NOW))
         measure(
             "friend streak: accept",

@@ -219,12 +219,11 @@ def pair_quests() -> PairQuests:
     from gamification.adapters.pair_quest_links import PairQuestLinks
     from gamification.services.pair_quests import PairQuests
 
-    cache = rules()
     return PairQuests(
         follow_graph(),
         PairQuestLinks(dynamodb(), settings().table_name),
         user_repository(),
-        lambda: cache().quests,
+        rules(),
         utc_now,
     )
 

@@ -3,13 +3,27 @@ identity from the authorizer only."""
 
 from __future__ import annotations
 
+import boto3
+
 from gamification import composition
+from gamification.adapters import keys
+from gamification.adapters.dynamo_codec import to_item
+from gamification.adapters.event_codec import OUTBOX, decode_outbox
+from gamification.domain.domain_events import EventDraft
 from gamification.local.provision import Provisioned
 from gamification.resources import PROJECTION
 from tests.api import seed
 from tests.api.support import Api, Identity, admin, user
 
 ANN, BOB, CY, FAY = user("ann"), user("bob"), user("cy"), user("fay")
+
+
+def _outbox(stack_env: Provisioned, user_id: str) -> list[EventDraft]:
+    item = boto3.client("dynamodb").get_item(
+        TableName=stack_env.table_name,
+        Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
+    )["Item"]
+    return decode_outbox(bytes(item[OUTBOX]["B"])) if OUTBOX in item else []
 
 
 def _ids(reply_json: dict[str, object]) -> list[str]:
@@ -260,9 +274,29 @@ def test_a_pair_quest_pays_both_partners_once(api: Api, stack_env: Provisioned) 
     for caller, own_xp in ((ANN, 20), (BOB, 10)):
         me = api.get("/v1/me", as_=caller).json
         assert me["xp"] == own_xp + 40, caller.user_id
+        # The payment is the profile's last commit: its outbox holds a solo completion's events.
+        events = {(d.type, d.fact) for d in _outbox(stack_env, str(caller.user_id))}
+        assert {("quest.completed", "duo"), ("xp.awarded", "quest_reward#duo")} <= events
         feed = api.get("/v1/me/notifications", as_=caller).json["notifications"]
         assert [n["id"] for n in feed if n["kind"] == "quest_completed"] == ["quest#duo"]
         status = api.get("/v1/me/quests/duo/partner", as_=caller).json
         assert (status["completed"], status["count"]) == (True, 3)
     assert api.delete("/v1/me/quests/duo/partner", as_=ANN).status == 204
     assert api.get("/v1/me/quests/duo/partner", as_=BOB).json["partner"] is None
+
+
+def test_a_block_ends_a_pairing(api: Api, stack_env: Provisioned) -> None:
+    """Over HTTP on moto: a block ends the pairing on both sides, in the block's transaction,
+    and the two cannot pair again while it stands."""
+    quest = seed.quest(mode="pair", reward_xp=40)
+    assert api.put("/v1/admin/quests/duo", as_=admin(), body=quest).status == 201
+    for name in ("ann", "bob"):
+        seed.profile(name, 0)
+    api.put("/v1/me/following/bob", as_=ANN)
+    api.put("/v1/me/following/ann", as_=BOB)
+    assert api.put("/v1/me/quests/duo/partner/bob", as_=ANN).status == 200
+    assert api.put("/v1/me/blocked/ann", as_=BOB).status == 200
+    for caller in (ANN, BOB):
+        assert api.get("/v1/me/quests/duo/partner", as_=caller).json["partner"] is None
+    again = api.put("/v1/me/quests/duo/partner/bob", as_=ANN)
+    assert (again.status, again.error["code"]) == (400, "not_friends")

@@ -88,6 +88,21 @@ def test_a_notice_per_recipient_in_their_language_and_local_day_unless_turned_of
     assert (ann.push, bob.push) == (True, False)
     assert bob.title == "Fay passed you on the weekly board"
     assert ann.id == "friend-passed#2026-11-26#fay"
-    assert plan_passed_notices("fay", None, [_user("bob")], NOW)[0].notification.title == (
-        "your friend passed you on the weekly board"
+
+
+def test_a_friend_without_a_name_reads_well_in_each_language() -> None:
+    """No display name: sentences of their own, starting with a capital (not "your friend
+    passed you", nor the dative "deinem Freund" the friend streak texts use)."""
+    unnamed = plan_passed_notices("fay", None, [_user("bob"), _user("ann", locale="de")], NOW)
+    bob, ann = (n.notification for n in unnamed)
+    assert (bob.title, bob.message.split(".")[0]) == (
+        "A friend passed you on the weekly board",
+        "A friend just moved ahead of you this week",
     )
+    assert (ann.title, ann.message.split(".")[0]) == (
+        "Ein Freund hat dich in der Wochenwertung überholt",
+        "Ein Freund liegt diese Woche jetzt vor dir",
+    )
+    for note in (bob, ann):
+        assert note.title[0].isupper()
+        assert note.message[0].isupper()

@@ -14,7 +14,7 @@ from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.quests import QuestCatalog, parse_quest
 from gamification.domain.state import UserSettings, UserState
-from gamification.domain.transition import apply_activities
+from gamification.domain.transition import apply_activities, complete_quest
 from tests.domain.builders import rules_with
 
 START = datetime(2026, 11, 28, 0, tzinfo=UTC)  # Saturday 00:00 UTC
@@ -218,3 +218,27 @@ def test_a_team_quest_counts_the_users_share_but_completes_per_team() -> None:
     assert step.state.quests["weekend-reader"].completed_at is None
     assert step.state.xp == 40  # the four reads: no quest bonus
     assert not [n for n in step.effects.notifications if n.id.startswith("quest#")]
+
+
+def test_a_pair_payment_is_a_solo_completion() -> None:
+    """``complete_quest`` (what a pair quest's settlement commits) pays what a solo quest's
+    completion inside ``apply_activities`` pays: the same award, badge, notifications, state."""
+    quest = weekend(reward_badge="bookworm", criteria={"type": "posts_read", "count": 1})
+    solo_rules = default_game_rules().with_quests(QuestCatalog(quests=(parse_quest(quest),)))
+    pair = parse_quest({**quest, "mode": "pair"})
+    pair_rules = default_game_rules().with_quests(QuestCatalog(quests=(pair,)))
+    solo = apply_activities(UserState.new("u"), [read("p", START)], solo_rules, START)
+    counted = apply_activities(UserState.new("u"), [read("p", START)], pair_rules, START)
+    assert counted.state.quests["weekend-reader"].completed_at is None  # the pair's sum decides
+    paid = complete_quest(counted.state, pair, pair_rules, START)
+    assert paid.state == solo.state
+    assert paid.effects.awards == [
+        a for a in solo.effects.awards if a not in counted.effects.awards
+    ]
+    assert paid.effects.badges_earned == ["bookworm"]
+    assert sorted(solo.effects.badges_earned) == sorted(
+        [*counted.effects.badges_earned, "bookworm"]
+    )
+    assert paid.effects.notifications == [
+        n for n in solo.effects.notifications if n not in counted.effects.notifications
+    ]

@@ -1,8 +1,10 @@
 """Friends over HTTP on the local stack: follow, the friend board with ties, and a friend streak
-of three days built from back-dated activity (issue #29)."""
+of three days built from back-dated activity, its reminder, and a pair quest paying both
+(issue #29)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -117,3 +119,95 @@ def test_the_friend_streak_reminder_at_18_05_local_for_the_partner_not_yet_activ
     assert [n["title"] for n in told] == ["Your friend streak with Kai is at risk"], told
     assert "1-day friend streak" in told[0]["message"]
     assert not [n for n in api.notifications("kai") if n["kind"].startswith("friend_streak")]
+
+
+def test_a_pair_quest_pays_both(stack: StackProcess) -> None:
+    """Two friends pair for a friend quest (``mode: "pair"``): their reads add up to the target,
+    each is paid the reward and told once (reads repeated, settlement after every commit), and
+    each completion reaches the history lake as a solo quest's does (``quest.completed``)."""
+    from tests.e2e.test_cli import gamify
+
+    api = stack.api
+    now = datetime.now(UTC)
+    quest = {
+        "name": "Read Together",
+        "description": "Read 3 posts between the two of you.",
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+        "criteria": {"type": "posts_read", "count": 3},
+        "reward_xp": 40,
+        "mode": "pair",
+    }
+    created = api.as_user("root:admin", "PUT", "/v1/admin/quests/read-together", quest)
+    assert created.status == 201, created.body
+    for user in ("qa", "qb"):  # a user is found (to follow) once they have a profile
+        ok(api.as_user(user, "PUT", "/v1/me/settings", {"display_name": user.title()}))
+    ok(api.as_user("qa", "PUT", "/v1/me/following/qb"))
+    ok(api.as_user("qb", "PUT", "/v1/me/following/qa"))
+    paired = ok(api.as_user("qa", "PUT", "/v1/me/quests/read-together/partner/qb"))
+    assert (paired["partner"], paired["target"]) == ("qb", 3)
+
+    for _ in range(2):  # a client that repeats its reports: each read counts once
+        ok(api.report_many("qa", [{"type": "post_read", "object_id": f"qa-{i}"} for i in (1, 2)]))
+        ok(api.report("qb", "post_read", "qb-1"))
+
+    def paid(user: str) -> bool:
+        status = ok(api.as_user(user, "GET", "/v1/me/quests/read-together/partner"))
+        return bool(status["completed"])
+
+    for user in ("qa", "qb"):
+        eventually(partial(paid, user), what=f"{user} paid")
+    api.wait_idle()
+    for user, reads in (("qa", 2), ("qb", 1)):
+        assert api.profile(user)["xp"] == reads * 10 + 40, user  # the reward, once
+        done = [n["title"] for n in api.notifications(user) if n["kind"] == "quest_completed"]
+        assert done == ["Quest Complete: Read Together"], user
+    status = ok(api.as_user("qb", "GET", "/v1/me/quests/read-together/partner"))
+    assert (status["partner"], status["count"]) == ("qa", 3)
+
+    def in_the_lake() -> int | None:
+        out = gamify(
+            stack,
+            "--json",
+            "analytics",
+            "query",
+            "SELECT COUNT(DISTINCT subject) AS n FROM events "
+            "WHERE type = 'quest.completed' AND quest_id = 'read-together'",
+        )
+        n = int(json.loads(out)[0]["n"])
+        return n if n == 2 else None
+
+    eventually(in_the_lake, what="both completions in the lake")
+
+
+def test_the_cli_follows_shows_the_friend_board_and_pairs(stack: StackProcess) -> None:
+    """``gamify follow``, ``gamify friends board`` and ``gamify pair`` against the running stack
+    (the issue's CLI), as two users of their own."""
+    from tests.e2e.test_cli import gamify
+
+    now = datetime.now(UTC)
+    quest = {
+        "name": "Read Along",
+        "description": "Read 5 posts between you.",
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+        "criteria": {"type": "posts_read", "count": 5},
+        "reward_xp": 10,
+        "mode": "pair",
+    }
+    ok(stack.api.as_user("root:admin", "PUT", "/v1/admin/quests/read-along", quest))
+    stack.api.read_posts({"cla": 2, "clb": 1}, prefix="cli-friends-")
+    assert "following clb" in gamify(stack, "--user", "cla", "follow", "clb")
+    assert "(friends: you follow each other)" in gamify(stack, "--user", "clb", "follow", "cla")
+
+    board = gamify(stack, "--user", "cla", "friends", "board").splitlines()
+    assert "2 ranked (alltime)" in board[-1]
+    assert [line.split()[0] for line in board if "* cla" in line] == ["1"]
+    assert [line.split()[0] for line in board if " clb " in f"{line} "] == ["2"], board
+
+    # The reads before the pairing count (docs/friends.md): 2 + 1 of 5.
+    paired = gamify(stack, "--user", "cla", "pair", "read-along", "clb")
+    assert paired.strip() == "read-along with clb: 3/5"
+    shown = gamify(stack, "--user", "clb", "pair", "read-along")
+    assert shown.strip() == "read-along with cla: 3/5"
+    assert "left the pairing" in gamify(stack, "--user", "clb", "pair", "read-along", "--undo")

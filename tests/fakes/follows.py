@@ -25,6 +25,7 @@ from gamification.domain.friend_streaks import (
     StreakLimitError,
     StreakLink,
 )
+from tests.fakes.pair_quests import FakePairLinks
 
 
 class FakeGraph:
@@ -37,9 +38,11 @@ class FakeGraph:
         self.blocks: dict[tuple[str, str], datetime] = {}
         """(blocker, blocked) -> since."""
         self.links: dict[tuple[str, str], StreakLink] = {}
+        """(owner, partner) -> the friend streak from the owner's side."""
         self.events: list[tuple[str, EventDraft]] = []
         """(follower, event) committed with a follow into the follower's profile outbox."""
-        """(owner, partner) -> the friend streak from the owner's side."""
+        self.pair_links = FakePairLinks(self.blocks)
+        """The friend quest pairings (one table in the real store): a block ends them."""
 
     def relation(self, owner: str, other: str) -> tuple[Relation, int]:
         relation = Relation(
@@ -97,6 +100,7 @@ class FakeGraph:
         self.follows.pop((blocked, blocker), None)
         self.links.pop((blocker, blocked), None)
         self.links.pop((blocked, blocker), None)
+        self.pair_links.end_pairings(blocker, blocked)
         return True
 
     def unblock(self, blocker: str, blocked: str) -> bool:

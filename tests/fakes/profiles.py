@@ -15,6 +15,7 @@ from datetime import datetime
 
 from gamification.adapters.user_repository import Exclusion, StoredUser
 from gamification.domain.domain_events import EventDraft
+from gamification.domain.notifications import Notification
 from gamification.domain.profile_records import UserChange, VersionConflictError
 from gamification.domain.state import UserSettings, UserState
 
@@ -24,6 +25,8 @@ class FakeProfiles:
         self.stored: dict[str, StoredUser] = {}
         self.outbox: list[tuple[str, int, tuple[EventDraft, ...]]] = []
         """(user, version written, events) of every ``save`` that carried events."""
+        self.notifications: dict[str, list[Notification]] = {}
+        """The notifications each ``save`` committed, by user (the real one writes an item each)."""
 
     def put(self, stored: StoredUser) -> StoredUser:
         """Store a profile as a test arranges it (version 1 if it had none)."""
@@ -55,6 +58,7 @@ class FakeProfiles:
         written = self._write(replace(change.before, state=change.state, marks=change.new_marks))
         if change.events:
             self.outbox.append((user_id, written.version, tuple(change.events)))
+        self.notifications.setdefault(user_id, []).extend(change.notifications)
         return written
 
     def _write(self, stored: StoredUser) -> StoredUser:

@@ -1,5 +1,5 @@
-"""``gamify follow`` and ``gamify friends``: the routes each command calls and what it prints,
-against a stand-in for the HTTP client (the edge)."""
+"""``gamify follow``, ``gamify friends`` and ``gamify pair``: the routes each command calls and
+what it prints, against a stand-in for the HTTP client (the edge)."""
 
 from __future__ import annotations
 
@@ -81,3 +81,27 @@ def test_streaks_invite_then_list(capsys: pytest.CaptureFixture[str]) -> None:
         ("GET", "/v1/me/friend-streaks"),
     ]
     assert "AT RISK" in capsys.readouterr().out
+
+
+def test_pair_for_a_friend_quest_show_and_leave(capsys: pytest.CaptureFixture[str]) -> None:
+    paired = {"quest_id": "duo", "partner": "bob", "since": None, "count": 1, "target": 3}
+    done = {**paired, "count": 3, "completed": True}
+    client = RecordingClient(
+        {
+            ("PUT", "/v1/me/quests/duo/partner/bob"): {**paired, "completed": False},
+            ("GET", "/v1/me/quests/duo/partner"): done,
+        }
+    )
+    _run(["pair", "duo", "bob", "--user", "ann"], client)
+    _run(["pair", "duo"], client)
+    _run(["pair", "duo", "--undo"], client)
+    assert [c[:2] for c in client.calls] == [
+        ("PUT", "/v1/me/quests/duo/partner/bob"),
+        ("GET", "/v1/me/quests/duo/partner"),
+        ("DELETE", "/v1/me/quests/duo/partner"),
+    ]
+    assert capsys.readouterr().out.splitlines() == [
+        "duo with bob: 1/3",
+        "duo with bob: 3/3, completed (paid)",
+        "left the pairing for duo",
+    ]

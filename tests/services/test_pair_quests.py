@@ -10,20 +10,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gamification.domain.domain_events import EventDraft
+from gamification.domain.experiments import Assignment
+from gamification.domain.game_rules import default_game_rules
+from gamification.domain.notifications import NotificationKind
 from gamification.domain.pair_quests import PairQuestError
 from gamification.domain.profile_records import StoredUser, UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress
 from gamification.domain.state import UserState
 from gamification.services.pair_quests import PairQuests
 from tests.fakes.follows import FakeGraph
-from tests.fakes.pair_quests import FakePairLinks
 from tests.fakes.profiles import FakeProfiles
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 REWARD = 40
 
 
-def _quest(quest_id: str = "duo", mode: str = "pair", target: int = 5) -> QuestDefinition:
+def _quest(
+    quest_id: str = "duo", mode: str = "pair", target: int = 5, badge: str | None = None
+) -> QuestDefinition:
     return QuestDefinition.model_validate(
         {
             "id": quest_id,
@@ -33,6 +38,7 @@ def _quest(quest_id: str = "duo", mode: str = "pair", target: int = 5) -> QuestD
             "ends_at": NOW + timedelta(days=2),
             "criteria": {"type": "posts_read", "count": target},
             "reward_xp": REWARD,
+            "reward_badge": badge,
             "mode": mode,
         }
     )
@@ -54,11 +60,15 @@ class Racing(FakeProfiles):
 
 
 class World:
-    def __init__(self, races: int = 0, target: int = 5) -> None:
-        self.profiles, self.graph, self.links = Racing(races), FakeGraph(), FakePairLinks()
-        catalog = QuestCatalog(quests=(_quest(target=target), _quest("solo", mode="solo")))
+    def __init__(self, races: int = 0, target: int = 5, badge: str | None = None) -> None:
+        self.profiles, self.graph = Racing(races), FakeGraph()
+        self.links = self.graph.pair_links
+        catalog = QuestCatalog(
+            quests=(_quest(target=target, badge=badge), _quest("solo", mode="solo"))
+        )
+        self.rules = default_game_rules().with_quests(catalog)
         self.service = PairQuests(
-            self.graph, self.links, self.profiles, lambda: catalog, lambda: NOW
+            self.graph, self.links, self.profiles, lambda: self.rules, lambda: NOW
         )
         for user in ("ann", "bob", "cy"):
             self.profiles.put(StoredUser(UserState(user_id=user)))
@@ -160,3 +170,69 @@ def test_a_half_link_pays_nobody() -> None:
     del w.links.links[("bob", "duo")]
     w.service.after_apply(w.act("ann"))
     assert (w.paid("ann"), w.paid("bob")) == (0, 0)
+
+
+def _events(w: World, user: str) -> list[EventDraft]:
+    return [e for who, _, events in w.profiles.outbox if who == user for e in events]
+
+
+def test_each_partner_is_paid_as_a_solo_quest_with_its_events_and_badge() -> None:
+    """The payment commits, in each partner's own outbox, what a solo completion commits: the
+    reward's ``xp.awarded`` (source ``quest_reward#duo``), ``quest.completed`` (fact: the quest
+    id, so the same stable id as a solo completion's), the reward badge's ``badge.earned``; each
+    once, however often it is settled."""
+    w = World(target=2, badge="bookworm")
+    w.friends("ann", "bob")
+    w.service.pair("ann", "bob", "duo")
+    w.service.after_apply(w.act("ann"))
+    w.service.after_apply(w.act("bob"))
+    for user in ("ann", "bob", "ann"):  # redeliveries
+        w.service.after_apply(w.profiles.load(user))
+    for user in ("ann", "bob"):
+        state = w.profiles.load(user).state
+        assert "bookworm" in state.badges
+        facts = [(e.type, e.fact) for e in _events(w, user)]
+        assert ("quest.completed", "duo") in facts
+        assert ("xp.awarded", "quest_reward#duo") in facts
+        assert ("badge.earned", "bookworm") in facts
+        assert len(facts) == len(set(facts))  # once each
+        completed = next(e for e in _events(w, user) if e.type == "quest.completed")
+        assert completed.data == {"quest_id": "duo", "name": "Read together", "reward_xp": REWARD}
+        told = [n.kind for n in w.profiles.notifications.get(user, [])]
+        assert told.count(NotificationKind.QUEST_COMPLETED) == 1
+        assert told.count(NotificationKind.BADGE_EARNED) == 1
+
+
+def test_a_partner_in_the_control_group_is_paid_but_not_told() -> None:
+    """The control group plays invisibly (as in the consumer): paid, events emitted, no
+    notification."""
+    w = World(target=1)
+    w.friends("ann", "bob")
+    stored = w.profiles.load("bob")
+    control = stored.state.model_copy(update={"experiment": Assignment(group="control", salt="s1")})
+    w.profiles.put(StoredUser(control, stored.version))
+    w.service.pair("ann", "bob", "duo")
+    w.service.after_apply(w.act("ann"))
+    assert (w.paid("ann"), w.paid("bob")) == (1, 1)
+    assert not w.profiles.notifications.get("bob")
+    assert [e.type for e in _events(w, "bob")] == ["xp.awarded", "quest.completed"]
+
+
+def test_a_block_ends_the_pairing_and_refuses_a_new_one() -> None:
+    """A block ends the pair (both sides go with the block); a pairing a block raced (the two
+    read as friends, the block landed before the links) is refused as not friends."""
+    w = World(target=2)
+    w.friends("ann", "bob")
+    w.service.pair("ann", "bob", "duo")
+    w.service.after_apply(w.act("ann"))
+    w.graph.block("bob", "ann", NOW)
+    assert w.service.status("ann", "duo").partner is None
+    assert w.service.status("bob", "duo").partner is None
+    w.service.after_apply(w.act("bob"))  # 1 + 1 would have reached the target as a pair
+    assert (w.paid("ann"), w.paid("bob")) == (0, 0)
+    w.graph.unblock("bob", "ann")
+    w.friends("ann", "bob")
+    w.graph.blocks[("ann", "bob")] = NOW  # the block lands after the friendship was read
+    with pytest.raises(PairQuestError) as raced:
+        w.service.pair("ann", "bob", "duo")
+    assert raced.value.code == "not_friends"

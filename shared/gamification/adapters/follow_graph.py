@@ -10,7 +10,9 @@ Layout (``keys``; sizes in docs/data-model.md), all under the owner's ``GRAPH#<i
   before writing).
 
 A follow's transaction also checks the block item, and a block's transaction deletes the follows
-it read or checks they are still absent, so a follow racing a block can never survive it.
+it read or checks they are still absent, so a follow racing a block can never survive it. The
+block's transaction also ends the two users' friend streak and friend quest pairings
+(``PQUEST#<quest>`` items of ``adapters.pair_quest_links``, whose pairing checks the block item).
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from gamification.adapters import keys
 from gamification.adapters.cursor import SortKeyCursor
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.adapters.event_codec import outbox_update
+from gamification.adapters.graph_query import graph_items, transact
+from gamification.adapters.pair_quest_links import MAX_TRANSACTION_ITEMS, PairQuestLinks
 from gamification.domain.domain_events import EventDraft
 from gamification.domain.follows import (
     MAX_BLOCKED,
@@ -43,6 +45,7 @@ from gamification.domain.friend_streaks import (
     StreakLimitError,
     StreakLink,
 )
+from gamification.domain.pair_quests import PairLink
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -67,6 +70,7 @@ class FollowGraph:
     ) -> None:
         self._client = client
         self._table = table_name
+        self._pairs = PairQuestLinks(client, table_name)
         self._max_following = max_following
         self._max_blocked = max_blocked
 
@@ -104,27 +108,10 @@ class FollowGraph:
 
     def followed_ids(self, owner: str) -> list[str]:
         """Everyone ``owner`` follows (≤ ``MAX_FOLLOWING``): keys-only pages of one Query."""
-        found: list[str] = []
-        start: Any = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": to_item(
-                    {":pk": keys.graph_pk(owner), ":prefix": keys.FOLLOWING_PREFIX}
-                ),
-                "ProjectionExpression": "SK",
-            }
-            if start is not None:
-                kwargs["ExclusiveStartKey"] = start
-            response = self._client.query(**kwargs)
-            found.extend(
-                item["SK"]["S"].removeprefix(keys.FOLLOWING_PREFIX)
-                for item in response.get("Items", [])
-            )
-            start = response.get("LastEvaluatedKey")
-            if start is None:
-                return found
+        items = graph_items(
+            self._client, self._table, owner, keys.FOLLOWING_PREFIX, projection="SK"
+        )
+        return [str(item["SK"]).removeprefix(keys.FOLLOWING_PREFIX) for item in items]
 
     def follows_many(self, owner: str, others: Iterable[str]) -> set[str]:
         """Which of ``others`` ``owner`` follows: ``BatchGetItem``s of the ``OUT#`` items."""
@@ -218,11 +205,13 @@ class FollowGraph:
         raise GraphBusyError(follower)
 
     def block(self, blocker: str, blocked: str, at: datetime) -> bool:
-        """Block ``blocked``: both follows between the two go, in the same transaction as the
-        block's two items; ``False`` when the block existed. ``BlockLimitError`` at the limit."""
+        """Block ``blocked``: both follows between the two go, and so do their friend streak and
+        their friend quest pairings, in the same transaction as the block's two items; ``False``
+        when the block existed. ``BlockLimitError`` at the limit."""
         for _ in range(ATTEMPTS):
             relation, _count = self.relation(blocker, blocked)
             if relation.i_block:
+                self._end_pairings(blocker, blocked)  # a block retried after a failure midway
                 return False
             link = self.streak_link(blocker, blocked)  # a block ends a friend streak too
             active = -1 if link is not None and link.status is LinkStatus.ACTIVE else 0
@@ -241,14 +230,37 @@ class FollowGraph:
                 )
             if link is not None:
                 items.extend(self._end_link(blocker, blocked, link)[:2])
+            pairings = self._pairings(blocker, blocked)
+            room = MAX_TRANSACTION_ITEMS - len(items)
+            items.extend(self._pairs.end_side(p) for p in pairings[:room])
             reasons = self._transact(items)
             if reasons is None:
+                self._end_pairings(blocker, blocked)  # any that had no room or raced the block
                 return True
             if reasons[2] == "ConditionalCheckFailed" and not any(
                 r == "ConditionalCheckFailed" for i, r in enumerate(reasons) if i != 2
             ):
                 raise BlockLimitError(blocker)
         raise GraphBusyError(blocker)
+
+    def _pairings(self, a: str, b: str) -> list[PairLink]:
+        """The sides of every friend quest pairing between ``a`` and ``b`` (two consistent
+        ``Query``s of the ``PQUEST#`` items: a half left by an erasure is found too)."""
+        return [
+            side
+            for owner, other in ((a, b), (b, a))
+            for side in self._pairs.partners_of(owner)
+            if side.partner == other
+        ]
+
+    def _end_pairings(self, a: str, b: str) -> None:
+        """After the block committed: delete the pairings its transaction had no room for (more
+        than ≈ 40 between the same two) or that a pairing committed between the read and the
+        block. None can be made once the block exists (``PairQuestLinks.pair`` checks it), so
+        this read finds every one left."""
+        left = self._pairings(a, b)
+        if left:
+            self._pairs.end_sides(left)
 
     def unblock(self, blocker: str, blocked: str) -> bool:
         """Lift ``blocker``'s block; ``False`` when there was none. The other user's own block
@@ -287,21 +299,8 @@ class FollowGraph:
     def streak_links(self, owner: str) -> list[StreakLink]:
         """Every friend streak ``owner`` is part of or invited to (one Query; ≤ the mutual
         friends, so ≤ ``MAX_FOLLOWING``)."""
-        found: list[StreakLink] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": to_item(
-                {":pk": keys.graph_pk(owner), ":prefix": keys.FRIEND_STREAK_PREFIX}
-            ),
-        }
-        while True:
-            response = self._client.query(**kwargs)
-            found.extend(_link(from_item(raw)) for raw in response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if start is None:
-                return found
-            kwargs["ExclusiveStartKey"] = start
+        items = graph_items(self._client, self._table, owner, keys.FRIEND_STREAK_PREFIX)
+        return [_link(item) for item in items]
 
     def streak_link(self, owner: str, other: str) -> StreakLink | None:
         found = self._get(owner, [keys.friend_streak_sk(other)], consistent=True)
@@ -473,19 +472,10 @@ class FollowGraph:
     def _transact(self, items: list[dict[str, Any]]) -> list[str] | None:
         """Commit; ``None`` on success, else each item's cancellation code (``"None"`` for
         items that did not fail). A conflict with another transaction is retried as is."""
-        for _ in range(ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = error.response.get("CancellationReasons", [])
-                codes = [str(r.get("Code", "None")) for r in reasons] or ["None"] * len(items)
-                if "TransactionConflict" not in codes:
-                    return codes
-                continue
-            return None
-        raise GraphBusyError("the relation kept changing")
+        codes = transact(self._client, items, ATTEMPTS)
+        if codes is not None and "TransactionConflict" in codes:
+            raise GraphBusyError("the relation kept changing")
+        return codes
 
     @staticmethod
     def _key(pk: str, sk: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any, TypeVar
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from gamification.api.auth import authorized
@@ -103,6 +104,36 @@ def responses(
             "content": {"application/json": {"model": ErrorResponse}},
         }
     return documented
+
+
+def relation_write(description: str, *extra: HTTPStatus) -> dict[int, Any]:
+    """What a user's write about another user answers (a follow, a block, a friend streak, a
+    friend quest pairing): 200 with the state now, 400 for a refusal, 404 for an id not found,
+    ``extra`` (a 409), 429 and 503 (the store kept changing)."""
+    return responses(
+        200,
+        description,
+        HTTPStatus.BAD_REQUEST,
+        *AUTH_ERRORS,
+        HTTPStatus.NOT_FOUND,
+        *extra,
+        *WRITE_ERRORS,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+    )
+
+
+UNDONE = "Done (also when there was nothing to undo)"
+
+
+def relation_undo(description: str = UNDONE) -> dict[int, Any]:
+    """What undoing such a write answers: 204, also when there was nothing to undo."""
+    errors = (*AUTH_ERRORS, HTTPStatus.NOT_FOUND, *WRITE_ERRORS)
+    return responses(204, description, *errors, body=False)
+
+
+def no_content() -> Response[None]:
+    """The 204 reply of a route declared with ``body=False``."""
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
 
 
 def new_router() -> Router:

@@ -1,5 +1,6 @@
-"""``gamify follow`` and ``gamify friends ...`` (issue #29): the follow graph, the friend board
-and friend streaks from the command line, as the signed-in user (``--user`` locally)."""
+"""``gamify follow``, ``gamify friends ...`` and ``gamify pair`` (issue #29): the follow graph,
+the friend board, friend streaks and friend quests from the command line, as the signed-in user
+(``--user`` locally)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser], token: 
     )
     friends.add_argument("--streak-with", metavar="USER_ID", help="streaks: invite or accept")
     friends.set_defaults(command=lambda client, args: _friends(client, args, token(args)))
+
+    pair = command("pair", "a friend quest: pair with a mutual friend, or show the pair's progress")
+    pair.add_argument("quest_id")
+    pair.add_argument("user_id", nargs="?", help="the friend to pair with (none: show progress)")
+    pair.add_argument("--undo", action="store_true", help="leave the pairing (both sides)")
+    pair.set_defaults(command=lambda client, args: _pair(client, args, token(args)))
 
 
 def _follow(client: Client, args: argparse.Namespace, token: str) -> int:
@@ -76,6 +83,31 @@ def _friends(client: Client, args: argparse.Namespace, token: str) -> int:
     else:
         print(render(result))
     return 0
+
+
+def _pair(client: Client, args: argparse.Namespace, token: str) -> int:
+    path = f"/v1/me/quests/{args.quest_id}/partner"
+    if args.undo:
+        client.call("DELETE", path, token=token)
+        print(f"left the pairing for {args.quest_id}")
+        return 0
+    if args.user_id:
+        result = client.call("PUT", f"{path}/{args.user_id}", token=token)
+    else:
+        result = client.call("GET", path, token=token)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(pair_line(result))
+    return 0
+
+
+def pair_line(result: dict[str, Any]) -> str:
+    """One line: with whom, the pair's count of the target, whether you were paid."""
+    partner = result.get("partner")
+    who = f"with {partner}" if partner else "no partner yet (yours alone)"
+    done = ", completed (paid)" if result["completed"] else ""
+    return f"{result['quest_id']} {who}: {result['count']}/{result['target']}{done}"
 
 
 def board_table(result: dict[str, Any]) -> str:

@@ -22,7 +22,6 @@ from gamification.domain import notifications
 from gamification.domain.experiments import experience
 from gamification.domain.friend_boards import Scored
 from gamification.domain.friend_streak_notices import FriendNotice, NoticeKind
-from gamification.domain.messages import text
 from gamification.domain.state import UserState
 from gamification.domain.streaks import local_day
 
@@ -56,7 +55,7 @@ def plan_passed_notices(
         notification = notifications.friend_passed(
             user_id=to.user_id,
             friend=overtaker,
-            name=name or text(settings.locale, "friend.unnamed"),
+            name=name,
             local_day=day.isoformat(),
             now=now,
             push=settings.push_enabled,

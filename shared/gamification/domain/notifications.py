@@ -317,19 +317,23 @@ def friend_passed(
     *,
     user_id: str,
     friend: str,
-    name: str,
+    name: str | None,
     local_day: str,
     now: AwareDatetime,
     push: bool,
     locale: str = DEFAULT_LOCALE,
 ) -> Notification:
-    """At most one per friend and the recipient's local day: the id carries both."""
+    """At most one per friend and the recipient's local day: the id carries both. A friend
+    with no display name gets sentences of their own ("A friend passed you..."): the name
+    starts the sentence, and a stand-in noun would need a capital in English and another case
+    in German."""
+    suffix = "" if name else "_unnamed"
     return Notification(
         id=f"friend-passed#{local_day}#{friend}",
         user_id=user_id,
         kind=NotificationKind.FRIEND_PASSED,
-        title=text(locale, "friend_passed.title", name=name),
-        message=text(locale, "friend_passed.message", name=name),
+        title=text(locale, f"friend_passed.title{suffix}", name=name),
+        message=text(locale, f"friend_passed.message{suffix}", name=name),
         created_at=now,
         push=push,
     )

@@ -9,7 +9,8 @@
   partner's own profile (``QuestProgress.completed_at``), committed under the profile's version
   guard, so a repeated, concurrent or reordered settlement finds it done and pays nothing.
 
-Pure: ``settlement`` says what one partner's profile becomes; the service commits it.
+Pure: ``settlement`` says what one partner's profile becomes (the same payment as a solo
+quest's: ``transition.complete_quest``); the service commits it with its events.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from gamification.domain import notifications
-from gamification.domain.notifications import Notification
-from gamification.domain.quests import QuestDefinition, QuestProgress
+from gamification.domain.game_rules import GameRules
+from gamification.domain.quests import QuestDefinition
 from gamification.domain.state import UserState
-from gamification.domain.xp import add_xp
+from gamification.domain.transition import Transition, complete_quest
 
 LINK_TTL = timedelta(days=30)
 """A pair link outlives its quest's end by this much, then expires (DynamoDB TTL)."""
@@ -78,25 +78,15 @@ def pair_count(me: UserState, partner: UserState, quest: QuestDefinition) -> int
 
 
 def settlement(
-    quest: QuestDefinition, me: UserState, partner: UserState, now: datetime
-) -> tuple[UserState, Notification] | None:
-    """``me``'s profile once paid for the pair's completion, with the notification, or ``None``
-    (not reached yet, or ``me`` was already paid: completion is stored, hence once)."""
+    quest: QuestDefinition, me: UserState, partner: UserState, rules: GameRules, now: datetime
+) -> Transition | None:
+    """``me``'s transition once paid for the pair's completion, or ``None`` (not reached yet,
+    or ``me`` was already paid: completion is stored, hence once). The payment is a solo
+    quest's (``transition.complete_quest``): reward XP, reward badge, the badges and level it
+    unlocks, currency credits and the notifications; the caller derives its events."""
     if completed(me, quest.id) or pair_count(me, partner, quest) < quest.target:
         return None
-    held = me.quests.get(quest.id) or QuestProgress()
-    quests = {**me.quests, quest.id: held.model_copy(update={"completed_at": now})}
-    state = me.model_copy(update={"quests": quests, "xp": add_xp(me.xp, quest.reward_xp)})
-    notification = notifications.quest_completed(
-        user_id=me.user_id,
-        quest_id=quest.id,
-        name=quest.name,
-        xp=quest.reward_xp,
-        now=now,
-        push=me.settings.push_enabled,
-        locale=me.settings.locale,
-    )
-    return state, notification
+    return complete_quest(me, quest, rules, now)
 
 
 def open_pair_quests(user: UserState, quests: dict[str, QuestDefinition]) -> list[str]:

@@ -27,7 +27,13 @@ from gamification.domain.levels import level_from_xp
 from gamification.domain.notifications import Notification
 from gamification.domain.periods import WEEKS_KEPT, iso_week
 from gamification.domain.policy import Policy
-from gamification.domain.quests import QUEST_REWARD, QuestIndex, QuestProgress, micros
+from gamification.domain.quests import (
+    QUEST_REWARD,
+    QuestDefinition,
+    QuestIndex,
+    QuestProgress,
+    micros,
+)
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
 from gamification.domain.tallies import prune as prune_tallies
@@ -320,6 +326,27 @@ def apply_activities(
     _award_milestones(work, state.streak, effects, ctx)
     _announce_freezes(work, state, effects, ctx)
     _complete_quests(work, effects, ctx)
+    return _finish(work, state, effects, ctx)
+
+
+def complete_quest(
+    state: UserState, quest: QuestDefinition, rules: GameRules, now: datetime
+) -> Transition:
+    """Pay ``quest`` to a user whose completion was decided elsewhere (a pair quest: the pair's
+    sum, ``domain.pair_quests``): the same completion, reward XP, reward badge, badges it
+    unlocks, level-up and currency credits as a solo quest completed by ``apply_activities``,
+    so every mode pays alike. The caller checked it is not completed yet."""
+    work = _Working(state, rules.quests.index if rules.quests is not None else None)
+    effects = Effects()
+    settings = state.settings
+    ctx = _Context(rules, state.user_id, now, settings.push_enabled, settings.locale)
+    _pay_quest(work, effects, ctx, quest, work.quests.get(quest.id) or QuestProgress())
+    return _finish(work, state, effects, ctx)
+
+
+def _finish(work: _Working, state: UserState, effects: Effects, ctx: _Context) -> Transition:
+    """What any XP change leads to: badges now met, the level-up and the wallet's credits (and
+    the old history dropped, as at every write)."""
     _award_badges(work, effects, ctx)
     old_level, new_level = state.level, level_from_xp(work.xp)
     if new_level > old_level:
@@ -329,16 +356,17 @@ def apply_activities(
                 user_id=state.user_id,
                 old=old_level,
                 new=new_level,
-                now=now,
+                now=ctx.now,
                 push=ctx.push,
                 locale=ctx.locale,
             )
         )
-    _forget_old_history(work, policy)
+    rules = ctx.rules
+    _forget_old_history(work, rules.policy)
     new_state = work.freeze(state)
     if rules.wallet.earning or new_state.wallet.lots:  # lots: expiry is due at every write
         facts = wallet.facts_of(effects.awards, effects.badges_earned, old_level, new_level)
-        paid, effects.ledger = wallet.earn(new_state.wallet, facts, rules.wallet, now)
+        paid, effects.ledger = wallet.earn(new_state.wallet, facts, rules.wallet, ctx.now)
         new_state = new_state.model_copy(update={"wallet": paid})
     effects.state_changed = new_state != state
     return Transition(new_state, effects)
@@ -483,23 +511,35 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
             continue
         if quest.mode == "pair":  # the pair's sum decides, not one count (domain.pair_quests)
             continue
-        work.quests[quest_id] = progress.model_copy(update={"completed_at": ctx.now})
-        held, work.xp = work.xp, add_xp(work.xp, quest.reward_xp)  # all-time only, like milestones
-        effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest_id}", QUEST_REWARD, work.xp - held))
-        effects.notifications.append(
-            notifications.quest_completed(
-                user_id=ctx.user_id,
-                quest_id=quest_id,
-                name=quest.name,
-                xp=quest.reward_xp,
-                now=ctx.now,
-                push=ctx.push,
-                locale=ctx.locale,
-            )
+        _pay_quest(work, effects, ctx, quest, progress)
+
+
+def _pay_quest(
+    work: _Working,
+    effects: Effects,
+    ctx: _Context,
+    quest: QuestDefinition,
+    progress: QuestProgress,
+) -> None:
+    """Complete ``quest`` (stored, hence once) and pay its reward XP and badge, with the
+    notification; the ``quest_reward#<id>`` award is what ``domain_events`` reports."""
+    work.quests[quest.id] = progress.model_copy(update={"completed_at": ctx.now})
+    held, work.xp = work.xp, add_xp(work.xp, quest.reward_xp)  # all-time only, like milestones
+    effects.awards.append(XpAward(f"{QUEST_REWARD}#{quest.id}", QUEST_REWARD, work.xp - held))
+    effects.notifications.append(
+        notifications.quest_completed(
+            user_id=ctx.user_id,
+            quest_id=quest.id,
+            name=quest.name,
+            xp=quest.reward_xp,
+            now=ctx.now,
+            push=ctx.push,
+            locale=ctx.locale,
         )
-        badge = ctx.rules.badges.get(quest.reward_badge) if quest.reward_badge else None
-        if badge is not None and badge.id not in work.badges:
-            _grant_badge(work, effects, ctx, badge)
+    )
+    badge = ctx.rules.badges.get(quest.reward_badge) if quest.reward_badge else None
+    if badge is not None and badge.id not in work.badges:
+        _grant_badge(work, effects, ctx, badge)
 
 
 def _day_span(day: date, timezone: str) -> tuple[int, int]:

@@ -4,9 +4,11 @@ Pairing writes a link on both sides in one transaction, each created only if abs
 per user and quest). Settlement runs after each commit of a user who holds an open pair quest
 (the consumer's ``after_apply``; redelivered messages run it again) and when a pair is made: it
 reads both links and both profiles, and when the pair's sum reaches the target it commits each
-partner's completion (reward XP, the completion time, the notification) to *their own* profile
-under its version guard. A partner already paid is skipped, so every order of the two partners'
-commits, settlements and redeliveries pays each exactly once (``domain.pair_quests``).
+partner's completion to *their own* profile under its version guard: a solo quest's payment
+(reward XP and badge, the notifications, the ``quest.completed`` and ``xp.awarded`` events in the
+profile's outbox, hence the lake's rows). A partner already paid is skipped, so every order of
+the two partners' commits, settlements and redeliveries pays each exactly once
+(``domain.pair_quests``). A block ends a pairing (the graph's ``block``, in its transaction).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from typing import Protocol
 
 from pydantic import Field
 
-from gamification.domain.follows import Relation
+from gamification.domain.domain_events import derive
+from gamification.domain.experiments import experience
+from gamification.domain.follows import BlockedError, Relation
+from gamification.domain.game_rules import GameRules
 from gamification.domain.pair_quests import (
     LINK_TTL,
     PairLink,
@@ -28,8 +33,11 @@ from gamification.domain.pair_quests import (
     settlement,
 )
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
-from gamification.domain.quests import QuestCatalog, QuestDefinition
+from gamification.domain.quests import QuestDefinition
+from gamification.domain.wallet import WalletWrite
 from gamification.services.read_models import ReadModel
+
+NOT_FRIENDS = "a pair quest needs you to follow each other"
 
 # -- ports (adapters: FollowGraph, PairQuestLinks, UserRepository; fakes: tests/fakes) ---------
 
@@ -42,7 +50,9 @@ class Links(Protocol):
     def link(self, owner: str, quest_id: str) -> PairLink | None: ...
 
     def pair(self, a: str, b: str, quest_id: str, at: datetime, expires: datetime) -> bool:
-        """Both sides, together, only if neither holds a link for the quest (else False)."""
+        """Both sides, together, only if neither holds a link for the quest (else False) and
+        neither blocks the other (else ``BlockedError``). A block ends the pairings between the
+        two (the graph's ``block``, in its own transaction)."""
         ...
 
     def unpair(self, owner: str, quest_id: str, partner: str) -> None:
@@ -73,7 +83,7 @@ class PairQuests:
         graph: Friendship,
         links: Links,
         users: Profiles,
-        quests: Callable[[], QuestCatalog | None],
+        rules: Callable[[], GameRules],
         clock: Callable[[], datetime],
         *,
         max_attempts: int = 5,
@@ -81,7 +91,7 @@ class PairQuests:
         self._graph = graph
         self._links = links
         self._users = users
-        self._quests = quests
+        self._rules = rules
         self._clock = clock
         self._max_attempts = max_attempts
 
@@ -92,13 +102,19 @@ class PairQuests:
             raise PairQuestError("cannot_pair_self", "pair with a friend, not yourself")
         relation, _ = self._graph.relation(me, friend)
         if not relation.friends:
-            raise PairQuestError("not_friends", "a pair quest needs you to follow each other")
+            raise PairQuestError("not_friends", NOT_FRIENDS)
         quest = check_pairable(
             self._quest(quest_id), self._users.load(me).state, self._users.load(friend).state, now
         )
         held = self._links.link(me, quest_id)
         fresh = held is None or held.partner != friend
-        if fresh and not self._links.pair(me, friend, quest_id, now, quest.ends_at + LINK_TTL):
+        try:
+            made = not fresh or self._links.pair(
+                me, friend, quest_id, now, quest.ends_at + LINK_TTL
+            )
+        except BlockedError:  # a block landed after the friendship was read
+            raise PairQuestError("not_friends", NOT_FRIENDS) from None
+        if not made:
             raise PairQuestError("already_paired", "one of you is paired for this quest")
         self.settle(me, quest_id)
         return self.status(me, quest_id)
@@ -130,7 +146,7 @@ class PairQuests:
     def after_apply(self, stored: StoredUser | None) -> int:
         """Settle each open pair quest of a user the consumer just handled (a duplicate too:
         a redelivery settles again). Returns the payments made."""
-        catalog = self._quests()
+        catalog = self._rules().quests
         if stored is None or catalog is None:
             return 0
         by_id = {q.id: q for q in catalog}
@@ -150,18 +166,28 @@ class PairQuests:
         )
 
     def _pay(self, who: str, other: str, quest: QuestDefinition) -> int:
+        """Commit ``who``'s payment, if due, with its domain events (``xp.awarded`` of the
+        ``quest_reward#<id>`` award, ``quest.completed``, any ``badge.earned`` and
+        ``level.changed``: what a solo completion commits, with the same fact-derived ids) in the
+        profile's outbox, so the bus, the webhooks and the history lake see it as any quest's."""
         for _ in range(self._max_attempts):
             mine, theirs = self._users.load(who), self._users.load(other)
-            paid = settlement(quest, mine.state, theirs.state, self._clock())
+            rules, now = self._rules(), self._clock()
+            paid = settlement(quest, mine.state, theirs.state, rules, now)
             if paid is None:
                 return 0
-            state, notification = paid
+            effects = paid.effects
+            control = experience(paid.state.experiment) == "control"  # plays without being told
+            change = UserChange(
+                before=mine,
+                state=paid.state,
+                now=now,
+                notifications=() if control else tuple(effects.notifications),
+                events=derive(mine.state, paid.state, effects, rules, now),
+                wallet=WalletWrite(tuple(effects.ledger)),
+            )
             try:
-                self._users.save(
-                    UserChange(
-                        before=mine, state=state, now=self._clock(), notifications=(notification,)
-                    )
-                )
+                self._users.save(change)
             except VersionConflictError:
                 continue
             return 1
@@ -177,5 +203,5 @@ class PairQuests:
         return link if back is not None and back.partner == owner else None
 
     def _quest(self, quest_id: str) -> QuestDefinition | None:
-        catalog = self._quests()
+        catalog = self._rules().quests
         return catalog.get(quest_id) if catalog is not None else None

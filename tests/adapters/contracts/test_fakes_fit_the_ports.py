@@ -63,7 +63,7 @@ def test_every_fake_fits_the_ports_it_stands_in_for() -> None:
 
 
 def test_the_friend_fakes_fit_their_ports() -> None:
-    from gamification.services import follows, friend_board, friend_streaks
+    from gamification.services import follows, friend_board, friend_streaks, pair_quests
     from tests.fakes.boards import FakeFriendScores
     from tests.fakes.follows import FakeGraph
 
@@ -75,8 +75,11 @@ def test_the_friend_fakes_fit_their_ports() -> None:
     scores: friend_board.MemberScores = FakeFriendScores(FakeLeaderboard())
     links: friend_streaks.StreakLinks = FakeGraph()
     streak_profiles: friend_streaks.Profiles = FakeProfiles()
+    friendship: pair_quests.Friendship = FakeGraph()
+    pairs: pair_quests.Links = FakeGraph().pair_links
+    pair_profiles: pair_quests.Profiles = FakeProfiles()
     assert [graph, edges, followed, follow_profiles, board_profiles, scores, links]
-    assert streak_profiles
+    assert [streak_profiles, friendship, pairs, pair_profiles]
 
 
 def test_the_team_fakes_fit_their_ports() -> None:

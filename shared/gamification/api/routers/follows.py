@@ -3,8 +3,7 @@ authorizer's identity; the path names the other user."""
 
 from __future__ import annotations
 
-from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
@@ -12,7 +11,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from gamification import composition
 from gamification.api.auth import Caller
 from gamification.api.budget import current_writer
-from gamification.api.contract import AUTH_ERRORS, WRITE_ERRORS, new_router, responses, route
+from gamification.api.contract import (
+    new_router,
+    no_content,
+    relation_undo,
+    relation_write,
+    route,
+)
 from gamification.domain.activity import UserId
 from gamification.services.follows import FollowService
 from gamification.services.friend_models import FriendStreakOut, RelationOut
@@ -27,30 +32,6 @@ def follows() -> FollowService:
     return composition.follow_service()
 
 
-def _relation() -> dict[int, Any]:
-    """What a follow or a block answers."""
-    return responses(
-        200,
-        "The relation now",
-        HTTPStatus.BAD_REQUEST,
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    )
-
-
-def _done() -> dict[int, Any]:
-    return responses(
-        204,
-        "Done (also when there was nothing to undo)",
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-        body=False,
-    )
-
-
 @route(
     router,
     "PUT",
@@ -61,7 +42,7 @@ def _done() -> dict[int, Any]:
     "excluded (unless you already follow them), or that blocks you; 400 `blocked` when you "
     "block them, `following_limit` at 1,000 followed, `cannot_follow_self`.",
     tags=TAGS,
-    responses=_relation(),
+    responses=relation_write("The relation now"),
 )
 def follow(
     user_id: OtherPath,
@@ -79,7 +60,7 @@ def follow(
     operation_id="unfollow",
     summary="Stop following a user",
     tags=TAGS,
-    responses=_done(),
+    responses=relation_undo(),
 )
 def unfollow(
     user_id: OtherPath,
@@ -87,7 +68,7 @@ def unfollow(
     service: Annotated[FollowService, Depends(follows)],
 ) -> Response[None]:
     service.unfollow(caller.user_id, user_id)
-    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+    return no_content()
 
 
 @route(
@@ -96,10 +77,11 @@ def unfollow(
     "/v1/me/blocked/{user_id}",
     operation_id="block",
     summary="Block a user: both follows between you go, and neither can follow again",
-    description="Any id is accepted (a block reveals nothing about the id). Idempotent; "
-    "400 `blocking_limit` at 1,000 blocked.",
+    description="Your friend streak and friend quest pairings with them end too. Any id is "
+    "accepted (a block reveals nothing about the id). Idempotent; 400 `blocking_limit` at "
+    "1,000 blocked.",
     tags=TAGS,
-    responses=_relation(),
+    responses=relation_write("The relation now"),
 )
 def block(
     user_id: OtherPath,
@@ -117,7 +99,7 @@ def block(
     operation_id="unblock",
     summary="Lift your block of a user (a block of theirs stays)",
     tags=TAGS,
-    responses=_done(),
+    responses=relation_undo(),
 )
 def unblock(
     user_id: OtherPath,
@@ -125,7 +107,7 @@ def unblock(
     service: Annotated[FollowService, Depends(follows)],
 ) -> Response[None]:
     service.unblock(caller.user_id, user_id)
-    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+    return no_content()
 
 
 def friend_streaks() -> FriendStreakService:
@@ -142,15 +124,7 @@ def friend_streaks() -> FriendStreakService:
     "The streak counts the consecutive days on which you were both active, each in your own "
     "timezone (docs/friends.md). Idempotent.",
     tags=TAGS,
-    responses=responses(
-        200,
-        "The friend streak",
-        HTTPStatus.BAD_REQUEST,
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    ),
+    responses=relation_write("The friend streak"),
 )
 def start_friend_streak(
     user_id: OtherPath,
@@ -168,7 +142,7 @@ def start_friend_streak(
     operation_id="endFriendStreak",
     summary="Decline, withdraw or end a friend streak",
     tags=TAGS,
-    responses=_done(),
+    responses=relation_undo(),
 )
 def end_friend_streak(
     user_id: OtherPath,
@@ -176,4 +150,4 @@ def end_friend_streak(
     service: Annotated[FriendStreakService, Depends(friend_streaks)],
 ) -> Response[None]:
     service.end(caller.user_id, user_id)
-    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+    return no_content()

@@ -12,7 +12,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from gamification import composition
 from gamification.api.auth import Caller, current_user
 from gamification.api.budget import current_writer
-from gamification.api.contract import AUTH_ERRORS, WRITE_ERRORS, new_router, responses, route
+from gamification.api.contract import (
+    AUTH_ERRORS,
+    new_router,
+    no_content,
+    relation_undo,
+    relation_write,
+    responses,
+    route,
+)
 from gamification.domain.activity import UserId
 from gamification.services.pair_quests import PairOut, PairQuests
 
@@ -35,18 +43,9 @@ def pair_quests() -> PairQuests:
     description='A quest with `mode: "pair"`: both partners\' activities in its window count '
     "toward one target, and completion pays both once. One partner per quest each; 400 "
     "`not_friends`, `not_a_pair_quest`, `quest_ended`, `quest_completed`; 409 `already_paired` "
-    "(either of you has another partner for it). Idempotent.",
+    "(either of you has another partner for it). A block between you ends it. Idempotent.",
     tags=TAGS,
-    responses=responses(
-        200,
-        "The pair's progress",
-        HTTPStatus.BAD_REQUEST,
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        HTTPStatus.CONFLICT,
-        *WRITE_ERRORS,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-    ),
+    responses=relation_write("The pair's progress", HTTPStatus.CONFLICT),
 )
 def pair(
     quest_id: QuestPath,
@@ -82,14 +81,7 @@ def status(
     operation_id="unpairForQuest",
     summary="Leave your pairing on a friend quest (both sides)",
     tags=TAGS,
-    responses=responses(
-        204,
-        "Done (also when you had no partner)",
-        *AUTH_ERRORS,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-        body=False,
-    ),
+    responses=relation_undo("Done (also when you had no partner)"),
 )
 def unpair(
     quest_id: QuestPath,
@@ -97,4 +89,4 @@ def unpair(
     service: Annotated[PairQuests, Depends(pair_quests)],
 ) -> Response[None]:
     service.unpair(caller.user_id, quest_id)
-    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+    return no_content()
