@@ -260,8 +260,12 @@ class QuestTimes:
         ``max(0, max(low, n + by) + x) = max(max(0, low + x), n + by + x)``."""
         for key, times in self.matched.items():
             times.sort()
+            first, last, every = times[0], times[-1], len(times)
             for group in index.groups.get(key, ()):
-                n = bisect_left(times, group.end) - bisect_left(times, group.start)
+                if group.start <= first and last < group.end:  # the usual case: all of them
+                    n = every
+                else:
+                    n = bisect_left(times, group.end) - bisect_left(times, group.start)
                 if n:
                     yield group, n, n
         if self.credits and index.xp_groups:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications, text, wallet
@@ -500,8 +501,10 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
             _grant_badge(work, effects, ctx, badge)
 
 
+@lru_cache(maxsize=1024)
 def _day_span(day: date, timezone: str) -> tuple[int, int]:
-    """A local day as ``[start, end)`` in epoch microseconds (23 or 25 hours across DST)."""
+    """A local day as ``[start, end)`` in epoch microseconds (23 or 25 hours across DST);
+    cached: XP quests need it for every capped activity, and a batch's share a few days."""
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
     return micros(start), micros(_day_end(day, timezone))
 
