@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications, text, wallet
 from gamification.domain.activity import Activity, dedupe_key
-from gamification.domain.badges import MAX_TARGET, BadgeDefinition, UserStats
+from gamification.domain.badges import BadgeDefinition, UserStats
 from gamification.domain.boosts import best_boost, boosted_xp
 from gamification.domain.catalog import BADGE_EARNED, STREAK_MILESTONE, EventType, may_report
 from gamification.domain.freezes import FREEZE_GRANTED, chain
@@ -459,10 +459,6 @@ def _announce_freezes(work: _Working, before: UserState, effects: Effects, ctx: 
             )
 
 
-_NEVER = MAX_TARGET + 1
-"""Above every quest target: what a quest this transition does not complete is compared with."""
-
-
 def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
     """Complete every quest whose count reached its target: once, since completion is stored
     in the profile this transition writes (a redelivery finds it completed). Entries of quests
@@ -478,7 +474,9 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
     due = sorted(
         quest_id
         for quest_id, progress in current.items()
-        if progress.completed_at is None and progress.count >= targets.get(quest_id, _NEVER)
+        if progress.completed_at is None
+        and (target := targets.get(quest_id)) is not None
+        and progress.count >= target
     )
     for quest_id in due:
         quest = index.by_id[quest_id]
