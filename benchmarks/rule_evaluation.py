@@ -5,15 +5,17 @@ filters, attribute sums, distinct counts, "N in D days" windows, `all`/`any`, ti
 within the catalog's own limits (≤ 40 tallies, 4 distinct, 4 windows), and the activities carry
 attributes (a category, minutes, premium). Reported as a ratio in one run (the figures are CPU
 time on a shared machine; the ratio is what stays comparable): the cost of 200 badges over 10,
-and of 100 live quests (a third of them filtered) on top. Same workload and method as
-``domain_transition`` (``time.process_time``, GC paused, cases interleaved, median of runs).
+and of 100 live quests on top (each with its own window; plain, filtered, comment and XP
+quests), which the quest index (``domain.quests.QuestIndex``) keeps near the no-quest cost.
+Same workload and method as ``domain_transition`` (``time.process_time``, GC paused, cases
+interleaved, median of runs).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.domain_transition import (
@@ -32,6 +34,7 @@ from gamification.domain.quests import QuestCatalog, parse_quest
 from gamification.domain.state import UserSettings, UserState
 
 RUNS = 5
+QUESTS = 100
 CATEGORIES = ("python", "go", "rust", "sql", "web")
 TALLY_KINDS = 8
 """Distinct criteria shapes below: tallies are shared by badges counting the same thing."""
@@ -105,13 +108,24 @@ def rich_catalog(count: int) -> BadgeCatalog:
     return BadgeCatalog(badges=tuple(badges))
 
 
+def _quest_criteria(i: int) -> dict[str, Any]:
+    """Plain reads, reads filtered by one of the categories, comments and XP, in turn."""
+    kind = i % 4
+    if kind == 0:
+        return {"type": "posts_read", "count": 10**6}
+    if kind == 1:
+        return {"type": "posts_read", "count": 10**6, "where": {"category": CATEGORIES[i % 5]}}
+    if kind == 2:
+        return {"type": "event_count", "event_type": "comment_left", "count": 10**6}
+    return {"type": "xp_total", "count": 10**9}
+
+
 def rich_quests(count: int) -> QuestCatalog:
-    """``count`` quests live over the whole workload, out of reach, a third filtered."""
-    kinds: list[dict[str, Any]] = [
-        {"type": "posts_read", "count": 10**6},
-        {"type": "posts_read", "count": 10**6, "where": {"category": "go"}},
-        {"type": "event_count", "event_type": "comment_left", "count": 10**6},
-    ]
+    """``count`` quests live over the whole workload and out of reach, each with its own window
+    (quests sharing a counter and a window would be counted as one group, which would flatter
+    the index): a quarter each of plain reads, filtered reads, comments and XP."""
+    first_start = datetime(2000, 1, 1, tzinfo=UTC)
+    last_end = datetime(2100, 1, 1, tzinfo=UTC)
     return QuestCatalog(
         quests=tuple(
             parse_quest(
@@ -119,9 +133,9 @@ def rich_quests(count: int) -> QuestCatalog:
                     "id": f"q{i}",
                     "name": f"Quest {i}",
                     "description": "A benchmark quest.",
-                    "starts_at": datetime(2000, 1, 1, tzinfo=UTC).isoformat(),
-                    "ends_at": datetime(2100, 1, 1, tzinfo=UTC).isoformat(),
-                    "criteria": kinds[i % len(kinds)],
+                    "starts_at": (first_start + timedelta(days=i)).isoformat(),
+                    "ends_at": (last_end - timedelta(days=i)).isoformat(),
+                    "criteria": _quest_criteria(i),
                     "reward_xp": 25,
                 }
             )
@@ -180,7 +194,7 @@ def run() -> str:
     cases = {
         "10 badges": rules_for(10),
         "200 badges": rules_for(200),
-        "200 badges + 100 live quests": rules_for(200, quests=100),
+        "200 badges + 100 live quests": rules_for(200, quests=QUESTS),
     }
     medians = measure(cases, history, timed)
     tallies = len(cases["200 badges"].badges.tallies.keep)
@@ -197,7 +211,9 @@ def run() -> str:
         *(f"| {name} | {medians[name] * 1e6:.1f} |" for name in cases),
         "",
         f"- **200 vs 10 badges: {two_hundred / ten:.2f}x** (same run)",
-        f"- 200 badges + 100 live quests vs 200 badges alone: {quests / two_hundred:.2f}x",
+        f"- **{QUESTS} live quests vs no quest (200 badges): {quests:.1f} vs "
+        f"{two_hundred:.1f} µs, {quests / two_hundred:.2f}x** (same run; the issue's target "
+        f"is ≤ 25 µs on its machine)",
     ]
     return "\n".join(lines)
 

@@ -156,6 +156,12 @@ class StackConfig:
     events_archive_days: int = EVENT_BUS.archive_retention_days
     """How long the event bus's archive keeps every domain event for a replay (0: forever;
     docs/events.md)."""
+    credential_key_generation: int = 1
+    """Raise by one to rotate the credential signing key: a new KMS key signs from then on
+    (docs/credentials.md, "Key rotation")."""
+    credential_previous_key_arns: str = ""
+    """Comma-separated ARNs of keys that signed credentials before a rotation: still published
+    in the JWKS (so their credentials verify), never used to sign."""
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -171,6 +177,11 @@ class StackConfig:
             ),
             (self.log_retention_days in _RETENTION, f"log_retention_days in {sorted(_RETENTION)}"),
             (self.events_archive_days >= 0, "events_archive_days must be 0 (forever) or more"),
+            (self.credential_key_generation >= 1, "credential_key_generation must be 1 or more"),
+            (
+                all(a.startswith("arn:") and ":key/" in a for a in self.previous_credential_keys),
+                "credential_previous_key_arns: comma-separated KMS key ARNs",
+            ),
             (self.log_level in _LOG_LEVELS, f"log_level must be one of {sorted(_LOG_LEVELS)}"),
             (self.cache_type in get_args(CacheType), "cache_type must be serverless or nodes"),
             (0 <= self.cache_replicas <= 5, "cache_replicas must be 0..5"),
@@ -264,6 +275,10 @@ class StackConfig:
     @property
     def log_retention(self) -> logs.RetentionDays:
         return _RETENTION[self.log_retention_days]
+
+    @property
+    def previous_credential_keys(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.credential_previous_key_arns.split(",") if a.strip())
 
     @property
     def stack_name(self) -> str:

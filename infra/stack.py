@@ -121,7 +121,13 @@ class GamifyStack(Stack):
             cors_origins=[*config.allowed_origins, *web_origins],
         )
         # Verifiable badges: the signing key, signed with by one function, published by meta.
-        self.credential_key = CredentialKey(self, "CredentialKey", stack_name=config.stack_name)
+        self.credential_key = CredentialKey(
+            self,
+            "CredentialKey",
+            stack_name=config.stack_name,
+            generation=config.credential_key_generation,
+            previous_key_arns=config.previous_credential_keys,
+        )
         self.credential_key.signer(self.api.functions["credentials"])
         self.credential_key.publisher(self.api.functions["meta"])
         # The admin API's webhook test ping goes straight to the sender's queue.

@@ -875,9 +875,12 @@ def credential_signer() -> KmsSigner:
 @lru_cache(maxsize=1)
 def issuer_keys() -> IssuerKeys:
     """The public half only (the meta function: ``kms:GetPublicKey``, no table)."""
+    from gamification.adapters.kms_signer import KmsSigner
     from gamification.services.credentials import IssuerKeys
 
-    return IssuerKeys(credential_signer())
+    kms = boto3.client("kms")
+    previous = [KmsSigner(kms, key) for key in settings().credential_previous_key_ids]
+    return IssuerKeys(credential_signer(), previous)
 
 
 @lru_cache(maxsize=1)

@@ -80,6 +80,9 @@ class Settings:
     """The local stack's lake folder (JSON staging, Parquet by day); empty: none."""
     credential_key_id: str = ""
     """The KMS key (ECC_NIST_P256, SIGN_VERIFY) signing badge credentials (docs/credentials.md)."""
+    credential_previous_key_ids: tuple[str, ...] = ()
+    """Keys that signed credentials before a rotation: still published in the JWKS, never used
+    to sign (``CREDENTIAL_PREVIOUS_KEY_IDS``, comma-separated; docs/credentials.md)."""
     issuer_url: str = ""
     """The credentials' issuer id (``<api>/v1/issuer``); empty: derived from the request."""
     issuer_name: str = "Gamify"
@@ -128,6 +131,9 @@ class Settings:
             lake_stream_name=env.get("LAKE_STREAM_NAME", ""),
             lake_dir=env.get("GAMIFY_LAKE_DIR", ""),
             credential_key_id=env.get("CREDENTIAL_KEY_ID", ""),
+            credential_previous_key_ids=tuple(
+                key for key in env.get("CREDENTIAL_PREVIOUS_KEY_IDS", "").split(",") if key.strip()
+            ),
             issuer_url=env.get("GAMIFY_ISSUER_URL", ""),
             issuer_name=env.get("GAMIFY_ISSUER_NAME", "Gamify"),
             # The stack names the live alias (``name:live``) for a job that continues itself.

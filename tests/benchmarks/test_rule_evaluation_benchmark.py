@@ -1,6 +1,6 @@
 """The rule-evaluation benchmark measures what it says: a 200-badge catalog of every criterion
 kind the engine takes (within the catalog's limits), activities whose attributes the catalog
-accepts, and quests a third of which are filtered (not its figures)."""
+accepts, and quests of every counting kind, each with its own window (not its figures)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def test_the_catalog_holds_every_kind_of_criterion_and_tiered_badges_within_limi
     assert {"posts_read", "attribute_sum", "distinct_count", "count_in_window", "all"} <= kinds
     assert any(b.criteria.where for b in catalog if hasattr(b.criteria, "where"))
     assert sum(1 for b in catalog if b.levels) >= 20
-    assert sum(1 for q in rich_quests(99) if getattr(q.criteria, "where", None)) == 33
+    quests = rich_quests(100)
+    assert sum(1 for q in quests if getattr(q.criteria, "where", None)) == 25
+    assert sum(1 for q in quests if q.counted_type is None) == 25  # XP quests
+    assert len({(q.starts_at, q.ends_at) for q in quests}) == 100  # no two share a window
 
 
 def test_the_activities_carry_attributes_the_rules_accept() -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from gamification.domain.activity import Activity
 from gamification.domain.game_rules import default_game_rules
-from gamification.domain.quests import QuestCatalog, parse_quest
+from gamification.domain.quests import QuestCatalog, counter_key, parse_quest
 from gamification.domain.state import UserState
 from gamification.domain.transition import apply_activities
 
@@ -77,7 +77,7 @@ def test_the_quest_counts_the_filtered_type_and_a_plain_one_keeps_counting_all()
 
     assert filtered.counted_type == plain.counted_type == "post_read"
     assert RULES.quests is not None
-    assert RULES.quests.index.by_type["post_read"][0][0] == "python-weekend"
+    assert RULES.quests.index.groups[counter_key(filtered)][0].quest_ids == ("python-weekend",)
 
 
 posts = st.lists(

@@ -80,6 +80,8 @@ def test_named_zones_allow_three() -> None:
         ("stage", "a" * 21, "stage"),
         ("write_budget_per_minute", "-1", "write_budget_per_minute"),
         ("api_throttle_burst", "10", "burst"),
+        ("credential_key_generation", "0", "credential_key_generation"),
+        ("credential_previous_key_arns", "not-an-arn", "credential_previous_key_arns"),
     ],
 )
 def test_bad_context_fails_synth_with_a_message(key: str, value: str, message: str) -> None:

@@ -11,16 +11,18 @@ same for every user whatever their timezone: an admin who means "this weekend in
 writes New York's instants. (Streak days are the user's local days; a quest is an event that
 starts and ends at one moment for everyone, like a sale.)
 
-Evaluating quests is O(live quests) per activity with no I/O: the quests come with the ruleset
-the consumer already caches, indexed by the event type they count.
+Evaluating quests needs no I/O: the quests come with the ruleset the consumer already caches,
+indexed by the counters they wait for (``QuestIndex``), so an activity costs one ``where`` match
+per distinct counter of its type and the quests are counted once per batch, not per activity.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -33,6 +35,7 @@ from gamification.domain.badges import (
     SeriesComplete,
     XpTotal,
 )
+from gamification.domain.tallies import Tally, TallyKind
 from gamification.domain.xp import MAX_AWARD_XP
 
 MAX_QUESTS = 100
@@ -107,6 +110,14 @@ class QuestProgress(BaseModel):
         return Progress(current=min(self.count, quest.target), target=quest.target)
 
 
+@lru_cache(maxsize=4096)
+def open_progress(count: int) -> QuestProgress:
+    """An open quest's progress at ``count``: frozen, so one instance serves every quest and
+    user at that count (the transition makes one per quest a batch moved; building each anew
+    cost more than counting)."""
+    return QuestProgress(count=count)
+
+
 class QuestCatalog(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -152,41 +163,133 @@ def micros(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-Window = tuple[str, int, int]
-"""A quest id and its window as ``[start, end)`` in epoch microseconds."""
+XP_COUNTER = "xp"
+"""The counter ``xp_total`` quests wait for (event type names and tally keys never read so)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestGroup:
+    """The quests waiting for one counter over one window (``[start, end)`` in epoch
+    microseconds): they gain the same amount from any batch, so an activity is judged once per
+    group, not once per quest."""
+
+    counter: str
+    start: int
+    end: int
+    quest_ids: tuple[str, ...]
+
+
+Counter = tuple[str, Where | None]
+"""A counter's key (the event type, or the tally key of the type and its ``where``) and filter."""
 
 
 @dataclass(frozen=True, slots=True)
 class QuestIndex:
-    """Quests by what they count, so an activity looks at the quests of its type only."""
+    """Quests indexed by the counters they wait for, as badges are by their number
+    (``BadgeIndex``): an activity is matched once per distinct counter of its type, whatever
+    the number of quests reading it, and its time is noted; once per batch, each group of
+    quests on one counter and window takes the number of noted times inside its window
+    (``QuestTimes.counts``). Every quest criterion is a counter (a type and an optional
+    ``where``, or XP), so every quest is indexed; none is evaluated on its own."""
 
-    by_type: Mapping[str, tuple[Window, ...]]
-    by_xp: tuple[Window, ...]
+    counters: Mapping[str, tuple[Counter, ...]]
+    """Event type -> the distinct counters quests read from its activities."""
+    groups: Mapping[str, tuple[QuestGroup, ...]]
+    """Counter key -> the groups (one per window) of quests waiting for it."""
+    xp_groups: tuple[QuestGroup, ...]
+    """``xp_total`` quests, one group per window."""
     by_id: Mapping[str, QuestDefinition]
-    filters: Mapping[str, Where] = field(default_factory=dict)
-    """The ``where`` of each quest that has one: an activity counts only if it matches."""
-
-    def counts(self, quest_id: str, attributes: Mapping[str, object]) -> bool:
-        """Whether an activity with ``attributes`` counts for the quest (in its window)."""
-        where = self.filters.get(quest_id)
-        return where is None or matches(where, attributes)
+    solo_targets: Mapping[str, int]
+    """Solo quests' targets: the quests a user's own count completes (pair and team quests
+    are completed on a sum, ``pair_quests`` and ``team_quests``)."""
 
     @classmethod
     def of(cls, quests: tuple[QuestDefinition, ...]) -> QuestIndex:
-        by_type: dict[str, list[Window]] = {}
-        by_xp: list[Window] = []
+        counters: dict[str, dict[str, Where | None]] = {}
+        members: dict[tuple[str, int, int], list[str]] = {}
         for quest in quests:
-            window = (quest.id, micros(quest.starts_at), micros(quest.ends_at))
-            if quest.counted_type is None:
-                by_xp.append(window)
-            else:
-                by_type.setdefault(quest.counted_type, []).append(window)
+            key = counter_key(quest)
+            if quest.counted_type is not None:
+                where = getattr(quest.criteria, "where", None)
+                counters.setdefault(quest.counted_type, {})[key] = where
+            window = (key, micros(quest.starts_at), micros(quest.ends_at))
+            members.setdefault(window, []).append(quest.id)
+        groups: dict[str, list[QuestGroup]] = {}
+        for (key, start, end), ids in members.items():
+            groups.setdefault(key, []).append(QuestGroup(key, start, end, tuple(ids)))
         return cls(
-            by_type={t: tuple(ws) for t, ws in by_type.items()},
-            by_xp=tuple(by_xp),
+            counters={t: tuple(keys.items()) for t, keys in counters.items()},
+            groups={key: tuple(gs) for key, gs in groups.items() if key != XP_COUNTER},
+            xp_groups=tuple(groups.get(XP_COUNTER, ())),
             by_id={q.id: q for q in quests},
-            filters={q.id: w for q in quests if (w := getattr(q.criteria, "where", None))},
+            solo_targets={q.id: q.target for q in quests if q.mode == "solo"},
         )
+
+
+def counter_key(quest: QuestDefinition) -> str:
+    """What a quest waits for: equal for quests counting the same activities (a badge's tally
+    key when it filters, so equal filters written differently share it)."""
+    event_type = quest.counted_type
+    if event_type is None:
+        return XP_COUNTER
+    where = getattr(quest.criteria, "where", None)
+    return event_type if where is None else Tally(TallyKind.COUNT, event_type, where).key
+
+
+@dataclass(slots=True)
+class QuestTimes:
+    """What one batch noted for the quests: the times of the activities each counter matched,
+    and the XP credits in arrival order (``[lo, hi)`` in epoch microseconds: an instant, or the
+    local day of a daily-capped activity, ``_Working.credit``)."""
+
+    matched: dict[str, list[int]] = field(default_factory=dict)
+    credits: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def note(
+        self, index: QuestIndex, event_type: str, at: int, attributes: Mapping[str, object]
+    ) -> None:
+        """O(distinct counters of the type): one ``where`` match per counter, not per quest."""
+        for key, where in index.counters.get(event_type, ()):
+            if where is None or matches(where, attributes):
+                self.matched.setdefault(key, []).append(at)
+
+    def counts(self, index: QuestIndex) -> Iterator[tuple[QuestGroup, int, int]]:
+        """Each group the batch moved, with ``(by, low)``: a quest's count ``n`` becomes
+        ``max(low, n + by)``. Activities only add (``low`` = ``by``); XP credits can be negative
+        (a cap slot changing hands) and each step stops at 0, which composes into one step:
+        ``max(0, max(low, n + by) + x) = max(max(0, low + x), n + by + x)``."""
+        for key, times in self.matched.items():
+            times.sort()
+            first, last, every = times[0], times[-1], len(times)
+            for group in index.groups.get(key, ()):
+                if group.start <= first and last < group.end:  # the usual case: all of them
+                    n = every
+                else:
+                    n = bisect_left(times, group.end) - bisect_left(times, group.start)
+                if n:
+                    yield group, n, n
+        if self.credits and index.xp_groups:
+            credits = self.credits
+            everything = _xp_step(credits)  # a batch spans minutes, a window mostly days:
+            first_hi = min(hi for _, hi, _ in credits)  # most windows hold all of it or none
+            last_lo = max(lo for lo, _, _ in credits)
+            for group in index.xp_groups:
+                if group.start < first_hi and last_lo < group.end:
+                    yield group, *everything
+                    continue
+                inside = [c for c in credits if c[0] < group.end and group.start < c[1]]
+                if inside:
+                    yield group, *_xp_step(inside)
+        self.matched = {}
+        self.credits = []
+
+
+def _xp_step(credits: list[tuple[int, int, int]]) -> tuple[int, int]:
+    """``(by, low)`` of XP credits applied in order, each step stopping at 0."""
+    by = low = 0
+    for _, _, xp in credits:
+        by, low = by + xp, max(0, low + xp)
+    return by, low
 
 
 def parse_quest(raw: Mapping[str, object] | str | bytes) -> QuestDefinition:

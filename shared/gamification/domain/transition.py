@@ -13,6 +13,7 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications, text, wallet
@@ -32,7 +33,9 @@ from gamification.domain.quests import (
     QuestDefinition,
     QuestIndex,
     QuestProgress,
+    QuestTimes,
     micros,
+    open_progress,
 )
 from gamification.domain.state import CapSlot, UserState, slot_digest, user_stats
 from gamification.domain.streaks import StreakTrack, local_day
@@ -160,8 +163,8 @@ class _Working:
     def __init__(self, state: UserState, quests: QuestIndex | None) -> None:
         self.quest_index = quests
         self.quests = dict(state.quests)
-        self.quest_counts: dict[str, int] = {}
-        """Counts changed by this transition (plain ints: pydantic copies only at the end)."""
+        self.quest_times = QuestTimes()
+        """What the batch noted for the quests, counted into ``quests`` once per batch."""
         self.xp = state.xp
         self.counters = dict(state.counters)
         self.sketches = dict(state.sketches)
@@ -215,16 +218,11 @@ class _Working:
         order. Both holders of one slot share a day, so by day the count never falls.
         """
         self.xp = add_xp(self.xp, xp if total is None else total)
-        if self.quest_index is not None and self.quest_index.by_xp:
-            at = micros(occurred_at)
-            for quest_id, start, end in self.quest_index.by_xp:
-                inside = (
-                    start <= at < end
-                    if day_span is None
-                    else day_span[0] < end and start < day_span[1]
-                )
-                if inside:
-                    self.count_for(quest_id, xp)
+        if self.quest_index is not None and self.quest_index.xp_groups:
+            if day_span is None:
+                at = micros(occurred_at)
+                day_span = (at, at + 1)  # [at, at + 1) meets [start, end) iff start <= at < end
+            self.quest_times.credits.append((*day_span, xp))
         week = iso_week(occurred_at)
         week_xp = self.weekly.get(week, 0) + xp
         if week_xp:
@@ -232,45 +230,36 @@ class _Working:
         else:
             self.weekly.pop(week, None)
 
-    def count_for(self, quest_id: str, by: int) -> None:
-        """Add to a quest's count (a completed quest's count no longer matters)."""
-        counts = self.quest_counts
-        if quest_id not in counts:
-            progress = self.quests.get(quest_id)
-            if progress is not None and progress.completed_at is not None:
-                return
-            counts[quest_id] = progress.count if progress is not None else 0
-        counts[quest_id] = max(0, counts[quest_id] + by)
-
     def quests_with_counts(self) -> dict[str, QuestProgress]:
-        """The progress entries with this transition's counts folded in. An open quest left at
-        0 (a capped activity's 0 XP, or its slot lost to an earlier one) has no entry: whether
-        one was made depends on arrival order, so absent == 0, as for a week's XP."""
-        if not self.quest_counts:
+        """The progress entries with what the batch noted counted in, once per quest: a count
+        ``n`` becomes ``max(low, n + by)`` (``QuestTimes.counts``); a completed quest's count
+        no longer matters. An open quest left at 0 (a capped activity's 0 XP, or its slot lost
+        to an earlier one) has no entry: whether one was made depends on arrival order, so
+        absent == 0, as for a week's XP."""
+        if self.quest_index is None:
             return self.quests
-        merged = dict(self.quests)
-        for quest_id, count in self.quest_counts.items():
-            before = merged.get(quest_id)
-            if count == 0 and (before is None or before.completed_at is None):
-                merged.pop(quest_id, None)
-            elif before is None:
-                merged[quest_id] = QuestProgress(count=count)
-            elif before.completed_at is None and before.count != count:
-                merged[quest_id] = before.model_copy(update={"count": count})
-        self.quest_counts = {}
-        self.quests = merged
-        return merged
+        quests = self.quests
+        for group, by, low in self.quest_times.counts(self.quest_index):
+            for quest_id in group.quest_ids:
+                before = quests.get(quest_id)
+                if before is None:
+                    count = max(low, by)
+                elif before.completed_at is None:
+                    count = max(low, before.count + by)
+                else:
+                    continue
+                if count == 0:
+                    quests.pop(quest_id, None)
+                elif before is None or before.count != count:
+                    quests[quest_id] = open_progress(count)
+        return quests
 
     def count_activity(self, activity: Activity) -> None:
-        """O(quests counting this type): the index is built once per catalog."""
-        if self.quest_index is None:
-            return
-        windows = self.quest_index.by_type.get(activity.type)
-        if windows:
+        """O(distinct counters of its type), whatever the number of quests (``QuestIndex``)."""
+        index = self.quest_index
+        if index is not None and activity.type in index.counters:
             at = micros(activity.occurred_at)
-            for quest_id, start, end in windows:
-                if start <= at < end and self.quest_index.counts(quest_id, activity.attributes):
-                    self.count_for(quest_id, 1)
+            self.quest_times.note(index, activity.type, at, activity.attributes)
 
     def bump(self, event_type: str, by: int = 1) -> None:
         self.counters[event_type] = self.counters.get(event_type, 0) + by
@@ -424,7 +413,7 @@ def _earn(
         return XpAward(key, activity.type, 0)
     kept = (*before[:position], candidate, *before[position:])
     gained = xp
-    span = _day_span(day, zone) if work.quest_index is not None else None
+    span = _day_span(day, zone) if work.quest_index and work.quest_index.xp_groups else None
     if len(kept) > event_type.daily_cap:  # the worst slot changes hands (to a better one)
         dropped = kept[-1]
         kept = kept[:-1]
@@ -501,17 +490,20 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
     if index is None:
         return
     current = work.quests_with_counts()
-    work.quests = {k: v for k, v in current.items() if k in index.by_id}
-    for quest_id in sorted(work.quests):
-        progress = work.quests[quest_id]
+    if not current.keys() <= index.by_id.keys():
+        current = {k: v for k, v in current.items() if k in index.by_id}
+    work.quests = current
+    targets = index.solo_targets  # pair and team quests complete elsewhere (pair/team_quests)
+    due = sorted(
+        quest_id
+        for quest_id, progress in current.items()
+        if progress.completed_at is None
+        and (target := targets.get(quest_id)) is not None
+        and progress.count >= target
+    )
+    for quest_id in due:
         quest = index.by_id[quest_id]
-        if quest.mode == "team":  # counted here, completed and paid per team (team_quests)
-            continue
-        if progress.completed_at is not None or progress.count < quest.target:
-            continue
-        if quest.mode == "pair":  # the pair's sum decides, not one count (domain.pair_quests)
-            continue
-        _pay_quest(work, effects, ctx, quest, progress)
+        _pay_quest(work, effects, ctx, quest, current[quest_id])
 
 
 def _pay_quest(
@@ -542,8 +534,10 @@ def _pay_quest(
         _grant_badge(work, effects, ctx, badge)
 
 
+@lru_cache(maxsize=1024)
 def _day_span(day: date, timezone: str) -> tuple[int, int]:
-    """A local day as ``[start, end)`` in epoch microseconds (23 or 25 hours across DST)."""
+    """A local day as ``[start, end)`` in epoch microseconds (23 or 25 hours across DST);
+    cached: XP quests need it for every capped activity, and a batch's share a few days."""
     start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
     return micros(start), micros(_day_end(day, timezone))
 

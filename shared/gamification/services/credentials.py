@@ -8,7 +8,7 @@ key on AWS and on the local stack's moto).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from gamification.domain.badges import BadgeDefinition
@@ -49,15 +49,23 @@ class NoCredentialError(Exception):
 class IssuerKeys:
     """The issuer's public keys: all the public routes need (no table, no signing)."""
 
-    def __init__(self, signer: PublicKey) -> None:
+    def __init__(self, signer: PublicKey, previous: Sequence[PublicKey] = ()) -> None:
         self._signer = signer
+        self._previous = tuple(previous)
 
     def key_id(self) -> str:
         return str(public_jwk(self._signer.public_key())["kid"])
 
     def jwks(self) -> dict[str, Any]:
-        """The JSON Web Key Set verifiers fetch (``/.well-known/jwks.json``)."""
-        return {"keys": [public_jwk(self._signer.public_key())]}
+        """The JSON Web Key Set verifiers fetch (``/.well-known/jwks.json``): the signing key
+        first, then the keys that signed before a rotation, so credentials they signed still
+        verify (a key dropped from here revokes every credential it signed)."""
+        keys: list[dict[str, Any]] = []
+        for key in (self._signer, *self._previous):
+            jwk = public_jwk(key.public_key())
+            if all(held["kid"] != jwk["kid"] for held in keys):
+                keys.append(jwk)
+        return {"keys": keys}
 
 
 class CredentialService:
