@@ -7,7 +7,7 @@ WITH assigned AS (
   GROUP BY subject
 ),
 active AS (
-  SELECT DISTINCT subject, CAST(occurred_at AS DATE) AS day
+  SELECT DISTINCT subject, CAST(COALESCE(activity_at, occurred_at) AS DATE) AS day
   FROM events WHERE type = 'xp.awarded'
 ),
 firsts AS (SELECT subject, MIN(day) AS first_day FROM active GROUP BY subject),

@@ -68,6 +68,7 @@ def derive(
                 xp=award.xp,
                 boost_id=award.boost_id,
                 total_xp=after.xp,
+                activity_at=award.occurred_at,
             )
     for badge_id in effects.badges_earned:
         badge = rules.badges.get(badge_id)

@@ -1,6 +1,7 @@
--- DAU, WAU and MAU per day: distinct users with XP that UTC day, the 7 and the 30 days ending it.
+-- DAU, WAU and MAU per day: distinct users with XP for an activity of that UTC day (when it
+-- occurred, not when it arrived), the 7 and the 30 days ending it.
 WITH active AS (
-  SELECT DISTINCT subject, CAST(occurred_at AS DATE) AS day
+  SELECT DISTINCT subject, CAST(COALESCE(activity_at, occurred_at) AS DATE) AS day
   FROM events WHERE type = 'xp.awarded'
 ),
 days AS (SELECT DISTINCT day FROM active)

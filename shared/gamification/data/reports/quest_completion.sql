@@ -5,7 +5,7 @@ WITH done AS (
   FROM events WHERE type = 'quest.completed'
 ),
 active AS (
-  SELECT DISTINCT subject, date_trunc('week', occurred_at) AS week
+  SELECT DISTINCT subject, date_trunc('week', COALESCE(activity_at, occurred_at)) AS week
   FROM events WHERE type = 'xp.awarded'
 ),
 audience AS (
