@@ -136,7 +136,19 @@ def test_a_line_still_being_written_is_left_for_the_next_query(tmp_path: Path) -
 
 
 def test_an_offline_sync_counts_on_the_days_its_activities_occurred(tmp_path: Path) -> None:
-    """Three days of reading reported at once on day 5: one commit, three active days."""
+    """Three days of reading reported at once on day 5: one commit, three active days; the
+    streak milestone it earned is a bonus, no activity of day 5."""
+    milestone = EventDraft(
+        "xp.awarded",
+        "streak_milestone#1",
+        lake_scenario.at(5),
+        {
+            "source": "streak_milestone#1",
+            "activity_type": "streak_milestone",
+            "xp": 50,
+            "total_xp": 80,
+        },
+    )
     drafts = [
         EventDraft(
             "xp.awarded",
@@ -151,7 +163,7 @@ def test_an_offline_sync_counts_on_the_days_its_activities_occurred(tmp_path: Pa
             },
         )
         for day in range(3)
-    ]
+    ] + [milestone]
     keys = FakeLakeKeys()
     keys.live = {"offline"}
     HistoryLake(keys, LocalLakeFolder(tmp_path)).record(

@@ -7,6 +7,7 @@ WITH done AS (
 active AS (
   SELECT DISTINCT subject, date_trunc('week', COALESCE(activity_at, occurred_at)) AS week
   FROM events WHERE type = 'xp.awarded'
+    AND activity_type NOT IN ('badge_earned', 'quest_reward', 'streak_milestone')
 ),
 audience AS (
   SELECT d.quest_id, COUNT(DISTINCT a.subject) AS users

@@ -3,6 +3,7 @@
 WITH active AS (
   SELECT DISTINCT subject, CAST(COALESCE(activity_at, occurred_at) AS DATE) AS day
   FROM events WHERE type = 'xp.awarded'
+    AND activity_type NOT IN ('badge_earned', 'quest_reward', 'streak_milestone')
 ),
 firsts AS (SELECT subject, MIN(day) AS cohort FROM active GROUP BY subject),
 counts AS (
