@@ -410,9 +410,7 @@ def _earn(
     work.capped[bucket] = kept
     work.credit(activity.occurred_at, xp, total=gained, day_span=span)
     gained = work.xp - held  # less than earned at MAX_XP
-    return XpAward(
-        key, activity.type, gained, boost_id if gained else None, activity.occurred_at
-    )
+    return XpAward(key, activity.type, gained, boost_id if gained else None, activity.occurred_at)
 
 
 @dataclass(frozen=True, slots=True)
