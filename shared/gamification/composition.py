@@ -509,22 +509,27 @@ def history_lake() -> HistoryLake | None:
 
 
 def lake_backfill() -> LakeBackfill:
-    """The lake's backfill from the table (docs/analytics.md, "Backfill"): a local lake folder
-    only for now (``GAMIFY_LAKE_DIR``)."""
+    """The lake's backfill from the table (docs/analytics.md, "Backfill"): into the lake bucket
+    on AWS (``LAKE_BUCKET_NAME``, an operator's command) or the local stack's lake folder."""
     from pathlib import Path
 
-    from gamification.adapters.lake_backfill_files import LocalBackfillFiles
+    from gamification.adapters.lake_backfill_files import LocalBackfillFiles, S3BackfillFiles
     from gamification.adapters.lake_keys import LakeKeyStore
     from gamification.adapters.player_history import PlayerHistory
-    from gamification.services.lake_backfill import LakeBackfill
+    from gamification.services.lake_backfill import BackfillFiles, LakeBackfill
 
     config = settings()
-    if not config.lake_dir:
-        raise ValueError("no local lake folder (GAMIFY_LAKE_DIR): the S3 backfill is not built")
+    files: BackfillFiles
+    if config.lake_bucket:
+        files = S3BackfillFiles(boto3.client("s3"), config.lake_bucket)
+    elif config.lake_dir:
+        files = LocalBackfillFiles(Path(config.lake_dir))
+    else:
+        raise ValueError("no lake: set LAKE_BUCKET_NAME (AWS) or GAMIFY_LAKE_DIR (a folder)")
     return LakeBackfill(
         PlayerHistory(dynamodb(), config.table_name),
         LakeKeyStore(dynamodb(), config.table_name),
-        LocalBackfillFiles(Path(config.lake_dir)),
+        files,
         config.stage,
     )
 

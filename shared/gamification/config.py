@@ -78,6 +78,9 @@ class Settings:
     """The history lake's Firehose stream (docs/analytics.md); empty: no lake on AWS."""
     lake_dir: str = ""
     """The local stack's lake folder (JSON staging, Parquet by day); empty: none."""
+    lake_bucket: str = ""
+    """The lake bucket (output ``LakeBucketName``), for the backfill an operator runs on AWS
+    (``python -m gamification.lake_backfill_command``); empty: the local folder."""
     credential_key_id: str = ""
     """The KMS key (ECC_NIST_P256, SIGN_VERIFY) signing badge credentials (docs/credentials.md)."""
     credential_previous_key_ids: tuple[str, ...] = ()
@@ -130,6 +133,7 @@ class Settings:
             control_salt=env.get("GAMIFY_CONTROL_SALT", ""),
             lake_stream_name=env.get("LAKE_STREAM_NAME", ""),
             lake_dir=env.get("GAMIFY_LAKE_DIR", ""),
+            lake_bucket=env.get("LAKE_BUCKET_NAME", ""),
             credential_key_id=env.get("CREDENTIAL_KEY_ID", ""),
             credential_previous_key_ids=tuple(
                 key for key in env.get("CREDENTIAL_PREVIOUS_KEY_IDS", "").split(",") if key.strip()

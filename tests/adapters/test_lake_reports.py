@@ -12,6 +12,7 @@ import pytest
 
 from gamification.adapters.lake_duckdb import LakeQueries
 from gamification.adapters.lake_sink import LocalLakeFolder
+from gamification.domain.domain_events import EventDraft, stamp
 from gamification.services.analytics import Analytics, report_names
 from gamification.services.history_lake import HistoryLake
 from tests.fakes.lake import FakeLakeKeys
@@ -132,3 +133,43 @@ def test_a_line_still_being_written_is_left_for_the_next_query(tmp_path: Path) -
     (staged / "rows.jsonl").write_text(whole + '{"row_id": "b", "ty', encoding="utf-8")
     queries = LakeQueries(tmp_path)
     assert queries.query("SELECT row_id FROM events")[1] == [("a",)]
+
+
+def test_an_offline_sync_counts_on_the_days_its_activities_occurred(tmp_path: Path) -> None:
+    """Three days of reading reported at once on day 5: one commit, three active days; the
+    streak milestone it earned is a bonus, no activity of day 5."""
+    milestone = EventDraft(
+        "xp.awarded",
+        "streak_milestone#1",
+        lake_scenario.at(5),
+        {
+            "source": "streak_milestone#1",
+            "activity_type": "streak_milestone",
+            "xp": 50,
+            "total_xp": 80,
+        },
+    )
+    drafts = [
+        EventDraft(
+            "xp.awarded",
+            f"post_read#p{day}",
+            lake_scenario.at(5),
+            {
+                "source": f"post_read#p{day}",
+                "activity_type": "post_read",
+                "xp": 10,
+                "total_xp": 10 * (day + 1),
+                "activity_at": lake_scenario.at(day).isoformat(),
+            },
+        )
+        for day in range(3)
+    ] + [milestone]
+    keys = FakeLakeKeys()
+    keys.live = {"offline"}
+    HistoryLake(keys, LocalLakeFolder(tmp_path)).record(
+        stamp(drafts, tenant=lake_scenario.TENANT, user_id="offline", version=1)
+    )
+    analytics = Analytics(LakeQueries(tmp_path))
+    assert [r["day"] for r in _rows(analytics, "active_users")] == [d(0), d(1), d(2)]
+    [cohort] = _rows(analytics, "retention")
+    assert (cohort["cohort"], cohort["users"], cohort["d1"]) == (d(0), 1, 1)

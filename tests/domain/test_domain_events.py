@@ -32,6 +32,17 @@ def test_a_first_read_derives_xp_badge_streak_and_level() -> None:
         jsonschema.validate(event.model_dump(mode="json"), json_schema(event.type))
 
 
+def test_an_award_names_when_its_activity_occurred() -> None:
+    """A back-dated or offline report commits today (the event's ``occurred_at``) but is
+    activity of its own day: the lake counts active days by ``activity_at``."""
+    rules = rules_with(badges=[FIRST_READ])
+    step = apply(user(), [activity(occurred="2026-06-10T12:00+00:00")], rules)  # NOW: 06-30
+    awards = [e for e in _events(user(), step, rules) if e.type == "xp.awarded"]
+    by_source = {e.data["source"].partition("#")[0]: e for e in awards}
+    assert by_source["post_read"].data["activity_at"] == "2026-06-10T12:00:00Z"
+    assert by_source["post_read"].occurred_at == NOW
+
+
 def test_the_id_names_the_fact_not_the_delivery() -> None:
     assert event_id("dev", USER, "badge.earned", "first-read") == event_id(
         "dev", USER, "badge.earned", "first-read"

@@ -61,3 +61,14 @@ class FakePlayerHistory:
 
     def applied(self, user_id: str) -> list[tuple[str, Any]]:
         return list(self.markers.get(user_id, []))
+
+
+class FakeBackfillFiles:
+    """The backfill's day files in memory (real: ``adapters.lake_backfill_files``, a folder or
+    the lake bucket; tests/adapters/contracts/test_backfill_files.py holds them equal)."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, list[dict[str, Any]]] = {}
+
+    def replace(self, day: str, rows: Sequence[dict[str, Any]]) -> None:
+        self.days[day] = [dict(r) for r in rows]

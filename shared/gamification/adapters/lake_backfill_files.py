@@ -1,19 +1,30 @@
-"""The backfill's day files in a local lake folder (``events/dt=<day>/backfill-0.parquet``),
-written with DuckDB in the Glue table's types, next to the live ``part-0.parquet``; the
-``events`` view reads both. A day's file is replaced whole, so a re-run adds nothing."""
+"""The backfill's day files (``events/dt=<day>/backfill-0.parquet``), next to the live rows'
+files, in the Glue table's types (``lake_duckdb.write_parquet``); the ``events`` table (DuckDB's
+view locally, Athena's partition projection on AWS) reads both. A day's file is replaced whole,
+so a re-run adds nothing.
+
+Two adapters behind ``services.lake_backfill.BackfillFiles``: a local lake folder, and the lake
+bucket on AWS (one ``PutObject`` per day: S3 replaces an object whole, so it stays idempotent).
+"""
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gamification.adapters.lake_duckdb import DUCKDB_TYPES, _quote
+from gamification.adapters.lake_duckdb import write_parquet
 from gamification.domain import lake
 
 FILE_NAME = "backfill-0.parquet"
+TABLE_PREFIX = "events"
+"""The table's folder: Firehose writes ``events/dt=<day>/`` too (infra: history_lake.py)."""
+
+
+def day_key(day: str) -> str:
+    """Where a day's backfill file lives, relative to the lake's root (folder or bucket)."""
+    return f"{TABLE_PREFIX}/{lake.PARTITION}={day}/{FILE_NAME}"
 
 
 class LocalBackfillFiles:
@@ -21,23 +32,24 @@ class LocalBackfillFiles:
         self.root = root
 
     def replace(self, day: str, rows: Sequence[dict[str, Any]]) -> None:
-        import duckdb
+        write_parquet(rows, self.root / day_key(day))
 
-        target = self.root / "events" / f"{lake.PARTITION}={day}" / FILE_NAME
-        target.parent.mkdir(parents=True, exist_ok=True)
-        columns = (
-            "{" + ", ".join(f"'{c}': '{DUCKDB_TYPES[t]}'" for c, t in lake.COLUMNS.items()) + "}"
-        )
+
+class S3BackfillFiles:
+    """The lake bucket on AWS: the file is written locally with DuckDB (an operator's machine
+    or task has it, docs/analytics.md) and put whole."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def replace(self, day: str, rows: Sequence[dict[str, Any]]) -> None:
         with tempfile.TemporaryDirectory() as scratch:
-            staged = Path(scratch) / "rows.jsonl"
-            staged.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
-            partial = Path(scratch) / FILE_NAME
-            with duckdb.connect() as db:
-                source = (
-                    f"read_json({_quote(staged)}, format = 'newline_delimited', "
-                    f"columns = {columns}, timestampformat = '%Y-%m-%d %H:%M:%S.%g')"
-                )
-                # Our own paths and column list, quoted: no outside input reaches this statement.
-                select = f"SELECT * FROM {source}"  # noqa: S608
-                db.execute(f"COPY ({select}) TO {_quote(partial)} (FORMAT PARQUET)")
-            partial.replace(target)  # whole or not at all
+            local = Path(scratch) / FILE_NAME
+            write_parquet(rows, local)
+            self._client.put_object(
+                Bucket=self._bucket,
+                Key=day_key(day),
+                Body=local.read_bytes(),
+                ContentType="application/vnd.apache.parquet",
+            )

@@ -8,6 +8,9 @@ DuckDB is an extra of the local stack (``pyproject.toml``: ``local``), imported 
 
 from __future__ import annotations
 
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +32,34 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _columns() -> str:
+    """The Glue table's columns as DuckDB's ``read_json`` wants them."""
+    return "{" + ", ".join(f"'{c}': '{DUCKDB_TYPES[t]}'" for c, t in lake.COLUMNS.items()) + "}"
+
+
+def write_parquet(rows: Sequence[Mapping[str, Any]], target: Path) -> None:
+    """Write lake rows (``domain.lake.row``) as one Parquet file in the Glue table's types, the
+    file Firehose's conversion would write; ``target`` appears whole or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        staged = Path(scratch) / "rows.jsonl"
+        staged.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows))
+        partial = target.parent / f".{target.name}.partial"  # beside it: not read as *.parquet
+        with duckdb.connect() as db:
+            source = (
+                f"read_json({_quote(staged)}, format = 'newline_delimited', "
+                f"columns = {_columns()}, timestampformat = '%Y-%m-%d %H:%M:%S.%g')"
+            )
+            # Our own paths and column list, quoted: no outside input reaches this statement.
+            select = f"SELECT * FROM {source}"  # noqa: S608
+            db.execute(f"COPY ({select}) TO {_quote(partial)} (FORMAT PARQUET)")
+        partial.replace(target)
+
+
 def compact(root: Path) -> int:
     """Rewrite the Parquet file of every day whose staged rows changed; returns days written."""
     written = 0
-    columns = "{" + ", ".join(f"'{c}': '{DUCKDB_TYPES[t]}'" for c, t in lake.COLUMNS.items()) + "}"
+    columns = _columns()
     for staged in sorted((root / "staging").glob(f"{lake.PARTITION}=*/rows.jsonl")):
         target = root / "events" / staged.parent.name / "part-0.parquet"
         if target.exists() and target.stat().st_mtime_ns >= staged.stat().st_mtime_ns:

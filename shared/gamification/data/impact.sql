@@ -7,8 +7,9 @@ WITH assigned AS (
   GROUP BY subject
 ),
 active AS (
-  SELECT DISTINCT subject, CAST(occurred_at AS DATE) AS day
+  SELECT DISTINCT subject, CAST(COALESCE(activity_at, occurred_at) AS DATE) AS day
   FROM events WHERE type = 'xp.awarded'
+    AND activity_type NOT IN ('badge_earned', 'quest_reward', 'streak_milestone')
 ),
 firsts AS (SELECT subject, MIN(day) AS first_day FROM active GROUP BY subject),
 horizon AS (SELECT MAX(day) AS last_day FROM active),

@@ -68,6 +68,8 @@ def derive(
                 xp=award.xp,
                 boost_id=award.boost_id,
                 total_xp=after.xp,
+                # JSON-ready, as every draft's data (the outbox stores drafts as they are)
+                activity_at=award.occurred_at.isoformat() if award.occurred_at else None,
             )
     for badge_id in effects.badges_earned:
         badge = rules.badges.get(badge_id)

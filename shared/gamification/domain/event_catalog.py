@@ -28,6 +28,11 @@ class XpAwarded(_Data):
     xp: int = Field(description="How much the total changed by")
     boost_id: str | None = Field(default=None, description="The boost that multiplied it")
     total_xp: int = Field(description="The user's XP after the commit that awarded it")
+    activity_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the activity occurred (its occurred_at: earlier than the event's "
+        "for an offline or back-dated report); null for a bonus",
+    )
 
 
 class LevelChanged(_Data):

@@ -60,6 +60,9 @@ class XpAward:
     xp: int
     """XP this activity changed the total by (0 when over its daily cap; less at ``MAX_XP``)."""
     boost_id: str | None = None
+    occurred_at: datetime | None = None
+    """When the activity that earned it occurred (``None`` for a bonus: badge, quest,
+    milestone); the lake counts active days by it, not by when the commit ran."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,13 +407,13 @@ def _earn(
     if event_type.daily_cap is None:
         work.credit(activity.occurred_at, xp)
         work.bump(activity.type)
-        return XpAward(key, activity.type, work.xp - held, boost_id)
+        return XpAward(key, activity.type, work.xp - held, boost_id, activity.occurred_at)
     bucket = _bucket(day, activity.type)
     before = work.capped.get(bucket, ())  # sorted by rank, best first
     candidate = CapSlot.of(xp, activity.occurred_at, key)
     position = bisect_right(before, candidate.rank(), key=CapSlot.rank)
     if position >= event_type.daily_cap:  # every slot holds a better activity
-        return XpAward(key, activity.type, 0)
+        return XpAward(key, activity.type, 0, None, activity.occurred_at)
     kept = (*before[:position], candidate, *before[position:])
     gained = xp
     span = _day_span(day, zone) if work.quest_index and work.quest_index.xp_groups else None
@@ -424,7 +427,7 @@ def _earn(
     work.capped[bucket] = kept
     work.credit(activity.occurred_at, xp, total=gained, day_span=span)
     gained = work.xp - held  # less than earned at MAX_XP
-    return XpAward(key, activity.type, gained, boost_id if gained else None)
+    return XpAward(key, activity.type, gained, boost_id if gained else None, activity.occurred_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
--- DAU, WAU and MAU per day: distinct users with XP that UTC day, the 7 and the 30 days ending it.
+-- DAU, WAU and MAU per day: distinct users with XP for an activity of that UTC day (when it
+-- occurred, not when it arrived), the 7 and the 30 days ending it.
 WITH active AS (
-  SELECT DISTINCT subject, CAST(occurred_at AS DATE) AS day
+  SELECT DISTINCT subject, CAST(COALESCE(activity_at, occurred_at) AS DATE) AS day
   FROM events WHERE type = 'xp.awarded'
+    AND activity_type NOT IN ('badge_earned', 'quest_reward', 'streak_milestone')
 ),
 days AS (SELECT DISTINCT day FROM active)
 SELECT d.day,

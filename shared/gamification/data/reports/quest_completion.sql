@@ -5,8 +5,9 @@ WITH done AS (
   FROM events WHERE type = 'quest.completed'
 ),
 active AS (
-  SELECT DISTINCT subject, date_trunc('week', occurred_at) AS week
+  SELECT DISTINCT subject, date_trunc('week', COALESCE(activity_at, occurred_at)) AS week
   FROM events WHERE type = 'xp.awarded'
+    AND activity_type NOT IN ('badge_earned', 'quest_reward', 'streak_milestone')
 ),
 audience AS (
   SELECT d.quest_id, COUNT(DISTINCT a.subject) AS users

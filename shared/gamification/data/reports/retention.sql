@@ -1,8 +1,9 @@
 -- D1/D7/D30 retention by signup cohort: users whose first XP was that day, and how many of them
 -- earned XP exactly 1, 7 and 30 days later (a cohort younger than N days shows 0 for DN).
 WITH active AS (
-  SELECT DISTINCT subject, CAST(occurred_at AS DATE) AS day
+  SELECT DISTINCT subject, CAST(COALESCE(activity_at, occurred_at) AS DATE) AS day
   FROM events WHERE type = 'xp.awarded'
+    AND activity_type NOT IN ('badge_earned', 'quest_reward', 'streak_milestone')
 ),
 firsts AS (SELECT subject, MIN(day) AS cohort FROM active GROUP BY subject),
 counts AS (
