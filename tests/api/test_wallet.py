@@ -61,6 +61,7 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
         "name": "Gems",
         "balance": 5,  # the "First Steps" badge: any badge pays 5 gems (data/currencies.json)
         "pending": 0,
+        "next_release": None,  # shipped gems are spendable at once (no hold_days)
         "expiring_soon": 0,
         "next_expiry": None,  # shipped gems never expire
     }
