@@ -155,7 +155,7 @@ def test_admins_edit_the_currencies_and_rules_and_never_remove_a_currency(
     api: Api, stack_env: Provisioned
 ) -> None:
     shipped = api.get("/v1/admin/wallet/rules", as_=admin()).json
-    currencies = [
+    currencies: list[dict[str, Any]] = [
         {"id": "gems", "name": "Gems", "balance_cap": 1000},
         {"id": "coins", "name": "C"},
         {"id": "shells", "name": "Shells", "expires_after_days": 30, "hold_days": 2},
