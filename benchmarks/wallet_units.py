@@ -92,10 +92,15 @@ class Bill:
         return item_size(found) if found else item_size(body["Key"])
 
 
-def _rules(wallet: bool, per_activity: bool = False) -> GameRules:
+def _rules(wallet: bool, per_activity: bool = False, held: bool = False) -> GameRules:
     rules = default_game_rules()
     if not wallet:
         return rules.model_copy(update={"wallet": WalletRules()})
+    if held:  # gems earned are pending 7 days (docs/wallet.md#holding-periods-pending-units)
+        currencies = tuple(c.model_copy(update={"hold_days": 7}) for c in rules.wallet.currencies)
+        return rules.model_copy(
+            update={"wallet": WalletRules(currencies=currencies, earning=rules.wallet.earning)}
+        )
     if per_activity:
         extra = EarningRule(on=EarnOn.EVENT, match="post_read", currency="gems", amount=1)
         earning = (*rules.wallet.earning, extra)
@@ -152,6 +157,13 @@ def run() -> str:
             who = f"{USER[:-1]}{int(wallet)}"
             label = "activity earning a badge" + (" + 5 gems" if wallet else " (no wallet)")
             measure(label, partial(_apply, applier, who, "p-0"))
+        # The same with gems held 7 days: the pending lot rides in the profile, nothing more.
+        users = UserRepository(client, table, fast_path=True)
+        applier = ActivityApplier(users, _always(_rules(True, held=True)), lambda: NOW)
+        measure(
+            "activity earning a badge + 5 gems held 7 days (pending)",
+            partial(_apply, applier, f"{USER[:-1]}h", "p-0"),
+        )
         # A per-activity rule: an activity that earned nothing else commits as a transaction
         # (its ledger entry) instead of the fast path's profile put + marker put.
         for per_activity in (False, True):

@@ -209,10 +209,13 @@ export interface ConfirmIn {
 export interface CurrencyBalanceOut {
   currency: string;
   name: string;
+  /** What you can spend now. The ledger's `balance` is this plus `pending` */
   balance: number;
-  /** Credits not spendable yet (always 0: no currency holds credits back) */
+  /** Units earned but not spendable yet (a currency with `hold_days`); they become spendable on `next_release` and later days, by themselves */
   pending?: number;
-  /** Units of `balance` whose last spendable day (UTC) is within 7 days */
+  /** The earliest (UTC) day pending units become spendable; null: none pending */
+  next_release?: string | null;
+  /** Units whose last spendable day (UTC) is within 7 days (pending ones too) */
   expiring_soon?: number;
   /** The earliest last spendable day (UTC) of your expiring units; null: none */
   next_expiry?: string | null;
@@ -223,6 +226,10 @@ export interface CurrencyIn {
   /** Shown with balances. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed. */
   name: string;
   balance_cap?: number;
+  /** Units stay spendable through the (UTC) day this many days after their credit (after their release, when held), rounded up to the lot width; absent: never expire (docs/wallet.md). */
+  expires_after_days?: number | null;
+  /** Earned units are pending (in the balance and the ledger, not spendable) until the (UTC) day this many days after their credit, rounded up to the lot width; an admin's grant is not held. Applies to credits from then on; absent: spendable at once (docs/wallet.md). */
+  hold_days?: number | null;
 }
 
 export interface DailyStreakOut {
@@ -498,7 +505,7 @@ export interface LedgerEntryOut {
   currency: string;
   /** Signed: what the balance changed by */
   amount: number;
-  /** The balance after this entry */
+  /** The balance after this entry (pending units included) */
   balance: number;
   /** earn, redeem, adjust or expire */
   cause: string;
@@ -510,6 +517,8 @@ export interface LedgerEntryOut {
   note?: string | null;
   /** Credits of one commit it stands for (kind `several`: folded) */
   credits?: number;
+  /** A held credit: the (UTC) day its units become spendable; null: at once */
+  spendable_from?: string | null;
 }
 
 export interface LedgerPageOut {
@@ -839,7 +848,7 @@ export interface RedeemOut {
   currency: string;
   /** What was debited in total */
   amount: number;
-  /** The balance right after the debit */
+  /** What you can still spend right after the debit (pending units not counted) */
   balance: number;
   fulfilment: string;
   redeemed_at: string;

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any, cast
 
 from benchmarks.histories import EPOCH, EVERY_CAP, MODERATE, lived, padded
-from gamification.adapters import keys
-from gamification.adapters.dynamo_codec import item_size, to_item
+from gamification.adapters import keys, wallet_codec
+from gamification.adapters.dynamo_codec import from_item, item_size, to_item
 from gamification.adapters.profile_codec import by_day
 from gamification.adapters.user_repository import UserRepository
 from gamification.domain.activity import MAX_ID_BYTES
 from gamification.domain.game_rules import default_game_rules
+from gamification.domain.wallet import (
+    MAX_NOTE_CHARS,
+    MAX_REF_BYTES,
+    Cause,
+    Currency,
+    WalletState,
+    post,
+)
 
 KB = 1024
 
@@ -159,3 +167,22 @@ def test_inline_slots_and_pending_keys_keep_the_profile_bounded() -> None:
     assert max(inline_days) <= 19  # the retention: 16 days + the 2-day timezone margin + today
     assert max(sizes) <= 4.5 * KB  # measured 4,190 B (docs/data-model.md)
     assert max(sizes[-30:]) <= max(sizes[:60]) + 64  # flat: it does not grow with the history
+
+
+def test_a_held_credit_ledger_item_round_trips_within_its_bound() -> None:
+    """The largest ledger entry: a 128-byte id, the longest ref and note, a held credit's
+    first spendable day (``from``): ≤ 1 KB (docs/data-model.md)."""
+    gems = Currency(id="gems", name="Gems", hold_days=3)
+    _, entry = post(
+        WalletState(),
+        gems,
+        10,
+        cause=Cause.EARN,
+        kind="badge",
+        ref="r" * MAX_REF_BYTES,
+        at=EPOCH,
+        note="n" * MAX_NOTE_CHARS,
+    )
+    item = wallet_codec.ledger_item("u" * 128, entry)
+    assert item_size(item) <= 1024
+    assert wallet_codec.decode_ledger(from_item(item)) == entry

@@ -61,6 +61,7 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
         "name": "Gems",
         "balance": 5,  # the "First Steps" badge: any badge pays 5 gems (data/currencies.json)
         "pending": 0,
+        "next_release": None,  # shipped gems are spendable at once (no hold_days)
         "expiring_soon": 0,
         "next_expiry": None,  # shipped gems never expire
     }
@@ -154,7 +155,11 @@ def test_admins_edit_the_currencies_and_rules_and_never_remove_a_currency(
     api: Api, stack_env: Provisioned
 ) -> None:
     shipped = api.get("/v1/admin/wallet/rules", as_=admin()).json
-    currencies = [{"id": "gems", "name": "Gems", "balance_cap": 1000}, {"id": "coins", "name": "C"}]
+    currencies: list[dict[str, Any]] = [
+        {"id": "gems", "name": "Gems", "balance_cap": 1000},
+        {"id": "coins", "name": "C"},
+        {"id": "shells", "name": "Shells", "expires_after_days": 30, "hold_days": 2},
+    ]
     rules: dict[str, Any] = {
         "currencies": currencies,
         "earning": [{"on": "event", "match": "post_read", "currency": "coins", "amount": 2}],
@@ -176,9 +181,14 @@ def test_admins_edit_the_currencies_and_rules_and_never_remove_a_currency(
 
     assert [c["id"] for c in shipped["currencies"]] == ["gems"]
     assert saved.status == 200, saved.text
+    # Expiry and holding periods are settings of a currency the admin can set and read back.
+    assert api.get("/v1/admin/wallet/rules", as_=admin()).json["currencies"][2] == {
+        **currencies[2],
+        "balance_cap": 1_000_000,
+    }
     assert (dropped.status, dropped.error_fields()) == (400, {"body.currencies"})
     assert (unknown.status, unknown.error_fields()) == (400, {"body.earning"})
     balances = {
         b["currency"]: b["balance"] for b in api.get("/v1/me/wallet", as_=ALICE).json["balances"]
     }
-    assert balances == {"gems": 0, "coins": 2}  # no badge rule any more; 2 coins per read
+    assert balances == {"gems": 0, "coins": 2, "shells": 0}  # no badge rule; 2 coins per read

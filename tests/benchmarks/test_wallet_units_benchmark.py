@@ -32,6 +32,8 @@ def test_the_table_names_every_request_and_the_earning_costs_what_its_ledger_ent
         units("activity earning a badge + 5 gems"),
     )
     assert earning[0] == plain[0] + 1  # one more item: the ledger entry
+    # a holding period costs nothing per write: the pending lot is in the profile rewritten anyway
+    assert units("activity earning a badge + 5 gems held 7 days (pending)") == earning
     assert f"An earning adds {earning[1] - plain[1]} WRU" in section
     assert units("redeem: the same key again (answered from the receipt)") == (0, 0)
     # profile, ledger entry, receipt, one stock shard, the per-user count

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,11 +23,13 @@ from gamification.domain.wallet import (
     Currency,
     EarningRule,
     EarnOn,
+    InsufficientFundsError,
     LedgerEntry,
     WalletRules,
     WalletState,
     expire,
     expiry_day,
+    lot_width,
     post,
     unexplained,
 )
@@ -37,9 +40,14 @@ _SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Hea
 
 @st.composite
 def wallet_rules(draw: st.DrawFn, event_types: list[str]) -> WalletRules:
-    """Two currencies, one with a cap small enough to be hit; rules on every kind of fact."""
+    """Two currencies, one with a cap small enough to be hit, the other maybe with a holding
+    period; rules on every kind of fact."""
     cap = draw(st.sampled_from([15, 40, 1_000_000]))
-    currencies = (Currency(id="gems", name="Gems", balance_cap=cap), Currency(id="coins", name="C"))
+    hold = draw(st.none() | st.integers(1, 10))
+    currencies = (
+        Currency(id="gems", name="Gems", balance_cap=cap),
+        Currency(id="coins", name="C", hold_days=hold),
+    )
     kinds = st.sampled_from(list(EarnOn))
     rules = []
     for _ in range(draw(st.integers(1, 8))):
@@ -172,14 +180,15 @@ def test_units_expire_once_and_are_spent_earliest_expiry_first(
 
 
 @_SETTINGS
-@given(wallet_scenarios(), st.integers(1, 3), st.integers(0, 3))
+@given(wallet_scenarios(), st.integers(1, 3), st.integers(0, 3), st.none() | st.integers(1, 4))
 def test_expiry_interleaved_with_earning_and_redelivery_keeps_the_ledger_exact(
-    scenario: Scenario, days: int, gap: int
+    scenario: Scenario, days: int, gap: int, hold: int | None
 ) -> None:
-    """Coins expire ``days`` after their day; batches arrive ``gap`` days apart and are all
-    delivered twice: every commit's entries explain its balances, every fact is paid once,
-    and expired units leave once."""
-    coins = Currency(id="coins", name="C", expires_after_days=days)
+    """Coins expire ``days`` after their day (after their release, when held ``hold`` days);
+    batches arrive ``gap`` days apart and are all delivered twice: every commit's entries
+    explain its balances, every fact is paid once, expired units leave once, and pending
+    units are released on their day and never expire."""
+    coins = Currency(id="coins", name="C", expires_after_days=days, hold_days=hold)
     purse = scenario.rules.wallet
     rules = scenario.rules.model_copy(
         update={"wallet": purse.model_copy(update={"currencies": (purse.currencies[0], coins)})}
@@ -195,12 +204,118 @@ def test_expiry_interleaved_with_earning_and_redelivery_keeps_the_ledger_exact(
         ledger += step.effects.ledger
         state = UserState.model_validate_json(step.state.model_dump_json())
         lots = state.wallet.lots.get("coins", {})
+        pending = state.wallet.pending.get("coins", {})
         assert sum(lots.values()) <= state.wallet.balance("coins")
+        assert sum(pending.values()) <= state.wallet.balance("coins")
         assert len(lots) <= MAX_LOTS
+        assert len(pending) <= MAX_LOTS
         assert min(lots, default=now.date()) >= now.date()  # nothing due is left in a lot
+        assert min(pending, default=now.date() + timedelta(1)) > now.date()  # nor held
+        assert all(e.spendable_from is None or hold for e in step.effects.ledger)
     assert _sums(ledger) == {c: b for c, b in state.wallet.balances.items() if b}
     assert all(e.balance >= 0 for e in ledger)
     earned = Counter(e.currency for e in ledger if e.cause is Cause.EARN for _ in range(e.credits))
     assert earned == Counter(e.currency for e in once.effects.ledger for _ in range(e.credits))
     expired = [e.ref for e in ledger if e.cause is Cause.EXPIRE]
     assert len(expired) == len(set(expired))
+
+
+# -- holding periods (pending units) -------------------------------------------------------------
+
+_HOLD_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(["earn", "grant"]), st.integers(1, 20)),
+        st.tuples(st.sampled_from(["redeem", "claw"]), st.integers(1, 30)),
+        st.tuples(st.just("tick"), st.integers(0, 72)),  # hours
+    ),
+    max_size=60,
+)
+
+
+@_SETTINGS
+@given(
+    _HOLD_OPS,
+    st.integers(1, 30),
+    st.none() | st.integers(1, 40),
+    st.sampled_from([25, 1_000_000]),
+)
+def test_held_units_wait_their_day_then_are_spent_and_expire_like_any_other(
+    ops: list[tuple[str, int]], hold: int, days: int | None, cap: int
+) -> None:
+    """Against a model that keeps every unit with its own first spendable day and last day:
+    earned units wait ``hold`` days (an admin's grant does not), a redeem spends only released
+    units (earliest expiry first), an admin's debit takes the spendable units first and then
+    the pending ones (earliest release first), an expiry never takes a pending unit; the
+    balance, the pending and expiry lots and the ledger must say the same, within ``MAX_LOTS``
+    days each."""
+    currency = Currency(
+        id="coins", name="Coins", balance_cap=cap, expires_after_days=days, hold_days=hold
+    )
+    width = currency.expiry_lot_width
+    now = datetime(2026, 12, 31, 23, tzinfo=UTC)
+    wallet, ledger = WalletState(), list[LedgerEntry]()
+    units: list[tuple[date, date]] = []  # (first spendable day, last spendable day)
+    for op, n in ops:
+        if op == "tick":
+            now += timedelta(hours=n)
+        today = now.date()
+        wallet, expired = expire(wallet, now)  # what every writer does first
+        gone = [u for u in units if u[1] < today]
+        assert all(first <= today for first, _ in gone), "a pending unit expired"
+        units = [u for u in units if u[1] >= today]
+        assert -sum(e.amount for e in expired) == len(gone)
+        ledger += expired
+        spendable = sorted((u for u in units if u[0] <= today), key=lambda u: (u[1], u[0]))
+        waiting = sorted(u for u in units if u[0] > today)
+        if op in ("earn", "grant"):
+            cause = Cause.EARN if op == "earn" else Cause.ADJUST
+            wallet, entry = post(wallet, currency, n, cause=cause, kind=op, ref="r", at=now)
+            first = today
+            if op == "earn" and entry.amount:
+                assert entry.spendable_from is not None
+                first = entry.spendable_from
+                # Never sooner than promised, and at most one lot width later.
+                assert 0 <= (first - today).days - hold < lot_width(hold)
+            else:
+                assert entry.spendable_from is None
+            start = datetime.combine(first, datetime.min.time(), UTC)
+            last = date.max if days is None else expiry_day(days, start, width)
+            if days is not None:
+                assert (last - first).days >= days  # the expiry counts from the release
+            units += [(first, last)] * entry.amount
+            ledger.append(entry)
+        elif op == "redeem":
+            if n > len(spendable):
+                with pytest.raises(InsufficientFundsError):
+                    post(wallet, currency, -n, cause=Cause.REDEEM, kind="r", ref="k", at=now)
+                continue
+            wallet, entry = post(
+                wallet, currency, -n, cause=Cause.REDEEM, kind="r", ref="k", at=now
+            )
+            units = spendable[n:] + waiting
+            ledger.append(entry)
+        else:  # an admin's correction, not below zero
+            if n > len(units):
+                with pytest.raises(InsufficientFundsError):
+                    post(wallet, currency, -n, cause=Cause.ADJUST, kind="d", ref="a", at=now)
+                continue
+            wallet, entry = post(
+                wallet, currency, -n, cause=Cause.ADJUST, kind="d", ref="a", at=now
+            )
+            units = (spendable + waiting)[n:]
+            ledger.append(entry)
+        pending = {d: k for d, k in wallet.pending.get("coins", {}).items() if d > today}
+        assert sorted(d for d, k in pending.items() for _ in range(k)) == sorted(
+            u[0] for u in units if u[0] > today
+        )
+        assert wallet.spendable("coins", today) == sum(1 for u in units if u[0] <= today)
+        assert wallet.balance("coins") == len(units) == sum(e.amount for e in ledger)
+        if days is not None:
+            lots = wallet.lots.get("coins", {})
+            assert sorted(d for d, k in lots.items() for _ in range(k)) == sorted(
+                u[1] for u in units
+            )
+            assert len(lots) <= MAX_LOTS
+        assert len(wallet.pending.get("coins", {})) <= MAX_LOTS
+        assert [e.seq for e in ledger] == list(range(wallet.entries))
+        assert all(e.balance >= 0 for e in ledger)

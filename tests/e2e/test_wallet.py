@@ -103,3 +103,41 @@ def test_earn_by_badge_and_promotion_buy_a_freeze_and_redeem_an_external_item(
         ("league_promotion", 20),
         ("badge", 5),
     ]
+
+
+def test_a_freeze_bought_on_a_missed_day_then_saves_the_streak(stack: StackProcess) -> None:
+    """The stack runs on the machine's clock, so the day passes the way a traveller's does:
+    active yesterday (reported late), nothing today at UTC-12, a freeze bought with gems today,
+    then a flight to UTC+12 (the same instant is tomorrow there) and an activity: the freeze
+    covers the missed day and the streak goes on. (With an injected clock on moto:
+    tests/integration/pipeline/test_wallet_freeze.py.)"""
+    api = stack.api
+    _item(
+        stack,
+        "streak-freeze",
+        {
+            "name": "Streak Freeze",
+            "price": {"currency": "gems", "amount": 10},
+            "fulfilment": "internal",
+            "grants": "streak_freeze",
+        },
+    )
+    ok(api.as_user("saver", "PUT", "/v1/me/settings", {"timezone": "Etc/GMT+12"}))  # UTC-12
+    grant = {"currency": "gems", "amount": 10, "reason": "welcome gift"}
+    ok(api.as_user("ops:admin", "POST", "/v1/admin/users/saver/wallet/adjust", grant))
+    [entry] = ok(api.as_user("saver", "GET", "/v1/me/wallet/ledger"))["entries"]
+    now = datetime.fromisoformat(entry["at"])  # the stack's clock, not the test's
+    yesterday = (now - timedelta(days=1)).isoformat()  # the same hour, one local day before
+    ok(api.report("saver", "post_read", "post-1", occurred_at=yesterday))
+    eventually(lambda: api.profile("saver")["streak"]["current"] == 1, what="yesterday applied")
+
+    order = {"item_id": "streak-freeze", "idempotency_key": "saver-freeze-1"}
+    ok(api.as_user("saver", "POST", "/v1/me/wallet/redeem", order))
+    assert api.profile("saver")["streak"]["freezes"] == 1
+    missed_day = (now - timedelta(hours=12)).date().isoformat()  # today at UTC-12, unplayed
+
+    ok(api.as_user("saver", "PUT", "/v1/me/settings", {"timezone": "Etc/GMT-12"}))  # UTC+12
+    ok(api.report("saver", "post_read", "post-2"))
+    eventually(lambda: api.profile("saver")["streak"]["current"] == 2, what="the streak goes on")
+    streak = api.profile("saver")["streak"]
+    assert (streak["freezes"], streak["frozen_days"]) == (0, [missed_day])

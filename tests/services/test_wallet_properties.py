@@ -6,7 +6,10 @@ and its write), every balance equals the sum of its ledger and is never negative
 at most once, no stock shard goes below zero and the units sold never pass the stock. With an
 expiring currency the clock moves between the steps too: units expire exactly once (one
 ``expired`` entry per lot day), the lots never hold more than the balance nor more than
-``MAX_LOTS`` days, and what ``GET /v1/me/wallet`` shows is what the next write posts.
+``MAX_LOTS`` days, and what ``GET /v1/me/wallet`` shows is what the next write posts. With a
+holding period (and expiry) the earns are the consumer's credits for facts, redelivered too:
+each fact pays once, pending units are never spent by a redeem (what is spendable never goes
+below zero), never outnumber the balance, and are released by the clock alone.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,12 +25,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gamification.domain.game_rules import GameRules, default_game_rules
-from gamification.domain.profile_records import StoredUser
+from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.wallet import (
     MAX_LOTS,
     Cause,
     Currency,
+    EarningRule,
+    EarnOn,
+    Fact,
     InsufficientFundsError,
+    LedgerEntry,
     LimitReachedError,
     OutOfStockError,
     Price,
@@ -35,6 +42,8 @@ from gamification.domain.wallet import (
     RedeemResult,
     ShopItem,
     WalletRules,
+    WalletWrite,
+    earn,
 )
 from gamification.services.wallet import KeyReusedError, WalletService
 from tests.fakes.wallet import FakeWallet
@@ -48,6 +57,18 @@ EXPIRING = default_game_rules().model_copy(
     update={
         "wallet": WalletRules(
             currencies=(Currency(id="gems", name="Gems", balance_cap=500, expires_after_days=2),)
+        )
+    }
+)
+HELD = default_game_rules().model_copy(
+    update={
+        "wallet": WalletRules(
+            currencies=(
+                Currency(
+                    id="gems", name="Gems", balance_cap=500, hold_days=1, expires_after_days=2
+                ),
+            ),
+            earning=(EarningRule(on=EarnOn.BADGE, currency="gems", amount=40),),
         )
     }
 )
@@ -127,10 +148,39 @@ def _service(
     return service
 
 
-def _run(service: WalletService, op: tuple[Any, ...]) -> None:
+class Consumer:
+    """What the pipeline commits for a fact (a badge earned): its credits with their ledger
+    entries, in one profile write under the version guard, once per fact (the pipeline's dedupe
+    markers commit with the profile; here: the fact's ref already in the user's ledger)."""
+
+    def __init__(self, store: FakeWallet, rules: GameRules, clock: Clock) -> None:
+        self.store, self.rules, self.clock = store, rules, clock
+
+    def badge(self, user: str, badge: int) -> None:
+        fact = Fact(EarnOn.BADGE, f"badge-{badge}", f"badge_earned#badge-{badge}")
+        for _ in range(6):
+            if any(e.ref == fact.ref for e in self.store.ledgers.get(user, {}).values()):
+                return  # a redelivery: the fact was applied
+            stored = self.store.load(user)
+            now = self.clock()
+            purse, entries = earn(stored.state.wallet, [fact], self.rules.wallet, now)
+            state = stored.state.model_copy(update={"wallet": purse})
+            change = UserChange(
+                before=stored, state=state, now=now, wallet=WalletWrite(tuple(entries), None)
+            )
+            try:
+                self.store.save(change)
+            except VersionConflictError:
+                continue
+            return
+
+
+def _run(service: WalletService, op: tuple[Any, ...], consumer: Consumer | None = None) -> None:
     kind, user = op[0], op[1]
     try:
-        if kind == "earn":
+        if kind == "earn" and consumer is not None:  # earned: held when the currency holds
+            consumer.badge(user, op[3] % 20)  # facts repeat: redeliveries of a badge
+        elif kind == "earn":
             service.adjust(user, "gems", op[2], reason="earned", ref=f"earn-{op[3]}")
         elif kind == "refund":
             service.adjust(user, "gems", -op[2], reason="refund", ref=f"refund-{op[3]}")
@@ -153,13 +203,23 @@ _ops = st.one_of(
 )
 
 
-def _assert_balanced(store: FakeWallet) -> None:
+def _assert_balanced(store: FakeWallet, now: datetime = NOW) -> None:
     for user in USERS:
         wallet = store.load(user).state.wallet
         entries = sorted(store.ledgers.get(user, {}).values(), key=lambda e: e.seq)
         assert [e.seq for e in entries] == list(range(wallet.entries))
         assert sum(e.amount for e in entries) == wallet.balance("gems")
         assert all(e.balance >= 0 for e in entries)
+        pending = wallet.pending.get("gems", {})
+        assert sum(pending.values()) <= max(0, wallet.balance("gems"))
+        assert len(pending) <= MAX_LOTS
+        assert wallet.spendable("gems", now.date()) >= 0
+        replayed = _pending_by_the_ledger(entries)
+        assert {d: n for d, n in replayed.items() if d > now.date()} == {
+            d: n for d, n in pending.items() if d > now.date()
+        }
+        earned = [e.ref for e in entries if e.cause is Cause.EARN]
+        assert len(earned) == len(set(earned)), "a fact paid twice"
         lots = wallet.lots.get("gems", {})
         assert 0 <= sum(lots.values()) <= max(0, wallet.balance("gems"))
         assert len(lots) <= MAX_LOTS
@@ -186,7 +246,30 @@ def _assert_balanced(store: FakeWallet) -> None:
             assert sold[item.id] == store.sold(item.id) <= item.stock
 
 
-@pytest.mark.parametrize("rules", [RULES, EXPIRING], ids=["lasting", "expiring"])
+def _pending_by_the_ledger(entries: list[LedgerEntry]) -> dict[date, int]:
+    """The pending units the ledger alone explains: each held credit waits until its
+    ``spendable_from``; a redeem must have been covered by the units spendable at its time; an
+    admin's debit beyond them takes pending units, the earliest release first."""
+    pending: dict[date, int] = {}
+    for entry in entries:
+        today = entry.at.date()
+        pending = {d: n for d, n in pending.items() if d > today}
+        if entry.spendable_from is not None:
+            assert entry.spendable_from > today
+            pending[entry.spendable_from] = pending.get(entry.spendable_from, 0) + entry.amount
+        spendable = entry.balance - sum(pending.values())
+        if entry.cause is Cause.REDEEM:
+            assert spendable >= 0, f"redeem {entry.ref} spent pending units"
+        excess = -spendable
+        for day in sorted(pending):
+            take = min(max(0, excess), pending[day])
+            pending[day] -= take
+            excess -= take
+        pending = {d: n for d, n in pending.items() if n}
+    return pending
+
+
+@pytest.mark.parametrize("rules", [RULES, EXPIRING, HELD], ids=["lasting", "expiring", "held"])
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -201,6 +284,7 @@ def test_any_interleaving_and_redelivery_keeps_every_wallet_balanced(
     store = Interleaving()
     clock = Clock()
     service = _service(store, rules, clock)
+    consumer = Consumer(store, rules, clock) if rules is HELD else None
     for op, interleaved, redelivered, drawn, hours in steps:
         clock.now += timedelta(hours=hours)  # expiring gems last 2 days after their own day
         other = op if drawn == "same" else drawn  # "same": a concurrent redelivery of ``op``
@@ -208,24 +292,29 @@ def test_any_interleaving_and_redelivery_keeps_every_wallet_balanced(
             read = store.load(op[1])
             receipts = dict(store.receipts)
             stock = {i.id: store.stock_left(i.id) for i in ITEMS if i.stock}
-            _run(service, other)
+            _run(service, other, consumer)
             store.stale[op[1]], store.stale_receipts[op[1]], store.stale_stock = (
                 read,
                 receipts,
                 stock,
             )
-        _run(service, op)
+        _run(service, op, consumer)
         store.stale, store.stale_receipts, store.stale_stock = {}, {}, {}  # ``op`` read or not
         if redelivered:
-            _run(service, op)
-        _assert_balanced(store)
-    shown = {user: service.wallet(user).balances["gems"] for user in USERS}
+            _run(service, op, consumer)
+        _assert_balanced(store, clock.now)
+    views = {user: service.wallet(user) for user in USERS}
+    today = clock.now.date()
     for user in USERS:  # a write posts what the read showed: nothing due is left in a lot
-        service.adjust(user, "gems", 1, reason="touch", ref="touch")
+        shown, held = views[user].balances["gems"], views[user].pending["gems"]
+        service.adjust(user, "gems", 1, reason="touch", ref="touch")  # a grant: not held
         wallet = store.load(user).state.wallet
-        assert wallet.balance("gems") == min(500, shown[user] + 1)
-        assert min(wallet.lots.get("gems", {clock.now.date(): 0})) >= clock.now.date()
-    _assert_balanced(store)
+        assert wallet.balance("gems") == min(500, shown + held + 1)
+        assert wallet.pending_units("gems", today) == held
+        assert wallet.spendable("gems", today) == min(500, shown + held + 1) - held
+        assert min(wallet.lots.get("gems", {today: 0})) >= today
+        assert min(wallet.pending.get("gems", {today + timedelta(1): 0})) > today
+    _assert_balanced(store, clock.now)
 
 
 def test_fifty_concurrent_buyers_of_the_last_ten_units_never_oversell() -> None:
@@ -271,3 +360,21 @@ def test_the_same_key_returns_the_same_result_and_debits_once(quantity: int) -> 
     assert store.load("ann").state.wallet.balance("gems") == 200 - 10 * quantity
     with pytest.raises(KeyReusedError):
         service.redeem("ann", "sticker", 1, "key-same-0001")
+
+
+def test_held_gems_show_as_pending_and_become_spendable_when_the_clock_moves() -> None:
+    store, clock = FakeWallet(), Clock()
+    service = _service(store, HELD, clock)
+    Consumer(store, HELD, clock).badge("ann", 1)
+    view = service.wallet("ann")
+    assert (view.balances["gems"], view.pending["gems"]) == (0, 40)
+    assert view.next_release == {"gems": date(2026, 12, 4)}  # hold_days=1
+    with pytest.raises(InsufficientFundsError):
+        service.redeem("ann", "mug", 1, "key-held-0001")
+    clock.now += timedelta(hours=12)  # Dec 4, 00:00 UTC: released, nothing written
+    view = service.wallet("ann")
+    assert (view.balances["gems"], view.pending["gems"], view.next_release) == (40, 0, {})
+    assert service.redeem("ann", "mug", 1, "key-held-0001").balance == 30
+    [earned, bought] = sorted(store.ledgers["ann"].values(), key=lambda e: e.seq)
+    assert earned.spendable_from == date(2026, 12, 4)
+    assert (bought.cause, bought.balance) == (Cause.REDEEM, 30)

@@ -91,6 +91,9 @@ export class GamifyWallet extends GamifyElement {
       h("ul", { class: "balances", part: "balances", "aria-labelledby": "wallet-title" },
         this._wallet.balances.map((b) => h("li", { class: "balance", part: "balance", "data-currency": b.currency },
           h("span", { class: "amount" }, t.number(b.balance)), h("span", {}, b.name),
+          // Earned units still held (a currency with hold_days): spendable from next_release.
+          b.pending && b.next_release ? h("span", { class: "muted", part: "pending" },
+            t("pendingFrom", { amount: t.number(b.pending), date: t.date(`${b.next_release}T12:00:00Z`, { dateStyle: "medium" }, "UTC") })) : null,
           // Units of an expiring currency whose last day (UTC) is within 7 days.
           b.expiring_soon && b.next_expiry ? h("span", { class: "muted", part: "expiring" },
             t("expiringSoon", { amount: t.number(b.expiring_soon), date: t.date(`${b.next_expiry}T12:00:00Z`, { dateStyle: "medium" }, "UTC") })) : null))),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from gamification.adapters import keys
@@ -29,7 +29,8 @@ def _expires(at: datetime) -> int:
 
 
 def ledger_item(user_id: str, entry: LedgerEntry) -> dict[str, Any]:
-    """≤ 600 bytes: short names, a ref of ≤ 300 bytes, a note of ≤ 200 characters."""
+    """≤ 620 bytes: short names, a ref of ≤ 300 bytes, a note of ≤ 200 characters, the first
+    spendable day of a held credit (``from``, 10 characters)."""
     return to_item(
         {
             "PK": keys.user_pk(user_id),
@@ -43,6 +44,7 @@ def ledger_item(user_id: str, entry: LedgerEntry) -> dict[str, Any]:
             "at": _iso(entry.at),
             "note": entry.note,
             "credits": entry.credits if entry.credits > 1 else None,
+            "from": entry.spendable_from.isoformat() if entry.spendable_from else None,
             "expires_at": _expires(entry.at),
         }
     )
@@ -60,6 +62,7 @@ def decode_ledger(item: Mapping[str, Any]) -> LedgerEntry:
         at=datetime.fromisoformat(str(item["at"])),
         note=str(item["note"]) if item.get("note") is not None else None,
         credits=int(item.get("credits", 1)),
+        spendable_from=date.fromisoformat(str(item["from"])) if item.get("from") else None,
     )
 
 

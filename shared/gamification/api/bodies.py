@@ -534,10 +534,27 @@ class AdjustOut(ReadModel):
     balance: int
 
 
+ExpiryDays = Annotated[int, Interval(ge=1, le=3650), BeforeValidator(_whole)]
+HoldDays = Annotated[int, Interval(ge=1, le=365), BeforeValidator(_whole)]
+
+
 class CurrencyIn(_Request):
     id: CurrencyId
     name: HumanText = _human(64, "Shown with balances.")
     balance_cap: WholeNumber = Field(default=1_000_000, ge=1, le=1_000_000_000)
+    expires_after_days: ExpiryDays | None = Field(
+        default=None,
+        description="Units stay spendable through the (UTC) day this many days after their "
+        "credit (after their release, when held), rounded up to the lot width; absent: never "
+        "expire (docs/wallet.md).",
+    )
+    hold_days: HoldDays | None = Field(
+        default=None,
+        description="Earned units are pending (in the balance and the ledger, not spendable) "
+        "until the (UTC) day this many days after their credit, rounded up to the lot width; "
+        "an admin's grant is not held. Applies to credits from then on; absent: spendable at "
+        "once (docs/wallet.md).",
+    )
 
 
 class EarningRuleIn(_Request):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from gamification.domain.domain_events import EventDraft, reward_redeemed
 from gamification.domain.freezes import FreezeRules, freeze_status
@@ -72,7 +72,7 @@ def redeem(
         quantity=quantity,
         currency=entry.currency,
         amount=-entry.amount,
-        balance=entry.balance,
+        balance=purse.spendable(entry.currency, now.astimezone(UTC).date()),
         fulfilment=item.fulfilment,
         redeemed_at=now,
         seq=entry.seq,

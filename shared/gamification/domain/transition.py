@@ -356,7 +356,8 @@ def _finish(work: _Working, state: UserState, effects: Effects, ctx: _Context) -
     rules = ctx.rules
     _forget_old_history(work, rules.policy)
     new_state = work.freeze(state)
-    if rules.wallet.earning or new_state.wallet.lots:  # lots: expiry is due at every write
+    purse = new_state.wallet
+    if rules.wallet.earning or purse.lots or purse.pending:  # lots: due at every write
         facts = wallet.facts_of(effects.awards, effects.badges_earned, old_level, new_level)
         paid, effects.ledger = wallet.earn(new_state.wallet, facts, rules.wallet, ctx.now)
         new_state = new_state.model_copy(update={"wallet": paid})

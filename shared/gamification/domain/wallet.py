@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -52,7 +52,24 @@ class Currency(BaseModel):
     """Credits stop at the cap (the ledger records what was really credited, maybe 0)."""
     expires_after_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     """Units credited on a (UTC) day stay spendable through the day ``expires_after_days``
-    later, rounded up to the lot width (:func:`expiry_day`); ``None``: they never expire."""
+    later, rounded up to the lot width (:func:`expiry_day`); ``None``: they never expire. Held
+    units count their days from the day they become spendable, not from their credit."""
+    hold_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    """Earned units are *pending* (in the balance, not spendable) until the (UTC) day
+    ``hold_days`` after their credit's day, rounded up to the lot width (:func:`release_day`);
+    ``None``: spendable at once. Only earned credits are held (an admin's grant is not)."""
+
+    @property
+    def expiry_lot_width(self) -> int:
+        """Days one expiry lot covers. With a hold, units still pending have expiry days up to
+        ``hold_days`` (and its rounding) further out, so the width covers both: the open lots
+        stay within ``MAX_LOTS`` without merging (docs/wallet.md)."""
+        if self.expires_after_days is None:
+            return 1
+        if self.hold_days is None:
+            return lot_width(self.expires_after_days)
+        spread = self.expires_after_days + self.hold_days + lot_width(self.hold_days) - 1
+        return lot_width(spread)
 
 
 class EarnOn(StrEnum):
@@ -126,18 +143,31 @@ def lot_width(days: int) -> int:
     return -(-days // MAX_OPEN_LOTS)
 
 
-def expiry_day(days: int, at: datetime) -> date:
+def expiry_day(days: int, at: datetime, width: int | None = None) -> date:
     """The last (UTC) day units credited at ``at`` can be spent: ``days`` later, rounded up to a
-    multiple of the lot width (counted from day 1 of the calendar, so every credit agrees)."""
+    multiple of the lot width (``lot_width(days)`` unless given; counted from day 1 of the
+    calendar, so every credit agrees)."""
     last = at.astimezone(UTC).date().toordinal() + days
-    width = lot_width(days)
+    width = width or lot_width(days)
     return date.fromordinal(-(-last // width) * width)
+
+
+def release_day(days: int, at: datetime) -> date:
+    """The first (UTC) day units earned at ``at`` can be spent under a hold of ``days``: the
+    same rounding as :func:`expiry_day` (never sooner than promised, ``MAX_LOTS`` days at most
+    per currency), read as the first day spendable instead of the last."""
+    return expiry_day(days, at)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 class WalletState(BaseModel):
     """What the profile keeps: a balance per currency, how many ledger entries exist (the next
-    entry's sequence number) and, for expiring currencies, the units per expiry day (lots).
-    Bounded by ``MAX_CURRENCIES * MAX_LOTS`` lots, whatever the history."""
+    entry's sequence number), for expiring currencies the units per expiry day (lots) and, for
+    currencies with a hold, the earned units per first spendable day (pending lots). Bounded by
+    ``2 * MAX_CURRENCIES * MAX_LOTS`` lots, whatever the history."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -146,9 +176,22 @@ class WalletState(BaseModel):
     lots: dict[str, dict[date, int]] = Field(default_factory=dict)
     """Currency -> last spendable day -> units. Invariant: ``0 <= Σ lots <= max(0, balance)``;
     units of a balance in no lot (held before the currency expired) never expire."""
+    pending: dict[str, dict[date, int]] = Field(default_factory=dict)
+    """Currency -> first spendable day -> units earned but held. Pending units are part of the
+    balance (and of Σ ledger); a day not after today is released (lazily: nothing is posted,
+    the credit's entry said when). Invariant: ``0 <= Σ pending <= max(0, balance)``."""
 
     def balance(self, currency_id: str) -> int:
+        """Every unit held, pending ones included: what the ledger sums to."""
         return self.balances.get(currency_id, 0)
+
+    def pending_units(self, currency_id: str, today: date) -> int:
+        """Units of ``currency_id`` that cannot be spent on ``today`` yet."""
+        return sum(n for day, n in self.pending.get(currency_id, {}).items() if day > today)
+
+    def spendable(self, currency_id: str, today: date) -> int:
+        """What a redeem may spend on ``today``: the balance less its pending units."""
+        return self.balance(currency_id) - self.pending_units(currency_id, today)
 
     def expiring(self, currency_id: str, by: date) -> int:
         """Units of ``currency_id`` whose last spendable day is ``by`` or earlier."""
@@ -184,6 +227,9 @@ class LedgerEntry:
     credits: int = 1
     """How many credits of one commit this entry stands for (more than 1: ``kind`` "several",
     the rest of a commit past ``LEDGER_ENTRIES_EACH``)."""
+    spendable_from: date | None = None
+    """A held credit: the (UTC) day its units become spendable (``None``: at once). Release
+    posts nothing (the balance does not change), so this is where the ledger says it."""
 
 
 class InsufficientFundsError(Exception):
@@ -204,14 +250,30 @@ def post(
     note: str | None = None,
     allow_negative: bool = False,
 ) -> tuple[WalletState, LedgerEntry]:
-    """Apply one signed amount: a credit is cut at the cap, a debit must be covered (unless an
-    admin says ``allow_negative``). Returns the wallet after and the entry that explains it."""
+    """Apply one signed amount: a credit is cut at the cap (pending units count towards it) and,
+    when earned in a currency with a hold, is pending until its release day; a redeem's debit
+    must be covered by the *spendable* units, an admin's by the balance (unless ``allow_negative``).
+    Returns the wallet after and the entry that explains it."""
     held = wallet.balance(currency.id)
+    today = at.astimezone(UTC).date()
+    waiting = {d: n for d, n in wallet.pending.get(currency.id, {}).items() if d > today}
     if amount >= 0:
         amount = max(0, min(amount, currency.balance_cap - held))
+    elif cause is Cause.REDEEM and held - sum(waiting.values()) + amount < 0:
+        raise InsufficientFundsError(currency.id, held - sum(waiting.values()), -amount)
     elif held + amount < 0 and not allow_negative:
         raise InsufficientFundsError(currency.id, held, -amount)
     after = held + amount
+    release: date | None = None
+    start = at  # when an expiring credit's days start: its release for a held one
+    if cause is Cause.EARN and currency.hold_days is not None:
+        fresh = max(0, after) - max(0, held)  # a negative balance is repaid at once, not held
+        if fresh:
+            release = release_day(currency.hold_days, at)
+            start = _start_of(release)
+            waiting[release] = waiting.get(release, 0) + fresh
+            _merge_latest(waiting)
+    _trim_earliest(waiting, max(0, after))
     entry = LedgerEntry(
         seq=wallet.entries,
         currency=currency.id,
@@ -222,32 +284,76 @@ def post(
         ref=ref[:MAX_REF_BYTES],
         at=at,
         note=note[:MAX_NOTE_CHARS] if note else None,
+        spendable_from=release,
     )
-    balances = {**wallet.balances, currency.id: after}
-    if after == 0:
-        balances.pop(currency.id)
-    lots = _moved_lots(wallet.lots.get(currency.id, {}), currency, held, after, at)
-    every = {**wallet.lots, currency.id: lots}
+    lots = _moved_lots(wallet.lots.get(currency.id, {}), currency, held, after, start)
+    purse = _with(
+        wallet, currency.id, balance=after, lots=lots, pending=waiting, entries=wallet.entries + 1
+    )
+    return purse, entry
+
+
+def _with(
+    wallet: WalletState,
+    currency_id: str,
+    *,
+    balance: int,
+    lots: dict[date, int],
+    pending: dict[date, int],
+    entries: int,
+) -> WalletState:
+    """``wallet`` with one currency's balance, lots and pending lots replaced (empty ones and a
+    zero balance left out, so a wallet compares equal however it got there)."""
+    balances = {**wallet.balances, currency_id: balance}
+    if balance == 0:
+        balances.pop(currency_id)
+    every = {**wallet.lots, currency_id: lots}
     if not lots:
-        every.pop(currency.id)
-    return WalletState(balances=balances, entries=wallet.entries + 1, lots=every), entry
+        every.pop(currency_id)
+    held = {**wallet.pending, currency_id: pending}
+    if not pending:
+        held.pop(currency_id)
+    return WalletState(balances=balances, entries=entries, lots=every, pending=held)
+
+
+def _merge_latest(lots: dict[date, int]) -> None:
+    """Past ``MAX_LOTS`` days, merge the two latest into the later: units are then spendable
+    (pending lots) or expire (expiry lots) later than promised, never sooner."""
+    while len(lots) > MAX_LOTS:
+        *_, later_but_one, latest = sorted(lots)
+        lots[latest] += lots.pop(later_but_one)
+
+
+def _trim_earliest(pending: dict[date, int], most: int) -> None:
+    """Keep ``Σ pending <= most``: an admin's debit beyond the spendable units goes on to the
+    pending ones, the earliest release first (units leave in the order they would be spent,
+    so the expiry lots spent earliest first stay those of the units kept). A redeem never gets
+    here (it may only spend what is spendable)."""
+    excess = sum(pending.values()) - most
+    for day in sorted(pending):
+        if excess <= 0:
+            break
+        take = min(excess, pending[day])
+        pending[day] -= take
+        excess -= take
+        if not pending[day]:
+            del pending[day]
 
 
 def _moved_lots(
-    lots: Mapping[date, int], currency: Currency, held: int, after: int, at: datetime
+    lots: Mapping[date, int], currency: Currency, held: int, after: int, start: datetime
 ) -> dict[date, int]:
     """The lots after the balance moved from ``held`` to ``after``. A credit puts the part that
-    lands above zero (a negative balance is repaid first) in the lot of its expiry day; a debit
-    spends the lots **earliest expiry first** (FIFO by expiry), then units in no lot."""
+    lands above zero (a negative balance is repaid first) in the lot of its expiry day, counted
+    from ``start`` (its release for a held credit); a debit spends the lots **earliest expiry
+    first** (FIFO by expiry), then units in no lot."""
     moved = dict(lots)
     if after >= held:
         fresh = max(0, after) - max(0, held)
         if fresh and currency.expires_after_days is not None:
-            day = expiry_day(currency.expires_after_days, at)
+            day = expiry_day(currency.expires_after_days, start, currency.expiry_lot_width)
             moved[day] = moved.get(day, 0) + fresh
-            while len(moved) > MAX_LOTS:  # merge the two latest: they expire later, not sooner
-                *_, later_but_one, latest = sorted(moved)
-                moved[latest] += moved.pop(later_but_one)
+            _merge_latest(moved)
         return moved
     spend = held - after
     for day in sorted(moved):
@@ -262,40 +368,48 @@ def _moved_lots(
 
 
 def expire(wallet: WalletState, at: datetime) -> tuple[WalletState, list[LedgerEntry]]:
-    """Remove the lots whose last spendable day is before ``at``'s (UTC) day: one ``expired``
-    entry per currency, in the commit that removes them, so a unit leaves the balance exactly
-    once (a second commit finds the lot gone). Called by every writer of the wallet first;
-    reads apply it to what they show."""
+    """Release the pending lots whose day has come (nothing to post: the balance already holds
+    them) and remove the lots whose last spendable day is before ``at``'s (UTC) day: one
+    ``expired`` entry per currency, in the commit that removes them, so a unit leaves the
+    balance exactly once (a second commit finds the lot gone). Called by every writer of the
+    wallet first; reads apply it to what they show. An expiry never takes a pending unit: it
+    takes at most the spendable units (more can be due only after an admin changed a
+    currency's days; the rest of such a lot then never expires, in the user's favour)."""
     today = at.astimezone(UTC).date()
+    released = {
+        c: kept
+        for c, lots in wallet.pending.items()
+        if (kept := {day: n for day, n in lots.items() if day > today})
+    }
+    if released != wallet.pending:
+        wallet = wallet.model_copy(update={"pending": released})
     entries: list[LedgerEntry] = []
     for currency in sorted(wallet.lots):
         lots = wallet.lots[currency]
         due = sorted(day for day in lots if day < today)
         if not due:
             continue
-        amount = sum(lots[day] for day in due)
+        spendable = max(0, wallet.spendable(currency, today))
+        amount = min(spendable, sum(lots[day] for day in due))
         after = wallet.balance(currency) - amount
-        entries.append(
-            LedgerEntry(
-                seq=wallet.entries,
-                currency=currency,
-                amount=-amount,
-                balance=after,
-                cause=Cause.EXPIRE,
-                kind="expired",
-                ref=f"expired#{currency}#{due[-1].isoformat()}",
-                at=at,
-                note=f"spendable until {due[-1].isoformat()}",
+        if amount:
+            entries.append(
+                LedgerEntry(
+                    seq=wallet.entries,
+                    currency=currency,
+                    amount=-amount,
+                    balance=after,
+                    cause=Cause.EXPIRE,
+                    kind="expired",
+                    ref=f"expired#{currency}#{due[-1].isoformat()}",
+                    at=at,
+                    note=f"spendable until {due[-1].isoformat()}",
+                )
             )
-        )
         kept = {day: n for day, n in lots.items() if day >= today}
-        balances = {**wallet.balances, currency: after}
-        if after == 0:
-            balances.pop(currency)
-        every = {**wallet.lots, currency: kept}
-        if not kept:
-            every.pop(currency)
-        wallet = WalletState(balances=balances, entries=wallet.entries + 1, lots=every)
+        pending = dict(wallet.pending.get(currency, {}))
+        count = wallet.entries + (1 if amount else 0)
+        wallet = _with(wallet, currency, balance=after, lots=kept, pending=pending, entries=count)
     return wallet, entries
 
 

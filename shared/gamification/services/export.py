@@ -241,6 +241,9 @@ def _wallet_record(record: LedgerRecord | RedeemReceipt | PurchaseCount) -> dict
                 "ref": entry.ref,
                 "at": entry.at.isoformat(),
                 "note": entry.note,
+                "spendable_from": entry.spendable_from.isoformat()
+                if entry.spendable_from
+                else None,
             }
         case RedeemReceipt(result=result):
             return {

@@ -307,14 +307,21 @@ class ExclusionOut(ReadModel):
 class CurrencyBalanceOut(Model):
     currency: str
     name: str
-    balance: int
+    balance: int = Field(
+        description="What you can spend now. The ledger's `balance` is this plus `pending`"
+    )
     pending: int = Field(
         default=0,
-        description="Credits not spendable yet (always 0: no currency holds credits back)",
+        description="Units earned but not spendable yet (a currency with `hold_days`); they "
+        "become spendable on `next_release` and later days, by themselves",
+    )
+    next_release: date | None = Field(
+        default=None,
+        description="The earliest (UTC) day pending units become spendable; null: none pending",
     )
     expiring_soon: int = Field(
         default=0,
-        description="Units of `balance` whose last spendable day (UTC) is within 7 days",
+        description="Units whose last spendable day (UTC) is within 7 days (pending ones too)",
     )
     next_expiry: date | None = Field(
         default=None,
@@ -331,7 +338,7 @@ class LedgerEntryOut(ReadModel):
     seq: int
     currency: str
     amount: int = Field(description="Signed: what the balance changed by")
-    balance: int = Field(description="The balance after this entry")
+    balance: int = Field(description="The balance after this entry (pending units included)")
     cause: str = Field(description="earn, redeem, adjust or expire")
     kind: str = Field(
         description="What earned or spent it: badge, quest, level, redeem, grant, expired..."
@@ -341,6 +348,10 @@ class LedgerEntryOut(ReadModel):
     note: str | None = None
     credits: int = Field(
         default=1, description="Credits of one commit it stands for (kind `several`: folded)"
+    )
+    spendable_from: date | None = Field(
+        default=None,
+        description="A held credit: the (UTC) day its units become spendable; null: at once",
     )
 
 
@@ -392,7 +403,9 @@ class RedeemOut(ReadModel):
     quantity: int
     currency: str
     amount: int = Field(description="What was debited in total")
-    balance: int = Field(description="The balance right after the debit")
+    balance: int = Field(
+        description="What you can still spend right after the debit (pending units not counted)"
+    )
     fulfilment: str
     redeemed_at: datetime
     seq: int = Field(description="The ledger entry of the debit")

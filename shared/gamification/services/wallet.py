@@ -100,7 +100,8 @@ class StockLoweredError(ValueError):
 @dataclass(frozen=True, slots=True)
 class WalletView:
     balances: dict[str, int]
-    """As of now: units past their last spendable day are left out (docs/wallet.md)."""
+    """What can be spent now: units past their last spendable day and pending units are left
+    out (docs/wallet.md)."""
     currencies: dict[str, str]
     """Currency id -> name, for every currency of the deployment (a zero balance included)."""
     entries: int
@@ -108,6 +109,10 @@ class WalletView:
     """Units whose last spendable day is within ``EXPIRING_SOON`` (currency -> units)."""
     next_expiry: dict[str, date] = field(default_factory=dict)
     """The earliest last spendable day of each currency holding expiring units."""
+    pending: dict[str, int] = field(default_factory=dict)
+    """Units earned but held (``hold_days``): in the ledger's balance, not spendable yet."""
+    next_release: dict[str, date] = field(default_factory=dict)
+    """The earliest day pending units of each currency become spendable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +153,9 @@ class WalletService:
     # -- reads ---------------------------------------------------------------------------------
 
     def wallet(self, user_id: str) -> WalletView:
-        """The wallet as of now: lots due to expire are applied to what is shown (their
-        ``expired`` entries are written by the user's next wallet write, docs/wallet.md)."""
+        """The wallet as of now: lots due to expire and pending lots due for release are applied
+        to what is shown (the ``expired`` entries are written by the user's next wallet write;
+        a release writes nothing, docs/wallet.md)."""
         stored = self._profiles.load(user_id, consistent=False)
         currencies = self._rules().wallet.currencies
         now = self._clock()
@@ -157,12 +163,15 @@ class WalletService:
         posted = purse.entries
         purse, _ = expire(purse, now)
         soon = (now + EXPIRING_SOON).astimezone(UTC).date()
+        today = now.astimezone(UTC).date()
         return WalletView(
-            balances={c.id: purse.balance(c.id) for c in currencies},
+            balances={c.id: purse.spendable(c.id, today) for c in currencies},
             currencies={c.id: c.name for c in currencies},
             entries=posted,
             expiring_soon={c.id: purse.expiring(c.id, soon) for c in currencies},
             next_expiry={c: min(lots) for c, lots in purse.lots.items() if lots},
+            pending={c.id: purse.pending_units(c.id, today) for c in currencies},
+            next_release={c: min(lots) for c, lots in purse.pending.items() if lots},
         )
 
     def ledger(self, user_id: str, limit: int, before: int | None = None) -> LedgerPage:

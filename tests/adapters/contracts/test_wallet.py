@@ -17,14 +17,21 @@ import pytest
 from gamification.adapters.user_repository import UserRepository
 from gamification.adapters.wallet_store import WalletStore
 from gamification.domain.game_rules import default_game_rules
+from gamification.domain.profile_records import UserChange
 from gamification.domain.wallet import (
     Cause,
     Currency,
+    EarningRule,
+    EarnOn,
+    Fact,
     InsufficientFundsError,
     LimitReachedError,
     OutOfStockError,
     Price,
     ShopItem,
+    WalletRules,
+    WalletWrite,
+    earn,
 )
 from gamification.local.provision import Provisioned
 from gamification.services.wallet import StockLoweredError, WalletService
@@ -36,6 +43,15 @@ EXPIRING = RULES.model_copy(
     update={
         "wallet": RULES.wallet.model_copy(
             update={"currencies": (Currency(id="gems", name="Gems", expires_after_days=3),)}
+        )
+    }
+)
+
+HELD = RULES.model_copy(
+    update={
+        "wallet": WalletRules(
+            currencies=(Currency(id="gems", name="Gems", hold_days=2),),
+            earning=(EarningRule(on=EarnOn.BADGE, currency="gems", amount=30),),
         )
     }
 )
@@ -57,6 +73,8 @@ class Rig:
     clock: Clock
     expiring: WalletService
     """The same stores under rules where gems expire 3 days after their day."""
+    profiles: Any
+    """The profile side (FakeWallet or UserRepository): a consumer's commit goes there."""
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
@@ -73,7 +91,7 @@ def rig(request: pytest.FixtureRequest) -> Rig:
         profiles = UserRepository(client, aws.table_name)
     service = WalletService(profiles, store, store, rules=lambda: RULES, clock=clock)
     expiring = WalletService(profiles, store, store, rules=lambda: EXPIRING, clock=clock)
-    return Rig(service, store, clock, expiring)
+    return Rig(service, store, clock, expiring, profiles)
 
 
 def _item(item_id: str, price: int, **fields: Any) -> ShopItem:
@@ -186,6 +204,35 @@ def test_expired_units_leave_once_with_a_ledger_entry(rig: Rig) -> None:
     ]
     assert entries[2].ref == "expired#gems#2026-12-06"
     assert rig.expiring.wallet("ann").balances == {"gems": 12}
+
+
+def test_a_held_credit_is_stored_pending_and_released_by_the_clock(rig: Rig) -> None:
+    """The consumer's commit of an earned, held credit: the profile keeps its pending lot, the
+    ledger entry its first spendable day; a redeem waits for that day, nothing is written then."""
+    held = WalletService(rig.profiles, rig.store, rig.store, rules=lambda: HELD, clock=rig.clock)
+    stored = rig.profiles.load("ann")
+    fact = Fact(EarnOn.BADGE, "first-read", "badge_earned#first-read")
+    purse, entries = earn(stored.state.wallet, [fact], HELD.wallet, NOW)
+    state = stored.state.model_copy(update={"wallet": purse})
+    rig.profiles.save(
+        UserChange(before=stored, state=state, now=NOW, wallet=WalletWrite(tuple(entries)))
+    )
+    assert rig.profiles.load("ann").state.wallet.pending == {"gems": {date(2026, 12, 5): 30}}
+    [entry] = held.ledger("ann", limit=5).entries
+    assert (entry.amount, entry.balance, entry.spendable_from) == (30, 30, date(2026, 12, 5))
+    shown = held.wallet("ann")
+    assert (shown.balances, shown.pending, shown.next_release) == (
+        {"gems": 0},
+        {"gems": 30},
+        {"gems": date(2026, 12, 5)},
+    )
+    rig.service.put_item(_item("pin", 25))
+    with pytest.raises(InsufficientFundsError):
+        held.redeem("ann", "pin", 1, "ann-held-1")
+    rig.clock.now = NOW + timedelta(days=2)  # Dec 5: released
+    assert held.wallet("ann").balances == {"gems": 30}
+    assert held.redeem("ann", "pin", 1, "ann-held-1").balance == 5
+    assert rig.profiles.load("ann").state.wallet.pending == {}
 
 
 def test_fifty_concurrent_buyers_of_the_last_ten_units_never_oversell(rig: Rig) -> None:

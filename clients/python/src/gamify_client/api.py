@@ -196,10 +196,13 @@ class CurrencyBalanceOut(TypedDict):
     currency: str
     name: str
     balance: int
+    """What you can spend now. The ledger's `balance` is this plus `pending`"""
     pending: NotRequired[int]
-    """Credits not spendable yet (always 0: no currency holds credits back)"""
+    """Units earned but not spendable yet (a currency with `hold_days`); they become spendable on `next_release` and later days, by themselves"""
+    next_release: NotRequired[str | None]
+    """The earliest (UTC) day pending units become spendable; null: none pending"""
     expiring_soon: NotRequired[int]
-    """Units of `balance` whose last spendable day (UTC) is within 7 days"""
+    """Units whose last spendable day (UTC) is within 7 days (pending ones too)"""
     next_expiry: NotRequired[str | None]
     """The earliest last spendable day (UTC) of your expiring units; null: none"""
 
@@ -208,6 +211,10 @@ class CurrencyIn(TypedDict):
     name: str
     """Shown with balances. At least one visible character; no control, format, separator (but the space) or invisible characters; trimmed."""
     balance_cap: NotRequired[int]
+    expires_after_days: NotRequired[int | None]
+    """Units stay spendable through the (UTC) day this many days after their credit (after their release, when held), rounded up to the lot width; absent: never expire (docs/wallet.md)."""
+    hold_days: NotRequired[int | None]
+    """Earned units are pending (in the balance and the ledger, not spendable) until the (UTC) day this many days after their credit, rounded up to the lot width; an admin's grant is not held. Applies to credits from then on; absent: spendable at once (docs/wallet.md)."""
 
 class DailyStreakOut(TypedDict):
     current: int
@@ -450,7 +457,7 @@ class LedgerEntryOut(TypedDict):
     amount: int
     """Signed: what the balance changed by"""
     balance: int
-    """The balance after this entry"""
+    """The balance after this entry (pending units included)"""
     cause: str
     """earn, redeem, adjust or expire"""
     kind: str
@@ -461,6 +468,8 @@ class LedgerEntryOut(TypedDict):
     note: NotRequired[str | None]
     credits: NotRequired[int]
     """Credits of one commit it stands for (kind `several`: folded)"""
+    spendable_from: NotRequired[str | None]
+    """A held credit: the (UTC) day its units become spendable; null: at once"""
 
 class LedgerPageOut(TypedDict):
     entries: list[LedgerEntryOut]
@@ -757,7 +766,7 @@ class RedeemOut(TypedDict):
     amount: int
     """What was debited in total"""
     balance: int
-    """The balance right after the debit"""
+    """What you can still spend right after the debit (pending units not counted)"""
     fulfilment: str
     redeemed_at: str
     seq: int

@@ -35,8 +35,8 @@ def wallet_service() -> WalletService:
     operation_id="getMyWallet",
     summary="Your balance in each currency",
     description="Every currency of the deployment, a zero balance included, as of now: units "
-    "past their last spendable day are not counted (docs/wallet.md). XP is not a currency: it is "
-    "never spent.",
+    "past their last spendable day are not counted, units earned but still held are `pending` "
+    "(docs/wallet.md). XP is not a currency: it is never spent.",
     tags=TAGS,
     responses=responses(200, "Your wallet", *AUTH_ERRORS),
 )
@@ -51,6 +51,8 @@ def my_wallet(
                 currency=c,
                 name=view.currencies[c],
                 balance=view.balances[c],
+                pending=view.pending.get(c, 0),
+                next_release=view.next_release.get(c),
                 expiring_soon=view.expiring_soon.get(c, 0),
                 next_expiry=view.next_expiry.get(c),
             )
