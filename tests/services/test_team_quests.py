@@ -12,8 +12,8 @@ from gamification.adapters.user_repository import StoredUser
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.profile_records import UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
-from gamification.domain.teams import Team, TeamNotFoundError
-from gamification.services.team_quests import NotAMemberError, TeamQuests
+from gamification.domain.teams import Team, TeamError, TeamNotFoundError
+from gamification.services.team_quests import TeamQuests
 from tests.fakes.profiles import FakeProfiles
 from tests.fakes.team_quests import FakeTeamQuestStore
 from tests.fakes.teams import FakeTeamStore
@@ -130,8 +130,9 @@ def test_solo_and_pair_quests_are_left_alone() -> None:
 
 def test_only_members_see_a_teams_quests() -> None:
     world = World(quest())
-    with pytest.raises(NotAMemberError):
+    with pytest.raises(TeamError) as refused:
         world.service.progress("trio", "dee")
+    assert refused.value.code == "not_a_member"
     with pytest.raises(TeamNotFoundError):
         world.service.progress("nope", "dee")
 

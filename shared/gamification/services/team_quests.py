@@ -30,7 +30,7 @@ from gamification.domain.team_quests import (
     payment,
     pays,
 )
-from gamification.domain.teams import TeamNotFoundError
+from gamification.domain.teams import TeamError, TeamNotFoundError
 from gamification.services.read_models import ReadModel
 
 # -- ports (adapters: team_quest_progress.TeamQuestProgress, team_repository.TeamRepository,
@@ -108,10 +108,6 @@ class TeamQuestOut(ReadModel):
 class TeamQuestsOut(ReadModel):
     team_id: str
     quests: list[TeamQuestOut]
-
-
-class NotAMemberError(Exception):
-    """Only a team's members see its quests."""
 
 
 class TeamQuests:
@@ -202,7 +198,7 @@ class TeamQuests:
         if not self._roster.exists(team_id):
             raise TeamNotFoundError(team_id)
         if not self._roster.is_member(team_id, user_id):
-            raise NotAMemberError(team_id)
+            raise TeamError("not_a_member", "only the team's members see its quests")
         now = self._clock()
         quests = sorted(self._team_quests(), key=lambda q: (q.ends_at, q.id))
         standings = self._store.standings(team_id, [q.id for q in quests])
