@@ -10,7 +10,7 @@ from gamification.adapters import keys
 
 def test_every_activity_is_one_raise_on_its_users_shard() -> None:
     table = bench.one_second()
-    assert sum(table.writes.values()) == bench.ACTIVITIES * 2 * bench.WRITE_UNITS
+    assert sum(table.writes.values()) == bench.ACTIVITIES * 3 * bench.WRITE_UNITS
     big = {k: v for k, v in table.writes.items() if k.startswith("TQUEST#big#")}
     raises = sum(big.values()) // (2 * bench.WRITE_UNITS)
     assert 905 <= raises <= 1095  # ≈ 10 % of the activities (3 sigma)
