@@ -106,3 +106,9 @@ def test_a_team_quest_is_paid_to_its_contributors_once(stack: StackProcess) -> N
         assert [n["title"] for n in done] == (["Quest Complete: Read as a team"] if paid else [])
     outsider = api.as_user("ta", "GET", "/v1/teams/e2e-quest/quests")
     assert outsider.status == 403, outsider.body
+
+    from tests.e2e.test_cli import gamify
+
+    shown = gamify(stack, "--user", "qa", "teams", "quests", "e2e-quest")
+    assert "e2e-together" in shown
+    assert "4/4" in shown
