@@ -143,6 +143,10 @@ class Measured:
     """One activity that earns 1 gem by an ``event`` rule (``wallet_traffic``)."""
     not_earning: PerUnit | None = None
     """The same activities just before, without the rule (what the earning adds is the gap)."""
+    team_quest: PerUnit | None = None
+    """One activity of a team member counting for a live team quest (``team_quest_traffic``)."""
+    not_team_quest: PerUnit | None = None
+    """The same users' activities just before, without the team quest."""
 
 
 def measure(inv: Inventory) -> Measured:
@@ -184,6 +188,7 @@ def measure(inv: Inventory) -> Measured:
                 rig.api("GET", "/v1/leaderboard?limit=20", users[0])
         webhook_usage = webhook_deliveries(rig, at)
         redeem_usage, control_usage, earning_usage = wallet_traffic(rig, users)
+        team_control_usage, team_usage = team_quest_traffic(rig, users, at)
     measured = (
         *idle_runs.values(),
         activity_usage,
@@ -192,6 +197,8 @@ def measure(inv: Inventory) -> Measured:
         redeem_usage,
         control_usage,
         earning_usage,
+        team_control_usage,
+        team_usage,
     )
     failed = [e for u in measured for e in u.errors]
     if failed:
@@ -210,6 +217,8 @@ def measure(inv: Inventory) -> Measured:
         redeem=per_unit(redeem_usage, USERS, inv, traced_api),
         earning=per_unit(earning_usage, USERS * ROUNDS, inv, traced_api),
         not_earning=per_unit(control_usage, USERS * ROUNDS, inv, traced_api),
+        team_quest=per_unit(team_usage, USERS * ROUNDS, inv, traced_api),
+        not_team_quest=per_unit(team_control_usage, USERS * ROUNDS, inv, traced_api),
     )
 
 
@@ -255,6 +264,36 @@ def wallet_traffic(rig: Rig, users: list[str]) -> tuple[Usage, Usage, Usage]:
     if kinds[:ROUNDS] != ["event"] * ROUNDS or "event" in kinds[ROUNDS:]:
         raise RuntimeError(f"the earning phase paid {kinds[: ROUNDS + 2]}, not {ROUNDS} reads")
     return redeems, control, earning
+
+
+def team_quest_traffic(rig: Rig, users: list[str], at: datetime) -> tuple[Usage, Usage]:
+    """Team quests (issue #30): ``ROUNDS`` activities per user, then (every user joined to one
+    team and a team quest counting post reads made live, unmetered) the same again: each
+    activity then raises its user's contribution (the consumer's ``after_apply``). The target
+    is out of reach, so nobody is paid (a payment is a profile write per payee, once)."""
+    with rig.metering() as control:
+        realistic_traffic(rig, users, prefix="x")
+    rig.api("PUT", "/v1/admin/teams/cost", "ops", {"name": "Cost", "max_members": 100}, admin=True)
+    for user in users:
+        rig.api("POST", "/v1/teams/cost/join", user)
+    quest = {
+        "name": "Cost model",
+        "description": "A team quest no team finishes.",
+        "starts_at": (at - timedelta(days=1)).isoformat(),
+        "ends_at": (at + timedelta(days=6)).isoformat(),
+        "criteria": {"type": "posts_read", "count": 100_000},
+        "reward_xp": 10,
+        "mode": "team",
+    }
+    rig.api("PUT", "/v1/admin/quests/cost-team", "ops", quest, admin=True)
+    rig.drain()
+    with rig.metering() as team:
+        realistic_traffic(rig, users, prefix="y")
+    page = json.loads(rig.api("GET", "/v1/teams/cost/quests", users[0]).body)
+    progress = page["quests"][0]["progress"]
+    if progress != len(users) * ROUNDS:
+        raise RuntimeError(f"the team quest counted {progress}, not {len(users) * ROUNDS} reads")
+    return control, team
 
 
 WEBHOOK_EVENTS = 20
@@ -447,6 +486,8 @@ def render(
             ("1 M redeems (stocked item, per-user limit)", m.redeem, 1e6),
             ("1 M activities each earning 1 gem (`event` rule)", m.earning, 1e6),
         ]
+    if m.team_quest is not None:
+        scenarios += [("1 M activities each counting for a team quest", m.team_quest, 1e6)]
     parts = list(variable_dollars(m.activity, 1, inv))
     out.append("| traffic | " + " | ".join(parts) + " | **total** |")
     out.append("|---" * (len(parts) + 2) + "|")
@@ -504,6 +545,7 @@ def render(
     out += _lake()
     out += _webhook_deliveries(m.webhook, inventory(template))
     out += _wallet(m)
+    out += _team_quests(m)
     out += [
         "",
         f"Custom metrics: {m.idle_metrics:g} (hour-weighted) emitted by the schedules at rest, "
@@ -631,6 +673,26 @@ def _wallet(m: Measured) -> list[str]:
         f"without the rule (+{_figure(added)} write, {read:+.2f} read units: the ledger entry "
         "makes the commit a transaction); a credit by a badge, quest or level rides a commit "
         "that is a transaction anyway and adds its ledger entry's 2 units.",
+    ]
+
+
+def _team_quests(m: Measured) -> list[str]:
+    """What counting for a team quest adds to the same activities of the same users."""
+    if m.team_quest is None or m.not_team_quest is None:
+        return []
+    added = m.team_quest.ddb_write_units - m.not_team_quest.ddb_write_units
+    read = m.team_quest.ddb_read_units - m.not_team_quest.ddb_read_units
+    return [
+        "",
+        "Team quests (issue #30, [teams.md](teams.md#team-quests)): an activity of a team member "
+        "that counts for a live team quest bills "
+        f"{_figure(m.team_quest.ddb_write_units)} write and "
+        f"{_figure(m.team_quest.ddb_read_units)} read units against "
+        f"{_figure(m.not_team_quest.ddb_write_units)} and "
+        f"{_figure(m.not_team_quest.ddb_read_units)} for the same users' activities without it "
+        f"(+{_figure(added)} write, {read:+.2f} read units: the contribution's transaction, its "
+        "reads and the team's 16 sums, per team the user is in); a completion adds one profile "
+        "write per payee, once.",
     ]
 
 

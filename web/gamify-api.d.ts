@@ -564,8 +564,10 @@ export interface ListedQuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
-  /** `pair`: a friend quest, done with a mutual friend. */
-  mode?: "solo" | "pair";
+  /** `pair`: a friend quest, done with a mutual friend; `team`: done with your team (`GET /v1/teams/{team_id}/quests`). */
+  mode?: "solo" | "pair" | "team";
+  /** Team quests: who a completion pays (those who counted, or all members). */
+  pay?: "contributors" | "members";
   /** `ended` only on your own list, for a quest you completed. */
   status: "active" | "upcoming" | "ended";
 }
@@ -788,8 +790,10 @@ export interface QuestIn {
   reward_xp: number;
   /** A badge awarded with it. */
   reward_badge?: string | null;
-  /** `pair`: a friend quest: two mutual friends pair up (`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, and completion pays both once (docs/friends.md#friend-quests). */
-  mode?: "solo" | "pair";
+  /** `pair`: a friend quest: two mutual friends pair up (`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, and completion pays both once (docs/friends.md#friend-quests). `team`: each team's members' counts add up to the target (`GET /v1/teams/{team_id}/quests`), and completion pays per `pay`, each user once (docs/teams.md#team-quests). */
+  mode?: "solo" | "pair" | "team";
+  /** Team quests only (default `contributors`): who a team's completion pays, the members who counted (also those who left since), or besides them every member. */
+  pay?: "contributors" | "members" | null;
 }
 
 export interface QuestOut {
@@ -801,8 +805,10 @@ export interface QuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
-  /** `pair`: a friend quest, done with a mutual friend. */
-  mode?: "solo" | "pair";
+  /** `pair`: a friend quest, done with a mutual friend; `team`: done with your team (`GET /v1/teams/{team_id}/quests`). */
+  mode?: "solo" | "pair" | "team";
+  /** Team quests: who a completion pays (those who counted, or all members). */
+  pay?: "contributors" | "members";
 }
 
 /** Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer. */
@@ -1064,6 +1070,36 @@ export interface TeamOut {
   members: number;
 }
 
+/** One team quest as a member of the team sees it. */
+export interface TeamQuestOut {
+  quest_id: string;
+  name: string;
+  description: string;
+  starts_at: string;
+  ends_at: string;
+  /** `upcoming`, `active` or `ended`. */
+  status: string;
+  /** `contributors`, or `members` (every member is paid). */
+  pay: string;
+  reward_xp: number;
+  /** The team's count: the sum of its contributions. */
+  progress: number;
+  target: number;
+  /** Members (and past members) who counted. */
+  contributors: number;
+  /** The team reached the target (never undone). */
+  completed: boolean;
+  /** Your own count in the window. */
+  your_count: number;
+  /** You were paid this quest's reward (once). */
+  you_were_paid: boolean;
+}
+
+export interface TeamQuestsOut {
+  team_id: string;
+  quests: Array<TeamQuestOut>;
+}
+
 export interface TierOut {
   /** 0 is the first (lowest) tier. */
   index: number;
@@ -1109,8 +1145,10 @@ export interface UserQuestOut {
   criteria: PostsRead | SeriesComplete | EventCount | XpTotal;
   reward_xp: number;
   reward_badge: string | null;
-  /** `pair`: a friend quest, done with a mutual friend. */
-  mode?: "solo" | "pair";
+  /** `pair`: a friend quest, done with a mutual friend; `team`: done with your team (`GET /v1/teams/{team_id}/quests`). */
+  mode?: "solo" | "pair" | "team";
+  /** Team quests: who a completion pays (those who counted, or all members). */
+  pay?: "contributors" | "members";
   /** `ended` only on your own list, for a quest you completed. */
   status: "active" | "upcoming" | "ended";
   progress: ProgressOut;
@@ -1261,6 +1299,7 @@ export interface Responses {
   "POST /v1/teams/{team_id}/join": MembershipOut;
   "GET /v1/teams/{team_id}/leaderboard": TeamMembersBoardOut;
   "DELETE /v1/teams/{team_id}/members/me": MembershipOut;
+  "GET /v1/teams/{team_id}/quests": TeamQuestsOut;
   "GET /v1/users/{user_id}": ProfileOut;
   "GET /v1/users/{user_id}/badges": UserBadgesOut;
   "GET /v1/users/{user_id}/badges/{badge_id}/credential": null;

@@ -42,11 +42,20 @@ CONSUMER_TABLE_ACCESS = TableAccess(
     # league cohort's member item on a user-week's first XP). The league seat counter is an
     # UpdateItem ADD, whose result names the cohort the transaction joins.
     reads=("GetItem", "BatchGetItem", "Query"),
+    # Team quests (docs/teams.md#team-quests): a team's members (GSI1) for `pay: members`.
+    index_queries=("GSI1",),
     writes=("UpdateItem", "PutItem"),
     transactional_writes=("PutItem",),
-    write_keys=(keys.SEATS_PREFIX, keys.user_pk("")),
+    # TQUEST#: a team quest's state (reached, settled) and paid hints, single UpdateItems.
+    write_keys=(keys.SEATS_PREFIX, keys.user_pk(""), keys.TEAM_QUEST_PREFIX),
     # FLAGS: a velocity flag's list item, put in the profile's transaction (docs/analytics.md).
     transactional_keys=(keys.user_pk(""), keys.COHORT_PREFIX, keys.FLAGS_PK),
+    # A team quest contribution: its item and its shard's sum (UpdateItem) with a condition
+    # check of the membership, in one transaction.
+    narrower_transactional=(
+        (("UpdateItem",), (keys.TEAM_QUEST_PREFIX,)),
+        (("ConditionCheckItem",), (keys.MEMBERSHIP_PREFIX,)),
+    ),
 )
 
 

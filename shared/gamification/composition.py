@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from gamification.services.reconciliation import LeaderboardReconciler
     from gamification.services.reminders import ReminderFanOut, StreakReminders
     from gamification.services.team_projection import TeamProjector
+    from gamification.services.team_quests import TeamQuests
     from gamification.services.team_reconciliation import TeamBoardReconciler
     from gamification.services.teams import TeamQueries, TeamService
     from gamification.services.wallet import WalletService
@@ -204,13 +205,16 @@ def rules() -> GameRulesCache:
 def queue_consumer() -> QueueConsumer:
     from gamification.adapters.dead_letters import DeadLetterQueue
     from gamification.services.applier import ActivityApplier
-    from gamification.services.consumer import QueueConsumer
+    from gamification.services.consumer import AfterApplies, QueueConsumer
 
     applier = ActivityApplier(
         user_repository(fast_path=True), rules(), utc_now, seats=league_repository()
     )
     return QueueConsumer(
-        applier, DeadLetterQueue(sqs(), settings().dlq_url), rules(), after_apply=pair_quests()
+        applier,
+        DeadLetterQueue(sqs(), settings().dlq_url),
+        rules(),
+        after_apply=AfterApplies(pair_quests(), team_quests()),
     )
 
 
@@ -224,6 +228,21 @@ def pair_quests() -> PairQuests:
         PairQuestLinks(dynamodb(), settings().table_name),
         user_repository(),
         rules(),
+        utc_now,
+    )
+
+
+@lru_cache(maxsize=1)
+def team_quests() -> TeamQuests:
+    from gamification.adapters.team_quest_progress import TeamQuestTable
+    from gamification.services.team_quests import TeamQuests
+
+    cache = rules()
+    return TeamQuests(
+        lambda: cache().quests,
+        TeamQuestTable(dynamodb(), settings().table_name),
+        team_repository(),
+        user_repository(),
         utc_now,
     )
 

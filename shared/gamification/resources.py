@@ -236,6 +236,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/me/teams", "query"),
     Route("GET", "/v1/teams/leaderboard", "query"),
     Route("GET", "/v1/teams/{team_id}/leaderboard", "query"),
+    Route("GET", "/v1/teams/{team_id}/quests", "query"),
     Route("POST", "/v1/teams/{team_id}/join", "account"),
     Route("DELETE", "/v1/teams/{team_id}/members/me", "account"),
     Route("GET", "/v1/me/wallet", "query"),

@@ -1,76 +1,65 @@
-"""Team quests' ports in memory (``services.team_quests``): each method one atomic step, as a
-Lua script per team or a conditional write of one profile would be."""
+"""Team quests' store in memory (``services.team_quests.TeamQuestStore``; real:
+``adapters.team_quest_progress.TeamQuestTable``; tests/adapters/contracts/test_team_quests.py
+holds them equal): each method one atomic step, as one transaction or conditional write is."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 
-from gamification.domain import notifications
-from gamification.domain.notifications import Notification
-from gamification.domain.quests import QuestDefinition, QuestProgress
-from gamification.domain.team_quests import TeamQuestTally, pay_member
+from gamification.domain.quests import QuestDefinition
+from gamification.domain.team_quests import TeamContribution, TeamQuestStanding, raise_to
 
 
 class FakeTeamQuestStore:
-    def __init__(self) -> None:
-        self.tallies: dict[tuple[str, str], TeamQuestTally] = {}
-        self.hints: dict[tuple[str, str], set[str]] = {}
+    def __init__(self, is_member: Callable[[str, str], bool]) -> None:
+        self._is_member = is_member
+        """(team, user) → whether the membership item exists (checked in each raise)."""
+        self.held: dict[tuple[str, str], dict[str, TeamContribution]] = {}
+        self.states: dict[tuple[str, str], TeamQuestStanding] = {}
+        self.raises = 0
 
-    def _of(self, team_id: str, quest_id: str) -> TeamQuestTally:
-        return self.tallies.setdefault((team_id, quest_id), TeamQuestTally())
+    def contribution(self, team_id: str, quest_id: str, user_id: str) -> TeamContribution | None:
+        return self.held.get((team_id, quest_id), {}).get(user_id)
 
-    def _copy(self, tally: TeamQuestTally) -> TeamQuestTally:
-        return TeamQuestTally(set(tally.members), dict(tally.counts), tally.reached_at)
-
-    def admit(self, team_id: str, quest: QuestDefinition, user_id: str) -> TeamQuestTally:
-        tally = self._of(team_id, quest.id)
-        tally.admit(user_id)
-        return self._copy(tally)
-
-    def contribute(
-        self, team_id: str, quest: QuestDefinition, user_id: str, count: int, now: datetime
-    ) -> TeamQuestTally:
-        tally = self._of(team_id, quest.id)
-        tally.contribute(user_id, count)
-        tally.settle(quest, now)
-        return self._copy(tally)
-
-    def leave(self, team_id: str, quest: QuestDefinition, user_id: str) -> TeamQuestTally:
-        tally = self._of(team_id, quest.id)
-        tally.leave(user_id)
-        return self._copy(tally)
-
-    def tally(self, team_id: str, quest: QuestDefinition) -> TeamQuestTally:
-        return self._copy(self._of(team_id, quest.id))
-
-    def paid(self, team_id: str, quest_id: str) -> set[str]:
-        return set(self.hints.get((team_id, quest_id), set()))
-
-    def mark_paid(self, team_id: str, quest_id: str, user_id: str) -> None:
-        self.hints.setdefault((team_id, quest_id), set()).add(user_id)
-
-
-class FakeTeamQuestPayer:
-    """Profiles' quest entries, XP and notifications, changed together per payment."""
-
-    def __init__(self) -> None:
-        self.quests: dict[str, dict[str, QuestProgress]] = {}
-        self.xp: dict[str, int] = {}
-        self.notifications: dict[str, list[Notification]] = {}
-        self.payments: list[tuple[str, str, str]] = []
-        """(user, quest, team) of every payment that credited."""
-
-    def pay(self, user_id: str, quest: QuestDefinition, team_id: str, now: datetime) -> bool:
-        entries = self.quests.setdefault(user_id, {})
-        entry, xp = pay_member(entries.get(quest.id), quest, now)
-        if entry == entries.get(quest.id):
+    def contribute(self, team_id: str, quest: QuestDefinition, user_id: str, count: int) -> bool:
+        held = self.contribution(team_id, quest.id, user_id)
+        if (
+            not self._is_member(team_id, user_id)
+            or raise_to(held.count if held else None, count) == 0
+        ):
             return False
-        entries[quest.id] = entry
-        self.xp[user_id] = self.xp.get(user_id, 0) + xp
-        self.notifications.setdefault(user_id, []).append(
-            notifications.quest_completed(
-                user_id=user_id, quest_id=quest.id, name=quest.name, xp=xp, now=now, push=False
-            )
+        self.held.setdefault((team_id, quest.id), {})[user_id] = TeamContribution(
+            user_id, count, held.paid if held else False
         )
-        self.payments.append((user_id, quest.id, team_id))
+        self.raises += 1
         return True
+
+    def standing(self, team_id: str, quest_id: str) -> TeamQuestStanding:
+        held = self.held.get((team_id, quest_id), {})
+        state = self.states.get((team_id, quest_id), TeamQuestStanding())
+        return replace(state, progress=sum(c.count for c in held.values()), contributors=len(held))
+
+    def standings(self, team_id: str, quest_ids: Sequence[str]) -> dict[str, TeamQuestStanding]:
+        return {q: self.standing(team_id, q) for q in quest_ids}
+
+    def reach(self, team_id: str, quest: QuestDefinition, now: datetime) -> datetime:
+        state = self.states.get((team_id, quest.id), TeamQuestStanding())
+        if state.reached_at is None:
+            state = replace(state, reached_at=now)
+            self.states[(team_id, quest.id)] = state
+        assert state.reached_at is not None
+        return state.reached_at
+
+    def mark_settled(self, team_id: str, quest: QuestDefinition) -> None:
+        state = self.states.get((team_id, quest.id), TeamQuestStanding())
+        self.states[(team_id, quest.id)] = replace(state, settled=True)
+
+    def mark_paid(self, team_id: str, quest: QuestDefinition, user_id: str) -> None:
+        held = self.held.get((team_id, quest.id), {})
+        if user_id in held:
+            held[user_id] = replace(held[user_id], paid=True)
+
+    def contributions(self, team_id: str, quest_id: str) -> Iterator[TeamContribution]:
+        yield from sorted(self.held.get((team_id, quest_id), {}).values(), key=lambda c: c.user_id)

@@ -289,6 +289,20 @@ class FakeTeamStore:
     def memberships(self, user_id: str) -> list[Membership]:
         return sorted(self.joined.get(user_id, {}).values(), key=lambda m: m.team_id)
 
+    # -- the roster of team quests (services.team_quests.TeamRoster) --
+
+    def memberships_of(self, user_id: str) -> list[str]:
+        return [m.team_id for m in self.memberships(user_id)]
+
+    def is_member(self, team_id: str, user_id: str) -> bool:
+        return team_id in self.joined.get(user_id, {})
+
+    def exists(self, team_id: str) -> bool:
+        return team_id in self.teams
+
+    def members(self, team_id: str) -> list[str]:
+        return sorted(u for u, teams in self.joined.items() if team_id in teams)
+
 
 class FakeTeamTruth:
     """``services.team_reconciliation.TeamTruth`` over a ``FakeTeamStore`` and profiles (real:

@@ -146,10 +146,19 @@ EXPECTED: dict[str, set[Grant]] = {
     # FLAGS: a velocity flag's list item, only inside the user's transaction (issue #33).
     | _grants("dynamodb:PutItem" + TXN + " on COHORT#*,FLAGS,USER#*", "Table")
     # The pending-marker path (profile, then markers) and the league seat counter, outside
-    # transactions (docs/pipeline.md).
+    # transactions (docs/pipeline.md); a team quest's state and paid hints (TQUEST#).
     | _grants(
-        ["dynamodb:UpdateItem on SEATS#*,USER#*", "dynamodb:PutItem on SEATS#*,USER#*"], "Table"
+        [
+            "dynamodb:UpdateItem on SEATS#*,TQUEST#*,USER#*",
+            "dynamodb:PutItem on SEATS#*,TQUEST#*,USER#*",
+        ],
+        "Table",
     )
+    # Team quests (issue #30): a contribution and its shard's sum with a check of the
+    # membership, in one transaction; a team's members from GSI1 (`pay: members`).
+    | _grants("dynamodb:UpdateItem" + TXN + " on TQUEST#*", "Table")
+    | _grants("dynamodb:ConditionCheckItem" + TXN + " on MEMBERSHIP#*", "Table")
+    | _grants("dynamodb:Query", "Table/index/GSI1")
     | _grants("sqs:SendMessage", "DLQ")
     # The SQS event source mapping polls with the function's role.
     | _grants(
@@ -372,8 +381,10 @@ def test_the_consumer_writes_outside_transactions_only_users_and_seats(
         ("dynamodb:Query", "Table"),
         ("dynamodb:PutItem" + TXN + " on COHORT#*,FLAGS,USER#*", "Table"),
         # The league seat counter (ADD) and the pending-marker path (profile, then markers).
-        ("dynamodb:UpdateItem on SEATS#*,USER#*", "Table"),
-        ("dynamodb:PutItem on SEATS#*,USER#*", "Table"),
+        ("dynamodb:UpdateItem on SEATS#*,TQUEST#*,USER#*", "Table"),
+        ("dynamodb:PutItem on SEATS#*,TQUEST#*,USER#*", "Table"),
+        ("dynamodb:UpdateItem" + TXN + " on TQUEST#*", "Table"),
+        ("dynamodb:ConditionCheckItem" + TXN + " on MEMBERSHIP#*", "Table"),
     }
 
 

@@ -1,8 +1,10 @@
 """Team quests pay exactly once (issue #30): after any interleaving of counts earned, joins,
-leaves, and profile images delivered any number of times in any order (membership records in
-each item's order, replayed after a failed batch), no user is paid or notified twice for a
-quest, whichever of their teams completes it, and once everything was delivered every payee of
-every team whose members' counts reach the target (contributors, or all members) is paid."""
+leaves and settlements (each commit's ``after_apply`` delivered any number of times, late, with
+an older image, in any order), nobody is paid or notified twice for a quest, whichever of their
+teams completes it; each team's progress is the sum of its contributions, each contribution at
+most the member's count; and once every user's newest commit was settled, every current
+member's contribution is their count, and every payee of a team that reached the target
+(contributors, plus all members for ``pay: "members"``) is paid."""
 
 from __future__ import annotations
 
@@ -11,11 +13,14 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gamification.domain.quests import QuestDefinition, parse_quest
-from gamification.domain.team_quests import payees
-from gamification.domain.teams import MembershipChange
-from gamification.services.team_quests import TeamQuestService
-from tests.fakes.team_quests import FakeTeamQuestPayer, FakeTeamQuestStore
+from gamification.adapters.user_repository import StoredUser
+from gamification.domain.profile_records import UserChange
+from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
+from gamification.domain.teams import Team
+from gamification.services.team_quests import TeamQuests
+from tests.fakes.profiles import FakeProfiles
+from tests.fakes.team_quests import FakeTeamQuestStore
+from tests.fakes.teams import FakeTeamStore
 
 START = datetime(2026, 11, 30, 8, tzinfo=UTC)
 USERS = tuple(f"u{i}" for i in range(6))
@@ -38,81 +43,79 @@ def quest(target: int, pay: str) -> QuestDefinition:
     )
 
 
-@settings(max_examples=400, deadline=None)
+def earn(profiles: FakeProfiles, user: str, n: int, now: datetime) -> StoredUser:
+    held = profiles.load(user)
+    entry = held.state.quests.get("climb") or QuestProgress()
+    quests = {**held.state.quests, "climb": entry.model_copy(update={"count": entry.count + n})}
+    return profiles.save(
+        UserChange(before=held, state=held.state.model_copy(update={"quests": quests}), now=now)
+    )
+
+
+@settings(max_examples=150, deadline=None)
 @given(st.data(), st.integers(1, 12), st.sampled_from(["contributors", "members"]))
 def test_team_quests_pay_each_payee_exactly_once(
     data: st.DataObject, target: int, pay: str
 ) -> None:
     definition = quest(target, pay)
-    counts: dict[str, int] = {}
-    images: list[tuple[str, int]] = []
-    members: set[tuple[str, str]] = set()
-    log: dict[tuple[str, str], list[MembershipChange]] = {}
-    cursor: dict[tuple[str, str], int] = {}
-    mirror: dict[str, set[str]] = {}  # the projection's teams of each user (from delivered records)
+    teams, profiles = FakeTeamStore(), FakeProfiles()
+    for team in TEAMS:
+        teams.put(Team(team, team.title(), max_members=10))
+    store = FakeTeamQuestStore(teams.is_member)
     now = [START]
-    store, payer = FakeTeamQuestStore(), FakeTeamQuestPayer()
-    service = TeamQuestService(
-        lambda: [definition],
-        store,
-        payer,
-        teams_of=lambda user: set(mirror.get(user, set())),
-        counts_of=lambda user: {"climb": counts[user]} if user in counts else {},
-        clock=lambda: now[0],
+    service = TeamQuests(
+        lambda: QuestCatalog(quests=(definition,)), store, teams, profiles, lambda: now[0]
     )
+    images: list[StoredUser] = []
+    walked: dict[str, list[str]] = {}  # each team's members when its payees were first walked
 
-    def deliver_membership(key: tuple[str, str]) -> None:
-        change = log[key][cursor[key]]
-        (
-            mirror.setdefault(change.user_id, set()).add
-            if change.joined
-            else mirror.setdefault(change.user_id, set()).discard
-        )(change.team_id)
-        service.on_membership(change)
-        cursor[key] += 1
+    def settle(image: StoredUser) -> None:
+        service.after_apply(image)
+        for team in TEAMS:
+            if team not in walked and store.standing(team, "climb").settled:
+                walked[team] = teams.members(team)
 
     for _ in range(data.draw(st.integers(0, 60))):
         now[0] += timedelta(minutes=1)
-        action = data.draw(st.sampled_from(["earn", "toggle", "image", "membership", "replay"]))
+        action = data.draw(st.sampled_from(["earn", "toggle", "settle", "settle"]))
+        user = data.draw(st.sampled_from(USERS))
         if action == "earn":
-            user = data.draw(st.sampled_from(USERS))
-            counts[user] = counts.get(user, 0) + data.draw(st.integers(1, 4))
-            images.append((user, counts[user]))
+            images.append(earn(profiles, user, data.draw(st.integers(1, 4)), now[0]))
         elif action == "toggle":
-            key = (data.draw(st.sampled_from(TEAMS)), data.draw(st.sampled_from(USERS)))
-            joined = key not in members
-            (members.add if joined else members.discard)(key)
-            log.setdefault(key, []).append(MembershipChange(key[1], key[0], joined, now[0]))
-            cursor.setdefault(key, 0)
-        elif action == "image" and images:
-            user, count = data.draw(st.sampled_from(images))  # any image, again, late
-            service.on_profiles([(user, {"climb": count})])
-        elif action == "membership":
-            pending = sorted(k for k in log if cursor[k] < len(log[k]))
-            if pending:
-                deliver_membership(data.draw(st.sampled_from(pending)))
-        elif action == "replay":
-            done = sorted(k for k in log if cursor[k] > 0)
-            if done:  # a failed batch replayed from an earlier record of this item
-                key = data.draw(st.sampled_from(done))
-                cursor[key] = data.draw(st.integers(0, cursor[key] - 1))
-    for key in sorted(log):  # everything delivered at least once, in each item's order
-        while cursor[key] < len(log[key]):
-            deliver_membership(key)
-    for user, count in data.draw(st.permutations(images)):
-        service.on_profiles([(user, {"climb": count})])
+            team = data.draw(st.sampled_from(TEAMS))
+            if teams.is_member(team, user):
+                teams.leave(team, user)
+            else:
+                teams.join(team, user, now[0], limit=10, by_admin=False)
+        elif action == "settle" and images:
+            settle(data.draw(st.sampled_from(images)))  # any commit, again, late
+    for image in data.draw(st.permutations(images)):
+        settle(image)
+    for user in USERS:  # every user's newest commit settled last
+        settle(profiles.load(user))
 
-    paid_users = [user for user, _, _ in payer.payments]
-    assert len(paid_users) == len(set(paid_users))  # nobody paid twice, whatever the team
-    for user in paid_users:
-        assert payer.xp[user] == 50
-        assert len(payer.notifications[user]) == 1
+    paid = [
+        u for u in USERS if (e := profiles.load(u).state.quests.get("climb")) and e.completed_at
+    ]
+    outbox = [(u, [e.type for e in events]) for u, _, events in profiles.outbox]
+    assert sorted(u for u, _ in outbox) == paid  # one payment (one commit) per paid user
+    for user, types in outbox:
+        assert types == ["xp.awarded", "quest.completed"]
+        assert profiles.load(user).state.xp == 50
+    counts = {
+        u: (e.count if (e := profiles.load(u).state.quests.get("climb")) else 0) for u in USERS
+    }
     for team in TEAMS:
-        tally = store.tally(team, definition)
-        team_members = {u for t, u in members if t == team}
-        assert tally.members == team_members
-        assert tally.counts == {u: counts[u] for u in team_members if u in counts}
-        if tally.progress >= target:
-            assert payees(tally, definition.pay) <= set(paid_users), team
-        progress = service.progress(team, definition)
-        assert (progress.progress, progress.target) == (tally.progress, target)
+        held = {c.user_id: c.count for c in store.contributions(team, "climb")}
+        standing = store.standing(team, "climb")
+        assert standing.progress == sum(held.values())
+        assert all(0 < held[u] <= counts[u] for u in held)
+        members = teams.members(team)
+        assert all(held.get(u, 0) == counts[u] for u in members)  # members' newest counts
+        if standing.progress >= target:
+            assert standing.reached_at is not None
+            assert set(held) <= set(paid), team
+            if pay == "members":  # the members when it paid; later ones once they count
+                assert set(walked[team]) <= set(paid), team
+        else:
+            assert standing.reached_at is None

@@ -1,14 +1,22 @@
 """Team quests by example (``services.team_quests`` on the fakes): a shared target, progress
-every member sees, completion paying the contributors (or all members) and notifying each once."""
+every member sees, completion paying the contributors (or all members) and notifying each once,
+a leaver's contribution kept."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from gamification.domain.quests import QuestDefinition, parse_quest
-from gamification.domain.teams import MembershipChange
-from gamification.services.team_quests import TeamQuestService
-from tests.fakes.team_quests import FakeTeamQuestPayer, FakeTeamQuestStore
+import pytest
+
+from gamification.adapters.user_repository import StoredUser
+from gamification.domain.notifications import NotificationKind
+from gamification.domain.profile_records import UserChange
+from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
+from gamification.domain.teams import Team, TeamError, TeamNotFoundError
+from gamification.services.team_quests import TeamQuests
+from tests.fakes.profiles import FakeProfiles
+from tests.fakes.team_quests import FakeTeamQuestStore
+from tests.fakes.teams import FakeTeamStore
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
@@ -29,59 +37,109 @@ def quest(pay: str = "contributors", mode: str = "team") -> QuestDefinition:
     )
 
 
-def world(
-    definition: QuestDefinition,
-) -> tuple[TeamQuestService, FakeTeamQuestStore, FakeTeamQuestPayer, dict[str, int]]:
-    counts: dict[str, int] = {}
-    teams = {"ann": {"trio"}, "bob": {"trio"}, "cy": {"trio"}, "dee": {"solo"}}
-    store, payer = FakeTeamQuestStore(), FakeTeamQuestPayer()
-    service = TeamQuestService(
-        lambda: [definition],
-        store,
-        payer,
-        teams_of=lambda u: set(teams.get(u, set())),
-        counts_of=lambda u: {definition.id: counts[u]} if u in counts else {},
-        clock=lambda: NOW,
-    )
-    for user, user_teams in teams.items():
-        for team in user_teams:
-            service.on_membership(MembershipChange(user, team, True, NOW))
-    return service, store, payer, counts
+class World:
+    def __init__(self, definition: QuestDefinition) -> None:
+        self.teams, self.profiles = FakeTeamStore(), FakeProfiles()
+        self.store = FakeTeamQuestStore(self.teams.is_member)
+        self.service = TeamQuests(
+            lambda: QuestCatalog(quests=(definition,)),
+            self.store,
+            self.teams,
+            self.profiles,
+            lambda: NOW,
+        )
+        self.quest_id = definition.id
+        for team in ("trio", "solo"):
+            self.teams.put(Team(team, team.title(), max_members=10))
+        for user, team in (("ann", "trio"), ("bob", "trio"), ("cy", "trio"), ("dee", "solo")):
+            self.teams.join(team, user, NOW, limit=10, by_admin=False)
+
+    def count(self, user: str, count: int) -> StoredUser:
+        """A commit that brought ``user``'s count to ``count``, then its settlement."""
+        held = self.profiles.load(user)
+        entry = held.state.quests.get(self.quest_id) or QuestProgress()
+        quests = {**held.state.quests, self.quest_id: entry.model_copy(update={"count": count})}
+        return self.profiles.save(
+            UserChange(before=held, state=held.state.model_copy(update={"quests": quests}), now=NOW)
+        )
+
+    def paid(self) -> dict[str, int]:
+        return {u: s.state.xp for u, s in self.profiles.stored.items() if s.state.xp}
 
 
 def test_contributors_are_paid_once_when_the_team_reaches_the_target() -> None:
-    definition = quest()
-    service, _, payer, counts = world(definition)
-    counts.update(ann=6, dee=9)
-    assert service.on_profiles([("ann", {"read-10": 6}), ("dee", {"read-10": 9})]) == 0
-    seen = service.progress("trio", definition)
-    assert (seen.progress, seen.target, seen.members_counted, seen.completed) == (6, 10, 1, False)
+    world = World(quest())
+    assert world.service.after_apply(world.count("ann", 6)) == 0
+    assert world.service.after_apply(world.count("dee", 9)) == 0  # another team
+    seen = world.service.progress("trio", "ann").quests[0]
+    assert (seen.progress, seen.target, seen.contributors, seen.completed) == (6, 10, 1, False)
 
-    assert service.on_profiles([("bob", {"read-10": 4})]) == 2  # trio: 10 = the target
-    assert sorted(u for u, _, _ in payer.payments) == ["ann", "bob"]  # cy did not contribute
-    assert service.on_profiles([("bob", {"read-10": 4}), ("ann", {"read-10": 3})]) == 0  # again
-    assert service.on_profiles([("cy", {"read-10": 1})]) == 1  # a late contributor
-    assert {u: len(n) for u, n in payer.notifications.items()} == {"ann": 1, "bob": 1, "cy": 1}
-    assert payer.xp == {"ann": 40, "bob": 40, "cy": 40}
-    assert service.progress("solo", definition).completed is False  # dee: 9 of 10
-    assert service.progress("trio", definition).completed is True
+    image = world.count("bob", 4)
+    assert world.service.after_apply(image) == 2  # trio: 10 = the target
+    assert world.service.after_apply(image) == 0  # redelivered
+    assert world.paid() == {"ann": 40, "bob": 40}  # cy did not count
+    events = [e.type for _, _, drafts in world.profiles.outbox for e in drafts]
+    assert events == ["xp.awarded", "quest.completed"] * 2
+    seen = world.service.progress("trio", "cy").quests[0]
+    assert (seen.progress, seen.contributors, seen.completed, seen.you_were_paid) == (
+        10,
+        2,
+        True,
+        False,
+    )
 
-
-def test_all_members_are_paid_when_the_quest_says_so_and_leavers_take_their_count() -> None:
-    definition = quest(pay="members")
-    service, _, payer, counts = world(definition)
-    counts["ann"] = 6
-    service.on_profiles([("ann", {"read-10": 6})])
-    service.on_membership(MembershipChange("ann", "trio", False, NOW))
-    assert service.progress("trio", definition).progress == 0
-    service.on_membership(MembershipChange("ann", "trio", True, NOW))  # rejoins: read from truth
-    assert service.progress("trio", definition).progress == 6
-    assert service.on_profiles([("bob", {"read-10": 4})]) == 3
-    assert sorted(u for u, _, _ in payer.payments) == ["ann", "bob", "cy"]
+    assert world.service.after_apply(world.count("cy", 1)) == 1  # a late contributor
+    assert world.service.after_apply(world.count("cy", 2)) == 0
+    assert world.paid() == {"ann": 40, "bob": 40, "cy": 40}
 
 
-def test_a_solo_quest_is_not_a_team_quest() -> None:
-    definition = quest(mode="solo")
-    service, _, payer, _ = world(definition)
-    assert service.on_profiles([("ann", {"read-10": 10})]) == 0
-    assert payer.payments == []
+def test_pay_members_pays_every_member_also_the_idle_ones() -> None:
+    world = World(quest("members"))
+    world.service.after_apply(world.count("ann", 10))
+    assert world.paid() == {"ann": 40, "bob": 40, "cy": 40}
+    assert "dee" not in world.paid()
+
+
+def test_a_leaver_keeps_their_contribution_and_stops_counting() -> None:
+    world = World(quest())
+    world.service.after_apply(world.count("ann", 4))
+    world.teams.leave("trio", "ann")
+    world.service.after_apply(world.count("ann", 7))  # after leaving: not counted
+    assert world.service.progress("trio", "bob").quests[0].progress == 4
+    world.service.after_apply(world.count("bob", 6))  # 4 + 6: reached
+    assert world.paid() == {"ann": 40, "bob": 40}  # the leaver contributed: paid
+    world.teams.join("trio", "ann", NOW, limit=10, by_admin=False)
+    world.service.after_apply(world.count("ann", 8))  # rejoined: raised from 4 to 8, once
+    assert world.service.progress("trio", "bob").quests[0].progress == 14
+    assert world.paid() == {"ann": 40, "bob": 40}
+
+
+def test_a_user_in_two_teams_is_paid_once() -> None:
+    world = World(quest())
+    world.teams.join("solo", "ann", NOW, limit=10, by_admin=False)
+    assert world.service.after_apply(world.count("ann", 10)) == 1  # both teams reach it
+    assert world.paid() == {"ann": 40}
+    assert world.profiles.load("ann").state.quests["read-10"].completed_at == NOW
+
+
+def test_solo_and_pair_quests_are_left_alone() -> None:
+    world = World(quest(mode="solo"))
+    assert world.service.after_apply(world.count("ann", 10)) == 0
+    assert world.store.raises == 0
+
+
+def test_only_members_see_a_teams_quests() -> None:
+    world = World(quest())
+    with pytest.raises(TeamError) as refused:
+        world.service.progress("trio", "dee")
+    assert refused.value.code == "not_a_member"
+    with pytest.raises(TeamNotFoundError):
+        world.service.progress("nope", "dee")
+
+
+def test_the_notification_is_the_quest_completion() -> None:
+    world = World(quest())
+    world.service.after_apply(world.count("ann", 10))
+    stored = world.profiles.load("ann")
+    assert stored.state.quests["read-10"].completed_at == NOW
+    _ = NotificationKind.QUEST_COMPLETED  # the same kind as a solo quest's (domain.notifications)

@@ -311,6 +311,31 @@ def membership_pk(user_id: str) -> str:
     return f"{MEMBERSHIP_PREFIX}{user_id}"
 
 
+TEAM_MEMBERS_PREFIX = "TEAMMEMBERS#"
+"""GSI1 key of a team's membership items (``pay: "members"`` lists a team's members)."""
+
+
+def team_members_gsi_pk(team_id: str) -> str:
+    return f"{TEAM_MEMBERS_PREFIX}{team_id}"
+
+
+TEAM_QUEST_PREFIX = "TQUEST#"
+TEAM_QUEST_SHARDS = 16
+"""A team quest's contributions and progress are spread over this many partitions by user, so
+a team of 100,000 members active at once puts ≈ 1/16 of its writes on each (docs/teams.md)."""
+
+
+def team_quest_pk(team_id: str, quest_id: str, shard: int | None = None) -> str:
+    """``TQUEST#<team>#<quest>`` (the state: reached, settled) or ``...#<shard>`` (the
+    contributions of the users of one shard and their sum). Team and quest ids hold no ``#``."""
+    base = f"{TEAM_QUEST_PREFIX}{team_id}#{quest_id}"
+    return base if shard is None else f"{base}#{shard}"
+
+
+def team_quest_shard(user_id: str) -> int:
+    return crc32(user_id.encode()) % TEAM_QUEST_SHARDS
+
+
 # -- the wallet (docs/wallet.md) ------------------------------------------------------------------
 
 WALLET_RULES_SK = "WALLET"

@@ -200,6 +200,9 @@ class TeamRepository:
                             "team_id": team_id,
                             "joined_at": at.isoformat(),
                             "added_by_admin": by_admin or None,
+                            # A team's members, for team quests that pay every member.
+                            "GSI1PK": keys.team_members_gsi_pk(team_id),
+                            "GSI1SK": user_id,
                         }
                     ),
                     "ConditionExpression": "attribute_not_exists(PK)",
@@ -285,6 +288,38 @@ class TeamRepository:
             )
             for item in map(from_item, response.get("Items", []))
         ]
+
+    # -- the roster of team quests (services.team_quests.TeamRoster) ---------------------------
+
+    def memberships_of(self, user_id: str) -> list[str]:
+        return [m.team_id for m in self.memberships(user_id)]
+
+    def is_member(self, team_id: str, user_id: str) -> bool:
+        return "Item" in self._client.get_item(
+            TableName=self._table,
+            Key=to_item({"PK": keys.membership_pk(user_id), "SK": membership_sk(team_id)}),
+            ProjectionExpression="PK",
+        )
+
+    def exists(self, team_id: str) -> bool:
+        return self.get(team_id) is not None
+
+    def members(self, team_id: str) -> list[str]:
+        """The team's members from GSI1 (keys only; eventually consistent: a member who joined
+        a moment ago may be missing, and is paid once they count)."""
+        found: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.team_members_gsi_pk(team_id)}),
+        }
+        while True:
+            page = self._client.query(**kwargs)
+            found += [from_item(i)["GSI1SK"] for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return sorted(found)
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _count(self, pk: str, sk: str, attribute: str) -> Any:
         return {

@@ -324,11 +324,18 @@ class QuestIn(_Request):
         ge=0, le=MAX_AWARD_XP, description="Bonus XP (all-time, not weekly)."
     )
     reward_badge: BadgeId | None = Field(default=None, description="A badge awarded with it.")
-    mode: Literal["solo", "pair"] = Field(
+    mode: Literal["solo", "pair", "team"] = Field(
         default="solo",
         description="`pair`: a friend quest: two mutual friends pair up "
         "(`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, "
-        "and completion pays both once (docs/friends.md#friend-quests).",
+        "and completion pays both once (docs/friends.md#friend-quests). `team`: each team's "
+        "members' counts add up to the target (`GET /v1/teams/{team_id}/quests`), and "
+        "completion pays per `pay`, each user once (docs/teams.md#team-quests).",
+    )
+    pay: Literal["contributors", "members"] | None = Field(
+        default=None,
+        description="Team quests only (default `contributors`): who a team's completion pays, "
+        "the members who counted (also those who left since), or besides them every member.",
     )
 
 

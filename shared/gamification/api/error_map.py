@@ -121,9 +121,12 @@ def _pair_refused(error: PairQuestError) -> ApiError:
 
 
 def _team_refused(error: TeamError) -> ApiError:
-    """A missing team is a 404; every other refusal a 400 naming the field at fault."""
+    """A missing team is a 404, a team's page to a non-member a 403; every other refusal a 400
+    naming the field at fault."""
     if error.code == "team_not_found":
         return ApiError(HTTPStatus.NOT_FOUND, error.code, str(error))
+    if error.code == "not_a_member":
+        return ApiError(HTTPStatus.FORBIDDEN, error.code, str(error))
     field = {"wrong_code": "body.code", "invalid_team": "body.code"}.get(error.code, "path.team_id")
     return ApiError(
         HTTPStatus.BAD_REQUEST, error.code, str(error), [field_error(field, str(error), error.code)]

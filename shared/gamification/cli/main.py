@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gamification.cli import analytics, friends
+from gamification.cli import analytics, friends, teams
 from gamification.cli import simulate as sim
 from gamification.cli.client import ApiClient, ApiError, ApiUnreachableError, sigv4_signer
 from gamification.cli.discovery import discover
@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     _user_commands(command)
     _event_commands(command)
     friends.add_commands(command, _user_token)
+    teams.add_commands(command, _user_token)
     _local_commands(command)
     _simulate_command(command)
     return parser

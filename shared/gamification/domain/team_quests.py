@@ -1,86 +1,108 @@
 """Team quests (``mode: "team"`` in the quest language): a shared target in the quest's window,
 the progress visible to every member, completion paying every member who contributed (``pay:
-"contributors"``, the default) or every member (``"members"``), each notified once.
+"contributors"``, the default) or, besides them, every member (``"members"``), each once.
 
-Exactly once, with no increment anywhere (the team boards' rule, ``domain.teams.TeamTally``):
+Exactly once, with no increment anyone could repeat (docs/teams.md#team-quests):
 
 - **Counting.** Each user's own count for the quest is counted by their transition, like a solo
   quest's (only activities that occurred in the window; a redelivered activity is deduplicated
   by the pipeline), but never completed there (``transition._complete_quests`` skips team
-  quests). The team's progress is the sum of its current members' **absolute** counts, each only
-  ever raised (``TeamQuestTally``): a redelivered or late profile image raises nothing, a leaver
-  takes their count with them, a joiner brings their whole window's count (as a week does).
+  quests). After each commit the consumer raises the user's **absolute** count in each team they
+  are a member of (``TeamContribution``: only ever raised, and only while the membership item
+  exists, checked in the same atomic write). The team's progress is the sum of its
+  contributions, kept beside them and changed by exactly the raise: a redelivered or late
+  commit raises nothing.
+- **Leaving** (a decision): a leaver's contribution **stays** in the team's progress (what they
+  did for the team while in it is done, as a closed week keeps their XP on the team boards);
+  it stops growing, and it counts again from where it was if they rejoin (absolute counts: never
+  twice). A contributor who left is still paid when the team completes (they contributed).
 - **Paying.** A payment is a step on the payee's **own profile** (``pay_member``): it sets the
-  ``completed_at`` of the user's progress entry for the quest and credits ``reward_xp`` and the
-  notification in the same write, and does nothing when ``completed_at`` is already set. So a
-  user is paid and notified at most once per quest, whichever team, however often the team's
-  completion is seen (redelivered, reordered, two projector invocations racing: the profile's
-  version condition lets one write win, the other re-reads and finds it paid).
-- **Who.** Whenever a team's progress is at or past the target (``due``), every payee not yet
-  paid is paid: the members who counted (``count > 0``) or all members. A member who counts
-  after the completion (a late in-window activity, or a joiner) is paid when that count is seen:
-  the outcome depends on the final state, never on the order of deliveries. A payment is never
-  taken back (a member leaving after it keeps it; a target reached by a member who then leaves
-  stays reached: ``reached_at`` is kept).
+  ``completed_at`` of the user's quest entry and credits ``reward_xp`` and the notification in
+  the same version-guarded write, and does nothing when ``completed_at`` is already set. So a
+  user is paid and notified at most once per quest, whichever team and however often the
+  team's completion is seen.
+- **Who.** Once the progress reached the target (``reached_at``, recorded once, never undone),
+  every payee not paid yet is paid: the contributors (``count > 0``), plus every current member
+  for ``pay: "members"``. A member who counts after that (a late in-window activity, a joiner)
+  is paid by their own commit's settlement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from gamification.domain import notifications
+from gamification.domain.domain_events import EventDraft
+from gamification.domain.notifications import Notification
 from gamification.domain.quests import QuestDefinition, QuestProgress
+from gamification.domain.state import UserState
+from gamification.domain.xp import add_xp
 
 PayRule = Literal["contributors", "members"]
 TEAM_QUEST_REWARD = "team_quest_reward"
 """The award key prefix of a team quest's XP (``<prefix>#<quest>``: one per user and quest)."""
 
 
-@dataclass
-class TeamQuestTally:
-    """One team's progress on one team quest: each current member's absolute count."""
+@dataclass(frozen=True, slots=True)
+class TeamContribution:
+    """One member's absolute count for one team quest, and whether this team paid them."""
 
-    members: set[str] = field(default_factory=set)
-    counts: dict[str, int] = field(default_factory=dict)
+    user_id: str
+    count: int
+    paid: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TeamQuestStanding:
+    """One team's progress on one team quest (what every member sees)."""
+
+    progress: int = 0
+    contributors: int = 0
     reached_at: datetime | None = None
-    """When the progress first reached the target (kept: a completion is never undone)."""
+    settled: bool = False
+    """Every payee known when the target was reached was paid (later ones pay themselves)."""
 
-    def admit(self, user_id: str) -> None:
-        self.members.add(user_id)
-
-    def contribute(self, user_id: str, count: int) -> None:
-        """Raise a member's count to ``count`` (ignored for non-members, never lowered)."""
-        if user_id in self.members and count > self.counts.get(user_id, -1):
-            self.counts[user_id] = count
-
-    def leave(self, user_id: str) -> None:
-        self.members.discard(user_id)
-        self.counts.pop(user_id, None)
-
-    @property
-    def progress(self) -> int:
-        return sum(self.counts.values())
-
-    def settle(self, quest: QuestDefinition, now: datetime) -> None:
-        """Record the first time the progress reached the target."""
-        if self.reached_at is None and self.progress >= quest.target:
-            self.reached_at = now
+    def reached(self, quest: QuestDefinition) -> bool:
+        return self.reached_at is not None or self.progress >= quest.target
 
 
-def payees(tally: TeamQuestTally, pay: PayRule) -> set[str]:
-    """Who a completed team quest pays now: current members who counted, or all members."""
+def raise_to(held: int | None, count: int) -> int:
+    """How much a member's contribution grows when their count ``count`` is seen: the raise,
+    0 for a repeated or older count (never negative: a contribution is never lowered)."""
+    return max(0, count - (held or 0))
+
+
+def open_counts(
+    user: UserState, quests: Iterable[QuestDefinition]
+) -> list[tuple[QuestDefinition, int]]:
+    """The team quests ``user`` has counted towards (``count > 0``), with their count: the only
+    ones a commit of theirs can move (no I/O for everyone else)."""
+    found = []
+    for quest in quests:
+        entry = user.quests.get(quest.id)
+        if quest.mode == "team" and entry is not None and entry.count > 0:
+            found.append((quest, entry.count))
+    return sorted(found, key=lambda pair: pair[0].id)
+
+
+def payees(
+    contributions: Iterable[TeamContribution], members: Collection[str], pay: PayRule
+) -> list[str]:
+    """Who a completed team quest pays, not counting those this team marked paid: the
+    contributors, plus the current members for ``members`` (sorted)."""
+    contributed = {c.user_id: c for c in contributions if c.count > 0}
+    due = {u for u, c in contributed.items() if not c.paid}
     if pay == "members":
-        return set(tally.members)
-    return {u for u in tally.members if tally.counts.get(u, 0) > 0}
+        due |= set(members) - {u for u, c in contributed.items() if c.paid}
+    return sorted(due)
 
 
-def due(tally: TeamQuestTally, quest: QuestDefinition, paid: Collection[str]) -> list[str]:
-    """The payees not yet paid once the target was reached (sorted; empty before)."""
-    if tally.reached_at is None:
-        return []
-    return sorted(payees(tally, quest.pay) - set(paid))
+def pays(user_id: str, count: int, is_member: bool, pay: PayRule) -> bool:
+    """Whether a completed team quest pays ``user_id`` (who contributed ``count``)."""
+    return count > 0 or (pay == "members" and is_member)
 
 
 def pay_member(
@@ -96,3 +118,58 @@ def pay_member(
 
 def award_key(quest_id: str) -> str:
     return f"{TEAM_QUEST_REWARD}#{quest_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """What one payment commits to the payee's profile: the state, the notification, and the
+    domain events (``xp.awarded`` and ``quest.completed``, as a solo quest's completion emits;
+    their ids derive from the user and the quest, so a repeat would carry the same ids)."""
+
+    state: UserState
+    notification: Notification
+    events: tuple[EventDraft, ...]
+
+
+def payment(quest: QuestDefinition, user: UserState, now: datetime) -> Payment | None:
+    """``user``'s profile once paid for their team's completion, or ``None`` if already paid."""
+    entry, xp = pay_member(user.quests.get(quest.id), quest, now)
+    if entry == user.quests.get(quest.id):
+        return None
+    total = add_xp(user.xp, xp)
+    state = user.model_copy(update={"quests": {**user.quests, quest.id: entry}, "xp": total})
+    note = notifications.quest_completed(
+        user_id=user.user_id,
+        quest_id=quest.id,
+        name=quest.name,
+        xp=quest.reward_xp,
+        now=now,
+        push=user.settings.push_enabled,
+        locale=user.settings.locale,
+    )
+    events: list[EventDraft] = []
+    if total != user.xp:
+        key = award_key(quest.id)
+        events.append(
+            EventDraft(
+                "xp.awarded",
+                key,
+                now,
+                {
+                    "source": key,
+                    "activity_type": TEAM_QUEST_REWARD,
+                    "xp": total - user.xp,
+                    "boost_id": None,
+                    "total_xp": total,
+                },
+            )
+        )
+    events.append(
+        EventDraft(
+            "quest.completed",
+            quest.id,
+            now,
+            {"quest_id": quest.id, "name": quest.name, "reward_xp": quest.reward_xp},
+        )
+    )
+    return Payment(state, note, tuple(events))

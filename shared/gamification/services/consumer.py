@@ -85,6 +85,17 @@ class AfterApply(Protocol):
         ...
 
 
+class AfterApplies:
+    """Several ``AfterApply`` steps in order (friend quests, then team quests): a step that
+    raises fails the user's records, so a redelivery repeats them all (each is idempotent)."""
+
+    def __init__(self, *steps: AfterApply) -> None:
+        self._steps = steps
+
+    def after_apply(self, stored: StoredUser | None) -> int:
+        return sum(step.after_apply(stored) for step in self._steps)
+
+
 class QueueConsumer:
     def __init__(
         self,

@@ -221,8 +221,14 @@ class QuestOut(ReadModel):
     criteria: QuestCriterion
     reward_xp: int
     reward_badge: str | None
-    mode: Literal["solo", "pair"] = Field(
-        default="solo", description="`pair`: a friend quest, done with a mutual friend."
+    mode: Literal["solo", "pair", "team"] = Field(
+        default="solo",
+        description="`pair`: a friend quest, done with a mutual friend; `team`: done with "
+        "your team (`GET /v1/teams/{team_id}/quests`).",
+    )
+    pay: Literal["contributors", "members"] = Field(
+        default="contributors",
+        description="Team quests: who a completion pays (those who counted, or all members).",
     )
 
 

@@ -1,139 +1,228 @@
 """Team quests (``domain.team_quests``): each team's progress follows its members' counts, and a
 team that reached the target pays its payees, each once.
 
-Fed like the team boards' projection (``services/team_projection.py``), in the same order and
-for the same reason: a profile image contributes the user's counts to each of their teams; a
-join admits the member first, then reads their counts from the truth; a leave removes them
-first. After every step on a team, ``settle`` pays whoever is due (``domain.team_quests.due``)
-through ``TeamQuestPayer.pay``, which is idempotent on the payee's own profile: redeliveries,
-reordering and two invocations racing pay nobody twice (property test:
-tests/services/test_team_quest_properties.py).
+Fed by the consumer after each user's commit (``QueueConsumer(after_apply=...)``, as friend
+quests are; a redelivered message runs it again, and a failure fails the user's records so SQS
+retries it): for each team quest the user has counted towards, their absolute count is raised
+in each of their teams (the store checks the membership in the same atomic write), then the
+team is settled. Settling pays nothing before the target; once it is reached (recorded once),
+the first settlement walks every payee and pays them (``TeamQuestPayer``: idempotent on the
+payee's own profile) and marks the team settled; after that, a settlement pays only the user
+whose commit ran it (a late contributor, a joiner who counted). Property test:
+tests/services/test_team_quest_properties.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from gamification.domain.quests import QuestDefinition
-from gamification.domain.team_quests import TeamQuestTally, due
-from gamification.domain.teams import MembershipChange
+from pydantic import Field
+
+from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
+from gamification.domain.quests import QuestCatalog, QuestDefinition
+from gamification.domain.team_quests import (
+    TeamContribution,
+    TeamQuestStanding,
+    open_counts,
+    payees,
+    payment,
+    pays,
+)
+from gamification.domain.teams import TeamError, TeamNotFoundError
 from gamification.services.read_models import ReadModel
+
+# -- ports (adapters: team_quest_progress.TeamQuestProgress, team_repository.TeamRepository,
+# user_repository.UserRepository; fakes: tests/fakes/team_quests.py) -------------------------
 
 
 class TeamQuestStore(Protocol):
-    """Each (team, quest)'s tally; every method one atomic step that also records when the
-    target was first reached (``TeamQuestTally.settle``) and returns the tally after it."""
-
-    def admit(self, team_id: str, quest: QuestDefinition, user_id: str) -> TeamQuestTally: ...
-
-    def contribute(
-        self, team_id: str, quest: QuestDefinition, user_id: str, count: int, now: datetime
-    ) -> TeamQuestTally: ...
-
-    def leave(self, team_id: str, quest: QuestDefinition, user_id: str) -> TeamQuestTally: ...
-
-    def tally(self, team_id: str, quest: QuestDefinition) -> TeamQuestTally: ...
-
-    def paid(self, team_id: str, quest_id: str) -> set[str]:
-        """Who this team already paid: a hint that saves re-reading payees' profiles (the
-        profile's own record is what makes a payment once)."""
+    def contribute(self, team_id: str, quest: QuestDefinition, user_id: str, count: int) -> bool:
+        """Raise the member's contribution to ``count`` and the team's progress by exactly the
+        raise, atomically, only while ``user_id`` is a member of ``team_id`` (the membership
+        item is checked in the same write). ``False`` when nothing was raised."""
         ...
 
-    def mark_paid(self, team_id: str, quest_id: str, user_id: str) -> None: ...
+    def standing(self, team_id: str, quest_id: str) -> TeamQuestStanding: ...
 
+    def standings(self, team_id: str, quest_ids: Sequence[str]) -> dict[str, TeamQuestStanding]: ...
 
-class TeamQuestPayer(Protocol):
-    def pay(self, user_id: str, quest: QuestDefinition, team_id: str, now: datetime) -> bool:
-        """Pay the user and notify them in one conditional write of their profile
-        (``domain.team_quests.pay_member``): ``False`` when they were already paid."""
+    def reach(self, team_id: str, quest: QuestDefinition, now: datetime) -> datetime:
+        """Record when the target was first reached (kept once written); returns it."""
         ...
 
+    def contributions(self, team_id: str, quest_id: str) -> Iterable[TeamContribution]: ...
 
-class TeamQuestProgressOut(ReadModel):
-    team_id: str
+    def contribution(
+        self, team_id: str, quest_id: str, user_id: str
+    ) -> TeamContribution | None: ...
+
+    def mark_paid(self, team_id: str, quest: QuestDefinition, user_id: str) -> None:
+        """A hint that saves re-reading a paid contributor's profile (the profile's own entry
+        is what makes a payment once)."""
+        ...
+
+    def mark_settled(self, team_id: str, quest: QuestDefinition) -> None: ...
+
+
+class TeamRoster(Protocol):
+    def memberships_of(self, user_id: str) -> list[str]:
+        """The teams ``user_id`` is in, from the table."""
+        ...
+
+    def members(self, team_id: str) -> list[str]:
+        """The team's current members (``pay: "members"`` only)."""
+        ...
+
+    def is_member(self, team_id: str, user_id: str) -> bool: ...
+
+    def exists(self, team_id: str) -> bool: ...
+
+
+class Profiles(Protocol):
+    def load(self, user_id: str, consistent: bool = True) -> StoredUser: ...
+
+    def save(self, change: UserChange) -> StoredUser: ...
+
+
+class TeamQuestOut(ReadModel):
+    """One team quest as a member of the team sees it."""
+
     quest_id: str
-    progress: int
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str = Field(description="`upcoming`, `active` or `ended`.")
+    pay: str = Field(description="`contributors`, or `members` (every member is paid).")
+    reward_xp: int
+    progress: int = Field(description="The team's count: the sum of its contributions.")
     target: int
-    members_counted: int
-    completed: bool
+    contributors: int = Field(description="Members (and past members) who counted.")
+    completed: bool = Field(description="The team reached the target (never undone).")
+    your_count: int = Field(description="Your own count in the window.")
+    you_were_paid: bool = Field(description="You were paid this quest's reward (once).")
 
 
-class TeamQuestService:
+class TeamQuestsOut(ReadModel):
+    team_id: str
+    quests: list[TeamQuestOut]
+
+
+class TeamQuests:
     def __init__(
         self,
-        quests: Callable[[], Sequence[QuestDefinition]],
+        quests: Callable[[], QuestCatalog | None],
         store: TeamQuestStore,
-        payer: TeamQuestPayer,
-        *,
-        teams_of: Callable[[str], set[str]],
-        counts_of: Callable[[str], Mapping[str, int]],
+        roster: TeamRoster,
+        profiles: Profiles,
         clock: Callable[[], datetime],
+        *,
+        max_attempts: int = 5,
     ) -> None:
         self._quests = quests
         self._store = store
-        self._payer = payer
-        self._teams_of = teams_of
-        self._counts_of = counts_of
-        """A user's counts per quest, read from the truth (their profile)."""
+        self._roster = roster
+        self._profiles = profiles
         self._clock = clock
+        self._max_attempts = max_attempts
 
     def _team_quests(self) -> list[QuestDefinition]:
-        return [q for q in self._quests() if q.mode == "team"]
+        catalog = self._quests()
+        return [q for q in catalog or () if q.mode == "team"]
 
-    def on_profiles(self, images: Iterable[tuple[str, Mapping[str, int]]]) -> int:
-        """Each image's counts (user, quest → absolute count) to the user's teams; returns
-        the payments made."""
-        paid = 0
-        quests = self._team_quests()
-        for user_id, counts in images:
-            for team_id in sorted(self._teams_of(user_id)):
-                for quest in quests:
-                    if quest.id in counts:
-                        tally = self._store.contribute(
-                            team_id, quest, user_id, counts[quest.id], self._clock()
-                        )
-                        paid += self._settle(team_id, quest, tally)
-        return paid
-
-    def on_membership(self, change: MembershipChange) -> int:
-        """A join admits before it reads the member's counts (the race closed as for the team
-        boards); a leave removes them and their count."""
-        paid = 0
-        quests = self._team_quests()
-        if not change.joined:
-            for quest in quests:
-                self._store.leave(change.team_id, quest, change.user_id)
+    def after_apply(self, stored: StoredUser | None) -> int:
+        """Contribute the user's counts to their teams and settle them; returns payments."""
+        if stored is None:
             return 0
-        for quest in quests:
-            tally = self._store.admit(change.team_id, quest, change.user_id)
-            paid += self._settle(change.team_id, quest, tally)
-        counts = self._counts_of(change.user_id)
-        for quest in quests:
-            if quest.id in counts:
-                tally = self._store.contribute(
-                    change.team_id, quest, change.user_id, counts[quest.id], self._clock()
-                )
-                paid += self._settle(change.team_id, quest, tally)
-        return paid
-
-    def _settle(self, team_id: str, quest: QuestDefinition, tally: TeamQuestTally) -> int:
+        counted = open_counts(stored.state, self._team_quests())
+        if not counted:
+            return 0
+        user_id = stored.state.user_id
         paid = 0
-        for user_id in due(tally, quest, self._store.paid(team_id, quest.id)):
-            if self._payer.pay(user_id, quest, team_id, self._clock()):
-                paid += 1
-            self._store.mark_paid(team_id, quest.id, user_id)
+        for team_id in self._roster.memberships_of(user_id):
+            for quest, count in counted:
+                self._store.contribute(team_id, quest, user_id, count)
+                paid += self.settle(team_id, quest, user_id)
         return paid
 
-    def progress(self, team_id: str, quest: QuestDefinition) -> TeamQuestProgressOut:
-        """What every member sees: the team's count against the target."""
-        tally = self._store.tally(team_id, quest)
-        return TeamQuestProgressOut(
-            team_id=team_id,
-            quest_id=quest.id,
-            progress=tally.progress,
-            target=quest.target,
-            members_counted=sum(1 for c in tally.counts.values() if c > 0),
-            completed=tally.reached_at is not None,
+    def settle(self, team_id: str, quest: QuestDefinition, user_id: str) -> int:
+        """Pay whoever is due once the team reached the target (see the module's docstring)."""
+        standing = self._store.standing(team_id, quest.id)
+        if not standing.reached(quest):
+            return 0
+        if standing.reached_at is None:
+            self._store.reach(team_id, quest, self._clock())
+        if standing.settled:
+            held = self._store.contribution(team_id, quest.id, user_id)
+            if held is not None and held.paid:
+                return 0
+            member = quest.pay == "members" and self._roster.is_member(team_id, user_id)
+            if not pays(user_id, held.count if held else 0, member, quest.pay):
+                return 0
+            return self._pay(team_id, quest, user_id)
+        members = self._roster.members(team_id) if quest.pay == "members" else []
+        paid = sum(
+            self._pay(team_id, quest, who)
+            for who in payees(self._store.contributions(team_id, quest.id), members, quest.pay)
         )
+        self._store.mark_settled(team_id, quest)
+        return paid
+
+    def _pay(self, team_id: str, quest: QuestDefinition, user_id: str) -> int:
+        for _ in range(self._max_attempts):
+            held = self._profiles.load(user_id)
+            paid = payment(quest, held.state, self._clock())
+            if paid is None:
+                self._store.mark_paid(team_id, quest, user_id)
+                return 0
+            try:
+                self._profiles.save(
+                    UserChange(
+                        before=held,
+                        state=paid.state,
+                        now=self._clock(),
+                        notifications=(paid.notification,),
+                        events=paid.events,
+                    )
+                )
+            except VersionConflictError:
+                continue
+            self._store.mark_paid(team_id, quest, user_id)
+            return 1
+        raise RuntimeError(f"user {user_id} kept changing")
+
+    def progress(self, team_id: str, user_id: str) -> TeamQuestsOut:
+        """Every team quest of the catalog with the team's progress, for one of its members."""
+        if not self._roster.exists(team_id):
+            raise TeamNotFoundError(team_id)
+        if not self._roster.is_member(team_id, user_id):
+            raise TeamError("not_a_member", "only the team's members see its quests")
+        now = self._clock()
+        quests = sorted(self._team_quests(), key=lambda q: (q.ends_at, q.id))
+        standings = self._store.standings(team_id, [q.id for q in quests])
+        mine = self._profiles.load(user_id, consistent=False).state.quests
+        listed = []
+        for quest in quests:
+            standing = standings.get(quest.id, TeamQuestStanding())
+            entry = mine.get(quest.id)
+            listed.append(
+                TeamQuestOut(
+                    quest_id=quest.id,
+                    name=quest.name,
+                    description=quest.description,
+                    starts_at=quest.starts_at,
+                    ends_at=quest.ends_at,
+                    status=quest.status(now),
+                    pay=quest.pay,
+                    reward_xp=quest.reward_xp,
+                    progress=standing.progress,
+                    target=quest.target,
+                    contributors=standing.contributors,
+                    completed=standing.reached(quest),
+                    your_count=entry.count if entry else 0,
+                    you_were_paid=entry is not None and entry.completed_at is not None,
+                )
+            )
+        return TeamQuestsOut(team_id=team_id, quests=listed)

@@ -93,6 +93,22 @@ def test_the_team_fakes_fit_their_ports() -> None:
     assert [store, reader, definitions, memberships]
 
 
+def test_the_team_quest_fakes_fit_their_ports() -> None:
+    from gamification.adapters.team_quest_progress import TeamQuestTable
+    from gamification.adapters.team_repository import TeamRepository
+    from gamification.services import team_quests
+    from tests.fakes.team_quests import FakeTeamQuestStore
+    from tests.fakes.teams import FakeTeamStore
+
+    teams = FakeTeamStore()
+    store: team_quests.TeamQuestStore = FakeTeamQuestStore(teams.is_member)
+    roster: team_quests.TeamRoster = teams
+    profiles: team_quests.Profiles = FakeProfiles()
+    real_store: type[team_quests.TeamQuestStore] = TeamQuestTable
+    real_roster: type[team_quests.TeamRoster] = TeamRepository
+    assert [store, roster, profiles, real_store, real_roster]
+
+
 def test_the_flag_fakes_fit_their_ports() -> None:
     from gamification.services import flags
     from tests.fakes.flags import FakeFlagList

@@ -509,8 +509,10 @@ class ListedQuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
-    mode: NotRequired[Literal['solo', 'pair']]
-    """`pair`: a friend quest, done with a mutual friend."""
+    mode: NotRequired[Literal['solo', 'pair', 'team']]
+    """`pair`: a friend quest, done with a mutual friend; `team`: done with your team (`GET /v1/teams/{team_id}/quests`)."""
+    pay: NotRequired[Literal['contributors', 'members']]
+    """Team quests: who a completion pays (those who counted, or all members)."""
     status: Literal['active', 'upcoming', 'ended']
     """`ended` only on your own list, for a quest you completed."""
 
@@ -711,8 +713,10 @@ class QuestIn(TypedDict):
     """Bonus XP (all-time, not weekly)."""
     reward_badge: NotRequired[str | None]
     """A badge awarded with it."""
-    mode: NotRequired[Literal['solo', 'pair']]
-    """`pair`: a friend quest: two mutual friends pair up (`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, and completion pays both once (docs/friends.md#friend-quests)."""
+    mode: NotRequired[Literal['solo', 'pair', 'team']]
+    """`pair`: a friend quest: two mutual friends pair up (`PUT /v1/me/quests/{quest_id}/partner/{user_id}`), both counts add up to the target, and completion pays both once (docs/friends.md#friend-quests). `team`: each team's members' counts add up to the target (`GET /v1/teams/{team_id}/quests`), and completion pays per `pay`, each user once (docs/teams.md#team-quests)."""
+    pay: NotRequired[Literal['contributors', 'members'] | None]
+    """Team quests only (default `contributors`): who a team's completion pays, the members who counted (also those who left since), or besides them every member."""
 
 class QuestOut(TypedDict):
     id: str
@@ -723,8 +727,10 @@ class QuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
-    mode: NotRequired[Literal['solo', 'pair']]
-    """`pair`: a friend quest, done with a mutual friend."""
+    mode: NotRequired[Literal['solo', 'pair', 'team']]
+    """`pair`: a friend quest, done with a mutual friend; `team`: done with your team (`GET /v1/teams/{team_id}/quests`)."""
+    pay: NotRequired[Literal['contributors', 'members']]
+    """Team quests: who a completion pays (those who counted, or all members)."""
 
 class Range(TypedDict):
     """Numeric bounds (``gte``, ``gt``, ``lte``, ``lt``; at least one) on an integer."""
@@ -961,6 +967,34 @@ class TeamOut(TypedDict):
     max_members: int
     members: int
 
+class TeamQuestOut(TypedDict):
+    """One team quest as a member of the team sees it."""
+    quest_id: str
+    name: str
+    description: str
+    starts_at: str
+    ends_at: str
+    status: str
+    """`upcoming`, `active` or `ended`."""
+    pay: str
+    """`contributors`, or `members` (every member is paid)."""
+    reward_xp: int
+    progress: int
+    """The team's count: the sum of its contributions."""
+    target: int
+    contributors: int
+    """Members (and past members) who counted."""
+    completed: bool
+    """The team reached the target (never undone)."""
+    your_count: int
+    """Your own count in the window."""
+    you_were_paid: bool
+    """You were paid this quest's reward (once)."""
+
+class TeamQuestsOut(TypedDict):
+    team_id: str
+    quests: list[TeamQuestOut]
+
 class TierOut(TypedDict):
     index: int
     """0 is the first (lowest) tier."""
@@ -1002,8 +1036,10 @@ class UserQuestOut(TypedDict):
     criteria: PostsRead | SeriesComplete | EventCount | XpTotal
     reward_xp: int
     reward_badge: str | None
-    mode: NotRequired[Literal['solo', 'pair']]
-    """`pair`: a friend quest, done with a mutual friend."""
+    mode: NotRequired[Literal['solo', 'pair', 'team']]
+    """`pair`: a friend quest, done with a mutual friend; `team`: done with your team (`GET /v1/teams/{team_id}/quests`)."""
+    pay: NotRequired[Literal['contributors', 'members']]
+    """Team quests: who a completion pays (those who counted, or all members)."""
     status: Literal['active', 'upcoming', 'ended']
     """`ended` only on your own list, for a quest you completed."""
     progress: ProgressOut
@@ -1261,6 +1297,11 @@ class Operations:
         """A team's members ranked by XP, with the team's total"""
         answer = self._transport.call('GET', '/v1/teams/{team_id}/leaderboard', path={'team_id': team_id}, query={'period': period, 'offset': offset, 'limit': limit})
         return cast('TeamMembersBoardOut', answer)
+
+    def get_team_quests(self, team_id: str) -> TeamQuestsOut:
+        """The team quests with your team's progress (members only)"""
+        answer = self._transport.call('GET', '/v1/teams/{team_id}/quests', path={'team_id': team_id})
+        return cast('TeamQuestsOut', answer)
 
     def get_user_badges(self, user_id: str) -> UserBadgesOut:
         """Every badge with the user's progress"""

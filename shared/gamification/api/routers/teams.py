@@ -19,6 +19,7 @@ from gamification.services.team_models import (
     TeamListOut,
     TeamMembersBoardOut,
 )
+from gamification.services.team_quests import TeamQuests, TeamQuestsOut
 from gamification.services.teams import TeamQueries
 
 router = new_router()
@@ -117,3 +118,30 @@ def team_members_leaderboard(
     limit: Limit = 50,
 ) -> TeamMembersBoardOut:
     return service.team_board(team_id, period, offset, limit)
+
+
+def team_quests() -> TeamQuests:
+    return composition.team_quests()
+
+
+@route(
+    router,
+    "GET",
+    "/v1/teams/{team_id}/quests",
+    operation_id="getTeamQuests",
+    summary="The team quests with your team's progress (members only)",
+    description="Every team quest (`mode: team`), soonest ending first: the team's `progress` "
+    "(the sum of its members' counts in the window; a member who left keeps what they "
+    "counted), `contributors`, `completed` once the target was reached, and your own count "
+    "and payment. Only the team's members may read it (403 `not_a_member`).",
+    tags=TAGS,
+    responses=responses(
+        200, "The team's quests", HTTPStatus.NOT_FOUND, HTTPStatus.FORBIDDEN, *AUTH_ERRORS
+    ),
+)
+def get_team_quests(
+    team_id: TeamIdPath,
+    caller: Annotated[Caller, Depends(current_user)],
+    service: Annotated[TeamQuests, Depends(team_quests)],
+) -> TeamQuestsOut:
+    return service.progress(team_id, caller.user_id)
