@@ -60,6 +60,19 @@ def test_a_quest_is_listed_progresses_and_pays_once(api: Api, stack_env: Provisi
     assert titles.count("Quest Complete: Weekend Reader") == 1
 
 
+def test_the_listings_carry_each_quests_mode_and_pay(api: Api) -> None:
+    """The widget tells a friend or team quest by its ``mode`` (docs/widgets.md): both lists
+    carry the stored mode and ``pay``, not the schema's defaults."""
+    api.put("/v1/admin/quests/duo", as_=admin(), body=seed.quest(mode="pair"))
+    team = seed.quest(mode="team", pay="members")
+    api.put("/v1/admin/quests/crew", as_=admin(), body=team)
+
+    for path in ("/v1/quests", "/v1/me/quests"):
+        listed = {q["id"]: q for q in api.get(path, as_=ALICE).json["quests"]}
+        assert (listed["duo"]["mode"], listed["duo"]["pay"]) == ("pair", "contributors"), path
+        assert (listed["crew"]["mode"], listed["crew"]["pay"]) == ("team", "members"), path
+
+
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [

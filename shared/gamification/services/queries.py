@@ -289,6 +289,8 @@ def _quest(quest: QuestDefinition, now: datetime) -> dict[str, Any]:
         "criteria": quest.criteria,
         "reward_xp": quest.reward_xp,
         "reward_badge": quest.reward_badge,
+        "mode": quest.mode,  # without it every quest read as the schema's default, solo
+        "pay": quest.pay,
         "status": quest.status(now),
     }
 
