@@ -87,7 +87,13 @@ export class GamifyElement extends HTMLElement {
 export class GamifyProfile extends GamifyElement {}
 export class GamifyStreak extends GamifyElement {}
 export class GamifyLeague extends GamifyElement {}
+/** Your quests; a friend quest (`mode: "pair"`) shows your partner and the pair's progress, with a
+ * select of mutual friends to pair with and an End pairing button (PUT/GET/DELETE
+ * /v1/me/quests/{quest_id}/partner); refusals are shown as text. */
 export class GamifyQuests extends GamifyElement {}
+/** A team's quests: the team's progress, your count, whether you were paid (GET
+ * /v1/teams/{team_id}/quests). Attribute team (default: every team you are in). */
+export class GamifyTeamQuests extends GamifyElement {}
 /** Attribute icon-base: the folder relative badge icons resolve against (default: web/). */
 export class GamifyBadgeGrid extends GamifyElement {}
 /** Attributes: period ("alltime" | "weekly"), limit, radius. */
@@ -111,6 +117,7 @@ export const ELEMENTS: {
   "gamify-streak": typeof GamifyStreak;
   "gamify-league": typeof GamifyLeague;
   "gamify-quests": typeof GamifyQuests;
+  "gamify-team-quests": typeof GamifyTeamQuests;
   "gamify-badge-grid": typeof GamifyBadgeGrid;
   "gamify-leaderboard": typeof GamifyLeaderboard;
   "gamify-friends-board": typeof GamifyFriendsBoard;
@@ -135,6 +142,7 @@ declare global {
     "gamify-streak": GamifyStreak;
     "gamify-league": GamifyLeague;
     "gamify-quests": GamifyQuests;
+    "gamify-team-quests": GamifyTeamQuests;
     "gamify-badge-grid": GamifyBadgeGrid;
     "gamify-leaderboard": GamifyLeaderboard;
     "gamify-friends-board": GamifyFriendsBoard;

@@ -10,6 +10,7 @@
 //   <gamify-streak></gamify-streak>
 //   <gamify-league></gamify-league>
 //   <gamify-quests></gamify-quests>
+//   <gamify-team-quests team="my-team"></gamify-team-quests>
 //   <gamify-badge-grid></gamify-badge-grid>
 //   <gamify-leaderboard period="weekly" limit="10"></gamify-leaderboard>
 //   <gamify-friends-board period="weekly"></gamify-friends-board>
@@ -31,18 +32,20 @@ import { GamifyNotifications } from "./gamify/notifications.js";
 import { GamifyProfile } from "./gamify/profile.js";
 import { GamifyQuests } from "./gamify/quests.js";
 import { GamifyStreak } from "./gamify/streak.js";
+import { GamifyTeamQuests } from "./gamify/team_quests.js";
 import { GamifyWallet } from "./gamify/wallet.js";
 
 export { configure, refreshAll, GamifyElement, GamifyError, safeUrl } from "./gamify/core.js";
 export { addMessages, languages } from "./gamify/i18n.js";
 export { GamifyClient } from "./gamify/client.js";
-export { GamifyBadgeGrid, GamifyFriendStreaks, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak, GamifyWallet };
+export { GamifyBadgeGrid, GamifyFriendStreaks, GamifyFriendsBoard, GamifyLeaderboard, GamifyLeague, GamifyNotifications, GamifyProfile, GamifyQuests, GamifyStreak, GamifyTeamQuests, GamifyWallet };
 
 export const ELEMENTS = {
   "gamify-profile": GamifyProfile,
   "gamify-streak": GamifyStreak,
   "gamify-league": GamifyLeague,
   "gamify-quests": GamifyQuests,
+  "gamify-team-quests": GamifyTeamQuests,
   "gamify-badge-grid": GamifyBadgeGrid,
   "gamify-leaderboard": GamifyLeaderboard,
   "gamify-friends-board": GamifyFriendsBoard,
