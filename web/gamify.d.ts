@@ -39,6 +39,13 @@ export class GamifyClient {
   me(): Promise<Responses["GET /v1/me"]>;
   league(): Promise<Responses["GET /v1/me/league"]>;
   quests(): Promise<Responses["GET /v1/me/quests"]>;
+  /** A friend quest: your partner and the pair's progress. */
+  partner(questId: string): Promise<Responses["GET /v1/me/quests/{quest_id}/partner"]>;
+  /** Pair with a mutual friend; a refusal throws a GamifyError whose `code` says why. */
+  pair(questId: string, userId: string): Promise<Responses["PUT /v1/me/quests/{quest_id}/partner/{user_id}"]>;
+  /** End your pairing on a friend quest (both sides). */
+  unpair(questId: string): Promise<Responses["DELETE /v1/me/quests/{quest_id}/partner"]>;
+  teamQuests(teamId: string): Promise<Responses["GET /v1/teams/{team_id}/quests"]>;
   badges(userId: string): Promise<Responses["GET /v1/users/{user_id}/badges"]>;
   leaderboard(query?: { period?: "alltime" | "weekly"; limit?: number; offset?: number }): Promise<Responses["GET /v1/leaderboard"]>;
   notifications(query?: { unreadOnly?: boolean; limit?: number; cursor?: string }): Promise<Responses["GET /v1/me/notifications"]>;

@@ -182,6 +182,15 @@ def test_pick_a_partner_be_refused_pair_and_leave(
     expect(quest.locator("[part~=unpaired]")).to_be_visible()
     expect(quest.locator(".progress")).to_have_text("1 of 5")
     assert ok(api.as_user("gus", "GET", f"/v1/me/quests/{PAIR}/partner"))["partner"] is None
+    from_client = page.evaluate(
+        """async () => {
+          const { GamifyClient } = await import("./gamify.js");
+          const client = new GamifyClient({ token: "dev:fay" });
+          return [(await client.partner("read-together")).count,
+                  (await client.teamQuests("crew")).quests[0].your_count];
+        }"""
+    )
+    assert from_client == [1, 1]  # GamifyClient's hooks for app code
 
     team = page.locator("gamify-team-quests")
     expect(team.locator("[part=title]")).to_have_text("Team quests: Crew")

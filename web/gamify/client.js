@@ -36,6 +36,24 @@ export class GamifyClient {
   /** @returns {Promise<Responses["GET /v1/me/quests"]>} */
   quests() { return this.request("GET", "/v1/me/quests"); }
 
+  /** A friend quest: your partner and the pair's progress. @param {string} questId
+   * @returns {Promise<Responses["GET /v1/me/quests/{quest_id}/partner"]>} */
+  partner(questId) { return this.request("GET", `/v1/me/quests/${encodeURIComponent(questId)}/partner`); }
+
+  /** Pair with a mutual friend (a 400/409 refusal throws, its `code` says why).
+   * @param {string} questId @param {string} userId
+   * @returns {Promise<Responses["PUT /v1/me/quests/{quest_id}/partner/{user_id}"]>} */
+  pair(questId, userId) {
+    return this.request("PUT", `/v1/me/quests/${encodeURIComponent(questId)}/partner/${encodeURIComponent(userId)}`);
+  }
+
+  /** End your pairing on a friend quest (both sides). @param {string} questId
+   * @returns {Promise<Responses["DELETE /v1/me/quests/{quest_id}/partner"]>} */
+  unpair(questId) { return this.request("DELETE", `/v1/me/quests/${encodeURIComponent(questId)}/partner`); }
+
+  /** @param {string} teamId @returns {Promise<Responses["GET /v1/teams/{team_id}/quests"]>} */
+  teamQuests(teamId) { return this.request("GET", `/v1/teams/${encodeURIComponent(teamId)}/quests`); }
+
   /** @param {string} userId @returns {Promise<Responses["GET /v1/users/{user_id}/badges"]>} */
   badges(userId) { return this.request("GET", `/v1/users/${encodeURIComponent(userId)}/badges`); }
 
