@@ -15,6 +15,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts/browser"
 USER = "fay"
 PAIR = "read-together"
 TEAM_QUEST = "crew-reads"
@@ -130,7 +132,10 @@ def test_pick_a_partner_be_refused_pair_and_leave(
         "A friend quest: do it with a mutual friend.", timeout=20_000
     )
     expect(quest.locator(".progress")).to_have_text("1 of 5")  # yours alone while unpaired
-    expect(quests.locator(f"li[data-quest={TEAM_QUEST}]")).to_contain_text("A team quest")
+    in_list = quests.locator(f"li[data-quest={TEAM_QUEST}]")
+    expect(in_list).to_contain_text("A team quest")
+    expect(in_list.locator(".progress")).to_have_text("You: 1")  # no bar of the team's target
+    expect(in_list.get_by_role("progressbar")).to_have_count(0)
 
     quest.get_by_role("button", name="Choose a partner for Read Together").click()
     select = quest.get_by_label("Partner", exact=True)
@@ -159,6 +164,8 @@ def test_pick_a_partner_be_refused_pair_and_leave(
     expect(paired).to_have_attribute("data-partner", "gus")
     expect(paired).to_contain_text("With Gus")
     expect(paired).to_contain_text("1 of them yours")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    quests.screenshot(path=str(ARTIFACTS / "friend-quest-light-en-1280.png"))
     expect(quest.locator(".progress")).to_have_text("3 of 5")  # the pair's: 1 + 2
     expect(quest.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "3")
 
@@ -222,5 +229,9 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, world: None) -
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], widths  # no horizontal scroll at 360 px
+    quest.get_by_role("button", name="Partner für Read Together wählen").click()
+    expect(quest.get_by_label("Partner", exact=True)).to_be_focused()
+    page.locator("gamify-quests").screenshot(path=str(ARTIFACTS / "friend-quest-dark-de-360.png"))
+    team.screenshot(path=str(ARTIFACTS / "team-quests-dark-de-360.png"))
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()

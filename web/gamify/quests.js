@@ -111,9 +111,11 @@ export class GamifyQuests extends GamifyElement {
     return h("li", { class: state, part: `quest ${state}`, "data-quest": quest.id, "data-state": state },
       h("div", { class: "top" }, h("span", { class: "name" }, quest.name), h("span", { class: "reward" }, reward)),
       h("div", { class: "muted desc" }, quest.description),
-      bar(target ? current / target : 0, quest.name, target, Math.min(current, target)),
+      // A team quest's target is the team's: your count alone is no fraction of it.
+      quest.mode === "team" ? null : bar(target ? current / target : 0, quest.name, target, Math.min(current, target)),
       h("div", { class: "foot" },
-        h("span", { class: "progress" }, t("questProgress", { current: Math.min(current, target), target })), when),
+        h("span", { class: "progress" }, quest.mode === "team" ? t("teamYourCount", { count: current })
+          : t("questProgress", { current: Math.min(current, target), target })), when),
       quest.mode === "pair" ? this.pairing(quest, pair) : null,
       quest.mode === "team" ? h("div", { class: "muted" }, t("teamQuestHint")) : null,
       this._result?.quest === quest.id
