@@ -150,6 +150,7 @@ def test_pick_a_partner_be_refused_pair_and_leave(
     pair_up.click()
     refused = "Gus and you must follow each other to pair up."
     expect(result).to_have_text(refused)
+    expect(pair_up).to_be_focused()  # the redraw kept the keyboard on the button
     expect(result).to_have_attribute("part", "result refused")
     expect(quests.locator("[role=status].live")).to_have_text(refused)
     select.select_option("hal")  # paired with Jo
@@ -160,6 +161,8 @@ def test_pick_a_partner_be_refused_pair_and_leave(
     select.select_option("gus")
     pair_up.click()
     expect(result).to_have_text("You do Read Together with Gus now.")
+    end = quest.get_by_role("button", name="End the pairing with Gus on Read Together")
+    expect(end).to_be_focused()  # the keyboard moved to the control that replaced Pair up
     paired = quest.locator("[part~=paired]")
     expect(paired).to_have_attribute("data-partner", "gus")
     expect(paired).to_contain_text("With Gus")
@@ -184,8 +187,9 @@ def test_pick_a_partner_be_refused_pair_and_leave(
     page.wait_for_timeout(300)  # anything later would belong to this load too
     assert sorted(sent) == ["GET /v1/me/quests", f"GET /v1/me/quests/{PAIR}/partner"]
 
-    quest.get_by_role("button", name="End the pairing with Gus on Read Together").click()
+    end.press("Enter")  # keyboard only
     expect(result).to_have_text("You left the pairing with Gus on Read Together.")
+    expect(quest.get_by_role("button", name="Choose a partner for Read Together")).to_be_focused()
     expect(quest.locator("[part~=unpaired]")).to_be_visible()
     expect(quest.locator(".progress")).to_have_text("1 of 5")
     assert ok(api.as_user("gus", "GET", f"/v1/me/quests/{PAIR}/partner"))["partner"] is None

@@ -199,6 +199,9 @@ export class GamifyQuests extends GamifyElement {
       this._acting = false;
     }
     this.announce(this._result.text);
+    const done = this._result.kind === "ok";
     await this.refresh();
+    // The pressed button is gone after a change: the keyboard goes to the one that replaced it.
+    if (done) this.shadowRoot.querySelector(`li[data-quest="${CSS.escape(quest.id)}"] .pair button`)?.focus();
   }
 }
