@@ -5,7 +5,7 @@ builds (the Lambda contract) rather than going through Powertools' per-record pr
 raises when every record failed: that would be a function error (an alarm) for records that SQS
 simply retries.
 
-Its schedule (``resources.SCHEDULES``, label ``team-quest-payouts``, every minute) sends
+Its schedule (``resources.SCHEDULES``, named ``consumer``, every minute) sends
 EventBridge's "Scheduled Event" instead: the run goes on with the team quests' open payouts
 (``TeamQuests.sweep``) until ``SWEEP_MARGIN_MS`` before the timeout, so a team that went quiet
 after reaching its target is paid without a member's commit (docs/teams.md#team-quests).

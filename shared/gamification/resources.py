@@ -326,7 +326,6 @@ SCHEDULES: tuple[Schedule, ...] = (
         "consumer",
         1,
         "pay the payees of completed team quests that member commits have not reached yet",
-        label="team-quest-payouts",
     ),
     # Badge rarity (docs/rules.md, "Rarity"): hourly, so a walk longer than one invocation goes
     # on within the hour; a run finding today's count fresh costs one read.
