@@ -44,7 +44,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if "Records" not in event:  # the schedule: finish the team quests' payouts
         budget = Budget.before_timeout(context.get_remaining_time_in_millis, SWEEP_MARGIN_MS)
         paid = team_quests().sweep(budget.should_stop)
-        metrics.add_metric("TeamQuestSweepPayments", MetricUnit.Count, paid)
+        if paid:  # nothing at rest: a metric sent every minute is billed every month
+            metrics.add_metric("TeamQuestSweepPayments", MetricUnit.Count, paid)
         logger.info("team quest payouts", extra={"paid": paid})
         return {"paid": paid}
     records = [SQSRecord(r) for r in event["Records"]]
