@@ -23,7 +23,7 @@ from gamification.adapters import keys
 from gamification.domain.profile_records import StoredUser, UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
 from gamification.domain.state import UserState
-from gamification.domain.team_quests import TeamContribution, TeamQuestStanding
+from gamification.domain.team_quests import PayoutCursor, TeamContribution, TeamQuestStanding
 from gamification.services.team_quests import TeamQuests
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
@@ -96,6 +96,19 @@ class CountingTable:
     def contributions(self, team_id: str, quest_id: str) -> Iterator[TeamContribution]:
         return iter(())
 
+    def contributions_page(
+        self, team_id: str, quest_id: str, after: str | None, limit: int
+    ) -> tuple[list[TeamContribution], str | None]:
+        raise AssertionError("no payout walks in this second")
+
+    def advance(
+        self, team_id: str, quest: QuestDefinition, held: PayoutCursor, to: PayoutCursor
+    ) -> bool:
+        raise AssertionError("no payout walks in this second")
+
+    def open_payouts(self) -> list[tuple[str, str]]:
+        return []
+
 
 class Roster:
     def memberships_of(self, user_id: str) -> list[str]:
@@ -103,6 +116,11 @@ class Roster:
 
     def members(self, team_id: str) -> list[str]:
         return []
+
+    def members_page(
+        self, team_id: str, after: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        return [], None
 
     def is_member(self, team_id: str, user_id: str) -> bool:
         return team_of(user_id) == team_id

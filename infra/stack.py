@@ -93,6 +93,7 @@ class GamifyStack(Stack):
             runtime=self.runtime,
             failures=self.failures.queue,
             domain=domain,
+            consumer=self.processing.consumer,
         )
         self.web = (
             WebHosting(self, "Web", web_dir=REPO_ROOT / "web") if config.web_hosting else None

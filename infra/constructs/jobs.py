@@ -142,6 +142,7 @@ class Jobs(Construct):
         runtime: LambdaRuntime,
         failures: sqs.IQueue,
         domain: DomainEnvironment,
+        consumer: GamifyFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         # The hourly reminder fan-out only enqueues one unit per (due hour, shard); the
@@ -269,7 +270,15 @@ class Jobs(Construct):
         )
         data.grant(self.rarity, RARITY_TABLE_ACCESS)
 
+        # The consumer's schedule finishes team quests' payouts with the consumer's own rights
+        # (docs/teams.md#team-quests); a failed run goes where every job's does.
+        consumer.alias.configure_async_invoke(
+            retry_attempts=ASYNC_RETRIES,
+            max_event_age=Duration.hours(1),
+            on_failure=destinations.SqsDestination(failures),
+        )
         scheduled = {
+            "consumer": consumer,
             "reminder_fanout": self.reminder_fanout,
             "reconciler": self.reconciler,
             "leagues": self.leagues,

@@ -319,6 +319,14 @@ SCHEDULES: tuple[Schedule, ...] = (
         job_input={"mode": "check"},
         label="cache-check",
     ),
+    # Team quests' payouts (docs/teams.md#team-quests): a member's commit walks a bounded step
+    # of a completed team's payees; this run of the consumer goes on with every open payout
+    # until its time is up, so a team that went quiet is paid too (one GSI1 Query when none).
+    Schedule(
+        "consumer",
+        1,
+        "pay the payees of completed team quests that member commits have not reached yet",
+    ),
     # Badge rarity (docs/rules.md, "Rarity"): hourly, so a walk longer than one invocation goes
     # on within the hour; a run finding today's count fresh costs one read.
     Schedule(

@@ -1,5 +1,6 @@
 """Team-quest items on moto stay within the bounds docs/data-model.md#team-quests states, with
-the longest ids (user 128 B, team 48, quest 64), every attribute set; and the membership item
+the longest ids (user 128 B, team 48, quest 64), every attribute set (the state while its payout
+is open, with the longest cursor, and once settled); and the membership item
 with its GSI1 keys within its bound."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from gamification.adapters.dynamo_codec import item_size
 from gamification.adapters.team_quest_progress import TeamQuestTable
 from gamification.adapters.team_repository import TeamRepository
 from gamification.domain.quests import parse_quest
+from gamification.domain.team_quests import PayoutCursor
 from gamification.domain.teams import Team
 from gamification.local.provision import Provisioned
 
@@ -38,6 +40,15 @@ def test_the_longest_items_fit_their_bounds(aws: Provisioned) -> None:
     teams.join(team, user, NOW, limit=10, by_admin=True)
     assert store.contribute(team, quest, user, 8_388_607) is True
     store.reach(team, quest, NOW)
+    # While the payout is open: its GSI1 keys and the longest cursor (a shard and a user id).
+    assert store.advance(team, quest, PayoutCursor(), PayoutCursor("contributors", f"15:{user}"))
+    (state,) = client.scan(
+        TableName=aws.table_name,
+        FilterExpression="SK = :s",
+        ExpressionAttributeValues={":s": {"S": "STATE"}},
+    )["Items"]
+    open_state = item_size(state)
+    assert open_state <= 600, open_state
     store.mark_settled(team, quest)
     store.mark_paid(team, quest, user)
 

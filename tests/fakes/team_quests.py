@@ -9,7 +9,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from gamification.domain.quests import QuestDefinition
-from gamification.domain.team_quests import TeamContribution, TeamQuestStanding, raise_to
+from gamification.domain.team_quests import (
+    PayoutCursor,
+    TeamContribution,
+    TeamQuestStanding,
+    raise_to,
+)
 
 
 class FakeTeamQuestStore:
@@ -19,6 +24,8 @@ class FakeTeamQuestStore:
         self.held: dict[tuple[str, str], dict[str, TeamContribution]] = {}
         self.states: dict[tuple[str, str], TeamQuestStanding] = {}
         self.raises = 0
+        self.open: set[tuple[str, str]] = set()
+        """Payouts reached and not settled (the real store's sparse GSI1 entries)."""
 
     def contribution(self, team_id: str, quest_id: str, user_id: str) -> TeamContribution | None:
         return self.held.get((team_id, quest_id), {}).get(user_id)
@@ -49,12 +56,26 @@ class FakeTeamQuestStore:
         if state.reached_at is None:
             state = replace(state, reached_at=now)
             self.states[(team_id, quest.id)] = state
+            self.open.add((team_id, quest.id))
         assert state.reached_at is not None
         return state.reached_at
 
     def mark_settled(self, team_id: str, quest: QuestDefinition) -> None:
         state = self.states.get((team_id, quest.id), TeamQuestStanding())
-        self.states[(team_id, quest.id)] = replace(state, settled=True)
+        self.states[(team_id, quest.id)] = replace(state, settled=True, cursor=PayoutCursor())
+        self.open.discard((team_id, quest.id))
+
+    def advance(
+        self, team_id: str, quest: QuestDefinition, held: PayoutCursor, to: PayoutCursor
+    ) -> bool:
+        state = self.states.get((team_id, quest.id), TeamQuestStanding())
+        if state.settled or state.cursor != held:
+            return False
+        self.states[(team_id, quest.id)] = replace(state, cursor=to)
+        return True
+
+    def open_payouts(self) -> list[tuple[str, str]]:
+        return sorted(self.open)
 
     def mark_paid(self, team_id: str, quest: QuestDefinition, user_id: str) -> None:
         held = self.held.get((team_id, quest.id), {})
@@ -63,3 +84,11 @@ class FakeTeamQuestStore:
 
     def contributions(self, team_id: str, quest_id: str) -> Iterator[TeamContribution]:
         yield from sorted(self.held.get((team_id, quest_id), {}).values(), key=lambda c: c.user_id)
+
+    def contributions_page(
+        self, team_id: str, quest_id: str, after: str | None, limit: int
+    ) -> tuple[list[TeamContribution], str | None]:
+        page = [
+            c for c in self.contributions(team_id, quest_id) if after is None or c.user_id > after
+        ][:limit]
+        return page, (page[-1].user_id if page else None)

@@ -303,6 +303,12 @@ class FakeTeamStore:
     def members(self, team_id: str) -> list[str]:
         return sorted(u for u, teams in self.joined.items() if team_id in teams)
 
+    def members_page(
+        self, team_id: str, after: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        page = [u for u in self.members(team_id) if after is None or u > after][:limit]
+        return page, (page[-1] if page else None)
+
 
 class FakeTeamTruth:
     """``services.team_reconciliation.TeamTruth`` over a ``FakeTeamStore`` and profiles (real:

@@ -185,7 +185,7 @@ def test_every_schedule_has_a_heartbeat_where_missing_data_is_breaching(
         for logical_id, rule in synth.of_type("AWS::Events::Rule").items()
         if "ScheduleExpression" in rule["Properties"]
     }
-    assert len(rules) == 6
+    assert len(rules) == 7  # resources.SCHEDULES (the consumer's: team quests' payouts)
     for rule_id, expression in rules.items():
         heartbeats = [
             alarm["Properties"]

@@ -170,7 +170,9 @@ EXPECTED: dict[str, set[Grant]] = {
             "sqs:GetQueueAttributes",
         ],
         "Queue",
-    ),
+    )
+    # Its schedule (team quests' payouts, docs/teams.md#team-quests): a failed run is recorded.
+    | FAILED_RUN,
     # The stream event source mappings read the stream; failed batches go to the queue.
     "dispatcher": _grants("sns:Publish", "PushTopic") | STREAM_READER | FAILED_RUN,
     # Puts the stream's events on the stage's bus; refused ones to its own DLQ. No table

@@ -454,6 +454,7 @@ def test_async_jobs_record_failures(default_synth: Synthesis) -> None:
         alias = props["Qualifier"]["Fn::Select"][1]["Fn::Split"][1]
         assert default_synth.names[alias["Ref"]].endswith("-live")
     assert functions == {
+        "consumer-function",  # its schedule: team quests' payouts
         "reminder_fanout-function",
         "reconciler-function",
         "leagues-function",

@@ -2,12 +2,18 @@
 leaves and settlements (each commit's ``after_apply`` delivered any number of times, late, with
 an older image, in any order), nobody is paid or notified twice for a quest, whichever of their
 teams completes it; each team's progress is the sum of its contributions, each contribution at
-most the member's count; and once every user's newest commit was settled, every current
-member's contribution is their count, and every payee of a team that reached the target
-(contributors, plus all members for ``pay: "members"``) is paid."""
+most the member's count; and once every user's newest commit was settled and the sweep ran,
+every current member's contribution is their count, and every payee of a team that reached the
+target (contributors, plus for ``pay: "members"`` every member who stayed a member while its
+payout was open) is paid.
+
+The payout walks in bounded steps (1 to 3 payees a commit, 1 to 3 a sweep step), the sweep runs
+between commits and stops after any number of steps, and the store's state read may return an
+older cursor (DynamoDB's eventually consistent read), so walkers race over the same page."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -16,6 +22,7 @@ from hypothesis import strategies as st
 from gamification.adapters.user_repository import StoredUser
 from gamification.domain.profile_records import UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
+from gamification.domain.team_quests import PayoutCursor, TeamQuestStanding
 from gamification.domain.teams import Team
 from gamification.services.team_quests import TeamQuests
 from tests.fakes.profiles import FakeProfiles
@@ -43,6 +50,25 @@ def quest(target: int, pay: str) -> QuestDefinition:
     )
 
 
+class LaggingStore(FakeTeamQuestStore):
+    """The fake store whose state read may return an older cursor of the payout (as an
+    eventually consistent read can), chosen by ``lag``."""
+
+    def __init__(self, teams: FakeTeamStore, lag: st.DataObject) -> None:
+        super().__init__(teams.is_member)
+        self._lag = lag
+        self.seen: dict[tuple[str, str], list[PayoutCursor]] = {}
+
+    def standing(self, team_id: str, quest_id: str) -> TeamQuestStanding:
+        held = super().standing(team_id, quest_id)
+        history = self.seen.setdefault((team_id, quest_id), [])
+        if not history or history[-1] != held.cursor:
+            history.append(held.cursor)
+        if held.settled or not self._lag.draw(st.booleans(), label="stale read"):
+            return held
+        return replace(held, cursor=self._lag.draw(st.sampled_from(history), label="cursor"))
+
+
 def earn(profiles: FakeProfiles, user: str, n: int, now: datetime) -> StoredUser:
     held = profiles.load(user)
     entry = held.state.quests.get("climb") or QuestProgress()
@@ -61,23 +87,42 @@ def test_team_quests_pay_each_payee_exactly_once(
     teams, profiles = FakeTeamStore(), FakeProfiles()
     for team in TEAMS:
         teams.put(Team(team, team.title(), max_members=10))
-    store = FakeTeamQuestStore(teams.is_member)
+    store = LaggingStore(teams, data)
     now = [START]
     service = TeamQuests(
-        lambda: QuestCatalog(quests=(definition,)), store, teams, profiles, lambda: now[0]
+        lambda: QuestCatalog(quests=(definition,)),
+        store,
+        teams,
+        profiles,
+        lambda: now[0],
+        commit_step=data.draw(st.integers(1, 3), label="commit step"),
+        payout_step=data.draw(st.integers(1, 3), label="payout step"),
     )
     images: list[StoredUser] = []
-    walked: dict[str, list[str]] = {}  # each team's members when its payees were first walked
+    stayed: dict[str, set[str]] = {}  # members throughout each team's open payout
+    walked: dict[str, set[str]] = {}  # ... until it was settled
 
-    def settle(image: StoredUser) -> None:
-        service.after_apply(image)
+    def follow() -> None:
         for team in TEAMS:
-            if team not in walked and store.standing(team, "climb").settled:
-                walked[team] = teams.members(team)
+            standing = store.standing(team, "climb")
+            if team in walked or standing.reached_at is None:
+                continue
+            stayed[team] = stayed.get(team, set(teams.members(team))) & set(teams.members(team))
+            if (team, "climb") not in store.open:
+                walked[team] = stayed[team]
+
+    def sweep(steps: int) -> None:
+        left = [steps]
+
+        def should_stop() -> bool:
+            left[0] -= 1
+            return left[0] < 0
+
+        service.sweep(should_stop)
 
     for _ in range(data.draw(st.integers(0, 60))):
         now[0] += timedelta(minutes=1)
-        action = data.draw(st.sampled_from(["earn", "toggle", "settle", "settle"]))
+        action = data.draw(st.sampled_from(["earn", "toggle", "settle", "settle", "sweep"]))
         user = data.draw(st.sampled_from(USERS))
         if action == "earn":
             images.append(earn(profiles, user, data.draw(st.integers(1, 4)), now[0]))
@@ -88,11 +133,19 @@ def test_team_quests_pay_each_payee_exactly_once(
             else:
                 teams.join(team, user, now[0], limit=10, by_admin=False)
         elif action == "settle" and images:
-            settle(data.draw(st.sampled_from(images)))  # any commit, again, late
+            service.after_apply(data.draw(st.sampled_from(images)))  # any commit, again, late
+        elif action == "sweep":
+            sweep(data.draw(st.integers(0, 4)))
+        follow()
     for image in data.draw(st.permutations(images)):
-        settle(image)
+        service.after_apply(image)
+        follow()
     for user in USERS:  # every user's newest commit settled last
-        settle(profiles.load(user))
+        service.after_apply(profiles.load(user))
+        follow()
+    service.sweep(lambda: False)  # the schedule, once the team went quiet
+    follow()
+    assert store.open_payouts() == []  # every payout finished
 
     paid = [
         u for u in USERS if (e := profiles.load(u).state.quests.get("climb")) and e.completed_at
@@ -115,7 +168,8 @@ def test_team_quests_pay_each_payee_exactly_once(
         if standing.progress >= target:
             assert standing.reached_at is not None
             assert set(held) <= set(paid), team
-            if pay == "members":  # the members when it paid; later ones once they count
-                assert set(walked[team]) <= set(paid), team
+            assert standing.settled
+            if pay == "members":  # who stayed a member while it paid; others once they count
+                assert walked[team] <= set(paid), team
         else:
             assert standing.reached_at is None

@@ -12,6 +12,7 @@ from gamification.adapters.user_repository import StoredUser
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.profile_records import UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
+from gamification.domain.team_quests import COMMIT_STEP, PAYOUT_STEP
 from gamification.domain.teams import Team, TeamError, TeamNotFoundError
 from gamification.services.team_quests import TeamQuests
 from tests.fakes.profiles import FakeProfiles
@@ -143,3 +144,47 @@ def test_the_notification_is_the_quest_completion() -> None:
     stored = world.profiles.load("ann")
     assert stored.state.quests["read-10"].completed_at == NOW
     _ = NotificationKind.QUEST_COMPLETED  # the same kind as a solo quest's (domain.notifications)
+
+
+@pytest.mark.parametrize("pay", ["contributors", "members"])
+def test_a_team_larger_than_the_bound_is_paid_in_steps_and_finished_by_the_sweep(
+    pay: str,
+) -> None:
+    """250 payees: a commit walks ``COMMIT_STEP`` besides the committer (paid first), the
+    sweep ``PAYOUT_STEP`` a step; the payout ends settled and closed, each payee paid once."""
+    big = 250
+    definition = parse_quest(
+        {**quest(pay).model_dump(mode="json"), "criteria": {"type": "posts_read", "count": big}}
+    )
+    world = World(definition)
+    world.teams.put(Team("big", "Big", max_members=1_000))
+    users = [f"m{i:03d}" for i in range(big)]
+    for user in users:
+        world.teams.join("big", user, NOW, limit=10, by_admin=False)
+    contributors = users if pay == "contributors" else users[:1]
+    count = big // len(contributors)
+    images = [world.count(user, count) for user in contributors]
+    for image in images[:-1]:
+        assert world.service.after_apply(image) == 0  # below the target
+    last = images[-1]
+    paid = world.service.after_apply(last)  # the committer first, then one bounded step
+    assert last.state.user_id in world.paid()
+    assert 1 < paid == len(world.paid()) <= 1 + COMMIT_STEP
+    assert world.store.open_payouts() == [("big", "read-10")]
+    again = world.service.after_apply(last)  # a redelivery goes on from the cursor
+    assert 0 < again <= COMMIT_STEP
+    assert len(world.paid()) == paid + again
+
+    stops = iter([False, True, True])  # the sweep's time is up after one step
+    step = world.service.sweep(lambda: next(stops))
+    assert 0 < step <= PAYOUT_STEP
+    assert len(world.paid()) == paid + again + step
+    assert not world.store.standing("big", "read-10").settled
+
+    left = big - len(world.paid())
+    assert world.service.sweep(lambda: False) == left  # the rest
+    assert set(world.paid()) == set(users)
+    assert world.store.standing("big", "read-10").settled
+    assert world.store.open_payouts() == []
+    assert world.service.sweep(lambda: False) == 0
+    assert sorted(u for u, _, _ in world.profiles.outbox) == users  # one payment each

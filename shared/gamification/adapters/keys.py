@@ -332,6 +332,11 @@ def team_quest_pk(team_id: str, quest_id: str, shard: int | None = None) -> str:
     return base if shard is None else f"{base}#{shard}"
 
 
+TEAM_QUEST_PAYOUTS = "TQPAYOUTS"
+"""GSI1 key of the team quests' open payouts (a ``TQUEST#`` state item reached and not settled
+yet; sort key ``<team>#<quest>``): what the consumer's sweep goes on with (docs/teams.md)."""
+
+
 def team_quest_shard(user_id: str) -> int:
     return crc32(user_id.encode()) % TEAM_QUEST_SHARDS
 

@@ -5,7 +5,9 @@ docs/data-model.md#team-quests).
   ``count`` (only ever raised) and ``paid`` (a hint);
 * ``TQUEST#<team>#<quest>#<shard>`` / ``SUM``: the sum of the shard's contributions and how many
   there are, changed only in the transaction that raises a contribution, by exactly the raise;
-* ``TQUEST#<team>#<quest>`` / ``STATE``: ``reached_at`` (written once) and ``settled``.
+* ``TQUEST#<team>#<quest>`` / ``STATE``: ``reached_at`` (written once), ``settled``, and while
+  the payout is open (reached, not settled) its cursor (``cursor_phase``, ``cursor_after``) and
+  the sparse GSI1 key ``TQPAYOUTS`` / ``<team>#<quest>`` that lists it for the sweep.
 
 A raise is one transaction: a condition check that the membership item exists, the contribution
 conditioned on the count read (``attribute_not_exists`` for the first), and the shard's ``ADD``.
@@ -26,7 +28,12 @@ from botocore.exceptions import ClientError
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import from_item, to_item
 from gamification.domain.quests import QuestDefinition
-from gamification.domain.team_quests import TeamContribution, TeamQuestStanding, raise_to
+from gamification.domain.team_quests import (
+    PayoutCursor,
+    TeamContribution,
+    TeamQuestStanding,
+    raise_to,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -166,24 +173,107 @@ class TeamQuestTable:
                 contributors=sum(int(s.get("contributors", 0)) for s in sums),
                 reached_at=datetime.fromisoformat(reached) if reached else None,
                 settled=bool(state.get("settled")),
+                cursor=_cursor(state),
             )
         return result
 
+    def _state_key(self, team_id: str, quest_id: str) -> dict[str, Any]:
+        return to_item({"PK": keys.team_quest_pk(team_id, quest_id), "SK": STATE_SK})
+
     def reach(self, team_id: str, quest: QuestDefinition, now: datetime) -> datetime:
-        item = self._client.update_item(
-            TableName=self._table,
-            Key=to_item({"PK": keys.team_quest_pk(team_id, quest.id), "SK": STATE_SK}),
-            UpdateExpression="SET reached_at = if_not_exists(reached_at, :now), expires_at = :exp",
-            ExpressionAttributeValues=to_item({":now": now.isoformat(), ":exp": _expires(quest)}),
-            ReturnValues="ALL_NEW",
-        )["Attributes"]
+        """Only the first write sets ``reached_at`` and the open payout's GSI1 key (a late one
+        must not reopen a settled payout)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._state_key(team_id, quest.id),
+                UpdateExpression=(
+                    "SET reached_at = :now, expires_at = :exp, GSI1PK = :open, GSI1SK = :which"
+                ),
+                ConditionExpression="attribute_not_exists(reached_at)",
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":now": now.isoformat(),
+                        ":exp": _expires(quest),
+                        ":open": keys.TEAM_QUEST_PAYOUTS,
+                        ":which": f"{team_id}#{quest.id}",
+                    }
+                ),
+            )
+            return now
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        item = self._client.get_item(
+            TableName=self._table, Key=self._state_key(team_id, quest.id), ConsistentRead=True
+        )["Item"]
         return datetime.fromisoformat(from_item(item)["reached_at"])
+
+    def advance(
+        self, team_id: str, quest: QuestDefinition, held: PayoutCursor, to: PayoutCursor
+    ) -> bool:
+        """Compare and set of the cursor (absent attributes: the start), never once settled."""
+        values: dict[str, Any] = {":phase": to.phase}
+        if held == PayoutCursor():
+            guard = "attribute_not_exists(cursor_phase)"
+        else:
+            guard = "cursor_phase = :held_phase AND " + (
+                "attribute_not_exists(cursor_after)"
+                if held.after is None
+                else "cursor_after = :held_after"
+            )
+            values[":held_phase"] = held.phase
+            if held.after is not None:
+                values[":held_after"] = held.after
+        update = "SET cursor_phase = :phase"
+        if to.after is None:
+            update += " REMOVE cursor_after"
+        else:
+            update = "SET cursor_phase = :phase, cursor_after = :after"
+            values[":after"] = to.after
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._state_key(team_id, quest.id),
+                UpdateExpression=update,
+                ConditionExpression=(
+                    f"attribute_exists(PK) AND attribute_not_exists(settled) AND {guard}"
+                ),
+                ExpressionAttributeValues=to_item(values),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def open_payouts(self) -> list[tuple[str, str]]:
+        """The sparse GSI1 partition of open payouts (keys only, eventually consistent: a
+        payout opened a moment ago is met by the next sweep)."""
+        found: list[tuple[str, str]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.TEAM_QUEST_PAYOUTS}),
+        }
+        while True:
+            page = self._client.query(**kwargs)
+            for raw in page.get("Items", []):
+                team_id, quest_id = from_item(raw)["GSI1SK"].split("#", 1)
+                found.append((team_id, quest_id))
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def mark_settled(self, team_id: str, quest: QuestDefinition) -> None:
         self._client.update_item(
             TableName=self._table,
-            Key=to_item({"PK": keys.team_quest_pk(team_id, quest.id), "SK": STATE_SK}),
-            UpdateExpression="SET settled = :yes, expires_at = :exp",
+            Key=self._state_key(team_id, quest.id),
+            UpdateExpression=(
+                "SET settled = :yes, expires_at = :exp"
+                " REMOVE GSI1PK, GSI1SK, cursor_phase, cursor_after"
+            ),
             ExpressionAttributeValues=to_item({":yes": True, ":exp": _expires(quest)}),
         )
 
@@ -223,6 +313,48 @@ class TeamQuestTable:
                 if "LastEvaluatedKey" not in page:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def contributions_page(
+        self, team_id: str, quest_id: str, after: str | None, limit: int
+    ) -> tuple[list[TeamContribution], str | None]:
+        """Shard by shard, by user within a shard; the position is ``<shard>:<last user>``
+        (``<shard>:`` for a shard's start), a consistent ``Query`` with ``Limit`` per shard."""
+        shard, last = 0, None
+        if after is not None:
+            held_shard, held_last = after.split(":", 1)
+            shard, last = int(held_shard), held_last or None
+        page: list[TeamContribution] = []
+        prefix = keys.user_pk("")
+        while len(page) < limit and shard < self._shards:
+            pk = keys.team_quest_pk(team_id, quest_id, shard)
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :user)",
+                "ExpressionAttributeValues": to_item({":pk": pk, ":user": prefix}),
+                "ConsistentRead": True,
+                "Limit": limit - len(page),
+            }
+            if last is not None:
+                kwargs["ExclusiveStartKey"] = to_item({"PK": pk, "SK": keys.user_pk(last)})
+            response = self._client.query(**kwargs)
+            for raw in response.get("Items", []):
+                item = from_item(raw)
+                page.append(_contribution(keys.user_id_from_pk(item["SK"]), item))
+                last = page[-1].user_id
+            if "LastEvaluatedKey" not in response:
+                shard, last = shard + 1, None
+        if not page:
+            return [], None
+        return page, f"{shard}:{last or ''}"
+
+
+def _cursor(state: dict[str, Any]) -> PayoutCursor:
+    phase = state.get("cursor_phase")
+    if phase is None:
+        return PayoutCursor()
+    return PayoutCursor(
+        "members" if phase == "members" else "contributors", state.get("cursor_after")
+    )
 
 
 def _contribution(user_id: str, item: dict[str, Any]) -> TeamContribution:

@@ -321,6 +321,30 @@ class TeamRepository:
                 return sorted(found)
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def members_page(
+        self, team_id: str, after: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """One page of the team's members from GSI1 in id order (the index's sort key), the
+        start key rebuilt from the last member listed (who may have left since)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": to_item({":pk": keys.team_members_gsi_pk(team_id)}),
+            "Limit": limit,
+        }
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = to_item(
+                {
+                    "GSI1PK": keys.team_members_gsi_pk(team_id),
+                    "GSI1SK": after,
+                    "PK": keys.membership_pk(after),
+                    "SK": membership_sk(team_id),
+                }
+            )
+        found = [from_item(i)["GSI1SK"] for i in self._client.query(**kwargs).get("Items", [])]
+        return found, (found[-1] if found else None)
+
     def _count(self, pk: str, sk: str, attribute: str) -> Any:
         return {
             "Update": {

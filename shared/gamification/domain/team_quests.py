@@ -25,11 +25,16 @@ Exactly once, with no increment anyone could repeat (docs/teams.md#team-quests):
   every payee not paid yet is paid: the contributors (``count > 0``), plus every current member
   for ``pay: "members"``. A member who counts after that (a late in-window activity, a joiner)
   is paid by their own commit's settlement.
+- **Bounded payout.** The walk of the payees goes a page at a time (``PAYOUT_STEP``), in a fixed
+  order (the contributions, then for ``members`` the members), from a ``PayoutCursor`` kept on
+  the team's state and moved only from the position read (compare and set): a page paid twice
+  by two racing walkers pays nobody twice (the profile's entry decides), and a walk that stops
+  anywhere goes on from the cursor, by the next member's commit or the sweep.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -55,6 +60,24 @@ class TeamContribution:
     paid: bool = False
 
 
+PAYOUT_STEP = 100
+"""Payees a walk step examines at most (each a profile read and at most one payment: 3-4
+requests, ≈ 25 ms on DynamoDB; benchmarks in docs/teams.md#team-quests). A member's commit runs
+at most one step (``COMMIT_STEP`` of it), the sweep steps until its time is up."""
+COMMIT_STEP = 20
+"""Payees one commit's settlements walk at most, besides the committer: a consumer batch holds
+≤ 10 users, so ≤ 200 payments a batch, a few seconds of the consumer's 30."""
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutCursor:
+    """How far a team's payout walk got: the phase (``contributors``, then ``members`` for
+    ``pay: "members"``) and the position inside it (opaque: the store's or the roster's)."""
+
+    phase: Literal["contributors", "members"] = "contributors"
+    after: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class TeamQuestStanding:
     """One team's progress on one team quest (what every member sees)."""
@@ -64,6 +87,8 @@ class TeamQuestStanding:
     reached_at: datetime | None = None
     settled: bool = False
     """Every payee known when the target was reached was paid (later ones pay themselves)."""
+    cursor: PayoutCursor = PayoutCursor()
+    """Where the payout walk goes on (while not ``settled``)."""
 
     def reached(self, quest: QuestDefinition) -> bool:
         return self.reached_at is not None or self.progress >= quest.target
@@ -86,18 +111,6 @@ def open_counts(
         if quest.mode == "team" and entry is not None and entry.count > 0:
             found.append((quest, entry.count))
     return sorted(found, key=lambda pair: pair[0].id)
-
-
-def payees(
-    contributions: Iterable[TeamContribution], members: Collection[str], pay: PayRule
-) -> list[str]:
-    """Who a completed team quest pays, not counting those this team marked paid: the
-    contributors, plus the current members for ``members`` (sorted)."""
-    contributed = {c.user_id: c for c in contributions if c.count > 0}
-    due = {u for u, c in contributed.items() if not c.paid}
-    if pay == "members":
-        due |= set(members) - {u for u, c in contributed.items() if c.paid}
-    return sorted(due)
 
 
 def pays(user_id: str, count: int, is_member: bool, pay: PayRule) -> bool:

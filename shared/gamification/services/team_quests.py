@@ -5,16 +5,20 @@ Fed by the consumer after each user's commit (``QueueConsumer(after_apply=...)``
 quests are; a redelivered message runs it again, and a failure fails the user's records so SQS
 retries it): for each team quest the user has counted towards, their absolute count is raised
 in each of their teams (the store checks the membership in the same atomic write), then the
-team is settled. Settling pays nothing before the target; once it is reached (recorded once),
-the first settlement walks every payee and pays them (``TeamQuestPayer``: idempotent on the
-payee's own profile) and marks the team settled; after that, a settlement pays only the user
-whose commit ran it (a late contributor, a joiner who counted). Property test:
+team is settled. Settling pays nothing before the target; once it is reached (recorded once,
+which opens the team's payout), the user whose commit ran it is paid first, then the walk of
+every payee goes on from its cursor for a bounded step (``COMMIT_STEP`` payees a commit), so no
+invocation pays a whole team. ``sweep`` (the consumer's schedule) walks the open payouts in
+steps of ``PAYOUT_STEP`` until its time is up, so a team that went quiet is paid too; the last
+step marks the team settled, which closes the payout. Payments are idempotent on the payee's
+own profile (``TeamQuestPayer``), so racing walkers pay nobody twice. Property test:
 tests/services/test_team_quest_properties.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -23,10 +27,12 @@ from pydantic import Field
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.quests import QuestCatalog, QuestDefinition
 from gamification.domain.team_quests import (
+    COMMIT_STEP,
+    PAYOUT_STEP,
+    PayoutCursor,
     TeamContribution,
     TeamQuestStanding,
     open_counts,
-    payees,
     payment,
     pays,
 )
@@ -49,10 +55,29 @@ class TeamQuestStore(Protocol):
     def standings(self, team_id: str, quest_ids: Sequence[str]) -> dict[str, TeamQuestStanding]: ...
 
     def reach(self, team_id: str, quest: QuestDefinition, now: datetime) -> datetime:
-        """Record when the target was first reached (kept once written); returns it."""
+        """Record when the target was first reached (kept once written) and open the team's
+        payout (``open_payouts`` lists it until ``mark_settled``); returns it."""
         ...
 
     def contributions(self, team_id: str, quest_id: str) -> Iterable[TeamContribution]: ...
+
+    def contributions_page(
+        self, team_id: str, quest_id: str, after: str | None, limit: int
+    ) -> tuple[list[TeamContribution], str | None]:
+        """At most ``limit`` contributions after the position ``after`` (``None``: the first),
+        in a fixed order, and the position after them (``None`` when none are left)."""
+        ...
+
+    def advance(
+        self, team_id: str, quest: QuestDefinition, held: PayoutCursor, to: PayoutCursor
+    ) -> bool:
+        """Move the payout's cursor from ``held`` to ``to`` only if it still is ``held`` and the
+        team is not settled; ``False`` when another walker moved it."""
+        ...
+
+    def open_payouts(self) -> list[tuple[str, str]]:
+        """(team, quest) of every payout reached and not settled yet."""
+        ...
 
     def contribution(
         self, team_id: str, quest_id: str, user_id: str
@@ -73,6 +98,13 @@ class TeamRoster(Protocol):
 
     def members(self, team_id: str) -> list[str]:
         """The team's current members (``pay: "members"`` only)."""
+        ...
+
+    def members_page(
+        self, team_id: str, after: str | None, limit: int
+    ) -> tuple[list[str], str | None]:
+        """At most ``limit`` members after the member ``after``, by id, and the last one listed
+        (``None`` when none are left)."""
         ...
 
     def is_member(self, team_id: str, user_id: str) -> bool: ...
@@ -110,6 +142,16 @@ class TeamQuestsOut(ReadModel):
     quests: list[TeamQuestOut]
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    paid: int
+    walked: int
+    next: PayoutCursor | None
+    """Where the walk goes on (``None``: it ended, the team is settled)."""
+    moved: bool
+    """The cursor was moved to ``next`` by this step (else another walker had moved it)."""
+
+
 class TeamQuests:
     def __init__(
         self,
@@ -120,6 +162,8 @@ class TeamQuests:
         clock: Callable[[], datetime],
         *,
         max_attempts: int = 5,
+        commit_step: int = COMMIT_STEP,
+        payout_step: int = PAYOUT_STEP,
     ) -> None:
         self._quests = quests
         self._store = store
@@ -127,48 +171,110 @@ class TeamQuests:
         self._profiles = profiles
         self._clock = clock
         self._max_attempts = max_attempts
+        self._commit_step = commit_step
+        self._payout_step = payout_step
 
     def _team_quests(self) -> list[QuestDefinition]:
         catalog = self._quests()
         return [q for q in catalog or () if q.mode == "team"]
 
     def after_apply(self, stored: StoredUser | None) -> int:
-        """Contribute the user's counts to their teams and settle them; returns payments."""
+        """Contribute the user's counts to their teams and settle them; returns payments.
+        The settlements of one commit walk at most ``COMMIT_STEP`` payees besides the user."""
         if stored is None:
             return 0
         counted = open_counts(stored.state, self._team_quests())
         if not counted:
             return 0
         user_id = stored.state.user_id
-        paid = 0
+        paid, walk = 0, self._commit_step
         for team_id in self._roster.memberships_of(user_id):
             for quest, count in counted:
                 self._store.contribute(team_id, quest, user_id, count)
-                paid += self.settle(team_id, quest, user_id)
+                done, walked = self.settle(team_id, quest, user_id, walk)
+                paid, walk = paid + done, walk - walked
         return paid
 
-    def settle(self, team_id: str, quest: QuestDefinition, user_id: str) -> int:
-        """Pay whoever is due once the team reached the target (see the module's docstring)."""
+    def settle(
+        self, team_id: str, quest: QuestDefinition, user_id: str, walk: int
+    ) -> tuple[int, int]:
+        """Once the team reached the target: pay ``user_id`` if due, then walk at most ``walk``
+        further payees from the cursor. Returns (payments, payees walked)."""
         standing = self._store.standing(team_id, quest.id)
         if not standing.reached(quest):
-            return 0
+            return 0, 0
         if standing.reached_at is None:
             self._store.reach(team_id, quest, self._clock())
+        paid = self._pay_if_due(team_id, quest, user_id)
         if standing.settled:
-            held = self._store.contribution(team_id, quest.id, user_id)
-            if held is not None and held.paid:
-                return 0
-            member = quest.pay == "members" and self._roster.is_member(team_id, user_id)
-            if not pays(user_id, held.count if held else 0, member, quest.pay):
-                return 0
-            return self._pay(team_id, quest, user_id)
-        members = self._roster.members(team_id) if quest.pay == "members" else []
-        paid = sum(
-            self._pay(team_id, quest, who)
-            for who in payees(self._store.contributions(team_id, quest.id), members, quest.pay)
-        )
-        self._store.mark_settled(team_id, quest)
+            return paid, 0
+        cursor, walked = standing.cursor, 0
+        while walked < walk:
+            step = self._step(team_id, quest, cursor, walk - walked)
+            paid, walked = paid + step.paid, walked + step.walked
+            if step.next is None or not step.moved:
+                break  # settled, or another walker is ahead: it goes on from there
+            cursor = step.next
+        return paid, walked
+
+    def sweep(self, should_stop: Callable[[], bool]) -> int:
+        """Go on with every open payout, ``payout_step`` payees a step, until ``should_stop``:
+        a team that went quiet after reaching the target is paid without a member's commit.
+        Returns payments; what is left goes on at the next sweep (the cursor is saved)."""
+        quests = {q.id: q for q in self._team_quests()}
+        paid = 0
+        for team_id, quest_id in self._store.open_payouts():
+            quest = quests.get(quest_id)
+            if quest is None:  # gone from the catalog: nothing to pay with (expires with TTL)
+                continue
+            cursor: PayoutCursor | None = None
+            while not should_stop():
+                if cursor is None:
+                    standing = self._store.standing(team_id, quest_id)
+                    if standing.settled:
+                        break
+                    cursor = standing.cursor
+                step = self._step(team_id, quest, cursor, self._payout_step)
+                paid += step.paid
+                if step.next is None:
+                    break
+                cursor = step.next if step.moved else None  # another walker moved it: re-read
+            if should_stop():
+                break
         return paid
+
+    def _pay_if_due(self, team_id: str, quest: QuestDefinition, user_id: str) -> int:
+        held = self._store.contribution(team_id, quest.id, user_id)
+        if held is not None and held.paid:
+            return 0
+        member = quest.pay == "members" and self._roster.is_member(team_id, user_id)
+        if not pays(user_id, held.count if held else 0, member, quest.pay):
+            return 0
+        return self._pay(team_id, quest, user_id)
+
+    def _step(
+        self, team_id: str, quest: QuestDefinition, cursor: PayoutCursor, limit: int
+    ) -> _Step:
+        """Pay one page of payees from ``cursor`` and move it (or settle after the last)."""
+        following: PayoutCursor | None
+        if cursor.phase == "contributors":
+            page, after = self._store.contributions_page(team_id, quest.id, cursor.after, limit)
+            due = [c.user_id for c in page if c.count > 0 and not c.paid]
+            walked = len(page)
+            if after is not None:
+                following = PayoutCursor("contributors", after)
+            else:
+                following = PayoutCursor("members") if quest.pay == "members" else None
+        else:
+            due, after = self._roster.members_page(team_id, cursor.after, limit)
+            walked = len(due)
+            following = PayoutCursor("members", after) if after is not None else None
+        paid = sum(self._pay(team_id, quest, who) for who in due)
+        if following is None:
+            self._store.mark_settled(team_id, quest)
+            return _Step(paid, walked, None, True)
+        moved = self._store.advance(team_id, quest, cursor, following)
+        return _Step(paid, walked, following, moved)
 
     def _pay(self, team_id: str, quest: QuestDefinition, user_id: str) -> int:
         for _ in range(self._max_attempts):

@@ -16,7 +16,7 @@ from gamification.adapters import keys
 from gamification.adapters.team_quest_progress import TeamQuestTable
 from gamification.adapters.team_repository import TeamRepository
 from gamification.domain.quests import parse_quest
-from gamification.domain.team_quests import TeamContribution, TeamQuestStanding
+from gamification.domain.team_quests import PayoutCursor, TeamContribution, TeamQuestStanding
 from gamification.domain.teams import Team
 from gamification.local.provision import Provisioned
 from tests.fakes.team_quests import FakeTeamQuestStore
@@ -112,6 +112,50 @@ def test_reached_once_settled_and_paid_hints(world: World) -> None:
     assert store.contribution("red", q.id, "ann") == TeamContribution("ann", 11, paid=True)
 
 
+def test_contributions_page_lists_each_contribution_once_in_bounded_pages(world: World) -> None:
+    store, q = world.store, QUEST
+    users = [f"user-{i:02d}" for i in range(40)]  # over most of the 16 shards
+    for i, user in enumerate(users):
+        world.join("red", user)
+        store.contribute("red", q, user, 1 + i % 3)
+    seen: list[TeamContribution] = []
+    after: str | None = None
+    for _ in range(100):
+        page, after = store.contributions_page("red", q.id, after, 7)
+        assert len(page) <= 7
+        seen += page
+        if after is None:
+            break
+    assert sorted(c.user_id for c in seen) == users  # each once
+    assert sorted(seen, key=lambda c: c.user_id) == sorted(
+        store.contributions("red", q.id), key=lambda c: c.user_id
+    )
+    assert store.contributions_page("blue", q.id, None, 7) == ([], None)
+
+
+def test_a_payout_opens_at_the_reach_moves_by_compare_and_set_and_closes(world: World) -> None:
+    store, q = world.store, QUEST
+    world.join("red", "ann")
+    store.contribute("red", q, "ann", 10)
+    assert store.open_payouts() == []
+    store.reach("red", q, NOW)
+    assert store.open_payouts() == [("red", q.id)]
+    start, first = PayoutCursor(), PayoutCursor("contributors", "3:ann")
+    assert store.advance("red", q, start, first) is True
+    assert store.advance("red", q, start, PayoutCursor("members")) is False  # moved already
+    assert store.standing("red", q.id).cursor == first
+    members = PayoutCursor("members")
+    assert store.advance("red", q, first, members) is True
+    assert store.advance("red", q, members, PayoutCursor("members", "bob")) is True
+    assert store.standing("red", q.id).cursor == PayoutCursor("members", "bob")
+    store.mark_settled("red", q)
+    assert store.open_payouts() == []
+    assert store.standing("red", q.id).settled
+    assert store.advance("red", q, PayoutCursor(), first) is False  # never once settled
+    store.reach("red", q, NOW + timedelta(hours=1))  # a late reach does not reopen it
+    assert store.open_payouts() == []
+
+
 def test_the_roster(world: World) -> None:
     for user in ("cy", "ann", "bob"):
         world.join("red", user)
@@ -123,6 +167,17 @@ def test_the_roster(world: World) -> None:
     assert not world.teams.is_member("red", "bob")
     assert world.teams.exists("red")
     assert not world.teams.exists("green")
+    for user in ("dan", "eve", "fay"):
+        world.join("red", user)
+    pages, after = [], None
+    while True:
+        page, after = world.teams.members_page("red", after, 2)
+        if after is None:
+            break
+        pages.append(page)
+    assert pages == [["ann", "cy"], ["dan", "eve"], ["fay"]]
+    world.teams.leave("red", "dan")  # the position outlives the member it names
+    assert world.teams.members_page("red", "dan", 2) == (["eve", "fay"], "fay")
 
 
 def test_a_big_team_spreads_over_the_shards(aws: Provisioned) -> None:

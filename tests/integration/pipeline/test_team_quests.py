@@ -127,3 +127,73 @@ def test_contributors_are_paid_once_through_redeliveries_and_a_failure(
         ("bob", "xp.awarded"),
     ]
     assert len({e["id"] for e in mine}) == 4  # the same effect, the same id: receivers dedupe
+
+
+def test_a_team_larger_than_the_bound_is_paid_in_steps_then_by_the_sweep(
+    stack_env: Provisioned, redis_client: redis.Redis, log: Path
+) -> None:
+    """``pay: members``, a team of 30 and steps of 4 (a commit) and 7 (the sweep) on the real
+    adapters: the completing commit pays its user and one step, its redelivery and a failing
+    payment go on from the cursor, the team goes quiet and the sweep (the consumer's schedule,
+    stopped after one step, then to the end) pays the rest; each member once, the payout
+    closed."""
+    members_quest = parse_quest({**QUEST.model_dump(mode="json"), "id": "all-in", "pay": "members"})
+    rules = default_game_rules().with_quests(QuestCatalog(quests=(members_quest,)))
+    pipeline = build_pipeline(stack_env, redis_client, rules=rules)
+    client = boto3.client("dynamodb")
+    teams = TeamRepository(client, stack_env.table_name)
+    store = TeamQuestTable(client, stack_env.table_name)
+    teams.put(Team("crowd", "Crowd", max_members=100))
+    users = [f"m{i:02d}" for i in range(30)]
+    for user in users:
+        teams.join("crowd", user, NOW, limit=10, by_admin=False)
+    profiles = FailingOnce(pipeline.users)
+    profiles.failed = True  # armed again below
+    service = TeamQuests(
+        lambda: rules.quests,
+        store,
+        teams,
+        profiles,
+        pipeline.clock,
+        commit_step=4,
+        payout_step=7,
+    )
+    consumer = pipeline.consumer
+    consumer._after_apply = AfterApplies(service)
+
+    reads = [activity("m17", object_id=f"p{i}") for i in range(5)]  # m17 completes it alone
+    assert not consumer.consume([record(r) for r in reads]).failed_message_ids
+
+    def paid() -> set[str]:
+        return {u for u in users if pipeline.users.load(u).state.xp >= 40}
+
+    first = paid()
+    assert "m17" in first  # the committer first
+    assert 1 < len(first) <= 1 + 4  # then one step
+    assert store.open_payouts() == [("crowd", "all-in")]
+    profiles.failed = False  # the next payment's write is lost: the user's records fail
+    assert consumer.consume([record(reads[0])]).failed_message_ids
+    assert not consumer.consume([record(reads[0])]).failed_message_ids  # SQS redelivers
+    second = paid()
+    assert first < second
+
+    stops = iter([False, True, True])
+    assert 0 < service.sweep(lambda: next(stops)) <= 7  # the schedule's time ran out
+    assert not store.standing("crowd", "all-in").settled
+    service.sweep(lambda: False)  # the next run goes on to the end
+    assert paid() == set(users)
+    assert store.standing("crowd", "all-in").settled
+    assert store.open_payouts() == []
+    for user in users:  # once each: the reward, and the reads of the one who did them
+        assert pipeline.users.load(user).state.xp == 40 + (50 if user == "m17" else 0), user
+    published = [r for r in pipeline.stream.read() if EVENTS.accepts(r)]
+    assert published  # the payments' outbox reaches the stream (ids checked above)
+
+
+def test_the_consumers_schedule_runs_the_sweep(stack_env: Provisioned, log: Path) -> None:
+    """The consumer's handler given EventBridge's scheduled event sweeps (nothing open: 0)."""
+    from functions.consumer.handler import lambda_handler
+    from gamification.local.scheduler import scheduled_event
+
+    event = scheduled_event("consumer", NOW)
+    assert lambda_handler(event, Context("consumer", remaining_ms=30_000)) == {"paid": 0}
