@@ -131,7 +131,9 @@ def test_refusals_say_what_to_do_next(stack: StackProcess) -> None:
     job = run_gamify("--url", stack.url, "job", "reconcile")  # a typo
     assert job.returncode == 1
     assert "HTTP 404" in job.stderr
-    assert "jobs on a schedule: consumer, leagues, rarity, reconciler, reminder_fanout" in job.stderr
+    assert (
+        "jobs on a schedule: consumer, leagues, rarity, reconciler, reminder_fanout" in job.stderr
+    )
     assert "backfill" in job.stderr  # runs with --event
 
 

@@ -16,10 +16,11 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.e2e.browser import axe_serious, new_page
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("axe_playwright_python.sync_playwright")  # browser.axe_serious
 expect = playwright_api.expect
 
 
@@ -99,26 +100,9 @@ def world(stack: StackProcess) -> None:
 
 
 def _open(browser: Browser, stack: StackProcess, *, scheme: str, lang: str, width: int) -> Page:
-    context = browser.new_context(
-        viewport={"width": width, "height": 900},
-        color_scheme=scheme,  # type: ignore[arg-type]
-        reduced_motion="reduce" if scheme == "dark" else "no-preference",
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
+    page = new_page(browser, scheme=scheme, width=width)
     page.goto(f"{stack.url}/?user={USER}&lang={lang}")
     return page
-
-
-def _axe_serious(page: Page) -> list[dict[str, Any]]:
-    violations: list[dict[str, Any]] = axe_api.Axe().run(page).response["violations"]
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in violations
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_pick_a_partner_be_refused_pair_and_leave(
@@ -141,7 +125,7 @@ def test_pick_a_partner_be_refused_pair_and_leave(
     select = quest.get_by_label("Partner", exact=True)
     expect(select).to_be_focused()
     expect(select.locator("option")).to_have_text(["Gus", "Hal"])  # the mutual friends
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
 
     result = quest.locator("[part~=result]")
     pair_up = quest.get_by_role("button", name="Pair up for Read Together with the chosen friend")
@@ -228,7 +212,7 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, world: None) -
     expect(item.locator(".progress")).to_have_text("Team: 3 von 3")
     expect(item).to_contain_text("2 Personen haben beigetragen")
     expect(item.locator("[part=paid]")).to_have_text("Du hast +30 XP erhalten")
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.e2e.browser import axe_serious, new_page
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("axe_playwright_python.sync_playwright")  # browser.axe_serious
 expect = playwright_api.expect
 
 
@@ -77,26 +78,9 @@ def shop(stack: StackProcess) -> None:
 
 
 def _open(browser: Browser, stack: StackProcess, *, scheme: str, lang: str, width: int) -> Page:
-    context = browser.new_context(
-        viewport={"width": width, "height": 900},
-        color_scheme=scheme,  # type: ignore[arg-type]
-        reduced_motion="reduce" if scheme == "dark" else "no-preference",
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
+    page = new_page(browser, scheme=scheme, width=width)
     page.goto(f"{stack.url}/?user={USER}&lang={lang}")
     return page
-
-
-def _axe_serious(page: Page) -> list[dict[str, Any]]:
-    violations: list[dict[str, Any]] = axe_api.Axe().run(page).response["violations"]
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in violations
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def _settled(result: Locator) -> None:
@@ -122,7 +106,7 @@ def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     expect(stickers).to_contain_text("Limited: 2 units in all")
     expect(stickers).to_contain_text("2 left")  # units_left: the sum of the stock's shards
     expect(stickers).to_contain_text("Once per person")
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
 
     # The first answer is lost after the server committed the purchase; later ones arrive.
     sent: list[dict[str, Any]] = []
@@ -173,7 +157,7 @@ def test_earn_see_buy_a_freeze_retry_with_the_same_key_and_be_refused(
     assert sent[2]["idempotency_key"] != sent[0]["idempotency_key"]
     expect(buy).to_be_focused()  # the redraws kept the keyboard on the button
     _settled(result)
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
     wallet.screenshot(path=str(ARTIFACTS / "wallet-light-en-1280.png"))
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
@@ -195,7 +179,7 @@ def test_german_dark_360px(stack: StackProcess, browser: Browser, shop: None) ->
     expect(result).to_have_text("Nicht genug Gems für Streak Freeze: es kostet 5 Gems.")
     expect(result).to_have_css("animation-name", "none")  # prefers-reduced-motion: reduce
     _settled(result)
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
@@ -314,6 +298,6 @@ def test_each_refusal_a_double_click_and_the_sale_window(
         wallet.get_by_role("button", name="Kauf von Sticker pack erneut versuchen")
     ).to_be_visible()
     _settled(result)
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()

@@ -16,11 +16,12 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from gamification.domain.periods import week_bounds
+from tests.e2e.browser import axe_serious, new_page
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("axe_playwright_python.sync_playwright")  # browser.axe_serious
 expect = playwright_api.expect
 
 
@@ -167,31 +168,13 @@ def _expected_week(today: date) -> dict[str, str]:
 
 
 def _open(browser: Browser, stack: StackProcess, *, scheme: str, lang: str, width: int) -> Page:
-    context = browser.new_context(
-        viewport={"width": width, "height": 900},
-        color_scheme=scheme,  # type: ignore[arg-type]
-        reduced_motion="reduce" if scheme == "dark" else "no-preference",
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
+    page = new_page(browser, scheme=scheme, width=width)
     # Dark loads without ?poll: what it shows comes from the first loads and refreshAll(), not
     # from a poll papering over a refresh lost while another ran.
     poll = "&poll=1" if scheme == "light" else ""
     page.goto(f"{stack.url}/?user={USER}{poll}&lang={lang}")
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     return page
-
-
-def _axe_serious(page: Page) -> list[dict[str, Any]]:
-    results = axe_api.Axe().run(page)
-    violations: list[dict[str, Any]] = results.response["violations"]
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in violations
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def _badge_names_unbroken(page: Page) -> None:
@@ -328,7 +311,7 @@ def test_light_english_league_quests_streak_axe_and_keyboard(
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
 
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
     _no_horizontal_scroll(page)
     _badge_names_unbroken(page)
     page.screenshot(path=str(ARTIFACTS / "widgets-light-en-1280.png"), full_page=True)
@@ -386,7 +369,7 @@ def test_dark_german_reduced_motion_at_360px(
     expect(pairs.locator("li[data-user=ren] .state")).to_contain_text("gemeinsam")
     expect(pairs.locator("li[data-user=sam] .state")).to_have_text("Einladung gesendet")
 
-    assert _axe_serious(page) == []
+    assert axe_serious(page) == []
     _no_horizontal_scroll(page)
     _badge_names_unbroken(page)
     page.screenshot(path=str(ARTIFACTS / "widgets-dark-de-360.png"), full_page=True)
@@ -456,7 +439,7 @@ def test_dark_german_reduced_motion_at_360px(
     result = league.locator("[part=last-result]")
     expect(result).to_have_attribute("data-movement", "stayed", timeout=20_000)
     expect(result).to_contain_text("In der Bronze-Liga geblieben.")
-    assert _axe_serious(page) == []  # the result's own colours, dark
+    assert axe_serious(page) == []  # the result's own colours, dark
 
     # The language switch redraws every widget in English, without a reload.
     page.locator("#lang-select").select_option("en")
