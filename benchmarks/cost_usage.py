@@ -518,7 +518,10 @@ class Rig:
     def scheduled(self, label: str, at: datetime) -> Any:
         from gamification.local.scheduler import scheduled_event
 
-        schedule = next(s for s in SCHEDULES if s.name == label)
+        schedule = next((s for s in SCHEDULES if s.name == label), None)
+        if schedule is None:
+            known = ", ".join(sorted(s.name for s in SCHEDULES))
+            raise LookupError(f"no schedule named {label!r} (the schedules: {known})")
         event = dict(schedule.job_input or scheduled_event(schedule.function, at))
         return self.invoke(schedule.function, event)
 
