@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from math import inf
 from zoneinfo import ZoneInfo
 
 from gamification.domain import notifications, text, wallet
@@ -203,6 +204,7 @@ class _Working:
         xp: int,
         total: int | None = None,
         day_span: tuple[int, int] | None = None,
+        at: int | None = None,
     ) -> None:
         """Activity XP counts for the total (``total``: what it adds there, when a daily-cap
         slot changed hands; else ``xp``) and for the ISO week it happened in. The total stops
@@ -223,7 +225,7 @@ class _Working:
         self.xp = add_xp(self.xp, xp if total is None else total)
         if self.quest_index is not None and self.quest_index.xp_groups:
             if day_span is None:
-                at = micros(occurred_at)
+                at = micros(occurred_at) if at is None else at
                 day_span = (at, at + 1)  # [at, at + 1) meets [start, end) iff start <= at < end
             self.quest_times.credits.append((*day_span, xp))
         week = iso_week(occurred_at)
@@ -242,26 +244,40 @@ class _Working:
         if self.quest_index is None:
             return self.quests
         quests = self.quests
+        stored = quests.get  # this loop runs per quest a batch moved: locals, no max() calls
         for group, by, low in self.quest_times.counts(self.quest_index):
+            fresh = low if low > by else by
+            fresh_entry = open_progress(fresh) if fresh else None
+            # The quests of one group count the same activities over one window, so their
+            # counts are mostly equal: the entry made for one count serves the next quest.
+            last_count, last_entry = -1, fresh_entry
             for quest_id in group.quest_ids:
-                before = quests.get(quest_id)
+                before = stored(quest_id)
                 if before is None:
-                    count = max(low, by)
-                elif before.completed_at is None:
-                    count = max(low, before.count + by)
-                else:
+                    entry = fresh_entry
+                elif before.completed_at is not None:
                     continue
-                if count == 0:
-                    quests.pop(quest_id, None)
-                elif before is None or before.count != count:
-                    quests[quest_id] = open_progress(count)
+                elif before.count == last_count:
+                    entry = last_entry
+                else:
+                    last_count = before.count
+                    count = last_count + by
+                    entry = (
+                        open_progress(count if count > low else low) if count > 0 or low else None
+                    )
+                    last_entry = entry
+                if entry is None:
+                    if before is not None:
+                        del quests[quest_id]
+                elif entry is not before:
+                    quests[quest_id] = entry
         return quests
 
-    def count_activity(self, activity: Activity) -> None:
-        """O(distinct counters of its type), whatever the number of quests (``QuestIndex``)."""
+    def count_activity(self, activity: Activity, at: int) -> None:
+        """O(distinct counters of its type), whatever the number of quests (``QuestIndex``);
+        ``at``: the activity's instant in epoch microseconds."""
         index = self.quest_index
         if index is not None and activity.type in index.counters:
-            at = micros(activity.occurred_at)
             self.quest_times.note(index, activity.type, at, activity.attributes)
 
     def bump(self, event_type: str, by: int = 1) -> None:
@@ -292,15 +308,21 @@ def apply_activities(
             effects.rejected.append(verdict)
             continue
         day = local_day(activity.occurred_at, zone)
-        if key in applied or _holds_cap_slot(work, verdict, day, key):
+        # The key's slot digest and the instant in microseconds, once per activity: the
+        # duplicate check, the cap slot and the quests' notes all need them.
+        digest = slot_digest(key) if verdict.daily_cap is not None else 0
+        if key in applied or _holds_cap_slot(work, verdict, day, digest):
             effects.duplicates.append(key)
         else:
             applied.add(key)
             effects.applied_keys.append(key)
+            at = micros(activity.occurred_at)
             effects.awards.append(
-                _earn(work, verdict, activity, key, day=day, zone=zone, rules=rules)
+                _earn(
+                    work, verdict, activity, key, day=day, zone=zone, rules=rules, slot=(at, digest)
+                )
             )
-            work.count_activity(activity)
+            work.count_activity(activity, at)
             record_tally(
                 work.counters, work.sketches, activity.type, activity.attributes, tallies, day=day
             )
@@ -375,15 +397,12 @@ def cap_days(activities: Iterable[Activity], rules: GameRules, timezone: str) ->
     return days
 
 
-def _holds_cap_slot(work: _Working, event_type: EventType, day: date, key: str) -> bool:
-    """A key already holding a slot of its day's cap was applied before, whatever ``seen`` says."""
+def _holds_cap_slot(work: _Working, event_type: EventType, day: date, digest: int) -> bool:
+    """A key (``digest``: its ``slot_digest``) already holding a slot of its day's cap was
+    applied before, whatever ``seen`` says."""
     if event_type.daily_cap is None:
         return False
-    slots = work.capped.get(_bucket(day, event_type.name))
-    if not slots:
-        return False
-    digest = slot_digest(key)
-    return any(slot.digest == digest for slot in slots)
+    return digest in [slot.digest for slot in work.capped.get(_bucket(day, event_type.name), ())]
 
 
 def _bucket(day: date, event_type: str) -> str:
@@ -399,19 +418,21 @@ def _earn(
     day: date,
     zone: str,
     rules: GameRules,
+    slot: tuple[int, int],
 ) -> XpAward:
-    """Add the activity's XP (respecting its daily cap) and count it."""
+    """Add the activity's XP (respecting its daily cap) and count it; ``slot``: its instant in
+    epoch microseconds and its key's ``slot_digest`` (0 for an uncapped type)."""
     boost = best_boost(rules.boosts, activity.type, activity.occurred_at)
     xp = boosted_xp(event_type.xp_for(activity.attributes), boost)
     boost_id = boost.id if boost else None
     held = work.xp
     if event_type.daily_cap is None:
-        work.credit(activity.occurred_at, xp)
+        work.credit(activity.occurred_at, xp, at=slot[0])
         work.bump(activity.type)
         return XpAward(key, activity.type, work.xp - held, boost_id, activity.occurred_at)
     bucket = _bucket(day, activity.type)
     before = work.capped.get(bucket, ())  # sorted by rank, best first
-    candidate = CapSlot.of(xp, activity.occurred_at, key)
+    candidate = CapSlot(xp, *slot)
     position = bisect_right(before, candidate.rank(), key=CapSlot.rank)
     if position >= event_type.daily_cap:  # every slot holds a better activity
         return XpAward(key, activity.type, 0, None, activity.occurred_at)
@@ -498,13 +519,12 @@ def _complete_quests(work: _Working, effects: Effects, ctx: _Context) -> None:
         current = {k: v for k, v in current.items() if k in index.by_id}
     work.quests = current
     targets = index.solo_targets  # pair and team quests complete elsewhere (pair/team_quests)
-    due = sorted(
+    due = [  # a quest with no solo target is never due: no count reaches infinity
         quest_id
         for quest_id, progress in current.items()
-        if progress.completed_at is None
-        and (target := targets.get(quest_id)) is not None
-        and progress.count >= target
-    )
+        if progress.completed_at is None and progress.count >= targets.get(quest_id, inf)
+    ]
+    due.sort()
     for quest_id in due:
         quest = index.by_id[quest_id]
         _pay_quest(work, effects, ctx, quest, current[quest_id])
