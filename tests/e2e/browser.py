@@ -3,10 +3,39 @@ and axe's serious and critical findings (each module still skips itself without 
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
+
+
+def playwright_or_skip(*, axe: bool = False) -> ModuleType:
+    """Playwright's sync API for a module that drives Chromium, called at import. Without
+    Chromium the module is skipped, except in CI, which installs it (.ci/run): there its
+    absence fails the module's tests instead of hiding them."""
+    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+        pytest.skip(reason, allow_module_level=True)
+    api: ModuleType = pytest.importorskip("playwright.sync_api")
+    if axe:
+        pytest.importorskip("axe_playwright_python.sync_playwright")  # axe_serious
+    return api
+
+
+def launched_chromium(api: ModuleType) -> Iterator[Browser]:
+    """The system Chromium (Playwright's own download cannot work here), for a module fixture."""
+    with api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
 
 
 def new_page(browser: Browser, *, scheme: str, width: int) -> Page:

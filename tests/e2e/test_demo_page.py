@@ -8,9 +8,7 @@ browser download cannot work here. Screenshots land in ``test-artifacts/browser/
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.browser import launched_chromium, playwright_or_skip
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -25,23 +24,16 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 USER, RIVAL = "alice", "bob"
 
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = playwright_or_skip(axe=False)
 expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from launched_chromium(playwright_api)
 
 
 def test_a_user_sees_profile_badges_board_and_a_toast_move(

@@ -11,8 +11,6 @@ contributors and your payment. English (light, axe-core with the picker open), t
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.browser import axe_serious, new_page
+from tests.e2e.browser import axe_serious, launched_chromium, new_page, playwright_or_skip
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -28,26 +26,18 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts/browser"
 USER = "fay"
 PAIR = "read-together"
 TEAM_QUEST = "crew-reads"
 
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("axe_playwright_python.sync_playwright")  # browser.axe_serious
+playwright_api = playwright_or_skip(axe=True)
 expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from launched_chromium(playwright_api)
 
 
 @pytest.fixture(scope="module")

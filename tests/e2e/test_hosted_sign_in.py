@@ -14,10 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import secrets
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from gamification.local.demo_site import CONTENT_TYPES
+from tests.e2e.browser import launched_chromium, playwright_or_skip
 from tests.e2e.stack import eventually
 
 if TYPE_CHECKING:
@@ -37,17 +36,13 @@ if TYPE_CHECKING:
 # e2e too, like every browser test: a real browser stays out of `make unit`'s inner loop.
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
 WEB = Path(__file__).resolve().parents[2] / "web"
 CLIENT_ID = "demo-page-client"
 EMAIL = "alice@example.com"
 FOREVER = 4_102_444_800
 """2100-01-01: the fake token's expiry, a constant (no test reads today's date)."""
 
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = playwright_or_skip(axe=False)
 expect = playwright_api.expect
 
 
@@ -235,10 +230,7 @@ def cognito() -> Iterator[FakeCognito]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from launched_chromium(playwright_api)
 
 
 @pytest.fixture

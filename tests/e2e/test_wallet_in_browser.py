@@ -10,8 +10,6 @@ demo page with the wallet in both. Same browser setup as ``test_widgets_in_brows
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.e2e.browser import axe_serious, new_page
+from tests.e2e.browser import axe_serious, launched_chromium, new_page, playwright_or_skip
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -27,26 +25,18 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts/browser"
 USER = "wren"
 FREEZE = "streak-freeze"
 
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("axe_playwright_python.sync_playwright")  # browser.axe_serious
+playwright_api = playwright_or_skip(axe=True)
 expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from launched_chromium(playwright_api)
 
 
 def _gems(stack: StackProcess) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from gamification.domain.periods import week_bounds
-from tests.e2e.browser import axe_serious, new_page
+from tests.e2e.browser import axe_serious, launched_chromium, new_page, playwright_or_skip
 from tests.e2e.stack import StackProcess, eventually, ok
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("GAMIFY_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 # GAMIFY_UPDATE_SCREENSHOTS=1 writes the README's screenshots (docs/screenshots/) instead.
 ARTIFACTS = ROOT / (
@@ -38,11 +36,7 @@ ARTIFACTS = ROOT / (
 USER = "mia"
 RIVALS = {"ren": 20, "sam": 3, "tom": 1}  # posts read today: ren tops the cohort
 
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("axe_playwright_python.sync_playwright")  # browser.axe_serious
+playwright_api = playwright_or_skip(axe=True)
 expect = playwright_api.expect
 
 
@@ -53,10 +47,7 @@ def stack_environment() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from launched_chromium(playwright_api)
 
 
 RULES = """async () => {
