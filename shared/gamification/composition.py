@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -96,8 +97,20 @@ if TYPE_CHECKING:
     )
 
 
+@dataclass
+class StackClock:
+    """How far the product's clock runs ahead of the real one. Only the local stack moves it
+    (``POST /local/clock/advance``: a test clock, as Stripe's, so days can pass in a test of
+    the whole stack); nothing on AWS does, where it stays at zero."""
+
+    ahead: timedelta = timedelta(0)
+
+
+STACK_CLOCK = StackClock()
+
+
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + STACK_CLOCK.ahead
 
 
 # -- AWS clients: one per service and container, made on first use ---------------------------
@@ -273,7 +286,9 @@ def friend_passed_notices() -> FriendPassedNotices:
 
 
 def reset() -> None:
-    """Forget every cached client and service (tests and the local stack re-point them)."""
+    """Forget every cached client and service (tests and the local stack re-point them), and
+    put the clock back to real time."""
+    STACK_CLOCK.ahead = timedelta(0)
     settings.cache_clear()
     redis_client = sys.modules.get("gamification.adapters.redis_client")
     if redis_client is not None:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -112,6 +113,11 @@ class Api:
         profile: dict[str, Any] = ok(self.as_user(user, "GET", "/v1/me"))
         return profile
 
+    def has_streak(self, user: str, days: int) -> bool:
+        """The user's profile exists and shows a personal streak of ``days``."""
+        response = self.as_user(user, "GET", "/v1/me")
+        return response.ok and response.body["streak"]["current"] == days
+
     def badges(self, user: str) -> dict[str, Any]:
         badges: dict[str, Any] = ok(self.as_user(user, "GET", f"/v1/users/{user}/badges"))
         return badges
@@ -159,6 +165,15 @@ class Api:
             self.client.request("POST", f"/local/jobs/{name}", query={"at": at})
         )
         return result
+
+    def now(self) -> datetime:
+        """The stack's clock (``GET /local/clock``): real time unless a test moved it."""
+        return datetime.fromisoformat(ok(self.client.request("GET", "/local/clock"))["now"])
+
+    def advance_clock(self, hours: int) -> datetime:
+        """Move the stack's clock forward (``POST /local/clock/advance``); the new now."""
+        moved = ok(self.client.request("POST", "/local/clock/advance", query={"hours": hours}))
+        return datetime.fromisoformat(moved["now"])
 
     def redis(self, action: str) -> dict[str, Any]:
         result: dict[str, Any] = ok(self.client.request("POST", f"/local/redis/{action}"))

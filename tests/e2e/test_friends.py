@@ -1,6 +1,6 @@
-"""Friends over HTTP on the local stack: follow, the friend board with ties, and a friend streak
-of three days built from back-dated activity, its reminder, and a pair quest paying both
-(issue #29)."""
+"""Friends over HTTP on the local stack: follow, the friend board with ties, a friend streak
+counted from its acceptance, its reminder, and a pair quest paying both (issue #29; the
+three-day friend streak needs the stack's test clock: ``test_friend_streak_days.py``)."""
 
 from __future__ import annotations
 

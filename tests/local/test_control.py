@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -54,6 +54,13 @@ class RecordingStack:
     def backfill_lake(self, before: datetime) -> dict[str, Any]:
         self.calls.append(("backfill", before))
         return {"rows": 0}
+
+    def clock(self) -> dict[str, Any]:
+        return {"ahead_seconds": 0}
+
+    def advance_clock(self, by: timedelta) -> dict[str, Any]:
+        self.calls.append(("advance", by))
+        return {"ahead_seconds": by.total_seconds()}
 
 
 def _post(target: str, body: bytes = b"", headers: list[tuple[str, str]] | None = None) -> Request:
@@ -145,3 +152,19 @@ def test_the_lake_backfill_runs_as_of_a_time_with_its_offset() -> None:
     assert stack.calls == [("backfill", datetime(2026, 11, 10, tzinfo=UTC))]
     assert handle(_post("/local/lake/backfill?before=2026-11-10T00:00:00")).status == 400
     assert handle(_post("/local/lake/backfill?before=soon")).status == 400
+
+
+def test_the_clock_moves_forward_by_whole_hours_only() -> None:
+    stack = RecordingStack()
+    handle = control(stack)
+    moved = handle(_post("/local/clock/advance?hours=48"))
+    assert (moved.status, json.loads(moved.body)) == (200, {"ahead_seconds": 172800.0})
+    for refused in ("hours=0", "hours=-1", "hours=1.5", "hours=9601", ""):
+        response = handle(_post(f"/local/clock/advance?{refused}"))
+        assert (response.status, json.loads(response.body)["error"]["code"]) == (
+            400,
+            "invalid_hours",
+        )
+    assert stack.calls == [("advance", timedelta(hours=48))]
+    read = handle(Request("GET", "/local/clock", headers=[], body=b""))
+    assert json.loads(read.body) == {"ahead_seconds": 0}

@@ -8,6 +8,9 @@
                                        and start the cache check that rebuilds its boards
 * ``POST /local/webhooks/inbox/{name}``  the built-in webhook receiver (verifies signatures;
                                        ``GET`` lists what arrived, ``?fail=N`` fails the next N)
+* ``GET  /local/clock``                 the stack's clock: ``now`` and ``ahead_seconds``
+* ``POST /local/clock/advance?hours=N``  move it forward N hours (1..9600, never back): a test
+                                       clock, so days pass for the handlers and the jobs
 * ``GET  /local/dlq?limit=N``           dead letters with their reasons
 * ``POST /local/dlq/redrive``           move every dead letter back to the activity queue
 * ``POST /local/lambda/2015-03-31/functions/{name}/invocations``
@@ -21,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -55,6 +58,10 @@ class Stack(Protocol):
 
     def backfill_lake(self, before: datetime) -> dict[str, Any]: ...
 
+    def clock(self) -> dict[str, Any]: ...
+
+    def advance_clock(self, by: timedelta) -> dict[str, Any]: ...
+
     def invoke_function(self, name: str, event: Any, asynchronous: bool) -> Any: ...
 
 
@@ -70,6 +77,8 @@ def control(stack: Stack, inbox: WebhookInbox | None = None) -> Callable[[Reques
             200, {"moved": stack.redrive_dead_letters()}
         ),
         ("POST", "/local/lake/backfill"): lambda request: _backfill(stack, request),
+        ("GET", "/local/clock"): lambda _: json_response(200, stack.clock()),
+        ("POST", "/local/clock/advance"): lambda request: _advance(stack, request),
     }
 
     def handle(request: Request) -> Response:
@@ -114,6 +123,19 @@ def _backfill(stack: Stack, request: Request) -> Response:
         field = [{"field": "query.before", "message": message, "type": "datetime"}]
         return error(400, "invalid_time", message, field)
     return json_response(200, stack.backfill_lake(before))
+
+
+MAX_ADVANCE_HOURS = 9600
+"""About 400 days a step: past a season, a league's year and every retention but the ledger's."""
+
+
+def _advance(stack: Stack, request: Request) -> Response:
+    raw = parse_qs(urlsplit(request.target).query).get("hours", [""])[-1]
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ADVANCE_HOURS:
+        message = f"hours: expected an integer from 1 to {MAX_ADVANCE_HOURS} (only forward)"
+        field = [{"field": "query.hours", "message": message, "type": "int"}]
+        return error(400, "invalid_hours", message, field)
+    return json_response(200, stack.advance_clock(timedelta(hours=int(raw))))
 
 
 def _redis(action: Callable[[], Any], done: str, result: str | None = None) -> Response:

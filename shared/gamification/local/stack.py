@@ -13,7 +13,7 @@ import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -184,7 +184,9 @@ class LocalStack:
             iterator_type="LATEST" if self._restored else "TRIM_HORIZON",
         ).start()
         self.scheduler = Scheduler(
-            self.invoker.invoke, [s for s in SCHEDULES if self._functions.get(s.function)]
+            self.invoker.invoke,
+            [s for s in SCHEDULES if self._functions.get(s.function)],
+            clock=composition.utc_now,  # the stack's clock: a job on the hour follows it
         )
         self._check_cache()
         self.scheduler.start()
@@ -326,6 +328,23 @@ class LocalStack:
     def redrive_dead_letters(self) -> int:
         provisioned = self._require(self.provisioned)
         return dead_letters.redrive(boto3.client("sqs"), provisioned.dlq_url, provisioned.queue_url)
+
+    def clock(self) -> dict[str, Any]:
+        from gamification import composition
+
+        return {
+            "now": composition.utc_now().isoformat(),
+            "ahead_seconds": composition.STACK_CLOCK.ahead.total_seconds(),
+        }
+
+    def advance_clock(self, by: timedelta) -> dict[str, Any]:
+        """Move the product's clock forward (never back: what was stored stays in its past).
+        The handlers, the jobs and the scheduler read it; Redis, moto and SQS keep real time,
+        which only the expiry of keys and messages sees."""
+        from gamification import composition
+
+        composition.STACK_CLOCK.ahead += by
+        return self.clock()
 
     def backfill_lake(self, before: datetime) -> dict[str, Any]:
         """Write the lake's rows of everything stored before ``before`` (docs/analytics.md)."""
