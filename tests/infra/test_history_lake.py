@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gamification.adapters.lake_athena import stage_names
 from gamification.domain import lake
 from gamification.services.analytics import report_names, report_sql
 from tests.infra.conftest import Synthesis
@@ -67,3 +68,12 @@ def test_the_athena_workgroup_enforces_its_encrypted_results_and_a_scan_limit(
     assert group["EnforceWorkGroupConfiguration"] is True
     assert group["BytesScannedCutoffPerQuery"] == 10 * 1024**3
     assert group["ResultConfiguration"]["EncryptionConfiguration"]["EncryptionOption"] == "SSE_S3"
+
+
+def test_the_cli_finds_the_workgroup_and_database_the_stack_names(
+    default_synth: Synthesis,
+) -> None:
+    """``gamify report impact --athena STAGE`` derives both names from the stage alone."""
+    workgroup, database = stage_names(default_synth.stack.config.stage)
+    assert _one(default_synth, "AWS::Athena::WorkGroup")["Name"] == workgroup
+    assert _one(default_synth, "AWS::Glue::Database")["DatabaseInput"]["Name"] == database

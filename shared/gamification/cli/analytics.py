@@ -1,7 +1,9 @@
 """``gamify analytics``: SQL and the named reports over the local history lake (DuckDB).
 
 The lake folder is ``--lake DIR``, else ``GAMIFY_LAKE_DIR``, else the running local stack's
-(``/local/status``). On AWS the same reports are Athena named queries (docs/analytics.md).
+(``/local/status``). ``--athena STAGE`` runs the same SQL in a deployed stage's Athena workgroup
+instead, with the caller's AWS credentials (docs/analytics.md); there the reports are also
+Athena named queries.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from urllib.parse import quote
 from gamification.cli.client import ApiClient
 from gamification.cli.render import table
 
+ATHENA_HELP = "query a deployed stage's lake in Athena (your AWS credentials), not a local one"
+
 
 def add_commands(command: Any) -> None:
     analytics = command(
@@ -25,16 +29,18 @@ def add_commands(command: Any) -> None:
     analytics.add_argument("action", choices=["query", "report", "reports", "backfill"])
     analytics.add_argument("text", nargs="?", help="the SQL (query) or the report's name (report)")
     analytics.add_argument("--lake", help="the lake folder (default: the local stack's)")
+    analytics.add_argument("--athena", metavar="STAGE", help=ATHENA_HELP)
     analytics.add_argument(
         "--before", help="backfill: what the table proves before this ISO time (default: now)"
     )
     analytics.set_defaults(command=run)
 
-    report = command("report", "local stack: the control group's impact, from the history lake")
+    report = command("report", "the control group's impact, from the history lake")
     report.add_argument("which", choices=["impact"])
     report.add_argument("--days", type=int, default=14, help="retained: active on or after day N")
     report.add_argument("--confidence", type=float, default=0.95)
     report.add_argument("--lake", help="the lake folder (default: the local stack's)")
+    report.add_argument("--athena", metavar="STAGE", help=ATHENA_HELP)
     report.set_defaults(command=impact)
 
 
@@ -49,6 +55,13 @@ def _lake_dir(client: ApiClient, args: argparse.Namespace) -> Path:
 
 def _engine(client: ApiClient, args: argparse.Namespace) -> Any:
     from gamification.services.analytics import Analytics
+
+    if getattr(args, "athena", None):
+        import boto3
+
+        from gamification.adapters.lake_athena import AthenaQueries, stage_names
+
+        return Analytics(AthenaQueries(boto3.client("athena"), *stage_names(args.athena)))
 
     try:
         from gamification.adapters.lake_duckdb import LakeQueries
@@ -92,6 +105,8 @@ def run(client: ApiClient, args: argparse.Namespace) -> int:
     from gamification.services.analytics import report_description, report_names
 
     if args.action == "backfill":  # the running local stack writes it (docs/analytics.md)
+        if args.athena:
+            raise ValueError("analytics backfill --athena: on AWS it is an operator command")
         path = "/local/lake/backfill" + (f"?before={quote(args.before)}" if args.before else "")
         print(json.dumps(client.call("POST", path), indent=2))
         return 0
