@@ -105,7 +105,11 @@ class LocalStack:
         for name, value in FAKE_AWS.items():
             os.environ.setdefault(name, value)
         os.environ["AWS_ENDPOINT_URL"] = endpoint
-        self.provisioned = provision(endpoint_url=endpoint, webhook_key=False)
+        # Webhook secrets: the local stand-in sealer while private addresses are allowed (the
+        # default: the built-in receiver is on 127.0.0.1); a stack run as on AWS
+        # (GAMIFY_WEBHOOKS_ALLOW_PRIVATE=false) seals them with a KMS key of moto's, as on AWS.
+        as_on_aws = os.environ.get("GAMIFY_WEBHOOKS_ALLOW_PRIVATE", "true") != "true"
+        self.provisioned = provision(endpoint_url=endpoint, webhook_key=as_on_aws)
         if self._state_dir is not None:
             self._restored = persistence.load(
                 boto3.client("dynamodb"), self.provisioned.table_name, self._state_dir
