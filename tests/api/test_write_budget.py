@@ -9,7 +9,7 @@ import pytest
 from gamification import composition
 from gamification.local.provision import Provisioned
 from tests.api import seed
-from tests.api.support import SERVICE, Api, Identity, user
+from tests.api.support import SERVICE, Api, Identity, admin, user
 
 ALICE = user("alice")
 BOB = user("bob")
@@ -69,3 +69,23 @@ def test_brackets_and_digits_inside_strings_count_for_nothing(api: Api) -> None:
     body = json.dumps({"display_name": "[[[[[[[[[[[[" + "9" * 45})
     reply = api.put("/v1/me/settings", as_=ALICE, raw_body=body)
     assert reply.status == 200, reply.text
+
+
+def test_redeems_spend_the_same_budget_and_a_refused_one_debits_nothing(
+    api: Api, budget_of_three: None
+) -> None:
+    """The redeem rate limit is the writer's budget: past it a redeem is a 429 before any
+    transaction, so nothing is debited and no stock is taken (docs/wallet.md)."""
+    item = {"name": "Sticker", "price": {"currency": "gems", "amount": 5}, "fulfilment": "external"}
+    assert api.put("/v1/admin/shop/items/sticker", as_=admin(), body=item).status == 200
+    grant = {"currency": "gems", "amount": 100, "reason": "launch"}
+    assert api.post("/v1/admin/users/alice/wallet/adjust", as_=admin(), body=grant).status == 200
+
+    def redeem(n: int) -> int:
+        body = {"item_id": "sticker", "idempotency_key": f"sticker-{n:04d}"}
+        return api.post("/v1/me/wallet/redeem", as_=ALICE, body=body).status
+
+    assert [redeem(n) for n in range(4)] == [200, 200, 200, 429]
+    wallet = api.get("/v1/me/wallet", as_=ALICE)
+    assert wallet.status == 200, wallet.text
+    assert {b["currency"]: b["balance"] for b in wallet.json["balances"]}["gems"] == 85
