@@ -72,9 +72,10 @@ def _api_calls(page: Page) -> list[str]:
 
 
 def _shadow_nodes(page: Page) -> list[int]:
-    return page.locator(WIDGETS).evaluate_all(
-        "(all) => all.map((e) => e.shadowRoot.childNodes.length)"
-    )
+    """How many nodes each widget's shadow root holds (a held-out one: 0, not even its live
+    region)."""
+    script = "(all) => all.map((e) => e.shadowRoot.childNodes.length)"
+    return [int(n) for n in page.locator(WIDGETS).evaluate_all(script)]
 
 
 def _read_a_post(page: Page, stack: StackProcess, user: str) -> None:
