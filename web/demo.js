@@ -161,6 +161,10 @@ if (!session) {
   // deployment guide's curl examples send it.
   const authScheme = config.devSignIn ? "Bearer" : "";
   configure({ apiBase, token: session.token, authScheme });
+  // The widgets' own lookup (one GET /v1/me for the page): a control user sees why they are empty.
+  $("gamify-profile").experience().then((experience) => {
+    $("#control-note").hidden = experience !== "control";
+  });
   $("#panel").hidden = false;
   $("#widgets").hidden = false;
   for (const button of document.querySelectorAll("#panel button[data-type]")) {

@@ -1,7 +1,7 @@
 // Type declarations for gamify.js, the widgets' JavaScript API (the module itself is plain ES,
 // no build step). tests/local/test_widget_types.py fails when an export or element is missing.
 
-import type { ActivityIn, RedeemIn, RedeemOut, Responses, SettingsIn } from "./gamify-api";
+import type { ActivityIn, MyProfileOut, RedeemIn, RedeemOut, Responses, SettingsIn } from "./gamify-api";
 
 /** A token, or a function (sync or async) returning the signed-in user's token. */
 export type TokenSource = string | null | (() => string | null | Promise<string | null>);
@@ -73,7 +73,18 @@ export interface ApiAnswer<T> {
   data: T;
 }
 
-/** The base of every widget. Attributes: api-base, token, auth-scheme, user-id, poll-seconds, lang. */
+/** The group a user is in (docs/analytics.md, "The control group"). */
+export type Experience = NonNullable<MyProfileOut["experience"]>;
+
+/** The base of every widget. Attributes: api-base, token, auth-scheme, user-id, poll-seconds, lang.
+ *
+ * The control group: before its first load every widget asks the user's `experience` from one
+ * GET /v1/me shared by every widget on the page (per API base and token). For "control" the
+ * element renders nothing: its shadow root stays empty (no live region, no toast), it takes no
+ * space (`display: none`, which page CSS cannot override), it stops polling and sends no other
+ * request. If that lookup fails the widget renders as for treatment and the lookup is asked
+ * again at a refresh at least 5 s later. The element reflects what it learned in its
+ * `data-experience` attribute ("control" | "treatment"; absent while unknown). */
 export class GamifyElement extends HTMLElement {
   /** Wins over the `token` attribute and configure(). */
   tokenProvider: TokenSource;
@@ -85,8 +96,12 @@ export class GamifyElement extends HTMLElement {
   refresh(): Promise<void>;
   /** The signed-in user's token (rejects with a 401 GamifyError when there is none). */
   token(): Promise<string>;
-  /** The signed-in user's id (`user-id`, or asked once per token). */
+  /** The signed-in user's GET /v1/me, asked once per API base and token for the whole page. */
+  whoAmI(): Promise<MyProfileOut>;
+  /** The signed-in user's id (`user-id`, else from whoAmI()). */
   me(): Promise<string>;
+  /** The user's group from whoAmI(); null when that lookup failed (the widget then renders). */
+  experience(): Promise<Experience | null>;
   /** One API call with this widget's credentials. */
   api<T = unknown>(method: string, path: string, options?: { body?: unknown; etag?: string }): Promise<ApiAnswer<T>>;
 }

@@ -1,5 +1,6 @@
-// The base of every widget: settings, API access, polling, the theme, the language and a live
-// region. Everything the API returns is rendered as text (never as HTML).
+// The base of every widget: settings, API access, polling, the theme, the language, a live
+// region and the control group (a user in it sees no widget). Everything the API returns is
+// rendered as text (never as HTML).
 
 import { GamifyError, call } from "./http.js";
 import { translator } from "./i18n.js";
@@ -100,6 +101,9 @@ export const BASE_CSS = `
           border-radius: var(--gamify-radius, 10px); padding: var(--gamify-padding, 1rem);
           min-width: 0; overflow-wrap: break-word; }
   :host([hidden]) { display: none; }
+  /* The control group (docs/analytics.md): no box, nothing for screen readers; a page's own
+     display rule cannot bring it back (an !important inside the shadow tree wins). */
+  :host([data-experience=control]) { display: none !important; }
   h2 { font-size: 1.05rem; margin: 0 0 .6rem; }
   .muted { color: var(--_muted); font-size: .85rem; }
   .error { color: var(--_danger); }
@@ -127,7 +131,25 @@ function sheet(css) {
   return style;
 }
 
-const whoAmI = new Map(); // token -> Promise<user id>
+// -- who is asking: one GET /v1/me per API base and token, shared by every widget ------------
+// Its answer names the user (badges and boards need the id) and their `experience`: "control"
+// (docs/analytics.md) means every widget renders nothing. Learned once per page load: a change
+// of group (a new experiment's salt) shows at the next load. A failed lookup stays a few seconds
+// (the widgets refreshing together share it) and is then asked again, at the next refresh.
+
+const LOOKUP_RETRY_MS = 5000;
+const LOOKUPS_KEPT = 8; // a token that rotates (an ID token each hour) is a new key each time
+const lookups = new Map(); // `${apiBase} ${token}` -> Promise<MyProfileOut>
+
+function lookup(key, ask) {
+  let answer = lookups.get(key);
+  if (answer) return answer;
+  answer = ask();
+  lookups.set(key, answer);
+  if (lookups.size > LOOKUPS_KEPT) lookups.delete(lookups.keys().next().value);
+  answer.catch(() => setTimeout(() => lookups.get(key) === answer && lookups.delete(key), LOOKUP_RETRY_MS));
+  return answer;
+}
 
 const FOCUSABLE = "button, [tabindex], a[href], input, select";
 
@@ -217,16 +239,25 @@ export class GamifyElement extends HTMLElement {
     return call({ apiBase: this.apiBase, token: () => this.token(), authScheme }, method, path, options);
   }
 
-  /** The signed-in user's id (from `user-id`, or asked once per token). */
-  async me() {
-    const given = this.getAttribute("user-id");
-    if (given) return given;
+  /** The signed-in user's GET /v1/me, asked once per API base and token for the whole page. */
+  async whoAmI() {
     const token = await this.token();
-    if (!whoAmI.has(token)) {
-      whoAmI.set(token, this.api("GET", "/v1/me").then((r) => r.data.user_id));
-      whoAmI.get(token).catch(() => whoAmI.delete(token));
+    return lookup(`${this.apiBase} ${token}`, () => this.api("GET", "/v1/me").then((r) => r.data));
+  }
+
+  /** The signed-in user's id (from `user-id`, else the shared GET /v1/me). */
+  async me() {
+    return this.getAttribute("user-id") || (await this.whoAmI()).user_id;
+  }
+
+  /** "control" or "treatment" (the shared GET /v1/me); null when that lookup failed: the widget
+   * then renders as for treatment, since a failed lookup must not blank everyone's widgets. */
+  async experience() {
+    try {
+      return (await this.whoAmI()).experience ?? "treatment";
+    } catch {
+      return null;
     }
-    return whoAmI.get(token);
   }
 
   /** Load and draw. A refresh asked for while one runs (configure() right after the first
@@ -238,8 +269,14 @@ export class GamifyElement extends HTMLElement {
     }
     this._busy = true;
     try {
-      await this.load();
-      this.removeAttribute("data-error");
+      const experience = await this.experience();
+      if (experience === "control") {
+        this.holdOut();
+      } else {
+        this.takePart(experience);
+        await this.load();
+        this.removeAttribute("data-error");
+      }
     } catch (error) {
       this.setAttribute("data-error", String(error.status ?? "network"));
       this.showError(error);
@@ -250,6 +287,22 @@ export class GamifyElement extends HTMLElement {
       this._again = false;
       await this.refresh();
     }
+  }
+
+  /** The control group: nothing rendered or announced (no live region), no polling. A refresh
+   * asked for later (configure() with another user's token) looks again. */
+  holdOut() {
+    this.dataset.experience = "control";
+    this.removeAttribute("data-error");
+    this._stopPolling();
+    this.shadowRoot.replaceChildren();
+  }
+
+  /** Treatment (or a failed lookup: null): show, and poll again if the element was held out. */
+  takePart(experience) {
+    if (experience) this.dataset.experience = experience;
+    else delete this.dataset.experience;
+    if (this._timer === null && this.isConnected && !document.hidden) this._poll();
   }
 
   showError(error) {
@@ -286,6 +339,10 @@ export class GamifyElement extends HTMLElement {
     this._stopPolling();
     if (document.hidden) return;
     if (now) this.refresh();
+    if (this.dataset.experience !== "control") this._poll();
+  }
+
+  _poll() {
     this._timer = setInterval(() => this.refresh(), this.pollSeconds * 1000);
   }
 
