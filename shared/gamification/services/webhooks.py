@@ -128,8 +128,9 @@ class DeliveryQueue(Protocol):
 
 class Poster(Protocol):
     def post(self, url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Posted:
-        """POST without following redirects; raises DeliveryRefusedError for a refused
-        address, any other exception for a failure worth retrying."""
+        """POST without following redirects, the whole attempt (lookup included) within
+        ``timeout`` seconds (``TimeoutError`` past it); raises DeliveryRefusedError for a
+        refused address, any other exception for a failure worth retrying."""
         ...
 
 
@@ -355,7 +356,8 @@ the prober dies. The probe's outcome then clears the breaker or opens it again."
 
 
 class WebhookSender:
-    """One attempt of one delivery: sign, POST (5 s, no redirects), log, retry or give up."""
+    """One attempt of one delivery: sign, POST (a 5 s deadline, no redirects), log, retry or
+    give up; the endpoint's breaker decides whether it is attempted now."""
 
     def __init__(
         self,
