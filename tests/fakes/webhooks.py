@@ -71,6 +71,13 @@ class FakeWebhookStore:
         if (webhook := self.webhooks.get(webhook_id)) is not None:
             self.webhooks[webhook_id] = webhook.model_copy(update=dict(health))
 
+    def claim_probe(self, webhook_id: str, now: datetime, until: datetime) -> bool:
+        webhook = self.webhooks.get(webhook_id)
+        if webhook is None or (webhook.breaker_until is not None and webhook.breaker_until > now):
+            return False
+        self.webhooks[webhook_id] = webhook.model_copy(update={"breaker_until": until})
+        return True
+
     def delete(self, webhook_id: str) -> bool:
         return self.webhooks.pop(webhook_id, None) is not None
 
@@ -131,8 +138,10 @@ class FakeDeliveryQueue:
 class ScriptedEndpoint:
     """Answers each POST with the next status of ``script`` (then 200); records what came."""
 
-    def __init__(self, *script: int | Exception) -> None:
+    def __init__(self, *script: int | Exception, latency_ms: int = 12) -> None:
         self.script = list(script)
+        self.latency_ms = latency_ms
+        """What every answer reports it took."""
         self.received: list[tuple[str, dict[str, str], bytes]] = []
         self.answers: list[int | Exception] = []
         """What each received POST was answered, in order."""
@@ -146,4 +155,4 @@ class ScriptedEndpoint:
         self.answers.append(answer)
         if isinstance(answer, Exception):
             raise answer
-        return Posted(answer, "ok" if answer < 300 else "x" * 5000, 12)
+        return Posted(answer, "ok" if answer < 300 else "x" * 5000, self.latency_ms)

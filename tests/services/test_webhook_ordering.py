@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -197,6 +198,69 @@ def test_a_slow_endpoint_costs_one_timeout_per_batch_not_one_per_message() -> No
     assert all(o.delivery.attempt == 1 and o.delay >= 1 for o in deferred)
     clock.now += BREAKER_COOLDOWN
     assert isinstance(sender.attempt(deferred[0].delivery), Attempt)  # half-open: one probe
+
+
+def test_a_slow_2xx_endpoint_costs_one_slow_answer_per_batch_not_one_per_message() -> None:
+    """The same batch, the slow endpoint answering 200 in 4.9 s (under the 5 s deadline, so
+    never a failure): one slow POST before the healthy delivery instead of 9 (44 s)."""
+    store, queue, router, _, sender, fan_out = _world(slow=[], fast=[])
+    router.endpoints["https://slow.example.com/"].latency_ms = 4900
+    store.put(store.webhooks["slow"].model_copy(update={"event_types": ("xp.awarded",)}))
+    store.put(store.webhooks["fast"].model_copy(update={"event_types": ("badge.earned",)}))
+    for n in range(9):
+        fan_out.fan_out(_event(1, f"user{n}"))
+    fan_out.fan_out(_event(1, "zed", "badge.earned"))
+    batch = [d for d, _ in queue.messages]
+    queue.messages.clear()
+
+    outcomes = [sender.attempt(d) for d in batch]
+
+    assert len(_ids(router, "slow")) == 1
+    assert _ids(router, "fast") == ["evt_zed_1"]
+    assert [o.status for o in outcomes if isinstance(o, Attempt)] == ["delivered", "delivered"]
+    assert [o.reason for o in outcomes if isinstance(o, Deferred)] == ["breaker"] * 8
+
+
+class _Slow(ScriptedEndpoint):
+    """Answers 200 after 4.9 simulated seconds: the clock moves while it answers."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(latency_ms=4900)
+        self.clock = clock
+        self.at: list[datetime] = []
+
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Posted:
+        self.at.append(self.clock.now)
+        self.clock.now += timedelta(milliseconds=self.latency_ms)
+        return super().post(url, headers, body, timeout)
+
+
+def test_a_slow_2xx_endpoint_gets_one_attempt_per_cooldown_from_a_backlog() -> None:
+    """Simulated minute, one sender, 40 deliveries due at once to an endpoint answering 200 in
+    4.9 s: at most one POST per 4.9 s + 10 s cycle (≤ 5; 3 here, the deferred deliveries
+    backing off), where without the rule it held the sender all minute (13 POSTs)."""
+    _, queue, router, clock, sender, fan_out = _world(slow=[])
+    slow = _Slow(clock)
+    router.endpoints = {"https://slow.example.com/": slow}
+    for n in range(40):
+        fan_out.fan_out(_event(1, f"user{n:02}"))
+    order = itertools.count()
+    due = [(clock.now, next(order), d) for d, _ in queue.messages]
+    queue.messages.clear()
+    end = NOW + timedelta(minutes=1)
+    while due and clock.now < end:
+        due.sort(key=lambda m: (m[0], m[1]))
+        at, _, delivery = due.pop(0)
+        if at >= end:
+            break
+        clock.now = max(clock.now, at)
+        sender.attempt(delivery)
+        due += [(clock.now + timedelta(seconds=s), next(order), d) for d, s in queue.messages]
+        queue.messages.clear()
+
+    gaps = [(b - a).total_seconds() for a, b in zip(slow.at, slow.at[1:], strict=False)]
+    assert 2 <= len(slow.at) <= 60 / (4.9 + BREAKER_COOLDOWN.total_seconds()) + 1
+    assert min(gaps) >= 4.9 + BREAKER_COOLDOWN.total_seconds()
 
 
 def test_the_breaker_does_not_stop_a_deliverys_last_attempt() -> None:

@@ -4,6 +4,7 @@ types), fan-out per endpoint, signed attempts, retries with backoff, giving up a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,10 +14,13 @@ from gamification.domain.webhooks import (
     MAX_STORED_RESPONSE_BYTES,
     SIGNATURE_HEADER,
     Attempt,
+    Delivery,
+    Posted,
     verify,
 )
 from gamification.services.webhooks import (
     BREAKER_COOLDOWN,
+    PROBE_LEASE,
     Deferred,
     InvalidWebhookError,
     UnknownDeliveryError,
@@ -336,6 +340,115 @@ def test_a_failure_seen_by_one_sender_holds_the_endpoint_for_every_sender() -> N
     assert isinstance(probed, Attempt)
     assert len(endpoint.received) == 2
     assert store.webhooks["crm"].breaker_until == clock.now + BREAKER_COOLDOWN
+
+
+def _to_crm(store: FakeWebhookStore, queue: FakeDeliveryQueue, clock: Clock) -> list[Delivery]:
+    """Three events of three users, each's delivery to ``crm`` (no line between them)."""
+    fan_out = WebhookFanOut(store, queue, clock, store.lines)
+    return [
+        d
+        for n, user in enumerate(("ann", "bob", "cy"))
+        for d in fan_out.fan_out({**EVENT, "id": f"evt_{n}", "user_id": user})
+        if d.webhook_id == "crm"
+    ]
+
+
+@pytest.mark.parametrize(("latency_ms", "held"), [(2499, False), (2500, True), (4900, True)])
+def test_a_slow_success_holds_the_endpoint_like_a_failure_yet_is_delivered(
+    latency_ms: int, held: bool
+) -> None:
+    store, queue, endpoint, clock, sender = _world()
+    endpoint.latency_ms = latency_ms
+    one, two, _ = _to_crm(store, queue, clock)
+    store.mark("crm", {"failing_since": NOW - timedelta(days=1)})
+
+    first = sender.attempt(one)
+    second = sender.attempt(two)
+
+    assert isinstance(first, Attempt)
+    assert first.status == "delivered"
+    assert store.webhooks["crm"].failing_since is None  # its health is not a slow answer's
+    if held:
+        assert isinstance(second, Deferred)
+        assert second.reason == "breaker"
+        assert len(endpoint.received) == 1
+        assert store.webhooks["crm"].breaker_until == clock.now + BREAKER_COOLDOWN
+    else:
+        assert isinstance(second, Attempt)
+        assert store.webhooks["crm"].breaker_until is None
+
+
+class _Overlapping(ScriptedEndpoint):
+    """Runs ``during`` while its next POST is under way (another sender at that moment) and
+    counts the POSTs under way at once."""
+
+    def __init__(self, *script: int | Exception) -> None:
+        super().__init__(*script)
+        self.during: list[Callable[[], object]] = []
+        self.seen: list[object] = []
+        self.under_way = self.most_under_way = 0
+
+    def post(self, url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Posted:
+        self.under_way += 1
+        self.most_under_way = max(self.most_under_way, self.under_way)
+        try:
+            if self.during:
+                self.seen.append(self.during.pop(0)())
+            return super().post(url, headers, body, timeout)
+        finally:
+            self.under_way -= 1
+
+
+def test_when_the_breaker_lapses_one_sender_probes_and_the_others_wait() -> None:
+    """Two senders find the breaker lapsed at the same moment: the one that claimed the probe
+    posts, the other is deferred while the probe is under way, then goes once it succeeded."""
+    store, queue, _, clock, _ = _world()
+    endpoint = _Overlapping(TimeoutError())
+    first, second = (
+        WebhookSender(
+            store,
+            endpoint,
+            queue,
+            clock,
+            jitter=lambda: 1.0,
+            lines=store.lines,
+            sealer=FakeSealer(),
+        )
+        for _ in range(2)
+    )
+    one, two, three = _to_crm(store, queue, clock)
+    first.attempt(one)  # times out: the breaker opens
+    clock.now += BREAKER_COOLDOWN
+    endpoint.during.append(lambda: second.attempt(three))
+
+    probe = first.attempt(two)
+
+    [waited] = endpoint.seen
+    assert isinstance(waited, Deferred)
+    assert waited.reason == "breaker"
+    assert endpoint.most_under_way == 1
+    assert isinstance(probe, Attempt)
+    assert probe.status == "delivered"
+    assert store.webhooks["crm"].breaker_until is None  # the probe's success closed it
+    after = second.attempt(waited.delivery)
+    assert isinstance(after, Attempt)
+    assert after.status == "delivered"
+
+
+def test_a_probe_that_never_reports_back_frees_the_breaker_after_its_lease() -> None:
+    store, queue, endpoint, clock, sender = _world(TimeoutError())
+    one, two, three = _to_crm(store, queue, clock)
+    sender.attempt(one)
+    clock.now += BREAKER_COOLDOWN
+    assert store.claim_probe("crm", clock.now, clock.now + PROBE_LEASE)  # a prober that died
+
+    held = sender.attempt(two)
+    clock.now += PROBE_LEASE
+    probed = sender.attempt(three)
+
+    assert isinstance(held, Deferred)
+    assert isinstance(probed, Attempt)
+    assert len(endpoint.received) == 2
 
 
 def test_a_success_clears_the_endpoints_failure_marks() -> None:

@@ -52,7 +52,7 @@ class WebhookRepository:
         """One ``UpdateItem`` of the named fields (a ``None`` removes one), conditional on the
         endpoint still existing, so a sender never undoes an admin's concurrent change or
         brings back a deleted endpoint. Billed by the item's size: ≤ 3 WCU."""
-        values = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in health.items()}
+        values = {k: _stamp(v) if isinstance(v, datetime) else v for k, v in health.items()}
         sets = [k for k, v in values.items() if v is not None]
         removes = [k for k, v in values.items() if v is None]
         expression = " ".join(
@@ -74,6 +74,24 @@ class WebhookRepository:
             request["ExpressionAttributeValues"] = to_item({f":{k}": values[k] for k in sets})
         with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
             self._client.update_item(**request)  # refused: deleted meanwhile, nothing to mark
+
+    def claim_probe(self, webhook_id: str, now: datetime, until: datetime) -> bool:
+        """One conditional ``UpdateItem`` (≤ 3 WCU, a refused one too), only when the breaker
+        was seen lapsed: ``breaker_until`` is compared as text, which orders like time for the
+        fixed-width UTC stamps the sender writes (``_stamp``)."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"PK": keys.WEBHOOKS_PK, "SK": keys.webhook_sk(webhook_id)}),
+                UpdateExpression="SET #b = :until",
+                ConditionExpression="attribute_exists(PK) AND "
+                "(attribute_not_exists(#b) OR #b <= :now)",
+                ExpressionAttributeNames={"#b": "breaker_until"},
+                ExpressionAttributeValues=to_item({":until": _stamp(until), ":now": _stamp(now)}),
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False  # another sender claimed it first, or the endpoint is gone
+        return True
 
     def delete(self, webhook_id: str) -> bool:
         response = self._client.delete_item(
@@ -249,3 +267,8 @@ def _attempt(values: dict[str, Any]) -> Attempt:
         latency_ms=int(values["latency_ms"]),
         response=str(values.get("response", "")),
     )
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC, microseconds always: equal widths, so the text compares like the time."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

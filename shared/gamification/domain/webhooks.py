@@ -65,8 +65,10 @@ class Webhook(BaseModel):
     ``previous_until`` (``ROTATION_OVERLAP`` after the rotation), so receivers can switch."""
     previous_until: AwareDatetime | None = None
     breaker_until: AwareDatetime | None = None
-    """The shared circuit breaker: a failed attempt sets it (``BREAKER_COOLDOWN`` ahead) and
-    every sender holds this endpoint's deliveries until then, not just the one that failed."""
+    """The shared circuit breaker: a failed or slow (``SLOW_ANSWER``) attempt sets it
+    (``BREAKER_COOLDOWN`` past its end) and every sender holds this endpoint's deliveries until
+    then, not just the one that failed; once it lapses, the one sender that claims the probe
+    moves it ``PROBE_LEASE`` ahead while it posts."""
 
     def secrets_at(self, now: datetime) -> tuple[str, ...]:
         """The secrets a delivery at ``now`` is signed with (the current one first)."""

@@ -55,6 +55,12 @@ class WebhookStore(Protocol):
         (a rotated secret, a new URL) as it is; nothing when the endpoint was deleted."""
         ...
 
+    def claim_probe(self, webhook_id: str, now: datetime, until: datetime) -> bool:
+        """Move the endpoint's breaker to ``until`` if it is not open at ``now`` (lapsed or
+        cleared), in one conditional write: of the senders that find it lapsed at once, one
+        wins and probes, the others keep waiting. ``False`` too when the endpoint is gone."""
+        ...
+
     def delete(self, webhook_id: str) -> bool:
         """``False`` when there was none."""
         ...
@@ -122,8 +128,9 @@ class DeliveryQueue(Protocol):
 
 class Poster(Protocol):
     def post(self, url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> Posted:
-        """POST without following redirects; raises DeliveryRefusedError for a refused
-        address, any other exception for a failure worth retrying."""
+        """POST without following redirects, the whole attempt (lookup included) within
+        ``timeout`` seconds (``TimeoutError`` past it); raises DeliveryRefusedError for a
+        refused address, any other exception for a failure worth retrying."""
         ...
 
 
@@ -324,7 +331,8 @@ class Deferred:
     delivery: Delivery
     reason: str
     """``in_line``: an earlier event of the user to this endpoint is not yet delivered or
-    parked; ``breaker``: the endpoint failed moments ago (``BREAKER_COOLDOWN``)."""
+    parked; ``breaker``: the endpoint failed or answered slowly moments ago
+    (``BREAKER_COOLDOWN``), or another sender is probing it (``PROBE_LEASE``)."""
     delay: int
 
 
@@ -332,11 +340,24 @@ BREAKER_COOLDOWN = timedelta(seconds=10)
 """After a failed attempt (a timeout, a refused connection, an error status), this sender sends
 nothing else to the endpoint for this long: the other deliveries to it are put back, so a slow
 endpoint costs one timeout per cooldown per sender, not one per message of a batch. Shorter than
-the first retry's delay (≥ 15 s), so a delivery's own retry is never deferred by its failure."""
+the first retry's delay (≥ 15 s), so a delivery's own retry is never deferred by its failure.
+Counted from the end of the attempt that opened it."""
+
+SLOW_ANSWER = timedelta(seconds=2.5)
+"""A 2xx slower than this (half the deadline) opens the breaker as a failure does, for
+scheduling only: the delivery is delivered and the endpoint's health is not touched. Without it
+an endpoint answering 2xx in 4.9 s never trips the breaker and can hold every sender."""
+
+PROBE_LEASE = timedelta(seconds=2 * TIMEOUT_SECONDS)
+"""When the breaker lapses, the one sender that claims the probe (``WebhookStore.claim_probe``)
+moves ``breaker_until`` this far ahead while it posts, so no other sender starts a second
+attempt meanwhile; longer than an attempt can take (the 5 s deadline), and it frees itself if
+the prober dies. The probe's outcome then clears the breaker or opens it again."""
 
 
 class WebhookSender:
-    """One attempt of one delivery: sign, POST (5 s, no redirects), log, retry or give up."""
+    """One attempt of one delivery: sign, POST (a 5 s deadline, no redirects), log, retry or
+    give up; the endpoint's breaker decides whether it is attempted now."""
 
     def __init__(
         self,
@@ -385,8 +406,13 @@ class WebhookSender:
             (t for t in (self._open_until.get(webhook.id), webhook.breaker_until) if t),
             default=None,
         )
-        if open_until is not None and now < open_until and not delivery.gives_up_after(now):
-            return self._defer(delivery, "breaker", now, restart=False)
+        if open_until is not None and not delivery.gives_up_after(now):
+            if now < open_until:
+                return self._defer(delivery, "breaker", now, restart=False)
+            if webhook.breaker_until is not None and not self._store.claim_probe(
+                webhook.id, now, now + PROBE_LEASE
+            ):  # half-open: another sender is probing it
+                return self._defer(delivery, "breaker", now, restart=False)
         attempt = self._post(webhook, delivery, now)
         if attempt.status in ("delivered", "failed", "refused") and line is not None:
             self._lines.leave(webhook.id, *line, delivery.event_id)
@@ -431,11 +457,16 @@ class WebhookSender:
             ok, text = False, f"{type(error).__name__}: {error}"
         paused = False
         if not ok and status != "refused":
-            until = now + self._cooldown
+            until = self._clock() + self._cooldown
             self._open_until[webhook.id] = until
             status, health = self._retry_or_give_up(webhook, delivery, now)
             paused = health.get("active") is False
             self._store.mark(webhook.id, {**health, "breaker_until": until})
+        elif ok and latency >= SLOW_ANSWER.total_seconds() * 1000:
+            until = self._clock() + self._cooldown
+            self._open_until[webhook.id] = until
+            recovered: Health = {"failing_since": None} if webhook.failing_since else {}
+            self._store.mark(webhook.id, {**recovered, "breaker_until": until})
         elif ok:
             self._open_until.pop(webhook.id, None)
             if webhook.failing_since is not None or webhook.breaker_until is not None:

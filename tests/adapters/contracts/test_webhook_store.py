@@ -153,6 +153,25 @@ def test_marking_health_keeps_an_admins_concurrent_change(store: Store) -> None:
     assert port.get("a") == _hook("a", secret="n" * 32, previous_secret="s" * 32, active=False)
 
 
+def test_one_sender_claims_a_lapsed_breakers_probe(store: Store) -> None:
+    """The half-open breaker's single probe: of the senders that find it lapsed at the same
+    moment, one moves it ahead; none while it is open; none of a deleted endpoint."""
+    port: webhooks.WebhookStore = store
+    port.put(_hook("a"))
+    port.mark("a", {"breaker_until": NOW})
+    later = NOW + timedelta(microseconds=1)
+    lease = NOW + timedelta(seconds=10)
+
+    assert port.claim_probe("a", NOW - timedelta(microseconds=1), lease) is False  # still open
+    assert port.claim_probe("a", later, lease) is True
+    assert port.claim_probe("a", later, lease + timedelta(seconds=1)) is False  # claimed
+    assert port.get("a") == _hook("a", breaker_until=lease)
+    port.mark("a", {"breaker_until": None})  # a success closed it meanwhile: claimable
+    assert port.claim_probe("a", later, lease) is True
+    assert port.claim_probe("gone", later, lease) is False
+    assert port.get("gone") is None
+
+
 def test_marking_a_deleted_endpoint_does_not_bring_it_back(store: Store) -> None:
     port: webhooks.WebhookStore = store
     port.put(_hook("a"))
