@@ -165,9 +165,14 @@ def batches(activities: list[Activity]) -> Iterator[list[Activity]]:
 
 
 def simulate(
-    layout: Layout, users: int = USERS, days: int = DAYS, rules: GameRules | None = None
+    layout: Layout,
+    users: int = USERS,
+    days: int = DAYS,
+    rules: GameRules | None = None,
+    shape: Callable[[list[Activity]], list[Activity]] | None = None,
 ) -> Bill:
-    """Run the month through the consumer on ``layout`` and return its bill per activity."""
+    """Run the month through the consumer on ``layout`` and return its bill per activity
+    (``shape``: what to do to the month's activities first, e.g. give them attributes)."""
     rules = rules or default_game_rules()
     fake = FakeDynamoDB(Meter(), spec=layout.table)
     table = "realistic"
@@ -189,6 +194,8 @@ def simulate(
         repository.save_settings(f"user-{u:04d}", settings, START - timedelta(days=1))
     fake.meter = Meter()
     activities = traffic(users, days)
+    if shape is not None:
+        activities = shape(activities)
     for n, batch in enumerate(batches(activities)):
         now[0] = batch[-1].occurred_at + timedelta(seconds=2)
         for activity in batch:  # the ingest spends the budget, one unit per activity
