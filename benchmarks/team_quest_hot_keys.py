@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from gamification.adapters import keys
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.profile_records import StoredUser, UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
 from gamification.domain.state import UserState
@@ -140,9 +141,8 @@ class NoProfiles:
 def one_second(seed: int = 30) -> CountingTable:
     rng = random.Random(seed)
     table = CountingTable()
-    service = TeamQuests(
-        lambda: QuestCatalog(quests=(QUEST,)), table, Roster(), NoProfiles(), lambda: NOW
-    )
+    rules = default_game_rules().with_quests(QuestCatalog(quests=(QUEST,)))
+    service = TeamQuests(lambda: rules, table, Roster(), NoProfiles(), lambda: NOW)
     counts: Counter[str] = Counter()
     for _ in range(ACTIVITIES):
         user = str(rng.randrange(USERS))

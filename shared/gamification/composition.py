@@ -250,9 +250,8 @@ def team_quests() -> TeamQuests:
     from gamification.adapters.team_quest_progress import TeamQuestTable
     from gamification.services.team_quests import TeamQuests
 
-    cache = rules()
     return TeamQuests(
-        lambda: cache().quests,
+        rules(),
         TeamQuestTable(dynamodb(), settings().table_name),
         team_repository(),
         user_repository(),

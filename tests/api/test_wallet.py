@@ -192,3 +192,58 @@ def test_admins_edit_the_currencies_and_rules_and_never_remove_a_currency(
         b["currency"]: b["balance"] for b in api.get("/v1/me/wallet", as_=ALICE).json["balances"]
     }
     assert balances == {"gems": 0, "coins": 2, "shells": 0}  # no badge rule; 2 coins per read
+
+
+def test_the_export_carries_the_wallet_records(api: Api, stack_env: Provisioned) -> None:
+    """Issue #31: "export carries it". ``GET /v1/me/export`` holds every ledger entry (as
+    ``GET /v1/me/wallet/ledger`` lists it), each redeem's receipt, the per-item purchase counts
+    and the balances; another user's export holds none of them."""
+    limited = {**HOODIE, "per_user_limit": 3}  # a per-user limit keeps a purchase count
+    assert api.put("/v1/admin/shop/items/hoodie", as_=admin(), body=limited).status == 200
+    api.post("/v1/activities", as_=ALICE, body={"type": "post_read", "object_id": "post-1"})
+    _consume(stack_env)  # the first badge: +5 gems
+    grant = api.post(
+        "/v1/admin/users/alice/wallet/adjust",
+        as_=admin(),
+        body={"currency": "gems", "amount": 40, "reason": "launch gift"},
+    )
+    assert grant.status == 200, grant.text
+    for key in ("hoodie-0001", "hoodie-0001", "hoodie-0002"):  # a repeated key debits once
+        body = {"item_id": "hoodie", "quantity": 1, "idempotency_key": key}
+        assert api.post("/v1/me/wallet/redeem", as_=ALICE, body=body).status == 200
+
+    records: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        query = {"cursor": cursor} if cursor else None
+        page = api.get("/v1/me/export", as_=ALICE, query=query)
+        assert page.status == 200, page.text
+        if cursor is None:
+            first = page.json
+        records += page.json["records"]
+        cursor = page.json["next_cursor"]
+        if cursor is None:
+            break
+
+    ledger = api.get("/v1/me/wallet/ledger", as_=ALICE).json["entries"]
+    listed = [(e["seq"], e["amount"], e["balance"], e["kind"], e["ref"]) for e in ledger]
+    exported = [
+        (r["seq"], r["amount"], r["balance"], r["what"], r["ref"])
+        for r in records
+        if r["kind"] == "wallet_ledger"
+    ]
+    assert sorted(exported) == sorted(listed)
+    assert [seq for seq, *_ in sorted(exported)] == [0, 1, 2, 3]  # the badge, grant, 2 debits
+    assert [r["note"] for r in records if r.get("what") == "grant"] == ["launch gift"]
+    receipts = [r for r in records if r["kind"] == "wallet_redeem"]
+    assert sorted((r["idempotency_key"], r["item_id"], r["amount"]) for r in receipts) == [
+        ("hoodie-0001", "hoodie", 20),
+        ("hoodie-0002", "hoodie", 20),
+    ]
+    bought = [(r["item_id"], r["count"]) for r in records if r["kind"] == "wallet_purchases"]
+    assert bought == [("hoodie", 2)]
+    assert first["profile"]["wallet"]["balances"] == {"gems": 5 + 40 - 2 * 20}
+
+    seed.profile("bob", 10)
+    other = api.get("/v1/me/export", as_=user("bob")).json["records"]
+    assert not [r for r in other if str(r["kind"]).startswith("wallet_")]

@@ -18,6 +18,7 @@ from gamification.domain.domain_events import EventDraft
 from gamification.domain.notifications import Notification
 from gamification.domain.profile_records import UserChange, VersionConflictError
 from gamification.domain.state import UserSettings, UserState
+from gamification.domain.wallet import LedgerEntry
 
 
 class FakeProfiles:
@@ -27,6 +28,9 @@ class FakeProfiles:
         """(user, version written, events) of every ``save`` that carried events."""
         self.notifications: dict[str, list[Notification]] = {}
         """The notifications each ``save`` committed, by user (the real one writes an item each)."""
+        self.ledger: dict[str, list[LedgerEntry]] = {}
+        """The wallet's ledger entries each ``save`` committed, by user (the real one writes an
+        item each, with the profile's balances)."""
 
     def put(self, stored: StoredUser) -> StoredUser:
         """Store a profile as a test arranges it (version 1 if it had none)."""
@@ -59,6 +63,8 @@ class FakeProfiles:
         if change.events:
             self.outbox.append((user_id, written.version, tuple(change.events)))
         self.notifications.setdefault(user_id, []).extend(change.notifications)
+        if change.wallet.entries:
+            self.ledger.setdefault(user_id, []).extend(change.wallet.entries)
         return written
 
     def _write(self, stored: StoredUser) -> StoredUser:

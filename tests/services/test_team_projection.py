@@ -82,3 +82,49 @@ def test_a_leave_takes_the_member_off_the_live_boards() -> None:
     projector.project_memberships([MembershipChange("ann", "red", False, NOW)])
     assert store.ranked_teams(ALLTIME, "total", 0, 5) == ([("red", 0.0)], 1, 0)
     assert projector.project_scores([ann(50)]) == 0
+
+
+def test_a_closed_week_keeps_a_leavers_xp_while_the_running_week_drops_it() -> None:
+    """docs/teams.md: a leave takes the leaver's contribution off all-time and the running week
+    at once; a closed week is history and keeps it (its average too). The week closed is decided
+    by the leave's time and the projector's clock, both injected here: the same leave one
+    week earlier (while that week ran) takes it off that week."""
+    closed, running = iso_week(NOW - timedelta(days=7)), WEEK
+    joined = NOW - timedelta(days=8)  # inside the closed week, while it ran
+
+    def images(at: datetime) -> list[PlayerScore]:
+        return [
+            PlayerScore("ann", 50, at, weekly_xp={closed: 30, running: 20}),
+            PlayerScore("bob", 12, at, weekly_xp={closed: 5, running: 7}),
+        ]
+
+    def team_with_a_leave(leave_at: datetime) -> FakeTeamBoards:
+        store, clock = FakeTeamBoards(), [joined]
+        projector = TeamProjector(store, lambda _: None, lambda: clock[0])
+        projector.project_memberships(
+            [MembershipChange(u, "red", True, joined) for u in ("ann", "bob")]
+        )
+        clock[0] = leave_at
+        projector.project_scores(images(leave_at))
+        assert store.ranked_teams(weekly(closed), "total", 0, 5)[0] == [("red", 35.0)]
+        projector.project_memberships([MembershipChange("ann", "red", False, leave_at)])
+        averages.append(store.ranked_teams(weekly(closed), "average", 0, 5)[0])
+        projector.project_scores(images(leave_at))  # redelivered: the leaver's ignored
+        averages.append(store.ranked_teams(weekly(closed), "average", 0, 5)[0])
+        return store
+
+    averages: list[list[tuple[str, float]]] = []
+
+    store = team_with_a_leave(NOW)  # the leave in the running week: the closed one is history
+    assert store.ranked_teams(ALLTIME, "total", 0, 5)[0] == [("red", 12.0)]
+    assert store.ranked_teams(weekly(running), "total", 0, 5)[0] == [("red", 7.0)]
+    assert store.ranked_teams(weekly(running), "average", 0, 5)[0] == [("red", 7.0)]
+    assert store.ranked_teams(weekly(closed), "total", 0, 5)[0] == [("red", 35.0)]
+    # A closed week's average keeps the member count of its last update: 2 until bob's image
+    # (which still lands on the closed week) updates it with the one member left.
+    assert averages == [[("red", 17.5)], [("red", 35.0)]]
+    assert store.standing("red", [weekly(closed)]).totals == {weekly(closed): 35}
+
+    store = team_with_a_leave(joined + timedelta(hours=1))  # while that week still ran
+    assert store.ranked_teams(weekly(closed), "total", 0, 5)[0] == [("red", 5.0)]
+    assert store.standing("red", [weekly(closed)]).totals == {weekly(closed): 5}

@@ -5,7 +5,9 @@ teams completes it; each team's progress is the sum of its contributions, each c
 most the member's count; and once every user's newest commit was settled and the sweep ran,
 every current member's contribution is their count, and every payee of a team that reached the
 target (contributors, plus for ``pay: "members"`` every member who stayed a member while its
-payout was open) is paid.
+payout was open) is paid. A payment is a solo quest's completion: one commit with the same
+events (the XP badge and level-up of a payee it lifts past 100 XP), the wallet's ``quest``,
+``badge`` and ``level`` credits in that commit's ledger entries, each once.
 
 The payout walks in bounded steps (1 to 3 payees a commit, 1 to 3 a sweep step), the sweep runs
 between commits and stops after any number of steps, and the store's state read may return an
@@ -20,16 +22,45 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gamification.adapters.user_repository import StoredUser
+from gamification.domain.badges import BadgeCatalog, parse_badge
+from gamification.domain.game_rules import default_game_rules
 from gamification.domain.profile_records import UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
+from gamification.domain.state import UserState
 from gamification.domain.team_quests import PayoutCursor, TeamQuestStanding
 from gamification.domain.teams import Team
+from gamification.domain.wallet import Currency, EarningRule, EarnOn, WalletRules
 from gamification.services.team_quests import TeamQuests
 from tests.fakes.profiles import FakeProfiles
 from tests.fakes.team_quests import FakeTeamQuestStore
 from tests.fakes.teams import FakeTeamStore
 
 START = datetime(2026, 11, 30, 8, tzinfo=UTC)
+CENTURION = parse_badge(
+    {
+        "id": "centurion",
+        "name": "Centurion",
+        "description": "Earn 100 XP.",
+        "icon": "icons/centurion.svg",
+        "criteria": {"type": "xp_total", "count": 100},
+    }
+)
+RULES = (
+    default_game_rules()
+    .with_badges(BadgeCatalog(badges=(CENTURION,)))
+    .model_copy(
+        update={
+            "wallet": WalletRules(
+                currencies=(Currency(id="gems", name="Gems"),),
+                earning=(
+                    EarningRule(on=EarnOn.QUEST, currency="gems", amount=10),
+                    EarningRule(on=EarnOn.BADGE, currency="gems", amount=5),
+                    EarningRule(on=EarnOn.LEVEL, match="1", currency="gems", amount=3),
+                ),
+            )
+        }
+    )
+)
 USERS = tuple(f"u{i}" for i in range(6))
 TEAMS = ("red", "blue")
 
@@ -89,8 +120,12 @@ def test_team_quests_pay_each_payee_exactly_once(
         teams.put(Team(team, team.title(), max_members=10))
     store = LaggingStore(teams, data)
     now = [START]
+    rules = RULES.with_quests(QuestCatalog(quests=(definition,)))
+    start_xp = {u: data.draw(st.sampled_from([0, 60]), label=f"{u} xp") for u in USERS}
+    for user, xp in start_xp.items():  # 60 + 50: level 1 and the XP badge with the payment
+        profiles.put(StoredUser(UserState.new(user).model_copy(update={"xp": xp})))
     service = TeamQuests(
-        lambda: QuestCatalog(quests=(definition,)),
+        lambda: rules,
         store,
         teams,
         profiles,
@@ -150,11 +185,22 @@ def test_team_quests_pay_each_payee_exactly_once(
     paid = [
         u for u in USERS if (e := profiles.load(u).state.quests.get("climb")) and e.completed_at
     ]
-    outbox = [(u, [e.type for e in events]) for u, _, events in profiles.outbox]
+    outbox = [(u, [(e.type, e.fact) for e in events]) for u, _, events in profiles.outbox]
     assert sorted(u for u, _ in outbox) == paid  # one payment (one commit) per paid user
-    for user, types in outbox:
-        assert types == ["xp.awarded", "quest.completed"]
-        assert profiles.load(user).state.xp == 50
+    for user, events in outbox:  # a solo completion's events, credits and notifications, once
+        state, crossed = profiles.load(user).state, start_xp[user] > 0
+        assert events == [("xp.awarded", "quest_reward#climb")] + (
+            [("badge.earned", "centurion")] if crossed else []
+        ) + [("quest.completed", "climb")] + ([("level.changed", "1")] if crossed else [])
+        assert state.xp == start_xp[user] + 50
+        credits = sorted((e.kind, e.ref) for e in profiles.ledger[user])
+        assert credits == sorted(
+            [("quest", "quest_reward#climb")]
+            + ([("badge", "badge_earned#centurion"), ("level", "level#1")] if crossed else [])
+        )
+        assert state.wallet.balance("gems") == sum(e.amount for e in profiles.ledger[user])
+        assert len(profiles.notifications[user]) == len(credits)  # quest, badge, level-up
+    assert not set(profiles.ledger) - set(paid)
     counts = {
         u: (e.count if (e := profiles.load(u).state.quests.get("climb")) else 0) for u in USERS
     }

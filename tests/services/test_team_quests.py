@@ -4,22 +4,29 @@ a leaver's contribution kept."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from gamification.adapters.user_repository import StoredUser
+from gamification.domain.badges import BadgeCatalog, parse_badge
+from gamification.domain.experiments import Assignment
+from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.notifications import NotificationKind
 from gamification.domain.profile_records import UserChange
 from gamification.domain.quests import QuestCatalog, QuestDefinition, QuestProgress, parse_quest
-from gamification.domain.team_quests import COMMIT_STEP, PAYOUT_STEP
+from gamification.domain.state import UserState
+from gamification.domain.team_quests import COMMIT_STEP, PAYOUT_STEP, PayoutCursor
 from gamification.domain.teams import Team, TeamError, TeamNotFoundError
+from gamification.domain.wallet import Currency, EarningRule, EarnOn, WalletRules
 from gamification.services.team_quests import TeamQuests
 from tests.fakes.profiles import FakeProfiles
 from tests.fakes.team_quests import FakeTeamQuestStore
 from tests.fakes.teams import FakeTeamStore
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
+RULES = default_game_rules()
 
 
 def quest(pay: str = "contributors", mode: str = "team") -> QuestDefinition:
@@ -39,11 +46,17 @@ def quest(pay: str = "contributors", mode: str = "team") -> QuestDefinition:
 
 
 class World:
-    def __init__(self, definition: QuestDefinition) -> None:
+    def __init__(
+        self,
+        definition: QuestDefinition,
+        rules: GameRules | None = None,
+        store: type[FakeTeamQuestStore] = FakeTeamQuestStore,
+    ) -> None:
         self.teams, self.profiles = FakeTeamStore(), FakeProfiles()
-        self.store = FakeTeamQuestStore(self.teams.is_member)
+        self.store = store(self.teams.is_member)
+        self.rules = (rules or RULES).with_quests(QuestCatalog(quests=(definition,)))
         self.service = TeamQuests(
-            lambda: QuestCatalog(quests=(definition,)),
+            lambda: self.rules,
             self.store,
             self.teams,
             self.profiles,
@@ -188,3 +201,119 @@ def test_a_team_larger_than_the_bound_is_paid_in_steps_and_finished_by_the_sweep
     assert world.store.open_payouts() == []
     assert world.service.sweep(lambda: False) == 0
     assert sorted(u for u, _, _ in world.profiles.outbox) == users  # one payment each
+
+
+CENTURION = parse_badge(
+    {
+        "id": "centurion",
+        "name": "Centurion",
+        "description": "Earn 100 XP.",
+        "icon": "icons/centurion.svg",
+        "criteria": {"type": "xp_total", "count": 100},
+    }
+)
+EARNING = WalletRules(
+    currencies=(Currency(id="gems", name="Gems"),),
+    earning=(
+        EarningRule(on=EarnOn.QUEST, currency="gems", amount=10),
+        EarningRule(on=EarnOn.BADGE, currency="gems", amount=5),
+        EarningRule(on=EarnOn.LEVEL, match="1", currency="gems", amount=3),
+    ),
+)
+EARNING_RULES = RULES.with_badges(BadgeCatalog(badges=(CENTURION,))).model_copy(
+    update={"wallet": EARNING}
+)
+
+
+class Crashing(FakeTeamQuestStore):
+    """A store whose first ``paid`` hint and first cursor move are lost (the invocation
+    crashed after the payment's commit, then after a page was paid): what follows replays."""
+
+    def __init__(self, is_member: Callable[[str, str], bool]) -> None:
+        super().__init__(is_member)
+        self.crashes = {"mark_paid": 1, "advance": 1}
+
+    def _crash(self, step: str) -> None:
+        if self.crashes[step]:
+            self.crashes[step] -= 1
+            raise ConnectionError(f"injected: the {step} write was lost")
+
+    def mark_paid(self, team_id: str, quest: QuestDefinition, user_id: str) -> None:
+        self._crash("mark_paid")
+        super().mark_paid(team_id, quest, user_id)
+
+    def advance(
+        self, team_id: str, quest: QuestDefinition, held: PayoutCursor, to: PayoutCursor
+    ) -> bool:
+        self._crash("advance")
+        return super().advance(team_id, quest, held, to)
+
+
+def test_a_payment_pays_as_a_solo_completion_once_under_redelivery_and_replay() -> None:
+    """A team quest's payment goes through the solo completion (``complete_quest``): the reward,
+    the badge the XP unlocks, the level-up announced, the wallet's ``quest``, ``badge`` and
+    ``level`` credits, the same events; the payout's crashes (a lost ``paid`` hint, a lost
+    cursor move) make the consumer redeliver and the step replay, and nobody is paid, credited
+    or told twice."""
+    world = World(quest(), EARNING_RULES, Crashing)
+    for user, xp in (("ann", 80), ("bob", 0), ("cy", 0)):
+        world.profiles.put(StoredUser(UserState.new(user).model_copy(update={"xp": xp})))
+    world.service.after_apply(world.count("ann", 4))
+    world.service.after_apply(world.count("bob", 3))
+    completing = world.count("cy", 3)  # 10: the target
+    with pytest.raises(ConnectionError):  # cy paid, its hint lost: the records fail
+        world.service.after_apply(completing)
+    with pytest.raises(ConnectionError):  # redelivered: ann and bob paid, the cursor move lost
+        world.service.after_apply(completing)
+    assert world.service.after_apply(completing) == 0  # the page replayed: all paid already
+    assert world.service.after_apply(world.count("ann", 5)) == 0  # a later commit
+    assert world.service.sweep(lambda: False) == 0
+    assert world.store.open_payouts() == []
+    assert world.store.standing("trio", "read-10").settled
+
+    for user in ("ann", "bob", "cy"):
+        commits = [events for who, _, events in world.profiles.outbox if who == user]
+        assert len(commits) == 1, user  # one payment commit each
+        state = world.profiles.load(user).state
+        assert state.quests["read-10"].completed_at == NOW
+        credits = [(e.kind, e.ref, e.amount) for e in world.profiles.ledger[user]]
+        assert credits.count(("quest", "quest_reward#read-10", 10)) == 1, user
+        assert state.wallet.balance("gems") == sum(amount for _, _, amount in credits)
+    assert world.profiles.load("bob").state.xp == 40  # 0 + 40: no level, no badge
+    assert [(e.kind, e.ref) for e in world.profiles.ledger["bob"]] == [
+        ("quest", "quest_reward#read-10")
+    ]
+
+    ann = world.profiles.load("ann").state  # 80 + 40: level 1 and the XP badge
+    assert (ann.xp, ann.level, set(ann.badges)) == (120, 1, {"centurion"})
+    assert ann.wallet.balance("gems") == 10 + 5 + 3
+    (events,) = [events for who, _, events in world.profiles.outbox if who == "ann"]
+    assert [(e.type, e.fact) for e in events] == [
+        ("xp.awarded", "quest_reward#read-10"),
+        ("badge.earned", "centurion"),
+        ("quest.completed", "read-10"),
+        ("level.changed", "1"),
+    ]
+    assert events[0].data["activity_type"] == "quest_reward"
+    told = [n.kind for n in world.profiles.notifications["ann"]]
+    assert sorted(told) == sorted(
+        [NotificationKind.QUEST_COMPLETED, NotificationKind.BADGE_EARNED, NotificationKind.LEVEL_UP]
+    )
+
+
+def test_a_payee_in_the_control_group_is_paid_but_not_told() -> None:
+    """As a solo or a pair completion: the control group plays invisibly."""
+    world = World(quest())
+    control = UserState.new("ann").model_copy(
+        update={"experiment": Assignment(group="control", salt="s1")}
+    )
+    world.profiles.put(StoredUser(control))
+    world.service.after_apply(world.count("ann", 6))
+    world.service.after_apply(world.count("bob", 4))
+    assert world.paid() == {"ann": 40, "bob": 40}
+    assert not world.profiles.notifications.get("ann")
+    assert [n.kind for n in world.profiles.notifications["bob"]] == [
+        NotificationKind.QUEST_COMPLETED
+    ]
+    ann = [e.type for who, _, events in world.profiles.outbox if who == "ann" for e in events]
+    assert ann == ["xp.awarded", "quest.completed"]

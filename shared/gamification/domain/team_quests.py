@@ -16,11 +16,12 @@ Exactly once, with no increment anyone could repeat (docs/teams.md#team-quests):
   did for the team while in it is done, as a closed week keeps their XP on the team boards);
   it stops growing, and it counts again from where it was if they rejoin (absolute counts: never
   twice). A contributor who left is still paid when the team completes (they contributed).
-- **Paying.** A payment is a step on the payee's **own profile** (``pay_member``): it sets the
-  ``completed_at`` of the user's quest entry and credits ``reward_xp`` and the notification in
-  the same version-guarded write, and does nothing when ``completed_at`` is already set. So a
-  user is paid and notified at most once per quest, whichever team and however often the
-  team's completion is seen.
+- **Paying.** A payment is a step on the payee's **own profile** (``payment``): the same
+  completion as a solo or a pair quest's (``transition.complete_quest``: ``completed_at``, the
+  reward XP and badge, the badges and level-up it unlocks, the wallet's credits, the
+  notifications) in one version-guarded write, and nothing when ``completed_at`` is already
+  set. So a user is paid, credited and notified at most once per quest, whichever team and
+  however often the team's completion is seen.
 - **Who.** Once the progress reached the target (``reached_at``, recorded once, never undone),
   every payee not paid yet is paid: the contributors (``count > 0``), plus every current member
   for ``pay: "members"``. A member who counts after that (a late in-window activity, a joiner)
@@ -39,16 +40,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from gamification.domain import notifications
-from gamification.domain.domain_events import EventDraft
-from gamification.domain.notifications import Notification
-from gamification.domain.quests import QuestDefinition, QuestProgress
+from gamification.domain.game_rules import GameRules
+from gamification.domain.quests import QuestDefinition
 from gamification.domain.state import UserState
-from gamification.domain.xp import add_xp
+from gamification.domain.transition import Transition, complete_quest
 
 PayRule = Literal["contributors", "members"]
-TEAM_QUEST_REWARD = "team_quest_reward"
-"""The award key prefix of a team quest's XP (``<prefix>#<quest>``: one per user and quest)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,71 +115,19 @@ def pays(user_id: str, count: int, is_member: bool, pay: PayRule) -> bool:
     return count > 0 or (pay == "members" and is_member)
 
 
-def pay_member(
-    progress: QuestProgress | None, quest: QuestDefinition, now: datetime
-) -> tuple[QuestProgress, int]:
-    """The payee's progress entry after the payment and the XP to credit: ``reward_xp`` the
-    first time, 0 when the entry is already completed (a repeated payment is a no-op)."""
-    held = progress or QuestProgress()
-    if held.completed_at is not None:
-        return held, 0
-    return held.model_copy(update={"completed_at": now}), quest.reward_xp
+def payment(
+    quest: QuestDefinition, user: UserState, rules: GameRules, now: datetime
+) -> Transition | None:
+    """``user``'s transition once paid for their team's completion, or ``None`` when their entry
+    is already completed (paid by this team, another team, or never: a repeat is a no-op).
 
-
-def award_key(quest_id: str) -> str:
-    return f"{TEAM_QUEST_REWARD}#{quest_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    """What one payment commits to the payee's profile: the state, the notification, and the
-    domain events (``xp.awarded`` and ``quest.completed``, as a solo quest's completion emits;
-    their ids derive from the user and the quest, so a repeat would carry the same ids)."""
-
-    state: UserState
-    notification: Notification
-    events: tuple[EventDraft, ...]
-
-
-def payment(quest: QuestDefinition, user: UserState, now: datetime) -> Payment | None:
-    """``user``'s profile once paid for their team's completion, or ``None`` if already paid."""
-    entry, xp = pay_member(user.quests.get(quest.id), quest, now)
-    if entry == user.quests.get(quest.id):
+    The payment is a solo quest's completion (``transition.complete_quest``, as a pair's):
+    ``completed_at``, the reward XP (award ``quest_reward#<quest>``) and reward badge, the badges
+    and level the XP unlocks, the wallet's ``quest``/``badge``/``level`` credits and the
+    notifications; the caller derives the events (``domain_events.derive``) and commits it all
+    in one version-guarded write of the payee's profile, so the completion is stored with what
+    it paid, hence once."""
+    entry = user.quests.get(quest.id)
+    if entry is not None and entry.completed_at is not None:
         return None
-    total = add_xp(user.xp, xp)
-    state = user.model_copy(update={"quests": {**user.quests, quest.id: entry}, "xp": total})
-    note = notifications.quest_completed(
-        user_id=user.user_id,
-        quest_id=quest.id,
-        name=quest.name,
-        xp=quest.reward_xp,
-        now=now,
-        push=user.settings.push_enabled,
-        locale=user.settings.locale,
-    )
-    events: list[EventDraft] = []
-    if total != user.xp:
-        key = award_key(quest.id)
-        events.append(
-            EventDraft(
-                "xp.awarded",
-                key,
-                now,
-                {
-                    "source": key,
-                    "activity_type": TEAM_QUEST_REWARD,
-                    "xp": total - user.xp,
-                    "boost_id": None,
-                    "total_xp": total,
-                },
-            )
-        )
-    events.append(
-        EventDraft(
-            "quest.completed",
-            quest.id,
-            now,
-            {"quest_id": quest.id, "name": quest.name, "reward_xp": quest.reward_xp},
-        )
-    )
-    return Payment(state, note, tuple(events))
+    return complete_quest(user, quest, rules, now)

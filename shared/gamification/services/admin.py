@@ -201,10 +201,6 @@ class QuestAdmin:
         team = fields.get("mode") == "team"
         if fields.get("pay") is not None and not team:
             raise InvalidQuestError("pay", "pay applies to team quests only (mode: team)")
-        if team and fields.get("reward_badge") is not None:
-            raise InvalidQuestError(
-                "reward_badge", "a team quest pays XP only: leave reward_badge out"
-            )
         fields = {k: v for k, v in fields.items() if not (k == "pay" and v is None)}
         try:
             quest = parse_quest({**fields, "id": quest_id})

@@ -19,8 +19,6 @@ from typing import Protocol
 
 from pydantic import Field
 
-from gamification.domain.domain_events import derive
-from gamification.domain.experiments import experience
 from gamification.domain.follows import BlockedError, Relation
 from gamification.domain.game_rules import GameRules
 from gamification.domain.pair_quests import (
@@ -34,7 +32,7 @@ from gamification.domain.pair_quests import (
 )
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.quests import QuestDefinition
-from gamification.domain.wallet import WalletWrite
+from gamification.services.quest_completion import completion_change
 from gamification.services.read_models import ReadModel
 
 NOT_FRIENDS = "a pair quest needs you to follow each other"
@@ -176,16 +174,7 @@ class PairQuests:
             paid = settlement(quest, mine.state, theirs.state, rules, now)
             if paid is None:
                 return 0
-            effects = paid.effects
-            control = experience(paid.state.experiment) == "control"  # plays without being told
-            change = UserChange(
-                before=mine,
-                state=paid.state,
-                now=now,
-                notifications=() if control else tuple(effects.notifications),
-                events=derive(mine.state, paid.state, effects, rules, now),
-                wallet=WalletWrite(tuple(effects.ledger)),
-            )
+            change = completion_change(mine, paid, rules, now)
             try:
                 self._users.save(change)
             except VersionConflictError:

@@ -10,9 +10,11 @@ which opens the team's payout), the user whose commit ran it is paid first, then
 every payee goes on from its cursor for a bounded step (``COMMIT_STEP`` payees a commit), so no
 invocation pays a whole team. ``sweep`` (the consumer's schedule) walks the open payouts in
 steps of ``PAYOUT_STEP`` until its time is up, so a team that went quiet is paid too; the last
-step marks the team settled, which closes the payout. Payments are idempotent on the payee's
-own profile (``TeamQuestPayer``), so racing walkers pay nobody twice. Property test:
-tests/services/test_team_quest_properties.py.
+step marks the team settled, which closes the payout. A payment is a solo quest's completion
+(``transition.complete_quest`` via ``domain.team_quests.payment``, committed as a pair's by
+``services.quest_completion``: reward XP and badge, badges and level-up unlocked, wallet credits,
+the same events), idempotent on the payee's own profile (its entry's ``completed_at``), so
+racing walkers pay nobody twice. Property test: tests/services/test_team_quest_properties.py.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from typing import Protocol
 
 from pydantic import Field
 
+from gamification.domain.game_rules import GameRules
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
-from gamification.domain.quests import QuestCatalog, QuestDefinition
+from gamification.domain.quests import QuestDefinition
 from gamification.domain.team_quests import (
     COMMIT_STEP,
     PAYOUT_STEP,
@@ -37,6 +40,7 @@ from gamification.domain.team_quests import (
     pays,
 )
 from gamification.domain.teams import TeamError, TeamNotFoundError
+from gamification.services.quest_completion import completion_change
 from gamification.services.read_models import ReadModel
 
 # -- ports (adapters: team_quest_progress.TeamQuestProgress, team_repository.TeamRepository,
@@ -155,7 +159,7 @@ class _Step:
 class TeamQuests:
     def __init__(
         self,
-        quests: Callable[[], QuestCatalog | None],
+        rules: Callable[[], GameRules],
         store: TeamQuestStore,
         roster: TeamRoster,
         profiles: Profiles,
@@ -165,7 +169,7 @@ class TeamQuests:
         commit_step: int = COMMIT_STEP,
         payout_step: int = PAYOUT_STEP,
     ) -> None:
-        self._quests = quests
+        self._rules = rules
         self._store = store
         self._roster = roster
         self._profiles = profiles
@@ -175,7 +179,7 @@ class TeamQuests:
         self._payout_step = payout_step
 
     def _team_quests(self) -> list[QuestDefinition]:
-        catalog = self._quests()
+        catalog = self._rules().quests
         return [q for q in catalog or () if q.mode == "team"]
 
     def after_apply(self, stored: StoredUser | None) -> int:
@@ -277,22 +281,18 @@ class TeamQuests:
         return _Step(paid, walked, following, moved)
 
     def _pay(self, team_id: str, quest: QuestDefinition, user_id: str) -> int:
+        """Commit ``user_id``'s payment, if not paid yet: a solo quest's completion with its
+        events, notifications and wallet credits (``services.quest_completion``, as a pair's),
+        then the ``paid`` hint (after: a crash between the two only costs a re-read)."""
         for _ in range(self._max_attempts):
             held = self._profiles.load(user_id)
-            paid = payment(quest, held.state, self._clock())
+            rules, now = self._rules(), self._clock()
+            paid = payment(quest, held.state, rules, now)
             if paid is None:
                 self._store.mark_paid(team_id, quest, user_id)
                 return 0
             try:
-                self._profiles.save(
-                    UserChange(
-                        before=held,
-                        state=paid.state,
-                        now=self._clock(),
-                        notifications=(paid.notification,),
-                        events=paid.events,
-                    )
-                )
+                self._profiles.save(completion_change(held, paid, rules, now))
             except VersionConflictError:
                 continue
             self._store.mark_paid(team_id, quest, user_id)

@@ -2,7 +2,8 @@
 in any order, split across batches and redelivered, and a payment fails once midway (the
 user's records are retried); each contributor is paid once, the team's progress is the sum of
 its members' counts, and each payment's domain events reach the bus once (``quest.completed``
-and ``xp.awarded``, hence the history lake's rows)."""
+and ``xp.awarded``, hence the history lake's rows) and its wallet credit (the shipped ``quest``
+earning rule) is in the ledger once."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from gamification import composition
 from gamification.adapters.team_quest_progress import TeamQuestTable
 from gamification.adapters.team_repository import TeamRepository
 from gamification.adapters.user_repository import UserRepository
+from gamification.adapters.wallet_store import WalletStore
 from gamification.domain.game_rules import default_game_rules
 from gamification.domain.profile_records import StoredUser, UserChange
 from gamification.domain.quests import QuestCatalog, parse_quest
@@ -84,7 +86,7 @@ def test_contributors_are_paid_once_through_redeliveries_and_a_failure(
     for user in ("ann", "bob", "cy"):
         teams.join("trio", user, NOW, limit=10, by_admin=False)
     profiles = FailingOnce(pipeline.users)
-    service = TeamQuests(lambda: rules.quests, store, teams, profiles, pipeline.clock)
+    service = TeamQuests(lambda: rules, store, teams, profiles, pipeline.clock)
     consumer = pipeline.consumer
     consumer._after_apply = AfterApplies(service)  # as composition.queue_consumer wires it
 
@@ -118,7 +120,7 @@ def test_contributors_are_paid_once_through_redeliveries_and_a_failure(
         e
         for e in events
         if e["data"].get("quest_id") == "together"
-        or e["data"].get("source") == "team_quest_reward#together"
+        or e["data"].get("source") == "quest_reward#together"
     ]
     assert sorted({(e["user_id"], e["type"]) for e in mine}) == [
         ("ann", "quest.completed"),
@@ -127,6 +129,13 @@ def test_contributors_are_paid_once_through_redeliveries_and_a_failure(
         ("bob", "xp.awarded"),
     ]
     assert len({e["id"] for e in mine}) == 4  # the same effect, the same id: receivers dedupe
+    ledgers = WalletStore(client, stack_env.table_name)
+    for user, paid in (("ann", 1), ("bob", 1), ("cy", 0)):  # the shipped quest rule: 10 gems
+        entries = ledgers.page(user, 50, None)
+        quests = [e.amount for e in entries if e.kind == "quest"]
+        assert quests == [10] * paid, user  # once, through the failure and the redeliveries
+        balance = pipeline.users.load(user).state.wallet.balance("gems")
+        assert balance == sum(e.amount for e in entries), user  # with the first-read badge's
 
 
 def test_a_team_larger_than_the_bound_is_paid_in_steps_then_by_the_sweep(
@@ -150,7 +159,7 @@ def test_a_team_larger_than_the_bound_is_paid_in_steps_then_by_the_sweep(
     profiles = FailingOnce(pipeline.users)
     profiles.failed = True  # armed again below
     service = TeamQuests(
-        lambda: rules.quests,
+        lambda: rules,
         store,
         teams,
         profiles,
@@ -184,8 +193,14 @@ def test_a_team_larger_than_the_bound_is_paid_in_steps_then_by_the_sweep(
     assert paid() == set(users)
     assert store.standing("crowd", "all-in").settled
     assert store.open_payouts() == []
+    ledgers = WalletStore(client, stack_env.table_name)
     for user in users:  # once each: the reward, and the reads of the one who did them
-        assert pipeline.users.load(user).state.xp == 40 + (50 if user == "m17" else 0), user
+        state = pipeline.users.load(user).state
+        assert state.xp == 40 + (50 if user == "m17" else 0), user
+        entries = ledgers.page(user, 50, None)
+        quests = [e.ref for e in entries if e.kind == "quest"]
+        assert quests == ["quest_reward#all-in"], user  # once: replays and the failure too
+        assert state.wallet.balance("gems") == sum(e.amount for e in entries), user
     published = [r for r in pipeline.stream.read() if EVENTS.accepts(r)]
     assert published  # the payments' outbox reaches the stream (ids checked above)
 
