@@ -26,3 +26,15 @@ def test_batches_hold_one_activity_per_user() -> None:
     batches = list(bench.batches(activities))
     assert sum(len(b) for b in batches) == len(activities)
     assert all(len({a.user_id for a in b}) == len(b) <= bench.BATCH_SIZE for b in batches)
+
+
+def test_the_default_wallet_rules_add_a_ledger_item_per_credit() -> None:
+    """The default data earns gems (badges, quests, levels): their ledger items are the only
+    difference from the engine's bill without earning rules."""
+    rules = bench.default_game_rules()
+    engine = bench.simulate(bench.AFTER, users=12, days=8, rules=bench.without_earning(rules))
+    earning = bench.simulate(bench.AFTER, users=12, days=8, rules=rules)
+    assert engine.units.get("wallet ledger", 0.0) == 0.0
+    assert earning.units["wallet ledger"] > 0
+    assert earning.total > engine.total
+    assert earning.units["marker"] == engine.units["marker"]
