@@ -97,14 +97,17 @@ TIMEOUT = "timeout"
 
 
 class CommitFaults:
-    """Arms one fault for the next profile commit (a PutItem or TransactWriteItems that writes
-    the profile): ``rolled_back`` fails it before it is sent (nothing written) and keeps the
-    events it would have committed; ``lost_response`` lets it land and raises after."""
+    """Sees every profile commit (a PutItem or TransactWriteItems that writes the profile) and
+    the events it carries: ``committed`` those that landed, ``rolled_back`` those of a commit
+    failed by the fault armed for the next commit (``rolled_back``: before it is sent, nothing
+    written); ``lost_response`` lets the next commit land and raises after."""
 
     def __init__(self, dynamodb: Any) -> None:
         self.pending = "none"
+        self.committed: list[DomainEvent] = []
         self.rolled_back: list[DomainEvent] = []
         self.rolled_back_users: list[str] = []
+        self._call: list[DomainEvent] | None = None
         self._landing = False
         for call in ("PutItem", "TransactWriteItems"):
             dynamodb.meta.events.register(f"before-parameter-build.dynamodb.{call}", self._before)
@@ -123,16 +126,19 @@ class CommitFaults:
         items = [params["Item"]] if "Item" in params else []
         items += [t["Put"]["Item"] for t in params.get("TransactItems", []) if "Put" in t]
         profiles = [i for i in items if i.get("SK", {}).get("S") == keys.PROFILE_SK]
+        self._call = None
         if not profiles:
             return
+        image = {k: TypeDeserializer().deserialize(v) for k, v in profiles[0].items()}
+        outbox = outbox_of_image(image)
+        self._call = (
+            stamp(outbox[2], tenant=TENANT, user_id=outbox[0], version=outbox[1]) if outbox else []
+        )
         if self.pending == "rolled_back":
             self.pending = "none"
-            image = {k: TypeDeserializer().deserialize(v) for k, v in profiles[0].items()}
-            outbox = outbox_of_image(image)
             self.rolled_back_users.append(keys.user_id_from_pk(str(image["PK"])))
-            if outbox is not None:
-                user_id, version, drafts = outbox
-                self.rolled_back += stamp(drafts, tenant=TENANT, user_id=user_id, version=version)
+            self.rolled_back += self._call
+            self._call = None
             raise ClientError(
                 {"Error": {"Code": "ThrottlingException", "Message": "injected"}},
                 "TransactWriteItems",
@@ -141,7 +147,10 @@ class CommitFaults:
             self.pending = "none"
             self._landing = True
 
-    def _after(self, **_: Any) -> None:
+    def _after(self, http_response: Any, **_: Any) -> None:
+        if self._call is not None and http_response.status_code == 200:
+            self.committed += self._call  # it landed, whatever the caller hears
+        self._call = None
         if self._landing:
             self._landing = False
             raise ConnectionError("injected: the commit landed, its response was lost")
@@ -250,6 +259,7 @@ def test_each_committed_event_reaches_each_matching_endpoint_with_one_id(
     world.empty_table()
     example = next(_examples)
     rolled_back_before = len(world.faults.rolled_back)
+    committed_before = len(world.faults.committed)
 
     # 1. Commits: the real consumer on moto, at least once, in any order, faults armed.
     messages: list[Record] = []
@@ -287,8 +297,10 @@ def test_each_committed_event_reaches_each_matching_endpoint_with_one_id(
     records = [r for r in world.stream.read() if EVENTS.accepts(r)]  # the mapping's filter
     truth = EventPublisher(FakeEventBus(), FakeDeadLetters(), outbox_of_image, TENANT)
     committed = {e.id: e for e in truth.events_in(_images(records))}
-    assert len(committed) == len(truth.events_in(_images(records))), "an id derived twice"
-    rolled_back = {e.id for e in world.faults.rolled_back[rolled_back_before:]} - set(committed)
+    # The stream carries exactly the commits that landed, nothing of one that failed.
+    landed = {e.id: e for e in world.faults.committed[committed_before:]}
+    assert committed == landed
+    rolled_back = {e.id for e in world.faults.rolled_back[rolled_back_before:]} - set(landed)
     if rolled_back:
         event("a rolled-back commit had events of its own")
     note(f"{len(committed)} events committed, {len(rolled_back)} rolled back")
