@@ -17,6 +17,9 @@ class FakeEventBus:
         self.refusals: dict[str, int] = {}
         """Event id -> how many more puts refuse it."""
         self.down = False
+        self.lost_responses = 0
+        """How many more puts take their entries (refusing as scripted) and then raise, as a
+        call whose response never came back (a timeout, a crash after the call)."""
 
     def put(self, events: Sequence[DomainEvent]) -> dict[str, str]:
         if self.down:
@@ -30,6 +33,9 @@ class FakeEventBus:
                 refused[event.id] = "ThrottlingException: rate exceeded"
             else:
                 self.sent.append(event)
+        if self.lost_responses > 0:
+            self.lost_responses -= 1
+            raise ConnectionError("the fake bus took the entries; the response was lost")
         return refused
 
 
