@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks import realistic_writes as bench
+from gamification.domain.game_rules import default_game_rules
 
 
 def test_the_before_layout_pays_every_item_the_new_one_avoids() -> None:
@@ -31,7 +32,7 @@ def test_batches_hold_one_activity_per_user() -> None:
 def test_the_default_wallet_rules_add_a_ledger_item_per_credit() -> None:
     """The default data earns gems (badges, quests, levels): their ledger items are the only
     difference from the engine's bill without earning rules."""
-    rules = bench.default_game_rules()
+    rules = default_game_rules()
     engine = bench.simulate(bench.AFTER, users=12, days=8, rules=bench.without_earning(rules))
     earning = bench.simulate(bench.AFTER, users=12, days=8, rules=rules)
     assert engine.units.get("wallet ledger", 0.0) == 0.0
