@@ -88,7 +88,7 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
     [granted] = _drafts(stack_env, "alice")
     assert (granted.type, granted.fact) == ("wallet.entry_posted", "1")
     assert (granted.data["amount"], granted.data["ref"]) == (40, None)
-    assert not {"launch gift", "root"} & {str(v) for v in granted.data.values()}
+    assert not [w for w in ("launch gift", "root") if w in str(granted.data)]
     freeze = api.post(
         "/v1/me/wallet/redeem",
         as_=ALICE,
