@@ -11,6 +11,7 @@ import boto3
 from gamification.adapters import keys
 from gamification.adapters.dynamo_codec import to_item
 from gamification.adapters.event_codec import OUTBOX, decode_outbox
+from gamification.domain.domain_events import EventDraft
 from gamification.local.provision import Provisioned
 from tests.api import seed
 from tests.api.support import Api, LambdaContext, admin, user
@@ -39,12 +40,16 @@ def _consume(stack_env: Provisioned) -> None:
     assert lambda_handler(event, LambdaContext("consumer")) == {"batchItemFailures": []}
 
 
-def _outbox(stack_env: Provisioned, user_id: str) -> list[str]:
+def _drafts(stack_env: Provisioned, user_id: str) -> list[EventDraft]:
     item = boto3.client("dynamodb").get_item(
         TableName=stack_env.table_name,
         Key=to_item({"PK": keys.user_pk(user_id), "SK": keys.PROFILE_SK}),
     )["Item"]
-    return [d.type for d in decode_outbox(bytes(item[OUTBOX]["B"]))] if OUTBOX in item else []
+    return decode_outbox(bytes(item[OUTBOX]["B"])) if OUTBOX in item else []
+
+
+def _outbox(stack_env: Provisioned, user_id: str) -> list[str]:
+    return [d.type for d in _drafts(stack_env, user_id)]
 
 
 def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
@@ -79,6 +84,11 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
         body={"currency": "gems", "amount": 40, "reason": "launch gift"},
     )
     assert grant.status == 200, grant.text
+    # The grant's ledger entry goes out as an event, without the admin's id or reason.
+    [granted] = _drafts(stack_env, "alice")
+    assert (granted.type, granted.fact) == ("wallet.entry_posted", "1")
+    assert (granted.data["amount"], granted.data["ref"]) == (40, None)
+    assert not [w for w in ("launch gift", "root") if w in str(granted.data)]
     freeze = api.post(
         "/v1/me/wallet/redeem",
         as_=ALICE,
@@ -89,7 +99,7 @@ def test_earn_by_a_badge_buy_a_freeze_and_redeem_an_external_item_once(
 
     body = {"item_id": "hoodie", "quantity": 1, "idempotency_key": "hoodie-0001"}
     first = api.post("/v1/me/wallet/redeem", as_=ALICE, body=body)
-    assert _outbox(stack_env, "alice") == ["reward.redeemed"]
+    assert _outbox(stack_env, "alice") == ["reward.redeemed", "wallet.entry_posted"]
     again = api.post("/v1/me/wallet/redeem", as_=ALICE, body=body)
     assert first.status == again.status == 200
     assert again.json == first.json

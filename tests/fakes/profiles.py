@@ -60,8 +60,8 @@ class FakeProfiles:
         if self.load(user_id).version != change.before.version:
             raise VersionConflictError("profile changed since it was read")
         written = self._write(replace(change.before, state=change.state, marks=change.new_marks))
-        if change.events:
-            self.outbox.append((user_id, written.version, tuple(change.events)))
+        if change.outbox:
+            self.outbox.append((user_id, written.version, change.outbox))
         self.notifications.setdefault(user_id, []).extend(change.notifications)
         if change.wallet.entries:
             self.ledger.setdefault(user_id, []).extend(change.wallet.entries)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+from gamification.domain.domain_events import EventDraft
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.state import UserState
 from gamification.domain.wallet import (
@@ -37,6 +38,8 @@ class FakeWallet:
         self.sold_units: dict[str, int] = {}
         self.events: list[tuple[str, str]] = []
         """(user, event type) of every committed outbox draft."""
+        self.outbox: list[tuple[str, int, tuple[EventDraft, ...]]] = []
+        """(user, version written, drafts) of every commit, as the profile's outbox holds them."""
         self.saved_rules: WalletRules | None = None
         self._lock = threading.Lock()
 
@@ -74,7 +77,8 @@ class FakeWallet:
                 self.receipts[(user_id, redemption.key)] = redemption.result
             for entry in change.wallet.entries:
                 ledger[entry.seq] = entry
-            self.events += [(user_id, e.type) for e in change.events]
+            self.events += [(user_id, e.type) for e in change.outbox]
+            self.outbox.append((user_id, change.before.version + 1, change.outbox))
             stored = StoredUser(change.state, change.before.version + 1, change.xp_at)
             self.profiles[user_id] = replace(stored, marks=change.new_marks)
             return self.profiles[user_id]

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from gamification.domain import lake
-from gamification.domain.domain_events import EventDraft, event_id, stamp
+from gamification.domain.domain_events import EventDraft, event_id, stamp, wallet_entry_posted
 from gamification.domain.event_catalog import DomainEvent
+from gamification.domain.wallet import Cause, LedgerEntry
 from gamification.services.history_lake import HistoryLake
 from tests.fakes.lake import FakeLakeKeys, FakeLakeSink
 
@@ -102,3 +103,54 @@ def test_webhook_tests_never_reach_the_lake(
     draft = EventDraft("webhook.test", "w", NOW, {"webhook_id": "w"})
     writer.record(stamp([draft], tenant="prod", user_id="", version=1))
     assert sink.rows == []
+
+
+def _wallet(user: str, *amounts: int, version: int = 1) -> list[DomainEvent]:
+    """Ledger entries of one commit, as its outbox carries them (``UserChange.outbox``)."""
+    entries, balance = [], 0
+    for seq, amount in enumerate(amounts):
+        balance += amount
+        cause = Cause.EARN if amount > 0 else Cause.REDEEM
+        ref = f"badge_earned#b{seq}" if amount > 0 else f"key-{seq:05d}"
+        entries.append(LedgerEntry(seq, "gems", amount, balance, cause, cause.value, ref, NOW))
+    drafts = [wallet_entry_posted(e) for e in entries]
+    return stamp(drafts, tenant="prod", user_id=user, version=version)
+
+
+def test_wallet_entries_are_rows_with_their_currency_amount_and_cause(
+    parts: tuple[FakeLakeKeys, FakeLakeSink, HistoryLake],
+) -> None:
+    keys, sink, writer = parts
+    writer.record(_wallet("ann", 5, 10, -4))
+
+    assert [
+        (r["type"], r["currency"], r["amount"], r["cause"], r["balance"]) for r in sink.rows
+    ] == [
+        ("wallet.entry_posted", "gems", 5, "earn", 5),
+        ("wallet.entry_posted", "gems", 10, "earn", 15),
+        ("wallet.entry_posted", "gems", -4, "redeem", 11),
+    ]
+    assert [r["seq"] for r in sink.rows] == [0, 1, 2]
+    assert {r["subject"] for r in sink.rows} == {lake.subject(keys.keys["ann"], "prod", "ann")}
+    assert all(r["xp"] is None and r["badge_id"] is None for r in sink.rows)
+
+
+def test_erasure_reaches_the_wallet_rows(
+    parts: tuple[FakeLakeKeys, FakeLakeSink, HistoryLake],
+) -> None:
+    """The wallet's rows go through the same keyed pseudonyms: once the key is erased, neither
+    the ids of the entries' events nor the user's id link to them, and late entries drop."""
+    keys, sink, writer = parts
+    writer.record(_wallet("ann", 5, -5) + _wallet("bob", 7) + _erased("ann"))
+    keys.erase("ann")
+
+    late = writer.record(_wallet("ann", 5, 5, version=2))
+
+    assert (late.rows, late.dropped) == (0, 2)
+    guesses = {event_id("prod", "ann", "wallet.entry_posted", str(seq)) for seq in range(2)}
+    guesses |= {lake.subject(bytes(16), "prod", "ann")}
+    cells = {str(v) for r in sink.rows for v in r.values()}
+    assert not guesses & cells
+    assert not any("ann" in c for c in cells)
+    wallet_rows = [r for r in sink.rows if r["type"] == "wallet.entry_posted"]
+    assert [r["amount"] for r in wallet_rows] == [5, -5, 7]  # the rows stay, unlinked

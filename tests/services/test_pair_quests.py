@@ -215,7 +215,11 @@ def test_a_partner_in_the_control_group_is_paid_but_not_told() -> None:
     w.service.after_apply(w.act("ann"))
     assert (w.paid("ann"), w.paid("bob")) == (1, 1)
     assert not w.profiles.notifications.get("bob")
-    assert [e.type for e in _events(w, "bob")] == ["xp.awarded", "quest.completed"]
+    assert [e.type for e in _events(w, "bob")] == [
+        "xp.awarded",
+        "quest.completed",
+        "wallet.entry_posted",  # the quest's gems (data/currencies.json)
+    ]
 
 
 def test_a_block_ends_the_pairing_and_refuses_a_new_one() -> None:

@@ -2,7 +2,8 @@
 
 For any sequence of earns, redeems (idempotency keys drawn from a small pool, so they repeat),
 refunds and redeliveries, some of them interleaved (another request commits between one's read
-and its write), every balance equals the sum of its ledger and is never negative, a key debits
+and its write), every balance equals the sum of its ledger and is never negative, every ledger
+entry went out as exactly one ``wallet.entry_posted`` event (one id each), a key debits
 at most once, no stock shard goes below zero and the units sold never pass the stock. With an
 expiring currency the clock moves between the steps too: units expire exactly once (one
 ``expired`` entry per lot day), the lots never hold more than the balance nor more than
@@ -24,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gamification.domain.domain_events import event_id
 from gamification.domain.game_rules import GameRules, default_game_rules
 from gamification.domain.profile_records import StoredUser, UserChange, VersionConflictError
 from gamification.domain.wallet import (
@@ -230,6 +232,7 @@ def _assert_balanced(store: FakeWallet, now: datetime = NOW) -> None:
         redeems = [e.ref for e in entries if e.cause is Cause.REDEEM]
         assert not [k for k, n in Counter(redeems).items() if n > 1], "a key debited twice"
         assert len(redeems) == sum(1 for (u, _) in store.receipts if u == user)
+        _assert_one_event_per_entry(store, user, entries)
     for item in ITEMS:
         if item.stock is not None:
             left = store.stock_left(item.id)
@@ -244,6 +247,21 @@ def _assert_balanced(store: FakeWallet, now: datetime = NOW) -> None:
     for item in ITEMS:
         if item.stock is not None:
             assert sold[item.id] == store.sold(item.id) <= item.stock
+
+
+def _assert_one_event_per_entry(store: FakeWallet, user: str, entries: list[LedgerEntry]) -> None:
+    """The committed outboxes carry exactly one ``wallet.entry_posted`` per ledger entry, with
+    its numbers, and one ``reward.redeemed`` per receipt: whatever was retried, redelivered or
+    raced, each id once (the events of failed commits never left)."""
+    drafts = [d for u, _, outbox in store.outbox if u == user for d in outbox]
+    posted = [d for d in drafts if d.type == "wallet.entry_posted"]
+    assert [(d.fact, d.data["amount"], d.data["balance"], d.data["cause"]) for d in posted] == [
+        (str(e.seq), e.amount, e.balance, e.cause.value) for e in entries
+    ]
+    ids = [event_id("prod", user, d.type, d.fact) for d in drafts]
+    assert len(ids) == len(set(ids)), "an event id committed twice"
+    redeemed = sum(1 for d in drafts if d.type == "reward.redeemed")
+    assert redeemed == sum(1 for (u, _) in store.receipts if u == user)
 
 
 def _pending_by_the_ledger(entries: list[LedgerEntry]) -> dict[date, int]:

@@ -520,7 +520,7 @@ class UserRepository:
             change.new_marks,
             pending=pending,
             plan=plan,
-            events=change.events,
+            events=change.outbox,
         )
         return {"Put": {"TableName": self._table, "Item": item, **condition}}
 

@@ -26,6 +26,7 @@ from gamification.domain.notifications import NotificationKind
 from gamification.domain.quests import QUEST_REWARD
 from gamification.domain.state import UserState
 from gamification.domain.transition import Effects
+from gamification.domain.wallet import Cause, LedgerEntry
 
 SEQUENCE_STRIDE = 10_000
 """``sequence = version x SEQUENCE_STRIDE + index in the commit``: increasing per user (a profile
@@ -239,6 +240,29 @@ def reward_redeemed(
             "currency": currency,
             "amount": amount,
             "fulfilment": fulfilment,
+        },
+    )
+
+
+def wallet_entry_posted(entry: LedgerEntry) -> EventDraft:
+    """One ledger entry, committed with it (the fact: its sequence number, which names the
+    ``LEDGER#<seq>`` item the same transaction puts, once: the put is conditional). An admin's
+    ``ref`` (``admin#<id>``) and every ``note`` (an admin's free-text reason) stay out: no
+    other event names an operator or carries their words."""
+    return EventDraft(
+        "wallet.entry_posted",
+        str(entry.seq),
+        entry.at,
+        {
+            "seq": entry.seq,
+            "currency": entry.currency,
+            "amount": entry.amount,
+            "balance": entry.balance,
+            "cause": entry.cause.value,
+            "kind": entry.kind,
+            "ref": None if entry.cause is Cause.ADJUST else entry.ref,
+            "credits": entry.credits,
+            "spendable_from": entry.spendable_from.isoformat() if entry.spendable_from else None,
         },
     )
 

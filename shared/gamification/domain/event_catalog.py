@@ -144,6 +144,37 @@ class RewardRedeemed(_Data):
     fulfilment: str = Field(description="external: your system delivers it; internal: done")
 
 
+class WalletEntryPosted(_Data):
+    seq: int = Field(
+        description="The entry's number in the user's ledger (GET /v1/me/wallet/ledger): "
+        "one event per entry, its id derived from this number"
+    )
+    currency: str
+    amount: int = Field(
+        description="Signed: what the balance changed by (0: a credit at the balance cap)"
+    )
+    balance: int = Field(description="The balance after the entry (pending units included)")
+    cause: str = Field(description="earn, redeem, adjust or expire")
+    kind: str = Field(
+        description="What earned or spent it: event, badge, quest, level, streak_milestone, "
+        "league_promotion, several (credits of one commit folded), redeem, grant, debit, expired"
+    )
+    ref: str | None = Field(
+        default=None,
+        description="What it was for: the award key (an activity's dedupe key, "
+        "badge_earned#<id>, quest_reward#<id>, streak_milestone#<n>, level#<n>, "
+        "league_promotion#<week>; of a folded entry, the first), the redeem's idempotency key "
+        "or expired#<currency>#<last day>; null for an admin's adjustment (it names the admin)",
+    )
+    credits: int = Field(
+        default=1, description="Credits of one commit the entry stands for (kind several)"
+    )
+    spendable_from: date | None = Field(
+        default=None,
+        description="A held credit: the (UTC) day its units become spendable; null: at once",
+    )
+
+
 class WebhookTest(_Data):
     webhook_id: str = Field(description="The endpoint the test was sent to")
 
@@ -260,6 +291,13 @@ CATALOG: dict[str, EventSpec] = {
             1,
             "A shop item was bought with a currency (once per idempotency key): fulfil it.",
             RewardRedeemed,
+        ),
+        EventSpec(
+            "wallet.entry_posted",
+            1,
+            "A wallet ledger entry was written: a currency earned, spent, adjusted by an admin"
+            " or expired (once per entry, committed with it).",
+            WalletEntryPosted,
         ),
         EventSpec(
             "webhook.test",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from gamification.domain.domain_events import EventDraft
+from gamification.domain.domain_events import EventDraft, wallet_entry_posted
 from gamification.domain.leagues import Membership
 from gamification.domain.notifications import Notification
 from gamification.domain.state import UserSettings, UserState
@@ -119,6 +119,15 @@ class UserChange:
         problem = unexplained(self.before.state.wallet, self.state.wallet, self.wallet.entries)
         if problem:
             raise ValueError(f"user {self.state.user_id}: {problem}")
+
+    @property
+    def outbox(self) -> tuple[EventDraft, ...]:
+        """What the profile write's outbox carries: the change's events, then one
+        ``wallet.entry_posted`` per ledger entry it writes. Derived here, where the entries
+        are, so every writer of the wallet emits them (the consumer, a redeem, an adjustment,
+        the league close, a badge backfill, a pair quest) and each event exists iff its entry
+        committed (both are in the one transaction)."""
+        return (*self.events, *(wallet_entry_posted(e) for e in self.wallet.entries))
 
     @property
     def new_marks(self) -> AccountMarks:

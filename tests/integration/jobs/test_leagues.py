@@ -388,20 +388,28 @@ def test_the_close_commits_each_members_league_closed_event_with_the_result(
         assert outbox is not None
         events[user] = [(d.type, d.fact, d.data) for d in outbox[2]]
 
-    assert events["ann"] == [
-        (
-            "league.closed",
-            WEEK,
-            {
-                "week": WEEK,
-                "rank": 1,
-                "movement": "promoted",
-                "from_tier": 0,
-                "to_tier": 1,
-                "weekly_xp": 30,
-            },
-        )
-    ]
+    assert events["ann"][0] == (
+        "league.closed",
+        WEEK,
+        {
+            "week": WEEK,
+            "rank": 1,
+            "movement": "promoted",
+            "from_tier": 0,
+            "to_tier": 1,
+            "weekly_xp": 30,
+        },
+    )
+    # The promotion's gems: their ledger entry's event, in the same commit.
+    [(kind, fact, paid)] = events["ann"][1:]
+    assert (kind, fact) == ("wallet.entry_posted", str(paid["seq"]))
+    assert (paid["cause"], paid["kind"], paid["ref"], paid["amount"]) == (
+        "earn",
+        "league_promotion",
+        f"league_promotion#{WEEK}",
+        20,
+    )
+    assert [e[:2] for e in events["bob"]] == [("league.closed", WEEK)]
     assert events["bob"][0][2]["movement"] == "stayed"
 
 

@@ -75,6 +75,12 @@ def test_erasure_makes_the_users_lake_rows_anonymous(
     alice = lake.subject(alice_key, "test", "alice")
     _, [(alice_rows,)] = queries.query(f"SELECT COUNT(*) FROM events WHERE subject = '{alice}'")
     assert alice_rows >= 3  # xp.awarded, badge.earned, streak.extended, league.joined
+    # ... and the badge's gems: the ledger entry's row, pseudonymous like the rest.
+    _, gems = queries.query(
+        "SELECT currency, amount, cause, kind, ref FROM events "
+        f"WHERE type = 'wallet.entry_posted' AND subject = '{alice}'"
+    )
+    assert gems == [("gems", 5, "earn", "badge", "badge_earned#first-read")]
     assert life.export.page("alice", None, NOW).document["profile"]["xp"] == 10
 
     pipeline.clock.advance(timedelta(seconds=1))
@@ -87,7 +93,11 @@ def test_erasure_makes_the_users_lake_rows_anonymous(
     cells = {str(v) for row in rows for v in row}
     ids = {
         event_id("test", "alice", t, f)
-        for t, f in [("badge.earned", "first-read"), ("league.joined", "2026-W48")]
+        for t, f in [
+            ("badge.earned", "first-read"),
+            ("league.joined", "2026-W48"),
+            ("wallet.entry_posted", "0"),
+        ]
     }
     assert not ids & cells
     assert hashlib.sha256(b"alice").hexdigest()[: lake.PSEUDONYM_HEX] not in cells

@@ -50,7 +50,7 @@ def logged(path: Path) -> list[dict[str, Any]]:
 def test_a_first_read_puts_its_events_on_the_bus(pipeline: Pipeline, log: Path) -> None:
     pipeline.consumer.consume([record(activity(object_id="post-1"))])
 
-    assert publish(pipeline.stream.read()) == {"published": 4, "dead_lettered": 0}
+    assert publish(pipeline.stream.read()) == {"published": 5, "dead_lettered": 0}
 
     events = logged(log)
     assert [(e["type"], e["sequence"]) for e in events] == [
@@ -58,9 +58,22 @@ def test_a_first_read_puts_its_events_on_the_bus(pipeline: Pipeline, log: Path) 
         ("badge.earned", 10_001),
         ("streak.extended", 10_002),
         ("league.joined", 10_003),  # the user-week's first XP took a league seat
+        ("wallet.entry_posted", 10_004),  # the badge's 5 gems (data/currencies.json)
     ]
     badge = next(e for e in events if e["type"] == "badge.earned")
     assert badge["data"] == {"badge_id": "first-read", "name": "First Steps"}
+    gems = next(e for e in events if e["type"] == "wallet.entry_posted")
+    assert gems["data"] == {
+        "seq": 0,
+        "currency": "gems",
+        "amount": 5,
+        "balance": 5,
+        "cause": "earn",
+        "kind": "badge",
+        "ref": "badge_earned#first-read",
+        "credits": 1,
+        "spendable_from": None,
+    }
     assert badge["user_id"] == "alice"
     assert badge["tenant"] == "test"
     assert len({e["id"] for e in events}) == len(events)
