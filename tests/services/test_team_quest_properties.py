@@ -187,8 +187,11 @@ def test_team_quests_pay_each_payee_exactly_once(
     ]
     outbox = [(u, [(e.type, e.fact) for e in events]) for u, _, events in profiles.outbox]
     assert sorted(u for u, _ in outbox) == paid  # one payment (one commit) per paid user
-    for user, events in outbox:  # a solo completion's events, credits and notifications, once
+    for user, posted in outbox:  # a solo completion's events, credits and notifications, once
         state, crossed = profiles.load(user).state, start_xp[user] > 0
+        events = [e for e in posted if e[0] != "wallet.entry_posted"]
+        entries = [fact for kind, fact in posted if kind == "wallet.entry_posted"]
+        assert entries == [str(entry.seq) for entry in profiles.ledger[user]]  # one an entry
         assert events == [("xp.awarded", "quest_reward#climb")] + (
             [("badge.earned", "centurion")] if crossed else []
         ) + [("quest.completed", "climb")] + ([("level.changed", "1")] if crossed else [])

@@ -93,7 +93,8 @@ def test_contributors_are_paid_once_when_the_team_reaches_the_target() -> None:
     assert world.service.after_apply(image) == 0  # redelivered
     assert world.paid() == {"ann": 40, "bob": 40}  # cy did not count
     events = [e.type for _, _, drafts in world.profiles.outbox for e in drafts]
-    assert events == ["xp.awarded", "quest.completed"] * 2
+    # Each payment's events, then its wallet entry's (the default data: 10 gems for a quest).
+    assert events == ["xp.awarded", "quest.completed", "wallet.entry_posted"] * 2
     seen = world.service.progress("trio", "cy").quests[0]
     assert (seen.progress, seen.contributors, seen.completed, seen.you_were_paid) == (
         10,
@@ -288,12 +289,14 @@ def test_a_payment_pays_as_a_solo_completion_once_under_redelivery_and_replay() 
     assert (ann.xp, ann.level, set(ann.badges)) == (120, 1, {"centurion"})
     assert ann.wallet.balance("gems") == 10 + 5 + 3
     (events,) = [events for who, _, events in world.profiles.outbox if who == "ann"]
-    assert [(e.type, e.fact) for e in events] == [
+    posted = [e.fact for e in events if e.type == "wallet.entry_posted"]
+    assert [(e.type, e.fact) for e in events if e.type != "wallet.entry_posted"] == [
         ("xp.awarded", "quest_reward#read-10"),
         ("badge.earned", "centurion"),
         ("quest.completed", "read-10"),
         ("level.changed", "1"),
     ]
+    assert posted == [str(entry.seq) for entry in world.profiles.ledger["ann"]]  # one an entry
     assert events[0].data["activity_type"] == "quest_reward"
     told = [n.kind for n in world.profiles.notifications["ann"]]
     assert sorted(told) == sorted(
@@ -316,4 +319,4 @@ def test_a_payee_in_the_control_group_is_paid_but_not_told() -> None:
         NotificationKind.QUEST_COMPLETED
     ]
     ann = [e.type for who, _, events in world.profiles.outbox if who == "ann" for e in events]
-    assert ann == ["xp.awarded", "quest.completed"]
+    assert ann == ["xp.awarded", "quest.completed", "wallet.entry_posted"]  # paid, as treatment
