@@ -89,6 +89,20 @@ def _ids(router: Router, name: str) -> list[str]:
     return [event for url, event in router.calls if url == f"https://{name}.example.com/"]
 
 
+def _nine_slow_then_one_fast(
+    store: FakeWebhookStore, queue: FakeDeliveryQueue, fan_out: WebhookFanOut
+) -> list[Any]:
+    """One batch: 9 deliveries to the ``slow`` endpoint (``xp.awarded``), then 1 to ``fast``."""
+    store.put(store.webhooks["slow"].model_copy(update={"event_types": ("xp.awarded",)}))
+    store.put(store.webhooks["fast"].model_copy(update={"event_types": ("badge.earned",)}))
+    for n in range(9):
+        fan_out.fan_out(_event(1, f"user{n}"))
+    fan_out.fan_out(_event(1, "zed", "badge.earned"))
+    batch = [d for d, _ in queue.messages]
+    queue.messages.clear()
+    return batch
+
+
 def test_a_failing_first_delivery_does_not_let_the_second_overtake_it() -> None:
     store, queue, router, clock, sender, fan_out = _world(crm=[500, 500])
     fan_out.fan_out(_event(1))
@@ -180,13 +194,7 @@ def test_a_slow_endpoint_costs_one_timeout_per_batch_not_one_per_message() -> No
     """Count-based: 9 deliveries to an endpoint that times out, then 1 to a healthy one, in one
     batch. Without the breaker the healthy one waits 9 timeouts (45 s); with it, one."""
     store, queue, router, clock, sender, fan_out = _world(slow=[TimeoutError()] * 20, fast=[])
-    store.put(store.webhooks["slow"].model_copy(update={"event_types": ("xp.awarded",)}))
-    store.put(store.webhooks["fast"].model_copy(update={"event_types": ("badge.earned",)}))
-    for n in range(9):
-        fan_out.fan_out(_event(1, f"user{n}"))
-    fan_out.fan_out(_event(1, "zed", "badge.earned"))
-    batch = [d for d, _ in queue.messages]
-    queue.messages.clear()
+    batch = _nine_slow_then_one_fast(store, queue, fan_out)
 
     outcomes = [sender.attempt(d) for d in batch]  # the clock does not move within the batch
 
@@ -205,13 +213,7 @@ def test_a_slow_2xx_endpoint_costs_one_slow_answer_per_batch_not_one_per_message
     never a failure): one slow POST before the healthy delivery instead of 9 (44 s)."""
     store, queue, router, _, sender, fan_out = _world(slow=[], fast=[])
     router.endpoints["https://slow.example.com/"].latency_ms = 4900
-    store.put(store.webhooks["slow"].model_copy(update={"event_types": ("xp.awarded",)}))
-    store.put(store.webhooks["fast"].model_copy(update={"event_types": ("badge.earned",)}))
-    for n in range(9):
-        fan_out.fan_out(_event(1, f"user{n}"))
-    fan_out.fan_out(_event(1, "zed", "badge.earned"))
-    batch = [d for d, _ in queue.messages]
-    queue.messages.clear()
+    batch = _nine_slow_then_one_fast(store, queue, fan_out)
 
     outcomes = [sender.attempt(d) for d in batch]
 
