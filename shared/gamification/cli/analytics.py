@@ -56,7 +56,7 @@ def _lake_dir(client: ApiClient, args: argparse.Namespace) -> Path:
 def _engine(client: ApiClient, args: argparse.Namespace) -> Any:
     from gamification.services.analytics import Analytics
 
-    if getattr(args, "athena", None):
+    if args.athena:
         import boto3
 
         from gamification.adapters.lake_athena import AthenaQueries, stage_names
